@@ -1,0 +1,347 @@
+"""Reading BibTeX: entries with macros, ``#`` concatenation and ``crossref`` resolved.
+
+bibtexparser 2.x splits the file into blocks (fast, and it never raises); everything it leaves
+to us is done here: macro resolution with line numbers for undefined macros, concatenation,
+crossref inheritance, turning failed blocks into problems, LaTeX decoding (only for values that
+contain LaTeX: the library decoder is slow) and splitting author lists into structured names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser import model
+from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+
+from app.problems import Problem
+
+MONTHS = {
+    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
+    "jun": "June", "jul": "July", "aug": "August", "sep": "September", "oct": "October",
+    "nov": "November", "dec": "December",
+}  # fmt: skip
+
+
+@dataclass
+class BibEntry:
+    key: str
+    entry_type: str
+    fields: dict[str, str]  # lower-case name -> value with macros resolved, LaTeX kept
+    path: str
+    line: int  # 1-based line of the entry's '@'
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, self.line)
+
+
+@dataclass
+class Bibliography:
+    entries: list[BibEntry]
+    problems: list[Problem]
+    macros: dict[str, str]
+
+    def by_key(self) -> dict[str, BibEntry]:
+        return {e.key: e for e in self.entries}
+
+
+def parse_bib_files(paths: Sequence[Path]) -> Bibliography:
+    """Parse several files as one bibliography (macros of earlier files apply to later ones)."""
+    macros: dict[str, str] = {}
+    entries: list[BibEntry] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(str(path), None, f"not valid UTF-8 ({exc.reason})"))
+            continue
+        except OSError as exc:
+            problems.append(Problem(str(path), None, f"cannot read the file: {exc.strerror}"))
+            continue
+        found = parse_bib_text(text, str(path), macros)
+        entries.extend(found.entries)
+        problems.extend(found.problems)
+    _check_duplicate_keys(entries, problems)
+    _resolve_crossrefs(entries, problems)
+    return Bibliography(entries, problems, macros)
+
+
+def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -> Bibliography:
+    """Parse one file's text; ``macros`` (updated in place) carries @string definitions."""
+    macros = {} if macros is None else macros
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    entries: list[BibEntry] = []
+    problems: list[Problem] = []
+    for block in library.blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, model.String):
+            value, undefined = resolve_value(str(block.value), macros)
+            for name in undefined:
+                problems.append(Problem(path, line, f"@string {block.key}: undefined macro '{name}'"))
+            macros[block.key.lower()] = value
+        elif isinstance(block, model.Entry):
+            entries.append(_entry(block, path, macros, problems))
+        elif isinstance(block, model.DuplicateFieldKeyBlock):
+            dup = re.search(r"'([^']+)'", str(block.error))
+            problems.append(
+                Problem(path, line, f"entry has the field '{dup.group(1) if dup else '?'}' twice")
+            )
+        elif isinstance(block, model.DuplicateBlockKeyBlock):
+            problems.append(Problem(path, line, f"duplicate key '{block.key}'"))
+        elif isinstance(block, model.ParsingFailedBlock):
+            problems.append(Problem(path, line, _parse_error_message(block)))
+        elif isinstance(block, model.ImplicitComment):
+            junk = [ln for ln in str(block.comment).splitlines() if ln.strip()]
+            junk = [ln for ln in junk if not ln.lstrip().startswith("%")]
+            if junk:
+                problems.append(
+                    Problem(path, line, f"text outside any entry: '{_shorten(junk[0])}'")
+                )
+    return Bibliography(entries, problems, macros)
+
+
+def _entry(block: model.Entry, path: str, macros: dict[str, str], problems: list[Problem]) -> BibEntry:
+    fields: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for f in block.fields:
+        name = f.key.lower()
+        value, undefined = resolve_value(str(f.value), macros)
+        fline = (f.start_line or block.start_line or 0) + 1
+        for macro in undefined:
+            problems.append(
+                Problem(path, fline, f"{block.key}: field '{name}' uses undefined macro '{macro}'")
+            )
+        fields[name] = value
+        lines[name] = fline
+    return BibEntry(
+        key=block.key,
+        entry_type=block.entry_type.lower(),
+        fields=fields,
+        path=path,
+        line=(block.start_line or 0) + 1,
+        field_lines=lines,
+    )
+
+
+def _parse_error_message(block: model.ParsingFailedBlock) -> str:
+    raw = block.raw or ""
+    head = _shorten(raw.splitlines()[0] if raw else "")
+    error = str(block.error or "")
+    if "field-value closing" in error or raw.count("{") != raw.count("}"):
+        return f"entry does not parse (unbalanced braces or quotes?): '{head}'"
+    return f"entry does not parse: '{head}'"
+
+
+def _shorten(text: str, width: int = 60) -> str:
+    text = text.strip()
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def resolve_value(raw: str, macros: dict[str, str]) -> tuple[str, list[str]]:
+    """Resolve a raw field value: ``{...}``, ``"..."``, numbers, macros and ``#`` concatenation.
+
+    Returns the value and the names of undefined macros (kept as bare words).
+    """
+    parts = _split_concatenation(raw.strip())
+    out: list[str] = []
+    undefined: list[str] = []
+    for part in parts:
+        part = part.strip()
+        if len(part) >= 2 and part[0] == "{" and part[-1] == "}":
+            out.append(part[1:-1])
+        elif len(part) >= 2 and part[0] == '"' and part[-1] == '"':
+            out.append(part[1:-1])
+        elif part.isdigit() or not part:
+            out.append(part)
+        elif part.lower() in macros:
+            out.append(macros[part.lower()])
+        elif part.lower() in MONTHS:
+            out.append(MONTHS[part.lower()])
+        else:
+            undefined.append(part)
+            out.append(part)
+    return "".join(out), undefined
+
+
+def _split_concatenation(raw: str) -> list[str]:
+    if "#" not in raw:
+        return [raw]
+    parts: list[str] = []
+    depth = 0
+    in_quotes = False
+    start = 0
+    for i, ch in enumerate(raw):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            in_quotes = not in_quotes
+        elif ch == "#" and depth == 0 and not in_quotes:
+            parts.append(raw[start:i])
+            start = i + 1
+    parts.append(raw[start:])
+    return parts
+
+
+def _check_duplicate_keys(entries: list[BibEntry], problems: list[Problem]) -> None:
+    seen: dict[str, BibEntry] = {}
+    keep: list[BibEntry] = []
+    for entry in entries:
+        folded = entry.key.lower()
+        first = seen.get(folded)
+        if first is None:
+            seen[folded] = entry
+            keep.append(entry)
+        else:
+            same = "duplicate key" if first.key == entry.key else "key differs only in case from"
+            problems.append(
+                Problem(
+                    entry.path,
+                    entry.line,
+                    f"{same} '{first.key}' (first defined at {first.path}:{first.line})",
+                )
+            )
+    entries[:] = keep
+
+
+def _resolve_crossrefs(entries: list[BibEntry], problems: list[Problem]) -> None:
+    """Inherit missing fields from the ``crossref`` target, as BibTeX does."""
+    index = {e.key.lower(): e for e in entries}
+    for entry in entries:
+        target_key = entry.fields.get("crossref")
+        if not target_key:
+            continue
+        target = index.get(target_key.strip().lower())
+        if target is None:
+            problems.append(
+                Problem(
+                    entry.path,
+                    entry.line_of("crossref"),
+                    f"{entry.key}: crossref to unknown entry '{target_key}'",
+                    "warning",
+                )
+            )
+            continue
+        for name, value in target.fields.items():
+            if name in ("crossref", "key"):
+                continue
+            if name == "title" and "booktitle" not in entry.fields:
+                entry.fields["booktitle"] = value
+            elif name not in entry.fields:
+                entry.fields[name] = value
+
+
+# --- LaTeX and names ---------------------------------------------------------------------------
+
+_LATEX_MARKERS = re.compile(r"[\\{}~$]|--|``|''")
+
+
+@lru_cache(maxsize=1)
+def _latex_decoder():  # type: ignore[no-untyped-def]
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+
+
+def latex_to_text(value: str | None) -> str:
+    """Decode LaTeX (accents, braces, ``--``, ``\\&``) to plain Unicode text.
+
+    Values without LaTeX are returned unchanged: the decoder is slow and most fields are plain.
+    """
+    if not value:
+        return ""
+    if not _LATEX_MARKERS.search(value):
+        return " ".join(value.split())
+    try:
+        text = _latex_decoder().latex_to_text(value)
+    except Exception:  # pylatexenc on malformed input: fall back to stripping braces
+        text = value.replace("{", "").replace("}", "")
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Person:
+    """A structured name, decoded to Unicode (CSL's name parts)."""
+
+    family: str = ""
+    given: str = ""
+    particle: str = ""  # "van", "van der", "de": CSL's non-dropping-particle
+    suffix: str = ""
+    literal: str = ""  # a corporate author or an unsplittable name
+
+    def sort_name(self) -> str:
+        if self.literal:
+            return self.literal
+        family = f"{self.particle} {self.family}".strip()
+        return f"{family}, {self.given}".strip(", ")
+
+    def short(self) -> str:
+        """'van Deursen RWM'-style family name with initials."""
+        if self.literal:
+            return self.literal
+        family = f"{self.particle} {self.family}".strip()
+        initials = "".join(p[0] for p in re.split(r"[\s.\-]+", self.given) if p)
+        return f"{family} {initials}".strip()
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> Person:
+        return cls(**{k: data.get(k, "") for k in ("family", "given", "particle", "suffix", "literal")})
+
+
+OTHERS = Person(literal="others")
+
+
+def split_names(value: str | None) -> list[Person]:
+    """Split a BibTeX name list (``A and B and others``) into decoded, structured names.
+
+    Names are split before decoding (decoding first would break braced corporate names).
+    """
+    if not value or not value.strip():
+        return []
+    people: list[Person] = []
+    for raw in split_multiple_persons_names(value):
+        raw = raw.strip()
+        if raw.lower() == "others":
+            people.append(OTHERS)
+            continue
+        if raw.startswith("{") and raw.endswith("}") and _balanced_outer(raw):
+            people.append(Person(literal=latex_to_text(raw[1:-1])))
+            continue
+        try:
+            parts = parse_single_name_into_parts(raw, strict=False)
+        except Exception:
+            people.append(Person(literal=latex_to_text(raw)))
+            continue
+        people.append(
+            Person(
+                family=latex_to_text(" ".join(parts.last)),
+                given=latex_to_text(" ".join(parts.first)),
+                particle=latex_to_text(" ".join(parts.von)),
+                suffix=latex_to_text(" ".join(parts.jr)),
+            )
+        )
+    return people
+
+
+def _balanced_outer(raw: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(raw):
+        depth += ch == "{"
+        depth -= ch == "}"
+        if depth == 0 and i < len(raw) - 1:
+            return False
+    return True
+
+
+def names_to_text(people: Iterable[Person]) -> str:
+    return ", ".join("et al." if p == OTHERS else p.sort_name() for p in people)

@@ -1,0 +1,163 @@
+"""The ASGI application: routers, error handling and security headers.
+
+``create_app`` is the factory uvicorn runs (``evidence-kb serve`` builds the database first).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.db import Database
+from app.settings import Settings, get_settings
+from app.store import Store
+
+log = logging.getLogger("evidence_kb")
+
+SECURITY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+     b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]  # fmt: skip
+# Swagger UI at /docs loads its script and style from a CDN with an inline bootstrap: that page
+# alone gets a CSP allowing them (the reader-facing pages load nothing from elsewhere).
+DOCS_CSP = (b"content-security-policy", b"default-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com")
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (BaseHTTPMiddleware costs throughput): adds headers to every response."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_docs = scope["path"] in ("/docs", "/redoc")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0] != b"content-security-policy"]
+                extra = [DOCS_CSP if is_docs and name == b"content-security-policy" else (name, value) for name, value in SECURITY_HEADERS]
+                message["headers"] = headers + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def error_body(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"error": {"status": status, "code": code, "message": message, "details": details or []}}
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "text/html")
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    details = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        where = ".".join(loc[1:]) if loc and loc[0] in ("body", "query", "path") else ".".join(loc)
+        details.append({"in": loc[0] if loc else "", "field": where, "message": err.get("msg", "invalid")})
+    return details
+
+
+class EvidenceKB(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outermost, so that even the 500 page of ServerErrorMiddleware carries the headers.
+        return SecurityHeaders(super().build_middleware_stack())
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = Database(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        db.start_listener()
+        yield
+        db.dispose()
+
+    app = EvidenceKB(
+        lifespan=lifespan,
+        title="evidence-kb",
+        description="Research claims, the studies behind them, and how strong the evidence is.",
+        version="1.0",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.store = Store(db, cache_entries=settings.cache_entries)
+
+    from app import api
+
+    app.include_router(api.router)
+    _include_optional_routers(app)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        details = _validation_details(exc)
+        message = "; ".join(f"{d['field'] or d['in']}: {d['message']}" for d in details) or "invalid request"
+        if wants_html(request) and hasattr(app.state, "render_error"):
+            return app.state.render_error(request, 400, message)
+        return JSONResponse(error_body(422, "invalid-request", message, details), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = getattr(exc, "code", None) or {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(exc.status_code, "error")
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"Nothing at {request.url.path}."
+        if wants_html(request) and hasattr(app.state, "render_error"):
+            return app.state.render_error(request, exc.status_code, message)
+        return JSONResponse(error_body(exc.status_code, code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(DBAPIError)
+    async def _db_down(request: Request, exc: Exception) -> Response:
+        log.error("database error on %s: %s", request.url.path, exc)
+        app.state.db.invalidate()
+        message = "The database is unavailable right now; try again in a moment."
+        if wants_html(request) and hasattr(app.state, "render_error"):
+            return app.state.render_error(request, 503, message)
+        return JSONResponse(error_body(503, "database-unavailable", message), status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        message = "Something went wrong on our side. It has been logged."
+        if wants_html(request) and hasattr(app.state, "render_error"):
+            return app.state.render_error(request, 500, message)
+        return JSONResponse(error_body(500, "internal-error", message), status_code=500)
+
+    return app
+
+
+def _include_optional_routers(app: FastAPI) -> None:
+    """Routers of the other features; each module registers itself when present."""
+    import importlib
+
+    for name in ("app.factcheck_api", "app.citations_api", "app.web"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(app)

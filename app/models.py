@@ -1,0 +1,144 @@
+"""Database tables (SQLModel) and the JSON shapes the API returns.
+
+The tables hold what the loader validated and what the build computed (grades, counts), so
+reading a claim page never recomputes anything.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field as PydanticField
+from sqlalchemy import JSON, Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+def _json() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Study(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    entry_type: str
+    title: str = ""  # decoded from LaTeX
+    authors: list[dict[str, str]] = _json()  # bibtex.Person dicts, decoded
+    year: int | None = None
+    container: str | None = None  # journal, book title, school or publisher (decoded)
+    volume: str | None = None
+    number: str | None = None
+    pages: str | None = None  # with an en dash
+    doi: str | None = Field(default=None, index=True)
+    pmid: str | None = None
+    pmcid: str | None = None
+    url: str | None = None
+    design: str | None = Field(default=None, index=True)
+    sample_size: int | None = None
+    enrolled: int | None = None
+    studies_included: int | None = None
+    review_of: str | None = None
+    evidence_level: str | None = None
+    population: str | None = None
+    intervention: str | None = None
+    comparator: str | None = None
+    duration: str | None = None
+    outcomes: list[str] = _json()
+    limitations: list[str] = _json()
+    risk_of_bias: str | None = None
+    funding: str | None = None
+    retracted: bool = False
+    note: str | None = None
+    fields: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    source_path: str = ""
+    source_line: int = 0
+    position: int = Field(default=0, index=True)  # order in the .bib files
+
+
+class Claim(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    statement: str
+    subject: str | None = None
+    predicate: str | None = None
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    population: str
+    topics: list[str] = _json()
+    verdict: str = Field(index=True)
+    caveats: list[str] = _json()
+    phrasings: list[str] = _json()
+    tested_in: list[str] = _json()
+    appearances: list[dict[str, Any]] = _json()
+    reviewed: date = Field(index=True)
+    history: list[dict[str, Any]] = _json()
+    grade_level: str = Field(index=True)
+    grade_rank: int = 0  # 3 high .. 0 very-low, for sorting
+    grade_reasons: list[dict[str, Any]] = _json()
+    grade_direction: str = "supports"
+    calibrated: str = ""  # the one-sentence answer in GRADE's wording
+    study_count: int = 0
+    participants: int = 0
+    participants_unknown: int = 0
+    position: int = Field(default=0, index=True)  # order in claims.yaml
+
+
+class ClaimTopic(SQLModel, table=True):
+    """One row per (claim, topic): topic facets and filters use an index, not a JSON scan."""
+
+    __tablename__ = "claim_topic"
+    __table_args__ = (Index("ix_claim_topic_topic_claim", "topic", "claim_id"),)
+    claim_id: str = Field(primary_key=True, foreign_key="claim.id")
+    topic: str = Field(primary_key=True)
+
+
+class Evidence(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: str = Field(foreign_key="claim.id", index=True)
+    study_key: str = Field(foreign_key="study.key", index=True)
+    position: int = 0
+    stance: str
+    finding: str = Field(sa_column=Column(Text, nullable=False))
+    outcome: str = ""
+    directness: str = "direct"
+    indirect_because: list[str] = _json()
+    inconsistent: bool = False
+    caveats: list[str] = _json()
+    figures: list[dict[str, Any]] = _json()
+    misreading: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class Concept(SQLModel, table=True):
+    """The curated vocabulary (data/concepts.yaml) that search and the fact-check expand."""
+
+    id: str = Field(primary_key=True)
+    kind: str = "topic"
+    label: str = ""
+    terms: list[str] = _json()
+
+
+class BuildInfo(SQLModel, table=True):
+    __tablename__ = "build_info"
+    id: int = Field(default=1, primary_key=True)
+    data_hash: str
+    generation: str  # changes with every build; caches key on it
+    built_at: datetime
+    claims: int = 0
+    studies: int = 0
+    schema_version: int = 0
+
+
+# --- API shapes ---------------------------------------------------------------------------------
+
+
+class GradeOut(BaseModel):
+    level: str
+    reasons: list[dict[str, Any]]
+
+
+class ErrorBody(BaseModel):
+    status: int
+    code: str
+    message: str
+    details: list[dict[str, Any]] = PydanticField(default_factory=list)
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,443 @@
+"""The read side: claims, studies, search with facets. Shared by the API, the pages and the CLI.
+
+Data changes only when a build runs, so a ``Store`` keeps what it has read (the claim list for
+facets and sorting, claim and study documents, rendered responses) in memory, keyed by the
+build *generation*. A new build (on any host) changes the generation and empties the caches;
+see ``Database.generation`` for how each backend notices.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from app import grading, search
+from app.bibtex import OTHERS, Person
+from app.db import Database, pg_search_config
+from app.models import Claim, Concept, Evidence, Study
+
+T = TypeVar("T")
+
+SORTS = {
+    "relevance": "Best match",
+    "reviewed": "Recently reviewed",
+    "grade": "Strongest evidence",
+    "statement": "A–Z",
+    "appearances": "Most repeated",
+}
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """What search, facets and sorting need for every claim (kept in memory)."""
+
+    id: str
+    statement: str
+    verdict: str
+    grade_level: str
+    grade_rank: int
+    topics: tuple[str, ...]
+    reviewed: date
+    appearances: int
+    position: int
+
+
+@dataclass
+class ClaimQuery:
+    q: str = ""
+    topic: list[str] = field(default_factory=list)
+    verdict: list[str] = field(default_factory=list)
+    grade: list[str] = field(default_factory=list)
+    sort: str = ""
+    limit: int = 20
+    offset: int = 0
+
+    def effective_sort(self) -> str:
+        if self.sort in SORTS and (self.sort != "relevance" or self.q.strip()):
+            return self.sort
+        return "relevance" if self.q.strip() else "appearances"
+
+
+class LRU:
+    def __init__(self, size: int):
+        self.size = size
+        self.data: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_or_compute(self, key: Any, compute: Callable[[], T]) -> T:
+        with self.lock:
+            if key in self.data:
+                self.data.move_to_end(key)
+                return self.data[key]  # type: ignore[no-any-return]
+        value = compute()
+        with self.lock:
+            self.data[key] = value
+            if len(self.data) > self.size:
+                self.data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.data.clear()
+
+
+class Store:
+    def __init__(self, db: Database, *, cache_entries: int = 4096, generation_max_age: float = 1.0):
+        self.db = db
+        self.cache = LRU(cache_entries)
+        self.generation_max_age = generation_max_age
+        self._generation: str | None = None
+        self._rows: dict[str, ClaimRow] | None = None
+        self._synonyms: search.SynonymIndex | None = None
+        self._pg_config: str | None = None
+        self._lock = threading.Lock()
+
+    # -- freshness ------------------------------------------------------------------------------
+
+    def generation(self) -> str | None:
+        """The build generation; empties every cache when it changed since the last call."""
+        current = self.db.generation(self.generation_max_age)
+        if current != self._generation:
+            with self._lock:
+                self.cache.clear()
+                self._rows = None
+                self._synonyms = None
+                self._generation = current
+        return current
+
+    @property
+    def current_generation(self) -> str | None:
+        return self._generation
+
+    def peek(self, kind: str, key: Any, default: Any = None) -> Any:
+        """The cached value for (kind, key) in the current build, or ``default``."""
+        generation = self.generation()
+        with self.cache.lock:
+            return self.cache.data.get((generation, kind, key), default)
+
+    def cached(self, kind: str, key: Any, compute: Callable[[], T]) -> T:
+        generation = self.generation()
+        return self.cache.get_or_compute((generation, kind, key), compute)
+
+    # -- claims ---------------------------------------------------------------------------------
+
+    def claim_rows(self) -> dict[str, ClaimRow]:
+        self.generation()
+        rows = self._rows
+        if rows is None:
+            with self.db.session() as session:
+                found = session.exec(
+                    select(Claim.id, Claim.statement, Claim.verdict, Claim.grade_level, Claim.grade_rank,
+                           Claim.topics, Claim.reviewed, Claim.appearances, Claim.position)
+                    .order_by(col(Claim.position))
+                ).all()  # fmt: skip
+            rows = {
+                r[0]: ClaimRow(r[0], r[1], r[2], r[3], r[4], tuple(r[5]), r[6], len(r[7]), r[8]) for r in found
+            }
+            self._rows = rows
+        return rows
+
+    def synonyms(self) -> search.SynonymIndex:
+        self.generation()
+        if self._synonyms is None:
+            with self.db.session() as session:
+                concepts = session.exec(select(Concept.kind, Concept.terms)).all()
+                if not self.db.settings.is_sqlite:
+                    self._pg_config = pg_search_config(session.connection())
+            self._synonyms = search.SynonymIndex.from_concepts([(k, list(t)) for k, t in concepts])
+        return self._synonyms
+
+    def search_claims(self, query: ClaimQuery, *, facets: bool = True) -> dict[str, Any]:
+        rows = self.claim_rows()
+        limit = max(1, min(query.limit, MAX_LIMIT))
+        offset = max(0, query.offset)
+        ranks: dict[str, float] | None = None
+        compiled = None
+        if query.q.strip():
+            dialect = "sqlite" if self.db.settings.is_sqlite else "postgresql"
+            compiled = search.compile_query(query.q, dialect, self.synonyms(), self._pg_config or "english")
+            ranks = {}
+            if compiled is not None:
+                with self.db.session() as session:
+                    for claim_id, rank in session.connection().execute(text(compiled.sql), compiled.params):
+                        ranks[claim_id] = rank
+        candidates = [rows[cid] for cid in ranks if cid in rows] if ranks is not None else list(rows.values())
+
+        def keep(row: ClaimRow, skip: str = "") -> bool:
+            return (
+                (skip == "topic" or not query.topic or any(t in row.topics for t in query.topic))
+                and (skip == "verdict" or not query.verdict or row.verdict in query.verdict)
+                and (skip == "grade" or not query.grade or row.grade_level in query.grade)
+            )
+
+        matched = [r for r in candidates if keep(r)]
+        sort = query.effective_sort()
+        if sort == "relevance" and ranks is not None:
+            matched.sort(key=lambda r: (ranks[r.id], r.position))
+        elif sort == "reviewed":
+            matched.sort(key=lambda r: (-r.reviewed.toordinal(), r.position))
+        elif sort == "grade":
+            matched.sort(key=lambda r: (-r.grade_rank, r.position))
+        elif sort == "statement":
+            matched.sort(key=lambda r: r.statement.lower())
+        else:
+            matched.sort(key=lambda r: (-r.appearances, r.position))
+        page = matched[offset : offset + limit]
+        items = self.claim_summaries([r.id for r in page])
+        if compiled is not None and page:
+            with self.db.session() as session:
+                found = search.snippets(session, compiled, [r.id for r in page])
+            for item in items:
+                if item["id"] in found:
+                    item["snippet"] = search.plain_snippet(found[item["id"]])
+                    item["snippet_marked"] = found[item["id"]]
+        result: dict[str, Any] = {"items": items, "total": len(matched), "limit": limit, "offset": offset, "sort": sort}
+        if facets:
+            result["facets"] = {
+                "topic": _facet((t for r in candidates if keep(r, "topic") for t in r.topics), query.topic),
+                "verdict": _facet((r.verdict for r in candidates if keep(r, "verdict")), query.verdict, grading.VERDICTS),
+                "grade": _facet((r.grade_level for r in candidates if keep(r, "grade")), query.grade, list(reversed(grading.LEVELS))),
+            }  # fmt: skip
+        return result
+
+    def claim_summaries(self, ids: list[str]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        with self.db.session() as session:
+            claims = {c.id: c for c in session.exec(select(Claim).where(col(Claim.id).in_(ids))).all()}
+        return [claim_summary(claims[i]) for i in ids if i in claims]
+
+    def claim(self, claim_id: str) -> dict[str, Any] | None:
+        return self.cached("claim", claim_id, lambda: self._load_claim(claim_id))
+
+    def _load_claim(self, claim_id: str) -> dict[str, Any] | None:
+        with self.db.session() as session:
+            claim = session.get(Claim, claim_id)
+            if claim is None:
+                return None
+            links = session.exec(
+                select(Evidence, Study).join(Study, col(Study.key) == col(Evidence.study_key))
+                .where(Evidence.claim_id == claim_id).order_by(col(Evidence.position))
+            ).all()  # fmt: skip
+        doc = claim_summary(claim)
+        doc.update(
+            subject=claim.subject,
+            predicate=claim.predicate,
+            caveats=claim.caveats,
+            phrasings=claim.phrasings,
+            tested_in=claim.tested_in,
+            appearances=claim.appearances,
+            history=claim.history,
+            participants_unknown=claim.participants_unknown,
+            evidence=[evidence_doc(link, study) for link, study in links],
+        )
+        return doc
+
+    # -- studies --------------------------------------------------------------------------------
+
+    def study(self, key: str) -> dict[str, Any] | None:
+        return self.cached("study", key, lambda: self._load_study(key))
+
+    def _load_study(self, key: str) -> dict[str, Any] | None:
+        with self.db.session() as session:
+            study = session.get(Study, key)
+            if study is None:
+                return None
+            links = session.exec(
+                select(Evidence, Claim).join(Claim, col(Claim.id) == col(Evidence.claim_id))
+                .where(Evidence.study_key == key).order_by(col(Claim.position))
+            ).all()  # fmt: skip
+        doc = study_doc(study, full=True)
+        doc["claims"] = [
+            {
+                "id": claim.id, "statement": claim.statement, "verdict": claim.verdict,
+                "grade": claim.grade_level, "stance": link.stance, "finding": link.finding,
+                "outcome": link.outcome, "directness": link.directness,
+                "indirect_because": link.indirect_because, "url": f"/claims/{claim.id}",
+            }
+            for link, claim in links
+        ]  # fmt: skip
+        return doc
+
+    def studies_raw(self, keys: Iterable[str] | None = None) -> list[Study]:
+        """Full study rows (with raw BibTeX fields) for export, in bibliography order."""
+        with self.db.session() as session:
+            stmt = select(Study).order_by(col(Study.position))
+            if keys is not None:
+                stmt = stmt.where(col(Study.key).in_(list(keys)))
+            return list(session.exec(stmt).all())
+
+    def list_studies(self, *, q: str = "", design: list[str] | None = None, cited: bool | None = None,
+                     limit: int = 50, offset: int = 0) -> dict[str, Any]:  # fmt: skip
+        limit = max(1, min(limit, MAX_LIMIT))
+        with self.db.session() as session:
+            stmt = select(Study)
+            if design:
+                stmt = stmt.where(col(Study.design).in_(design))
+            if q.strip():
+                for term in search.query_terms(q)[:6]:
+                    like = f"%{term}%"
+                    stmt = stmt.where(col(Study.title).ilike(like) | col(Study.key).ilike(like) | col(Study.container).ilike(like))
+            cited_keys = set(session.exec(select(Evidence.study_key).distinct()).all())
+            studies = list(session.exec(stmt.order_by(col(Study.position))).all())
+        if cited is not None:
+            studies = [s for s in studies if (s.key in cited_keys) == cited]
+        page = studies[max(0, offset) : max(0, offset) + limit]
+        items = [study_doc(s) | {"cited": s.key in cited_keys} for s in page]
+        return {"items": items, "total": len(studies), "limit": limit, "offset": offset}
+
+    # -- overview -------------------------------------------------------------------------------
+
+    def overview(self) -> dict[str, Any]:
+        def compute() -> dict[str, Any]:
+            rows = self.claim_rows()
+            with self.db.session() as session:
+                from sqlalchemy import func
+
+                studies = session.exec(select(func.count()).select_from(Study)).one()
+                info = session.exec(text("SELECT built_at FROM build_info WHERE id = 1")).first()  # type: ignore[call-overload]
+            return {
+                "claims": len(rows),
+                "studies": studies,
+                "built_at": str(info[0]) if info else None,
+                "topics": _facet((t for r in rows.values() for t in r.topics), []),
+                "verdicts": _facet((r.verdict for r in rows.values()), [], grading.VERDICTS),
+                "grades": _facet((r.grade_level for r in rows.values()), [], list(reversed(grading.LEVELS))),
+            }
+
+        return self.cached("overview", None, compute)
+
+
+def _facet(values: Iterable[str], selected: list[str], order: list[str] | None = None) -> list[dict[str, Any]]:
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    for s in selected:
+        counts.setdefault(s, 0)
+    if order:
+        keys = [k for k in order if k in counts] + sorted(k for k in counts if k not in order)
+    else:
+        keys = sorted(counts, key=lambda k: (-counts[k], k))[:40]
+    return [{"value": k, "count": counts[k], "selected": k in selected} for k in keys]
+
+
+# --- documents (plain dicts, JSON-ready) -------------------------------------------------------
+
+
+def rating(verdict: str) -> dict[str, Any]:
+    return {
+        "value": grading.VERDICT_RATING[verdict],
+        "best": grading.BEST_RATING,
+        "worst": grading.WORST_RATING,
+        "alternate_name": grading.VERDICT_LABELS[verdict],
+    }
+
+
+def claim_summary(claim: Claim) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "statement": claim.statement,
+        "verdict": claim.verdict,
+        "verdict_label": grading.VERDICT_LABELS[claim.verdict],
+        "rating": rating(claim.verdict),
+        "grade": {"level": claim.grade_level, "label": grading.LEVEL_LABELS[claim.grade_level], "reasons": claim.grade_reasons},
+        "calibrated": claim.calibrated,
+        "summary": claim.summary,
+        "population": claim.population,
+        "topics": claim.topics,
+        "reviewed": claim.reviewed.isoformat(),
+        "study_count": claim.study_count,
+        "participants": claim.participants,
+        "url": f"/claims/{claim.id}",
+    }
+
+
+def author_strings(authors: list[dict[str, str]]) -> tuple[list[str], bool]:
+    people = [Person.from_dict(a) for a in authors]
+    et_al = OTHERS in people
+    return [p.sort_name() for p in people if p != OTHERS], et_al
+
+
+def short_citation(study: Study) -> str:
+    """'Roos et al. 2012' — the label used in tables and fact-check citations."""
+    people = [Person.from_dict(a) for a in study.authors]
+    named = [p for p in people if p != OTHERS]
+    if not named:
+        who = study.container or study.title[:40] or study.key
+    else:
+        first = named[0].literal or f"{named[0].particle} {named[0].family}".strip()
+        first = first[:1].upper() + first[1:] if named[0].particle else first
+        if len(named) == 1 and OTHERS not in people:
+            who = first
+        elif len(named) == 2 and OTHERS not in people:
+            second = named[1].literal or f"{named[1].particle} {named[1].family}".strip()
+            who = f"{first} & {second}"
+        else:
+            who = f"{first} et al."
+    return f"{who} {study.year}" if study.year else f"{who} (n.d.)"
+
+
+def study_doc(study: Study, *, full: bool = False) -> dict[str, Any]:
+    authors, et_al = author_strings(study.authors)
+    doc: dict[str, Any] = {
+        "key": study.key,
+        "title": study.title,
+        "authors": authors,
+        "authors_et_al": et_al,
+        "year": study.year,
+        "journal": study.container,
+        "volume": study.volume,
+        "number": study.number,
+        "pages": study.pages,
+        "doi": study.doi,
+        "pmid": study.pmid,
+        "pmcid": study.pmcid,
+        "url": study.url,
+        "design": study.design,
+        "design_label": grading.DESIGN_LABELS.get(study.design or "", None),
+        "sample_size": study.sample_size,
+        "enrolled": study.enrolled,
+        "studies_included": study.studies_included,
+        "population": study.population,
+        "short": short_citation(study),
+        "retracted": study.retracted,
+        "page": f"/studies/{study.key}",
+    }
+    if full:
+        doc.update(
+            entry_type=study.entry_type,
+            intervention=study.intervention,
+            comparator=study.comparator,
+            duration=study.duration,
+            outcomes=study.outcomes,
+            limitations=study.limitations,
+            risk_of_bias=study.risk_of_bias,
+            funding=study.funding,
+            review_of=study.review_of,
+            note=study.note,
+            author_names=study.authors,
+        )
+    return doc
+
+
+def evidence_doc(link: Evidence, study: Study) -> dict[str, Any]:
+    return {
+        "study": study_doc(study, full=True),
+        "stance": link.stance,
+        "finding": link.finding,
+        "outcome": link.outcome,
+        "directness": link.directness,
+        "indirect_because": link.indirect_because,
+        "inconsistent": link.inconsistent,
+        "caveats": link.caveats,
+        "figures": link.figures,
+        "misreading": link.misreading,
+    }
