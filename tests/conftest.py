@@ -1,0 +1,119 @@
+"""Shared fixtures: the app built from real data on SQLite and on PostgreSQL.
+
+Tests that take the ``database_url`` (or ``seed_client``) fixture run once per backend. The
+PostgreSQL runs use a throw-away database on 127.0.0.1:5432 (``EVIDENCE_KB_TEST_PG`` to change
+it) and are skipped, with the reason printed, when PostgreSQL is not reachable.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.db import build_database
+from app.main import create_app
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared"
+PG_ADMIN_URL = os.environ.get("EVIDENCE_KB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_unavailable_reason() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except Exception as exc:
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}"
+    return None
+
+
+PG_SKIP_REASON = _pg_unavailable_reason()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return "PostgreSQL tests: " + (f"SKIPPED ({PG_SKIP_REASON})" if PG_SKIP_REASON else f"enabled ({PG_ADMIN_URL})")
+
+
+def create_pg_database() -> str:
+    """A new empty database; returns its URL. Dropped by ``drop_pg_database``."""
+    import psycopg
+
+    name = f"evidence_kb_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on each backend (a fresh PostgreSQL database per test)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kb.db'}"
+        return
+    if PG_SKIP_REASON:
+        pytest.skip(PG_SKIP_REASON)
+    url = create_pg_database()
+    try:
+        yield url
+    finally:
+        drop_pg_database(url)
+
+
+def make_settings(database_url: str, data_dir: Path = DATA_DIR, **extra: object) -> Settings:
+    return Settings(database_url=database_url, data_dir=data_dir, **extra)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seed_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The shipped data (data/) built once per backend for the whole session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('seed') / 'kb.db'}"
+    else:
+        if PG_SKIP_REASON:
+            pytest.skip(PG_SKIP_REASON)
+        url = create_pg_database()
+    settings = make_settings(url)
+    build_database(settings, force=True)
+    try:
+        yield settings
+    finally:
+        if request.param == "postgres":
+            drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def seed_client(seed_settings: Settings) -> Iterator[TestClient]:
+    """A TestClient on the app serving the shipped data, once per backend."""
+    with TestClient(create_app(seed_settings)) as client:
+        yield client
+
+
+@pytest.fixture
+def mini_data(tmp_path: Path) -> Path:
+    """A writable copy of the small fixture data set (tests/fixtures/mini)."""
+    import shutil
+
+    target = tmp_path / "data"
+    shutil.copytree(FIXTURES / "mini", target)
+    return target
