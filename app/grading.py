@@ -272,55 +272,58 @@ def grade_evidence(links: Sequence[GradedStudy]) -> Grade:
 _IRREGULAR = {"be": "is", "have": "has", "do": "does", "go": "goes"}
 
 
-def third_person(verb: str) -> str:
+def third_person(predicate: str) -> str:
+    """Conjugate the first verb of a base-form predicate: 'ease pain' -> 'eases pain'.
+
+    Compound predicates ('ease pain and improve function') or plural subjects need the curator's
+    ``predicate_s``; guessing which later words are verbs would go wrong too often.
+    """
+    verb, _, rest = predicate.partition(" ")
     if verb in _IRREGULAR:
-        return _IRREGULAR[verb]
-    if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
-        return verb + "es"
-    if verb.endswith("y") and len(verb) > 1 and verb[-2] not in "aeiou":
-        return verb[:-1] + "ies"
-    return verb + "s"
+        verb = _IRREGULAR[verb]
+    elif verb.endswith(("s", "sh", "ch", "x", "z", "o")):
+        verb += "es"
+    elif verb.endswith("y") and len(verb) > 1 and verb[-2] not in "aeiou":
+        verb = verb[:-1] + "ies"
+    else:
+        verb += "s"
+    return f"{verb} {rest}".strip()
 
 
-def _conjugate(predicate: str) -> str:
-    """'ease pain and improve function' -> 'eases pain and improves function'."""
-    words = predicate.split()
-    if not words:
-        return predicate
-    out = [third_person(words[0])]
-    conjugate_next = False
-    for word in words[1:]:
-        out.append(third_person(word) if conjugate_next and word.isalpha() and word.islower() and word in _VERBS_AFTER_AND else word)
-        conjugate_next = word in ("and", "or")
-    return " ".join(out)
+def calibrated_sentence(
+    subject: str,
+    predicate: str,
+    level: str,
+    direction: str = "supports",
+    verdict: str = "supported",
+    predicate_s: str | None = None,
+) -> str:
+    """One sentence answering the claim, in GRADE's tested wording (the verb carries the certainty).
 
-
-# Verbs that may follow "and" in a predicate and should be conjugated with the first one.
-_VERBS_AFTER_AND = {
-    "improve", "reduce", "ease", "raise", "help", "increase", "lower", "strengthen", "restore",
-    "relieve", "cause", "trigger", "build", "boost", "cut", "lessen", "prevent", "support",
-    "make", "let", "use", "exercise", "practise", "practice", "regain", "carry", "put",
-}  # fmt: skip
-
-
-def calibrated_sentence(subject: str, predicate: str, level: str, direction: str = "supports") -> str:
-    """GRADE's tested wording: the verb carries the certainty.
-
-    high: "X reduces Y"; moderate: "X probably reduces Y"; low: "X may reduce Y";
-    very low: "The evidence is very uncertain about whether X reduces Y".
+    high: "X reduces Y"; moderate: "X probably reduces Y"; low: "X may reduce Y"; very low: "The
+    evidence is very uncertain about whether X reduces Y". A contradicted claim is negated
+    ("X probably does not reduce Y"). An unsupported or misleading claim never gets a positive
+    sentence, whatever the related (indirect) evidence grades at.
     """
     subject = subject.strip()
     predicate = predicate.strip().rstrip(".")
+    conjugated = (predicate_s or third_person(predicate)).strip().rstrip(".")
     cap = subject[:1].upper() + subject[1:]
-    if level == "very-low" or direction == "mixed":
-        return f"The evidence is very uncertain about whether {subject} {_conjugate(predicate)}."
-    if direction == "against":
+    if verdict == "contradicted" or (direction == "against" and verdict != "unsupported"):
+        if level == "very-low":
+            return f"The evidence is very uncertain, but it does not suggest that {subject} {conjugated}."
         negated = {"high": "does not", "moderate": "probably does not", "low": "may not"}[level]
         return f"{cap} {negated} {predicate}."
+    if verdict == "misleading":
+        return f"The evidence does not show that {subject} {conjugated}."
+    if verdict == "unsupported" and level != "very-low":
+        return f"There is no direct evidence that {subject} {conjugated}."
+    if level == "very-low" or direction == "mixed" or verdict == "unsupported":
+        return f"The evidence is very uncertain about whether {subject} {conjugated}."
     if level == "high":
-        return f"{cap} {_conjugate(predicate)}."
+        return f"{cap} {conjugated}."
     if level == "moderate":
-        return f"{cap} probably {_conjugate(predicate)}."
+        return f"{cap} probably {conjugated}."
     return f"{cap} may {predicate}."
 
 

@@ -167,6 +167,7 @@ class ClaimIn(_Strict):
     statement: Text
     subject: Text | None = None
     predicate: Text | None = None
+    predicate_s: Text | None = None  # third-person form, for compound predicates
     summary: Text
     population: Text
     topics: list[Slug]
@@ -528,7 +529,9 @@ def _load_claims(path: Path, studies: dict[str, StudyRecord], concepts: list[Con
             problems.append(Problem(str(path), _line_for(document, (i, "verdict")), f"{label}: {disagreement}", "warning"))
         calibrated = ""
         if claim.subject and claim.predicate:
-            calibrated = grading.calibrated_sentence(claim.subject, claim.predicate, grade.level, grade.direction)
+            calibrated = grading.calibrated_sentence(
+                claim.subject, claim.predicate, grade.level, grade.direction, claim.verdict, claim.predicate_s
+            )
         records.append(ClaimRecord(claim, grade, calibrated, line or 0, position=len(records)))
 
     for key in sorted(cited):
