@@ -19,7 +19,12 @@ def claim_review(claim: dict[str, Any], *, base_url: str, publisher: str) -> dic
     base = base_url.rstrip("/")
     rating = claim["rating"]
     appearances = [
-        {"@type": "CreativeWork", "url": a["url"], "name": a.get("title"), **({"datePublished": a["date"]} if a.get("date") else {})}
+        {
+            "@type": "CreativeWork",
+            "url": a["url"],
+            "name": a.get("title"),
+            **({"datePublished": a["date"]} if a.get("date") else {}),
+        }
         for a in claim.get("appearances", [])
     ]
     dated = sorted((a for a in appearances if a.get("datePublished")), key=lambda a: a["datePublished"])

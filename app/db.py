@@ -37,7 +37,7 @@ from app.settings import Settings
 log = logging.getLogger("evidence_kb")
 
 #: Bump when the tables or the search index change: a build then rebuilds from scratch.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 PG_LOCK_ID = 7_316_420_001  # advisory lock held while a build runs
 PG_CHANNEL = "evidence_kb_build"
 PG_TS_CONFIG = "evidence_kb"
@@ -444,7 +444,10 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
                  "VALUES (:claim_id, :statement, :phrasings, :summary, :caveats)"),
             chunk,
         )  # fmt: skip
-    concept_rows = [{"id": k.id, "kind": k.kind, "label": k.label or k.id, "terms": k.terms} for k in loaded.concepts]
+    concept_rows = [
+        {"id": k.id, "kind": k.kind, "group": k.group, "label": k.label or "", "terms": k.terms}
+        for k in loaded.concepts
+    ]
     if concept_rows:
         conn.execute(insert(Concept), concept_rows)
     conn.execute(insert(BuildInfo), [info.model_dump()])

@@ -9,7 +9,7 @@ the factor, its effect and the studies it concerns; the methodology page is gene
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 LEVELS = ["very-low", "low", "moderate", "high"]  # index = numeric level 0..3
 LEVEL_LABELS = {"high": "High", "moderate": "Moderate", "low": "Low", "very-low": "Very low"}
@@ -248,9 +248,14 @@ def grade_evidence(links: Sequence[GradedStudy]) -> Grade:
         steps.append(Reason("imprecision", -1, text, _keys(carrying)))
 
     for step in steps:
+        # A reason's effect is the move actually made, so the effects always add up to the
+        # distance from the starting level; the floor is said in words.
         new_level = max(0, level + step.effect)
         if new_level == level:
             step = Reason(step.factor, 0, step.explanation + " (Already at the floor: very low.)", step.studies)
+        elif new_level - level != step.effect:
+            note = f" (Down {level - new_level} only: the level cannot go below very low.)"
+            step = Reason(step.factor, new_level - level, step.explanation + note, step.studies)
         level = new_level
         reasons.append(step)
 

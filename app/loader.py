@@ -7,11 +7,13 @@ any error, so bad data never reaches the database.
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import hashlib
 import re
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -34,6 +36,11 @@ URL = re.compile(r"^https?://\S+$")
 YEAR = re.compile(r"^\d{4}$")
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG.pattern)]
+#: How a value that does not match a pattern is described to curators.
+PATTERN_NAMES = {
+    SLUG.pattern: "a valid slug (lower-case letters, digits and hyphens)",
+    URL.pattern: "a valid URL (http:// or https://, no spaces)",
+}
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
@@ -47,8 +54,29 @@ class _LineDict(dict):  # type: ignore[type-arg]
     key_lines: dict[str, int]
 
 
+class _LineList(list):  # type: ignore[type-arg]
+    """A sequence that remembers the line of each item (1-based), scalars included."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
 class _LineLoader(yaml.SafeLoader):
-    pass
+    """SafeLoader that records key lines and duplicate keys, and leaves dates as strings.
+
+    Dates stay strings so that pydantic validates them with a message and a line: PyYAML's own
+    timestamp constructor raises a bare ``ValueError`` (a traceback) on ``2026-13-01``.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicates: list[tuple[int, str, int]] = []  # (line, key, line of the first)
+
+
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
@@ -58,29 +86,38 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
         if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}'", key_node.start_mark
-            )
+            # Keep the first value and go on, so every other problem in the file is reported too.
+            loader.duplicates.append((line, str(key), result.key_lines[key]))
+            continue
         result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
+        result.key_lines[key] = line
+    return result
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _LineList:
+    result = _LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 def _line_for(document: Any, loc: Iterable[Any]) -> int | None:
-    """The line of the deepest mapping key on a pydantic error location."""
+    """The line of the deepest mapping key or list item on a pydantic error location."""
     line = getattr(document, "line", None)
     node = document
     for part in loc:
         if isinstance(node, _LineDict) and part in node:
             line = node.key_lines.get(part, line)
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        elif isinstance(node, _LineList) and isinstance(part, int) and part < len(node):
+            line = node.item_lines[part]
             node = node[part]
-            line = getattr(node, "line", line)
         else:
             break
     return line
@@ -95,16 +132,40 @@ def read_yaml(path: Path, problems: list[Problem]) -> Any:
     except UnicodeDecodeError as exc:
         problems.append(Problem(str(path), None, f"not valid UTF-8 ({exc.reason})"))
         return None
+    loader = _LineLoader(text)
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        document = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        what = exc.problem or str(exc)
-        problems.append(Problem(str(path), line, f"YAML syntax error: {what}"))
+        problems.append(_yaml_error(path, exc))
+        return None
     except yaml.YAMLError as exc:
         problems.append(Problem(str(path), None, f"YAML error: {exc}"))
-    return None
+        return None
+    finally:
+        loader.dispose()
+    for line, key, first in loader.duplicates:
+        problems.append(Problem(str(path), line, f"duplicate key '{key}' (first at line {first}; the first is kept)"))
+    return document
+
+
+def _yaml_error(path: Path, exc: yaml.MarkedYAMLError) -> Problem:
+    """A syntax error at the line where it was found, naming where the broken construct began.
+
+    When the parser only notices at the end of the file (an unclosed quote or bracket), the
+    line where the construct began is the useful one.
+    """
+    what = exc.problem or str(exc)
+    problem_line = exc.problem_mark.line + 1 if exc.problem_mark else None
+    context_line = exc.context_mark.line + 1 if exc.context_mark else None
+    line = problem_line or context_line
+    if exc.context and context_line:
+        if "end of stream" in what or "<stream end>" in what:
+            line = context_line
+        if context_line != line:
+            what += f" ({exc.context} that starts at line {context_line})"
+        else:
+            what += f" ({exc.context})"
+    return Problem(str(path), line, f"YAML syntax error: {what}")
 
 
 # --- claims.yaml schema -------------------------------------------------------------------------
@@ -183,7 +244,8 @@ class ClaimIn(_Strict):
 
 class ConceptIn(_Strict):
     id: Slug
-    kind: Slug = "topic"
+    kind: Literal["activity", "body", "outcome", "topic", "population", "generaliser", "certainty", "ignore"] = "topic"
+    group: Literal["patients", "healthy", "demographic"] | None = None  # populations only
     label: str | None = None
     terms: list[Text]
 
@@ -408,18 +470,47 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
 # --- concepts and claims ------------------------------------------------------------------------
 
 
-def _validation_problems(path: Path, document: Any, base_loc: tuple[Any, ...], exc: ValidationError, label: str) -> list[Problem]:
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation such as ``list[EvidenceIn]`` or ``X | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _unknown_field_hint(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """' (did you mean 'summary'?)' for a misspelt field, looked up in the model that holds it."""
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field_info = model.model_fields.get(str(part))
+        nested = _model_in(field_info.annotation) if field_info else None
+        if nested is None:
+            return " (a typo?)"
+        model = nested
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else " (a typo?)"
+
+
+def _validation_problems(path: Path, document: Any, base_loc: tuple[Any, ...], exc: ValidationError,
+                         label: str, model: type[BaseModel]) -> list[Problem]:  # fmt: skip
     problems = []
     for err in exc.errors():
         loc = base_loc + tuple(err["loc"])
         where = ".".join(str(p) for p in err["loc"]) or "(item)"
         message = err["msg"]
         if err["type"] == "extra_forbidden":
-            message = "unknown field (a typo?)"
+            message = "unknown field" + _unknown_field_hint(model, tuple(err["loc"]))
         elif err["type"] == "missing":
             message = "required field is missing"
         elif err["type"] == "string_pattern_mismatch":
-            message = f"'{err.get('input')}' is not a valid slug (lower-case letters, digits and hyphens)"
+            expected = PATTERN_NAMES.get(err.get("ctx", {}).get("pattern", ""), "the expected form")
+            message = f"'{err.get('input')}' is not {expected}"
+        elif err["type"].startswith("date_"):
+            message = f"'{err.get('input')}' is not a valid date (YYYY-MM-DD): {message}"
         elif err["type"] == "literal_error":
             message = f"'{err.get('input')}' is not allowed: {message.replace('Input should be ', 'expected ')}"
         problems.append(Problem(str(path), _line_for(document, loc), f"{label}: {where}: {message}"))
@@ -442,9 +533,9 @@ def _load_concepts(path: Path, problems: list[Problem]) -> list[ConceptIn]:
         try:
             concept = ConceptIn.model_validate(item)
         except ValidationError as exc:
-            problems.extend(_validation_problems(path, document, (i,), exc, label))
+            problems.extend(_validation_problems(path, document, (i,), exc, label, ConceptIn))
             continue
-        line = getattr(item, "line", None)
+        line = _line_for(document, (i,))
         if concept.id in seen:
             problems.append(Problem(str(path), line, f"duplicate concept id '{concept.id}' (first at line {seen[concept.id]})"))
             continue
@@ -483,14 +574,14 @@ def _load_claims(path: Path, studies: dict[str, StudyRecord], concepts: list[Con
     cited: set[str] = set()
     for i, item in enumerate(document):
         label = f"claim {item.get('id', i + 1) if isinstance(item, dict) else i + 1}"
-        line = getattr(item, "line", None)
+        line = _line_for(document, (i,))
         if not isinstance(item, dict):
             problems.append(Problem(str(path), line, f"claim {i + 1}: expected a mapping of fields"))
             continue
         try:
             claim = ClaimIn.model_validate(item)
         except ValidationError as exc:
-            problems.extend(_validation_problems(path, document, (i,), exc, label))
+            problems.extend(_validation_problems(path, document, (i,), exc, label, ClaimIn))
             continue
         if claim.id in seen:
             problems.append(Problem(str(path), line, f"duplicate claim id '{claim.id}' (first at line {seen[claim.id]})"))
@@ -544,7 +635,5 @@ def _load_claims(path: Path, studies: dict[str, StudyRecord], concepts: list[Con
 
 
 def _close_key(key: str, studies: dict[str, StudyRecord]) -> str:
-    import difflib
-
     close = difflib.get_close_matches(key, list(studies), n=1, cutoff=0.8)
     return f" (did you mean '{close[0]}'?)" if close else ""

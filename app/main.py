@@ -71,6 +71,10 @@ def wants_html(request: Request) -> bool:
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     details = []
     for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            reason = (err.get("ctx") or {}).get("error", "")
+            details.append({"in": "body", "field": "", "message": f"malformed JSON body ({reason})".replace(" ()", "")})
+            continue
         loc = [str(p) for p in err.get("loc", ())]
         where = ".".join(loc[1:]) if loc and loc[0] in ("body", "query", "path") else ".".join(loc)
         details.append({"in": loc[0] if loc else "", "field": where, "message": err.get("msg", "invalid")})

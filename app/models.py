@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field as PydanticField
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
@@ -110,6 +111,7 @@ class Concept(SQLModel, table=True):
 
     id: str = Field(primary_key=True)
     kind: str = "topic"
+    group: str | None = None
     label: str = ""
     terms: list[str] = _json()
 

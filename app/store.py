@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from app import grading, search
 from app.bibtex import OTHERS, Person
@@ -216,6 +216,8 @@ class Store:
         return [claim_summary(claims[i]) for i in ids if i in claims]
 
     def claim(self, claim_id: str) -> dict[str, Any] | None:
+        if not plausible_key(claim_id):
+            return None
         return self.cached("claim", claim_id, lambda: self._load_claim(claim_id))
 
     def _load_claim(self, claim_id: str) -> dict[str, Any] | None:
@@ -244,6 +246,8 @@ class Store:
     # -- studies --------------------------------------------------------------------------------
 
     def study(self, key: str) -> dict[str, Any] | None:
+        if not plausible_key(key):
+            return None
         return self.cached("study", key, lambda: self._load_study(key))
 
     def _load_study(self, key: str) -> dict[str, Any] | None:
@@ -316,6 +320,15 @@ class Store:
         return self.cached("overview", None, compute)
 
 
+def plausible_key(key: str) -> bool:
+    """Whether ``key`` could be a claim id or BibTeX key at all (never control characters).
+
+    PostgreSQL rejects a NUL byte in a query parameter with an error, which must not turn a
+    request for '/claims/%00' into a 503: such a key simply does not exist.
+    """
+    return 0 < len(key) <= 300 and key.isprintable()
+
+
 def _facet(values: Iterable[str], selected: list[str], order: list[str] | None = None) -> list[dict[str, Any]]:
     counts: dict[str, int] = {}
     for v in values:
@@ -371,7 +384,9 @@ def short_citation(study: Study) -> str:
     people = [Person.from_dict(a) for a in study.authors]
     named = [p for p in people if p != OTHERS]
     if not named:
-        who = study.container or study.title[:40] or study.key
+        words = study.title.split()
+        title = " ".join(words[:5]) + ("…" if len(words) > 5 else "")
+        who = study.container or (f"“{title}”" if title else study.key)
     else:
         first = named[0].literal or f"{named[0].particle} {named[0].family}".strip()
         first = first[:1].upper() + first[1:] if named[0].particle else first

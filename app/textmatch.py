@@ -1,0 +1,519 @@
+"""Turning the way people write into comparable features.
+
+Posts are messy: hashtags (``#BackwardWalking``, ``#kneepainrelief``), emoji, misspellings,
+``VO₂ max``/``vo2``, slang. ``Analyzer`` normalises and tokenises text (keeping offsets into the
+original, so a match can point at the words that made it), segments glued hashtags, corrects
+near-misses against the known vocabulary, stems, and finds the curated concepts of
+data/concepts.yaml. Every other content word becomes a feature of its own, so claims on topics
+no concept covers still match on their words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+
+_TOKEN = re.compile(r"#?[^\W_]+(?:['’][^\W_]+)*|%", re.UNICODE)
+_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+(?:\.\d+)?")
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+# Function words carry no meaning for matching (kept short: content words decide).
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "so",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "there",
+        "here",
+        "it",
+        "its",
+        "it's",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "have",
+        "has",
+        "had",
+        "having",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "we",
+        "us",
+        "our",
+        "you",
+        "your",
+        "yours",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "they",
+        "them",
+        "their",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "both",
+        "each",
+        "few",
+        "more",
+        "most",
+        "other",
+        "some",
+        "such",
+        "no",
+        "nor",
+        "not",
+        "only",
+        "own",
+        "same",
+        "too",
+        "very",
+        "can",
+        "will",
+        "just",
+        "should",
+        "now",
+        "of",
+        "at",
+        "by",
+        "for",
+        "with",
+        "about",
+        "against",
+        "between",
+        "into",
+        "through",
+        "during",
+        "before",
+        "after",
+        "above",
+        "below",
+        "to",
+        "from",
+        "up",
+        "down",
+        "in",
+        "out",
+        "on",
+        "off",
+        "over",
+        "under",
+        "again",
+        "further",
+        "once",
+        "s",
+        "t",
+        "don",
+        "doesn",
+        "didn",
+        "isn",
+        "aren",
+        "wasn",
+        "weren",
+        "won",
+        "wouldn",
+        "shouldn",
+        "couldn",
+        "ll",
+        "re",
+        "ve",
+        "d",
+        "m",
+        "o",
+        "y",
+        "ma",
+        "also",
+        "really",
+        "actually",
+        "literally",
+        "just",
+        "like",
+        "get",
+        "gets",
+        "got",
+        "getting",
+        "make",
+        "makes",
+        "made",
+        "one",
+        "ones",
+        "thing",
+        "things",
+        "way",
+        "lot",
+        "lots",
+        "much",
+        "many",
+        "day",
+        "days",
+        "every",
+        "everyday",
+        "people",
+        "person",
+        "guy",
+        "guys",
+        "anyone",
+        "someone",
+        "something",
+        "anything",
+        "nothing",
+        "try",
+        "trying",
+        "tried",
+        "know",
+        "think",
+        "thought",
+        "say",
+        "says",
+        "said",
+        "see",
+        "saw",
+        "look",
+        "looks",
+        "want",
+        "wants",
+        "need",
+        "needs",
+        "go",
+        "goes",
+        "going",
+        "gonna",
+        "wanna",
+        "let",
+        "lets",
+        "new",
+        "via",
+        "per",
+        "amp",
+        "rt",
+        "lol",
+        "omg",
+        "tbh",
+        "imo",
+        "ngl",
+        "fr",
+        "pls",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str  # normalised spelling (lower case, no accents)
+    stem: str
+    start: int  # offsets into the original text
+    end: int
+
+
+@dataclass(frozen=True)
+class ConceptDef:
+    id: str
+    kind: str
+    terms: tuple[str, ...]
+    group: str | None = None
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.id.replace("-", " ")
+
+
+@dataclass
+class Features:
+    """The features of one text: concept ids and ``w:stem`` words, each with token spans."""
+
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    tokens: list[Token] = field(default_factory=list)
+
+    def add(self, feature: str, start: int, end: int) -> None:
+        self.spans.setdefault(feature, []).append((start, end))
+
+    def __contains__(self, feature: str) -> bool:
+        return feature in self.spans
+
+    def names(self) -> set[str]:
+        return set(self.spans)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("english")
+
+
+def fold(word: str) -> str:
+    word = unicodedata.normalize("NFKD", word.translate(_SUBSCRIPTS).lower())
+    word = "".join(ch for ch in word if not unicodedata.combining(ch))
+    return word.replace("’", "'")
+
+
+def raw_tokens(text: str) -> list[tuple[str, int, int]]:
+    """Words with their offsets; hashtags and camelCase split (``#BackwardWalking``)."""
+    out: list[tuple[str, int, int]] = []
+    for m in _TOKEN.finditer(text):
+        word, start = m.group(), m.start()
+        if word.startswith("#"):
+            word, start = word[1:], start + 1
+        parts = list(_CAMEL.finditer(word)) if any(c.isupper() for c in word[1:]) else []
+        if len(parts) > 1:
+            out.extend((p.group(), start + p.start(), start + p.end()) for p in parts)
+        else:
+            out.append((word, start, start + len(word)))
+    return out
+
+
+class Analyzer:
+    """Tokeniser + spelling repair + concept finder, built from the concept list and the vocabulary
+    of the claims (so corrections only ever go towards words the knowledge base uses)."""
+
+    def __init__(self, concepts: Iterable[ConceptDef], vocabulary: Iterable[str] = ()):
+        self.concepts = {c.id: c for c in concepts}
+        stem = _stemmer().stemWord
+        self._stem_cache: dict[str, str] = {}
+        words: set[str] = set()
+        # term stems -> concept ids; indexed by the first stem for a left-to-right scan
+        self._terms: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for concept in self.concepts.values():
+            for term in concept.terms:
+                parts = [fold(w) for w, _, _ in raw_tokens(term.replace("-", " "))]
+                if not parts:
+                    continue
+                words.update(parts)
+                stems = tuple(stem(p) for p in parts)
+                self._terms.setdefault(stems[0], []).append((stems, concept.id))
+        for entries in self._terms.values():
+            entries.sort(key=lambda e: -len(e[0]))  # longest first
+        for text in vocabulary:
+            words.update(fold(w) for w, _, _ in raw_tokens(text))
+        self.vocabulary = {w for w in words if w.isalpha() or any(c.isdigit() for c in w)}
+        self._deletes: dict[str, set[str]] = {}
+        for word in self.vocabulary:
+            if len(word) >= 5 and word.isalpha():
+                for variant in _deletions(word):
+                    self._deletes.setdefault(variant, set()).add(word)
+
+    # -- words ----------------------------------------------------------------------------------
+
+    def stem(self, word: str) -> str:
+        cached = self._stem_cache.get(word)
+        if cached is None:
+            cached = _stemmer().stemWord(word)
+            if len(self._stem_cache) < 200_000:
+                self._stem_cache[word] = cached
+        return cached
+
+    def correct(self, word: str) -> str:
+        """A known word one edit away (insert, delete, substitute, swap), for words we don't know."""
+        if word in self.vocabulary or len(word) < 5 or not word.isalpha():
+            return word
+        candidates: set[str] = set()
+        for variant in (word, *_deletions(word)):
+            candidates.update(self._deletes.get(variant, ()))
+            if variant in self.vocabulary:
+                candidates.add(variant)
+        candidates = {c for c in candidates if _edit_distance_at_most_one(word, c)}
+        if len(candidates) == 1:
+            return candidates.pop()
+        return word
+
+    def segment(self, word: str) -> list[str] | None:
+        """Split a glued word ('kneepainrelief') into known words, if it splits completely."""
+        n = len(word)
+        if n < 7 or word in self.vocabulary or not word.isalpha():
+            return None
+        best: list[list[str] | None] = [None] * (n + 1)
+        best[0] = []
+        for end in range(1, n + 1):
+            for start in range(max(0, end - 16), end):
+                prefix = best[start]
+                piece = word[start:end]
+                if prefix is not None and len(piece) >= 2 and piece in self.vocabulary:
+                    candidate = [*prefix, piece]
+                    current = best[end]
+                    if current is None or len(candidate) < len(current):
+                        best[end] = candidate
+        found = best[n]
+        return found if found and len(found) > 1 else None
+
+    def tokens(self, text: str) -> list[Token]:
+        out: list[Token] = []
+        for raw, start, end in raw_tokens(text):
+            word = fold(raw)
+            if not word:
+                continue
+            pieces = self.segment(word) if word not in self.vocabulary else None
+            if pieces:
+                pos = start
+                for piece in pieces:
+                    out.append(Token(piece, self.stem(piece), pos, pos + len(piece)))
+                    pos += len(piece)
+                continue
+            word = self.correct(word)
+            out.append(Token(word, self.stem(word), start, end))
+        return out
+
+    # -- features -------------------------------------------------------------------------------
+
+    def features(self, text: str) -> Features:
+        tokens = self.tokens(text)
+        feats = Features(tokens=tokens)
+        stems = [t.stem for t in tokens]
+        covered = [False] * len(tokens)
+        ignored = [False] * len(tokens)
+        found: list[tuple[str, int, int]] = []
+        for i, first in enumerate(stems):
+            for term, concept_id in self._terms.get(first, ()):
+                j = i + len(term)
+                if tuple(stems[i:j]) == term:
+                    found.append((concept_id, i, j))
+        # Phrases such as "counting backwards" switch off the concepts inside them.
+        for concept_id, i, j in found:
+            if self.concepts[concept_id].kind == "ignore":
+                for k in range(i, j):
+                    ignored[k] = True
+        for concept_id, i, j in found:
+            if self.concepts[concept_id].kind == "ignore" or any(ignored[i:j]):
+                continue
+            feats.add(concept_id, i, j)
+            for k in range(i, j):
+                covered[k] = True
+        for i, token in enumerate(tokens):
+            if (
+                covered[i]
+                or ignored[i]
+                or token.word in STOPWORDS
+                or len(token.word) < 3
+                or token.word.isdigit()
+            ):
+                continue
+            feats.add("w:" + token.stem, i, i + 1)
+        return feats
+
+    def kind(self, feature: str) -> str:
+        concept = self.concepts.get(feature)
+        return concept.kind if concept else "word"
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _edit_distance_at_most_one(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "hundred": 100, "a hundred": 100, "dozen": 12, "a dozen": 12,
+    "double": 100, "twice": 100,
+}  # fmt: skip
+UNIT_ALIASES = {
+    "percent": "percent", "per cent": "percent", "%": "percent", "pc": "percent", "pct": "percent",
+    "mph": "mph", "miles per hour": "mph", "mile per hour": "mph",
+    "week": "weeks", "weeks": "weeks", "wk": "weeks", "wks": "weeks",
+    "day": "days", "days": "days", "minute": "minutes", "minutes": "minutes", "min": "minutes", "mins": "minutes",
+    "people": "participants", "participants": "participants", "subjects": "participants",
+    "volunteers": "participants", "persons": "participants", "adults": "participants",
+    "women": "participants", "men": "participants", "patients": "participants", "runners": "participants",
+    "students": "participants", "athletes": "participants", "individuals": "participants",
+    "bw": "body-weights", "body weights": "body-weights", "times body weight": "body-weights",
+    "times your body weight": "body-weights", "x body weight": "body-weights", "body-weights": "body-weights",
+}  # fmt: skip
+_UNIT_PATTERN = "|".join(sorted((re.escape(u) for u in UNIT_ALIASES), key=len, reverse=True))
+_NUMBER = r"(?P<num>\d+(?:[.,]\d+)?)"
+_QUANTITY = re.compile(
+    _NUMBER
+    + r"(?:\s*(?:-|–|to)\s*(?P<num2>\d+(?:[.,]\d+)?))?\s*(?:(?:healthy|young|older|female|male|fit)\s+)?(?P<unit>"
+    + _UNIT_PATTERN
+    + r")(?![a-z])",
+    re.IGNORECASE,
+)
+_NUMBER_WORD = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    high: float | None
+    unit: str
+    start: int
+    end: int
+    text: str
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Numbers with units ('40%', '2.5 mph', '200 women', 'six weeks'); offsets into the text.
+
+    Number words are replaced by digits padded to the same length, so offsets stay valid.
+    """
+
+    def digits(m: re.Match[str]) -> str:
+        value = str(NUMBER_WORDS[m.group(1).lower()])
+        return (
+            value.ljust(len(m.group(1)))[: len(m.group(1))] if len(value) <= len(m.group(1)) else m.group(1)
+        )
+
+    prepared = _NUMBER_WORD.sub(digits, text)
+    found = []
+    for m in _QUANTITY.finditer(prepared):
+        unit = UNIT_ALIASES[m.group("unit").lower()]
+        value = float(m.group("num").replace(",", "."))
+        high = float(m.group("num2").replace(",", ".")) if m.group("num2") else None
+        found.append(Quantity(value, high, unit, m.start(), m.end(), text[m.start() : m.end()]))
+    return found
