@@ -8,6 +8,7 @@ contain LaTeX: the library decoder is slow) and splitting author lists into stru
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,10 @@ from bibtexparser import model
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
 from app.problems import Problem
+
+# Every block the library fails on becomes a Problem with file and line (below); its own log
+# warnings would only repeat them, unformatted, on stderr.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 MONTHS = {
     "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May",
@@ -75,7 +80,10 @@ def parse_bib_files(paths: Sequence[Path]) -> Bibliography:
 def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -> Bibliography:
     """Parse one file's text; ``macros`` (updated in place) carries @string definitions."""
     macros = {} if macros is None else macros
-    library = bibtexparser.parse_string(text, parse_stack=[])
+    try:
+        library = bibtexparser.parse_string(text, parse_stack=[])
+    except Exception as exc:  # the library raises only on its own internal errors: report, go on
+        return Bibliography([], [Problem(path, None, f"the BibTeX parser gave up on this file ({exc})")], macros)
     entries: list[BibEntry] = []
     problems: list[Problem] = []
     for block in library.blocks:
@@ -93,15 +101,25 @@ def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -
                 Problem(path, line, f"entry has the field '{dup.group(1) if dup else '?'}' twice")
             )
         elif isinstance(block, model.DuplicateBlockKeyBlock):
-            problems.append(Problem(path, line, f"duplicate key '{block.key}'"))
+            first = (block.previous_block.start_line or 0) + 1
+            if isinstance(block.ignore_error_block, model.String):
+                message = f"@string '{block.key}' defined twice (first at line {first}; the first is kept)"
+                problems.append(Problem(path, line, message, "warning"))
+            else:
+                problems.append(Problem(path, line, f"duplicate key '{block.key}' (first defined at line {first})"))
         elif isinstance(block, model.ParsingFailedBlock):
             problems.append(Problem(path, line, _parse_error_message(block)))
         elif isinstance(block, model.ImplicitComment):
-            junk = [ln for ln in str(block.comment).splitlines() if ln.strip()]
-            junk = [ln for ln in junk if not ln.lstrip().startswith("%")]
+            # '%' lines and brace-less '@comment' lines are comments to BibTeX, not junk.
+            junk = [
+                (offset, text)
+                for offset, text in enumerate(str(block.comment).splitlines())
+                if text.strip() and not text.lstrip().lower().startswith(("%", "@comment"))
+            ]
             if junk:
+                offset, text = junk[0]
                 problems.append(
-                    Problem(path, line, f"text outside any entry: '{_shorten(junk[0])}'")
+                    Problem(path, line + offset, f"text outside any entry: '{_shorten(text)}'")
                 )
     return Bibliography(entries, problems, macros)
 
@@ -153,9 +171,7 @@ def resolve_value(raw: str, macros: dict[str, str]) -> tuple[str, list[str]]:
     undefined: list[str] = []
     for part in parts:
         part = part.strip()
-        if len(part) >= 2 and part[0] == "{" and part[-1] == "}":
-            out.append(part[1:-1])
-        elif len(part) >= 2 and part[0] == '"' and part[-1] == '"':
+        if (len(part) >= 2 and part[0] == "{" and part[-1] == "}") or (len(part) >= 2 and part[0] == '"' and part[-1] == '"'):
             out.append(part[1:-1])
         elif part.isdigit() or not part:
             out.append(part)
@@ -232,8 +248,8 @@ def _resolve_crossrefs(entries: list[BibEntry], problems: list[Problem]) -> None
         for name, value in target.fields.items():
             if name in ("crossref", "key"):
                 continue
-            if name == "title" and "booktitle" not in entry.fields:
-                entry.fields["booktitle"] = value
+            if name == "title" and "booktitle" not in entry.fields and "booktitle" not in target.fields:
+                entry.fields["booktitle"] = value  # a proceedings' title is its entries' booktitle
             elif name not in entry.fields:
                 entry.fields[name] = value
 

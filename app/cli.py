@@ -64,7 +64,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         result = build_database(settings, force=args.force, progress=progress)
     except DataError as exc:
         _print_problems(exc.problems)
-        _err(f"build refused: {len(exc.errors)} error(s) in the data; the database was not changed.")
+        errors = sum(p.severity == "error" for p in exc.problems)
+        _err(f"build refused: {errors} error(s) in the data; the database was not changed.")
         return 1
     except Exception as exc:  # database unreachable, disk full, ...
         _err(f"build failed: {exc.__class__.__name__}: {exc}; the database was not changed.")

@@ -1,0 +1,424 @@
+"""The ``evidence-kb`` command: check (every problem, with file and line), build and serve.
+
+Each broken file in tests/fixtures/bad/ replaces one file of a copy of the small fixture data
+set; the tables below give the exact lines and messages ``check`` must report for it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import DATA_DIR, FIXTURES
+
+from app.cli import main
+
+BAD = FIXTURES / "bad"
+PROBLEM_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<severity>error|warning): (?P<message>.*)$")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def problems(self, severity: str = "error") -> list[tuple[str, int, str]]:
+        """(file name, line, message) of each problem printed, in order."""
+        found = []
+        for text in self.out.splitlines():
+            match = PROBLEM_LINE.match(text)
+            if match and match["severity"] == severity:
+                found.append((Path(match["path"]).name, int(match["line"]), match["message"]))
+        return found
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Run:
+    """Run ``evidence-kb`` in-process; the options it writes into os.environ are undone after."""
+    monkeypatch.setenv("EVIDENCE_KB_DATA_DIR", str(DATA_DIR))
+    monkeypatch.setenv("EVIDENCE_KB_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+
+    def run(*args: str) -> Result:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return Result(code, out, err)
+
+    return run
+
+
+def with_file(mini_data: Path, fixture: str) -> Path:
+    """The mini data set with one file replaced by a broken fixture file."""
+    target = fixture.split(".", 1)[1]  # "vocabulary.claims.yaml" -> "claims.yaml"
+    shutil.copy(BAD / fixture, mini_data / target)
+    return mini_data
+
+
+# --- check: the shipped data ---------------------------------------------------------------------
+
+
+def test_check_passes_on_the_shipped_data(cli: Run) -> None:
+    result = cli("--data-dir", str(DATA_DIR), "check")
+    assert result.problems() == []
+    assert result.code == 0, result.out
+    assert re.search(r"^ok: \d+ claims and \d+ studies in .*: 0 error\(s\)", result.out, re.M)
+
+
+def test_check_passes_on_the_mini_data(cli: Run, mini_data: Path) -> None:
+    result = cli("--data-dir", str(mini_data), "check")
+    assert (result.code, result.problems(), result.problems("warning")) == (0, [], [])
+    assert "ok: 2 claims and 3 studies" in result.out
+
+
+# --- check: one kind of problem per fixture ------------------------------------------------------
+
+SLUG = "is not a valid slug (lower-case letters, digits and hyphens)"
+NOT_DATE = "is not a valid date (YYYY-MM-DD)"
+CLAIMS_CASES: dict[str, list[tuple[int, str]]] = {
+    "yaml-unclosed-quote": [
+        (2, "YAML syntax error: found unexpected end of stream (while scanning a quoted scalar)"),
+    ],
+    "yaml-unclosed-list": [
+        (
+            6,
+            "YAML syntax error: expected ',' or ']', but got ':' "
+            "(while parsing a flow sequence that starts at line 5)",
+        ),
+    ],
+    "yaml-bad-indent": [(14, "YAML syntax error: mapping values are not allowed here")],
+    "yaml-duplicate-key": [
+        (8, "duplicate key 'verdict' (first at line 6; the first is kept)"),
+        (
+            14,
+            "evidence.0.stance: 'support' is not allowed: expected 'supports', 'contradicts', "
+            "'mixed' or 'no-effect'",
+        ),
+    ],
+    "unknown-fields": [
+        (1, "summary: required field is missing"),
+        (3, "sumary: unknown field (did you mean 'summary'?)"),
+        (17, "evidence.0.figure: unknown field (did you mean 'figures'?)"),
+    ],
+    "vocabulary": [
+        (
+            6,
+            "verdict: 'proven' is not allowed: expected 'supported', 'partly-supported', "
+            "'unsupported', 'misleading' or 'contradicted'",
+        ),
+        (11, "appearances.0.kind: 'blog' is not allowed"),
+        (17, "evidence.0.stance: 'support' is not allowed"),
+        (19, "evidence.0.directness: 'partly' is not allowed: expected 'direct' or 'indirect'"),
+        (25, "evidence.1.indirect_because.1: 'running' is not allowed"),
+    ],
+    "slugs-and-dates": [
+        (1, f"id: 'Backward_Walking_Eases_Knee_OA' {SLUG}"),
+        (5, f"topics.0: 'knee osteoarthritis' {SLUG}"),
+        (9, f"appearances.0.date: '2020-02-30' {NOT_DATE}"),
+        (9, "appearances.0.url: 'www.example.org/no-scheme' is not a valid URL"),
+        (10, f"reviewed: '2026-13-01' {NOT_DATE}"),
+        (12, f"history.0.date: 'last week' {NOT_DATE}"),
+    ],
+    "duplicate-claim-id": [
+        (17, "duplicate claim id 'backward-walking-eases-knee-osteoarthritis' (first at line 1)"),
+    ],
+    "unknown-study-key": [
+        (12, "unknown study key 'alghadir2019efect' (did you mean 'alghadir2019effect'?)"),
+        (17, "unknown study key 'smith1999nothing'"),
+    ],
+}
+
+BIB_CASES: dict[str, list[tuple[int, str]]] = {
+    "unclosed-brace": [
+        (
+            2,
+            "entry does not parse (unbalanced braces or quotes?): '@article{roos2012patellofemoral,'",
+        ),
+    ],
+    "junk-between-entries": [
+        (8, "text outside any entry: 'roos2012 was copied from PubMed'"),
+        (13, "text outside any entry: '},'"),
+    ],
+    "duplicate-keys": [
+        (6, "entry has the field 'title' twice"),
+        (12, "duplicate key 'roos2012patellofemoral' (first defined at line 1)"),
+        (15, "key differs only in case from 'roos2012patellofemoral' (first defined at "),
+    ],
+    "malformed-fields": [
+        (6, "roos2012patellofemoral: field 'journal' uses undefined macro 'jbx'"),
+        (7, "roos2012patellofemoral: year must be four digits, not 'twenty-twelve'"),
+        (
+            8,
+            "roos2012patellofemoral: write the DOI bare ('10.1016/j.jbiomech.2012.03.020'), "
+            "without 'https://doi.org/'",
+        ),
+        (9, "roos2012patellofemoral: malformed PMID 'PMC3391667' (digits only)"),
+        (
+            10,
+            "roos2012patellofemoral: malformed URL 'www.ncbi.nlm.nih.gov/pmc/articles/PMC3391667'",
+        ),
+        (11, "roos2012patellofemoral: design 'lab' is not one of: systematic-review, "),
+        (
+            12,
+            "roos2012patellofemoral: samplesize must be a whole number (or 'not-reported'), not 'about 20'",
+        ),
+        (
+            13,
+            "roos2012patellofemoral: riskofbias 'medium' is not one of: low, some-concerns, high, unclear",
+        ),
+        (14, "roos2012patellofemoral: retracted must be 'yes' or 'no', not 'maybe'"),
+        (21, "alghadir2019effect: malformed DOI '10.1186' (expected 10.NNNN/...)"),
+        (22, "alghadir2019effect: malformed PMCID '6456984' (expected PMC followed by digits)"),
+        (25, "alghadir2019effect: reviewof 'some' is not one of: trials, observational, mixed"),
+        (
+            26,
+            "alghadir2019effect: evidencelevel 'strong' is not one of: very-low, low, moderate, high",
+        ),
+    ],
+}
+
+
+def assert_reported(result: Result, file_name: str, expected: list[tuple[int, str]]) -> None:
+    """Exactly the expected errors, each at its line, all in the named file, and exit 1."""
+    assert result.code == 1
+    reported = result.problems()
+    assert [(name, line) for name, line, _ in reported] == [(file_name, line) for line, _ in expected]
+    for (_, _, message), (_, fragment) in zip(reported, expected, strict=True):
+        assert fragment in message
+    assert "problems found: " in result.out and f"{len(expected)} error(s)" in result.out
+
+
+@pytest.mark.parametrize("case", sorted(CLAIMS_CASES))
+def test_check_reports_claims_problems(cli: Run, mini_data: Path, case: str) -> None:
+    data = with_file(mini_data, f"{case}.claims.yaml")
+    assert_reported(cli("--data-dir", str(data), "check"), "claims.yaml", CLAIMS_CASES[case])
+
+
+@pytest.mark.parametrize("case", sorted(BIB_CASES))
+def test_check_reports_bibtex_problems(cli: Run, case: str) -> None:
+    path = BAD / f"{case}.studies.bib"
+    assert_reported(cli("check", str(path)), path.name, BIB_CASES[case])
+
+
+def test_an_entry_after_an_unclosed_brace_is_still_read(cli: Run) -> None:
+    result = cli("check", str(BAD / "unclosed-brace.studies.bib"))
+    assert "problems found: 1 BibTeX entries in 1 file(s)" in result.out
+
+
+def test_cited_studies_need_design_and_sample_size(cli: Run, mini_data: Path) -> None:
+    data = with_file(mini_data, "cited-without-appraisal.studies.bib")
+    assert_reported(
+        cli("--data-dir", str(data), "check"),
+        "studies.bib",
+        [
+            (2, "roos2012patellofemoral: cited by a claim but has no design"),
+            (
+                10,
+                "alghadir2019effect: cited by a claim but has no samplesize (write 'not-reported' "
+                "if it could not be verified)",
+            ),
+        ],
+    )
+
+
+def test_every_problem_in_both_files_is_reported_at_once(cli: Run, mini_data: Path) -> None:
+    with_file(mini_data, "vocabulary.claims.yaml")
+    with_file(mini_data, "malformed-fields.studies.bib")
+    result = cli("--data-dir", str(mini_data), "check")
+    expected = [("claims.yaml", line) for line, _ in CLAIMS_CASES["vocabulary"]]
+    expected += [("studies.bib", line) for line, _ in BIB_CASES["malformed-fields"]]
+    assert result.code == 1
+    assert sorted((name, line) for name, line, _ in result.problems()) == sorted(expected)
+
+
+def test_max_problems_limits_the_listing_not_the_count(cli: Run) -> None:
+    result = cli("check", "--max-problems", "2", str(BAD / "malformed-fields.studies.bib"))
+    assert len(result.problems()) == 2
+    assert "... and 11 more" in result.out
+    assert "13 error(s)" in result.out and result.code == 1
+
+
+# --- check: other bad input ----------------------------------------------------------------------
+
+
+def test_warnings_alone_pass(cli: Run, mini_data: Path) -> None:
+    claims = mini_data / "claims.yaml"
+    claims.write_text(claims.read_text().replace("verdict: partly-supported", "verdict: supported"))
+    result = cli("--data-dir", str(mini_data), "check")
+    assert result.code == 0
+    (warning,) = result.problems("warning")
+    assert warning[:2] == ("claims.yaml", 8)
+    assert "verdict 'supported' but the evidence grade is very low" in warning[2]
+
+
+def claims_with(mini_data: Path, old: str, new: str) -> Path:
+    claims = mini_data / "claims.yaml"
+    text = claims.read_text()
+    assert old in text
+    claims.write_text(text.replace(old, new, 1))
+    return mini_data
+
+
+DUPLICATE_LINK = (
+    "    - study: roos2012patellofemoral\n      stance: supports\n      outcome: o\n"
+    "      directness: direct\n      finding: f\n    - study: roos2012patellofemoral\n"
+)
+LINK_CASES = {
+    "indirect without a reason": (
+        ("      indirect_because: [acute-vs-training]\n", ""),
+        (19, "indirect evidence needs indirect_because (population, outcome, ...)"),
+    ),
+    "a reason but direct": (
+        ("      directness: direct\n", "      directness: direct\n      indirect_because: [outcome]\n"),
+        (43, "indirect_because given but directness is 'direct'"),
+    ),
+    "reviewed in the future": (
+        ("reviewed: 2026-11-20", "reviewed: 2999-01-01"),
+        (35, "reviewed date 2999-01-01 is in the future"),
+    ),
+    "a study linked twice": (
+        ("    - study: alghadir2019effect\n", DUPLICATE_LINK),
+        (44, "study 'roos2012patellofemoral' is linked twice"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LINK_CASES))
+def test_check_reports_link_problems(cli: Run, mini_data: Path, case: str) -> None:
+    (old, new), (line, message) = LINK_CASES[case]
+    result = cli("--data-dir", str(claims_with(mini_data, old, new)), "check")
+    assert result.code == 1
+    ((name, found_line, found),) = result.problems()
+    assert (name, found_line) == ("claims.yaml", line)
+    assert message in found
+
+
+SHAPE_CASES = {
+    "a mapping": (b"id: not-a-list\n", "claims.yaml:1: error: expected a list of claims"),
+    "a string item": (b"- just a string\n", "claims.yaml:1: error: claim 1: expected a mapping"),
+    "latin-1": ("- id: caf\u00e9\n".encode("latin-1"), "claims.yaml: error: not valid UTF-8"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHAPE_CASES))
+def test_check_reports_claims_files_of_the_wrong_shape(cli: Run, mini_data: Path, case: str) -> None:
+    content, expected = SHAPE_CASES[case]
+    (mini_data / "claims.yaml").write_bytes(content)
+    result = cli("--data-dir", str(mini_data), "check")
+    assert result.code == 1
+    assert expected in result.out
+
+
+def test_check_reports_a_missing_data_folder(cli: Run, tmp_path: Path) -> None:
+    result = cli("--data-dir", str(tmp_path / "nowhere"), "check")
+    assert result.code == 1
+    assert f"{tmp_path / 'nowhere'}: error: data folder not found" in result.out
+
+
+def test_check_reports_a_missing_claims_file(cli: Run, mini_data: Path) -> None:
+    (mini_data / "claims.yaml").unlink()
+    result = cli("--data-dir", str(mini_data), "check")
+    assert result.code == 1
+    assert "claims.yaml: error: file not found" in result.out
+
+
+def test_check_of_a_missing_bib_file(cli: Run, tmp_path: Path) -> None:
+    result = cli("check", str(tmp_path / "missing.bib"))
+    assert result.code == 1
+    assert "no such file" in result.err
+
+
+def test_the_installed_command_exits_1_without_a_traceback(mini_data: Path) -> None:
+    data = with_file(mini_data, "vocabulary.claims.yaml")
+    command = [sys.executable, "-m", "app.cli", "--data-dir", str(data), "check"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    assert f"{data / 'claims.yaml'}:6: error: " in done.stdout
+
+
+# --- build ---------------------------------------------------------------------------------------
+
+
+def test_build_then_no_op_then_force(cli: Run, mini_data: Path, database_url: str) -> None:
+    args = ("--data-dir", str(mini_data), "--database-url", database_url, "build")
+    first = cli(*args)
+    assert first.code == 0
+    assert first.out.startswith("built: 2 claims, 3 studies")
+    assert "build: writing 3 studies" in first.err  # progress, on stderr
+    again = cli(*args)
+    assert (again.code, again.out.split(":")[0]) == (0, "up to date")
+    forced = cli(*args, "--force", "--quiet")
+    assert forced.out.startswith("built: 2 claims") and forced.err == ""
+
+
+def test_build_refuses_bad_data_and_says_the_database_is_unchanged(
+    cli: Run, mini_data: Path, database_url: str
+) -> None:
+    with_file(mini_data, "vocabulary.claims.yaml")
+    result = cli("--data-dir", str(mini_data), "--database-url", database_url, "build")
+    assert result.code == 1
+    assert len(result.problems()) == len(CLAIMS_CASES["vocabulary"])
+    assert "build refused: 5 error(s) in the data; the database was not changed." in result.err
+
+
+def test_build_reports_an_unreachable_database(cli: Run, mini_data: Path) -> None:
+    url = "postgresql://postgres@127.0.0.1:1/nowhere"  # nothing listens on port 1
+    result = cli("--data-dir", str(mini_data), "--database-url", url, "build")
+    assert result.code == 1
+    assert "\nbuild failed: OperationalError" in result.err
+    assert result.err.rstrip().endswith("the database was not changed.")
+
+
+# --- serve (uvicorn replaced by a recorder) ------------------------------------------------------
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    return calls
+
+
+def test_serve_builds_then_serves(
+    cli: Run, mini_data: Path, tmp_path: Path, served: list[dict[str, object]]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    result = cli("--data-dir", str(mini_data), "--database-url", url, "serve", "--port", "8123")
+    assert result.code == 0
+    assert "built: 2 claims, 3 studies" in result.err
+    assert [(c["host"], c["port"], c["workers"]) for c in served] == [("127.0.0.1", 8123, 1)]
+
+
+def test_serve_with_bad_data_keeps_serving_the_last_good_build(
+    cli: Run, mini_data: Path, tmp_path: Path, served: list[dict[str, object]]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    assert cli("--data-dir", str(mini_data), "--database-url", url, "build").code == 0
+    with_file(mini_data, "vocabulary.claims.yaml")
+    result = cli("--data-dir", str(mini_data), "--database-url", url, "serve")
+    assert result.code == 0
+    assert "serving the last good build unchanged" in result.err
+    assert len(served) == 1
+
+
+def test_serve_with_bad_data_and_no_database_exits_1(
+    cli: Run, mini_data: Path, tmp_path: Path, served: list[dict[str, object]]
+) -> None:
+    with_file(mini_data, "vocabulary.claims.yaml")
+    url = f"sqlite:///{tmp_path / 'never.db'}"
+    result = cli("--data-dir", str(mini_data), "--database-url", url, "serve")
+    assert result.code == 1
+    assert "no earlier build to serve" in result.err
+    assert served == []
