@@ -199,12 +199,13 @@ def grade_evidence(links: Sequence[GradedStudy]) -> Grade:
     carrying.sort(key=lambda s: DESIGN_RANK.get(s.design or "", 99))
     level = best
     designs = sorted({_design_label(s.design) for s in carrying})
-    basis = "supporting evidence" if supporting else "linked evidence (none supports the claim)"
+    basis = "supporting design" if supporting else "design among the linked studies (none supports the claim)"
     reasons.append(
         Reason(
             "study design",
             0,
-            f"Starts at {LEVELS[best].replace('-', ' ')}, from the strongest {basis}: {'; '.join(designs)}.",
+            f"Starts at {LEVELS[best].replace('-', ' ')}: the strongest {basis} is "
+            f"{' and '.join(designs)}.",
             _keys(carrying),
         )
     )
