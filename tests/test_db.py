@@ -1,0 +1,271 @@
+"""The all-or-nothing build and how a running app notices a new one, on SQLite and PostgreSQL.
+
+Every test here runs once per backend (the ``database_url`` fixture: a fresh empty database).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import make_settings
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from app import db
+from app.db import Database, build_database, is_stale, make_engine, read_build_info
+from app.main import create_app
+from app.models import Evidence
+from app.problems import DataError
+from app.settings import Settings
+from app.store import Store
+
+CLAIM = "backward-walking-eases-knee-osteoarthritis"
+OLD_STATEMENT = (
+    "Backward walking eases pain and improves function and quadriceps strength in knee osteoarthritis."
+)
+NEW_STATEMENT = "Backward walking eases knee osteoarthritis pain (edited)."
+TABLES = ["study", "claim", "claim_topic", "evidence", "concept", "build_info"]
+
+
+@pytest.fixture
+def settings(database_url: str, mini_data: Path) -> Settings:
+    return make_settings(database_url, mini_data)
+
+
+def edit_claims(data: Path, old: str, new: str) -> None:
+    claims = data / "claims.yaml"
+    text_ = claims.read_text()
+    assert old in text_
+    claims.write_text(text_.replace(old, new, 1))
+
+
+def break_claims(data: Path) -> None:
+    edit_claims(data, "verdict: supported", "verdict: proven")
+
+
+def snapshot(settings: Settings) -> dict[str, Any]:
+    """Everything a reader could see: every row of every table (and the SQLite file itself)."""
+    state: dict[str, Any] = {}
+    if settings.is_sqlite:
+        path = settings.sqlite_path
+        assert path is not None
+        state["file"] = (os.stat(path).st_ino, hashlib.sha256(path.read_bytes()).hexdigest())
+    engine = make_engine(settings)
+    try:
+        with engine.connect() as conn:
+            for table in TABLES:
+                rows = conn.execute(text(f"SELECT * FROM {table}")).all()
+                state[table] = sorted(repr(tuple(r)) for r in rows)
+            search = conn.execute(text("SELECT claim_id, statement FROM claim_search")).all()
+            state["claim_search"] = sorted(repr(tuple(r)) for r in search)
+    finally:
+        engine.dispose()
+    return state
+
+
+def generation(settings: Settings) -> str:
+    engine = make_engine(settings)
+    try:
+        info = read_build_info(engine)
+    finally:
+        engine.dispose()
+    assert info is not None
+    return info.generation
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """An app serving the mini data, built before it starts."""
+    build_database(settings)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def statement(client: TestClient) -> str:
+    response = client.get(f"/api/v1/claims/{CLAIM}")
+    assert response.status_code == 200
+    return response.json()["statement"]  # type: ignore[no-any-return]
+
+
+# --- building ------------------------------------------------------------------------------------
+
+
+def test_build_loads_everything(settings: Settings) -> None:
+    result = build_database(settings)
+    assert (result.status, result.claims, result.studies, result.warnings) == ("built", 2, 3, 0)
+    state = snapshot(settings)
+    assert [len(state[t]) for t in TABLES] == [3, 2, 4, 2, 2, 1]
+    assert len(state["claim_search"]) == 2
+
+
+def test_progress_is_reported(settings: Settings) -> None:
+    messages: list[str] = []
+    build_database(settings, progress=messages.append)
+    assert messages[0] == "reading and validating the data files"
+    assert "writing 3 studies" in messages and "building the search index" in messages
+
+
+def test_unchanged_data_is_a_no_op_unless_forced(settings: Settings) -> None:
+    build_database(settings)
+    before, first = snapshot(settings), generation(settings)
+    assert not is_stale(settings)
+    assert build_database(settings).status == "unchanged"
+    assert snapshot(settings) == before  # on SQLite: the same file, not a rewrite
+    forced = build_database(settings, force=True)
+    assert forced.status == "built"
+    assert generation(settings) != first
+
+
+def test_changed_data_rebuilds_without_force(settings: Settings) -> None:
+    build_database(settings)
+    edit_claims(settings.data_dir, OLD_STATEMENT, NEW_STATEMENT)
+    assert is_stale(settings)
+    assert build_database(settings).status == "built"
+    assert NEW_STATEMENT in repr(snapshot(settings)["claim"])
+
+
+def test_a_new_schema_version_rebuilds_from_scratch(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_database(settings)
+    before = snapshot(settings)
+    monkeypatch.setattr(db, "SCHEMA_VERSION", db.SCHEMA_VERSION + 1)
+    assert is_stale(settings)
+    assert build_database(settings).status == "built"
+    after = snapshot(settings)
+    assert after["claim"] == before["claim"]
+    assert f", {db.SCHEMA_VERSION})" in after["build_info"][0]  # the last column
+
+
+def test_a_failed_build_leaves_the_database_exactly_as_it_was(settings: Settings) -> None:
+    build_database(settings)
+    before = snapshot(settings)
+    break_claims(settings.data_dir)
+    with pytest.raises(DataError) as failure:
+        build_database(settings)
+    assert any("'proven' is not allowed" in p.message for p in failure.value.problems)
+    assert snapshot(settings) == before
+
+
+def test_a_failure_while_writing_leaves_the_database_intact(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_database(settings)
+    before, first = snapshot(settings), generation(settings)
+    real_insert = db.insert
+
+    def failing_insert(table: Any) -> Any:
+        if table is Evidence:  # studies and claims are already written by now
+            raise RuntimeError("disk full")
+        return real_insert(table)
+
+    monkeypatch.setattr(db, "insert", failing_insert)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_database(settings, force=True)
+    assert snapshot(settings) == before
+    assert generation(settings) == first
+    if settings.is_sqlite:  # the half-written file is gone
+        assert settings.sqlite_path is not None
+        assert [p.name for p in settings.sqlite_path.parent.iterdir() if ".build-" in p.name] == []
+    monkeypatch.setattr(db, "insert", real_insert)
+    assert build_database(settings, force=True).status == "built"  # nothing left locked
+
+
+def test_first_build_failure_leaves_no_database(database_url: str, mini_data: Path) -> None:
+    settings = make_settings(database_url, mini_data)
+    break_claims(mini_data)
+    with pytest.raises(DataError):
+        build_database(settings)
+    if settings.is_sqlite:
+        assert settings.sqlite_path is not None and not settings.sqlite_path.exists()
+    else:
+        engine = make_engine(settings)
+        try:
+            assert read_build_info(engine) is None
+        finally:
+            engine.dispose()
+
+
+def test_an_in_memory_sqlite_database_cannot_be_built(mini_data: Path) -> None:
+    with pytest.raises(ValueError, match="give a file path"):
+        build_database(make_settings("sqlite://", mini_data))
+
+
+# --- a running app and a new build ---------------------------------------------------------------
+
+
+def test_a_failed_build_keeps_the_app_serving_the_old_data(client: TestClient, settings: Settings) -> None:
+    assert statement(client) == OLD_STATEMENT
+    edit_claims(settings.data_dir, OLD_STATEMENT, NEW_STATEMENT)
+    break_claims(settings.data_dir)
+    with pytest.raises(DataError):
+        build_database(settings)
+    assert statement(client) == OLD_STATEMENT
+    assert client.get("/api/v1/claims", params={"q": "edited"}).json()["total"] == 0
+
+
+def test_the_app_serves_a_new_build(client: TestClient, settings: Settings) -> None:
+    store: Store = client.app.state.store  # type: ignore[attr-defined]
+    store.generation_max_age = 3600.0  # PostgreSQL: only the NOTIFY listener can tell it
+    db_: Database = client.app.state.db  # type: ignore[attr-defined]
+    if not settings.is_sqlite:
+        assert wait_for(lambda: db_._listener is not None and db_._listener.alive)
+    old = client.get(f"/api/v1/claims/{CLAIM}")
+    assert old.json()["statement"] == OLD_STATEMENT
+    assert client.get("/api/v1/claims", params={"q": "edited"}).json()["total"] == 0
+
+    edit_claims(settings.data_dir, OLD_STATEMENT, NEW_STATEMENT)
+    assert build_database(settings).status == "built"
+
+    assert wait_for(lambda: statement(client) == NEW_STATEMENT)
+    new = client.get(f"/api/v1/claims/{CLAIM}", headers={"If-None-Match": old.headers["etag"]})
+    assert new.status_code == 200 and new.headers["etag"] != old.headers["etag"]
+    assert client.get("/api/v1/claims", params={"q": "edited"}).json()["total"] == 1
+    home = client.get("/api/v1").json()
+    assert NEW_STATEMENT in [c["statement"] for c in home["claims"]]
+
+
+def test_sqlite_file_swap_is_detected(database_url: str, mini_data: Path) -> None:
+    settings = make_settings(database_url, mini_data)
+    if not settings.is_sqlite:
+        pytest.skip("SQLite only: PostgreSQL has no file to swap")
+    build_database(settings)
+    database = Database(settings)
+    try:
+        first = database.generation()
+        assert database.refresh_if_rebuilt() is False
+        build_database(settings, force=True)
+        assert database.refresh_if_rebuilt() is True
+        assert database.generation() not in (None, first)
+    finally:
+        database.dispose()
+
+
+def test_postgres_generation_poll_without_a_listener(database_url: str, mini_data: Path) -> None:
+    settings = make_settings(database_url, mini_data)
+    if settings.is_sqlite:
+        pytest.skip("PostgreSQL only: SQLite notices the file swap instead")
+    build_database(settings)
+    database = Database(settings)  # no start_listener(): only the poll
+    try:
+        first = database.generation(max_age=3600)
+        build_database(settings, force=True)
+        assert database.generation(max_age=3600) == first  # within max_age: the cached value
+        assert database.generation(max_age=0) not in (None, first)
+    finally:
+        database.dispose()
