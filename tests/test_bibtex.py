@@ -108,9 +108,7 @@ def test_macros_of_earlier_files_apply_to_later_ones(tmp_path: Path) -> None:
 
 
 def test_unclosed_brace_is_reported_and_the_next_entry_still_read() -> None:
-    text = (
-        "@article{a,\n  title = {Unclosed,\n  year = {2020},\n}\n\n@article{b,\n  title = {B},\n}\n"
-    )
+    text = "@article{a,\n  title = {Unclosed,\n  year = {2020},\n}\n\n@article{b,\n  title = {B},\n}\n"
     entries, problems = parse(text)
     assert where(problems) == [(1, "error")]
     assert "does not parse" in problems[0].message and "@article{a," in problems[0].message
@@ -263,9 +261,7 @@ def test_latex_to_text(latex: str | None, text: str) -> None:
 
 
 def test_split_names() -> None:
-    people = split_names(
-        "Roos, Paulien E. and Barton, Nick and van Deursen, Robert W. M. and others"
-    )
+    people = split_names("Roos, Paulien E. and Barton, Nick and van Deursen, Robert W. M. and others")
     assert people == [
         Person(family="Roos", given="Paulien E."),
         Person(family="Barton", given="Nick"),
@@ -273,9 +269,7 @@ def test_split_names() -> None:
         OTHERS,
     ]
     assert [p.short() for p in people[:3]] == ["Roos PE", "Barton N", "van Deursen RWM"]
-    assert (
-        names_to_text(people) == "Roos, Paulien E., Barton, Nick, van Deursen, Robert W. M., et al."
-    )
+    assert names_to_text(people) == "Roos, Paulien E., Barton, Nick, van Deursen, Robert W. M., et al."
 
 
 def test_split_names_corporate_and_accented() -> None:
@@ -302,8 +296,6 @@ def test_person_round_trips_through_a_dict() -> None:
 
 
 def test_junk_after_comments_is_reported_at_its_own_line() -> None:
-    _, problems = parse(
-        "@article{a, title = {A}}\n% c1\n\n% c2\njunk here\n@article{b, title = {B}}\n"
-    )
+    _, problems = parse("@article{a, title = {A}}\n% c1\n\n% c2\njunk here\n@article{b, title = {B}}\n")
     assert where(problems) == [(5, "error")]
     assert "'junk here'" in problems[0].message

@@ -107,9 +107,7 @@ def test_grade_starts_from_the_strongest_supporting_design() -> None:
 
 
 def test_a_stronger_contradicting_study_does_not_set_the_start() -> None:
-    grade = grade_evidence(
-        [study("lab", "laboratory", n=900), study("rct", stance="contradicts", n=900)]
-    )
+    grade = grade_evidence([study("lab", "laboratory", n=900), study("rct", stance="contradicts", n=900)])
     assert grade.carrying == ("lab",)
     assert grade.reasons[0].explanation.startswith("Starts at very low")
 
@@ -142,9 +140,7 @@ def test_imprecision(sizes: list[int], effect: int) -> None:
 
 
 def test_imprecision_names_the_carrying_studies_and_the_total() -> None:
-    grade = grade_evidence(
-        [study("a", n=100), study("b", n=120), study("lab", "laboratory", n=5000)]
-    )
+    grade = grade_evidence([study("a", n=100), study("b", n=120), study("lab", "laboratory", n=5000)])
     (reason,) = factors(grade)["imprecision"]
     assert reason.studies == ("a", "b")
     assert "220" in reason.explanation
@@ -175,9 +171,7 @@ def test_enrolled_stands_in_when_the_analysed_number_is_unknown() -> None:
 
 
 def test_participant_counts() -> None:
-    grade = grade_evidence(
-        [study("a", n=100), study("b", n=None), study("sr", "systematic-review", n=None)]
-    )
+    grade = grade_evidence([study("a", n=100), study("b", n=None), study("sr", "systematic-review", n=None)])
     assert grade.participants == 100
     assert grade.participants_unknown == 1  # a review needs no sample size of its own
     assert grade.study_count == 3
@@ -207,17 +201,13 @@ def test_indirectness_two_kinds_two_levels() -> None:
 
 
 def test_indirectness_at_most_two_levels() -> None:
-    grade = grade_evidence(
-        [indirect("a", "population", "outcome", "intervention", "acute-vs-training")]
-    )
+    grade = grade_evidence([indirect("a", "population", "outcome", "intervention", "acute-vs-training")])
     assert [r.effect for r in factors(grade)["indirectness"]] == [-1, -1]
     assert grade.level == "low"
 
 
 def test_indirectness_counts_only_kinds_shared_by_all_carrying_studies() -> None:
-    grade = grade_evidence(
-        [indirect("a", "population", "outcome"), indirect("b", "outcome", "intervention")]
-    )
+    grade = grade_evidence([indirect("a", "population", "outcome"), indirect("b", "outcome", "intervention")])
     (reason,) = factors(grade)["indirectness"]
     assert "outcome" in reason.explanation
     assert reason.studies == ("a", "b")
@@ -289,9 +279,7 @@ def test_high_risk_of_bias_in_most_carrying_studies() -> None:
     assert grade.level == "moderate"
 
 
-@pytest.mark.parametrize(
-    "risks", [("high", "low"), ("some-concerns",), ("unclear", "unclear"), (None,)]
-)
+@pytest.mark.parametrize("risks", [("high", "low"), ("some-concerns",), ("unclear", "unclear"), (None,)])
 def test_no_downgrade_unless_most_are_at_high_risk(risks: tuple[str | None, ...]) -> None:
     grade = grade_evidence([study(f"s{i}", risk_of_bias=r) for i, r in enumerate(risks)])
     assert "risk of bias" not in factors(grade)
@@ -306,9 +294,7 @@ def test_high_risk_in_a_non_carrying_study_does_not_count() -> None:
 
 
 def test_retracted_studies_are_left_out() -> None:
-    grade = grade_evidence(
-        [study("retracted", retracted=True, n=5000), study("lab", "laboratory", n=20)]
-    )
+    grade = grade_evidence([study("retracted", retracted=True, n=5000), study("lab", "laboratory", n=20)])
     assert grade.reasons[0] == Reason("retraction", 0, grade.reasons[0].explanation, ("retracted",))
     assert grade.carrying == ("lab",)
     assert grade.level == "very-low"
@@ -372,9 +358,7 @@ def test_effects_add_up_and_every_downgrade_names_its_studies(links: list[Graded
     grade = grade_evidence(links)
     start = grade.reasons[0]
     assert start.factor == "study design" and start.effect == 0 and start.studies
-    begin = LEVELS.index(
-        start.explanation.split(":")[0].removeprefix("Starts at ").replace(" ", "-")
-    )
+    begin = LEVELS.index(start.explanation.split(":")[0].removeprefix("Starts at ").replace(" ", "-"))
     assert begin + sum(r.effect for r in grade.reasons) == LEVELS.index(grade.level)
     for reason in grade.reasons[1:]:
         assert reason.effect in (0, -1, -2)
@@ -463,9 +447,9 @@ def test_unsupported_claims_never_get_a_positive_sentence() -> None:
     assert calibrated_sentence(SUBJECT, PREDICATE, "moderate", "supports", "unsupported") == (
         "There is no direct evidence that backward walking eases knee pain."
     )
-    assert calibrated_sentence(
-        SUBJECT, PREDICATE, "very-low", "supports", "unsupported"
-    ).startswith("The evidence is very uncertain about whether")
+    assert calibrated_sentence(SUBJECT, PREDICATE, "very-low", "supports", "unsupported").startswith(
+        "The evidence is very uncertain about whether"
+    )
 
 
 def test_calibrated_sentence_uses_the_curators_third_person_form() -> None:
@@ -509,7 +493,5 @@ def test_contradicted_when_the_carrying_studies_support_is_flagged() -> None:
     ("misleading", [study("rct", n=900)]),
     ("contradicted", [study("rct", stance="contradicts", n=900)]),
 ])  # fmt: skip
-def test_verdicts_that_fit_the_grade_are_not_flagged(
-    verdict: str, links: list[GradedStudy]
-) -> None:
+def test_verdicts_that_fit_the_grade_are_not_flagged(verdict: str, links: list[GradedStudy]) -> None:
     assert verdict_disagreement(verdict, grade_evidence(links)) is None

@@ -1,0 +1,210 @@
+"""The shipped data: the 16 seed claims, and the bibliographic facts against the verified record.
+
+../shared/reference/evidence.yaml is the verified record of the studies; every fact it gives
+must be in data/studies.bib as given, and a fact it leaves null (not verified) must be absent.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+import pytest
+import yaml
+from conftest import DATA_DIR, SHARED
+
+from app.bibtex import parse_bib_files
+from app.grading import LEVELS, NO_SAMPLE_DESIGNS, VERDICTS
+from app.loader import ClaimRecord, LoadedData, StudyRecord, load_data
+
+# The 16 claims the knowledge base must ship (issue 2, "Seed content"), with exactly these ids.
+REQUIRED_CLAIMS = [
+    "backward-running-reduces-patellofemoral-force",
+    "backward-walking-relieves-everyday-knee-pain",
+    "backward-walking-strengthens-quadriceps",
+    "backward-walking-eases-patellofemoral-pain",
+    "backward-walking-eases-knee-osteoarthritis",
+    "backward-walking-costs-more-energy-than-forward",
+    "backward-walking-improves-vo2max-more-than-forward",
+    "backward-training-raises-predicted-vo2max",
+    "backward-walking-restores-knee-extension-after-surgery",
+    "backward-walking-aids-hip-and-ankle-rehabilitation",
+    "quadriceps-strengthening-reduces-knee-pain",
+    "sudden-training-increases-cause-knee-pain",
+    "backward-walking-is-safe-for-healthy-adults",
+    "backward-walking-speed-progression",
+    "higher-vo2max-means-longer-exercise",
+    "backward-walking-improves-balance",
+]
+EVIDENCE_YAML = SHARED / "reference" / "evidence.yaml"
+
+
+@cache
+def loaded() -> LoadedData:
+    return load_data(DATA_DIR)
+
+
+@cache
+def reference() -> dict[str, dict[str, Any]]:
+    records = yaml.safe_load(EVIDENCE_YAML.read_text(encoding="utf-8"))
+    return {r["key"]: r for r in records}
+
+
+@cache
+def raw_fields() -> dict[str, dict[str, str]]:
+    """studies.bib as written (fields with macros resolved, nothing decoded)."""
+    bibliography = parse_bib_files(sorted(DATA_DIR.glob("*.bib")))
+    return {e.key: e.fields for e in bibliography.entries}
+
+
+def claims() -> dict[str, ClaimRecord]:
+    return {c.claim.id: c for c in loaded().claims}
+
+
+def studies() -> dict[str, StudyRecord]:
+    return {s.key: s for s in loaded().studies}
+
+
+# --- the data as a whole -------------------------------------------------------------------------
+
+
+def test_the_shipped_data_has_no_errors() -> None:
+    assert [str(p) for p in loaded().errors] == []
+
+
+def test_no_verdict_clearly_disagrees_with_its_grade() -> None:
+    assert [str(p) for p in loaded().warnings] == []
+
+
+def test_the_16_seed_claims_exist() -> None:
+    assert len(REQUIRED_CLAIMS) == len(set(REQUIRED_CLAIMS)) == 16
+    missing = [c for c in REQUIRED_CLAIMS if c not in claims()]
+    assert missing == []
+
+
+@pytest.mark.parametrize("claim_id", REQUIRED_CLAIMS)
+def test_seed_claim_is_complete(claim_id: str) -> None:
+    record = claims().get(claim_id)
+    assert record is not None, f"{claim_id} is missing from data/claims.yaml"
+    claim = record.claim
+    assert claim.verdict in VERDICTS
+    assert claim.statement and claim.summary and claim.population and claim.topics
+    assert claim.caveats, "caveats"
+    assert claim.history, "history"
+    assert claim.phrasings, "phrasings"
+    assert record.grade.level in LEVELS
+    assert record.grade.reasons and record.grade.reasons[0].factor == "study design"
+    assert claim.evidence, "evidence"
+    for link in claim.evidence:
+        study = studies()[link.study]
+        assert study.design, f"{link.study}: no design"
+        if study.design not in NO_SAMPLE_DESIGNS:
+            reported = study.sample_size is not None or study.enrolled is not None
+            assert reported or study.fields.get("samplesize") == "not-reported", link.study
+        assert link.finding and link.outcome
+
+
+def test_every_verified_study_is_in_the_bibliography() -> None:
+    missing = sorted(set(reference()) - set(raw_fields()))
+    assert missing == []
+
+
+# --- studies.bib against evidence.yaml -----------------------------------------------------------
+
+
+def leading_int(value: Any) -> int | None:
+    """68 from 68 or '68 (intention-to-treat); completion ...'."""
+    if value is None:
+        return None
+    match = re.match(r"\s*(\d+)", str(value))
+    assert match, f"no number in {value!r}"
+    return int(match.group(1))
+
+
+def reference_pages(pages: Any) -> str | None:
+    """'1656-1660', '159 (article number)' -> '159', '171-' (start page only) -> '171'."""
+    if pages is None:
+        return None
+    return str(pages).split(" (")[0].strip().rstrip("-")
+
+
+def bib_pages(pages: str | None) -> str | None:
+    return None if pages is None else pages.replace("--", "-")
+
+
+def expected_sample_size(record: dict[str, Any]) -> str | None:
+    """What `samplesize` must say: the participants analysed (pooled, for a review).
+
+    Unknown: 'not-reported' for a design that needs a sample size, otherwise no field at all.
+    """
+    size = record["sample_size"] or {}
+    known = leading_int(size.get("participants") if "participants" in size else size.get("analysed"))
+    if known is not None:
+        return str(known)
+    return None if record["design"] in NO_SAMPLE_DESIGNS else "not-reported"
+
+
+def compared(key: str) -> list[tuple[str, object, object]]:
+    """(field, in evidence.yaml, in studies.bib) for each fact the two must agree on."""
+    record, fields = reference()[key], raw_fields()[key]
+
+    def text(value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    size = record["sample_size"] or {}
+    rows = [
+        ("doi", text(record["doi"]), fields.get("doi")),
+        ("pmid", text(record["pmid"]), fields.get("pmid")),
+        ("pmcid", text(record["pmcid"]), fields.get("pmcid")),
+        ("year", text(record["year"]), fields.get("year")),
+        ("volume", text(record["volume"]), fields.get("volume")),
+        ("number", text(record["number"]), fields.get("number")),
+        ("pages", reference_pages(record["pages"]), bib_pages(fields.get("pages"))),
+        ("design", record["design"], fields.get("design")),
+        ("samplesize", expected_sample_size(record), fields.get("samplesize")),
+        ("studies", text(size.get("studies")), fields.get("studies")),
+    ]
+    enrolled = size.get("enrolled")
+    if "enrolled" in fields or (enrolled is not None and enrolled != leading_int(size.get("analysed"))):
+        rows.append(("enrolled", text(enrolled), fields.get("enrolled")))
+    return rows
+
+
+@pytest.mark.parametrize("key", sorted(reference()))
+def test_bibliographic_facts_match_the_verified_record(key: str) -> None:
+    if key not in raw_fields():
+        pytest.fail(f"{key} is in evidence.yaml but not in data/studies.bib")
+    mismatches = [
+        f"{name}: evidence.yaml {want!r}, studies.bib {got!r}"
+        for name, want, got in compared(key)
+        if want != got
+    ]
+    assert mismatches == []
+
+
+def test_the_comparison_reads_the_sample_size_forms_of_evidence_yaml() -> None:
+    # One record of each shape in evidence.yaml, so a misread shape cannot pass silently.
+    assert (
+        expected_sample_size({"design": "laboratory", "sample_size": {"enrolled": 20, "analysed": 20}})
+        == "20"
+    )
+    assert expected_sample_size({"design": "randomized-controlled-trial",
+                                 "sample_size": {"enrolled": 68, "analysed": "68 (intention-to-treat)"}}) == "68"  # fmt: skip
+    assert expected_sample_size({"design": "randomized-controlled-trial",
+                                 "sample_size": {"enrolled": 50, "analysed": None}}) == "not-reported"  # fmt: skip
+    assert expected_sample_size({"design": "laboratory", "sample_size": None}) == "not-reported"
+    assert (
+        expected_sample_size({"design": "meta-analysis", "sample_size": {"studies": 21, "participants": 635}})
+        == "635"
+    )
+    assert (
+        expected_sample_size(
+            {"design": "meta-analysis", "sample_size": {"studies": 13, "participants": None}}
+        )
+        is None
+    )
+    assert expected_sample_size({"design": "web-page", "sample_size": None}) is None
+    assert reference_pages("1554- (start page from URL; end page not verified)") == "1554"
+    assert reference_pages("CD004376 (article number)") == "CD004376"
+    assert bib_pages("1656--1660") == reference_pages("1656-1660")
