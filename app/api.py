@@ -45,35 +45,48 @@ def dumps(doc: Any) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
-def json_response(body: bytes, request: Request, etag: str | None = None) -> Response:
+def json_response(
+    body: bytes, request: Request, etag: str | None = None, media_type: str = "application/json"
+) -> Response:
     headers = {"Cache-Control": "no-cache"}
     if etag:
         headers["ETag"] = etag
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 _MISSING = object()
 
 
-async def cached_document(request: Request, kind: str, key: str, load: Callable[[], Any], what: str) -> Response:
+async def cached_document(
+    request: Request,
+    kind: str,
+    key: str,
+    load: Callable[[], Any],
+    what: str,
+    *,
+    render: Callable[[Any], bytes] = dumps,
+    media_type: str = "application/json",
+) -> Response:
     """Serve a document from the per-build cache, rendering and caching it on a miss.
 
     A hit costs a dictionary look-up (plus a stat call on SQLite); a miss goes to the database in
-    the threadpool so the event loop never blocks on I/O.
+    the threadpool so the event loop never blocks on I/O. ``load`` returns the document (None:
+    404); ``render`` turns it into the response body (JSON here, an HTML page in ``web.py``).
     """
     store = get_store(request)
     body = store.peek(kind, key, _MISSING)
     if body is _MISSING:
-        body = await run_in_threadpool(store.cached, kind, key, lambda: _render(load()))
+        body = await run_in_threadpool(store.cached, kind, key, lambda: _render(load(), render))
     if body is None:
         raise NotFound(what, key)
-    return json_response(body, request, etag=f'"{store.current_generation}-{kind}-{key}"')
+    etag = f'"{store.current_generation}-{kind}-{key}"'
+    return json_response(body, request, etag=etag, media_type=media_type)
 
 
-def _render(doc: Any) -> bytes | None:
-    return None if doc is None else dumps(doc)
+def _render(doc: Any, render: Callable[[Any], bytes]) -> bytes | None:
+    return None if doc is None else render(doc)
 
 
 @router.get("", summary="The API's home: links and the claims")

@@ -1,0 +1,555 @@
+"""The website: server-rendered HTML pages over the same ``Store`` as the JSON API.
+
+Every page works without JavaScript (``static/site.js`` only adds copy buttons). Pages whose
+content depends only on the build (home, claim, study, methodology) are rendered once per build
+and served from the store's cache as bytes, like the API's documents (``api.cached_document``);
+search, the study list and the fact-check render per request in the threadpool.
+
+Templates are Jinja2 with autoescaping on for everything: data and user input can never inject
+markup. The only ``Markup`` that reaches a template comes from functions that escape first
+(``search.highlight_html``, ``charts.evidence_chart``, ``claimreview.json_ld_script_body``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from app import api, charts, grading, search
+from app.claimreview import claim_review, json_ld_script_body
+from app.settings import Settings
+from app.store import SORTS, ClaimQuery, Store
+
+log = logging.getLogger("evidence_kb")
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+CLAIMS_PER_PAGE = 10
+STUDIES_PER_PAGE = 25
+KEY_CAVEATS = 3  # caveats shown up front on a claim page; the rest follow the evidence table
+
+router = APIRouter(include_in_schema=False)
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+@cache
+def static_url(name: str) -> str:
+    """``/static/name?v=<content hash>``: browsers may cache it, and a new file busts the cache."""
+    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
+    return f"/static/{name}?v={digest}"
+
+
+def topic_label(slug: str) -> str:
+    """'knee-osteoarthritis' -> 'Knee osteoarthritis'."""
+    words = slug.replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def date_text(value: str | date | None) -> str:
+    """'2026-11-24' -> '24 November 2026' (unambiguous everywhere)."""
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{day.day} {day:%B %Y}"
+
+
+def number(value: int | float | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) and abs(value) >= 10_000 else str(value)
+
+
+UNIT_WORDS = {"percent": "%", "body-weights": "body weights", "participants": "participants"}
+
+
+def figure_text(figure: dict[str, Any]) -> str:
+    """A structured figure as a phrase: 'predicted VO2 max: 5.2% (change after 6 weeks)'."""
+    value = figure.get("value")
+    shown = "–".join(number(v) for v in value) if isinstance(value, list) else number(value)
+    unit = str(figure.get("unit") or "")
+    unit = UNIT_WORDS.get(unit, unit.replace("-", " "))
+    amount = f"{shown}{unit}" if unit == "%" else f"{shown} {unit}".strip()
+    text = f"{figure.get('measure', '')}: {amount}".strip(": ")
+    if figure.get("comparison"):
+        text += f" ({figure['comparison']})"
+    return text
+
+
+def sample_text(study: dict[str, Any]) -> str:
+    """Sample size as a reader needs it: pooled participants for reviews, enrolled as fallback."""
+    parts = []
+    if study.get("studies_included"):
+        parts.append(f"{study['studies_included']} studies")
+    if study.get("sample_size") is not None:
+        parts.append(f"{number(study['sample_size'])} participants")
+    elif study.get("enrolled") is not None:
+        parts.append(f"{number(study['enrolled'])} enrolled")
+    if parts:
+        return ", ".join(parts)
+    return "Not applicable" if study.get("design") in grading.NO_SAMPLE_DESIGNS else "Not reported"
+
+
+def participants_text(claim: dict[str, Any]) -> str:
+    """'9 studies, 818 participants' (plus how many studies did not report their size)."""
+    count = claim.get("study_count", 0)
+    text = (
+        f"{count} {'study' if count == 1 else 'studies'}, {number(claim.get('participants', 0))} participants"
+    )
+    unknown = claim.get("participants_unknown") or 0
+    if unknown:
+        text += f" ({unknown} {'study' if unknown == 1 else 'studies'} did not report a sample size)"
+    return text
+
+
+def first_upper(text: str) -> str:
+    """Capitalise the first letter only (Jinja's ``capitalize`` lower-cases 'NRS' to 'nrs')."""
+    return text[:1].upper() + text[1:]
+
+
+#: Short words for each kind of indirectness, for table cells (the full sentence is in the reasons).
+INDIRECT_SHORT = {
+    "population": "different population",
+    "outcome": "different outcome",
+    "intervention": "different intervention",
+    "predicted-vs-measured": "predicted, not measured",
+    "acute-vs-training": "single session, not training",
+}
+assert INDIRECT_SHORT.keys() == grading.INDIRECTNESS_KINDS.keys()
+
+
+def directness_text(link: dict[str, Any]) -> str:
+    """'Direct' or 'Indirect: different population; predicted, not measured'."""
+    if link.get("directness") != "indirect":
+        return "Direct"
+    kinds = [INDIRECT_SHORT.get(k, k.replace("-", " ")) for k in link.get("indirect_because") or []]
+    return "Indirect: " + "; ".join(kinds) if kinds else "Indirect"
+
+
+def snippet_html(marked: str) -> Markup:
+    # Snippets join phrasings with newlines; show them as one line of text.
+    return search.highlight_html(" ".join(marked.split()))
+
+
+def effect_text(effect: int) -> str:
+    if effect == 0:
+        return "no change"
+    levels = abs(effect)
+    return f"down {levels} level{'s' if levels > 1 else ''}"
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,  # a typo in a template fails the tests instead of printing ""
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        static_url=static_url,
+        topic_label=topic_label,
+        level_index=grading.LEVELS.index,
+        levels=grading.LEVELS,
+        level_labels=grading.LEVEL_LABELS,
+        level_meanings=grading.LEVEL_MEANINGS,
+        verdict_labels=grading.VERDICT_LABELS,
+        design_labels=grading.DESIGN_LABELS,
+        stance_labels=charts.STANCE_LABELS,
+        stance_glyphs=charts.STANCE_GLYPHS,
+        indirectness=grading.INDIRECTNESS_KINDS,
+        sorts=SORTS,
+    )
+    env.filters.update(
+        date_text=date_text,
+        number=number,
+        figure_text=figure_text,
+        sample_text=sample_text,
+        participants_text=participants_text,
+        snippet_html=snippet_html,
+        first_upper=first_upper,
+        directness_text=directness_text,
+        effect_text=effect_text,
+    )
+    return env
+
+
+ENV = _environment()
+
+
+def render(name: str, settings: Settings, **context: Any) -> str:
+    return ENV.get_template(name).render(
+        site_name=settings.publisher_name, base_url=settings.base_url.rstrip("/"), **context
+    )
+
+
+def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(render(name, settings_of(request), **context), status_code=status)
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+async def cached_page(
+    request: Request,
+    kind: str,
+    key: str,
+    template: str,
+    load: Callable[[], dict[str, Any] | None],
+    what: str = "page",
+) -> Response:
+    """A page that depends only on the build: rendered once per build, then served as bytes."""
+    settings = settings_of(request)
+
+    def render_bytes(context: dict[str, Any]) -> bytes:
+        return render(template, settings, **context).encode()
+
+    return await api.cached_document(
+        request, kind, key, load, what, render=render_bytes, media_type="text/html"
+    )
+
+
+def cite_links(selector: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(label, URL) of each citation export format for the selected claims or study."""
+    return []
+
+
+# --- search state ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchState:
+    """Everything that defines a list page (claims search or studies); ``url`` writes it back
+    into a link, so that every state of a result page can be shared."""
+
+    q: str = ""
+    topic: tuple[str, ...] = ()
+    verdict: tuple[str, ...] = ()
+    grade: tuple[str, ...] = ()
+    design: tuple[str, ...] = ()  # the studies list's filter
+    sort: str = ""
+    page: int = 1
+    path: str = "/claims"
+
+    FACETS = ("topic", "verdict", "grade", "design")
+
+    def params(self) -> list[tuple[str, str]]:
+        params = [("q", self.q)] if self.q else []
+        for facet in self.FACETS:
+            params += [(facet, value) for value in getattr(self, facet)]
+        if self.sort:
+            params.append(("sort", self.sort))
+        if self.page > 1:
+            params.append(("page", str(self.page)))
+        return params
+
+    def url(self, **changes: Any) -> str:
+        state = replace(self, **changes)
+        query = urlencode(state.params())
+        return f"{state.path}?{query}" if query else state.path
+
+    def toggle(self, facet: str, value: str) -> str:
+        """The URL with one facet value switched on or off (and back to the first page)."""
+        current: tuple[str, ...] = getattr(self, facet)
+        chosen = tuple(v for v in current if v != value) if value in current else (*current, value)
+        return self.url(**{facet: chosen, "page": 1})
+
+    @property
+    def has_filters(self) -> bool:
+        return any(getattr(self, f) for f in self.FACETS)
+
+    def query(self, limit: int, **changes: Any) -> ClaimQuery:
+        state = replace(self, **changes)
+        return ClaimQuery(
+            q=state.q, topic=list(state.topic), verdict=list(state.verdict), grade=list(state.grade),
+            sort=state.sort, limit=limit, offset=(state.page - 1) * limit,
+        )  # fmt: skip
+
+
+@dataclass
+class Pager:
+    page: int
+    pages: int
+    numbers: list[int | None] = field(default_factory=list)  # None: an ellipsis
+
+    @classmethod
+    def of(cls, page: int, total: int, per_page: int) -> Pager:
+        pages = max(1, -(-total // per_page))
+        wanted = {1, pages, page - 1, page, page + 1}
+        numbers: list[int | None] = []
+        for n in sorted(n for n in wanted if 1 <= n <= pages):
+            if numbers and n - (numbers[-1] or 0) > 1:
+                numbers.append(None)
+            numbers.append(n)
+        return cls(page, pages, numbers)
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> Response:
+    store = get_store(request)
+
+    def load() -> dict[str, Any]:
+        return {
+            "nav": "home",
+            "overview": store.overview(),
+            "asked": store.search_claims(ClaimQuery(sort="appearances", limit=6), facets=False)["items"],
+            "recent": store.search_claims(ClaimQuery(sort="reviewed", limit=5), facets=False)["items"],
+            "state": SearchState(),
+        }
+
+    return await cached_page(request, "page-home", "", "home.html", load)
+
+
+@router.get("/claims", response_class=HTMLResponse)
+def claims_search(
+    request: Request,
+    q: Annotated[str, Query(max_length=search.MAX_QUERY_CHARS)] = "",
+    topic: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
+    verdict: Annotated[list[api.Verdict], Query()] = [],  # noqa: B006
+    grade: Annotated[list[api.GradeLevel], Query()] = [],  # noqa: B006
+    sort: Annotated[api.SortName | None, Query()] = None,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    store = get_store(request)
+    state = SearchState(
+        q=q.strip(),
+        topic=tuple(topic),
+        verdict=tuple(verdict),
+        grade=tuple(grade),
+        sort=sort or "",
+        page=page_number,
+    )
+    result = store.search_claims(state.query(CLAIMS_PER_PAGE))
+    context: dict[str, Any] = {
+        "nav": "claims",
+        "state": state,
+        "result": result,
+        "pager": Pager.of(state.page, result["total"], CLAIMS_PER_PAGE),
+        "first": result["offset"] + 1,
+        "last": result["offset"] + len(result["items"]),
+        "suggestions": suggestions(store, state) if result["total"] == 0 else None,
+        "cite_links": cite_links([(k, v) for k, v in state.params() if k != "page" and k != "sort"]),
+    }
+    return page(request, "claims.html", **context)
+
+
+def suggestions(store: Store, state: SearchState) -> dict[str, Any]:
+    """What to try after an empty result: drop the filters, single words that do match, topics."""
+    found: dict[str, Any] = {"without_filters": None, "words": [], "topics": store.overview()["topics"][:8]}
+    if state.has_filters:
+        total = store.search_claims(ClaimQuery(q=state.q, limit=1), facets=False)["total"]
+        if total:
+            found["without_filters"] = {"url": SearchState(q=state.q).url(), "total": total}
+    words = search.query_terms(state.q)
+    if len(words) > 1:
+        for word in dict.fromkeys(words[:6]):
+            total = store.search_claims(ClaimQuery(q=word, limit=1), facets=False)["total"]
+            if total:
+                found["words"].append({"word": word, "total": total, "url": SearchState(q=word).url()})
+    return found
+
+
+@router.get("/claims/{claim_id}", response_class=HTMLResponse)
+async def claim_page(request: Request, claim_id: str) -> Response:
+    store = get_store(request)
+    settings = settings_of(request)
+
+    def load() -> dict[str, Any] | None:
+        claim = store.claim(claim_id)
+        return None if claim is None else claim_context(claim, settings)
+
+    return await cached_page(request, "page-claim", claim_id, "claim.html", load, what="claim")
+
+
+def claim_context(claim: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    studies = {link["study"]["key"]: link["study"] for link in claim["evidence"]}
+    review = claim_review(claim, base_url=settings.base_url, publisher=settings.publisher_name)
+    return {
+        "nav": "claims",
+        "claim": claim,
+        "studies": studies,
+        "key_caveats": claim["caveats"][:KEY_CAVEATS],
+        "more_caveats": claim["caveats"][KEY_CAVEATS:],
+        "history": sorted(claim["history"], key=lambda h: str(h.get("date", "")), reverse=True),
+        "chart": charts.evidence_chart(claim["evidence"]),
+        "chart_summary": charts.summary_sentence(charts.marks(claim["evidence"])),
+        "chart_text": charts.chart_text(claim["evidence"]),
+        "json_ld": json_ld_script_body(review),
+        "cite_links": cite_links([("claim", claim["id"])]),
+    }
+
+
+@router.get("/studies", response_class=HTMLResponse)
+def studies_list(
+    request: Request,
+    q: Annotated[str, Query(max_length=search.MAX_QUERY_CHARS)] = "",
+    design: Annotated[list[api.Design], Query()] = [],  # noqa: B006
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    store = get_store(request)
+    state = SearchState(q=q.strip(), design=tuple(design), page=page_number, path="/studies")
+    offset = (page_number - 1) * STUDIES_PER_PAGE
+    result = store.list_studies(q=state.q, design=list(design), limit=STUDIES_PER_PAGE, offset=offset)
+    return page(
+        request,
+        "studies.html",
+        nav="studies",
+        state=state,
+        result=result,
+        pager=Pager.of(page_number, result["total"], STUDIES_PER_PAGE),
+        first=result["offset"] + 1,
+        last=result["offset"] + len(result["items"]),
+    )
+
+
+@router.get("/studies/{key}", response_class=HTMLResponse)
+async def study_page(request: Request, key: str) -> Response:
+    store = get_store(request)
+
+    def load() -> dict[str, Any] | None:
+        study = store.study(key)
+        return None if study is None else study_context(study)
+
+    return await cached_page(request, "page-study", key, "study.html", load, what="study")
+
+
+def study_context(study: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "nav": "studies",
+        "study": study,
+        "meta_tags": highwire_meta(study),
+        "reference": None,
+        "cite_links": cite_links([("study", study["key"])]),
+    }
+
+
+def highwire_meta(study: dict[str, Any]) -> list[tuple[str, str]]:
+    """Highwire Press ``citation_*`` tags, read by Zotero and Google Scholar to save a reference."""
+    tags: list[tuple[str, str]] = [("citation_title", study["title"])]
+    tags += [("citation_author", name) for name in study["authors"]]
+    if study.get("year"):
+        tags.append(("citation_publication_date", str(study["year"])))
+    container = study.get("journal")
+    if container:
+        kind = study.get("entry_type", "")
+        name = {
+            "mastersthesis": "citation_dissertation_institution", "phdthesis": "citation_dissertation_institution",
+            "thesis": "citation_dissertation_institution", "inproceedings": "citation_conference_title",
+            "article": "citation_journal_title",
+        }.get(kind, "citation_publisher")  # fmt: skip
+        tags.append((name, container))
+    if study.get("volume"):
+        tags.append(("citation_volume", study["volume"]))
+    if study.get("number"):
+        tags.append(("citation_issue", study["number"]))
+    if study.get("pages"):
+        first, _, last = study["pages"].replace("--", "–").replace("-", "–").partition("–")
+        tags.append(("citation_firstpage", first.strip()))
+        if last.strip():
+            tags.append(("citation_lastpage", last.strip()))
+    if study.get("doi"):
+        tags.append(("citation_doi", study["doi"]))
+    if study.get("pmid"):
+        tags.append(("citation_pmid", study["pmid"]))
+    if study.get("url"):
+        tags.append(("citation_public_url", study["url"]))
+    return [(name, value) for name, value in tags if value]
+
+
+@router.get("/methodology", response_class=HTMLResponse)
+async def methodology(request: Request) -> Response:
+    def load() -> dict[str, Any]:
+        return methodology_context()
+
+    return await cached_page(request, "page-methodology", "", "methodology.html", load)
+
+
+def methodology_context() -> dict[str, Any]:
+    """The methodology page's content, all of it taken from the grading code's own constants."""
+    doc = api.methodology_doc()
+    starts: dict[str, list[str]] = {}
+    for item in doc["designs"]:
+        starts.setdefault(item["starts_at"], []).append(item["label"])
+    example = ("backward walking", "improve balance")
+    wording = [
+        {
+            "level": lvl["level"],
+            "label": lvl["label"],
+            "sentence": grading.calibrated_sentence(*example, lvl["level"]),
+        }
+        for lvl in doc["levels"]
+    ]
+    return {
+        "nav": "methodology",
+        "doc": doc,
+        "starts": [(level, starts[level]) for level in reversed(grading.LEVELS) if level in starts],
+        "wording": wording,
+        "imprecision_total": grading.IMPRECISION_TOTAL,
+        "imprecision_single": grading.IMPRECISION_SINGLE,
+    }
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+ERROR_TITLES = {
+    400: "That request is not valid",
+    404: "Page not found",
+    405: "Not allowed",
+    413: "Too large",
+    422: "That request is not valid",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+FALLBACK_ERROR = b"<!doctype html><html lang='en'><title>Error</title><h1>Something went wrong</h1><p><a href='/'>Home</a></p></html>"
+
+
+def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    """The HTML error page ``main.py`` shows for non-API paths. Never includes exception details:
+    ``message`` is the handler's own text (a 404's path, a validation message, a fixed 500 text)."""
+    title = ERROR_TITLES.get(status, "Error")
+    headers = {"Retry-After": "5"} if status == 503 else None
+    try:
+        body = render(
+            "error.html",
+            settings_of(request),
+            nav="",
+            status=status,
+            title=title,
+            message=message,
+            state=SearchState(),
+        )
+    except Exception:  # the error page itself must not fail: fall back to a fixed page
+        log.exception("could not render the error page")
+        return HTMLResponse(FALLBACK_ERROR, status_code=status, headers=headers)
+    return HTMLResponse(body, status_code=status, headers=headers)
+
+
+def register(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.state.render_error = render_error
