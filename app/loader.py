@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import re
 import typing
@@ -395,12 +396,34 @@ def _text_field(entry: BibEntry, name: str) -> str | None:
     return latex_to_text(entry.fields.get(name)) or None
 
 
+#: The appraisal fields of studies.bib (data/README.md). Other non-standard fields are allowed.
+APPRAISAL_FIELDS = (
+    "design", "samplesize", "enrolled", "studies", "reviewof", "evidencelevel", "population",
+    "intervention", "comparator", "duration", "outcomes", "limitations", "riskofbias", "funding",
+    "retracted",
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4096)
+def _misspelt_appraisal_field(name: str) -> str | None:
+    """'samplesise' -> 'samplesize': a field that is almost, but not, an appraisal field."""
+    if name in APPRAISAL_FIELDS:
+        return None
+    close = difflib.get_close_matches(name, APPRAISAL_FIELDS, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> StudyRecord:
     f = entry.fields
     where = entry.path
 
     def bad(name: str, message: str) -> None:
         problems.append(Problem(where, entry.line_of(name), f"{entry.key}: {message}"))
+
+    for name in f:
+        meant = _misspelt_appraisal_field(name)
+        if meant and meant not in f:  # a typo would silently drop the appraisal
+            bad(name, f"unknown field '{name}' (did you mean '{meant}'?)")
 
     doi = f.get("doi", "").strip() or None
     if doi:
