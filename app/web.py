@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from app import api, charts, grading, search
+from app import api, charts, citations, factcheck, grading, search
 from app.claimreview import claim_review, json_ld_script_body
 from app.settings import Settings
 from app.store import SORTS, ClaimQuery, Store
@@ -227,9 +227,18 @@ async def cached_page(
     )
 
 
+#: The "Cite" menu: data formats for reference managers, then the formatted styles (plain text;
+#: the HTML variants are for embedding elsewhere, not for a menu).
+CITE_FORMATS = [name for name, spec in citations.FORMATS.items() if not spec.html]
+
+
 def cite_links(selector: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(label, URL) of each citation export format for the selected claims or study."""
-    return []
+    """(label, URL) of each export format of ``/api/v1/citations`` for a scope given as query
+    parameters: ``[("claim", id)]``, ``[("study", key)]`` or a search's ``q`` and filters."""
+    return [
+        (citations.FORMATS[name].label, "/api/v1/citations?" + urlencode([("format", name), *selector]))
+        for name in CITE_FORMATS
+    ]
 
 
 # --- search state ------------------------------------------------------------------------------
@@ -433,17 +442,20 @@ async def study_page(request: Request, key: str) -> Response:
 
     def load() -> dict[str, Any] | None:
         study = store.study(key)
-        return None if study is None else study_context(study)
+        return None if study is None else study_context(store, study)
 
     return await cached_page(request, "page-study", key, "study.html", load, what="study")
 
 
-def study_context(study: dict[str, Any]) -> dict[str, Any]:
+def study_context(store: Store, study: dict[str, Any]) -> dict[str, Any]:
+    # The APA reference costs a CSL run (milliseconds); the page is rendered once per build.
+    # ``formatted_references`` escapes the data before it adds its own <i> tags.
+    references = citations.formatted_references(store.studies_raw([study["key"]]), "apa", html=True)
     return {
         "nav": "studies",
         "study": study,
         "meta_tags": highwire_meta(study),
-        "reference": None,
+        "reference": Markup(references[0]) if references else None,
         "cite_links": cite_links([("study", study["key"])]),
     }
 
@@ -511,6 +523,43 @@ def methodology_context() -> dict[str, Any]:
         "wording": wording,
         "imprecision_total": grading.IMPRECISION_TOTAL,
         "imprecision_single": grading.IMPRECISION_SINGLE,
+    }
+
+
+@router.get("/factcheck", response_class=HTMLResponse)
+async def factcheck_form(request: Request) -> HTMLResponse:
+    return page(request, "factcheck.html", **factcheck_context("", None, None))
+
+
+@router.post("/factcheck", response_class=HTMLResponse)
+def factcheck_submit(request: Request, text: Annotated[str, Form()] = "") -> HTMLResponse:
+    """A plain HTML form POST (no JavaScript). Nothing submitted is stored or logged."""
+    if not text.strip():
+        return page(
+            request,
+            "factcheck.html",
+            status=400,
+            **factcheck_context(text, None, "Paste the text of a post to check."),
+        )
+    if len(text) > factcheck.MAX_TEXT:
+        error = f"That text is {len(text):,} characters long; paste at most {factcheck.MAX_TEXT:,}."
+        return page(
+            request,
+            "factcheck.html",
+            status=422,
+            **factcheck_context(text[: factcheck.MAX_TEXT], None, error),
+        )
+    result = factcheck.factcheck(get_store(request), text)
+    return page(request, "factcheck.html", **factcheck_context(text, result, None))
+
+
+def factcheck_context(text: str, result: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
+    return {
+        "nav": "factcheck",
+        "text": text,
+        "result": result,
+        "error": error,
+        "max_text": factcheck.MAX_TEXT,
     }
 
 
