@@ -400,3 +400,13 @@ def test_serve_with_bad_data_and_no_database_exits_1(
 def test_a_syntax_error_names_where_the_broken_list_began(cli: Run, mini_data: Path) -> None:
     result = cli("--data-dir", str(with_file(mini_data, "yaml-unclosed-list.claims.yaml")), "check")
     assert result.problems()[0][2].endswith("(while parsing a flow sequence that starts at line 5)")
+
+
+def test_configuration_comes_from_the_environment(
+    cli: Run, mini_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVIDENCE_KB_DATA_DIR", str(mini_data))
+    monkeypatch.setenv("EVIDENCE_KB_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    assert "ok: 2 claims and 3 studies" in cli("check").out
+    assert cli("build").code == 0
+    assert (tmp_path / "env.db").exists()

@@ -240,10 +240,9 @@ def test_the_app_serves_a_new_build(client: TestClient, settings: Settings) -> N
     assert NEW_STATEMENT in [c["statement"] for c in home["claims"]]
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # PostgreSQL has no file to swap
 def test_sqlite_file_swap_is_detected(database_url: str, mini_data: Path) -> None:
     settings = make_settings(database_url, mini_data)
-    if not settings.is_sqlite:
-        pytest.skip("SQLite only: PostgreSQL has no file to swap")
     build_database(settings)
     database = Database(settings)
     try:
@@ -256,10 +255,9 @@ def test_sqlite_file_swap_is_detected(database_url: str, mini_data: Path) -> Non
         database.dispose()
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SQLite: the file swap instead
 def test_postgres_generation_poll_without_a_listener(database_url: str, mini_data: Path) -> None:
     settings = make_settings(database_url, mini_data)
-    if settings.is_sqlite:
-        pytest.skip("PostgreSQL only: SQLite notices the file swap instead")
     build_database(settings)
     database = Database(settings)  # no start_listener(): only the poll
     try:
@@ -269,3 +267,13 @@ def test_postgres_generation_poll_without_a_listener(database_url: str, mini_dat
         assert database.generation(max_age=0) not in (None, first)
     finally:
         database.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_both_postgresql_url_forms_work(database_url: str, mini_data: Path) -> None:
+    psycopg_form = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    assert psycopg_form != database_url
+    plain, explicit = make_settings(database_url, mini_data), make_settings(psycopg_form, mini_data)
+    assert plain.database_url == explicit.database_url == psycopg_form  # psycopg 3, never psycopg2
+    assert build_database(plain).status == "built"
+    assert build_database(explicit).status == "unchanged"
