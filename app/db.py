@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event, insert, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -200,10 +200,12 @@ def read_generation(engine: Engine) -> str | None:
 
 
 def read_build_info(engine: Engine) -> BuildInfo | None:
+    """The last build's record; None when there is none, or the database cannot be read at all
+    (a file that is not SQLite: the next build replaces it rather than failing on it)."""
     try:
         with Session(engine) as session:
             return session.get(BuildInfo, 1)
-    except (OperationalError, ProgrammingError):
+    except DatabaseError:
         return None
 
 

@@ -277,3 +277,13 @@ def test_both_postgresql_url_forms_work(database_url: str, mini_data: Path) -> N
     assert plain.database_url == explicit.database_url == psycopg_form  # psycopg 3, never psycopg2
     assert build_database(plain).status == "built"
     assert build_database(explicit).status == "unchanged"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_file_that_is_not_a_database_is_replaced(database_url: str, mini_data: Path) -> None:
+    settings = make_settings(database_url, mini_data)
+    assert settings.sqlite_path is not None
+    settings.sqlite_path.write_text("not a database")
+    assert is_stale(settings)
+    assert build_database(settings).status == "built"
+    assert len(snapshot(settings)["claim"]) == 2
