@@ -94,7 +94,11 @@ def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -
                 problems.append(Problem(path, line, f"@string {block.key}: undefined macro '{name}'"))
             macros[block.key.lower()] = value
         elif isinstance(block, model.Entry):
-            entries.append(_entry(block, path, macros, problems))
+            shape = _malformed_head(block)
+            if shape:
+                problems.append(Problem(path, line, shape))
+            if block.key.strip():  # an entry without a key cannot be cited: leave it out
+                entries.append(_entry(block, path, macros, problems))
         elif isinstance(block, model.DuplicateFieldKeyBlock):
             dup = re.search(r"'([^']+)'", str(block.error))
             problems.append(
@@ -145,6 +149,17 @@ def _entry(block: model.Entry, path: str, macros: dict[str, str], problems: list
         line=(block.start_line or 0) + 1,
         field_lines=lines,
     )
+
+
+def _malformed_head(block: model.Entry) -> str | None:
+    """What is wrong with an entry's '@type{key,' head, which the library accepts as it comes."""
+    if not block.entry_type.strip():
+        return f"entry '{block.key}' has no type (write @article{{..., @misc{{..., ...)"
+    if not block.key.strip():
+        return f"@{block.entry_type} entry has no key"
+    if re.search(r"[\s,{}\"#%]", block.key):  # what BibTeX itself cannot read back in a key
+        return f"key '{block.key}' contains a space or one of , {{ }} \" # %"
+    return None
 
 
 def _parse_error_message(block: model.ParsingFailedBlock) -> str:

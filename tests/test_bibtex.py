@@ -299,3 +299,26 @@ def test_junk_after_comments_is_reported_at_its_own_line() -> None:
     _, problems = parse("@article{a, title = {A}}\n% c1\n\n% c2\njunk here\n@article{b, title = {B}}\n")
     assert where(problems) == [(5, "error")]
     assert "'junk here'" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "keys", "message"),
+    [
+        ("@misc{, title = {No key}}", [], "@misc entry has no key"),
+        ("@{k, title = {No type}}", ["k"], "entry 'k' has no type"),
+        ("@misc{smith 2020, title = {T}}", ["smith 2020"], "key 'smith 2020' contains a space"),
+        ("@misc{a#b, title = {T}}", ["a#b"], "key 'a#b' contains a space or one of"),
+    ],
+)
+def test_malformed_entry_heads(text: str, keys: list[str], message: str) -> None:
+    entries, problems = parse(text)
+    assert list(entries) == keys
+    assert where(problems) == [(1, "error")]
+    assert message in problems[0].message
+
+
+def test_keys_may_hold_bibtex_punctuation() -> None:
+    entries, problems = parse(
+        "@misc{Smith:2001:ABC, title = {T}}\n@misc{10.1002/(SICI)1097-024X, title = {T}}"
+    )
+    assert (list(entries), problems) == (["Smith:2001:ABC", "10.1002/(SICI)1097-024X"], [])
