@@ -51,9 +51,15 @@ def json_response(
     headers = {"Cache-Control": "no-cache"}
     if etag:
         headers["ETag"] = etag
-        if request.headers.get("if-none-match") == etag:
+        if etag_matches(request.headers.get("if-none-match", ""), etag):
             return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 If-None-Match: '*', or a list of tags compared weakly (a proxy may add W/)."""
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in tags
 
 
 _MISSING = object()

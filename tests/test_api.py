@@ -214,6 +214,10 @@ def test_claim_etag_and_304(seed_client: TestClient) -> None:
     assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
     for name, value in SECURITY_HEADERS.items():
         assert again.headers[name] == value
+    for header in (f'"stale", {etag}', f"W/{etag}", "*"):  # lists, weak tags, any
+        assert (
+            seed_client.get(f"/api/v1/claims/{CLAIM}", headers={"If-None-Match": header}).status_code == 304
+        )
     other = seed_client.get(f"/api/v1/claims/{CLAIM}", headers={"If-None-Match": '"stale"'})
     assert other.status_code == 200 and other.json() == first.json()
     study = seed_client.get(f"/api/v1/studies/{STUDY}")
