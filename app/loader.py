@@ -7,13 +7,15 @@ any error, so bad data never reaches the database.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import functools
+import gc
 import hashlib
 import re
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -104,8 +106,38 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _LineLi
     return result
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+class _FastLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same loader on libyaml's C parser (when PyYAML has it): 3x faster on a large file.
+
+    libyaml words its errors differently, so ``read_yaml`` re-reads a file it rejects with
+    ``_LineLoader`` to report the documented message.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicates: list[tuple[int, str, int]] = []
+
+
+_FastLineLoader.yaml_implicit_resolvers = _LineLoader.yaml_implicit_resolvers
+for _loader in (_LineLoader, _FastLineLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (also usable as a decorator).
+
+    Loading and building create millions of small objects that all stay alive: the collector
+    would scan them again and again for nothing (40% of a 10,000-claim check).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _line_for(document: Any, loc: Iterable[Any]) -> int | None:
@@ -133,20 +165,28 @@ def read_yaml(path: Path, problems: list[Problem]) -> Any:
     except UnicodeDecodeError as exc:
         problems.append(Problem(str(path), None, f"not valid UTF-8 ({exc.reason})"))
         return None
-    loader = _LineLoader(text)
     try:
-        document = loader.get_single_data()
+        try:
+            document, duplicates = _parse_yaml(text, _FastLineLoader)
+        except yaml.YAMLError:  # a broken file: the pure-Python parser's message and line
+            document, duplicates = _parse_yaml(text, _LineLoader)
     except yaml.MarkedYAMLError as exc:
         problems.append(_yaml_error(path, exc))
         return None
     except yaml.YAMLError as exc:
         problems.append(Problem(str(path), None, f"YAML error: {exc}"))
         return None
-    finally:
-        loader.dispose()
-    for line, key, first in loader.duplicates:
+    for line, key, first in duplicates:
         problems.append(Problem(str(path), line, f"duplicate key '{key}' (first at line {first}; the first is kept)"))
     return document
+
+
+def _parse_yaml(text: str, loader_class: type[yaml.SafeLoader]) -> tuple[Any, list[tuple[int, str, int]]]:
+    loader = loader_class(text)
+    try:
+        return loader.get_single_data(), loader.duplicates  # type: ignore[attr-defined]
+    finally:
+        loader.dispose()
 
 
 def _yaml_error(path: Path, exc: yaml.MarkedYAMLError) -> Problem:
@@ -333,6 +373,7 @@ def data_hash(data_dir: Path, extra: str = "") -> str:
     return digest.hexdigest()
 
 
+@gc_paused()
 def load_data(data_dir: Path, *, bib_files: list[Path] | None = None) -> LoadedData:
     data_dir = Path(data_dir)
     out = LoadedData()
@@ -351,6 +392,7 @@ def load_data(data_dir: Path, *, bib_files: list[Path] | None = None) -> LoadedD
     return out
 
 
+@gc_paused()
 def check_bibliography(paths: list[Path]) -> LoadedData:
     """Check .bib files on their own (no claims): parse, resolve and validate appraisal fields."""
     out = LoadedData()
