@@ -29,7 +29,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from app.loader import LoadedData, data_hash, load_data
+from app.loader import LoadedData, data_hash, gc_paused, load_data
 from app.models import BuildInfo, Claim, ClaimTopic, Concept, Evidence, Study
 from app.problems import DataError
 from app.settings import Settings
@@ -298,6 +298,7 @@ def is_stale(settings: Settings) -> bool:
     return stored != data_hash(settings.data_dir, str(SCHEMA_VERSION)) or version != SCHEMA_VERSION
 
 
+@gc_paused()  # the rows of a large build would be scanned again and again for nothing
 def build_database(settings: Settings, *, force: bool = False, progress: Progress = _quiet) -> BuildResult:
     """Validate the data and load it, all or nothing. Raises ``DataError`` on bad data."""
     started = time.perf_counter()
