@@ -211,52 +211,17 @@ def reference_list(references: Sequence[str], style: str, *, html: bool) -> str:
     )
 
 
-# --- names, dates, decoded fields ---------------------------------------------------------------
+# --- what the formats read of a study -----------------------------------------------------------
 
-
-def _people(study: Study) -> list[Person]:
-    """The study's authors (the loader falls back to editors when there is no author field)."""
-    if "author" not in study.fields:
-        return []
-    return [Person.from_dict(a) for a in study.authors]
-
-
-def _editors(study: Study) -> list[Person]:
-    return split_names(study.fields.get("editor"))
-
-
-def _text(study: Study, *names: str) -> str:
-    """The first of the fields present, decoded from LaTeX ('' if none)."""
-    for name in names:
-        value = study.fields.get(name)
-        if value and value.strip():
-            return latex_to_text(value)
-    return ""
-
-
+# Fields CSL-JSON and RIS carry beyond the decoded columns of ``Study``: decoded from LaTeX in one
+# pass over the entry (latex_to_text only runs the slow decoder on values that contain LaTeX).
+_DECODED = frozenset({
+    "journal", "journaltitle", "booktitle", "shortjournal", "journalabbrev", "series",
+    "publisher", "organization", "school", "institution", "address", "location", "edition",
+    "type", "isbn", "issn", "note", "month", "howpublished",
+})  # fmt: skip
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}  # fmt: skip
-
-
-def _month(study: Study) -> int | None:
-    raw = latex_to_text(study.fields.get("month", "")).strip().lower().rstrip(".")
-    if raw.isdigit() and 1 <= int(raw) <= 12:
-        return int(raw)
-    return _MONTHS.get(raw[:3])
-
-
-def _day(study: Study) -> int | None:
-    raw = study.fields.get("day", "").strip()
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 31 else None
-
-
-def _page_range(pages: str | None) -> tuple[str, str]:
-    """('1656', '1660') from '1656–1660'; ('159', '') for a single page or article number."""
-    if not pages:
-        return "", ""
-    first, _, last = pages.partition("–")
-    return first.strip(), last.strip()
-
 
 # Entry type -> (CSL type, RIS type). Unknown types are exported as generic documents.
 _TYPES: dict[str, tuple[str, str]] = {
@@ -283,90 +248,144 @@ _TYPES: dict[str, tuple[str, str]] = {
     "patent": ("patent", "PAT"),
 }
 _THESIS_GENRE = {"mastersthesis": "Master's thesis", "phdthesis": "Doctoral dissertation"}
-_CONTAINER_TYPES = {"article", "inbook", "incollection", "inproceedings", "conference"}
+_IN_A_BOOK = {"inbook", "incollection", "inproceedings", "conference"}
+# Where the publisher is for each type (the first field present).
+_PUBLISHER_FIELDS = {
+    "mastersthesis": ("school", "institution", "publisher"),
+    "phdthesis": ("school", "institution", "publisher"),
+    "thesis": ("school", "institution", "publisher"),
+    "techreport": ("institution", "publisher"),
+    "report": ("institution", "publisher"),
+    "manual": ("organization", "publisher"),
+}
+_OTHERS = OTHERS.as_dict()  # {"literal": "others"}
 
 
-def _types(study: Study) -> tuple[str, str]:
-    known = _TYPES.get(study.entry_type)
-    if known:
-        return known
-    # @misc and anything else: a web page when it is only a URL, otherwise a generic document.
-    publishedin = ("journal", "booktitle", "publisher", "howpublished", "institution")
-    if study.url and not any(study.fields.get(n) for n in publishedin):
+@dataclass(slots=True)
+class _Parts:
+    """What CSL-JSON and RIS need of one study beyond its columns, read and decoded once."""
+
+    csl_type: str
+    ris_type: str
+    authors: list[dict[str, str]]  # bibtex.Person dicts; "and others" is {"literal": "others"}
+    editors: list[dict[str, str]]
+    container: str
+    container_short: str
+    series: str
+    publisher: str
+    place: str
+    edition: str
+    genre: str
+    isbn: str
+    issn: str
+    note: str
+    month: int | None
+    day: int | None
+
+
+def _parts(study: Study) -> _Parts:
+    fields = study.fields
+    text = {name: latex_to_text(v) for name, v in fields.items() if name in _DECODED and v.strip()}
+
+    def first(*names: str) -> str:
+        return next((text[n] for n in names if n in text), "")
+
+    kind = study.entry_type
+    csl_type, ris_type = _TYPES.get(kind) or _misc_types(study, text)
+    if kind == "article" or "journal" in text or "journaltitle" in text:
+        container = first("journal", "journaltitle")
+    else:
+        container = first("booktitle") if kind in _IN_A_BOOK else ""
+    month_text = text.get("month", "").lower().rstrip(".")
+    month = (
+        int(month_text)
+        if month_text.isdigit() and 1 <= int(month_text) <= 12
+        else _MONTHS.get(month_text[:3])
+    )
+    day_text = fields.get("day", "").strip()
+    return _Parts(
+        csl_type=csl_type,
+        ris_type=ris_type,
+        # The loader falls back to the editors when there is no author field.
+        authors=study.authors if "author" in fields else [],
+        editors=[p.as_dict() for p in split_names(fields["editor"])] if "editor" in fields else [],
+        container=container,
+        container_short=first("shortjournal", "journalabbrev"),
+        series=first("series"),
+        publisher=first(*_PUBLISHER_FIELDS.get(kind, ("publisher", "organization"))),
+        place=first("address", "location"),
+        edition=first("edition"),
+        genre=first("type") or _THESIS_GENRE.get(kind, ""),
+        isbn=first("isbn"),
+        issn=first("issn"),
+        note=first("note"),
+        month=month,
+        day=int(day_text) if month and day_text.isdigit() and 1 <= int(day_text) <= 31 else None,
+    )
+
+
+def _misc_types(study: Study, text: dict[str, str]) -> tuple[str, str]:
+    """@misc and unknown types: a web page when it is only a URL, otherwise a generic document."""
+    published_in = ("journal", "booktitle", "publisher", "howpublished", "institution")
+    if study.url and not any(n in text or n in study.fields for n in published_in):
         return "webpage", "ELEC"
     return "article", "GEN"
 
 
-def _publisher(study: Study) -> str:
-    if study.entry_type in _THESIS_GENRE or study.entry_type == "thesis":
-        return _text(study, "school", "institution", "publisher")
-    if study.entry_type in ("techreport", "report"):
-        return _text(study, "institution", "publisher")
-    if study.entry_type == "manual":
-        return _text(study, "organization", "publisher")
-    return _text(study, "publisher", "organization")
-
-
-def _container(study: Study) -> str:
-    if study.entry_type == "article" or "journal" in study.fields or "journaltitle" in study.fields:
-        return _text(study, "journal", "journaltitle")
-    if study.entry_type in _CONTAINER_TYPES:
-        return _text(study, "booktitle")
-    return ""
+def _page_range(pages: str | None) -> tuple[str, str]:
+    """('1656', '1660') from '1656–1660'; ('159', '') for a single page or article number."""
+    if not pages:
+        return "", ""
+    first, _, last = pages.partition("–")
+    return first.strip(), last.strip()
 
 
 # --- CSL-JSON -----------------------------------------------------------------------------------
 
 
-def csl_name(person: Person) -> dict[str, str]:
-    """CSL name parts; "and others" is ``{"literal": "others"}``, as pandoc writes and reads it."""
-    if person.literal:
-        return {"literal": person.literal}
-    name = {"family": person.family, "given": person.given,
-            "non-dropping-particle": person.particle, "suffix": person.suffix}  # fmt: skip
+def csl_name(person: dict[str, str]) -> dict[str, str]:
+    """CSL name parts of a ``bibtex.Person`` dict; "and others" stays ``{"literal": "others"}``,
+    as pandoc writes and reads it."""
+    if "literal" in person:
+        return {"literal": person["literal"]}
+    name = {"family": person.get("family"), "given": person.get("given"),
+            "non-dropping-particle": person.get("particle"), "suffix": person.get("suffix")}  # fmt: skip
     return {k: v for k, v in name.items() if v}
 
 
 def csl_item(study: Study) -> dict[str, Any]:
     """One CSL-JSON item: decoded text, structured names, bare DOI, en-dash page range."""
-    csl_type, _ = _types(study)
-    item: dict[str, Any] = {"id": study.key, "type": csl_type}
-    authors = [csl_name(p) for p in _people(study)]
-    editors = [csl_name(p) for p in _editors(study)]
-    if authors:
-        item["author"] = authors
-    if editors:
-        item["editor"] = editors
+    p = _parts(study)
+    item: dict[str, Any] = {"id": study.key, "type": p.csl_type}
+    if p.authors:
+        item["author"] = [csl_name(a) for a in p.authors]
+    if p.editors:
+        item["editor"] = [csl_name(e) for e in p.editors]
     if study.title:
         item["title"] = study.title
     if study.year:
-        parts = [study.year]
-        month = _month(study)
-        if month:
-            parts.append(month)
-            day = _day(study)
-            if day:
-                parts.append(day)
-        item["issued"] = {"date-parts": [parts]}
+        date = [study.year, p.month, p.day] if p.day else [study.year, p.month] if p.month else [study.year]
+        item["issued"] = {"date-parts": [date]}
+    number_is_issue = study.entry_type not in ("techreport", "report")
     optional = {
-        "container-title": _container(study),
-        "container-title-short": _text(study, "shortjournal", "journalabbrev"),
-        "collection-title": _text(study, "series"),
-        "publisher": _publisher(study),
-        "publisher-place": _text(study, "address", "location"),
-        "edition": _text(study, "edition"),
-        "genre": _text(study, "type") or _THESIS_GENRE.get(study.entry_type, ""),
-        "volume": study.volume or "",
-        "issue": study.number if study.entry_type not in ("techreport", "report") else "",
-        "number": study.number if study.entry_type in ("techreport", "report") else "",
-        "page": study.pages or "",
-        "DOI": study.doi or "",
-        "PMID": study.pmid or "",
-        "PMCID": study.pmcid or "",
-        "URL": study.url or "",
-        "ISBN": _text(study, "isbn"),
-        "ISSN": _text(study, "issn"),
-        "note": _text(study, "note"),
+        "container-title": p.container,
+        "container-title-short": p.container_short,
+        "collection-title": p.series,
+        "publisher": p.publisher,
+        "publisher-place": p.place,
+        "edition": p.edition,
+        "genre": p.genre,
+        "volume": study.volume,
+        "issue": study.number if number_is_issue else None,
+        "number": None if number_is_issue else study.number,
+        "page": study.pages,
+        "DOI": study.doi,
+        "PMID": study.pmid,
+        "PMCID": study.pmcid,
+        "URL": study.url,
+        "ISBN": p.isbn,
+        "ISSN": p.issn,
+        "note": p.note,
     }
     item.update((k, v) for k, v in optional.items() if v)
     return item
@@ -391,43 +410,45 @@ class _RisWriter(rispy.RisWriter):
         return ""
 
 
-def ris_name(person: Person) -> str:
+def ris_name(person: dict[str, str]) -> str:
     """'van Deursen, Robert W. M.' (RIS: Family, Given[, Suffix]); "and others" stays 'others'."""
-    if person.literal:
-        return person.literal
-    family = f"{person.particle} {person.family}".strip()
-    return ", ".join(part for part in (family, person.given, person.suffix) if part)
+    if "literal" in person:
+        return person["literal"]
+    family = f"{person.get('particle', '')} {person.get('family', '')}".strip()
+    return ", ".join(part for part in (family, person.get("given"), person.get("suffix")) if part)
 
 
 def ris_record(study: Study) -> dict[str, Any]:
-    _, ris_type = _types(study)
-    first, last = _page_range(study.pages)
-    month = _month(study)
+    """One record as rispy's field names (the RIS tags in the comments where they are not obvious)."""
+    p = _parts(study)
+    first_page, last_page = _page_range(study.pages)
     record: dict[str, Any] = {
-        "type_of_reference": ris_type,
+        "type_of_reference": p.ris_type,
         "id": study.key,
-        "authors": [ris_name(p) for p in _people(study)],
-        "secondary_authors": [ris_name(p) for p in _editors(study)],
+        "authors": [ris_name(a) for a in p.authors],
+        "secondary_authors": [ris_name(e) for e in p.editors],  # A2
         "title": study.title,
-        "secondary_title": _container(study),
-        "alternate_title2": _text(study, "shortjournal", "journalabbrev"),  # JA
-        "tertiary_title": _text(study, "series"),  # T3
+        "secondary_title": p.container,  # T2
+        "alternate_title2": p.container_short,  # JA
+        "tertiary_title": p.series,  # T3
         "year": str(study.year) if study.year else "",
-        "date": f"{study.year}/{month:02d}//" if study.year and month else "",
-        "volume": study.volume or "",
-        "number": study.number or "",
-        "start_page": first,
-        "end_page": last,
-        "edition": _text(study, "edition"),
-        "publisher": _publisher(study),
-        "place_published": _text(study, "address", "location"),
-        "type_of_work": _text(study, "type") or _THESIS_GENRE.get(study.entry_type, ""),  # M3
-        "issn": _text(study, "isbn", "issn"),
-        "doi": study.doi or "",
-        "accession_number": study.pmid or "",  # AN: where EndNote and PubMed exports put PMIDs
-        "custom2": study.pmcid or "",  # C2: EndNote's PMCID field
+        "date": f"{study.year}/{p.month:02d}/{f'{p.day:02d}' if p.day else ''}/"
+        if study.year and p.month
+        else "",
+        "volume": study.volume,
+        "number": study.number,
+        "start_page": first_page,
+        "end_page": last_page,
+        "edition": p.edition,
+        "publisher": p.publisher,
+        "place_published": p.place,
+        "type_of_work": p.genre,  # M3
+        "issn": p.isbn or p.issn,  # SN: ISBN or ISSN
+        "doi": study.doi,
+        "accession_number": study.pmid,  # AN: where EndNote and PubMed exports put PMIDs
+        "custom2": study.pmcid,  # C2: EndNote's PMCID field
         "urls": [study.url] if study.url else [],
-        "notes": [_text(study, "note")] if study.fields.get("note") else [],
+        "notes": [p.note] if p.note else [],
     }
     return {k: v for k, v in record.items() if v}
 
@@ -586,7 +607,7 @@ def _citeproc_item(study: Study, item_id: str) -> dict[str, Any]:
     for role in ("author", "editor"):
         names = item.get(role, [])
         # citeproc-py would print "others" as a name: a marker that _fix_output makes "et al.".
-        names = [{"literal": _ET_AL} if name == csl_name(OTHERS) else name for name in names]
+        names = [{"literal": _ET_AL} if name == _OTHERS else name for name in names]
         if names and all(name == {"literal": _ET_AL} for name in names):
             del item[role]
         elif names:
@@ -599,7 +620,7 @@ def _add_year_suffixes(items: list[dict[str, Any]], studies: Sequence[Study]) ->
     citeproc-py does not disambiguate, but renders a ``year-suffix`` it is given."""
     groups: dict[tuple[Any, ...], list[int]] = {}
     for i, study in enumerate(studies):
-        people = _people(study)
+        people = [Person.from_dict(a) for a in study.authors] if "author" in study.fields else []
         if not people:
             continue
         who = tuple(

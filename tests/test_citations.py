@@ -192,7 +192,7 @@ def test_pandoc_renders_the_csl_json(seed: dict[str, Study], tmp_path: Path) -> 
 def test_month_and_day_become_date_parts() -> None:
     study = bib_study("@article{k, title = {T}, year = {2020}, month = mar, day = {15}}")
     assert citations.csl_item(study)["issued"] == {"date-parts": [[2020, 3, 15]]}
-    assert citations.ris_record(study)["date"] == "2020/03//"
+    assert citations.ris_record(study)["date"] == "2020/03/15/"
 
 
 # --- RIS -----------------------------------------------------------------------------------------
@@ -466,6 +466,18 @@ def test_api_errors_are_json(seed_client: TestClient, params: dict[str, Any], st
     assert (error["status"], error["code"]) == (status, code) and error["message"]
     if code == "study-not-found":
         assert "'nope1', 'nope2'" in error["message"] and "roos" not in error["message"]
+
+
+def test_api_limits_how_many_references_it_formats(
+    seed_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import citations_api
+
+    monkeypatch.setattr(citations_api, "MAX_FORMATTED", 2)
+    response = seed_client.get("/api/v1/citations", params={"format": "apa-html", "q": "knee"})
+    assert response.status_code == 422 and response.json()["error"]["code"] == "too-many-references"
+    assert "csl-json" in response.json()["error"]["message"]
+    assert len(cite(seed_client, format="csl-json", q="knee").json()) > 2  # data formats: no limit
 
 
 def test_api_revalidates_with_etag(seed_client: TestClient) -> None:
