@@ -31,8 +31,10 @@ import math
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +43,11 @@ from sqlmodel import col, select
 from app import grading
 from app.claimreview import claim_review
 from app.models import Claim, Concept, Evidence, Study
-from app.store import Store, short_citation
+from app.store import Store, rating, short_citation
 from app.textmatch import Analyzer, ConceptDef, Features, Quantity, quantities
 
 THRESHOLD = 0.5
+THRESHOLD_LOGIT = math.log(THRESHOLD / (1 - THRESHOLD))
 CORE_SHARE = 0.5  # a feature in at least half of a claim's texts is part of its core
 MAX_TEXT = 10_000
 MISREADING_COVERAGE = 0.85  # share (by weight) of a misreading's concepts a post must repeat
@@ -62,10 +65,14 @@ class ClaimProfile:
     id: str
     texts: list[frozenset[str]]
     core: frozenset[str]
-    features: dict[str, float]  # every feature of the claim's texts -> share of texts having it
+    features: frozenset[str]  # every feature of the claim's texts
     tested_in: list[str]
     figures: list[dict[str, Any]]  # evidence figures + study sample sizes, each with its study
-    misreadings: list[tuple[dict[str, Any], list[frozenset[str]], frozenset[str]]]
+    misreadings: list[tuple[dict[str, Any], list[frozenset[str]]]]
+    # Filled in once the weights are known: (text, its total weight), and the core's weight.
+    weighted_texts: list[tuple[frozenset[str], float]] = field(default_factory=list)
+    core_weight: float = 0.0
+    claim: dict[str, Any] = field(default_factory=dict)  # what a match reports (no query per post)
 
 
 @dataclass
@@ -74,23 +81,21 @@ class Index:
     profiles: dict[str, ClaimProfile]
     postings: dict[str, list[str]]  # core feature -> claim ids
     idf: dict[str, float]
-    core_owners: dict[str, int] = field(default_factory=dict)  # feature -> claims with it in core
 
 
 # --- building the index -----------------------------------------------------------------------
 
 
-def _core(texts: list[frozenset[str]]) -> tuple[frozenset[str], dict[str, float]]:
+def _core(texts: list[frozenset[str]]) -> frozenset[str]:
     counts: dict[str, int] = {}
     for features in texts:
         for f in features:
             counts[f] = counts.get(f, 0) + 1
     n = max(1, len(texts))
-    shares = {f: c / n for f, c in counts.items()}
-    core = {f for f, s in shares.items() if s >= CORE_SHARE}
+    core = {f for f, c in counts.items() if c / n >= CORE_SHARE}
     if len(core) < 2:  # few texts: fall back to the most shared features
-        core |= set(sorted(shares, key=lambda f: (-shares[f], f))[:2])
-    return frozenset(core), shares
+        core |= set(sorted(counts, key=lambda f: (-counts[f], f))[:2])
+    return frozenset(core)
 
 
 def _match_features(analyzer: Analyzer, text: str) -> frozenset[str]:
@@ -100,30 +105,63 @@ def _match_features(analyzer: Analyzer, text: str) -> frozenset[str]:
 def build_index(store: Store) -> Index:
     with store.db.session() as session:
         concepts = session.exec(select(Concept)).all()
-        claims = session.exec(select(Claim).order_by(col(Claim.position))).all()
-        links = session.exec(
-            select(Evidence, Study)
-            .join(Study, col(Study.key) == col(Evidence.study_key))
-            .order_by(col(Evidence.position))
+        # Only the columns needed: whole rows (with every JSON column) cost seconds at scale.
+        claims = session.exec(
+            select(
+                Claim.id,
+                Claim.statement,
+                Claim.phrasings,
+                Claim.tested_in,
+                Claim.verdict,
+                Claim.grade_level,
+                Claim.grade_reasons,
+                Claim.calibrated,
+                Claim.summary,
+                Claim.reviewed,
+                Claim.appearances,
+            ).order_by(col(Claim.position))
         ).all()
+        links = session.exec(
+            select(Evidence.claim_id, Evidence.study_key, Evidence.figures, Evidence.misreading).order_by(
+                col(Evidence.position)
+            )
+        ).all()
+        studies = {
+            row.key: row
+            for row in session.exec(
+                select(
+                    Study.key,
+                    Study.title,
+                    Study.authors,
+                    Study.year,
+                    Study.container,
+                    Study.sample_size,
+                    Study.enrolled,
+                    Study.doi,
+                    Study.url,
+                )
+            ).all()
+        }
     analyzer = Analyzer(
         [ConceptDef(c.id, c.kind, tuple(c.terms), c.group, c.label) for c in concepts],
         vocabulary=[t for c in claims for t in (c.statement, *c.phrasings)],
     )
-    by_claim: dict[str, list[tuple[Evidence, Study]]] = {}
-    for link, study in links:
-        by_claim.setdefault(link.claim_id, []).append((link, study))
+    by_claim: dict[str, list[tuple[Any, Any]]] = {}
+    for link in links:
+        by_claim.setdefault(link.claim_id, []).append((link, studies[link.study_key]))
+    shorts: dict[str, str] = {}
 
     profiles: dict[str, ClaimProfile] = {}
     postings: dict[str, list[str]] = {}
     doc_freq: dict[str, int] = {}
     for claim in claims:
         texts = [_match_features(analyzer, t) for t in (claim.statement, *claim.phrasings)]
-        core, shares = _core(texts)
+        core = _core(texts)
+        features = frozenset().union(*texts)
         figures: list[dict[str, Any]] = []
         misreadings = []
         for link, study in by_claim.get(claim.id, []):
-            short = short_citation(study)
+            short = shorts.get(study.key) or shorts.setdefault(study.key, short_citation(study))  # type: ignore[arg-type]
             for fig in link.figures:
                 figures.append(
                     {
@@ -148,23 +186,61 @@ def build_index(store: Store) -> Index:
             if link.misreading:
                 m = link.misreading
                 m_texts = [_match_features(analyzer, t) for t in (m["claimed"], *m.get("phrasings", []))]
-                m_core, _ = _core(m_texts)
-                misreadings.append(({**m, "study": study.key, "short": short}, m_texts, m_core))
+                misreadings.append(({**m, "study": study.key, "short": short}, m_texts))
         profiles[claim.id] = ClaimProfile(
-            claim.id, texts, core, shares, list(claim.tested_in), figures, misreadings
+            claim.id,
+            texts,
+            core,
+            features,
+            list(claim.tested_in),
+            figures,
+            misreadings,
+            claim=_claim_payload(
+                claim, [(study, shorts[study.key]) for _, study in by_claim.get(claim.id, [])]
+            ),
         )
         for f in core:
             postings.setdefault(f, []).append(claim.id)
-        for f in shares:
+        for f in features:
             doc_freq[f] = doc_freq.get(f, 0) + 1
     n = max(1, len(claims))
+    # Rarer features say more about which claim a post makes (inverse document frequency).
     idf = {f: math.log(1 + n / df) for f, df in doc_freq.items()}
-    owners = {f: len(ids) for f, ids in postings.items()}
-    return Index(analyzer, profiles, postings, idf, owners)
+    for profile in profiles.values():
+        profile.weighted_texts = [(t, sum(idf[f] for f in t)) for t in profile.texts if t]
+        profile.core_weight = sum(idf[f] for f in profile.core)
+    return Index(analyzer, profiles, postings, idf)
+
+
+def _claim_payload(claim: Any, studies: list[tuple[Any, str]]) -> dict[str, Any]:
+    """The claim as a fact-check match reports it, and what its ClaimReview and flags need."""
+    return {
+        "id": claim.id,
+        "statement": claim.statement,
+        "verdict": claim.verdict,
+        "verdict_label": grading.VERDICT_LABELS[claim.verdict],
+        "grade": {"level": claim.grade_level, "reasons": claim.grade_reasons},
+        "calibrated": claim.calibrated,
+        "summary": claim.summary,
+        "url": f"/claims/{claim.id}",
+        "rating": rating(claim.verdict),
+        "reviewed": claim.reviewed.isoformat(),
+        "appearances": claim.appearances,
+        "study_keys": [study.key for study, _ in studies],
+        "citations": [
+            {
+                "key": study.key,
+                "doi": study.doi,
+                "url": f"https://doi.org/{study.doi}" if study.doi else study.url,
+                "short": short,
+            }
+            for study, short in studies
+        ],
+    }
 
 
 def get_index(store: Store) -> Index:
-    return store.cached("factcheck-index", None, lambda: build_index(store))
+    return store.pinned("factcheck-index", lambda: build_index(store))
 
 
 # --- scoring ----------------------------------------------------------------------------------
@@ -195,22 +271,27 @@ def score_features(values: Sequence[float], weights: Sequence[float] = WEIGHTS) 
 
 
 def candidates(index: Index, post: Features) -> list[Candidate]:
+    """Claims the post may make, best first; only those that can reach the threshold are scored."""
     have = {f for f in post.names() if index.analyzer.kind(f) in MATCH_KINDS}
-    hits: dict[str, int] = {}
-    for f in have:
-        for claim_id in index.postings.get(f, ()):
-            hits[claim_id] = hits.get(claim_id, 0) + 1
+    idf = index.idf
+    # Count, per claim, how many of its core features the post has (C-speed over the postings).
+    hits = Counter(chain.from_iterable(index.postings.get(f, ()) for f in have))
+    b0, b_core, b_text, b_missing = WEIGHTS
     found = []
     for claim_id, count in hits.items():
         profile = index.profiles[claim_id]
         missing = len(profile.core) - count
         if missing > 1 or (count < 2 and len(profile.core) > 1):
             continue
-        core_cov = _coverage(index, profile.core, have)
-        best_text = max((_coverage(index, t, have) for t in profile.texts if t), default=0.0)
+        core_cov = sum(idf[f] for f in profile.core & have) / profile.core_weight
+        if b0 + b_core * core_cov + b_text + b_missing * missing < THRESHOLD_LOGIT:
+            continue  # below the threshold even if a phrasing matched word for word
+        best_text = max(
+            (sum(idf[f] for f in t & have) / total for t, total in profile.weighted_texts), default=0.0
+        )
         values = (core_cov, best_text, float(missing))
-        matched = have & set(profile.features)
-        mass = sum(_weight(index, f) for f in matched)
+        matched = have & profile.features
+        mass = sum(idf[f] for f in matched)
         found.append(Candidate(claim_id, values, score_features(values), matched, mass))
     # Explaining away: a claim whose matched words are all part of a better-matched, more specific
     # claim ("stronger quads" inside "knee osteoarthritis: less pain, stronger quads") ranks after it.
@@ -343,7 +424,7 @@ def _covers(tested: list[ConceptDef], demographic: ConceptDef) -> bool:
 
 
 def _claim_study_keys(claim: dict[str, Any]) -> list[str]:
-    return [e["study"]["key"] for e in claim.get("evidence", [])]
+    return list(claim["study_keys"])
 
 
 def overclaim_flags(index: Index, post: Features, claim: dict[str, Any], text: str) -> list[dict[str, Any]]:
@@ -376,7 +457,7 @@ def misreading_flags(index: Index, profile: ClaimProfile, post: Features) -> lis
     texts says, in concepts: the wording may differ, the ideas may not."""
     have = set(post.names())
     flags = []
-    for misreading, texts, _core in profile.misreadings:
+    for misreading, texts in profile.misreadings:
         concept_texts = [frozenset(f for f in t if not f.startswith("w:")) for t in texts]
         if max((_coverage(index, t, have) for t in concept_texts if t), default=0.0) < MISREADING_COVERAGE:
             continue
@@ -404,32 +485,25 @@ def factcheck(store: Store, text: str, limit: int = 5) -> dict[str, Any]:
     for cand in candidates(index, post):
         if cand.score < THRESHOLD or len(matches) >= limit:
             break
-        claim = store.claim(cand.claim_id)
-        if claim is None:
-            continue
         profile = index.profiles[cand.claim_id]
+        claim = profile.claim
         flags = (
             figure_flags(index, profile, post, text)
             + population_flags(index, profile, post, claim)
             + overclaim_flags(index, post, claim, text)
             + misreading_flags(index, profile, post)
         )
-        studies = [e["study"] for e in claim["evidence"]]
         matches.append({
             "claim": {
                 "id": claim["id"], "statement": claim["statement"], "verdict": claim["verdict"],
-                "verdict_label": claim["verdict_label"],
-                "grade": {"level": claim["grade"]["level"], "reasons": claim["grade"]["reasons"]},
+                "verdict_label": claim["verdict_label"], "grade": claim["grade"],
                 "calibrated": claim["calibrated"], "summary": claim["summary"],
                 "url": settings.base_url.rstrip("/") + claim["url"],
             },
             "score": round(cand.score, 4),
             "matched_text": _span(post, cand.matched, text),
             "flags": flags,
-            "citations": [
-                {"key": s["key"], "doi": s["doi"], "url": f"https://doi.org/{s['doi']}" if s["doi"] else s["url"], "short": s["short"]}
-                for s in studies
-            ],
+            "citations": claim["citations"],
             "claim_review": claim_review(claim, base_url=settings.base_url, publisher=settings.publisher_name),
         })  # fmt: skip
     return {

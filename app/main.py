@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -90,10 +91,12 @@ class EvidenceKB(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     db = Database(settings)
+    store = Store(db, cache_entries=settings.cache_entries)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         db.start_listener()
+        threading.Thread(target=_warm_up, args=(store,), name="evidence-kb-warm-up", daemon=True).start()
         yield
         db.dispose()
 
@@ -107,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.store = Store(db, cache_entries=settings.cache_entries)
+    app.state.store = store
 
     from app import api
 
@@ -151,6 +154,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(error_body(500, "internal-error", message), status_code=500)
 
     return app
+
+
+def _warm_up(store: Store) -> None:
+    """Load what the first requests would otherwise wait for (claim list, fact-check index)."""
+    try:
+        from app.factcheck import get_index
+
+        store.claim_rows()
+        get_index(store)
+    except Exception as exc:  # no database yet, or it is down: requests will say so
+        log.warning("warm-up skipped: %s", exc)
 
 
 def _include_optional_routers(app: FastAPI) -> None:

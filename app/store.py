@@ -98,6 +98,7 @@ class Store:
         self._rows: dict[str, ClaimRow] | None = None
         self._synonyms: search.SynonymIndex | None = None
         self._pg_config: str | None = None
+        self._pinned: dict[str, tuple[str | None, Any]] = {}
         self._lock = threading.Lock()
 
     # -- freshness ------------------------------------------------------------------------------
@@ -122,6 +123,18 @@ class Store:
         generation = self.generation()
         with self.cache.lock:
             return self.cache.data.get((generation, kind, key), default)
+
+    def pinned(self, kind: str, compute: Callable[[], T]) -> T:
+        """A per-build value that the LRU never evicts (an index costly to rebuild)."""
+        generation = self.generation()
+        with self._lock:
+            found = self._pinned.get(kind)
+        if found is not None and found[0] == generation:
+            return found[1]  # type: ignore[no-any-return]
+        value = compute()
+        with self._lock:
+            self._pinned[kind] = (generation, value)
+        return value
 
     def cached(self, kind: str, key: Any, compute: Callable[[], T]) -> T:
         generation = self.generation()
@@ -167,18 +180,14 @@ class Store:
             ranks = {}
             if compiled is not None:
                 with self.db.session() as session:
-                    for claim_id, rank in session.connection().execute(text(compiled.sql), compiled.params):
-                        ranks[claim_id] = rank
-        candidates = [rows[cid] for cid in ranks if cid in rows] if ranks is not None else list(rows.values())
-
-        def keep(row: ClaimRow, skip: str = "") -> bool:
-            return (
-                (skip == "topic" or not query.topic or any(t in row.topics for t in query.topic))
-                and (skip == "verdict" or not query.verdict or row.verdict in query.verdict)
-                and (skip == "grade" or not query.grade or row.grade_level in query.grade)
-            )
-
-        matched = [r for r in candidates if keep(r)]
+                    found = session.connection().execute(text(compiled.sql), compiled.params).all()
+                by_position = self._rows_by_position() if compiled.by_position else {}
+                for key, rank in found:
+                    row = by_position.get(key) if compiled.by_position else rows.get(key)
+                    if row is not None:
+                        ranks[row.id] = rank
+        candidates = [rows[cid] for cid in ranks] if ranks is not None else list(rows.values())
+        matched, counts = _filter_and_count(candidates, query, facets)
         sort = query.effective_sort()
         if sort == "relevance" and ranks is not None:
             matched.sort(key=lambda r: (ranks[r.id], r.position))
@@ -194,7 +203,12 @@ class Store:
         items = self.claim_summaries([r.id for r in page])
         if compiled is not None and page:
             with self.db.session() as session:
-                found = search.snippets(session, compiled, [r.id for r in page])
+                if compiled.by_position:
+                    by_position = self._rows_by_position()
+                    marked = search.snippets(session, compiled, [r.position for r in page])
+                    found = {by_position[k].id: v for k, v in marked.items()}
+                else:
+                    found = search.snippets(session, compiled, [r.id for r in page])
             for item in items:
                 if item["id"] in found:
                     item["snippet"] = search.plain_snippet(found[item["id"]])
@@ -202,11 +216,14 @@ class Store:
         result: dict[str, Any] = {"items": items, "total": len(matched), "limit": limit, "offset": offset, "sort": sort}
         if facets:
             result["facets"] = {
-                "topic": _facet((t for r in candidates if keep(r, "topic") for t in r.topics), query.topic),
-                "verdict": _facet((r.verdict for r in candidates if keep(r, "verdict")), query.verdict, grading.VERDICTS),
-                "grade": _facet((r.grade_level for r in candidates if keep(r, "grade")), query.grade, list(reversed(grading.LEVELS))),
+                "topic": _facet_counts(counts["topic"], query.topic),
+                "verdict": _facet_counts(counts["verdict"], query.verdict, grading.VERDICTS),
+                "grade": _facet_counts(counts["grade"], query.grade, list(reversed(grading.LEVELS))),
             }  # fmt: skip
         return result
+
+    def _rows_by_position(self) -> dict[int, ClaimRow]:
+        return self.cached("claim-rows-by-position", None, lambda: {r.position: r for r in self.claim_rows().values()})
 
     def claim_summaries(self, ids: list[str]) -> list[dict[str, Any]]:
         if not ids:
@@ -329,10 +346,46 @@ def plausible_key(key: str) -> bool:
     return 0 < len(key) <= 300 and key.isprintable()
 
 
+def _filter_and_count(
+    rows: list[ClaimRow], query: ClaimQuery, facets: bool
+) -> tuple[list[ClaimRow], dict[str, dict[str, int]]]:
+    """The rows that pass every filter, and the facet counts, in one pass over the rows.
+
+    Each facet counts the rows that pass the *other* filters, so that choosing a topic still
+    shows how many claims the other topics have.
+    """
+    topics, verdicts, grades = set(query.topic), set(query.verdict), set(query.grade)
+    matched: list[ClaimRow] = []
+    by_topic: dict[str, int] = {}
+    by_verdict: dict[str, int] = {}
+    by_grade: dict[str, int] = {}
+    for row in rows:
+        topic_ok = not topics or not topics.isdisjoint(row.topics)
+        verdict_ok = not verdicts or row.verdict in verdicts
+        grade_ok = not grades or row.grade_level in grades
+        if topic_ok and verdict_ok and grade_ok:
+            matched.append(row)
+        if not facets:
+            continue
+        if verdict_ok and grade_ok:
+            for topic in row.topics:
+                by_topic[topic] = by_topic.get(topic, 0) + 1
+        if topic_ok and grade_ok:
+            by_verdict[row.verdict] = by_verdict.get(row.verdict, 0) + 1
+        if topic_ok and verdict_ok:
+            by_grade[row.grade_level] = by_grade.get(row.grade_level, 0) + 1
+    return matched, {"topic": by_topic, "verdict": by_verdict, "grade": by_grade}
+
+
 def _facet(values: Iterable[str], selected: list[str], order: list[str] | None = None) -> list[dict[str, Any]]:
     counts: dict[str, int] = {}
     for v in values:
         counts[v] = counts.get(v, 0) + 1
+    return _facet_counts(counts, selected, order)
+
+
+def _facet_counts(counts: dict[str, int], selected: list[str], order: list[str] | None = None) -> list[dict[str, Any]]:
+    counts = dict(counts)
     for s in selected:
         counts.setdefault(s, 0)
     if order:

@@ -290,7 +290,7 @@ def raw_tokens(text: str) -> list[tuple[str, int, int]]:
         word, start = m.group(), m.start()
         if word.startswith("#"):
             word, start = word[1:], start + 1
-        parts = list(_CAMEL.finditer(word)) if any(c.isupper() for c in word[1:]) else []
+        parts = list(_CAMEL.finditer(word)) if word[1:] != word[1:].lower() else []
         if len(parts) > 1:
             out.extend((p.group(), start + p.start(), start + p.end()) for p in parts)
         else:
@@ -306,6 +306,7 @@ class Analyzer:
         self.concepts = {c.id: c for c in concepts}
         stem = _stemmer().stemWord
         self._stem_cache: dict[str, str] = {}
+        self._word_cache: dict[str, tuple[tuple[str, str, int, int], ...]] = {}
         words: set[str] = set()
         # term stems -> concept ids; indexed by the first stem for a left-to-right scan
         self._terms: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -373,20 +374,35 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[Token]:
         out: list[Token] = []
-        for raw, start, end in raw_tokens(text):
-            word = fold(raw)
-            if not word:
-                continue
-            pieces = self.segment(word) if word not in self.vocabulary else None
-            if pieces:
-                pos = start
-                for piece in pieces:
-                    out.append(Token(piece, self.stem(piece), pos, pos + len(piece)))
-                    pos += len(piece)
-                continue
-            word = self.correct(word)
-            out.append(Token(word, self.stem(word), start, end))
+        for raw, start, _end in raw_tokens(text):
+            for word, stem, offset, length in self._analyse_word(raw):
+                out.append(Token(word, stem, start + offset, start + offset + length))
         return out
+
+    def _analyse_word(self, raw: str) -> tuple[tuple[str, str, int, int], ...]:
+        """(word, stem, offset, length) for one raw word: folded, split if glued, corrected.
+
+        Cached: the same words recur across posts and across a knowledge base's phrasings.
+        """
+        found = self._word_cache.get(raw)
+        if found is not None:
+            return found
+        word = fold(raw)
+        pieces = self.segment(word) if word and word not in self.vocabulary else None
+        if not word:
+            found = ()
+        elif pieces:
+            parts, pos = [], 0
+            for piece in pieces:
+                parts.append((piece, self.stem(piece), pos, len(piece)))
+                pos += len(piece)
+            found = tuple(parts)
+        else:
+            word = self.correct(word)
+            found = ((word, self.stem(word), 0, len(raw)),)
+        if len(self._word_cache) < 500_000:
+            self._word_cache[raw] = found
+        return found
 
     # -- features -------------------------------------------------------------------------------
 
