@@ -37,7 +37,7 @@ from app.settings import Settings
 log = logging.getLogger("evidence_kb")
 
 #: Bump when the tables or the search index change: a build then rebuilds from scratch.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 PG_LOCK_ID = 7_316_420_001  # advisory lock held while a build runs
 PG_CHANNEL = "evidence_kb_build"
 PG_TS_CONFIG = "evidence_kb"
@@ -430,6 +430,7 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
                 "misreading": link.misreading.model_dump(mode="json", exclude_none=True) if link.misreading else None,
             })  # fmt: skip
         search_rows.append({
+            "position": record.position,
             "claim_id": c.id, "statement": c.statement, "phrasings": " \n ".join(c.phrasings),
             "summary": c.summary, "caveats": " \n ".join(c.caveats),
         })  # fmt: skip
@@ -441,10 +442,13 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
     for chunk in _chunks(evidence_rows):
         conn.execute(insert(Evidence), chunk)
     progress("building the search index")
+    # SQLite: the FTS rowid is the claim's position, so a search reads ranks and rowids without
+    # loading the text of every matching row (search.compile_query relies on it).
+    rowid = ("rowid, ", ":position, ") if conn.dialect.name == "sqlite" else ("", "")
     for chunk in _chunks(search_rows):
         conn.execute(
-            text("INSERT INTO claim_search (claim_id, statement, phrasings, summary, caveats) "
-                 "VALUES (:claim_id, :statement, :phrasings, :summary, :caveats)"),
+            text(f"INSERT INTO claim_search ({rowid[0]}claim_id, statement, phrasings, summary, caveats) "
+                 f"VALUES ({rowid[1]}:claim_id, :statement, :phrasings, :summary, :caveats)"),
             chunk,
         )  # fmt: skip
     concept_rows = [
