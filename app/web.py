@@ -110,10 +110,12 @@ def sample_text(study: dict[str, Any]) -> str:
 def participants_text(claim: dict[str, Any]) -> str:
     """'9 studies, 818 participants' (plus how many studies did not report their size)."""
     count = claim.get("study_count", 0)
-    text = (
-        f"{count} {'study' if count == 1 else 'studies'}, {number(claim.get('participants', 0))} participants"
-    )
     unknown = claim.get("participants_unknown") or 0
+    participants = claim.get("participants") or 0
+    if participants == 0 and unknown == 0:
+        # Only sources without participants of their own (web pages, expert opinion, ...).
+        return f"{count} {'source' if count == 1 else 'sources'}, no participants studied"
+    text = f"{count} {'study' if count == 1 else 'studies'}, {number(participants)} participants"
     if unknown:
         text += f" ({unknown} {'study' if unknown == 1 else 'studies'} did not report a sample size)"
     return text
@@ -144,8 +146,9 @@ def directness_text(link: dict[str, Any]) -> str:
 
 
 def snippet_html(marked: str) -> Markup:
-    # Snippets join phrasings with newlines; show them as one line of text.
-    return search.highlight_html(" ".join(marked.split()))
+    # Snippets join phrasings (one per line) with newlines: show them as one line, separated.
+    lines = [" ".join(line.split()) for line in marked.splitlines()]
+    return search.highlight_html(" · ".join(line for line in lines if line))
 
 
 def effect_text(effect: int) -> str:
