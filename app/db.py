@@ -319,8 +319,8 @@ def build_database(settings: Settings, *, force: bool = False, progress: Progres
     )
     if settings.is_sqlite:
         _build_sqlite(settings, loaded, info, progress)
-    else:
-        _build_postgres(settings, loaded, info, progress)
+    elif not _build_postgres(settings, loaded, info, progress, force=force):
+        return BuildResult("unchanged", seconds=time.perf_counter() - started)
     return BuildResult("built", len(loaded.claims), len(loaded.studies), time.perf_counter() - started, len(loaded.warnings))
 
 
@@ -358,13 +358,20 @@ def _build_sqlite(settings: Settings, loaded: LoadedData, info: BuildInfo, progr
         raise
 
 
-def _build_postgres(settings: Settings, loaded: LoadedData, info: BuildInfo, progress: Progress) -> None:
+def _build_postgres(settings: Settings, loaded: LoadedData, info: BuildInfo, progress: Progress, *, force: bool) -> bool:
+    """Load the data in one transaction; False when another process built the same data while
+    this one waited for the lock (several hosts starting at once build once)."""
     engine = make_engine(settings)
     try:
         with engine.begin() as conn:
             conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": PG_LOCK_ID})
             existing = conn.execute(text("SELECT to_regclass('build_info')")).scalar()
             version = conn.execute(text("SELECT schema_version FROM build_info WHERE id = 1")).scalar() if existing else None
+            if existing and version == SCHEMA_VERSION and not force:
+                stored = conn.execute(text("SELECT data_hash FROM build_info WHERE id = 1")).scalar()
+                if stored == info.data_hash:
+                    progress("another process built the same data meanwhile: nothing to do")
+                    return False
             if existing and version != SCHEMA_VERSION:
                 progress("schema changed: recreating the tables")
                 _drop_schema_pg(conn)
@@ -372,11 +379,15 @@ def _build_postgres(settings: Settings, loaded: LoadedData, info: BuildInfo, pro
             for table in ("claim_search", "evidence", "claim_topic", "claim", "study", "concept", "build_info"):
                 conn.execute(text(f"DELETE FROM {table}"))
             _insert_all(conn, loaded, info, progress)
+            # The new rows sit in the GIN index's pending list, which every search would scan
+            # until autovacuum merges it (a selective search at 10,000 claims: 20 ms, not 0.4).
+            conn.execute(text("SELECT gin_clean_pending_list('ix_claim_search_document')"))
             conn.execute(text("SELECT pg_notify(:channel, :g)"), {"channel": PG_CHANNEL, "g": info.generation})
         with engine.connect() as conn:  # fresh statistics for the planner
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     finally:
         engine.dispose()
+    return True
 
 
 def _chunks(rows: list[dict[str, Any]], size: int = 5000) -> Iterator[list[dict[str, Any]]]:
