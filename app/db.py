@@ -37,7 +37,7 @@ from app.settings import Settings
 log = logging.getLogger("evidence_kb")
 
 #: Bump when the tables or the search index change: a build then rebuilds from scratch.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 PG_LOCK_ID = 7_316_420_001  # advisory lock held while a build runs
 PG_CHANNEL = "evidence_kb_build"
 PG_TS_CONFIG = "evidence_kb"
@@ -442,8 +442,8 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
             })  # fmt: skip
         search_rows.append({
             "position": record.position,
-            "claim_id": c.id, "statement": c.statement, "phrasings": " \n ".join(c.phrasings),
-            "summary": c.summary, "caveats": " \n ".join(c.caveats),
+            "claim_id": c.id, "statement": c.statement, "phrasings": " · ".join(c.phrasings),
+            "summary": c.summary, "caveats": " · ".join(c.caveats),
         })  # fmt: skip
     for chunk in _chunks(claim_rows):
         conn.execute(insert(Claim), chunk)

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -135,8 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return app.state.render_error(request, exc.status_code, message)
         return JSONResponse(error_body(exc.status_code, code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(DBAPIError)
+    @app.exception_handler(OperationalError)  # connection refused, server restarting, disk I/O
     async def _db_down(request: Request, exc: Exception) -> Response:
         log.error("database error on %s: %s", request.url.path, exc)
         app.state.db.invalidate()

@@ -31,8 +31,23 @@ def normalise(value: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch))
 
 
+# PostgreSQL's English configuration drops these words; SQLite's FTS5 would require them. Dropping
+# them from every query keeps the two backends' results the same ("the knee" = "knee").
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me
+    more most my myself no nor not now of off on once only or other our ours ourselves out over own
+    same she should so some such than that the their theirs them themselves then there these they
+    this those through to too under until up very was we were what when where which while who whom
+    why will with you your yours yourself yourselves""".split()
+)
+
+
 def query_terms(q: str) -> list[str]:
-    return _WORD.findall(normalise(q[:MAX_QUERY_CHARS]))[:MAX_TERMS]
+    """The searchable words of a query: normalised, stopwords dropped, at most ``MAX_TERMS``."""
+    words = _WORD.findall(normalise(q[:MAX_QUERY_CHARS]))
+    return [w for w in words if w not in STOPWORDS][:MAX_TERMS]
 
 
 @dataclass(frozen=True)
