@@ -146,7 +146,7 @@ def directness_text(link: dict[str, Any]) -> str:
 
 
 def snippet_html(marked: str) -> Markup:
-    # Snippets join phrasings (one per line) with newlines: show them as one line, separated.
+    # A snippet may span lines of the indexed text (one phrasing per line): show one line.
     lines = [" ".join(line.split()) for line in marked.splitlines()]
     return search.highlight_html(" · ".join(line for line in lines if line))
 
