@@ -38,6 +38,9 @@ REQUIRED_CLAIMS = [
     "backward-walking-improves-balance",
 ]
 EVIDENCE_YAML = SHARED / "reference" / "evidence.yaml"
+needs_reference = pytest.mark.skipif(
+    not EVIDENCE_YAML.exists(), reason=f"the verified record {EVIDENCE_YAML} is not beside the repository"
+)
 
 
 @cache
@@ -47,6 +50,8 @@ def loaded() -> LoadedData:
 
 @cache
 def reference() -> dict[str, dict[str, Any]]:
+    if not EVIDENCE_YAML.exists():
+        return {}  # the tests that need it are skipped (needs_reference)
     records = yaml.safe_load(EVIDENCE_YAML.read_text(encoding="utf-8"))
     return {r["key"]: r for r in records}
 
@@ -105,6 +110,7 @@ def test_seed_claim_is_complete(claim_id: str) -> None:
         assert link.finding and link.outcome
 
 
+@needs_reference
 def test_every_verified_study_is_in_the_bibliography() -> None:
     missing = sorted(set(reference()) - set(raw_fields()))
     assert missing == []
@@ -171,6 +177,7 @@ def compared(key: str) -> list[tuple[str, object, object]]:
     return rows
 
 
+@needs_reference
 @pytest.mark.parametrize("key", sorted(reference()))
 def test_bibliographic_facts_match_the_verified_record(key: str) -> None:
     if key not in raw_fields():
@@ -183,6 +190,7 @@ def test_bibliographic_facts_match_the_verified_record(key: str) -> None:
     assert mismatches == []
 
 
+@needs_reference
 def test_the_comparison_reads_the_sample_size_forms_of_evidence_yaml() -> None:
     # One record of each shape in evidence.yaml, so a misread shape cannot pass silently.
     assert (
