@@ -66,7 +66,11 @@ def error_body(status: int, code: str, message: str, details: list[dict[str, Any
 
 
 def wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "text/html")
+    """Pages answer errors in HTML (curl's */* included) unless the client asks for JSON only."""
+    if request.url.path.startswith(("/api/", "/openapi.json")):
+        return False
+    accept = request.headers.get("accept", "*/*")
+    return "text/html" in accept or "json" not in accept
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
