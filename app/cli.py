@@ -147,26 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--access-log", action="store_true", help="log every request (costs throughput)")
     p.set_defaults(func=cmd_serve)
 
-    for register in _extra_commands():
-        register(sub)
+    from app import citations, factcheck
+
+    factcheck.add_commands(sub)
+    citations.add_commands(sub)
     return parser
-
-
-def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
-    """Subcommands contributed by feature modules (``add_commands(subparsers)``)."""
-    import importlib
-
-    found = []
-    for name in ("app.factcheck", "app.citations"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        if hasattr(module, "add_commands"):
-            found.append(module.add_commands)
-    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:

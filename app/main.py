@@ -116,10 +116,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.store = store
 
-    from app import api
+    from app import api, citations_api, factcheck_api, web
 
     app.include_router(api.router)
-    _include_optional_routers(app)
+    factcheck_api.register(app)
+    citations_api.register(app)
+    web.register(app)  # last: it also sets the HTML error pages
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -168,17 +170,3 @@ def _warm_up(store: Store) -> None:
         get_index(store)
     except Exception as exc:  # no database yet, or it is down: requests will say so
         log.warning("warm-up skipped: %s", exc)
-
-
-def _include_optional_routers(app: FastAPI) -> None:
-    """Routers of the other features; each module registers itself when present."""
-    import importlib
-
-    for name in ("app.factcheck_api", "app.citations_api", "app.web"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(app)
