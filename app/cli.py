@@ -10,13 +10,11 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from app.problems import DataError, Problem
 from app.settings import Settings, get_settings
-
-Command = Callable[[argparse.Namespace], int]
 
 
 def _err(message: str) -> None:
