@@ -298,7 +298,8 @@ def candidates(index: Index, post: Features) -> list[Candidate]:
     accepted = [c for c in found if c.score >= THRESHOLD]
     for c in found:
         c.dominated = any(o is not c and c.matched < o.matched and o.mass > c.mass for o in accepted)
-    found.sort(key=lambda c: (c.score < THRESHOLD, c.dominated, -c.score, c.claim_id))
+    # Scores within the same tenth are ties: the claim that accounts for more of the post wins.
+    found.sort(key=lambda c: (c.score < THRESHOLD, c.dominated, -round(c.score, 1), -c.mass, c.claim_id))
     return found
 
 
