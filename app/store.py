@@ -99,6 +99,7 @@ class Store:
         self._synonyms: search.SynonymIndex | None = None
         self._pg_config: str | None = None
         self._pinned: dict[str, tuple[str | None, Any]] = {}
+        self._pinned_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     # -- freshness ------------------------------------------------------------------------------
@@ -128,13 +129,14 @@ class Store:
         """A per-build value that the LRU never evicts (an index costly to rebuild)."""
         generation = self.generation()
         with self._lock:
+            kind_lock = self._pinned_locks.setdefault(kind, threading.Lock())
+        with kind_lock:  # one thread computes; the others wait for its result
             found = self._pinned.get(kind)
-        if found is not None and found[0] == generation:
-            return found[1]  # type: ignore[no-any-return]
-        value = compute()
-        with self._lock:
+            if found is not None and found[0] == generation:
+                return found[1]  # type: ignore[no-any-return]
+            value = compute()
             self._pinned[kind] = (generation, value)
-        return value
+            return value
 
     def cached(self, kind: str, key: Any, compute: Callable[[], T]) -> T:
         generation = self.generation()

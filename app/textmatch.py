@@ -11,10 +11,10 @@ no concept covers still match on their words.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import snowballstemmer
 
@@ -272,9 +272,15 @@ class Features:
         return set(self.spans)
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("english")
+    """One stemmer per thread: snowballstemmer keeps state while it stems, so it is not thread-safe."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def fold(word: str) -> str:
