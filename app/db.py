@@ -83,6 +83,9 @@ class Database:
         self._generation: str | None = None
         self._generation_checked = 0.0
         self._listener: _PgListener | None = None
+        # Resolved once: ``sqlite_path`` resolves symlinks (syscalls), and every request checks
+        # the file (10% of a cached claim request when it was resolved each time).
+        self._sqlite_path = settings.sqlite_path
 
     @property
     def engine(self) -> Engine:
@@ -94,7 +97,7 @@ class Database:
         return self._engine
 
     def _sqlite_file_id(self) -> tuple[int, int] | None:
-        path = self.settings.sqlite_path
+        path = self._sqlite_path
         if path is None:
             return None
         try:
