@@ -8,6 +8,7 @@ see ``Database.generation`` for how each backend notices.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -136,6 +137,11 @@ class Store:
                 return found[1]  # type: ignore[no-any-return]
             value = compute()
             self._pinned[kind] = (generation, value)
+            # A pinned value is big and lives until the next build: move it (and what else is
+            # alive by now) out of the cyclic garbage collector's sight. Otherwise every full
+            # collection rescans it and stalls all requests (0.45 s for a 10,000-claim
+            # fact-check index). It has no reference cycles, so it is freed when replaced.
+            gc.freeze()
             return value
 
     def cached(self, kind: str, key: Any, compute: Callable[[], T]) -> T:
