@@ -296,8 +296,19 @@ def candidates(index: Index, post: Features) -> list[Candidate]:
     # Explaining away: a claim whose matched words are all part of a better-matched, more specific
     # claim ("stronger quads" inside "knee osteoarthritis: less pain, stronger quads") ranks after it.
     accepted = [c for c in found if c.score >= THRESHOLD]
+    # Only accepted claims that hold every matched word of c can dominate it: look them up
+    # through an inverted index rather than comparing every pair (a 10,000-character post over
+    # 10,000 claims has ~3,500 candidates: 0.5 s pairwise).
+    holders: dict[str, set[int]] = {}
+    for i, o in enumerate(accepted):
+        for f in o.matched:
+            holders.setdefault(f, set()).add(i)
     for c in found:
-        c.dominated = any(o is not c and c.matched < o.matched and o.mass > c.mass for o in accepted)
+        groups = sorted((holders.get(f, set()) for f in c.matched), key=len)
+        common = set.intersection(*groups) if groups else set(range(len(accepted)))
+        c.dominated = any(
+            o is not c and c.matched < o.matched and o.mass > c.mass for o in (accepted[i] for i in common)
+        )
     # Scores within the same tenth are ties: the claim that accounts for more of the post wins.
     found.sort(key=lambda c: (c.score < THRESHOLD, c.dominated, -round(c.score, 1), -c.mass, c.claim_id))
     return found
