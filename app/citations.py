@@ -691,10 +691,11 @@ def _load_style(name: str) -> tuple[Any, threading.Lock]:
 
 
 _recording = threading.local()
+_patch_lock = threading.Lock()
 
 
 def _patch_citeproc() -> None:
-    """Two fixes to citeproc-py 0.11 where it departs from the CSL 1.0 specification.
+    """Three fixes to citeproc-py 0.11 where it departs from the CSL 1.0 specification.
 
     1. Substituted variables must be suppressed for the rest of the reference. citeproc-py does
        so only when the substitute is a bare ``<text variable>``; through a macro (APA's
@@ -707,8 +708,13 @@ def _patch_citeproc() -> None:
     """
     from citeproc import model
 
-    if getattr(model, "_evidence_kb_patched", False):
-        return
+    with _patch_lock:
+        if not getattr(model, "_evidence_kb_patched", False):
+            _apply_citeproc_patches(model)
+            model._evidence_kb_patched = True
+
+
+def _apply_citeproc_patches(model: Any) -> None:
     text_tag = f"{{{model.CitationStylesElement.nsmap['cs']}}}text"
     original_variable = model.Text._variable
 
@@ -755,7 +761,6 @@ def _patch_citeproc() -> None:
     model.Text._variable = _variable
     model.Substitute.render = _substitute
     model.Key.sort_keys = _sort_keys
-    model._evidence_kb_patched = True
 
 
 # --- command line -------------------------------------------------------------------------------

@@ -320,6 +320,13 @@ def test_apa_orders_alphabetically_and_tells_same_year_works_apart(seed: dict[st
     assert vancouver[0].startswith("Winters M") and "2019a" not in "".join(vancouver)
 
 
+def test_a_work_without_author_prints_its_title_once(seed: dict[str, Study]) -> None:
+    thesis = seed["anon1998patellofemoral"]
+    apa = citations.formatted_references([thesis], "apa")[0]
+    assert apa.count(thesis.title) == 1 and "[Master's thesis, Old Dominion University]" in apa
+    assert "(Publication)" not in apa and "(1998)" in apa
+
+
 def test_particles_dates_and_journal_abbreviations() -> None:
     study = bib_study("""@article{k, author = {van Deursen, Robert W. M. and Roos, Paulien E.},
         title = {A title}, journal = {Journal of Biomechanics}, shortjournal = {J Biomech},
