@@ -83,7 +83,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     try:
-        result = ensure_built(settings, progress=lambda m: _err(f"build: {m}"))
+        if args.no_build:  # several hosts: the release step builds, and no host rolls data back
+            result = None
+            if not _has_database(settings):
+                _err("no build in the database yet: run 'evidence-kb build' (requests fail until then).")
+        else:
+            result = ensure_built(settings, progress=lambda m: _err(f"build: {m}"))
     except DataError as exc:
         _print_problems(exc.problems)
         if _has_database(settings):
@@ -95,7 +100,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _err(f"cannot prepare the database: {exc.__class__.__name__}: {exc}")
         return 1
     else:
-        if result.status == "built":
+        if result is not None and result.status == "built":
             _err(f"built: {result.claims} claims, {result.studies} studies in {result.seconds:.2f} s")
     _err(f"serving on http://{args.host}:{args.port} ({args.workers} worker(s)); Ctrl-C stops")
     uvicorn.run(
@@ -143,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--access-log", action="store_true", help="log every request (costs throughput)")
+    p.add_argument("--no-build", action="store_true",
+                   help="serve the database as it is, never build (deployments where 'evidence-kb build' is a release step)")  # fmt: skip
     p.set_defaults(func=cmd_serve)
 
     from app import citations, factcheck

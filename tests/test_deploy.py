@@ -10,6 +10,7 @@ of them must give the same, current answer.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import http.client
 import os
 import signal
@@ -84,13 +85,13 @@ def run_cli(data_dir: Path, url: str, *args: str) -> subprocess.CompletedProcess
     )  # fmt: skip
 
 
-@pytest.fixture
-def served(mini_data: Path, pg_url: str) -> Iterator[tuple[int, subprocess.Popen[str], Path, str]]:
-    """``evidence-kb serve --workers 2`` on an empty database (serve builds it first)."""
+@contextlib.contextmanager
+def serve(data_dir: Path, url: str, *options: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """``evidence-kb serve --workers 2 OPTIONS`` on a free port, stopped (its process group) after."""
     port = free_port()
     server = subprocess.Popen(
-        [*CLI, "--data-dir", str(mini_data), "--database-url", pg_url,
-         "serve", "--workers", "2", "--port", str(port)],
+        [*CLI, "--data-dir", str(data_dir), "--database-url", url,
+         "serve", "--workers", "2", "--port", str(port), *options],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     try:
@@ -105,7 +106,7 @@ def served(mini_data: Path, pg_url: str) -> Iterator[tuple[int, subprocess.Popen
                 server.kill()
                 pytest.fail(f"the server did not start: {server.communicate()[1][-2000:]}")
             time.sleep(0.2)
-        yield port, server, mini_data, pg_url
+        yield port, server
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -113,6 +114,13 @@ def served(mini_data: Path, pg_url: str) -> Iterator[tuple[int, subprocess.Popen
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+@pytest.fixture
+def served(mini_data: Path, pg_url: str) -> Iterator[tuple[int, subprocess.Popen[str], Path, str]]:
+    """``evidence-kb serve --workers 2`` on an empty database (serve builds it first)."""
+    with serve(mini_data, pg_url) as (port, server):
+        yield port, server, mini_data, pg_url
 
 
 def statements_and_generations(port: int) -> tuple[set[str], set[str]]:
@@ -177,3 +185,19 @@ def test_hosts_starting_at_once_build_once(mini_data: Path, pg_url: str) -> None
     stdout = [out for out, _ in outputs]
     assert sum(out.startswith("built:") for out in stdout) == 1, outputs
     assert sum(out.startswith("up to date") for out in stdout) == 1, outputs
+
+
+def test_serve_no_build_serves_the_release_build(mini_data: Path, pg_url: str) -> None:
+    """With ``--no-build`` a host serves what the release step built, even when its own copy of
+    the data differs (it never rebuilds, so a host with an old checkout cannot roll data back)."""
+    assert run_cli(mini_data, pg_url, "build").returncode == 0
+    claims = mini_data / "claims.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8")
+    with serve(mini_data, pg_url, "--no-build") as (port, server):
+        assert statements_and_generations(port)[0] == {OLD}
+        assert run_cli(mini_data, pg_url, "build").returncode == 0  # the release step
+        deadline = time.monotonic() + 10
+        while statements_and_generations(port)[0] != {NEW}:
+            assert time.monotonic() < deadline, "a worker kept serving the previous build"
+            time.sleep(0.2)
+    assert "built:" not in server.communicate()[1]
