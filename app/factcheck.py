@@ -262,7 +262,8 @@ class Candidate:
     score: float
     matched: set[str]  # the post's features this claim accounts for
     mass: float = 0.0  # their total weight
-    dominated: bool = False
+    dominated: bool = False  # another accepted claim accounts for all of these words and more
+    explained_away: bool = False  # ... and this one is only a partial match: not returned
 
 
 def score_features(values: Sequence[float], weights: Sequence[float] = WEIGHTS) -> float:
@@ -306,9 +307,13 @@ def candidates(index: Index, post: Features) -> list[Candidate]:
     for c in found:
         groups = sorted((holders.get(f, set()) for f in c.matched), key=len)
         common = set.intersection(*groups) if groups else set(range(len(accepted)))
-        c.dominated = any(
-            o is not c and c.matched < o.matched and o.mass > c.mass for o in (accepted[i] for i in common)
-        )
+        dominators = [
+            o for o in (accepted[i] for i in common) if o is not c and c.matched < o.matched and o.mass > c.mass
+        ]
+        c.dominated = bool(dominators)
+        # A partial match (a core feature missing) that only repeats words a complete match
+        # explains adds nothing but a likely wrong answer: it is dropped.
+        c.explained_away = c.features[2] > 0 and any(o.features[2] == 0 for o in dominators)
     # Scores within the same tenth are ties: the claim that accounts for more of the post wins.
     found.sort(key=lambda c: (c.score < THRESHOLD, c.dominated, -round(c.score, 1), -c.mass, c.claim_id))
     return found
@@ -497,6 +502,8 @@ def factcheck(store: Store, text: str, limit: int = 5) -> dict[str, Any]:
     for cand in candidates(index, post):
         if cand.score < THRESHOLD or len(matches) >= limit:
             break
+        if cand.explained_away:
+            continue
         profile = index.profiles[cand.claim_id]
         claim = profile.claim
         flags = (
