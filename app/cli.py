@@ -66,7 +66,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         _err(f"build refused: {errors} error(s) in the data; the database was not changed.")
         return 1
     except Exception as exc:  # database unreachable, disk full, ...
-        _err(f"build failed: {exc.__class__.__name__}: {exc}; the database was not changed.")
+        # SQLAlchemy's message repeats the statement with thousands of rows: the driver's is enough.
+        cause = getattr(exc, "orig", None) or exc
+        _err(f"build failed: {exc.__class__.__name__}: {str(cause).strip()}; the database was not changed.")
         return 1
     if result.status == "unchanged":
         print(f"up to date: the data has not changed since the last build ({result.seconds:.2f} s; --force rebuilds)")
