@@ -109,3 +109,31 @@ def test_bad_size_is_refused(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "claims must be between 1 and" in result.stderr
+
+
+def test_large_claims_files_parse_in_a_second_process_with_the_same_result(
+    kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large claims.yaml is parsed in another process while the bibliography is read: the
+    records, lines and problems must be those of parsing it here (forced for a small file)."""
+    from app import loader
+
+    broken = tmp_path / "kb"
+    broken.mkdir()
+    for name in ("studies.bib", "concepts.yaml"):
+        (broken / name).write_bytes((kb / name).read_bytes())
+    text = (kb / "claims.yaml").read_text(encoding="utf-8")
+    (broken / "claims.yaml").write_text(text.replace("    - study: ", "    - study: x", 1), encoding="utf-8")
+
+    def snapshot() -> tuple[object, ...]:
+        data = load_data(broken)
+        return [(r.claim, r.line, r.grade) for r in data.claims], data.problems
+
+    monkeypatch.setattr(loader, "PARALLEL_YAML_BYTES", 1 << 40)
+    here = snapshot()
+    monkeypatch.setattr(loader, "PARALLEL_YAML_BYTES", 0)
+    started = loader._start_reading_yaml(broken / "claims.yaml")
+    assert started.__name__ == "result", "the parse should run in another process"
+    started()
+    assert snapshot() == here
+    assert len(here[0]) == CLAIMS - 1 and "unknown study key 'x" in str(here[1])
