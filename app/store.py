@@ -8,6 +8,7 @@ see ``Database.generation`` for how each backend notices.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
 from collections import OrderedDict
@@ -17,7 +18,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import text
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app import grading, search
 from app.bibtex import OTHERS, Person
@@ -182,45 +183,46 @@ class Store:
         offset = max(0, query.offset)
         ranks: dict[str, float] | None = None
         compiled = None
-        if query.q.strip():
-            dialect = "sqlite" if self.db.settings.is_sqlite else "postgresql"
-            compiled = search.compile_query(query.q, dialect, self.synonyms(), self._pg_config or "english")
-            ranks = {}
-            if compiled is not None:
-                with self.db.session() as session:
+        # One session for the ranks, the page and its snippets: one pooled connection (and on
+        # PostgreSQL one liveness ping) per search instead of three.
+        with self.db.session() as session:
+            if query.q.strip():
+                dialect = "sqlite" if self.db.settings.is_sqlite else "postgresql"
+                compiled = search.compile_query(query.q, dialect, self.synonyms(), self._pg_config or "english")
+                ranks = {}
+                if compiled is not None:
                     found = session.connection().execute(text(compiled.sql), compiled.params).all()
-                by_position = self._rows_by_position() if compiled.by_position else {}
-                for key, rank in found:
-                    row = by_position.get(key) if compiled.by_position else rows.get(key)
-                    if row is not None:
-                        ranks[row.id] = rank
-        candidates = [rows[cid] for cid in ranks] if ranks is not None else list(rows.values())
-        matched, counts = _filter_and_count(candidates, query, facets)
-        sort = query.effective_sort()
-        if sort == "relevance" and ranks is not None:
-            matched.sort(key=lambda r: (ranks[r.id], r.position))
-        elif sort == "reviewed":
-            matched.sort(key=lambda r: (-r.reviewed.toordinal(), r.position))
-        elif sort == "grade":
-            matched.sort(key=lambda r: (-r.grade_rank, r.position))
-        elif sort == "statement":
-            matched.sort(key=lambda r: r.statement.lower())
-        else:
-            matched.sort(key=lambda r: (-r.appearances, r.position))
-        page = matched[offset : offset + limit]
-        items = self.claim_summaries([r.id for r in page])
-        if compiled is not None and page:
-            with self.db.session() as session:
+                    by_position = self._rows_by_position() if compiled.by_position else {}
+                    for key, rank in found:
+                        row = by_position.get(key) if compiled.by_position else rows.get(key)
+                        if row is not None:
+                            ranks[row.id] = rank
+            candidates = [rows[cid] for cid in ranks] if ranks is not None else list(rows.values())
+            matched, counts = _filter_and_count(candidates, query, facets)
+            sort = query.effective_sort()
+            if sort == "relevance" and ranks is not None:
+                matched.sort(key=lambda r: (ranks[r.id], r.position))
+            elif sort == "reviewed":
+                matched.sort(key=lambda r: (-r.reviewed.toordinal(), r.position))
+            elif sort == "grade":
+                matched.sort(key=lambda r: (-r.grade_rank, r.position))
+            elif sort == "statement":
+                matched.sort(key=lambda r: r.statement.lower())
+            else:
+                matched.sort(key=lambda r: (-r.appearances, r.position))
+            page = matched[offset : offset + limit]
+            items = self.claim_summaries([r.id for r in page], session=session)
+            if compiled is not None and page:
                 if compiled.by_position:
                     by_position = self._rows_by_position()
                     marked = search.snippets(session, compiled, [r.position for r in page])
-                    found = {by_position[k].id: v for k, v in marked.items()}
+                    snippets = {by_position[k].id: v for k, v in marked.items()}
                 else:
-                    found = search.snippets(session, compiled, [r.id for r in page])
-            for item in items:
-                if item["id"] in found:
-                    item["snippet"] = search.plain_snippet(found[item["id"]])
-                    item["snippet_marked"] = found[item["id"]]
+                    snippets = search.snippets(session, compiled, [r.id for r in page])
+                for item in items:
+                    if item["id"] in snippets:
+                        item["snippet"] = search.plain_snippet(snippets[item["id"]])
+                        item["snippet_marked"] = snippets[item["id"]]
         result: dict[str, Any] = {"items": items, "total": len(matched), "limit": limit, "offset": offset, "sort": sort}
         if facets:
             result["facets"] = {
@@ -233,11 +235,11 @@ class Store:
     def _rows_by_position(self) -> dict[int, ClaimRow]:
         return self.cached("claim-rows-by-position", None, lambda: {r.position: r for r in self.claim_rows().values()})
 
-    def claim_summaries(self, ids: list[str]) -> list[dict[str, Any]]:
+    def claim_summaries(self, ids: list[str], *, session: Session | None = None) -> list[dict[str, Any]]:
         if not ids:
             return []
-        with self.db.session() as session:
-            claims = {c.id: c for c in session.exec(select(Claim).where(col(Claim.id).in_(ids))).all()}
+        with contextlib.nullcontext(session) if session is not None else self.db.session() as current:
+            claims = {c.id: c for c in current.exec(select(Claim).where(col(Claim.id).in_(ids))).all()}
         return [claim_summary(claims[i]) for i in ids if i in claims]
 
     def claim(self, claim_id: str) -> dict[str, Any] | None:
