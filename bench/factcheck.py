@@ -1,0 +1,106 @@
+"""Fact-check latency for one post at a time: in process and over HTTP, on the seed data and on a
+generated knowledge base (issue 3's speed target: p99 under 20 ms in process at 10,000 claims).
+
+    .venv/bin/python bench/factcheck.py                      # seed data and 10,000 claims, SQLite
+    .venv/bin/python bench/factcheck.py --sizes 1000 --requests 200 --backends sqlite,postgres
+
+Posts: the development posts and tests/fixtures/factcheck-posts.yaml on the seed data; posts
+generated for the knowledge base's own claims (``generate.posts``) on a generated one. Over HTTP
+each post is one POST /api/v1/factcheck on a live ``evidence-kb serve`` (one worker, 127.0.0.1),
+sent one after another: this is latency, not throughput (``run.py http`` measures throughput).
+Bounded: ``--repeat`` passes in process, ``--requests`` requests over HTTP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import generate, run  # noqa: E402
+
+SEED_POSTS = [ROOT.parent / "shared" / "factcheck-dev.yaml", ROOT / "tests" / "fixtures" / "factcheck-posts.yaml"]
+
+
+def seed_posts() -> list[str]:
+    return [p["text"] for path in SEED_POSTS if path.exists() for p in yaml.safe_load(path.read_text())]
+
+
+def in_process(store: object, posts: list[str], repeat: int) -> dict[str, float]:
+    from app.factcheck import factcheck
+
+    started = time.perf_counter()
+    factcheck(store, "warm up", limit=5)  # type: ignore[arg-type]  # builds the index
+    first = time.perf_counter() - started
+    samples = []
+    for _ in range(repeat):
+        for text in posts:
+            t = time.perf_counter()
+            factcheck(store, text, limit=5)  # type: ignore[arg-type]
+            samples.append(time.perf_counter() - t)
+    return {"first_call_s": round(first, 2), **run.summary_ms(samples)}
+
+
+def over_http(env: dict[str, str], posts: list[str], requests: int) -> dict[str, float]:
+    port = run.free_port()
+    cmd = [str(run.EVIDENCE_KB), "serve", "--port", str(port), "--workers", "1"]
+    samples = []
+    with run.server(cmd, env, port, cpus=None):
+        url = f"http://127.0.0.1:{port}/api/v1/factcheck"
+        for i in range(requests):
+            body = json.dumps({"text": posts[i % len(posts)], "limit": 5}).encode()
+            request = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
+            t = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=30) as response:
+                response.read()
+            samples.append(time.perf_counter() - t)
+    return run.summary_ms(samples)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000", help="generated knowledge bases (claims), comma-separated")
+    parser.add_argument("--backends", default="sqlite")
+    parser.add_argument("--repeat", type=int, default=5, help="passes over the posts in process")
+    parser.add_argument("--requests", type=int, default=300, help="HTTP requests per knowledge base")
+    parser.add_argument("--posts", type=int, default=200, help="generated posts per generated knowledge base")
+    args = parser.parse_args(argv)
+
+    from app.db import Database, build_database
+    from app.settings import Settings
+    from app.store import Store
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(database_url=f"sqlite:///{tmp}/seed.db", data_dir=ROOT / "data")
+        build_database(settings, force=True)
+        posts = seed_posts()
+        store = Store(Database(settings))
+        env = {**os.environ, "EVIDENCE_KB_DATABASE_URL": settings.database_url, "EVIDENCE_KB_DATA_DIR": str(ROOT / "data")}
+        rows.append({"data": "seed (16 claims)", "backend": "sqlite", "where": "in process", **in_process(store, posts, args.repeat)})
+        rows.append({"data": "seed (16 claims)", "backend": "sqlite", "where": "HTTP", **over_http(env, posts, args.requests)})
+    for backend in args.backends.split(","):
+        for size in (int(s) for s in args.sizes.split(",") if s):
+            store = run.open_store(backend, size)
+            posts = [text for text, _ in generate.posts(generate.claim_topics(size, run.SEED), args.posts)]
+            label = f"generated ({size:,} claims)"
+            rows.append({"data": label, "backend": backend, "where": "in process", **in_process(store, posts, args.repeat)})
+            store.db.dispose()
+            rows.append({"data": label, "backend": backend, "where": "HTTP", **over_http(run.env_for(backend, size), posts, args.requests)})
+    run.table("Fact-check latency, one post at a time", rows,
+              ["data", "backend", "where", "first_call_s", "p50_ms", "p99_ms", "max_ms", "n"])  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
