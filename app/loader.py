@@ -16,6 +16,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import sys
 import typing
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -206,7 +207,9 @@ def _start_reading_yaml(path: Path) -> Callable[[], tuple[Any, list[Problem]]]:
         large = path.stat().st_size >= PARALLEL_YAML_BYTES
     except OSError:
         large = False
-    if large and (os.cpu_count() or 1) > 1:
+    # "spawn" re-imports the main script in the new process: not possible for `python - < script`.
+    main_file = getattr(sys.modules["__main__"], "__file__", None)
+    if large and (os.cpu_count() or 1) > 1 and (main_file is None or os.path.exists(main_file)):
         try:
             executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
             future = executor.submit(_read_yaml_job, path)
