@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, event, insert, text
 from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 from sqlalchemy.pool import NullPool
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, SQLModel, create_engine
 
 from app.loader import LoadedData, data_hash, gc_paused, load_data
 from app.models import BuildInfo, Claim, ClaimTopic, Concept, Evidence, Study
@@ -477,9 +477,3 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
 def ensure_built(settings: Settings, progress: Progress = _quiet) -> BuildResult:
     """Build when the database is missing or older than the data (used by ``serve``)."""
     return build_database(settings, force=False, progress=progress)
-
-
-def count(session: Session, model: type[SQLModel]) -> int:
-    from sqlalchemy import func
-
-    return session.exec(select(func.count()).select_from(model)).one()
