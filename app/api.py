@@ -134,7 +134,15 @@ def list_claims(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
-    query = ClaimQuery(q=q, topic=topic, verdict=list(verdict), grade=list(grade), sort=sort or "", limit=limit, offset=offset)
+    query = ClaimQuery(
+        q=q,
+        topic=topic,
+        verdict=list(verdict),
+        grade=list(grade),
+        sort=sort or "",
+        limit=limit,
+        offset=offset,
+    )
     result = get_store(request).search_claims(query)
     for item in result["items"]:
         item.pop("snippet_marked", None)
@@ -172,11 +180,18 @@ def methodology() -> dict[str, Any]:
 
 def methodology_doc() -> dict[str, Any]:
     return {
-        "levels": [{"level": lvl, "label": grading.LEVEL_LABELS[lvl], "meaning": grading.LEVEL_MEANINGS[lvl]} for lvl in reversed(grading.LEVELS)],
-        "designs": [{"design": d, "label": grading.DESIGN_LABELS[d], "starts_at": grading.DESIGN_START[d]} for d in grading.DESIGNS],
+        "levels": [
+            {"level": lvl, "label": grading.LEVEL_LABELS[lvl], "meaning": grading.LEVEL_MEANINGS[lvl]}
+            for lvl in reversed(grading.LEVELS)
+        ],
+        "designs": [
+            {"design": d, "label": grading.DESIGN_LABELS[d], "starts_at": grading.DESIGN_START[d]}
+            for d in grading.DESIGNS
+        ],
         "rules": [r.__dict__ for r in grading.RULES],
         "verdicts": [
-            {"verdict": v, "label": grading.VERDICT_LABELS[v], "rating": grading.VERDICT_RATING[v]} for v in grading.VERDICTS
+            {"verdict": v, "label": grading.VERDICT_LABELS[v], "rating": grading.VERDICT_RATING[v]}
+            for v in grading.VERDICTS
         ],
         "rating_scale": {"best": grading.BEST_RATING, "worst": grading.WORST_RATING},
     }

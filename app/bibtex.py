@@ -83,7 +83,9 @@ def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -
     try:
         library = bibtexparser.parse_string(text, parse_stack=[])
     except Exception as exc:  # the library raises only on its own internal errors: report, go on
-        return Bibliography([], [Problem(path, None, f"the BibTeX parser gave up on this file ({exc})")], macros)
+        return Bibliography(
+            [], [Problem(path, None, f"the BibTeX parser gave up on this file ({exc})")], macros
+        )
     entries: list[BibEntry] = []
     problems: list[Problem] = []
     for block in library.blocks:
@@ -110,7 +112,9 @@ def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -
                 message = f"@string '{block.key}' defined twice (first at line {first}; the first is kept)"
                 problems.append(Problem(path, line, message, "warning"))
             else:
-                problems.append(Problem(path, line, f"duplicate key '{block.key}' (first defined at line {first})"))
+                problems.append(
+                    Problem(path, line, f"duplicate key '{block.key}' (first defined at line {first})")
+                )
         elif isinstance(block, model.ParsingFailedBlock):
             problems.append(Problem(path, line, _parse_error_message(block)))
         elif isinstance(block, model.ImplicitComment):
@@ -122,9 +126,7 @@ def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -
             ]
             if junk:
                 offset, text = junk[0]
-                problems.append(
-                    Problem(path, line + offset, f"text outside any entry: '{_shorten(text)}'")
-                )
+                problems.append(Problem(path, line + offset, f"text outside any entry: '{_shorten(text)}'"))
     return Bibliography(entries, problems, macros)
 
 
@@ -186,7 +188,9 @@ def resolve_value(raw: str, macros: dict[str, str]) -> tuple[str, list[str]]:
     undefined: list[str] = []
     for part in parts:
         part = part.strip()
-        if (len(part) >= 2 and part[0] == "{" and part[-1] == "}") or (len(part) >= 2 and part[0] == '"' and part[-1] == '"'):
+        if (len(part) >= 2 and part[0] == "{" and part[-1] == "}") or (
+            len(part) >= 2 and part[0] == '"' and part[-1] == '"'
+        ):
             out.append(part[1:-1])
         elif part.isdigit() or not part:
             out.append(part)

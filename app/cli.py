@@ -71,7 +71,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         _err(f"build failed: {exc.__class__.__name__}: {str(cause).strip()}; the database was not changed.")
         return 1
     if result.status == "unchanged":
-        print(f"up to date: the data has not changed since the last build ({result.seconds:.2f} s; --force rebuilds)")
+        print(
+            f"up to date: the data has not changed since the last build ({result.seconds:.2f} s; --force rebuilds)"
+        )
     else:
         print(f"built: {result.claims} claims, {result.studies} studies in {result.seconds:.2f} s"
               + (f" ({result.warnings} warning(s): run 'evidence-kb check')" if result.warnings else ""))  # fmt: skip
@@ -130,13 +132,21 @@ def _has_database(settings: Settings) -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="evidence-kb", description="A knowledge base of research claims and the evidence behind them.")
-    parser.add_argument("--data-dir", help="folder with studies.bib and claims.yaml (EVIDENCE_KB_DATA_DIR; default ./data)")
-    parser.add_argument("--database-url", help="sqlite:///file.db or postgresql://... (EVIDENCE_KB_DATABASE_URL)")
+    parser = argparse.ArgumentParser(
+        prog="evidence-kb", description="A knowledge base of research claims and the evidence behind them."
+    )
+    parser.add_argument(
+        "--data-dir", help="folder with studies.bib and claims.yaml (EVIDENCE_KB_DATA_DIR; default ./data)"
+    )
+    parser.add_argument(
+        "--database-url", help="sqlite:///file.db or postgresql://... (EVIDENCE_KB_DATABASE_URL)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("check", help="validate the data files and report every problem with file and line")
-    p.add_argument("paths", nargs="*", help=".bib files to check on their own, read together in order (macros first)")
+    p.add_argument(
+        "paths", nargs="*", help=".bib files to check on their own, read together in order (macros first)"
+    )
     p.add_argument("--max-problems", type=int, default=None, help="print at most this many problems")
     p.set_defaults(func=cmd_check)
 

@@ -308,7 +308,9 @@ def candidates(index: Index, post: Features) -> list[Candidate]:
         groups = sorted((holders.get(f, set()) for f in c.matched), key=len)
         common = set.intersection(*groups) if groups else set(range(len(accepted)))
         dominators = [
-            o for o in (accepted[i] for i in common) if o is not c and c.matched < o.matched and o.mass > c.mass
+            o
+            for o in (accepted[i] for i in common)
+            if o is not c and c.matched < o.matched and o.mass > c.mass
         ]
         c.dominated = bool(dominators)
         # A partial match (a core feature missing) that only repeats words a complete match

@@ -187,7 +187,9 @@ def grade_evidence(links: Sequence[GradedStudy]) -> Grade:
     usable = [s for s in links if not s.retracted]
     known = [_sample(s) for s in usable]
     participants = sum(n for n in known if n)
-    unknown = sum(1 for s, n in zip(usable, known, strict=True) if n is None and s.design not in NO_SAMPLE_DESIGNS)
+    unknown = sum(
+        1 for s, n in zip(usable, known, strict=True) if n is None and s.design not in NO_SAMPLE_DESIGNS
+    )
     if not usable:
         reasons.append(Reason("study design", 0, "No usable evidence is linked to this claim."))
         return Grade("very-low", tuple(reasons), study_count=0)
@@ -204,8 +206,7 @@ def grade_evidence(links: Sequence[GradedStudy]) -> Grade:
         Reason(
             "study design",
             0,
-            f"Starts at {LEVELS[best].replace('-', ' ')}: the strongest {basis} is "
-            f"{' and '.join(designs)}.",
+            f"Starts at {LEVELS[best].replace('-', ' ')}: the strongest {basis} is {' and '.join(designs)}.",
             _keys(carrying),
         )
     )
@@ -213,30 +214,50 @@ def grade_evidence(links: Sequence[GradedStudy]) -> Grade:
     steps: list[Reason] = []
     high_rob = [s for s in carrying if s.risk_of_bias == "high"]
     if high_rob and len(high_rob) * 2 > len(carrying):
-        steps.append(Reason("risk of bias", -1, "Most of the studies that carry the grade are at high risk of bias.", _keys(high_rob)))
+        steps.append(
+            Reason(
+                "risk of bias",
+                -1,
+                "Most of the studies that carry the grade are at high risk of bias.",
+                _keys(high_rob),
+            )
+        )
 
     against = [
         s for s in usable
         if s.stance in ("contradicts", "mixed", "no-effect") and LEVELS.index(start_level(s)) >= best
     ]  # fmt: skip
     if supporting and against:
-        steps.append(Reason("inconsistency", -1, "Studies of comparable design disagree: some find no effect, mixed results or the opposite.", _keys(against)))
+        steps.append(
+            Reason(
+                "inconsistency",
+                -1,
+                "Studies of comparable design disagree: some find no effect, mixed results or the opposite.",
+                _keys(against),
+            )
+        )
     else:
         uneven = [s for s in carrying if s.inconsistent]
         if uneven:
-            steps.append(Reason("inconsistency", -1, "Results were inconsistent across participants.", _keys(uneven)))
+            steps.append(
+                Reason("inconsistency", -1, "Results were inconsistent across participants.", _keys(uneven))
+            )
 
     shared = set(INDIRECTNESS_KINDS)
     for s in carrying:
         shared &= set(s.indirect_because) if s.directness == "indirect" else set()
     for kind in [k for k in INDIRECTNESS_KINDS if k in shared][:MAX_INDIRECTNESS_STEPS]:
-        steps.append(Reason("indirectness", -1, f"Indirect evidence: {INDIRECTNESS_KINDS[kind]}.", _keys(carrying)))
+        steps.append(
+            Reason("indirectness", -1, f"Indirect evidence: {INDIRECTNESS_KINDS[kind]}.", _keys(carrying))
+        )
 
     carried_sizes = [_sample(s) for s in carrying]
     total = sum(n for n in carried_sizes if n)
     missing = [s for s, n in zip(carrying, carried_sizes, strict=True) if n is None]
     if len(carrying) == 1 and carried_sizes[0] is not None and carried_sizes[0] < IMPRECISION_SINGLE:
-        steps.append(Reason("imprecision", -2, f"A single study of {carried_sizes[0]} participants.", _keys(carrying)))
+        steps.append(
+            Reason("imprecision", -2, f"A single study of {carried_sizes[0]} participants.", _keys(carrying))
+        )
     elif total < IMPRECISION_TOTAL:
         if missing and total == 0:
             text = "The sample size of the studies that carry the grade is not reported."
@@ -252,7 +273,9 @@ def grade_evidence(links: Sequence[GradedStudy]) -> Grade:
         # distance from the starting level; the floor is said in words.
         new_level = max(0, level + step.effect)
         if new_level == level:
-            step = Reason(step.factor, 0, step.explanation + " (Already at the floor: very low.)", step.studies)
+            step = Reason(
+                step.factor, 0, step.explanation + " (Already at the floor: very low.)", step.studies
+            )
         elif new_level - level != step.effect:
             note = f" (Down {level - new_level} only: the level cannot go below very low.)"
             step = Reason(step.factor, new_level - level, step.explanation + note, step.studies)
@@ -260,7 +283,13 @@ def grade_evidence(links: Sequence[GradedStudy]) -> Grade:
         reasons.append(step)
 
     stances = {s.stance for s in carrying}
-    direction = "supports" if stances == {"supports"} else "against" if stances <= {"contradicts", "no-effect"} else "mixed"
+    direction = (
+        "supports"
+        if stances == {"supports"}
+        else "against"
+        if stances <= {"contradicts", "no-effect"}
+        else "mixed"
+    )
     return Grade(
         LEVELS[level],
         tuple(reasons),

@@ -182,7 +182,9 @@ def read_yaml(path: Path, problems: list[Problem]) -> Any:
         problems.append(Problem(str(path), None, f"YAML error: {exc}"))
         return None
     for line, key, first in duplicates:
-        problems.append(Problem(str(path), line, f"duplicate key '{key}' (first at line {first}; the first is kept)"))
+        problems.append(
+            Problem(str(path), line, f"duplicate key '{key}' (first at line {first}; the first is kept)")
+        )
     return document
 
 
@@ -331,7 +333,9 @@ class ClaimIn(_Strict):
 
 class ConceptIn(_Strict):
     id: Slug
-    kind: Literal["activity", "body", "outcome", "topic", "population", "generaliser", "certainty", "ignore"] = "topic"
+    kind: Literal[
+        "activity", "body", "outcome", "topic", "population", "generaliser", "certainty", "ignore"
+    ] = "topic"
     group: Literal["patients", "healthy", "demographic"] | None = None  # populations only
     label: str | None = None
     terms: list[Text]
@@ -404,7 +408,9 @@ class LoadedData:
 
 def data_files(data_dir: Path) -> list[Path]:
     """The files a build reads, in a stable order (macros files sort first by convention)."""
-    bibs = sorted(data_dir.glob(BIB_GLOB), key=lambda p: (not p.name.startswith(("macros", "strings")), p.name))
+    bibs = sorted(
+        data_dir.glob(BIB_GLOB), key=lambda p: (not p.name.startswith(("macros", "strings")), p.name)
+    )
     return [*bibs, data_dir / CLAIMS_FILE, data_dir / CONCEPTS_FILE]
 
 
@@ -435,7 +441,9 @@ def load_data(data_dir: Path, *, bib_files: list[Path] | None = None) -> LoadedD
     out.studies = [study_record(e, i, out.problems) for i, e in enumerate(bibliography.entries)]
     del bibliography
     out.concepts = _load_concepts(data_dir / CONCEPTS_FILE, out.problems)
-    out.claims = _load_claims(data_dir / CLAIMS_FILE, {s.key: s for s in out.studies}, out.concepts, out.problems, claims_yaml())
+    out.claims = _load_claims(
+        data_dir / CLAIMS_FILE, {s.key: s for s in out.studies}, out.concepts, out.problems, claims_yaml()
+    )
     out.problems.sort(key=Problem.sort_key)
     return out
 
@@ -461,7 +469,11 @@ def _int_field(entry: BibEntry, name: str, problems: list[Problem], *, allow_nr:
     if raw.isdigit():
         return int(raw)
     hint = " (or 'not-reported')" if allow_nr else ""
-    problems.append(Problem(entry.path, entry.line_of(name), f"{entry.key}: {name} must be a whole number{hint}, not '{raw}'"))
+    problems.append(
+        Problem(
+            entry.path, entry.line_of(name), f"{entry.key}: {name} must be a whole number{hint}, not '{raw}'"
+        )
+    )
     return None
 
 
@@ -472,7 +484,13 @@ def _vocab_field(entry: BibEntry, name: str, allowed: Iterable[str], problems: l
     value = raw.lower()
     allowed = list(allowed)
     if value not in allowed:
-        problems.append(Problem(entry.path, entry.line_of(name), f"{entry.key}: {name} '{raw}' is not one of: {', '.join(allowed)}"))
+        problems.append(
+            Problem(
+                entry.path,
+                entry.line_of(name),
+                f"{entry.key}: {name} '{raw}' is not one of: {', '.join(allowed)}",
+            )
+        )
         return None
     return value
 
@@ -517,9 +535,15 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
 
     doi = f.get("doi", "").strip() or None
     if doi:
-        for prefix in ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "https://dx.doi.org/", "doi:"):
+        for prefix in (
+            "https://doi.org/",
+            "http://doi.org/",
+            "http://dx.doi.org/",
+            "https://dx.doi.org/",
+            "doi:",
+        ):
             if doi.lower().startswith(prefix):
-                bad("doi", f"write the DOI bare ('{doi[len(prefix):]}'), without '{prefix}'")
+                bad("doi", f"write the DOI bare ('{doi[len(prefix) :]}'), without '{prefix}'")
                 doi = doi[len(prefix) :]
         if not DOI.match(doi):
             bad("doi", f"malformed DOI '{doi}' (expected 10.NNNN/...)")
@@ -540,7 +564,19 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
     if retracted_raw and retracted_raw not in ("yes", "no", "true", "false"):
         bad("retracted", f"retracted must be 'yes' or 'no', not '{retracted_raw}'")
     container = next(
-        (latex_to_text(f[n]) for n in ("journal", "journaltitle", "booktitle", "school", "institution", "publisher", "howpublished") if f.get(n)),
+        (
+            latex_to_text(f[n])
+            for n in (
+                "journal",
+                "journaltitle",
+                "booktitle",
+                "school",
+                "institution",
+                "publisher",
+                "howpublished",
+            )
+            if f.get(n)
+        ),
         None,
     )
     return StudyRecord(
@@ -625,7 +661,9 @@ def _validation_problems(path: Path, document: Any, base_loc: tuple[Any, ...], e
         elif err["type"].startswith("date_"):
             message = f"'{err.get('input')}' is not a valid date (YYYY-MM-DD): {message}"
         elif err["type"] == "literal_error":
-            message = f"'{err.get('input')}' is not allowed: {message.replace('Input should be ', 'expected ')}"
+            message = (
+                f"'{err.get('input')}' is not allowed: {message.replace('Input should be ', 'expected ')}"
+            )
         problems.append(Problem(str(path), _line_for(document, loc), f"{label}: {where}: {message}"))
     return problems
 
@@ -650,7 +688,11 @@ def _load_concepts(path: Path, problems: list[Problem]) -> list[ConceptIn]:
             continue
         line = _line_for(document, (i,))
         if concept.id in seen:
-            problems.append(Problem(str(path), line, f"duplicate concept id '{concept.id}' (first at line {seen[concept.id]})"))
+            problems.append(
+                Problem(
+                    str(path), line, f"duplicate concept id '{concept.id}' (first at line {seen[concept.id]})"
+                )
+            )
             continue
         seen[concept.id] = line or 0
         concepts.append(concept)
@@ -675,7 +717,10 @@ def graded_study(link: EvidenceIn, study: StudyRecord) -> grading.GradedStudy:
 
 
 def _load_claims(
-    path: Path, studies: dict[str, StudyRecord], concepts: list[ConceptIn], problems: list[Problem],
+    path: Path,
+    studies: dict[str, StudyRecord],
+    concepts: list[ConceptIn],
+    problems: list[Problem],
     parsed: tuple[Any, list[Problem]],
 ) -> list[ClaimRecord]:
     document, yaml_problems = parsed  # (document, problems) from _read_yaml_job
@@ -701,7 +746,9 @@ def _load_claims(
             problems.extend(_validation_problems(path, document, (i,), exc, label, ClaimIn))
             continue
         if claim.id in seen:
-            problems.append(Problem(str(path), line, f"duplicate claim id '{claim.id}' (first at line {seen[claim.id]})"))
+            problems.append(
+                Problem(str(path), line, f"duplicate claim id '{claim.id}' (first at line {seen[claim.id]})")
+            )
             continue
         seen[claim.id] = line or 0
         ok = True
@@ -712,29 +759,60 @@ def _load_claims(
             study = studies.get(link.study)
             if study is None:
                 hint = _close_key(link.study, studies)
-                problems.append(Problem(str(path), link_line, f"{label}: unknown study key '{link.study}'{hint}"))
+                problems.append(
+                    Problem(str(path), link_line, f"{label}: unknown study key '{link.study}'{hint}")
+                )
                 ok = False
                 continue
             if link.study in link_keys:
-                problems.append(Problem(str(path), link_line, f"{label}: study '{link.study}' is linked twice"))
+                problems.append(
+                    Problem(str(path), link_line, f"{label}: study '{link.study}' is linked twice")
+                )
             link_keys.add(link.study)
             if link.directness == "indirect" and not link.indirect_because:
-                problems.append(Problem(str(path), _line_for(document, (i, "evidence", j, "directness")), f"{label}: evidence {link.study}: indirect evidence needs indirect_because (population, outcome, ...)"))
+                problems.append(
+                    Problem(
+                        str(path),
+                        _line_for(document, (i, "evidence", j, "directness")),
+                        f"{label}: evidence {link.study}: indirect evidence needs indirect_because (population, outcome, ...)",
+                    )
+                )
             if link.directness == "direct" and link.indirect_because:
-                problems.append(Problem(str(path), _line_for(document, (i, "evidence", j, "indirect_because")), f"{label}: evidence {link.study}: indirect_because given but directness is 'direct'"))
+                problems.append(
+                    Problem(
+                        str(path),
+                        _line_for(document, (i, "evidence", j, "indirect_because")),
+                        f"{label}: evidence {link.study}: indirect_because given but directness is 'direct'",
+                    )
+                )
             cited.add(study.key)
             links.append(graded_study(link, study))
         for k, population in enumerate(claim.tested_in):
             if population_concepts and population not in population_concepts:
-                problems.append(Problem(str(path), _line_for(document, (i, "tested_in", k)), f"{label}: tested_in '{population}' is not a population concept in {CONCEPTS_FILE}", "warning"))
+                problems.append(
+                    Problem(
+                        str(path),
+                        _line_for(document, (i, "tested_in", k)),
+                        f"{label}: tested_in '{population}' is not a population concept in {CONCEPTS_FILE}",
+                        "warning",
+                    )
+                )
         if claim.reviewed > dt.date.today():
-            problems.append(Problem(str(path), _line_for(document, (i, "reviewed")), f"{label}: reviewed date {claim.reviewed} is in the future"))
+            problems.append(
+                Problem(
+                    str(path),
+                    _line_for(document, (i, "reviewed")),
+                    f"{label}: reviewed date {claim.reviewed} is in the future",
+                )
+            )
         if not ok:
             continue
         grade = grading.grade_evidence(links)
         disagreement = grading.verdict_disagreement(claim.verdict, grade)
         if disagreement:
-            problems.append(Problem(str(path), _line_for(document, (i, "verdict")), f"{label}: {disagreement}", "warning"))
+            problems.append(
+                Problem(str(path), _line_for(document, (i, "verdict")), f"{label}: {disagreement}", "warning")
+            )
         calibrated = ""
         if claim.subject and claim.predicate:
             calibrated = grading.calibrated_sentence(
@@ -745,9 +823,22 @@ def _load_claims(
     for key in sorted(cited):
         study = studies[key]
         if not study.design:
-            problems.append(Problem(study.source_path, study.source_line, f"{key}: cited by a claim but has no design"))
-        elif study.design not in grading.NO_SAMPLE_DESIGNS and study.sample_size is None and study.enrolled is None and study.fields.get("samplesize", "").strip().lower() != "not-reported":
-            problems.append(Problem(study.source_path, study.source_line, f"{key}: cited by a claim but has no samplesize (write 'not-reported' if it could not be verified)"))
+            problems.append(
+                Problem(study.source_path, study.source_line, f"{key}: cited by a claim but has no design")
+            )
+        elif (
+            study.design not in grading.NO_SAMPLE_DESIGNS
+            and study.sample_size is None
+            and study.enrolled is None
+            and study.fields.get("samplesize", "").strip().lower() != "not-reported"
+        ):
+            problems.append(
+                Problem(
+                    study.source_path,
+                    study.source_line,
+                    f"{key}: cited by a claim but has no samplesize (write 'not-reported' if it could not be verified)",
+                )
+            )
     return records
 
 

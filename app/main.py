@@ -36,7 +36,10 @@ SECURITY_HEADERS = [
 ]  # fmt: skip
 # Swagger UI at /docs loads its script and style from a CDN with an inline bootstrap: that page
 # alone gets a CSP allowing them (the reader-facing pages load nothing from elsewhere).
-DOCS_CSP = (b"content-security-policy", b"default-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com")
+DOCS_CSP = (
+    b"content-security-policy",
+    b"default-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com",
+)
 
 
 class SecurityHeaders:
@@ -54,14 +57,19 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0] != b"content-security-policy"]
-                extra = [DOCS_CSP if is_docs and name == b"content-security-policy" else (name, value) for name, value in SECURITY_HEADERS]
+                extra = [
+                    DOCS_CSP if is_docs and name == b"content-security-policy" else (name, value)
+                    for name, value in SECURITY_HEADERS
+                ]
                 message["headers"] = headers + extra
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-def error_body(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def error_body(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {"error": {"status": status, "code": code, "message": message, "details": details or []}}
 
 
@@ -78,7 +86,9 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     for err in exc.errors():
         if err.get("type") == "json_invalid":
             reason = (err.get("ctx") or {}).get("error", "")
-            details.append({"in": "body", "field": "", "message": f"malformed JSON body ({reason})".replace(" ()", "")})
+            details.append(
+                {"in": "body", "field": "", "message": f"malformed JSON body ({reason})".replace(" ()", "")}
+            )
             continue
         loc = [str(p) for p in err.get("loc", ())]
         where = ".".join(loc[1:]) if loc and loc[0] in ("body", "query", "path") else ".".join(loc)
@@ -133,13 +143,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        code = getattr(exc, "code", None) or {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(exc.status_code, "error")
+        code = getattr(exc, "code", None) or {
+            404: "not-found",
+            405: "method-not-allowed",
+            413: "too-large",
+        }.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and message == "Not Found":
             message = f"Nothing at {request.url.path}."
         if wants_html(request) and hasattr(app.state, "render_error"):
             return app.state.render_error(request, exc.status_code, message)
-        return JSONResponse(error_body(exc.status_code, code, message), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            error_body(exc.status_code, code, message),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(OperationalError)  # connection refused, server restarting, disk I/O
     async def _db_down(request: Request, exc: Exception) -> Response:
@@ -148,7 +166,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         message = "The database is unavailable right now; try again in a moment."
         if wants_html(request) and hasattr(app.state, "render_error"):
             return app.state.render_error(request, 503, message)
-        return JSONResponse(error_body(503, "database-unavailable", message), status_code=503, headers={"Retry-After": "5"})
+        return JSONResponse(
+            error_body(503, "database-unavailable", message), status_code=503, headers={"Retry-After": "5"}
+        )
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:

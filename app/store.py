@@ -162,7 +162,8 @@ class Store:
                     .order_by(col(Claim.position))
                 ).all()  # fmt: skip
             rows = {
-                r[0]: ClaimRow(r[0], r[1], r[2], r[3], r[4], tuple(r[5]), r[6], len(r[7]), r[8]) for r in found
+                r[0]: ClaimRow(r[0], r[1], r[2], r[3], r[4], tuple(r[5]), r[6], len(r[7]), r[8])
+                for r in found
             }
             self._rows = rows
         return rows
@@ -188,7 +189,9 @@ class Store:
         with self.db.session() as session:
             if query.q.strip():
                 dialect = "sqlite" if self.db.settings.is_sqlite else "postgresql"
-                compiled = search.compile_query(query.q, dialect, self.synonyms(), self._pg_config or "english")
+                compiled = search.compile_query(
+                    query.q, dialect, self.synonyms(), self._pg_config or "english"
+                )
                 ranks = {}
                 if compiled is not None:
                     found = session.connection().execute(text(compiled.sql), compiled.params).all()
@@ -223,7 +226,13 @@ class Store:
                     if item["id"] in snippets:
                         item["snippet"] = search.plain_snippet(snippets[item["id"]])
                         item["snippet_marked"] = snippets[item["id"]]
-        result: dict[str, Any] = {"items": items, "total": len(matched), "limit": limit, "offset": offset, "sort": sort}
+        result: dict[str, Any] = {
+            "items": items,
+            "total": len(matched),
+            "limit": limit,
+            "offset": offset,
+            "sort": sort,
+        }
         if facets:
             result["facets"] = {
                 "topic": _facet_counts(counts["topic"], query.topic),
@@ -233,7 +242,9 @@ class Store:
         return result
 
     def _rows_by_position(self) -> dict[int, ClaimRow]:
-        return self.cached("claim-rows-by-position", None, lambda: {r.position: r for r in self.claim_rows().values()})
+        return self.cached(
+            "claim-rows-by-position", None, lambda: {r.position: r for r in self.claim_rows().values()}
+        )
 
     def claim_summaries(self, ids: list[str], *, session: Session | None = None) -> list[dict[str, Any]]:
         if not ids:
@@ -316,7 +327,11 @@ class Store:
             if q.strip():
                 for term in search.query_terms(q)[:6]:
                     like = f"%{term}%"
-                    stmt = stmt.where(col(Study.title).ilike(like) | col(Study.key).ilike(like) | col(Study.container).ilike(like))
+                    stmt = stmt.where(
+                        col(Study.title).ilike(like)
+                        | col(Study.key).ilike(like)
+                        | col(Study.container).ilike(like)
+                    )
             cited_keys = set(session.exec(select(Evidence.study_key).distinct()).all())
             studies = list(session.exec(stmt.order_by(col(Study.position))).all())
         if cited is not None:
@@ -387,14 +402,18 @@ def _filter_and_count(
     return matched, {"topic": by_topic, "verdict": by_verdict, "grade": by_grade}
 
 
-def _facet(values: Iterable[str], selected: list[str], order: list[str] | None = None) -> list[dict[str, Any]]:
+def _facet(
+    values: Iterable[str], selected: list[str], order: list[str] | None = None
+) -> list[dict[str, Any]]:
     counts: dict[str, int] = {}
     for v in values:
         counts[v] = counts.get(v, 0) + 1
     return _facet_counts(counts, selected, order)
 
 
-def _facet_counts(counts: dict[str, int], selected: list[str], order: list[str] | None = None) -> list[dict[str, Any]]:
+def _facet_counts(
+    counts: dict[str, int], selected: list[str], order: list[str] | None = None
+) -> list[dict[str, Any]]:
     counts = dict(counts)
     for s in selected:
         counts.setdefault(s, 0)
@@ -424,7 +443,11 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "verdict": claim.verdict,
         "verdict_label": grading.VERDICT_LABELS[claim.verdict],
         "rating": rating(claim.verdict),
-        "grade": {"level": claim.grade_level, "label": grading.LEVEL_LABELS[claim.grade_level], "reasons": claim.grade_reasons},
+        "grade": {
+            "level": claim.grade_level,
+            "label": grading.LEVEL_LABELS[claim.grade_level],
+            "reasons": claim.grade_reasons,
+        },
         "calibrated": claim.calibrated,
         "summary": claim.summary,
         "population": claim.population,

@@ -29,7 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench import generate, run  # noqa: E402
 
-SEED_POSTS = [ROOT.parent / "shared" / "factcheck-dev.yaml", ROOT / "tests" / "fixtures" / "factcheck-posts.yaml"]
+SEED_POSTS = [
+    ROOT.parent / "shared" / "factcheck-dev.yaml",
+    ROOT / "tests" / "fixtures" / "factcheck-posts.yaml",
+]
 
 
 def seed_posts() -> list[str]:
@@ -68,8 +71,12 @@ def over_http(env: dict[str, str], posts: list[str], requests: int) -> dict[str,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000", help="generated knowledge bases (claims), comma-separated")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", default="10000", help="generated knowledge bases (claims), comma-separated"
+    )
     parser.add_argument("--backends", default="sqlite")
     parser.add_argument("--repeat", type=int, default=5, help="passes over the posts in process")
     parser.add_argument("--requests", type=int, default=300, help="HTTP requests per knowledge base")
@@ -86,17 +93,49 @@ def main(argv: list[str] | None = None) -> int:
         build_database(settings, force=True)
         posts = seed_posts()
         store = Store(Database(settings))
-        env = {**os.environ, "EVIDENCE_KB_DATABASE_URL": settings.database_url, "EVIDENCE_KB_DATA_DIR": str(ROOT / "data")}
-        rows.append({"data": "seed (16 claims)", "backend": "sqlite", "where": "in process", **in_process(store, posts, args.repeat)})
-        rows.append({"data": "seed (16 claims)", "backend": "sqlite", "where": "HTTP", **over_http(env, posts, args.requests)})
+        env = {
+            **os.environ,
+            "EVIDENCE_KB_DATABASE_URL": settings.database_url,
+            "EVIDENCE_KB_DATA_DIR": str(ROOT / "data"),
+        }
+        rows.append(
+            {
+                "data": "seed (16 claims)",
+                "backend": "sqlite",
+                "where": "in process",
+                **in_process(store, posts, args.repeat),
+            }
+        )
+        rows.append(
+            {
+                "data": "seed (16 claims)",
+                "backend": "sqlite",
+                "where": "HTTP",
+                **over_http(env, posts, args.requests),
+            }
+        )
     for backend in args.backends.split(","):
         for size in (int(s) for s in args.sizes.split(",") if s):
             store = run.open_store(backend, size)
             posts = [text for text, _ in generate.posts(generate.claim_topics(size, run.SEED), args.posts)]
             label = f"generated ({size:,} claims)"
-            rows.append({"data": label, "backend": backend, "where": "in process", **in_process(store, posts, args.repeat)})
+            rows.append(
+                {
+                    "data": label,
+                    "backend": backend,
+                    "where": "in process",
+                    **in_process(store, posts, args.repeat),
+                }
+            )
             store.db.dispose()
-            rows.append({"data": label, "backend": backend, "where": "HTTP", **over_http(run.env_for(backend, size), posts, args.requests)})
+            rows.append(
+                {
+                    "data": label,
+                    "backend": backend,
+                    "where": "HTTP",
+                    **over_http(run.env_for(backend, size), posts, args.requests),
+                }
+            )
     run.table("Fact-check latency, one post at a time", rows,
               ["data", "backend", "where", "first_call_s", "p50_ms", "p99_ms", "max_ms", "n"])  # fmt: skip
     return 0

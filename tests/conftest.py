@@ -22,7 +22,6 @@ from app.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = ROOT.parent / "shared"
 PG_ADMIN_URL = os.environ.get("EVIDENCE_KB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -41,7 +40,9 @@ PG_SKIP_REASON = _pg_unavailable_reason()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return "PostgreSQL tests: " + (f"SKIPPED ({PG_SKIP_REASON})" if PG_SKIP_REASON else f"enabled ({PG_ADMIN_URL})")
+    return "PostgreSQL tests: " + (
+        f"SKIPPED ({PG_SKIP_REASON})" if PG_SKIP_REASON else f"enabled ({PG_ADMIN_URL})"
+    )
 
 
 def create_pg_database() -> str:
@@ -85,7 +86,9 @@ def make_settings(database_url: str, data_dir: Path = DATA_DIR, **extra: object)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def seed_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def seed_settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
     """The shipped data (data/) built once per backend for the whole session."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('seed') / 'kb.db'}"

@@ -12,17 +12,15 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from conftest import FIXTURES
 
 from app.bibtex import Person
 from app.cli import main
 from app.loader import LoadedData, StudyRecord, check_bibliography
 
-CORPUS = SHARED / "bib-corpus"
+CORPUS = FIXTURES / "bib-corpus"
 MACROS = CORPUS / "bibstring-unabbrev.bib"
 ENTRY_HEADER = re.compile(r"^\s*@(?!string|comment|preamble)\w+\s*[{(]", re.I | re.M)
-
-pytestmark = pytest.mark.skipif(not MACROS.exists(), reason=f"{CORPUS} is not here")
 
 
 def corpus_files() -> list[Path]:

@@ -21,7 +21,7 @@ from typing import Any
 import bibtexparser
 import pytest
 import rispy
-from conftest import DATA_DIR, SHARED
+from conftest import DATA_DIR, FIXTURES
 from fastapi.testclient import TestClient
 
 from app import citations
@@ -31,7 +31,7 @@ from app.loader import StudyRecord, check_bibliography, load_data, study_record
 from app.models import Study
 from app.settings import Settings
 
-CORPUS = SHARED / "bib-corpus"
+CORPUS = FIXTURES / "bib-corpus"
 APPRAISAL = {"design", "samplesize", "enrolled", "studies", "reviewof", "evidencelevel", "population",
              "intervention", "comparator", "duration", "outcomes", "limitations", "riskofbias",
              "funding", "retracted"}  # fmt: skip

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DATA_DIR, FIXTURES, SHARED, make_settings
+from conftest import DATA_DIR, FIXTURES, make_settings
 from fastapi.testclient import TestClient
 
 from app.db import Database, build_database
@@ -19,7 +19,7 @@ from app.settings import Settings
 from app.store import Store
 from app.textmatch import Analyzer, ConceptDef, quantities, raw_tokens
 
-DEV_FILE = SHARED / "factcheck-dev.yaml"
+DEV_FILE = FIXTURES / "factcheck-dev.yaml"
 HARD_FILE = FIXTURES / "factcheck-posts.yaml"
 
 
@@ -58,7 +58,6 @@ def run_eval(path: Path, tmp_path: Path) -> dict:
 # --- quality on labelled posts ---------------------------------------------------------------
 
 
-@pytest.mark.skipif(not DEV_FILE.exists(), reason=f"{DEV_FILE} is not there")
 def test_dev_set_meets_the_thresholds(tmp_path: Path) -> None:
     report = run_eval(DEV_FILE, tmp_path)
     assert report["single_first_match_accuracy"] >= 0.95, report["failures"]
