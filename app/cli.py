@@ -55,11 +55,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from app.db import build_database
+    from app.dbfile import UnsafeDatabasePath
 
     settings = get_settings()
     progress = (lambda m: _err(f"build: {m}")) if not args.quiet else (lambda m: None)
     try:
-        result = build_database(settings, force=args.force, progress=progress)
+        result = build_database(
+            settings, force=args.force or args.start_over, progress=progress, replace_foreign=args.start_over
+        )
+    except UnsafeDatabasePath as exc:
+        _err(f"build refused: {exc}")
+        return 1
     except DataError as exc:
         _print_problems(exc.problems)
         errors = sum(p.severity == "error" for p in exc.problems)
@@ -84,6 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.db import ensure_built
+    from app.dbfile import UnsafeDatabasePath
 
     settings = get_settings()
     try:
@@ -100,6 +107,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         else:
             _err("the data has errors and there is no earlier build to serve.")
             return 1
+    except UnsafeDatabasePath as exc:
+        _err(f"cannot prepare the database: {exc}")
+        return 1
     except Exception as exc:
         _err(f"cannot prepare the database: {exc.__class__.__name__}: {exc}")
         return 1
@@ -153,6 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="load the data into the database, all or nothing")
     p.add_argument("--force", action="store_true", help="rebuild even if the data has not changed")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
+    p.add_argument("--start-over", action="store_true",
+                   help="replace the file at the SQLite path even if it is not an evidence-kb database "
+                        "(never a directory, a device or a link out of its folder); implies --force")  # fmt: skip
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("serve", help="build if needed, then serve the website and API")

@@ -29,6 +29,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
 
+from app import dbfile
 from app.loader import LoadedData, data_hash, gc_paused, load_data
 from app.models import BuildInfo, Claim, ClaimTopic, Concept, Evidence, Study
 from app.problems import DataError
@@ -308,9 +309,15 @@ def is_stale(settings: Settings) -> bool:
 
 
 @gc_paused()  # the rows of a large build would be scanned again and again for nothing
-def build_database(settings: Settings, *, force: bool = False, progress: Progress = _quiet) -> BuildResult:
-    """Validate the data and load it, all or nothing. Raises ``DataError`` on bad data."""
+def build_database(
+    settings: Settings, *, force: bool = False, progress: Progress = _quiet, replace_foreign: bool = False
+) -> BuildResult:
+    """Validate the data and load it, all or nothing. Raises ``DataError`` on bad data and
+    ``dbfile.UnsafeDatabasePath`` when the SQLite path holds something that is not our database
+    (``replace_foreign`` allows replacing a regular file anyway)."""
     started = time.perf_counter()
+    if settings.sqlite_configured_path is not None:
+        dbfile.check_target(settings.sqlite_configured_path, replace_foreign=replace_foreign)
     new_hash = data_hash(settings.data_dir, str(SCHEMA_VERSION))
     if not force and not is_stale(settings):
         return BuildResult("unchanged", seconds=time.perf_counter() - started)
@@ -327,7 +334,7 @@ def build_database(settings: Settings, *, force: bool = False, progress: Progres
         schema_version=SCHEMA_VERSION,
     )
     if settings.is_sqlite:
-        _build_sqlite(settings, loaded, info, progress)
+        _build_sqlite(settings, loaded, info, progress, replace_foreign=replace_foreign)
     elif not _build_postgres(settings, loaded, info, progress, force=force):
         return BuildResult("unchanged", seconds=time.perf_counter() - started)
     return BuildResult(
@@ -335,18 +342,24 @@ def build_database(settings: Settings, *, force: bool = False, progress: Progres
     )
 
 
-def _build_sqlite(settings: Settings, loaded: LoadedData, info: BuildInfo, progress: Progress) -> None:
-    target = settings.sqlite_path
-    if target is None:
+def _build_sqlite(
+    settings: Settings, loaded: LoadedData, info: BuildInfo, progress: Progress, *, replace_foreign: bool
+) -> None:
+    configured = settings.sqlite_configured_path
+    if configured is None:
         raise ValueError("an in-memory SQLite database cannot be built; give a file path")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{target.name}.build-{os.getpid()}")
+    configured.absolute().parent.mkdir(parents=True, exist_ok=True)
+    target = dbfile.check_target(configured, replace_foreign=replace_foreign)
+    for stale in dbfile.remove_stale_builds(target):
+        progress(f"removed {stale.name}, left behind by a build that was killed")
+    tmp = dbfile.temp_path(target)
     tmp.unlink(missing_ok=True)
     engine = make_engine(settings, path=tmp)
     try:
         with engine.begin() as conn:
             conn.execute(text("PRAGMA journal_mode=OFF"))
             conn.execute(text("PRAGMA synchronous=OFF"))
+            conn.execute(text(f"PRAGMA application_id={dbfile.APPLICATION_ID}"))
         with engine.begin() as conn:
             _create_schema_sqlite(conn)
             _insert_all(conn, loaded, info, progress)
@@ -362,7 +375,8 @@ def _build_sqlite(settings: Settings, loaded: LoadedData, info: BuildInfo, progr
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, target)
+        # Checked again just before the swap: the path may have changed during a long build.
+        os.replace(tmp, dbfile.check_target(configured, replace_foreign=replace_foreign))
     except BaseException:
         engine.dispose()
         tmp.unlink(missing_ok=True)

@@ -41,10 +41,17 @@ class Settings(BaseSettings):
 
     @property
     def sqlite_path(self) -> Path | None:
+        """The SQLite file, symbolic links resolved (for reading); None for in-memory or PostgreSQL."""
+        path = self.sqlite_configured_path
+        return path.resolve() if path else None
+
+    @property
+    def sqlite_configured_path(self) -> Path | None:
+        """The SQLite file as configured, links not followed (a build checks it: ``app.dbfile``)."""
         if not self.is_sqlite:
             return None
         path = self.database_url.split(":///", 1)[1] if ":///" in self.database_url else ""
-        return Path(path).resolve() if path and path != ":memory:" else None
+        return Path(path) if path and path != ":memory:" else None
 
 
 @lru_cache

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from app import db
 from app.db import Database, build_database, is_stale, make_engine, read_build_info
+from app.dbfile import UnsafeDatabasePath
 from app.main import create_app
 from app.models import Evidence
 from app.problems import DataError
@@ -280,10 +281,15 @@ def test_both_postgresql_url_forms_work(database_url: str, mini_data: Path) -> N
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_a_file_that_is_not_a_database_is_replaced(database_url: str, mini_data: Path) -> None:
+def test_a_file_that_is_not_a_database_is_replaced_only_when_asked(
+    database_url: str, mini_data: Path
+) -> None:
     settings = make_settings(database_url, mini_data)
     assert settings.sqlite_path is not None
     settings.sqlite_path.write_text("not a database")
     assert is_stale(settings)
-    assert build_database(settings).status == "built"
+    with pytest.raises(UnsafeDatabasePath):
+        build_database(settings)
+    assert settings.sqlite_path.read_text() == "not a database"
+    assert build_database(settings, replace_foreign=True).status == "built"
     assert len(snapshot(settings)["claim"]) == 2
