@@ -19,6 +19,7 @@ import bibtexparser
 from bibtexparser import model
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
+from app import bibtex_blocks
 from app.problems import Problem
 
 # Every block the library fails on becomes a Problem with file and line (below); its own log
@@ -62,7 +63,7 @@ def parse_bib_files(paths: Sequence[Path]) -> Bibliography:
     problems: list[Problem] = []
     for path in paths:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = Path(path).read_bytes().decode("utf-8")  # line breaks as written: see bibtex_blocks
         except UnicodeDecodeError as exc:
             problems.append(Problem(str(path), None, f"not valid UTF-8 ({exc.reason})"))
             continue
@@ -80,18 +81,22 @@ def parse_bib_files(paths: Sequence[Path]) -> Bibliography:
 def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -> Bibliography:
     """Parse one file's text; ``macros`` (updated in place) carries @string definitions."""
     macros = {} if macros is None else macros
+    prepared = bibtex_blocks.prepare(text)
     try:
-        library = bibtexparser.parse_string(text, parse_stack=[])
+        library = bibtexparser.parse_string(prepared.text, parse_stack=[])
     except Exception as exc:  # the library raises only on its own internal errors: report, go on
         return Bibliography(
             [], [Problem(path, None, f"the BibTeX parser gave up on this file ({exc})")], macros
         )
     entries: list[BibEntry] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(path, line, "@comment block never closes (its braces are unbalanced)")
+        for line in prepared.unclosed_comments
+    ]
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, model.String):
-            value, undefined = resolve_value(str(block.value), macros)
+            value, undefined = resolve_value(bibtex_blocks.restore_at(str(block.value)), macros)
             for name in undefined:
                 problems.append(Problem(path, line, f"@string {block.key}: undefined macro '{name}'"))
             macros[block.key.lower()] = value
@@ -102,10 +107,13 @@ def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -
             if block.key.strip():  # an entry without a key cannot be cited: leave it out
                 entries.append(_entry(block, path, macros, problems))
         elif isinstance(block, model.DuplicateFieldKeyBlock):
-            dup = re.search(r"'([^']+)'", str(block.error))
-            problems.append(
-                Problem(path, line, f"entry has the field '{dup.group(1) if dup else '?'}' twice")
-            )
+            # BibTeX ("I'm ignoring ...'s extra field") and biber keep the entry with the first
+            # value; bibtexparser drops it. Keep it, as they do, and say so.
+            entry_block = block.ignore_error_block
+            for name in sorted(block.duplicate_keys):
+                message = f"{entry_block.key}: entry has the field '{name}' twice (the first value is kept)"
+                problems.append(Problem(path, line, message, "warning"))
+            entries.append(_entry(entry_block, path, macros, problems))
         elif isinstance(block, model.DuplicateBlockKeyBlock):
             first = (block.previous_block.start_line or 0) + 1
             if isinstance(block.ignore_error_block, model.String):
@@ -116,13 +124,15 @@ def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -
                     Problem(path, line, f"duplicate key '{block.key}' (first defined at line {first})")
                 )
         elif isinstance(block, model.ParsingFailedBlock):
+            if line in prepared.unclosed_comments:
+                continue  # reported above, in words that fit a comment
             problems.append(Problem(path, line, _parse_error_message(block)))
         elif isinstance(block, model.ImplicitComment):
             # '%' lines and brace-less '@comment' lines are comments to BibTeX, not junk.
             junk = [
                 (offset, text)
                 for offset, text in enumerate(str(block.comment).splitlines())
-                if text.strip() and not text.lstrip().lower().startswith(("%", "@comment"))
+                if text.strip(" \t\ufeff") and not text.lstrip().lower().startswith(("%", "@comment"))
             ]
             if junk:
                 offset, text = junk[0]
@@ -135,14 +145,28 @@ def _entry(block: model.Entry, path: str, macros: dict[str, str], problems: list
     lines: dict[str, int] = {}
     for f in block.fields:
         name = f.key.lower()
-        value, undefined = resolve_value(str(f.value), macros)
+        raw = bibtex_blocks.restore_at(str(f.value))
         fline = (f.start_line or block.start_line or 0) + 1
+        junk = trailing_junk(raw)
+        if junk is not None:
+            offset, text = junk
+            problems.append(
+                Problem(
+                    path,
+                    fline + offset,
+                    f"{block.key}: a comma is missing after the value of '{name}' "
+                    f"(it runs into '{_shorten(text, 40)}')",
+                )
+            )
+            raw = raw[: len(raw) - len(text)].rstrip()
+        value, undefined = resolve_value(raw, macros)
         for macro in undefined:
             problems.append(
                 Problem(path, fline, f"{block.key}: field '{name}' uses undefined macro '{macro}'")
             )
-        fields[name] = value
-        lines[name] = fline
+        if name not in fields:  # a repeated field: the first value counts (BibTeX, biber)
+            fields[name] = value
+            lines[name] = fline
     return BibEntry(
         key=block.key,
         entry_type=block.entry_type.lower(),
@@ -176,6 +200,43 @@ def _parse_error_message(block: model.ParsingFailedBlock) -> str:
 def _shorten(text: str, width: int = 60) -> str:
     text = text.strip()
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def trailing_junk(raw: str) -> tuple[int, str] | None:
+    """What follows a field's value when the value is not ``atom # atom ...`` (an atom being
+    ``{...}``, ``"..."``, a number or a macro name): ``(line offset, text)``, or None.
+
+    bibtexparser reads ``volume = {19}`` then ``number = {3}`` without a comma between them as
+    one value; BibTeX and biber stop with "expecting a ',' or a '}'".
+    """
+    consumed = 0
+    for part in _split_concatenation(raw):
+        end = _atom_end(part)
+        if end is not None and part[end:].strip():
+            junk_start = consumed + end + (len(part[end:]) - len(part[end:].lstrip()))
+            return raw.count("\n", 0, junk_start), raw[junk_start:]
+        consumed += len(part) + 1
+    return None
+
+
+def _atom_end(part: str) -> int | None:
+    """End index of the first atom of ``part`` (None when it is a bare word or number)."""
+    stripped = part.lstrip()
+    lead = len(part) - len(stripped)
+    if stripped[:1] == "{" or stripped[:1] == '"':
+        depth = 0
+        for i, ch in enumerate(stripped):
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0 and stripped[0] == "{":
+                    return lead + i + 1
+            elif ch == '"' and i > 0 and depth == 0 and stripped[0] == '"':
+                return lead + i + 1
+        return None
+    match = re.match(r'[^\s"#%\'(),={}]+', stripped)
+    return lead + match.end() if match else None
 
 
 def resolve_value(raw: str, macros: dict[str, str]) -> tuple[str, list[str]]:

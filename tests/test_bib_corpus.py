@@ -55,7 +55,7 @@ def test_check_command_on_the_corpus(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_no_entry_is_lost_silently() -> None:
     headers = sum(len(ENTRY_HEADER.findall(p.read_text(encoding="utf-8"))) for p in corpus_files())
-    dropped = messages(r"does not parse|entry has the field|duplicate key|differs only in case")
+    dropped = messages(r"does not parse|duplicate key|differs only in case")
     assert len(checked().studies) + len(dropped) == headers
     assert len(checked().studies) > 2000
 
@@ -84,8 +84,15 @@ def test_reading_the_macros_first_matters() -> None:
 def test_duplicate_fields_and_strings_are_reported() -> None:
     soft_eng, testing = CORPUS / "soft-eng.bib", CORPUS / "testing.bib"
     twice = messages("twice")
-    assert f"{soft_eng}:2290: error: entry has the field 'authorASCII' twice" in twice
-    assert f"{testing}:3366: error: entry has the field 'usesDaikon' twice" in twice
+    # BibTeX and biber keep such an entry with the field's first value: so do we, with a warning.
+    assert (
+        f"{soft_eng}:2290: warning: ChristakisMW2016: entry has the field 'authorASCII' twice "
+        "(the first value is kept)" in twice
+    )
+    assert (
+        f"{testing}:3366: warning: MarianiPP2007: entry has the field 'usesDaikon' twice "
+        "(the first value is kept)" in twice
+    )
     assert (
         f"{MACROS}:258: warning: @string 'SCP' defined twice (first at line 203; the first is kept)" in twice
     )

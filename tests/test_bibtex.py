@@ -131,11 +131,12 @@ def test_comments_are_not_junk() -> None:
     assert list(entries) == ["a"]
 
 
-def test_duplicate_field() -> None:
+def test_duplicate_field_keeps_the_first_value_as_bibtex_and_biber_do() -> None:
+    # BibTeX: "Warning--I'm ignoring a's extra "title" field"; bibtexparser drops the entry.
     entries, problems = parse("@article{a,\n  title = {A},\n  title = {B},\n}\n")
-    assert where(problems) == [(1, "error")]
-    assert "field 'title' twice" in problems[0].message
-    assert entries == {}
+    assert where(problems) == [(1, "warning")]
+    assert problems[0].message == "a: entry has the field 'title' twice (the first value is kept)"
+    assert entries["a"] == {"title": "A"}
 
 
 def test_duplicate_key_in_one_file() -> None:

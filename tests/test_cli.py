@@ -134,8 +134,7 @@ BIB_CASES: dict[str, list[tuple[int, str]]] = {
         (8, "text outside any entry: 'roos2012 was copied from PubMed'"),
         (13, "text outside any entry: '},'"),
     ],
-    "duplicate-keys": [
-        (6, "entry has the field 'title' twice"),
+    "duplicate-keys": [  # line 6, a repeated field, is a warning (BibTeX keeps the first value)
         (12, "duplicate key 'roos2012patellofemoral' (first defined at line 1)"),
         (15, "key differs only in case from 'roos2012patellofemoral' (first defined at "),
     ],
