@@ -19,7 +19,7 @@ from app.store import SORTS, ClaimQuery, Store
 
 router = APIRouter(prefix="/api/v1", tags=["claims and studies"])
 
-Verdict = Literal["supported", "partly-supported", "unsupported", "misleading", "contradicted"]
+Verdict = grading.Verdict
 GradeLevel = Literal["high", "moderate", "low", "very-low"]
 SortName = Literal["relevance", "reviewed", "grade", "statement", "appearances"]
 Design = Literal[

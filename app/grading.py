@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any, Literal, get_args
 
 LEVELS = ["very-low", "low", "moderate", "high"]  # index = numeric level 0..3
 LEVEL_LABELS = {"high": "High", "moderate": "Moderate", "low": "Low", "very-low": "Very low"}
@@ -58,16 +59,145 @@ INDIRECTNESS_KINDS = {
     "acute-vs-training": "a single-session (acute) measurement, not a training effect",
 }
 RISK_OF_BIAS = ["low", "some-concerns", "high", "unclear"]
-VERDICTS = ["supported", "partly-supported", "unsupported", "misleading", "contradicted"]
+RISK_OF_BIAS_LABELS = {"low": "Low", "some-concerns": "Some concerns", "high": "High", "unclear": "Unclear"}
+
+#: What kind of statement a claim is: it decides how the evidence is read (see ``start_level``).
+ClaimKind = Literal["effect", "advice", "factual"]
+CLAIM_KINDS: tuple[str, ...] = get_args(ClaimKind)
+CLAIM_KIND_LABELS = {
+    "effect": "Effect claim (X changes Y)",
+    "advice": "Advice (a prescription: how much, how fast, how often)",
+    "factual": "Factual or physiological statement",
+}
+
+Verdict = Literal["supported", "partly-supported", "unproven", "misleading", "contradicted"]
+VERDICTS: list[str] = list(get_args(Verdict))
 VERDICT_LABELS = {
-    "supported": "Supported", "partly-supported": "Partly supported",
-    "unsupported": "Unsupported", "misleading": "Misleading", "contradicted": "Contradicted",
+    "supported": "Supported", "partly-supported": "Partly supported", "unproven": "Unproven",
+    "misleading": "Misleading", "contradicted": "Contradicted",
 }  # fmt: skip
-#: schema.org ClaimReview ``reviewRating``: 1 (worst) to 5 (best).
+#: One line per verdict (the legend on the pages and the methodology page read these).
+VERDICT_MEANINGS = {
+    "supported": "The evidence shows what the claim says, for the population it names.",
+    "partly-supported": "Part of the claim holds, or it holds only for a narrower population, "
+    "outcome or setting.",
+    "unproven": "Not shown either way: no study has tested it, or we found no evidence.",
+    "misleading": "Built on real research, but says something the research did not show.",
+    "contradicted": "The evidence points the other way.",
+}
+UnprovenReason = Literal["untested", "no-evidence-found"]
+UNPROVEN_REASONS: tuple[str, ...] = get_args(UnprovenReason)
+UNPROVEN_LABELS = {
+    "untested": "Untested: no study has tested the claim as stated",
+    "no-evidence-found": "No evidence found: our search found no study that bears on it",
+}
+#: schema.org ClaimReview ``reviewRating``: 1 (worst) to 5 (best). "Unproven" sits in the
+#: middle: it says neither that the claim is true nor that it is false.
 VERDICT_RATING = {
-    "supported": 5, "partly-supported": 4, "unsupported": 3, "misleading": 2, "contradicted": 1,
+    "supported": 5, "partly-supported": 4, "unproven": 3, "misleading": 2, "contradicted": 1,
 }  # fmt: skip
 BEST_RATING, WORST_RATING = 5, 1
+#: Notes on a claim that are not verdicts ("source not found" says nothing about the claim).
+NoteKind = Literal["source-not-found", "correction", "other"]
+NOTE_LABELS = {"source-not-found": "Source not found", "correction": "Correction", "other": "Note"}
+
+# --- effect estimates ---------------------------------------------------------------------------
+
+Measure = Literal["md", "smd", "hedges-g", "rr", "or", "hr", "rd", "percent-change", "auc"]
+MEASURES: tuple[str, ...] = get_args(Measure)
+MEASURE_LABELS = {
+    "md": "Mean difference", "smd": "Standardised mean difference", "hedges-g": "Hedges' g",
+    "rr": "Risk ratio", "or": "Odds ratio", "hr": "Hazard ratio", "rd": "Risk difference",
+    "percent-change": "Percent change", "auc": "Area under the ROC curve",
+}  # fmt: skip
+MEASURE_SHORT = {
+    "md": "MD", "smd": "SMD", "hedges-g": "g", "rr": "RR", "or": "OR", "hr": "HR", "rd": "RD",
+    "percent-change": "% change", "auc": "AUC",
+}  # fmt: skip
+RATIO_MEASURES = frozenset({"rr", "or", "hr"})
+#: Standardised measures share one scale, so they can sit in one forest plot.
+STANDARDISED_MEASURES = frozenset({"smd", "hedges-g"})
+#: The value of "no effect" per measure (ratios: 1; an AUC of 0.5 is chance).
+NULL_VALUE = {m: 1.0 if m in RATIO_MEASURES else 0.5 if m == "auc" else 0.0 for m in MEASURES}
+Comparison = Literal["between-group", "within-subject", "within-group"]
+COMPARISONS: tuple[str, ...] = get_args(Comparison)
+COMPARISON_LABELS = {
+    "between-group": "difference between groups",
+    "within-subject": "difference between conditions in the same people (crossover)",
+    "within-group": "change within one group, not a comparison with control",
+}
+#: Comparative estimates: the ones a forest plot and a summary of findings may show as effects.
+COMPARATIVE = frozenset({"between-group", "within-subject"})
+
+
+def estimate_problems(measure: str, value: float, ci: tuple[float, float] | None,
+                      swc: float | None = None) -> list[str]:  # fmt: skip
+    """What is wrong with an effect estimate on its own: [] when it is coherent.
+
+    The interval must be ordered and contain its estimate; a ratio (RR, OR, HR) must have a
+    positive value and positive bounds; a smallest worthwhile change must be positive (above 1
+    for a ratio). ``check`` reports each message with the file and line of the estimate.
+    """
+    problems: list[str] = []
+    if measure in RATIO_MEASURES and (value <= 0 or (ci is not None and min(ci) <= 0)):
+        problems.append(f"a {MEASURE_LABELS[measure].lower()} and its interval must be positive")
+    if ci is not None:
+        low, high = ci
+        if low > high:
+            problems.append(f"interval [{low:g}, {high:g}] is the wrong way round (write [low, high])")
+        elif not low <= value <= high:
+            problems.append(f"interval [{low:g}, {high:g}] does not contain the estimate {value:g}")
+    if swc is not None and (swc <= 0 or (measure in RATIO_MEASURES and swc <= 1)):
+        problems.append("swc must be positive (a ratio above 1 for ratio measures)")
+    return problems
+
+
+# --- risk of bias -------------------------------------------------------------------------------
+
+#: Tools a study's risk of bias can be judged with (``robtool`` in studies.bib).
+ROB_TOOLS = {
+    "rob2": "RoB 2 (randomised trials)",
+    "robins-i": "ROBINS-I (non-randomised studies of interventions)",
+    "review": "As judged by a named review",
+}
+ROB_DOMAINS = {
+    "rob2": {
+        "randomisation": "Randomisation process",
+        "period-carryover": "Period and carryover effects (crossover trials)",
+        "deviations": "Deviations from intended interventions",
+        "missing-data": "Missing outcome data",
+        "measurement": "Measurement of the outcome",
+        "reporting": "Selection of the reported result",
+    },
+    "robins-i": {
+        "confounding": "Confounding",
+        "selection": "Selection of participants",
+        "classification": "Classification of interventions",
+        "deviations": "Deviations from intended interventions",
+        "missing-data": "Missing data",
+        "measurement": "Measurement of outcomes",
+        "reporting": "Selection of the reported result",
+    },
+}
+ROB_JUDGEMENTS = {
+    "rob2": ("low", "some-concerns", "high"),
+    "robins-i": ("low", "moderate", "serious", "critical", "no-information"),
+}
+#: ROBINS-I judgements on the common overall scale used by the grade.
+ROBINS_OVERALL = {
+    "low": "low", "moderate": "some-concerns", "serious": "high", "critical": "high",
+    "no-information": "unclear",
+}  # fmt: skip
+
+
+def rob_overall_from_domains(tool: str, domains: dict[str, str]) -> str | None:
+    """The overall judgement the tool's algorithm gives: the worst domain (RoB 2 guidance; for
+    ROBINS-I the worst domain mapped to the common scale). None for a tool without domains."""
+    if tool not in ROB_JUDGEMENTS or not domains:
+        return None
+    worst = max(domains.values(), key=ROB_JUDGEMENTS[tool].index)
+    return ROBINS_OVERALL[worst] if tool == "robins-i" else worst
+
 
 IMPRECISION_TOTAL = 400  # total participants under this: down one level
 IMPRECISION_SINGLE = 30  # a single study under this: down two levels
@@ -90,6 +220,32 @@ class GradedStudy:
     retracted: bool = False
     review_of: str | None = None  # trials | observational | mixed (reviews only)
     evidence_level: str | None = None  # guidelines: level of the evidence they rest on
+    includes: tuple[str, ...] = ()  # reviews: keys of included studies in the knowledge base
+    duplicate_of: str | None = None  # a probable duplicate publication of this key
+    effect: Effect | None = None  # the link's structured effect estimate, where reported
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A structured effect estimate (``claims.yaml`` ``estimate``), as grading reads it."""
+
+    measure: str
+    value: float
+    ci: tuple[float, float] | None = None
+    comparison: str = "between-group"
+    better: str | None = None  # "lower" | "higher": which way is better on the scale
+    analysed: int | None = None  # participants analysed (pooled, for a review)
+    studies: int | None = None
+    i2: float | None = None
+    swc: float | None = None
+    interval: str = "confidence"
+    scale: str | None = None
+    timepoint: str | None = None
+
+    @classmethod
+    def from_estimate(cls, estimate: Any) -> Effect:
+        """From a ``claims_schema.EstimateIn`` (or anything with the same attributes)."""
+        return cls(**{f: getattr(estimate, f) for f in cls.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -336,23 +492,23 @@ def calibrated_sentence(
 
     high: "X reduces Y"; moderate: "X probably reduces Y"; low: "X may reduce Y"; very low: "The
     evidence is very uncertain about whether X reduces Y". A contradicted claim is negated
-    ("X probably does not reduce Y"). An unsupported or misleading claim never gets a positive
+    ("X probably does not reduce Y"). An unproven or misleading claim never gets a positive
     sentence, whatever the related (indirect) evidence grades at.
     """
     subject = subject.strip()
     predicate = predicate.strip().rstrip(".")
     conjugated = (predicate_s or third_person(predicate)).strip().rstrip(".")
     cap = subject[:1].upper() + subject[1:]
-    if verdict == "contradicted" or (direction == "against" and verdict != "unsupported"):
+    if verdict == "contradicted" or (direction == "against" and verdict != "unproven"):
         if level == "very-low":
             return f"The evidence is very uncertain, but it does not suggest that {subject} {conjugated}."
         negated = {"high": "does not", "moderate": "probably does not", "low": "may not"}[level]
         return f"{cap} {negated} {predicate}."
     if verdict == "misleading":
         return f"The evidence does not show that {subject} {conjugated}."
-    if verdict == "unsupported" and level != "very-low":
+    if verdict == "unproven" and level != "very-low":
         return f"There is no direct evidence that {subject} {conjugated}."
-    if level == "very-low" or direction == "mixed" or verdict == "unsupported":
+    if level == "very-low" or direction == "mixed" or verdict == "unproven":
         return f"The evidence is very uncertain about whether {subject} {conjugated}."
     if level == "high":
         return f"{cap} {conjugated}."
@@ -370,3 +526,36 @@ def verdict_disagreement(verdict: str, grade: Grade) -> str | None:
     if verdict == "contradicted" and grade.direction == "supports":
         return "verdict 'contradicted' but the studies that carry the grade support the claim"
     return None
+
+
+# --- per outcome --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """The question one outcome answers (PICO), in words for the one-line answer."""
+
+    population: str  # who was studied: "people with knee osteoarthritis"
+    intervention: str  # "backward walking added to physiotherapy"
+    comparator: str | None  # "physiotherapy alone"
+    predicate: str  # base form: "reduce knee pain"
+    predicate_s: str | None = None
+    timeframe: str | None = None  # "in the short term"
+
+
+def grade_outcome(links: Sequence[GradedStudy], kind: str = "effect") -> Grade:
+    """The certainty of the evidence for one outcome of a claim of ``kind``."""
+    return grade_evidence(links)
+
+
+def outcome_answer(question: Question, grade: Grade, verdict: str) -> str:
+    """One line answering one outcome: the population and comparison studied, GRADE's verb."""
+    subject = question.intervention
+    if question.comparator:
+        subject = f"{subject}, compared with {question.comparator},"
+    sentence = calibrated_sentence(subject, question.predicate, grade.level, grade.direction, verdict,
+                                   question.predicate_s)  # fmt: skip
+    if question.timeframe:
+        sentence = sentence.rstrip(".") + f" {question.timeframe}."
+    population = question.population[:1].lower() + question.population[1:]
+    return f"In {population}, {sentence[:1].lower()}{sentence[1:]}"

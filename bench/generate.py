@@ -656,6 +656,11 @@ class Generator:
             f"  population: {scalar(cap(population))}",
             f"  topics: {flow([slug(intervention), slug(outcome), population_id])}",
             f"  verdict: {verdict}",
+            *(
+                [f"  unproven_because: {rng.choice(['untested', 'no-evidence-found'])}"]
+                if verdict == "unproven"
+                else []
+            ),
             "  caveats:",
             *(f"    - {scalar(c)}" for c in caveats),
             "  phrasings:",
@@ -692,14 +697,14 @@ class Generator:
         """A verdict a curator could give for this grade (never one the loader warns about)."""
         rng = self.rng
         if grade.direction == "against":
-            return rng.choice(["contradicted", "unsupported"])
+            return rng.choice(["contradicted", "unproven"])
         if grade.direction == "mixed":
-            return rng.choice(["partly-supported", "unsupported", "misleading"])
+            return rng.choice(["partly-supported", "unproven", "misleading"])
         if grade.level in ("high", "moderate"):
             return rng.choice(["supported", "supported", "partly-supported"])
         if grade.level == "low":
             return rng.choice(["supported", "partly-supported", "partly-supported", "misleading"])
-        return rng.choice(["partly-supported", "unsupported", "misleading"])
+        return rng.choice(["partly-supported", "unproven", "misleading"])
 
     def _finding(self, study: SynthStudy, topic: Topic, stance: str) -> tuple[str, list[dict[str, object]]]:
         rng = self.rng

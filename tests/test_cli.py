@@ -103,7 +103,7 @@ CLAIMS_CASES: dict[str, list[tuple[int, str]]] = {
         (17, "evidence.0.figure: unknown field (did you mean 'figures'?)"),
     ],
     "vocabulary": [
-        (6, "verdict: 'proven' is not allowed: expected 'supported', 'partly-supported', 'unsupported'"),
+        (6, "verdict: 'proven' is not allowed: expected 'supported', 'partly-supported', 'unproven'"),
         (11, "appearances.0.kind: 'blog' is not allowed"),
         (17, "evidence.0.stance: 'support' is not allowed"),
         (19, "evidence.0.directness: 'partly' is not allowed: expected 'direct' or 'indirect'"),
@@ -120,6 +120,15 @@ CLAIMS_CASES: dict[str, list[tuple[int, str]]] = {
     "duplicate-claim-id": [
         (17, "duplicate claim id 'backward-walking-eases-knee-osteoarthritis' (first at line 1)"),
     ],
+    "appraisal": [
+        (18, "evidence.0.estimate: interval [-0.5, 0.2] does not contain the estimate -0.8"),
+        (
+            24,
+            "evidence.1.estimate: a risk ratio and its interval must be positive; i2 120 is not a percentage",
+        ),
+        (42, "outcome 'forse' is not an outcome id of this claim (force, pain) (did you mean 'force'?)"),
+        (45, "verdict 'unproven' needs unproven_because: untested or no-evidence-found"),
+    ],
     "unknown-study-key": [
         (12, "unknown study key 'alghadir2019efect' (did you mean 'alghadir2019effect'?)"),
         (17, "unknown study key 'smith1999nothing'"),
@@ -127,6 +136,15 @@ CLAIMS_CASES: dict[str, list[tuple[int, str]]] = {
 }
 
 BIB_CASES: dict[str, list[tuple[int, str]]] = {
+    "risk-of-bias": [
+        (2, "roos2012patellofemoral: duplicateof: unknown study key 'roos2012patellofemorl' (did you mean"),
+        (7, "roos2012patellofemoral: a risk-of-bias assessment needs its overall judgement (riskofbias)"),
+        (8, "robdomains: 'blinding' is not a rob2 domain (randomisation, period-carryover, deviations, "),
+        (12, "alghadir2019effect: includes is for reviews (design systematic-review or meta-analysis)"),
+        (19, "alghadir2019effect: robdomains: 'serious' is not a rob2 judgement (low, some-concerns, high)"),
+        (21, "alghadir2019effect: searchdate 'March 2024' is not YYYY, YYYY-MM or YYYY-MM-DD"),
+        (28, "uncited2020: robtool 'review' needs robjudgedby (the key of the review)"),
+    ],
     "unclosed-brace": [
         (2, "entry does not parse (unbalanced braces or quotes?): '@article{roos2012patellofemoral,'"),
     ],
@@ -241,7 +259,7 @@ def claims_with(mini_data: Path, old: str, new: str) -> Path:
 
 
 DUPLICATE_LINK = (
-    "    - study: roos2012patellofemoral\n      stance: supports\n      outcome: o\n"
+    "    - study: roos2012patellofemoral\n      stance: supports\n      outcome: pain and function\n"
     "      directness: direct\n      finding: f\n    - study: roos2012patellofemoral\n"
 )
 LINK_CASES = {
@@ -272,6 +290,20 @@ def test_check_reports_link_problems(cli: Run, mini_data: Path, case: str) -> No
     ((name, found_line, found),) = result.problems()
     assert (name, found_line) == ("claims.yaml", line)
     assert message in found
+
+
+def test_check_rejects_a_between_group_estimate_from_a_single_arm_study(cli: Run, mini_data: Path) -> None:
+    studies = mini_data / "studies.bib"
+    studies.write_text(
+        studies.read_text().replace("design     = {laboratory}", "design     = {laboratory},\n  arms = {1}")
+    )
+    estimate = "      estimate: {measure: md, value: -1.1, ci: [-1.9, -0.3], comparison: between-group}\n"
+    data = claims_with(mini_data, "      inconsistent: true\n", "      inconsistent: true\n" + estimate)
+    ((name, line, message),) = cli("--data-dir", str(data), "check").problems()
+    assert (name, line) == ("claims.yaml", 22)
+    assert "a between-group estimate from a single-arm study (use comparison: within-group)" in message
+    data = claims_with(data, "comparison: between-group", "comparison: within-group")
+    assert cli("--data-dir", str(data), "check").problems() == []
 
 
 SHAPE_CASES = {

@@ -290,7 +290,7 @@ def test_api_factcheck_shape(seed_client: TestClient) -> None:
     assert alghadir["short"] == "Alghadir et al. 2019"
     review = match["claim_review"]
     assert review["@type"] == "ClaimReview" and review["claimReviewed"] == claim["statement"]
-    assert review["reviewRating"]["alternateName"] == "Unsupported"
+    assert review["reviewRating"]["alternateName"] == "Unproven"
     assert {f["code"] for f in match["flags"]} >= {"population-mismatch", "overclaim"}
 
 

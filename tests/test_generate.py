@@ -116,7 +116,7 @@ def test_large_claims_files_parse_in_a_second_process_with_the_same_result(
 ) -> None:
     """A large claims.yaml is parsed in another process while the bibliography is read: the
     records, lines and problems must be those of parsing it here (forced for a small file)."""
-    from app import loader
+    from app import yamlread
 
     broken = tmp_path / "kb"
     broken.mkdir()
@@ -129,10 +129,10 @@ def test_large_claims_files_parse_in_a_second_process_with_the_same_result(
         data = load_data(broken)
         return [(r.claim, r.line, r.grade) for r in data.claims], data.problems
 
-    monkeypatch.setattr(loader, "PARALLEL_YAML_BYTES", 1 << 40)
+    monkeypatch.setattr(yamlread, "PARALLEL_YAML_BYTES", 1 << 40)
     here = snapshot()
-    monkeypatch.setattr(loader, "PARALLEL_YAML_BYTES", 0)
-    started = loader._start_reading_yaml(broken / "claims.yaml")
+    monkeypatch.setattr(yamlread, "PARALLEL_YAML_BYTES", 0)
+    started = yamlread.start_reading_yaml(broken / "claims.yaml")
     assert started.__name__ == "result", "the parse should run in another process"
     started()
     assert snapshot() == here

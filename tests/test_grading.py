@@ -443,11 +443,11 @@ def test_misleading_claims_never_get_a_positive_sentence(level: str) -> None:
     assert sentence == "The evidence does not show that backward walking eases knee pain."
 
 
-def test_unsupported_claims_never_get_a_positive_sentence() -> None:
-    assert calibrated_sentence(SUBJECT, PREDICATE, "moderate", "supports", "unsupported") == (
+def test_unproven_claims_never_get_a_positive_sentence() -> None:
+    assert calibrated_sentence(SUBJECT, PREDICATE, "moderate", "supports", "unproven") == (
         "There is no direct evidence that backward walking eases knee pain."
     )
-    assert calibrated_sentence(SUBJECT, PREDICATE, "very-low", "supports", "unsupported").startswith(
+    assert calibrated_sentence(SUBJECT, PREDICATE, "very-low", "supports", "unproven").startswith(
         "The evidence is very uncertain about whether"
     )
 
@@ -489,7 +489,7 @@ def test_contradicted_when_the_carrying_studies_support_is_flagged() -> None:
 @pytest.mark.parametrize(("verdict", "links"), [
     ("supported", [study("rct", n=900)]),
     ("partly-supported", [study("lab", "laboratory", n=10)]),
-    ("unsupported", [study("lab", "laboratory", n=10)]),
+    ("unproven", [study("lab", "laboratory", n=10)]),
     ("misleading", [study("rct", n=900)]),
     ("contradicted", [study("rct", stance="contradicts", n=900)]),
 ])  # fmt: skip

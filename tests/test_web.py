@@ -352,12 +352,12 @@ def test_hostile_search_is_escaped(seed_client: TestClient, q: str) -> None:
 
 
 def test_cite_all_links_carry_the_search(seed_client: TestClient) -> None:
-    doc = fetch(seed_client, "/claims", q="knee", verdict="unsupported")
+    doc = fetch(seed_client, "/claims", q="knee", verdict="unproven")
     links = doc.xpath("//p[@class='cite-all']/a/@href")
     assert links
     for href in links:
         params = parse_qs(urlsplit(href).query)
-        assert params["q"] == ["knee"] and params["verdict"] == ["unsupported"] and "page" not in params
+        assert params["q"] == ["knee"] and params["verdict"] == ["unproven"] and "page" not in params
     response = seed_client.get(links[0])
     assert response.status_code == 200 and response.content
 
