@@ -1,23 +1,34 @@
 """Fact-check routes: POST /api/v1/factcheck and POST /api/v1/factcheck/batch.
 
 The logic lives in ``app.factcheck`` (shared with the /factcheck page and the CLI); this module
-only validates the request. Nothing a client sends is stored.
+validates the request and runs the work in the bounded pool (``app.workpool``). Nothing a client
+sends is stored.
+
+Budgets (README "Limits"): the body is at most ``max_body_bytes`` (413, ``app.guard``); it is
+parsed and validated in a worker thread, never on the event loop, and a 422 lists at most
+``MAX_ERRORS`` problems; a batch holds at most ``MAX_BATCH`` posts and ``batch_max_chars``
+characters in all; the work stops at the pool's deadline (503).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, Request
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from app.factcheck import MAX_TEXT, factcheck
 from app.store import Store
+from app.workpool import Budget, get_pool
 
 router = APIRouter(prefix="/api/v1", tags=["fact-check"])
 MAX_BATCH = 100
 MAX_LIMIT = 20
+#: A 422 lists at most this many problems (a body with thousands of unknown fields gets 20).
+MAX_ERRORS = 20
+M = TypeVar("M", bound=BaseModel)
 
 
 class FactCheckRequest(BaseModel):
@@ -47,27 +58,100 @@ class BatchRequest(BaseModel):
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 5
 
 
+def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with its ``$defs`` inlined (it is placed inside the OpenAPI
+    document, where ``#/$defs/...`` would point at the wrong root). Our models are not recursive."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node and node["$ref"].startswith("#/$defs/"):
+                return inline(defs[node["$ref"].rsplit("/", 1)[1]])
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    return inline(schema)  # type: ignore[no-any-return]
+
+
+def _openapi(model: type[BaseModel]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _inline_schema(model)}},
+        }
+    }
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"description": "The body is larger than the limit"},
+    415: {"description": "The body is not sent as application/json"},
+    422: {"description": "The body is not valid (at most 20 problems listed)"},
+    429: {"description": "Too many requests from this client; see Retry-After"},
+    503: {"description": "The server is busy or the work passed its deadline; see Retry-After"},
+}
+
+
+def _validate(model: type[M], raw: bytes) -> M:
+    """Parse and validate in one pass (pydantic's JSON parser); raise the usual 422, capped."""
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False, include_context=False)
+        capped = [{**e, "loc": ("body", *e["loc"])} for e in errors[:MAX_ERRORS]]
+        raise RequestValidationError(capped) from None
+
+
+async def parse_body(request: Request, model: type[M]) -> M:
+    raw = await request.body()
+    return await run_in_threadpool(_validate, model, raw)
+
+
 def _store(request: Request) -> Store:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-@router.post("/factcheck", summary="Fact-check a post: the claims it makes, with flags")
-async def factcheck_post(request: Request, body: FactCheckRequest) -> dict[str, Any]:
-    return await run_in_threadpool(factcheck, _store(request), body.text, body.limit)
+@router.post(
+    "/factcheck",
+    summary="Fact-check a post: the claims it makes, with flags",
+    openapi_extra=_openapi(FactCheckRequest),
+    responses=ERRORS,
+)
+async def factcheck_post(request: Request) -> dict[str, Any]:
+    body = await parse_body(request, FactCheckRequest)
+    store = _store(request)
+    return await get_pool(request).run(request, lambda _budget: factcheck(store, body.text, body.limit))
 
 
-@router.post("/factcheck/batch", summary=f"Fact-check up to {MAX_BATCH} posts in one call")
-async def factcheck_batch(request: Request, body: BatchRequest) -> dict[str, Any]:
+@router.post(
+    "/factcheck/batch",
+    summary=f"Fact-check up to {MAX_BATCH} posts in one call",
+    openapi_extra=_openapi(BatchRequest),
+    responses=ERRORS,
+)
+async def factcheck_batch(request: Request) -> dict[str, Any]:
+    body = await parse_body(request, BatchRequest)
+    total = sum(len(post.text) for post in body.posts)
+    limit = request.app.state.settings.batch_max_chars
+    if total > limit:
+        error = HTTPException(
+            422, f"The posts hold {total:,} characters in all; one batch may hold at most {limit:,}."
+        )
+        error.code = "batch-too-large"  # type: ignore[attr-defined]
+        raise error
     store = _store(request)
 
-    def run() -> dict[str, Any]:
+    def run(budget: Budget) -> dict[str, Any]:
         results = []
         for i, post in enumerate(body.posts):
+            budget.check()
             result = factcheck(store, post.text, body.limit)
             results.append({"id": post.id if post.id is not None else str(i), **result})
         return {"results": results, "took_ms": round(sum(r["took_ms"] for r in results), 3)}
 
-    return await run_in_threadpool(run)
+    return await get_pool(request).run(request, run)
 
 
 def register(app: FastAPI) -> None:

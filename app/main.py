@@ -20,8 +20,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.citations_citeproc import patch_citeproc
 from app.db import Database
+from app.guard import RequestGuard
 from app.settings import Settings, get_settings
 from app.store import Store
+from app.workpool import WorkPool
 
 log = logging.getLogger("evidence_kb")
 
@@ -82,9 +84,12 @@ def wants_html(request: Request) -> bool:
     return "text/html" in accept or "json" not in accept
 
 
+MAX_ERRORS = 20
+
+
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     details = []
-    for err in exc.errors():
+    for err in exc.errors()[:MAX_ERRORS]:  # a body with 100,000 unknown fields: 20 listed
         if err.get("type") == "json_invalid":
             reason = (err.get("ctx") or {}).get("error", "")
             details.append(
@@ -99,8 +104,9 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 class EvidenceKB(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
-        # Outermost, so that even the 500 page of ServerErrorMiddleware carries the headers.
-        return SecurityHeaders(super().build_middleware_stack())
+        # Outermost, so that even the 500 page of ServerErrorMiddleware carries the headers; the
+        # guard (Host, body size, content type) runs before anything else reads the request.
+        return SecurityHeaders(RequestGuard(super().build_middleware_stack(), self.state.settings))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -114,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db.start_listener()
         threading.Thread(target=_warm_up, args=(store,), name="evidence-kb-warm-up", daemon=True).start()
         yield
+        app.state.workpool.shutdown()
         db.dispose()
 
     app = EvidenceKB(
@@ -127,6 +134,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.store = store
+    app.state.workpool = WorkPool(
+        settings.expensive_workers, settings.expensive_queue, settings.expensive_deadline
+    )
 
     from app import api, citations_api, factcheck_api, web
 

@@ -26,6 +26,28 @@ class Settings(BaseSettings):
     #: Rendered pages and JSON documents kept in memory per process (invalidated by every build).
     cache_entries: int = 4096
 
+    # -- budgets and protection (README "Limits"; app/guard.py, app/workpool.py, app/ratelimit.py)
+    #: Host names the site answers to (a JSON list in the environment). Empty: the host of
+    #: ``base_url`` plus localhost, 127.0.0.1, [::1] and testserver (Starlette's test client).
+    allowed_hosts: list[str] = []
+    #: Largest request body, in bytes; larger gets 413 before anything is parsed.
+    max_body_bytes: int = 1_048_576
+    #: Total characters of all posts in one fact-check batch.
+    batch_max_chars: int = 100_000
+    #: Expensive work (fact-check, formatted references, whole-knowledge-base exports) runs in this
+    #: many threads per worker process ...
+    expensive_workers: int = 1
+    #: ... with at most this many requests waiting; more get 503 with Retry-After.
+    expensive_queue: int = 4
+    #: Seconds an expensive request may wait plus run; then it stops with 503.
+    expensive_deadline: float = 10.0
+    #: Bytes of rendered documents kept in memory per process (citations, pages, JSON).
+    cache_bytes: int = 64 * 1024 * 1024
+    #: PostgreSQL: seconds to connect, to wait for a pooled connection, and per statement.
+    pg_connect_timeout: int = 3
+    pg_pool_timeout: float = 3.0
+    pg_statement_timeout: float = 5.0
+
     @field_validator("database_url")
     @classmethod
     def _normalise_url(cls, value: str) -> str:

@@ -1,0 +1,169 @@
+"""The first check of every request, before any routing or parsing (a pure ASGI middleware).
+
+- ``Host``: exactly one, naming a host the site serves (``Settings.allowed_hosts``, by default the
+  host of ``base_url`` and the loopback names); anything else is 400. Redirects the app makes
+  are rewritten to be relative, so no answer ever points at a host the client chose.
+- Request bodies: at most ``Settings.max_body_bytes`` (413, checked on ``Content-Length`` before
+  reading, and while reading a chunked body); the body is read here and handed on, so the route
+  never parses more than the limit.
+- JSON routes (``POST /api/...``): ``Content-Type`` must be ``application/json`` (or ``+json``);
+  anything else is 415.
+
+Every refusal is the project's JSON error shape (``{"error": {...}}``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.settings import Settings
+
+LOOPBACK = ("localhost", "127.0.0.1", "[::1]", "::1", "testserver")
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def error_response(
+    status: int, code: str, message: str, headers: Iterable[tuple[str, str]] = ()
+) -> list[Message]:
+    """The ASGI messages of a JSON error in the project's shape."""
+    body = json.dumps(
+        {"error": {"status": status, "code": code, "message": message, "details": []}}, ensure_ascii=False
+    ).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in headers]
+    return [
+        {"type": "http.response.start", "status": status, "headers": raw},
+        {"type": "http.response.body", "body": body},
+    ]
+
+
+async def send_all(send: Send, messages: list[Message]) -> None:
+    for message in messages:
+        await send(message)
+
+
+def allowed_hosts(settings: Settings) -> frozenset[str]:
+    """Lower-case host names (no port) the site answers to; ``*`` allows any."""
+    if settings.allowed_hosts:
+        return frozenset(h.lower() for h in settings.allowed_hosts)
+    base = urlsplit(settings.base_url).hostname or ""
+    return frozenset({base.lower(), *LOOPBACK} - {""})
+
+
+def _host_name(value: str) -> str:
+    value = value.strip().lower()
+    if value.startswith("["):  # [::1]:8000
+        return value.split("]", 1)[0] + "]"
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class RequestGuard:
+    """See the module docstring. ``app`` is the rest of the stack."""
+
+    def __init__(self, app: ASGIApp, settings: Settings):
+        self.app = app
+        self.hosts = allowed_hosts(settings)
+        self.max_body = settings.max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = self._check_headers(scope)
+        if refusal:
+            await send_all(send, error_response(*refusal))
+            return
+        if scope["method"] in BODY_METHODS:
+            body = await self._read_body(receive)
+            if body is None:
+                await send_all(send, error_response(
+                    413, "too-large", f"The request body is larger than {self.max_body:,} bytes."
+                ))  # fmt: skip
+                return
+            refusal = self._check_content_type(scope, body)
+            if refusal:
+                await send_all(send, error_response(*refusal))
+                return
+            receive = _replay(body, receive)
+        host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1").lower()
+        await self.app(scope, receive, _relative_redirects(send, host))
+
+    def _check_headers(self, scope: Scope) -> tuple[int, str, str] | None:
+        headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        hosts = [v for k, v in headers if k == b"host"]
+        if len(hosts) > 1:
+            return 400, "bad-host", "The request has more than one Host header."
+        if hosts and "*" not in self.hosts:
+            name = _host_name(hosts[0].decode("latin-1"))
+            if name not in self.hosts:
+                return 400, "bad-host", "This server does not answer for that host name."
+        if scope["method"] in BODY_METHODS:
+            length = next((v for k, v in headers if k == b"content-length"), None)
+            if length is not None and (not length.isdigit() or int(length) > self.max_body):
+                return 413, "too-large", f"The request body is larger than {self.max_body:,} bytes."
+        return None
+
+    @staticmethod
+    def _check_content_type(scope: Scope, body: bytes) -> tuple[int, str, str] | None:
+        """A body sent to the API must be JSON (a request without one is left to the router)."""
+        if not body or not scope["path"].startswith("/api/"):
+            return None
+        ctype = next((v for k, v in scope.get("headers", []) if k == b"content-type"), b"")
+        media = ctype.decode("latin-1").split(";", 1)[0].strip().lower()
+        if media == "application/json" or media.endswith("+json"):
+            return None
+        return 415, "unsupported-media-type", "Send the body as JSON (Content-Type: application/json)."
+
+    async def _read_body(self, receive: Receive) -> bytes | None:
+        """The whole body, or None as soon as it passes the limit."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()  # after the body: wait for the disconnect, as a server would
+
+    return replayed
+
+
+def _relative_redirects(send: Send, host: str) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
+            message["headers"] = [_relative(k, v, host) for k, v in message.get("headers", [])]
+        await send(message)
+
+    return sending
+
+
+def _relative(name: bytes, value: bytes, host: str) -> tuple[bytes, bytes]:
+    """A ``Location`` on this request's own host, made relative (Starlette's slash redirects)."""
+    if name != b"location":
+        return name, value
+    parts = urlsplit(value.decode("latin-1"))
+    if not parts.netloc or parts.netloc.lower() != host:
+        return name, value
+    relative = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return name, relative.encode("latin-1")

@@ -1,0 +1,211 @@
+"""Budgets per request (app/guard.py, app/factcheck_api.py, app/workpool.py), on both backends:
+Host checks, body size (413) before parsing, content type (415), capped validation errors, the
+batch's total characters, and the bounded pool for expensive work (503 + Retry-After)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import make_settings
+from fastapi.testclient import TestClient
+
+from app.db import build_database
+from app.main import create_app
+from app.workpool import Abandoned, Budget, Overloaded, WorkPool
+
+BATCH = "/api/v1/factcheck/batch"
+POST = "Walking backwards eased knee pain in people with knee osteoarthritis."
+
+
+def error(response) -> dict:  # type: ignore[no-untyped-def]
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["status"] == response.status_code
+    return body["error"]
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(seed_client: TestClient) -> None:
+    limit = seed_client.app.state.settings.max_body_bytes  # type: ignore[attr-defined]
+    big = json.dumps({"posts": [{"text": "x" * 9000}] * (limit // 9000 + 2)})
+    response = seed_client.post(BATCH, content=big, headers={"content-type": "application/json"})
+    assert response.status_code == 413 and error(response)["code"] == "too-large"
+
+    def chunks():  # no Content-Length: counted while reading
+        for _ in range(limit // 65536 + 2):
+            yield b"x" * 65536
+
+    response = seed_client.post(BATCH, content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_json_sent_as_another_type_is_415(seed_client: TestClient) -> None:
+    body = json.dumps({"text": POST})
+    for ctype in ("text/plain", "application/x-www-form-urlencoded", ""):
+        response = seed_client.post("/api/v1/factcheck", content=body, headers={"content-type": ctype})
+        assert response.status_code == 415, ctype
+        assert error(response)["code"] == "unsupported-media-type"
+    ok = seed_client.post(
+        "/api/v1/factcheck", content=body, headers={"content-type": "application/json; charset=utf-8"}
+    )
+    assert ok.status_code == 200
+
+
+def test_validation_errors_are_capped(seed_client: TestClient) -> None:
+    fields = {f"field{i}": i for i in range(50_000)}
+    response = seed_client.post("/api/v1/factcheck", json={"text": POST, **fields})
+    assert response.status_code == 422
+    assert len(error(response)["details"]) == 20
+    assert len(response.content) < 10_000
+
+
+def test_malformed_json_is_a_422_with_the_reason(seed_client: TestClient) -> None:
+    response = seed_client.post(BATCH, content=b'{"posts": [', headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "malformed JSON" in error(response)["details"][0]["message"]
+
+
+def test_a_batch_over_the_character_budget_is_refused(seed_client: TestClient) -> None:
+    limit = seed_client.app.state.settings.batch_max_chars  # type: ignore[attr-defined]
+    posts = [{"text": "knee " * 2000}] * (limit // 10_000 + 1)
+    response = seed_client.post(BATCH, json={"posts": posts})
+    assert response.status_code == 422 and error(response)["code"] == "batch-too-large"
+    fits = seed_client.post(BATCH, json={"posts": posts[: limit // 10_000]})
+    assert fits.status_code == 200 and len(fits.json()["results"]) == limit // 10_000
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"host": "evil.example"}, 400),
+        ({"host": "127.0.0.1:8000"}, 200),
+        ({"host": "localhost"}, 200),
+    ],
+)
+def test_only_known_hosts_are_answered(seed_client: TestClient, headers: dict[str, str], status: int) -> None:
+    response = seed_client.get("/api/v1/methodology", headers=headers)
+    assert response.status_code == status
+    if status == 400:
+        assert error(response)["code"] == "bad-host"
+
+
+def test_allowed_hosts_setting_and_relative_redirects(tmp_path: Path, mini_data: Path) -> None:
+    settings = make_settings(f"sqlite:///{tmp_path / 'kb.db'}", mini_data, allowed_hosts=["kb.example.org"])
+    build_database(settings)
+    with TestClient(create_app(settings), base_url="http://kb.example.org") as client:
+        assert client.get("/api/v1/methodology").status_code == 200
+        assert client.get("/api/v1/methodology", headers={"host": "127.0.0.1"}).status_code == 400
+        moved = client.get("/api/v1/claims/?q=knee", follow_redirects=False)
+        assert moved.status_code == 307
+        assert moved.headers["location"] == "/api/v1/claims?q=knee"  # relative, never a host
+
+
+def test_two_host_headers_are_refused(seed_client: TestClient) -> None:
+    app = seed_client.app
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "method": "GET", "path": "/api/v1/methodology", "raw_path": b"/api/v1/methodology",
+        "query_string": b"", "headers": [(b"host", b"127.0.0.1"), (b"host", b"evil.example")],
+        "scheme": "http", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5), "root_path": "",
+        "http_version": "1.1", "app": app,
+    }  # fmt: skip
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 400
+
+
+def test_the_pool_refuses_work_beyond_its_queue() -> None:
+    pool = WorkPool(workers=1, queue=1, deadline=5)
+    release = threading.Event()
+
+    class FakeRequest:
+        async def receive(self) -> dict:
+            await asyncio.sleep(60)
+            return {"type": "http.disconnect"}
+
+    async def scenario() -> list[object]:
+        def slow(_: Budget) -> str:
+            release.wait(5)
+            return "done"
+
+        first = asyncio.ensure_future(pool.run(FakeRequest(), slow))  # type: ignore[arg-type]
+        second = asyncio.ensure_future(pool.run(FakeRequest(), slow))  # type: ignore[arg-type]
+        await asyncio.sleep(0.05)
+        with pytest.raises(Overloaded) as refused:
+            await pool.run(FakeRequest(), slow)  # type: ignore[arg-type]
+        assert refused.value.status_code == 503 and refused.value.headers["Retry-After"]
+        release.set()
+        return list(await asyncio.gather(first, second))
+
+    assert asyncio.run(scenario()) == ["done", "done"]
+    assert pool.refused == 1 and pool.in_flight == 0
+    pool.shutdown()
+
+
+def test_work_past_the_deadline_stops_at_its_next_check() -> None:
+    pool = WorkPool(workers=1, queue=0, deadline=0.3)
+    units: list[int] = []
+
+    class FakeRequest:
+        async def receive(self) -> dict:
+            await asyncio.sleep(60)
+            return {"type": "http.disconnect"}
+
+    def job(budget: Budget) -> None:
+        for i in range(100):
+            budget.check()
+            units.append(i)
+            time.sleep(0.05)
+
+    with pytest.raises(Overloaded) as late:
+        asyncio.run(pool.run(FakeRequest(), job))  # type: ignore[arg-type]
+    assert late.value.code == "deadline-exceeded"  # type: ignore[attr-defined]
+    time.sleep(0.2)
+    stopped_at = len(units)
+    time.sleep(0.2)
+    assert stopped_at == len(units) < 20  # abandoned, not run to the end
+    pool.shutdown()
+
+
+def test_work_for_a_client_that_left_is_abandoned() -> None:
+    pool = WorkPool(workers=1, queue=0, deadline=30)
+    units: list[int] = []
+
+    class GoneRequest:
+        async def receive(self) -> dict:
+            await asyncio.sleep(0.2)
+            return {"type": "http.disconnect"}
+
+    def job(budget: Budget) -> None:
+        for i in range(200):
+            budget.check()
+            units.append(i)
+            time.sleep(0.02)
+
+    started = time.monotonic()
+    with pytest.raises(Overloaded):
+        asyncio.run(pool.run(GoneRequest(), job))  # type: ignore[arg-type]
+    assert time.monotonic() - started < 2
+    time.sleep(0.1)
+    assert len(units) < 40
+    with pytest.raises(Abandoned):
+        Budget(time.monotonic() - 1).check()
+    pool.shutdown()
+
+
+def test_openapi_documents_the_bodies_and_errors(seed_client: TestClient) -> None:
+    doc = seed_client.get("/openapi.json").json()
+    for path in ("/api/v1/factcheck", BATCH):
+        post = doc["paths"][path]["post"]
+        schema = post["requestBody"]["content"]["application/json"]["schema"]
+        assert "$defs" not in json.dumps(schema)
+        assert {"413", "415", "422", "503"} <= set(post["responses"])
