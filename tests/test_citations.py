@@ -145,7 +145,7 @@ def test_pandoc_renders_the_bibtex(seed: dict[str, Study], tmp_path: Path) -> No
     path.write_text(citations.export(list(seed.values()), "bibtex"), encoding="utf-8")
     out = pandoc_render(path)
     assert "Roos, Paulien E., Nick Barton, and Robert W. M. van Deursen. 2012." in out
-    assert "Henrik Sørensen" in out and "Flynn, T. W. et al. 1994." in out
+    assert "Henrik Sørensen" in out and "Frandsen, Jesper Schuster Brandt et al. 2025." in out
     assert "https://doi.org/10.1016/j.jbiomech.2012.03.020" in out
     assert all(f"https://doi.org/{s.doi}" in out for s in seed.values() if s.doi)
 
@@ -168,8 +168,8 @@ def test_csl_json_structured_names_and_bare_identifiers(seed: dict[str, Study]) 
     )
     assert {"family": "Sørensen", "given": "Henrik"} in items["nielsen2012training"]["author"]
     # "and others" as pandoc writes it; LaTeX decoded; a corporate author as a literal name.
-    assert items["flynn1994comparison"]["author"] == [
-        {"family": "Flynn", "given": "T. W."},
+    assert items["frandsen2025how"]["author"] == [
+        {"family": "Frandsen", "given": "Jesper Schuster Brandt"},
         {"literal": "others"},
     ]
     assert items["anon2018graded"]["container-title"] == "Gait & Posture"
@@ -185,7 +185,7 @@ def test_pandoc_renders_the_csl_json(seed: dict[str, Study], tmp_path: Path) -> 
     path.write_text(citations.export(list(seed.values()), "csl-json"), encoding="utf-8")
     out = pandoc_render(path)
     assert "Roos, Paulien E., Nick Barton, and Robert W. M. van Deursen. 2012." in out
-    assert "Flynn, T. W. et al. 1994." in out and "Henrik Sørensen" in out
+    assert "Frandsen, Jesper Schuster Brandt et al. 2025." in out and "Henrik Sørensen" in out
     assert "Journal of Biomechanics 45 (9): 1656–60." in out
 
 
@@ -233,20 +233,27 @@ APA = {
         "Roos, P. E., Barton, N., & van Deursen, R. W. M. (2012). Patellofemoral joint compression "
         "forces in backward and forward running. Journal of Biomechanics, 45(9), 1656–1660. "
         "https://doi.org/10.1016/j.jbiomech.2012.03.020",
-    # A title ending in "?" takes no period (APA 6.4); volume without issue.
+    # A title ending in "?" takes no period (APA 6.4).
     "gabbett2016training":
         "Gabbett, T. J. (2016). The training-injury prevention paradox: should athletes be training "
-        "smarter and harder? British Journal of Sports Medicine, 50, 273–280. "
+        "smarter and harder? British Journal of Sports Medicine, 50(5), 273–280. "
         "https://doi.org/10.1136/bjsports-2015-095788",
+    # Up to 20 authors are all listed (APA 9.8).
     "flynn1994comparison":
-        "Flynn, T. W., et al. (1994). Comparison of cardiopulmonary responses to forward and backward "
-        "walking and running. Medicine and Science in Sports and Exercise, 26(1), 89–94. "
+        "Flynn, T. W., Connery, S. M., Smutok, M. A., Zeballos, R. J., & Weisman, I. M. (1994). "
+        "Comparison of cardiopulmonary responses to forward and backward walking and running. "
+        "Medicine and Science in Sports and Exercise, 26(1), 89–94. "
         "https://doi.org/10.1249/00005768-199401000-00015",
-    # No volume, issue or DOI recorded: the URL.
+    # Unverified co-authors ("and others"): "et al." (house rule).
+    "frandsen2025how":
+        "Frandsen, J. S. B., et al. (2025). How much running is too much? Identifying high-risk running "
+        "sessions in a 5200-person cohort study. British Journal of Sports Medicine, 59(17), 1203–1210. "
+        "https://doi.org/10.1136/bjsports-2024-109380",
+    # No DOI recorded: the URL.
     "nielsen2012training":
         "Nielsen, R. O., Buist, I., Sørensen, H., Lind, M., & Rasmussen, S. (2012). Training errors and "
         "running related injuries: a systematic review. International Journal of Sports Physical "
-        "Therapy. https://pmc.ncbi.nlm.nih.gov/articles/PMC3290924",
+        "Therapy, 7(1), 58–75. https://pmc.ncbi.nlm.nih.gov/articles/PMC3290924",
     # No author: the title moves to the author position (APA 9.12), not repeated.
     "anon2020should":
         "Should You Start Walking Backward On the Treadmill? (2020). "
@@ -274,16 +281,22 @@ VANCOUVER = {
         "PMC3391667.",
     "gabbett2016training":
         "Gabbett TJ. The training-injury prevention paradox: should athletes be training smarter and "
-        "harder? British Journal of Sports Medicine. 2016;50:273-80. "
+        "harder? British Journal of Sports Medicine. 2016;50(5):273-80. "
         "https://doi.org/10.1136/bjsports-2015-095788",
     "flynn1994comparison":
-        "Flynn TW, et al. Comparison of cardiopulmonary responses to forward and backward walking and "
-        "running. Medicine and Science in Sports and Exercise. 1994;26(1):89-94. "
-        "https://doi.org/10.1249/00005768-199401000-00015. PubMed PMID: 8133744.",
+        "Flynn TW, Connery SM, Smutok MA, Zeballos RJ, Weisman IM. Comparison of cardiopulmonary "
+        "responses to forward and backward walking and running. Medicine and Science in Sports and "
+        "Exercise. 1994;26(1):89-94. https://doi.org/10.1249/00005768-199401000-00015. PubMed PMID: "
+        "8133744.",
+    "frandsen2025how":
+        "Frandsen JSB, et al. How much running is too much? Identifying high-risk running sessions in a "
+        "5200-person cohort study. British Journal of Sports Medicine. 2025;59(17):1203-10. "
+        "https://doi.org/10.1136/bjsports-2024-109380. PubMed PMID: 40623829; PubMed Central PMCID: "
+        "PMC12421110.",
     "nielsen2012training":
         "Nielsen RO, Buist I, Sørensen H, Lind M, Rasmussen S. Training errors and running related "
-        "injuries: a systematic review. International Journal of Sports Physical Therapy. 2012. "
-        "PubMed Central PMCID: PMC3290924.",
+        "injuries: a systematic review. International Journal of Sports Physical Therapy. "
+        "2012;7(1):58-75. PubMed PMID: 22389869; PubMed Central PMCID: PMC3290924.",
     "anon2020should":
         "Should You Start Walking Backward On the Treadmill? [Internet]. 2020. Available from: "
         "https://www.proxxpro.com/index.php/2020/09/13/should-you-start-walking-backward-on-the-treadmill/",

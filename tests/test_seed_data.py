@@ -2,6 +2,9 @@
 
 ../shared/reference/evidence.yaml is the verified record of the studies; every fact it gives
 must be in data/studies.bib as given, and a fact it leaves null (not verified) must be absent.
+The November 2026 review (review-2026-11.md) wins where it corrects that record: its corrections
+and the studies it verified are copied into tests/fixtures/reference/review-2026-11-facts.yaml
+and checked the same way.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ REQUIRED_CLAIMS = [
     "backward-walking-improves-balance",
 ]
 EVIDENCE_YAML = FIXTURES / "reference" / "evidence.yaml"
+REVIEW_FACTS = FIXTURES / "reference" / "review-2026-11-facts.yaml"
+# Fields of review-2026-11-facts.yaml that are not facts to compare.
+META_FIELDS = {"key", "source", "authors"}
 
 
 @cache
@@ -49,6 +55,15 @@ def loaded() -> LoadedData:
 def reference() -> dict[str, dict[str, Any]]:
     records = yaml.safe_load(EVIDENCE_YAML.read_text(encoding="utf-8"))
     return {r["key"]: r for r in records}
+
+
+@cache
+def review_facts() -> dict[str, list[dict[str, Any]]]:
+    return yaml.safe_load(REVIEW_FACTS.read_text(encoding="utf-8"))
+
+
+def corrections() -> dict[str, dict[str, Any]]:
+    return {c["key"]: c for c in review_facts()["corrections"]}
 
 
 @cache
@@ -149,8 +164,12 @@ def expected_sample_size(record: dict[str, Any]) -> str | None:
 
 
 def compared(key: str) -> list[tuple[str, object, object]]:
-    """(field, in evidence.yaml, in studies.bib) for each fact the two must agree on."""
+    """(field, in evidence.yaml, in studies.bib) for each fact the two must agree on.
+
+    Where the November 2026 review corrects a field, its value replaces evidence.yaml's.
+    """
     record, fields = reference()[key], raw_fields()[key]
+    correction = corrections().get(key, {})
 
     def text(value: Any) -> str | None:
         return None if value is None else str(value)
@@ -171,7 +190,30 @@ def compared(key: str) -> list[tuple[str, object, object]]:
     enrolled = size.get("enrolled")
     if "enrolled" in fields or (enrolled is not None and enrolled != leading_int(size.get("analysed"))):
         rows.append(("enrolled", text(enrolled), fields.get("enrolled")))
+    corrected = {name: want for name, want, _ in review_rows(key, correction)}
+    rows = [(name, corrected.pop(name, want), got) for name, want, got in rows]
+    return rows + [row for row in review_rows(key, correction) if row[0] in corrected]
+
+
+def review_rows(key: str, facts: dict[str, Any]) -> list[tuple[str, object, object]]:
+    """(field, in the review, in studies.bib) for each fact review-2026-11-facts.yaml gives."""
+    fields = raw_fields()[key]
+    rows: list[tuple[str, object, object]] = []
+    for name, value in facts.items():
+        if name in META_FIELDS:
+            continue
+        got = fields.get(name)
+        want = None if value is None else str(value)
+        if name == "pages":
+            got, want = bib_pages(got), reference_pages(want)
+        rows.append((name, want, got))
     return rows
+
+
+def surnames(key: str) -> list[str]:
+    """Surnames of the authors in studies.bib, in order ('van Mechelen' keeps its particle)."""
+    authors = raw_fields()[key].get("author", "")
+    return [name.split(",")[0].strip() for name in re.split(r"\s+and\s+", authors) if name.strip()]
 
 
 @pytest.mark.parametrize("key", sorted(reference()))
@@ -184,6 +226,34 @@ def test_bibliographic_facts_match_the_verified_record(key: str) -> None:
         if want != got
     ]
     assert mismatches == []
+
+
+def review_keys(section: str) -> list[str]:
+    return [record["key"] for record in review_facts()[section]]
+
+
+@pytest.mark.parametrize("key", review_keys("corrections") + review_keys("studies"))
+def test_bibliographic_facts_match_the_november_2026_review(key: str) -> None:
+    if key not in raw_fields():
+        pytest.fail(f"{key} is in review-2026-11-facts.yaml but not in data/studies.bib")
+    facts = corrections().get(key) or next(r for r in review_facts()["studies"] if r["key"] == key)
+    mismatches = [
+        f"{name}: review {want!r}, studies.bib {got!r}"
+        for name, want, got in review_rows(key, facts)
+        if want != got
+    ]
+    if "authors" in facts:
+        listed = surnames(key)
+        if listed != facts["authors"]:
+            mismatches.append(f"authors: review {facts['authors']!r}, studies.bib {listed!r}")
+    assert mismatches == []
+
+
+def test_a_corrected_field_replaces_evidence_yaml() -> None:
+    # evidence.yaml has no PMID for Laufer 2005; the review gives one, and the comparison uses it.
+    assert reference()["laufer2005effect"]["pmid"] is None
+    rows = {name: want for name, want, _ in compared("laufer2005effect")}
+    assert rows["pmid"] == "15972616" and rows["pages"] == "627-632"
 
 
 def test_the_comparison_reads_the_sample_size_forms_of_evidence_yaml() -> None:
