@@ -18,20 +18,21 @@ from typing import Any
 
 from markupsafe import Markup
 
-from app import grading
+from app import grading, vocab
+from app.vocab import Stance
 
-STANCE_ORDER = ["supports", "mixed", "no-effect", "contradicts"]
-assert set(STANCE_ORDER) == set(grading.STANCES)
-STANCE_LABELS = {
-    "supports": "Supports",
-    "mixed": "Mixed",
-    "no-effect": "No effect",
-    "contradicts": "Contradicts",
-}
+#: Columns, left to right: support first, then the weaker and the opposing stances.
+STANCE_ORDER = [Stance.SUPPORTS, Stance.MIXED, Stance.NO_EFFECT, Stance.CONTRADICTS]
+STANCE_LABELS = vocab.STANCE_LABELS
 #: The same shapes as text, for tables and legends (hidden from screen readers: the label is read).
-STANCE_GLYPHS = {"supports": "▲", "mixed": "◆", "no-effect": "●", "contradicts": "▼"}
+STANCE_GLYPHS = {Stance.SUPPORTS: "▲", Stance.MIXED: "◆", Stance.NO_EFFECT: "●", Stance.CONTRADICTS: "▼"}
 # Colour-blind-safe hues (Okabe–Ito family), dark enough for 3:1 against white.
-STANCE_COLOURS = {"supports": "#0060a8", "mixed": "#8a3f8f", "no-effect": "#5f5f5f", "contradicts": "#b8430a"}
+STANCE_COLOURS = {
+    Stance.SUPPORTS: "#0060a8",
+    Stance.MIXED: "#8a3f8f",
+    Stance.NO_EFFECT: "#5f5f5f",
+    Stance.CONTRADICTS: "#b8430a",
+}
 
 WIDTH = 500
 LABEL_WIDTH = 66
@@ -106,10 +107,10 @@ def summary_sentence(found: list[Mark]) -> str:
     if not found:
         return "No studies are linked to this claim."
     verbs = {
-        "supports": ("supports the claim", "support the claim"),
-        "mixed": ("has mixed results", "have mixed results"),
-        "no-effect": ("finds no effect", "find no effect"),
-        "contradicts": ("contradicts it", "contradict it"),
+        Stance.SUPPORTS: ("supports the claim", "support the claim"),
+        Stance.MIXED: ("has mixed results", "have mixed results"),
+        Stance.NO_EFFECT: ("finds no effect", "find no effect"),
+        Stance.CONTRADICTS: ("contradicts it", "contradict it"),
     }
     parts = []
     for stance in STANCE_ORDER:

@@ -31,12 +31,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import grading
 from app.citations_citeproc import collation_key
 from app.citations_data import APPRAISAL_FIELDS, csl_item, ris_record, to_bibtex, to_csl_json, to_ris
 from app.citations_scope import Scope, UnknownKeys, search_scope_query, select_studies
 from app.citations_styles import STYLES, formatted_references
 from app.models import Study
+from app.vocab import ExportFormat, GradeLevel, Verdict
 
 __all__ = [
     "APPRAISAL_FIELDS", "FORMATS", "STYLES", "Format", "Scope", "UnknownKeys", "collation_key",
@@ -55,18 +55,20 @@ class Format:
     html: bool = False
 
 
+_F = ExportFormat
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("bibtex", "BibTeX (LaTeX, Overleaf)", "application/x-bibtex", "bib"),
-        Format("ris", "RIS (EndNote, Mendeley)", "application/x-research-info-systems", "ris"),
-        Format("csl-json", "CSL-JSON (Zotero, Pandoc, Quarto)", "application/vnd.citationstyles.csl+json", "json"),
-        Format("apa", "APA 7th edition", "text/plain", "txt", style="apa"),
-        Format("apa-html", "APA 7th edition (HTML)", "text/html", "html", style="apa", html=True),
-        Format("vancouver", "Vancouver (NLM)", "text/plain", "txt", style="vancouver"),
-        Format("vancouver-html", "Vancouver (NLM, HTML)", "text/html", "html", style="vancouver", html=True),
+        Format(_F.BIBTEX, "BibTeX (LaTeX, Overleaf)", "application/x-bibtex", "bib"),
+        Format(_F.RIS, "RIS (EndNote, Mendeley)", "application/x-research-info-systems", "ris"),
+        Format(_F.CSL_JSON, "CSL-JSON (Zotero, Pandoc, Quarto)", "application/vnd.citationstyles.csl+json", "json"),
+        Format(_F.APA, "APA 7th edition", "text/plain", "txt", style="apa"),
+        Format(_F.APA_HTML, "APA 7th edition (HTML)", "text/html", "html", style="apa", html=True),
+        Format(_F.VANCOUVER, "Vancouver (NLM)", "text/plain", "txt", style="vancouver"),
+        Format(_F.VANCOUVER_HTML, "Vancouver (NLM, HTML)", "text/html", "html", style="vancouver", html=True),
     )
 }  # fmt: skip
+"""One ``Format`` per ``ExportFormat`` (a test checks that none is missing)."""
 
 #: Formatting a reference costs milliseconds: a request may format at most this many.
 MAX_FORMATTED = 2000
@@ -115,7 +117,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
         help="export citations: BibTeX, RIS, CSL-JSON, APA or Vancouver",
         description="Export the studies of a claim, a search or the whole knowledge base.",
     )
-    p.add_argument("--format", "-f", required=True, choices=list(FORMATS), help="output format")
+    p.add_argument("--format", "-f", required=True, choices=list(ExportFormat), help="output format")
     p.add_argument(
         "--study", action="append", default=[], metavar="KEY", help="a study's BibTeX key (repeatable)"
     )
@@ -125,10 +127,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     p.add_argument("--q", default="", metavar="QUERY", help="the studies behind the claims a search finds")
     p.add_argument("--topic", action="append", default=[], help="search filter (repeatable)")
     p.add_argument(
-        "--verdict", action="append", default=[], choices=grading.VERDICTS, help="search filter (repeatable)"
+        "--verdict", action="append", default=[], choices=list(Verdict), help="search filter (repeatable)"
     )
     p.add_argument(
-        "--grade", action="append", default=[], choices=grading.LEVELS, help="search filter (repeatable)"
+        "--grade", action="append", default=[], choices=list(GradeLevel), help="search filter (repeatable)"
     )
     p.add_argument(
         "--appraisal", action="store_true", help="BibTeX: keep the appraisal fields (design, samplesize, ...)"
@@ -138,7 +140,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from app.db import Database, ensure_built
+    from app.build import ensure_built
+    from app.db import Database
     from app.problems import DataError
     from app.settings import get_settings
     from app.store import Store

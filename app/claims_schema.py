@@ -15,6 +15,20 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
 
 from app import grading
+from app.vocab import (
+    AppearanceKind,
+    ClaimKind,
+    Comparison,
+    ConceptKind,
+    Directness,
+    IndirectKind,
+    Measure,
+    NoteKind,
+    PopulationGroup,
+    Stance,
+    UnprovenReason,
+    Verdict,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL = re.compile(r"^https?://\S+$")
@@ -54,11 +68,11 @@ class EstimateIn(_Strict):
     threshold is then ``swc`` and ``1/swc``).
     """
 
-    measure: grading.Measure
+    measure: Measure
     value: float
     ci: tuple[float, float] | None = None
     interval: Literal["confidence", "credible"] = "confidence"
-    comparison: grading.Comparison
+    comparison: Comparison
     scale: Text | None = None  # what was measured and in what unit: "pain NRS 0-10 points"
     better: Literal["lower", "higher"] | None = None  # which way is better on this scale
     timepoint: Text | None = None  # "6 weeks", "3 months"
@@ -82,13 +96,11 @@ class EstimateIn(_Strict):
 
 class EvidenceIn(_Strict):
     study: Text
-    stance: Literal["supports", "contradicts", "mixed", "no-effect"]
+    stance: Stance
     finding: Text
     outcome: Text  # an outcome id of the claim (or, for a claim without outcomes, free text)
-    directness: Literal["direct", "indirect"]
-    indirect_because: list[
-        Literal["population", "outcome", "intervention", "predicted-vs-measured", "acute-vs-training"]
-    ] = []
+    directness: Directness
+    indirect_because: list[IndirectKind] = []
     inconsistent: bool = False
     caveats: list[Text] = []
     figures: list[FigureIn] = []
@@ -147,7 +159,7 @@ class SearchIn(_Strict):
 
 
 class NoteIn(_Strict):
-    kind: grading.NoteKind
+    kind: NoteKind
     text: Text
 
 
@@ -155,7 +167,7 @@ class AppearanceIn(_Strict):
     url: Annotated[str, StringConstraints(pattern=URL.pattern)]
     title: Text
     date: dt.date | None = None
-    kind: Literal["article", "social-post", "video", "podcast", "press-release", "other"] = "article"
+    kind: AppearanceKind = AppearanceKind.ARTICLE
 
 
 class HistoryIn(_Strict):
@@ -166,15 +178,15 @@ class HistoryIn(_Strict):
 class ClaimIn(_Strict):
     id: Slug
     statement: Text
-    kind: grading.ClaimKind = "effect"
+    kind: ClaimKind = ClaimKind.EFFECT
     subject: Text | None = None
     predicate: Text | None = None
     predicate_s: Text | None = None  # third-person form, for compound predicates
     summary: Text
     population: Text
     topics: list[Slug]
-    verdict: grading.Verdict
-    unproven_because: grading.UnprovenReason | None = None
+    verdict: Verdict
+    unproven_because: UnprovenReason | None = None
     notes: list[NoteIn] = []
     caveats: list[Text]
     phrasings: list[Text] = []
@@ -203,9 +215,7 @@ class ClaimIn(_Strict):
 
 class ConceptIn(_Strict):
     id: Slug
-    kind: Literal[
-        "activity", "body", "outcome", "topic", "population", "generaliser", "certainty", "ignore"
-    ] = "topic"
-    group: Literal["patients", "healthy", "demographic"] | None = None  # populations only
+    kind: ConceptKind = ConceptKind.TOPIC
+    group: PopulationGroup | None = None  # populations only
     label: str | None = None
     terms: list[Text]

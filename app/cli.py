@@ -54,7 +54,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from app.db import build_database
+    from app.build import build_database
     from app.dbfile import UnsafeDatabasePath
 
     settings = get_settings()
@@ -89,7 +89,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.db import ensure_built
+    from app.build import ensure_built
     from app.dbfile import UnsafeDatabasePath
 
     settings = get_settings()

@@ -45,6 +45,7 @@ from app.claimreview import claim_review
 from app.models import Claim, Concept, Evidence, Study
 from app.store import Store, rating, short_citation
 from app.textmatch import Analyzer, ConceptDef, Features, Quantity, quantities
+from app.vocab import FlagCode
 
 THRESHOLD = 0.5
 THRESHOLD_LOGIT = math.log(THRESHOLD / (1 - THRESHOLD))
@@ -376,7 +377,7 @@ def figure_flags(index: Index, profile: ClaimProfile, post: Features, text: str)
         measure = closest["measure"]
         comparison = f", {closest['comparison']}" if closest.get("comparison") else ""
         flags.append({
-            "code": "figure-mismatch",
+            "code": FlagCode.FIGURE_MISMATCH,
             "message": f"The post says {q.text.strip()}; the evidence shows {shows} ({measure}{comparison}; {closest['short']}).",
             "post_says": q.text.strip(),
             "evidence_shows": shows,
@@ -402,7 +403,7 @@ def population_flags(
     flags = []
 
     def flag(says: str, message: str) -> None:
-        flags.append({"code": "population-mismatch", "message": message, "post_says": says,
+        flags.append({"code": FlagCode.POPULATION_MISMATCH, "message": message, "post_says": says,
                       "evidence_shows": f"studied in: {studied}", "studies": studies, "study": studies[0] if studies else None})  # fmt: skip
 
     patients_named = [
@@ -460,7 +461,7 @@ def overclaim_flags(index: Index, post: Features, claim: dict[str, Any], text: s
     wording = claim.get("calibrated") or f"The evidence is rated {grading.LEVEL_LABELS[level].lower()}."
     said = ", ".join(dict.fromkeys(w.lower() for w in words))
     return [{
-        "code": "overclaim",
+        "code": FlagCode.OVERCLAIM,
         "message": (f"The post says '{said}', but the evidence for this claim is graded "
                     f"{grading.LEVEL_LABELS[level].lower()} and the verdict is "
                     f"{grading.VERDICT_LABELS[claim['verdict']].lower()}. Calibrated wording: {wording}"),
@@ -481,7 +482,7 @@ def misreading_flags(index: Index, profile: ClaimProfile, post: Features) -> lis
         if max((_coverage(index, t, have) for t in concept_texts if t), default=0.0) < MISREADING_COVERAGE:
             continue
         flags.append({
-            "code": "misdescribed-study",
+            "code": FlagCode.MISDESCRIBED_STUDY,
             "message": f"The post repeats a known misreading of {misreading['short']}: '{misreading['claimed']}' What the study showed: {misreading['actual']}",
             "post_says": misreading["claimed"],
             "evidence_shows": misreading["actual"],
@@ -579,7 +580,9 @@ def evaluate(store: Store, posts: list[dict[str, Any]]) -> dict[str, Any]:
             multi_ok += ok
         if post.get("numbers"):
             numbers += 1
-            flagged = any(f["code"] == "figure-mismatch" for m in result["matches"] for f in m["flags"])
+            flagged = any(
+                f["code"] == FlagCode.FIGURE_MISMATCH for m in result["matches"] for f in m["flags"]
+            )
             numbers_ok += flagged
             ok = ok and flagged
         if not ok:
@@ -630,7 +633,8 @@ def _print_human(result: dict[str, Any]) -> None:
 
 
 def _store_from_settings() -> Store:
-    from app.db import Database, ensure_built
+    from app.build import ensure_built
+    from app.db import Database
     from app.settings import get_settings
 
     settings = get_settings()

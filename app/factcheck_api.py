@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from app.factcheck import MAX_TEXT, factcheck
-from app.store import Store
+from app.http import ApiError, get_store
 from app.workpool import Budget, get_pool
 
 router = APIRouter(prefix="/api/v1", tags=["fact-check"])
@@ -109,10 +109,6 @@ async def parse_body(request: Request, model: type[M]) -> M:
     return await run_in_threadpool(_validate, model, raw)
 
 
-def _store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
-
-
 @router.post(
     "/factcheck",
     summary="Fact-check a post: the claims it makes, with flags",
@@ -121,7 +117,7 @@ def _store(request: Request) -> Store:
 )
 async def factcheck_post(request: Request) -> dict[str, Any]:
     body = await parse_body(request, FactCheckRequest)
-    store = _store(request)
+    store = get_store(request)
     return await get_pool(request).run(request, lambda _budget: factcheck(store, body.text, body.limit))
 
 
@@ -136,12 +132,12 @@ async def factcheck_batch(request: Request) -> dict[str, Any]:
     total = sum(len(post.text) for post in body.posts)
     limit = request.app.state.settings.batch_max_chars
     if total > limit:
-        error = HTTPException(
-            422, f"The posts hold {total:,} characters in all; one batch may hold at most {limit:,}."
+        raise ApiError(
+            422,
+            "batch-too-large",
+            f"The posts hold {total:,} characters in all; one batch may hold at most {limit:,}.",
         )
-        error.code = "batch-too-large"  # type: ignore[attr-defined]
-        raise error
-    store = _store(request)
+    store = get_store(request)
 
     def run(budget: Budget) -> dict[str, Any]:
         results = []

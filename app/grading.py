@@ -10,124 +10,94 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal, get_args
+from typing import Any
 
-LEVELS = ["very-low", "low", "moderate", "high"]  # index = numeric level 0..3
-LEVEL_LABELS = {"high": "High", "moderate": "Moderate", "low": "Low", "very-low": "Very low"}
-LEVEL_MEANINGS = {
-    "high": "We are very confident that the true effect is close to what the studies found.",
-    "moderate": "The true effect is probably close to what the studies found, but could differ.",
-    "low": "The true effect may differ substantially from what the studies found.",
-    "very-low": "The true effect is likely to differ substantially from what the studies found.",
+from app import vocab
+from app.vocab import (
+    ClaimKind,
+    Comparison,
+    Design,
+    GradeDirection,
+    GradeLevel,
+    Measure,
+    ReviewOf,
+    Stance,
+    UnprovenReason,
+    Verdict,
+)
+
+LEVELS: list[str] = list(GradeLevel)  # index = numeric level 0..3
+LEVEL_LABELS = vocab.LEVEL_LABELS
+LEVEL_MEANINGS: dict[str, str] = {
+    GradeLevel.HIGH: "We are very confident that the true effect is close to what the studies found.",
+    GradeLevel.MODERATE: "The true effect is probably close to what the studies found, but could differ.",
+    GradeLevel.LOW: "The true effect may differ substantially from what the studies found.",
+    GradeLevel.VERY_LOW: "The true effect is likely to differ substantially from what the studies found.",
 }
 
-DESIGNS = [
-    "systematic-review", "meta-analysis", "randomized-controlled-trial", "controlled-trial",
-    "crossover-trial", "cohort", "case-control", "cross-sectional", "case-series",
-    "laboratory", "expert-opinion", "guideline", "web-page",
-]  # fmt: skip
-DESIGN_LABELS = {
-    "systematic-review": "Systematic review", "meta-analysis": "Meta-analysis",
-    "randomized-controlled-trial": "Randomised controlled trial",
-    "controlled-trial": "Controlled trial (not randomised)", "crossover-trial": "Crossover trial",
-    "cohort": "Cohort study", "case-control": "Case-control study",
-    "cross-sectional": "Cross-sectional study", "case-series": "Case series",
-    "laboratory": "Laboratory study", "expert-opinion": "Expert opinion",
-    "guideline": "Guideline", "web-page": "Web page",
-}  # fmt: skip
-REVIEW_DESIGNS = {"systematic-review", "meta-analysis"}
+DESIGNS: list[str] = list(Design)
+DESIGN_LABELS = vocab.DESIGN_LABELS
+REVIEW_DESIGNS = {Design.SYSTEMATIC_REVIEW, Design.META_ANALYSIS}
 #: Designs that need no sample size (no participants of their own).
-NO_SAMPLE_DESIGNS = REVIEW_DESIGNS | {"guideline", "expert-opinion", "web-page"}
+NO_SAMPLE_DESIGNS = REVIEW_DESIGNS | {Design.GUIDELINE, Design.EXPERT_OPINION, Design.WEB_PAGE}
 #: Starting level per design (house rules). Reviews of observational studies start low, and a
 #: guideline takes the level of the evidence it rests on where recorded (see ``start_level``).
-DESIGN_START = {
-    "systematic-review": "high", "meta-analysis": "high", "randomized-controlled-trial": "high",
-    "controlled-trial": "low", "crossover-trial": "low", "cohort": "low", "case-control": "low",
-    "cross-sectional": "low", "guideline": "low",
-    "case-series": "very-low", "laboratory": "very-low", "expert-opinion": "very-low",
-    "web-page": "very-low",
+_HIGH, _LOW, _VERY_LOW = GradeLevel.HIGH, GradeLevel.LOW, GradeLevel.VERY_LOW
+DESIGN_START: dict[str, str] = {
+    Design.SYSTEMATIC_REVIEW: _HIGH, Design.META_ANALYSIS: _HIGH,
+    Design.RANDOMIZED_CONTROLLED_TRIAL: _HIGH,
+    Design.CONTROLLED_TRIAL: _LOW, Design.CROSSOVER_TRIAL: _LOW, Design.COHORT: _LOW,
+    Design.CASE_CONTROL: _LOW, Design.CROSS_SECTIONAL: _LOW, Design.GUIDELINE: _LOW,
+    Design.CASE_SERIES: _VERY_LOW, Design.LABORATORY: _VERY_LOW, Design.EXPERT_OPINION: _VERY_LOW,
+    Design.WEB_PAGE: _VERY_LOW,
 }  # fmt: skip
 #: Order used to pick the strongest design among studies that start at the same level.
 DESIGN_RANK = {d: i for i, d in enumerate(DESIGNS)}
 
-STANCES = ["supports", "contradicts", "mixed", "no-effect"]
-INDIRECTNESS_KINDS = {
-    "population": "the people studied differ from those the claim is about",
-    "outcome": "the outcome measured differs from the one the claim is about",
-    "intervention": "the intervention differs from the one in the claim",
-    "predicted-vs-measured": "an outcome predicted or estimated, not measured",
-    "acute-vs-training": "a single-session (acute) measurement, not a training effect",
-}
-RISK_OF_BIAS = ["low", "some-concerns", "high", "unclear"]
-RISK_OF_BIAS_LABELS = {"low": "Low", "some-concerns": "Some concerns", "high": "High", "unclear": "Unclear"}
-
-#: What kind of statement a claim is: it decides how the evidence is read (see ``start_level``).
-ClaimKind = Literal["effect", "advice", "factual"]
-CLAIM_KINDS: tuple[str, ...] = get_args(ClaimKind)
-CLAIM_KIND_LABELS = {
-    "effect": "Effect claim (X changes Y)",
-    "advice": "Advice (a prescription: how much, how fast, how often)",
-    "factual": "Factual or physiological statement",
-}
-
-Verdict = Literal["supported", "partly-supported", "unproven", "misleading", "contradicted"]
-VERDICTS: list[str] = list(get_args(Verdict))
-VERDICT_LABELS = {
-    "supported": "Supported", "partly-supported": "Partly supported", "unproven": "Unproven",
-    "misleading": "Misleading", "contradicted": "Contradicted",
-}  # fmt: skip
+# The vocabularies themselves live in app.vocab; these names are kept for the grading code and
+# its readers (derived, not copies).
+STANCES: list[str] = list(Stance)
+INDIRECTNESS_KINDS = vocab.INDIRECT_EXPLANATIONS
+RISK_OF_BIAS: list[str] = list(vocab.RiskOfBias)
+RISK_OF_BIAS_LABELS = vocab.RISK_OF_BIAS_LABELS
+CLAIM_KINDS: tuple[str, ...] = tuple(ClaimKind)
+CLAIM_KIND_LABELS = vocab.CLAIM_KIND_LABELS
+VERDICTS: list[str] = list(Verdict)
+VERDICT_LABELS = vocab.VERDICT_LABELS
 #: One line per verdict (the legend on the pages and the methodology page read these).
-VERDICT_MEANINGS = {
-    "supported": "The evidence shows what the claim says, for the population it names.",
-    "partly-supported": "Part of the claim holds, or it holds only for a narrower population, "
+VERDICT_MEANINGS: dict[str, str] = {
+    Verdict.SUPPORTED: "The evidence shows what the claim says, for the population it names.",
+    Verdict.PARTLY_SUPPORTED: "Part of the claim holds, or it holds only for a narrower population, "
     "outcome or setting.",
-    "unproven": "Not shown either way: no study has tested it, or we found no evidence.",
-    "misleading": "Built on real research, but says something the research did not show.",
-    "contradicted": "The evidence points the other way.",
+    Verdict.UNPROVEN: "Not shown either way: no study has tested it, or we found no evidence.",
+    Verdict.MISLEADING: "Built on real research, but says something the research did not show.",
+    Verdict.CONTRADICTED: "The evidence points the other way.",
 }
-UnprovenReason = Literal["untested", "no-evidence-found"]
-UNPROVEN_REASONS: tuple[str, ...] = get_args(UnprovenReason)
-UNPROVEN_LABELS = {
-    "untested": "Untested: no study has tested the claim as stated",
-    "no-evidence-found": "No evidence found: our search found no study that bears on it",
-}
+UNPROVEN_REASONS: tuple[str, ...] = tuple(UnprovenReason)
+UNPROVEN_LABELS = vocab.UNPROVEN_LABELS
 #: schema.org ClaimReview ``reviewRating``: 1 (worst) to 5 (best). "Unproven" sits in the
 #: middle: it says neither that the claim is true nor that it is false.
-VERDICT_RATING = {
-    "supported": 5, "partly-supported": 4, "unproven": 3, "misleading": 2, "contradicted": 1,
+VERDICT_RATING: dict[str, int] = {
+    Verdict.SUPPORTED: 5, Verdict.PARTLY_SUPPORTED: 4, Verdict.UNPROVEN: 3,
+    Verdict.MISLEADING: 2, Verdict.CONTRADICTED: 1,
 }  # fmt: skip
 BEST_RATING, WORST_RATING = 5, 1
-#: Notes on a claim that are not verdicts ("source not found" says nothing about the claim).
-NoteKind = Literal["source-not-found", "correction", "other"]
-NOTE_LABELS = {"source-not-found": "Source not found", "correction": "Correction", "other": "Note"}
+NOTE_LABELS = vocab.NOTE_LABELS
 
 # --- effect estimates ---------------------------------------------------------------------------
 
-Measure = Literal["md", "smd", "hedges-g", "rr", "or", "hr", "rd", "percent-change", "auc"]
-MEASURES: tuple[str, ...] = get_args(Measure)
-MEASURE_LABELS = {
-    "md": "Mean difference", "smd": "Standardised mean difference", "hedges-g": "Hedges' g",
-    "rr": "Risk ratio", "or": "Odds ratio", "hr": "Hazard ratio", "rd": "Risk difference",
-    "percent-change": "Percent change", "auc": "Area under the ROC curve",
-}  # fmt: skip
-MEASURE_SHORT = {
-    "md": "MD", "smd": "SMD", "hedges-g": "g", "rr": "RR", "or": "OR", "hr": "HR", "rd": "RD",
-    "percent-change": "% change", "auc": "AUC",
-}  # fmt: skip
-RATIO_MEASURES = frozenset({"rr", "or", "hr"})
+MEASURES: tuple[str, ...] = tuple(Measure)
+MEASURE_LABELS = vocab.MEASURE_LABELS
+MEASURE_SHORT = vocab.MEASURE_SHORT
+RATIO_MEASURES = frozenset({Measure.RR, Measure.OR, Measure.HR})
 #: Standardised measures share one scale, so they can sit in one forest plot.
-STANDARDISED_MEASURES = frozenset({"smd", "hedges-g"})
+STANDARDISED_MEASURES = frozenset({Measure.SMD, Measure.HEDGES_G})
 #: The value of "no effect" per measure (ratios: 1; an AUC of 0.5 is chance).
-NULL_VALUE = {m: 1.0 if m in RATIO_MEASURES else 0.5 if m == "auc" else 0.0 for m in MEASURES}
-Comparison = Literal["between-group", "within-subject", "within-group"]
-COMPARISONS: tuple[str, ...] = get_args(Comparison)
-COMPARISON_LABELS = {
-    "between-group": "difference between groups",
-    "within-subject": "difference between conditions in the same people (crossover)",
-    "within-group": "change within one group, not a comparison with control",
-}
+NULL_VALUE = {m: 1.0 if m in RATIO_MEASURES else 0.5 if m == Measure.AUC else 0.0 for m in MEASURES}
+COMPARISONS: tuple[str, ...] = tuple(Comparison)
+COMPARISON_LABELS = vocab.COMPARISON_LABELS
 #: Comparative estimates: the ones a forest plot and a summary of findings may show as effects.
-COMPARATIVE = frozenset({"between-group", "within-subject"})
+COMPARATIVE = frozenset({Comparison.BETWEEN_GROUP, Comparison.WITHIN_SUBJECT})
 
 
 def estimate_problems(measure: str, value: float, ci: tuple[float, float] | None,
@@ -155,11 +125,7 @@ def estimate_problems(measure: str, value: float, ci: tuple[float, float] | None
 # --- risk of bias -------------------------------------------------------------------------------
 
 #: Tools a study's risk of bias can be judged with (``robtool`` in studies.bib).
-ROB_TOOLS = {
-    "rob2": "RoB 2 (randomised trials)",
-    "robins-i": "ROBINS-I (non-randomised studies of interventions)",
-    "review": "As judged by a named review",
-}
+ROB_TOOLS = vocab.ROB_TOOL_LABELS
 ROB_DOMAINS = {
     "rob2": {
         "randomisation": "Randomisation process",
@@ -266,7 +232,7 @@ class Grade:
     level: str
     reasons: tuple[Reason, ...]
     carrying: tuple[str, ...] = ()  # keys of the studies the grade rests on
-    direction: str = "supports"  # what the carrying studies say: supports | against | mixed
+    direction: str = GradeDirection.SUPPORTS  # what the carrying studies say
     study_count: int = 0
     participants: int = 0  # known participants across all linked studies
     participants_unknown: int = 0  # linked studies without a known sample size
@@ -315,7 +281,7 @@ RULES: tuple[Rule, ...] = (
 
 def start_level(study: GradedStudy) -> str:
     design = study.design or "expert-opinion"
-    if design in REVIEW_DESIGNS and study.review_of in ("observational", "mixed"):
+    if design in REVIEW_DESIGNS and study.review_of in (ReviewOf.OBSERVATIONAL, ReviewOf.MIXED):
         return "low"
     if design == "guideline" and study.evidence_level in LEVELS:
         return study.evidence_level
@@ -350,7 +316,7 @@ def grade_evidence(links: Sequence[GradedStudy]) -> Grade:
         reasons.append(Reason("study design", 0, "No usable evidence is linked to this claim."))
         return Grade("very-low", tuple(reasons), study_count=0)
 
-    supporting = [s for s in usable if s.stance == "supports"]
+    supporting = [s for s in usable if s.stance == Stance.SUPPORTS]
     pool = supporting or usable
     best = max(LEVELS.index(start_level(s)) for s in pool)
     carrying = [s for s in pool if LEVELS.index(start_level(s)) == best]
@@ -381,7 +347,7 @@ def grade_evidence(links: Sequence[GradedStudy]) -> Grade:
 
     against = [
         s for s in usable
-        if s.stance in ("contradicts", "mixed", "no-effect") and LEVELS.index(start_level(s)) >= best
+        if s.stance in (Stance.CONTRADICTS, Stance.MIXED, Stance.NO_EFFECT) and LEVELS.index(start_level(s)) >= best
     ]  # fmt: skip
     if supporting and against:
         steps.append(
@@ -440,11 +406,11 @@ def grade_evidence(links: Sequence[GradedStudy]) -> Grade:
 
     stances = {s.stance for s in carrying}
     direction = (
-        "supports"
-        if stances == {"supports"}
-        else "against"
-        if stances <= {"contradicts", "no-effect"}
-        else "mixed"
+        GradeDirection.SUPPORTS
+        if stances == {Stance.SUPPORTS}
+        else GradeDirection.AGAINST
+        if stances <= {Stance.CONTRADICTS, Stance.NO_EFFECT}
+        else GradeDirection.MIXED
     )
     return Grade(
         LEVELS[level],
@@ -484,8 +450,8 @@ def calibrated_sentence(
     subject: str,
     predicate: str,
     level: str,
-    direction: str = "supports",
-    verdict: str = "supported",
+    direction: str = GradeDirection.SUPPORTS,
+    verdict: str = Verdict.SUPPORTED,
     predicate_s: str | None = None,
 ) -> str:
     """One sentence answering the claim, in GRADE's tested wording (the verb carries the certainty).
@@ -499,16 +465,18 @@ def calibrated_sentence(
     predicate = predicate.strip().rstrip(".")
     conjugated = (predicate_s or third_person(predicate)).strip().rstrip(".")
     cap = subject[:1].upper() + subject[1:]
-    if verdict == "contradicted" or (direction == "against" and verdict != "unproven"):
+    if verdict == Verdict.CONTRADICTED or (
+        direction == GradeDirection.AGAINST and verdict != Verdict.UNPROVEN
+    ):
         if level == "very-low":
             return f"The evidence is very uncertain, but it does not suggest that {subject} {conjugated}."
         negated = {"high": "does not", "moderate": "probably does not", "low": "may not"}[level]
         return f"{cap} {negated} {predicate}."
-    if verdict == "misleading":
+    if verdict == Verdict.MISLEADING:
         return f"The evidence does not show that {subject} {conjugated}."
-    if verdict == "unproven" and level != "very-low":
+    if verdict == Verdict.UNPROVEN and level != GradeLevel.VERY_LOW:
         return f"There is no direct evidence that {subject} {conjugated}."
-    if level == "very-low" or direction == "mixed" or verdict == "unproven":
+    if level == GradeLevel.VERY_LOW or direction == GradeDirection.MIXED or verdict == Verdict.UNPROVEN:
         return f"The evidence is very uncertain about whether {subject} {conjugated}."
     if level == "high":
         return f"{cap} {conjugated}."
@@ -519,11 +487,11 @@ def calibrated_sentence(
 
 def verdict_disagreement(verdict: str, grade: Grade) -> str | None:
     """A warning when the curator's verdict clearly disagrees with the computed grade."""
-    if verdict == "supported" and grade.level == "very-low":
+    if verdict == Verdict.SUPPORTED and grade.level == GradeLevel.VERY_LOW:
         return "verdict 'supported' but the evidence grade is very low"
-    if verdict == "supported" and grade.direction != "supports":
+    if verdict == Verdict.SUPPORTED and grade.direction != GradeDirection.SUPPORTS:
         return "verdict 'supported' but the studies that carry the grade do not support the claim"
-    if verdict == "contradicted" and grade.direction == "supports":
+    if verdict == Verdict.CONTRADICTED and grade.direction == GradeDirection.SUPPORTS:
         return "verdict 'contradicted' but the studies that carry the grade support the claim"
     return None
 

@@ -177,7 +177,7 @@ def _validation_problems(path: Path, document: Any, base_loc: tuple[Any, ...], e
             message = f"'{err.get('input')}' is not {expected}"
         elif err["type"].startswith("date_"):
             message = f"'{err.get('input')}' is not a valid date (YYYY-MM-DD): {message}"
-        elif err["type"] == "literal_error":
+        elif err["type"] in ("literal_error", "enum"):
             message = (
                 f"'{err.get('input')}' is not allowed: {message.replace('Input should be ', 'expected ')}"
             )

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.citations_citeproc import patch_citeproc
 from app.db import Database
 from app.guard import RequestGuard
+from app.http import ApiError
 from app.settings import Settings, get_settings
 from app.store import Store
 from app.workpool import WorkPool
@@ -102,6 +103,44 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
+HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}
+
+
+def describe_error(request: Request, exc: Exception) -> ApiError:
+    """Any exception a route lets out, as the API error it is reported as."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, RequestValidationError):
+        details = _validation_details(exc)
+        message = "; ".join(f"{d['field'] or d['in']}: {d['message']}" for d in details) or "invalid request"
+        return ApiError(422, "invalid-request", message, details=details)
+    if isinstance(exc, StarletteHTTPException):
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"Nothing at {request.url.path}."
+        code = getattr(exc, "code", None) or HTTP_CODES.get(exc.status_code, "error")
+        return ApiError(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+    if isinstance(exc, OperationalError):  # connection refused, server restarting, disk I/O
+        log.error("database error on %s: %s", request.url.path, exc)
+        request.app.state.db.invalidate()
+        message = "The database is unavailable right now; try again in a moment."
+        return ApiError(503, "database-unavailable", message, headers={"Retry-After": "5"})
+    log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    return ApiError(500, "internal-error", "Something went wrong on our side. It has been logged.")
+
+
+async def respond_to_error(request: Request, exc: Exception) -> Response:
+    """The one error responder: JSON ``{"error": ...}`` for API paths and clients that ask for
+    JSON, the friendly HTML page otherwise (a validation error shows there as a 400)."""
+    error = describe_error(request, exc)
+    status = error.status_code
+    render_error = getattr(request.app.state, "render_error", None)
+    if wants_html(request) and render_error is not None:
+        return render_error(request, 400 if status == 422 else status, error.detail)  # type: ignore[no-any-return]
+    body = error_body(status, error.code, error.detail, error.details)
+    return JSONResponse(body, status_code=status, headers=error.headers)
+
+
 class EvidenceKB(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # Outermost, so that even the 500 page of ServerErrorMiddleware carries the headers; the
@@ -145,50 +184,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     citations_api.register(app)
     web.register(app)  # last: it also sets the HTML error pages
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        details = _validation_details(exc)
-        message = "; ".join(f"{d['field'] or d['in']}: {d['message']}" for d in details) or "invalid request"
-        if wants_html(request) and hasattr(app.state, "render_error"):
-            return app.state.render_error(request, 400, message)
-        return JSONResponse(error_body(422, "invalid-request", message, details), status_code=422)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        code = getattr(exc, "code", None) or {
-            404: "not-found",
-            405: "method-not-allowed",
-            413: "too-large",
-        }.get(exc.status_code, "error")
-        message = exc.detail if isinstance(exc.detail, str) else "error"
-        if exc.status_code == 404 and message == "Not Found":
-            message = f"Nothing at {request.url.path}."
-        if wants_html(request) and hasattr(app.state, "render_error"):
-            return app.state.render_error(request, exc.status_code, message)
-        return JSONResponse(
-            error_body(exc.status_code, code, message),
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
-
-    @app.exception_handler(OperationalError)  # connection refused, server restarting, disk I/O
-    async def _db_down(request: Request, exc: Exception) -> Response:
-        log.error("database error on %s: %s", request.url.path, exc)
-        app.state.db.invalidate()
-        message = "The database is unavailable right now; try again in a moment."
-        if wants_html(request) and hasattr(app.state, "render_error"):
-            return app.state.render_error(request, 503, message)
-        return JSONResponse(
-            error_body(503, "database-unavailable", message), status_code=503, headers={"Retry-After": "5"}
-        )
-
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s", request.url.path)
-        message = "Something went wrong on our side. It has been logged."
-        if wants_html(request) and hasattr(app.state, "render_error"):
-            return app.state.render_error(request, 500, message)
-        return JSONResponse(error_body(500, "internal-error", message), status_code=500)
+    for exc_class in (RequestValidationError, StarletteHTTPException, OperationalError, Exception):
+        app.add_exception_handler(exc_class, respond_to_error)
 
     return app
 

@@ -24,16 +24,11 @@ from app import grading, search
 from app.bibtex import OTHERS, Person
 from app.db import Database, pg_search_config
 from app.models import Claim, Concept, Evidence, Study
+from app.vocab import SORT_LABELS, SortOrder
 
 T = TypeVar("T")
 
-SORTS = {
-    "relevance": "Best match",
-    "reviewed": "Recently reviewed",
-    "grade": "Strongest evidence",
-    "statement": "A–Z",
-    "appearances": "Most repeated",
-}
+SORTS = SORT_LABELS  # sort name -> label, in menu order
 MAX_LIMIT = 100
 
 
@@ -62,10 +57,21 @@ class ClaimQuery:
     limit: int = 20
     offset: int = 0
 
-    def effective_sort(self) -> str:
-        if self.sort in SORTS and (self.sort != "relevance" or self.q.strip()):
-            return self.sort
-        return "relevance" if self.q.strip() else "appearances"
+    def effective_sort(self) -> SortOrder:
+        """The order asked for; relevance needs a query, and is the default with one (without
+        one: the claims repeated most)."""
+        if self.sort in SORTS and (self.sort != SortOrder.RELEVANCE or self.q.strip()):
+            return SortOrder(self.sort)
+        return SortOrder.RELEVANCE if self.q.strip() else SortOrder.APPEARANCES
+
+
+#: Sort keys per order (relevance sorts on the search ranks, see ``Store.search_claims``).
+SORT_KEYS: dict[str, Callable[[ClaimRow], Any]] = {
+    SortOrder.REVIEWED: lambda r: (-r.reviewed.toordinal(), r.position),
+    SortOrder.GRADE: lambda r: (-r.grade_rank, r.position),
+    SortOrder.STATEMENT: lambda r: r.statement.lower(),
+    SortOrder.APPEARANCES: lambda r: (-r.appearances, r.position),
+}
 
 
 class LRU:
@@ -203,16 +209,10 @@ class Store:
             candidates = [rows[cid] for cid in ranks] if ranks is not None else list(rows.values())
             matched, counts = _filter_and_count(candidates, query, facets)
             sort = query.effective_sort()
-            if sort == "relevance" and ranks is not None:
+            if sort == SortOrder.RELEVANCE and ranks is not None:
                 matched.sort(key=lambda r: (ranks[r.id], r.position))
-            elif sort == "reviewed":
-                matched.sort(key=lambda r: (-r.reviewed.toordinal(), r.position))
-            elif sort == "grade":
-                matched.sort(key=lambda r: (-r.grade_rank, r.position))
-            elif sort == "statement":
-                matched.sort(key=lambda r: r.statement.lower())
             else:
-                matched.sort(key=lambda r: (-r.appearances, r.position))
+                matched.sort(key=SORT_KEYS.get(sort, SORT_KEYS[SortOrder.APPEARANCES]))
             page = matched[offset : offset + limit]
             items = self.claim_summaries([r.id for r in page], session=session)
             if compiled is not None and page:

@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from app import grading
+from app import grading, vocab
 from app.bibtex import BibEntry, Person, latex_to_text, split_names
 from app.problems import Problem
+from app.vocab import Design, GradeLevel, ReviewOf, RobTool
 
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID = re.compile(r"^\d{1,9}$")
@@ -228,19 +229,19 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
         pmid=pmid,
         pmcid=pmcid,
         url=url,
-        design=_vocab_field(entry, "design", grading.DESIGNS, problems),
+        design=_vocab_field(entry, "design", Design, problems),
         sample_size=_int_field(entry, "samplesize", problems, allow_nr=True),
         enrolled=_int_field(entry, "enrolled", problems),
         studies_included=_int_field(entry, "studies", problems),
-        review_of=_vocab_field(entry, "reviewof", ["trials", "observational", "mixed"], problems),
-        evidence_level=_vocab_field(entry, "evidencelevel", grading.LEVELS, problems),
+        review_of=_vocab_field(entry, "reviewof", ReviewOf, problems),
+        evidence_level=_vocab_field(entry, "evidencelevel", GradeLevel, problems),
         population=_text_field(entry, "population"),
         intervention=_text_field(entry, "intervention"),
         comparator=_text_field(entry, "comparator"),
         duration=_text_field(entry, "duration"),
         outcomes=_list_field(entry, "outcomes"),
         limitations=_list_field(entry, "limitations"),
-        risk_of_bias=_vocab_field(entry, "riskofbias", grading.RISK_OF_BIAS, []),
+        risk_of_bias=_vocab_field(entry, "riskofbias", vocab.RiskOfBias, []),
         funding=_text_field(entry, "funding"),
         retracted=retracted_raw in ("yes", "true"),
         note=_text_field(entry, "note"),
@@ -303,8 +304,8 @@ def _rob_domains(entry: BibEntry, tool: str | None, problems: list[Problem]) -> 
 
 
 def _risk_of_bias(entry: BibEntry, problems: list[Problem]) -> RiskOfBias | None:
-    overall = _vocab_field(entry, "riskofbias", grading.RISK_OF_BIAS, problems)
-    tool = _vocab_field(entry, "robtool", grading.ROB_TOOLS, problems)
+    overall = _vocab_field(entry, "riskofbias", vocab.RiskOfBias, problems)
+    tool = _vocab_field(entry, "robtool", RobTool, problems)
     domains = _rob_domains(entry, tool, problems)
     judged_by = (entry.fields.get("robjudgedby") or "").strip() or None
     rating, reason = _text_field(entry, "robrating"), _text_field(entry, "robreason")

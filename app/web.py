@@ -2,7 +2,7 @@
 
 Every page works without JavaScript (``static/site.js`` only adds copy buttons). Pages whose
 content depends only on the build (home, claim, study, methodology) are rendered once per build
-and served from the store's cache as bytes, like the API's documents (``api.cached_document``);
+and served from the store's cache as bytes, like the API's documents (``http.cached_document``);
 search, the study list and the fact-check render per request in the threadpool.
 
 Templates are Jinja2 with autoescaping on for everything: data and user input can never inject
@@ -28,8 +28,9 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from app import api, charts, citations, factcheck, grading, search
+from app import api, charts, citations, factcheck, grading, search, vocab
 from app.claimreview import claim_review, json_ld_script_body
+from app.http import ClaimFiltersDep, SortParam, StoreDep, cached_document, get_settings, get_store
 from app.settings import Settings
 from app.store import SORTS, ClaimQuery, Store
 
@@ -126,22 +127,11 @@ def first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-#: Short words for each kind of indirectness, for table cells (the full sentence is in the reasons).
-INDIRECT_SHORT = {
-    "population": "different population",
-    "outcome": "different outcome",
-    "intervention": "different intervention",
-    "predicted-vs-measured": "predicted, not measured",
-    "acute-vs-training": "single session, not training",
-}
-assert INDIRECT_SHORT.keys() == grading.INDIRECTNESS_KINDS.keys()
-
-
 def directness_text(link: dict[str, Any]) -> str:
     """'Direct' or 'Indirect: different population; predicted, not measured'."""
     if link.get("directness") != "indirect":
         return "Direct"
-    kinds = [INDIRECT_SHORT.get(k, k.replace("-", " ")) for k in link.get("indirect_because") or []]
+    kinds = [vocab.INDIRECT_SHORT.get(k, k.replace("-", " ")) for k in link.get("indirect_because") or []]
     return "Indirect: " + "; ".join(kinds) if kinds else "Indirect"
 
 
@@ -204,11 +194,7 @@ def render(name: str, settings: Settings, **context: Any) -> str:
 
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(render(name, settings_of(request), **context), status_code=status)
-
-
-def settings_of(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return HTMLResponse(render(name, get_settings(request), **context), status_code=status)
 
 
 async def cached_page(
@@ -220,14 +206,12 @@ async def cached_page(
     what: str = "page",
 ) -> Response:
     """A page that depends only on the build: rendered once per build, then served as bytes."""
-    settings = settings_of(request)
+    settings = get_settings(request)
 
     def render_bytes(context: dict[str, Any]) -> bytes:
         return render(template, settings, **context).encode()
 
-    return await api.cached_document(
-        request, kind, key, load, what, render=render_bytes, media_type="text/html"
-    )
+    return await cached_document(request, kind, key, load, what, render=render_bytes, media_type="text/html")
 
 
 #: The "Cite" menu: data formats for reference managers, then the formatted styles (plain text;
@@ -314,10 +298,6 @@ class Pager:
         return cls(page, pages, numbers)
 
 
-def get_store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
-
-
 # --- pages -------------------------------------------------------------------------------------
 
 
@@ -340,19 +320,16 @@ async def home(request: Request) -> Response:
 @router.get("/claims", response_class=HTMLResponse)
 def claims_search(
     request: Request,
-    q: Annotated[str, Query(max_length=search.MAX_QUERY_CHARS)] = "",
-    topic: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
-    verdict: Annotated[list[api.Verdict], Query()] = [],  # noqa: B006
-    grade: Annotated[list[api.GradeLevel], Query()] = [],  # noqa: B006
-    sort: Annotated[api.SortName | None, Query()] = None,
+    store: StoreDep,
+    filters: ClaimFiltersDep,
+    sort: SortParam = None,
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    store = get_store(request)
     state = SearchState(
-        q=q.strip(),
-        topic=tuple(topic),
-        verdict=tuple(verdict),
-        grade=tuple(grade),
+        q=filters.q.strip(),
+        topic=tuple(filters.topic),
+        verdict=tuple(filters.verdict),
+        grade=tuple(filters.grade),
         sort=sort or "",
         page=page_number,
     )
@@ -389,7 +366,7 @@ def suggestions(store: Store, state: SearchState) -> dict[str, Any]:
 @router.get("/claims/{claim_id}", response_class=HTMLResponse)
 async def claim_page(request: Request, claim_id: str) -> Response:
     store = get_store(request)
-    settings = settings_of(request)
+    settings = get_settings(request)
 
     def load() -> dict[str, Any] | None:
         claim = store.claim(claim_id)
@@ -420,7 +397,7 @@ def claim_context(claim: dict[str, Any], settings: Settings) -> dict[str, Any]:
 def studies_list(
     request: Request,
     q: Annotated[str, Query(max_length=search.MAX_QUERY_CHARS)] = "",
-    design: Annotated[list[api.Design], Query()] = [],  # noqa: B006
+    design: Annotated[list[vocab.Design], Query()] = [],  # noqa: B006
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     store = get_store(request)
@@ -588,7 +565,7 @@ def render_error(request: Request, status: int, message: str) -> HTMLResponse:
     try:
         body = render(
             "error.html",
-            settings_of(request),
+            get_settings(request),
             nav="",
             status=status,
             title=title,

@@ -18,17 +18,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from fastapi import HTTPException, Request
+from fastapi import Request
+
+from app.http import ApiError
 
 T = TypeVar("T")
 
 
-class Overloaded(HTTPException):
+class Overloaded(ApiError):
     """503: the pool is full, or the job ran out of time. ``Retry-After`` says when to retry."""
 
     def __init__(self, message: str, code: str = "overloaded", retry_after: int = 5):
-        super().__init__(503, detail=message, headers={"Retry-After": str(retry_after)})
-        self.code = code
+        super().__init__(503, code, message, headers={"Retry-After": str(retry_after)})
 
 
 class Abandoned(Exception):

@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, default=200, help="generated posts per generated knowledge base")
     args = parser.parse_args(argv)
 
-    from app.db import Database, build_database
+    from app.build import build_database
+    from app.db import Database
     from app.settings import Settings
     from app.store import Store
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.db import build_database
+from app.build import build_database
 from app.main import create_app
 from app.settings import Settings
 

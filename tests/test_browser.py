@@ -21,7 +21,7 @@ import pytest
 import uvicorn
 from conftest import ROOT, make_settings
 
-from app.db import build_database
+from app.build import build_database
 from app.main import create_app
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ import pytest
 from conftest import make_settings
 from fastapi.testclient import TestClient
 
-from app.db import build_database
+from app.build import build_database
 from app.main import create_app
 from app.workpool import Abandoned, Budget, Overloaded, WorkPool
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
+from app.build import build_database
 from app.cli import main
-from app.db import build_database
 from app.dbfile import APPLICATION_ID, UnsafeDatabasePath, is_evidence_kb_database, remove_stale_builds
 from app.settings import Settings
 

@@ -17,8 +17,9 @@ from conftest import make_settings
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from app import db
-from app.db import Database, build_database, is_stale, make_engine, read_build_info
+from app import build
+from app.build import build_database, is_stale
+from app.db import Database, make_engine, read_build_info
 from app.dbfile import UnsafeDatabasePath
 from app.main import create_app
 from app.models import Evidence
@@ -145,12 +146,12 @@ def test_a_new_schema_version_rebuilds_from_scratch(
 ) -> None:
     build_database(settings)
     before = snapshot(settings)
-    monkeypatch.setattr(db, "SCHEMA_VERSION", db.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(build, "SCHEMA_VERSION", build.SCHEMA_VERSION + 1)
     assert is_stale(settings)
     assert build_database(settings).status == "built"
     after = snapshot(settings)
     assert after["claim"] == before["claim"]
-    assert f", {db.SCHEMA_VERSION})" in after["build_info"][0]  # the last column
+    assert f", {build.SCHEMA_VERSION})" in after["build_info"][0]  # the last column
 
 
 def test_a_failed_build_leaves_the_database_exactly_as_it_was(settings: Settings) -> None:
@@ -168,14 +169,14 @@ def test_a_failure_while_writing_leaves_the_database_intact(
 ) -> None:
     build_database(settings)
     before, first = snapshot(settings), generation(settings)
-    real_insert = db.insert
+    real_insert = build.insert
 
     def failing_insert(table: Any) -> Any:
         if table is Evidence:  # studies and claims are already written by now
             raise RuntimeError("disk full")
         return real_insert(table)
 
-    monkeypatch.setattr(db, "insert", failing_insert)
+    monkeypatch.setattr(build, "insert", failing_insert)
     with pytest.raises(RuntimeError, match="disk full"):
         build_database(settings, force=True)
     assert snapshot(settings) == before
@@ -183,7 +184,7 @@ def test_a_failure_while_writing_leaves_the_database_intact(
     if settings.is_sqlite:  # the half-written file is gone
         assert settings.sqlite_path is not None
         assert [p.name for p in settings.sqlite_path.parent.iterdir() if ".build-" in p.name] == []
-    monkeypatch.setattr(db, "insert", real_insert)
+    monkeypatch.setattr(build, "insert", real_insert)
     assert build_database(settings, force=True).status == "built"  # nothing left locked
 
 

@@ -13,7 +13,8 @@ import yaml
 from conftest import DATA_DIR, FIXTURES, make_settings
 from fastapi.testclient import TestClient
 
-from app.db import Database, build_database
+from app.build import build_database
+from app.db import Database
 from app.factcheck import THRESHOLD, factcheck
 from app.settings import Settings
 from app.store import Store

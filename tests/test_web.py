@@ -25,7 +25,7 @@ from lxml.html import HtmlElement
 from sqlalchemy.exc import OperationalError
 
 from app import grading, web
-from app.db import build_database
+from app.build import build_database
 from app.loader import ClaimRecord, load_data
 from app.main import create_app
 from app.settings import Settings

@@ -1,0 +1,177 @@
+"""What every HTTP route shares: the store dependency, cached responses with one ETag rule, the
+API error type and the claim search parameters.
+
+The JSON API (``api.py``, ``factcheck_api.py``, ``citations_api.py``) and the pages (``web.py``)
+import from here; none of them defines its own version. Domain logic stays out: this module only
+turns requests into calls on ``Store`` and results into responses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from app.search import MAX_QUERY_CHARS
+from app.settings import Settings
+from app.store import ClaimQuery, Store
+from app.vocab import GradeLevel, SortOrder, Verdict
+
+# --- dependencies -------------------------------------------------------------------------------
+
+
+def get_store(request: Request) -> Store:
+    """The process's ``Store`` (one per app, created by ``main.create_app``)."""
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings (those given to ``create_app``, not re-read from the environment)."""
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+class ApiError(HTTPException):
+    """A 4xx or 5xx with the project's error ``code``; ``main.py`` renders it as
+    ``{"error": {"status", "code", "message", "details"}}`` (or as the HTML error page)."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(status, detail=message, headers=headers)
+        self.code = code
+        self.details = details or []
+
+
+class NotFound(ApiError):
+    """404 for an unknown claim, study or page: code ``<what>-not-found``."""
+
+    def __init__(self, what: str, key: str):
+        super().__init__(404, f"{what}-not-found", f"No {what} with id '{key}'.")
+
+
+# --- cached responses ---------------------------------------------------------------------------
+
+
+def dumps(doc: Any) -> bytes:
+    """Compact UTF-8 JSON (dates and other non-JSON values as strings)."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 If-None-Match: '*', or a list of tags compared weakly (a proxy may add W/)."""
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+def make_etag(generation: str | None, kind: str, key: object) -> str:
+    """A strong ETag valid for one build: the generation, the kind of document, and the key
+    (hashed when it is not a short plain string, e.g. a citation scope)."""
+    if not isinstance(key, str) or len(key) > 100 or not key.isprintable():
+        key = hashlib.blake2b(repr(key).encode(), digest_size=8).hexdigest()
+    return f'"{generation}-{kind}-{key}"'
+
+
+def cached_response(
+    request: Request,
+    body: bytes,
+    *,
+    etag: str | None = None,
+    media_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """``body`` with ``Cache-Control: no-cache`` and its ETag, or a 304 when the client has it."""
+    all_headers = {"Cache-Control": "no-cache", **(headers or {})}
+    if etag:
+        all_headers["ETag"] = etag
+        if etag_matches(request.headers.get("if-none-match", ""), etag):
+            return Response(status_code=304, headers=all_headers)
+    return Response(body, media_type=media_type, headers=all_headers)
+
+
+_MISSING = object()
+
+
+async def cached_document(
+    request: Request,
+    kind: str,
+    key: Any,
+    load: Callable[[], Any],
+    what: str,
+    *,
+    render: Callable[[Any], bytes] = dumps,
+    media_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Serve a document from the per-build cache, rendering and caching it on a miss.
+
+    A hit costs a dictionary look-up (plus a stat call on SQLite); a miss goes to the database in
+    the threadpool so the event loop never blocks on I/O. ``load`` returns the document (None:
+    404 ``<what>-not-found``; it may also raise an ``ApiError``); ``render`` turns it into the
+    response body (JSON by default, an HTML page in ``web.py``, a citation file).
+    """
+    store = get_store(request)
+    body = store.peek(kind, key, _MISSING)
+    if body is _MISSING:
+        body = await run_in_threadpool(store.cached, kind, key, lambda: _render(load(), render))
+    if body is None:
+        raise NotFound(what, str(key))
+    etag = make_etag(store.current_generation, kind, key)
+    return cached_response(request, body, etag=etag, media_type=media_type, headers=headers)
+
+
+def _render(doc: Any, render: Callable[[Any], bytes]) -> bytes | None:
+    return None if doc is None else render(doc)
+
+
+# --- claim search parameters --------------------------------------------------------------------
+
+
+def claim_filters(
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Full-text query")] = "",
+    topic: Annotated[list[str], Query(description="Topic slug; repeat for several (any of them)")] = [],  # noqa: B006
+    verdict: Annotated[list[Verdict], Query(description="Verdict; repeat for several (any of them)")] = [],  # noqa: B006
+    grade: Annotated[list[GradeLevel], Query(description="Evidence grade; repeatable (any of them)")] = [],  # noqa: B006
+) -> ClaimQuery:
+    """The claim filters shared by ``/api/v1/claims``, ``/claims`` and ``/api/v1/citations``."""
+    return ClaimQuery(q=q, topic=list(topic), verdict=list(verdict), grade=list(grade))
+
+
+ClaimFiltersDep = Annotated[ClaimQuery, Depends(claim_filters)]
+SortParam = Annotated[
+    SortOrder | None,
+    Query(description="Order; default: relevance with a query, the most repeated claims without"),
+]
+
+
+def claim_search(
+    filters: ClaimFiltersDep,
+    sort: SortParam = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Claims per page")] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Claims to skip")] = 0,
+) -> ClaimQuery:
+    """The filters plus order and paging: ``/api/v1/claims``."""
+    filters.sort = sort or ""
+    filters.limit = limit
+    filters.offset = offset
+    return filters
+
+
+ClaimSearchDep = Annotated[ClaimQuery, Depends(claim_search)]

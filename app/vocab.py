@@ -1,0 +1,373 @@
+"""Every controlled vocabulary of the project, each defined once.
+
+A vocabulary is a ``StrEnum``: its members are plain strings (``Verdict.SUPPORTED ==
+"supported"``), so they go into JSON, SQL, templates and dictionary look-ups unchanged, while
+pydantic models, FastAPI parameters and argparse ``choices`` take the enum itself and so list
+exactly these values in error messages and in the OpenAPI document. The loader's input models,
+the grading rules, the API, the pages, the charts, the citations and the README tables (checked
+by ``tests/test_docs.py``) all read from here: add a value in one place.
+
+Labels (the words readers see) sit next to each vocabulary as a ``dict`` keyed by member;
+``tests/test_vocab.py`` checks that every member has one. The meaning of each value for the
+evidence grade (where a design starts, a verdict's rating) stays in ``app.grading``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class GradeLevel(StrEnum):
+    """Certainty of the evidence (GRADE), weakest first: ``list(GradeLevel).index`` is the rank."""
+
+    VERY_LOW = "very-low"
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        """0 (very low) to 3 (high)."""
+        return list(GradeLevel).index(self)
+
+
+LEVEL_LABELS: dict[str, str] = {
+    GradeLevel.HIGH: "High",
+    GradeLevel.MODERATE: "Moderate",
+    GradeLevel.LOW: "Low",
+    GradeLevel.VERY_LOW: "Very low",
+}
+
+
+class Verdict(StrEnum):
+    """The curators' judgement of a claim, best first (the ClaimReview rating follows this order)."""
+
+    SUPPORTED = "supported"
+    PARTLY_SUPPORTED = "partly-supported"
+    UNPROVEN = "unproven"
+    MISLEADING = "misleading"
+    CONTRADICTED = "contradicted"
+
+
+VERDICT_LABELS: dict[str, str] = {
+    Verdict.SUPPORTED: "Supported",
+    Verdict.PARTLY_SUPPORTED: "Partly supported",
+    Verdict.UNPROVEN: "Unproven",
+    Verdict.MISLEADING: "Misleading",
+    Verdict.CONTRADICTED: "Contradicted",
+}
+
+
+class UnprovenReason(StrEnum):
+    """Why a claim is unproven (``unproven_because`` in claims.yaml)."""
+
+    UNTESTED = "untested"
+    NO_EVIDENCE_FOUND = "no-evidence-found"
+
+
+UNPROVEN_LABELS: dict[str, str] = {
+    UnprovenReason.UNTESTED: "Untested: no study has tested the claim as stated",
+    UnprovenReason.NO_EVIDENCE_FOUND: "No evidence found: our search found no study that bears on it",
+}
+
+
+class ClaimKind(StrEnum):
+    """What kind of statement a claim is: it decides how the evidence is read (``kind``)."""
+
+    EFFECT = "effect"
+    ADVICE = "advice"
+    FACTUAL = "factual"
+
+
+CLAIM_KIND_LABELS: dict[str, str] = {
+    ClaimKind.EFFECT: "Effect claim (X changes Y)",
+    ClaimKind.ADVICE: "Advice (a prescription: how much, how fast, how often)",
+    ClaimKind.FACTUAL: "Factual or physiological statement",
+}
+
+
+class NoteKind(StrEnum):
+    """Notes on a claim that are not verdicts ("source not found" says nothing about the claim)."""
+
+    SOURCE_NOT_FOUND = "source-not-found"
+    CORRECTION = "correction"
+    OTHER = "other"
+
+
+NOTE_LABELS: dict[str, str] = {
+    NoteKind.SOURCE_NOT_FOUND: "Source not found",
+    NoteKind.CORRECTION: "Correction",
+    NoteKind.OTHER: "Note",
+}
+
+
+class Measure(StrEnum):
+    """The measure of an effect estimate (``estimate.measure``)."""
+
+    MD = "md"
+    SMD = "smd"
+    HEDGES_G = "hedges-g"
+    RR = "rr"
+    OR = "or"
+    HR = "hr"
+    RD = "rd"
+    PERCENT_CHANGE = "percent-change"
+    AUC = "auc"
+
+
+MEASURE_LABELS: dict[str, str] = {
+    Measure.MD: "Mean difference",
+    Measure.SMD: "Standardised mean difference",
+    Measure.HEDGES_G: "Hedges' g",
+    Measure.RR: "Risk ratio",
+    Measure.OR: "Odds ratio",
+    Measure.HR: "Hazard ratio",
+    Measure.RD: "Risk difference",
+    Measure.PERCENT_CHANGE: "Percent change",
+    Measure.AUC: "Area under the ROC curve",
+}
+MEASURE_SHORT: dict[str, str] = {
+    Measure.MD: "MD",
+    Measure.SMD: "SMD",
+    Measure.HEDGES_G: "g",
+    Measure.RR: "RR",
+    Measure.OR: "OR",
+    Measure.HR: "HR",
+    Measure.RD: "RD",
+    Measure.PERCENT_CHANGE: "% change",
+    Measure.AUC: "AUC",
+}
+
+
+class Comparison(StrEnum):
+    """What an effect estimate compares (``estimate.comparison``)."""
+
+    BETWEEN_GROUP = "between-group"
+    WITHIN_SUBJECT = "within-subject"
+    WITHIN_GROUP = "within-group"
+
+
+COMPARISON_LABELS: dict[str, str] = {
+    Comparison.BETWEEN_GROUP: "difference between groups",
+    Comparison.WITHIN_SUBJECT: "difference between conditions in the same people (crossover)",
+    Comparison.WITHIN_GROUP: "change within one group, not a comparison with control",
+}
+
+
+class Design(StrEnum):
+    """A study's design (BibTeX field ``design``), strongest first: ties in grading go to the first."""
+
+    SYSTEMATIC_REVIEW = "systematic-review"
+    META_ANALYSIS = "meta-analysis"
+    RANDOMIZED_CONTROLLED_TRIAL = "randomized-controlled-trial"
+    CONTROLLED_TRIAL = "controlled-trial"
+    CROSSOVER_TRIAL = "crossover-trial"
+    COHORT = "cohort"
+    CASE_CONTROL = "case-control"
+    CROSS_SECTIONAL = "cross-sectional"
+    CASE_SERIES = "case-series"
+    LABORATORY = "laboratory"
+    EXPERT_OPINION = "expert-opinion"
+    GUIDELINE = "guideline"
+    WEB_PAGE = "web-page"
+
+
+DESIGN_LABELS: dict[str, str] = {
+    Design.SYSTEMATIC_REVIEW: "Systematic review",
+    Design.META_ANALYSIS: "Meta-analysis",
+    Design.RANDOMIZED_CONTROLLED_TRIAL: "Randomised controlled trial",
+    Design.CONTROLLED_TRIAL: "Controlled trial (not randomised)",
+    Design.CROSSOVER_TRIAL: "Crossover trial",
+    Design.COHORT: "Cohort study",
+    Design.CASE_CONTROL: "Case-control study",
+    Design.CROSS_SECTIONAL: "Cross-sectional study",
+    Design.CASE_SERIES: "Case series",
+    Design.LABORATORY: "Laboratory study",
+    Design.EXPERT_OPINION: "Expert opinion",
+    Design.GUIDELINE: "Guideline",
+    Design.WEB_PAGE: "Web page",
+}
+
+
+class ReviewOf(StrEnum):
+    """What a systematic review or meta-analysis pooled (BibTeX field ``reviewof``)."""
+
+    TRIALS = "trials"
+    OBSERVATIONAL = "observational"
+    MIXED = "mixed"
+
+
+class Stance(StrEnum):
+    """What a study says about a claim (an evidence link's ``stance``)."""
+
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    MIXED = "mixed"
+    NO_EFFECT = "no-effect"
+
+
+STANCE_LABELS: dict[str, str] = {
+    Stance.SUPPORTS: "Supports",
+    Stance.MIXED: "Mixed",
+    Stance.NO_EFFECT: "No effect",
+    Stance.CONTRADICTS: "Contradicts",
+}
+
+
+class Directness(StrEnum):
+    """Whether a study answers the claim's question as asked (an evidence link's ``directness``)."""
+
+    DIRECT = "direct"
+    INDIRECT = "indirect"
+
+
+class IndirectKind(StrEnum):
+    """Why an indirect study differs from the claim (``indirect_because``); grading order."""
+
+    POPULATION = "population"
+    OUTCOME = "outcome"
+    INTERVENTION = "intervention"
+    PREDICTED_VS_MEASURED = "predicted-vs-measured"
+    ACUTE_VS_TRAINING = "acute-vs-training"
+
+
+#: The full reason, as the grade's explanation says it.
+INDIRECT_EXPLANATIONS: dict[str, str] = {
+    IndirectKind.POPULATION: "the people studied differ from those the claim is about",
+    IndirectKind.OUTCOME: "the outcome measured differs from the one the claim is about",
+    IndirectKind.INTERVENTION: "the intervention differs from the one in the claim",
+    IndirectKind.PREDICTED_VS_MEASURED: "an outcome predicted or estimated, not measured",
+    IndirectKind.ACUTE_VS_TRAINING: "a single-session (acute) measurement, not a training effect",
+}
+#: A few words for table cells (the full sentence is in the grade's reasons).
+INDIRECT_SHORT: dict[str, str] = {
+    IndirectKind.POPULATION: "different population",
+    IndirectKind.OUTCOME: "different outcome",
+    IndirectKind.INTERVENTION: "different intervention",
+    IndirectKind.PREDICTED_VS_MEASURED: "predicted, not measured",
+    IndirectKind.ACUTE_VS_TRAINING: "single session, not training",
+}
+
+
+class RiskOfBias(StrEnum):
+    """A study's overall risk-of-bias judgement (BibTeX field ``riskofbias``; RoB 2 wording plus
+    unclear). The per-domain judgements of each tool: ``grading.ROB_JUDGEMENTS``."""
+
+    LOW = "low"
+    SOME_CONCERNS = "some-concerns"
+    HIGH = "high"
+    UNCLEAR = "unclear"
+
+
+RISK_OF_BIAS_LABELS: dict[str, str] = {
+    RiskOfBias.LOW: "Low",
+    RiskOfBias.SOME_CONCERNS: "Some concerns",
+    RiskOfBias.HIGH: "High",
+    RiskOfBias.UNCLEAR: "Unclear",
+}
+
+
+class RobTool(StrEnum):
+    """The tool a risk of bias was judged with (BibTeX field ``robtool``)."""
+
+    ROB2 = "rob2"
+    ROBINS_I = "robins-i"
+    REVIEW = "review"
+
+
+ROB_TOOL_LABELS: dict[str, str] = {
+    RobTool.ROB2: "RoB 2 (randomised trials)",
+    RobTool.ROBINS_I: "ROBINS-I (non-randomised studies of interventions)",
+    RobTool.REVIEW: "As judged by a named review",
+}
+
+
+class FlagCode(StrEnum):
+    """Where a fact-checked post outruns the evidence (a match's ``flags[].code``)."""
+
+    FIGURE_MISMATCH = "figure-mismatch"
+    POPULATION_MISMATCH = "population-mismatch"
+    OVERCLAIM = "overclaim"
+    MISDESCRIBED_STUDY = "misdescribed-study"
+
+
+FLAG_DESCRIPTIONS: dict[str, str] = {
+    FlagCode.FIGURE_MISMATCH: "the post states a figure the evidence does not support",
+    FlagCode.POPULATION_MISMATCH: "the post applies a finding to a population the studies did not test",
+    FlagCode.OVERCLAIM: "certainty words beyond the evidence grade",
+    FlagCode.MISDESCRIBED_STUDY: "the post repeats a recorded misreading of a study",
+}
+
+
+class ExportFormat(StrEnum):
+    """Citation export formats (``/api/v1/citations?format=``, ``evidence-kb export --format``).
+
+    Media types, labels and file extensions: ``app.citations.FORMATS``.
+    """
+
+    BIBTEX = "bibtex"
+    RIS = "ris"
+    CSL_JSON = "csl-json"
+    APA = "apa"
+    APA_HTML = "apa-html"
+    VANCOUVER = "vancouver"
+    VANCOUVER_HTML = "vancouver-html"
+
+
+class SortOrder(StrEnum):
+    """Orders of the claim search (``sort=``)."""
+
+    RELEVANCE = "relevance"
+    REVIEWED = "reviewed"
+    GRADE = "grade"
+    STATEMENT = "statement"
+    APPEARANCES = "appearances"
+
+
+SORT_LABELS: dict[str, str] = {
+    SortOrder.RELEVANCE: "Best match",
+    SortOrder.REVIEWED: "Recently reviewed",
+    SortOrder.GRADE: "Strongest evidence",
+    SortOrder.STATEMENT: "A–Z",
+    SortOrder.APPEARANCES: "Most repeated",
+}
+
+
+class AppearanceKind(StrEnum):
+    """Where a claim was seen (``appearances[].kind`` in claims.yaml)."""
+
+    ARTICLE = "article"
+    SOCIAL_POST = "social-post"
+    VIDEO = "video"
+    PODCAST = "podcast"
+    PRESS_RELEASE = "press-release"
+    OTHER = "other"
+
+
+class ConceptKind(StrEnum):
+    """What a concept of concepts.yaml names (``kind``)."""
+
+    ACTIVITY = "activity"
+    BODY = "body"
+    OUTCOME = "outcome"
+    TOPIC = "topic"
+    POPULATION = "population"
+    GENERALISER = "generaliser"
+    CERTAINTY = "certainty"
+    IGNORE = "ignore"
+
+
+class PopulationGroup(StrEnum):
+    """The group of a population concept (``group``): who a study tested."""
+
+    PATIENTS = "patients"
+    HEALTHY = "healthy"
+    DEMOGRAPHIC = "demographic"
+
+
+class GradeDirection(StrEnum):
+    """What the studies that carry a grade say, taken together."""
+
+    SUPPORTS = "supports"
+    AGAINST = "against"
+    MIXED = "mixed"
