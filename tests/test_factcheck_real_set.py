@@ -29,11 +29,15 @@ FIELDS = {
     "figures", "numbers", "figures_contradict", "figures_why", "note",
 }  # fmt: skip
 # Originals of mirrored pages listed in claims.yaml `appearances` (same text, other address).
-EXCLUDED_SITES = {"bustle", "sheknows", "proxxpro", "5amrunmag", "mixerish", "jeannot", "themindsjournal"}
+# Also their translations and synonym-spun copies found while building the set.
+EXCLUDED_SITES = {
+    "bustle", "sheknows", "proxxpro", "5amrunmag", "mixerish", "jeannot", "themindsjournal",
+    "beinghealthiest", "mein-fitness",
+}  # fmt: skip
 # Hosting domains whose subdomains are separate sites (blogspot.com and medium.com subdomains are
 # deliberately kept together as one site each: the split was fixed with them grouped).
 HOSTED_SUFFIXES = {"pages.dev"}
-MIN_PASSAGES, MIN_SOURCES, MIN_OTHER_LANGUAGES = 150, 40, 2  # first delivery; the issue asks 300 and 60
+MIN_PASSAGES, MIN_SOURCES, MIN_OTHER_LANGUAGES = 300, 60, 2  # issue 14
 
 
 def site(url: str) -> str:
@@ -149,9 +153,9 @@ def test_counts_meet_the_minimums() -> None:
     assert len(set(languages) - {"en"}) >= MIN_OTHER_LANGUAGES, languages
     kinds = Counter("none" if r.get("none") else "single" if len(r["expect"]) == 1 else "multi" for r in rows)
     stances = Counter(s for r in rows for s in (r.get("stance") or {}).values())
-    assert kinds["none"] >= 30 and kinds["single"] >= 60 and kinds["multi"] >= 20, kinds
-    assert stances["denies"] >= 3 and stances["asks"] >= 5 and stances["reports"] >= 30, stances
-    assert sum(1 for r in rows if r.get("numbers")) >= 2
+    assert kinds["none"] >= 100 and kinds["single"] >= 100 and kinds["multi"] >= 30, kinds
+    assert stances["denies"] >= 20 and stances["asks"] >= 15 and stances["reports"] >= 30, stances
+    assert sum(1 for r in rows if r.get("numbers")) >= 10
     for name in PARTS:  # every kind is present in both parts, so both can be measured
         part_kinds = {
             "none" if r.get("none") else "single" if len(r["expect"]) == 1 else "multi" for r in parts()[name]
