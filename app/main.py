@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     patch_citeproc()  # fails at start-up, not at the first citation, on an unsupported citeproc-py
     db = Database(settings)
-    store = Store(db, cache_entries=settings.cache_entries)
+    store = Store(db, cache_bytes=settings.cache_bytes)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

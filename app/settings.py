@@ -23,8 +23,6 @@ class Settings(BaseSettings):
     publisher_name: str = "evidence-kb"
     #: Pool size per process for PostgreSQL (each uvicorn worker is one process).
     pool_size: int = 5
-    #: Rendered pages and JSON documents kept in memory per process (invalidated by every build).
-    cache_entries: int = 4096
 
     # -- budgets and protection (README "Limits"; app/guard.py, app/workpool.py, app/ratelimit.py)
     #: Host names the site answers to (a JSON list in the environment). Empty: the host of
@@ -41,7 +39,8 @@ class Settings(BaseSettings):
     expensive_queue: int = 4
     #: Seconds an expensive request may wait plus run; then it stops with 503.
     expensive_deadline: float = 10.0
-    #: Bytes of rendered documents kept in memory per process (citations, pages, JSON).
+    #: Bytes of rendered pages, JSON documents and citation files kept in memory per process
+    #: (least recently used dropped first; everything dropped at every build).
     cache_bytes: int = 64 * 1024 * 1024
     #: PostgreSQL: seconds to connect, to wait for a pooled connection, and per statement.
     pg_connect_timeout: int = 3

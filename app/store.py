@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+from cachetools import LRUCache
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
@@ -74,22 +74,35 @@ SORT_KEYS: dict[str, Callable[[ClaimRow], Any]] = {
 }
 
 
-class LRU:
-    def __init__(self, size: int):
-        self.size = size
-        self.data: OrderedDict[Any, Any] = OrderedDict()
+def approximate_size(value: Any) -> int:
+    """Bytes a cached value holds, roughly: exact for the rendered bodies (bytes, str) that make
+    up most of the cache; for documents (dicts, lists) a per-item estimate, never zero."""
+    if isinstance(value, bytes | str):
+        return len(value) + 64
+    if isinstance(value, dict | list | tuple | set):
+        return 256 + 256 * len(value)
+    return 256
+
+
+class BytesLRU:
+    """Least-recently-used cache bounded by bytes (``cachetools.LRUCache`` with a size function);
+    thread-safe. A value larger than the whole budget is returned but not kept."""
+
+    def __init__(self, max_bytes: int):
+        self.data: LRUCache[Any, Any] = LRUCache(maxsize=max(1, max_bytes), getsizeof=approximate_size)
         self.lock = threading.Lock()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        with self.lock:
+            return self.data.get(key, default)
 
     def get_or_compute(self, key: Any, compute: Callable[[], T]) -> T:
         with self.lock:
             if key in self.data:
-                self.data.move_to_end(key)
                 return self.data[key]  # type: ignore[no-any-return]
         value = compute()
-        with self.lock:
+        with self.lock, contextlib.suppress(ValueError):  # ValueError: larger than the budget
             self.data[key] = value
-            if len(self.data) > self.size:
-                self.data.popitem(last=False)
         return value
 
     def clear(self) -> None:
@@ -98,9 +111,9 @@ class LRU:
 
 
 class Store:
-    def __init__(self, db: Database, *, cache_entries: int = 4096, generation_max_age: float = 1.0):
+    def __init__(self, db: Database, *, cache_bytes: int = 64 * 1024 * 1024, generation_max_age: float = 1.0):
         self.db = db
-        self.cache = LRU(cache_entries)
+        self.cache = BytesLRU(cache_bytes)
         self.generation_max_age = generation_max_age
         self._generation: str | None = None
         self._rows: dict[str, ClaimRow] | None = None
@@ -130,8 +143,7 @@ class Store:
     def peek(self, kind: str, key: Any, default: Any = None) -> Any:
         """The cached value for (kind, key) in the current build, or ``default``."""
         generation = self.generation()
-        with self.cache.lock:
-            return self.cache.data.get((generation, kind, key), default)
+        return self.cache.get((generation, kind, key), default)
 
     def pinned(self, kind: str, compute: Callable[[], T]) -> T:
         """A per-build value that the LRU never evicts (an index costly to rebuild)."""

@@ -230,7 +230,7 @@ def open_store(backend: str, size: int) -> Any:
     settings = Settings(
         database_url=env["EVIDENCE_KB_DATABASE_URL"], data_dir=Path(env["EVIDENCE_KB_DATA_DIR"])
     )
-    return Store(Database(settings), cache_entries=settings.cache_entries)
+    return Store(Database(settings), cache_bytes=settings.cache_bytes)
 
 
 def timed(call: Callable[[], Any], repeat: int) -> list[float]:
