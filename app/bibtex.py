@@ -45,6 +45,10 @@ class BibEntry:
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.line)
 
+    def inherited(self, name: str) -> bool:
+        """True for a field copied from the ``crossref`` target (it has no line here)."""
+        return name in self.fields and name not in self.field_lines
+
 
 @dataclass
 class Bibliography:

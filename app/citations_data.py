@@ -8,6 +8,7 @@ bare DOIs and PMIDs. ``csl_item`` is also what the formatted references are made
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,29 +17,17 @@ import bibtexparser
 import rispy
 from bibtexparser import model as bib_model
 
-from app.bibtex import OTHERS, latex_to_text, split_names
+from app import study_records
+from app.bibfields import Reading, read_entry
+from app.bibtex import OTHERS, split_names
 from app.models import Study
 
 #: The appraisal fields of data/README.md: ours, not bibliographic; BibTeX export leaves them
 #: out unless asked.
-APPRAISAL_FIELDS = frozenset({
-    "design", "samplesize", "enrolled", "studies", "reviewof", "evidencelevel", "population",
-    "intervention", "comparator", "duration", "outcomes", "limitations", "riskofbias", "funding",
-    "retracted",
-})  # fmt: skip
+APPRAISAL_FIELDS = frozenset(study_records.APPRAISAL_FIELDS)
 
 
 # --- what the formats read of a study -----------------------------------------------------------
-
-# Fields CSL-JSON and RIS carry beyond the decoded columns of ``Study``: decoded from LaTeX in one
-# pass over the entry (latex_to_text only runs the slow decoder on values that contain LaTeX).
-_DECODED = frozenset({
-    "journal", "journaltitle", "booktitle", "shortjournal", "journalabbrev", "series",
-    "publisher", "organization", "school", "institution", "address", "location", "edition",
-    "type", "isbn", "issn", "note", "month", "howpublished",
-})  # fmt: skip
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}  # fmt: skip
 
 # Entry type -> (CSL type, RIS type). Unknown types are exported as generic documents.
 _TYPES: dict[str, tuple[str, str]] = {
@@ -84,60 +73,57 @@ class _Parts:
 
     csl_type: str
     ris_type: str
+    reading: Reading  # the shared reading of the entry's fields (app.bibfields)
     authors: list[dict[str, str]]  # bibtex.Person dicts; "and others" is {"literal": "others"}
     editors: list[dict[str, str]]
+    translators: list[dict[str, str]]
     container: str
     container_short: str
-    series: str
     publisher: str
-    place: str
-    edition: str
     genre: str
-    isbn: str
-    issn: str
-    note: str
-    month: int | None
-    day: int | None
+    notes: list[str]
 
 
 def _parts(study: Study) -> _Parts:
     fields = study.fields
-    text = {name: latex_to_text(v) for name, v in fields.items() if name in _DECODED and v.strip()}
+    kind = study.entry_type
+    reading = read_entry(fields, kind)
+    text = reading.text
 
     def first(*names: str) -> str:
         return next((text[n] for n in names if n in text), "")
 
-    kind = study.entry_type
     csl_type, ris_type = _TYPES.get(kind) or _misc_types(study, text)
-    if kind == "article" or "journal" in text or "journaltitle" in text:
-        container = first("journal", "journaltitle")
+    if kind == "article" or "journal" in text:
+        container = first("journal")
+    elif kind in _IN_A_BOOK:
+        container = first("booktitle", "maintitle")
+    elif csl_type == "webpage":  # the site's name (APA 7 9.? "Site Name"; Citing Medicine's publisher)
+        container = first("organization", "publisher", "howpublished")
     else:
-        container = first("booktitle") if kind in _IN_A_BOOK else ""
-    month_text = text.get("month", "").lower().rstrip(".")
-    month = (
-        int(month_text)
-        if month_text.isdigit() and 1 <= int(month_text) <= 12
-        else _MONTHS.get(month_text[:3])
-    )
-    day_text = fields.get("day", "").strip()
+        container = ""
+    notes = [n for n in (first("note"), first("addendum")) if n]
+    if (
+        reading.eprint
+        and not reading.url.endswith(reading.eprint[1] + "/")
+        and reading.eprint[1] not in reading.url
+    ):
+        notes.append(f"{reading.eprint[0] or 'eprint'}: {reading.eprint[1]}")
     return _Parts(
         csl_type=csl_type,
         ris_type=ris_type,
+        reading=reading,
         # The loader falls back to the editors when there is no author field.
         authors=study.authors if "author" in fields else [],
         editors=[p.as_dict() for p in split_names(fields["editor"])] if "editor" in fields else [],
+        translators=[p.as_dict() for p in split_names(fields["translator"])]
+        if "translator" in fields
+        else [],
         container=container,
         container_short=first("shortjournal", "journalabbrev"),
-        series=first("series"),
         publisher=first(*_PUBLISHER_FIELDS.get(kind, ("publisher", "organization"))),
-        place=first("address", "location"),
-        edition=first("edition"),
         genre=first("type") or _THESIS_GENRE.get(kind, ""),
-        isbn=first("isbn"),
-        issn=first("issn"),
-        note=first("note"),
-        month=month,
-        day=int(day_text) if month and day_text.isdigit() and 1 <= int(day_text) <= 31 else None,
+        notes=notes,
     )
 
 
@@ -171,38 +157,54 @@ def csl_name(person: dict[str, str]) -> dict[str, str]:
 
 
 def csl_item(study: Study) -> dict[str, Any]:
-    """One CSL-JSON item: decoded text, structured names, bare DOI, en-dash page range."""
+    """One CSL-JSON item: decoded text, structured names, bare DOI, en-dash page range.
+
+    An electronic article number (``eid``, ``pages = {e0120513}``) is both the ``number`` (APA:
+    "Article e0120513") and the ``page`` (Citing Medicine: ":e0120513") of an article.
+    """
     p = _parts(study)
+    r = p.reading
     item: dict[str, Any] = {"id": study.key, "type": p.csl_type}
-    if p.authors:
-        item["author"] = [csl_name(a) for a in p.authors]
-    if p.editors:
-        item["editor"] = [csl_name(e) for e in p.editors]
+    for role, people in (("author", p.authors), ("editor", p.editors), ("translator", p.translators)):
+        if people:
+            item[role] = [csl_name(a) for a in people]
     if study.title:
         item["title"] = study.title
-    if study.year:
-        date = [study.year, p.month, p.day] if p.day else [study.year, p.month] if p.month else [study.year]
-        item["issued"] = {"date-parts": [date]}
-    number_is_issue = study.entry_type not in ("techreport", "report")
+    for variable, date in (("issued", r.issued), ("accessed", r.accessed), ("event-date", r.event_date),
+                           ("original-date", r.original_date)):  # fmt: skip
+        if date is not None:
+            item[variable] = date.csl()
+    article = p.csl_type == "article-journal"
     optional = {
+        "title-short": r.text.get("shorttitle"),
+        "status": r.status,
         "container-title": p.container,
         "container-title-short": p.container_short,
-        "collection-title": p.series,
+        "collection-title": r.text.get("series"),
+        "collection-number": r.collection_number,
+        "event-title": r.text.get("eventtitle"),
+        "event-place": r.text.get("venue"),
         "publisher": p.publisher,
-        "publisher-place": p.place,
-        "edition": p.edition,
+        "publisher-place": r.text.get("address"),
+        "edition": r.text.get("edition"),
         "genre": p.genre,
+        "version": r.text.get("version"),
         "volume": study.volume,
-        "issue": study.number if number_is_issue else None,
-        "number": None if number_is_issue else study.number,
-        "page": study.pages,
+        "issue": r.issue,
+        "number": r.article_number if article else r.number or r.article_number,
+        "page": r.pages or r.article_number,
+        "number-of-pages": r.text.get("pagetotal"),
+        "chapter-number": r.text.get("chapter"),
         "DOI": study.doi,
         "PMID": study.pmid,
         "PMCID": study.pmcid,
         "URL": study.url,
-        "ISBN": p.isbn,
-        "ISSN": p.issn,
-        "note": p.note,
+        "ISBN": r.text.get("isbn"),
+        "ISSN": r.text.get("issn"),
+        "language": r.text.get("language"),
+        "abstract": r.text.get("abstract"),
+        "keyword": r.text.get("keywords"),
+        "note": ". ".join(p.notes),
     }
     item.update((k, v) for k, v in optional.items() if v)
     return item
@@ -228,44 +230,65 @@ class _RisWriter(rispy.RisWriter):
 
 
 def ris_name(person: dict[str, str]) -> str:
-    """'van Deursen, Robert W. M.' (RIS: Family, Given[, Suffix]); "and others" stays 'others'."""
+    """'van Deursen, Robert W. M.' or 'King, Martin Luther, Jr.' (RIS: Family, Given, Suffix)."""
     if "literal" in person:
         return person["literal"]
     family = f"{person.get('particle', '')} {person.get('family', '')}".strip()
     return ", ".join(part for part in (family, person.get("given"), person.get("suffix")) if part)
 
 
+#: RIS has no way to say "and others": the names are left out of AU and this note says so.
+RIS_OTHERS_NOTE = "Further authors not named (et al.)"
+
+
 def ris_record(study: Study) -> dict[str, Any]:
-    """One record as rispy's field names (the RIS tags in the comments where they are not obvious)."""
+    """One record as rispy's field names (the RIS tags in the comments where they are not obvious).
+
+    "and others" is not an author: AU lists the named authors and N1 says ``RIS_OTHERS_NOTE``.
+    An article number goes in SP (as PubMed and PLOS write it) and C7 (EndNote's Article Number).
+    """
     p = _parts(study)
-    first_page, last_page = _page_range(study.pages)
+    r = p.reading
+    first_page, last_page = _page_range(r.pages or r.article_number)
+    notes = [*p.notes]
+    if OTHERS_DICT in p.authors:
+        notes.append(RIS_OTHERS_NOTE)
+    if r.status and not study.year:
+        notes.append(r.status)
+    keywords = [k.strip() for k in re.split(r"[;,]", r.text.get("keywords", "")) if k.strip()]
     record: dict[str, Any] = {
         "type_of_reference": p.ris_type,
         "id": study.key,
-        "authors": [ris_name(a) for a in p.authors],
-        "secondary_authors": [ris_name(e) for e in p.editors],  # A2
+        "authors": [ris_name(a) for a in p.authors if a != OTHERS_DICT],
+        "secondary_authors": [ris_name(e) for e in p.editors if e != OTHERS_DICT],  # A2
+        "subsidiary_authors": [ris_name(t) for t in p.translators if t != OTHERS_DICT],  # A4: translators
         "title": study.title,
-        "secondary_title": p.container,  # T2
+        "short_title": r.text.get("shorttitle"),  # ST
+        "secondary_title": p.container or r.text.get("eventtitle", ""),  # T2
         "alternate_title2": p.container_short,  # JA
-        "tertiary_title": p.series,  # T3
+        "tertiary_title": r.text.get("series"),  # T3
         "year": str(study.year) if study.year else "",
-        "date": f"{study.year}/{p.month:02d}/{f'{p.day:02d}' if p.day else ''}/"
-        if study.year and p.month
-        else "",
+        "date": r.issued.ris() if r.issued and r.issued.month else "",  # DA
+        "access_date": r.accessed.ris() if r.accessed else "",  # Y2
+        "original_publication": str(r.original_date.year) if r.original_date else "",  # OP
         "volume": study.volume,
-        "number": study.number,
+        "number": r.issue or r.number or r.collection_number,  # IS
         "start_page": first_page,
         "end_page": last_page,
-        "edition": p.edition,
+        "custom7": r.article_number,  # C7: EndNote's Article Number
+        "edition": r.text.get("edition"),
         "publisher": p.publisher,
-        "place_published": p.place,
+        "place_published": r.text.get("address"),  # CY
         "type_of_work": p.genre,  # M3
-        "issn": p.isbn or p.issn,  # SN: ISBN or ISSN
+        "issn": r.text.get("isbn") or r.text.get("issn"),  # SN: ISBN or ISSN
         "doi": study.doi,
         "accession_number": study.pmid,  # AN: where EndNote and PubMed exports put PMIDs
         "custom2": study.pmcid,  # C2: EndNote's PMCID field
         "urls": [study.url] if study.url else [],
-        "notes": [p.note] if p.note else [],
+        "abstract": r.text.get("abstract"),  # AB
+        "keywords": keywords,  # KW, one per line
+        "language": r.text.get("language"),  # LA
+        "notes": notes,  # N1
     }
     return {k: v for k, v in record.items() if v}
 

@@ -48,6 +48,12 @@ _STYLE_PATCHES: dict[str, list[tuple[str, str, str]]] = {
         ("thesis 'Publication No.' only with a number",
          '<if type="thesis" variable="genre">\n          <!-- `genre` provided with thesis description (APA example 65) -->',
          '<if type="thesis" variable="genre number">'),
+        # APA 7 (9.8) truncates 21+ authors to 19, ". . .", the last; an explicit "and others"
+        # must win over that (the last author is unknown), which a style cannot say per item:
+        # the truncation is done in _citeproc_item instead.
+        ("author lists truncated by _citeproc_item",
+         '<bibliography entry-spacing="0" et-al-min="21" et-al-use-first="19" et-al-use-last="true"',
+         '<bibliography entry-spacing="0" et-al-min="10000" et-al-use-first="9999"'),
     ],
     "vancouver-nlm": [
         # Lists are numbered by the caller ("1. "): the style's "1." has no space after it.
@@ -83,7 +89,7 @@ def formatted_references(studies: Sequence[Study], style: str, html: bool = Fals
     if not studies:
         return []
     spec = STYLES[style]
-    items = [_citeproc_item(study, str(i)) for i, study in enumerate(studies)]
+    items = [_citeproc_item(study, str(i), style) for i, study in enumerate(studies)]
     if spec.author_date:
         _add_year_suffixes(items, studies)
     # citeproc-py keeps per-rendering state on the style object: each thread has its own copy, so
@@ -124,18 +130,50 @@ def _protect(value: Any) -> Any:
     return value
 
 
-def _citeproc_item(study: Study, item_id: str) -> dict[str, Any]:
+def _citeproc_item(study: Study, item_id: str, style: str) -> dict[str, Any]:
     item = _protect(csl_item(study))
     item["id"] = item_id  # citeproc-py lower-cases ids: use positions (keys may differ in case)
-    for role in ("author", "editor"):
+    for role in ("author", "editor", "translator"):
         names = item.get(role, [])
-        # citeproc-py would print "others" as a name: a marker that _fix_output makes "et al.".
-        names = [{"literal": _ET_AL} if name == OTHERS_DICT else name for name in names]
+        others = OTHERS_DICT in names
+        names = [name for name in names if name != OTHERS_DICT]
+        if style == "vancouver":
+            names = [_nlm_name(name) for name in names]
+        if style == "apa" and not others and len(names) >= APA_ALL_NAMES + 1:
+            # APA 7 (9.8): 21 or more authors: the first 19, an ellipsis, the last.
+            names = [*names[: APA_ALL_NAMES - 1], {"literal": _ELLIPSIS}, names[-1]]
+        # "and others" wins over the style's own truncation: every named author, then "et al."
+        # (citeproc-py would print "others" as a name: a marker that _fix_output makes "et al.").
+        if others:
+            names.append({"literal": _ET_AL})
         if names and all(name == {"literal": _ET_AL} for name in names):
             del item[role]
         elif names:
             item[role] = names
     return item
+
+
+#: APA 7 (9.8) lists up to 20 authors in full.
+APA_ALL_NAMES = 20
+_ELLIPSIS = "\ue004"
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
+
+
+def _nlm_name(name: dict[str, str]) -> dict[str, str]:
+    """Citing Medicine (ch. 1, author rules): a family rank after the initials without
+    punctuation (Jr, Sr), roman numerals as arabic ordinals (III -> 3rd)."""
+    suffix = name.get("suffix", "")
+    if not suffix:
+        return name
+    plain = suffix.replace(".", "").strip()
+    if re.fullmatch(r"[ivxlIVXL]+", plain) and plain.upper() == plain:
+        value = 0
+        for current, following in zip(plain.lower(), [*plain.lower()[1:], ""], strict=True):
+            number = _ROMAN[current]
+            value += -number if following and _ROMAN[following] > number else number
+        ending = "th" if 10 <= value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
+        plain = f"{value}{ending}"
+    return {**name, "suffix": plain}
 
 
 def _add_year_suffixes(items: list[dict[str, Any]], studies: Sequence[Study]) -> None:
@@ -165,10 +203,8 @@ def _initials(given: str) -> str:
 def _fix_output(text: str, study: Study, style: str, html: bool) -> str:
     text = _ET_AL_OUT.sub(", et al.", text)
     text = _DOUBLE_PUNCT.sub(r"\1\2", text)
-    if style == "apa":
-        # APA 7 (9.8) marks the authors left out of a list of 21 or more with ". . ."; CSL
-        # processors write the ellipsis character.
-        text = text.replace(", \u2026 ", ", . . . ", 1)
+    if style == "apa":  # APA 7 (9.8): "S. S., . . . Z. Z." (no ampersand before the last author)
+        text = re.sub(r",?\s*" + _ELLIPSIS + r",?\s*(?:&amp;\s+|&\s+)?", ", . . . ", text, count=1)
     if not html:
         return text.translate(_UNPROTECT_TEXT)
     for char, entity in _UNPROTECT_HTML.items():

@@ -20,10 +20,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from app import grading
+from app.bibfields import unread_field_problems
 from app.bibtex import parse_bib_files
 from app.claims_schema import PATTERN_NAMES, ClaimIn, ConceptIn, EvidenceIn, OutcomeIn
 from app.problems import Problem
-from app.study_records import StudyRecord, link_problems, study_record
+from app.study_records import APPRAISAL_FIELDS, StudyRecord, link_problems, study_record
 from app.yamlread import gc_paused, line_for, read_yaml, start_reading_yaml
 
 CLAIMS_FILE = "claims.yaml"
@@ -112,6 +113,7 @@ def load_data(data_dir: Path, *, bib_files: list[Path] | None = None) -> LoadedD
     bibliography = parse_bib_files(bibs)
     out.problems.extend(bibliography.problems)
     out.studies = [study_record(e, i, out.problems) for i, e in enumerate(bibliography.entries)]
+    out.problems.extend(unread_field_problems(bibliography.entries, APPRAISAL_FIELDS))
     del bibliography
     by_key = {s.key: s for s in out.studies}
     out.problems.extend(link_problems(by_key))
@@ -128,6 +130,7 @@ def check_bibliography(paths: list[Path]) -> LoadedData:
     bibliography = parse_bib_files(paths)
     out.problems.extend(bibliography.problems)
     out.studies = [study_record(e, i, out.problems) for i, e in enumerate(bibliography.entries)]
+    out.problems.extend(unread_field_problems(bibliography.entries, APPRAISAL_FIELDS))
     out.problems.extend(link_problems({s.key: s for s in out.studies}))
     out.problems.sort(key=Problem.sort_key)
     return out

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app import grading, vocab
+from app.bibfields import read_entry
 from app.bibtex import BibEntry, Person, latex_to_text, split_names
 from app.problems import Problem
 from app.vocab import Design, GradeLevel, ReviewOf, RobTool
@@ -169,7 +170,10 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
         if meant and meant not in f:  # a typo would silently drop the appraisal
             bad(name, f"unknown field '{name}' (did you mean '{meant}'?)")
 
-    doi = f.get("doi", "").strip() or None
+    reading = read_entry(f, entry.entry_type)
+    for name, message, severity in reading.problems:
+        problems.append(Problem(where, entry.line_of(name), f"{entry.key}: {message}", severity))
+    doi = reading.doi or None
     if doi:
         for prefix in (
             "https://doi.org/",
@@ -183,18 +187,18 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
                 doi = doi[len(prefix) :]
         if not DOI.match(doi):
             bad("doi", f"malformed DOI '{doi}' (expected 10.NNNN/...)")
-    pmid = f.get("pmid", "").strip() or None
+    pmid = reading.pmid or None
     if pmid and not PMID.match(pmid):
         bad("pmid", f"malformed PMID '{pmid}' (digits only)")
-    pmcid = f.get("pmcid", "").strip() or None
+    pmcid = reading.pmcid or None
     if pmcid and not PMCID.match(pmcid):
         bad("pmcid", f"malformed PMCID '{pmcid}' (expected PMC followed by digits)")
-    url = f.get("url", "").strip() or None
+    url = reading.url or None
     if url and not URL.match(url):
         bad("url", f"malformed URL '{url}'")
     year_raw = f.get("year", "").strip()
-    year = int(year_raw) if YEAR.match(year_raw) else None
-    if year_raw and year is None:
+    year = reading.issued.year if reading.issued else None
+    if year_raw and not YEAR.match(year_raw) and not reading.status:
         bad("year", f"year must be four digits, not '{year_raw}'")
     retracted_raw = f.get("retracted", "").strip().lower()
     if retracted_raw and retracted_raw not in ("yes", "no", "true", "false"):
@@ -218,7 +222,7 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
     return StudyRecord(
         key=entry.key,
         entry_type=entry.entry_type,
-        title=latex_to_text(f.get("title")),
+        title=reading.title,
         authors=split_names(f.get("author")) or split_names(f.get("editor")),
         year=year,
         container=container,
