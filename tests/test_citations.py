@@ -30,11 +30,10 @@ from app.cli import main
 from app.loader import StudyRecord, check_bibliography, load_data, study_record
 from app.models import Study
 from app.settings import Settings
+from app.study_records import APPRAISAL_FIELDS
 
 CORPUS = FIXTURES / "bib-corpus"
-APPRAISAL = {"design", "samplesize", "enrolled", "studies", "reviewof", "evidencelevel", "population",
-             "intervention", "comparator", "duration", "outcomes", "limitations", "riskofbias",
-             "funding", "retracted"}  # fmt: skip
+APPRAISAL = set(APPRAISAL_FIELDS)  # data/README.md's appraisal fields, one definition
 CLAIM = "backward-walking-eases-knee-osteoarthritis"
 
 
