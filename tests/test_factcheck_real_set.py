@@ -9,6 +9,7 @@ varied as the issue asks.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from functools import cache
 from typing import Any
@@ -108,11 +109,14 @@ def test_every_passage_is_well_formed() -> None:
 
 
 def test_names_and_handles_are_removed() -> None:
-    """Handles are replaced by @[handle]; no other @-handle remains."""
+    """Handles are replaced by @[handle] and titled names by [name]; no other @-handle or
+    "Dr Smith"-style name remains (other names were removed by reading, which no test can check)."""
+    titled = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof|Dra)\.? +[A-Z][a-z]")
     for row in passages():
         for token in row["text"].split():
             if token.startswith("@") and len(token) > 1:
                 assert token.startswith("@[handle]"), (row["id"], token)
+        assert not titled.search(row["text"]), (row["id"], titled.search(row["text"]))
 
 
 def test_every_claim_id_exists() -> None:
