@@ -6,19 +6,38 @@ Errors are JSON ``{"error": {"status", "code", "message", "details"}}`` with a 4
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from app import grading
 from app.http import ClaimSearchDep, StoreDep, cached_document, get_store
+from app.schemas import (
+    COMMON_ERRORS,
+    ApiHome,
+    ClaimDetail,
+    ClaimList,
+    Methodology,
+    StudyDetail,
+    StudyList,
+    dump_json,
+    error_responses,
+)
 from app.vocab import Design
 
-router = APIRouter(prefix="/api/v1", tags=["claims and studies"])
+
+def _json(model: type[BaseModel]) -> Callable[[Any], bytes]:
+    """Render a cached document as JSON through its response model."""
+    return lambda doc: dump_json(model, doc)
 
 
-@router.get("", summary="The API's home: links and the claims")
+router = APIRouter(prefix="/api/v1", tags=["claims and studies"], responses=error_responses(*COMMON_ERRORS))
+
+
+@router.get("", summary="The API's home: links and the claims", responses={200: {"model": ApiHome}})
 async def api_home(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Response:
     store = get_store(request)
 
@@ -43,10 +62,12 @@ async def api_home(request: Request, limit: Annotated[int, Query(ge=1, le=1000)]
             ],
         }  # fmt: skip
 
-    return await cached_document(request, "api-home", str(limit), load, "page")
+    return await cached_document(request, "api-home", str(limit), load, "page", render=_json(ApiHome))
 
 
-@router.get("/claims", summary="Search and browse claims")
+@router.get(
+    "/claims", summary="Search and browse claims", response_model=ClaimList, response_model_exclude_unset=True
+)
 def list_claims(store: StoreDep, query: ClaimSearchDep) -> dict[str, Any]:
     result = store.search_claims(query)
     for item in result["items"]:
@@ -54,13 +75,19 @@ def list_claims(store: StoreDep, query: ClaimSearchDep) -> dict[str, Any]:
     return result
 
 
-@router.get("/claims/{claim_id}", summary="One claim with its grade and evidence")
+@router.get(
+    "/claims/{claim_id}",
+    summary="One claim with its grade and evidence",
+    responses={200: {"model": ClaimDetail}, **error_responses(404)},
+)
 async def get_claim(request: Request, claim_id: str) -> Response:
     store = get_store(request)
-    return await cached_document(request, "claim-json", claim_id, lambda: store.claim(claim_id), "claim")
+    return await cached_document(
+        request, "claim-json", claim_id, lambda: store.claim(claim_id), "claim", render=_json(ClaimDetail)
+    )
 
 
-@router.get("/studies", summary="List studies")
+@router.get("/studies", summary="List studies", response_model=StudyList)
 def list_studies(
     store: StoreDep,
     q: Annotated[str, Query(max_length=500)] = "",
@@ -72,13 +99,21 @@ def list_studies(
     return store.list_studies(q=q, design=list(design), cited=cited, limit=limit, offset=offset)
 
 
-@router.get("/studies/{key}", summary="One study with its appraisal and the claims it bears on")
+@router.get(
+    "/studies/{key}",
+    summary="One study with its appraisal and the claims it bears on",
+    responses={200: {"model": StudyDetail}, **error_responses(404)},
+)
 async def get_study(request: Request, key: str) -> Response:
     store = get_store(request)
-    return await cached_document(request, "study-json", key, lambda: store.study(key), "study")
+    return await cached_document(
+        request, "study-json", key, lambda: store.study(key), "study", render=_json(StudyDetail)
+    )
 
 
-@router.get("/methodology", summary="The grading rules and the verdict-to-rating mapping")
+@router.get(
+    "/methodology", summary="The grading rules and the verdict-to-rating mapping", response_model=Methodology
+)
 def methodology() -> dict[str, Any]:
     return methodology_doc()
 

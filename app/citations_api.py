@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from app import citations
 from app.citations_scope import load_studies, resolve_keys
 from app.http import ApiError, ClaimFiltersDep, StoreDep, cached_response, make_etag
+from app.schemas import COMMON_ERRORS, error_responses
 from app.store import Store
 from app.vocab import ExportFormat
 from app.workpool import Budget, get_pool
@@ -44,10 +45,7 @@ def _formats_table() -> str:
     response_class=Response,
     responses={
         200: {"description": "The file", "content": {f.media_type: {} for f in citations.FORMATS.values()}},
-        404: {"description": "An unknown study or claim"},
-        422: {"description": "An unknown format, or too many references to format"},
-        429: {"description": "Too many requests from this client; see Retry-After"},
-        503: {"description": "The server is busy or the export passed its deadline; see Retry-After"},
+        **error_responses(*COMMON_ERRORS, 404, 429),
     },
 )
 async def get_citations(

@@ -43,7 +43,7 @@ from sqlmodel import col, select
 from app import grading
 from app.claimreview import claim_review
 from app.models import Claim, Concept, Evidence, Study
-from app.store import Store, rating, short_citation
+from app.store import SUMMARY_FIELDS, Store, claim_summary, short_citation
 from app.textmatch import Analyzer, ConceptDef, Features, Quantity, quantities
 from app.vocab import FlagCode
 
@@ -120,6 +120,10 @@ def build_index(store: Store) -> Index:
                 Claim.summary,
                 Claim.reviewed,
                 Claim.appearances,
+                Claim.population,
+                Claim.topics,
+                Claim.study_count,
+                Claim.participants,
             ).order_by(col(Claim.position))
         ).all()
         links = session.exec(
@@ -214,18 +218,9 @@ def build_index(store: Store) -> Index:
 
 
 def _claim_payload(claim: Any, studies: list[tuple[Any, str]]) -> dict[str, Any]:
-    """The claim as a fact-check match reports it, and what its ClaimReview and flags need."""
-    return {
-        "id": claim.id,
-        "statement": claim.statement,
-        "verdict": claim.verdict,
-        "verdict_label": grading.VERDICT_LABELS[claim.verdict],
-        "grade": {"level": claim.grade_level, "reasons": claim.grade_reasons},
-        "calibrated": claim.calibrated,
-        "summary": claim.summary,
-        "url": f"/claims/{claim.id}",
-        "rating": rating(claim.verdict),
-        "reviewed": claim.reviewed.isoformat(),
+    """The claim as a fact-check match reports it (the claims list's summary, ``claim_summary``),
+    plus what its ClaimReview and flags need."""
+    return claim_summary(claim) | {
         "appearances": claim.appearances,
         "study_keys": [study.key for study, _ in studies],
         "citations": [
@@ -516,12 +511,8 @@ def factcheck(store: Store, text: str, limit: int = 5) -> dict[str, Any]:
             + misreading_flags(index, profile, post)
         )
         matches.append({
-            "claim": {
-                "id": claim["id"], "statement": claim["statement"], "verdict": claim["verdict"],
-                "verdict_label": claim["verdict_label"], "grade": claim["grade"],
-                "calibrated": claim["calibrated"], "summary": claim["summary"],
-                "url": settings.base_url.rstrip("/") + claim["url"],
-            },
+            "claim": {key: claim[key] for key in SUMMARY_FIELDS}
+            | {"url": settings.base_url.rstrip("/") + claim["url"]},
             "score": round(cand.score, 4),
             "matched_text": _span(post, cand.matched, text),
             "flags": flags,

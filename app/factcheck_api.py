@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.factcheck import MAX_TEXT, factcheck
 from app.http import ApiError, get_store
+from app.schemas import BatchResult, FactCheckResult, error_responses
 from app.workpool import Budget, get_pool
 
 router = APIRouter(prefix="/api/v1", tags=["fact-check"])
@@ -85,13 +86,7 @@ def _openapi(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    413: {"description": "The body is larger than the limit"},
-    415: {"description": "The body is not sent as application/json"},
-    422: {"description": "The body is not valid (at most 20 problems listed)"},
-    429: {"description": "Too many requests from this client; see Retry-After"},
-    503: {"description": "The server is busy or the work passed its deadline; see Retry-After"},
-}
+ERRORS = error_responses(400, 413, 415, 422, 429, 500, 503)
 
 
 def _validate(model: type[M], raw: bytes) -> M:
@@ -114,6 +109,8 @@ async def parse_body(request: Request, model: type[M]) -> M:
     summary="Fact-check a post: the claims it makes, with flags",
     openapi_extra=_openapi(FactCheckRequest),
     responses=ERRORS,
+    response_model=FactCheckResult,
+    response_model_exclude_unset=True,
 )
 async def factcheck_post(request: Request) -> dict[str, Any]:
     body = await parse_body(request, FactCheckRequest)
@@ -126,6 +123,8 @@ async def factcheck_post(request: Request) -> dict[str, Any]:
     summary=f"Fact-check up to {MAX_BATCH} posts in one call",
     openapi_extra=_openapi(BatchRequest),
     responses=ERRORS,
+    response_model=BatchResult,
+    response_model_exclude_unset=True,
 )
 async def factcheck_batch(request: Request) -> dict[str, Any]:
     body = await parse_body(request, BatchRequest)

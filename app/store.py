@@ -436,7 +436,7 @@ def _facet_counts(
     return [{"value": k, "count": counts[k], "selected": k in selected} for k in keys]
 
 
-# --- documents (plain dicts, JSON-ready) -------------------------------------------------------
+# --- documents (plain dicts, JSON-ready; their API shapes are in app/schemas.py) ---------------
 
 
 def rating(verdict: str) -> dict[str, Any]:
@@ -449,6 +449,8 @@ def rating(verdict: str) -> dict[str, Any]:
 
 
 def claim_summary(claim: Claim) -> dict[str, Any]:
+    """A claim as the claims list, the API home and a fact-check match show it (the API's
+    ``schemas.ClaimSummary``)."""
     return {
         "id": claim.id,
         "statement": claim.statement,
@@ -469,6 +471,13 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "participants": claim.participants,
         "url": f"/claims/{claim.id}",
     }
+
+
+#: The keys of ``claim_summary``.
+SUMMARY_FIELDS = (
+    "id", "statement", "verdict", "verdict_label", "rating", "grade", "calibrated", "summary",
+    "population", "topics", "reviewed", "study_count", "participants", "url",
+)  # fmt: skip
 
 
 def author_strings(authors: list[dict[str, str]]) -> tuple[list[str], bool]:

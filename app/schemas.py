@@ -1,0 +1,397 @@
+"""The JSON shapes of the API, each defined once as a pydantic model.
+
+Routes declare these as their response models, so ``/openapi.json`` describes every response
+body, including the error shape (``ErrorResponse``) for each error status. The documents
+themselves are built by ``app.store`` and ``app.factcheck`` as plain dicts (the pages use them
+too); the API passes them through these models, which drop anything undeclared.
+``tests/test_openapi.py`` walks the OpenAPI document and checks real responses against it, so a
+field added to a document but not here fails a test instead of vanishing unnoticed.
+
+Dates are ISO 8601 strings (``YYYY-MM-DD``); ``url`` fields are paths on this site unless said
+otherwise; sample sizes are numbers of participants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.vocab import (
+    AppearanceKind,
+    Design,
+    Directness,
+    FlagCode,
+    GradeLevel,
+    IndirectKind,
+    SortOrder,
+    Stance,
+    Verdict,
+)
+
+Number = int | float  # kept as given: 13 stays 13, 5.2 stays 5.2
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+class ErrorDetail(_Out):
+    """One problem with a request: where (``in``: query, path or body), which field, what."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    in_: str = Field("", alias="in", description="query, path or body")
+    field: str = ""
+    message: str
+
+
+class ErrorBody(_Out):
+    status: int = Field(description="The HTTP status, repeated")
+    code: str = Field(description="Stable machine-readable code, e.g. claim-not-found, invalid-request")
+    message: str = Field(description="What went wrong, in a sentence")
+    details: list[ErrorDetail] = Field(default_factory=list, description="One entry per invalid field")
+
+
+class ErrorResponse(_Out):
+    """Every 4xx and 5xx answer of the API: ``{"error": {"status", "code", "message", "details"}}``."""
+
+    error: ErrorBody
+
+
+ERROR_DESCRIPTIONS = {
+    400: "The request is not acceptable (for example an unknown Host)",
+    404: "No such claim, study or page",
+    413: "The body is larger than the limit",
+    415: "The body is not sent as application/json",
+    422: "A parameter or the body is not valid; ``details`` lists each problem",
+    429: "Too many requests from this client; see Retry-After",
+    500: "An error on our side (logged)",
+    503: "The database is unavailable or the server is busy; see Retry-After",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, each with the ``ErrorResponse`` schema."""
+    return {s: {"model": ErrorResponse, "description": ERROR_DESCRIPTIONS[s]} for s in statuses}
+
+
+#: Errors any API route can answer with.
+COMMON_ERRORS = (400, 422, 500, 503)
+
+
+# --- claims -------------------------------------------------------------------------------------
+
+
+class Rating(_Out):
+    """The verdict on schema.org's ClaimReview scale (``value`` from ``worst`` to ``best``)."""
+
+    value: int
+    best: int
+    worst: int
+    alternate_name: str
+
+
+class GradeReason(_Out):
+    factor: str = Field(description="study design, risk of bias, inconsistency, indirectness, ...")
+    effect: int = Field(description="Levels moved: 0 (starting point or note), -1, -2")
+    explanation: str
+    studies: list[str] = Field(description="Keys of the studies the reason concerns")
+
+
+class Grade(_Out):
+    level: GradeLevel
+    label: str
+    reasons: list[GradeReason]
+
+
+class ClaimSummary(_Out):
+    """A claim as the claims list, the API home and a fact-check match show it."""
+
+    id: str
+    statement: str
+    verdict: Verdict
+    verdict_label: str
+    rating: Rating
+    grade: Grade
+    calibrated: str = Field(description="The one-sentence answer in GRADE's wording")
+    summary: str
+    population: str
+    topics: list[str]
+    reviewed: dt.date
+    study_count: int
+    participants: int = Field(description="Known participants across the linked studies")
+    url: str = Field(description="The claim's page (absolute in a fact-check result)")
+
+
+class ClaimSearchItem(ClaimSummary):
+    snippet: str | None = Field(None, description="Where the query matched (only with q)")
+
+
+class Facet(_Out):
+    value: str
+    count: int
+    selected: bool
+
+
+class Facets(_Out):
+    topic: list[Facet]
+    verdict: list[Facet]
+    grade: list[Facet]
+
+
+class ClaimList(_Out):
+    items: list[ClaimSearchItem]
+    total: int
+    limit: int
+    offset: int
+    sort: SortOrder
+    facets: Facets
+
+
+class Appearance(_Out):
+    url: str
+    title: str
+    date: dt.date | None = None
+    kind: AppearanceKind
+
+
+class HistoryEntry(_Out):
+    date: dt.date
+    change: str
+
+
+class Figure(_Out):
+    measure: str
+    value: Number | list[Number]
+    unit: str
+    comparison: str | None = None
+
+
+class Misreading(_Out):
+    claimed: str
+    actual: str
+    phrasings: list[str] = []
+    source: str | None = None
+
+
+# --- studies ------------------------------------------------------------------------------------
+
+
+class StudySummary(_Out):
+    key: str = Field(description="The BibTeX key")
+    title: str
+    authors: list[str] = Field(description="'Family, Given' (without 'others')")
+    authors_et_al: bool = Field(description="The author list ends with 'and others'")
+    year: int | None
+    journal: str | None = Field(description="Journal, book title, school or publisher")
+    volume: str | None
+    number: str | None
+    pages: str | None
+    doi: str | None
+    pmid: str | None
+    pmcid: str | None
+    url: str | None
+    design: Design | None
+    design_label: str | None
+    sample_size: int | None = Field(description="Participants analysed (pooled, for a review)")
+    enrolled: int | None
+    studies_included: int | None = Field(description="Reviews: how many studies they pooled")
+    population: str | None
+    short: str = Field(description="'Roos et al. 2012'")
+    retracted: bool
+    page: str = Field(description="The study's page")
+
+
+class StudyListItem(StudySummary):
+    cited: bool = Field(description="Whether a claim links to the study")
+
+
+class StudyList(_Out):
+    items: list[StudyListItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class StudyFull(StudySummary):
+    entry_type: str
+    intervention: str | None
+    comparator: str | None
+    duration: str | None
+    outcomes: list[str]
+    limitations: list[str]
+    risk_of_bias: str | None
+    funding: str | None
+    review_of: str | None
+    note: str | None
+    author_names: list[dict[str, str]] = Field(description="Structured names (family, given, ...)")
+
+
+class EvidenceLink(_Out):
+    """One study linked to a claim: what it found and how directly it answers the claim."""
+
+    study: StudyFull
+    stance: Stance
+    finding: str
+    outcome: str
+    directness: Directness
+    indirect_because: list[IndirectKind]
+    inconsistent: bool
+    caveats: list[str]
+    figures: list[Figure]
+    misreading: Misreading | None
+
+
+class ClaimDetail(ClaimSummary):
+    subject: str | None
+    predicate: str | None
+    caveats: list[str]
+    phrasings: list[str]
+    tested_in: list[str]
+    appearances: list[Appearance]
+    history: list[HistoryEntry]
+    participants_unknown: int = Field(description="Linked studies that did not report a sample size")
+    evidence: list[EvidenceLink]
+
+
+class StudyClaim(_Out):
+    """A claim a study bears on, with the study's stance on it."""
+
+    id: str
+    statement: str
+    verdict: Verdict
+    grade: GradeLevel
+    stance: Stance
+    finding: str
+    outcome: str
+    directness: Directness
+    indirect_because: list[IndirectKind]
+    url: str
+
+
+class StudyDetail(StudyFull):
+    claims: list[StudyClaim]
+
+
+# --- the API home and the methodology -----------------------------------------------------------
+
+
+class HomeClaim(_Out):
+    id: str
+    statement: str
+    verdict: Verdict
+    grade: GradeLevel
+    url: str = Field(description="The claim in the API")
+
+
+class ApiHome(_Out):
+    name: str
+    version: str
+    claims_total: int
+    studies_total: int
+    built_at: str | None
+    links: dict[str, str]
+    claims: list[HomeClaim]
+
+
+class LevelDoc(_Out):
+    level: GradeLevel
+    label: str
+    meaning: str
+
+
+class DesignDoc(_Out):
+    design: Design
+    label: str
+    starts_at: GradeLevel
+
+
+class RuleDoc(_Out):
+    factor: str
+    effect: str
+    text: str
+
+
+class VerdictDoc(_Out):
+    verdict: Verdict
+    label: str
+    rating: int
+
+
+class RatingScale(_Out):
+    best: int
+    worst: int
+
+
+class Methodology(_Out):
+    levels: list[LevelDoc]
+    designs: list[DesignDoc]
+    rules: list[RuleDoc]
+    verdicts: list[VerdictDoc]
+    rating_scale: RatingScale
+
+
+# --- fact-check ---------------------------------------------------------------------------------
+
+
+class Span(_Out):
+    """Character offsets into the post (``text[start:end]``)."""
+
+    start: int
+    end: int
+    text: str | None = None
+
+
+class Flag(_Out):
+    """Where the post outruns the evidence; fields beyond code and message depend on the code."""
+
+    code: FlagCode
+    message: str
+    post_says: str | None = None
+    evidence_shows: str | None = None
+    measure: str | None = None
+    study: str | None = None
+    studies: list[str] | None = None
+    suggestion: str | None = Field(None, description="overclaim: the calibrated wording")
+    span: Span | None = None
+
+
+class Citation(_Out):
+    key: str
+    doi: str | None
+    url: str | None = Field(description="https://doi.org/... when there is a DOI")
+    short: str
+
+
+class FactCheckMatch(_Out):
+    claim: ClaimSummary
+    score: float = Field(description="Calibrated probability that the post makes the claim (>= 0.5)")
+    matched_text: Span
+    flags: list[Flag]
+    citations: list[Citation]
+    claim_review: dict[str, Any] = Field(description="schema.org ClaimReview (JSON-LD)")
+
+
+class FactCheckResult(_Out):
+    matches: list[FactCheckMatch]
+    threshold: float
+    took_ms: float
+
+
+class BatchItem(FactCheckResult):
+    id: str = Field(description="The post's id as sent, or its position")
+
+
+class BatchResult(_Out):
+    results: list[BatchItem]
+    took_ms: float
+
+
+def dump_json(model: type[BaseModel], doc: Any) -> bytes:
+    """``doc`` validated by ``model`` and written as compact UTF-8 JSON (fields missing from
+    ``doc`` stay missing, so optional keys appear only where the document has them)."""
+    return model.model_validate(doc).model_dump_json(by_alias=True, exclude_unset=True).encode()
