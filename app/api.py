@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from app import grading
+from app import certainty, grading
 from app.http import ClaimSearchDep, StoreDep, cached_document, get_store
 from app.schemas import (
     COMMON_ERRORS,
@@ -119,19 +119,41 @@ def methodology() -> dict[str, Any]:
 
 
 def methodology_doc() -> dict[str, Any]:
+    """The certainty rules (``app.certainty.RULES``, with the GRADE guidance each follows), the
+    starting level of each design, and the verdict vocabulary with its ClaimReview rating."""
     return {
         "levels": [
             {"level": lvl, "label": grading.LEVEL_LABELS[lvl], "meaning": grading.LEVEL_MEANINGS[lvl]}
-            for lvl in reversed(grading.LEVELS)
+            for lvl in grading.CERTAINTIES
         ],
         "designs": [
-            {"design": d, "label": grading.DESIGN_LABELS[d], "starts_at": grading.DESIGN_START[d]}
+            {
+                "design": d,
+                "label": grading.DESIGN_LABELS[d],
+                "starts_at": certainty.DESIGN_START[d],
+                "starts_at_factual": "high" if d in certainty.FACTUAL_HIGH else certainty.DESIGN_START[d],
+            }
             for d in grading.DESIGNS
         ],
-        "rules": [r.__dict__ for r in grading.RULES],
+        "rules": [
+            {"factor": r.factor, "effect": r.effect, "text": r.text, "sources": list(r.sources)}
+            for r in certainty.RULES
+        ],
+        "sources": [
+            {"id": key, "label": s.label, "citation": s.citation, "url": s.url}
+            for key, s in certainty.SOURCES.items()
+        ],
         "verdicts": [
-            {"verdict": v, "label": grading.VERDICT_LABELS[v], "rating": grading.VERDICT_RATING[v]}
+            {
+                "verdict": v,
+                "label": grading.VERDICT_LABELS[v],
+                "meaning": grading.VERDICT_MEANINGS[v],
+                "rating": grading.VERDICT_RATING[v],
+            }
             for v in grading.VERDICTS
+        ],
+        "unproven_reasons": [
+            {"reason": r, "label": grading.UNPROVEN_LABELS[r]} for r in grading.UNPROVEN_REASONS
         ],
         "rating_scale": {"best": grading.BEST_RATING, "worst": grading.WORST_RATING},
     }

@@ -27,13 +27,12 @@ from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import SQLModel
 
-from app import dbfile
+from app import dbfile, grading
 from app.db import PG_CHANNEL, PG_TS_CONFIG, make_engine, read_build_info
 from app.loader import LoadedData, data_hash, gc_paused, load_data
 from app.models import BuildInfo, Claim, ClaimTopic, Concept, Evidence, Study
 from app.problems import DataError
 from app.settings import Settings
-from app.vocab import GradeLevel
 
 log = logging.getLogger("evidence_kb")
 
@@ -291,7 +290,7 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
             "appearances": [a.model_dump(mode="json", exclude_none=True) for a in c.appearances],
             "reviewed": c.reviewed,
             "history": [h.model_dump(mode="json") for h in sorted(c.history, key=lambda h: h.date, reverse=True)],
-            "grade_level": g.level, "grade_rank": GradeLevel(g.level).rank,
+            "grade_level": g.level, "grade_rank": grading.CERTAINTY_RANK[g.level],
             "grade_reasons": [r.as_dict() for r in g.reasons], "grade_direction": g.direction,
             "calibrated": record.calibrated, "study_count": g.study_count,
             "participants": g.participants, "participants_unknown": g.participants_unknown,

@@ -1,7 +1,7 @@
 """The evidence chart on a claim page: inline SVG rendered on the server, with a text equivalent.
 
 Each study linked to the claim is one mark. Columns are what the study says about the claim
-(its stance), rows are where its design starts on the evidence scale (``grading.start_level``),
+(its stance), rows are where its design starts on the evidence scale (``certainty.start_level``),
 and the mark's area grows with the number of participants. Stance is shown by colour *and* shape
 (and by the column), so the chart reads in greyscale too. No script, no style attributes: the
 colours are SVG presentation attributes, which the Content-Security-Policy allows.
@@ -18,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from app import grading, vocab
+from app import certainty, grading, vocab
 from app.vocab import Stance
 
 #: Columns, left to right: support first, then the weaker and the opposing stances.
@@ -93,7 +93,7 @@ def marks(evidence: list[dict[str, Any]]) -> list[Mark]:
                 short=study.get("short") or study["key"],
                 design_label=study.get("design_label") or "Unknown design",
                 stance=link["stance"],
-                level=grading.start_level(graded),
+                level=certainty.start_level(graded),
                 participants=participants,
                 retracted=bool(study.get("retracted")),
                 needs_sample=study.get("design") not in grading.NO_SAMPLE_DESIGNS,
@@ -123,7 +123,7 @@ def summary_sentence(found: list[Mark]) -> str:
 
 def rows_for(found: list[Mark]) -> list[str]:
     """Levels shown as rows, strongest first: the three where designs start, plus any other used."""
-    used = {m.level for m in found} | set(grading.DESIGN_START.values())
+    used = {m.level for m in found} | set(certainty.DESIGN_START.values())
     return [lvl for lvl in reversed(grading.LEVELS) if lvl in used]
 
 

@@ -80,6 +80,7 @@ class EstimateIn(_Strict):
     studies: int | None = None  # pooled estimates: number of studies pooled
     i2: float | None = None  # pooled estimates: I² in percent, where reported
     swc: float | None = None  # smallest worthwhile change on this scale, where known
+    small_study_effects: bool = False  # the source reports funnel asymmetry / small-study effects
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -105,6 +106,7 @@ class EvidenceIn(_Strict):
     caveats: list[Text] = []
     figures: list[FigureIn] = []
     estimate: EstimateIn | None = None
+    dose_response: bool = False  # the study reports a dose-response gradient (GRADE 9)
     misreading: MisreadingIn | None = None
 
     @field_validator("indirect_because")

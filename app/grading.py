@@ -8,26 +8,24 @@ the factor, its effect and the studies it concerns; the methodology page is gene
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from app import vocab
 from app.vocab import (
+    Certainty,
     ClaimKind,
     Comparison,
     Design,
     GradeDirection,
     GradeLevel,
     Measure,
-    ReviewOf,
     Stance,
     UnprovenReason,
     Verdict,
 )
 
 LEVELS: list[str] = list(GradeLevel)  # index = numeric level 0..3
-LEVEL_LABELS = vocab.LEVEL_LABELS
 LEVEL_MEANINGS: dict[str, str] = {
     GradeLevel.HIGH: "We are very confident that the true effect is close to what the studies found.",
     GradeLevel.MODERATE: "The true effect is probably close to what the studies found, but could differ.",
@@ -35,22 +33,22 @@ LEVEL_MEANINGS: dict[str, str] = {
     GradeLevel.VERY_LOW: "The true effect is likely to differ substantially from what the studies found.",
 }
 
+#: What a summary of findings can say about an outcome: a GRADE level, or no level at all.
+CERTAINTIES: list[str] = list(Certainty)
+#: Sort rank: 3 high .. 0 very low, then the outcomes without a level.
+CERTAINTY_RANK: dict[str, int] = {c: 3 - i for i, c in enumerate(CERTAINTIES)}
+LEVEL_LABELS = vocab.CERTAINTY_LABELS
+LEVEL_MEANINGS.update({
+    Certainty.NO_DIRECT_EVIDENCE: "No study has measured this directly: the studies found are about other "
+    "people, outcomes or comparisons, and are shown as context, not graded.",
+    Certainty.NO_EVIDENCE: "No study bears on this: it is untested.",
+})  # fmt: skip
+
 DESIGNS: list[str] = list(Design)
 DESIGN_LABELS = vocab.DESIGN_LABELS
 REVIEW_DESIGNS = {Design.SYSTEMATIC_REVIEW, Design.META_ANALYSIS}
 #: Designs that need no sample size (no participants of their own).
 NO_SAMPLE_DESIGNS = REVIEW_DESIGNS | {Design.GUIDELINE, Design.EXPERT_OPINION, Design.WEB_PAGE}
-#: Starting level per design (house rules). Reviews of observational studies start low, and a
-#: guideline takes the level of the evidence it rests on where recorded (see ``start_level``).
-_HIGH, _LOW, _VERY_LOW = GradeLevel.HIGH, GradeLevel.LOW, GradeLevel.VERY_LOW
-DESIGN_START: dict[str, str] = {
-    Design.SYSTEMATIC_REVIEW: _HIGH, Design.META_ANALYSIS: _HIGH,
-    Design.RANDOMIZED_CONTROLLED_TRIAL: _HIGH,
-    Design.CONTROLLED_TRIAL: _LOW, Design.CROSSOVER_TRIAL: _LOW, Design.COHORT: _LOW,
-    Design.CASE_CONTROL: _LOW, Design.CROSS_SECTIONAL: _LOW, Design.GUIDELINE: _LOW,
-    Design.CASE_SERIES: _VERY_LOW, Design.LABORATORY: _VERY_LOW, Design.EXPERT_OPINION: _VERY_LOW,
-    Design.WEB_PAGE: _VERY_LOW,
-}  # fmt: skip
 #: Order used to pick the strongest design among studies that start at the same level.
 DESIGN_RANK = {d: i for i, d in enumerate(DESIGNS)}
 
@@ -165,11 +163,6 @@ def rob_overall_from_domains(tool: str, domains: dict[str, str]) -> str | None:
     return ROBINS_OVERALL[worst] if tool == "robins-i" else worst
 
 
-IMPRECISION_TOTAL = 400  # total participants under this: down one level
-IMPRECISION_SINGLE = 30  # a single study under this: down two levels
-MAX_INDIRECTNESS_STEPS = 2
-
-
 @dataclass(frozen=True)
 class GradedStudy:
     """What grading needs to know about one evidence link and its study."""
@@ -189,6 +182,7 @@ class GradedStudy:
     includes: tuple[str, ...] = ()  # reviews: keys of included studies in the knowledge base
     duplicate_of: str | None = None  # a probable duplicate publication of this key
     effect: Effect | None = None  # the link's structured effect estimate, where reported
+    dose_response: bool = False  # the study reports a dose-response gradient
 
 
 @dataclass(frozen=True)
@@ -207,6 +201,7 @@ class Effect:
     interval: str = "confidence"
     scale: str | None = None
     timepoint: str | None = None
+    small_study_effects: bool = False  # the source reports funnel asymmetry / small-study effects
 
     @classmethod
     def from_estimate(cls, estimate: Any) -> Effect:
@@ -234,8 +229,9 @@ class Grade:
     carrying: tuple[str, ...] = ()  # keys of the studies the grade rests on
     direction: str = GradeDirection.SUPPORTS  # what the carrying studies say
     study_count: int = 0
-    participants: int = 0  # known participants across all linked studies
-    participants_unknown: int = 0  # linked studies without a known sample size
+    participants: int = 0  # known participants, counted once (see app.evidence_units)
+    participants_unknown: int = 0  # evidence units without a known number of participants
+    best: str | None = None  # key of the study whose estimate is the best or pooled one
 
     def as_dict(self) -> dict[str, object]:
         return {"level": self.level, "reasons": [r.as_dict() for r in self.reasons]}
@@ -243,184 +239,6 @@ class Grade:
     @property
     def downgrades(self) -> tuple[Reason, ...]:
         return tuple(r for r in self.reasons if r.effect < 0)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A grading rule as published on the methodology page."""
-
-    factor: str
-    effect: str
-    text: str
-
-
-RULES: tuple[Rule, ...] = (
-    Rule("study design", "starting level",
-         "Start from the strongest design among the studies that support the claim (or, when "
-         "none supports it, among all linked studies): systematic reviews and meta-analyses of "
-         "trials and randomised trials start high; non-randomised controlled and crossover "
-         "trials, observational studies, reviews of observational studies and guidelines "
-         "(unless the certainty of their evidence is recorded) start low; laboratory studies, "
-         "case series, expert opinion and web pages start very low."),
-    Rule("retraction", "excluded", "Retracted studies are left out of the grade."),
-    Rule("risk of bias", "-1",
-         "Down one level when most of the studies that carry the grade are at high risk of bias."),
-    Rule("inconsistency", "-1",
-         "Down one level when a study of comparable design contradicts the claim, finds no effect "
-         "or mixed results, or when the authors report results inconsistent across participants."),
-    Rule("indirectness", "-1 per kind, at most -2",
-         "Down one level for each kind of indirectness shared by all the studies that carry the "
-         "grade (population, outcome, intervention, predicted vs measured, acute vs training)."),
-    Rule("imprecision", "-1 or -2",
-         f"Down one level when the studies that carry the grade total fewer than "
-         f"{IMPRECISION_TOTAL} participants (or do not report how many); down two when the grade "
-         f"rests on a single study of fewer than {IMPRECISION_SINGLE}."),
-    Rule("floor", "never below very low", "The level never goes below very low."),
-)  # fmt: skip
-
-
-def start_level(study: GradedStudy) -> str:
-    design = study.design or "expert-opinion"
-    if design in REVIEW_DESIGNS and study.review_of in (ReviewOf.OBSERVATIONAL, ReviewOf.MIXED):
-        return "low"
-    if design == "guideline" and study.evidence_level in LEVELS:
-        return study.evidence_level
-    return DESIGN_START.get(design, "very-low")
-
-
-def _design_label(design: str | None) -> str:
-    return DESIGN_LABELS.get(design or "", "unknown design").lower()
-
-
-def _keys(studies: Sequence[GradedStudy]) -> tuple[str, ...]:
-    return tuple(s.key for s in studies)
-
-
-def _sample(study: GradedStudy) -> int | None:
-    return study.sample_size if study.sample_size is not None else study.enrolled
-
-
-def grade_evidence(links: Sequence[GradedStudy]) -> Grade:
-    """Compute the evidence grade for one claim from its evidence links."""
-    reasons: list[Reason] = []
-    retracted = [s for s in links if s.retracted]
-    if retracted:
-        reasons.append(Reason("retraction", 0, "Retracted, so left out of the grade.", _keys(retracted)))
-    usable = [s for s in links if not s.retracted]
-    known = [_sample(s) for s in usable]
-    participants = sum(n for n in known if n)
-    unknown = sum(
-        1 for s, n in zip(usable, known, strict=True) if n is None and s.design not in NO_SAMPLE_DESIGNS
-    )
-    if not usable:
-        reasons.append(Reason("study design", 0, "No usable evidence is linked to this claim."))
-        return Grade("very-low", tuple(reasons), study_count=0)
-
-    supporting = [s for s in usable if s.stance == Stance.SUPPORTS]
-    pool = supporting or usable
-    best = max(LEVELS.index(start_level(s)) for s in pool)
-    carrying = [s for s in pool if LEVELS.index(start_level(s)) == best]
-    carrying.sort(key=lambda s: DESIGN_RANK.get(s.design or "", 99))
-    level = best
-    designs = sorted({_design_label(s.design) for s in carrying})
-    basis = "supporting design" if supporting else "design among the linked studies (none supports the claim)"
-    reasons.append(
-        Reason(
-            "study design",
-            0,
-            f"Starts at {LEVELS[best].replace('-', ' ')}: the strongest {basis} is {' and '.join(designs)}.",
-            _keys(carrying),
-        )
-    )
-
-    steps: list[Reason] = []
-    high_rob = [s for s in carrying if s.risk_of_bias == "high"]
-    if high_rob and len(high_rob) * 2 > len(carrying):
-        steps.append(
-            Reason(
-                "risk of bias",
-                -1,
-                "Most of the studies that carry the grade are at high risk of bias.",
-                _keys(high_rob),
-            )
-        )
-
-    against = [
-        s for s in usable
-        if s.stance in (Stance.CONTRADICTS, Stance.MIXED, Stance.NO_EFFECT) and LEVELS.index(start_level(s)) >= best
-    ]  # fmt: skip
-    if supporting and against:
-        steps.append(
-            Reason(
-                "inconsistency",
-                -1,
-                "Studies of comparable design disagree: some find no effect, mixed results or the opposite.",
-                _keys(against),
-            )
-        )
-    else:
-        uneven = [s for s in carrying if s.inconsistent]
-        if uneven:
-            steps.append(
-                Reason("inconsistency", -1, "Results were inconsistent across participants.", _keys(uneven))
-            )
-
-    shared = set(INDIRECTNESS_KINDS)
-    for s in carrying:
-        shared &= set(s.indirect_because) if s.directness == "indirect" else set()
-    for kind in [k for k in INDIRECTNESS_KINDS if k in shared][:MAX_INDIRECTNESS_STEPS]:
-        steps.append(
-            Reason("indirectness", -1, f"Indirect evidence: {INDIRECTNESS_KINDS[kind]}.", _keys(carrying))
-        )
-
-    carried_sizes = [_sample(s) for s in carrying]
-    total = sum(n for n in carried_sizes if n)
-    missing = [s for s, n in zip(carrying, carried_sizes, strict=True) if n is None]
-    if len(carrying) == 1 and carried_sizes[0] is not None and carried_sizes[0] < IMPRECISION_SINGLE:
-        steps.append(
-            Reason("imprecision", -2, f"A single study of {carried_sizes[0]} participants.", _keys(carrying))
-        )
-    elif total < IMPRECISION_TOTAL:
-        if missing and total == 0:
-            text = "The sample size of the studies that carry the grade is not reported."
-        elif missing:
-            text = (f"Fewer than {IMPRECISION_TOTAL} participants with a reported sample size "
-                    f"({total}); {len(missing)} study(ies) did not report theirs.")  # fmt: skip
-        else:
-            text = f"Fewer than {IMPRECISION_TOTAL} participants in total ({total})."
-        steps.append(Reason("imprecision", -1, text, _keys(carrying)))
-
-    for step in steps:
-        # A reason's effect is the move actually made, so the effects always add up to the
-        # distance from the starting level; the floor is said in words.
-        new_level = max(0, level + step.effect)
-        if new_level == level:
-            step = Reason(
-                step.factor, 0, step.explanation + " (Already at the floor: very low.)", step.studies
-            )
-        elif new_level - level != step.effect:
-            note = f" (Down {level - new_level} only: the level cannot go below very low.)"
-            step = Reason(step.factor, new_level - level, step.explanation + note, step.studies)
-        level = new_level
-        reasons.append(step)
-
-    stances = {s.stance for s in carrying}
-    direction = (
-        GradeDirection.SUPPORTS
-        if stances == {Stance.SUPPORTS}
-        else GradeDirection.AGAINST
-        if stances <= {Stance.CONTRADICTS, Stance.NO_EFFECT}
-        else GradeDirection.MIXED
-    )
-    return Grade(
-        LEVELS[level],
-        tuple(reasons),
-        carrying=_keys(carrying),
-        direction=direction,
-        study_count=len(usable),
-        participants=participants,
-        participants_unknown=unknown,
-    )
 
 
 # --- calibrated wording (GRADE guideline 26) ----------------------------------------------------
@@ -450,33 +268,37 @@ def calibrated_sentence(
     subject: str,
     predicate: str,
     level: str,
-    direction: str = GradeDirection.SUPPORTS,
-    verdict: str = Verdict.SUPPORTED,
+    direction: str = "supports",
+    verdict: str = "supported",
     predicate_s: str | None = None,
 ) -> str:
     """One sentence answering the claim, in GRADE's tested wording (the verb carries the certainty).
 
     high: "X reduces Y"; moderate: "X probably reduces Y"; low: "X may reduce Y"; very low: "The
-    evidence is very uncertain about whether X reduces Y". A contradicted claim is negated
-    ("X probably does not reduce Y"). An unproven or misleading claim never gets a positive
-    sentence, whatever the related (indirect) evidence grades at.
+    evidence is very uncertain about whether X reduces Y" (GRADE 26). A contradicted claim is
+    negated ("X probably does not reduce Y"). An unproven or misleading claim never gets a positive
+    sentence, whatever the related (indirect) evidence grades at. ``no-direct-evidence`` and
+    ``no-evidence`` never assert: "There is no direct evidence that X reduces Y", "No study has
+    tested whether X reduces Y".
     """
     subject = subject.strip()
     predicate = predicate.strip().rstrip(".")
     conjugated = (predicate_s or third_person(predicate)).strip().rstrip(".")
     cap = subject[:1].upper() + subject[1:]
-    if verdict == Verdict.CONTRADICTED or (
-        direction == GradeDirection.AGAINST and verdict != Verdict.UNPROVEN
-    ):
+    if level == "no-evidence":
+        return f"No study has tested whether {subject} {conjugated}."
+    if level == "no-direct-evidence":
+        return f"There is no direct evidence that {subject} {conjugated}."
+    if verdict == "contradicted" or (direction == "against" and verdict != "unproven"):
         if level == "very-low":
             return f"The evidence is very uncertain, but it does not suggest that {subject} {conjugated}."
         negated = {"high": "does not", "moderate": "probably does not", "low": "may not"}[level]
         return f"{cap} {negated} {predicate}."
-    if verdict == Verdict.MISLEADING:
+    if verdict == "misleading":
         return f"The evidence does not show that {subject} {conjugated}."
-    if verdict == Verdict.UNPROVEN and level != GradeLevel.VERY_LOW:
+    if verdict == "unproven" and level != "very-low":
         return f"There is no direct evidence that {subject} {conjugated}."
-    if level == GradeLevel.VERY_LOW or direction == GradeDirection.MIXED or verdict == Verdict.UNPROVEN:
+    if level == "very-low" or direction == "mixed" or verdict == "unproven":
         return f"The evidence is very uncertain about whether {subject} {conjugated}."
     if level == "high":
         return f"{cap} {conjugated}."
@@ -486,13 +308,16 @@ def calibrated_sentence(
 
 
 def verdict_disagreement(verdict: str, grade: Grade) -> str | None:
-    """A warning when the curator's verdict clearly disagrees with the computed grade."""
-    if verdict == Verdict.SUPPORTED and grade.level == GradeLevel.VERY_LOW:
-        return "verdict 'supported' but the evidence grade is very low"
-    if verdict == Verdict.SUPPORTED and grade.direction != GradeDirection.SUPPORTS:
+    """A warning when the curator's verdict clearly disagrees with the main outcome's certainty."""
+    label = LEVEL_LABELS.get(grade.level, grade.level).lower()
+    if verdict == "supported" and grade.level in ("very-low", "no-direct-evidence", "no-evidence"):
+        return f"verdict 'supported' but the main outcome's certainty is: {label}"
+    if verdict == "supported" and grade.direction != "supports":
         return "verdict 'supported' but the studies that carry the grade do not support the claim"
-    if verdict == Verdict.CONTRADICTED and grade.direction == GradeDirection.SUPPORTS:
+    if verdict == "contradicted" and grade.direction == "supports" and grade.level in LEVELS:
         return "verdict 'contradicted' but the studies that carry the grade support the claim"
+    if verdict == "unproven" and grade.level in ("high", "moderate") and grade.direction == "supports":
+        return f"verdict 'unproven' but {label}-certainty direct evidence supports the main outcome"
     return None
 
 
@@ -511,19 +336,27 @@ class Question:
     timeframe: str | None = None  # "in the short term"
 
 
-def grade_outcome(links: Sequence[GradedStudy], kind: str = "effect") -> Grade:
-    """The certainty of the evidence for one outcome of a claim of ``kind``."""
-    return grade_evidence(links)
+def outcome_answer(question: Question, grade: Grade, verdict: str | None = None, kind: str = "effect") -> str:
+    """One line answering one outcome, naming the population and comparison it is about.
+
+    "In people with knee osteoarthritis, backward walking added to physiotherapy may reduce knee
+    pain compared with physiotherapy alone in the short term." The verb follows the outcome's
+    certainty (GRADE 26); ``verdict`` (the claim's, given for its main outcome only) can only make
+    the sentence more cautious. Advice without evidence reads "Expert advice, untested: ...".
+    """
+    sentence = calibrated_sentence(question.intervention, question.predicate, grade.level, grade.direction,
+                                   verdict or "supported", question.predicate_s)  # fmt: skip
+    tail = f" compared with {question.comparator}" if question.comparator else ""
+    tail += f" {question.timeframe}" if question.timeframe else ""
+    sentence = sentence.rstrip(".") + tail + "."
+    answer = f"In {_lower_first(question.population)}, {_lower_first(sentence)}"
+    if kind == "advice" and grade.level == "no-evidence":
+        answer = f"Expert advice, untested: {_lower_first(answer)}"
+    return answer
 
 
-def outcome_answer(question: Question, grade: Grade, verdict: str) -> str:
-    """One line answering one outcome: the population and comparison studied, GRADE's verb."""
-    subject = question.intervention
-    if question.comparator:
-        subject = f"{subject}, compared with {question.comparator},"
-    sentence = calibrated_sentence(subject, question.predicate, grade.level, grade.direction, verdict,
-                                   question.predicate_s)  # fmt: skip
-    if question.timeframe:
-        sentence = sentence.rstrip(".") + f" {question.timeframe}."
-    population = question.population[:1].lower() + question.population[1:]
-    return f"In {population}, {sentence[:1].lower()}{sentence[1:]}"
+def _lower_first(text: str) -> str:
+    """'People with ...' -> 'people with ...'; an acronym ('ACL ...') is left as it is."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]

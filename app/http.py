@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from app.search import MAX_QUERY_CHARS
 from app.settings import Settings
 from app.store import ClaimQuery, Store
-from app.vocab import GradeLevel, SortOrder, Verdict
+from app.vocab import Certainty, SortOrder, Verdict
 
 # --- dependencies -------------------------------------------------------------------------------
 
@@ -148,7 +148,7 @@ def claim_filters(
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Full-text query")] = "",
     topic: Annotated[list[str], Query(description="Topic slug; repeat for several (any of them)")] = [],  # noqa: B006
     verdict: Annotated[list[Verdict], Query(description="Verdict; repeat for several (any of them)")] = [],  # noqa: B006
-    grade: Annotated[list[GradeLevel], Query(description="Evidence grade; repeatable (any of them)")] = [],  # noqa: B006
+    grade: Annotated[list[Certainty], Query(description="Evidence grade; repeatable (any of them)")] = [],  # noqa: B006
 ) -> ClaimQuery:
     """The claim filters shared by ``/api/v1/claims``, ``/claims`` and ``/api/v1/citations``."""
     return ClaimQuery(q=q, topic=list(topic), verdict=list(verdict), grade=list(grade))

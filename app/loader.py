@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from app import grading
+from app import certainty, grading
 from app.bibfields import unread_field_problems
 from app.bibtex import parse_bib_files
 from app.claims_schema import PATTERN_NAMES, ClaimIn, ConceptIn, EvidenceIn, OutcomeIn
@@ -238,6 +238,7 @@ def graded_study(link: EvidenceIn, study: StudyRecord) -> grading.GradedStudy:
         includes=tuple(study.includes),
         duplicate_of=study.duplicate_of,
         effect=grading.Effect.from_estimate(estimate) if estimate else None,
+        dose_response=link.dose_response,
     )
 
 
@@ -323,11 +324,12 @@ def _grade_outcomes(claim: ClaimIn, links: list[grading.GradedStudy]) -> list[Ou
             positions = list(range(len(claim.evidence)))
         else:
             positions = [j for j, link in enumerate(claim.evidence) if link.outcome == outcome.id]
-        grade = grading.grade_outcome([links[j] for j in positions], kind=claim.kind)
+        grade = certainty.grade_outcome([links[j] for j in positions], kind=claim.kind)
+        main = outcome.main or len(outcomes) == 1
         answer = grading.outcome_answer(
             grading.Question(outcome.population, outcome.intervention, outcome.comparator,
                              outcome.predicate or outcome.name, outcome.predicate_s, outcome.timeframe),
-            grade, claim.verdict,
+            grade, claim.verdict if main else None, claim.kind,
         )  # fmt: skip
         records.append(OutcomeRecord(outcome, grade, answer, positions))
     return records
@@ -384,11 +386,7 @@ def _load_claims(
         outcomes = _grade_outcomes(claim, links)
         main = next(o for o in outcomes if o.outcome.main or len(outcomes) == 1)
         _claim_warnings(ctx, claim, main, population_concepts)
-        calibrated = main.answer
-        if not claim.outcomes and claim.subject and claim.predicate:
-            calibrated = grading.calibrated_sentence(claim.subject, claim.predicate, main.grade.level,
-                                                     main.grade.direction, claim.verdict, claim.predicate_s)  # fmt: skip
-        records.append(ClaimRecord(claim, main.grade, calibrated, line or 0, len(records), outcomes))
+        records.append(ClaimRecord(claim, main.grade, main.answer, line or 0, len(records), outcomes))
     problems.extend(_cited_problems(records, studies))
     return records
 

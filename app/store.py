@@ -249,7 +249,7 @@ class Store:
             result["facets"] = {
                 "topic": _facet_counts(counts["topic"], query.topic),
                 "verdict": _facet_counts(counts["verdict"], query.verdict, grading.VERDICTS),
-                "grade": _facet_counts(counts["grade"], query.grade, list(reversed(grading.LEVELS))),
+                "grade": _facet_counts(counts["grade"], query.grade, grading.CERTAINTIES),
             }  # fmt: skip
         return result
 
@@ -368,7 +368,7 @@ class Store:
                 "built_at": str(info[0]) if info else None,
                 "topics": _facet((t for r in rows.values() for t in r.topics), []),
                 "verdicts": _facet((r.verdict for r in rows.values()), [], grading.VERDICTS),
-                "grades": _facet((r.grade_level for r in rows.values()), [], list(reversed(grading.LEVELS))),
+                "grades": _facet((r.grade_level for r in rows.values()), [], grading.CERTAINTIES),
             }
 
         return self.cached("overview", None, compute)

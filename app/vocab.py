@@ -39,6 +39,26 @@ LEVEL_LABELS: dict[str, str] = {
 }
 
 
+class Certainty(StrEnum):
+    """What a summary of findings says about one outcome, best first: a GRADE level, or no
+    level at all (``no-direct-evidence``: only studies of other people, outcomes or comparisons;
+    ``no-evidence``: nothing bears on it). A claim's headline grade is its main outcome's."""
+
+    HIGH = "high"
+    MODERATE = "moderate"
+    LOW = "low"
+    VERY_LOW = "very-low"
+    NO_DIRECT_EVIDENCE = "no-direct-evidence"
+    NO_EVIDENCE = "no-evidence"
+
+
+CERTAINTY_LABELS: dict[str, str] = {
+    **LEVEL_LABELS,
+    Certainty.NO_DIRECT_EVIDENCE: "No direct evidence",
+    Certainty.NO_EVIDENCE: "No evidence",
+}
+
+
 class Verdict(StrEnum):
     """The curators' judgement of a claim, best first (the ClaimReview rating follows this order)."""
 
@@ -160,6 +180,7 @@ class Design(StrEnum):
     SYSTEMATIC_REVIEW = "systematic-review"
     META_ANALYSIS = "meta-analysis"
     RANDOMIZED_CONTROLLED_TRIAL = "randomized-controlled-trial"
+    RANDOMIZED_CROSSOVER_TRIAL = "randomized-crossover-trial"
     CONTROLLED_TRIAL = "controlled-trial"
     CROSSOVER_TRIAL = "crossover-trial"
     COHORT = "cohort"
@@ -176,8 +197,9 @@ DESIGN_LABELS: dict[str, str] = {
     Design.SYSTEMATIC_REVIEW: "Systematic review",
     Design.META_ANALYSIS: "Meta-analysis",
     Design.RANDOMIZED_CONTROLLED_TRIAL: "Randomised controlled trial",
+    Design.RANDOMIZED_CROSSOVER_TRIAL: "Randomised crossover trial",
     Design.CONTROLLED_TRIAL: "Controlled trial (not randomised)",
-    Design.CROSSOVER_TRIAL: "Crossover trial",
+    Design.CROSSOVER_TRIAL: "Crossover trial (not randomised)",
     Design.COHORT: "Cohort study",
     Design.CASE_CONTROL: "Case-control study",
     Design.CROSS_SECTIONAL: "Cross-sectional study",

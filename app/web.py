@@ -159,7 +159,7 @@ def _environment() -> Environment:
     env.globals.update(
         static_url=static_url,
         topic_label=topic_label,
-        level_index=grading.LEVELS.index,
+        level_index=lambda level: max(grading.CERTAINTY_RANK.get(level, -1), -1),
         levels=grading.LEVELS,
         level_labels=grading.LEVEL_LABELS,
         level_meanings=grading.LEVEL_MEANINGS,
@@ -487,12 +487,15 @@ def methodology_context() -> dict[str, Any]:
     starts: dict[str, list[str]] = {}
     for item in doc["designs"]:
         starts.setdefault(item["starts_at"], []).append(item["label"])
-    example = ("backward walking", "improve balance")
+    question = grading.Question(
+        "people with knee osteoarthritis", "backward walking added to physiotherapy", "physiotherapy alone",
+        "reduce knee pain", timeframe="in the short term",
+    )  # fmt: skip
     wording = [
         {
             "level": lvl["level"],
             "label": lvl["label"],
-            "sentence": grading.calibrated_sentence(*example, lvl["level"]),
+            "sentence": grading.outcome_answer(question, grading.Grade(lvl["level"], ())),
         }
         for lvl in doc["levels"]
     ]
@@ -501,8 +504,7 @@ def methodology_context() -> dict[str, Any]:
         "doc": doc,
         "starts": [(level, starts[level]) for level in reversed(grading.LEVELS) if level in starts],
         "wording": wording,
-        "imprecision_total": grading.IMPRECISION_TOTAL,
-        "imprecision_single": grading.IMPRECISION_SINGLE,
+        "sources": {s["id"]: s for s in doc["sources"]},
     }
 
 

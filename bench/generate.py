@@ -34,7 +34,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: reuse the app's grading rules
 
-from app import grading  # noqa: E402
+from app import certainty, grading  # noqa: E402
 
 DOI_PREFIX = "10.5555"  # Crossref's prefix for test and example DOIs: never a real paper
 STUDIES_PER_CLAIM = 5
@@ -608,7 +608,7 @@ class Generator:
                     f"        phrasings: {flow([f'{synonyms[0]} cures {outcome_words[0]}'])}",
                 ]  # fmt: skip
             evidence_lines += lines
-        grade = grading.grade_evidence(graded)
+        grade = certainty.grade_outcome(graded)
         verdict = self._verdict(grade)
 
         designs = sorted({self.studies[i].design for i, _ in links})
@@ -700,6 +700,8 @@ class Generator:
             return rng.choice(["contradicted", "unproven"])
         if grade.direction == "mixed":
             return rng.choice(["partly-supported", "unproven", "misleading"])
+        if grade.level in ("no-direct-evidence", "no-evidence"):
+            return rng.choice(["partly-supported", "misleading"])
         if grade.level in ("high", "moderate"):
             return rng.choice(["supported", "supported", "partly-supported"])
         if grade.level == "low":

@@ -114,7 +114,7 @@ def test_limit_and_offset_page_through_the_list(seed_client: TestClient, everyth
 
 def test_sorting(seed_client: TestClient) -> None:
     by_grade = get(seed_client, "/api/v1/claims", sort="grade", limit=100)["items"]
-    ranks = ["very-low", "low", "moderate", "high"]
+    ranks = ["no-evidence", "no-direct-evidence", "very-low", "low", "moderate", "high"]
     levels = [ranks.index(i["grade"]["level"]) for i in by_grade]
     assert levels == sorted(levels, reverse=True)
     by_statement = [
@@ -345,7 +345,12 @@ def test_openapi_docs(seed_client: TestClient) -> None:
 
 def test_methodology_publishes_the_rules(seed_client: TestClient) -> None:
     doc = get(seed_client, "/api/v1/methodology")
-    assert [lvl["level"] for lvl in doc["levels"]] == ["high", "moderate", "low", "very-low"]
+    assert [lvl["level"] for lvl in doc["levels"]] == [
+        "high", "moderate", "low", "very-low", "no-direct-evidence", "no-evidence",
+    ]  # fmt: skip
+    assert all(rule["sources"] for rule in doc["rules"] if rule["factor"] != "floor")
+    cited = {s["id"] for s in doc["sources"]}
+    assert all(set(rule["sources"]) <= cited for rule in doc["rules"])
     assert {r["factor"] for r in doc["rules"]} >= {
         "imprecision",
         "indirectness",

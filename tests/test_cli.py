@@ -247,7 +247,7 @@ def test_warnings_alone_pass(cli: Run, mini_data: Path) -> None:
     assert result.code == 0
     (warning,) = result.problems("warning")
     assert warning[:2] == ("claims.yaml", 8)
-    assert "verdict 'supported' but the evidence grade is very low" in warning[2]
+    assert "verdict 'supported' but the main outcome's certainty is: no direct evidence" in warning[2]
 
 
 def claims_with(mini_data: Path, old: str, new: str) -> Path:

@@ -13,6 +13,7 @@ import yaml
 from conftest import DATA_DIR, FIXTURES, make_settings
 from fastapi.testclient import TestClient
 
+from app import grading
 from app.build import build_database
 from app.db import Database
 from app.factcheck import THRESHOLD, factcheck
@@ -275,7 +276,7 @@ def test_api_factcheck_shape(seed_client: TestClient) -> None:
     claim = match["claim"]
     assert claim["id"] == "backward-walking-relieves-everyday-knee-pain"
     assert {"id", "statement", "verdict", "grade", "summary", "url"} <= set(claim)
-    assert claim["grade"]["level"] in ("high", "moderate", "low", "very-low") and claim["grade"]["reasons"]
+    assert claim["grade"]["level"] in grading.CERTAINTIES and claim["grade"]["reasons"]
     assert claim["url"].endswith("/claims/backward-walking-relieves-everyday-knee-pain")
     assert 0 <= match["score"] <= 1
     assert (

@@ -1,35 +1,49 @@
-"""The evidence grade: one test per rule of app/grading.py and ../shared/reference/grading.md.
+"""Certainty per outcome: one test per rule of app/certainty.py, with the GRADE guidance it follows.
 
-The expected levels are written out from the house rules (not read back from the module's own
-tables), so a change to a rule fails here until the rule's reference is changed too.
+The expected levels are written out from the rules as published (data/README.md, the methodology
+page), not read back from the module's tables, so changing a rule fails here until this file is
+changed too.
 """
 
 from __future__ import annotations
 
-import itertools
+import dataclasses
 
 import pytest
 
+from app.certainty import RULES, SOURCES, grade_outcome, start_level
+from app.evidence_units import favours, group_units
 from app.grading import (
-    IMPRECISION_SINGLE,
-    IMPRECISION_TOTAL,
     LEVELS,
-    RULES,
+    Effect,
     Grade,
     GradedStudy,
+    Question,
     Reason,
     calibrated_sentence,
-    grade_evidence,
-    start_level,
+    outcome_answer,
     third_person,
     verdict_disagreement,
 )
 
 
 def study(key: str, design: str | None = "randomized-controlled-trial", stance: str = "supports",
-          n: int | None = 500, **extra: object) -> GradedStudy:  # fmt: skip
-    """An evidence link; large and direct unless the test says otherwise."""
-    return GradedStudy(key=key, design=design, stance=stance, sample_size=n, **extra)  # type: ignore[arg-type]
+          n: int | None = 500, rob: str | None = "low", **extra: object) -> GradedStudy:  # fmt: skip
+    """An evidence link: large, direct and at low risk of bias unless the test says otherwise."""
+    return GradedStudy(key=key, design=design, stance=stance, sample_size=n, risk_of_bias=rob, **extra)  # type: ignore[arg-type]
+
+
+def review(
+    key: str, analysed: int | None = None, includes: tuple[str, ...] = (), **extra: object
+) -> GradedStudy:
+    effect = extra.pop("effect", None) or (
+        Effect("smd", -0.5, (-0.8, -0.2), analysed=analysed) if analysed else None
+    )
+    return study(key, "meta-analysis", n=None, includes=includes, effect=effect, **extra)
+
+
+def md(value: float, low: float, high: float, **extra: object) -> Effect:
+    return Effect("md", value, (low, high), better=extra.pop("better", "lower"), **extra)  # type: ignore[arg-type]
 
 
 def factors(grade: Grade) -> dict[str, list[Reason]]:
@@ -39,47 +53,41 @@ def factors(grade: Grade) -> dict[str, list[Reason]]:
     return found
 
 
-def downgrades(grade: Grade, factor: str) -> int:
+def moved(grade: Grade, factor: str) -> int:
     return sum(r.effect for r in grade.reasons if r.factor == factor)
 
 
-# --- starting level ------------------------------------------------------------------------------
+# --- study design (GRADE 3, Cochrane Handbook 23, GRADE 24) ------------------------------------
 
-# grading.md: "systematic review / meta-analysis of trials and randomised trials high;
-# non-randomised controlled trials and observational designs low; laboratory (mechanistic,
-# acute), case series, expert opinion and web pages very low. A guideline takes the level of the
-# evidence it rests on where that is recorded, else low."
-HOUSE_START = {
-    "systematic-review": "high",
-    "meta-analysis": "high",
-    "randomized-controlled-trial": "high",
-    "controlled-trial": "low",
-    "crossover-trial": "low",
-    "cohort": "low",
-    "case-control": "low",
-    "cross-sectional": "low",
-    "guideline": "low",
-    "case-series": "very-low",
-    "laboratory": "very-low",
-    "expert-opinion": "very-low",
-    "web-page": "very-low",
-}
+EFFECT_START = {
+    "systematic-review": "high", "meta-analysis": "high", "randomized-controlled-trial": "high",
+    "randomized-crossover-trial": "high", "controlled-trial": "low", "crossover-trial": "low",
+    "cohort": "low", "case-control": "low", "cross-sectional": "low", "guideline": "low",
+    "case-series": "very-low", "laboratory": "very-low", "expert-opinion": "very-low", "web-page": "very-low",
+}  # fmt: skip
 
 
-@pytest.mark.parametrize(("design", "expected"), sorted(HOUSE_START.items()))
+@pytest.mark.parametrize(("design", "expected"), sorted(EFFECT_START.items()))
 def test_start_level_per_design(design: str, expected: str) -> None:
     assert start_level(study("s", design)) == expected
+
+
+def test_randomised_crossover_trials_start_high() -> None:
+    grade = grade_outcome([study("x", "randomized-crossover-trial", n=600)])
+    assert grade.level == "high" and "randomised crossover trial" in grade.reasons[0].explanation
 
 
 @pytest.mark.parametrize(
     ("review_of", "expected"),
     [("trials", "high"), (None, "high"), ("observational", "low"), ("mixed", "low")],
 )
-@pytest.mark.parametrize("design", ["systematic-review", "meta-analysis"])
-def test_review_of_observational_studies_starts_low(
-    design: str, review_of: str | None, expected: str
-) -> None:
-    assert start_level(study("r", design, review_of=review_of)) == expected
+def test_a_review_starts_from_its_weakest_pooled_design(review_of: str | None, expected: str) -> None:
+    assert start_level(review("r", review_of=review_of)) == expected
+
+
+def test_a_trial_outside_a_mixed_design_review_carries_the_grade() -> None:
+    grade = grade_outcome([review("mixed", analysed=500, review_of="mixed"), study("rct", n=600)])
+    assert grade.carrying == ("rct",) and grade.level == "high"
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -87,320 +95,331 @@ def test_guideline_takes_the_recorded_level_of_its_evidence(level: str) -> None:
     assert start_level(study("g", "guideline", evidence_level=level)) == level
 
 
-def test_guideline_without_recorded_evidence_starts_low() -> None:
-    assert start_level(study("g", "guideline")) == "low"
-
-
-def test_study_without_design_starts_very_low() -> None:
-    assert start_level(study("x", None)) == "very-low"
-
-
-def test_grade_starts_from_the_strongest_supporting_design() -> None:
-    grade = grade_evidence(
-        [study("lab", "laboratory"), study("rct", n=600), study("cohort", "cohort", n=900)]
+@pytest.mark.parametrize("design", ["laboratory", "crossover-trial", "cross-sectional", "cohort"])
+def test_factual_claims_measured_directly_start_high(design: str) -> None:
+    assert start_level(study("lab", design), "factual") == "high"
+    assert (
+        start_level(study("lab", design, directness="indirect", indirect_because=("population",)), "factual")
+        != "high"
     )
-    assert grade.level == "high"
-    assert grade.carrying == ("rct",)
-    first = grade.reasons[0]
-    assert (first.factor, first.effect, first.studies) == ("study design", 0, ("rct",))
-    assert "Starts at high" in first.explanation
 
 
-def test_a_stronger_contradicting_study_does_not_set_the_start() -> None:
-    grade = grade_evidence([study("lab", "laboratory", n=900), study("rct", stance="contradicts", n=900)])
-    assert grade.carrying == ("lab",)
-    assert grade.reasons[0].explanation.startswith("Starts at very low")
+@pytest.mark.parametrize("design", ["case-series", "expert-opinion", "web-page"])
+def test_factual_claims_do_not_raise_opinion_or_case_series(design: str) -> None:
+    assert start_level(study("x", design), "factual") == "very-low"
 
 
-def test_without_supporting_studies_the_start_comes_from_all_linked_studies() -> None:
-    grade = grade_evidence(
-        [study("rct", stance="no-effect", n=900), study("lab", "laboratory", stance="contradicts")]
-    )
-    assert grade.carrying == ("rct",)
-    assert grade.level == "high"
-    assert "none supports the claim" in grade.reasons[0].explanation
-    assert grade.direction == "against"
+def test_lab_studies_of_a_physiological_claim_are_graded_as_such() -> None:
+    """Four consistent within-subject laboratory studies of energy cost: high, down one for
+    imprecision (fewer than 400 people): moderate. The same studies for an effect claim: very low."""
+    labs = [study(f"lab{i}", "laboratory", n=n) for i, n in enumerate([12, 16, 20, 21])]
+    factual = grade_outcome(labs, kind="factual")
+    assert factual.level == "moderate"
+    assert [(r.factor, r.effect) for r in factual.reasons] == [("study design", 0), ("imprecision", -1)]
+    assert grade_outcome(labs, kind="effect").level == "very-low"
 
 
-# --- imprecision ---------------------------------------------------------------------------------
+def test_the_highest_starting_units_carry_the_grade_whatever_their_stance() -> None:
+    grade = grade_outcome([study("lab", "laboratory", n=900), study("rct", stance="no-effect", n=900)])
+    assert grade.carrying == ("rct",) and grade.direction == "against"
 
 
-def test_thresholds_are_the_house_rules() -> None:
-    assert (IMPRECISION_TOTAL, IMPRECISION_SINGLE) == (400, 30)
+# --- counting participants once -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("sizes", "effect"), [
-    ([399], -1), ([400], 0), ([200, 199], -1), ([200, 200], 0), ([2000], 0),
-    ([29], -2), ([30], -1), ([1], -2), ([20, 20], -1),  # two small studies: one level, not two
-])  # fmt: skip
-def test_imprecision(sizes: list[int], effect: int) -> None:
-    grade = grade_evidence([study(f"s{i}", n=n) for i, n in enumerate(sizes)])
-    assert downgrades(grade, "imprecision") == effect
-    assert grade.level == LEVELS[3 + effect]
-
-
-def test_imprecision_names_the_carrying_studies_and_the_total() -> None:
-    grade = grade_evidence([study("a", n=100), study("b", n=120), study("lab", "laboratory", n=5000)])
+def test_a_review_and_its_included_trial_count_once() -> None:
+    grade = grade_outcome([review("lin", analysed=300, includes=("alg",)), study("alg", n=68)])
+    assert grade.participants == 300 and grade.carrying == ("lin", "alg")
     (reason,) = factors(grade)["imprecision"]
-    assert reason.studies == ("a", "b")
-    assert "220" in reason.explanation
+    assert "(300)" in reason.explanation
 
 
-def test_single_study_under_30_names_its_size() -> None:
-    (reason,) = factors(grade_evidence([study("tiny", n=12)]))["imprecision"]
-    assert (reason.effect, reason.studies) == (-2, ("tiny",))
-    assert "12 participants" in reason.explanation
+def test_a_review_counts_only_the_participants_it_pooled_for_the_outcome() -> None:
+    whole = dataclasses.replace(review("bal", includes=("alg",)), sample_size=635)  # the whole review
+    grade = grade_outcome([whole, study("alg", n=68)])
+    assert grade.participants == 68
 
 
-def test_unreported_sample_size_counts_as_imprecise() -> None:
-    (reason,) = factors(grade_evidence([study("a", n=None)]))["imprecision"]
-    assert reason.effect == -1
-    assert "not reported" in reason.explanation
+def test_duplicate_publications_count_once() -> None:
+    grade = grade_outcome([study("a", n=20), study("b", n=20, duplicate_of="a")])
+    assert grade.participants == 20
+    assert len(group_units([study("a", n=20), study("b", n=20, duplicate_of="a")])) == 1
 
 
-def test_partly_reported_sample_sizes_say_how_many_are_missing() -> None:
-    (reason,) = factors(grade_evidence([study("a", n=None), study("b", n=68)]))["imprecision"]
-    assert reason.effect == -1
-    assert "(68)" in reason.explanation and "1 study" in reason.explanation
+def test_overlapping_reviews_count_as_the_larger() -> None:
+    grade = grade_outcome(
+        [review("r1", analysed=200, includes=("x", "y")), review("r2", analysed=300, includes=("y", "z"))]
+    )
+    assert grade.participants == 300
 
 
-def test_enrolled_stands_in_when_the_analysed_number_is_unknown() -> None:
-    grade = grade_evidence([study("a", n=None, enrolled=450)])
-    assert "imprecision" not in factors(grade)
-    assert grade.participants == 450
+def test_separate_studies_add_up() -> None:
+    assert grade_outcome([study("a", n=150), study("b", n=150)]).participants == 300
 
 
-def test_participant_counts() -> None:
-    grade = grade_evidence([study("a", n=100), study("b", n=None), study("sr", "systematic-review", n=None)])
-    assert grade.participants == 100
-    assert grade.participants_unknown == 1  # a review needs no sample size of its own
-    assert grade.study_count == 3
-
-
-# --- indirectness --------------------------------------------------------------------------------
+# --- no direct evidence (GRADE 8) ---------------------------------------------------------------
 
 
 def indirect(key: str, *kinds: str, **extra: object) -> GradedStudy:
     return study(key, directness="indirect", indirect_because=kinds, **extra)
 
 
+def test_only_indirect_studies_give_no_direct_evidence_not_a_level() -> None:
+    grade = grade_outcome(
+        [indirect("rct", "population", n=900), indirect("sr", "population", design="meta-analysis")]
+    )
+    assert grade.level == "no-direct-evidence"
+    assert grade.carrying == ("rct", "sr")
+    assert "people studied differ" in grade.reasons[-1].explanation
+
+
+def test_direct_expert_opinion_does_not_make_indirect_trials_direct() -> None:
+    grade = grade_outcome(
+        [
+            study("opinion", "expert-opinion", n=None, stance="contradicts"),
+            indirect("rct", "population", n=900),
+        ]
+    )
+    assert grade.level == "no-direct-evidence"
+
+
+def test_no_links_is_no_evidence() -> None:
+    assert grade_outcome([]).level == "no-evidence"
+
+
+def test_retracted_studies_are_left_out() -> None:
+    grade = grade_outcome([study("gone", n=900, retracted=True)])
+    assert grade.level == "no-evidence" and factors(grade)["retraction"][0].studies == ("gone",)
+
+
+# --- risk of bias (GRADE 4) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("robs", "effect"), [
+    (["low", "low"], 0),
+    (["some-concerns", "some-concerns"], -1),
+    (["unclear", "low"], 0),  # half the weight is not most of it
+    (["unclear", "unclear", "low"], -1),
+    ([None, None], -1),  # not assessed counts as a concern
+    (["high", "low", "low"], 0),
+    (["high", "high", "low"], -1),
+    (["high", "high"], -2),
+])  # fmt: skip
+def test_risk_of_bias_in_the_studies_carrying_most_weight(robs: list[str | None], effect: int) -> None:
+    grade = grade_outcome([study(f"s{i}", n=500, rob=r) for i, r in enumerate(robs)])
+    assert moved(grade, "risk of bias") == effect
+
+
+def test_risk_of_bias_is_weighted_by_participants() -> None:
+    big_low = study("big", n=900, rob="low")
+    small = [study(f"s{i}", n=50, rob="some-concerns") for i in range(3)]
+    assert moved(grade_outcome([big_low, *small]), "risk of bias") == 0
+    big_concerns = study("big", n=900, rob="some-concerns")
+    assert moved(grade_outcome([big_concerns, study("s", n=50)]), "risk of bias") == -1
+
+
+def test_a_review_speaks_for_the_risk_of_bias_of_its_trials() -> None:
+    grade = grade_outcome(
+        [review("r", analysed=600, includes=("t",), rob="some-concerns"), study("t", n=60, rob="low")]
+    )
+    assert moved(grade, "risk of bias") == -1
+
+
+# --- inconsistency (GRADE 7) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("i2", "effect"), [(49.9, 0), (50, -1), (80, -1)])
+def test_inconsistency_from_i2(i2: float, effect: int) -> None:
+    pooled = Effect("smd", -0.4, (-0.6, -0.2), analysed=900, studies=8, i2=i2)
+    assert moved(grade_outcome([review("r", effect=pooled)]), "inconsistency") == effect
+
+
+def test_benefit_and_no_effect_are_inconsistent() -> None:
+    grade = grade_outcome([study("a", effect=md(-1, -1.5, -0.5)), study("b", effect=md(0.2, -0.3, 0.7))])
+    assert moved(grade, "inconsistency") == -1
+
+
+def test_an_imprecise_study_leaning_the_same_way_is_not_inconsistent() -> None:
+    grade = grade_outcome([study("a", effect=md(-1, -1.5, -0.5)), study("b", effect=md(-0.4, -0.9, 0.1))])
+    assert moved(grade, "inconsistency") == 0
+
+
+def test_a_study_inside_a_carrying_review_is_not_counted_again() -> None:
+    grade = grade_outcome([review("r", analysed=600, includes=("t",)), study("t", stance="no-effect", n=30)])
+    assert "inconsistency" not in factors(grade)
+
+
+def test_recorded_direction_stands_in_for_a_missing_estimate() -> None:
+    grade = grade_outcome([study("a"), study("b", stance="contradicts")])
+    assert moved(grade, "inconsistency") == -1
+
+
+def test_a_weaker_design_does_not_make_the_trials_inconsistent() -> None:
+    grade = grade_outcome([study("rct", n=900), study("lab", "laboratory", stance="contradicts")])
+    assert "inconsistency" not in factors(grade)
+
+
+def test_results_inconsistent_across_participants() -> None:
+    assert moved(grade_outcome([study("a", n=900, inconsistent=True)]), "inconsistency") == -1
+
+
+@pytest.mark.parametrize(("effect", "side"), [
+    (md(-1, -1.5, -0.5), "benefit"), (md(1, 0.5, 1.5), "harm"), (md(0.2, -0.3, 0.7), "none"),
+    (md(-0.2, -0.7, 0.3), "unclear"), (md(1, 0.5, 1.5, better="higher"), "benefit"),
+    (Effect("rr", 0.7, (0.5, 0.9), better="lower"), "benefit"),
+])  # fmt: skip
+def test_favours(effect: Effect, side: str) -> None:
+    assert favours(study("a", effect=effect)) == side
+
+
+def test_a_within_group_change_is_not_read_as_a_comparison() -> None:
+    change = Effect("percent-change", 5.2, None, comparison="within-group")
+    assert favours(study("a", stance="no-effect", effect=change)) == "none"
+
+
+# --- indirectness (GRADE 8) ---------------------------------------------------------------------
+
+
 @pytest.mark.parametrize(
     "kind", ["population", "outcome", "intervention", "predicted-vs-measured", "acute-vs-training"]
 )
 def test_indirectness_one_level_per_kind(kind: str) -> None:
-    grade = grade_evidence([indirect("a", kind)])
-    (reason,) = factors(grade)["indirectness"]
-    assert (reason.effect, reason.studies) == (-1, ("a",))
-    assert grade.level == "moderate"
-
-
-def test_indirectness_two_kinds_two_levels() -> None:
-    grade = grade_evidence([indirect("a", "population", "outcome")])
-    assert downgrades(grade, "indirectness") == -2
-    assert grade.level == "low"
+    grade = grade_outcome([indirect("a", kind, n=900), study("direct", n=100)])
+    assert moved(grade, "indirectness") == -1 and factors(grade)["indirectness"][0].studies == ("a",)
 
 
 def test_indirectness_at_most_two_levels() -> None:
-    grade = grade_evidence([indirect("a", "population", "outcome", "intervention", "acute-vs-training")])
-    assert [r.effect for r in factors(grade)["indirectness"]] == [-1, -1]
-    assert grade.level == "low"
+    grade = grade_outcome([indirect("a", "population", "outcome", "intervention", n=900), study("d", n=100)])
+    assert moved(grade, "indirectness") == -2
 
 
-def test_indirectness_counts_only_kinds_shared_by_all_carrying_studies() -> None:
-    grade = grade_evidence([indirect("a", "population", "outcome"), indirect("b", "outcome", "intervention")])
-    (reason,) = factors(grade)["indirectness"]
-    assert "outcome" in reason.explanation
-    assert reason.studies == ("a", "b")
+def test_one_direct_study_does_not_cancel_indirectness() -> None:
+    assert (
+        moved(grade_outcome([indirect("big", "population", n=900), study("small", n=100)]), "indirectness")
+        == -1
+    )
+    assert (
+        moved(grade_outcome([indirect("small", "population", n=100), study("big", n=900)]), "indirectness")
+        == 0
+    )
 
 
-def test_one_direct_carrying_study_means_no_indirectness() -> None:
-    grade = grade_evidence([indirect("a", "population"), study("b")])
-    assert "indirectness" not in factors(grade)
+# --- imprecision (GRADE 6, GRADE 34) ------------------------------------------------------------
 
 
-def test_indirect_weaker_studies_do_not_count() -> None:
-    grade = grade_evidence([study("rct"), indirect("lab", "population", design="laboratory")])
-    assert "indirectness" not in factors(grade)
+@pytest.mark.parametrize(("sizes", "effect"), [
+    ([399], -1), ([400], 0), ([200, 199], -1), ([200, 200], 0), ([29], -2), ([30], -1), ([20, 20], -1),
+])  # fmt: skip
+def test_imprecision_from_participants_counted_once(sizes: list[int], effect: int) -> None:
+    grade = grade_outcome([study(f"s{i}", n=n) for i, n in enumerate(sizes)])
+    assert moved(grade, "imprecision") == effect
+    assert grade.level == LEVELS[3 + effect]
 
 
-# --- inconsistency -------------------------------------------------------------------------------
+def test_unreported_numbers_count_as_imprecise() -> None:
+    (reason,) = factors(grade_outcome([study("a", n=None)]))["imprecision"]
+    assert reason.effect == -1 and "not reported" in reason.explanation
 
 
-@pytest.mark.parametrize("stance", ["contradicts", "mixed", "no-effect"])
-def test_inconsistency_from_a_disagreeing_study_of_comparable_design(stance: str) -> None:
-    grade = grade_evidence([study("pro"), study("con", stance=stance)])
-    (reason,) = factors(grade)["inconsistency"]
-    assert (reason.effect, reason.studies) == (-1, ("con",))
-    assert grade.level == "moderate"
+@pytest.mark.parametrize(("ci", "effect"), [
+    ((-1.5, -1.1), 0),  # all of it beyond the smallest worthwhile change
+    ((-1.5, -0.2), 0),  # a benefit for sure, of uncertain size: not a reason on its own
+    ((-1.5, 0.2), -1),  # no effect and a worthwhile effect
+    ((-1.5, 1.2), -2),  # worthwhile benefit and worthwhile harm
+    ((-0.5, 0.5), 0),  # no worthwhile effect either way
+])  # fmt: skip
+def test_imprecision_from_the_interval_against_the_smallest_worthwhile_change(
+    ci: tuple[float, float], effect: int
+) -> None:
+    estimate = Effect("md", (ci[0] + ci[1]) / 2, ci, better="lower", analysed=900, swc=1.0)
+    assert moved(grade_outcome([study("a", n=900, effect=estimate)]), "imprecision") == effect
 
 
-def test_a_disagreeing_study_of_weaker_design_is_not_inconsistency() -> None:
-    grade = grade_evidence([study("pro"), study("con", "laboratory", stance="contradicts")])
-    assert "inconsistency" not in factors(grade)
-    assert grade.level == "high"
+def test_not_significant_is_not_by_itself_imprecision() -> None:
+    grade = grade_outcome([study("a", n=900, effect=md(-0.3, -0.8, 0.2))])
+    assert "imprecision" not in factors(grade)
 
 
-def test_a_disagreeing_study_of_stronger_design_is_inconsistency() -> None:
-    grade = grade_evidence([study("pro", "cohort", n=900), study("con", stance="contradicts")])
-    assert factors(grade)["inconsistency"][0].studies == ("con",)
-    assert grade.level == "very-low"  # low start, -1
+def test_ratio_interval_against_a_ratio_threshold() -> None:
+    estimate = Effect("rr", 1.0, (0.7, 1.3), swc=1.25, analysed=900)
+    assert moved(grade_outcome([study("a", n=900, effect=estimate)]), "imprecision") == -2
 
 
-def test_results_inconsistent_across_participants() -> None:
-    grade = grade_evidence([study("a", inconsistent=True), study("b")])
-    (reason,) = factors(grade)["inconsistency"]
-    assert (reason.effect, reason.studies) == (-1, ("a",))
-    assert "across participants" in reason.explanation
+# --- publication bias (GRADE 5) -----------------------------------------------------------------
 
 
-def test_inconsistency_is_counted_once() -> None:
-    grade = grade_evidence([study("a", inconsistent=True), study("con", stance="mixed")])
-    assert downgrades(grade, "inconsistency") == -1
+def test_reported_small_study_effects() -> None:
+    pooled = Effect("smd", -0.4, (-0.6, -0.2), analysed=900, studies=10, small_study_effects=True)
+    assert moved(grade_outcome([review("r", effect=pooled)]), "publication bias") == -1
 
 
-def test_inconsistent_results_of_a_non_carrying_study_do_not_count() -> None:
-    grade = grade_evidence([study("rct"), study("lab", "laboratory", inconsistent=True)])
-    assert "inconsistency" not in factors(grade)
+@pytest.mark.parametrize(("value", "analysed", "effect"), [(-1.0, 400, -1), (-0.5, 400, 0), (-1.0, 2000, 0)])
+def test_large_standardised_effect_from_small_trials(value: float, analysed: int, effect: int) -> None:
+    pooled = Effect("smd", value, (value - 0.3, value + 0.3), analysed=analysed, studies=10)
+    assert moved(grade_outcome([review("r", effect=pooled)]), "publication bias") == effect
 
 
-# --- risk of bias --------------------------------------------------------------------------------
+def test_a_literature_of_small_positive_trials() -> None:
+    assert moved(grade_outcome([study(f"s{i}", n=60) for i in range(3)]), "publication bias") == -1
+    assert moved(grade_outcome([study(f"s{i}", n=60) for i in range(2)]), "publication bias") == 0
+    mixed = [study("s0", n=60), study("s1", n=60), study("s2", n=60, stance="no-effect")]
+    assert "publication bias" not in factors(grade_outcome(mixed))
 
 
-def test_high_risk_of_bias_in_most_carrying_studies() -> None:
-    grade = grade_evidence(
+# --- rating up (GRADE 9) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rr", "ci", "effect"), [(0.4, (0.3, 0.55), 0), (0.3, (0.2, 0.45), 1), (0.1, (0.05, 0.15), 2)]
+)
+def test_large_effect_rates_up_observational_evidence(
+    rr: float, ci: tuple[float, float], effect: int
+) -> None:
+    grade = grade_outcome([study("c", "cohort", n=5000, effect=Effect("rr", rr, ci, better="lower"))])
+    assert moved(grade, "large effect") == effect
+    assert grade.level == LEVELS[1 + effect]
+
+
+def test_no_rating_up_for_trials_or_after_rating_down() -> None:
+    large = Effect("rr", 0.1, (0.05, 0.15), better="lower")
+    assert "large effect" not in factors(grade_outcome([study("rct", n=5000, effect=large)]))
+    assert "large effect" not in factors(
+        grade_outcome([study("c", "cohort", n=5000, rob="high", effect=large)])
+    )
+
+
+def test_dose_response_rates_up_one_level() -> None:
+    grade = grade_outcome([study("c", "cohort", n=5000, dose_response=True)])
+    assert (moved(grade, "dose-response"), grade.level) == (1, "moderate")
+
+
+# --- the floor, the reasons, the published rules ------------------------------------------------
+
+
+def test_never_below_very_low_and_effects_add_up() -> None:
+    grade = grade_outcome(
         [
-            study("a", risk_of_bias="high"),
-            study("b", risk_of_bias="high"),
-            study("c", risk_of_bias="low"),
+            indirect("a", "population", "outcome", design="cohort", n=10, rob="high"),
+            study("d", "cohort", n=5, rob="high"),
         ]
     )
-    (reason,) = factors(grade)["risk of bias"]
-    assert (reason.effect, reason.studies) == (-1, ("a", "b"))
-    assert grade.level == "moderate"
-
-
-@pytest.mark.parametrize("risks", [("high", "low"), ("some-concerns",), ("unclear", "unclear"), (None,)])
-def test_no_downgrade_unless_most_are_at_high_risk(risks: tuple[str | None, ...]) -> None:
-    grade = grade_evidence([study(f"s{i}", risk_of_bias=r) for i, r in enumerate(risks)])
-    assert "risk of bias" not in factors(grade)
-
-
-def test_high_risk_in_a_non_carrying_study_does_not_count() -> None:
-    grade = grade_evidence([study("rct"), study("lab", "laboratory", risk_of_bias="high")])
-    assert "risk of bias" not in factors(grade)
-
-
-# --- retraction, floor, no evidence --------------------------------------------------------------
-
-
-def test_retracted_studies_are_left_out() -> None:
-    grade = grade_evidence([study("retracted", retracted=True, n=5000), study("lab", "laboratory", n=20)])
-    assert grade.reasons[0] == Reason("retraction", 0, grade.reasons[0].explanation, ("retracted",))
-    assert grade.carrying == ("lab",)
     assert grade.level == "very-low"
-    assert grade.study_count == 1
-    assert grade.participants == 20
+    assert sum(r.effect for r in grade.reasons) == -LEVELS.index("low")
 
 
-def test_only_retracted_evidence_is_no_evidence() -> None:
-    grade = grade_evidence([study("r", retracted=True)])
-    assert grade.level == "very-low"
-    assert [r.factor for r in grade.reasons] == ["retraction", "study design"]
-    assert "No usable evidence" in grade.reasons[-1].explanation
+def test_every_rule_cites_its_guidance() -> None:
+    factors_published = {r.factor for r in RULES}
+    assert {"study design", "risk of bias", "inconsistency", "indirectness", "imprecision", "publication bias",
+            "rating up", "no direct evidence", "counting"} <= factors_published  # fmt: skip
+    for rule in RULES:
+        assert all(s in SOURCES for s in rule.sources)
+        assert rule.sources or rule.factor == "floor"
 
 
-def test_no_evidence_is_very_low_with_a_reason() -> None:
-    grade = grade_evidence([])
-    assert grade.level == "very-low"
-    assert grade.study_count == 0
-    (reason,) = grade.reasons
-    assert reason.factor == "study design" and "No usable evidence" in reason.explanation
-
-
-def test_floor_at_very_low() -> None:
-    grade = grade_evidence([study("lab", "laboratory", n=10, inconsistent=True)])
-    assert grade.level == "very-low"
-    for reason in grade.reasons[1:]:
-        assert reason.effect == 0
-        assert "Already at the floor" in reason.explanation
-
-
-def test_a_step_cut_short_by_the_floor_reports_the_move_made() -> None:
-    grade = grade_evidence([study("cohort", "cohort", n=10)])  # low, then -2 for one tiny study
-    (reason,) = factors(grade)["imprecision"]
-    assert grade.level == "very-low"
-    assert reason.effect == -1
-    assert "cannot go below very low" in reason.explanation
-
-
-# A grid of evidence sets (design x size x indirectness x stance x bias) for the invariants.
-INDIRECT: dict[str, object] = {"directness": "indirect", "indirect_because": ("population",)}
-DESIGNS = ["randomized-controlled-trial", "cohort", "guideline", "laboratory", None]
-GRID = [
-    [
-        study("a", d1, n=n1, risk_of_bias=rob, **(INDIRECT if indirect_a else {})),
-        study("b", d2, stance=stance, n=n2),
-    ]
-    for d1, d2, n1, n2, indirect_a, stance, rob in itertools.product(
-        DESIGNS,
-        DESIGNS[:3],
-        [None, 10, 200],
-        [50, 800],
-        [False, True],
-        ["supports", "contradicts"],
-        [None, "high"],
-    )
-]
-
-
-@pytest.mark.parametrize("links", GRID[::7])
-def test_effects_add_up_and_every_downgrade_names_its_studies(links: list[GradedStudy]) -> None:
-    grade = grade_evidence(links)
-    start = grade.reasons[0]
-    assert start.factor == "study design" and start.effect == 0 and start.studies
-    begin = LEVELS.index(start.explanation.split(":")[0].removeprefix("Starts at ").replace(" ", "-"))
-    assert begin + sum(r.effect for r in grade.reasons) == LEVELS.index(grade.level)
-    for reason in grade.reasons[1:]:
-        assert reason.effect in (0, -1, -2)
-        assert reason.studies, reason
-        assert set(reason.studies) <= {s.key for s in links}
-
-
-# --- direction and shape -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("stances", "direction"), [
-    (["supports"], "supports"), (["supports", "supports"], "supports"),
-    (["contradicts"], "against"), (["no-effect", "contradicts"], "against"),
-    (["mixed"], "mixed"), (["no-effect", "mixed"], "mixed"),
-])  # fmt: skip
-def test_direction_of_the_carrying_studies(stances: list[str], direction: str) -> None:
-    grade = grade_evidence([study(f"s{i}", stance=s) for i, s in enumerate(stances)])
-    assert grade.direction == direction
-
-
-def test_grade_as_dict_is_level_and_reasons() -> None:
-    data = grade_evidence([study("a", n=100)]).as_dict()
-    assert data["level"] == "moderate"
-    assert data["reasons"][1] == {
-        "factor": "imprecision", "effect": -1,
-        "explanation": "Fewer than 400 participants in total (100).", "studies": ["a"],
-    }  # fmt: skip
-
-
-def test_rules_publish_every_factor_with_the_thresholds() -> None:
-    published = {r.factor for r in RULES}
-    assert {
-        "study design",
-        "retraction",
-        "risk of bias",
-        "inconsistency",
-        "indirectness",
-        "imprecision",
-        "floor",
-    } <= published
-    imprecision = next(r for r in RULES if r.factor == "imprecision")
-    assert "400" in imprecision.text and "30" in imprecision.text
+def test_the_best_estimate_is_the_pooled_one() -> None:
+    pooled = Effect("smd", -0.5, (-0.8, -0.2), analysed=300, studies=5)
+    grade = grade_outcome([study("t", n=400, effect=md(-1, -2, 0)), review("r", effect=pooled)])
+    assert grade.best == "r"
 
 
 # --- calibrated wording --------------------------------------------------------------------------
@@ -467,31 +486,77 @@ def test_third_person(base: str, third: str) -> None:
     assert third_person(base) == third
 
 
-# --- verdict vs grade ----------------------------------------------------------------------------
+# --- one-line answers (GRADE 26) ---------------------------------------------------------------
+
+KNEE = Question("people with knee osteoarthritis", "backward walking added to physiotherapy", "physiotherapy alone",
+                "reduce knee pain", timeframe="in the short term")  # fmt: skip
 
 
-def test_supported_on_very_low_evidence_is_flagged() -> None:
-    grade = grade_evidence([study("lab", "laboratory", n=10)])
-    assert "very low" in (verdict_disagreement("supported", grade) or "")
+@pytest.mark.parametrize(("level", "answer"), [
+    ("high", "In people with knee osteoarthritis, backward walking added to physiotherapy reduces knee pain "
+             "compared with physiotherapy alone in the short term."),
+    ("moderate", "In people with knee osteoarthritis, backward walking added to physiotherapy probably reduces "
+                 "knee pain compared with physiotherapy alone in the short term."),
+    ("low", "In people with knee osteoarthritis, backward walking added to physiotherapy may reduce knee pain "
+            "compared with physiotherapy alone in the short term."),
+    ("very-low", "In people with knee osteoarthritis, the evidence is very uncertain about whether backward walking "
+                 "added to physiotherapy reduces knee pain compared with physiotherapy alone in the short term."),
+    ("no-direct-evidence", "In people with knee osteoarthritis, there is no direct evidence that backward walking "
+                           "added to physiotherapy reduces knee pain compared with physiotherapy alone in the short term."),
+    ("no-evidence", "In people with knee osteoarthritis, no study has tested whether backward walking added to "
+                    "physiotherapy reduces knee pain compared with physiotherapy alone in the short term."),
+])  # fmt: skip
+def test_outcome_answer_names_population_and_comparison_with_grades_verb(level: str, answer: str) -> None:
+    assert outcome_answer(KNEE, Grade(level, ())) == answer
+
+
+def test_advice_without_evidence_says_so() -> None:
+    advice = Question(
+        "adults new to backward treadmill walking", "starting at 1.5-2.0 mph", None, "be a safe start"
+    )
+    assert outcome_answer(advice, Grade("no-evidence", ()), kind="advice") == (
+        "Expert advice, untested: in adults new to backward treadmill walking, no study has tested whether "
+        "starting at 1.5-2.0 mph is a safe start."
+    )
+
+
+def test_an_acronym_keeps_its_capitals() -> None:
+    acl = Question("ACL reconstruction patients", "backward walking", None, "improve proprioception")
+    assert outcome_answer(acl, Grade("low", ())).startswith(
+        "In ACL reconstruction patients, backward walking may"
+    )
+
+
+# --- verdict vs certainty ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("level", ["very-low", "no-direct-evidence", "no-evidence"])
+def test_supported_without_certainty_is_flagged(level: str) -> None:
+    assert "supported" in (verdict_disagreement("supported", Grade(level, ())) or "")
 
 
 def test_supported_when_the_carrying_studies_do_not_support_is_flagged() -> None:
-    grade = grade_evidence([study("rct", stance="no-effect", n=900)])
+    grade = grade_outcome([study("rct", stance="no-effect", n=900)])
     assert grade.level == "high"
     assert "do not support" in (verdict_disagreement("supported", grade) or "")
 
 
 def test_contradicted_when_the_carrying_studies_support_is_flagged() -> None:
-    grade = grade_evidence([study("rct", n=900)])
-    assert "support the claim" in (verdict_disagreement("contradicted", grade) or "")
+    assert "support the claim" in (
+        verdict_disagreement("contradicted", grade_outcome([study("rct", n=900)])) or ""
+    )
+
+
+def test_unproven_against_moderate_direct_support_is_flagged() -> None:
+    assert "unproven" in (verdict_disagreement("unproven", grade_outcome([study("rct", n=900)])) or "")
 
 
 @pytest.mark.parametrize(("verdict", "links"), [
     ("supported", [study("rct", n=900)]),
     ("partly-supported", [study("lab", "laboratory", n=10)]),
-    ("unproven", [study("lab", "laboratory", n=10)]),
+    ("unproven", [indirect("rct", "population", n=900)]),
     ("misleading", [study("rct", n=900)]),
     ("contradicted", [study("rct", stance="contradicts", n=900)]),
 ])  # fmt: skip
 def test_verdicts_that_fit_the_grade_are_not_flagged(verdict: str, links: list[GradedStudy]) -> None:
-    assert verdict_disagreement(verdict, grade_evidence(links)) is None
+    assert verdict_disagreement(verdict, grade_outcome(links)) is None

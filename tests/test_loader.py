@@ -59,11 +59,14 @@ def test_unappraised_entry_with_latex(mini_data: Path) -> None:
 
 def test_claim_records_carry_the_computed_grade(mini_data: Path) -> None:
     lab, trial = load_data(mini_data).claims
-    assert lab.grade.level == "very-low"  # one small laboratory study
-    assert trial.grade.level == "moderate"  # one randomised trial of 68: imprecision
-    assert [r.factor for r in trial.grade.reasons] == ["study design", "imprecision"]
+    assert lab.grade.level == "no-direct-evidence"  # one laboratory study, indirect (acute vs training)
+    assert trial.grade.level == "low"  # one randomised trial of 68, some concerns: risk of bias, imprecision
+    assert [r.factor for r in trial.grade.reasons] == ["study design", "risk of bias", "imprecision"]
     assert trial.grade.carrying == ("alghadir2019effect",)
-    assert lab.calibrated.startswith("The evidence is very uncertain about whether running backward")
+    assert lab.calibrated == (
+        "In people who run, there is no direct evidence that running backward puts less compressive force "
+        "on the patellofemoral joint than running forward."
+    )
     assert (lab.line, trial.line, trial.position) == (1, 25, 1)
 
 

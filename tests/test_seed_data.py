@@ -18,7 +18,7 @@ import yaml
 from conftest import DATA_DIR, FIXTURES
 
 from app.bibtex import parse_bib_files
-from app.grading import LEVELS, NO_SAMPLE_DESIGNS, VERDICTS
+from app.grading import CERTAINTIES, NO_SAMPLE_DESIGNS, VERDICTS
 from app.loader import ClaimRecord, LoadedData, StudyRecord, load_data
 
 # The 16 claims the knowledge base must ship (issue 2, "Seed content"), with exactly these ids.
@@ -111,8 +111,12 @@ def test_seed_claim_is_complete(claim_id: str) -> None:
     assert claim.caveats, "caveats"
     assert claim.history, "history"
     assert claim.phrasings, "phrasings"
-    assert record.grade.level in LEVELS
-    assert record.grade.reasons and record.grade.reasons[0].factor == "study design"
+    assert record.grade.level in CERTAINTIES
+    assert record.grade.reasons and record.grade.reasons[0].factor in (
+        "study design",
+        "indirectness",
+        "evidence",
+    )
     assert claim.evidence, "evidence"
     for link in claim.evidence:
         study = studies()[link.study]

@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from lxml.html import HtmlElement
 from sqlalchemy.exc import OperationalError
 
-from app import grading, web
+from app import certainty, grading, web
 from app.build import build_database
 from app.loader import ClaimRecord, load_data
 from app.main import create_app
@@ -402,10 +402,10 @@ def test_claim_page_answers_first(claim_page: HtmlElement, claim_doc: dict[str, 
     )
     assert text(one(answer, ".//p[@class='calibrated-big']")) == claim_doc["calibrated"]
     meter = one(answer, ".//span[contains(@class, 'grade-large')]")
-    rank = grading.LEVELS.index(claim_doc["grade"]["level"])
+    rank = max(grading.CERTAINTY_RANK[claim_doc["grade"]["level"]], -1)
     assert len(meter.xpath(".//rect[contains(@class, 'bar-on')]")) == rank + 1  # the shape
     assert f"{claim_doc['grade']['label']} certainty" in text(meter)  # the words
-    assert f"({rank + 1} of 4)" in text(meter)
+    assert (f"({rank + 1} of 4)" in text(meter)) == (rank >= 0)
     assert f"{claim_doc['study_count']} studies, {claim_doc['participants']} participants" in text(meter)
     assert grading.LEVEL_MEANINGS[claim_doc["grade"]["level"]] in text(answer)
     # Answer first: the verdict and the calibrated sentence come before the summary and the table.
@@ -640,18 +640,28 @@ def test_studies_list_pages_and_filters(seed_client: TestClient) -> None:
 def test_methodology_is_generated_from_the_grading_rules(seed_client: TestClient) -> None:
     doc = fetch(seed_client, "/methodology")
     page = text(one(doc, "//main"))
-    for rule in grading.RULES:
+    for rule in certainty.RULES:
         assert rule.text in page and rule.effect in page
-    for level in grading.LEVELS:
+        for source in rule.sources:
+            assert certainty.SOURCES[source].citation in page
+    question = web.methodology_context()["wording"]
+    for level in grading.CERTAINTIES:
         assert grading.LEVEL_MEANINGS[level] in page
-        assert grading.calibrated_sentence("backward walking", "improve balance", level) in page
+        assert next(w["sentence"] for w in question if w["level"] == level) in page
+    assert (
+        "In people with knee osteoarthritis, backward walking added to physiotherapy may reduce knee pain"
+        in page
+    )
     for design in grading.DESIGNS:
         assert grading.DESIGN_LABELS[design] in page
     rows = one(doc, "//section[@aria-labelledby='verdicts']//table").xpath("tbody/tr")
-    assert [(text(r.xpath("th")[0]), text(r.xpath("td")[0])) for r in rows] == [
-        (f"Verdict: {grading.VERDICT_LABELS[v]}", f"{grading.VERDICT_RATING[v]} of {grading.BEST_RATING}")
+    assert [tuple(text(c) for c in r.xpath("th|td")) for r in rows] == [
+        (f"Verdict: {grading.VERDICT_LABELS[v]}", grading.VERDICT_MEANINGS[v],
+         f"{grading.VERDICT_RATING[v]} of {grading.BEST_RATING}")
         for v in grading.VERDICTS
-    ]
+    ]  # fmt: skip
+    for reason in grading.UNPROVEN_REASONS:
+        assert grading.UNPROVEN_LABELS[reason] in page
     for explanation in grading.INDIRECTNESS_KINDS.values():
         assert explanation in page
 

@@ -1,0 +1,464 @@
+"""Certainty of the evidence for one outcome (GRADE), from the outcome's evidence links.
+
+Pure functions, no I/O. ``grade_outcome(links, kind)`` returns a ``grading.Grade``: the level
+(or ``no-direct-evidence`` / ``no-evidence``), and every step as a ``Reason`` naming the GRADE
+domain, the levels moved and the studies concerned (the page's footnotes). ``RULES`` is the
+published rule set, each with the GRADE guidance it follows (``SOURCES``); the methodology page is
+generated from it. The steps, in order:
+
+1. Evidence units (``app.evidence_units``): a review and the included studies linked to the same
+   outcome are one unit, probable duplicate publications one unit, overlapping reviews one unit;
+   participants are counted once per unit, and a review only with the participants it pooled for
+   this outcome (``estimate.analysed``), never its whole total.
+2. Direct evidence: when no research study (anything but expert opinion and web pages) is direct
+   for the outcome, the result is ``no-direct-evidence`` and the studies are context, not a level.
+3. Start level by design and claim kind (``start_level``); the units at the highest start level
+   carry the grade. Their weight is their participants (equal weights when any is unknown).
+4. Rating down: risk of bias, inconsistency, indirectness, imprecision, publication bias.
+5. Rating up (bodies that start low, with no reason to rate down): large effect, dose-response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.evidence_units import Unit, favours, group_units
+from app.grading import (
+    LEVELS,
+    RATIO_MEASURES,
+    REVIEW_DESIGNS,
+    STANDARDISED_MEASURES,
+    Grade,
+    GradedStudy,
+    Reason,
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    label: str  # "GRADE 6"
+    citation: str
+    url: str
+
+
+SOURCES = {
+    "grade-3": Source("GRADE 3", "Balshem H et al. GRADE guidelines: 3. Rating the quality of evidence. "
+                      "J Clin Epidemiol 2011;64(4):401-406.", "https://doi.org/10.1016/j.jclinepi.2010.07.015"),
+    "grade-4": Source("GRADE 4", "Guyatt GH et al. GRADE guidelines: 4. Rating the quality of evidence: study "
+                      "limitations (risk of bias). J Clin Epidemiol 2011;64(4):407-415.",
+                      "https://doi.org/10.1016/j.jclinepi.2010.07.017"),
+    "grade-5": Source("GRADE 5", "Guyatt GH et al. GRADE guidelines: 5. Rating the quality of evidence: "
+                      "publication bias. J Clin Epidemiol 2011;64(12):1277-1282.",
+                      "https://doi.org/10.1016/j.jclinepi.2011.01.011"),
+    "grade-6": Source("GRADE 6", "Guyatt GH et al. GRADE guidelines 6. Rating the quality of evidence: "
+                      "imprecision. J Clin Epidemiol 2011;64(12):1283-1293.",
+                      "https://pubmed.ncbi.nlm.nih.gov/21839614/"),
+    "grade-7": Source("GRADE 7", "Guyatt GH et al. GRADE guidelines: 7. Rating the quality of evidence: "
+                      "inconsistency. J Clin Epidemiol 2011;64(12):1294-1302.",
+                      "https://doi.org/10.1016/j.jclinepi.2011.03.017"),
+    "grade-8": Source("GRADE 8", "Guyatt GH et al. GRADE guidelines: 8. Rating the quality of evidence: "
+                      "indirectness. J Clin Epidemiol 2011;64(12):1303-1310.",
+                      "https://pubmed.ncbi.nlm.nih.gov/21802903/"),
+    "grade-9": Source("GRADE 9", "Guyatt GH et al. GRADE guidelines: 9. Rating up the quality of evidence. "
+                      "J Clin Epidemiol 2011;64(12):1311-1316.", "https://doi.org/10.1016/j.jclinepi.2011.06.004"),
+    "grade-18": Source("GRADE 18", "Schünemann HJ et al. GRADE guidelines: 18. How ROBINS-I and other tools to "
+                       "assess risk of bias in nonrandomized studies should be used to rate the certainty of a "
+                       "body of evidence. J Clin Epidemiol 2019;111:105-114.",
+                       "https://doi.org/10.1016/j.jclinepi.2018.01.012"),
+    "grade-24": Source("GRADE 24", "Cuello-Garcia CA et al. GRADE guidance 24: optimizing the integration of "
+                       "randomized and non-randomized studies of interventions in evidence syntheses and health "
+                       "guidelines. J Clin Epidemiol 2022;142:200-208.",
+                       "https://doi.org/10.1016/j.jclinepi.2021.11.026"),
+    "grade-26": Source("GRADE 26", "Santesso N et al. GRADE guidelines 26: informative statements to communicate "
+                       "the findings of systematic reviews of interventions. J Clin Epidemiol 2020;119:126-135.",
+                       "https://doi.org/10.1016/j.jclinepi.2019.10.014"),
+    "grade-34": Source("GRADE 34", "Zeng L et al. GRADE Guidance 34: update on rating imprecision using a "
+                       "minimally contextualized approach. J Clin Epidemiol 2022;150:216-224.",
+                       "https://doi.org/10.1016/j.jclinepi.2022.07.014"),
+    "prognosis": Source("Iorio 2015", "Iorio A et al. Use of GRADE for assessment of evidence about prognosis: "
+                        "rating confidence in estimates of event rates in broad categories of patients. "
+                        "BMJ 2015;350:h870.", "https://doi.org/10.1136/bmj.h870"),
+    "cochrane-23": Source("Cochrane Handbook 23", "Higgins JPT, Eldridge S, Li T. Chapter 23: Including "
+                          "variants on randomized trials (23.2 crossover trials). Cochrane Handbook for "
+                          "Systematic Reviews of Interventions.", "https://training.cochrane.org/handbook"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A certainty rule as published on the methodology page."""
+
+    factor: str
+    effect: str
+    text: str
+    sources: tuple[str, ...] = ()  # keys of SOURCES
+
+
+OIS = 400  # optimal information size rule of thumb: fewer participants, down one level
+SINGLE_SMALL = 30  # the grade rests on a single study of fewer participants: down two levels
+I2_SERIOUS = 50.0  # I² at or above this (percent): substantial heterogeneity, down one level
+SMALL_TRIAL = 100  # a trial under this many participants is "small" for publication bias
+LARGE_SMD = 0.8  # a standardised effect this large, pooled from small trials: small-study effects
+LARGE_RATIO, VERY_LARGE_RATIO = 2.0, 5.0  # rating up for a large (very large) relative effect
+MAX_INDIRECTNESS = 2
+#: Trials of an intervention (the "small positive trials" sign of publication bias).
+TRIAL_DESIGNS = frozenset(
+    {"randomized-controlled-trial", "randomized-crossover-trial", "controlled-trial", "crossover-trial"}
+)
+#: Designs that are opinion, not data: they never make evidence "direct".
+OPINION_DESIGNS = frozenset({"expert-opinion", "web-page"})
+#: For a factual or physiological claim, designs that measure the quantity directly in people
+#: start high (the appropriate design for the question), like observational studies of prognosis.
+FACTUAL_HIGH = frozenset({
+    "laboratory", "crossover-trial", "randomized-crossover-trial", "cohort", "cross-sectional",
+    "controlled-trial", "randomized-controlled-trial", "systematic-review", "meta-analysis",
+})  # fmt: skip
+DESIGN_START = {
+    "systematic-review": "high", "meta-analysis": "high", "randomized-controlled-trial": "high",
+    "randomized-crossover-trial": "high", "controlled-trial": "low", "crossover-trial": "low",
+    "cohort": "low", "case-control": "low", "cross-sectional": "low", "guideline": "low",
+    "case-series": "very-low", "laboratory": "very-low", "expert-opinion": "very-low", "web-page": "very-low",
+}  # fmt: skip
+
+RULES: tuple[Rule, ...] = (
+    Rule("counting", "participants once",
+         "Participants are counted once per outcome: a review and the included studies linked to the same "
+         "outcome count as one body (the review's participants pooled for that outcome, never its whole "
+         "total), probable duplicate publications count once, and reviews that include the same studies "
+         "count as one (the larger).", ("grade-6",)),
+    Rule("no direct evidence", "no level",
+         "When no study measures the outcome directly in the people and comparison the outcome is about "
+         "(expert opinion and web pages do not count), the page says 'no direct evidence' instead of a "
+         "level, and lists the indirect studies as context.", ("grade-8",)),
+    Rule("study design", "starting level",
+         "Randomised trials, randomised crossover trials and reviews of trials start high; non-randomised "
+         "and observational studies start low; a review that pooled randomised and non-randomised studies "
+         "starts from its weakest pooled design (low); case series, laboratory studies of an effect, expert "
+         "opinion and web pages start very low. For a factual or physiological statement, studies that "
+         "measure the quantity directly in people (laboratory, crossover, observational) are the right "
+         "design and start high. The studies at the highest starting level carry the grade.",
+         ("grade-3", "cochrane-23", "grade-24", "grade-18", "prognosis")),
+    Rule("risk of bias", "-1 or -2",
+         "Down one level when the studies carrying most of the weight (participants) have some concerns, "
+         "unclear or unassessed risk of bias, or are at high risk; down two when every study carrying the "
+         "grade is at high risk.", ("grade-4", "grade-18")),
+    Rule("inconsistency", "-1",
+         f"Down one level when a pooled estimate has I² of {I2_SERIOUS:g}% or more, when the results of "
+         "the studies carrying the grade point in different directions (some show a benefit, others no "
+         "effect or harm; from their estimates, or their recorded direction where they report none), or "
+         "when the authors report results inconsistent across participants. A study already inside a "
+         "carrying review is not counted again.", ("grade-7",)),
+    Rule("indirectness", "-1 per kind, at most -2",
+         "Down one level for each kind of indirectness (population, intervention, outcome, predicted vs "
+         "measured, acute vs training) found in the studies carrying most of the weight: one direct study "
+         "does not cancel it.", ("grade-8",)),
+    Rule("imprecision", "-1 or -2",
+         f"Down one level when the studies carrying the grade total fewer than {OIS} participants "
+         f"(counted once) or do not report how many; two when the grade rests on one study of fewer than "
+         f"{SINGLE_SMALL}. Where a smallest worthwhile change is known, down one level when the 95% "
+         "interval includes both no effect and a worthwhile effect, two when it includes worthwhile "
+         "benefit and worthwhile harm. Not statistically significant is not by itself a reason.",
+         ("grade-6", "grade-34")),
+    Rule("publication bias", "-1",
+         f"Down one level when small-study effects are reported for a pooled estimate, when a pooled "
+         f"standardised effect of {LARGE_SMD:g} or more comes from small trials (fewer than "
+         f"{SMALL_TRIAL} participants each on average), or when the grade rests on three or more small "
+         "trials that all favour the intervention.", ("grade-5",)),
+    Rule("rating up", "+1 or +2",
+         f"Only for evidence that starts low and has no reason to rate down: up one level for a large "
+         f"effect (a risk, odds or hazard ratio beyond {LARGE_RATIO:g} or 1/{LARGE_RATIO:g}, interval "
+         f"included), two for a very large one (beyond {VERY_LARGE_RATIO:g}); up one for a dose-response "
+         "gradient.", ("grade-9",)),
+    Rule("floor", "very low to high", "The level never goes below very low or above high.", ()),
+)  # fmt: skip
+
+
+def start_level(study: GradedStudy, kind: str = "effect") -> str:
+    """The level a study's design starts at for a claim of ``kind`` (see RULES, 'study design')."""
+    design = study.design or "expert-opinion"
+    if kind == "factual" and design in FACTUAL_HIGH and study.directness == "direct":
+        return "high"
+    if design in REVIEW_DESIGNS and study.review_of in ("observational", "mixed"):
+        return "low"
+    if design == "guideline" and study.evidence_level in LEVELS:
+        return study.evidence_level
+    return DESIGN_START.get(design, "very-low")
+
+
+def _keys(units: Sequence[Unit]) -> tuple[str, ...]:
+    return tuple(k for u in units for k in u.keys)
+
+
+def _weights(units: Sequence[Unit]) -> list[float]:
+    """Participants per unit; equal weights when any unit's number is unknown."""
+    sizes = [u.participants for u in units]
+    if all(n for n in sizes):
+        return [float(n) for n in sizes if n]
+    return [1.0] * len(units)
+
+
+def _share(units: Sequence[Unit], weights: Sequence[float], pick: set[int]) -> float:
+    total = sum(weights)
+    return sum(w for i, w in enumerate(weights) if i in pick) / total if total else 0.0
+
+
+def risk_of_bias(units: Sequence[Unit]) -> Reason | None:
+    """GRADE 4: judged on the units carrying most of the weight."""
+    weights = _weights(units)
+    rob = [u.lead.risk_of_bias for u in units]
+    high = {i for i, r in enumerate(rob) if r == "high"}
+    concerns = {i for i, r in enumerate(rob) if r != "low"}
+    if high and len(high) == len(units):
+        return Reason(
+            "risk of bias", -2, "Every study carrying the grade is at high risk of bias.", _keys(units)
+        )
+    if _share(units, weights, high) > 0.5:
+        return Reason("risk of bias", -1, "Studies at high risk of bias carry most of the weight.",
+                      _keys([units[i] for i in sorted(high)]))  # fmt: skip
+    if _share(units, weights, concerns) > 0.5:
+        missing = [units[i] for i in sorted(concerns) if rob[i] is None]
+        text = "Studies with some concerns, unclear or unassessed risk of bias carry most of the weight"
+        text += f" ({len(missing)} not assessed)." if missing else "."
+        return Reason("risk of bias", -1, text, _keys([units[i] for i in sorted(concerns)]))
+    return None
+
+
+def inconsistency(units: Sequence[Unit]) -> Reason | None:
+    """GRADE 7: I² of a pooled estimate, results pointing different ways, uneven results."""
+    for u in units:
+        effect = u.lead.effect
+        if effect and effect.i2 is not None and effect.i2 >= I2_SERIOUS:
+            return Reason("inconsistency", -1, f"Substantial heterogeneity in the pooled estimate (I² = {effect.i2:g}%).",
+                          u.keys)  # fmt: skip
+    sides = {u.key: favours(u.lead) for u in units}
+    benefit = [k for k, s in sides.items() if s == "benefit"]
+    other = [k for k, s in sides.items() if s in ("none", "harm")]
+    if benefit and other:
+        return Reason("inconsistency", -1, "The studies carrying the grade point in different directions: "
+                      "some show a benefit, others no effect or the opposite.", tuple(benefit + other))  # fmt: skip
+    uneven = [u for u in units if u.lead.inconsistent]
+    if uneven:
+        return Reason(
+            "inconsistency", -1, "The authors report results inconsistent across participants.", _keys(uneven)
+        )
+    return None
+
+
+def indirectness(units: Sequence[Unit]) -> list[Reason]:
+    """GRADE 8: one level per kind of indirectness in the units carrying most of the weight."""
+    from app.grading import INDIRECTNESS_KINDS
+
+    weights = _weights(units)
+    reasons = []
+    for kind, words in INDIRECTNESS_KINDS.items():
+        hit = {
+            i
+            for i, u in enumerate(units)
+            if u.lead.directness == "indirect" and kind in u.lead.indirect_because
+        }
+        if _share(units, weights, hit) > 0.5 and len(reasons) < MAX_INDIRECTNESS:
+            reasons.append(
+                Reason(
+                    "indirectness", -1, f"Indirect evidence: {words}.", _keys([units[i] for i in sorted(hit)])
+                )
+            )
+    return reasons
+
+
+def _interval_imprecision(units: Sequence[Unit]) -> tuple[int, str] | None:
+    best = best_unit(units)
+    effect = best.lead.effect if best else None
+    if effect is None or effect.ci is None or effect.swc is None:
+        return None
+    null = 1.0 if effect.measure in RATIO_MEASURES else 0.0
+    low, high = effect.ci
+    if effect.measure in RATIO_MEASURES:
+        up, down = effect.swc, 1 / effect.swc
+    else:
+        up, down = null + effect.swc, null - effect.swc
+    if low <= down and high >= up:
+        return -2, "The 95% interval includes both a worthwhile benefit and a worthwhile harm."
+    if low <= null <= high and (low <= down or high >= up):
+        return -1, "The 95% interval includes both no effect and a worthwhile effect."
+    return None
+
+
+def imprecision(units: Sequence[Unit]) -> Reason | None:
+    """GRADE 6 and 34: participants counted once against the optimal information size, and the
+    interval against the smallest worthwhile change where known. The larger step applies."""
+    sizes = [u.participants for u in units]
+    total = sum(n for n in sizes if n)
+    steps: list[tuple[int, str]] = []
+    if len(units) == 1 and sizes[0] is not None and sizes[0] < SINGLE_SMALL:
+        steps.append((-2, f"A single study of {sizes[0]} participants."))
+    elif total < OIS:
+        missing = sum(1 for n in sizes if n is None)
+        if missing and not total:
+            steps.append((-1, "The number of participants carrying the grade is not reported."))
+        elif missing:
+            steps.append((-1, f"Fewer than {OIS} participants counted once ({total}); {missing} study(ies) "
+                              "did not report theirs for this outcome."))  # fmt: skip
+        else:
+            steps.append((-1, f"Fewer than {OIS} participants, counted once ({total})."))
+    interval = _interval_imprecision(units)
+    if interval:
+        steps.append(interval)
+    if not steps:
+        return None
+    effect = min(step for step, _ in steps)
+    return Reason("imprecision", effect, " ".join(t for _, t in sorted(steps)), _keys(units))
+
+
+def publication_bias(units: Sequence[Unit]) -> Reason | None:
+    """GRADE 5: small-study effects reported or suspected; a literature of small positive trials."""
+    for u in units:
+        effect = u.lead.effect
+        if effect is None:
+            continue
+        if effect.small_study_effects:
+            return Reason(
+                "publication bias", -1, "Small-study effects are reported for the pooled estimate.", u.keys
+            )
+        pooled = effect.studies and effect.studies >= 2 and effect.analysed
+        if pooled and effect.measure in STANDARDISED_MEASURES and abs(effect.value) >= LARGE_SMD:
+            per_study = effect.analysed / effect.studies  # type: ignore[operator]
+            if per_study < SMALL_TRIAL:
+                return Reason("publication bias", -1,
+                              f"A large standardised effect ({effect.value:g}) pooled from small trials "
+                              f"(about {per_study:.0f} participants each): small-study effects suspected.", u.keys)  # fmt: skip
+    small = [u for u in units if u.lead.design in TRIAL_DESIGNS and u.participants is not None
+             and u.participants < SMALL_TRIAL]  # fmt: skip
+    if len(units) >= 3 and len(small) == len(units) and all(favours(u.lead) == "benefit" for u in units):
+        return Reason(
+            "publication bias",
+            -1,
+            "The grade rests on small trials that all favour the intervention.",
+            _keys(units),
+        )
+    return None
+
+
+def rating_up(units: Sequence[Unit], start: str) -> Reason | None:
+    """GRADE 9: only for a body that starts low and has no reason to rate down."""
+    if start != "low":
+        return None
+    for u in units:
+        effect = u.lead.effect
+        if effect and effect.measure in RATIO_MEASURES and effect.ci:
+            bound = min(effect.ci) if effect.value > 1 else 1 / max(effect.ci)
+            if bound >= VERY_LARGE_RATIO:
+                return Reason(
+                    "large effect",
+                    2,
+                    f"A very large effect ({effect.value:g}, interval beyond {VERY_LARGE_RATIO:g}).",
+                    u.keys,
+                )
+            if bound >= LARGE_RATIO:
+                return Reason(
+                    "large effect",
+                    1,
+                    f"A large effect ({effect.value:g}, interval beyond {LARGE_RATIO:g}).",
+                    u.keys,
+                )
+    graded = [u for u in units if u.lead.dose_response]
+    if graded:
+        return Reason("dose-response", 1, "A dose-response gradient.", _keys(graded))
+    return None
+
+
+def best_unit(units: Sequence[Unit]) -> Unit | None:
+    """The unit whose comparative estimate a summary of findings shows: pooled before single,
+    then the most participants."""
+    with_effect = [u for u in units if u.lead.effect and u.lead.effect.comparison != "within-group"]
+    if not with_effect:
+        return None
+    return max(with_effect, key=lambda u: ((u.lead.effect.studies or 1) > 1, u.participants or 0))  # type: ignore[union-attr]
+
+
+def grade_outcome(links: Sequence[GradedStudy], kind: str = "effect") -> Grade:
+    """The certainty of the evidence for one outcome (see the module docstring for the steps)."""
+    reasons: list[Reason] = []
+    retracted = [s for s in links if s.retracted]
+    if retracted:
+        reasons.append(Reason("retraction", 0, "Retracted, so left out.", tuple(s.key for s in retracted)))
+    usable = [s for s in links if not s.retracted]
+    units = group_units(usable)
+    participants = sum(u.participants or 0 for u in units)
+    counts = {"study_count": len(usable), "participants": participants,
+              "participants_unknown": sum(1 for u in units if u.participants is None)}  # fmt: skip
+    if not usable:
+        reasons.append(Reason("evidence", 0, "No study bears on this outcome."))
+        return Grade("no-evidence", tuple(reasons), **counts)  # type: ignore[arg-type]
+    research = [u for u in units if u.lead.design not in OPINION_DESIGNS]
+    if research and not any(s.directness == "direct" for u in research for s in u.members):
+        from app.grading import INDIRECTNESS_KINDS
+
+        kinds = [
+            INDIRECTNESS_KINDS[k]
+            for k in INDIRECTNESS_KINDS
+            if any(k in u.lead.indirect_because for u in research)
+        ]
+        text = "No direct evidence: no study answers this question as asked"
+        text += f" ({'; '.join(kinds)})" if kinds else ""
+        reasons.append(
+            Reason(
+                "indirectness", 0, text + ". The studies are shown as context, not graded.", _keys(research)
+            )
+        )
+        return Grade("no-direct-evidence", tuple(reasons), carrying=_keys(research),
+                     direction=_direction(research), **counts)  # type: ignore[arg-type]  # fmt: skip
+    pool = research or units
+    best = max(LEVELS.index(start_level(u.lead, kind)) for u in pool)
+    carrying = [u for u in pool if LEVELS.index(start_level(u.lead, kind)) == best]
+    reasons.append(_start_reason(carrying, LEVELS[best], kind))
+    steps = [r for r in (risk_of_bias(carrying), inconsistency(carrying)) if r]
+    steps += indirectness(carrying)
+    steps += [r for r in (imprecision(carrying), publication_bias(carrying)) if r]
+    if not steps:
+        up = rating_up(carrying, LEVELS[best])
+        steps += [up] if up else []
+    level = _apply(best, steps, reasons)
+    best_u = best_unit(carrying)
+    return Grade(LEVELS[level], tuple(reasons), carrying=_keys(carrying), direction=_direction(carrying),
+                 best=best_u.lead.key if best_u else None, **counts)  # type: ignore[arg-type]  # fmt: skip
+
+
+def _start_reason(carrying: Sequence[Unit], level: str, kind: str) -> Reason:
+    from app.grading import DESIGN_LABELS
+
+    designs = sorted({DESIGN_LABELS.get(u.lead.design or "", "unknown design").lower() for u in carrying})
+    text = f"Starts at {level.replace('-', ' ')}: the strongest design is {' and '.join(designs)}"
+    if (
+        kind == "factual"
+        and level == "high"
+        and any(
+            u.lead.design not in DESIGN_START or DESIGN_START[u.lead.design or ""] != "high" for u in carrying
+        )
+    ):
+        text += " (measuring the quantity directly: the right design for a factual or physiological question)"
+    return Reason("study design", 0, text + ".", _keys(carrying))
+
+
+def _apply(start: int, steps: Sequence[Reason], reasons: list[Reason]) -> int:
+    """Move the level step by step, within very low..high; a reason's effect is the move made."""
+    level = start
+    for step in steps:
+        new = max(0, min(len(LEVELS) - 1, level + step.effect))
+        if new != level + step.effect:
+            note = " (Already at the floor: very low.)" if step.effect < 0 else " (Already at the top: high.)"
+            if new != level:
+                note = f" (Moved {abs(new - level)} only: the level stays within very low to high.)"
+            step = Reason(step.factor, new - level, step.explanation + note, step.studies)
+        level = new
+        reasons.append(step)
+    return level
+
+
+def _direction(units: Sequence[Unit]) -> str:
+    sides = {favours(u.lead) for u in units}
+    if sides == {"benefit"}:
+        return "supports"
+    if sides <= {"none", "harm"}:
+        return "against"
+    return "mixed"
