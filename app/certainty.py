@@ -33,6 +33,7 @@ from app.grading import (
     GradedStudy,
     Reason,
 )
+from app.vocab import Certainty, Design
 
 
 @dataclass(frozen=True)
@@ -103,22 +104,27 @@ LARGE_SMD = 0.8  # a standardised effect this large, pooled from small trials: s
 LARGE_RATIO, VERY_LARGE_RATIO = 2.0, 5.0  # rating up for a large (very large) relative effect
 MAX_INDIRECTNESS = 2
 #: Trials of an intervention (the "small positive trials" sign of publication bias).
-TRIAL_DESIGNS = frozenset(
-    {"randomized-controlled-trial", "randomized-crossover-trial", "controlled-trial", "crossover-trial"}
-)
+TRIAL_DESIGNS = frozenset({
+    Design.RANDOMIZED_CONTROLLED_TRIAL, Design.RANDOMIZED_CROSSOVER_TRIAL, Design.CONTROLLED_TRIAL,
+    Design.CROSSOVER_TRIAL,
+})  # fmt: skip
 #: Designs that are opinion, not data: they never make evidence "direct".
-OPINION_DESIGNS = frozenset({"expert-opinion", "web-page"})
+OPINION_DESIGNS = frozenset({Design.EXPERT_OPINION, Design.WEB_PAGE})
 #: For a factual or physiological claim, designs that measure the quantity directly in people
 #: start high (the appropriate design for the question), like observational studies of prognosis.
 FACTUAL_HIGH = frozenset({
-    "laboratory", "crossover-trial", "randomized-crossover-trial", "cohort", "cross-sectional",
-    "controlled-trial", "randomized-controlled-trial", "systematic-review", "meta-analysis",
+    Design.LABORATORY, Design.CROSSOVER_TRIAL, Design.RANDOMIZED_CROSSOVER_TRIAL, Design.COHORT,
+    Design.CROSS_SECTIONAL, Design.CONTROLLED_TRIAL, Design.RANDOMIZED_CONTROLLED_TRIAL,
+    Design.SYSTEMATIC_REVIEW, Design.META_ANALYSIS,
 })  # fmt: skip
-DESIGN_START = {
-    "systematic-review": "high", "meta-analysis": "high", "randomized-controlled-trial": "high",
-    "randomized-crossover-trial": "high", "controlled-trial": "low", "crossover-trial": "low",
-    "cohort": "low", "case-control": "low", "cross-sectional": "low", "guideline": "low",
-    "case-series": "very-low", "laboratory": "very-low", "expert-opinion": "very-low", "web-page": "very-low",
+_HIGH, _LOW, _VERY_LOW = Certainty.HIGH, Certainty.LOW, Certainty.VERY_LOW
+#: Starting level per design for an effect claim (see ``start_level`` for the exceptions).
+DESIGN_START: dict[str, str] = {
+    Design.SYSTEMATIC_REVIEW: _HIGH, Design.META_ANALYSIS: _HIGH, Design.RANDOMIZED_CONTROLLED_TRIAL: _HIGH,
+    Design.RANDOMIZED_CROSSOVER_TRIAL: _HIGH, Design.CONTROLLED_TRIAL: _LOW, Design.CROSSOVER_TRIAL: _LOW,
+    Design.COHORT: _LOW, Design.CASE_CONTROL: _LOW, Design.CROSS_SECTIONAL: _LOW, Design.GUIDELINE: _LOW,
+    Design.CASE_SERIES: _VERY_LOW, Design.LABORATORY: _VERY_LOW, Design.EXPERT_OPINION: _VERY_LOW,
+    Design.WEB_PAGE: _VERY_LOW,
 }  # fmt: skip
 
 RULES: tuple[Rule, ...] = (

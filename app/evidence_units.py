@@ -19,6 +19,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.grading import COMPARATIVE, NULL_VALUE, REVIEW_DESIGNS, GradedStudy
+from app.vocab import Stance
+
+
+#: What a recorded stance says about the direction of a result without an estimate.
+_STANCE_SIDE = {
+    Stance.SUPPORTS: "benefit",
+    Stance.NO_EFFECT: "none",
+    Stance.CONTRADICTS: "harm",
+    Stance.MIXED: "mixed",
+}
 
 
 @dataclass(frozen=True)
@@ -124,14 +134,12 @@ def favours(link: GradedStudy) -> str | None:
     """
     effect = link.effect
     if effect is None or effect.comparison not in COMPARATIVE:
-        return {"supports": "benefit", "no-effect": "none", "contradicts": "harm", "mixed": "mixed"}.get(
-            link.stance
-        )
+        return _STANCE_SIDE.get(link.stance)
     null = NULL_VALUE[effect.measure]
     if effect.better is not None:
         good_is_low = effect.better == "lower"
     else:  # the stance says whether the estimate's side is the claim's side
-        good_is_low = (effect.value < null) == (link.stance == "supports")
+        good_is_low = (effect.value < null) == (link.stance == Stance.SUPPORTS)
     on_good_side = effect.value < null if good_is_low else effect.value > null
     if effect.ci is None:
         return "benefit" if on_good_side else "none"

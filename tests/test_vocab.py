@@ -7,8 +7,9 @@ from enum import StrEnum
 
 import pytest
 
-from app import charts, citations, grading, vocab
+from app import certainty, charts, citations, grading, vocab
 from app.vocab import (
+    Certainty,
     Design,
     ExportFormat,
     FlagCode,
@@ -31,8 +32,9 @@ from app.vocab import (
         (vocab.INDIRECT_SHORT, IndirectKind),
         (vocab.FLAG_DESCRIPTIONS, FlagCode),
         (vocab.SORT_LABELS, SortOrder),
-        (grading.LEVEL_MEANINGS, GradeLevel),
-        (grading.DESIGN_START, Design),
+        (grading.LEVEL_MEANINGS, Certainty),
+        (vocab.CERTAINTY_LABELS, Certainty),
+        (certainty.DESIGN_START, Design),
         (grading.VERDICT_RATING, Verdict),
         (charts.STANCE_GLYPHS, Stance),
         (charts.STANCE_COLOURS, Stance),
