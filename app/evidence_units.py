@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from app.grading import COMPARATIVE, NULL_VALUE, REVIEW_DESIGNS, GradedStudy
 from app.vocab import Stance
 
-
 #: What a recorded stance says about the direction of a result without an estimate.
 _STANCE_SIDE = {
     Stance.SUPPORTS: "benefit",
