@@ -25,6 +25,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from app.bibtex import BibEntry, latex_to_text
 from app.problems import Problem
@@ -278,6 +279,16 @@ def _read_locators(fields: dict[str, str], entry_type: str, out: Reading) -> Non
         out.collection_number, out.issue = number, issue
     else:  # an issue; biblatex's `issue` is a named one ("Spring"), `number` the usual one
         out.issue = ", ".join(part for part in (number, issue) if part)
+
+
+def doi_url(doi: str | None) -> str:
+    """``https://doi.org/`` + the DOI percent-encoded where it is not URL-safe ("" without one).
+
+    Old (SICI) DOIs contain ``<``, ``>``, ``;`` and ``#`` (10.1002/(SICI)1097-4636(199812)43:4<408::
+    AID-JBM7>3.0.CO;2-8); the DOI Handbook (3.8, "Encoding rules for URL presentation") asks for
+    them encoded in a link. ``/``, ``(``, ``)`` and ``:`` are kept as they are.
+    """
+    return f"https://doi.org/{quote(doi.strip(), safe='/():')}" if doi and doi.strip() else ""
 
 
 def unread_field_problems(entries: Iterable[BibEntry], appraisal: Iterable[str]) -> list[Problem]:

@@ -377,10 +377,29 @@ class Person:
     literal: str = ""  # a corporate author or an unsplittable name
 
     def sort_name(self) -> str:
+        """'van Deursen, Robert W. M.', 'King, Martin Luther, Jr.', 'World Health Organization'."""
         if self.literal:
             return self.literal
         family = f"{self.particle} {self.family}".strip()
-        return f"{family}, {self.given}".strip(", ")
+        return ", ".join(part for part in (family, self.given, self.suffix) if part)
+
+    def highwire_name(self) -> str:
+        """The name for a ``citation_author`` tag, read back as this one person by Zotero's
+        Embedded Metadata translator and Google Scholar: 'Family, Given' with the suffix after
+        the family name ('King Jr., Martin Luther', Zotero has no suffix field and keeps only
+        the first two comma parts). The translator splits a tag at its comma into two people
+        when both halves contain a space ('van Deursen, Robert W. M.'): the family half's
+        spaces are no-break spaces, which its split test does not see and its cleanAuthor
+        turns back into a space.
+        """
+        if self.literal:
+            return self.literal
+        family = " ".join(part for part in (self.particle, self.family, self.suffix) if part)
+        if not self.given:
+            return family
+        if " " in family and " " in self.given:
+            family = family.replace(" ", "\u00a0")
+        return f"{family}, {self.given}"
 
     def short(self) -> str:
         """'van Deursen RWM'-style family name with initials."""

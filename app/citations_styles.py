@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from app.bibfields import doi_url
 from app.bibtex import Person
 from app.citations_citeproc import collation_key, patch_citeproc
 from app.citations_data import OTHERS_DICT, csl_item
@@ -201,6 +202,8 @@ def _initials(given: str) -> str:
 
 
 def _fix_output(text: str, study: Study, style: str, html: bool) -> str:
+    if study.doi:  # the DOI link percent-encoded where the DOI has <, >, ;, #, ...
+        text = text.replace("https://doi.org/" + study.doi.translate(_PROTECT), doi_url(study.doi))
     text = _ET_AL_OUT.sub(", et al.", text)
     text = _DOUBLE_PUNCT.sub(r"\1\2", text)
     if style == "apa":  # APA 7 (9.8): "S. S., . . . Z. Z." (no ampersand before the last author)
@@ -214,7 +217,7 @@ def _fix_output(text: str, study: Study, style: str, html: bool) -> str:
 
 def _link(text: str, study: Study) -> str:
     """The study's DOI and URL as links (they appear in the output HTML-escaped)."""
-    targets = [f"https://doi.org/{study.doi}" if study.doi else "", study.url or ""]
+    targets = [doi_url(study.doi), study.url or ""]
     hrefs = {
         html_lib.escape(t, quote=False): html_lib.escape(t, quote=True)
         for t in targets

@@ -41,6 +41,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from app import grading
+from app.bibfields import doi_url
 from app.claimreview import claim_review
 from app.models import Claim, Concept, Evidence, Study
 from app.store import SUMMARY_FIELDS, Store, claim_summary, short_citation
@@ -227,7 +228,7 @@ def _claim_payload(claim: Any, studies: list[tuple[Any, str]]) -> dict[str, Any]
             {
                 "key": study.key,
                 "doi": study.doi,
-                "url": f"https://doi.org/{study.doi}" if study.doi else study.url,
+                "url": doi_url(study.doi) or study.url,
                 "short": short,
             }
             for study, short in studies

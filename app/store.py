@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app import grading, search
+from app.bibfields import doi_url
 from app.bibtex import OTHERS, Person
 from app.db import Database, pg_search_config
 from app.models import Claim, Concept, Evidence, Study
@@ -520,6 +521,7 @@ def study_doc(study: Study, *, full: bool = False) -> dict[str, Any]:
         "number": study.number,
         "pages": study.pages,
         "doi": study.doi,
+        "doi_url": doi_url(study.doi),
         "pmid": study.pmid,
         "pmcid": study.pmcid,
         "url": study.url,

@@ -29,6 +29,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from app import api, charts, citations, factcheck, grading, search, vocab
+from app.bibtex import OTHERS, Person
 from app.claimreview import claim_review, json_ld_script_body
 from app.http import ClaimFiltersDep, SortParam, StoreDep, cached_document, get_settings, get_store
 from app.settings import Settings
@@ -443,7 +444,9 @@ def study_context(store: Store, study: dict[str, Any]) -> dict[str, Any]:
 def highwire_meta(study: dict[str, Any]) -> list[tuple[str, str]]:
     """Highwire Press ``citation_*`` tags, read by Zotero and Google Scholar to save a reference."""
     tags: list[tuple[str, str]] = [("citation_title", study["title"])]
-    tags += [("citation_author", name) for name in study["authors"]]
+    people = [Person.from_dict(a) for a in study.get("author_names") or []]
+    names = [p.highwire_name() for p in people if p != OTHERS] if people else study["authors"]
+    tags += [("citation_author", name) for name in names]
     if study.get("year"):
         tags.append(("citation_publication_date", str(study["year"])))
     container = study.get("journal")

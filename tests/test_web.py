@@ -23,6 +23,7 @@ from conftest import DATA_DIR, make_settings
 from fastapi.testclient import TestClient
 from lxml.html import HtmlElement
 from sqlalchemy.exc import OperationalError
+from zotero_embedded import embedded_metadata_people
 
 from app import certainty, grading, web
 from app.build import build_database
@@ -577,7 +578,11 @@ def test_study_page(seed_client: TestClient) -> None:
     for tag in doc.xpath("//head/meta[starts-with(@name, 'citation_')]"):
         meta.setdefault(tag.get("name"), []).append(tag.get("content"))
     assert meta["citation_title"] == [study["title"]]
-    assert meta["citation_author"] == study["authors"]
+    # Each tag is one person to Zotero's Embedded Metadata translator (its own splitting rule).
+    people = [embedded_metadata_people(name) for name in meta["citation_author"]]
+    assert all(len(found) == 1 for found in people)
+    read_back = [f"{last}, {first}".replace("\u00a0", " ") for ((last, first),) in people]
+    assert read_back == [name.rstrip(".") for name in study["authors"]]
     assert meta["citation_publication_date"] == [str(study["year"])]
     assert meta["citation_journal_title"] == [study["journal"]]
     assert meta["citation_volume"] == [study["volume"]] and meta["citation_issue"] == [study["number"]]
