@@ -24,11 +24,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import SQLModel
 
-from app import dbfile, grading
-from app.db import PG_CHANNEL, PG_TS_CONFIG, make_engine, read_build_info
+from app import dbfile, grading, search
+from app.db import PG_CHANNEL, make_engine, read_build_info
 from app.loader import LoadedData, data_hash, gc_paused, load_data
 from app.models import BuildInfo, Claim, ClaimTopic, Concept, Evidence, Study
 from app.problems import DataError
@@ -37,7 +36,7 @@ from app.settings import Settings
 log = logging.getLogger("evidence_kb")
 
 #: Bump when the tables or the search index change: a build then rebuilds from scratch.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7  # 7: the search index holds search.index_text (same tokens on both backends)
 PG_LOCK_ID = 7_316_420_001  # advisory lock held while a build runs
 
 Progress = Callable[[str], None]
@@ -49,10 +48,13 @@ def _quiet(_: str) -> None:
 
 # --- schema and search index --------------------------------------------------------------------
 
+# The search columns hold ``search.index_text`` of the claim's texts: tokens already normalised,
+# numbers canonical, words stemmed, so neither backend stems or drops words again and both hold
+# the same tokens at the same positions (search.py has the one ranking rule).
 SQLITE_FTS = """
 CREATE VIRTUAL TABLE claim_search USING fts5(
     claim_id UNINDEXED, statement, phrasings, summary, caveats,
-    tokenize = 'porter unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 0'
 )
 """
 
@@ -62,28 +64,9 @@ def _create_schema_sqlite(conn: Any) -> None:
     conn.execute(text(SQLITE_FTS))
 
 
-def _pg_ts_config(conn: Any) -> str:
-    """A text search configuration that stems English and folds accents (needs unaccent)."""
-    exists = conn.execute(text("SELECT 1 FROM pg_ts_config WHERE cfgname = :n"), {"n": PG_TS_CONFIG}).first()
-    if exists:
-        return PG_TS_CONFIG
-    try:
-        with conn.begin_nested():
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
-            conn.execute(text(f"CREATE TEXT SEARCH CONFIGURATION {PG_TS_CONFIG} (COPY = english)"))
-            conn.execute(text(
-                f"ALTER TEXT SEARCH CONFIGURATION {PG_TS_CONFIG} ALTER MAPPING FOR "
-                "hword, hword_part, word WITH unaccent, english_stem"
-            ))  # fmt: skip
-        return PG_TS_CONFIG
-    except (OperationalError, ProgrammingError) as exc:  # no unaccent: stemming without folding
-        log.warning("unaccent is not available (%s); search will not fold accents", exc)
-        return "english"
-
-
 def _create_schema_pg(conn: Any) -> None:
     SQLModel.metadata.create_all(conn)
-    cfg = _pg_ts_config(conn)
+    cfg = "simple"  # the columns hold search.index_text: already tokenised and stemmed
     conn.execute(text(f"""
         CREATE TABLE IF NOT EXISTS claim_search (
             claim_id text PRIMARY KEY REFERENCES claim(id) ON DELETE CASCADE,
@@ -308,8 +291,9 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
             })  # fmt: skip
         search_rows.append({
             "position": record.position,
-            "claim_id": c.id, "statement": c.statement, "phrasings": " · ".join(c.phrasings),
-            "summary": c.summary, "caveats": " · ".join(c.caveats),
+            "claim_id": c.id, "statement": search.index_text(c.statement),
+            "phrasings": search.index_text(" · ".join(c.phrasings)),
+            "summary": search.index_text(c.summary), "caveats": search.index_text(" · ".join(c.caveats)),
         })  # fmt: skip
     for chunk in _chunks(claim_rows):
         conn.execute(insert(Claim), chunk)

@@ -1,38 +1,55 @@
-"""Full-text search over claims: SQLite FTS5 or a PostgreSQL tsvector, same behaviour on both.
+"""Full-text search over claims: SQLite FTS5 or a PostgreSQL tsvector, the same results on both.
 
-Both stem English (knees/knee, walking/walk, backwards/backward) and fold accents; user text
-is never passed raw to the query syntax (every term is quoted or bound). Each query term is
-expanded with the curated synonyms in data/concepts.yaml ("retro" finds "backward"), and
-snippets mark the matched words with sentinels that ``highlight_html`` turns into ``<mark>``
-after escaping, so the data can never inject markup.
+One tokeniser (``tokens``) makes the index and the queries: Unicode folded (accents, VO₂, curly
+apostrophes, minus signs), numbers as single canonical tokens (``5.2``, ``5.20`` and ``5.2%`` match
+as the number 5.2 with or without "percent"; signs and ranges as numbers), possessives and
+contractions reduced (``TikTok's`` finds what ``TikTok`` finds), words stemmed with Snowball
+English. The index holds those tokens (``index_text``), which both backends store as they are
+(SQLite ``unicode61``, PostgreSQL ``simple``): no backend tokeniser, stemmer or stop list decides
+what matches, so both match the same claims.
+
+A query matches a claim when every query word (stop words dropped unless the query is nothing
+else) or one of its curated synonyms from data/concepts.yaml ("retro" finds "backward") occurs
+in it; numbers and phrases match as adjacent tokens. Ranking is one rule on both backends
+(``COLUMN_WEIGHTS``): 8 when the whole query matches inside the statement, plus 4 inside the
+phrasings, 2 inside the summary, 1 inside the caveats; ties keep the order of claims.yaml.
+User text is never passed raw to the query syntax (every term is quoted or bound). Snippets are
+cut here from the claim's statement and summary, marking the matched words with sentinels that
+``highlight_html`` turns into ``<mark>`` after escaping, so the data can never inject markup.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+import snowballstemmer
 from markupsafe import Markup
 from sqlalchemy import text
 from sqlmodel import Session
 
 MARK_START, MARK_END = "\x02", "\x03"
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 MAX_TERMS = 12
 MAX_QUERY_CHARS = 500
 
 
 def normalise(value: str) -> str:
+    """Lower case, accents folded, compatibility forms unified (VO₂ -> vo2, ’ -> ', − -> -)."""
     value = unicodedata.normalize("NFKC", value).lower()
-    value = value.replace("₂", "2")
+    value = value.replace("₂", "2").translate(_UNIFY)
     return "".join(ch for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch))
 
 
-# PostgreSQL's English configuration drops these words; SQLite's FTS5 would require them. Dropping
-# them from every query keeps the two backends' results the same ("the knee" = "knee").
+_UNIFY = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "−": "-", "–": "-", "—": "-", "‐": "-", "‑": "-"})
+
+# PostgreSQL's English stop words. The index keeps every word (so phrases keep their positions
+# on both backends); queries drop these ("the knee" = "knee"; a query of only these words is no
+# query and lists every claim).
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being
     below between both but by can did do does doing down during each few for from further had has
@@ -43,16 +60,108 @@ STOPWORDS = frozenset(
     why will with you your yours yourself yourselves""".split()
 )
 
+# A number (sign only at the start of a word, thousands separators, a decimal part) not glued to
+# letters, a percent sign or "per cent", or a word with apostrophes inside.
+_TOKEN = re.compile(
+    r"(?P<num>(?:(?<![\w.])[-+](?=\d))?\d+(?:,\d{3})*(?:\.\d+)?)(?![^\W\d_])(?P<pct>\s*(?:%|per\s*cent\b))?"
+    r"|(?P<word>[^\W_]+(?:'[^\W_]+)*)"
+)
+_CONTRACTIONS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "am"}  # can't, won't, shan't, ain't
+
+
+@dataclass(frozen=True)
+class Token:
+    """One searchable token of a text: ``surface`` (normalised word or number), ``term`` (what
+    the index holds: the Snowball English stem, or a number's canonical form) and where it was."""
+
+    surface: str
+    term: str
+    start: int
+    end: int
+
+
+def tokens(text: str) -> list[Token]:
+    """The searchable tokens of a text, in order, the same for the index and for queries.
+
+    - Numbers are single tokens, compared as numbers: ``5.2`` and ``5.20`` are ``5p2``,
+      ``2.0`` is ``2``, ``1,500`` is ``1500``; a sign adds ``neg5p2`` before ``5p2`` (so "-5.2"
+      finds only the negative, "5.2" both); ``5.2%``, ``5.2 percent`` and ``5.2 per cent`` add
+      ``percent``; a range ``1.5-2.0`` is its two numbers.
+    - Apostrophes: a possessive is its word (``TikTok's``, ``experts'`` -> tiktok, expert);
+      ``n't`` is "not" (``can't``, ``cannot`` -> can not); ``'re 've 'll 'd 'm`` are dropped; an
+      apostrophe inside a name joins it (``O'Brien`` -> obrien).
+    - Words are stemmed (Snowball English: knees -> knee, walking -> walk).
+    """
+    text = normalise(text)
+    found: list[Token] = []
+    for match in _TOKEN.finditer(text):
+        start, end = match.span()
+        if match["num"]:
+            raw = match["num"]
+            magnitude = _number(raw.lstrip("+-"))
+            if raw.startswith("-"):
+                found.append(Token(raw, "neg" + magnitude, start, end))
+            found.append(Token(raw, magnitude, start, end))
+            if match["pct"]:
+                found.append(Token("percent", "percent", start, end))
+            continue
+        for surface in _words(match["word"]):
+            found.append(Token(surface, surface if surface.isdigit() else stem(surface), start, end))
+    return found
+
+
+def _number(digits: str) -> str:
+    whole, _, fraction = digits.replace(",", "").partition(".")
+    whole = whole.lstrip("0") or "0"
+    fraction = fraction.rstrip("0")
+    return f"{whole}p{fraction}" if fraction else whole
+
+
+def _words(word: str) -> list[str]:
+    if word == "cannot":
+        return ["can", "not"]
+    if "'" not in word:
+        return [word]
+    base, _, tail = word.rpartition("'")
+    if tail == "t" and base.endswith("n"):  # can't, don't, isn't, won't
+        stem_ = base[:-1]
+        return [_CONTRACTIONS.get(stem_, stem_), "not"] if stem_ else ["not"]
+    if tail in ("s", "re", "ve", "ll", "d", "m"):
+        return [base.replace("'", "")]
+    return [word.replace("'", "")]
+
+
+@functools.lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    with _stem_lock:
+        return _STEMMER.stemWord(word)
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+_stem_lock = threading.Lock()  # snowballstemmer keeps state while it stems
+
+
+def index_text(text: str) -> str:
+    """What the search index holds for a text: its tokens' terms, space-separated (both backends
+    index them without further stemming or stop words: SQLite ``unicode61``, PostgreSQL ``simple``)."""
+    return " ".join(t.term for t in tokens(text))
+
 
 def query_terms(q: str) -> list[str]:
-    """The searchable words of a query: normalised, stopwords dropped, at most ``MAX_TERMS``."""
-    words = _WORD.findall(normalise(q[:MAX_QUERY_CHARS]))
-    return [w for w in words if w not in STOPWORDS][:MAX_TERMS]
+    """The searchable words of a query: normalised surfaces, stopwords dropped, at most ``MAX_TERMS``."""
+    return [t.surface for t in _query_tokens(q)]
+
+
+def _query_tokens(q: str) -> list[Token]:
+    """The query's tokens without stop words; a query of stop words only keeps them ("can't")."""
+    found = tokens(q[:MAX_QUERY_CHARS])
+    return ([t for t in found if t.surface not in STOPWORDS] or found)[:MAX_TERMS]
 
 
 @dataclass(frozen=True)
 class SynonymIndex:
-    """Single-word synonyms from the concept list: word -> other words/phrases of its concepts."""
+    """Single-word synonyms from the concept list: a term -> the other terms/phrases of its
+    concepts, all in index form (``index_text``)."""
 
     groups: dict[str, tuple[str, ...]]
 
@@ -62,10 +171,10 @@ class SynonymIndex:
         for kind, terms in concepts:
             if kind not in ("topic", "activity", "outcome", "body", "intervention"):
                 continue
-            words = [normalise(t).lstrip("#") for t in terms]
-            for word in words:
-                if " " not in word:
-                    groups.setdefault(word, set()).update(w for w in words if w != word)
+            phrases = [p for p in (index_text(t.lstrip("#")) for t in terms) if p]
+            for phrase in phrases:
+                if " " not in phrase:
+                    groups.setdefault(phrase, set()).update(p for p in phrases if p != phrase)
         return cls({k: tuple(sorted(v))[:8] for k, v in groups.items()})
 
     def expand(self, term: str) -> tuple[str, ...]:
@@ -74,18 +183,24 @@ class SynonymIndex:
 
 EMPTY_SYNONYMS = SynonymIndex({})
 
+#: The ranking rule (one, both backends): a claim scores 8 when the whole query matches inside
+#: its statement, 4 inside its phrasings, 2 inside its summary, 1 inside its caveats (added up);
+#: higher first, then the curated order of claims.yaml.
+COLUMN_WEIGHTS = (("statement", "a", 8), ("phrasings", "b", 4), ("summary", "c", 2), ("caveats", "d", 1))
+
 
 @dataclass
 class SearchQuery:
-    """A compiled query: SQL producing (key, rank) rows, plus its parameters.
+    """A compiled query: SQL producing (key, rank) rows (lower rank first), its parameters, and
+    the terms a snippet marks.
 
     The key is the claim id, or with ``by_position`` the claim's position (SQLite: the FTS rowid,
-    which is read without loading each matching row's text; about 4x faster for common words).
+    which is read without loading each matching row's text).
     """
 
     sql: str
     params: dict[str, object]
-    snippet_sql: str
+    marks: frozenset[str]
     by_position: bool = False
 
 
@@ -94,56 +209,66 @@ def _fts_phrase(term: str) -> str:
 
 
 def compile_query(
-    q: str, dialect: str, synonyms: SynonymIndex = EMPTY_SYNONYMS, pg_config: str = "english"
+    q: str, dialect: str, synonyms: SynonymIndex = EMPTY_SYNONYMS, pg_config: str = "simple"
 ) -> SearchQuery | None:
-    terms = query_terms(q)
-    if not terms:
+    """Every query token must match (a synonym or a phrase of the concept list counts); a number
+    or phrase matches as adjacent terms. ``pg_config`` is unused (the index is pre-tokenised)."""
+    groups = [synonyms.expand(t.term) for t in _query_tokens(q)]
+    if not groups:
         return None
+    marks = frozenset(word for group in groups for option in group for word in option.split())
     if dialect == "sqlite":
-        groups = []
-        for term in terms:
-            options = [_fts_phrase(t) for t in synonyms.expand(term)]
-            groups.append(options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")")
-        match = " AND ".join(groups)
-        sql = (
-            "SELECT rowid, bm25(claim_search, 0.0, 10.0, 5.0, 2.0, 1.0) AS rank "
-            "FROM claim_search WHERE claim_search MATCH :match"
+        match = " AND ".join(
+            "(" + " OR ".join(_fts_phrase(o) for o in group) + ")"
+            if len(group) > 1
+            else _fts_phrase(group[0])
+            for group in groups
         )
-        snippet = (
-            "SELECT rowid, snippet(claim_search, -1, :ms, :me, '…', 24) AS snippet "
-            "FROM claim_search WHERE claim_search MATCH :match AND rowid IN ({ids})"
+        score = " + ".join(
+            f"{weight} * (rowid IN (SELECT rowid FROM claim_search WHERE claim_search MATCH :{letter}))"
+            for _, letter, weight in COLUMN_WEIGHTS
         )
-        return SearchQuery(sql, {"match": match, "ms": MARK_START, "me": MARK_END}, snippet, by_position=True)
-
-    params: dict[str, object] = {"cfg": pg_config}
+        params: dict[str, object] = {"match": match}
+        params.update({letter: f"{column} : ({match})" for column, letter, _ in COLUMN_WEIGHTS})
+        sql = f"SELECT rowid, -({score}) AS rank FROM claim_search WHERE claim_search MATCH :match"
+        return SearchQuery(sql, params, marks, by_position=True)
+    params = {}
     ands = []
-    for i, term in enumerate(terms):
+    for i, group in enumerate(groups):
         ors = []
-        for j, option in enumerate(synonyms.expand(term)):
+        for j, option in enumerate(group):
             params[f"t{i}_{j}"] = option
-            ors.append(f"phraseto_tsquery(CAST(:cfg AS regconfig), :t{i}_{j})")
+            ors.append(f"phraseto_tsquery('simple', :t{i}_{j})")
         ands.append("(" + " || ".join(ors) + ")")
     tsquery = " && ".join(ands)
-    sql = (
-        f"SELECT claim_id, -ts_rank_cd(document, q) AS rank FROM claim_search, ({'SELECT ' + tsquery} AS q) qq "
-        "WHERE document @@ q"
+    score = " + ".join(
+        f"{weight} * (ts_filter(document, '{{{letter}}}') @@ q)::int" for _, letter, weight in COLUMN_WEIGHTS
     )
-    snippet = (
-        f"SELECT claim_id, ts_headline(CAST(:cfg AS regconfig), statement || ' … ' || summary, ({'SELECT ' + tsquery}), "
-        "'StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"') AS snippet "
-        "FROM claim_search WHERE claim_id IN ({ids})"
-    )
-    return SearchQuery(sql, params, snippet)
+    sql = f"SELECT claim_id, -({score}) AS rank FROM claim_search, (SELECT {tsquery} AS q) qq WHERE document @@ q"
+    return SearchQuery(sql, params, marks)
 
 
 def snippets(session: Session, query: SearchQuery, keys: list[str] | list[int]) -> dict[Any, str]:
-    """Marked snippets of the given claims: keys as the query's rows name them (id or position)."""
+    """Marked snippets of the given claims (statement, then summary), keyed as the query's rows
+    name them (id or position); made here, not by the database, so both backends agree."""
     if not keys:
         return {}
     names = {f"id{i}": key for i, key in enumerate(keys)}
-    sql = query.snippet_sql.replace("{ids}", ", ".join(f":{n}" for n in names))
-    rows = session.connection().execute(text(sql), {**query.params, **names}).all()
-    return {row[0]: row[1] for row in rows}
+    column = "position" if query.by_position else "id"
+    sql = f"SELECT {column}, statement, summary FROM claim WHERE {column} IN ({', '.join(':' + n for n in names)})"
+    rows = session.connection().execute(text(sql), names).all()
+    return {row[0]: snippet(f"{row[1]} … {row[2]}", query.marks) for row in rows}
+
+
+def snippet(text_: str, marks: frozenset[str], words: int = 30) -> str:
+    """About ``words`` words of ``text_`` from a little before its first matching word; each word
+    (as split at spaces) with a token in ``marks`` is put between the sentinels."""
+    pieces = text_.split()
+    hits = [i for i, piece in enumerate(pieces) if any(t.term in marks for t in tokens(piece))]
+    first = max(0, hits[0] - 8) if hits else 0
+    chosen = range(first, min(len(pieces), first + words))
+    marked = [f"{MARK_START}{pieces[i]}{MARK_END}" if i in hits else pieces[i] for i in chosen]
+    return ("…" if first else "") + " ".join(marked) + ("…" if chosen.stop < len(pieces) else "")
 
 
 def highlight_html(snippet: str) -> Markup:
