@@ -20,7 +20,7 @@ from app import citations
 from app.citations_scope import load_studies, resolve_keys
 from app.http import ApiError, ClaimFiltersDep, StoreDep, cached_response, make_etag
 from app.schemas import COMMON_ERRORS, error_responses
-from app.store import Store
+from app.store import Store, plausible_key
 from app.vocab import ExportFormat
 from app.workpool import Budget, get_pool
 
@@ -61,6 +61,10 @@ async def get_citations(
 ) -> Response:
     if len(study) + len(claim) > MAX_KEYS:
         raise ApiError(422, "too-many-keys", f"At most {MAX_KEYS} study and claim ids per request.")
+    for kind, keys in (("study", study), ("claim", claim)):
+        impossible = [k for k in keys if not plausible_key(k)]  # a NUL byte would be a 500 on PostgreSQL
+        if impossible:
+            raise ApiError(404, f"{kind}-not-found", str(citations.UnknownKeys(kind, impossible)))
     spec = citations.FORMATS[format]
     scope = citations.Scope(
         studies=list(dict.fromkeys(study)),

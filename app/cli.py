@@ -96,7 +96,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         if args.no_build:  # several hosts: the release step builds, and no host rolls data back
             result = None
-            if not _has_database(settings):
+            reachable = _database_reachable(settings)
+            if reachable is not None:
+                _err(f"cannot reach the database ({reachable}); serving anyway: requests answer 503 "
+                     "until it is back.")  # fmt: skip
+            elif not _has_database(settings):
                 _err("no build in the database yet: run 'evidence-kb build' (requests fail until then).")
         else:
             result = ensure_built(settings, progress=lambda m: _err(f"build: {m}"))
@@ -127,6 +131,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level="info" if args.access_log else "warning",
     )
     return 0
+
+
+def _database_reachable(settings: Settings) -> str | None:
+    """None when PostgreSQL answers (SQLite: always), else the driver's reason in one line."""
+    if settings.is_sqlite:
+        return None
+    from sqlalchemy import text
+
+    from app.db import make_engine
+
+    engine = make_engine(settings)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        cause = getattr(exc, "orig", None) or exc
+        return (str(cause).strip().splitlines() or [exc.__class__.__name__])[0]
+    finally:
+        engine.dispose()
+    return None
 
 
 def _has_database(settings: Settings) -> bool:

@@ -23,6 +23,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
+from app.dbguard import OutageLog, StatementWatchdog, pg_connect_args
 from app.models import BuildInfo
 from app.settings import Settings
 
@@ -32,7 +33,9 @@ PG_CHANNEL = "evidence_kb_build"
 PG_TS_CONFIG = "evidence_kb"
 
 
-def make_engine(settings: Settings, *, path: Path | None = None) -> Engine:
+def make_engine(settings: Settings, *, path: Path | None = None, serving: bool = False) -> Engine:
+    """An engine for ``settings``. PostgreSQL: the connect and pool timeouts always; ``serving``
+    adds the statement timeout (a build's statements may take long)."""
     if settings.is_sqlite:
         target = path or settings.sqlite_path
         url = f"sqlite:///{target}" if target else settings.database_url
@@ -48,13 +51,18 @@ def make_engine(settings: Settings, *, path: Path | None = None) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(
+    engine = create_engine(
         settings.database_url,
         pool_size=settings.pool_size,
         max_overflow=settings.pool_size,
         pool_pre_ping=True,  # a restarted database costs one failed ping, not a failed request
         pool_recycle=1800,
+        pool_timeout=settings.pg_pool_timeout,
+        connect_args=pg_connect_args(
+            settings.pg_connect_timeout, settings.pg_statement_timeout if serving else None
+        ),
     )
+    return engine
 
 
 class Database:
@@ -68,6 +76,8 @@ class Database:
         self._generation: str | None = None
         self._generation_checked = 0.0
         self._listener: _PgListener | None = None
+        self.watchdog: StatementWatchdog | None = None
+        self.outages = OutageLog()
         # Resolved once: ``sqlite_path`` resolves symlinks (syscalls), and every request checks
         # the file (10% of a cached claim request when it was resolved each time).
         self._sqlite_path = settings.sqlite_path
@@ -78,7 +88,12 @@ class Database:
             with self._lock:
                 if self._engine is None:
                     self._file_id = self._sqlite_file_id()
-                    self._engine = make_engine(self.settings)
+                    self._engine = make_engine(self.settings, serving=True)
+                    if not self.settings.is_sqlite and self.settings.pg_statement_timeout:
+                        self.watchdog = StatementWatchdog(
+                            self._engine, self.settings.pg_statement_timeout + 2.0
+                        )
+                        self.watchdog.start()
         return self._engine
 
     def _sqlite_file_id(self) -> tuple[int, int] | None:
@@ -140,6 +155,9 @@ class Database:
         self._listener.start()
 
     def dispose(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.stop()
+            self.watchdog = None
         if self._listener:
             self._listener.stop()
             self._listener = None

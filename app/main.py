@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,6 +23,7 @@ from app.citations_citeproc import patch_citeproc
 from app.db import Database
 from app.guard import RequestGuard
 from app.http import ApiError
+from app.ratelimit import RateLimits
 from app.settings import Settings, get_settings
 from app.store import Store
 from app.workpool import WorkPool
@@ -120,8 +122,8 @@ def describe_error(request: Request, exc: Exception) -> ApiError:
             message = f"Nothing at {request.url.path}."
         code = getattr(exc, "code", None) or HTTP_CODES.get(exc.status_code, "error")
         return ApiError(exc.status_code, code, message, headers=getattr(exc, "headers", None))
-    if isinstance(exc, OperationalError):  # connection refused, server restarting, disk I/O
-        log.error("database error on %s: %s", request.url.path, exc)
+    if isinstance(exc, OperationalError | PoolTimeout):  # refused, restarting, paused, disk I/O
+        request.app.state.db.outages.report(request.url.path, exc)  # one line, with a count
         request.app.state.db.invalidate()
         message = "The database is unavailable right now; try again in a moment."
         return ApiError(503, "database-unavailable", message, headers={"Retry-After": "5"})
@@ -145,7 +147,8 @@ class EvidenceKB(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # Outermost, so that even the 500 page of ServerErrorMiddleware carries the headers; the
         # guard (Host, body size, content type) runs before anything else reads the request.
-        return SecurityHeaders(RequestGuard(super().build_middleware_stack(), self.state.settings))
+        settings = self.state.settings
+        return SecurityHeaders(RequestGuard(RateLimits(super().build_middleware_stack(), settings), settings))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -184,7 +187,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     citations_api.register(app)
     web.register(app)  # last: it also sets the HTML error pages
 
-    for exc_class in (RequestValidationError, StarletteHTTPException, OperationalError, Exception):
+    for exc_class in (
+        RequestValidationError,
+        StarletteHTTPException,
+        OperationalError,
+        PoolTimeout,
+        Exception,
+    ):
         app.add_exception_handler(exc_class, respond_to_error)
 
     return app

@@ -42,6 +42,17 @@ class Settings(BaseSettings):
     #: Bytes of rendered pages, JSON documents and citation files kept in memory per process
     #: (least recently used dropped first; everything dropped at every build).
     cache_bytes: int = 64 * 1024 * 1024
+    #: Requests per client address to cheap routes (everything but the three below; static files
+    #: are not counted), in ``limits`` syntax: "600/minute", "20/second". Empty: no limit.
+    rate_limit: str = "600/minute"
+    #: ... to expensive routes: POST /api/v1/factcheck[/batch], POST /factcheck, /api/v1/citations.
+    rate_limit_expensive: str = "30/minute"
+    #: API keys that get budgets of their own (a JSON list in the environment); reading needs none.
+    api_keys: list[str] = []
+    rate_limit_api_key: str = "6000/minute"
+    rate_limit_api_key_expensive: str = "300/minute"
+    #: Where counters live: "memory://" (one host) or "redis://host:6379/0" (several hosts share).
+    rate_limit_storage: str = "memory://"
     #: PostgreSQL: seconds to connect, to wait for a pooled connection, and per statement.
     pg_connect_timeout: int = 3
     pg_pool_timeout: float = 3.0

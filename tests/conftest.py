@@ -22,6 +22,10 @@ from app.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The suite sends thousands of requests from one client: the rate limits are off unless a test
+# turns them on (tests/test_ratelimit.py, which also checks the defaults).
+os.environ.setdefault("EVIDENCE_KB_RATE_LIMIT", "")
+os.environ.setdefault("EVIDENCE_KB_RATE_LIMIT_EXPENSIVE", "")
 PG_ADMIN_URL = os.environ.get("EVIDENCE_KB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

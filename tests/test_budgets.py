@@ -209,3 +209,10 @@ def test_openapi_documents_the_bodies_and_errors(seed_client: TestClient) -> Non
         schema = post["requestBody"]["content"]["application/json"]["schema"]
         assert "$defs" not in json.dumps(schema)
         assert {"413", "415", "422", "503"} <= set(post["responses"])
+
+
+def test_a_nul_byte_in_a_citation_key_is_a_404(seed_client: TestClient) -> None:
+    for param in ("study", "claim"):
+        response = seed_client.get("/api/v1/citations", params={"format": "ris", param: "roos\x00x"})
+        assert response.status_code == 404, response.text
+        assert error(response)["code"] == f"{param}-not-found"

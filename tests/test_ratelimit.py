@@ -1,0 +1,132 @@
+"""Rate limits (app/ratelimit.py): per client address and per API key, separate budgets for
+cheap and expensive routes, 429 with Retry-After and the RateLimit headers, counters in memory
+or in Redis shared by several app processes (127.0.0.1:6379; skipped when it is not there)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import make_settings
+from fastapi.testclient import TestClient
+
+from app.build import build_database
+from app.main import create_app
+from app.settings import Settings
+
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+def _redis_reason() -> str | None:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except Exception as exc:
+        return f"Redis not reachable at {REDIS}: {exc.__class__.__name__}"
+    return None
+
+
+@pytest.fixture
+def built(tmp_path: Path, mini_data: Path) -> Settings:
+    settings = make_settings(f"sqlite:///{tmp_path / 'kb.db'}", mini_data)
+    build_database(settings)
+    return settings
+
+
+def client_for(settings: Settings, **limits: object) -> TestClient:
+    return TestClient(create_app(settings.model_copy(update=limits)))
+
+
+@pytest.fixture
+def limited(built: Settings) -> Iterator[TestClient]:
+    with client_for(built, rate_limit="5/minute", rate_limit_expensive="2/minute",
+                    api_keys=["s3cret-key"], rate_limit_api_key="50/minute",
+                    rate_limit_api_key_expensive="10/minute") as client:  # fmt: skip
+        yield client
+
+
+def test_the_defaults_limit_both_kinds_of_route() -> None:
+    fields = Settings.model_fields
+    assert fields["rate_limit"].default == "600/minute"
+    assert fields["rate_limit_expensive"].default == "30/minute"
+    assert fields["rate_limit_storage"].default == "memory://"
+
+
+def test_cheap_routes_answer_429_with_retry_after_and_ratelimit_headers(limited: TestClient) -> None:
+    answers = [limited.get("/api/v1/methodology") for _ in range(6)]
+    assert [r.status_code for r in answers] == [200] * 5 + [429]
+    first, refused = answers[0], answers[-1]
+    assert first.headers["ratelimit-limit"] == "5" and first.headers["ratelimit-remaining"] == "4"
+    assert first.headers["ratelimit-policy"] == "5;w=60"
+    assert 0 < int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["ratelimit-remaining"] == "0"
+    body = refused.json()["error"]
+    assert body["status"] == 429 and body["code"] == "rate-limited"
+    assert limited.get("/static/site.css").status_code == 200  # static files are not counted
+
+
+def test_expensive_routes_have_their_own_budget(limited: TestClient) -> None:
+    post = {"text": "Walking backwards eases knee pain."}
+    codes = [limited.post("/api/v1/factcheck", json=post).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert limited.get("/api/v1/citations", params={"format": "ris"}).status_code == 429
+    assert limited.get("/api/v1/methodology").status_code == 200  # the cheap budget is untouched
+
+
+def test_an_api_key_has_budgets_of_its_own_and_an_unknown_key_is_refused(limited: TestClient) -> None:
+    for _ in range(6):
+        limited.get("/api/v1/methodology")
+    assert limited.get("/api/v1/methodology").status_code == 429
+    keyed = limited.get("/api/v1/methodology", headers={"X-API-Key": "s3cret-key"})
+    assert keyed.status_code == 200 and keyed.headers["ratelimit-limit"] == "50"
+    bearer = limited.get("/api/v1/methodology", headers={"Authorization": "Bearer s3cret-key"})
+    assert bearer.status_code == 200 and bearer.headers["ratelimit-remaining"] == "48"
+    wrong = limited.get("/api/v1/methodology", headers={"X-API-Key": "guess"})
+    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "bad-api-key"
+
+
+def test_clients_are_counted_separately(built: Settings) -> None:
+    app = create_app(built.model_copy(update={"rate_limit": "2/minute"}))
+    with TestClient(app, client=("10.0.0.1", 1000)) as one, TestClient(app, client=("10.0.0.2", 1000)) as two:
+        assert [one.get("/api/v1/methodology").status_code for _ in range(3)] == [200, 200, 429]
+        assert two.get("/api/v1/methodology").status_code == 200
+
+
+def test_an_empty_limit_turns_it_off(built: Settings) -> None:
+    with client_for(built, rate_limit="") as client:
+        answers = [client.get("/api/v1/methodology") for _ in range(30)]
+    assert {r.status_code for r in answers} == {200}
+    assert "ratelimit-limit" not in answers[0].headers
+
+
+@pytest.mark.skipif(_redis_reason() is not None, reason=_redis_reason() or "")
+def test_two_app_processes_share_counters_in_redis(built: Settings) -> None:
+    import redis
+
+    prefix = uuid.uuid4().hex  # a client address of our own: no other test's counters
+    update = {"rate_limit": "4/minute", "rate_limit_storage": REDIS}
+    one_app, two_app = (
+        create_app(built.model_copy(update=update)),
+        create_app(built.model_copy(update=update)),
+    )
+    client = (f"10.{int(prefix[:2], 16)}.{int(prefix[2:4], 16)}.{int(prefix[4:6], 16)}", 1)
+    try:
+        with TestClient(one_app, client=client) as one, TestClient(two_app, client=client) as two:
+            codes = [c.get("/api/v1/methodology").status_code for c in (one, two, one, two, one, two)]
+        assert codes == [200, 200, 200, 200, 429, 429]
+    finally:
+        r = redis.Redis.from_url(REDIS)
+        for key in r.scan_iter(f"*{client[0]}*"):
+            r.delete(key)
+
+
+def test_an_unreachable_shared_store_lets_requests_through(built: Settings) -> None:
+    update = {"rate_limit": "1/minute", "rate_limit_storage": "redis://127.0.0.1:1/0"}
+    with client_for(built, **update) as client:
+        codes = [client.get("/api/v1/methodology").status_code for _ in range(3)]
+        limiter = client.app.middleware_stack.app.app  # type: ignore[attr-defined]
+    assert codes == [200, 200, 200]
+    assert limiter.store_failures == 3
