@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.vocab import (
     AppearanceKind,
+    Certainty,
     Design,
     Directness,
     FlagCode,
@@ -27,6 +28,7 @@ from app.vocab import (
     IndirectKind,
     SortOrder,
     Stance,
+    UnprovenReason,
     Verdict,
 )
 
@@ -103,7 +105,7 @@ class GradeReason(_Out):
 
 
 class Grade(_Out):
-    level: GradeLevel
+    level: Certainty
     label: str
     reasons: list[GradeReason]
 
@@ -264,7 +266,7 @@ class StudyClaim(_Out):
     id: str
     statement: str
     verdict: Verdict
-    grade: GradeLevel
+    grade: Certainty
     stance: Stance
     finding: str
     outcome: str
@@ -284,7 +286,7 @@ class HomeClaim(_Out):
     id: str
     statement: str
     verdict: Verdict
-    grade: GradeLevel
+    grade: Certainty
     url: str = Field(description="The claim in the API")
 
 
@@ -299,7 +301,7 @@ class ApiHome(_Out):
 
 
 class LevelDoc(_Out):
-    level: GradeLevel
+    level: Certainty
     label: str
     meaning: str
 
@@ -307,19 +309,34 @@ class LevelDoc(_Out):
 class DesignDoc(_Out):
     design: Design
     label: str
-    starts_at: GradeLevel
+    starts_at: GradeLevel = Field(description="For an effect claim")
+    starts_at_factual: GradeLevel = Field(description="For a factual or physiological statement")
 
 
 class RuleDoc(_Out):
     factor: str
     effect: str
     text: str
+    sources: list[str] = Field(description="Ids of the GRADE guidance it follows (see sources)")
+
+
+class SourceDoc(_Out):
+    id: str
+    label: str = Field(description="'GRADE 6'")
+    citation: str
+    url: str = Field(description="Absolute address of the guidance")
 
 
 class VerdictDoc(_Out):
     verdict: Verdict
     label: str
-    rating: int
+    meaning: str = Field(description="One line: what the verdict says")
+    rating: int = Field(description="schema.org ClaimReview ratingValue")
+
+
+class UnprovenReasonDoc(_Out):
+    reason: UnprovenReason
+    label: str
 
 
 class RatingScale(_Out):
@@ -331,7 +348,9 @@ class Methodology(_Out):
     levels: list[LevelDoc]
     designs: list[DesignDoc]
     rules: list[RuleDoc]
+    sources: list[SourceDoc]
     verdicts: list[VerdictDoc]
+    unproven_reasons: list[UnprovenReasonDoc]
     rating_scale: RatingScale
 
 
