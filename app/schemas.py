@@ -194,6 +194,7 @@ class StudySummary(_Out):
     number: str | None
     pages: str | None
     doi: str | None
+    doi_url: str = Field(description="The DOI as a percent-encoded https://doi.org/ link ('' without a DOI)")
     pmid: str | None
     pmcid: str | None
     url: str | None
