@@ -207,7 +207,7 @@ def _title(fields: dict[str, str]) -> str:
 
 def _read_dates(fields: dict[str, str], out: Reading) -> None:
     for name in ("date", "urldate", "eventdate", "origdate"):
-        raw = latex_to_text(fields.get(name)).strip()
+        raw = fields.get(name, "").replace("{", "").replace("}", "").strip()  # '~' is EDTF, not LaTeX
         if not raw:
             continue
         parsed = parse_date(raw)

@@ -387,14 +387,16 @@ class Person:
         """The name for a ``citation_author`` tag, read back as this one person by Zotero's
         Embedded Metadata translator and Google Scholar: 'Family, Given' with the suffix after
         the family name ('King Jr., Martin Luther', Zotero has no suffix field and keeps only
-        the first two comma parts). The translator splits a tag at its comma into two people
+        the first two comma parts); a corporate name ends with a comma, so that it is one
+        family name rather than 'Organization, World Health'. The translator splits a tag at its comma into two people
         when both halves contain a space ('van Deursen, Robert W. M.'): the family half's
         spaces are no-break spaces, which its split test does not see and its cleanAuthor
         turns back into a space.
         """
-        if self.literal:
-            return self.literal
-        family = " ".join(part for part in (self.particle, self.family, self.suffix) if part)
+        if self.literal:  # 'World Health Organization,': read as one (family) name, not split
+            return f"{self.literal}," if " " in self.literal else self.literal
+        suffix = self.suffix.rstrip(".")  # 'Jr.,' would become 'Jr. ,' in Zotero's cleanAuthor
+        family = " ".join(part for part in (self.particle, self.family, suffix) if part)
         if not self.given:
             return family
         if " " in family and " " in self.given:

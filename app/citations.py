@@ -32,14 +32,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.citations_citeproc import collation_key
-from app.citations_data import APPRAISAL_FIELDS, csl_item, ris_record, to_bibtex, to_csl_json, to_ris
+from app.citations_data import (
+    APPRAISAL_FIELDS,
+    RIS_OTHERS_NOTE,
+    csl_item,
+    ris_record,
+    to_bibtex,
+    to_csl_json,
+    to_ris,
+)
 from app.citations_scope import Scope, UnknownKeys, search_scope_query, select_studies
 from app.citations_styles import STYLES, formatted_references
 from app.models import Study
 from app.vocab import ExportFormat, GradeLevel, Verdict
 
 __all__ = [
-    "APPRAISAL_FIELDS", "FORMATS", "STYLES", "Format", "Scope", "UnknownKeys", "collation_key",
+    "APPRAISAL_FIELDS", "FORMATS", "RIS_OTHERS_NOTE", "STYLES", "Format", "Scope", "UnknownKeys", "collation_key",
     "csl_item", "export", "formatted_references", "reference_list", "ris_record",
     "search_scope_query", "select_studies", "to_bibtex", "to_csl_json", "to_ris",
 ]  # fmt: skip

@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from app import citations_rules
 from app.bibfields import doi_url
 from app.bibtex import Person
 from app.citations_citeproc import collation_key, patch_citeproc
@@ -132,7 +133,9 @@ def _protect(value: Any) -> Any:
 
 
 def _citeproc_item(study: Study, item_id: str, style: str) -> dict[str, Any]:
-    item = _protect(csl_item(study))
+    item = csl_item(study)
+    citations_rules.adjust_item(item, study, style)
+    item = _protect(item)
     item["id"] = item_id  # citeproc-py lower-cases ids: use positions (keys may differ in case)
     for role in ("author", "editor", "translator"):
         names = item.get(role, [])
@@ -205,6 +208,7 @@ def _fix_output(text: str, study: Study, style: str, html: bool) -> str:
     if study.doi:  # the DOI link percent-encoded where the DOI has <, >, ;, #, ...
         text = text.replace("https://doi.org/" + study.doi.translate(_PROTECT), doi_url(study.doi))
     text = _ET_AL_OUT.sub(", et al.", text)
+    text = citations_rules.adjust_text(text, study, style)
     text = _DOUBLE_PUNCT.sub(r"\1\2", text)
     if style == "apa":  # APA 7 (9.8): "S. S., . . . Z. Z." (no ampersand before the last author)
         text = re.sub(r",?\s*" + _ELLIPSIS + r",?\s*(?:&amp;\s+|&\s+)?", ", . . . ", text, count=1)
