@@ -422,6 +422,12 @@ class Person:
 OTHERS = Person(literal="others")
 
 
+# An accent command outside braces (\'Ulfar, Sim\~{o}es): braced first, as BibTeX wants special
+# characters, so that bibtexparser's splitter neither drops it (it lost "\'" before a name) nor
+# takes the "~" of "\~{o}" for a tie between two words ("Sim oes").
+_ACCENT = re.compile(r"(?<![{\\])\\[`'^\"~=.uvHcdbrkt]\s*(?:\{[^{}]*\}|[A-Za-z])")
+
+
 def split_names(value: str | None) -> list[Person]:
     """Split a BibTeX name list (``A and B and others``) into decoded, structured names.
 
@@ -430,7 +436,7 @@ def split_names(value: str | None) -> list[Person]:
     if not value or not value.strip():
         return []
     people: list[Person] = []
-    for raw in split_multiple_persons_names(value):
+    for raw in split_multiple_persons_names(_ACCENT.sub(r"{\g<0>}", value)):
         raw = raw.strip()
         if raw.lower() == "others":
             people.append(OTHERS)

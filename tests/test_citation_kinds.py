@@ -385,3 +385,21 @@ def test_the_study_page_links_an_encoded_doi(mini_data: Path, tmp_path: Path) ->
     assert re.search(r"<dd><a [^>]*>10\.1002/\(SICI\)1097-4636\(199812\)43:4&lt;408", page)
     shutil.rmtree(tmp_path / "unused", ignore_errors=True)
     assert FIXTURES.exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "family", "given"),
+    [
+        # from the corpus (security.bib, macros.bib): accents outside braces
+        ("\\'Ulfar Erlingsson", "Erlingsson", "Úlfar"),
+        ("Sim\\~{o}es, Carlos", "Simões", "Carlos"),
+        ("Mart\\'in Abadi", "Abadi", "Martín"),
+        ('M{\\"u}ller, J\\"org', "Müller", "Jörg"),
+        ("{\\O}stergaard, Anne", "Østergaard", "Anne"),
+    ],
+)
+def test_latex_accents_in_names_survive_splitting(raw: str, family: str, given: str) -> None:
+    from app.bibtex import split_names
+
+    (person,) = split_names(raw)
+    assert (person.family, person.given) == (family, given)
