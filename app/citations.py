@@ -24,12 +24,9 @@ public face: formats, one ``export`` entry point and the ``export`` command.
 
 from __future__ import annotations
 
-import argparse
 import html as html_lib
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from app.citations_citeproc import collation_key
 from app.citations_data import (
@@ -44,7 +41,7 @@ from app.citations_data import (
 from app.citations_scope import Scope, UnknownKeys, search_scope_query, select_studies
 from app.citations_styles import STYLES, formatted_references
 from app.models import Study
-from app.vocab import ExportFormat, GradeLevel, Verdict
+from app.vocab import ExportFormat
 
 __all__ = [
     "APPRAISAL_FIELDS", "FORMATS", "RIS_OTHERS_NOTE", "STYLES", "Format", "Scope", "UnknownKeys", "collation_key",
@@ -114,70 +111,3 @@ def reference_list(references: Sequence[str], style: str, *, html: bool) -> str:
         f"<title>References ({title})</title></head>\n"
         f'<body>\n<{tag} class="references">\n{items}</{tag}>\n</body>\n</html>\n'
     )
-
-
-# --- command line -------------------------------------------------------------------------------
-
-
-def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = subparsers.add_parser(
-        "export",
-        help="export citations: BibTeX, RIS, CSL-JSON, APA or Vancouver",
-        description="Export the studies of a claim, a search or the whole knowledge base.",
-    )
-    p.add_argument("--format", "-f", required=True, choices=list(ExportFormat), help="output format")
-    p.add_argument(
-        "--study", action="append", default=[], metavar="KEY", help="a study's BibTeX key (repeatable)"
-    )
-    p.add_argument(
-        "--claim", action="append", default=[], metavar="ID", help="the studies behind a claim (repeatable)"
-    )
-    p.add_argument("--q", default="", metavar="QUERY", help="the studies behind the claims a search finds")
-    p.add_argument("--topic", action="append", default=[], help="search filter (repeatable)")
-    p.add_argument(
-        "--verdict", action="append", default=[], choices=list(Verdict), help="search filter (repeatable)"
-    )
-    p.add_argument(
-        "--grade", action="append", default=[], choices=list(GradeLevel), help="search filter (repeatable)"
-    )
-    p.add_argument(
-        "--appraisal", action="store_true", help="BibTeX: keep the appraisal fields (design, samplesize, ...)"
-    )
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    p.set_defaults(func=cmd_export)
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from app.build import ensure_built
-    from app.db import Database
-    from app.problems import DataError
-    from app.settings import get_settings
-    from app.store import Store
-
-    settings = get_settings()
-    try:
-        ensure_built(settings)
-    except DataError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print("export: the data has errors; run 'evidence-kb check'", file=sys.stderr)
-        return 1
-    db = Database(settings)
-    try:
-        scope = Scope(
-            args.study, args.claim, search_scope_query(args.q, args.topic, args.verdict, args.grade)
-        )
-        try:
-            studies = select_studies(Store(db), scope)
-        except UnknownKeys as exc:
-            print(f"export: {exc}", file=sys.stderr)
-            return 1
-        text = export(studies, args.format, appraisal=args.appraisal)
-    finally:
-        db.dispose()
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"exported {len(studies)} studies as {args.format} to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0

@@ -1,20 +1,35 @@
 """The ``evidence-kb`` command: check, build, serve, factcheck, factcheck-eval, export.
 
-Thin: each subcommand parses its arguments and calls the same functions the API uses. Errors
-in data or input print a plain message and exit 1; there is never a traceback for bad input.
+Every subcommand lives here and calls the same functions the API uses (``app.build``,
+``app.factcheck``, ``app.citations``); those modules know nothing of argparse. Commands that
+read the database open it through ``open_store`` (which builds first when the data changed), and
+``main`` is the one place that turns a failure into a message and exit status 1: problems in the
+data files are printed one per line as ``file:line: error: message``, a configuration or
+database problem as one sentence. There is never a traceback for bad input.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.problems import DataError, Problem
 from app.settings import Settings, get_settings
+from app.vocab import ExportFormat, GradeLevel, Verdict
+
+if TYPE_CHECKING:
+    from app.store import Store
+
+
+class CommandError(Exception):
+    """Bad input to a command (a missing file, an empty text): printed as one line, exit 1."""
 
 
 def _err(message: str) -> None:
@@ -29,6 +44,68 @@ def _print_problems(problems: Sequence[Problem], *, limit: int | None = None) ->
         print(f"... and {len(problems) - limit} more")
 
 
+def _errors(problems: Sequence[Problem]) -> int:
+    return sum(p.severity == "error" for p in problems)
+
+
+@contextlib.contextmanager
+def open_store(settings: Settings) -> Iterator[Store]:
+    """The read side over the configured database, built first when the data changed.
+
+    Raises ``DataError`` when the data files have errors (``main`` prints them with file and
+    line), ``dbfile.UnsafeDatabasePath`` or a database error when the database cannot be used.
+    """
+    from app.build import ensure_built
+    from app.db import Database
+    from app.store import Store
+
+    ensure_built(settings)
+    db = Database(settings)
+    try:
+        yield Store(db, cache_bytes=settings.cache_bytes)
+    finally:
+        db.dispose()
+
+
+def failure_message(command: str, exc: Exception) -> str | None:
+    """What ``evidence-kb COMMAND`` says when ``exc`` stops it (None: a bug, let it raise).
+
+    Data problems are printed first (standard output, one per line with file and line).
+    """
+    from pydantic import ValidationError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.dbfile import UnsafeDatabasePath
+
+    building = command == "build"
+    unchanged = "; the database was not changed." if building else "."
+    if isinstance(exc, CommandError):
+        return f"evidence-kb {command}: {exc}"
+    if isinstance(exc, DataError):
+        _print_problems(exc.problems)
+        if building:
+            return f"build refused: {_errors(exc.problems)} error(s) in the data{unchanged}"
+        return (f"evidence-kb {command}: {_errors(exc.problems)} error(s) in the data files "
+                f"(listed above); fix them and run again ('evidence-kb check' lists them too).")  # fmt: skip
+    if isinstance(exc, UnsafeDatabasePath):
+        return f"build refused: {exc}" if building else f"cannot prepare the database: {exc}"
+    if isinstance(exc, ValidationError):  # the settings (EVIDENCE_KB_* variables, .env)
+        wrong = "; ".join(
+            f"EVIDENCE_KB_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        return f"evidence-kb: the configuration is not valid: {wrong}"
+    if isinstance(exc, SQLAlchemyError | OSError):  # unreachable database, bad URL, disk full
+        # SQLAlchemy's message repeats the statement with thousands of rows: the driver's is enough.
+        cause = str(getattr(exc, "orig", None) or exc).strip()
+        if building:
+            return f"build failed: {exc.__class__.__name__}: {cause}{unchanged}"
+        return f"evidence-kb {command}: cannot use the database: {exc.__class__.__name__}: {cause}"
+    return None
+
+
+# --- check, build, serve --------------------------------------------------------------------------
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from app.loader import check_bibliography, load_data
 
@@ -37,8 +114,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         paths = [Path(p) for p in args.paths]
         missing = [p for p in paths if not p.exists()]
         if missing:
-            _err(f"evidence-kb check: no such file: {', '.join(map(str, missing))}")
-            return 1
+            raise CommandError(f"no such file: {', '.join(map(str, missing))}")
         result = check_bibliography(paths)
         what = f"{len(result.studies)} BibTeX entries in {len(paths)} file(s)"
     else:
@@ -55,27 +131,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from app.build import build_database
-    from app.dbfile import UnsafeDatabasePath
 
     settings = get_settings()
     progress = (lambda m: _err(f"build: {m}")) if not args.quiet else (lambda m: None)
-    try:
-        result = build_database(
-            settings, force=args.force or args.start_over, progress=progress, replace_foreign=args.start_over
-        )
-    except UnsafeDatabasePath as exc:
-        _err(f"build refused: {exc}")
-        return 1
-    except DataError as exc:
-        _print_problems(exc.problems)
-        errors = sum(p.severity == "error" for p in exc.problems)
-        _err(f"build refused: {errors} error(s) in the data; the database was not changed.")
-        return 1
-    except Exception as exc:  # database unreachable, disk full, ...
-        # SQLAlchemy's message repeats the statement with thousands of rows: the driver's is enough.
-        cause = getattr(exc, "orig", None) or exc
-        _err(f"build failed: {exc.__class__.__name__}: {str(cause).strip()}; the database was not changed.")
-        return 1
+    result = build_database(
+        settings, force=args.force or args.start_over, progress=progress, replace_foreign=args.start_over
+    )
     if result.status == "unchanged":
         print(
             f"up to date: the data has not changed since the last build ({result.seconds:.2f} s; --force rebuilds)"
@@ -90,36 +151,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.build import ensure_built
-    from app.dbfile import UnsafeDatabasePath
 
     settings = get_settings()
-    try:
-        if args.no_build:  # several hosts: the release step builds, and no host rolls data back
-            result = None
-            reachable = _database_reachable(settings)
-            if reachable is not None:
-                _err(f"cannot reach the database ({reachable}); serving anyway: requests answer 503 "
-                     "until it is back.")  # fmt: skip
-            elif not _has_database(settings):
-                _err("no build in the database yet: run 'evidence-kb build' (requests fail until then).")
-        else:
+    if args.no_build:  # several hosts: the release step builds, and no host rolls data back
+        reachable = _database_reachable(settings)
+        if reachable is not None:
+            _err(f"cannot reach the database ({reachable}); serving anyway: requests answer 503 "
+                 "until it is back.")  # fmt: skip
+        elif not _has_database(settings):
+            _err("no build in the database yet: run 'evidence-kb build' (requests fail until then).")
+    else:
+        try:
             result = ensure_built(settings, progress=lambda m: _err(f"build: {m}"))
-    except DataError as exc:
-        _print_problems(exc.problems)
-        if _has_database(settings):
+        except DataError as exc:
+            _print_problems(exc.problems)
+            if not _has_database(settings):
+                raise CommandError(
+                    f"{_errors(exc.problems)} error(s) in the data files and there is no earlier build to serve."
+                ) from exc
             _err("the data has errors: serving the last good build unchanged.")
         else:
-            _err("the data has errors and there is no earlier build to serve.")
-            return 1
-    except UnsafeDatabasePath as exc:
-        _err(f"cannot prepare the database: {exc}")
-        return 1
-    except Exception as exc:
-        _err(f"cannot prepare the database: {exc.__class__.__name__}: {exc}")
-        return 1
-    else:
-        if result is not None and result.status == "built":
-            _err(f"built: {result.claims} claims, {result.studies} studies in {result.seconds:.2f} s")
+            if result.status == "built":
+                _err(f"built: {result.claims} claims, {result.studies} studies in {result.seconds:.2f} s")
     _err(f"serving on http://{args.host}:{args.port} ({args.workers} worker(s)); Ctrl-C stops")
     uvicorn.run(
         "app.main:create_app",
@@ -165,6 +218,122 @@ def _has_database(settings: Settings) -> bool:
         engine.dispose()
 
 
+# --- factcheck, factcheck-eval --------------------------------------------------------------------
+
+
+def cmd_factcheck(args: argparse.Namespace) -> int:
+    from app.factcheck import MAX_TEXT, factcheck
+
+    text = args.text if args.text != "-" else sys.stdin.read()
+    if not text.strip():
+        raise CommandError("the text is empty")
+    if len(text) > MAX_TEXT:
+        raise CommandError(f"the text is longer than {MAX_TEXT} characters")
+    with open_store(get_settings()) as store:
+        result = factcheck(store, text, limit=args.limit)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(factcheck_text(result))
+    return 0
+
+
+def factcheck_text(result: dict[str, Any]) -> str:
+    """A fact-check result (``factcheck.factcheck``) as lines for a terminal."""
+    from app.vocab import LEVEL_LABELS
+
+    lines = [] if result["matches"] else ["No curated claim matches this post."]
+    for i, m in enumerate(result["matches"], 1):
+        c = m["claim"]
+        lines.append(f"{i}. {c['statement']}  [{c['id']}]")
+        lines.append(f"   verdict: {c['verdict_label']}; evidence: {LEVEL_LABELS[c['grade']['level']]}; "
+                     f"score {m['score']:.2f}")  # fmt: skip
+        lines.append(f'   post says: "{m["matched_text"]["text"]}"')
+        if c.get("calibrated"):
+            lines.append(f"   {c['calibrated']}")
+        lines += [f"   ! {f['code']}: {f['message']}" for f in m["flags"]]
+        lines.append(f"   sources: {'; '.join(s['short'] for s in m['citations'])}")
+        lines.append(f"   {c['url']}")
+    lines.append(f"({result['took_ms']:.1f} ms)")
+    return "\n".join(lines)
+
+
+def cmd_factcheck_eval(args: argparse.Namespace) -> int:
+    from app.factcheck import evaluate, factcheck
+
+    posts = read_labelled_posts(Path(args.file))
+    with open_store(get_settings()) as store:
+        factcheck(store, "warm up", limit=1)  # builds the index once, outside the timings
+        report = evaluate(store, posts)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else evaluation_text(report))
+    return 0
+
+
+def read_labelled_posts(path: Path) -> list[dict[str, Any]]:
+    """The posts of a labelled file (``tests/fixtures/factcheck-posts.yaml``'s format)."""
+    import yaml
+
+    try:
+        posts = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CommandError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(posts, list) or not all(
+        isinstance(p, dict) and isinstance(p.get("text"), str) for p in posts
+    ):
+        raise CommandError(f"{path}: expected a list of posts with 'text'")
+    return posts
+
+
+def evaluation_text(report: dict[str, Any]) -> str:
+    """An evaluation report (``factcheck.evaluate``) as lines for a terminal."""
+
+    def pct(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:.1%}"
+
+    lat = report["latency_ms"]
+    lines = [
+        f"posts: {report['posts']}",
+        f"first-match accuracy, single-claim posts: {pct(report['single_first_match_accuracy'])} of {report['single_posts']}",
+        f"all expected in top 3, multi-claim posts: {pct(report['multi_all_in_top3'])} of {report['multi_posts']}",
+        f"no-match posts returning nothing:         {pct(report['no_match_correct'])} of {report['no_match_posts']}",
+        f"figure posts flagged:                     {pct(report['figure_flagged'])} of {report['figure_posts']}",
+        f"latency per post (ms): p50 {lat['p50']}, p99 {lat['p99']}, max {lat['max']}",
+    ]  # fmt: skip
+    for band, row in report["calibration"].items():
+        lines.append(f"score {band}: {row['returned']} matches returned, {pct(row['right'])} expected")
+    for failure in report["failures"]:
+        lines.append(
+            f"  miss {failure['id']}: expected {failure['expected']}, got {failure['got']}: {failure['text']}"
+        )
+    return "\n".join(lines)
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app import citations
+
+    scope = citations.Scope(
+        args.study, args.claim, citations.search_scope_query(args.q, args.topic, args.verdict, args.grade)
+    )
+    with open_store(get_settings()) as store:
+        try:
+            studies = citations.select_studies(store, scope)
+        except citations.UnknownKeys as exc:
+            raise CommandError(str(exc)) from exc
+        text = citations.export(studies, args.format, appraisal=args.appraisal)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        _err(f"exported {len(studies)} studies as {args.format} to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# --- the parser -----------------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evidence-kb", description="A knowledge base of research claims and the evidence behind them."
@@ -176,7 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--database-url", help="sqlite:///file.db or postgresql://... (EVIDENCE_KB_DATABASE_URL)"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_data_commands(sub)
+    _add_read_commands(sub)
+    return parser
 
+
+def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("check", help="validate the data files and report every problem with file and line")
     p.add_argument(
         "paths", nargs="*", help=".bib files to check on their own, read together in order (macros first)"
@@ -201,11 +375,46 @@ def build_parser() -> argparse.ArgumentParser:
                    help="serve the database as it is, never build (deployments where 'evidence-kb build' is a release step)")  # fmt: skip
     p.set_defaults(func=cmd_serve)
 
-    from app import citations, factcheck
 
-    factcheck.add_commands(sub)
-    citations.add_commands(sub)
-    return parser
+def _add_read_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("factcheck", help="fact-check a post: the claims it makes and what the evidence says")
+    p.add_argument("text", help="the post's text ('-' reads standard input)")
+    p.add_argument("--json", action="store_true", help="print the API's JSON")
+    p.add_argument(
+        "--limit", type=int, default=5, choices=range(1, 21), metavar="N", help="at most N claims (1-20)"
+    )
+    p.set_defaults(func=cmd_factcheck)
+
+    p = sub.add_parser("factcheck-eval", help="measure matching quality on labelled posts (YAML)")
+    p.add_argument("file", help="posts with expect/none/numbers labels, as in factcheck-dev.yaml")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_factcheck_eval)
+
+    p = sub.add_parser(
+        "export",
+        help="export citations: BibTeX, RIS, CSL-JSON, APA or Vancouver",
+        description="Export the studies of a claim, a search or the whole knowledge base.",
+    )
+    p.add_argument("--format", "-f", required=True, choices=list(ExportFormat), help="output format")
+    p.add_argument(
+        "--study", action="append", default=[], metavar="KEY", help="a study's BibTeX key (repeatable)"
+    )
+    p.add_argument(
+        "--claim", action="append", default=[], metavar="ID", help="the studies behind a claim (repeatable)"
+    )
+    p.add_argument("--q", default="", metavar="QUERY", help="the studies behind the claims a search finds")
+    p.add_argument("--topic", action="append", default=[], help="search filter (repeatable)")
+    p.add_argument(
+        "--verdict", action="append", default=[], choices=list(Verdict), help="search filter (repeatable)"
+    )
+    p.add_argument(
+        "--grade", action="append", default=[], choices=list(GradeLevel), help="search filter (repeatable)"
+    )
+    p.add_argument(
+        "--appraisal", action="store_true", help="BibTeX: keep the appraisal fields (design, samplesize, ...)"
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=cmd_export)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -220,6 +429,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        message = failure_message(args.command, exc)
+        if message is None:
+            raise
+        _err(message)
+        return 1
 
 
 if __name__ == "__main__":

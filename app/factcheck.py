@@ -25,17 +25,13 @@ Flags compare the post with the evidence behind each matched claim: figures
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import statistics
-import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import col, select
@@ -600,113 +596,3 @@ def evaluate(store: Store, posts: list[dict[str, Any]]) -> dict[str, Any]:
         "calibration": {band: {"returned": n, "right": share(r, n)} for band, (r, n) in bands.items()},
         "failures": failures,
     }  # fmt: skip
-
-
-# --- command line ----------------------------------------------------------------------------------
-
-
-def _print_human(result: dict[str, Any]) -> None:
-    if not result["matches"]:
-        print("No curated claim matches this post.")
-    for i, m in enumerate(result["matches"], 1):
-        c = m["claim"]
-        print(f"{i}. {c['statement']}  [{c['id']}]")
-        print(
-            f"   verdict: {c['verdict_label']}; evidence: {grading.LEVEL_LABELS[c['grade']['level']]}; score {m['score']:.2f}"
-        )
-        print(f'   post says: "{m["matched_text"]["text"]}"')
-        if c.get("calibrated"):
-            print(f"   {c['calibrated']}")
-        for f in m["flags"]:
-            print(f"   ! {f['code']}: {f['message']}")
-        print(f"   sources: {'; '.join(s['short'] for s in m['citations'])}")
-        print(f"   {c['url']}")
-    print(f"({result['took_ms']:.1f} ms)")
-
-
-def _store_from_settings() -> Store:
-    from app.build import ensure_built
-    from app.db import Database
-    from app.settings import get_settings
-
-    settings = get_settings()
-    ensure_built(settings)
-    return Store(Database(settings), cache_bytes=settings.cache_bytes)
-
-
-def cmd_factcheck(args: argparse.Namespace) -> int:
-    text = args.text if args.text != "-" else sys.stdin.read()
-    if not text.strip():
-        print("evidence-kb factcheck: the text is empty", file=sys.stderr)
-        return 1
-    if len(text) > MAX_TEXT:
-        print(f"evidence-kb factcheck: the text is longer than {MAX_TEXT} characters", file=sys.stderr)
-        return 1
-    result = factcheck(_store_from_settings(), text, limit=args.limit)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        _print_human(result)
-    return 0
-
-
-def cmd_factcheck_eval(args: argparse.Namespace) -> int:
-    import yaml
-
-    path = Path(args.file)
-    try:
-        posts = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        print(f"evidence-kb factcheck-eval: cannot read {path}: {exc}", file=sys.stderr)
-        return 1
-    if not isinstance(posts, list) or not all(
-        isinstance(p, dict) and isinstance(p.get("text"), str) for p in posts
-    ):
-        print(f"evidence-kb factcheck-eval: {path}: expected a list of posts with 'text'", file=sys.stderr)
-        return 1
-    store = _store_from_settings()
-    factcheck(store, "warm up", limit=1)  # builds the index once, outside the timings
-    report = evaluate(store, posts)
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
-        return 0
-
-    def pct(v: float | None) -> str:
-        return "n/a" if v is None else f"{v:.1%}"
-
-    print(f"posts: {report['posts']}")
-    print(
-        f"first-match accuracy, single-claim posts: {pct(report['single_first_match_accuracy'])} of {report['single_posts']}"
-    )
-    print(
-        f"all expected in top 3, multi-claim posts: {pct(report['multi_all_in_top3'])} of {report['multi_posts']}"
-    )
-    print(
-        f"no-match posts returning nothing:         {pct(report['no_match_correct'])} of {report['no_match_posts']}"
-    )
-    print(
-        f"figure posts flagged:                     {pct(report['figure_flagged'])} of {report['figure_posts']}"
-    )
-    lat = report["latency_ms"]
-    print(f"latency per post (ms): p50 {lat['p50']}, p99 {lat['p99']}, max {lat['max']}")
-    for band, row in report["calibration"].items():
-        print(f"score {band}: {row['returned']} matches returned, {pct(row['right'])} expected")
-    for failure in report["failures"]:
-        print(
-            f"  miss {failure['id']}: expected {failure['expected']}, got {failure['got']}: {failure['text']}"
-        )
-    return 0
-
-
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("factcheck", help="fact-check a post: the claims it makes and what the evidence says")
-    p.add_argument("text", help="the post's text ('-' reads standard input)")
-    p.add_argument("--json", action="store_true", help="print the API's JSON")
-    p.add_argument(
-        "--limit", type=int, default=5, choices=range(1, 21), metavar="N", help="at most N claims (1-20)"
-    )
-    p.set_defaults(func=cmd_factcheck)
-    p = sub.add_parser("factcheck-eval", help="measure matching quality on labelled posts (YAML)")
-    p.add_argument("file", help="posts with expect/none/numbers labels, as in factcheck-dev.yaml")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_factcheck_eval)

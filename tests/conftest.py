@@ -8,63 +8,34 @@ it) and are skipped, with the reason printed, when PostgreSQL is not reachable.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import (
+    FIXTURES,
+    PG_ADMIN_URL,
+    PG_SKIP_REASON,
+    create_pg_database,
+    drop_pg_database,
+    make_settings,
+)
 
 from app.build import build_database
 from app.main import create_app
 from app.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The suite sends thousands of requests from one client: the rate limits are off unless a test
 # turns them on (tests/test_ratelimit.py, which also checks the defaults).
 os.environ.setdefault("EVIDENCE_KB_RATE_LIMIT", "")
 os.environ.setdefault("EVIDENCE_KB_RATE_LIMIT_EXPENSIVE", "")
-PG_ADMIN_URL = os.environ.get("EVIDENCE_KB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def _pg_unavailable_reason() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except Exception as exc:
-        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}"
-    return None
-
-
-PG_SKIP_REASON = _pg_unavailable_reason()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     return "PostgreSQL tests: " + (
         f"SKIPPED ({PG_SKIP_REASON})" if PG_SKIP_REASON else f"enabled ({PG_ADMIN_URL})"
     )
-
-
-def create_pg_database() -> str:
-    """A new empty database; returns its URL. Dropped by ``drop_pg_database``."""
-    import psycopg
-
-    name = f"evidence_kb_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
-def drop_pg_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -83,10 +54,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
     finally:
         drop_pg_database(url)
-
-
-def make_settings(database_url: str, data_dir: Path = DATA_DIR, **extra: object) -> Settings:
-    return Settings(database_url=database_url, data_dir=data_dir, **extra)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

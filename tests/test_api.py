@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import DATA_DIR
 from fastapi.testclient import TestClient
+from helpers import DATA_DIR
 from test_seed_data import REQUIRED_CLAIMS
 
 from app.loader import load_data

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from conftest import ROOT, make_settings
+from helpers import ROOT, make_settings
 
 from app.build import build_database
 from app.main import create_app

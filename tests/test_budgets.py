@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
 from fastapi.testclient import TestClient
+from helpers import make_settings
 
 from app.build import build_database
 from app.main import create_app

@@ -21,8 +21,8 @@ from typing import Any
 import bibtexparser
 import pytest
 import rispy
-from conftest import DATA_DIR, FIXTURES
 from fastapi.testclient import TestClient
+from helpers import DATA_DIR, FIXTURES
 
 from app import citations
 from app.bibtex import parse_bib_text

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import DATA_DIR, FIXTURES
+from helpers import DATA_DIR, FIXTURES
 
 from app.cli import main
 
@@ -441,3 +441,61 @@ def test_configuration_comes_from_the_environment(
     assert "ok: 2 claims and 3 studies" in cli("check").out
     assert cli("build").code == 0
     assert (tmp_path / "env.db").exists()
+
+
+# --- every subcommand on broken data or configuration: a message, exit 1, no traceback ---------
+
+#: Each subcommand with arguments that would succeed on good data.
+SUBCOMMANDS = {
+    "check": ("check",),
+    "build": ("build",),
+    "serve": ("serve", "--port", "8123"),
+    "factcheck": ("factcheck", "Walking backwards on the treadmill cures knee pain"),
+    "factcheck-eval": ("factcheck-eval", str(FIXTURES / "factcheck-posts.yaml")),
+    "export": ("export", "--format", "bibtex"),
+}
+
+
+def test_every_subcommand_is_tested_here() -> None:
+    from app.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert set(sub.choices) == set(SUBCOMMANDS)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_every_subcommand_reports_a_broken_claims_file(
+    cli: Run, mini_data: Path, tmp_path: Path, served: list[dict[str, object]], command: str
+) -> None:
+    data = with_file(mini_data, "vocabulary.claims.yaml")
+    url = f"sqlite:///{tmp_path / 'never-built.db'}"
+    result = cli("--data-dir", str(data), "--database-url", url, *SUBCOMMANDS[command])
+    assert result.code == 1
+    expected = CLAIMS_CASES["vocabulary"]
+    reported = result.problems()
+    assert [(name, line) for name, line, _ in reported] == [("claims.yaml", line) for line, _ in expected]
+    for (_, _, message), (_, fragment) in zip(reported, expected, strict=True):
+        assert fragment in message
+    assert f"{data / 'claims.yaml'}:6: error: " in result.out  # the full path and the line
+    if command != "check":  # check ends with its own summary line instead
+        assert f"{len(expected)} error(s) in the data" in result.err
+    assert served == []
+    assert not (tmp_path / "never-built.db").exists()
+
+
+@pytest.mark.parametrize("command", ["build", "factcheck", "export"])
+def test_an_invalid_setting_is_a_message(
+    cli: Run, mini_data: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    monkeypatch.setenv("EVIDENCE_KB_POOL_SIZE", "many")
+    result = cli("--data-dir", str(mini_data), *SUBCOMMANDS[command])
+    assert result.code == 1
+    assert "the configuration is not valid: EVIDENCE_KB_POOL_SIZE" in result.err
+
+
+@pytest.mark.parametrize("command", ["factcheck", "factcheck-eval", "export"])
+def test_an_unreachable_database_is_a_message(cli: Run, mini_data: Path, command: str) -> None:
+    url = "postgresql://postgres@127.0.0.1:1/nowhere"  # nothing listens on port 1
+    result = cli("--data-dir", str(mini_data), "--database-url", url, *SUBCOMMANDS[command])
+    assert result.code == 1
+    assert f"evidence-kb {command}: cannot use the database: OperationalError" in result.err

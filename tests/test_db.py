@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_settings
 from fastapi.testclient import TestClient
+from helpers import make_settings
 from sqlalchemy import text
 
 from app import build

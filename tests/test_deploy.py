@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import PG_SKIP_REASON, create_pg_database, drop_pg_database
+from helpers import PG_SKIP_REASON, create_pg_database, drop_pg_database
 
 pytestmark = [
     pytest.mark.postgres,

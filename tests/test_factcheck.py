@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DATA_DIR, FIXTURES, make_settings
 from fastapi.testclient import TestClient
+from helpers import DATA_DIR, FIXTURES, make_settings
 
 from app import grading
 from app.build import build_database

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
-from conftest import DATA_DIR, FIXTURES
+from helpers import DATA_DIR, FIXTURES
 
 REAL = FIXTURES / "factcheck-real"
 PARTS = ("dev", "test")

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from app.cli import main
 from app.loader import load_data

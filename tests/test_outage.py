@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
 from fastapi.testclient import TestClient
+from helpers import make_settings
 from pgcluster import Cluster, available, throwaway_postgres
 
 from app.build import build_database

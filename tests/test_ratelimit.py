@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
 from fastapi.testclient import TestClient
+from helpers import make_settings
 
 from app.build import build_database
 from app.main import create_app

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DATA_DIR, PG_SKIP_REASON, create_pg_database, drop_pg_database, make_settings
 from fastapi.testclient import TestClient
+from helpers import DATA_DIR, PG_SKIP_REASON, create_pg_database, drop_pg_database, make_settings
 
 from app import search
 from app.build import build_database

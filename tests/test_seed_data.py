@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DATA_DIR, FIXTURES
+from helpers import DATA_DIR, FIXTURES
 
 from app.bibtex import parse_bib_files
 from app.grading import CERTAINTIES, NO_SAMPLE_DESIGNS, VERDICTS

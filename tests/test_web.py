@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 import lxml.html
 import pytest
 import yaml
-from conftest import DATA_DIR, make_settings
 from fastapi.testclient import TestClient
+from helpers import DATA_DIR, make_settings
 from lxml.html import HtmlElement
 from sqlalchemy.exc import OperationalError
 from zotero_embedded import embedded_metadata_people
