@@ -240,13 +240,11 @@ def cmd_factcheck(args: argparse.Namespace) -> int:
 
 def factcheck_text(result: dict[str, Any]) -> str:
     """A fact-check result (``factcheck.factcheck``) as lines for a terminal."""
-    from app.vocab import LEVEL_LABELS
-
     lines = [] if result["matches"] else ["No curated claim matches this post."]
     for i, m in enumerate(result["matches"], 1):
         c = m["claim"]
         lines.append(f"{i}. {c['statement']}  [{c['id']}]")
-        lines.append(f"   verdict: {c['verdict_label']}; evidence: {LEVEL_LABELS[c['grade']['level']]}; "
+        lines.append(f"   verdict: {c['verdict_label']}; evidence: {c['grade']['label']}; "
                      f"score {m['score']:.2f}")  # fmt: skip
         lines.append(f'   post says: "{m["matched_text"]["text"]}"')
         if c.get("calibrated"):

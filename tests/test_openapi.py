@@ -86,10 +86,27 @@ def test_the_error_schema_is_the_real_error_shape(openapi: dict[str, Any], seed_
     assert invalid and invalid[0]["in"] == "query" and invalid[0]["field"].startswith("verdict")
 
 
+def differences(got: Any, want: Any, path: str = "") -> list[str]:
+    """Where two JSON values differ, as paths (``evidence[0].study.design: 'x' != 'y'``)."""
+    if isinstance(want, dict) and isinstance(got, dict):
+        found = [f"{path}.{k}: missing" for k in want.keys() - got.keys()]
+        return found + [
+            d for k in want.keys() & got.keys() for d in differences(got[k], want[k], f"{path}.{k}")
+        ]
+    if isinstance(want, list) and isinstance(got, list) and len(want) == len(got):
+        return [
+            d
+            for i, (g, w) in enumerate(zip(got, want, strict=True))
+            for d in differences(g, w, f"{path}[{i}]")
+        ]
+    return [] if got == want else [f"{path}: {got!r} != {want!r}"]
+
+
 def lossless(model: type[BaseModel], doc: Any) -> None:
     """Passing ``doc`` through ``model`` keeps every key and value."""
     plain = json.loads(json.dumps(doc, default=str))
-    assert json.loads(schemas.dump_json(model, doc)) == plain
+    found = differences(json.loads(schemas.dump_json(model, doc)), plain)
+    assert not found, f"{model.__name__} loses: " + "; ".join(found[:10])
 
 
 def test_the_models_describe_the_real_documents(seed_client: TestClient) -> None:
