@@ -58,9 +58,10 @@ _EPRINT_LINKS = {
     "pubmed": "https://pubmed.ncbi.nlm.nih.gov/{}/",
     "pmc": "https://www.ncbi.nlm.nih.gov/pmc/articles/{}/",
 }
-# An electronic article number in ``pages`` or an article's ``number``: a letter and 4+ digits
-# (e0120513, m1234) or 5+ digits (Elsevier's 102343). Page numbers and issues are shorter.
-ELOCATOR = re.compile(r"^(?:[A-Za-z]{1,2}\d{4,}|\d{5,})$")
+# An electronic article number in ``pages`` or an article's ``number``: 'e' and digits (PLOS
+# e0120513, PeerJ e147), a letter and 4+ digits (BMJ m1234) or 5+ digits (Elsevier's 102343).
+# Page numbers and issues are shorter; supplement pages (S12) are pages.
+ELOCATOR = re.compile(r"^(?:e\d+|[A-Za-z]{1,2}\d{4,}|\d{5,})$")
 
 _DATE_PART = re.compile(
     r"^(?P<year>-?\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})(?:T[\d:.]+(?:Z|[+-]\d{2}(?::?\d{2})?)?)?)?)?"

@@ -209,6 +209,7 @@ def test_names_in_apa_and_vancouver() -> None:
     ("name", "family", "given"),
     [
         ("van Deursen, Robert W. M.", "van Deursen", "Robert W. M"),
+        ("Ahumada Sempoal, Miguel Angel", "Ahumada Sempoal", "Miguel Angel"),  # zotero/translators#1333
         ("de la Cruz, Maria Luisa", "de la Cruz", "Maria Luisa"),
         ("García Márquez, Gabriel José", "García Márquez", "Gabriel José"),
         ("King, Jr., Martin Luther", "King Jr", "Martin Luther"),
@@ -242,6 +243,8 @@ def apa_name(i: int) -> str:
     return f"Au{chr(65 + i % 26)}{i}, G."
 
 
+# jgm/citeproc#102: "and others" with APA's et-al-use-last printed "Doe J.others"; here the style's
+# truncation must not eat it, nor leave ". . . ," with nothing after it (issue 11's example).
 @pytest.mark.parametrize("n", [1, 2, 3, 6, 7, 19, 20, 21, 22])
 @pytest.mark.parametrize("others", [False, True])
 def test_author_lists_in_apa(n: int, others: bool) -> None:
@@ -274,10 +277,12 @@ def test_author_lists_in_vancouver(n: int, others: bool) -> None:
 @pytest.mark.parametrize(
     ("fields", "number"),
     [
+        # CSL schema#470 and plk/biblatex-apa#107/#108 (PLOS ONE, APA 10.1 example 6: eid)
         ("pages = {e0120513}", "e0120513"),  # PLOS ONE
         ("eid = {e0120513}", "e0120513"),  # biblatex
         ("number = {e0120513}", "e0120513"),  # biblatex users' article number in `number`
         ("pages = {102343}", "102343"),  # Elsevier six-digit article numbers
+        ("pages = {e147}", "e147"),  # PeerJ Computer Science (citation-file-format#90)
     ],
 )
 def test_article_numbers_in_every_format(fields: str, number: str) -> None:
@@ -290,9 +295,10 @@ def test_article_numbers_in_every_format(fields: str, number: str) -> None:
     assert (record["start_page"], record["custom7"]) == (number, number)
 
 
-def test_page_ranges_are_not_article_numbers() -> None:
-    text = "@article{a, author = {Roe, Rick}, title = {T}, journal = {J}, year = 2015, volume = 10, pages = {159}}\n"
-    assert apa(text) == "Roe, R. (2015). T. J, 10, 159."
+@pytest.mark.parametrize("pages", ["159", "S12", "1656--1660"])
+def test_pages_are_not_article_numbers(pages: str) -> None:
+    text = f"@article{{a, author = {{Roe, Rick}}, title = {{T}}, journal = {{J}}, year = 2015, volume = 10, pages = {{{pages}}}}}\n"
+    assert apa(text) == f"Roe, R. (2015). T. J, 10, {pages.replace('--', '–')}."
     assert "number" not in csl(text)
 
 
@@ -403,3 +409,11 @@ def test_latex_accents_in_names_survive_splitting(raw: str, family: str, given: 
 
     (person,) = split_names(raw)
     assert (person.family, person.given) == (family, given)
+
+
+def test_braced_others_is_others_too() -> None:
+    # plk/biblatex-apa#20: INSPIRE exports "Olive, K. A. and {others}" (one author, then et al.)
+    text = "@article{o, author = {Olive, K. A. and {others}}, title = {T}, journal = {J}, year = 2014}\n"
+    assert apa(text).startswith("Olive, K. A., et al. (2014).")
+    assert vancouver(text).startswith("Olive KA, et al. T.")
+    assert ris(text)["authors"] == ["Olive, K. A."]
