@@ -417,3 +417,71 @@ def test_braced_others_is_others_too() -> None:
     assert apa(text).startswith("Olive, K. A., et al. (2014).")
     assert vancouver(text).startswith("Olive KA, et al. T.")
     assert ris(text)["authors"] == ["Olive, K. A."]
+
+
+# --- through the database, on both backends ------------------------------------------------------------
+
+BIBLATEX_STUDY = r"""
+@article{kinds2016,
+  author       = {van Deursen, Robert W. M. and King, Jr., Martin Luther and {{World Health Organization}}
+                  and Ahumada Sempoal, Miguel Angel and others},
+  title        = {Backward walking},
+  subtitle     = {A trial},
+  journaltitle = {PLoS One},
+  date         = {2016-12-21},
+  volume       = {11},
+  eid          = {e0120513},
+  eprint       = {22503882},
+  eprinttype   = {pubmed},
+  doi          = {10.1002/(SICI)1097-4636(199812)43:4<408::AID-JBM7>3.0.CO;2-8},
+}
+"""
+
+
+def test_biblatex_fields_and_names_through_the_api_and_pages(database_url: str, mini_data: Path) -> None:
+    from fastapi.testclient import TestClient
+    from lxml import html as lxml_html
+
+    from app.build import build_database
+    from app.main import create_app
+    from app.settings import Settings
+
+    bib = mini_data / "studies.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + BIBLATEX_STUDY, encoding="utf-8")
+    settings = Settings(database_url=database_url, data_dir=mini_data)
+    build_database(settings, force=True)
+    with TestClient(create_app(settings)) as client:
+        study = client.get("/api/v1/studies/kinds2016").json()
+        assert (study["year"], study["pmid"], study["title"]) == (
+            2016,
+            "22503882",
+            "Backward walking: A trial",
+        )
+        assert study["authors"] == [
+            "van Deursen, Robert W. M.", "King, Martin Luther, Jr.", "World Health Organization",
+            "Ahumada Sempoal, Miguel Angel",
+        ]  # fmt: skip
+        assert study["authors_et_al"] is True
+        apa_text = client.get("/api/v1/citations", params={"format": "apa", "study": "kinds2016"}).text
+        assert apa_text.startswith(
+            "van Deursen, R. W. M., King, M. L., Jr., World Health Organization, Ahumada Sempoal, M. A., "
+            "et al. (2016). Backward walking: A trial. PLoS One, 11, Article e0120513. "
+            "https://doi.org/10.1002/(SICI)1097-4636(199812)43:4%3C408::AID-JBM7%3E3.0.CO%3B2-8"
+        )
+        vancouver_text = client.get(
+            "/api/v1/citations", params={"format": "vancouver", "study": "kinds2016"}
+        ).text
+        assert (
+            "van Deursen RWM, King ML Jr, World Health Organization, Ahumada Sempoal MA, et al."
+            in vancouver_text
+        )
+        assert "2016 Dec 21;11:e0120513." in vancouver_text
+        ris_text = client.get("/api/v1/citations", params={"format": "ris", "study": "kinds2016"}).text
+        assert "AU  - others" not in ris_text and "DA  - 2016/12/21/" in ris_text
+        page = lxml_html.fromstring(client.get("/studies/kinds2016").text)
+    tags = page.xpath("//head/meta[@name='citation_author']/@content")
+    people = [embedded_metadata_people(tag) for tag in tags]
+    assert [len(found) for found in people] == [1, 1, 1, 1]
+    assert [last.replace("\u00a0", " ") for ((last, _),) in people] == [
+        "van Deursen", "King Jr", "World Health Organization", "Ahumada Sempoal"]  # fmt: skip
+    assert page.xpath("//head/meta[@name='citation_publication_date']/@content") == ["2016"]
