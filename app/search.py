@@ -41,8 +41,11 @@ MAX_QUERY_CHARS = 500
 def normalise(value: str) -> str:
     """Lower case, accents folded, compatibility forms unified (VO₂ -> vo2, ’ -> ', − -> -)."""
     value = unicodedata.normalize("NFKC", value).lower()
-    value = value.replace("₂", "2").translate(_UNIFY)
-    return "".join(ch for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch))
+    if value.isascii():  # most text: nothing more to fold
+        return value
+    value = value.translate(_UNIFY)
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 _UNIFY = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "−": "-", "–": "-", "—": "-", "‐": "-", "‑": "-"})
@@ -143,8 +146,36 @@ _stem_lock = threading.Lock()  # snowballstemmer keeps state while it stems
 
 def index_text(text: str) -> str:
     """What the search index holds for a text: its tokens' terms, space-separated (both backends
-    index them without further stemming or stop words: SQLite ``unicode61``, PostgreSQL ``simple``)."""
-    return " ".join(t.term for t in tokens(text))
+    index them without further stemming or stop words: SQLite ``unicode61``, PostgreSQL ``simple``).
+
+    The same terms as ``tokens`` (a test checks it), without building a Token per word: the build
+    runs this over every claim's texts.
+    """
+    out: list[str] = []
+    for match in _TOKEN.finditer(normalise(text)):
+        raw = match["num"]
+        if raw:
+            magnitude = _number(raw.lstrip("+-"))
+            if raw.startswith("-"):
+                out.append("neg" + magnitude)
+            out.append(magnitude)
+            if match["pct"]:
+                out.append("percent")
+        else:
+            out.extend(_word_terms(match["word"]))
+    return " ".join(out)
+
+
+_term_cache: dict[str, tuple[str, ...]] = {}
+
+
+def _word_terms(word: str) -> tuple[str, ...]:
+    cached = _term_cache.get(word)
+    if cached is None:
+        cached = tuple(w if w.isdigit() else stem(w) for w in _words(word))
+        if len(_term_cache) < 200_000:
+            _term_cache[word] = cached
+    return cached
 
 
 def query_terms(q: str) -> list[str]:

@@ -182,3 +182,12 @@ def test_ranking_rule_statement_first(seed_client: TestClient) -> None:
     hits = seed_client.get("/api/v1/claims", params={"q": "knee", "limit": 100}).json()["items"]
     in_statement = ["knee" in item["statement"].lower() for item in hits]
     assert in_statement == sorted(in_statement, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Backward walking raised predicted VO₂ max by 5.2% (SMD −0.87; 1,500 steps; 1.5-2.0 km/h).",
+     "TikTok’s runners' knees can't; O'Brien café naïve 12-week 2026-11-24 p < 0.001"],
+)  # fmt: skip
+def test_the_index_holds_the_query_terms(text: str) -> None:
+    assert search.index_text(text) == " ".join(terms(text))
