@@ -2,22 +2,21 @@
 
 bibtexparser 2.x splits the file into blocks (fast, and it never raises); everything it leaves
 to us is done here: macro resolution with line numbers for undefined macros, concatenation,
-crossref inheritance, turning failed blocks into problems, LaTeX decoding (only for values that
-contain LaTeX: the library decoder is slow) and splitting author lists into structured names.
+crossref inheritance and turning failed blocks into problems. The text is first prepared as
+BibTeX and biber read it (``app.bibtex_blocks``: byte-order mark, line endings, ``@comment``
+blocks); LaTeX decoding and structured names are in ``app.bibnames`` (re-exported here).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import bibtexparser
 from bibtexparser import model
-from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
 from app import bibtex_blocks
 from app.problems import Problem
@@ -338,137 +337,7 @@ def _resolve_crossrefs(entries: list[BibEntry], problems: list[Problem]) -> None
                 entry.fields[name] = value
 
 
-# --- LaTeX and names ---------------------------------------------------------------------------
+# Decoding and names live in app.bibnames; these names are imported from here across the app.
+from app.bibnames import OTHERS, Person, latex_to_text, names_to_text, split_names  # noqa: E402
 
-_LATEX_MARKERS = re.compile(r"[\\{}~$]|--|``|''")
-
-
-@lru_cache(maxsize=1)
-def _latex_decoder():  # type: ignore[no-untyped-def]
-    from pylatexenc.latex2text import LatexNodes2Text
-
-    return LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
-
-
-def latex_to_text(value: str | None) -> str:
-    """Decode LaTeX (accents, braces, ``--``, ``\\&``) to plain Unicode text.
-
-    Values without LaTeX are returned unchanged: the decoder is slow and most fields are plain.
-    """
-    if not value:
-        return ""
-    if not _LATEX_MARKERS.search(value):
-        return " ".join(value.split())
-    try:
-        text = _latex_decoder().latex_to_text(value)
-    except Exception:  # pylatexenc on malformed input: fall back to stripping braces
-        text = value.replace("{", "").replace("}", "")
-    return " ".join(text.split())
-
-
-@dataclass(frozen=True)
-class Person:
-    """A structured name, decoded to Unicode (CSL's name parts)."""
-
-    family: str = ""
-    given: str = ""
-    particle: str = ""  # "van", "van der", "de": CSL's non-dropping-particle
-    suffix: str = ""
-    literal: str = ""  # a corporate author or an unsplittable name
-
-    def sort_name(self) -> str:
-        """'van Deursen, Robert W. M.', 'King, Martin Luther, Jr.', 'World Health Organization'."""
-        if self.literal:
-            return self.literal
-        family = f"{self.particle} {self.family}".strip()
-        return ", ".join(part for part in (family, self.given, self.suffix) if part)
-
-    def highwire_name(self) -> str:
-        """The name for a ``citation_author`` tag, read back as this one person by Zotero's
-        Embedded Metadata translator and Google Scholar: 'Family, Given' with the suffix after
-        the family name ('King Jr., Martin Luther', Zotero has no suffix field and keeps only
-        the first two comma parts); a corporate name ends with a comma, so that it is one
-        family name rather than 'Organization, World Health'. The translator splits a tag at its comma into two people
-        when both halves contain a space ('van Deursen, Robert W. M.'): the family half's
-        spaces are no-break spaces, which its split test does not see and its cleanAuthor
-        turns back into a space.
-        """
-        if self.literal:  # 'World Health Organization,': read as one (family) name, not split
-            return f"{self.literal}," if " " in self.literal else self.literal
-        suffix = self.suffix.rstrip(".")  # 'Jr.,' would become 'Jr. ,' in Zotero's cleanAuthor
-        family = " ".join(part for part in (self.particle, self.family, suffix) if part)
-        if not self.given:
-            return family
-        if " " in family and " " in self.given:
-            family = family.replace(" ", "\u00a0")
-        return f"{family}, {self.given}"
-
-    def short(self) -> str:
-        """'van Deursen RWM'-style family name with initials."""
-        if self.literal:
-            return self.literal
-        family = f"{self.particle} {self.family}".strip()
-        initials = "".join(p[0] for p in re.split(r"[\s.\-]+", self.given) if p)
-        return f"{family} {initials}".strip()
-
-    def as_dict(self) -> dict[str, str]:
-        return {k: v for k, v in self.__dict__.items() if v}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, str]) -> Person:
-        return cls(**{k: data.get(k, "") for k in ("family", "given", "particle", "suffix", "literal")})
-
-
-OTHERS = Person(literal="others")
-
-
-# An accent command outside braces (\'Ulfar, Sim\~{o}es): braced first, as BibTeX wants special
-# characters, so that bibtexparser's splitter neither drops it (it lost "\'" before a name) nor
-# takes the "~" of "\~{o}" for a tie between two words ("Sim oes").
-_ACCENT = re.compile(r"(?<![{\\])\\[`'^\"~=.uvHcdbrkt]\s*(?:\{[^{}]*\}|[A-Za-z])")
-
-
-def split_names(value: str | None) -> list[Person]:
-    """Split a BibTeX name list (``A and B and others``) into decoded, structured names.
-
-    Names are split before decoding (decoding first would break braced corporate names).
-    """
-    if not value or not value.strip():
-        return []
-    people: list[Person] = []
-    for raw in split_multiple_persons_names(_ACCENT.sub(r"{\g<0>}", value)):
-        raw = raw.strip()
-        if raw.lower() == "others":
-            people.append(OTHERS)
-            continue
-        if raw.startswith("{") and raw.endswith("}") and _balanced_outer(raw):
-            people.append(Person(literal=latex_to_text(raw[1:-1])))
-            continue
-        try:
-            parts = parse_single_name_into_parts(raw, strict=False)
-        except Exception:
-            people.append(Person(literal=latex_to_text(raw)))
-            continue
-        people.append(
-            Person(
-                family=latex_to_text(" ".join(parts.last)),
-                given=latex_to_text(" ".join(parts.first)),
-                particle=latex_to_text(" ".join(parts.von)),
-                suffix=latex_to_text(" ".join(parts.jr)),
-            )
-        )
-    return people
-
-
-def _balanced_outer(raw: str) -> bool:
-    depth = 0
-    for i, ch in enumerate(raw):
-        depth += ch == "{"
-        depth -= ch == "}"
-        if depth == 0 and i < len(raw) - 1:
-            return False
-    return True
-
-
-def names_to_text(people: Iterable[Person]) -> str:
-    return ", ".join("et al." if p == OTHERS else p.sort_name() for p in people)
+__all__ = ["OTHERS", "Person", "latex_to_text", "names_to_text", "split_names"]

@@ -98,16 +98,12 @@ def _parts(study: Study) -> _Parts:
         container = first("journal")
     elif kind in _IN_A_BOOK:
         container = first("booktitle", "maintitle")
-    elif csl_type == "webpage":  # the site's name (APA 7 9.? "Site Name"; Citing Medicine's publisher)
+    elif csl_type == "webpage":  # the site's name (citations_rules: APA's Site Name, NLM's publisher)
         container = first("organization", "publisher", "howpublished")
     else:
         container = ""
     notes = [n for n in (first("note"), first("addendum")) if n]
-    if (
-        reading.eprint
-        and not reading.url.endswith(reading.eprint[1] + "/")
-        and reading.eprint[1] not in reading.url
-    ):
+    if reading.eprint and reading.eprint[1] not in reading.url:  # an eprint no link carries
         notes.append(f"{reading.eprint[0] or 'eprint'}: {reading.eprint[1]}")
     return _Parts(
         csl_type=csl_type,
