@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, text
 from sqlmodel import SQLModel
 
-from app import dbfile, grading, search
+from app import dbfile, grading, search, sof
 from app.db import PG_CHANNEL, make_engine, read_build_info
 from app.loader import LoadedData, data_hash, gc_paused, load_data
 from app.models import BuildInfo, Claim, ClaimTopic, Concept, Evidence, Study
@@ -36,7 +36,7 @@ from app.settings import Settings
 log = logging.getLogger("evidence_kb")
 
 #: Bump when the tables or the search index change: a build then rebuilds from scratch.
-SCHEMA_VERSION = 7  # 7: the search index holds search.index_text (same tokens on both backends)
+SCHEMA_VERSION = 8  # 7: the search index holds search.index_text; 8: outcomes, estimates, risk of bias
 PG_LOCK_ID = 7_316_420_001  # advisory lock held while a build runs
 
 Progress = Callable[[str], None]
@@ -253,8 +253,10 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
                 "doi", "pmid", "pmcid", "url", "design", "sample_size", "enrolled",
                 "studies_included", "review_of", "evidence_level", "population", "intervention",
                 "comparator", "duration", "outcomes", "limitations", "risk_of_bias", "funding",
-                "retracted", "note", "fields", "source_path", "source_line", "position")},
+                "retracted", "note", "fields", "source_path", "source_line", "position",
+                "includes", "duplicate_of", "search_date", "arms")},
             "authors": [p.as_dict() for p in s.authors],
+            "rob": s.rob.as_dict() if s.rob else None,
         }
         for s in loaded.studies
     ]  # fmt: skip
@@ -277,7 +279,10 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
             "grade_reasons": [r.as_dict() for r in g.reasons], "grade_direction": g.direction,
             "calibrated": record.calibrated, "study_count": g.study_count,
             "participants": g.participants, "participants_unknown": g.participants_unknown,
-            "position": record.position,
+            "position": record.position, "kind": c.kind, "unproven_because": c.unproven_because,
+            "notes": [n.model_dump(mode="json") for n in c.notes],
+            "outcomes": sof.outcome_docs(record),
+            "search": c.search.model_dump(mode="json", exclude_none=True) if c.search else None,
         })  # fmt: skip
         topic_rows.extend({"claim_id": c.id, "topic": t} for t in dict.fromkeys(c.topics))
         for position, link in enumerate(c.evidence):
@@ -288,6 +293,8 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
                 "inconsistent": link.inconsistent, "caveats": link.caveats,
                 "figures": [f.model_dump(mode="json", exclude_none=True) for f in link.figures],
                 "misreading": link.misreading.model_dump(mode="json", exclude_none=True) if link.misreading else None,
+                "estimate": link.estimate.model_dump(mode="json", exclude_none=True) if link.estimate else None,
+                "dose_response": link.dose_response,
             })  # fmt: skip
         search_rows.append({
             "position": record.position,

@@ -19,6 +19,7 @@ from typing import Any
 from markupsafe import Markup
 
 from app import certainty, grading, vocab
+from app.sof import effect_text, number
 from app.vocab import Stance
 
 #: Columns, left to right: support first, then the weaker and the opposing stances.
@@ -243,3 +244,174 @@ def chart_text(evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 {"stance": stance, "label": STANCE_LABELS[stance], "marks": [m.describe() for m in ordered]}
             )
     return groups
+
+
+# --- forest plot (one outcome, estimates on a common measure) -----------------------------------
+
+FOREST_WIDTH = 360  # readable on a 390 px phone without scaling the text down
+FOREST_PAD = 6
+FOREST_ROW = 40
+FOREST_TOP = 8
+FOREST_TICKS = 5
+
+
+@dataclass(frozen=True)
+class ForestRow:
+    key: str
+    short: str
+    page: str
+    value: float
+    low: float
+    high: float
+    analysed: int | None
+    pooled: bool  # a pooled (meta-analysis) estimate: drawn as a diamond
+    text: str  # the estimate in words: 'SMD −0.87 (95% CI −1.37 to −0.62)'
+
+    def describe(self) -> str:
+        size = f", {self.analysed} participants" if self.analysed else ""
+        return f"{self.short}: {self.text}{size}{' (pooled)' if self.pooled else ''}"
+
+
+def forest_rows(group: list[dict[str, Any]]) -> list[ForestRow]:
+    """Rows of a forest plot from evidence links (``study`` document + ``estimate``), in order."""
+    rows = []
+    for link in group:
+        estimate, study = link["estimate"], link["study"]
+        rows.append(
+            ForestRow(
+                key=study["key"], short=study.get("short") or study["key"], page=study.get("page", ""),
+                value=float(estimate["value"]), low=float(estimate["ci"][0]), high=float(estimate["ci"][1]),
+                analysed=estimate.get("analysed"), pooled=(estimate.get("studies") or 1) > 1,
+                text=effect_text(estimate),
+            )
+        )  # fmt: skip
+    return rows
+
+
+def _nice_ticks(low: float, high: float, count: int = FOREST_TICKS) -> list[float]:
+    span = high - low or 1.0
+    raw = span / max(1, count - 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = min((m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw), default=raw)
+    first = math.ceil(low / step) * step
+    ticks = []
+    value = first
+    while value <= high + step * 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
+
+
+def favours_labels(
+    measure: str, better: str | None, intervention: str, comparator: str | None
+) -> tuple[str, str]:
+    """(left, right) labels under the axis: which side favours what. Long names become generic."""
+    ours = intervention if len(intervention) <= 24 else "intervention"
+    theirs = comparator if comparator and len(comparator) <= 24 else "comparator"
+    if better == "lower":
+        return f"Favours {ours}", f"Favours {theirs}"
+    if better == "higher":
+        return f"Favours {theirs}", f"Favours {ours}"
+    return "Lower values", "Higher values"
+
+
+def forest_plot(group: list[dict[str, Any]], outcome: dict[str, Any], *, plot_id: str) -> Markup:
+    """A server-rendered forest plot: each estimate with its 95% interval on a labelled axis, the
+    line of no effect, 'favours' labels, study names linking to their pages. Ratios on a log axis.
+    ``group``: evidence links sharing a measure (``sof.forest_groups``); ``outcome``: its SoF row."""
+    rows = forest_rows(group)
+    first = group[0]["estimate"]
+    measure = first["measure"]
+    ratio = measure in grading.RATIO_MEASURES
+    null = grading.NULL_VALUE[measure]
+    low = min([r.low for r in rows] + [null])
+    high = max([r.high for r in rows] + [null])
+    scale: Any = math.log if ratio else (lambda v: v)
+    lo_s, hi_s = scale(low), scale(high)
+    pad = (hi_s - lo_s) * 0.06 or 0.5
+    lo_s, hi_s = lo_s - pad, hi_s + pad
+    left, right = FOREST_PAD + 4, FOREST_WIDTH - FOREST_PAD - 4
+
+    def x(value: float) -> float:
+        return left + (scale(value) - lo_s) / (hi_s - lo_s) * (right - left)
+
+    axis_y = FOREST_TOP + len(rows) * FOREST_ROW + 6
+    height = axis_y + 62
+    label = grading.MEASURE_LABELS.get(measure, measure) + (
+        f", {first['scale']}" if first.get("scale") else ""
+    )
+    left_label, right_label = favours_labels(
+        measure, first.get("better"), outcome["intervention"], outcome.get("comparator")
+    )
+    out = [
+        f'<svg class="forest-plot" viewBox="0 0 {FOREST_WIDTH} {height:.0f}" role="img" '
+        f'aria-labelledby="{plot_id}-title {plot_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{plot_id}-title">Forest plot: {escape(outcome["name"])}</title>',
+        f'<desc id="{plot_id}-desc">{escape("; ".join(r.describe() for r in rows))}. '
+        f"Line of no effect at {null:g}. {escape(left_label)} on the left, {escape(right_label)} on the right.</desc>",
+        f'<line x1="{x(null):.1f}" x2="{x(null):.1f}" y1="{FOREST_TOP - 4}" y2="{axis_y:.1f}" '
+        'stroke="#545c66" stroke-width="1" stroke-dasharray="4 3"/>',
+    ]
+    for i, row in enumerate(rows):
+        out.extend(_forest_row(row, FOREST_TOP + i * FOREST_ROW, x, left, right))
+    out.append(f'<line x1="{left}" x2="{right}" y1="{axis_y:.1f}" y2="{axis_y:.1f}" stroke="#1b1f24"/>')
+    ticks = [
+        t
+        for t in (_log_ticks(low, high) if ratio else _nice_ticks(math.floor(low * 10) / 10, high))
+        if lo_s <= scale(t) <= hi_s
+    ]
+    for tick in ticks:
+        tx = x(tick)
+        out.append(
+            f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{axis_y:.1f}" y2="{axis_y + 4:.1f}" stroke="#1b1f24"/>'
+        )
+        out.append(
+            f'<text x="{tx:.1f}" y="{axis_y + 16:.1f}" text-anchor="middle" class="forest-tick">{_tick_text(tick)}</text>'
+        )
+    out.append(
+        f'<text x="{FOREST_WIDTH / 2:.0f}" y="{axis_y + 33:.1f}" text-anchor="middle" class="forest-axis">{escape(label)}</text>'
+    )
+    out.append(
+        f'<text x="{left}" y="{axis_y + 52:.1f}" class="forest-favours">\u2190 {escape(left_label)}</text>'
+    )
+    out.append(
+        f'<text x="{right}" y="{axis_y + 52:.1f}" text-anchor="end" class="forest-favours">{escape(right_label)} \u2192</text>'
+    )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def _forest_row(row: ForestRow, y: float, x: Any, left: float, right: float) -> list[str]:
+    line_y = y + 27
+    x1, x2 = max(left, x(row.low)), min(right, x(row.high))
+    cx = min(max(x(row.value), left), right)
+    parts = [
+        f'<a href="{escape(row.page)}"><text x="{left}" y="{y + 13:.1f}" class="forest-label">{escape(row.short)}</text></a>',
+        f'<text x="{right}" y="{y + 13:.1f}" text-anchor="end" class="forest-value">{escape(_short_estimate(row))}</text>',
+        f'<line x1="{x1:.1f}" x2="{x2:.1f}" y1="{line_y:.1f}" y2="{line_y:.1f}" stroke="#0060a8" stroke-width="2"/>',
+    ]
+    if row.pooled:
+        points = f"{cx - 7:.1f},{line_y:.1f} {cx:.1f},{line_y - 6:.1f} {cx + 7:.1f},{line_y:.1f} {cx:.1f},{line_y + 6:.1f}"
+        parts.append(
+            f'<polygon points="{points}" fill="#1b1f24"><title>{escape(row.describe())}</title></polygon>'
+        )
+    else:
+        half = 3.5 + (min(math.sqrt(row.analysed), 30) / 6 if row.analysed else 0)
+        parts.append(
+            f'<rect x="{cx - half:.1f}" y="{line_y - half:.1f}" width="{2 * half:.1f}" height="{2 * half:.1f}" '
+            f'fill="#0060a8"><title>{escape(row.describe())}</title></rect>'
+        )
+    return parts
+
+
+def _short_estimate(row: ForestRow) -> str:
+    return f"{number(row.value)} [{number(row.low)}, {number(row.high)}]"
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    candidates = [0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 4.0, 5.0, 10.0, 20.0, 50.0, 100.0]
+    return [c for c in candidates if low / 1.5 <= c <= high * 1.5]
+
+
+def _tick_text(value: float) -> str:
+    return number(value)

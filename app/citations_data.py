@@ -17,7 +17,7 @@ import bibtexparser
 import rispy
 from bibtexparser import model as bib_model
 
-from app import study_records
+from app import grading, study_records
 from app.bibfields import Reading, read_entry
 from app.bibtex import OTHERS, split_names
 from app.models import Study
@@ -200,10 +200,29 @@ def csl_item(study: Study) -> dict[str, Any]:
         "language": r.text.get("language"),
         "abstract": r.text.get("abstract"),
         "keyword": r.text.get("keywords"),
-        "note": ". ".join(p.notes),
+        "note": ". ".join([*p.notes, *filter(None, [appraisal_note(study)])]),
     }
     item.update((k, v) for k, v in optional.items() if v)
     return item
+
+
+def appraisal_note(study: Study) -> str | None:
+    """The appraisal in one line for CSL-JSON's ``note`` (reference managers show it):
+    'Appraisal (evidence-kb): randomised controlled trial; 68 participants; risk of bias some
+    concerns (RoB 2): unblinded, self-reported pain'. None for a study without an appraisal."""
+    parts = []
+    if study.design:
+        parts.append(grading.DESIGN_LABELS[study.design].lower())
+    if study.sample_size is not None:
+        parts.append(f"{study.sample_size} participants")
+    rob = getattr(study, "rob", None)
+    if rob is not None and not isinstance(rob, dict):  # a loader record's RiskOfBias
+        rob = rob.as_dict()
+    if rob:
+        how = f" ({grading.ROB_TOOLS[rob['tool']]})" if rob.get("tool") else ""
+        text = f"risk of bias {grading.RISK_OF_BIAS_LABELS[rob['overall']].lower()}{how}"
+        parts.append(text + (f": {rob['reason']}" if rob.get("reason") else ""))
+    return f"Appraisal (evidence-kb): {'; '.join(parts)}" if parts else None
 
 
 def to_csl_json(studies: Sequence[Study]) -> str:

@@ -53,6 +53,13 @@ class Study(SQLModel, table=True):
     source_path: str = ""
     source_line: int = 0
     position: int = Field(default=0, index=True)  # order in the .bib files
+    rob: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )  # study_records.RiskOfBias
+    includes: list[str] = _json()  # reviews: included studies in the bibliography
+    duplicate_of: str | None = None
+    search_date: str | None = None  # reviews: their own last search
+    arms: int | None = None
 
 
 class Claim(SQLModel, table=True):
@@ -79,6 +86,12 @@ class Claim(SQLModel, table=True):
     participants: int = 0
     participants_unknown: int = 0
     position: int = Field(default=0, index=True)  # order in claims.yaml
+    kind: str = "effect"
+    unproven_because: str | None = None
+    notes: list[dict[str, Any]] = _json()
+    #: One summary-of-findings row per outcome, computed by the build (``app.sof.outcome_docs``).
+    outcomes: list[dict[str, Any]] = _json()
+    search: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class ClaimTopic(SQLModel, table=True):
@@ -104,6 +117,8 @@ class Evidence(SQLModel, table=True):
     caveats: list[str] = _json()
     figures: list[dict[str, Any]] = _json()
     misreading: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    estimate: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    dose_response: bool = False
 
 
 class Concept(SQLModel, table=True):

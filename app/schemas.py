@@ -21,16 +21,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.vocab import (
     AppearanceKind,
     Certainty,
+    ClaimKind,
+    Comparison,
     Design,
     Directness,
     FlagCode,
     GradeLevel,
     IndirectKind,
+    Measure,
+    NoteKind,
+    RobTool,
     SortOrder,
     Stance,
     UnprovenReason,
     Verdict,
 )
+from app.vocab import RiskOfBias as RiskOfBiasLevel
 
 Number = int | float  # kept as given: 13 stays 13, 5.2 stays 5.2
 
@@ -180,6 +186,97 @@ class Misreading(_Out):
     source: str | None = None
 
 
+class Estimate(_Out):
+    """A structured effect estimate as the source reports it (data/README.md, ``estimate``)."""
+
+    measure: Measure
+    value: Number
+    ci: list[Number] | None = Field(None, description="95% interval [low, high], same scale as value")
+    interval: str = Field("confidence", description="confidence or credible")
+    comparison: Comparison
+    scale: str | None = None
+    better: str | None = Field(None, description="lower or higher: which way is better on the scale")
+    timepoint: str | None = None
+    analysed: int | None = Field(None, description="Participants analysed (pooled for this outcome)")
+    studies: int | None = Field(None, description="Pooled estimates: studies pooled")
+    i2: Number | None = Field(None, description="Pooled estimates: I² in percent")
+    swc: Number | None = Field(None, description="Smallest worthwhile change on the same scale")
+    small_study_effects: bool = False
+    note: str | None = None
+
+
+class OutcomeEstimate(Estimate):
+    study: str = Field(description="Key of the study (or review) that reports it")
+    measure_label: str
+    text: str = Field(description="'SMD −0.87 (95% CI −1.2 to −0.5)'")
+    vs_swc: str | None = Field(description="Where the interval lies against the smallest worthwhile change")
+
+
+class OutcomeCertainty(_Out):
+    level: Certainty
+    label: str
+    direction: str = Field(description="supports | against | mixed: what the carrying studies show")
+    reasons: list[GradeReason] = Field(description="The footnotes: every step from the starting level")
+
+
+class Outcome(_Out):
+    """One row of the summary of findings: an outcome with its own certainty (GRADE)."""
+
+    id: str
+    name: str
+    population: str = Field(description="Who the outcome is about, as studied")
+    intervention: str
+    comparator: str | None
+    main: bool = Field(description="The outcome the claim is mainly about (its headline)")
+    timeframe: str | None
+    certainty: OutcomeCertainty
+    answer: str = Field(description="The one-line answer in GRADE's wording")
+    study_count: int
+    participants: int = Field(description="Participants counted once (reviews and their trials, duplicates)")
+    participants_unknown: int
+    studies: list[str] = Field(description="Keys of the studies linked to this outcome")
+    carrying: list[str] = Field(description="Keys of the studies the certainty rests on")
+    links: list[int] = Field(description="Positions of this outcome's links in the claim's evidence list")
+    estimate: OutcomeEstimate | None = Field(description="The best or pooled estimate")
+
+
+class Note(_Out):
+    kind: NoteKind
+    text: str
+
+
+class Ongoing(_Out):
+    title: str
+    registration: str | None = None
+    url: str | None = None
+    study: str | None = None
+
+
+class Excluded(_Out):
+    study: str | None = None
+    citation: str | None = None
+    reason: str
+
+
+class SearchMethods(_Out):
+    date: dt.date = Field(description="Date of the last search")
+    sources: list[str]
+    terms: str | None = None
+    ongoing: list[Ongoing] = []
+    excluded: list[Excluded] = []
+
+
+class RiskOfBias(_Out):
+    """A study's risk of bias: RoB 2 / ROBINS-I domains, or a named review's rating."""
+
+    overall: RiskOfBiasLevel
+    tool: RobTool | None
+    domains: dict[str, str] = Field(description="Domain -> the tool's own judgement")
+    judged_by: str | None = Field(description="Key of the review whose rating it is")
+    rating: str | None = Field(description="That review's own words ('PEDro 6/10')")
+    reason: str | None
+
+
 # --- studies ------------------------------------------------------------------------------------
 
 
@@ -232,6 +329,11 @@ class StudyFull(StudySummary):
     review_of: str | None
     note: str | None
     author_names: list[dict[str, str]] = Field(description="Structured names (family, given, ...)")
+    rob: RiskOfBias | None = Field(description="Structured risk of bias")
+    includes: list[str] = Field(description="Reviews: keys of included studies in this knowledge base")
+    duplicate_of: str | None = Field(description="A probable duplicate publication of this key")
+    search_date: str | None = Field(description="Reviews: the date of their own last search")
+    arms: int | None = Field(description="Number of groups (1: single-arm)")
 
 
 class EvidenceLink(_Out):
@@ -247,6 +349,8 @@ class EvidenceLink(_Out):
     caveats: list[str]
     figures: list[Figure]
     misreading: Misreading | None
+    estimate: Estimate | None = Field(description="The structured effect estimate, where reported")
+    dose_response: bool
 
 
 class ClaimDetail(ClaimSummary):
@@ -257,7 +361,12 @@ class ClaimDetail(ClaimSummary):
     tested_in: list[str]
     appearances: list[Appearance]
     history: list[HistoryEntry]
-    participants_unknown: int = Field(description="Linked studies that did not report a sample size")
+    participants_unknown: int = Field(description="Evidence units without a known number of participants")
+    kind: ClaimKind
+    unproven_because: UnprovenReason | None
+    notes: list[Note] = Field(description="Notes that are not verdicts (a source not found, ...)")
+    outcomes: list[Outcome] = Field(description="The summary of findings, main outcome first")
+    search: SearchMethods | None
     evidence: list[EvidenceLink]
 
 

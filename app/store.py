@@ -290,6 +290,11 @@ class Store:
             appearances=claim.appearances,
             history=claim.history,
             participants_unknown=claim.participants_unknown,
+            kind=claim.kind,
+            unproven_because=claim.unproven_because,
+            notes=claim.notes,
+            outcomes=claim.outcomes,
+            search=claim.search,
             evidence=[evidence_doc(link, study) for link, study in links],
         )
         return doc
@@ -548,6 +553,11 @@ def study_doc(study: Study, *, full: bool = False) -> dict[str, Any]:
             review_of=study.review_of,
             note=study.note,
             author_names=study.authors,
+            rob=study.rob,
+            includes=study.includes,
+            duplicate_of=study.duplicate_of,
+            search_date=study.search_date,
+            arms=study.arms,
         )
     return doc
 
@@ -564,4 +574,6 @@ def evidence_doc(link: Evidence, study: Study) -> dict[str, Any]:
         "caveats": link.caveats,
         "figures": link.figures,
         "misreading": link.misreading,
+        "estimate": link.estimate,
+        "dose_response": link.dose_response,
     }

@@ -28,7 +28,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from app import api, charts, citations, factcheck, grading, search, vocab
+from app import api, charts, citations, factcheck, grading, search, sof, vocab
 from app.bibtex import OTHERS, Person
 from app.claimreview import claim_review, json_ld_script_body
 from app.http import ClaimFiltersDep, SortParam, StoreDep, cached_document, get_settings, get_store
@@ -142,11 +142,20 @@ def snippet_html(marked: str) -> Markup:
     return search.highlight_html(" · ".join(line for line in lines if line))
 
 
+def estimate_text(estimate: dict[str, Any]) -> str:
+    """An evidence link's estimate in words: 'SMD −0.87 (95% CI ...), pain NRS 0-10, 6 weeks'."""
+    parts = [sof.effect_text(estimate)]
+    parts += [estimate[k] for k in ("scale", "timepoint") if estimate.get(k)]
+    if estimate.get("analysed"):
+        parts.append(f"{estimate['analysed']} analysed")
+    return "; ".join(parts) + "."
+
+
 def effect_text(effect: int) -> str:
     if effect == 0:
         return "no change"
     levels = abs(effect)
-    return f"down {levels} level{'s' if levels > 1 else ''}"
+    return f"{'down' if effect < 0 else 'up'} {levels} level{'s' if levels > 1 else ''}"
 
 
 def _environment() -> Environment:
@@ -170,6 +179,12 @@ def _environment() -> Environment:
         stance_glyphs=charts.STANCE_GLYPHS,
         indirectness=grading.INDIRECTNESS_KINDS,
         sorts=SORTS,
+        rob_labels=grading.RISK_OF_BIAS_LABELS,
+        rob_tools=grading.ROB_TOOLS,
+        rob_domains=grading.ROB_DOMAINS,
+        unproven_labels=grading.UNPROVEN_LABELS,
+        note_labels=grading.NOTE_LABELS,
+        claim_kind_labels=grading.CLAIM_KIND_LABELS,
     )
     env.filters.update(
         date_text=date_text,
@@ -181,6 +196,7 @@ def _environment() -> Environment:
         first_upper=first_upper,
         directness_text=directness_text,
         effect_text=effect_text,
+        estimate_text=estimate_text,
     )
     return env
 
@@ -391,7 +407,25 @@ def claim_context(claim: dict[str, Any], settings: Settings) -> dict[str, Any]:
         "chart_text": charts.chart_text(claim["evidence"]),
         "json_ld": json_ld_script_body(review),
         "cite_links": cite_links([("claim", claim["id"])]),
+        "forests": forest_context(claim),
+        "outcome_names": {o["id"]: o["name"] for o in claim.get("outcomes", [])},
     }
+
+
+def forest_context(claim: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Per outcome id: its forest plots ({svg, rows, label}), one per group of estimates that
+    share a measure (``sof.forest_groups``)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for outcome in claim.get("outcomes", []):
+        for n, group in enumerate(sof.forest_groups(claim["evidence"], outcome["links"])):
+            plot_id = f"forest-{outcome['id']}-{n}"
+            found.setdefault(outcome["id"], []).append({
+                "id": plot_id,
+                "svg": charts.forest_plot(group, outcome, plot_id=plot_id),
+                "rows": charts.forest_rows(group),
+                "measure": grading.MEASURE_LABELS[group[0]["estimate"]["measure"]],
+            })  # fmt: skip
+    return found
 
 
 @router.get("/studies", response_class=HTMLResponse)

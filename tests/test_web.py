@@ -411,7 +411,10 @@ def test_claim_page_answers_first(claim_page: HtmlElement, claim_doc: dict[str, 
     assert grading.LEVEL_MEANINGS[claim_doc["grade"]["level"]] in text(answer)
     # Answer first: the verdict and the calibrated sentence come before the summary and the table.
     body = lxml.html.tostring(claim_page, encoding="unicode")
-    assert body.index(claim_doc["calibrated"]) < body.index(claim_doc["summary"]) < body.index("<table")
+    assert body.index(claim_doc["calibrated"]) < body.index('class="sof-table')
+    assert (
+        body.index(claim_doc["calibrated"]) < body.index(claim_doc["summary"]) < body.index('class="evidence')
+    )
 
 
 def test_claim_page_caveats_summary_and_reasons(claim_page: HtmlElement, claim_doc: dict[str, Any]) -> None:
@@ -442,6 +445,7 @@ def test_claim_page_evidence_table(claim_page: HtmlElement, claim_doc: dict[str,
         "Stance",
         "Finding",
         "Directness",
+        "Risk of bias",
         "Caveats",
     ]
     assert all(th.get("scope") == "col" for th in table.xpath("thead//th"))
@@ -462,6 +466,15 @@ def test_claim_page_evidence_table(claim_page: HtmlElement, claim_doc: dict[str,
         )
         for caveat in link["caveats"]:
             assert caveat in text(cells["Caveats"])
+        rob = study["rob"]
+        assert text(cells["Risk of bias"]).startswith(
+            grading.RISK_OF_BIAS_LABELS[rob["overall"]] if rob else "Not assessed"
+        )
+        if rob:
+            for domain, judgement in rob["domains"].items():
+                assert f"{grading.ROB_DOMAINS[rob['tool']][domain]}: {judgement.replace('-', ' ')}" in text(
+                    cells["Risk of bias"]
+                )
         for figure in link["figures"]:
             assert figure["measure"] in text(cells["Finding"])
 

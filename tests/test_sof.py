@@ -1,0 +1,245 @@
+"""Summary of findings, forest plots and risk of bias: on a synthetic fixture with estimates
+(tests/fixtures/appraisal) and on every claim of the shipped data, through the pages and the API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+from conftest import DATA_DIR, FIXTURES, make_settings
+from fastapi.testclient import TestClient
+from lxml.html import HtmlElement
+
+from app import charts, grading, sof
+from app.build import build_database
+from app.citations_data import csl_item
+from app.loader import load_data
+from app.main import create_app
+
+APPRAISAL = FIXTURES / "appraisal"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    settings = make_settings(f"sqlite:///{tmp_path_factory.mktemp('sof') / 'kb.db'}", APPRAISAL)
+    build_database(settings, force=True)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def page(client: TestClient, path: str) -> HtmlElement:
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    return lxml.html.fromstring(response.text)
+
+
+def text(node: HtmlElement) -> str:
+    return " ".join(node.text_content().split())
+
+
+CLAIM = "synthetic-walking-eases-knee-pain"
+
+
+# --- the summary of findings table --------------------------------------------------------------
+
+
+def test_sof_table_has_one_row_per_outcome_main_first(client: TestClient) -> None:
+    doc = client.get(f"/api/v1/claims/{CLAIM}").json()
+    rows = page(client, f"/claims/{CLAIM}").xpath("//table[contains(@class, 'sof-table')]/tbody/tr")
+    assert [r.get("id") for r in rows] == ["outcome-pain", "outcome-function", "outcome-injury"]
+    assert [o["id"] for o in doc["outcomes"]] == ["pain", "function", "injury"]
+    pain = {td.get("data-label"): text(td) for td in rows[0].xpath("td")}
+    assert "main outcome" in text(rows[0].xpath("th")[0])
+    assert pain["Studies"] == "3"
+    assert pain["Participants (counted once)"] == "220"  # review 180 (includes trial A) + trial B 40
+    assert pain["Best or pooled estimate (95% CI)"].startswith(
+        "SMD \u22120.6 (95% CI \u22120.9 to \u22120.3)"
+    )
+    assert pain["Certainty"].startswith("Evidence grade: Very low (1 of 4) 1.1 1.2 1.3")
+    assert pain["What it means"] == doc["outcomes"][0]["answer"]
+
+
+def test_every_rating_down_is_a_footnote_naming_its_studies(client: TestClient) -> None:
+    doc = client.get(f"/api/v1/claims/{CLAIM}").json()
+    html = page(client, f"/claims/{CLAIM}")
+    for n, outcome in enumerate(doc["outcomes"], start=1):
+        moved = [r for r in outcome["certainty"]["reasons"] if r["effect"] != 0]
+        for k, reason in enumerate(moved, start=1):
+            note = html.xpath(f"//li[@id='fn-{outcome['id']}-{k}']")[0]
+            assert reason["explanation"] in text(note) and f"{n}.{k}" in text(note)
+            assert html.xpath(f"//a[@href='#fn-{outcome['id']}-{k}']")
+    (inconsistency,) = [
+        r for r in doc["outcomes"][0]["certainty"]["reasons"] if r["factor"] == "inconsistency"
+    ]
+    assert set(inconsistency["studies"]) == {"synthetic2020review", "synthetic2019b"}
+
+
+def test_effect_against_the_smallest_worthwhile_change(client: TestClient) -> None:
+    function = client.get(f"/api/v1/claims/{CLAIM}").json()["outcomes"][1]
+    assert function["estimate"]["vs_swc"] == "smaller than the smallest worthwhile change"
+    row = page(client, f"/claims/{CLAIM}").xpath("//tr[@id='outcome-function']")[0]
+    assert (
+        "Against the smallest worthwhile change (10): smaller than the smallest worthwhile change."
+        in text(row)
+    )
+
+
+@pytest.mark.parametrize(("ci", "words"), [
+    ((-14, -11), "larger than"), ((-4, 3), "smaller than"), ((-12, -2), "may or may not"),
+])  # fmt: skip
+def test_versus_swc(ci: tuple[float, float], words: str) -> None:
+    estimate = {"measure": "md", "value": (ci[0] + ci[1]) / 2, "ci": list(ci), "swc": 10}
+    assert (sof.versus_swc(estimate) or "").startswith(words)
+
+
+def test_a_within_group_change_is_never_shown_as_a_difference() -> None:
+    words = sof.effect_text({"measure": "percent-change", "value": 5.2, "comparison": "within-group"})
+    assert words == "5.2%, change within one group (no comparison with control)"
+
+
+def test_untested_advice_and_a_note_that_is_not_a_verdict(client: TestClient) -> None:
+    html = page(client, "/claims/synthetic-advice")
+    row = html.xpath("//tr[@id='outcome-safety']")[0]
+    assert "No evidence" in text(row)
+    assert "Expert advice, untested: in beginners, no study has tested whether" in text(row)
+    assert "Untested: no study has tested the claim as stated." in text(html)
+    assert "Source not found: The synthetic page that made the claim could not be found." in text(html)
+
+
+def test_search_methods_are_shown(client: TestClient) -> None:
+    section = page(client, f"/claims/{CLAIM}").xpath("//section[@aria-labelledby='search-title']")[0]
+    words = text(section)
+    assert "Synthetic Index" in words and "Synthetic ongoing trial E (SYN-0001)" in words
+    assert "no control group" in words and "2019-06" in words  # the review's own search date
+
+
+# --- forest plots ----------------------------------------------------------------------------------
+
+
+def test_forest_plot_for_an_outcome_with_two_or_more_estimates(client: TestClient) -> None:
+    html = page(client, f"/claims/{CLAIM}")
+    plots = html.xpath("//svg[contains(@class, 'forest-plot')]")
+    assert len(plots) == 1  # pain: 3 SMDs; function: one MD; injury: one HR and a within-group change
+    svg = plots[0]
+    assert svg.get("role") == "img" and svg.get("aria-labelledby")
+    assert [a.get("href") for a in svg.xpath(".//a")] == [
+        "/studies/synthetic2020review", "/studies/synthetic2018a", "/studies/synthetic2019b",
+    ]  # fmt: skip
+    words = text(svg)
+    assert "Standardised mean difference, pain" in words
+    assert "Favours synthetic walking added to usual care" not in words  # too long: generic words
+    assert "\u2190 Favours intervention" in words and "Favours usual care \u2192" in words
+    assert svg.xpath(".//line[@stroke-dasharray]")  # the line of no effect
+    assert svg.xpath(".//polygon")  # the pooled estimate is a diamond
+    table = html.xpath("//figure[@class='forest']//table")[0]
+    assert len(table.xpath("tbody/tr")) == 3
+    assert "SMD \u22120.7 (95% CI \u22121.2 to \u22120.2)" in text(table)
+
+
+def test_forest_plot_geometry_puts_each_estimate_inside_its_interval() -> None:
+    group = [
+        {"study": {"key": "a", "short": "A 2020", "page": "/studies/a"},
+         "estimate": {"measure": "rr", "value": 0.5, "ci": [0.25, 1.0], "better": "lower"}},
+        {"study": {"key": "b", "short": "B 2021", "page": "/studies/b"},
+         "estimate": {"measure": "rr", "value": 2.0, "ci": [1.0, 4.0], "better": "lower"}},
+    ]  # fmt: skip
+    svg = lxml.html.fromstring(
+        str(charts.forest_plot(group, {"name": "falls", "intervention": "x", "comparator": "y"}, plot_id="p"))
+    )
+    null = svg.xpath(".//line[@stroke-dasharray]")[0]
+    lines = svg.xpath(".//line[@stroke='#0060a8']")
+    marks = svg.xpath(".//rect")
+    for line, mark in zip(lines, marks, strict=True):
+        centre = float(mark.get("x")) + float(mark.get("width")) / 2
+        assert float(line.get("x1")) <= centre <= float(line.get("x2"))
+    # log axis: 0.5 and 2.0 sit at the same distance either side of the line of no effect (1)
+    centres = [float(m.get("x")) + float(m.get("width")) / 2 for m in marks]
+    assert abs((float(null.get("x1")) - centres[0]) - (centres[1] - float(null.get("x1")))) < 0.5
+    assert "Favours x" in text(svg) and "Favours y" in text(svg)
+
+
+# --- risk of bias ---------------------------------------------------------------------------------
+
+
+def test_study_page_shows_risk_of_bias_domain_by_domain(client: TestClient) -> None:
+    facts = text(
+        page(client, "/studies/synthetic2019b").xpath("//section[@aria-labelledby='appraisal-title']")[0]
+    )
+    assert "High (RoB 2 (randomised trials))" in facts
+    assert "Randomisation process: high" in facts and "Allocation not concealed" in facts
+    cohort = text(page(client, "/studies/synthetic2021c"))
+    assert "ROBINS-I" in cohort and "Confounding: moderate" in cohort
+
+
+def test_api_carries_outcomes_estimates_and_risk_of_bias(client: TestClient) -> None:
+    doc = client.get(f"/api/v1/claims/{CLAIM}").json()
+    pain = doc["outcomes"][0]
+    assert pain["certainty"]["level"] == "very-low" and pain["participants"] == 220
+    assert pain["estimate"]["study"] == "synthetic2020review" and pain["estimate"]["i2"] == 20
+    link = doc["evidence"][1]
+    assert link["estimate"]["comparison"] == "between-group" and link["estimate"]["ci"] == [-1.2, -0.2]
+    assert link["study"]["rob"]["domains"]["measurement"] == "some-concerns"
+    assert doc["search"]["ongoing"][0]["registration"] == "SYN-0001"
+    review = client.get("/api/v1/studies/synthetic2020review").json()
+    assert review["includes"] == ["synthetic2018a"] and review["search_date"] == "2019-06"
+
+
+def test_exports_carry_the_appraisal(client: TestClient) -> None:
+    bib = client.get(
+        "/api/v1/citations", params={"format": "bibtex", "study": "synthetic2019b", "appraisal": "true"}
+    ).text
+    assert "robdomains" in bib and "randomisation: high" in bib
+    plain = client.get("/api/v1/citations", params={"format": "bibtex", "study": "synthetic2019b"}).text
+    assert "robdomains" not in plain
+    csl = json.loads(
+        client.get("/api/v1/citations", params={"format": "csl-json", "study": "synthetic2019b"}).text
+    )
+    assert "risk of bias high (RoB 2 (randomised trials)): Allocation not concealed" in csl[0]["note"]
+    record = next(s for s in load_data(APPRAISAL).studies if s.key == "synthetic2021c")
+    assert "ROBINS-I" in csl_item(record)["note"]
+
+
+# --- every claim of the shipped data --------------------------------------------------------------
+
+
+def test_every_shipped_claim_renders_its_summary_of_findings_and_forest_plots(
+    seed_client: TestClient,
+) -> None:
+    for item in seed_client.get("/api/v1/claims", params={"limit": 100}).json()["items"]:
+        doc: dict[str, Any] = seed_client.get(f"/api/v1/claims/{item['id']}").json()
+        html = page(seed_client, f"/claims/{item['id']}")
+        rows = html.xpath("//table[contains(@class, 'sof-table')]/tbody/tr")
+        assert len(rows) == len(doc["outcomes"]) >= 1, item["id"]
+        for row, outcome in zip(rows, doc["outcomes"], strict=True):
+            assert outcome["certainty"]["label"] in text(row) and outcome["answer"] in text(row)
+        expected = sum(len(sof.forest_groups(doc["evidence"], o["links"])) for o in doc["outcomes"])
+        assert len(html.xpath("//svg[contains(@class, 'forest-plot')]")) == expected, item["id"]
+        assert len(html.xpath("//figure[@class='forest']//table")) == expected
+
+
+def test_every_answer_names_the_population_of_its_outcome() -> None:
+    """No one-line answer asserts a claim for a population it was not studied in: each names its
+    outcome's population, and an outcome without direct evidence never gets a positive verb."""
+    for record in load_data(DATA_DIR).claims:
+        for outcome in record.outcomes:
+            population = outcome.outcome.population
+            assert f"in {population.lower()}," in outcome.answer.lower(), record.claim.id
+            if outcome.grade.level in ("no-direct-evidence", "no-evidence"):
+                assert "no direct evidence" in outcome.answer or "no study has tested" in outcome.answer
+
+
+def test_the_methodology_lists_the_verdicts_with_their_meaning_and_rating(seed_client: TestClient) -> None:
+    doc = seed_client.get("/api/v1/methodology").json()
+    assert [(v["verdict"], v["rating"]) for v in doc["verdicts"]] == [
+        ("supported", 5), ("partly-supported", 4), ("unproven", 3), ("misleading", 2), ("contradicted", 1),
+    ]  # fmt: skip
+    assert all(v["meaning"] == grading.VERDICT_MEANINGS[v["verdict"]] for v in doc["verdicts"])
+
+
+def test_fixture_is_synthetic() -> None:
+    assert all(s.key.startswith("synthetic") for s in load_data(APPRAISAL).studies)
+    assert "not real" in (Path(APPRAISAL) / "README.md").read_text()
