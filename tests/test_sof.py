@@ -10,8 +10,8 @@ from typing import Any
 
 import lxml.html
 import pytest
-from conftest import DATA_DIR, FIXTURES, make_settings
 from fastapi.testclient import TestClient
+from helpers import DATA_DIR, FIXTURES, make_settings
 from lxml.html import HtmlElement
 
 from app import charts, grading, sof
