@@ -138,6 +138,8 @@ def test_an_unclosed_comment_is_one_error_at_its_line() -> None:
 PREAMBLE_AND_STRING_SHAPES = {
     "preamble over lines": '@preamble{ "\\newcommand{\\noopsort}[1]{} "\n  # "\\newcommand{\\x}{y}" }\n',
     "preamble in parentheses": '@PREAMBLE( "\\def\\a{b}" )\n',
+    "preamble with parentheses inside": '@PREAMBLE( "\\newcommand{\\pkg}[1](#1)" )\n',
+    "string with a comment after it": '@string{jbm = "Journal of Biomechanics"} % the NLM title\n',
     "preamble with an at sign": '@preamble{"\\makeatletter\n@ifundefined{x}{}"}\n',
     "string over lines": "@string{ jbm =\n  {Journal of\n   Biomechanics} }\n",
     "string in parentheses": '@String(jbm = "Journal of " # "Biomechanics")\n',
