@@ -285,3 +285,53 @@ def test_the_comparison_reads_the_sample_size_forms_of_evidence_yaml() -> None:
     assert reference_pages("1554- (start page from URL; end page not verified)") == "1554"
     assert reference_pages("CD004376 (article number)") == "CD004376"
     assert bib_pages("1656--1660") == reference_pages("1656-1660")
+
+
+# --- one-line answers name only the populations that were studied ---------------------------------
+
+#: Wordings of a one-line answer that assert nothing (grading.calibrated_sentence).
+NON_ASSERTIVE = ("no direct evidence", "very uncertain", "the evidence does not show")
+
+
+def population_concepts(text: str) -> set[str]:
+    """The population concepts of concepts.yaml that a text names (whole words, any case)."""
+    found = set()
+    for concept in loaded().concepts:
+        if concept.kind != "population":
+            continue
+        for term in concept.terms:
+            if re.search(rf"(?<![\w-]){re.escape(term.lower())}(?![\w-])", text.lower()):
+                found.add(concept.id)
+                break
+    return found
+
+
+def unstudied_populations(answer_population: str, studied: list[str]) -> set[str]:
+    """Populations an answer names that none of the studies carrying it were done in."""
+    named = population_concepts(answer_population)
+    covered = set().union(*(population_concepts(p) for p in studied)) if studied else set()
+    return named - covered
+
+
+def test_the_population_check_catches_an_answer_about_unstudied_people() -> None:
+    assert unstudied_populations("healthy adults", ["Adults with knee osteoarthritis"]) == {"healthy-adults"}
+    assert unstudied_populations("people with knee osteoarthritis", ["Adults with knee osteoarthritis"]) == set()
+    assert unstudied_populations("women with patellofemoral pain", ["50 patients with patellofemoral pain"]) == {"women"}
+
+
+def answer_cases() -> list[tuple[str, str]]:
+    return [(c.claim.id, o.outcome.id) for c in loaded().claims for o in c.outcomes]
+
+
+@pytest.mark.parametrize(("claim_id", "outcome_id"), answer_cases())
+def test_each_answer_names_only_the_population_its_outcome_was_studied_in(claim_id: str, outcome_id: str) -> None:
+    record = claims()[claim_id]
+    outcome = next(o for o in record.outcomes if o.outcome.id == outcome_id)
+    population = outcome.outcome.population
+    assert outcome.answer.startswith(f"In {population[:1].lower()}{population[1:]}, ")
+    if any(phrase in outcome.answer for phrase in NON_ASSERTIVE):
+        return  # an answer that asserts nothing cannot assert it for the wrong people
+    direct = [record.claim.evidence[i] for i in outcome.links if record.claim.evidence[i].directness == "direct"]
+    assert direct, f"{outcome.answer!r} asserts an effect with no direct evidence"
+    studied = [studies()[link.study].population or "" for link in direct]
+    assert unstudied_populations(population, studied) == set(), (outcome.answer, studied)
