@@ -315,8 +315,12 @@ def unstudied_populations(answer_population: str, studied: list[str]) -> set[str
 
 def test_the_population_check_catches_an_answer_about_unstudied_people() -> None:
     assert unstudied_populations("healthy adults", ["Adults with knee osteoarthritis"]) == {"healthy-adults"}
-    assert unstudied_populations("people with knee osteoarthritis", ["Adults with knee osteoarthritis"]) == set()
-    assert unstudied_populations("women with patellofemoral pain", ["50 patients with patellofemoral pain"]) == {"women"}
+    assert (
+        unstudied_populations("people with knee osteoarthritis", ["Adults with knee osteoarthritis"]) == set()
+    )
+    assert unstudied_populations(
+        "women with patellofemoral pain", ["50 patients with patellofemoral pain"]
+    ) == {"women"}
 
 
 def answer_cases() -> list[tuple[str, str]]:
@@ -324,14 +328,18 @@ def answer_cases() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("claim_id", "outcome_id"), answer_cases())
-def test_each_answer_names_only_the_population_its_outcome_was_studied_in(claim_id: str, outcome_id: str) -> None:
+def test_each_answer_names_only_the_population_its_outcome_was_studied_in(
+    claim_id: str, outcome_id: str
+) -> None:
     record = claims()[claim_id]
     outcome = next(o for o in record.outcomes if o.outcome.id == outcome_id)
     population = outcome.outcome.population
     assert outcome.answer.startswith(f"In {population[:1].lower()}{population[1:]}, ")
     if any(phrase in outcome.answer for phrase in NON_ASSERTIVE):
         return  # an answer that asserts nothing cannot assert it for the wrong people
-    direct = [record.claim.evidence[i] for i in outcome.links if record.claim.evidence[i].directness == "direct"]
+    direct = [
+        record.claim.evidence[i] for i in outcome.links if record.claim.evidence[i].directness == "direct"
+    ]
     assert direct, f"{outcome.answer!r} asserts an effect with no direct evidence"
     studied = [studies()[link.study].population or "" for link in direct]
     assert unstudied_populations(population, studied) == set(), (outcome.answer, studied)
