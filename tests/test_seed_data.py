@@ -343,3 +343,44 @@ def test_each_answer_names_only_the_population_its_outcome_was_studied_in(
     assert direct, f"{outcome.answer!r} asserts an effect with no direct evidence"
     studied = [studies()[link.study].population or "" for link in direct]
     assert unstudied_populations(population, studied) == set(), (outcome.answer, studied)
+
+
+# --- the November 2026 re-appraisal -----------------------------------------------------------------
+
+# Claims people make that the review's section 4 listed, added where there was evidence to appraise.
+REVIEW_CLAIMS = [
+    "backward-walking-burns-more-calories",
+    "backward-walking-helps-weight-loss",
+    "backward-walking-relieves-low-back-pain",
+    "backward-walking-improves-memory",
+    "backward-walking-aids-acl-rehabilitation",
+    "backward-walking-improves-gait-after-stroke",
+    "backward-walking-improves-gait-in-parkinsons",
+    "backward-walking-improves-walking-in-cerebral-palsy",
+    "backward-running-improves-athletic-performance",
+]
+
+
+@pytest.mark.parametrize("claim_id", REQUIRED_CLAIMS + REVIEW_CLAIMS)
+def test_every_claim_is_appraised_per_outcome_with_its_search(claim_id: str) -> None:
+    record = claims().get(claim_id)
+    assert record is not None, f"{claim_id} is missing from data/claims.yaml"
+    claim = record.claim
+    assert claim.outcomes and sum(o.main for o in claim.outcomes) == 1
+    assert {link.outcome for link in claim.evidence} <= {o.id for o in claim.outcomes}
+    assert claim.search is not None and claim.search.sources
+    assert len(claim.phrasings) >= 8 and claim.caveats and claim.history
+
+
+def test_every_study_a_graded_outcome_rests_on_has_a_risk_of_bias_judgement() -> None:
+    missing = [str(p) for p in loaded().warnings if "no risk-of-bias judgement" in p.message]
+    assert missing == []
+
+
+def test_a_within_group_change_is_never_recorded_as_a_difference_from_control() -> None:
+    # Studies whose published results are changes within one group (review-2026-11.md, section 2).
+    within_only = {"terblanche2005effect", "heath2001backward", "ordway2016effects", "grobbelaar2017backward"}
+    for record in loaded().claims:
+        for link in record.claim.evidence:
+            if link.study in within_only and link.estimate is not None:
+                assert link.estimate.comparison == "within-group", (record.claim.id, link.study)
