@@ -253,6 +253,7 @@ FOREST_PAD = 6
 FOREST_ROW = 40
 FOREST_TOP = 8
 FOREST_TICKS = 5
+FOREST_LABEL_CHARS = 26  # 13 px bold: about 7 px a character, beside a 19-character estimate
 
 
 @dataclass(frozen=True)
@@ -386,7 +387,8 @@ def _forest_row(row: ForestRow, y: float, x: Any, left: float, right: float) -> 
     x1, x2 = max(left, x(row.low)), min(right, x(row.high))
     cx = min(max(x(row.value), left), right)
     parts = [
-        f'<a href="{escape(row.page)}"><text x="{left}" y="{y + 13:.1f}" class="forest-label">{escape(row.short)}</text></a>',
+        f'<a href="{escape(row.page)}"><text x="{left}" y="{y + 13:.1f}" class="forest-label">'
+        f"{escape(_fit(row.short, FOREST_LABEL_CHARS))}<title>{escape(row.short)}</title></text></a>",
         f'<text x="{right}" y="{y + 13:.1f}" text-anchor="end" class="forest-value">{escape(_short_estimate(row))}</text>',
         f'<line x1="{x1:.1f}" x2="{x2:.1f}" y1="{line_y:.1f}" y2="{line_y:.1f}" stroke="#0060a8" stroke-width="2"/>',
     ]
@@ -402,6 +404,12 @@ def _forest_row(row: ForestRow, y: float, x: Any, left: float, right: float) -> 
             f'fill="#0060a8"><title>{escape(row.describe())}</title></rect>'
         )
     return parts
+
+
+def _fit(label: str, limit: int) -> str:
+    """A study name that leaves room for its estimate on the same line (the full name is in the
+    tooltip and in the table under the plot)."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def _short_estimate(row: ForestRow) -> str:
