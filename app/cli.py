@@ -152,6 +152,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from app.build import ensure_built
 
+    # Through the environment, so that every worker process uvicorn starts reads them too.
+    for option in ("max_concurrency", "header_timeout", "body_timeout"):
+        if getattr(args, option) is not None:
+            os.environ[f"EVIDENCE_KB_{option.upper()}"] = str(getattr(args, option))
+    get_settings.cache_clear()
     settings = get_settings()
     if args.no_build:  # several hosts: the release step builds, and no host rolls data back
         reachable = _database_reachable(settings)
@@ -174,6 +179,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             if result.status == "built":
                 _err(f"built: {result.claims} claims, {result.studies} studies in {result.seconds:.2f} s")
     _err(f"serving on http://{args.host}:{args.port} ({args.workers} worker(s)); Ctrl-C stops")
+    from app.serving import raise_open_file_limit, uvicorn_options
+
+    raise_open_file_limit()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -182,6 +190,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         access_log=args.access_log,
         log_level="info" if args.access_log else "warning",
+        **uvicorn_options(settings),
     )
     return 0
 
@@ -369,6 +378,13 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--access-log", action="store_true", help="log every request (costs throughput)")
+    p.add_argument("--max-concurrency", type=int,
+                   help="per worker: connections and requests in progress before new ones get 503 "
+                        "(EVIDENCE_KB_MAX_CONCURRENCY; default 1000)")  # fmt: skip
+    p.add_argument("--header-timeout", type=float,
+                   help="seconds a client may take to send a request's head (EVIDENCE_KB_HEADER_TIMEOUT; default 10)")  # fmt: skip
+    p.add_argument("--body-timeout", type=float,
+                   help="seconds a client may take to send a request's body (EVIDENCE_KB_BODY_TIMEOUT; default 20)")  # fmt: skip
     p.add_argument("--no-build", action="store_true",
                    help="serve the database as it is, never build (deployments where 'evidence-kb build' is a release step)")  # fmt: skip
     p.set_defaults(func=cmd_serve)

@@ -6,6 +6,8 @@
 - Request bodies: at most ``Settings.max_body_bytes`` (413, checked on ``Content-Length`` before
   reading, and while reading a chunked body); the body is read here and handed on, so the route
   never parses more than the limit.
+- A body must arrive within ``Settings.body_timeout`` seconds (408); the request head's timeout
+  is in ``app.serving``.
 - JSON routes (``POST /api/...``): ``Content-Type`` must be ``application/json`` (or ``+json``);
   anything else is 415.
 
@@ -14,6 +16,7 @@ Every refusal is the project's JSON error shape (``{"error": {...}}``).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -68,6 +71,7 @@ class RequestGuard:
         self.app = app
         self.hosts = allowed_hosts(settings)
         self.max_body = settings.max_body_bytes
+        self.body_timeout = settings.body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,7 +82,13 @@ class RequestGuard:
             await send_all(send, error_response(*refusal))
             return
         if scope["method"] in BODY_METHODS:
-            body = await self._read_body(receive)
+            try:
+                body = await asyncio.wait_for(self._read_body(receive), self.body_timeout)
+            except TimeoutError:
+                await send_all(send, error_response(
+                    408, "body-timeout", f"The request body took longer than {self.body_timeout:g} s to arrive."
+                ))  # fmt: skip
+                return
             if body is None:
                 await send_all(send, error_response(
                     413, "too-large", f"The request body is larger than {self.max_body:,} bytes."

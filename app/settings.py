@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     rate_limit_api_key_expensive: str = "300/minute"
     #: Where counters live: "memory://" (one host) or "redis://host:6379/0" (several hosts share).
     rate_limit_storage: str = "memory://"
+    #: Per worker process: connections plus requests in progress before new ones get 503 at once.
+    max_concurrency: int = 1000
+    #: Seconds a client may take to send a request's head, then its body; idle keep-alive seconds.
+    header_timeout: float = 10.0
+    body_timeout: float = 20.0
+    keep_alive_timeout: int = 5
     #: PostgreSQL: seconds to connect, to wait for a pooled connection, and per statement.
     pg_connect_timeout: int = 3
     pg_pool_timeout: float = 3.0

@@ -337,26 +337,40 @@ class Store:
 
     def list_studies(self, *, q: str = "", design: list[str] | None = None, cited: bool | None = None,
                      limit: int = 50, offset: int = 0) -> dict[str, Any]:  # fmt: skip
+        """One page of studies in bibliography order, with the total. The database filters,
+        counts and pages (the total without filters is the build's own count), so a page costs
+        the same at 50 studies or 500,000; only the page's rows are loaded."""
+        from sqlalchemy import exists, false, func
+
         limit = max(1, min(limit, MAX_LIMIT))
-        with self.db.session() as session:
-            stmt = select(Study)
-            if design:
-                stmt = stmt.where(col(Study.design).in_(design))
-            if q.strip():
-                for term in search.query_terms(q)[:6]:
-                    like = f"%{term}%"
-                    stmt = stmt.where(
-                        col(Study.title).ilike(like)
-                        | col(Study.key).ilike(like)
-                        | col(Study.container).ilike(like)
-                    )
-            cited_keys = set(session.exec(select(Evidence.study_key).distinct()).all())
-            studies = list(session.exec(stmt.order_by(col(Study.position))).all())
+        offset = max(0, offset)
+        is_cited = exists().where(col(Evidence.study_key) == col(Study.key))
+        conditions = []
+        if design:
+            conditions.append(col(Study.design).in_(design))
+        terms = search.query_terms(q)[:6] if q.strip() else []
+        if q.strip() and not terms:  # "%" or punctuation only: nothing to match, as for claims
+            conditions.append(false())
+        for term in terms:
+            like = f"%{_escape_like(term)}%"
+            conditions.append(
+                col(Study.title).ilike(like, escape="\\")
+                | col(Study.key).ilike(like, escape="\\")
+                | col(Study.container).ilike(like, escape="\\")
+            )
         if cited is not None:
-            studies = [s for s in studies if (s.key in cited_keys) == cited]
-        page = studies[max(0, offset) : max(0, offset) + limit]
-        items = [study_doc(s) | {"cited": s.key in cited_keys} for s in page]
-        return {"items": items, "total": len(studies), "limit": limit, "offset": offset}
+            conditions.append(is_cited if cited else ~is_cited)
+        with self.db.session() as session:
+            if conditions:
+                total = session.exec(select(func.count()).select_from(Study).where(*conditions)).one()
+            else:
+                total = self.overview()["studies"]
+            page = session.exec(
+                select(Study, is_cited.label("cited")).where(*conditions)
+                .order_by(col(Study.position)).offset(offset).limit(limit)
+            ).all()  # fmt: skip
+        items = [study_doc(study) | {"cited": bool(flag)} for study, flag in page]
+        return {"items": items, "total": total, "limit": limit, "offset": offset}
 
     # -- overview -------------------------------------------------------------------------------
 
@@ -378,6 +392,11 @@ class Store:
             }
 
         return self.cached("overview", None, compute)
+
+
+def _escape_like(term: str) -> str:
+    """A search word matched literally by LIKE: ``%`` and ``_`` are not wildcards."""
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def plausible_key(key: str) -> bool:

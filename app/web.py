@@ -34,6 +34,7 @@ from app.claimreview import claim_review, json_ld_script_body
 from app.http import ClaimFiltersDep, SortParam, StoreDep, cached_document, get_settings, get_store
 from app.settings import Settings
 from app.store import SORTS, ClaimQuery, Store
+from app.workpool import get_pool
 
 log = logging.getLogger("evidence_kb")
 
@@ -551,8 +552,9 @@ async def factcheck_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/factcheck", response_class=HTMLResponse)
-def factcheck_submit(request: Request, text: Annotated[str, Form()] = "") -> HTMLResponse:
-    """A plain HTML form POST (no JavaScript). Nothing submitted is stored or logged."""
+async def factcheck_submit(request: Request, text: Annotated[str, Form()] = "") -> HTMLResponse:
+    """A plain HTML form POST (no JavaScript). Nothing submitted is stored or logged. The check
+    runs in the bounded pool for expensive work (``app.workpool``), like the API's."""
     if not text.strip():
         return page(
             request,
@@ -568,7 +570,8 @@ def factcheck_submit(request: Request, text: Annotated[str, Form()] = "") -> HTM
             status=422,
             **factcheck_context(text[: factcheck.MAX_TEXT], None, error),
         )
-    result = factcheck.factcheck(get_store(request), text)
+    store = get_store(request)
+    result = await get_pool(request).run(request, lambda _budget: factcheck.factcheck(store, text))
     return page(request, "factcheck.html", **factcheck_context(text, result, None))
 
 

@@ -216,3 +216,23 @@ def test_a_nul_byte_in_a_citation_key_is_a_404(seed_client: TestClient) -> None:
         response = seed_client.get("/api/v1/citations", params={"format": "ris", param: "roos\x00x"})
         assert response.status_code == 404, response.text
         assert error(response)["code"] == f"{param}-not-found"
+
+
+def test_a_page_of_studies_is_filtered_counted_and_paged_by_the_database(seed_client: TestClient) -> None:
+    everything = seed_client.get("/api/v1/studies", params={"limit": 100}).json()
+    one = seed_client.get("/api/v1/studies", params={"limit": 1, "offset": 1}).json()
+    assert one["total"] == everything["total"] and one["items"] == everything["items"][1:2]
+    cited = seed_client.get("/api/v1/studies", params={"cited": "true", "limit": 100}).json()
+    uncited = seed_client.get("/api/v1/studies", params={"cited": "false", "limit": 100}).json()
+    assert cited["total"] + uncited["total"] == everything["total"]
+    assert {i["cited"] for i in cited["items"]} <= {True} and {i["cited"] for i in uncited["items"]} <= {
+        False
+    }
+    assert [i["key"] for i in everything["items"] if i["cited"]] == [i["key"] for i in cited["items"]]
+
+
+@pytest.mark.parametrize("q", ["%", "_", "%%", "\\"])
+def test_wildcard_characters_match_nothing_rather_than_everything(seed_client: TestClient, q: str) -> None:
+    studies = seed_client.get("/api/v1/studies", params={"q": q}).json()
+    claims = seed_client.get("/api/v1/claims", params={"q": q}).json()
+    assert studies["total"] == claims["total"] == 0
