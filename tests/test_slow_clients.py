@@ -12,14 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from helpers import FIXTURES, ROOT
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     import shutil
-
-    from conftest import FIXTURES
 
     folder = tmp_path_factory.mktemp("slow")
     shutil.copytree(FIXTURES / "mini", folder / "data")
