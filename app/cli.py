@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.problems import DataError, Problem
 from app.settings import Settings, get_settings
-from app.vocab import ExportFormat, GradeLevel, Verdict
+from app.vocab import Certainty, ExportFormat, Verdict
 
 if TYPE_CHECKING:
     from app.store import Store
@@ -422,7 +422,7 @@ def _add_read_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
         "--verdict", action="append", default=[], choices=list(Verdict), help="search filter (repeatable)"
     )
     p.add_argument(
-        "--grade", action="append", default=[], choices=list(GradeLevel), help="search filter (repeatable)"
+        "--grade", action="append", default=[], choices=list(Certainty), help="search filter (repeatable)"
     )
     p.add_argument(
         "--appraisal", action="store_true", help="BibTeX: keep the appraisal fields (design, samplesize, ...)"

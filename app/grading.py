@@ -62,15 +62,7 @@ CLAIM_KINDS: tuple[str, ...] = tuple(ClaimKind)
 CLAIM_KIND_LABELS = vocab.CLAIM_KIND_LABELS
 VERDICTS: list[str] = list(Verdict)
 VERDICT_LABELS = vocab.VERDICT_LABELS
-#: One line per verdict (the legend on the pages and the methodology page read these).
-VERDICT_MEANINGS: dict[str, str] = {
-    Verdict.SUPPORTED: "The evidence shows what the claim says, for the population it names.",
-    Verdict.PARTLY_SUPPORTED: "Part of the claim holds, or it holds only for a narrower population, "
-    "outcome or setting.",
-    Verdict.UNPROVEN: "Not shown either way: no study has tested it, or we found no evidence.",
-    Verdict.MISLEADING: "Built on real research, but says something the research did not show.",
-    Verdict.CONTRADICTED: "The evidence points the other way.",
-}
+VERDICT_MEANINGS = vocab.VERDICT_MEANINGS
 UNPROVEN_REASONS: tuple[str, ...] = tuple(UnprovenReason)
 UNPROVEN_LABELS = vocab.UNPROVEN_LABELS
 #: schema.org ClaimReview ``reviewRating``: 1 (worst) to 5 (best). "Unproven" sits in the

@@ -78,6 +78,17 @@ VERDICT_LABELS: dict[str, str] = {
 }
 
 
+#: One line per verdict (the legend on the pages and the methodology page read these).
+VERDICT_MEANINGS: dict[str, str] = {
+    Verdict.SUPPORTED: "The evidence shows what the claim says, for the population it names.",
+    Verdict.PARTLY_SUPPORTED: "Part of the claim holds, or it holds only for a narrower population, "
+    "outcome or setting.",
+    Verdict.UNPROVEN: "Not shown either way: no study has tested it, or we found no evidence.",
+    Verdict.MISLEADING: "Built on real research, but says something the research did not show.",
+    Verdict.CONTRADICTED: "The evidence points the other way.",
+}
+
+
 class UnprovenReason(StrEnum):
     """Why a claim is unproven (``unproven_because`` in claims.yaml)."""
 
