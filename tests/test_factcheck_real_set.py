@@ -143,6 +143,12 @@ def test_split_is_by_site_with_the_fixed_rule(name: str) -> None:
     assert {site(r["source"]) for r in parts()[name]}.isdisjoint({site(r["source"]) for r in other})
 
 
+def test_no_passage_text_is_in_both_parts() -> None:
+    """The same quotation on two sites (syndication, mirrors) must not leak from dev into test."""
+    texts = {name: {" ".join(r["text"].lower().split()) for r in parts()[name]} for name in PARTS}
+    assert texts["dev"].isdisjoint(texts["test"]), sorted(texts["dev"] & texts["test"])[:3]
+
+
 def test_split_sizes_are_about_60_40() -> None:
     dev, test = len(parts()["dev"]), len(parts()["test"])
     assert 0.5 <= dev / (dev + test) <= 0.7, (dev, test)
