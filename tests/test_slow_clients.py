@@ -4,60 +4,28 @@ normal requests are answered meanwhile. SQLite (the timeouts do not depend on th
 
 from __future__ import annotations
 
-import http.client
+import shutil
 import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, ROOT
+from helpers import FIXTURES
+from serverproc import serving, status
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    import shutil
-
     folder = tmp_path_factory.mktemp("slow")
     shutil.copytree(FIXTURES / "mini", folder / "data")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cli = [str(ROOT / ".venv" / "bin" / "evidence-kb")] if (ROOT / ".venv").exists() else ["evidence-kb"]
-    server = subprocess.Popen(
-        [*cli, "--data-dir", str(folder / "data"), "--database-url", f"sqlite:///{folder / 'kb.db'}",
-         "serve", "--port", str(port), "--header-timeout", "1", "--body-timeout", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if get(port, "/static/site.css") == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"the server did not start: {server.communicate()[1][-2000:]}")
-            time.sleep(0.2)
+    url = f"sqlite:///{folder / 'kb.db'}"
+    with serving(folder / "data", url, "--header-timeout", "1", "--body-timeout", "1") as port:
         yield port
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def get(port: int, path: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    conn.request("GET", path)
-    status = conn.getresponse().status
-    conn.close()
-    return status
+    return status(port, path)
 
 
 def test_a_request_head_that_never_ends_is_cut_off(server: int) -> None:
