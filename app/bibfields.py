@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from app.bibtex import BibEntry, latex_to_text
-from app.problems import Problem
+from app.problems import Problem, Severity
 
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -166,7 +166,7 @@ class Reading:
     number: str = ""  # a report's or patent's number
     collection_number: str = ""  # a book's or proceedings' number in its series
     text: dict[str, str] = field(default_factory=dict)  # other decoded fields, BibTeX names
-    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (field, message, severity)
+    problems: list[tuple[str, str, Severity]] = field(default_factory=list)  # (field, message, severity)
 
 
 # biblatex name -> the BibTeX name the rest of the code reads (biber's aliases, reversed).

@@ -81,7 +81,7 @@ def parse_bib_files(paths: Sequence[Path]) -> Bibliography:
     return Bibliography(entries, problems, macros)
 
 
-def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -> Bibliography:
+def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -> Bibliography:  # noqa: C901 (one branch per kind of bibtexparser block)
     """Parse one file's text; ``macros`` (updated in place) carries @string definitions."""
     macros = {} if macros is None else macros
     prepared = bibtex_blocks.prepare(text)
@@ -113,6 +113,8 @@ def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -
             # BibTeX ("I'm ignoring ...'s extra field") and biber keep the entry with the first
             # value; bibtexparser drops it. Keep it, as they do, and say so.
             entry_block = block.ignore_error_block
+            if not isinstance(entry_block, model.Entry):  # bibtexparser always sets it here
+                continue
             for name in sorted(block.duplicate_keys):
                 message = f"{entry_block.key}: entry has the field '{name}' twice (the first value is kept)"
                 problems.append(Problem(path, line, message, "warning"))

@@ -264,7 +264,10 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
         conn.execute(insert(Study), chunk)
 
     progress(f"writing {len(loaded.claims)} claims")
-    claim_rows, topic_rows, evidence_rows, search_rows = [], [], [], []
+    claim_rows: list[dict[str, Any]] = []
+    topic_rows: list[dict[str, Any]] = []
+    evidence_rows: list[dict[str, Any]] = []
+    search_rows: list[dict[str, Any]] = []
     for record in loaded.claims:
         c, g = record.claim, record.grade
         claim_rows.append({

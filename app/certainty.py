@@ -155,7 +155,7 @@ def _weights(units: Sequence[Unit]) -> list[float]:
     return [1.0] * len(units)
 
 
-def _share(units: Sequence[Unit], weights: Sequence[float], pick: set[int]) -> float:
+def _share(weights: Sequence[float], pick: set[int]) -> float:
     total = sum(weights)
     return sum(w for i, w in enumerate(weights) if i in pick) / total if total else 0.0
 
@@ -170,10 +170,10 @@ def risk_of_bias(units: Sequence[Unit]) -> Reason | None:
         return Reason(
             "risk of bias", -2, "Every study carrying the grade is at high risk of bias.", _keys(units)
         )
-    if _share(units, weights, high) > 0.5:
+    if _share(weights, high) > 0.5:
         return Reason("risk of bias", -1, "Studies at high risk of bias carry most of the weight.",
                       _keys([units[i] for i in sorted(high)]))  # fmt: skip
-    if _share(units, weights, concerns) > 0.5:
+    if _share(weights, concerns) > 0.5:
         missing = [units[i] for i in sorted(concerns) if rob[i] is None]
         text = "Studies with some concerns, unclear or unassessed risk of bias carry most of the weight"
         text += f" ({len(missing)} not assessed)." if missing else "."
@@ -207,14 +207,14 @@ def indirectness(units: Sequence[Unit]) -> list[Reason]:
     from app.grading import INDIRECTNESS_KINDS
 
     weights = _weights(units)
-    reasons = []
+    reasons: list[Reason] = []
     for kind, words in INDIRECTNESS_KINDS.items():
         hit = {
             i
             for i, u in enumerate(units)
             if u.lead.directness == "indirect" and kind in u.lead.indirect_because
         }
-        if _share(units, weights, hit) > 0.5 and len(reasons) < MAX_INDIRECTNESS:
+        if _share(weights, hit) > 0.5 and len(reasons) < MAX_INDIRECTNESS:
             reasons.append(
                 Reason(
                     "indirectness", -1, f"Indirect evidence: {words}.", _keys([units[i] for i in sorted(hit)])
@@ -378,7 +378,7 @@ def grade_outcome(links: Sequence[GradedStudy], kind: str = "effect") -> Grade:
     level = _apply(best, steps, reasons)
     best_u = best_unit(carrying)
     return Grade(LEVELS[level], tuple(reasons), carrying=_keys(carrying), direction=_direction(carrying),
-                 best=best_u.lead.key if best_u else None, **counts)  # type: ignore[arg-type]  # fmt: skip
+                 best=best_u.lead.key if best_u else None, **counts)  # fmt: skip
 
 
 def _start_reason(carrying: Sequence[Unit], level: str, kind: str) -> Reason:

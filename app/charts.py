@@ -26,9 +26,14 @@ from app.vocab import Stance
 STANCE_ORDER = [Stance.SUPPORTS, Stance.MIXED, Stance.NO_EFFECT, Stance.CONTRADICTS]
 STANCE_LABELS = vocab.STANCE_LABELS
 #: The same shapes as text, for tables and legends (hidden from screen readers: the label is read).
-STANCE_GLYPHS = {Stance.SUPPORTS: "▲", Stance.MIXED: "◆", Stance.NO_EFFECT: "●", Stance.CONTRADICTS: "▼"}
+STANCE_GLYPHS: dict[str, str] = {
+    Stance.SUPPORTS: "▲",
+    Stance.MIXED: "◆",
+    Stance.NO_EFFECT: "●",
+    Stance.CONTRADICTS: "▼",
+}
 # Colour-blind-safe hues (Okabe–Ito family), dark enough for 3:1 against white.
-STANCE_COLOURS = {
+STANCE_COLOURS: dict[str, str] = {
     Stance.SUPPORTS: "#0060a8",
     Stance.MIXED: "#8a3f8f",
     Stance.NO_EFFECT: "#5f5f5f",

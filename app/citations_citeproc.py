@@ -84,7 +84,8 @@ def _suppress_substituted_variables(model: Any) -> None:
     def _substitute(self: Any, item: Any, context: Any = None, **kwargs: Any) -> Any:
         for child in self.getchildren():
             outer = getattr(_recording, "variables", None)
-            _recording.variables = rendered = []
+            rendered: list[Any] = []
+            _recording.variables = rendered
             try:
                 if isinstance(child, model.Names) and child.name is None:
                     names = self.xpath_search("./parent::cs:names[1]")[0]

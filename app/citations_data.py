@@ -240,7 +240,7 @@ class _RisWriter(rispy.RisWriter):
     """rispy's writer without the numbered line it puts before each record by default: RIS
     readers expect every record to start with ``TY  -``."""
 
-    def set_header(self, count: int) -> str:
+    def set_header(self, count: int) -> str:  # noqa: ARG002 (rispy calls it with the record count)
         return ""
 
 
@@ -311,7 +311,7 @@ def ris_record(study: Study) -> dict[str, Any]:
 def to_ris(studies: Sequence[Study]) -> str:
     if not studies:
         return ""
-    return rispy.dumps([ris_record(s) for s in studies], implementation=_RisWriter)
+    return str(rispy.dumps([ris_record(s) for s in studies], implementation=_RisWriter))
 
 
 # --- BibTeX -------------------------------------------------------------------------------------
@@ -338,7 +338,7 @@ def to_bibtex(studies: Sequence[Study], *, appraisal: bool = False) -> str:
     Every value is written in braces: the stored values are brace-balanced (the parser only
     accepts balanced values) and macros are already resolved.
     """
-    entries = [
+    entries: list[bib_model.Block] = [
         bib_model.Entry(
             study.entry_type,
             study.key,

@@ -133,7 +133,7 @@ def _protect(value: Any) -> Any:
 
 
 def _citeproc_item(study: Study, item_id: str, style: str) -> dict[str, Any]:
-    item = csl_item(study)
+    item: dict[str, Any] = csl_item(study)
     citations_rules.adjust_item(item, study, style)
     item = _protect(item)
     item["id"] = item_id  # citeproc-py lower-cases ids: use positions (keys may differ in case)

@@ -133,7 +133,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from app.build import build_database
 
     settings = get_settings()
-    progress = (lambda m: _err(f"build: {m}")) if not args.quiet else (lambda m: None)
+    progress = (lambda m: _err(f"build: {m}")) if not args.quiet else (lambda _m: None)
     result = build_database(
         settings, force=args.force or args.start_over, progress=progress, replace_foreign=args.start_over
     )
@@ -357,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_data_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="validate the data files and report every problem with file and line")
     p.add_argument(
         "paths", nargs="*", help=".bib files to check on their own, read together in order (macros first)"
@@ -390,7 +390,7 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore
     p.set_defaults(func=cmd_serve)
 
 
-def _add_read_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_read_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("factcheck", help="fact-check a post: the claims it makes and what the evidence says")
     p.add_argument("text", help="the post's text ('-' reads standard input)")
     p.add_argument("--json", action="store_true", help="print the API's JSON")

@@ -215,8 +215,3 @@ def read_build_info(engine: Engine) -> BuildInfo | None:
             return session.get(BuildInfo, 1)
     except DatabaseError:
         return None
-
-
-def pg_search_config(conn: Any) -> str:
-    found = conn.execute(text("SELECT 1 FROM pg_ts_config WHERE cfgname = :n"), {"n": PG_TS_CONFIG}).first()
-    return PG_TS_CONFIG if found else "english"

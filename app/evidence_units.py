@@ -22,7 +22,7 @@ from app.grading import COMPARATIVE, NULL_VALUE, REVIEW_DESIGNS, GradedStudy
 from app.vocab import Stance
 
 #: What a recorded stance says about the direction of a result without an estimate.
-_STANCE_SIDE = {
+_STANCE_SIDE: dict[str, str] = {
     Stance.SUPPORTS: "benefit",
     Stance.NO_EFFECT: "none",
     Stance.CONTRADICTS: "harm",
@@ -75,7 +75,7 @@ def group_units(links: Sequence[GradedStudy]) -> list[Unit]:
     reviews = [link for link in links if link.design in REVIEW_DESIGNS]
     for link in links:
         if link.duplicate_of in by_key:
-            groups.join(link.key, link.duplicate_of)  # type: ignore[arg-type]
+            groups.join(link.key, link.duplicate_of)
     for review in reviews:
         for key in review.includes:
             if key in by_key:

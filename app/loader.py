@@ -23,7 +23,7 @@ from app import certainty, grading
 from app.bibfields import unread_field_problems
 from app.bibtex import parse_bib_files
 from app.claims_schema import PATTERN_NAMES, ClaimIn, ConceptIn, EvidenceIn, OutcomeIn
-from app.problems import Problem
+from app.problems import Problem, Severity
 from app.study_records import APPRAISAL_FIELDS, StudyRecord, link_problems, study_record
 from app.yamlread import gc_paused, line_for, read_yaml, start_reading_yaml
 
@@ -266,7 +266,7 @@ class _ClaimContext:
     label: str
     problems: list[Problem]
 
-    def report(self, loc: tuple[Any, ...], message: str, severity: str = "error") -> None:
+    def report(self, loc: tuple[Any, ...], message: str, severity: Severity = "error") -> None:
         line = line_for(self.document, (self.index, *loc))
         self.problems.append(Problem(str(self.path), line, f"{self.label}: {message}", severity))
 

@@ -137,7 +137,7 @@ def _words(word: str) -> list[str]:
 @functools.lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     with _stem_lock:
-        return _STEMMER.stemWord(word)
+        return str(_STEMMER.stemWord(word))
 
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -239,11 +239,9 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def compile_query(
-    q: str, dialect: str, synonyms: SynonymIndex = EMPTY_SYNONYMS, pg_config: str = "simple"
-) -> SearchQuery | None:
+def compile_query(q: str, dialect: str, synonyms: SynonymIndex = EMPTY_SYNONYMS) -> SearchQuery | None:
     """Every query token must match (a synonym or a phrase of the concept list counts); a number
-    or phrase matches as adjacent terms. ``pg_config`` is unused (the index is pre-tokenised)."""
+    or phrase matches as adjacent terms (the index is pre-tokenised: no text search configuration)."""
     groups = [synonyms.expand(t.term) for t in _query_tokens(q)]
     if not groups:
         return None

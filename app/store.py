@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from app import grading, search
 from app.bibfields import doi_url
 from app.bibtex import OTHERS, Person
-from app.db import Database, pg_search_config
+from app.db import Database
 from app.models import Claim, Concept, Evidence, Study
 from app.vocab import SORT_LABELS, SortOrder
 
@@ -119,7 +119,6 @@ class Store:
         self._generation: str | None = None
         self._rows: dict[str, ClaimRow] | None = None
         self._synonyms: search.SynonymIndex | None = None
-        self._pg_config: str | None = None
         self._pinned: dict[str, tuple[str | None, Any]] = {}
         self._pinned_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -175,10 +174,12 @@ class Store:
         rows = self._rows
         if rows is None:
             with self.db.session() as session:
-                found = session.exec(
-                    select(Claim.id, Claim.statement, Claim.verdict, Claim.grade_level, Claim.grade_rank,
-                           Claim.topics, Claim.reviewed, Claim.appearances, Claim.position)
-                    .order_by(col(Claim.position))
+                # SQLModel's select is typed for at most 4 columns.
+                found: Sequence[Any] = session.exec(
+                    select(  # type: ignore[call-overload]
+                        Claim.id, Claim.statement, Claim.verdict, Claim.grade_level, Claim.grade_rank,
+                        Claim.topics, Claim.reviewed, Claim.appearances, Claim.position,
+                    ).order_by(col(Claim.position))
                 ).all()  # fmt: skip
             rows = {
                 r[0]: ClaimRow(r[0], r[1], r[2], r[3], r[4], tuple(r[5]), r[6], len(r[7]), r[8])
@@ -192,33 +193,20 @@ class Store:
         if self._synonyms is None:
             with self.db.session() as session:
                 concepts = session.exec(select(Concept.kind, Concept.terms)).all()
-                if not self.db.settings.is_sqlite:
-                    self._pg_config = pg_search_config(session.connection())
             self._synonyms = search.SynonymIndex.from_concepts([(k, list(t)) for k, t in concepts])
         return self._synonyms
 
     def search_claims(self, query: ClaimQuery, *, facets: bool = True) -> dict[str, Any]:
+        """One page of claims for a query and its filters, with facet counts (the API's
+        ``schemas.ClaimList``). Steps: rank by the full-text query (when there is one), filter
+        and count, sort, load the page's summaries, add the matched snippets."""
         rows = self.claim_rows()
         limit = max(1, min(query.limit, MAX_LIMIT))
         offset = max(0, query.offset)
-        ranks: dict[str, float] | None = None
-        compiled = None
         # One session for the ranks, the page and its snippets: one pooled connection (and on
         # PostgreSQL one liveness ping) per search instead of three.
         with self.db.session() as session:
-            if query.q.strip():
-                dialect = "sqlite" if self.db.settings.is_sqlite else "postgresql"
-                compiled = search.compile_query(
-                    query.q, dialect, self.synonyms(), self._pg_config or "english"
-                )
-                ranks = {}
-                if compiled is not None:
-                    found = session.connection().execute(text(compiled.sql), compiled.params).all()
-                    by_position = self._rows_by_position() if compiled.by_position else {}
-                    for key, rank in found:
-                        row = by_position.get(key) if compiled.by_position else rows.get(key)
-                        if row is not None:
-                            ranks[row.id] = rank
+            compiled, ranks = self._rank(session, query.q) if query.q.strip() else (None, None)
             candidates = [rows[cid] for cid in ranks] if ranks is not None else list(rows.values())
             matched, counts = _filter_and_count(candidates, query, facets)
             sort = query.effective_sort()
@@ -229,16 +217,7 @@ class Store:
             page = matched[offset : offset + limit]
             items = self.claim_summaries([r.id for r in page], session=session)
             if compiled is not None and page:
-                if compiled.by_position:
-                    by_position = self._rows_by_position()
-                    marked = search.snippets(session, compiled, [r.position for r in page])
-                    snippets = {by_position[k].id: v for k, v in marked.items()}
-                else:
-                    snippets = search.snippets(session, compiled, [r.id for r in page])
-                for item in items:
-                    if item["id"] in snippets:
-                        item["snippet"] = search.plain_snippet(snippets[item["id"]])
-                        item["snippet_marked"] = snippets[item["id"]]
+                self._add_snippets(session, compiled, page, items)
         result: dict[str, Any] = {
             "items": items,
             "total": len(matched),
@@ -253,6 +232,40 @@ class Store:
                 "grade": _facet_counts(counts["grade"], query.grade, grading.CERTAINTIES),
             }  # fmt: skip
         return result
+
+    def _rank(self, session: Session, q: str) -> tuple[search.SearchQuery | None, dict[str, float]]:
+        """The compiled query and the rank of each matching claim id (lower is better)."""
+        dialect = "sqlite" if self.db.settings.is_sqlite else "postgresql"
+        compiled = search.compile_query(q, dialect, self.synonyms())
+        ranks: dict[str, float] = {}
+        if compiled is None:
+            return None, ranks
+        rows = self.claim_rows()
+        by_position = self._rows_by_position() if compiled.by_position else {}
+        for key, rank in session.connection().execute(text(compiled.sql), compiled.params).all():
+            row = by_position.get(key) if compiled.by_position else rows.get(key)
+            if row is not None:
+                ranks[row.id] = rank
+        return compiled, ranks
+
+    def _add_snippets(
+        self,
+        session: Session,
+        compiled: search.SearchQuery,
+        page: list[ClaimRow],
+        items: list[dict[str, Any]],
+    ) -> None:
+        """Where the query matched, as plain text (``snippet``) and marked (``snippet_marked``)."""
+        if compiled.by_position:
+            by_position = self._rows_by_position()
+            marked = search.snippets(session, compiled, [r.position for r in page])
+            snippets = {by_position[k].id: v for k, v in marked.items()}
+        else:
+            snippets = search.snippets(session, compiled, [r.id for r in page])
+        for item in items:
+            if item["id"] in snippets:
+                item["snippet"] = search.plain_snippet(snippets[item["id"]])
+                item["snippet_marked"] = snippets[item["id"]]
 
     def _rows_by_position(self) -> dict[int, ClaimRow]:
         return self.cached(

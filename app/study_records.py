@@ -158,7 +158,7 @@ def _misspelt_appraisal_field(name: str) -> str | None:
     return close[0] if close else None
 
 
-def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> StudyRecord:
+def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> StudyRecord:  # noqa: C901 (one check per appraisal field)
     f = entry.fields
     where = entry.path
 

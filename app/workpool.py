@@ -82,9 +82,8 @@ class WorkPool:
             loop = asyncio.get_running_loop()
             future = loop.run_in_executor(self.executor, _run_checked, job, budget)
             watcher = asyncio.ensure_future(_disconnected(request))
-            done, _ = await asyncio.wait(
-                {future, watcher}, timeout=self.deadline, return_when=asyncio.FIRST_COMPLETED
-            )
+            waiting: set[asyncio.Future[Any]] = {future, watcher}
+            done, _ = await asyncio.wait(waiting, timeout=self.deadline, return_when=asyncio.FIRST_COMPLETED)
             watcher.cancel()
             if future in done:
                 return future.result()

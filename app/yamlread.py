@@ -24,14 +24,14 @@ import yaml
 from app.problems import Problem
 
 
-class LineDict(dict):  # type: ignore[type-arg]
+class LineDict(dict):
     """A mapping that remembers the line of each key (1-based)."""
 
     line: int = 0
     key_lines: dict[str, int]
 
 
-class LineList(list):  # type: ignore[type-arg]
+class LineList(list):
     """A sequence that remembers the line of each item (1-based), scalars included."""
 
     line: int = 0

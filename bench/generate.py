@@ -538,7 +538,7 @@ class Generator:
 
     # -- claims ---------------------------------------------------------------------------------
 
-    def claim(self, topic: Topic, position: int) -> list[str]:
+    def claim(self, topic: Topic) -> list[str]:  # noqa: C901 (one template per claim: a flat sequence of optional parts)
         rng = self.rng
         intervention, synonyms = topic.i
         outcome, verb, outcome_words = topic.o
@@ -806,8 +806,8 @@ class Generator:
             "",
         ]
         links = 0
-        for position, topic in enumerate(topics):
-            lines = self.claim(topic, position)
+        for topic in topics:
+            lines = self.claim(topic)
             links += sum(1 for ln in lines if ln.startswith("    - study: "))
             claim_lines.extend(lines)
         cited = len(self.studies)

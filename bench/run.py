@@ -677,7 +677,7 @@ def bench_memory(args: argparse.Namespace) -> None:
           rows, ["backend", "claims", "rss_idle_mb", "rss_warm_mb", "claims_read", "warm_s"])  # fmt: skip
 
 
-def clean(args: argparse.Namespace) -> None:
+def clean() -> None:
     import psycopg
 
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
@@ -733,7 +733,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.area == "build" and args.repeat == parser.get_default("repeat"):
         args.repeat = 1
     if args.area == "clean":
-        clean(args)
+        clean()
         return 0
     areas = list(AREAS) if args.area == "all" else [args.area]
     for area in areas:

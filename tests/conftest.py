@@ -32,7 +32,7 @@ os.environ.setdefault("EVIDENCE_KB_RATE_LIMIT", "")
 os.environ.setdefault("EVIDENCE_KB_RATE_LIMIT_EXPENSIVE", "")
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header() -> str:
     return "PostgreSQL tests: " + (
         f"SKIPPED ({PG_SKIP_REASON})" if PG_SKIP_REASON else f"enabled ({PG_ADMIN_URL})"
     )

@@ -391,7 +391,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
     import uvicorn
 
     calls: list[dict[str, object]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(uvicorn, "run", lambda *_args, **kwargs: calls.append(kwargs))
     return calls
 
 

@@ -75,7 +75,7 @@ def test_serve_no_build_says_when_the_database_cannot_be_reached(
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     served: list[object] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: served.append(k))
+    monkeypatch.setattr(uvicorn, "run", lambda *_a, **k: served.append(k))
     monkeypatch.delenv("EVIDENCE_KB_DATABASE_URL", raising=False)
     monkeypatch.delenv("EVIDENCE_KB_DATA_DIR", raising=False)
     url = f"postgresql://postgres@127.0.0.1:{port}/postgres"

@@ -787,7 +787,7 @@ def test_503_page_when_the_database_is_down(seed_settings: Settings) -> None:
 def test_error_page_survives_a_broken_template(
     seed_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: Any, **kwargs: Any) -> str:
+    def broken(*_args: Any, **_kwargs: Any) -> str:
         raise RuntimeError("template exploded")
 
     monkeypatch.setattr(web, "render", broken)
