@@ -12,6 +12,7 @@ Plain functions: they take the evidence list of ``Store.claim`` and know nothing
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -278,7 +279,7 @@ class ForestRow:
         return f"{self.short}: {self.text}{size}{' (pooled)' if self.pooled else ''}"
 
 
-def forest_rows(group: list[dict[str, Any]]) -> list[ForestRow]:
+def forest_rows(group: Sequence[Mapping[str, Any]]) -> list[ForestRow]:
     """Rows of a forest plot from evidence links (``study`` document + ``estimate``), in order."""
     rows = []
     for link in group:
@@ -308,9 +309,7 @@ def _nice_ticks(low: float, high: float, count: int = FOREST_TICKS) -> list[floa
     return ticks
 
 
-def favours_labels(
-    measure: str, better: str | None, intervention: str, comparator: str | None
-) -> tuple[str, str]:
+def favours_labels(better: str | None, intervention: str, comparator: str | None) -> tuple[str, str]:
     """(left, right) labels under the axis: which side favours what. Long names become generic."""
     ours = intervention if len(intervention) <= 24 else "intervention"
     theirs = comparator if comparator and len(comparator) <= 24 else "comparator"
@@ -321,7 +320,7 @@ def favours_labels(
     return "Lower values", "Higher values"
 
 
-def forest_plot(group: list[dict[str, Any]], outcome: dict[str, Any], *, plot_id: str) -> Markup:
+def forest_plot(group: Sequence[Mapping[str, Any]], outcome: dict[str, Any], *, plot_id: str) -> Markup:
     """A server-rendered forest plot: each estimate with its 95% interval on a labelled axis, the
     line of no effect, 'favours' labels, study names linking to their pages. Ratios on a log axis.
     ``group``: evidence links sharing a measure (``sof.forest_groups``); ``outcome``: its SoF row."""
@@ -339,7 +338,7 @@ def forest_plot(group: list[dict[str, Any]], outcome: dict[str, Any], *, plot_id
     left, right = FOREST_PAD + 4, FOREST_WIDTH - FOREST_PAD - 4
 
     def x(value: float) -> float:
-        return left + (scale(value) - lo_s) / (hi_s - lo_s) * (right - left)
+        return float(left + (scale(value) - lo_s) / (hi_s - lo_s) * (right - left))
 
     axis_y = FOREST_TOP + len(rows) * FOREST_ROW + 6
     height = axis_y + 62
@@ -347,7 +346,7 @@ def forest_plot(group: list[dict[str, Any]], outcome: dict[str, Any], *, plot_id
         f", {first['scale']}" if first.get("scale") else ""
     )
     left_label, right_label = favours_labels(
-        measure, first.get("better"), outcome["intervention"], outcome.get("comparator")
+        first.get("better"), outcome["intervention"], outcome.get("comparator")
     )
     out = [
         f'<svg class="forest-plot" viewBox="0 0 {FOREST_WIDTH} {height:.0f}" role="img" '

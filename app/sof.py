@@ -108,7 +108,7 @@ def outcome_docs(record: ClaimRecord) -> list[dict[str, Any]]:
 def measure_family(estimate: Mapping[str, Any]) -> str:
     """Estimates in one family share an axis: standardised differences together; a mean difference
     or percent change only on the same scale; each ratio measure on its own."""
-    measure = estimate["measure"]
+    measure = str(estimate["measure"])
     if measure in grading.STANDARDISED_MEASURES:
         return "standardised"
     if measure in ("md", "percent-change"):
