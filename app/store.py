@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from cachetools import LRUCache
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, text
 from sqlmodel import Session, col, select
 
 from app import grading, search
@@ -358,7 +358,7 @@ class Store:
         limit = max(1, min(limit, MAX_LIMIT))
         offset = max(0, offset)
         is_cited = exists().where(col(Evidence.study_key) == col(Study.key))
-        conditions = []
+        conditions: list[ColumnElement[bool]] = []
         if design:
             conditions.append(col(Study.design).in_(design))
         terms = search.query_terms(q)[:6] if q.strip() else []

@@ -8,7 +8,6 @@ import shutil
 import socket
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from helpers import FIXTURES
@@ -63,7 +62,7 @@ def test_a_body_that_trickles_gets_408(server: int) -> None:
     assert time.monotonic() - started < 4
 
 
-def test_an_idle_connection_is_not_kept_for_ever(server: int, tmp_path: Path) -> None:
+def test_an_idle_connection_is_not_kept_for_ever(server: int) -> None:
     s = socket.create_connection(("127.0.0.1", server))
     s.settimeout(5)
     time.sleep(1.5)
