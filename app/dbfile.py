@@ -32,7 +32,7 @@ from pathlib import Path
 #: ``PRAGMA application_id`` of every evidence-kb database ("EVKB" in ASCII).
 APPLICATION_ID = 0x45564B42
 SQLITE_MAGIC = b"SQLite format 3\x00"
-_TEMP_SUFFIX = re.compile(r"\.build-(\d+)$")
+_TEMP_SUFFIX = re.compile(r"\.build-(\d+)(-journal|-wal|-shm)?$")
 
 
 class UnsafeDatabasePath(Exception):
@@ -119,7 +119,8 @@ def temp_path(target: Path) -> Path:
 
 
 def remove_stale_builds(target: Path) -> list[Path]:
-    """Delete ``NAME.build-PID`` files beside ``target`` whose process has gone; returns them.
+    """Delete ``NAME.build-PID`` files (and their ``-journal``) beside ``target`` whose process
+    has gone; returns them.
 
     Only regular files whose name matches exactly and whose PID is not a running process: a
     build running now elsewhere on this host keeps its file.
@@ -129,7 +130,11 @@ def remove_stale_builds(target: Path) -> list[Path]:
     with contextlib.suppress(FileNotFoundError):
         for entry in os.scandir(target.parent):
             match = _TEMP_SUFFIX.search(entry.name)
-            if not entry.name.startswith(prefix) or not match or entry.name != prefix + match.group(1):
+            if (
+                not entry.name.startswith(prefix)
+                or not match
+                or entry.name != prefix + match.group(1) + (match.group(2) or "")
+            ):
                 continue
             if not entry.is_file(follow_symlinks=False) or _process_alive(int(match.group(1))):
                 continue

@@ -137,12 +137,14 @@ def test_the_next_build_removes_what_a_killed_build_left(mini_data: Path, tmp_pa
     )
     stale = tmp_path / f"kb.db.build-{int(dead.stdout)}"
     stale.write_bytes(b"half a database" * 1000)
+    journal = tmp_path / f"{stale.name}-journal"
+    journal.write_bytes(b"its journal")
     alive = tmp_path / f"kb.db.build-{os.getppid()}"  # a running process: its build may be going on
     alive.write_bytes(b"in progress")
     unrelated = tmp_path / "notes.db.build-1"
     unrelated.write_text("not ours")
     settings = Settings(database_url=f"sqlite:///{path}", data_dir=mini_data)
     assert build_database(settings).status == "built"
-    assert not stale.exists()
+    assert not stale.exists() and not journal.exists()
     assert alive.exists() and unrelated.exists()
     assert remove_stale_builds(path) == []

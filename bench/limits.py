@@ -1,0 +1,294 @@
+"""Budgets and overload protection under load (issue 13): figures for docs/performance.md.
+
+    .venv/bin/python bench/limits.py --kb bench/out/kb-10000 --db bench/out/kb-10000.db [--workers 2]
+        [--database-url postgresql://...]   # a database already built from --kb
+
+Scenarios, each against a fresh ``evidence-kb serve --no-build`` on 127.0.0.1 (rate limits off,
+so that the server's own capacity is measured, not the per-client limiter):
+
+1. readers: three clients send the largest accepted fact-check batch (10 posts of 10,000
+   characters = the 100,000-character budget) back to back for ``--seconds``; meanwhile one
+   reader fetches a claim, a search (API) and a search page in turn. Latency per kind, statuses.
+2. studies: ``GET /api/v1/studies?limit=1`` and the ``/studies`` page, 100 times each.
+3. flood: ``--connections`` concurrent connections cycling the claim page, a search and a
+   fact-check for ``--seconds``: statuses, p50/p99 of answered requests, memory before, at the
+   end and 10 s after.
+4. slowloris: ``--slow`` connections that send an unfinished request head, while one client
+   fetches a claim every 100 ms: its latencies and failures, and how many slow connections the
+   server had closed after the header timeout.
+
+Prints one JSON document (also written to bench/out/limits-*.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {"n": len(values), "p50_ms": pct(values, 0.5), "p95_ms": pct(values, 0.95),
+            "p99_ms": pct(values, 0.99), "max_ms": round(max(values) * 1000, 1) if values else 0}  # fmt: skip
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of the server and its worker processes, in MB."""
+    total = 0
+    pids = [pid] + [
+        int(p)
+        for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    ]
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return round(total / 1024, 1)
+
+
+class Server:
+    def __init__(self, args: argparse.Namespace, **env: str):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        environ = {**os.environ, "EVIDENCE_KB_RATE_LIMIT": "", "EVIDENCE_KB_RATE_LIMIT_EXPENSIVE": "", **env}
+        url = args.database_url or f"sqlite:///{Path(args.db).resolve()}"
+        self.proc = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "evidence-kb"), "--data-dir", args.kb, "--database-url", url,
+             "serve", "--no-build", "--port", str(self.port), "--workers", str(args.workers)],
+            env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.base + "/api/v1/claims?limit=1", timeout=60).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        # Warm the fact-check index (built once per build and worker).
+        for _ in range(args.workers * 2):
+            httpx.post(self.base + "/api/v1/factcheck", json={"text": "warm up"}, timeout=120)
+
+    def stop(self) -> None:
+        os.killpg(self.proc.pid, 15)
+        self.proc.wait(30)
+
+
+def claim_ids(base: str) -> tuple[list[str], list[str]]:
+    home = httpx.get(base + "/api/v1", params={"limit": 1000}, timeout=60).json()
+    ids = [c["id"] for c in home["claims"]]
+    words = sorted(
+        {w.strip(".,").lower() for c in home["claims"] for w in c["statement"].split() if len(w) > 6}
+    )
+    return ids, words
+
+
+def big_batch(base: str) -> dict[str, Any]:
+    home = httpx.get(base + "/api/v1", params={"limit": 400}, timeout=60).json()
+    text = " ".join(c["statement"] for c in home["claims"])
+    posts = [{"id": str(i), "text": (text * 3)[i * 100 : i * 100 + 10_000]} for i in range(10)]
+    return {"posts": posts, "limit": 20}
+
+
+async def readers(args: argparse.Namespace) -> dict[str, Any]:
+    server = Server(args)
+    try:
+        ids, words = claim_ids(server.base)
+        batch = big_batch(server.base)
+        stop = time.monotonic() + args.seconds
+        batch_status: dict[int, int] = {}
+        batch_times: list[float] = []
+        lat: dict[str, list[float]] = {"claim": [], "search": [], "search-page": []}
+        statuses: dict[int, int] = {}
+        async with httpx.AsyncClient(base_url=server.base, timeout=120) as client:
+
+            async def sender() -> None:
+                while time.monotonic() < stop:
+                    t = time.perf_counter()
+                    r = await client.post("/api/v1/factcheck/batch", json=batch)
+                    batch_times.append(time.perf_counter() - t)
+                    batch_status[r.status_code] = batch_status.get(r.status_code, 0) + 1
+                    if r.status_code != 200:
+                        await asyncio.sleep(float(r.headers.get("retry-after", "1")) / 5)
+
+            async def reader() -> None:
+                rnd = random.Random(1)
+                await asyncio.sleep(1)
+                while time.monotonic() < stop:
+                    for kind, path in (("claim", f"/api/v1/claims/{rnd.choice(ids)}"),
+                                       ("search", f"/api/v1/claims?q={rnd.choice(words)}"),
+                                       ("search-page", f"/claims?q={rnd.choice(words)}")):  # fmt: skip
+                        t = time.perf_counter()
+                        r = await client.get(path)
+                        lat[kind].append(time.perf_counter() - t)
+                        statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
+
+            await asyncio.gather(sender(), sender(), sender(), reader())
+        return {"reader": {k: summary(v) for k, v in lat.items()}, "reader_statuses": statuses,
+                "batch_statuses": batch_status, "batch": summary(batch_times)}  # fmt: skip
+    finally:
+        server.stop()
+
+
+def studies(args: argparse.Namespace) -> dict[str, Any]:
+    server = Server(args)
+    try:
+        out = {}
+        with httpx.Client(base_url=server.base, timeout=60) as client:
+            for path in (
+                "/api/v1/studies?limit=1",
+                "/studies",
+                "/api/v1/studies?limit=1&cited=false&offset=40000",
+            ):
+                client.get(path)
+                times = []
+                for _ in range(100):
+                    t = time.perf_counter()
+                    assert client.get(path).status_code == 200
+                    times.append(time.perf_counter() - t)
+                out[path] = summary(times)
+        return out
+    finally:
+        server.stop()
+
+
+async def flood(args: argparse.Namespace) -> dict[str, Any]:
+    server = Server(args)
+    try:
+        ids, words = claim_ids(server.base)
+        idle = rss_mb(server.proc.pid)
+        stop = time.monotonic() + args.seconds
+        statuses: dict[str, int] = {}
+        answered: list[float] = []
+        retry_after_missing = 0
+        limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=args.connections)
+        async with httpx.AsyncClient(base_url=server.base, timeout=30, limits=limits) as client:
+
+            async def one(i: int) -> None:
+                nonlocal retry_after_missing
+                rnd = random.Random(i)
+                while time.monotonic() < stop:
+                    choice = i % 3
+                    t = time.perf_counter()
+                    try:
+                        if choice == 0:
+                            r = await client.get(f"/claims/{rnd.choice(ids)}")
+                        elif choice == 1:
+                            r = await client.get(f"/api/v1/claims?q={rnd.choice(words)}")
+                        else:
+                            r = await client.post(
+                                "/api/v1/factcheck",
+                                json={"text": f"Does {rnd.choice(words)} help knee pain?"},
+                            )
+                        key = str(r.status_code)
+                        answered.append(time.perf_counter() - t)
+                        if r.status_code in (429, 503) and "retry-after" not in r.headers:
+                            retry_after_missing += 1
+                    except httpx.HTTPError as exc:
+                        key = exc.__class__.__name__
+                    statuses[key] = statuses.get(key, 0) + 1
+
+            await asyncio.gather(*(one(i) for i in range(args.connections)))
+        busy = rss_mb(server.proc.pid)
+        await asyncio.sleep(10)
+        return {"connections": args.connections, "seconds": args.seconds, "statuses": statuses,
+                "answered": summary(answered), "retry_after_missing": retry_after_missing,
+                "rss_mb": {"idle": idle, "end": busy, "10s_after": rss_mb(server.proc.pid)}}  # fmt: skip
+    finally:
+        server.stop()
+
+
+async def slowloris(args: argparse.Namespace) -> dict[str, Any]:
+    server = Server(args, EVIDENCE_KB_HEADER_TIMEOUT="10")
+    try:
+        ids, _ = claim_ids(server.base)
+        slow: list[socket.socket] = []
+        for _ in range(args.slow):
+            try:
+                s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+                s.sendall(b"GET /api/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a: ")
+                slow.append(s)
+            except OSError:
+                break
+        times, failures = [], 0
+        stop = time.monotonic() + 15
+        async with httpx.AsyncClient(base_url=server.base, timeout=10) as client:
+            while time.monotonic() < stop:
+                t = time.perf_counter()
+                try:
+                    ok = (await client.get(f"/claims/{random.choice(ids)}")).status_code == 200
+                    failures += not ok
+                except httpx.HTTPError:
+                    failures += 1
+                times.append(time.perf_counter() - t)
+                await asyncio.sleep(0.1)
+        closed = 0
+        for s in slow:
+            s.setblocking(False)
+            try:
+                closed += s.recv(10) == b""
+            except BlockingIOError:
+                pass
+            except OSError:
+                closed += 1
+            s.close()
+        return {"slow_connections": len(slow), "closed_by_server_after_15s": closed,
+                "normal_requests": summary(times), "normal_failures": failures}  # fmt: skip
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kb", required=True)
+    parser.add_argument("--db", default="")
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--connections", type=int, default=1000)
+    parser.add_argument("--slow", type=int, default=3000)
+    parser.add_argument("--only", default="readers,studies,flood,slowloris")
+    args = parser.parse_args()
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    results: dict[str, Any] = {
+        "workers": args.workers,
+        "backend": "postgresql" if args.database_url else "sqlite",
+    }
+    for name in args.only.split(","):
+        fn = {"readers": readers, "studies": studies, "flood": flood, "slowloris": slowloris}[name]
+        result = fn(args)
+        results[name] = asyncio.run(result) if asyncio.iscoroutine(result) else result
+        print(name, json.dumps(results[name]), file=sys.stderr, flush=True)
+    out = ROOT / "bench" / "out" / f"limits-{results['backend']}-w{args.workers}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
