@@ -176,3 +176,13 @@ def test_the_flag_and_format_tables_list_the_vocabularies() -> None:
     assert flags == set(vocab.FlagCode)
     formats = {span for row in table("format") for span in code_spans(row[0])}
     assert formats == set(vocab.ExportFormat)
+
+
+def test_the_layout_names_every_module() -> None:
+    layout = README[README.index("## Layout") :]
+    missing = [
+        p.name
+        for p in sorted((ROOT / "app").glob("*.py"))
+        if p.name != "__init__.py" and p.name not in layout
+    ]
+    assert not missing, f"README's layout section does not mention {missing}"
