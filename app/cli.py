@@ -249,66 +249,106 @@ def cmd_factcheck(args: argparse.Namespace) -> int:
 
 def factcheck_text(result: dict[str, Any]) -> str:
     """A fact-check result (``factcheck.factcheck``) as lines for a terminal."""
-    lines = [] if result["matches"] else ["No curated claim matches this post."]
+    lang = result["language"]
+    lines = [f"! {w}" for w in result["warnings"]]
+    if not result["matches"]:
+        lines.append(
+            "No curated claim matches this post." if lang["handled"] else "No match (language not handled)."
+        )
     for i, m in enumerate(result["matches"], 1):
         c = m["claim"]
+        span = m["matched_text"]
         lines.append(f"{i}. {c['statement']}  [{c['id']}]")
         lines.append(f"   verdict: {c['verdict_label']}; evidence: {c['grade']['label']}; "
-                     f"score {m['score']:.2f}")  # fmt: skip
-        lines.append(f'   post says: "{m["matched_text"]["text"]}"')
+                     f"score {m['score']:.2f}; the post {m['stance']} it")  # fmt: skip
+        if m["ambiguous_with"]:
+            lines.append(f"   ambiguous: as likely to be {', '.join(m['ambiguous_with'])}")
+        lines.append(f'   post says ({span["start"]}-{span["end"]}): "{span["text"]}"')
         if c.get("calibrated"):
             lines.append(f"   {c['calibrated']}")
         lines += [f"   ! {f['code']}: {f['message']}" for f in m["flags"]]
+        lines += [f"   ? unverified figure: {u['post_says']} ({u['quantity']}): no study figure of that kind"
+                  for u in m["unverified_figures"]]  # fmt: skip
         lines.append(f"   sources: {'; '.join(s['short'] for s in m['citations'])}")
         lines.append(f"   {c['url']}")
-    lines.append(f"({result['took_ms']:.1f} ms)")
+    lines.append(f"(language: {lang['code']}; {result['took_ms']:.1f} ms)")
     return "\n".join(lines)
 
 
 def cmd_factcheck_eval(args: argparse.Namespace) -> int:
-    from app.factcheck import evaluate, factcheck
+    from app.factcheck import evaluate, factcheck, get_index
 
-    posts = read_labelled_posts(Path(args.file))
+    path = Path(args.file)
+    try:
+        passages = evaluate.load_passages(path, args.part, args.language)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CommandError(f"cannot read {path}: {exc}") from exc
+    except Exception as exc:  # yaml.YAMLError and friends: a clear message, never a traceback
+        raise CommandError(f"{path}: {exc}") from exc
+    if not passages:
+        raise CommandError(f"{path}: no passages{f' in part {args.part}' if args.part else ''}")
     with open_store(get_settings()) as store:
         factcheck(store, "warm up", limit=1)  # builds the index once, outside the timings
-        report = evaluate(store, posts)
-    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else evaluation_text(report))
+        report = evaluate.evaluate(get_index(store), passages)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    else:
+        what = ", ".join(
+            x
+            for x in (
+                f"part {args.part}" if args.part else "",
+                f"language {args.language}" if args.language else "",
+            )
+            if x
+        )
+        print(f"passages: {len(passages)} ({path}{'; ' + what if what else ''})")
+        print(evaluation_text(report))
     return 0
 
 
-def read_labelled_posts(path: Path) -> list[dict[str, Any]]:
-    """The posts of a labelled file (``tests/fixtures/factcheck-posts.yaml``'s format)."""
-    import yaml
-
-    try:
-        posts = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CommandError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(posts, list) or not all(
-        isinstance(p, dict) and isinstance(p.get("text"), str) for p in posts
-    ):
-        raise CommandError(f"{path}: expected a list of posts with 'text'")
-    return posts
+EVALUATION_ROWS = [
+    ("right claim first, single-claim passages", "single_first_right", "single"),
+    ("all expected in top 3, multi-claim passages", "multi_all_in_top3", "multi"),
+    ("nothing returned, no-claim passages", "no_claim_silent", "no_claim"),
+    ("figure flag, contradicting passages", "figure_flagged_contradicting", "contradicting"),
+    (
+        "figure flag, other passages (lower is better)",
+        "figure_flagged_not_contradicting",
+        "not_contradicting",
+    ),
+    ("stance right, denials and questions", "stance_right_denials_questions", "denials_questions"),
+    ("p99 ms per passage", "ms_p99", None),
+]
 
 
 def evaluation_text(report: dict[str, Any]) -> str:
-    """An evaluation report (``factcheck.evaluate``) as lines for a terminal."""
+    """An evaluation report (``factcheck.evaluate.evaluate``) as lines for a terminal: the system
+    beside BM25 and embedding-only, the reliability table, languages and the system's misses."""
 
     def pct(v: float | None) -> str:
         return "n/a" if v is None else f"{v:.1%}"
 
-    lat = report["latency_ms"]
-    lines = [
-        f"posts: {report['posts']}",
-        f"first-match accuracy, single-claim posts: {pct(report['single_first_match_accuracy'])} of {report['single_posts']}",
-        f"all expected in top 3, multi-claim posts: {pct(report['multi_all_in_top3'])} of {report['multi_posts']}",
-        f"no-match posts returning nothing:         {pct(report['no_match_correct'])} of {report['no_match_posts']}",
-        f"figure posts flagged:                     {pct(report['figure_flagged'])} of {report['figure_posts']}",
-        f"latency per post (ms): p50 {lat['p50']}, p99 {lat['p99']}, max {lat['max']}",
-    ]  # fmt: skip
-    for band, row in report["calibration"].items():
-        lines.append(f"score {band}: {row['returned']} matches returned, {pct(row['right'])} expected")
-    for failure in report["failures"]:
+    names = ("system", "bm25", "embedding")
+    lines = [f"{'metric':48} " + " ".join(f"{n:>16}" for n in names)]
+    for label, key, count in EVALUATION_ROWS:
+        cells = []
+        for n in names:
+            value = report[n][key]
+            shown = (f"{value:.1f}" if value is not None else "n/a") if count is None else pct(value)
+            cells.append(f"{shown + (f' of {report[n][count]}' if count else ''):>16}")
+        lines.append(f"{label:48} " + " ".join(cells))
+    rel = report["reliability"]
+    lines.append("\nreliability (system, every scored candidate): band, count, mean score, share right")
+    for row in rel["bands"]:
+        mark = "" if row["held_to_target"] else "  (fewer than 20: not held to the target)"
+        lines.append(
+            f"  {row['band']}  {row['count']:5d}  {row['mean_score']:.3f}  {row['share_right']:.3f}{mark}"
+        )
+    lines.append(f"expected calibration error: {rel['ece_all']} (all candidates), {rel['ece_returned']} (returned); "
+                 f"worst gap in bands of 20+: {rel['worst_gap_in_bands_of_20']}")  # fmt: skip
+    for code, row in report["languages"].items():
+        lines.append(f"language {code}: {row['detected']} of {row['passages']} detected as {code}")
+    for failure in report["system"]["failures"]:
         lines.append(
             f"  miss {failure['id']}: expected {failure['expected']}, got {failure['got']}: {failure['text']}"
         )
@@ -399,8 +439,14 @@ def _add_read_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=cmd_factcheck)
 
-    p = sub.add_parser("factcheck-eval", help="measure matching quality on labelled posts (YAML)")
-    p.add_argument("file", help="posts with expect/none/numbers labels, as in factcheck-dev.yaml")
+    p = sub.add_parser(
+        "factcheck-eval", help="measure matching quality on labelled passages (YAML file or directory)"
+    )
+    p.add_argument(
+        "file", help="labelled passages, as in tests/fixtures/factcheck-dev.yaml or factcheck-real/"
+    )
+    p.add_argument("--part", choices=("dev", "test"), help="only the development or the held-out test part")
+    p.add_argument("--language", metavar="CODE", help="only passages labelled with this language (e.g. en)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_factcheck_eval)
 

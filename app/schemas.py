@@ -30,6 +30,7 @@ from app.vocab import (
     IndirectKind,
     Measure,
     NoteKind,
+    PostStance,
     RobTool,
     SortOrder,
     Stance,
@@ -483,6 +484,9 @@ class Flag(_Out):
     post_says: str | None = None
     evidence_shows: str | None = None
     measure: str | None = None
+    quantity: str | None = Field(
+        None, description="figure-mismatch: what the figure measures (figures.QUANTITIES)"
+    )
     study: str | None = None
     studies: list[str] | None = None
     suggestion: str | None = Field(None, description="overclaim: the calibrated wording")
@@ -496,11 +500,29 @@ class Citation(_Out):
     short: str
 
 
+class UnverifiedFigure(_Out):
+    """A figure of the post with no study figure of the same quantity to compare it with."""
+
+    post_says: str
+    quantity: str = Field(description="percent-change, incline, sample-size, speed, ... (figures.QUANTITIES)")
+    span: Span
+
+
+class Language(_Out):
+    code: str = Field(description="ISO 639-1 code of the language detected")
+    name: str
+    confidence: float
+    handled: bool = Field(description="False: the matcher does not read this language (see warnings)")
+
+
 class FactCheckMatch(_Out):
     claim: ClaimSummary
-    score: float = Field(description="Calibrated probability that the post makes the claim (>= 0.5)")
-    matched_text: Span
+    score: float = Field(description="Calibrated probability that the post makes the claim (>= threshold)")
+    stance: PostStance = Field(description="What the sentence that makes the claim does with it")
+    matched_text: Span = Field(description="The sentence or clause of the post that makes the claim")
+    ambiguous_with: list[str] = Field(description="Claims of the same sentence whose score is within 0.03")
     flags: list[Flag]
+    unverified_figures: list[UnverifiedFigure]
     citations: list[Citation]
     claim_review: dict[str, Any] = Field(description="schema.org ClaimReview (JSON-LD)")
 
@@ -508,6 +530,8 @@ class FactCheckMatch(_Out):
 class FactCheckResult(_Out):
     matches: list[FactCheckMatch]
     threshold: float
+    language: Language
+    warnings: list[str] = Field(description="e.g. a language the matcher does not handle")
     took_ms: float
 
 

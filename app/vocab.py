@@ -322,13 +322,31 @@ class FlagCode(StrEnum):
     POPULATION_MISMATCH = "population-mismatch"
     OVERCLAIM = "overclaim"
     MISDESCRIBED_STUDY = "misdescribed-study"
+    DENIES_SUPPORTED = "denies-supported"
 
+
+class PostStance(StrEnum):
+    """What a fact-checked post does with a claim it mentions (a match's ``stance``)."""
+
+    ASSERTS = "asserts"
+    DENIES = "denies"
+    ASKS = "asks"
+    REPORTS = "reports"
+
+
+POST_STANCE_LABELS: dict[str, str] = {
+    PostStance.ASSERTS: "asserts this",
+    PostStance.DENIES: "denies this",
+    PostStance.ASKS: "asks about this",
+    PostStance.REPORTS: "reports others saying this",
+}
 
 FLAG_DESCRIPTIONS: dict[str, str] = {
     FlagCode.FIGURE_MISMATCH: "the post states a figure the evidence does not support",
     FlagCode.POPULATION_MISMATCH: "the post applies a finding to a population the studies did not test",
     FlagCode.OVERCLAIM: "certainty words beyond the evidence grade",
     FlagCode.MISDESCRIBED_STUDY: "the post repeats a recorded misreading of a study",
+    FlagCode.DENIES_SUPPORTED: "the post denies a claim the evidence supports",
 }
 
 

@@ -178,6 +178,7 @@ def _environment() -> Environment:
         design_labels=grading.DESIGN_LABELS,
         stance_labels=charts.STANCE_LABELS,
         stance_glyphs=charts.STANCE_GLYPHS,
+        post_stance_labels=vocab.POST_STANCE_LABELS,
         indirectness=grading.INDIRECTNESS_KINDS,
         sorts=SORTS,
         rob_labels=grading.RISK_OF_BIAS_LABELS,

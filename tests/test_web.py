@@ -709,13 +709,27 @@ def test_factcheck_post_shows_the_result(seed_client: TestClient) -> None:
     assert [one(m, ".//h3/a").get("href") for m in matches] == [
         f"/claims/{m['claim']['id']}" for m in expected["matches"]
     ]
+    assert expected["language"]["name"] in text(one(doc, "//p[@id='result-language']"))
     for node, match in zip(matches, expected["matches"], strict=True):
         assert match["claim"]["calibrated"] in text(node)
+        assert match["matched_text"]["text"] in text(node)  # the span that makes the match
+        assert "stance-" + match["stance"] in one(node, ".//span[starts-with(@class, 'stance')]").get("class")
         for flag in match["flags"]:
             assert flag["message"] in text(node)
         assert [a.get("href") for a in node.xpath(".//p[@class='cite']/a")] == [
             f"/studies/{c['key']}" for c in match["citations"]
         ]
+
+
+def test_factcheck_page_names_a_language_it_does_not_handle(seed_client: TestClient) -> None:
+    doc = lxml.html.fromstring(
+        seed_client.post(
+            "/factcheck", data={"text": "Caminar hacia atrás en la cinta alivia el dolor de rodilla"}
+        ).text
+    )
+    assert "Spanish" in text(one(doc, "//p[@id='result-language']"))
+    assert "does not mean the post is accurate" in text(doc)
+    assert "No claim in the knowledge base matched" not in text(doc)  # not a silent all-clear
 
 
 def test_factcheck_without_a_match(seed_client: TestClient) -> None:

@@ -1,4 +1,4 @@
-"""Turning the way people write into comparable features.
+"""Turning the way people write into comparable features (tokens, concepts, words).
 
 Posts are messy: hashtags (``#BackwardWalking``, ``#kneepainrelief``), emoji, misspellings,
 ``VO₂ max``/``vo2``, slang. ``Analyzer`` normalises and tokenises text (keeping offsets into the
@@ -308,8 +308,13 @@ class Analyzer:
     """Tokeniser + spelling repair + concept finder, built from the concept list and the vocabulary
     of the claims (so corrections only ever go towards words the knowledge base uses)."""
 
-    def __init__(self, concepts: Iterable[ConceptDef], vocabulary: Iterable[str] = ()):
+    def __init__(
+        self, concepts: Iterable[ConceptDef], vocabulary: Iterable[str] = (), lexicon: Iterable[str] = ()
+    ):
+        """``vocabulary``: texts whose words corrections may go to (the claims'); ``lexicon``: known
+        words of the language that are never corrected ("dancer" is not a misspelt "danger")."""
         self.concepts = {c.id: c for c in concepts}
+        self.lexicon = frozenset(lexicon)
         stem = _stemmer().stemWord
         self._stem_cache: dict[str, str] = {}
         self._word_cache: dict[str, tuple[tuple[str, str, int, int], ...]] = {}
@@ -347,7 +352,7 @@ class Analyzer:
 
     def correct(self, word: str) -> str:
         """A known word one edit away (insert, delete, substitute, swap), for words we don't know."""
-        if word in self.vocabulary or len(word) < 5 or not word.isalpha():
+        if word in self.vocabulary or word in self.lexicon or len(word) < 5 or not word.isalpha():
             return word
         candidates: set[str] = set()
         for variant in (word, *_deletions(word)):
@@ -362,7 +367,7 @@ class Analyzer:
     def segment(self, word: str) -> list[str] | None:
         """Split a glued word ('kneepainrelief') into known words, if it splits completely."""
         n = len(word)
-        if n < 7 or word in self.vocabulary or not word.isalpha():
+        if n < 7 or word in self.vocabulary or word in self.lexicon or not word.isalpha():
             return None
         best: list[list[str] | None] = [None] * (n + 1)
         best[0] = []
@@ -473,69 +478,3 @@ def _edit_distance_at_most_one(a: str, b: str) -> bool:
         )
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
-
-
-# --- numbers ------------------------------------------------------------------------------------
-
-NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "hundred": 100, "a hundred": 100, "dozen": 12, "a dozen": 12,
-    "double": 100, "twice": 100,
-}  # fmt: skip
-UNIT_ALIASES = {
-    "percent": "percent", "per cent": "percent", "%": "percent", "pc": "percent", "pct": "percent",
-    "mph": "mph", "miles per hour": "mph", "mile per hour": "mph",
-    "week": "weeks", "weeks": "weeks", "wk": "weeks", "wks": "weeks",
-    "day": "days", "days": "days", "minute": "minutes", "minutes": "minutes", "min": "minutes", "mins": "minutes",
-    "people": "participants", "participants": "participants", "subjects": "participants",
-    "volunteers": "participants", "persons": "participants", "adults": "participants",
-    "women": "participants", "men": "participants", "patients": "participants", "runners": "participants",
-    "students": "participants", "athletes": "participants", "individuals": "participants",
-    "bw": "body-weights", "body weights": "body-weights", "times body weight": "body-weights",
-    "times your body weight": "body-weights", "x body weight": "body-weights", "body-weights": "body-weights",
-}  # fmt: skip
-_UNIT_PATTERN = "|".join(sorted((re.escape(u) for u in UNIT_ALIASES), key=len, reverse=True))
-_NUMBER = r"(?P<num>\d+(?:[.,]\d+)?)"
-_QUANTITY = re.compile(
-    _NUMBER
-    + r"(?:\s*(?:-|–|to)\s*(?P<num2>\d+(?:[.,]\d+)?))?\s*(?:(?:healthy|young|older|female|male|fit)\s+)?(?P<unit>"
-    + _UNIT_PATTERN
-    + r")(?![a-z])",
-    re.IGNORECASE,
-)
-_NUMBER_WORD = re.compile(
-    r"\b(" + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True)) + r")\b", re.IGNORECASE
-)
-
-
-@dataclass(frozen=True)
-class Quantity:
-    value: float
-    high: float | None
-    unit: str
-    start: int
-    end: int
-    text: str
-
-
-def quantities(text: str) -> list[Quantity]:
-    """Numbers with units ('40%', '2.5 mph', '200 women', 'six weeks'); offsets into the text.
-
-    Number words are replaced by digits padded to the same length, so offsets stay valid.
-    """
-
-    def digits(m: re.Match[str]) -> str:
-        value = str(NUMBER_WORDS[m.group(1).lower()])
-        return (
-            value.ljust(len(m.group(1)))[: len(m.group(1))] if len(value) <= len(m.group(1)) else m.group(1)
-        )
-
-    prepared = _NUMBER_WORD.sub(digits, text)
-    found = []
-    for m in _QUANTITY.finditer(prepared):
-        unit = UNIT_ALIASES[m.group("unit").lower()]
-        value = float(m.group("num").replace(",", "."))
-        high = float(m.group("num2").replace(",", ".")) if m.group("num2") else None
-        found.append(Quantity(value, high, unit, m.start(), m.end(), text[m.start() : m.end()]))
-    return found

@@ -1,0 +1,103 @@
+"""``factcheck``: the one function the CLI, the API (single and batch) and the /factcheck page call."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from typing import Any
+
+from app.factcheck import language
+from app.factcheck.flags import (
+    denial_flags,
+    figure_checks,
+    misreading_flags,
+    overclaim_flags,
+    population_flags,
+)
+from app.factcheck.index import Index, get_index
+from app.factcheck.scoring import Candidate, load_model, rank, unit_features
+from app.factcheck.sentences import split
+from app.factcheck.stance import stance
+from app.store import SUMMARY_FIELDS, Store
+from app.vocab import PostStance
+
+MAX_TEXT = 10_000
+
+
+def clean(text: str) -> str:
+    """Drop control and format characters (NUL, RTL marks, zero-width joiners) but keep offsets
+    meaningful: each is replaced by a space."""
+    return "".join(
+        " " if (unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t") else ch for ch in text
+    )
+
+
+def analyse(
+    index: Index, text: str, model: dict[str, Any] | None = None
+) -> tuple[list[Candidate], dict[str, Any]]:
+    """Every scored candidate of ``text`` (best first) and the post's language; the shared core
+    of ``factcheck`` and ``evaluate`` (which needs the candidates below the threshold too).
+    ``model``: the score model (default: the shipped one, ``scoring.load_model``)."""
+    post = index.analyzer.features(text)
+    concepts = sum(1 for f in post.spans if not f.startswith("w:"))
+    code, confidence = language.detect(text, concepts)
+    units = unit_features(index, post, split(text))
+    ranked = rank(index, units, model or load_model()) if code in language.HANDLED else []
+    return ranked, {"code": code, "name": language.NAMES.get(code, code), "confidence": round(confidence, 3),
+                    "handled": code in language.HANDLED}  # fmt: skip
+
+
+def _match(index: Index, cand: Candidate, text: str, base_url: str, publisher: str) -> dict[str, Any]:
+    from app.claimreview import claim_review
+
+    profile = index.profiles[cand.claim_id]
+    claim = profile.claim
+    unit = cand.unit.unit
+    said = stance(unit.text)
+    post = index.analyzer.features(text)
+    figure_flags, unverified = figure_checks(profile, post, cand.unit)
+    flags = figure_flags if said in (PostStance.ASSERTS, PostStance.REPORTS) else []
+    if said == PostStance.ASSERTS:
+        flags += population_flags(index, profile, cand.unit) + overclaim_flags(
+            index, post, cand.unit, text, claim
+        )
+    flags += denial_flags(claim, said, unit.text) + misreading_flags(index, profile, cand.unit)
+    return {
+        "claim": {key: claim[key] for key in SUMMARY_FIELDS} | {"url": base_url.rstrip("/") + claim["url"]},
+        "score": round(cand.score, 4),
+        "stance": said,
+        "matched_text": {"start": unit.start, "end": unit.end, "text": unit.text},
+        "ambiguous_with": cand.ambiguous_with,
+        "flags": flags,
+        "unverified_figures": unverified,
+        "citations": claim["citations"],
+        "claim_review": claim_review(claim, base_url=base_url, publisher=publisher),
+    }  # fmt: skip
+
+
+def factcheck(store: Store, text: str, limit: int = 5) -> dict[str, Any]:
+    """Match a post against the knowledge base; the result is JSON-ready (the API's shape).
+
+    ``matches``: the claims the post makes, best first, at most ``limit``, each with its score (a
+    calibrated probability), the unit of the post that makes it (``matched_text``, offsets into
+    ``text``), the post's ``stance`` toward it, flags and unverified figures. ``language``: the
+    detected language; ``warnings``: e.g. a language the matcher does not handle."""
+    started = time.perf_counter()
+    text = clean(text)[:MAX_TEXT]
+    index = get_index(store)
+    ranked, lang = analyse(index, text)
+    threshold = load_model()["threshold"]
+    settings = store.db.settings
+    matches = [
+        _match(index, c, text, settings.base_url, settings.publisher_name)
+        for c in ranked
+        if c.score >= threshold
+    ][:limit]
+    warning = language.warning(lang["code"])
+    return {
+        "matches": matches,
+        "threshold": threshold,
+        "language": lang,
+        "warnings": [warning] if warning else [],
+        "took_ms": round((time.perf_counter() - started) * 1000, 3),
+    }

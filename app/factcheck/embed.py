@@ -1,0 +1,57 @@
+"""Sentence embeddings without a deep-learning framework: a static distillation of all-MiniLM-L6-v2.
+
+The model (``data/minilm-static``, made by scripts/distill_embeddings.py; Apache-2.0, see its
+LICENSE) is a table of one vector per word piece; a text's vector is the mean of its pieces'
+vectors (``model2vec.StaticModel``), L2-normalised here so a dot product is the cosine. Loading
+takes about 0.1 s and the table adds about 30 MB per process; encoding a post costs well under a
+millisecond. Why this model and not the full encoder: docs/factcheck.md (measured).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+MODEL_DIR = Path(__file__).parent / "data" / "minilm-static"
+Vectors = npt.NDArray[np.float32]
+
+_lock = threading.Lock()
+_models: dict[Path, object] = {}
+
+
+class Encoder:
+    """``encode(texts) -> float32 array (n, dims)``, unit length rows (zero rows for empty texts)."""
+
+    def __init__(self, path: Path = MODEL_DIR) -> None:
+        from model2vec import StaticModel
+
+        self.path = path
+        self._model = StaticModel.from_pretrained(str(path))
+        self.dims = int(self._model.dim)
+
+    def encode(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dims), dtype=np.float32)
+        vectors = np.asarray(self._model.encode(texts, show_progress_bar=False), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        unit: Vectors = vectors / norms
+        return unit
+
+    def vocabulary(self) -> set[str]:
+        """The whole words of the model's WordPiece vocabulary (no ``##`` pieces): a lexicon of
+        ordinary English words that spelling correction must leave alone ("dancer" stays)."""
+        vocab = self._model.tokenizer.get_vocab()
+        return {w for w in vocab if w.isalpha() and not w.startswith("##") and len(w) > 2}
+
+
+def get_encoder(path: Path = MODEL_DIR) -> Encoder:
+    """One encoder per process (the table is read once; encoding is thread-safe)."""
+    with _lock:
+        encoder = _models.get(path)
+        if encoder is None:
+            encoder = _models[path] = Encoder(path)
+    return encoder  # type: ignore[return-value]

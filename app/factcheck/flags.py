@@ -1,0 +1,178 @@
+"""Where a matched unit of a post outruns the evidence: each flag is computed from that unit only.
+
+- ``figure-mismatch``: a typed figure of the unit disagrees with every figure of the same quantity
+  and outcome in the claim's evidence (``figures``); a figure with no counterpart is listed in the
+  match's ``unverified_figures`` instead.
+- ``population-mismatch`` and ``overclaim``: only when the unit *asserts* the claim.
+- ``denies-supported``: the unit denies a claim the evidence supports.
+- ``misdescribed-study``: the unit repeats a recorded misreading of a study.
+
+Each flag: ``code``, ``message``, ``post_says``, ``evidence_shows`` and the study or studies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app import grading
+from app.factcheck.analyzer import ConceptDef, Features
+from app.factcheck.figures import Figure, comparable, post_figures, within
+from app.factcheck.index import ClaimProfile, Index
+from app.factcheck.scoring import UnitFeatures
+from app.factcheck.stance import Stance
+from app.vocab import FlagCode, PostStance
+
+MISREADING_COVERAGE = 0.85  # share (by weight) of a misreading's concepts a unit must repeat
+SUPPORTED = frozenset({"supported"})
+NEAR_CHARS = 60  # words this close to a number say what it measures
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _figure_text(fig: dict[str, Any]) -> str:
+    value = fig["value"]
+    shown = f"{_fmt(value[0])}–{_fmt(value[1])}" if isinstance(value, list | tuple) else _fmt(value)
+    unit = {"percent": "%", "participants": " participants"}.get(fig["unit"], f" {fig['unit']}")
+    return f"{shown}{unit}"
+
+
+def _near(post: Features, uf: UnitFeatures, fig: Figure) -> set[str]:
+    lo, hi = uf.unit.start + fig.start - NEAR_CHARS, uf.unit.start + fig.end + NEAR_CHARS
+    near = {f for f, spans in uf.own.items() for i, _ in spans if lo <= post.tokens[i].start <= hi}
+    return near | uf.carried
+
+
+def figure_checks(
+    profile: ClaimProfile, post: Features, uf: UnitFeatures
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(figure-mismatch flags, unverified figures) for the figures of one unit."""
+    flags, unverified = [], []
+    base = uf.unit.start
+    for fig in post_figures(uf.unit.text):
+        span = {"start": base + fig.start, "end": base + fig.end}
+        same = comparable(fig, profile.figures, _near(post, uf, fig))
+        value, high = fig.value, fig.high
+        if fig.quantity == "percent-change":  # the claim says which way; the size is compared
+            value, high = abs(value), abs(high) if high is not None else None
+        if not same:
+            unverified.append({"post_says": fig.text, "quantity": fig.quantity, "span": span})
+            continue
+        if any(within(value, high, f["low"], f["high"]) for f in same):
+            continue
+        closest = min(same, key=lambda f: min(abs(f["low"] - value), abs(f["high"] - value)))
+        shows = _figure_text(closest)
+        comparison = f", {closest['comparison']}" if closest.get("comparison") else ""
+        flags.append({
+            "code": FlagCode.FIGURE_MISMATCH,
+            "message": f"The post says {fig.text}; the evidence shows {shows} ({closest['measure']}{comparison}; {closest['short']}).",
+            "post_says": fig.text, "evidence_shows": shows, "quantity": fig.quantity,
+            "measure": closest["measure"], "study": closest["study"], "span": span,
+        })  # fmt: skip
+    return flags, unverified
+
+
+def population_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures) -> list[dict[str, Any]]:
+    if not profile.tested_in:
+        return []
+    concepts = index.analyzer.concepts
+    tested = [concepts[p] for p in profile.tested_in if p in concepts]
+    groups = {c.group for c in tested}
+    said = [concepts[f] for f in uf.own if f in concepts]
+    named = [c for c in said if c.kind == "population"]
+    generalised = any(c.kind == "generaliser" for c in said)
+    studied = ", ".join(c.name for c in tested)
+    studies = sorted({f["study"] for f in profile.figures} | set(profile.claim["study_keys"]))
+
+    def flag(says: str, message: str) -> list[dict[str, Any]]:
+        return [{"code": FlagCode.POPULATION_MISMATCH, "message": message, "post_says": says,
+                 "evidence_shows": f"studied in: {studied}", "studies": studies, "study": studies[0] if studies else None}]  # fmt: skip
+
+    patients_named = [
+        c for c in named if c.group == "patients" and (c.id in profile.tested_in or groups == {"patients"})
+    ]
+    if groups == {"patients"} and (generalised or not patients_named):
+        who = "everyone" if generalised else "people in general"
+        return flag(
+            "everyone" if generalised else "it applies to people in general",
+            f"The post applies this to {who}, but the evidence comes only from patients ({studied}).",
+        )
+    if groups <= {"healthy", "demographic"} and "healthy" in groups:
+        patients = [c for c in named if c.group == "patients"]
+        if patients:
+            who = patients[0].name
+            return flag(
+                who,
+                f"The post applies this to {who}, but it was shown only in healthy volunteers ({studied}).",
+            )
+    for c in named:
+        if c.group == "demographic" and c.id not in profile.tested_in and not _covers(tested, c):
+            return flag(
+                c.name, f"The post applies this to {c.name}, a group the studies did not include ({studied})."
+            )
+    return []
+
+
+def _covers(tested: list[ConceptDef], demographic: ConceptDef) -> bool:
+    # A study of young women covers "women"; of healthy adults, any adult demographic but
+    # children and older adults.
+    if demographic.id == "women" and any(t.id == "young-women" for t in tested):
+        return True
+    return any(t.id == "healthy-adults" for t in tested) and demographic.id in ("women", "men", "young-women")
+
+
+def overclaim_flags(
+    index: Index, post: Features, uf: UnitFeatures, text: str, claim: dict[str, Any]
+) -> list[dict[str, Any]]:
+    words = [text[post.tokens[i].start : post.tokens[j - 1].end] for f, spans in uf.own.items()
+             if index.analyzer.kind(f) == "certainty" for i, j in spans]  # fmt: skip
+    if "100%" in uf.unit.text:
+        words.append("100%")
+    level = claim["grade"]["level"]
+    if not words or (level == "high" and claim["verdict"] == "supported"):
+        return []
+    wording = claim.get("calibrated") or f"The evidence is rated {grading.LEVEL_LABELS[level].lower()}."
+    said = ", ".join(dict.fromkeys(w.lower() for w in words))
+    return [{
+        "code": FlagCode.OVERCLAIM,
+        "message": (f"The post says '{said}', but the evidence for this claim is graded "
+                    f"{grading.LEVEL_LABELS[level].lower()} and the verdict is "
+                    f"{grading.VERDICT_LABELS[claim['verdict']].lower()}. Calibrated wording: {wording}"),
+        "post_says": said, "evidence_shows": f"grade {level}, verdict {claim['verdict']}",
+        "suggestion": wording, "studies": list(claim["study_keys"]),
+    }]  # fmt: skip
+
+
+def denial_flags(claim: dict[str, Any], stance: Stance, said: str) -> list[dict[str, Any]]:
+    if stance != PostStance.DENIES or claim["verdict"] not in SUPPORTED:
+        return []
+    level = grading.LEVEL_LABELS[claim["grade"]["level"]].lower()
+    return [{
+        "code": FlagCode.DENIES_SUPPORTED,
+        "message": f"The post denies this, but the evidence supports it (graded {level}). {claim.get('calibrated') or ''}".strip(),
+        "post_says": said, "evidence_shows": f"verdict {claim['verdict']}, grade {claim['grade']['level']}",
+        "studies": list(claim["study_keys"]),
+    }]  # fmt: skip
+
+
+def misreading_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures) -> list[dict[str, Any]]:
+    """A unit repeats a recorded misreading when it says (nearly) all that one of the misreading's
+    texts says, in concepts: the wording may differ, the ideas may not."""
+    have = uf.have
+    flags = []
+    for misreading, texts in profile.misreadings:
+        best = 0.0
+        for t in texts:
+            concepts = [f for f in t if not f.startswith("w:")]
+            total = sum(index.idf.get(f, 1.0) for f in concepts)
+            if total:
+                best = max(best, sum(index.idf.get(f, 1.0) for f in concepts if f in have) / total)
+        if best < MISREADING_COVERAGE:
+            continue
+        flags.append({
+            "code": FlagCode.MISDESCRIBED_STUDY,
+            "message": f"The post repeats a known misreading of {misreading['short']}: '{misreading['claimed']}' What the study showed: {misreading['actual']}",
+            "post_says": misreading["claimed"], "evidence_shows": misreading["actual"], "study": misreading["study"],
+        })  # fmt: skip
+    return flags

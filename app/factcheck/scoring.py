@@ -1,0 +1,175 @@
+"""Which claims each unit of a post makes: gates, features and the calibrated score.
+
+For each unit (sentence or clause, ``sentences.split``):
+
+1. *Candidates* are the claims with at least two of their core features in the unit (one when the
+   core has one), found through the index's postings.
+2. *Gates* (``passes_gates``): a claim about backward locomotion needs "backward" (or retro,
+   reverse, BW...) in the unit or earlier in the post; and for each kind the claim's core mentions
+   (activity; body part or topic; outcome) the unit needs one of the claim's concepts of that kind.
+   Activities, body parts and topics named earlier in the post carry over ("Runner's knee? Walking
+   backwards eases the pain."); outcomes do not.
+3. *Features* (``FEATURES``): weighted coverage of the claim's core, best coverage of one of its
+   texts, core features missing, the cosine between the unit's and the claim's nearest text's
+   embeddings, that cosine's margin over the next candidate, and the share of the unit the claim
+   explains.
+4. *Score*: a logistic model over the features, fitted on the development posts by
+   ``scripts/fit_factcheck.py`` (weights in ``data/score-model.json``): the probability that the
+   post makes the claim. A claim is returned at ``threshold`` or more.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.factcheck.analyzer import Features
+from app.factcheck.embed import Vectors
+from app.factcheck.index import MATCH_KINDS, ClaimProfile, Index
+from app.factcheck.sentences import Unit
+
+MODEL_FILE = Path(__file__).parent / "data" / "score-model.json"
+FEATURES = ("core_coverage", "text_coverage", "missing_core", "cosine", "cosine_margin", "unit_share")
+CARRIED_KINDS = frozenset({"activity", "body", "topic"})  # what earlier units lend to later ones
+
+
+@dataclass
+class UnitFeatures:
+    """One unit's features: ``own`` (every kind, with token spans), ``have`` (those that match
+    claims, plus the activities ``carried`` from earlier units) and the unit's embedding."""
+
+    unit: Unit
+    own: dict[str, list[tuple[int, int]]]
+    carried: set[str]
+    vector: Vectors
+    have: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Candidate:
+    claim_id: str
+    unit: UnitFeatures
+    values: list[float]  # in the order of FEATURES
+    matched: set[str]  # the unit's features this claim accounts for
+    mass: float  # their total weight
+    score: float = 0.0
+    explained_away: bool = False
+    ambiguous_with: list[str] = field(default_factory=list)
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> dict[str, Any]:
+    """The fitted score model: ``{"features", "coef", "intercept", "threshold", ...}``."""
+    model: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(model["features"]) != FEATURES:
+        raise ValueError(f"{path}: fitted on features {model['features']}, the code computes {FEATURES}")
+    return model
+
+
+def probability(values: list[float], model: dict[str, Any]) -> float:
+    z = model["intercept"] + sum(c * v for c, v in zip(model["coef"], values, strict=True))
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def unit_features(index: Index, post: Features, units: list[Unit]) -> list[UnitFeatures]:
+    """Split the post's features by unit; embed every unit in one call."""
+    vectors = index.encoder.encode([u.text for u in units])
+    out: list[UnitFeatures] = []
+    carried: set[str] = set()
+    kind = index.analyzer.kind
+    for unit, vector in zip(units, vectors, strict=True):
+        own: dict[str, list[tuple[int, int]]] = {}
+        for feature, spans in post.spans.items():
+            inside = [(i, j) for i, j in spans if unit.start <= post.tokens[i].start < unit.end]
+            if inside:
+                own[feature] = inside
+        have = {f for f in own if kind(f) in MATCH_KINDS} | carried
+        out.append(UnitFeatures(unit, own, set(carried) - set(own), vector, have))
+        carried |= {f for f in own if kind(f) in CARRIED_KINDS}
+    return out
+
+
+def passes_gates(profile: ClaimProfile, have: set[str], outcomes: frozenset[str]) -> bool:
+    """Every required kind of the claim is present in the unit (see the module doc). The outcome
+    gate asks for an outcome (any of ``outcomes``), not the claim's own wording of it: "less
+    pounding" is an outcome the score then weighs."""
+    return all(
+        required & have or (gate == "outcome" and outcomes & have)
+        for gate, required in profile.required.items()
+    )
+
+
+def unit_candidates(index: Index, uf: UnitFeatures) -> list[Candidate]:
+    """The gated candidates of one unit with their feature values (score not yet set)."""
+    have = uf.have
+    idf = index.idf
+    hits = Counter(cid for f in have for cid in index.postings.get(f, ()))
+    own_weight = sum(idf.get(f, 1.0) for f in have - uf.carried) or 1.0
+    found = []
+    for claim_id, count in hits.items():
+        profile = index.profiles[claim_id]
+        if (count < 2 and len(profile.core) > 1) or not passes_gates(profile, have, index.outcomes):
+            continue
+        core_cov = sum(idf[f] for f in profile.core & have) / profile.core_weight
+        best_text = max((sum(idf[f] for f in t & have) / w for t, w in profile.weighted_texts), default=0.0)
+        start, end = index.text_rows[claim_id]
+        cosine = float(np.max(index.vectors[start:end] @ uf.vector)) if end > start else 0.0
+        matched = have & profile.features
+        mass = sum(idf[f] for f in matched)
+        share = sum(idf[f] for f in matched if f in uf.own) / own_weight
+        values = [core_cov, best_text, float(len(profile.core - have)), cosine, 0.0, share]
+        found.append(Candidate(claim_id, uf, values, matched, mass))
+    cosines = sorted((c.values[3] for c in found), reverse=True)
+    for c in found:  # margin over the best other candidate of the unit
+        other = (
+            cosines[1] if len(cosines) > 1 and c.values[3] == cosines[0] else (cosines[0] if cosines else 0.0)
+        )
+        c.values[4] = c.values[3] - other if len(found) > 1 else c.values[3]
+    return found
+
+
+def _explain_away(found: list[Candidate], threshold: float) -> None:
+    """A partial match (a core feature missing) whose words an accepted, complete match of the same
+    unit also accounts for, and more, adds nothing but a likely wrong answer: it is dropped."""
+    accepted = [c for c in found if c.score >= threshold and c.values[2] == 0]
+    for c in found:
+        if c.values[2] > 0:
+            c.explained_away = any(
+                o.unit is c.unit and c.matched < o.matched and o.mass > c.mass for o in accepted
+            )
+
+
+def rank(index: Index, units: list[UnitFeatures], model: dict[str, Any]) -> list[Candidate]:
+    """Every candidate of every unit, scored; per claim its best unit; best first.
+
+    Order: score, then the weight of the post's words the claim accounts for, then the cosine:
+    evidence in the post, never the claim's id. Two accepted claims of the same unit whose scores
+    differ by less than ``near_tie`` are marked ambiguous with each other."""
+    found: list[Candidate] = []
+    for uf in units:
+        cands = unit_candidates(index, uf)
+        for c in cands:
+            c.score = probability(c.values, model)
+        _explain_away(cands, model["threshold"])
+        found.extend(c for c in cands if not c.explained_away)
+    best: dict[str, Candidate] = {}
+    for c in found:
+        held = best.get(c.claim_id)
+        if held is None or (c.score, c.mass) > (held.score, held.mass):
+            best[c.claim_id] = c
+    ranked = sorted(best.values(), key=lambda c: (-c.score, -c.mass, -c.values[3]))
+    near = float(model.get("near_tie", 0.03))
+    accepted = [c for c in ranked if c.score >= model["threshold"]]
+    for a, b in itertools.pairwise(accepted):
+        if a.unit is b.unit and a.score - b.score < near:
+            a.ambiguous_with.append(b.claim_id)
+            b.ambiguous_with.append(a.claim_id)
+    return ranked
