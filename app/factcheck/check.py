@@ -56,12 +56,13 @@ def _match(index: Index, cand: Candidate, text: str, base_url: str, publisher: s
     said = stance(unit.text)
     post = index.analyzer.features(text)
     figure_flags, unverified = figure_checks(profile, post, cand.unit)
-    flags = figure_flags if said in (PostStance.ASSERTS, PostStance.REPORTS) else []
+    flags = []
+    if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true
+        flags += figure_flags + misreading_flags(index, profile, cand.unit)
     if said == PostStance.ASSERTS:
-        flags += population_flags(index, profile, cand.unit) + overclaim_flags(
-            index, post, cand.unit, text, claim
-        )
-    flags += denial_flags(claim, said, unit.text) + misreading_flags(index, profile, cand.unit)
+        flags += population_flags(index, profile, cand.unit)
+        flags += overclaim_flags(index, post, cand.unit, text, claim)
+    flags += denial_flags(claim, said, unit.text)
     return {
         "claim": {key: claim[key] for key in SUMMARY_FIELDS} | {"url": base_url.rstrip("/") + claim["url"]},
         "score": round(cand.score, 4),

@@ -7,6 +7,9 @@
 - ``denies-supported``: the unit denies a claim the evidence supports.
 - ``misdescribed-study``: the unit repeats a recorded misreading of a study.
 
+Figure and misreading flags apply when the unit asserts or reports the claim, not when it denies
+or asks (a figure it questions is not one it passes on).
+
 Each flag: ``code``, ``message``, ``post_says``, ``evidence_shows`` and the study or studies.
 """
 
