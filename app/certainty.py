@@ -112,7 +112,8 @@ RULES: tuple[Rule, ...] = (
          "does not cancel it.", ("grade-8",)),
     Rule("imprecision", "-1 or -2",
          f"Down one level when the studies carrying the grade total fewer than {OIS} participants "
-         f"(counted once) or do not report how many; two when the grade rests on one study of fewer than "
+         f"(counted once) or do not report how many (a review whose pooled number is not recorded is "
+         f"judged on its interval only); two when the grade rests on one study of fewer than "
          f"{SINGLE_SMALL}. Where a smallest worthwhile change is known, down one level when the 95% "
          "interval includes both no effect and a worthwhile effect, two when it includes worthwhile "
          "benefit and worthwhile harm. Not statistically significant is not by itself a reason.",
@@ -251,7 +252,10 @@ def imprecision(units: Sequence[Unit]) -> Reason | None:
         steps.append((-2, f"A single study of {sizes[0]} participants."))
     elif total < OIS:
         missing = sum(1 for n in sizes if n is None)
-        if missing and not total:
+        if missing and not total and all(u.lead.design in REVIEW_DESIGNS for u in units):
+            steps.append((0, "The number of participants the review pooled for this outcome is not recorded "
+                             "here, so imprecision is judged from the interval only (not rated down for it)."))  # fmt: skip
+        elif missing and not total:
             steps.append((-1, "The number of participants carrying the grade is not reported."))
         elif missing:
             steps.append((-1, f"Fewer than {OIS} participants counted once ({total}); {missing} study(ies) "

@@ -341,49 +341,54 @@ def forest_plot(group: Sequence[Mapping[str, Any]], outcome: dict[str, Any], *, 
         return float(left + (scale(value) - lo_s) / (hi_s - lo_s) * (right - left))
 
     axis_y = FOREST_TOP + len(rows) * FOREST_ROW + 6
-    height = axis_y + 62
-    label = grading.MEASURE_LABELS.get(measure, measure) + (
-        f", {first['scale']}" if first.get("scale") else ""
-    )
-    left_label, right_label = favours_labels(
-        first.get("better"), outcome["intervention"], outcome.get("comparator")
-    )
+    # The axis title on one line and the scale under it: a phone has room for about 50 characters.
+    titles = [grading.MEASURE_LABELS.get(measure, measure)]
+    titles += [_fit(str(first["scale"]), 56)] if first.get("scale") else []
+    height = axis_y + 62 + 15 * (len(titles) - 1)
+    favours = favours_labels(first.get("better"), outcome["intervention"], outcome.get("comparator"))
     out = [
         f'<svg class="forest-plot" viewBox="0 0 {FOREST_WIDTH} {height:.0f}" role="img" '
         f'aria-labelledby="{plot_id}-title {plot_id}-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{plot_id}-title">Forest plot: {escape(outcome["name"])}</title>',
         f'<desc id="{plot_id}-desc">{escape("; ".join(r.describe() for r in rows))}. '
-        f"Line of no effect at {null:g}. {escape(left_label)} on the left, {escape(right_label)} on the right.</desc>",
+        f"Line of no effect at {null:g}. {escape(favours[0])} on the left, {escape(favours[1])} on the right.</desc>",
         f'<line x1="{x(null):.1f}" x2="{x(null):.1f}" y1="{FOREST_TOP - 4}" y2="{axis_y:.1f}" '
         'stroke="#545c66" stroke-width="1" stroke-dasharray="4 3"/>',
     ]
     for i, row in enumerate(rows):
         out.extend(_forest_row(row, FOREST_TOP + i * FOREST_ROW, x, left, right))
-    out.append(f'<line x1="{left}" x2="{right}" y1="{axis_y:.1f}" y2="{axis_y:.1f}" stroke="#1b1f24"/>')
-    ticks = [
-        t
-        for t in (_log_ticks(low, high) if ratio else _nice_ticks(math.floor(low * 10) / 10, high))
-        if lo_s <= scale(t) <= hi_s
-    ]
-    for tick in ticks:
-        tx = x(tick)
+    ticks = _log_ticks(low, high) if ratio else _nice_ticks(math.floor(low * 10) / 10, high)
+    out.extend(
+        _forest_axis(
+            [(t, x(t)) for t in ticks if lo_s <= scale(t) <= hi_s], axis_y, titles, favours, left, right
+        )
+    )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def _forest_axis(ticks: list[tuple[float, float]], axis_y: float, titles: list[str],
+                 favours: tuple[str, str], left: float, right: float) -> list[str]:  # fmt: skip
+    """The axis line, its ticks (value, x), the axis title lines and the 'favours' labels."""
+    out = [f'<line x1="{left}" x2="{right}" y1="{axis_y:.1f}" y2="{axis_y:.1f}" stroke="#1b1f24"/>']
+    for value, tx in ticks:
         out.append(
             f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{axis_y:.1f}" y2="{axis_y + 4:.1f}" stroke="#1b1f24"/>'
         )
         out.append(
-            f'<text x="{tx:.1f}" y="{axis_y + 16:.1f}" text-anchor="middle" class="forest-tick">{_tick_text(tick)}</text>'
+            f'<text x="{tx:.1f}" y="{axis_y + 16:.1f}" text-anchor="middle" class="forest-tick">{number(value)}</text>'
         )
+    for n, title in enumerate(titles):
+        css = "forest-axis" if n == 0 else "forest-scale"
+        out.append(
+            f'<text x="{FOREST_WIDTH / 2:.0f}" y="{axis_y + 33 + 15 * n:.1f}" text-anchor="middle" class="{css}">{escape(title)}</text>'
+        )
+    y = axis_y + 52 + 15 * (len(titles) - 1)
+    out.append(f'<text x="{left}" y="{y:.1f}" class="forest-favours">\u2190 {escape(favours[0])}</text>')
     out.append(
-        f'<text x="{FOREST_WIDTH / 2:.0f}" y="{axis_y + 33:.1f}" text-anchor="middle" class="forest-axis">{escape(label)}</text>'
+        f'<text x="{right}" y="{y:.1f}" text-anchor="end" class="forest-favours">{escape(favours[1])} \u2192</text>'
     )
-    out.append(
-        f'<text x="{left}" y="{axis_y + 52:.1f}" class="forest-favours">\u2190 {escape(left_label)}</text>'
-    )
-    out.append(
-        f'<text x="{right}" y="{axis_y + 52:.1f}" text-anchor="end" class="forest-favours">{escape(right_label)} \u2192</text>'
-    )
-    out.append("</svg>")
-    return Markup("".join(out))
+    return out
 
 
 def _forest_row(row: ForestRow, y: float, x: Any, left: float, right: float) -> list[str]:
@@ -423,7 +428,3 @@ def _short_estimate(row: ForestRow) -> str:
 def _log_ticks(low: float, high: float) -> list[float]:
     candidates = [0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 4.0, 5.0, 10.0, 20.0, 50.0, 100.0]
     return [c for c in candidates if low / 1.5 <= c <= high * 1.5]
-
-
-def _tick_text(value: float) -> str:
-    return number(value)

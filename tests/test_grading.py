@@ -321,6 +321,15 @@ def test_unreported_numbers_count_as_imprecise() -> None:
     assert reason.effect == -1 and "not reported" in reason.explanation
 
 
+def test_a_review_without_its_pooled_number_is_judged_on_its_interval_only() -> None:
+    """An unrecorded number is not a small number: a review's pooled participants missing from
+    the data is a note, not a downgrade (review-2026-11 section 5: unentered sizes treated as small)."""
+    (reason,) = factors(grade_outcome([review("cochrane")]))["imprecision"]
+    assert reason.effect == 0 and "not recorded" in reason.explanation
+    wide = Effect("smd", -0.3, (-0.9, 0.3), swc=0.5)
+    assert moved(grade_outcome([review("cochrane", effect=wide)]), "imprecision") == -1
+
+
 @pytest.mark.parametrize(("ci", "effect"), [
     ((-1.5, -1.1), 0),  # all of it beyond the smallest worthwhile change
     ((-1.5, -0.2), 0),  # a benefit for sure, of uncertain size: not a reason on its own

@@ -130,7 +130,7 @@ def test_forest_plot_for_an_outcome_with_two_or_more_estimates(client: TestClien
         "/studies/synthetic2020review", "/studies/synthetic2018a", "/studies/synthetic2019b",
     ]  # fmt: skip
     words = text(svg)
-    assert "Standardised mean difference, pain" in words
+    assert "Standardised mean differencepain" in words  # two lines: the measure, then the scale
     assert "Favours synthetic walking added to usual care" not in words  # too long: generic words
     assert "\u2190 Favours intervention" in words and "Favours usual care \u2192" in words
     assert svg.xpath(".//line[@stroke-dasharray]")  # the line of no effect
