@@ -419,8 +419,8 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--access-log", action="store_true", help="log every request (costs throughput)")
     p.add_argument("--max-concurrency", type=int,
-                   help="per worker: connections and requests in progress before new ones get 503 "
-                        "(EVIDENCE_KB_MAX_CONCURRENCY; default 1000)")  # fmt: skip
+                   help="per worker: requests in progress before new ones get 503 "
+                        "(EVIDENCE_KB_MAX_CONCURRENCY; default 200)")  # fmt: skip
     p.add_argument("--header-timeout", type=float,
                    help="seconds a client may take to send a request's head (EVIDENCE_KB_HEADER_TIMEOUT; default 10)")  # fmt: skip
     p.add_argument("--body-timeout", type=float,

@@ -58,6 +58,9 @@ def make_engine(settings: Settings, *, path: Path | None = None, serving: bool =
         pool_pre_ping=True,  # a restarted database costs one failed ping, not a failed request
         pool_recycle=1800,
         pool_timeout=settings.pg_pool_timeout,
+        # Serving: every statement of a session reads one snapshot, so one request never mixes
+        # two builds (read-only transactions never fail to serialise).
+        isolation_level="REPEATABLE READ" if serving else "READ COMMITTED",
         connect_args=pg_connect_args(
             settings.pg_connect_timeout, settings.pg_statement_timeout if serving else None
         ),

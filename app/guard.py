@@ -72,6 +72,9 @@ class RequestGuard:
         self.hosts = allowed_hosts(settings)
         self.max_body = settings.max_body_bytes
         self.body_timeout = settings.body_timeout
+        self.max_in_flight = settings.max_concurrency
+        self.in_flight = 0  # requests being answered by this process (changed on the event loop)
+        self.refused = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,6 +84,20 @@ class RequestGuard:
         if refusal:
             await send_all(send, error_response(*refusal))
             return
+        if self.in_flight >= self.max_in_flight and not scope["path"].startswith("/static/"):
+            self.refused += 1
+            await send_all(send, error_response(
+                503, "overloaded", "The server is answering too many requests; retry in a moment.",
+                [("Retry-After", "1")],
+            ))  # fmt: skip
+            return
+        self.in_flight += 1
+        try:
+            await self._guarded(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] in BODY_METHODS:
             try:
                 body = await asyncio.wait_for(self._read_body(receive), self.body_timeout)

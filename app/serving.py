@@ -7,7 +7,7 @@
   otherwise hold a file descriptor each for ever.
 - ``raise_open_file_limit``: the soft limit on open files raised to the hard limit, so the
   concurrency limit, not the file table, decides when new requests are refused (503).
-- ``uvicorn_options``: the options ``serve`` passes (concurrency limit, keep-alive timeout, backlog).
+- ``uvicorn_options``: the options ``serve`` passes (keep-alive timeout, backlog).
 
 The body timeout is in ``app.guard`` (it reads every request body).
 """
@@ -74,7 +74,10 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """uvicorn.run keyword arguments for the limits in ``settings`` (README "Limits")."""
     return {
         "http": HeaderTimeoutProtocol,
-        "limit_concurrency": settings.max_concurrency or None,
+        # Requests in progress are limited by app.guard (503 with Retry-After); connections are
+        # not, since the header timeout closes idle and slow ones (a limit on connections would
+        # let slowloris clients lock everyone out).
+        "limit_concurrency": None,
         "timeout_keep_alive": settings.keep_alive_timeout,
         "backlog": 2048,
     }

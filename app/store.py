@@ -118,6 +118,7 @@ class Store:
         self.generation_max_age = generation_max_age
         self._generation: str | None = None
         self._rows: dict[str, ClaimRow] | None = None
+        self._rows_generation: str | None = None
         self._synonyms: search.SynonymIndex | None = None
         self._pinned: dict[str, tuple[str | None, Any]] = {}
         self._pinned_locks: dict[str, threading.Lock] = {}
@@ -170,23 +171,39 @@ class Store:
     # -- claims ---------------------------------------------------------------------------------
 
     def claim_rows(self) -> dict[str, ClaimRow]:
+        """Every claim's ``ClaimRow`` in the current build, by id (kept until the next build)."""
         self.generation()
         rows = self._rows
         if rows is None:
             with self.db.session() as session:
-                # SQLModel's select is typed for at most 4 columns.
-                found: Sequence[Any] = session.exec(
-                    select(  # type: ignore[call-overload]
-                        Claim.id, Claim.statement, Claim.verdict, Claim.grade_level, Claim.grade_rank,
-                        Claim.topics, Claim.reviewed, Claim.appearances, Claim.position,
-                    ).order_by(col(Claim.position))
-                ).all()  # fmt: skip
-            rows = {
-                r[0]: ClaimRow(r[0], r[1], r[2], r[3], r[4], tuple(r[5]), r[6], len(r[7]), r[8])
-                for r in found
-            }
-            self._rows = rows
+                generation = _session_generation(session)
+                rows = self._load_rows(session)
+            self._rows, self._rows_generation = rows, generation
         return rows
+
+    def _load_rows(self, session: Session) -> dict[str, ClaimRow]:
+        # SQLModel's select is typed for at most 4 columns.
+        found: Sequence[Any] = session.exec(
+            select(  # type: ignore[call-overload]
+                Claim.id, Claim.statement, Claim.verdict, Claim.grade_level, Claim.grade_rank,
+                Claim.topics, Claim.reviewed, Claim.appearances, Claim.position,
+            ).order_by(col(Claim.position))
+        ).all()  # fmt: skip
+        return {
+            r[0]: ClaimRow(r[0], r[1], r[2], r[3], r[4], tuple(r[5]), r[6], len(r[7]), r[8]) for r in found
+        }
+
+    def _rows_in(self, session: Session) -> tuple[dict[str, ClaimRow], dict[int, ClaimRow]]:
+        """The claim rows (by id, by position) of the build ``session`` reads, which may differ
+        from the one in memory while a build is being swapped in: a search then ranks, filters,
+        counts and pages within one build, never a mix (the session is one snapshot: the SQLite
+        file it opened, or a REPEATABLE READ transaction on PostgreSQL)."""
+        generation = _session_generation(session)
+        rows = self.claim_rows()
+        if generation != self._rows_generation:
+            rows = self._load_rows(session)
+            return rows, {r.position: r for r in rows.values()}
+        return rows, self._rows_by_position()
 
     def synonyms(self) -> search.SynonymIndex:
         self.generation()
@@ -200,13 +217,15 @@ class Store:
         """One page of claims for a query and its filters, with facet counts (the API's
         ``schemas.ClaimList``). Steps: rank by the full-text query (when there is one), filter
         and count, sort, load the page's summaries, add the matched snippets."""
-        rows = self.claim_rows()
         limit = max(1, min(query.limit, MAX_LIMIT))
         offset = max(0, query.offset)
         # One session for the ranks, the page and its snippets: one pooled connection (and on
-        # PostgreSQL one liveness ping) per search instead of three.
+        # PostgreSQL one liveness ping) per search instead of three, and one build throughout.
         with self.db.session() as session:
-            compiled, ranks = self._rank(session, query.q) if query.q.strip() else (None, None)
+            rows, by_position = self._rows_in(session)
+            compiled, ranks = (
+                self._rank(session, query.q, rows, by_position) if query.q.strip() else (None, None)
+            )
             candidates = [rows[cid] for cid in ranks] if ranks is not None else list(rows.values())
             matched, counts = _filter_and_count(candidates, query, facets)
             sort = query.effective_sort()
@@ -217,7 +236,7 @@ class Store:
             page = matched[offset : offset + limit]
             items = self.claim_summaries([r.id for r in page], session=session)
             if compiled is not None and page:
-                self._add_snippets(session, compiled, page, items)
+                self._add_snippets(session, compiled, page, items, by_position)
         result: dict[str, Any] = {
             "items": items,
             "total": len(matched),
@@ -233,15 +252,15 @@ class Store:
             }  # fmt: skip
         return result
 
-    def _rank(self, session: Session, q: str) -> tuple[search.SearchQuery | None, dict[str, float]]:
+    def _rank(
+        self, session: Session, q: str, rows: dict[str, ClaimRow], by_position: dict[int, ClaimRow]
+    ) -> tuple[search.SearchQuery | None, dict[str, float]]:
         """The compiled query and the rank of each matching claim id (lower is better)."""
         dialect = "sqlite" if self.db.settings.is_sqlite else "postgresql"
         compiled = search.compile_query(q, dialect, self.synonyms())
         ranks: dict[str, float] = {}
         if compiled is None:
             return None, ranks
-        rows = self.claim_rows()
-        by_position = self._rows_by_position() if compiled.by_position else {}
         for key, rank in session.connection().execute(text(compiled.sql), compiled.params).all():
             row = by_position.get(key) if compiled.by_position else rows.get(key)
             if row is not None:
@@ -254,12 +273,12 @@ class Store:
         compiled: search.SearchQuery,
         page: list[ClaimRow],
         items: list[dict[str, Any]],
+        by_position: dict[int, ClaimRow],
     ) -> None:
         """Where the query matched, as plain text (``snippet``) and marked (``snippet_marked``)."""
         if compiled.by_position:
-            by_position = self._rows_by_position()
             marked = search.snippets(session, compiled, [r.position for r in page])
-            snippets = {by_position[k].id: v for k, v in marked.items()}
+            snippets = {by_position[k].id: v for k, v in marked.items() if k in by_position}
         else:
             snippets = search.snippets(session, compiled, [r.id for r in page])
         for item in items:
@@ -405,6 +424,12 @@ class Store:
             }
 
         return self.cached("overview", None, compute)
+
+
+def _session_generation(session: Session) -> str | None:
+    """The build generation this session reads."""
+    found = session.connection().execute(text("SELECT generation FROM build_info WHERE id = 1")).first()
+    return found[0] if found else None
 
 
 def _escape_like(term: str) -> str:

@@ -236,3 +236,49 @@ def test_wildcard_characters_match_nothing_rather_than_everything(seed_client: T
     studies = seed_client.get("/api/v1/studies", params={"q": q}).json()
     claims = seed_client.get("/api/v1/claims", params={"q": q}).json()
     assert studies["total"] == claims["total"] == 0
+
+
+def test_requests_beyond_the_concurrency_limit_get_503_at_once(tmp_path: Path, mini_data: Path) -> None:
+    settings = make_settings(f"sqlite:///{tmp_path / 'kb.db'}", mini_data, max_concurrency=1)
+    build_database(settings)
+    app = create_app(settings)
+
+    def scope(method: str, path: str) -> dict:
+        return {
+            "type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": b"",
+            "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json")],
+            "scheme": "http", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5), "root_path": "",
+            "http_version": "1.1", "app": app,
+        }  # fmt: skip
+
+    async def scenario() -> tuple[list[dict], list[dict]]:
+        slow_sent: list[dict] = []
+        quick_sent: list[dict] = []
+
+        async def slow_body() -> dict:
+            await asyncio.sleep(0.5)  # a body still arriving: the request is in progress
+            return {"type": "http.request", "body": json.dumps({"text": POST}).encode(), "more_body": False}
+
+        async def no_body() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def collect(into: list[dict], message: dict) -> None:
+            into.append(message)
+
+        slow = asyncio.ensure_future(
+            app(scope("POST", "/api/v1/factcheck"), slow_body, lambda m: collect(slow_sent, m))
+        )
+        await asyncio.sleep(0.1)
+        await app(scope("GET", "/api/v1/methodology"), no_body, lambda m: collect(quick_sent, m))
+        await slow
+        return slow_sent, quick_sent
+
+    async def with_lifespan() -> tuple[list[dict], list[dict]]:
+        async with app.router.lifespan_context(app):
+            return await scenario()
+
+    slow_sent, quick_sent = asyncio.run(with_lifespan())
+    assert quick_sent[0]["status"] == 503
+    assert dict(quick_sent[0]["headers"])[b"retry-after"] == b"1"
+    assert json.loads(quick_sent[1]["body"])["error"]["code"] == "overloaded"
+    assert slow_sent[0]["status"] == 200
