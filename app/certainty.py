@@ -20,6 +20,7 @@ generated from it. The steps, in order:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,7 +48,14 @@ class Rule:
     sources: tuple[str, ...] = ()  # keys of SOURCES
 
 
-OIS = 400  # optimal information size rule of thumb: fewer participants, down one level
+OIS = 400  # optimal information size rule of thumb (two groups): fewer participants, down one level
+#: The same information in a within-subject (paired) comparison: each person is their own control,
+#: so a paired design needs (1 - r) / 2 of a two-group trial's total; with r = 0.5, a quarter.
+OIS_WITHIN = 100
+FAR_BELOW = 0.25  # under this share of the OIS, with no interval to judge: down two levels (GRADE 34)
+#: A pooled estimate of this many studies is not read as small when its count is unreported: ten
+#: trials of even 40 people each reach the OIS of 400.
+POOLED_MANY = 10
 SINGLE_SMALL = 30  # the grade rests on a single study of fewer participants: down two levels
 I2_SERIOUS = 50.0  # I² at or above this (percent): substantial heterogeneity, down one level
 SMALL_TRIAL = 100  # a trial under this many participants is "small" for publication bias
@@ -58,6 +66,10 @@ MAX_INDIRECTNESS = 2
 TRIAL_DESIGNS = frozenset({
     Design.RANDOMIZED_CONTROLLED_TRIAL, Design.RANDOMIZED_CROSSOVER_TRIAL, Design.CONTROLLED_TRIAL,
     Design.CROSSOVER_TRIAL,
+})  # fmt: skip
+#: Designs that compare conditions within the same people (unless their estimate says otherwise).
+WITHIN_SUBJECT_DESIGNS = frozenset({
+    Design.RANDOMIZED_CROSSOVER_TRIAL, Design.CROSSOVER_TRIAL, Design.LABORATORY,
 })  # fmt: skip
 #: Designs that are opinion, not data: they never make evidence "direct".
 OPINION_DESIGNS = frozenset({Design.EXPERT_OPINION, Design.WEB_PAGE})
@@ -103,21 +115,29 @@ RULES: tuple[Rule, ...] = (
     Rule("inconsistency", "-1",
          f"Down one level when a pooled estimate has I² of {I2_SERIOUS:g}% or more, when the results of "
          "the studies carrying the grade point in different directions (some show a benefit, others no "
-         "effect or harm; from their estimates, or their recorded direction where they report none), or "
-         "when the authors report results inconsistent across participants. A study already inside a "
-         "carrying review is not counted again.", ("grade-7",)),
+         "effect or harm; from their estimates, or their recorded direction where they report none). "
+         "Responses that varied between participants of one study are noted, not rated down: inconsistency "
+         "is between studies, and within-study variation shows in precision. A study already inside a "
+         "carrying review is not counted again, and a study coded indirect (another condition, speed or "
+         "population) that disagrees does not count: heterogeneity explained by a difference in the "
+         "question is indirectness, not unexplained inconsistency.", ("grade-7", "grade-8")),
     Rule("indirectness", "-1 per kind, at most -2",
          "Down one level for each kind of indirectness (population, intervention, outcome, predicted vs "
          "measured, acute vs training) found in the studies carrying most of the weight: one direct study "
          "does not cancel it.", ("grade-8",)),
     Rule("imprecision", "-1 or -2",
-         f"Down one level when the studies carrying the grade total fewer than {OIS} participants "
-         f"(counted once) or do not report how many (a review whose pooled number is not recorded is "
-         f"judged on its interval only); two when the grade rests on one study of fewer than "
-         f"{SINGLE_SMALL}. Where a smallest worthwhile change is known, down one level when the 95% "
-         "interval includes both no effect and a worthwhile effect, two when it includes worthwhile "
-         "benefit and worthwhile harm. Not statistically significant is not by itself a reason.",
-         ("grade-6", "grade-34")),
+         "The 95% interval comes first. Where a smallest worthwhile change is known, down one level when "
+         "the interval includes both no effect and a worthwhile effect, two when it includes worthwhile "
+         "benefit and worthwhile harm; not statistically significant is not by itself a reason. Then the "
+         f"optimal information size: down one level when the studies carrying the grade total fewer than "
+         f"{OIS} participants (counted once), or fewer than {OIS_WITHIN} when every one compares "
+         "conditions within the same people (crossover and laboratory studies: each person is their own "
+         f"control, so a paired design needs about a quarter of a two-group trial's total); two when the "
+         f"grade rests on one study of fewer than {SINGLE_SMALL}, or when no interval is reported and the "
+         f"total is under {FAR_BELOW:.0%} of that size. A participant count that was not reported is not "
+         "read as small when the estimate is pooled from several studies and its interval excludes no "
+         "effect (and any worthwhile harm); otherwise an unreported count is down one level.",
+         ("grade-6", "grade-34", "cochrane-23")),
     Rule("publication bias", "-1",
          f"Down one level when small-study effects are reported for a pooled estimate, when a pooled "
          f"standardised effect of {LARGE_SMD:g} or more comes from small trials (fewer than "
@@ -183,24 +203,30 @@ def risk_of_bias(units: Sequence[Unit]) -> Reason | None:
 
 
 def inconsistency(units: Sequence[Unit]) -> Reason | None:
-    """GRADE 7: I² of a pooled estimate, results pointing different ways, uneven results."""
+    """GRADE 7: I² of a pooled estimate, direct results pointing different ways, uneven results."""
     for u in units:
         effect = u.lead.effect
         if effect and effect.i2 is not None and effect.i2 >= I2_SERIOUS:
             return Reason("inconsistency", -1, f"Substantial heterogeneity in the pooled estimate (I² = {effect.i2:g}%).",
                           u.keys)  # fmt: skip
-    sides = {u.key: favours(u.lead) for u in units}
-    benefit = [k for k, s in sides.items() if s == "benefit"]
-    other = [k for k, s in sides.items() if s in ("none", "harm")]
-    if benefit and other:
+    sides = {u.key: (favours(u.lead), _direct(u)) for u in units}
+    benefit = [k for k, (s, _) in sides.items() if s == "benefit"]
+    other = [k for k, (s, _) in sides.items() if s in ("none", "harm")]
+    if benefit and other and any(sides[k][1] for k in benefit) and any(sides[k][1] for k in other):
         return Reason("inconsistency", -1, "The studies carrying the grade point in different directions: "
                       "some show a benefit, others no effect or the opposite.", tuple(benefit + other))  # fmt: skip
     uneven = [u for u in units if u.lead.inconsistent]
-    if uneven:
-        return Reason(
-            "inconsistency", -1, "The authors report results inconsistent across participants.", _keys(uneven)
-        )
+    if uneven:  # a note: within one study, varied responses widen its interval (imprecision)
+        return Reason("inconsistency", 0, "The authors report responses that varied between participants; "
+                      "within a study that is reflected in its precision, not inconsistency between studies.",
+                      _keys(uneven))  # fmt: skip
     return None
+
+
+def _direct(unit: Unit) -> bool:
+    """GRADE 7: a unit coded indirect (another condition, speed or population) that disagrees with
+    the direct ones is explained heterogeneity; it counts under indirectness, not inconsistency."""
+    return unit.lead.directness == "direct"
 
 
 def indirectness(units: Sequence[Unit]) -> list[Reason]:
@@ -242,33 +268,95 @@ def _interval_imprecision(units: Sequence[Unit]) -> tuple[int, str] | None:
     return None
 
 
-def imprecision(units: Sequence[Unit]) -> Reason | None:
-    """GRADE 6 and 34: participants counted once against the optimal information size, and the
-    interval against the smallest worthwhile change where known. The larger step applies."""
+def _within_subject(unit: Unit) -> bool:
+    """The unit compares conditions in the same people: a within-subject estimate, or a crossover
+    or laboratory design with no between-group estimate."""
+    effect = unit.lead.effect
+    if effect is not None and effect.comparison == "within-subject":
+        return True
+    between = effect is not None and effect.comparison == "between-group"
+    return unit.lead.design in WITHIN_SUBJECT_DESIGNS and not between
+
+
+def optimal_information_size(units: Sequence[Unit]) -> tuple[int, str]:
+    """GRADE 6: the participants an adequately powered single study would need, and its label.
+
+    ``OIS`` (400) is GRADE's rule of thumb for a continuous outcome compared between two groups;
+    when every unit compares conditions within the same people, a paired design needs about a
+    quarter of that (``OIS_WITHIN``; Cochrane Handbook 23.2, correlation 0.5 assumed).
+    """
+    if units and all(_within_subject(u) for u in units):
+        return OIS_WITHIN, "compared within the same people"
+    return OIS, "compared between groups"
+
+
+def _interval_clear(units: Sequence[Unit]) -> bool:
+    """GRADE 34: the best estimate is pooled from many studies (``POOLED_MANY``) and its 95%
+    interval is narrow and excludes no effect: the bound nearest no effect is at least half the
+    estimate's distance from it (on the log scale for ratios). The interval test against a smallest
+    worthwhile change is applied separately."""
+    best = best_unit(units)
+    effect = best.lead.effect if best else None
+    if effect is None or effect.ci is None or (effect.studies or 1) < POOLED_MANY:
+        return False
+    ratio = effect.measure in RATIO_MEASURES
+    value, low, high = (
+        (math.log(x) for x in (effect.value, *effect.ci)) if ratio else (effect.value, *effect.ci)
+    )
+    near = low if value > 0 else -high
+    return not low <= 0 <= high and near >= abs(value) / 2
+
+
+def _size_step(units: Sequence[Unit]) -> tuple[int, str] | None:
+    """The optimal-information-size step (GRADE 6, 34): None when the size is adequate."""
     sizes = [u.participants for u in units]
     total = sum(n for n in sizes if n)
-    steps: list[tuple[int, str]] = []
+    missing = sum(1 for n in sizes if n is None)
     if len(units) == 1 and sizes[0] is not None and sizes[0] < SINGLE_SMALL:
-        steps.append((-2, f"A single study of {sizes[0]} participants."))
-    elif total < OIS:
-        missing = sum(1 for n in sizes if n is None)
-        if missing and not total and all(u.lead.design in REVIEW_DESIGNS for u in units):
-            steps.append((0, "The number of participants the review pooled for this outcome is not recorded "
-                             "here, so imprecision is judged from the interval only (not rated down for it)."))  # fmt: skip
-        elif missing and not total:
-            steps.append((-1, "The number of participants carrying the grade is not reported."))
-        elif missing:
-            steps.append((-1, f"Fewer than {OIS} participants counted once ({total}); {missing} study(ies) "
-                              "did not report theirs for this outcome."))  # fmt: skip
-        else:
-            steps.append((-1, f"Fewer than {OIS} participants, counted once ({total})."))
-    interval = _interval_imprecision(units)
-    if interval:
-        steps.append(interval)
+        return -2, f"A single study of {sizes[0]} participants."
+    ois, how = optimal_information_size(units)
+    if total >= ois:
+        return None
+    if missing and _interval_clear(units):
+        return None  # judged on the interval (GRADE 34); see imprecision()
+    if missing and not total:
+        return -1, "The number of participants carrying the grade is not reported."
+    if missing:
+        return -1, (f"Fewer than {ois} participants ({how}) counted once ({total}); {missing} study(ies) "
+                    "did not report theirs for this outcome.")  # fmt: skip
+    has_interval = any(u.lead.effect and u.lead.effect.ci for u in units)
+    if not has_interval and total < FAR_BELOW * ois:
+        return -2, (f"Far fewer than {ois} participants ({how}) counted once ({total}), and no interval "
+                    "reported to judge the estimate by.")  # fmt: skip
+    return -1, f"Fewer than {ois} participants ({how}), counted once ({total})."
+
+
+def imprecision(units: Sequence[Unit]) -> Reason | None:
+    """GRADE 6 and 34: the interval against the smallest worthwhile change where known, then the
+    participants counted once against the optimal information size. The larger step applies; an
+    unreported count judged on a clear pooled interval is a note (a step of 0)."""
+    steps = [step for step in (_size_step(units), _interval_imprecision(units)) if step]
     if not steps:
+        if any(u.participants is None for u in units) and _interval_clear(units):
+            return Reason("imprecision", 0, f"Participants not reported for this outcome, but the estimate "
+                          f"is pooled from {POOLED_MANY} or more studies and its 95% interval is narrow and "
+                          "excludes no effect: judged on the interval, not read as a small sample.",
+                          _keys(units))  # fmt: skip
         return None
     effect = min(step for step, _ in steps)
     return Reason("imprecision", effect, " ".join(t for _, t in sorted(steps)), _keys(units))
+
+
+def _trial_size(unit: Unit) -> float | None:
+    """Mean participants per pooled trial: the review's pooled count over its studies, else the
+    mean size of its included trials in the knowledge base (None when neither is known)."""
+    effect = unit.lead.effect
+    if effect is None or not effect.studies or effect.studies < 2:
+        return None
+    if effect.analysed:
+        return effect.analysed / effect.studies
+    sizes = [m.sample_size for m in unit.members[1:] if m.sample_size]
+    return sum(sizes) / len(sizes) if sizes else None
 
 
 def publication_bias(units: Sequence[Unit]) -> Reason | None:
@@ -281,13 +369,14 @@ def publication_bias(units: Sequence[Unit]) -> Reason | None:
             return Reason(
                 "publication bias", -1, "Small-study effects are reported for the pooled estimate.", u.keys
             )
-        pooled = effect.studies and effect.studies >= 2 and effect.analysed
-        if pooled and effect.measure in STANDARDISED_MEASURES and abs(effect.value) >= LARGE_SMD:
-            per_study = effect.analysed / effect.studies  # type: ignore[operator]
-            if per_study < SMALL_TRIAL:
-                return Reason("publication bias", -1,
-                              f"A large standardised effect ({effect.value:g}) pooled from small trials "
-                              f"(about {per_study:.0f} participants each): small-study effects suspected.", u.keys)  # fmt: skip
+        per_study = _trial_size(u)
+        large = effect.measure in STANDARDISED_MEASURES and abs(effect.value) >= LARGE_SMD
+        if large and per_study and per_study < SMALL_TRIAL:
+            source = "" if effect.analysed else ", from its included trials in this knowledge base"
+            return Reason("publication bias", -1,
+                          f"A large standardised effect ({effect.value:g}) pooled from small trials "
+                          f"(about {per_study:.0f} participants each{source}): small-study effects suspected.",
+                          u.keys)  # fmt: skip
     small = [u for u in units if u.lead.design in TRIAL_DESIGNS and u.participants is not None
              and u.participants < SMALL_TRIAL]  # fmt: skip
     if len(units) >= 3 and len(small) == len(units) and all(favours(u.lead) == "benefit" for u in units):
@@ -376,7 +465,7 @@ def grade_outcome(links: Sequence[GradedStudy], kind: str = "effect") -> Grade:
     steps = [r for r in (risk_of_bias(carrying), inconsistency(carrying)) if r]
     steps += indirectness(carrying)
     steps += [r for r in (imprecision(carrying), publication_bias(carrying)) if r]
-    if not steps:
+    if not any(r.effect < 0 for r in steps):
         up = rating_up(carrying, LEVELS[best])
         steps += [up] if up else []
     level = _apply(best, steps, reasons)

@@ -259,8 +259,21 @@ def test_a_weaker_design_does_not_make_the_trials_inconsistent() -> None:
     assert "inconsistency" not in factors(grade)
 
 
-def test_results_inconsistent_across_participants() -> None:
-    assert moved(grade_outcome([study("a", n=900, inconsistent=True)]), "inconsistency") == -1
+def test_responses_varying_between_participants_are_a_note_not_inconsistency() -> None:
+    """GRADE 7: inconsistency is between studies; one study's varied responses show in precision."""
+    grade = grade_outcome([study("a", n=900, inconsistent=True)])
+    (reason,) = factors(grade)["inconsistency"]
+    assert reason.effect == 0 and grade.level == "high"
+
+
+def test_an_indirect_study_of_another_condition_does_not_make_direct_ones_inconsistent() -> None:
+    """GRADE 7: heterogeneity explained by a different condition (a walking pace for a running
+    question) is indirectness, not unexplained inconsistency."""
+    slow = study("slow", stance="no-effect", n=300, directness="indirect", indirect_because=("intervention",))
+    grade = grade_outcome([study("fast", n=900), slow])
+    assert moved(grade, "inconsistency") == 0
+    direct_disagreement = grade_outcome([study("fast", n=900), study("other", stance="no-effect", n=300)])
+    assert moved(direct_disagreement, "inconsistency") == -1
 
 
 @pytest.mark.parametrize(("effect", "side"), [
@@ -308,7 +321,8 @@ def test_one_direct_study_does_not_cancel_indirectness() -> None:
 
 
 @pytest.mark.parametrize(("sizes", "effect"), [
-    ([399], -1), ([400], 0), ([200, 199], -1), ([200, 200], 0), ([29], -2), ([30], -1), ([20, 20], -1),
+    ([399], -1), ([400], 0), ([200, 199], -1), ([200, 200], 0), ([29], -2), ([100], -1), ([99], -2),
+    ([50, 49], -2), ([50, 50], -1),
 ])  # fmt: skip
 def test_imprecision_from_participants_counted_once(sizes: list[int], effect: int) -> None:
     grade = grade_outcome([study(f"s{i}", n=n) for i, n in enumerate(sizes)])
@@ -321,13 +335,66 @@ def test_unreported_numbers_count_as_imprecise() -> None:
     assert reason.effect == -1 and "not reported" in reason.explanation
 
 
-def test_a_review_without_its_pooled_number_is_judged_on_its_interval_only() -> None:
-    """An unrecorded number is not a small number: a review's pooled participants missing from
-    the data is a note, not a downgrade (review-2026-11 section 5: unentered sizes treated as small)."""
-    (reason,) = factors(grade_outcome([review("cochrane")]))["imprecision"]
-    assert reason.effect == 0 and "not recorded" in reason.explanation
-    wide = Effect("smd", -0.3, (-0.9, 0.3), swc=0.5)
+def test_a_review_without_its_pooled_number_is_judged_on_its_interval() -> None:
+    """An unrecorded number is not a small number (review-2026-11 section 5), but it is not a
+    large one either: a review's unrecorded count is a note when its interval is narrow and pooled
+    from many trials (GRADE 34: the interval first); with no interval there is nothing to judge
+    precision by, so it still goes down one level; a wide interval is judged as wide."""
+    narrow = review("cochrane", effect=md(-12, -15, -10, studies=44))
+    (reason,) = factors(grade_outcome([narrow]))["imprecision"]
+    assert reason.effect == 0 and "not reported" in reason.explanation
+    assert moved(grade_outcome([review("cochrane")]), "imprecision") == -1
+    wide = Effect("smd", -0.3, (-0.9, 0.3), swc=0.5, studies=44)
     assert moved(grade_outcome([review("cochrane", effect=wide)]), "imprecision") == -1
+
+
+def test_far_below_the_information_size_with_no_interval_is_two_levels() -> None:
+    """GRADE 34: a sample far below the OIS (under a quarter) with no interval to judge: -2. With
+    an interval reported, the interval is judged and the size costs one level."""
+    assert moved(grade_outcome([study("a", n=33), study("b", n=16)]), "imprecision") == -2
+    with_ci = study("a", n=49, effect=md(-5, -8, -2))
+    assert moved(grade_outcome([with_ci]), "imprecision") == -1
+
+
+@pytest.mark.parametrize(("design", "sizes", "effect"), [
+    ("laboratory", [20, 24], -1), ("laboratory", [50, 50], 0), ("randomized-crossover-trial", [100], 0),
+    ("laboratory", [10, 10], -2), ("randomized-controlled-trial", [50, 50], -1),
+])  # fmt: skip
+def test_within_subject_comparisons_need_a_quarter_of_the_information_size(
+    design: str, sizes: list[int], effect: int
+) -> None:
+    """GRADE 6: the OIS is what one adequately powered study needs; a paired (within-subject)
+    design needs about a quarter of a two-group trial's total (Cochrane Handbook 23.2)."""
+    grade = grade_outcome([study(f"s{i}", design, n=n) for i, n in enumerate(sizes)], kind="factual")
+    assert moved(grade, "imprecision") == effect
+
+
+def test_a_between_group_laboratory_estimate_uses_the_two_group_size() -> None:
+    lab = study("lab", "laboratory", n=200, effect=md(-5, -8, -2, comparison="between-group"))
+    assert moved(grade_outcome([lab], kind="factual"), "imprecision") == -1
+
+
+@pytest.mark.parametrize(("studies", "ci", "effect"), [
+    (44, (-15, -10), 0),  # many trials, narrow interval: judged on the interval (a note)
+    (7, (-15, -10), -1),  # too few trials to assume the size: unreported counts as imprecise
+    (44, (-25, -1), -1),  # wide interval: the unreported count is not excused
+    (44, (-15, 2), -1),  # includes no effect
+])  # fmt: skip
+def test_an_unreported_count_is_not_small_when_many_pooled_trials_give_a_narrow_interval(
+    studies: int, ci: tuple[float, float], effect: int
+) -> None:
+    """GRADE 34: the interval is the primary criterion; ten trials of even 40 people reach 400."""
+    pooled = review("cochrane", effect=md(-12, *ci, studies=studies))
+    grade = grade_outcome([pooled])
+    (reason,) = factors(grade)["imprecision"]
+    assert reason.effect == effect
+
+
+def test_a_narrow_ratio_interval_is_judged_on_the_log_scale() -> None:
+    wide = review("nma", effect=Effect("or", 13.0, (2.4, 83.5), studies=22))
+    narrow = review("ma", effect=Effect("rr", 0.5, (0.4, 0.6), studies=22))
+    assert moved(grade_outcome([wide]), "imprecision") == -1
+    assert moved(grade_outcome([narrow]), "imprecision") == 0
 
 
 @pytest.mark.parametrize(("ci", "effect"), [
@@ -366,6 +433,19 @@ def test_reported_small_study_effects() -> None:
 def test_large_standardised_effect_from_small_trials(value: float, analysed: int, effect: int) -> None:
     pooled = Effect("smd", value, (value - 0.3, value + 0.3), analysed=analysed, studies=10)
     assert moved(grade_outcome([review("r", effect=pooled)]), "publication bias") == effect
+
+
+def test_large_standardised_effect_with_an_unreported_count_uses_the_included_trials() -> None:
+    """GRADE 5: when the review's pooled count is unknown, its included trials in the knowledge
+    base show whether the trials were small."""
+    pooled = Effect("hedges-g", -1.0, (-1.37, -0.62), studies=13)
+    small = grade_outcome(
+        [review("lin", effect=pooled, includes=("a", "b")), study("a", n=32), study("b", n=66)]
+    )
+    assert moved(small, "publication bias") == -1
+    assert "included trials" in factors(small)["publication bias"][0].explanation
+    unknown = grade_outcome([review("lin", effect=pooled)])
+    assert moved(unknown, "publication bias") == 0
 
 
 def test_a_literature_of_small_positive_trials() -> None:
