@@ -133,8 +133,8 @@ RULES: tuple[Rule, ...] = (
          f"{OIS} participants (counted once), or fewer than {OIS_WITHIN} when every one compares "
          "conditions within the same people (crossover and laboratory studies: each person is their own "
          f"control, so a paired design needs about a quarter of a two-group trial's total); two when the "
-         f"grade rests on one study of fewer than {SINGLE_SMALL}, or when no interval is reported and the "
-         f"total is under {FAR_BELOW:.0%} of that size. A participant count that was not reported is not "
+         f"grade rests on one study of fewer than {SINGLE_SMALL}, or on several studies that report no "
+         f"interval and total under {FAR_BELOW:.0%} of that size. A participant count that was not reported is not "
          "read as small when the estimate is pooled from several studies and its interval excludes no "
          "effect (and any worthwhile harm); otherwise an unreported count is down one level.",
          ("grade-6", "grade-34", "cochrane-23")),
@@ -325,7 +325,7 @@ def _size_step(units: Sequence[Unit]) -> tuple[int, str] | None:
         return -1, (f"Fewer than {ois} participants ({how}) counted once ({total}); {missing} study(ies) "
                     "did not report theirs for this outcome.")  # fmt: skip
     has_interval = any(u.lead.effect and u.lead.effect.ci for u in units)
-    if not has_interval and total < FAR_BELOW * ois:
+    if not has_interval and len(units) > 1 and total < FAR_BELOW * ois:
         return -2, (f"Far fewer than {ois} participants ({how}) counted once ({total}), and no interval "
                     "reported to judge the estimate by.")  # fmt: skip
     return -1, f"Fewer than {ois} participants ({how}), counted once ({total})."

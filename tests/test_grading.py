@@ -321,7 +321,7 @@ def test_one_direct_study_does_not_cancel_indirectness() -> None:
 
 
 @pytest.mark.parametrize(("sizes", "effect"), [
-    ([399], -1), ([400], 0), ([200, 199], -1), ([200, 200], 0), ([29], -2), ([100], -1), ([99], -2),
+    ([399], -1), ([400], 0), ([200, 199], -1), ([200, 200], 0), ([29], -2), ([100], -1), ([99], -1),
     ([50, 49], -2), ([50, 50], -1),
 ])  # fmt: skip
 def test_imprecision_from_participants_counted_once(sizes: list[int], effect: int) -> None:
@@ -358,7 +358,7 @@ def test_far_below_the_information_size_with_no_interval_is_two_levels() -> None
 
 @pytest.mark.parametrize(("design", "sizes", "effect"), [
     ("laboratory", [20, 24], -1), ("laboratory", [50, 50], 0), ("randomized-crossover-trial", [100], 0),
-    ("laboratory", [10, 10], -2), ("randomized-controlled-trial", [50, 50], -1),
+    ("laboratory", [10, 10], -2), ("laboratory", [24], -2), ("laboratory", [30], -1), ("randomized-controlled-trial", [50, 50], -1),
 ])  # fmt: skip
 def test_within_subject_comparisons_need_a_quarter_of_the_information_size(
     design: str, sizes: list[int], effect: int
