@@ -54,7 +54,7 @@ def _match(index: Index, cand: Candidate, text: str, base_url: str, publisher: s
     claim = profile.claim
     unit = cand.unit.unit
     said = stance(unit.text)
-    post = index.analyzer.features(text)
+    post = cand.unit.post or index.analyzer.features(text)
     figure_flags, unverified = figure_checks(profile, post, cand.unit)
     flags = []
     if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true

@@ -51,6 +51,7 @@ class UnitFeatures:
     carried: set[str]
     vector: Vectors
     have: set[str] = field(default_factory=set)
+    post: Features | None = None  # the whole post's features (token offsets for spans and flags)
 
 
 @dataclass
@@ -92,7 +93,7 @@ def unit_features(index: Index, post: Features, units: list[Unit]) -> list[UnitF
             if inside:
                 own[feature] = inside
         have = {f for f in own if kind(f) in MATCH_KINDS} | carried
-        out.append(UnitFeatures(unit, own, set(carried) - set(own), vector, have))
+        out.append(UnitFeatures(unit, own, set(carried) - set(own), vector, have, post))
         carried |= {f for f in own if kind(f) in CARRIED_KINDS}
     return out
 
