@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from cachetools import LRUCache
 from sqlalchemy import ColumnElement, text
 from sqlmodel import Session, col, select
 
 from app import grading, search
-from app.bibfields import doi_url
-from app.bibtex import OTHERS, Person
+from app.cache import BytesLRU
 from app.db import Database
+from app.documents import claim_summary, evidence_doc, study_doc
 from app.models import Claim, Concept, Evidence, Study
 from app.vocab import SORT_LABELS, SortOrder
 
@@ -73,42 +72,6 @@ SORT_KEYS: dict[str, Callable[[ClaimRow], Any]] = {
     SortOrder.STATEMENT: lambda r: r.statement.lower(),
     SortOrder.APPEARANCES: lambda r: (-r.appearances, r.position),
 }
-
-
-def approximate_size(value: Any) -> int:
-    """Bytes a cached value holds, roughly: exact for the rendered bodies (bytes, str) that make
-    up most of the cache; for documents (dicts, lists) a per-item estimate, never zero."""
-    if isinstance(value, bytes | str):
-        return len(value) + 64
-    if isinstance(value, dict | list | tuple | set):
-        return 256 + 256 * len(value)
-    return 256
-
-
-class BytesLRU:
-    """Least-recently-used cache bounded by bytes (``cachetools.LRUCache`` with a size function);
-    thread-safe. A value larger than the whole budget is returned but not kept."""
-
-    def __init__(self, max_bytes: int):
-        self.data: LRUCache[Any, Any] = LRUCache(maxsize=max(1, max_bytes), getsizeof=approximate_size)
-        self.lock = threading.Lock()
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        with self.lock:
-            return self.data.get(key, default)
-
-    def get_or_compute(self, key: Any, compute: Callable[[], T]) -> T:
-        with self.lock:
-            if key in self.data:
-                return self.data[key]  # type: ignore[no-any-return]
-        value = compute()
-        with self.lock, contextlib.suppress(ValueError):  # ValueError: larger than the budget
-            self.data[key] = value
-        return value
-
-    def clear(self) -> None:
-        with self.lock:
-            self.data.clear()
 
 
 class Store:
@@ -497,140 +460,3 @@ def _facet_counts(
     else:
         keys = sorted(counts, key=lambda k: (-counts[k], k))[:40]
     return [{"value": k, "count": counts[k], "selected": k in selected} for k in keys]
-
-
-# --- documents (plain dicts, JSON-ready; their API shapes are in app/schemas.py) ---------------
-
-
-def rating(verdict: str) -> dict[str, Any]:
-    return {
-        "value": grading.VERDICT_RATING[verdict],
-        "best": grading.BEST_RATING,
-        "worst": grading.WORST_RATING,
-        "alternate_name": grading.VERDICT_LABELS[verdict],
-    }
-
-
-def claim_summary(claim: Claim) -> dict[str, Any]:
-    """A claim as the claims list, the API home and a fact-check match show it (the API's
-    ``schemas.ClaimSummary``)."""
-    return {
-        "id": claim.id,
-        "statement": claim.statement,
-        "verdict": claim.verdict,
-        "verdict_label": grading.VERDICT_LABELS[claim.verdict],
-        "rating": rating(claim.verdict),
-        "grade": {
-            "level": claim.grade_level,
-            "label": grading.LEVEL_LABELS[claim.grade_level],
-            "reasons": claim.grade_reasons,
-        },
-        "calibrated": claim.calibrated,
-        "summary": claim.summary,
-        "population": claim.population,
-        "topics": claim.topics,
-        "reviewed": claim.reviewed.isoformat(),
-        "study_count": claim.study_count,
-        "participants": claim.participants,
-        "url": f"/claims/{claim.id}",
-    }
-
-
-#: The keys of ``claim_summary``.
-SUMMARY_FIELDS = (
-    "id", "statement", "verdict", "verdict_label", "rating", "grade", "calibrated", "summary",
-    "population", "topics", "reviewed", "study_count", "participants", "url",
-)  # fmt: skip
-
-
-def author_strings(authors: list[dict[str, str]]) -> tuple[list[str], bool]:
-    people = [Person.from_dict(a) for a in authors]
-    et_al = OTHERS in people
-    return [p.sort_name() for p in people if p != OTHERS], et_al
-
-
-def short_citation(study: Study) -> str:
-    """'Roos et al. 2012' — the label used in tables and fact-check citations."""
-    people = [Person.from_dict(a) for a in study.authors]
-    named = [p for p in people if p != OTHERS]
-    if not named:
-        words = study.title.split()
-        title = " ".join(words[:5]) + ("…" if len(words) > 5 else "")
-        who = study.container or (f"“{title}”" if title else study.key)
-    else:
-        first = named[0].literal or f"{named[0].particle} {named[0].family}".strip()
-        first = first[:1].upper() + first[1:] if named[0].particle else first
-        if len(named) == 1 and OTHERS not in people:
-            who = first
-        elif len(named) == 2 and OTHERS not in people:
-            second = named[1].literal or f"{named[1].particle} {named[1].family}".strip()
-            who = f"{first} & {second}"
-        else:
-            who = f"{first} et al."
-    return f"{who} {study.year}" if study.year else f"{who} (n.d.)"
-
-
-def study_doc(study: Study, *, full: bool = False) -> dict[str, Any]:
-    authors, et_al = author_strings(study.authors)
-    doc: dict[str, Any] = {
-        "key": study.key,
-        "title": study.title,
-        "authors": authors,
-        "authors_et_al": et_al,
-        "year": study.year,
-        "journal": study.container,
-        "volume": study.volume,
-        "number": study.number,
-        "pages": study.pages,
-        "doi": study.doi,
-        "doi_url": doi_url(study.doi),
-        "pmid": study.pmid,
-        "pmcid": study.pmcid,
-        "url": study.url,
-        "design": study.design,
-        "design_label": grading.DESIGN_LABELS.get(study.design or "", None),
-        "sample_size": study.sample_size,
-        "enrolled": study.enrolled,
-        "studies_included": study.studies_included,
-        "population": study.population,
-        "short": short_citation(study),
-        "retracted": study.retracted,
-        "page": f"/studies/{study.key}",
-    }
-    if full:
-        doc.update(
-            entry_type=study.entry_type,
-            intervention=study.intervention,
-            comparator=study.comparator,
-            duration=study.duration,
-            outcomes=study.outcomes,
-            limitations=study.limitations,
-            risk_of_bias=study.risk_of_bias,
-            funding=study.funding,
-            review_of=study.review_of,
-            note=study.note,
-            author_names=study.authors,
-            rob=study.rob,
-            includes=study.includes,
-            duplicate_of=study.duplicate_of,
-            search_date=study.search_date,
-            arms=study.arms,
-        )
-    return doc
-
-
-def evidence_doc(link: Evidence, study: Study) -> dict[str, Any]:
-    return {
-        "study": study_doc(study, full=True),
-        "stance": link.stance,
-        "finding": link.finding,
-        "outcome": link.outcome,
-        "directness": link.directness,
-        "indirect_because": link.indirect_because,
-        "inconsistent": link.inconsistent,
-        "caveats": link.caveats,
-        "figures": link.figures,
-        "misreading": link.misreading,
-        "estimate": link.estimate,
-        "dose_response": link.dose_response,
-    }

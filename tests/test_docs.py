@@ -180,9 +180,7 @@ def test_the_flag_and_format_tables_list_the_vocabularies() -> None:
 
 def test_the_layout_names_every_module() -> None:
     layout = README[README.index("## Layout") :]
-    missing = [
-        p.name
-        for p in sorted((ROOT / "app").glob("*.py"))
-        if p.name != "__init__.py" and p.name not in layout
-    ]
+    modules = [p.name for p in (ROOT / "app").glob("*.py") if p.name != "__init__.py"]
+    packages = [f"{p.parent.name}/" for p in (ROOT / "app").glob("*/__init__.py")]
+    missing = sorted(name for name in modules + packages if name not in layout)
     assert not missing, f"README's layout section does not mention {missing}"

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import citations, citations_api
-from app.store import BytesLRU, Store
+from app.cache import BytesLRU
+from app.store import Store
 
 CLAIM = "backward-walking-eases-knee-osteoarthritis"
 

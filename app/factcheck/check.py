@@ -6,6 +6,7 @@ import time
 import unicodedata
 from typing import Any
 
+from app.documents import SUMMARY_FIELDS
 from app.factcheck import language
 from app.factcheck.flags import (
     denial_flags,
@@ -18,7 +19,7 @@ from app.factcheck.index import Index, get_index
 from app.factcheck.scoring import Candidate, load_model, rank, unit_features
 from app.factcheck.sentences import split
 from app.factcheck.stance import stance
-from app.store import SUMMARY_FIELDS, Store
+from app.store import Store
 from app.vocab import PostStance
 
 MAX_TEXT = 10_000

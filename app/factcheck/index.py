@@ -24,11 +24,12 @@ import numpy as np
 from sqlmodel import col, select
 
 from app.bibfields import doi_url
+from app.documents import claim_summary, short_citation
 from app.factcheck.analyzer import Analyzer, ConceptDef
 from app.factcheck.embed import Encoder, Vectors, get_encoder
 from app.factcheck.figures import evidence_quantity
 from app.models import Claim, Concept, Evidence, Study
-from app.store import Store, claim_summary, short_citation
+from app.store import Store
 
 CORE_SHARE = 0.5  # a feature in at least half of a claim's texts is part of its core
 MATCH_KINDS = frozenset({"activity", "body", "outcome", "topic", "word"})
