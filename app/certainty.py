@@ -135,8 +135,9 @@ RULES: tuple[Rule, ...] = (
          f"control, so a paired design needs about a quarter of a two-group trial's total); two when the "
          f"grade rests on one study of fewer than {SINGLE_SMALL}, or on several studies that report no "
          f"interval and total under {FAR_BELOW:.0%} of that size. A participant count that was not reported is not "
-         "read as small when the estimate is pooled from several studies and its interval excludes no "
-         "effect (and any worthwhile harm); otherwise an unreported count is down one level.",
+         f"read as small when the estimate is pooled from {POOLED_MANY} or more studies (ten trials of even "
+         "40 people reach 400) and its interval is narrow (the bound nearest no effect at least half the "
+         "estimate, on the log scale for ratios) and excludes no effect; otherwise it is down one level.",
          ("grade-6", "grade-34", "cochrane-23")),
     Rule("publication bias", "-1",
          f"Down one level when small-study effects are reported for a pooled estimate, when a pooled "
