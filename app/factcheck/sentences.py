@@ -56,7 +56,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     for s, e in spans:
         while s < e and text[s].isspace():
             s += 1
-        while e > s and text[e - 1].isspace():
+        while e > s and (text[e - 1].isspace() or text[e - 1] in "•·|–—"):
             e -= 1
         if any(ch.isalnum() for ch in text[s:e]):
             out.append((s, e))

@@ -1,0 +1,81 @@
+"""The fact-check's text units: sentences and clauses, stance rules, language detection."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.factcheck import language
+from app.factcheck.sentences import split
+from app.factcheck.stance import negation_cues, stance
+
+
+def texts(post: str) -> list[str]:
+    return [u.text for u in split(post)]
+
+
+def test_sentences_keep_abbreviations_decimals_and_offsets() -> None:
+    post = "Walking backward at 2.5 mph helps, e.g. for knees. Dr. Smith agrees! Does it work? Yes."
+    assert texts(post) == [
+        "Walking backward at 2.5 mph helps, e.g. for knees.",
+        "Dr. Smith agrees!",
+        "Does it work?",
+        "Yes.",
+    ]
+    for unit in split(post):
+        assert post[unit.start : unit.end] == unit.text
+
+
+def test_clauses_split_at_contrast_when_both_sides_say_something() -> None:
+    assert texts("It is not a cure; but it can help a lot with your knees over time") == [
+        "It is not a cure",
+        "but it can help a lot with your knees over time",
+    ]
+    assert texts("Great for knees, but why?") == ["Great for knees, but why?"]  # too short to stand alone
+
+
+def test_line_breaks_and_bullets_end_units() -> None:
+    assert texts("Line one\nLine two • third part") == ["Line one", "Line two", "third part"]
+    assert texts("") == [] and texts("🤯 🤯") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Backward walking is NOT a cure for knee pain.", "denies"),
+        ("Walking Backward Won't Fix Your Knee Pain", "denies"),
+        ("There is no scientific evidence that 100 backward steps replace 1,000", "denies"),
+        ("Does walking backwards help knee pain?", "asks"),
+        ("Walking backward: the secret to fixing knee pain?", "asks"),
+        ("This study aimed to compare retro and forward walking on pain", "asks"),
+        ("According to TikTok, walking backwards fixes your knees", "reports"),
+        ("Influencers claim that reverse walking burns more calories", "reports"),
+        ("Walking backwards on the treadmill fixes knee pain", "asserts"),
+        ("Not only does it strengthen your quads, it eases knee pain", "asserts"),
+        ("No weights needed: retro walking builds your quads", "asserts"),
+        ("my knees have never felt better since retro walking", "asserts"),
+        ("Knee pain gone after two weeks, who knew?", "asserts"),
+    ],
+)
+def test_stance_rules(text: str, expected: str) -> None:
+    assert stance(text) == expected
+
+
+def test_negation_cues_point_at_the_words() -> None:
+    text = "Walking backward isn't a cure"
+    assert [text[s:e] for s, e in negation_cues(text)] == ["isn't"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Walking backwards on a treadmill relieves knee pain", "en"),
+        ("Stronger quads = less knee pain", "en"),
+        ("Caminar hacia atrás en la cinta alivia el dolor de rodilla", "es"),
+        ("La marche arrière sur le tapis soulage les genoux", "fr"),
+        ("Rückwärtsgehen auf dem Laufband stärkt die Oberschenkel", "de"),
+        ("倒着走可以缓解膝盖疼痛", "zh"),
+    ],
+)
+def test_language(text: str, code: str) -> None:
+    assert language.detect(text)[0] == code
+    assert (language.warning(code) is None) == (code == "en")
