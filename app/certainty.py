@@ -182,6 +182,16 @@ def _share(weights: Sequence[float], pick: set[int]) -> float:
     return sum(w for i, w in enumerate(weights) if i in pick) / total if total else 0.0
 
 
+def _judgement_counts(judgements: Sequence[str | None]) -> str:
+    """'2 some concerns, 1 unclear': the judgements behind a risk-of-bias step, for its footnote."""
+    labels = {"some-concerns": "some concerns", "unclear": "unclear", "high": "high", None: "not assessed"}
+    counts: dict[str, int] = {}
+    for judgement in judgements:
+        label = labels.get(judgement, str(judgement))
+        counts[label] = counts.get(label, 0) + 1
+    return ", ".join(f"{n} {label}" for label, n in counts.items())
+
+
 def risk_of_bias(units: Sequence[Unit]) -> Reason | None:
     """GRADE 4: judged on the units carrying most of the weight."""
     weights = _weights(units)
@@ -196,10 +206,9 @@ def risk_of_bias(units: Sequence[Unit]) -> Reason | None:
         return Reason("risk of bias", -1, "Studies at high risk of bias carry most of the weight.",
                       _keys([units[i] for i in sorted(high)]))  # fmt: skip
     if _share(weights, concerns) > 0.5:
-        missing = [units[i] for i in sorted(concerns) if rob[i] is None]
         text = "Studies with some concerns, unclear or unassessed risk of bias carry most of the weight"
-        text += f" ({len(missing)} not assessed)." if missing else "."
-        return Reason("risk of bias", -1, text, _keys([units[i] for i in sorted(concerns)]))
+        return Reason("risk of bias", -1, f"{text} ({_judgement_counts([rob[i] for i in sorted(concerns)])}).",
+                      _keys([units[i] for i in sorted(concerns)]))  # fmt: skip
     return None
 
 

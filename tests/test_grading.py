@@ -225,6 +225,15 @@ def test_a_review_speaks_for_the_risk_of_bias_of_its_trials() -> None:
     assert moved(grade, "risk of bias") == -1
 
 
+def test_the_risk_of_bias_footnote_says_which_judgements_it_rests_on() -> None:
+    labs = [study("a", "laboratory", n=27, rob="some-concerns"), study("b", "laboratory", n=17, rob="some-concerns"),
+            study("c", "laboratory", n=None, rob="unclear")]  # fmt: skip
+    (reason,) = factors(grade_outcome(labs, kind="factual"))["risk of bias"]
+    assert reason.effect == -1 and "(2 some concerns, 1 unclear)" in reason.explanation
+    (unassessed,) = factors(grade_outcome([study("x", rob=None)]))["risk of bias"]
+    assert "(1 not assessed)" in unassessed.explanation
+
+
 # --- inconsistency (GRADE 7) --------------------------------------------------------------------
 
 
