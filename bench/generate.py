@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import random
 import re
 import sys
-import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,30 +271,39 @@ def third_person(verb: str) -> str:
     return grading.third_person(verb)
 
 
-_PLAIN = re.compile(r"[A-Za-z][\w ,.;()%/+–'-]*")
-_YAML_WORDS = {"yes", "no", "true", "false", "null", "on", "off", "y", "n", "~"}
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """PyYAML's safe dumper (libyaml's when available) writing long texts as folded blocks, as
+    curators write summaries and findings."""
 
 
-def scalar(value: object) -> str:
-    """A YAML scalar: plain where that is unambiguous, otherwise JSON-quoted (valid YAML)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    text = str(value)
-    if _PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS and not text.endswith((" ", ":")):
-        return text
-    return json.dumps(text, ensure_ascii=False)
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = ">" if len(value) > 96 and "\n" not in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
-def folded(value: str, indent: str) -> str:
-    """A long text as a YAML folded block (how curators write summaries and findings)."""
-    lines = textwrap.wrap(value, 96, break_long_words=False, break_on_hyphens=False)
-    return ">-\n" + "\n".join(indent + line for line in lines)
+def _list(dumper: yaml.SafeDumper, value: list[object]) -> yaml.SequenceNode:
+    short = all(isinstance(v, str | int | float) for v in value) and len(str(value)) <= 80
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=short)
 
 
-def flow(items: list[str]) -> str:
-    return "[" + ", ".join(scalar(i) for i in items) + "]"
+_Dumper.add_representer(str, _text)
+_Dumper.add_representer(list, _list)
+
+
+def _no_aliases(_dumper: object, _data: object) -> bool:
+    return True  # a date written twice stays two plain dates, not an anchor and an alias
+
+
+_Dumper.ignore_aliases = _no_aliases  # type: ignore[method-assign,assignment]
+
+
+def dump_yaml(documents: list[dict[str, object]], header: str) -> str:
+    """YAML for a list of records: block style, short lists of scalars (topics, terms) in flow
+    style, keys in the order given."""
+    body = yaml.dump(
+        documents, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=96, default_flow_style=False
+    )
+    return "".join(f"# {line}\n" for line in header.splitlines()) + "\n" + body
 
 
 def bib_value(value: str) -> str:
@@ -538,7 +545,7 @@ class Generator:
 
     # -- claims ---------------------------------------------------------------------------------
 
-    def claim(self, topic: Topic) -> list[str]:  # noqa: C901 (one template per claim: a flat sequence of optional parts)
+    def claim(self, topic: Topic) -> dict[str, object]:  # noqa: C901 (one template per claim: a flat sequence of optional parts)
         rng = self.rng
         intervention, synonyms = topic.i
         outcome, verb, outcome_words = topic.o
@@ -559,7 +566,7 @@ class Generator:
                 continue
             links.append((index, rng.choices(list(STANCE_WEIGHTS), weights=list(STANCE_WEIGHTS.values()))[0]))
 
-        evidence_lines: list[str] = []
+        evidence: list[dict[str, object]] = []
         graded: list[grading.GradedStudy] = []
         figures_text: list[str] = []
         for index, stance in links:
@@ -581,33 +588,26 @@ class Generator:
                 risk_of_bias=study.risk_of_bias, retracted=study.retracted,
                 review_of=study.review_of, evidence_level=study.evidence_level,
             ))  # fmt: skip
-            lines = [
-                f"    - study: {study.key}",
-                f"      stance: {stance}",
-                f"      outcome: {scalar(outcome)}",
-                f"      directness: {'direct' if direct else 'indirect'}",
-            ]
+            link: dict[str, object] = {
+                "study": study.key,
+                "stance": stance,
+                "outcome": outcome,
+                "directness": "direct" if direct else "indirect",
+            }
             if because:
-                lines.append(f"      indirect_because: {flow(because)}")
-            lines.append(f"      finding: {folded(finding, '        ')}")
+                link["indirect_because"] = because
+            link["finding"] = finding
             if rng.random() < 0.4:
-                lines.append(f"      caveats: {flow([cap(rng.choice(LIMITATIONS)) + '.'])}")
+                link["caveats"] = [cap(rng.choice(LIMITATIONS)) + "."]
             if figures:
-                lines.append("      figures:")
-                lines.extend(
-                    "        - {" + ", ".join(f"{k}: {scalar(v)}" for k, v in fig.items()) + "}"
-                    for fig in figures
-                )
+                link["figures"] = figures
             if stance == "supports" and rng.random() < 0.02:
-                claimed = f"{cap(intervention)} cures {outcome}"
-                actual = f"A modest change in {outcome} in {study.sample_size or 'an unreported number of'} participants, not a cure"
-                lines += [
-                    "      misreading:",
-                    f"        claimed: {scalar(claimed)}",
-                    f"        actual: {scalar(actual)}",
-                    f"        phrasings: {flow([f'{synonyms[0]} cures {outcome_words[0]}'])}",
-                ]  # fmt: skip
-            evidence_lines += lines
+                link["misreading"] = {
+                    "claimed": f"{cap(intervention)} cures {outcome}",
+                    "actual": f"A modest change in {outcome} in {study.sample_size or 'an unreported number of'} participants, not a cure",
+                    "phrasings": [f"{synonyms[0]} cures {outcome_words[0]}"],
+                }  # fmt: skip
+            evidence.append(link)
         grade = certainty.grade_outcome(graded)
         verdict = self._verdict(grade)
 
@@ -647,42 +647,34 @@ class Generator:
         history = [(reviewed, f"Evidence reviewed; verdict {verdict}.")]
         if added < reviewed:
             history.append((added, "Claim added."))
-        lines = [
-            f"- id: {this_id}",
-            f"  statement: {scalar(statement)}",
-            f"  subject: {scalar(subject)}",
-            f"  predicate: {scalar(predicate)}",
-            f"  summary: {folded(summary, '    ')}",
-            f"  population: {scalar(cap(population))}",
-            f"  topics: {flow([slug(intervention), slug(outcome), population_id])}",
-            f"  verdict: {verdict}",
-            *(
-                [f"  unproven_because: {rng.choice(['untested', 'no-evidence-found'])}"]
-                if verdict == "unproven"
-                else []
-            ),
-            "  caveats:",
-            *(f"    - {scalar(c)}" for c in caveats),
-            "  phrasings:",
-            *(f"    - {scalar(p)}" for p in phrasings),
-            f"  tested_in: {flow(tested_in)}",
-        ]
+        record: dict[str, object] = {
+            "id": this_id,
+            "statement": statement,
+            "subject": subject,
+            "predicate": predicate,
+            "summary": summary,
+            "population": cap(population),
+            "topics": [slug(intervention), slug(outcome), population_id],
+            "verdict": verdict,
+        }
+        if verdict == "unproven":
+            record["unproven_because"] = rng.choice(["untested", "no-evidence-found"])
+        record |= {"caveats": caveats, "phrasings": phrasings, "tested_in": tested_in}
         appearances = rng.choice([0, 0, 1, 1, 1, 2, 3])
         if appearances:
-            lines.append("  appearances:")
-            for a in range(appearances):
-                when = random_date(rng, dt.date(2015, 1, 1), LATEST_DATE)
-                lines += [
-                    f"    - url: https://example.com/{this_id}/{a}",
-                    f"      title: {scalar(f'{cap(synonyms[0])} and {outcome_words[0]}: what the science says')}",
-                    f"      date: {when.isoformat()}",
-                    f"      kind: {rng.choice(['article', 'social-post', 'video', 'podcast', 'press-release'])}",
-                ]
-        lines += [f"  reviewed: {reviewed.isoformat()}", "  history:"]
-        lines += [f"    - {{date: {d.isoformat()}, change: {scalar(c)}}}" for d, c in history]
-        lines.append("  evidence:")
-        lines += evidence_lines
-        return lines
+            record["appearances"] = [
+                {
+                    "url": f"https://example.com/{this_id}/{a}",
+                    "title": f"{cap(synonyms[0])} and {outcome_words[0]}: what the science says",
+                    "date": random_date(rng, dt.date(2015, 1, 1), LATEST_DATE),
+                    "kind": rng.choice(["article", "social-post", "video", "podcast", "press-release"]),
+                }
+                for a in range(appearances)
+            ]
+        record["reviewed"] = reviewed
+        record["history"] = [{"date": d, "change": c} for d, c in history]
+        record["evidence"] = evidence
+        return record
 
     def _poisson(self, mean: float) -> int:
         # Knuth's method: fine for small means, and reproducible with random.Random.
@@ -766,19 +758,20 @@ class Generator:
 
     # -- files ----------------------------------------------------------------------------------
 
-    def concepts(self, data_dir: Path | None) -> list[str]:
+    def concepts(self, data_dir: Path | None) -> list[dict[str, object]]:
         """Concepts for every vocabulary item, plus the non-topic ones of the real concept list."""
-        lines = ["# Synthetic concepts for benchmarks (bench/generate.py)."]
+        records: list[dict[str, object]] = []
         seen: set[str] = set()
 
         def concept(cid: str, kind: str, label: str, terms: list[str], group: str | None = None) -> None:
             if cid in seen:
                 return
             seen.add(cid)
-            lines.extend([f"- id: {cid}", f"  kind: {kind}", f"  label: {scalar(label)}"])
+            record: dict[str, object] = {"id": cid, "kind": kind, "label": label}
             if group:
-                lines.append(f"  group: {group}")
-            lines.append(f"  terms: {flow(terms)}")
+                record["group"] = group
+            record["terms"] = terms
+            records.append(record)
 
         for name, synonyms in INTERVENTIONS:
             concept(slug(name), "activity", name, [name, *synonyms])
@@ -795,21 +788,13 @@ class Generator:
                     concept(
                         item["id"], item["kind"], item.get("label") or item["id"], list(item.get("terms", []))
                     )
-        return lines
+        return records
 
     def write(self, out_dir: Path, *, concepts_from: Path | None = ROOT / "data") -> dict[str, int]:
         out_dir.mkdir(parents=True, exist_ok=True)
         topics = claim_topics(self.n_claims, self.seed)
-        claim_lines = [
-            f"# Synthetic knowledge base: {self.n_claims} claims for benchmarks (bench/generate.py).",
-            "# No study here exists; do not cite.",
-            "",
-        ]
-        links = 0
-        for topic in topics:
-            lines = self.claim(topic)
-            links += sum(1 for ln in lines if ln.startswith("    - study: "))
-            claim_lines.extend(lines)
+        claims = [self.claim(topic) for topic in topics]
+        links = sum(len(claim["evidence"]) for claim in claims)  # type: ignore[arg-type]
         cited = len(self.studies)
         while len(self.studies) < self.n_studies:  # the rest of the bibliography: not cited
             self.new_study(topic_from_index(self.rng.randrange(TOPIC_SPACE)), cited=False)
@@ -824,9 +809,14 @@ class Generator:
             bib.extend(study.lines)
             bib.append("")
         (out_dir / "studies.bib").write_text("\n".join(bib), encoding="utf-8")
-        (out_dir / "claims.yaml").write_text("\n".join(claim_lines) + "\n", encoding="utf-8")
+        claims_header = (
+            f"Synthetic knowledge base: {self.n_claims} claims for benchmarks (bench/generate.py).\n"
+            "No study here exists; do not cite."
+        )
+        (out_dir / "claims.yaml").write_text(dump_yaml(claims, claims_header), encoding="utf-8")
+        concepts_header = "Synthetic concepts for benchmarks (bench/generate.py)."
         (out_dir / "concepts.yaml").write_text(
-            "\n".join(self.concepts(concepts_from)) + "\n", encoding="utf-8"
+            dump_yaml(self.concepts(concepts_from), concepts_header), encoding="utf-8"
         )
         return {
             "claims": self.n_claims,

@@ -123,7 +123,7 @@ def test_large_claims_files_parse_in_a_second_process_with_the_same_result(
     for name in ("studies.bib", "concepts.yaml"):
         (broken / name).write_bytes((kb / name).read_bytes())
     text = (kb / "claims.yaml").read_text(encoding="utf-8")
-    (broken / "claims.yaml").write_text(text.replace("    - study: ", "    - study: x", 1), encoding="utf-8")
+    (broken / "claims.yaml").write_text(text.replace("  - study: ", "  - study: x", 1), encoding="utf-8")
 
     def snapshot() -> tuple[object, ...]:
         data = load_data(broken)
