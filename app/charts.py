@@ -80,7 +80,7 @@ class Mark:
         return f"{self.short}: {self.design_label.lower()}, {size}{retracted}"
 
 
-def marks(evidence: list[dict[str, Any]]) -> list[Mark]:
+def marks(evidence: list[dict[str, Any]], kind: str = "effect") -> list[Mark]:
     """One mark per evidence link, in the order of the claim's evidence list."""
     found = []
     for link in evidence:
@@ -90,6 +90,7 @@ def marks(evidence: list[dict[str, Any]]) -> list[Mark]:
             design=study.get("design"),
             stance=link["stance"],
             review_of=study.get("review_of"),
+            directness=link.get("directness", "direct"),
         )
         participants = study.get("sample_size")
         if participants is None:
@@ -100,7 +101,7 @@ def marks(evidence: list[dict[str, Any]]) -> list[Mark]:
                 short=study.get("short") or study["key"],
                 design_label=study.get("design_label") or "Unknown design",
                 stance=link["stance"],
-                level=certainty.start_level(graded),
+                level=certainty.start_level(graded, kind),
                 participants=participants,
                 retracted=bool(study.get("retracted")),
                 needs_sample=study.get("design") not in grading.NO_SAMPLE_DESIGNS,
@@ -179,9 +180,11 @@ def _shape(stance: str, cx: float, cy: float, r: float) -> tuple[str, str]:
     return "polygon", 'points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py in points) + '"'
 
 
-def evidence_chart(evidence: list[dict[str, Any]], *, chart_id: str = "evidence-chart") -> Markup:
+def evidence_chart(
+    evidence: list[dict[str, Any]], *, kind: str = "effect", chart_id: str = "evidence-chart"
+) -> Markup:
     """The SVG chart (``role="img"`` with a title and a description) for a claim's evidence."""
-    found = marks(evidence)
+    found = marks(evidence, kind)
     rows = rows_for(found)
     layouts = {}
     heights = {}
@@ -238,9 +241,9 @@ def _mark_svg(mark: Mark, cx: float, cy: float) -> str:
     return f"<{element} {geometry} {paint}><title>{escape(mark.describe())}</title></{element}>"
 
 
-def chart_text(evidence: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def chart_text(evidence: list[dict[str, Any]], kind: str = "effect") -> list[dict[str, Any]]:
     """The chart as text, grouped like its columns: [{stance, label, marks: [description]}]."""
-    found = marks(evidence)
+    found = marks(evidence, kind)
     groups = []
     for stance in STANCE_ORDER:
         in_group = [m for m in found if m.stance == stance]

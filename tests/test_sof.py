@@ -243,3 +243,10 @@ def test_the_methodology_lists_the_verdicts_with_their_meaning_and_rating(seed_c
 def test_fixture_is_synthetic() -> None:
     assert all(s.key.startswith("synthetic") for s in load_data(APPRAISAL).studies)
     assert "not real" in (Path(APPRAISAL) / "README.md").read_text()
+
+
+def test_the_evidence_chart_places_studies_by_the_same_start_rule() -> None:
+    """A laboratory study of a factual claim sits in the 'High' row of the chart, as in the grade."""
+    link = {"study": {"key": "lab", "design": "laboratory"}, "stance": "supports", "directness": "direct"}
+    assert charts.marks([link], "factual")[0].level == "high"
+    assert charts.marks([link], "effect")[0].level == "very-low"
