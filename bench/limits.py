@@ -6,8 +6,8 @@
 Scenarios, each against a fresh ``evidence-kb serve --no-build`` on 127.0.0.1 (rate limits off,
 so that the server's own capacity is measured, not the per-client limiter):
 
-1. readers: three clients send the largest accepted fact-check batch (10 posts of 10,000
-   characters = the 100,000-character budget) back to back for ``--seconds``; meanwhile one
+1. readers: three clients send the largest accepted fact-check batch (posts of 10,000
+   characters up to the batch budget, ``batch_max_chars``) back to back for ``--seconds``; meanwhile one
    reader fetches a claim, a search (API) and a search page in turn. Latency per kind, statuses.
 2. studies: ``GET /api/v1/studies?limit=1`` and the ``/studies`` page, 100 times each.
 3. flood: ``--connections`` concurrent connections cycling the claim page, a search and a
@@ -36,6 +36,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,7 +113,9 @@ def claim_ids(base: str) -> tuple[list[str], list[str]]:
 def big_batch(base: str) -> dict[str, Any]:
     home = httpx.get(base + "/api/v1", params={"limit": 400}, timeout=60).json()
     text = " ".join(c["statement"] for c in home["claims"])
-    posts = [{"id": str(i), "text": (text * 3)[i * 100 : i * 100 + 10_000]} for i in range(10)]
+    per_post = 10_000  # the largest post; as many as the batch budget allows
+    count = max(1, Settings().batch_max_chars // per_post)
+    posts = [{"id": str(i), "text": (text * 3)[i * 100 : i * 100 + per_post]} for i in range(count)]
     return {"posts": posts, "limit": 20}
 
 
