@@ -25,7 +25,7 @@ from lxml.html import HtmlElement
 from sqlalchemy.exc import OperationalError
 from zotero_embedded import embedded_metadata_people
 
-from app import certainty, grading, web
+from app import certainty, grading, render, web
 from app.build import build_database
 from app.loader import ClaimRecord, load_data
 from app.main import create_app
@@ -176,7 +176,7 @@ def test_security_headers_on_pages(seed_client: TestClient, path: str) -> None:
 
 def test_static_files_are_self_contained(seed_client: TestClient) -> None:
     for name in ("site.css", "site.js", "favicon.svg"):
-        body = seed_client.get(web.static_url(name)).text
+        body = seed_client.get(render.static_url(name)).text
         assert "http://" not in body.replace("http://www.w3.org/2000/svg", "") and "https://" not in body, (
             name
         )
@@ -243,7 +243,7 @@ def test_search_results_show_verdict_and_grade(seed_client: TestClient) -> None:
     for card, item in zip(cards, expected, strict=True):
         assert text(one(card, ".//span[contains(@class, 'verdict ')]")).endswith(item["verdict_label"])
         grade = text(one(card, ".//span[@class='grade-text']"))
-        assert item["grade"]["label"] in grade and web.participants_text(item) in grade
+        assert item["grade"]["label"] in grade and render.participants_text(item) in grade
 
 
 @pytest.mark.parametrize("facet", ["verdict", "grade", "topic"])
@@ -908,7 +908,7 @@ def test_pager(page: int, pages: int, numbers: list[int | None]) -> None:
 
 def test_figure_and_sample_texts() -> None:
     assert (
-        web.figure_text(
+        render.figure_text(
             {
                 "measure": "predicted VO2 max",
                 "value": 5.2,
@@ -919,28 +919,30 @@ def test_figure_and_sample_texts() -> None:
         == "predicted VO2 max: 5.2% (change after 6 weeks)"
     )
     assert (
-        web.figure_text({"measure": "force", "value": [3.0, 4.5], "unit": "body-weights"})
+        render.figure_text({"measure": "force", "value": [3.0, 4.5], "unit": "body-weights"})
         == "force: 3–4.5 body weights"
     )
     assert (
-        web.sample_text({"design": "meta-analysis", "studies_included": 4, "sample_size": 12345})
+        render.sample_text({"design": "meta-analysis", "studies_included": 4, "sample_size": 12345})
         == "4 studies, 12,345 participants"
     )
-    assert web.sample_text({"design": "cohort", "sample_size": None, "enrolled": 40}) == "40 enrolled"
-    assert web.sample_text({"design": "cohort", "sample_size": None, "enrolled": None}) == "Not reported"
-    assert web.sample_text({"design": "web-page", "sample_size": None, "enrolled": None}) == "Not applicable"
+    assert render.sample_text({"design": "cohort", "sample_size": None, "enrolled": 40}) == "40 enrolled"
+    assert render.sample_text({"design": "cohort", "sample_size": None, "enrolled": None}) == "Not reported"
+    assert (
+        render.sample_text({"design": "web-page", "sample_size": None, "enrolled": None}) == "Not applicable"
+    )
 
 
 def test_participants_text() -> None:
     assert (
-        web.participants_text({"study_count": 9, "participants": 818, "participants_unknown": 0})
+        render.participants_text({"study_count": 9, "participants": 818, "participants_unknown": 0})
         == "9 studies, 818 participants"
     )
-    assert web.participants_text({"study_count": 1, "participants": 20, "participants_unknown": 1}) == (
+    assert render.participants_text({"study_count": 1, "participants": 20, "participants_unknown": 1}) == (
         "1 study, 20 participants (1 study did not report a sample size)"
     )
     assert (
-        web.participants_text({"study_count": 2, "participants": 0, "participants_unknown": 0})
+        render.participants_text({"study_count": 2, "participants": 0, "participants_unknown": 0})
         == "2 sources, no participants studied"
     )
 

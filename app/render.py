@@ -1,0 +1,187 @@
+"""The Jinja2 environment of the website and the filters that format data for readers.
+
+Plain functions over the store's documents (no request, no HTTP): ``render(name, settings,
+**context)`` returns a page's HTML. Autoescaping is on for everything; the only ``Markup`` that
+reaches a template comes from functions that escape first (``search.highlight_html``,
+``charts.evidence_chart``, ``claimreview.json_ld_script_body``). Routes are in ``app/web.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from app import charts, grading, search, sof, vocab
+from app.settings import Settings
+from app.store import SORTS
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+
+
+@cache
+def static_url(name: str) -> str:
+    """``/static/name?v=<content hash>``: browsers may cache it, and a new file busts the cache."""
+    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
+    return f"/static/{name}?v={digest}"
+
+
+def topic_label(slug: str) -> str:
+    """'knee-osteoarthritis' -> 'Knee osteoarthritis'."""
+    words = slug.replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def date_text(value: str | date | None) -> str:
+    """'2026-11-24' -> '24 November 2026' (unambiguous everywhere)."""
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{day.day} {day:%B %Y}"
+
+
+def number(value: int | float | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) and abs(value) >= 10_000 else str(value)
+
+
+UNIT_WORDS = {"percent": "%", "body-weights": "body weights", "participants": "participants"}
+
+
+def figure_text(figure: dict[str, Any]) -> str:
+    """A structured figure as a phrase: 'predicted VO2 max: 5.2% (change after 6 weeks)'."""
+    value = figure.get("value")
+    shown = "–".join(number(v) for v in value) if isinstance(value, list) else number(value)
+    unit = str(figure.get("unit") or "")
+    unit = UNIT_WORDS.get(unit, unit.replace("-", " "))
+    amount = f"{shown}{unit}" if unit == "%" else f"{shown} {unit}".strip()
+    text = f"{figure.get('measure', '')}: {amount}".strip(": ")
+    if figure.get("comparison"):
+        text += f" ({figure['comparison']})"
+    return text
+
+
+def sample_text(study: dict[str, Any]) -> str:
+    """Sample size as a reader needs it: pooled participants for reviews, enrolled as fallback."""
+    parts = []
+    if study.get("studies_included"):
+        parts.append(f"{study['studies_included']} studies")
+    if study.get("sample_size") is not None:
+        parts.append(f"{number(study['sample_size'])} participants")
+    elif study.get("enrolled") is not None:
+        parts.append(f"{number(study['enrolled'])} enrolled")
+    if parts:
+        return ", ".join(parts)
+    return "Not applicable" if study.get("design") in grading.NO_SAMPLE_DESIGNS else "Not reported"
+
+
+def participants_text(claim: dict[str, Any]) -> str:
+    """'9 studies, 818 participants' (plus how many studies did not report their size)."""
+    count = claim.get("study_count", 0)
+    unknown = claim.get("participants_unknown") or 0
+    participants = claim.get("participants") or 0
+    if participants == 0 and unknown == 0:
+        # Only sources without participants of their own (web pages, expert opinion, ...).
+        return f"{count} {'source' if count == 1 else 'sources'}, no participants studied"
+    text = f"{count} {'study' if count == 1 else 'studies'}, {number(participants)} participants"
+    if unknown:
+        text += f" ({unknown} {'study' if unknown == 1 else 'studies'} did not report a sample size)"
+    return text
+
+
+def first_upper(text: str) -> str:
+    """Capitalise the first letter only (Jinja's ``capitalize`` lower-cases 'NRS' to 'nrs')."""
+    return text[:1].upper() + text[1:]
+
+
+def directness_text(link: dict[str, Any]) -> str:
+    """'Direct' or 'Indirect: different population; predicted, not measured'."""
+    if link.get("directness") != "indirect":
+        return "Direct"
+    kinds = [vocab.INDIRECT_SHORT.get(k, k.replace("-", " ")) for k in link.get("indirect_because") or []]
+    return "Indirect: " + "; ".join(kinds) if kinds else "Indirect"
+
+
+def snippet_html(marked: str) -> Markup:
+    # A snippet may span lines of the indexed text (one phrasing per line): show one line.
+    lines = [" ".join(line.split()) for line in marked.splitlines()]
+    return search.highlight_html(" · ".join(line for line in lines if line))
+
+
+def estimate_text(estimate: dict[str, Any]) -> str:
+    """An evidence link's estimate in words: 'SMD −0.87 (95% CI ...), pain NRS 0-10, 6 weeks'."""
+    parts = [sof.effect_text(estimate)]
+    parts += [estimate[k] for k in ("scale", "timepoint") if estimate.get(k)]
+    if estimate.get("analysed"):
+        parts.append(f"{estimate['analysed']} analysed")
+    return "; ".join(parts) + "."
+
+
+def effect_text(effect: int) -> str:
+    if effect == 0:
+        return "no change"
+    levels = abs(effect)
+    return f"{'down' if effect < 0 else 'up'} {levels} level{'s' if levels > 1 else ''}"
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,  # a typo in a template fails the tests instead of printing ""
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        static_url=static_url,
+        topic_label=topic_label,
+        level_index=lambda level: max(grading.CERTAINTY_RANK.get(level, -1), -1),
+        levels=grading.LEVELS,
+        level_labels=grading.LEVEL_LABELS,
+        level_meanings=grading.LEVEL_MEANINGS,
+        verdict_labels=grading.VERDICT_LABELS,
+        design_labels=grading.DESIGN_LABELS,
+        stance_labels=charts.STANCE_LABELS,
+        stance_glyphs=charts.STANCE_GLYPHS,
+        post_stance_labels=vocab.POST_STANCE_LABELS,
+        indirectness=grading.INDIRECTNESS_KINDS,
+        sorts=SORTS,
+        rob_labels=grading.RISK_OF_BIAS_LABELS,
+        rob_tools=grading.ROB_TOOLS,
+        rob_domains=grading.ROB_DOMAINS,
+        unproven_labels=grading.UNPROVEN_LABELS,
+        note_labels=grading.NOTE_LABELS,
+        claim_kind_labels=grading.CLAIM_KIND_LABELS,
+    )
+    env.filters.update(
+        date_text=date_text,
+        number=number,
+        figure_text=figure_text,
+        sample_text=sample_text,
+        participants_text=participants_text,
+        snippet_html=snippet_html,
+        first_upper=first_upper,
+        directness_text=directness_text,
+        effect_text=effect_text,
+        estimate_text=estimate_text,
+    )
+    return env
+
+
+ENV = _environment()
+
+
+def render(name: str, settings: Settings, **context: Any) -> str:
+    return ENV.get_template(name).render(
+        site_name=settings.publisher_name, base_url=settings.base_url.rstrip("/"), **context
+    )
