@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from app import certainty, grading, vocab
 from app.sof import effect_text, number
-from app.vocab import Stance
+from app.vocab import BetterDirection, Stance
 
 #: Columns, left to right: support first, then the weaker and the opposing stances.
 STANCE_ORDER = [Stance.SUPPORTS, Stance.MIXED, Stance.NO_EFFECT, Stance.CONTRADICTS]
@@ -316,9 +316,9 @@ def favours_labels(better: str | None, intervention: str, comparator: str | None
     """(left, right) labels under the axis: which side favours what. Long names become generic."""
     ours = intervention if len(intervention) <= 24 else "intervention"
     theirs = comparator if comparator and len(comparator) <= 24 else "comparator"
-    if better == "lower":
+    if better == BetterDirection.LOWER:
         return f"Favours {ours}", f"Favours {theirs}"
-    if better == "higher":
+    if better == BetterDirection.HIGHER:
         return f"Favours {theirs}", f"Favours {ours}"
     return "Lower values", "Higher values"
 

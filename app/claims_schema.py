@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
 
 from app import grading
 from app.vocab import (
     AppearanceKind,
+    BetterDirection,
     ClaimKind,
     Comparison,
     ConceptKind,
     Directness,
     IndirectKind,
+    IntervalKind,
     Measure,
     NoteKind,
     PopulationGroup,
@@ -71,10 +73,10 @@ class EstimateIn(_Strict):
     measure: Measure
     value: float
     ci: tuple[float, float] | None = None
-    interval: Literal["confidence", "credible"] = "confidence"
+    interval: IntervalKind = IntervalKind.CONFIDENCE
     comparison: Comparison
     scale: Text | None = None  # what was measured and in what unit: "pain NRS 0-10 points"
-    better: Literal["lower", "higher"] | None = None  # which way is better on this scale
+    better: BetterDirection | None = None  # which way is better on this scale
     timepoint: Text | None = None  # "6 weeks", "3 months"
     analysed: int | None = None  # number analysed for this estimate
     studies: int | None = None  # pooled estimates: number of studies pooled

@@ -147,3 +147,41 @@ def evidence_doc(link: Evidence, study: Study) -> dict[str, Any]:
         "estimate": link.estimate,
         "dose_response": link.dose_response,
     }
+
+
+def claim_detail(claim: Claim, links: list[tuple[Evidence, Study]]) -> dict[str, Any]:
+    """A claim with everything its page and ``/api/v1/claims/{id}`` show (``schemas.ClaimDetail``);
+    ``links``: its evidence links with their studies, in curated order."""
+    doc = claim_summary(claim)
+    doc.update(
+        subject=claim.subject,
+        predicate=claim.predicate,
+        caveats=claim.caveats,
+        phrasings=claim.phrasings,
+        tested_in=claim.tested_in,
+        appearances=claim.appearances,
+        history=claim.history,
+        participants_unknown=claim.participants_unknown,
+        kind=claim.kind,
+        unproven_because=claim.unproven_because,
+        notes=claim.notes,
+        outcomes=claim.outcomes,
+        search=claim.search,
+        evidence=[evidence_doc(link, study) for link, study in links],
+    )
+    return doc
+
+
+def study_detail(study: Study, links: list[tuple[Evidence, Claim]]) -> dict[str, Any]:
+    """A study with its appraisal and the claims it bears on (``schemas.StudyDetail``)."""
+    doc = study_doc(study, full=True)
+    doc["claims"] = [
+        {
+            "id": claim.id, "statement": claim.statement, "verdict": claim.verdict,
+            "grade": claim.grade_level, "stance": link.stance, "finding": link.finding,
+            "outcome": link.outcome, "directness": link.directness,
+            "indirect_because": link.indirect_because, "url": f"/claims/{claim.id}",
+        }
+        for link, claim in links
+    ]  # fmt: skip
+    return doc

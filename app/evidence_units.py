@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.grading import COMPARATIVE, NULL_VALUE, REVIEW_DESIGNS, GradedStudy
-from app.vocab import Stance
+from app.vocab import BetterDirection, Stance
 
 #: What a recorded stance says about the direction of a result without an estimate.
 _STANCE_SIDE: dict[str, str] = {
@@ -136,7 +136,7 @@ def favours(link: GradedStudy) -> str | None:
         return _STANCE_SIDE.get(link.stance)
     null = NULL_VALUE[effect.measure]
     if effect.better is not None:
-        good_is_low = effect.better == "lower"
+        good_is_low = effect.better == BetterDirection.LOWER
     else:  # the stance says whether the estimate's side is the claim's side
         good_is_low = (effect.value < null) == (link.stance == Stance.SUPPORTS)
     on_good_side = effect.value < null if good_is_low else effect.value > null

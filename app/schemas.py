@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.vocab import (
     AppearanceKind,
+    BetterDirection,
     Certainty,
     ClaimKind,
     Comparison,
@@ -28,6 +29,7 @@ from app.vocab import (
     FlagCode,
     GradeLevel,
     IndirectKind,
+    IntervalKind,
     Measure,
     NoteKind,
     PostStance,
@@ -193,10 +195,10 @@ class Estimate(_Out):
     measure: Measure
     value: Number
     ci: list[Number] | None = Field(None, description="95% interval [low, high], same scale as value")
-    interval: str = Field("confidence", description="confidence or credible")
+    interval: IntervalKind = IntervalKind.CONFIDENCE
     comparison: Comparison
     scale: str | None = None
-    better: str | None = Field(None, description="lower or higher: which way is better on the scale")
+    better: BetterDirection | None = Field(None, description="Which way is better on the scale")
     timepoint: str | None = None
     analysed: int | None = Field(None, description="Participants analysed (pooled for this outcome)")
     studies: int | None = Field(None, description="Pooled estimates: studies pooled")

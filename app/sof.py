@@ -23,6 +23,7 @@ from typing import Any
 
 from app import grading
 from app.loader import ClaimRecord, OutcomeRecord
+from app.vocab import IntervalKind
 
 MINUS = "\u2212"
 
@@ -42,7 +43,7 @@ def effect_text(estimate: Mapping[str, Any]) -> str:
         text = f"{number(estimate['value'])}%"
     ci = estimate.get("ci")
     if ci:
-        name = "CrI" if estimate.get("interval") == "credible" else "CI"
+        name = "CrI" if estimate.get("interval") == IntervalKind.CREDIBLE else "CI"
         text += f" (95% {name} {number(ci[0])} to {number(ci[1])})"
     if estimate.get("comparison") == "within-group":
         text += ", change within one group (no comparison with control)"

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from app import grading, search
 from app.cache import BytesLRU
 from app.db import Database
-from app.documents import claim_summary, evidence_doc, study_doc
+from app.documents import claim_detail, claim_summary, study_detail, study_doc
 from app.models import Claim, Concept, Evidence, Study
 from app.vocab import SORT_LABELS, SortOrder
 
@@ -275,24 +275,7 @@ class Store:
                 select(Evidence, Study).join(Study, col(Study.key) == col(Evidence.study_key))
                 .where(Evidence.claim_id == claim_id).order_by(col(Evidence.position))
             ).all()  # fmt: skip
-        doc = claim_summary(claim)
-        doc.update(
-            subject=claim.subject,
-            predicate=claim.predicate,
-            caveats=claim.caveats,
-            phrasings=claim.phrasings,
-            tested_in=claim.tested_in,
-            appearances=claim.appearances,
-            history=claim.history,
-            participants_unknown=claim.participants_unknown,
-            kind=claim.kind,
-            unproven_because=claim.unproven_because,
-            notes=claim.notes,
-            outcomes=claim.outcomes,
-            search=claim.search,
-            evidence=[evidence_doc(link, study) for link, study in links],
-        )
-        return doc
+        return claim_detail(claim, list(links))
 
     # -- studies --------------------------------------------------------------------------------
 
@@ -310,17 +293,7 @@ class Store:
                 select(Evidence, Claim).join(Claim, col(Claim.id) == col(Evidence.claim_id))
                 .where(Evidence.study_key == key).order_by(col(Claim.position))
             ).all()  # fmt: skip
-        doc = study_doc(study, full=True)
-        doc["claims"] = [
-            {
-                "id": claim.id, "statement": claim.statement, "verdict": claim.verdict,
-                "grade": claim.grade_level, "stance": link.stance, "finding": link.finding,
-                "outcome": link.outcome, "directness": link.directness,
-                "indirect_because": link.indirect_because, "url": f"/claims/{claim.id}",
-            }
-            for link, claim in links
-        ]  # fmt: skip
-        return doc
+        return study_detail(study, list(links))
 
     def studies_raw(self, keys: Iterable[str] | None = None) -> list[Study]:
         """Full study rows (with raw BibTeX fields) for export, in bibliography order."""

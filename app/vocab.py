@@ -422,3 +422,17 @@ class GradeDirection(StrEnum):
     SUPPORTS = "supports"
     AGAINST = "against"
     MIXED = "mixed"
+
+
+class IntervalKind(StrEnum):
+    """The kind of an effect estimate's interval (``estimate.interval``): CI or CrI."""
+
+    CONFIDENCE = "confidence"
+    CREDIBLE = "credible"
+
+
+class BetterDirection(StrEnum):
+    """Which way is better on an outcome's scale (``estimate.better``)."""
+
+    LOWER = "lower"
+    HIGHER = "higher"
