@@ -105,9 +105,25 @@ class WorkPool:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 
+_current = threading.local()
+
+
+def checkpoint() -> None:
+    """For long computations that do not take a ``Budget`` (the fact-check's loops): raise
+    ``Abandoned`` when the pool job running in this thread must stop; a no-op elsewhere (the
+    command line, tests)."""
+    budget: Budget | None = getattr(_current, "budget", None)
+    if budget is not None:
+        budget.check()
+
+
 def _run_checked(job: Callable[[Budget], T], budget: Budget) -> T:
     budget.check()  # waited too long in the queue: never start
-    return job(budget)
+    _current.budget = budget
+    try:
+        return job(budget)
+    finally:
+        _current.budget = None
 
 
 def _ignore_result(future: Any) -> None:

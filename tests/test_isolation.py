@@ -87,3 +87,37 @@ def test_formatting_runs_in_several_threads_without_a_shared_lock(
     b.join(25)
     a.join(25)
     assert results == {"A": alone, "B": alone}
+
+
+def test_a_long_fact_check_stops_inside_the_post_once_past_its_deadline(seed_client: TestClient) -> None:
+    """The deadline answers the client at once; the post's own loops then stop at their next
+    checkpoint instead of keeping the expensive-work thread for the whole post."""
+    import asyncio
+
+    from app.factcheck import factcheck
+    from app.workpool import Abandoned, Budget, Overloaded, WorkPool
+
+    store: Store = seed_client.app.state.store  # type: ignore[attr-defined]
+    text = (" ".join(r.statement for r in store.claim_rows().values()) * 20)[:10_000]
+    factcheck(store, "warm up")
+    outcome: list[str] = []
+
+    def job(_: Budget) -> object:
+        try:
+            result = factcheck(store, text, 20)
+        except Abandoned:
+            outcome.append("abandoned")
+            raise
+        outcome.append("finished")
+        return result
+
+    class StayingRequest:
+        async def receive(self) -> dict:
+            await asyncio.sleep(60)
+            return {"type": "http.disconnect"}
+
+    pool = WorkPool(workers=1, queue=0, deadline=0.02)
+    with pytest.raises(Overloaded):
+        asyncio.run(pool.run(StayingRequest(), job))  # type: ignore[arg-type]
+    pool.executor.shutdown(wait=True)
+    assert outcome == ["abandoned"]

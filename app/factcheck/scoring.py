@@ -35,6 +35,7 @@ from app.factcheck.analyzer import Features
 from app.factcheck.embed import Vectors
 from app.factcheck.index import MATCH_KINDS, ClaimProfile, Index
 from app.factcheck.sentences import Unit
+from app.workpool import checkpoint
 
 MODEL_FILE = Path(__file__).parent / "data" / "score-model.json"
 FEATURES = ("core_coverage", "text_coverage", "missing_core", "cosine", "cosine_margin", "unit_share")
@@ -87,6 +88,7 @@ def unit_features(index: Index, post: Features, units: list[Unit]) -> list[UnitF
     carried: set[str] = set()
     kind = index.analyzer.kind
     for unit, vector in zip(units, vectors, strict=True):
+        checkpoint()  # a long post stops here once its request is past its deadline
         own: dict[str, list[tuple[int, int]]] = {}
         for feature, spans in post.spans.items():
             inside = [(i, j) for i, j in spans if unit.start <= post.tokens[i].start < unit.end]
@@ -156,6 +158,7 @@ def rank(index: Index, units: list[UnitFeatures], model: dict[str, Any]) -> list
     differ by less than ``near_tie`` are marked ambiguous with each other."""
     found: list[Candidate] = []
     for uf in units:
+        checkpoint()
         cands = unit_candidates(index, uf)
         for c in cands:
             c.score = probability(c.values, model)
