@@ -7,6 +7,9 @@ too); the API passes them through these models, which drop anything undeclared.
 ``tests/test_openapi.py`` walks the OpenAPI document and checks real responses against it, so a
 field added to a document but not here fails a test instead of vanishing unnoticed.
 
+One module on purpose, though longer than the usual 400 lines: it is declarations only, and one
+place to read every shape the API promises is the point.
+
 Dates are ISO 8601 strings (``YYYY-MM-DD``); ``url`` fields are paths on this site unless said
 otherwise; sample sizes are numbers of participants.
 """
