@@ -17,6 +17,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -305,6 +306,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 # --- the parser -----------------------------------------------------------------------------------
 
 
+def _values(vocabulary: type[StrEnum]) -> list[str]:
+    """A vocabulary's plain values for argparse ``choices`` (its error message shows them as is)."""
+    return [str(member) for member in vocabulary]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evidence-kb", description="A knowledge base of research claims and the evidence behind them."
@@ -379,7 +385,7 @@ def _add_read_commands(sub: argparse._SubParsersAction) -> None:
         help="export citations: BibTeX, RIS, CSL-JSON, APA or Vancouver",
         description="Export the studies of a claim, a search or the whole knowledge base.",
     )
-    p.add_argument("--format", "-f", required=True, choices=list(ExportFormat), help="output format")
+    p.add_argument("--format", "-f", required=True, choices=_values(ExportFormat), help="output format")
     p.add_argument(
         "--study", action="append", default=[], metavar="KEY", help="a study's BibTeX key (repeatable)"
     )
@@ -389,10 +395,10 @@ def _add_read_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--q", default="", metavar="QUERY", help="the studies behind the claims a search finds")
     p.add_argument("--topic", action="append", default=[], help="search filter (repeatable)")
     p.add_argument(
-        "--verdict", action="append", default=[], choices=list(Verdict), help="search filter (repeatable)"
+        "--verdict", action="append", default=[], choices=_values(Verdict), help="search filter (repeatable)"
     )
     p.add_argument(
-        "--grade", action="append", default=[], choices=list(Certainty), help="search filter (repeatable)"
+        "--grade", action="append", default=[], choices=_values(Certainty), help="search filter (repeatable)"
     )
     p.add_argument(
         "--appraisal", action="store_true", help="BibTeX: keep the appraisal fields (design, samplesize, ...)"

@@ -499,3 +499,24 @@ def test_an_unreachable_database_is_a_message(cli: Run, mini_data: Path, command
     result = cli("--data-dir", str(mini_data), "--database-url", url, *SUBCOMMANDS[command])
     assert result.code == 1
     assert f"evidence-kb {command}: cannot use the database: OperationalError" in result.err
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("export", "--format", "xyz"), "--format"),
+        (("export", "--format", "bibtex", "--verdict", "xyz"), "--verdict"),
+        (("export", "--format", "bibtex", "--grade", "xyz"), "--grade"),
+    ],
+)
+def test_vocabulary_options_list_plain_values(
+    cli: Run, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], option: str
+) -> None:
+    """An option that takes a vocabulary names its allowed values as typed, not as enum reprs."""
+    with pytest.raises(SystemExit) as exit_info:
+        cli(*args)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert f"argument {option}" in err and "invalid choice: 'xyz'" in err
+    assert "<" not in err.split("choose from", 1)[1], err
+    assert "'bibtex'" in err or "'supported'" in err or "'very-low'" in err
