@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app import certainty, grading
-from app.http import ClaimSearchDep, StoreDep, cached_document, get_store
+from app.http import ClaimSearchDep, QueryText, StoreDep, cached_document, get_store, query_text
 from app.schemas import (
     COMMON_ERRORS,
     ApiHome,
@@ -90,13 +90,13 @@ async def get_claim(request: Request, claim_id: str) -> Response:
 @router.get("/studies", summary="List studies", response_model=StudyList)
 def list_studies(
     store: StoreDep,
-    q: Annotated[str, Query(max_length=500)] = "",
+    q: QueryText = "",
     design: Annotated[list[Design], Query()] = [],  # noqa: B006
     cited: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
-    return store.list_studies(q=q, design=list(design), cited=cited, limit=limit, offset=offset)
+    return store.list_studies(q=query_text(q), design=list(design), cited=cited, limit=limit, offset=offset)
 
 
 @router.get(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -144,14 +145,25 @@ def _render(doc: Any, render: Callable[[Any], bytes]) -> bytes | None:
 # --- claim search parameters --------------------------------------------------------------------
 
 
+def query_text(q: str) -> str:
+    """A search text as the pages and the API all read it: control characters (NUL, escapes,
+    line breaks; Unicode category Cc) become spaces, then surrounding spaces go. One rule for every
+    ``q`` parameter, so nothing unprintable reaches the search, a page or its ``<title>``."""
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in q).strip()
+
+
+#: The ``q`` parameter of every search: bounded, cleaned by ``query_text``.
+QueryText = Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Full-text query")]
+
+
 def claim_filters(
-    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Full-text query")] = "",
+    q: QueryText = "",
     topic: Annotated[list[str], Query(description="Topic slug; repeat for several (any of them)")] = [],  # noqa: B006
     verdict: Annotated[list[Verdict], Query(description="Verdict; repeat for several (any of them)")] = [],  # noqa: B006
     grade: Annotated[list[Certainty], Query(description="Evidence grade; repeatable (any of them)")] = [],  # noqa: B006
 ) -> ClaimQuery:
     """The claim filters shared by ``/api/v1/claims``, ``/claims`` and ``/api/v1/citations``."""
-    return ClaimQuery(q=q, topic=list(topic), verdict=list(verdict), grade=list(grade))
+    return ClaimQuery(q=query_text(q), topic=list(topic), verdict=list(verdict), grade=list(grade))
 
 
 ClaimFiltersDep = Annotated[ClaimQuery, Depends(claim_filters)]

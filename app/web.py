@@ -25,7 +25,16 @@ from markupsafe import Markup
 from app import api, charts, citations, factcheck, grading, search, sof, vocab
 from app.bibtex import OTHERS, Person
 from app.claimreview import claim_review, json_ld_script_body
-from app.http import ClaimFiltersDep, SortParam, StoreDep, cached_document, get_settings, get_store
+from app.http import (
+    ClaimFiltersDep,
+    QueryText,
+    SortParam,
+    StoreDep,
+    cached_document,
+    get_settings,
+    get_store,
+    query_text,
+)
 from app.render import STATIC_DIR, render
 from app.settings import Settings
 from app.store import ClaimQuery, Store
@@ -261,12 +270,12 @@ def forest_context(claim: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 @router.get("/studies", response_class=HTMLResponse)
 def studies_list(
     request: Request,
-    q: Annotated[str, Query(max_length=search.MAX_QUERY_CHARS)] = "",
+    q: QueryText = "",
     design: Annotated[list[vocab.Design], Query()] = [],  # noqa: B006
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     store = get_store(request)
-    state = SearchState(q=q.strip(), design=tuple(design), page=page_number, path="/studies")
+    state = SearchState(q=query_text(q), design=tuple(design), page=page_number, path="/studies")
     offset = (page_number - 1) * STUDIES_PER_PAGE
     result = store.list_studies(q=state.q, design=list(design), limit=STUDIES_PER_PAGE, offset=offset)
     return page(

@@ -191,3 +191,19 @@ def test_ranking_rule_statement_first(seed_client: TestClient) -> None:
 )  # fmt: skip
 def test_the_index_holds_the_query_terms(text: str) -> None:
     assert search.index_text(text) == " ".join(terms(text))
+
+
+@pytest.mark.parametrize("path", ["/claims", "/studies", "/api/v1/claims", "/api/v1/studies"])
+def test_control_characters_in_a_query_are_stripped_everywhere(seed_client: TestClient, path: str) -> None:
+    """NUL and other control characters never reach a page, its <title> or the search (one rule,
+    ``http.query_text``): the query reads as the same words without them."""
+    dirty = seed_client.get(path, params={"q": "\x00knee\x00\x1b pain\x00" + "\x00" * 70})
+    clean = seed_client.get(path, params={"q": "knee pain"})
+    assert dirty.status_code == 200 == clean.status_code
+    assert "\x00" not in dirty.text and "\x1b" not in dirty.text and "\\u0000" not in dirty.text
+    if path.startswith("/api"):
+        assert dirty.json()["total"] == clean.json()["total"] > 0
+    else:
+        assert "<title>" in dirty.text and "knee" in dirty.text.split("</title>")[0]
+    only_nul = seed_client.get(path, params={"q": "\x00" * 77})
+    assert only_nul.status_code == 200 and "\x00" not in only_nul.text
