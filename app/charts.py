@@ -81,7 +81,9 @@ class Mark:
 
 
 def marks(evidence: list[dict[str, Any]], kind: str = "effect") -> list[Mark]:
-    """One mark per evidence link, in the order of the claim's evidence list."""
+    """One mark per evidence link, in the order of the claim's evidence list. The row is the
+    level the certainty rules start the link at (``certainty.start_level`` for the claim's
+    ``kind``, with the link's directness), so the chart and the grade explanation agree."""
     found = []
     for link in evidence:
         study = link["study"]
@@ -89,8 +91,9 @@ def marks(evidence: list[dict[str, Any]], kind: str = "effect") -> list[Mark]:
             key=study["key"],
             design=study.get("design"),
             stance=link["stance"],
+            directness=link.get("directness") or "direct",
             review_of=study.get("review_of"),
-            directness=link.get("directness", "direct"),
+            evidence_level=study.get("evidence_level"),
         )
         participants = study.get("sample_size")
         if participants is None:
@@ -111,7 +114,9 @@ def marks(evidence: list[dict[str, Any]], kind: str = "effect") -> list[Mark]:
 
 
 def summary_sentence(found: list[Mark]) -> str:
-    """'9 studies: 7 support the claim, 1 finds no effect, 1 contradicts it.'"""
+    """'9 studies: 7 support the claim, 1 finds no effect, 1 contradicts it.' A mark is one
+    study's finding for one outcome: when a study bears on several outcomes, the sentence counts
+    findings and names the distinct studies ('14 findings from 7 studies: 13 support ...')."""
     if not found:
         return "No studies are linked to this claim."
     verbs = {
@@ -125,8 +130,11 @@ def summary_sentence(found: list[Mark]) -> str:
         count = sum(1 for m in found if m.stance == stance)
         if count:
             parts.append(f"{count} {verbs[stance][0 if count == 1 else 1]}")
-    noun = "study" if len(found) == 1 else "studies"
-    return f"{len(found)} {noun}: {', '.join(parts)}."
+    studies = len({m.key for m in found})
+    noun = "study" if studies == 1 else "studies"
+    if studies == len(found):
+        return f"{studies} {noun}: {', '.join(parts)}."
+    return f"{len(found)} findings from {studies} {noun}: {', '.join(parts)}."
 
 
 def rows_for(found: list[Mark]) -> list[str]:
@@ -201,8 +209,8 @@ def evidence_chart(
         f'<svg class="evidence-chart" viewBox="0 0 {WIDTH} {total_height:.0f}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-title">The studies behind this claim, by what they found and how strong their design is</title>',
-        f'<desc id="{chart_id}-desc">{escape(summary_sentence(found))} Each mark is a study; '
-        "its area grows with the number of participants.</desc>",
+        f'<desc id="{chart_id}-desc">{escape(summary_sentence(found))} Each mark is one study’s '
+        "finding for one outcome; its area grows with the number of participants.</desc>",
     ]
     out.append('<text x="0" y="19" class="chart-axis">Starts at</text>')
     for i, stance in enumerate(STANCE_ORDER):

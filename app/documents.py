@@ -45,6 +45,7 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "reviewed": claim.reviewed.isoformat(),
         "study_count": claim.study_count,
         "participants": claim.participants,
+        "participants_unknown": claim.participants_unknown,
         "url": f"/claims/{claim.id}",
     }
 
@@ -52,7 +53,8 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
 #: The keys of ``claim_summary``.
 SUMMARY_FIELDS = (
     "id", "statement", "verdict", "verdict_label", "rating", "grade", "calibrated", "summary",
-    "population", "topics", "reviewed", "study_count", "participants", "url",
+    "population", "topics", "reviewed", "study_count", "participants",
+    "participants_unknown", "url",
 )  # fmt: skip
 
 
@@ -161,7 +163,6 @@ def claim_detail(claim: Claim, links: list[tuple[Evidence, Study]]) -> dict[str,
         tested_in=claim.tested_in,
         appearances=claim.appearances,
         history=claim.history,
-        participants_unknown=claim.participants_unknown,
         kind=claim.kind,
         unproven_because=claim.unproven_because,
         notes=claim.notes,
@@ -179,7 +180,9 @@ def study_detail(study: Study, links: list[tuple[Evidence, Claim]]) -> dict[str,
         {
             "id": claim.id, "statement": claim.statement, "verdict": claim.verdict,
             "grade": claim.grade_level, "stance": link.stance, "finding": link.finding,
-            "outcome": link.outcome, "directness": link.directness,
+            "outcome": link.outcome,
+            "outcome_name": next((o["name"] for o in claim.outcomes if o["id"] == link.outcome), link.outcome),
+            "directness": link.directness,
             "indirect_because": link.indirect_because, "url": f"/claims/{claim.id}",
         }
         for link, claim in links

@@ -93,6 +93,8 @@ def participants_text(claim: dict[str, Any]) -> str:
     if participants == 0 and unknown == 0:
         # Only sources without participants of their own (web pages, expert opinion, ...).
         return f"{count} {'source' if count == 1 else 'sources'}, no participants studied"
+    if participants == 0:  # sizes exist but none was recorded: never shown as 0
+        return f"{count} {'study' if count == 1 else 'studies'}, participants not reported"
     text = f"{count} {'study' if count == 1 else 'studies'}, {number(participants)} participants"
     if unknown:
         text += f" ({unknown} {'study' if unknown == 1 else 'studies'} did not report a sample size)"

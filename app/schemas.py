@@ -138,6 +138,7 @@ class ClaimSummary(_Out):
     reviewed: dt.date
     study_count: int
     participants: int = Field(description="Known participants across the linked studies")
+    participants_unknown: int = Field(description="Evidence units without a known number of participants")
     url: str = Field(description="The claim's page (absolute in a fact-check result)")
 
 
@@ -367,7 +368,6 @@ class ClaimDetail(ClaimSummary):
     tested_in: list[str]
     appearances: list[Appearance]
     history: list[HistoryEntry]
-    participants_unknown: int = Field(description="Evidence units without a known number of participants")
     kind: ClaimKind
     unproven_because: UnprovenReason | None
     notes: list[Note] = Field(description="Notes that are not verdicts (a source not found, ...)")
@@ -386,6 +386,7 @@ class StudyClaim(_Out):
     stance: Stance
     finding: str
     outcome: str
+    outcome_name: str = Field(description="The outcome's name as the claim page shows it")
     directness: Directness
     indirect_because: list[IndirectKind]
     url: str

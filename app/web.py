@@ -242,7 +242,9 @@ def claim_context(claim: dict[str, Any], settings: Settings) -> dict[str, Any]:
         "more_caveats": claim["caveats"][KEY_CAVEATS:],
         "history": sorted(claim["history"], key=lambda h: str(h.get("date", "")), reverse=True),
         "chart": charts.evidence_chart(claim["evidence"], kind=claim.get("kind", "effect")),
-        "chart_summary": charts.summary_sentence(charts.marks(claim["evidence"])),
+        "chart_summary": charts.summary_sentence(
+            charts.marks(claim["evidence"], claim.get("kind", "effect"))
+        ),
         "chart_text": charts.chart_text(claim["evidence"], claim.get("kind", "effect")),
         "json_ld": json_ld_script_body(review),
         "cite_links": cite_links([("claim", claim["id"])]),

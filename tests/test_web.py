@@ -1006,3 +1006,83 @@ def test_chart_marks_follow_the_evidence() -> None:
         charts.summary_sentence(found)
         == "3 studies: 1 supports the claim, 1 finds no effect, 1 contradicts it."
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "claim_id"),
+    [
+        ("/claims?q=knee+pain", "quadriceps-strengthening-reduces-knee-pain"),
+        (
+            "/claims/backward-walking-improves-walking-in-cerebral-palsy",
+            "backward-walking-improves-walking-in-cerebral-palsy",
+        ),
+    ],
+)
+def test_unreported_sample_sizes_are_never_shown_as_zero(
+    seed_client: TestClient, path: str, claim_id: str
+) -> None:
+    """A claim resting on reviews with no recorded total says 'participants not reported' (header,
+    search card, meta description), never '0 participants' or 'no participants studied'."""
+    claim = seed_client.get(f"/api/v1/claims/{claim_id}").json()
+    assert claim["participants"] == 0 and claim["participants_unknown"] > 0
+    listed = seed_client.get("/api/v1/claims", params={"q": "knee pain"}).json()["items"]
+    assert all("participants_unknown" in item for item in listed)
+    html = seed_client.get(path).text
+    assert "participants not reported" in html
+    assert (
+        " 0 participants" not in html
+        and "no participants studied" not in html.split(claim["statement"], 1)[1][:2000]
+    )
+    if path.startswith("/claims/"):
+        description = html.split('name="description" content="', 1)[1].split('"', 1)[0]
+        assert "participants not reported" in description and "0 participants" not in description
+
+
+def test_study_page_names_outcomes_as_claim_pages_do(seed_client: TestClient) -> None:
+    """The study page shows each link's outcome by its name (as the claim page does), not its id."""
+    study = seed_client.get("/api/v1/studies/roos2012patellofemoral").json()
+    html = seed_client.get("/studies/roos2012patellofemoral").text
+    assert study["claims"]
+    for link in study["claims"]:
+        claim = seed_client.get(f"/api/v1/claims/{link['id']}").json()
+        name = next(o["name"] for o in claim["outcomes"] if o["id"] == link["outcome"])
+        assert link["outcome_name"] == name != link["outcome"]
+        assert f'<span class="outcome">{name[:1].upper() + name[1:]}.</span>' in html
+        assert f'<span class="outcome">{link["outcome"].capitalize()}.</span>' not in html
+
+
+def test_chart_rows_use_the_certainty_start_levels(seed_client: TestClient) -> None:
+    """A direct laboratory study behind a factual claim starts at high in the grade explanation,
+    so the chart puts it in the 'High' row too (one start-level function); indirect ones lower."""
+    claim_id = "backward-walking-costs-more-energy-than-forward"
+    html = seed_client.get(f"/claims/{claim_id}").text
+    assert "Starts at high: the strongest design is laboratory study" in html
+    chart = html.split('<svg class="evidence-chart"', 1)[1].split("</svg>", 1)[0]
+    high = chart.split(">High<", 1)[1].split(">Low<", 1)[0]
+    for short in ("Hooper et al. 2004", "Chaloupka et al. 1997", "Flynn et al. 1994"):
+        assert short in high
+    assert "Gait &amp; Posture 2018" not in high  # indirect: starts lower
+
+
+def test_chart_caption_counts_findings_and_distinct_studies(seed_client: TestClient) -> None:
+    """Marks are links (one per study and outcome); the caption names the distinct studies."""
+    claim = seed_client.get("/api/v1/claims/backward-walking-eases-knee-osteoarthritis").json()
+    links = len(claim["evidence"])
+    studies = len({link["study"]["key"] for link in claim["evidence"]})
+    assert links > studies
+    html = seed_client.get("/claims/backward-walking-eases-knee-osteoarthritis").text
+    assert f"{links} findings from {studies} studies:" in html
+    assert f"{links} studies:" not in html
+
+
+def test_misreading_box_has_no_double_punctuation(seed_client: TestClient) -> None:
+    """'Often misread: “…on pain.”. Actually:' loses the second full stop; one is added when the
+    quoted text has none."""
+    seen = 0
+    for item in seed_client.get("/api/v1/claims", params={"limit": 100}).json()["items"]:
+        html = seed_client.get(item["url"]).text
+        for box in re.findall(r'<p class="misreading">(.*?)</p>', html, re.S):
+            seen += 1
+            assert not re.search(r"[.!?]”\.", box), box
+            assert re.search(r"[.!?]” Actually:", box), box
+    assert seen > 0

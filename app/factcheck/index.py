@@ -117,6 +117,7 @@ def build_index(store: Store) -> Index:
                 Claim.topics,
                 Claim.study_count,
                 Claim.participants,
+                Claim.participants_unknown,
             ).order_by(col(Claim.position))
         ).all()
         links: list[Any] = session.exec(  # type: ignore[assignment]
