@@ -2,7 +2,8 @@
 
 A reader searches for a claim, opens it, reads the verdict and the evidence table, follows a
 study, and submits the fact-check form; on a desktop and on a 390-pixel phone. Screenshots go to
-test-artifacts/ (kept by CI as artifacts). Playwright's own browsers are never downloaded: the
+test-artifacts/latest/ (ignored by git, kept by CI as artifacts; the reviewed screenshots committed in
+test-artifacts/ are never overwritten). Playwright's own browsers are never downloaded: the
 tests use /usr/bin/chromium and are skipped, with the reason, when it or Playwright is missing.
 """
 
@@ -27,7 +28,8 @@ from app.main import create_app
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = ROOT / "test-artifacts"
+# Screenshots each run writes (ignored by git); the reviewed ones committed in test-artifacts/ stay.
+ARTIFACTS = ROOT / "test-artifacts" / "latest"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -100,7 +102,7 @@ def page(request: pytest.FixtureRequest, browser: Any, site: str) -> Iterator[An
 
 
 def shoot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-{page.viewport_name}.png"), full_page=True)
     # Nothing wider than the screen: no sideways scrolling on a phone.
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -1,6 +1,6 @@
 """The summary of findings and the forest plot in a real browser (Debian's chromium, Playwright),
 on a desktop and on a 390-pixel phone: nothing wider than the screen, the plot's text at a
-readable size, screenshots in test-artifacts/ (claim-sof-*.png). One page from the shipped data,
+readable size, screenshots in test-artifacts/latest/ (claim-sof-*.png). One page from the shipped data,
 one from the synthetic fixture with estimates (tests/fixtures/appraisal)."""
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def test_summary_of_findings_and_forest_plot(
     try:
         tab.goto(sites[which] + PAGES[which][1])
         assert tab.locator("table.sof-table tbody tr").count() >= 1
-        ARTIFACTS.mkdir(exist_ok=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(ARTIFACTS / f"claim-sof-{which}-{viewport}.png"), full_page=True)
         assert tab.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
         tab.locator("section.sof").screenshot(path=str(ARTIFACTS / f"claim-sof-table-{which}-{viewport}.png"))

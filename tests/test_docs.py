@@ -184,3 +184,21 @@ def test_the_layout_names_every_module() -> None:
     packages = [f"{p.parent.name}/" for p in (ROOT / "app").glob("*/__init__.py")]
     missing = sorted(name for name in modules + packages if name not in layout)
     assert not missing, f"README's layout section does not mention {missing}"
+
+
+def test_test_runs_leave_tracked_files_alone() -> None:
+    """Browser tests write their screenshots to an ignored folder (the reviewed screenshots committed
+    in test-artifacts/ are not rewritten) and schemathesis' cache is ignored, so running the README's
+    test command leaves ``git status`` clean."""
+    import subprocess
+
+    from test_browser import ARTIFACTS
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+    for written in (ARTIFACTS / "claim-desktop.png", ROOT / ".schemathesis" / "default" / "x.json"):
+        assert git("check-ignore", "-q", "--no-index", str(written)).returncode == 0, written
+    assert git("ls-files", str(ARTIFACTS)).stdout == ""
+    assert git("ls-files", ".schemathesis").stdout == ""
+    assert (ROOT / "test-artifacts").resolve() != ARTIFACTS.resolve()
