@@ -313,6 +313,27 @@ def verdict_disagreement(verdict: str, grade: Grade) -> str | None:
     return None
 
 
+#: Designs that count as a randomised trial for ``untested_disagreement``.
+RANDOMISED_TRIALS = frozenset(
+    {vocab.Design.RANDOMIZED_CONTROLLED_TRIAL, vocab.Design.RANDOMIZED_CROSSOVER_TRIAL}
+)
+
+
+def untested_disagreement(verdict: str, unproven_because: str | None, links: list[GradedStudy]) -> str | None:
+    """A warning when a claim is 'unproven' because it is untested although a randomised trial
+    tests it directly and supports it (any outcome, retracted reports left out)."""
+    if verdict != "unproven" or unproven_because != "untested":
+        return None
+    trials = [
+        link.key for link in links
+        if link.design in RANDOMISED_TRIALS and link.directness == "direct"
+        and link.stance == "supports" and not link.retracted
+    ]  # fmt: skip
+    if not trials:
+        return None
+    return f"verdict 'unproven' (untested) but a direct randomised trial supports the claim: {', '.join(dict.fromkeys(trials))}"
+
+
 # --- per outcome --------------------------------------------------------------------------------
 
 

@@ -336,12 +336,19 @@ def _grade_outcomes(claim: ClaimIn, links: list[grading.GradedStudy]) -> list[Ou
 
 
 def _claim_warnings(
-    ctx: _ClaimContext, claim: ClaimIn, main: OutcomeRecord, population_concepts: set[str]
+    ctx: _ClaimContext,
+    claim: ClaimIn,
+    main: OutcomeRecord,
+    population_concepts: set[str],
+    links: list[grading.GradedStudy],
 ) -> None:
     _claim_warnings_without_grade(ctx, claim, population_concepts)
-    disagreement = grading.verdict_disagreement(claim.verdict, main.grade)
-    if disagreement:
-        ctx.report(("verdict",), disagreement, "warning")
+    for disagreement in (
+        grading.verdict_disagreement(claim.verdict, main.grade),
+        grading.untested_disagreement(claim.verdict, claim.unproven_because, links),
+    ):
+        if disagreement:
+            ctx.report(("verdict",), disagreement, "warning")
 
 
 def _load_claims(
@@ -385,7 +392,7 @@ def _load_claims(
             continue
         outcomes = _grade_outcomes(claim, links)
         main = next(o for o in outcomes if o.outcome.main or len(outcomes) == 1)
-        _claim_warnings(ctx, claim, main, population_concepts)
+        _claim_warnings(ctx, claim, main, population_concepts, links)
         records.append(ClaimRecord(claim, main.grade, main.answer, line or 0, len(records), outcomes))
     problems.extend(_cited_problems(records, studies))
     return records

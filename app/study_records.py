@@ -9,6 +9,7 @@ the whole bibliography (keys that must exist) are in ``link_problems``.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import re
@@ -200,6 +201,10 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
     year = reading.issued.year if reading.issued else None
     if year_raw and not YEAR.match(year_raw) and not reading.status:
         bad("year", f"year must be four digits, not '{year_raw}'")
+    if year is not None and year > dt.date.today().year:
+        problems.append(
+            Problem(where, entry.line_of("year"), f"{entry.key}: year {year} is in the future", "warning")
+        )
     retracted_raw = f.get("retracted", "").strip().lower()
     if retracted_raw and retracted_raw not in ("yes", "no", "true", "false"):
         bad("retracted", f"retracted must be 'yes' or 'no', not '{retracted_raw}'")

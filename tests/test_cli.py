@@ -520,3 +520,27 @@ def test_vocabulary_options_list_plain_values(
     assert f"argument {option}" in err and "invalid choice: 'xyz'" in err
     assert "<" not in err.split("choose from", 1)[1], err
     assert "'bibtex'" in err or "'supported'" in err or "'very-low'" in err
+
+
+def test_check_warns_when_untested_has_a_supporting_randomised_trial(cli: Run, mini_data: Path) -> None:
+    """'unproven' because 'untested' while a direct randomised trial supports the claim: a warning."""
+    claims_with(mini_data, "  verdict: supported\n", "  verdict: unproven\n  unproven_because: untested\n")
+    result = cli("--data-dir", str(mini_data), "check")
+    assert result.code == 0, result.out
+    messages = [message for _, _, message in result.problems("warning")]
+    assert any(
+        "verdict 'unproven' (untested) but a direct randomised trial supports the claim: alghadir2019effect"
+        in m
+        for m in messages
+    ), messages
+
+
+def test_check_warns_about_a_year_in_the_future(cli: Run, mini_data: Path) -> None:
+    bib = mini_data / "studies.bib"
+    text = bib.read_text()
+    assert "  year       = {2019},\n" in text
+    bib.write_text(text.replace("  year       = {2019},\n", "  year       = {2099},\n", 1))
+    result = cli("--data-dir", str(mini_data), "check")
+    assert result.code == 0, result.out
+    warnings = result.problems("warning")
+    assert ("studies.bib", 25, "alghadir2019effect: year 2099 is in the future") in warnings, warnings
