@@ -12,6 +12,7 @@ against the style guides.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -22,7 +23,7 @@ import bibtexparser
 import pytest
 import rispy
 from fastapi.testclient import TestClient
-from helpers import DATA_DIR, FIXTURES
+from helpers import DATA_DIR, FIXTURES, ROOT
 
 from app import citations
 from app.bibtex import parse_bib_text
@@ -539,3 +540,17 @@ def test_citeproc_corrections_check_the_release_they_are_written_for() -> None:
         with pytest.raises(citations_citeproc.UnsupportedCiteproc, match="citeproc-py"):
             citations_citeproc.check_version(other)
     citations_citeproc.check_version()  # the installed release is a supported one
+
+
+def test_readme_citation_examples_return_references(seed_client: TestClient) -> None:
+    """Every ``curl .../api/v1/citations?...`` example in the README returns at least one reference."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"curl [^']*'http://127\.0\.0\.1:\d+(/api/v1/citations\?[^']+)'", readme)
+    assert len(examples) >= 3
+    for url in examples:
+        response = seed_client.get(url)
+        assert response.status_code == 200, url
+        if "format=csl-json" in url:
+            assert len(response.json()) > 0, url
+        else:
+            assert response.text.strip(), url
