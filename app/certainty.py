@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.certainty_sources import SOURCES as SOURCES
-from app.evidence_units import Unit, favours, group_units
+from app.evidence_units import Unit, count, favours, group_units
 from app.grading import (
     LEVELS,
     RATIO_MEASURES,
@@ -320,8 +320,9 @@ def _interval_clear(units: Sequence[Unit]) -> bool:
 def _size_step(units: Sequence[Unit]) -> tuple[int, str] | None:
     """The optimal-information-size step (GRADE 6, 34): None when the size is adequate."""
     sizes = [u.participants for u in units]
-    total = sum(n for n in sizes if n)
-    missing = sum(1 for n in sizes if n is None)
+    body = count(units)
+    total, missing = body.participants, body.unknown
+    carrying = f"in the {body.studies} {'study' if body.studies == 1 else 'studies'} the grade rests on"
     if len(units) == 1 and sizes[0] is not None and sizes[0] < SINGLE_SMALL:
         return -2, f"A single study of {sizes[0]} participants."
     ois, how = optimal_information_size(units)
@@ -332,13 +333,13 @@ def _size_step(units: Sequence[Unit]) -> tuple[int, str] | None:
     if missing and not total:
         return -1, "The number of participants carrying the grade is not reported."
     if missing:
-        return -1, (f"Fewer than {ois} participants ({how}) counted once ({total}); {missing} study(ies) "
-                    "did not report theirs for this outcome.")  # fmt: skip
+        return -1, (f"Fewer than {ois} participants ({how}) {carrying}, counted once ({total}); "
+                    f"{missing} of them did not report theirs.")  # fmt: skip
     has_interval = any(u.lead.effect and u.lead.effect.ci for u in units)
     if not has_interval and len(units) > 1 and total < FAR_BELOW * ois:
-        return -2, (f"Far fewer than {ois} participants ({how}) counted once ({total}), and no interval "
-                    "reported to judge the estimate by.")  # fmt: skip
-    return -1, f"Fewer than {ois} participants ({how}), counted once ({total})."
+        return -2, (f"Far fewer than {ois} participants ({how}) {carrying}, counted once ({total}), and "
+                    "no interval reported to judge the estimate by.")  # fmt: skip
+    return -1, f"Fewer than {ois} participants ({how}) {carrying}, counted once ({total})."
 
 
 def imprecision(units: Sequence[Unit]) -> Reason | None:
@@ -444,9 +445,9 @@ def grade_outcome(links: Sequence[GradedStudy], kind: str = "effect") -> Grade:
         reasons.append(Reason("retraction", 0, "Retracted, so left out.", tuple(s.key for s in retracted)))
     usable = [s for s in links if not s.retracted]
     units = group_units(usable)
-    participants = sum(u.participants or 0 for u in units)
-    counts = {"study_count": len(usable), "participants": participants,
-              "participants_unknown": sum(1 for u in units if u.participants is None)}  # fmt: skip
+    body = count(units)  # the same counting as the imprecision rule (over the carrying units)
+    counts = {"study_count": body.studies, "participants": body.participants,
+              "participants_unknown": body.unknown}  # fmt: skip
     if not usable:
         reasons.append(Reason("evidence", 0, "No study bears on this outcome."))
         return Grade("no-evidence", tuple(reasons), **counts)  # type: ignore[arg-type]

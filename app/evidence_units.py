@@ -45,6 +45,24 @@ class Unit:
         return tuple(m.key for m in self.members)
 
 
+@dataclass(frozen=True)
+class Count:
+    """What a body of evidence counts: every count a page or the API shows comes from ``count``."""
+
+    studies: int  # distinct studies (evidence links' keys)
+    participants: int  # known participants, counted once (each unit's ``participants``)
+    unknown: int  # units without a known number of participants
+
+
+def count(units: Sequence[Unit]) -> Count:
+    """Studies, participants counted once and units without a reported size, over ``units``."""
+    return Count(
+        studies=len({key for unit in units for key in unit.keys}),
+        participants=sum(unit.participants or 0 for unit in units),
+        unknown=sum(1 for unit in units if unit.participants is None),
+    )
+
+
 def primary_size(link: GradedStudy) -> int | None:
     """Participants of one primary study for this outcome: analysed, else sample size, else enrolled."""
     if link.effect and link.effect.analysed:

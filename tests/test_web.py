@@ -1086,3 +1086,43 @@ def test_misreading_box_has_no_double_punctuation(seed_client: TestClient) -> No
             assert not re.search(r"[.!?]”\.", box), box
             assert re.search(r"[.!?]” Actually:", box), box
     assert seen > 0
+
+
+def test_counts_on_a_claim_page_agree(seed_client: TestClient) -> None:
+    """One counting (``evidence_units.count``): the header shows the main outcome's body of evidence
+    (labelled when there are several outcomes), equal to the API's study_count/participants and the
+    summary-of-findings row; the imprecision footnote counts the studies the grade rests on and
+    names them; no 'study(ies)'."""
+    items = seed_client.get("/api/v1/claims", params={"limit": 100}).json()["items"]
+    checked = 0
+    for item in items:
+        claim = seed_client.get(f"/api/v1/claims/{item['id']}").json()
+        main = next(o for o in claim["outcomes"] if o["main"])
+        assert (claim["study_count"], claim["participants"], claim["participants_unknown"]) == (
+            main["study_count"],
+            main["participants"],
+            main["participants_unknown"],
+        )
+        assert main["study_count"] == len(set(main["studies"]))
+        html = seed_client.get(f"/claims/{claim['id']}").text
+        assert "study(ies)" not in html
+        header = render.participants_text(claim)
+        if len(claim["outcomes"]) > 1:
+            header = f"Main outcome, {main['name']}: {header}"
+        assert header in html
+        for outcome in claim["outcomes"]:
+            for reason in outcome["certainty"]["reasons"]:
+                found = re.search(
+                    r"in the (\d+) stud(?:y|ies) the grade rests on, counted once \((\d+)\)",
+                    reason["explanation"],
+                )
+                if found:
+                    checked += 1
+                    assert int(found[1]) == len(set(outcome["carrying"])) == len(set(reason["studies"]))
+                    assert int(found[2]) <= outcome["participants"]
+    assert checked > 0
+    energy = seed_client.get("/claims/backward-walking-costs-more-energy-than-forward").text
+    assert "Main outcome, heart rate and oxygen uptake: 4 studies, 61 participants" in energy
+    assert (
+        "in the 3 studies the grade rests on, counted once (44); 1 of them did not report theirs." in energy
+    )
