@@ -658,7 +658,10 @@ class Generator:
             "verdict": verdict,
         }
         if verdict == "unproven":
-            record["unproven_because"] = rng.choice(["untested", "no-evidence-found"])
+            because = rng.choice(["untested", "no-evidence-found"])
+            if grading.untested_disagreement(verdict, because, graded):
+                because = "no-evidence-found"  # a direct trial supports it: 'untested' would be a warning
+            record["unproven_because"] = because
         record |= {"caveats": caveats, "phrasings": phrasings, "tested_in": tested_in}
         appearances = rng.choice([0, 0, 1, 1, 1, 2, 3])
         if appearances:
