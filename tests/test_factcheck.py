@@ -470,6 +470,20 @@ def test_gates_and_word_sense(store: Store, text: str) -> None:
     assert ids(check(store, text)) == []
 
 
+def test_a_contrast_with_forward_walking_implies_the_other_direction(store: Store) -> None:
+    """A passage under a heading that names backward walking often says only "than forward
+    walking": the contrast satisfies the backward gate; a comparison with something else does not."""
+    from app.factcheck.scoring import CONTRAST_WITH_FORWARD
+
+    assert CONTRAST_WITH_FORWARD.search("It works the quads harder than regular walking does")
+    assert CONTRAST_WITH_FORWARD.search("unlike walking forwards, it spares the kneecap")
+    assert not CONTRAST_WITH_FORWARD.search("My knees hurt more than usual")
+    assert not CONTRAST_WITH_FORWARD.search("harder compared to walking on a flat surface")
+    found = ids(check(store, "It puts far less load on the kneecap than forward walking does."))
+    assert found and found[0] == "backward-running-reduces-patellofemoral-force"
+    assert ids(check(store, "Uphill walking puts more load on the kneecap than flat walking.")) == []
+
+
 def test_spelling_correction_keeps_known_words(store: Store) -> None:
     from app.factcheck.index import get_index
 

@@ -5,7 +5,8 @@ For each unit (sentence or clause, ``sentences.split``):
 1. *Candidates* are the claims with at least two of their core features in the unit (one when the
    core has one), found through the index's postings.
 2. *Gates* (``passes_gates``): a claim about backward locomotion needs "backward" (or retro,
-   reverse, BW...) in the unit or earlier in the post; and for each kind the claim's core mentions
+   reverse, BW...) in the unit or earlier in the post, or a contrast with walking the usual way
+   ("than forward walking", "unlike regular walking": ``CONTRAST_WITH_FORWARD``); and for each kind the claim's core mentions
    (activity; body part or topic; outcome) the unit needs one of the claim's concepts of that kind.
    Activities, body parts and topics named earlier in the post carry over ("Runner's knee? Walking
    backwards eases the pain."); outcomes do not.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,13 +35,22 @@ import numpy as np
 
 from app.factcheck.analyzer import Features
 from app.factcheck.embed import Vectors
-from app.factcheck.index import MATCH_KINDS, ClaimProfile, Index
+from app.factcheck.index import BACKWARD, MATCH_KINDS, ClaimProfile, Index
 from app.factcheck.sentences import Unit
 from app.workpool import checkpoint
 
 MODEL_FILE = Path(__file__).parent / "data" / "score-model.json"
 FEATURES = ("core_coverage", "text_coverage", "missing_core", "cosine", "cosine_margin", "unit_share")
 CARRIED_KINDS = frozenset({"activity", "body", "topic"})  # what earlier units lend to later ones
+# "... than forward walking", "unlike regular walking", "compared with normal walking": a post that
+# sets something against walking the usual way is about the other direction, even when the
+# article's heading, not the passage, names it.
+CONTRAST_WITH_FORWARD = re.compile(
+    r"\b(?:than|unlike|compared (?:to|with)|versus|vs\.?|instead of)\s+(?:[a-z]+\s+){0,2}?"
+    r"(?:forwards?|(?:normal|normally|regular|traditional|conventional|ordinary|usual)\s+"
+    r"(?:walk|walking|running|run|way|direction|gait|locomotion))\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -95,8 +106,10 @@ def unit_features(index: Index, post: Features, units: list[Unit]) -> list[UnitF
             if inside:
                 own[feature] = inside
         have = {f for f in own if kind(f) in MATCH_KINDS} | carried
+        if CONTRAST_WITH_FORWARD.search(unit.text):
+            have.add(BACKWARD)
         out.append(UnitFeatures(unit, own, set(carried) - set(own), vector, have, post))
-        carried |= {f for f in own if kind(f) in CARRIED_KINDS}
+        carried |= {f for f in own if kind(f) in CARRIED_KINDS} | (have & {BACKWARD})
     return out
 
 
