@@ -53,7 +53,8 @@ async def api_home(request: Request, limit: Annotated[int, Query(ge=1, le=1000)]
             "links": {
                 "claims": "/api/v1/claims", "studies": "/api/v1/studies",
                 "factcheck": "/api/v1/factcheck", "citations": "/api/v1/citations",
-                "docs": "/docs", "openapi": "/openapi.json",
+                "docs": "/docs", "openapi": "/openapi.json", "downloads": "/api/v1/downloads",
+                "atom": "/feeds/claims.atom", "claimreview_feed": "/feeds/claimreview.json",
             },
             "claims": [
                 {"id": r.id, "statement": r.statement, "verdict": r.verdict, "grade": r.grade_level,
@@ -72,6 +73,7 @@ def list_claims(store: StoreDep, query: ClaimSearchDep) -> dict[str, Any]:
     result = store.search_claims(query)
     for item in result["items"]:
         item.pop("snippet_marked", None)
+        item.pop("matched_phrasing_marked", None)
     return result
 
 

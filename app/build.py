@@ -277,7 +277,7 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
             "tested_in": c.tested_in,
             "appearances": [a.model_dump(mode="json", exclude_none=True) for a in c.appearances],
             "reviewed": c.reviewed,
-            "history": [h.model_dump(mode="json") for h in sorted(c.history, key=lambda h: h.date, reverse=True)],
+            "history": [h.model_dump(mode="json", exclude_none=True) for h in sorted(c.history, key=lambda h: h.date, reverse=True)],
             "grade_level": g.level, "grade_rank": grading.CERTAINTY_RANK[g.level],
             "grade_reasons": [r.as_dict() for r in g.reasons], "grade_direction": g.direction,
             "calibrated": record.calibrated, "study_count": g.study_count,

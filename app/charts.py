@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -41,13 +42,18 @@ STANCE_COLOURS: dict[str, str] = {
     Stance.CONTRADICTS: "#b8430a",
 }
 
-WIDTH = 500
-LABEL_WIDTH = 66
-HEADER_HEIGHT = 30
+# One layout for every screen: 360 units wide, drawn at the column's width (358 px on a 390-pixel
+# phone) up to 28rem (site.css), so 13-unit text renders at 12.9 px or more. Each row's label
+# sits above its marks, which leaves the four columns the whole width (90 units: room for
+# "Contradicts" in a wide font).
+WIDTH = 360
+LABEL_WIDTH = 0
+ROW_LABEL_HEIGHT = 20
+HEADER_HEIGHT = 54
 COLUMN_WIDTH = (WIDTH - LABEL_WIDTH) / len(STANCE_ORDER)
-CELL_PADDING = 8
-GAP = 6
-MIN_ROW_HEIGHT = 40
+CELL_PADDING = 6
+GAP = 5
+MIN_ROW_HEIGHT = 36
 UNKNOWN_RADIUS = 4.5
 MAX_RADIUS = 21.0
 
@@ -62,6 +68,7 @@ class Mark:
     participants: int | None
     retracted: bool
     needs_sample: bool = True  # False for designs without participants of their own (web page, ...)
+    direct: bool = True  # the study measured what the claim is about (its evidence link's directness)
 
     @property
     def radius(self) -> float:
@@ -108,39 +115,57 @@ def marks(evidence: list[dict[str, Any]], kind: str = "effect") -> list[Mark]:
                 participants=participants,
                 retracted=bool(study.get("retracted")),
                 needs_sample=study.get("design") not in grading.NO_SAMPLE_DESIGNS,
+                direct=link.get("directness", "direct") != "indirect",
             )
         )
     return found
 
 
+#: What studies found, as a sentence reads it (after the number of studies).
+STANCE_VERBS = {
+    Stance.SUPPORTS: "found the effect they measured",
+    Stance.MIXED: "had mixed results",
+    Stance.NO_EFFECT: "found no effect",
+    Stance.CONTRADICTS: "found the opposite",
+}
+
+
 def summary_sentence(found: list[Mark]) -> str:
-    """'9 studies: 7 support the claim, 1 finds no effect, 1 contradicts it.' A mark is one
-    study's finding for one outcome: when a study bears on several outcomes, the sentence counts
-    findings and names the distinct studies ('14 findings from 7 studies: 13 support ...')."""
+    """'9 studies: 7 found the effect they measured, 1 found no effect, 1 found the opposite.
+    What they measured differs from what the claim says for 5 of them (indirect evidence).' A mark
+    is one study's finding for one outcome: when a study bears on several outcomes, the sentence
+    counts findings and names the distinct studies ('14 findings from 7 studies: ...')."""
     if not found:
         return "No studies are linked to this claim."
-    verbs = {
-        Stance.SUPPORTS: ("supports the claim", "support the claim"),
-        Stance.MIXED: ("has mixed results", "have mixed results"),
-        Stance.NO_EFFECT: ("finds no effect", "find no effect"),
-        Stance.CONTRADICTS: ("contradicts it", "contradict it"),
-    }
     parts = []
     for stance in STANCE_ORDER:
         count = sum(1 for m in found if m.stance == stance)
         if count:
-            parts.append(f"{count} {verbs[stance][0 if count == 1 else 1]}")
+            parts.append(f"{count} {STANCE_VERBS[stance]}")
     studies = len({m.key for m in found})
     noun = "study" if studies == 1 else "studies"
-    if studies == len(found):
-        return f"{studies} {noun}: {', '.join(parts)}."
-    return f"{len(found)} findings from {studies} {noun}: {', '.join(parts)}."
+    head = f"{studies} {noun}" if studies == len(found) else f"{len(found)} findings from {studies} {noun}"
+    sentence = f"{head}: {', '.join(parts)}."
+    indirect = sum(1 for m in found if not m.direct)
+    if indirect:
+        which = "it" if len(found) == 1 else "all of them" if indirect == len(found) else f"{indirect} of them"
+        sentence += f" What they measured differs from what the claim says for {which} (indirect evidence)."
+    return sentence
 
 
 def rows_for(found: list[Mark]) -> list[str]:
     """Levels shown as rows, strongest first: the three where designs start, plus any other used."""
     used = {m.level for m in found} | set(certainty.DESIGN_START.values())
     return [lvl for lvl in reversed(grading.LEVELS) if lvl in used]
+
+
+#: Half the drawn width of each stance's shape, in radii (see ``_shape``).
+SHAPE_HALF_WIDTH: dict[str, float] = {
+    Stance.SUPPORTS: 1.2,
+    Stance.CONTRADICTS: 1.2,
+    Stance.MIXED: 1.25,
+    Stance.NO_EFFECT: 1.0,
+}
 
 
 def _layout(cell: list[Mark]) -> tuple[list[tuple[Mark, float, float]], float]:
@@ -152,20 +177,23 @@ def _layout(cell: list[Mark]) -> tuple[list[tuple[Mark, float, float]], float]:
 
     def flush() -> None:
         nonlocal y, line_height
+        used = x - GAP  # the line's width: centre it under the column's heading
+        offset = max(0.0, (inner - used) / 2)
         for mark, left in line:
-            placed.append((mark, left + mark.radius, y + line_height / 2))
+            half = SHAPE_HALF_WIDTH[mark.stance] * mark.radius
+            placed.append((mark, offset + left + half + 1, y + line_height / 2))
         y += line_height + GAP
         line.clear()
         line_height = 0.0
 
     for mark in sorted(cell, key=lambda m: -m.radius):
-        size = 2 * mark.radius + 2
+        size = 2 * SHAPE_HALF_WIDTH[mark.stance] * mark.radius + 2  # the drawn width, stroke included
         if line and x + size > inner:
             flush()
             x = 0.0
         line.append((mark, x))
         x += size + GAP
-        line_height = max(line_height, size)
+        line_height = max(line_height, 2.6 * mark.radius + 2)  # a triangle's height
     if line:
         flush()
     return placed, max(0.0, y - GAP)
@@ -202,39 +230,49 @@ def evidence_chart(
             placed, h = _layout([m for m in found if m.level == level and m.stance == stance])
             layouts[(level, stance)] = placed
             height = max(height, h)
-        heights[level] = max(MIN_ROW_HEIGHT, height + 2 * CELL_PADDING)
+        heights[level] = ROW_LABEL_HEIGHT + max(MIN_ROW_HEIGHT, height + 2 * CELL_PADDING)
     total_height = HEADER_HEIGHT + sum(heights.values()) + 1
 
     out = [
-        f'<svg class="evidence-chart" viewBox="0 0 {WIDTH} {total_height:.0f}" role="img" '
+        f'<svg class="evidence-chart" viewBox="0 0 {WIDTH} {total_height:.0f}" role="group" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-title">The studies behind this claim, by what they found and how strong their design is</title>',
         f'<desc id="{chart_id}-desc">{escape(summary_sentence(found))} Each mark is one study’s '
-        "finding for one outcome; its area grows with the number of participants.</desc>",
+        "finding for one outcome; its area grows with the number of participants; each mark links "
+        "to its study.</desc>",
     ]
-    out.append('<text x="0" y="19" class="chart-axis">Starts at</text>')
     for i, stance in enumerate(STANCE_ORDER):
         x = LABEL_WIDTH + i * COLUMN_WIDTH + COLUMN_WIDTH / 2
         colour = STANCE_COLOURS[stance]
         out.append(
-            f'<text x="{x:.1f}" y="19" text-anchor="middle" class="chart-head" fill="{colour}">'
-            f"{STANCE_GLYPHS[stance]} {STANCE_LABELS[stance]}</text>"
+            f'<text x="{x:.1f}" y="16" text-anchor="middle" class="chart-head" fill="{colour}" '
+            f'aria-hidden="true">{STANCE_GLYPHS[stance]}</text>'
+            + _header_label(STANCE_LABELS[stance], x, colour)
         )
     y = float(HEADER_HEIGHT)
     for level in rows:
         height = heights[level]
         out.append(f'<line x1="0" x2="{WIDTH}" y1="{y:.1f}" y2="{y:.1f}" stroke="#c8c8c8"/>')
         out.append(
-            f'<text x="0" y="{y + 22:.1f}" class="chart-row">{escape(grading.LEVEL_LABELS[level])}</text>'
+            f'<text x="2" y="{y + 15:.1f}" class="chart-row">Starts at: {escape(grading.LEVEL_LABELS[level])}</text>'
         )
         for i, stance in enumerate(STANCE_ORDER):
             left = LABEL_WIDTH + i * COLUMN_WIDTH + CELL_PADDING
             for mark, mx, my in layouts[(level, stance)]:
-                out.append(_mark_svg(mark, left + mx, y + CELL_PADDING + my))
+                out.append(_mark_svg(mark, left + mx, y + ROW_LABEL_HEIGHT + CELL_PADDING + my))
         y += height
     out.append(f'<line x1="0" x2="{WIDTH}" y1="{y:.1f}" y2="{y:.1f}" stroke="#c8c8c8"/>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _header_label(label: str, x: float, colour: str) -> str:
+    """A column heading on two lines ('Found' / 'the effect'): four fit a phone's width."""
+    first, _, rest = label.partition(" ")
+    return (
+        f'<text x="{x:.1f}" y="31" text-anchor="middle" class="chart-head" fill="{colour}">'
+        f'<tspan x="{x:.1f}">{escape(first)}</tspan><tspan x="{x:.1f}" dy="15">{escape(rest)}</tspan></text>'
+    )
 
 
 def _mark_svg(mark: Mark, cx: float, cy: float) -> str:
@@ -246,7 +284,10 @@ def _mark_svg(mark: Mark, cx: float, cy: float) -> str:
         paint = f'fill="#ffffff" stroke="{colour}" stroke-width="1.5"'
     else:
         paint = f'fill="{colour}" fill-opacity="0.85" stroke="#1d1d1d" stroke-width="0.8"'
-    return f"<{element} {geometry} {paint}><title>{escape(mark.describe())}</title></{element}>"
+    label = escape(mark.describe())
+    shape = f"<{element} {geometry} {paint}><title>{label}</title></{element}>"
+    href = "/studies/" + quote(mark.key, safe="")
+    return f'<a href="{escape(href)}" class="chart-mark" data-stance="{mark.stance}" aria-label="{label}">{shape}</a>'
 
 
 def chart_text(evidence: list[dict[str, Any]], kind: str = "effect") -> list[dict[str, Any]]:

@@ -3,13 +3,15 @@
 https://schema.org/ClaimReview: ``claimReviewed`` (the claim, no verdict in it),
 ``reviewRating`` (a Rating with ``alternateName`` = the verdict in words and the numeric value
 on the published scale, see ``grading.VERDICT_RATING``), ``itemReviewed`` (a Claim with where it
-appeared), ``author``, ``datePublished`` and ``url``.
+appeared, its ``author`` and ``datePublished`` from the first appearance), ``author``,
+``datePublished`` and ``url``.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
@@ -30,8 +32,13 @@ def claim_review(claim: dict[str, Any], *, base_url: str, publisher: str) -> dic
     dated = sorted((a for a in appearances if a.get("datePublished")), key=lambda a: a["datePublished"])
     item: dict[str, Any] = {"@type": "Claim", "name": claim["statement"]}
     if appearances:
+        first = dated[0] if dated else appearances[0]
+        source = claim["appearances"][appearances.index(first)]
         item["appearance"] = appearances
-        item["firstAppearance"] = dated[0] if dated else appearances[0]
+        item["firstAppearance"] = first
+        item["author"] = appearance_author(source)
+        if first.get("datePublished"):
+            item["datePublished"] = first["datePublished"]
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
@@ -50,6 +57,17 @@ def claim_review(claim: dict[str, Any], *, base_url: str, publisher: str) -> dic
         "itemReviewed": item,
     }
     return review
+
+
+def appearance_author(appearance: dict[str, Any]) -> dict[str, Any]:
+    """Who made the claim where it appeared: the curated ``author`` (a Person), else the website
+    it appeared on as an Organization named by its host ('www.' dropped)."""
+    parts = urlsplit(appearance["url"])
+    site = f"{parts.scheme}://{parts.netloc}"
+    if appearance.get("author"):
+        return {"@type": "Person", "name": appearance["author"], "url": site}
+    host = (parts.hostname or parts.netloc).removeprefix("www.")
+    return {"@type": "Organization", "name": host, "url": site}
 
 
 def json_ld_script_body(data: dict[str, Any]) -> Markup:

@@ -172,11 +172,17 @@ class AppearanceIn(_Strict):
     title: Text
     date: dt.date | None = None
     kind: AppearanceKind = AppearanceKind.ARTICLE
+    #: Who made the claim there (a person, as the page names them); ClaimReview's
+    #: ``itemReviewed.author`` (the website's host when absent).
+    author: Text | None = None
 
 
 class HistoryIn(_Strict):
     date: dt.date
     change: Text
+    #: The verdict after this change, when the change set or changed it: the Atom feed announces
+    #: verdict changes from it.
+    verdict: Verdict | None = None
 
 
 class ClaimIn(_Strict):

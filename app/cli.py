@@ -1,4 +1,4 @@
-"""The ``evidence-kb`` command: check, build, serve, factcheck, factcheck-eval, export.
+"""The ``evidence-kb`` command: check, build, serve, dump, factcheck, factcheck-eval, export.
 
 Every subcommand lives here and calls the same functions the API uses (``app.build``,
 ``app.factcheck``, ``app.citations``); those modules know nothing of argparse. Commands that
@@ -150,8 +150,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from app.build import ensure_built
 
     # Through the environment, so that every worker process uvicorn starts reads them too.
@@ -180,20 +178,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
         else:
             if result.status == "built":
                 _err(f"built: {result.claims} claims, {result.studies} studies in {result.seconds:.2f} s")
-    _err(f"serving on http://{args.host}:{args.port} ({args.workers} worker(s)); Ctrl-C stops")
-    from app.serving import raise_open_file_limit, uvicorn_options
+    from app.serving import serve
 
-    raise_open_file_limit()
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        access_log=args.access_log,
-        log_level="info" if args.access_log else "warning",
-        **uvicorn_options(settings),
-    )
+    return serve(settings, args.host, args.port, args.workers, args.access_log)
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    """Write the open-data files of the current build (the site's /downloads) into a folder,
+    building first when the data changed (like the other read commands)."""
+    from app.opendata import write_dump
+
+    settings = get_settings()
+    target = Path(args.directory)
+    if target.exists() and not target.is_dir():
+        raise CommandError(f"{target} is not a folder")
+    with open_store(settings) as store:
+        result = write_dump(store, settings, target)
+    for item in result.files:
+        print(f"{target / item.name}  {item.size} bytes  sha256 {item.sha256[:16]}…")
+    for name, reason in result.missing.items():
+        print(f"not written: {name}: {reason}")
+    print(f"dumped the build of {result.built_at} ({result.licence}) into {target}")
     return 0
 
 
@@ -358,6 +363,12 @@ def _add_data_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-build", action="store_true",
                    help="serve the database as it is, never build (deployments where 'evidence-kb build' is a release step)")  # fmt: skip
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "dump", help="write the open-data files (JSON, CSV, SQLite, data files) of the current build"
+    )
+    p.add_argument("directory", help="folder to write into (created if missing)")
+    p.set_defaults(func=cmd_dump)
 
 
 def _add_read_commands(sub: argparse._SubParsersAction) -> None:

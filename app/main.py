@@ -11,7 +11,7 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
@@ -23,6 +23,7 @@ from app.citations_citeproc import patch_citeproc
 from app.db import Database
 from app.guard import RequestGuard
 from app.http import ApiError
+from app.publish_http import HeadAsGet, add_cors, reject_unknown_query
 from app.ratelimit import RateLimits
 from app.settings import Settings, get_settings
 from app.store import Store
@@ -40,12 +41,6 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]  # fmt: skip
-# Swagger UI at /docs loads its script and style from a CDN with an inline bootstrap: that page
-# alone gets a CSP allowing them (the reader-facing pages load nothing from elsewhere).
-DOCS_CSP = (
-    b"content-security-policy",
-    b"default-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com",
-)
 
 
 class SecurityHeaders:
@@ -58,16 +53,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_docs = scope["path"] in ("/docs", "/redoc")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0] != b"content-security-policy"]
-                extra = [
-                    DOCS_CSP if is_docs and name == b"content-security-policy" else (name, value)
-                    for name, value in SECURITY_HEADERS
-                ]
-                message["headers"] = headers + extra
+                message["headers"] = headers + SECURITY_HEADERS
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -146,9 +136,12 @@ async def respond_to_error(request: Request, exc: Exception) -> Response:
 class EvidenceKB(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # Outermost, so that even the 500 page of ServerErrorMiddleware carries the headers; the
-        # guard (Host, body size, content type) runs before anything else reads the request.
+        # guard (Host, body size, content type) runs before anything else reads the request; a
+        # HEAD request is routed as GET and answered without its body.
         settings = self.state.settings
-        return SecurityHeaders(RequestGuard(RateLimits(super().build_middleware_stack(), settings), settings))
+        return SecurityHeaders(
+            RequestGuard(RateLimits(HeadAsGet(super().build_middleware_stack()), settings), settings)
+        )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -170,8 +163,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="evidence-kb",
         description="Research claims, the studies behind them, and how strong the evidence is.",
         version="1.0",
-        docs_url="/docs",
+        docs_url=None,  # /docs is served from the installed Swagger UI files (publish_web.py)
         redoc_url=None,
+        dependencies=[Depends(reject_unknown_query)],
     )
     app.state.settings = settings
     app.state.db = db
@@ -180,9 +174,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.expensive_workers, settings.expensive_queue, settings.expensive_deadline
     )
 
-    from app import api, citations_api, factcheck_api, web
+    from app import api, citations_api, factcheck_api, publish_web, web
 
+    add_cors(app, settings.cors_origin_list)
     app.include_router(api.router)
+    publish_web.register(app)
     factcheck_api.register(app)
     citations_api.register(app)
     web.register(app)  # last: it also sets the HTML error pages

@@ -55,6 +55,18 @@ def number(value: int | float | None) -> str:
     return f"{value:,}" if isinstance(value, int) and abs(value) >= 10_000 else str(value)
 
 
+def filesize(size: int) -> str:
+    """Bytes for people: '812 bytes', '14.2 kB', '3.1 MB' (SI units)."""
+    if size < 1000:
+        return f"{size} bytes"
+    value = float(size)
+    for unit in ("kB", "MB"):
+        value /= 1000
+        if value < 1000:
+            return f"{value:.1f} {unit}"
+    return f"{value / 1000:.1f} GB"
+
+
 UNIT_WORDS = {"percent": "%", "body-weights": "body weights", "participants": "participants"}
 
 
@@ -145,6 +157,11 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
+        # The verdict legend (claim and methodology pages): every verdict's meaning from vocab.
+        verdict_legend_items=[
+            {"verdict": v, "label": vocab.VERDICT_LABELS[v], "meaning": vocab.VERDICT_MEANINGS[v]}
+            for v in vocab.Verdict
+        ],
         static_url=static_url,
         topic_label=topic_label,
         level_index=lambda level: max(grading.CERTAINTY_RANK.get(level, -1), -1),
@@ -176,6 +193,7 @@ def _environment() -> Environment:
         directness_text=directness_text,
         effect_text=effect_text,
         estimate_text=estimate_text,
+        filesize=filesize,
     )
     return env
 

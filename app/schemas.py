@@ -144,6 +144,10 @@ class ClaimSummary(_Out):
 
 class ClaimSearchItem(ClaimSummary):
     snippet: str | None = Field(None, description="Where the query matched (only with q)")
+    matched_phrasing: str | None = Field(
+        None,
+        description="One of the claim's phrasings (what people say) that the query matched (only with q)",
+    )
 
 
 class Facet(_Out):
@@ -172,11 +176,15 @@ class Appearance(_Out):
     title: str
     date: dt.date | None = None
     kind: AppearanceKind
+    author: str | None = Field(None, description="Who made the claim there, when the curators recorded it")
 
 
 class HistoryEntry(_Out):
     date: dt.date
     change: str
+    verdict: Verdict | None = Field(
+        None, description="The verdict after this change, when it set or changed it"
+    )
 
 
 class Figure(_Out):
@@ -454,6 +462,39 @@ class VerdictDoc(_Out):
 class UnprovenReasonDoc(_Out):
     reason: UnprovenReason
     label: str
+
+
+# --- open data ----------------------------------------------------------------------------------
+
+
+class Licence(_Out):
+    name: str
+    url: str
+
+
+class DownloadFile(_Out):
+    name: str
+    media_type: str
+    title: str
+    size: int = Field(description="Bytes")
+    sha256: str
+    url: str
+    licence: str
+    built_at: str
+
+
+class MissingDownload(_Out):
+    name: str
+    reason: str
+
+
+class DownloadList(_Out):
+    """The open-data files of the current build (``/downloads``), written once per build."""
+
+    built_at: str
+    licence: Licence
+    files: list[DownloadFile]
+    missing: list[MissingDownload]
 
 
 class RatingScale(_Out):

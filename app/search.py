@@ -21,6 +21,7 @@ cut here from the claim's statement and summary, marking the matched words with 
 from __future__ import annotations
 
 import functools
+import json
 import re
 import threading
 import unicodedata
@@ -277,16 +278,46 @@ def compile_query(q: str, dialect: str, synonyms: SynonymIndex = EMPTY_SYNONYMS)
     return SearchQuery(sql, params, marks)
 
 
-def snippets(session: Session, query: SearchQuery, keys: list[str] | list[int]) -> dict[Any, str]:
-    """Marked snippets of the given claims (statement, then summary), keyed as the query's rows
-    name them (id or position); made here, not by the database, so both backends agree."""
+@dataclass(frozen=True)
+class Snippet:
+    """What a search found in one claim, with the match sentinels: ``text`` from its statement
+    and summary, ``phrasing`` the one of its phrasings (what people say) that matches most query
+    terms (None: none matches any)."""
+
+    text: str
+    phrasing: str | None
+
+
+def snippets(session: Session, query: SearchQuery, keys: list[str] | list[int]) -> dict[Any, Snippet]:
+    """Marked snippets of the given claims (statement, then summary) and their best-matching
+    phrasing, keyed as the query's rows name them (id or position); made here, not by the
+    database, so both backends agree."""
     if not keys:
         return {}
     names = {f"id{i}": key for i, key in enumerate(keys)}
     column = "position" if query.by_position else "id"
-    sql = f"SELECT {column}, statement, summary FROM claim WHERE {column} IN ({', '.join(':' + n for n in names)})"
+    sql = (
+        f"SELECT {column}, statement, summary, phrasings FROM claim "
+        f"WHERE {column} IN ({', '.join(':' + n for n in names)})"
+    )
     rows = session.connection().execute(text(sql), names).all()
-    return {row[0]: snippet(f"{row[1]} … {row[2]}", query.marks) for row in rows}
+    found = {}
+    for key, statement, summary, phrasings in rows:
+        listed = json.loads(phrasings) if isinstance(phrasings, str) else phrasings or []
+        found[key] = Snippet(
+            snippet(f"{statement} … {summary}", query.marks), best_phrasing(listed, query.marks)
+        )
+    return found
+
+
+def best_phrasing(phrasings: list[str], marks: frozenset[str]) -> str | None:
+    """The phrasing with the most distinct query terms in it (the first of equals), marked."""
+    best, best_count = None, 0
+    for phrasing in phrasings:
+        count = len({t.term for t in tokens(phrasing)} & marks)
+        if count > best_count:
+            best, best_count = phrasing, count
+    return snippet(best, marks, words=40) if best is not None else None
 
 
 def snippet(text_: str, marks: frozenset[str], words: int = 30) -> str:

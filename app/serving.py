@@ -9,6 +9,9 @@
   concurrency limit, not the file table, decides when new requests are refused (503).
 - ``uvicorn_options``: the options ``serve`` passes (keep-alive timeout, backlog).
 
+- ``serve``: the port bound before "serving on ..." is printed, and a warning when
+  ``EVIDENCE_KB_BASE_URL`` does not match where it serves (``base_url_warning``).
+
 The body timeout is in ``app.guard`` (it reads every request body).
 """
 
@@ -17,7 +20,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import resource
+import socket
+import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -81,3 +87,97 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "timeout_keep_alive": settings.keep_alive_timeout,
         "backlog": 2048,
     }
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+ANY_ADDRESS = {"0.0.0.0", "::", ""}
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def serve(settings: Settings, host: str, port: int, workers: int, access_log: bool) -> int:
+    """Bind host:port first, then say where we serve (never before: a port in use is an error,
+    exit status 1), then hand the bound socket to uvicorn (one server, or a supervisor of several
+    workers) with ``uvicorn_options``. Warns when ``EVIDENCE_KB_BASE_URL`` cannot be the address
+    readers reach (``base_url_warning``)."""
+    import uvicorn
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        _err(f"cannot serve on {host}:{port}: {exc.strerror or exc}")
+        return 1
+    sock.set_inheritable(True)
+    bound = sock.getsockname()[1]
+    address = f"http://{f'[{host}]' if family == socket.AF_INET6 else host}:{bound}"
+    warning = base_url_warning(settings.base_url, host, bound)
+    if warning:
+        _err(f"warning: {warning}")
+    _err(f"serving on {address} ({workers} worker(s)); Ctrl-C stops")
+    config = uvicorn.Config(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=bound,
+        workers=workers,
+        access_log=access_log,
+        log_level="info" if access_log else "warning",
+        **uvicorn_options(settings),
+    )
+    raise_open_file_limit()
+    try:
+        run_server(config, sock)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    return 0
+
+
+def run_server(config: Any, sock: socket.socket) -> None:
+    """Serve on the bound socket: one uvicorn server, or a supervisor of ``config.workers``."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    if config.workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
+
+
+def base_url_warning(base_url: str, host: str, port: int) -> str | None:
+    """Why the base URL looks wrong for serving on host:port, or None.
+
+    A base URL on a public name (``https://kb.example.org``) is taken as the address of a proxy
+    in front and never questioned. A loopback or IP-address base URL must name the host and port
+    served on; serving on every interface with a loopback base URL means other machines get
+    links back to themselves.
+    """
+    parts = urlsplit(base_url)
+    base_host = (parts.hostname or "").lower()
+    base_port = parts.port or (443 if parts.scheme == "https" else 80)
+    is_address = base_host in LOOPBACK or base_host.replace(".", "").isdigit() or ":" in base_host
+    if not is_address:
+        return None
+    served_hosts = {host} | (LOOPBACK if host in LOOPBACK else set())
+    if host in ANY_ADDRESS:
+        if base_host in LOOPBACK:
+            return (
+                f"EVIDENCE_KB_BASE_URL is {base_url} but the site is served on every interface: canonical "
+                "links, feeds and ClaimReview URLs will point other machines at themselves; set it to "
+                "the public address"
+            )
+        served_hosts = {base_host}
+    if base_host not in served_hosts or base_port != port:
+        return (
+            f"EVIDENCE_KB_BASE_URL is {base_url} but the site is served on {host}:{port}: canonical links, "
+            "feeds and ClaimReview URLs will be wrong; set it to the address readers use"
+        )
+    return None

@@ -64,6 +64,20 @@ class Settings(BaseSettings):
     pg_connect_timeout: int = 3
     pg_pool_timeout: float = 3.0
     pg_statement_timeout: float = 5.0
+    #: Origins allowed to call the API from a browser (CORS), comma-separated; ``*`` (the
+    #: default) allows any origin. Only reads (GET, HEAD) and the fact-check POST, which stores
+    #: nothing, are allowed cross-origin; no credentials are ever sent.
+    cors_origins: str = "*"
+    #: How readers report an error (about page, footer): an e-mail address or a URL.
+    contact: str = ""
+    #: Who funds the site, in one sentence for the about page ("" prints that none is declared).
+    funding: str = ""
+    #: The licence of the published data (downloads, feeds, about page) and its URL.
+    data_licence: str = "CC BY 4.0"
+    data_licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    #: Where the download files of each build are written once ("": a folder in the
+    #: system's temporary directory); every process of a host shares it.
+    downloads_dir: str = ""
 
     @field_validator("database_url")
     @classmethod
@@ -73,6 +87,10 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def is_sqlite(self) -> bool:

@@ -127,6 +127,11 @@ class Store:
             gc.freeze()
             return value
 
+    def has_pinned(self, kind: str) -> bool:
+        """Whether ``pinned(kind, ...)`` is computed for the current build (readiness checks)."""
+        found = self._pinned.get(kind)
+        return found is not None and found[0] == self.generation()
+
     def cached(self, kind: str, key: Any, compute: Callable[[], T]) -> T:
         generation = self.generation()
         return self.cache.get_or_compute((generation, kind, key), compute)
@@ -238,16 +243,21 @@ class Store:
         items: list[dict[str, Any]],
         by_position: dict[int, ClaimRow],
     ) -> None:
-        """Where the query matched, as plain text (``snippet``) and marked (``snippet_marked``)."""
+        """Where the query matched, as plain text (``snippet``) and marked (``snippet_marked``), and
+        the claim's phrasing that matches best (``matched_phrasing``, marked: ``..._marked``)."""
         if compiled.by_position:
             marked = search.snippets(session, compiled, [r.position for r in page])
             snippets = {by_position[k].id: v for k, v in marked.items() if k in by_position}
         else:
             snippets = search.snippets(session, compiled, [r.id for r in page])
         for item in items:
-            if item["id"] in snippets:
-                item["snippet"] = search.plain_snippet(snippets[item["id"]])
-                item["snippet_marked"] = snippets[item["id"]]
+            found = snippets.get(item["id"])
+            if found is not None:
+                item["snippet"] = search.plain_snippet(found.text)
+                item["snippet_marked"] = found.text
+                # What people say (one of the claim's phrasings), when the search matched one.
+                item["matched_phrasing"] = found.phrasing and search.plain_snippet(found.phrasing)
+                item["matched_phrasing_marked"] = found.phrasing
 
     def _rows_by_position(self) -> dict[int, ClaimRow]:
         return self.cached(

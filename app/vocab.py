@@ -239,11 +239,14 @@ class Stance(StrEnum):
     NO_EFFECT = "no-effect"
 
 
+#: Worded as what the study found on what it measured, not as a judgement of the claim as stated
+#: (a misleading claim's studies can find the effect they measured: the verdict says why that does
+#: not carry the claim).
 STANCE_LABELS: dict[str, str] = {
-    Stance.SUPPORTS: "Supports",
-    Stance.MIXED: "Mixed",
-    Stance.NO_EFFECT: "No effect",
-    Stance.CONTRADICTS: "Contradicts",
+    Stance.SUPPORTS: "Found the effect",
+    Stance.MIXED: "Mixed results",
+    Stance.NO_EFFECT: "Found no effect",
+    Stance.CONTRADICTS: "Found the opposite",
 }
 
 

@@ -50,6 +50,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("canonical_path", request.url.path)
     return HTMLResponse(render(name, get_settings(request), **context), status_code=status)
 
 
@@ -64,8 +65,10 @@ async def cached_page(
     """A page that depends only on the build: rendered once per build, then served as bytes."""
     settings = get_settings(request)
 
+    path = request.url.path
+
     def render_bytes(context: dict[str, Any]) -> bytes:
-        return render(template, settings, **context).encode()
+        return render(template, settings, **{"canonical_path": path, **context}).encode()
 
     return await cached_document(request, kind, key, load, what, render=render_bytes, media_type="text/html")
 
@@ -247,6 +250,11 @@ def claim_context(claim: dict[str, Any], settings: Settings) -> dict[str, Any]:
         ),
         "chart_text": charts.chart_text(claim["evidence"], claim.get("kind", "effect")),
         "json_ld": json_ld_script_body(review),
+        "og": {
+            "title": f"{claim['verdict_label']}: {claim['statement']}",
+            "description": claim["calibrated"],
+            "path": claim["url"],
+        },
         "cite_links": cite_links([("claim", claim["id"])]),
         "forests": forest_context(claim),
         "outcome_names": {o["id"]: o["name"] for o in claim.get("outcomes", [])},
@@ -311,9 +319,25 @@ def study_context(store: Store, study: dict[str, Any]) -> dict[str, Any]:
         "nav": "studies",
         "study": study,
         "meta_tags": highwire_meta(study),
+        "og": {"title": study["title"], "description": study_preview(study), "path": study["page"]},
         "reference": Markup(references[0]) if references else None,
         "cite_links": cite_links([("study", study["key"])]),
     }
+
+
+def study_preview(study: dict[str, Any]) -> str:
+    """One line for link previews: 'Randomised controlled trial, 13 participants, 2005: Young
+    women ... Bears on 2 claims.'"""
+    parts = [study.get("design_label") or "Study", sample_text(study)]
+    if study.get("year"):
+        parts.append(str(study["year"]))
+    text = ", ".join(parts)
+    if study.get("population"):
+        text += f": {study['population']}"
+    claims = len(study.get("claims") or [])
+    if claims:
+        text += f". Bears on {claims} {'claim' if claims == 1 else 'claims'}."
+    return text
 
 
 def highwire_meta(study: dict[str, Any]) -> list[tuple[str, str]]:
@@ -453,6 +477,7 @@ def render_error(request: Request, status: int, message: str) -> HTMLResponse:
             title=title,
             message=message,
             state=SearchState(),
+            canonical_path=request.url.path,
         )
     except Exception:  # the error page itself must not fail: fall back to a fixed page
         log.exception("could not render the error page")

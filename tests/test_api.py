@@ -340,7 +340,11 @@ def test_openapi_docs(seed_client: TestClient) -> None:
     )
     docs = seed_client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
-    assert "cdn.jsdelivr.net" in docs.headers["content-security-policy"]  # that page only
+    # Swagger UI comes from the installed package, under the site's own CSP: nothing from elsewhere.
+    assert "http" not in docs.headers["content-security-policy"] and "unsafe-inline" not in docs.text
+    for asset in ("/docs-assets/swagger-ui-bundle.js", "/docs-assets/swagger-ui.css"):
+        assert f'src="{asset}"' in docs.text or f'href="{asset}"' in docs.text
+        assert seed_client.get(asset).status_code == 200
 
 
 def test_methodology_publishes_the_rules(seed_client: TestClient) -> None:

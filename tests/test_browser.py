@@ -122,14 +122,14 @@ def test_search_open_a_claim_and_follow_a_study(page: Any, site: str) -> None:
     expected = api(site, "/api/v1/claims", q="knee")["items"]
     results = page.locator("article.claim-card h3 a")
     assert results.count() == min(len(expected), 10)
-    assert page.locator("p.snippet mark").first.is_visible()
+    assert page.locator("p.people-say mark").first.is_visible()
     shoot(page, "search")
 
     claim = expected[0]
     results.first.click()
     page.wait_for_url(f"**/claims/{claim['id']}")
     assert page.locator("h1").inner_text() == claim["statement"]
-    verdict = page.locator("section.answer .verdict").inner_text()
+    verdict = page.locator("section.answer .verdict-line .verdict").inner_text()
     assert verdict.split() == f"Verdict: {claim['verdict_label']}".split()  # the prefix is for screen readers
     assert page.locator("section.answer .calibrated-big").inner_text() == claim["calibrated"]
     meter = page.locator("section.answer .grade-large")

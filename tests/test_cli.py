@@ -388,10 +388,15 @@ def test_build_reports_an_unreachable_database(cli: Run, mini_data: Path) -> Non
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
-    import uvicorn
+    """Records what would be served (the port is really bound first, then released)."""
+    from app import serving
 
     calls: list[dict[str, object]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *_args, **kwargs: calls.append(kwargs))
+
+    def record(config: object, _sock: object) -> None:
+        calls.append({k: getattr(config, k) for k in ("host", "port", "workers")})
+
+    monkeypatch.setattr(serving, "run_server", record)
     return calls
 
 
@@ -453,6 +458,7 @@ SUBCOMMANDS = {
     "factcheck": ("factcheck", "Walking backwards on the treadmill cures knee pain"),
     "factcheck-eval": ("factcheck-eval", str(FIXTURES / "factcheck-posts.yaml")),
     "export": ("export", "--format", "bibtex"),
+    "dump": ("dump", "open-data"),
 }
 
 

@@ -118,7 +118,8 @@ def test_the_models_describe_the_real_documents(seed_client: TestClient) -> None
         lossless(schemas.StudyDetail, store.study(key))
     listed = store.search_claims(ClaimQuery(q="knee pain", limit=100))
     for item in listed["items"]:
-        item.pop("snippet_marked")  # for the pages only; the API drops it
+        item.pop("snippet_marked")  # for the pages only; the API drops them
+        item.pop("matched_phrasing_marked")
     lossless(schemas.ClaimList, listed)
     lossless(schemas.ClaimList, store.search_claims(ClaimQuery(limit=100)))
     lossless(schemas.StudyList, store.list_studies(limit=100))

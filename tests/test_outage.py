@@ -67,15 +67,14 @@ def test_serve_no_build_says_when_the_database_cannot_be_reached(
 ) -> None:
     import socket
 
-    import uvicorn
-
+    from app import serving
     from app.cli import main
 
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     served: list[object] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *_a, **k: served.append(k))
+    monkeypatch.setattr(serving, "run_server", lambda config, _sock: served.append(config))
     monkeypatch.delenv("EVIDENCE_KB_DATABASE_URL", raising=False)
     monkeypatch.delenv("EVIDENCE_KB_DATA_DIR", raising=False)
     url = f"postgresql://postgres@127.0.0.1:{port}/postgres"

@@ -116,8 +116,9 @@ def check_page(doc: HtmlElement, path: str) -> None:
     for img in doc.xpath("//img"):
         assert img.get("alt") is not None, path
     for svg in doc.xpath("//svg"):
+        # An image, or a group of links (the evidence chart's marks), with a name.
         assert svg.get("aria-hidden") == "true" or (
-            svg.get("role") == "img" and svg.get("aria-labelledby")
+            svg.get("role") in ("img", "group") and svg.get("aria-labelledby")
         ), path
     ids = doc.xpath("//@id")
     assert len(ids) == len(set(ids)), (path, [i for i in ids if ids.count(i) > 1])
@@ -127,7 +128,9 @@ def internal_links(doc: HtmlElement) -> Iterator[str]:
     """Site links, leaving out combinations of several search parameters (tested on their own:
     following every facet combination would multiply the pages without reaching new kinds)."""
     for href in doc.xpath("//a/@href"):
-        site = href.startswith("/") and not href.startswith(("/api/", "/docs", "/static/"))
+        site = href.startswith("/") and not href.startswith(
+            ("/api/", "/docs", "/static/", "/feeds/", "/downloads/", "/sitemap.xml")
+        )
         if site and len(parse_qs(urlsplit(href).query)) <= 1:
             yield href.split("#", 1)[0]
 
@@ -225,7 +228,7 @@ def test_a_reader_finds_the_right_claims(seed_client: TestClient, q: str, words:
 
 def test_search_highlights_the_matched_words(seed_client: TestClient) -> None:
     doc = fetch(seed_client, "/claims", q="knee")
-    marks = [text(m).lower() for m in doc.xpath("//p[@class='snippet']//mark")]
+    marks = [text(m).lower() for m in doc.xpath("//p[@class='people-say']//mark")]
     # The query word, or a word of one of its curated synonyms (search expands them).
     store = seed_client.app.state.store  # type: ignore[attr-defined]
     allowed = {word[:4] for term in store.synonyms().expand("knee") for word in term.split()}
@@ -399,7 +402,8 @@ def test_claim_page_answers_first(claim_page: HtmlElement, claim_doc: dict[str, 
     assert text(one(claim_page, "//h1")) == claim_doc["statement"]
     answer = one(claim_page, "//section[@class='answer']")
     assert (
-        text(one(answer, ".//span[contains(@class, 'verdict ')]")) == f"Verdict: {claim_doc['verdict_label']}"
+        text(one(answer, ".//p[@class='verdict-line']/span[contains(@class, 'verdict ')]"))
+        == f"Verdict: {claim_doc['verdict_label']}"
     )
     assert text(one(answer, ".//p[@class='calibrated-big']")) == claim_doc["calibrated"]
     meter = one(answer, ".//span[contains(@class, 'grade-large')]")
@@ -487,11 +491,16 @@ def grading_stance_label(stance: str) -> str:
 
 def test_claim_page_chart_has_a_text_equivalent(claim_page: HtmlElement, claim_doc: dict[str, Any]) -> None:
     svg = one(claim_page, "//figure[@class='chart']//svg")
-    assert svg.get("role") == "img"
+    assert svg.get("role") == "group"  # not "img": its marks are links
     labelled = svg.get("aria-labelledby").split()
     assert all(claim_page.xpath(f"//*[@id='{i}']") for i in labelled)
     marks = svg.xpath(".//circle | .//polygon")
     assert len(marks) == len(claim_doc["evidence"])
+    # Each mark links to its study, and the link is named like the mark.
+    links = svg.xpath(".//a")
+    assert sorted(a.get("href") for a in links) == sorted(e["study"]["page"] for e in claim_doc["evidence"])
+    for link in links:
+        assert link.get("aria-label") == text(link.xpath(".//title")[0])
     # Each mark names its study; the text version lists every study too.
     titles = [text(m.xpath("title")[0]) for m in marks]
     for link in claim_doc["evidence"]:
@@ -502,7 +511,7 @@ def test_claim_page_chart_has_a_text_equivalent(claim_page: HtmlElement, claim_d
     summary = text(one(svg, ".//desc"))
     assert summary.startswith(f"{len(claim_doc['evidence'])} studies:")
     if "supports" in stances:
-        assert "support the claim" in summary or "supports the claim" in summary
+        assert "found the effect they measured" in summary
 
 
 def test_claim_page_appearances_history_and_cite(
@@ -1004,7 +1013,7 @@ def test_chart_marks_follow_the_evidence() -> None:
     assert "stroke-dasharray" in svg  # the retracted study is drawn hollow and dashed
     assert (
         charts.summary_sentence(found)
-        == "3 studies: 1 supports the claim, 1 finds no effect, 1 contradicts it."
+        == "3 studies: 1 found the effect they measured, 1 found no effect, 1 found the opposite."
     )
 
 

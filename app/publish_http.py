@@ -1,0 +1,110 @@
+"""HTTP behaviour for browsers, monitors and integrators: CORS, HEAD on every GET route, and
+unknown query parameters answered with an error that names them.
+
+- CORS (``EVIDENCE_KB_CORS_ORIGINS``, default ``*``): Starlette's ``CORSMiddleware`` for GET,
+  HEAD and POST (the only POST routes are fact-checks, which store nothing); preflight requests
+  are answered; credentials are never allowed.
+- HEAD: ``HeadAsGet`` runs the GET route and sends its status and headers without the body
+  (FastAPI routes declare GET only; uvicorn would send nothing, other servers might).
+- Unknown query parameters: ``reject_unknown_query`` (an app-wide dependency) raises the same
+  ``RequestValidationError`` as any invalid parameter, with "did you mean" when a declared
+  parameter is close: ``claims`` -> ``claim``. Campaign-tracking parameters (``utm_*``,
+  ``fbclid``, ``gclid``) that sharing adds to page links are ignored on pages.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+TRACKING_PREFIXES = ("utm_",)
+TRACKING_NAMES = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid"})
+
+
+def add_cors(app: FastAPI, origins: list[str]) -> None:
+    """Allow the listed origins (``["*"]``: any) to read the API and post fact-checks."""
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins or ["*"],
+        allow_methods=["GET", "HEAD", "POST"],
+        allow_headers=["Content-Type", "If-None-Match", "Accept"],
+        expose_headers=["ETag", "Retry-After", "Link", "X-Build-Date"],
+        allow_credentials=False,
+        max_age=600,
+    )
+
+
+class HeadAsGet:
+    """Pure ASGI middleware: a HEAD request is routed as GET and answered without a body."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
+_DECLARED: dict[int, frozenset[str]] = {}
+
+
+def _declared(dependant: Dependant) -> frozenset[str]:
+    """The query parameter names (aliases) a route and its dependencies declare (cached: routes
+    live as long as the app)."""
+    found = _DECLARED.get(id(dependant))
+    if found is None:
+        names = {param.alias for param in dependant.query_params}
+        for sub in dependant.dependencies:
+            names |= _declared(sub)
+        found = _DECLARED[id(dependant)] = frozenset(names)
+    return found
+
+
+def unknown_message(name: str, declared: frozenset[str]) -> str:
+    """For 'claims': "unknown query parameter; did you mean 'claim'? (accepted: claim, format,
+    ...)". The error's ``field`` names the parameter itself."""
+    close = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
+    text = "unknown query parameter"
+    if close:
+        text += f"; did you mean '{close[0]}'?"
+    accepted = ", ".join(sorted(declared)) if declared else "none"
+    return f"{text} (accepted: {accepted})"
+
+
+async def reject_unknown_query(request: Request) -> None:
+    """App-wide dependency: 422 (pages: the error page) for a query parameter the route does not
+    declare. Runs before the route's own validation, so a typo is named even when the misspelt
+    name would have been required."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.query_params:
+        return
+    declared = _declared(dependant)
+    is_api = request.url.path.startswith("/api/")
+    errors = []
+    for name in dict.fromkeys(request.query_params.keys()):
+        if name in declared:
+            continue
+        if not is_api and (name.startswith(TRACKING_PREFIXES) or name in TRACKING_NAMES):
+            continue
+        errors.append({
+            "type": "unknown_parameter", "loc": ("query", name),
+            "msg": unknown_message(name, declared), "input": request.query_params.get(name),
+        })  # fmt: skip
+    if errors:
+        raise RequestValidationError(errors)
