@@ -148,7 +148,9 @@ def summary_sentence(found: list[Mark]) -> str:
     sentence = f"{head}: {', '.join(parts)}."
     indirect = sum(1 for m in found if not m.direct)
     if indirect:
-        which = "it" if len(found) == 1 else "all of them" if indirect == len(found) else f"{indirect} of them"
+        which = (
+            "it" if len(found) == 1 else "all of them" if indirect == len(found) else f"{indirect} of them"
+        )
         sentence += f" What they measured differs from what the claim says for {which} (indirect evidence)."
     return sentence
 

@@ -35,7 +35,7 @@ from app.http import (
     get_store,
     query_text,
 )
-from app.render import STATIC_DIR, render
+from app.render import STATIC_DIR, render, sample_text
 from app.settings import Settings
 from app.store import ClaimQuery, Store
 from app.workpool import get_pool
