@@ -1067,7 +1067,7 @@ def test_chart_rows_use_the_certainty_start_levels(seed_client: TestClient) -> N
     html = seed_client.get(f"/claims/{claim_id}").text
     assert "Starts at high: the strongest design is laboratory study" in html
     chart = html.split('<svg class="evidence-chart"', 1)[1].split("</svg>", 1)[0]
-    high = chart.split(">High<", 1)[1].split(">Low<", 1)[0]
+    high = chart.split(">Starts at: High<", 1)[1].split(">Starts at: Low<", 1)[0]  # row labels
     for short in ("Hooper et al. 2004", "Chaloupka et al. 1997", "Flynn et al. 1994"):
         assert short in high
     assert "Gait &amp; Posture 2018" not in high  # indirect: starts lower
