@@ -216,6 +216,21 @@ def test_verdict_changes_come_from_the_change_log() -> None:
     ]
 
 
+def test_atom_feed_announces_the_shipped_verdict_changes(seed_client: TestClient) -> None:
+    """The change log records three real verdict changes of the November 2026 re-appraisal."""
+    feed = feedparser.parse(seed_client.get("/feeds/claims.atom").content)
+    changed = {
+        e.link.rsplit("/", 1)[1]: e.title for e in feed.entries if e.title.startswith("Verdict changed")
+    }
+    assert changed["backward-walking-eases-knee-osteoarthritis"].startswith(
+        "Verdict changed (Supported → Partly supported)"
+    )
+    assert changed["backward-walking-costs-more-energy-than-forward"].startswith(
+        "Verdict changed (Partly supported → Supported)"
+    )
+    assert "higher-vo2max-means-longer-exercise" in changed
+
+
 def test_claimreview_feed_has_every_review_with_the_first_appearance(seed_client: TestClient) -> None:
     response = seed_client.get("/feeds/claimreview.json")
     assert response.headers["content-type"].startswith("application/ld+json")
