@@ -3,7 +3,7 @@
 Pure functions, no I/O. Every step that moves the level is returned as a ``Reason`` naming
 the factor, its effect and the studies it concerns; the methodology page is generated from
 ``RULES`` and the constants below, so it cannot drift from this code. House rules:
-``../shared/reference/grading.md`` (copied in spirit into docs on the methodology page).
+``tests/fixtures/reference/grading.md``; the rules themselves are in ``app/certainty.py``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Large real-world BibTeX (../shared/bib-corpus, unmodified copies of mernst/plume-bib).
+"""Large real-world BibTeX (tests/fixtures/bib-corpus, unmodified copies of mernst/plume-bib).
 
 The files are read together, bibstring-unabbrev.bib (the @string macros) first, as the corpus
 README says. Checking them must not crash; its problems are reported with file and line;

@@ -2,10 +2,10 @@
 against the style guides.
 
 - BibTeX round-trips through bibtexparser (same keys and fields) for the knowledge base and for
-  the real-world files in ../shared/bib-corpus; pybtex and ``pandoc --citeproc`` read it.
+  the real-world files in tests/fixtures/bib-corpus; pybtex and ``pandoc --citeproc`` read it.
 - RIS is read by rispy; CSL-JSON by ``pandoc --citeproc``.
 - APA and Vancouver references of seed studies equal strings written by hand from APA 7 and
-  Citing Medicine (NLM) and the verified records in ../shared/reference/evidence.yaml.
+  Citing Medicine (NLM) and the verified records in tests/fixtures/reference/evidence.yaml.
 - The API (both backends) and the ``export`` command serve every format and scope.
 """
 

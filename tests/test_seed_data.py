@@ -1,6 +1,6 @@
 """The shipped data: the 16 seed claims, and the bibliographic facts against the verified record.
 
-../shared/reference/evidence.yaml is the verified record of the studies; every fact it gives
+tests/fixtures/reference/evidence.yaml (copied from the team's shared folder) is the verified record of the studies; every fact it gives
 must be in data/studies.bib as given, and a fact it leaves null (not verified) must be absent.
 The November 2026 review (review-2026-11.md) wins where it corrects that record: its corrections
 and the studies it verified are copied into tests/fixtures/reference/review-2026-11-facts.yaml
