@@ -20,7 +20,6 @@ ISO 8601-2 / EDTF subset) and 3.14.7 (eprint types); biber's BibTeX-to-biblatex 
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Iterable
@@ -28,7 +27,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from app.bibtex import BibEntry, latex_to_text
-from app.problems import Problem, Severity
+from app.problems import Problem, Severity, closest
 
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -306,8 +305,8 @@ def unread_field_problems(entries: Iterable[BibEntry], appraisal: Iterable[str])
     problems = []
     for (path, name), having in found.items():
         first = having[0]
-        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
-        hint = f" (did you mean '{close[0]}'?)" if close and close[0] not in first.fields else ""
+        close = closest(name, known)
+        hint = f" (did you mean '{close}'?)" if close and close not in first.fields else ""
         more = len(having) - 1
         others = f" and {more} other {'entry' if more == 1 else 'entries'}" if more else ""
         lines = ", ".join(str(e.line_of(name)) for e in having[1:6]) + (", ..." if more > 5 else "")
@@ -320,7 +319,7 @@ def unread_field_problems(entries: Iterable[BibEntry], appraisal: Iterable[str])
 
 @functools.lru_cache(maxsize=4096)
 def _near_cached(name: str, candidates: tuple[str, ...]) -> bool:
-    return bool(difflib.get_close_matches(name, candidates, n=1, cutoff=0.8))
+    return closest(name, candidates) is not None
 
 
 def _near(name: str, candidates: list[str]) -> bool:

@@ -10,7 +10,6 @@ fields of studies.bib); this module joins them and grades each claim's outcomes.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import typing
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from app import certainty, grading
 from app.bibfields import unread_field_problems
 from app.bibtex import parse_bib_files
 from app.claims_schema import PATTERN_NAMES, ClaimIn, ConceptIn, EvidenceIn, OutcomeIn
-from app.problems import Problem, Severity
+from app.problems import Problem, Severity, did_you_mean
 from app.study_records import APPRAISAL_FIELDS, StudyRecord, link_problems, study_record
 from app.yamlread import gc_paused, line_for, read_yaml, start_reading_yaml
 
@@ -160,8 +159,7 @@ def _unknown_field_hint(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
         if nested is None:
             return " (a typo?)"
         model = nested
-    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.75)
-    return f" (did you mean '{close[0]}'?)" if close else " (a typo?)"
+    return did_you_mean(str(loc[-1]), model.model_fields, cutoff=0.75) or " (a typo?)"
 
 
 def _validation_problems(path: Path, document: Any, base_loc: tuple[Any, ...], exc: ValidationError,
@@ -283,9 +281,8 @@ def _check_link(
         ctx.report((*where, "indirect_because"),
                    f"evidence {link.study}: indirect_because given but directness is 'direct'")  # fmt: skip
     if outcome_ids and link.outcome not in outcome_ids:
-        hint = difflib.get_close_matches(link.outcome, list(outcome_ids), n=1, cutoff=0.6)
         ctx.report((*where, "outcome"), f"evidence {link.study}: outcome '{link.outcome}' is not an outcome id "
-                   f"of this claim ({', '.join(sorted(outcome_ids))})" + (f" (did you mean '{hint[0]}'?)" if hint else ""))  # fmt: skip
+                   f"of this claim ({', '.join(sorted(outcome_ids))})" + did_you_mean(link.outcome, outcome_ids, cutoff=0.6))  # fmt: skip
     if link.estimate and link.estimate.comparison == "between-group" and study.single_arm:
         ctx.report((*where, "estimate", "comparison"),
                    f"evidence {link.study}: a between-group estimate from a single-arm study "
@@ -439,5 +436,4 @@ def _cited_problems(records: list[ClaimRecord], studies: dict[str, StudyRecord])
 
 
 def _close_key(key: str, studies: dict[str, StudyRecord]) -> str:
-    close = difflib.get_close_matches(key, list(studies), n=1, cutoff=0.8)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return did_you_mean(key, studies)

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+
+def closest(name: str, candidates: Iterable[str], cutoff: float = 0.8) -> str | None:
+    """The candidate most like ``name`` (difflib's ratio at least ``cutoff``), or None.
+
+    The one spelling-suggestion rule for data problems and API errors: 'samplesise' ->
+    'samplesize'. Candidates are compared in sorted order so ties resolve the same way every run.
+    """
+    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, candidates: Iterable[str], cutoff: float = 0.8) -> str:
+    """ " (did you mean 'x'?)" for the closest candidate, or "" when none is close enough."""
+    close = closest(name, candidates, cutoff)
+    return f" (did you mean '{close}'?)" if close else ""
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ unknown query parameters answered with an error that names them.
 
 from __future__ import annotations
 
-import difflib
-
 from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.problems import closest
 
 TRACKING_PREFIXES = ("utm_",)
 TRACKING_NAMES = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid"})
@@ -78,10 +78,10 @@ def _declared(dependant: Dependant) -> frozenset[str]:
 def unknown_message(name: str, declared: frozenset[str]) -> str:
     """For 'claims': "unknown query parameter; did you mean 'claim'? (accepted: claim, format,
     ...)". The error's ``field`` names the parameter itself."""
-    close = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
+    close = closest(name, declared, cutoff=0.6)
     text = "unknown query parameter"
     if close:
-        text += f"; did you mean '{close[0]}'?"
+        text += f"; did you mean '{close}'?"
     accepted = ", ".join(sorted(declared)) if declared else "none"
     return f"{text} (accepted: {accepted})"
 

@@ -10,7 +10,6 @@ the whole bibliography (keys that must exist) are in ``link_problems``.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import re
 from collections.abc import Iterable
@@ -20,7 +19,7 @@ from typing import Any
 from app import grading, vocab
 from app.bibfields import read_entry
 from app.bibtex import BibEntry, Person, latex_to_text, split_names
-from app.problems import Problem
+from app.problems import Problem, closest, did_you_mean
 from app.vocab import Design, GradeLevel, ReviewOf, RobTool
 
 DOI = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -155,8 +154,7 @@ def _misspelt_appraisal_field(name: str) -> str | None:
     """'samplesise' -> 'samplesize': a field that is almost, but not, an appraisal field."""
     if name in APPRAISAL_FIELDS:
         return None
-    close = difflib.get_close_matches(name, APPRAISAL_FIELDS, n=1, cutoff=0.8)
-    return close[0] if close else None
+    return closest(name, APPRAISAL_FIELDS)
 
 
 def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> StudyRecord:  # noqa: C901 (one check per appraisal field)
@@ -346,10 +344,7 @@ def link_problems(studies: dict[str, StudyRecord]) -> list[Problem]:
             if key == study.key:
                 message = f"{name} names the study itself"
             elif key not in studies:
-                close = difflib.get_close_matches(key, list(studies), n=1, cutoff=0.8)
-                message = f"{name}: unknown study key '{key}'" + (
-                    f" (did you mean '{close[0]}'?)" if close else ""
-                )
+                message = f"{name}: unknown study key '{key}'" + did_you_mean(key, studies)
             elif name == "includes" and studies[study.key].design not in grading.REVIEW_DESIGNS:
                 message = "includes is for reviews (design systematic-review or meta-analysis)"
             else:
