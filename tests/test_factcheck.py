@@ -434,6 +434,11 @@ def test_each_claim_is_matched_in_its_own_sentence(store: Store) -> None:
         ("Does walking backwards help knee pain?", "asks"),
         ("TikTok claims that walking backwards on a treadmill fixes knee pain", "reports"),
         ("Walking backwards on the treadmill fixes knee pain", "asserts"),
+        ("They say walking backwards on the treadmill fixes knee pain. That's a myth.", "denies"),
+        (
+            "Walking backwards on the treadmill cures knee pain, which does not mean you skip physio",
+            "asserts",
+        ),
     ],
 )
 def test_stance(store: Store, text: str, stance: str) -> None:

@@ -60,6 +60,50 @@ def test_stance_rules(text: str, expected: str) -> None:
     assert stance(text) == expected
 
 
+def words(text: str, *phrases: str) -> list[tuple[int, int]]:
+    """(start, end) of each phrase in ``text``: the claim's words, as ``check`` passes them."""
+    return [(text.index(p), text.index(p) + len(p)) for p in phrases]
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_words", "expected"),
+    [
+        # the negation's clause must hold the claim's words (NegEx scope), not just the activity
+        ("Walking backward is used to improve balance, not heart health.", ("balance",), "asserts"),
+        ("It works the quads, which are not as involved in forward walking.", ("quads",), "asserts"),
+        ("Retro walking builds balance because you can not see where you go.", ("balance",), "asserts"),
+        ("It burns more calories because your body isn't used to it.", ("burns", "calories"), "asserts"),
+        ("Evidence confirms that quad work is a non-surgical fix for knee pain.", ("knee pain",), "asserts"),
+        ("It doesn't strengthen your quads at all.", ("quads",), "denies"),
+        ("If you want less knee pain, walking backwards shouldn't be all you do.", ("backwards",), "denies"),
+        ("Myth: walking backwards burns double the calories", ("burns", "calories"), "denies"),
+        # other languages
+        ("Caminar hacia atrás no alivia el dolor de rodilla.", ("dolor de rodilla",), "denies"),
+        ("La marche arrière ne soulage pas les genoux.", ("genoux",), "denies"),
+        ("Rückwärtsgehen stärkt nicht nur die Oberschenkel.", ("Oberschenkel",), "asserts"),
+        ("¿Caminar hacia atrás quema más calorías?", ("calorías",), "asks"),
+        ("Laut Experten schont Rückwärtsgehen die Knie.", ("Knie",), "reports"),
+    ],
+)
+def test_stance_scope(text: str, claim_words: tuple[str, ...], expected: str) -> None:
+    assert stance(text, words(text, *claim_words)) == expected
+
+
+def test_stance_reads_the_next_sentence() -> None:
+    claim = "Walking backwards burns double the calories."
+    assert stance(claim, words(claim, "burns", "calories"), "That's a myth.", []) == "denies"
+    question = "Does walking backwards help knee pain?"
+    assert stance(question, None, "Yes, it takes load off the kneecap.", None) == "asserts"
+    assert stance(question, None, "No, not on its own.", None) == "denies"
+    assert stance(question, None, "Let's look at the studies.", None) == "asks"
+
+
+def test_stance_contrary_of_safe() -> None:
+    claim = "backward-walking-is-safe Walking backward carries no particular health risk."
+    assert stance("Walking backwards increases your chances of falling.", None, None, None, claim) == "denies"
+    assert stance("It may seem risky, but it is safe.", None, None, None, claim) == "asserts"
+
+
 def test_negation_cues_point_at_the_words() -> None:
     text = "Walking backward isn't a cure"
     assert [text[s:e] for s, e in negation_cues(text)] == ["isn't"]

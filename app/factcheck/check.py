@@ -15,10 +15,10 @@ from app.factcheck.flags import (
     overclaim_flags,
     population_flags,
 )
-from app.factcheck.index import Index, get_index
+from app.factcheck.index import BACKWARD, Index, get_index
 from app.factcheck.scoring import Candidate, load_model, rank, unit_features
-from app.factcheck.sentences import split
-from app.factcheck.stance import stance
+from app.factcheck.sentences import Unit, split
+from app.factcheck.stance import Span, stance
 from app.store import Store
 from app.vocab import PostStance
 
@@ -48,14 +48,48 @@ def analyse(
                     "handled": code in language.HANDLED}  # fmt: skip
 
 
+_CLAIM_WORD_KINDS = frozenset({"body", "outcome", "topic"})
+
+
+def _claim_words(index: Index, cand: Candidate, post: Any, unit: Unit) -> list[Span] | None:
+    """(start, end) inside ``unit`` of the words that make the claim there, but the activity
+    alone ("walking") and plain words: the concepts a negation must govern to deny the claim
+    (``stance``). None when the unit has none of them (then any negation counts)."""
+    kind = index.analyzer.kind
+    features = index.profiles[cand.claim_id].features | cand.matched
+    out = []
+    for f in features:
+        if kind(f) not in _CLAIM_WORD_KINDS and f != BACKWARD:
+            continue
+        for i, j in post.spans.get(f, ()):
+            start, end = post.tokens[i].start, post.tokens[j - 1].end
+            if unit.start <= start and end <= unit.end:
+                out.append((start - unit.start, end - unit.start))
+    return out or None
+
+
+def match_stance(index: Index, cand: Candidate, text: str, post: Any) -> PostStance:
+    """The post's stance toward ``cand``'s claim: its unit, the claim's words there, and the next
+    sentence of the post (a short verdict such as "That's a myth." after the claim)."""
+    unit = cand.unit.unit
+    following = next((u for u in split(text) if u.sentence > unit.sentence), None)
+    return stance(
+        unit.text,
+        _claim_words(index, cand, post, unit),
+        following.text if following else None,
+        _claim_words(index, cand, post, following) if following else None,
+        f"{cand.claim_id} {index.profiles[cand.claim_id].claim.get('statement', '')}",
+    )
+
+
 def _match(index: Index, cand: Candidate, text: str, base_url: str, publisher: str) -> dict[str, Any]:
     from app.claimreview import claim_review
 
     profile = index.profiles[cand.claim_id]
     claim = profile.claim
     unit = cand.unit.unit
-    said = stance(unit.text)
     post = cand.unit.post or index.analyzer.features(text)
+    said = match_stance(index, cand, text, post)
     figure_flags, unverified = figure_checks(profile, post, cand.unit)
     flags = []
     if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true

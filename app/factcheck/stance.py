@@ -1,29 +1,44 @@
-"""The stance a post takes toward what one of its sentences says: asserts, denies, asks or reports.
+"""The stance a post takes toward a claim it mentions: asserts, denies, asks or reports.
 
-Rules over the words of the matched unit (a sentence or clause), checked in this order:
+Rules over the words of the matched unit (a sentence or clause), in the manner of NegEx (Chapman
+et al., "A simple algorithm for identifying negated findings and diseases in discharge summaries",
+J Biomed Inform 2001;34(5):301-310): a negation *cue* negates what lies in its *scope*, the scope
+ends at a *terminator*, and *pseudo-negations* ("not only", "no wonder") are never cues. Here the
+scope is the clause around the cue (a terminator is ``;``, ``:``, a dash, a bracket, "because",
+"although", ", which"..., and the comma that closes a leading "While ..." / "If ..." clause),
+and what it must contain is one of the claim's own words (its outcome, body part, topic, or
+"backward"; the activity alone is not enough: "muscles which are not as involved in forward
+walking" does not deny the quadriceps claim). Checked in this order:
 
-- ``asks``: the unit ends with a question mark, or opens like a question ("does", "can", "is it
-  true", "will"...), and is not a rhetorical "who knew?" tag after an assertion; or it states a
-  study's aim ("this study aimed to compare", "Objective: to investigate whether").
-- ``denies``: a negation cue governs the claim: "not", "n't", "never", "no evidence", "myth",
-  "doesn't", "won't", "isn't", "false", "debunked", "fails to"; "not only" and "no wonder" are not
-  negations, and a cue inside a quoted word ("no-weights") does not count.
-- ``reports``: the post attributes the claim to someone else without taking it on: "according
-  to", "claims that", "they say", "supposedly", "is said to", "TikTok says", "the trend".
+- ``asks``: the unit is a question ("?", "¿", a question opener such as "does", "can", "is it
+  true") and the next sentence does not answer it at once ("Yes, ..." makes it an assertion,
+  "No, ..." a denial); or it states a study's aim ("this study aimed to", "Objective: to
+  investigate whether", "el objetivo", "Ziel der Studie").
+- ``denies``: a negation cue ("not", "n't", "never", "no", and the same in Spanish, French,
+  German, Portuguese, Italian and Dutch) whose clause holds the claim's words; a verdict cue
+  ("myth", "no evidence", "misleading", "overrated", "debunked", "mito", "Mythos"...) in the
+  unit, in a "Myth:" label opening it, or in the next sentence when that sentence is a short
+  verdict ("That's a myth.", "... can be misleading"); or the claim says "safe" and the unit
+  says "dangerous" or "risk of falling" (the contrary, not a negation).
+- ``reports``: the post attributes the claim to someone else ("according to", "claims that",
+  "they say", "supposedly", "TikTok says", "según", "selon", "laut", "angeblich"...).
 - otherwise ``asserts``.
 
-Only ``asserts`` carries overclaim and population flags; ``denies`` of a supported claim is itself
-flagged (``denies-supported``).
+Without the claim's words (``stance(text)``), any cue that is not a pseudo-negation counts.
+Only ``asserts`` carries overclaim and population flags; ``denies`` of a supported claim is
+itself flagged (``denies-supported``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from app.vocab import PostStance
 
 Stance = PostStance
 STANCES: tuple[str, ...] = tuple(PostStance)
+Span = tuple[int, int]
 
 _QUESTION_OPENERS = re.compile(
     r"^\W*(?:(?:so|but|and|ok|okay|wait|hmm|serious(?:ly)? question|real question|question)[,:!]?\s+)?"
@@ -32,62 +47,195 @@ _QUESTION_OPENERS = re.compile(
     r"has anyone|have you)\b",
     re.IGNORECASE,
 )
-_NEGATION = re.compile(
-    r"\b(?:not|never|no longer|cannot|can't|won't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't|"
-    r"shouldn't|wouldn't|couldn't|hasn't|haven't|nor|neither|"
-    r"no (?:\w+ ){0,2}(?:evidence|proof|studies|study|research|data|benefit|effect|difference|link)|"
-    r"little to do with|bad advice|misleading|overrated|overhyped|"
-    r"myths?|debunk(?:ed|s|ing)?|false|untrue|not true|fails? to|failed to|unproven|"
-    r"(?:doesn|don|didn|isn|aren|won|can)[’']t)\b",
+_RHETORICAL_TAG = re.compile(r"(?:who knew|right|huh|eh)\?+\W*$", re.IGNORECASE)
+_ANSWER_YES = re.compile(
+    r"^\W*(?:yes|yep|yup|absolutely|definitely|indeed|the (?:short )?answer is yes|it does|it can|"
+    r"s[ií]|oui|ja|sim)\b",
     re.IGNORECASE,
 )
-_NOT_NEGATION = re.compile(
-    r"\b(?:not only|not just|no wonder|no doubt|no joke|no weights|no equipment|no gym|no pain,? no gain|"
-    r"never (?:been |felt |looked )?(?:better|easier|stronger)|not (?:hurting|sore|painful)|can't believe|cannot believe|couldn't believe|"
-    r"don't (?:sleep on|skip|forget|underestimate)|no matter)\b",
+_ANSWER_NO = re.compile(
+    r"^\W*(?:no|nope|not really|the (?:short )?answer is no|it doesn'?t|non|nein|n[aã]o)\b[,.!]",
+    re.IGNORECASE,
+)
+
+# Negation cues (a verb or a determiner negated), by language; they negate their clause.
+_NEGATION = re.compile(
+    r"\b(?:not|never|no longer|cannot|can't|won't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't|"
+    r"shouldn't|wouldn't|couldn't|hasn't|haven't|nor|neither|none|no|"
+    r"(?:doesn|don|didn|isn|aren|won|can|wasn|weren|shouldn|wouldn|couldn|hasn|haven)[’']t|"
+    r"nunca|jam[aá]s|tampoco|ning[uú]n[oa]?|"  # es
+    r"ne|n'|pas|jamais|aucune?|"  # fr
+    r"nicht|nichts|kein(?:e|en|er|em|es)?|nie|niemals|"  # de
+    r"n[aã]o|nem|nenhum(?:a)?|"  # pt ("nunca" above)
+    r"non|mai|nessun[oa]?|"  # it
+    r"niet|geen|nooit)"  # nl
+    r"(?![\w'’-])",
+    re.IGNORECASE,
+)
+# Cues that say the claim is false or unfounded, wherever they stand in the clause.
+_VERDICT = re.compile(
+    r"\b(?:myths?|debunk(?:ed|s|ing)?|false|untrue|not true|fails? to|failed to|unproven|"
+    r"no (?:\w+ ){0,2}(?:evidence|proof|studies|study|research|data|benefit|effect|difference|link)|"
+    r"little to do with|bad advice|misleading|overrated|overhyped|exaggerated?|nonsense|"
+    r"(?:is|are|was) (?:a |an )?(?:hype|fad)|not (?:so|that) (?:fast|simple)|"
+    r"mitos?|falso|falsa|exagerad[oa]s?|sin (?:evidencia|pruebas)|"  # es, pt
+    r"mythes?|faux|fausse|id[ée]e re[çc]ue|exag[ée]r[ée]e?s?|aucune preuve|"  # fr
+    r"mythos|irrtum|falsch|[üu]bertrieben|m[äa]rchen|"  # de
+    r"bufala|esagerat[oa]|"  # it
+    r"mythe|fabel|onzin|overdreven)\b",  # nl
+    re.IGNORECASE,
+)
+_PSEUDO_NEGATION = re.compile(
+    r"\b(?:no more (?:knee )?(?:pain|aches?)|no longer (?:hurts?|aches?|painful|in pain)|not only|not just|not least|not to mention|no wonder|no doubt|no joke|no weights|"
+    r"no equipment|no gym|no pain,? no gain|no matter|nothing but|not surprisingly|whether or not|"
+    r"if not|never (?:been |felt |looked )?(?:better|easier|stronger)|not (?:hurting|sore|painful)|"
+    r"can't believe|cannot believe|couldn't believe|don't (?:sleep on|skip|forget|underestimate)|"
+    r"no s[oó]lo|non seulement|pas seulement|nicht nur|n[aã]o s[oó]|n[aã]o apenas|non solo|"
+    r"niet alleen|ne\w* que)\b",
+    re.IGNORECASE,
+)
+_MYTH_LABEL = re.compile(
+    r"^\W*(?:myth|fact[- ]check|false|fake|debunked|mito|mythe|mythos|falso|faux)\s*(?:#?\d+)?\s*[:\-–—]",
     re.IGNORECASE,
 )
 # A study's aim asks a question rather than answering it ("This study aimed to compare ...").
 _STUDY_AIM = re.compile(
     r"\b(?:aim(?:ed|s)? (?:was |is )?to|objectives?:|purpose of (?:this|the) (?:study|trial|review)|"
-    r"we (?:investigated|examined|assessed|compared) whether|to (?:investigate|assess|determine|evaluate|examine) (?:the |whether ))",
+    r"we (?:investigated|examined|assessed|compared) whether|"
+    r"to (?:investigate|assess|determine|evaluate|examine) (?:the |whether )|"
+    r"el objetivo (?:de este|del) (?:estudio|trabajo)|l'objectif de (?:cette|l') ?[ée]tude|"
+    r"ziel (?:dieser|der) (?:studie|arbeit)|o objetivo d[eo]st[ea] estudo|lo scopo di questo studio)",
     re.IGNORECASE,
 )
 _REPORTED = re.compile(
     r"\b(?:according to|claims? (?:that|it|to)|claimed|they say|people say|some say|experts? say|"
     r"is said to|are said to|supposedly|allegedly|reportedly|apparently|rumou?red|"
     r"(?:tiktok|instagram|the internet|influencers?|the trend|viral (?:video|post|trend)|fans|users)"
-    r" (?:says?|claims?|swears?|insists?|promises?)|promises? (?:that|to)|touted|hyped)\b",
+    r" (?:says?|claims?|swears?|insists?|promises?)|promises? (?:that|to)|touted|hyped|"
+    r"seg[uú]n|dicen que|aseguran?|afirman?|prometen?|"  # es
+    r"selon|d'apr[eè]s|affirment|pr[ée]tendent|para[iî]t-il|"  # fr
+    r"laut|angeblich|behaupten|hei[ßs]t es|soll|sollen|"  # de
+    r"segundo|de acordo com|dizem que|"  # pt
+    r"secondo|dicono che|"  # it
+    r"volgens|zouden|beweren)\b",
     re.IGNORECASE,
 )
+# Where a negation's scope ends (NegEx's terminators): punctuation that closes a clause and the
+# words that open another.
+_TERMINATOR = re.compile(
+    r"[;:()\[\]]|\s[-–—]+\s|[—–]|"
+    r",\s*(?=(?:which|who|whom|whose|where|while|whereas|but|yet|so|and not|not|rather than|"
+    r"instead of|que|qui|lequel|die|der|das|welche|weil|obwohl|che|dat)\b)|"
+    r"\b(?:because|since|although|though|unless|whereas|while|"
+    r"porque|aunque|mientras|parce que|car|bien que|alors que|tandis que|weil|obwohl|w[äa]hrend|"
+    r"embora|enquanto|perch[ée]|sebbene|mentre|omdat|hoewel)\b",
+    re.IGNORECASE,
+)
+_LEADING_SUBORDINATE = re.compile(
+    r"^\W*(?:and |but |so )?(?:while|whilst|although|though|even if|even though|if|when|as|since|"
+    r"aunque|si|cuando|bien que|quand|wenn|obwohl|quando|als)\b",
+    re.IGNORECASE,
+)
+# The claim says "safe"; the post says the opposite without a negation.
+_SAFE = re.compile(r"\bsafe\b|\bno (?:particular )?(?:health )?risk", re.IGNORECASE)
+_DANGER = re.compile(
+    r"\b(?:dangerous|unsafe|risky|hazardous|(?:risk|chances?) of (?:falling|falls?|injury|tripping)|"
+    r"peligros[oa]|dangereu(?:x|se)|gef[äa]hrlich|perigos[oa]|pericolos[oa]|gevaarlijk)\b",
+    re.IGNORECASE,
+)
+VERDICT_SENTENCE_WORDS = 20  # a following sentence this short that gives a verdict applies to the claim
 
 
 def _clean(text: str) -> str:
-    return text.replace("’", "'").strip()
+    return text.replace("’", "'")
 
 
 def is_question(text: str) -> bool:
     """True when the unit asks rather than states."""
-    t = _clean(text)
-    if t.endswith("?") and not re.search(r"(?:who knew|right|huh|eh)\?+\W*$", t, re.IGNORECASE):
+    t = _clean(text).strip()
+    if t.startswith("¿"):
+        return True
+    if t.endswith("?") and not _RHETORICAL_TAG.search(t):
         return True
     return bool(_QUESTION_OPENERS.match(t)) and "?" in t
 
 
-def negation_cues(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each negation cue in ``text`` that really negates (not "not only")."""
-    t = text.replace("’", "'")
-    blocked = [(m.start(), m.end()) for m in _NOT_NEGATION.finditer(t)]
+def _cues(pattern: re.Pattern[str], text: str) -> list[Span]:
+    t = _clean(text)
+    blocked = [(m.start(), m.end()) for m in _PSEUDO_NEGATION.finditer(t)]
     return [
-        (m.start(), m.end()) for m in _NEGATION.finditer(t) if not any(s <= m.start() < e for s, e in blocked)
+        (m.start(), m.end()) for m in pattern.finditer(t) if not any(s <= m.start() < e for s, e in blocked)
     ]
 
 
-def stance(text: str) -> Stance:
-    """The stance of one unit (a sentence or a clause) toward what it says; see the module doc."""
-    if is_question(text) or _STUDY_AIM.search(text):
-        return PostStance.ASKS
-    if negation_cues(text):
+def negation_cues(text: str) -> list[Span]:
+    """(start, end) of each negation or verdict cue in ``text`` that really negates (not "not only")."""
+    return sorted(set(_cues(_NEGATION, text)) | set(_cues(_VERDICT, text)))
+
+
+def clause_of(text: str, at: int) -> Span:
+    """(start, end) of the clause of ``text`` around offset ``at``: from the terminator before it
+    to the terminator after it (module doc). A leading "While ..., " clause ends at its comma."""
+    t = _clean(text)
+    cuts = [0, len(t)]
+    for m in _TERMINATOR.finditer(t):
+        cuts.extend((m.start(), m.end()))
+    lead = _LEADING_SUBORDINATE.match(t)
+    if lead:
+        comma = t.find(",", lead.end())
+        if comma > 0:
+            cuts.append(comma)
+    start = max((c for c in cuts if c <= at), default=0)
+    end = min((c for c in cuts if c > at), default=len(t))
+    return start, end
+
+
+def _governs(text: str, cue: Span, words: Sequence[Span] | None) -> bool:
+    """True when the cue's clause holds one of the claim's words (any cue when ``words`` is None)."""
+    if words is None:
+        return True
+    start, end = clause_of(text, cue[0])
+    return any(start <= s and e <= end for s, e in words)
+
+
+def _denied(text: str, words: Sequence[Span] | None) -> bool:
+    return bool(_MYTH_LABEL.match(_clean(text))) or any(
+        _governs(text, cue, words) for cue in negation_cues(text)
+    )
+
+
+def _verdict_after(text: str, words: Sequence[Span] | None) -> bool:
+    """A short following sentence that calls what came before false ("That's a myth.")."""
+    if len(re.findall(r"\w+", text)) > VERDICT_SENTENCE_WORDS:
+        return False
+    verdicts = _cues(_VERDICT, text)
+    if not verdicts:
+        return False
+    # Its own claim words, if any, must be in the verdict's clause; none: it points back.
+    return not words or any(_governs(text, cue, words) for cue in verdicts)
+
+
+def stance(
+    text: str,
+    words: Sequence[Span] | None = None,
+    following: str | None = None,
+    following_words: Sequence[Span] | None = None,
+    claim_statement: str = "",
+) -> Stance:
+    """The stance of one unit (a sentence or a clause) toward the claim it makes; module doc.
+
+    ``words``: (start, end) in ``text`` of the claim's own words (outcome, body part, topic,
+    "backward"); None when unknown, then any cue counts; empty: no cue governs the claim. ``following``: the next sentence of the
+    post, with ``following_words`` its claim words. ``claim_statement``: the claim's statement
+    (its id and statement: for contraries such as "safe" / "dangerous")."""
+    nxt = _clean(following or "").strip()
+    if (is_question(text) and not _ANSWER_YES.match(nxt)) or _STUDY_AIM.search(text):
+        return PostStance.DENIES if is_question(text) and _ANSWER_NO.match(nxt) else PostStance.ASKS
+    if _denied(text, words):
+        return PostStance.DENIES
+    if claim_statement and _SAFE.search(claim_statement) and _DANGER.search(text) and not _SAFE.search(text):
+        return PostStance.DENIES
+    if nxt and _verdict_after(nxt, following_words):
         return PostStance.DENIES
     if _REPORTED.search(_clean(text)):
         return PostStance.REPORTS
