@@ -21,18 +21,14 @@ cut here from the claim's statement and summary, marking the matched words with 
 from __future__ import annotations
 
 import functools
-import json
 import re
 import threading
 import unicodedata
 from dataclasses import dataclass
 from html import escape
-from typing import Any
 
 import snowballstemmer
 from markupsafe import Markup
-from sqlalchemy import text
-from sqlmodel import Session
 
 MARK_START, MARK_END = "\x02", "\x03"
 MAX_TERMS = 12
@@ -262,20 +258,35 @@ def compile_query(q: str, dialect: str, synonyms: SynonymIndex = EMPTY_SYNONYMS)
         params.update({letter: f"{column} : ({match})" for column, letter, _ in COLUMN_WEIGHTS})
         sql = f"SELECT rowid, -({score}) AS rank FROM claim_search WHERE claim_search MATCH :match"
         return SearchQuery(sql, params, marks, by_position=True)
-    params = {}
-    ands = []
-    for i, group in enumerate(groups):
-        ors = []
-        for j, option in enumerate(group):
-            params[f"t{i}_{j}"] = option
-            ors.append(f"phraseto_tsquery('simple', :t{i}_{j})")
-        ands.append("(" + " || ".join(ors) + ")")
-    tsquery = " && ".join(ands)
+    # PostgreSQL: the column rule as weight-restricted copies of the query ('pain':A matches
+    # "pain" only in the statement), tested on the row the index found; much cheaper than
+    # ts_filter, which builds a filtered tsvector per column and row (8 -> 1.5 ms for a word in
+    # 1,600 of 10,000 claims). Each query text is parsed by to_tsquery with the configuration
+    # that made the index, so a term is split and normalised as the index's words were.
+    params = {"q": _tsquery(groups, "")}
+    params.update({letter: _tsquery(groups, letter.upper()) for _, letter, _ in COLUMN_WEIGHTS})
     score = " + ".join(
-        f"{weight} * (ts_filter(document, '{{{letter}}}') @@ q)::int" for _, letter, weight in COLUMN_WEIGHTS
+        f"{weight} * (document @@ to_tsquery('simple', :{letter}))::int"
+        for _, letter, weight in COLUMN_WEIGHTS
     )
-    sql = f"SELECT claim_id, -({score}) AS rank FROM claim_search, (SELECT {tsquery} AS q) qq WHERE document @@ q"
+    sql = f"SELECT claim_id, -({score}) AS rank FROM claim_search WHERE document @@ to_tsquery('simple', :q)"
     return SearchQuery(sql, params, marks)
+
+
+def _tsquery(groups: list[tuple[str, ...]], weight: str) -> str:
+    """A tsquery text: every group must match (AND), one of its options (OR), an option's words
+    adjacent (``<->``); each lexeme quoted and, with ``weight``, restricted to that weight."""
+    suffix = f":{weight}" if weight else ""
+
+    def lexeme(word: str) -> str:
+        return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'" + suffix
+
+    return " & ".join(
+        "("
+        + " | ".join("(" + " <-> ".join(lexeme(w) for w in option.split()) + ")" for option in group)
+        + ")"
+        for group in groups
+    )
 
 
 @dataclass(frozen=True)
@@ -288,33 +299,17 @@ class Snippet:
     phrasing: str | None
 
 
-def snippets(session: Session, query: SearchQuery, keys: list[str] | list[int]) -> dict[Any, Snippet]:
-    """Marked snippets of the given claims (statement, then summary) and their best-matching
-    phrasing, keyed as the query's rows name them (id or position); made here, not by the
-    database, so both backends agree."""
-    if not keys:
-        return {}
-    names = {f"id{i}": key for i, key in enumerate(keys)}
-    column = "position" if query.by_position else "id"
-    sql = (
-        f"SELECT {column}, statement, summary, phrasings FROM claim "
-        f"WHERE {column} IN ({', '.join(':' + n for n in names)})"
-    )
-    rows = session.connection().execute(text(sql), names).all()
-    found = {}
-    for key, statement, summary, phrasings in rows:
-        listed = json.loads(phrasings) if isinstance(phrasings, str) else phrasings or []
-        found[key] = Snippet(
-            snippet(f"{statement} … {summary}", query.marks), best_phrasing(listed, query.marks)
-        )
-    return found
+def claim_snippet(statement: str, summary: str, phrasings: list[str], marks: frozenset[str]) -> Snippet:
+    """The marked snippet of one claim (statement, then summary) and its best-matching phrasing;
+    made here, not by the database, so both backends agree."""
+    return Snippet(snippet(f"{statement} … {summary}", marks), best_phrasing(phrasings, marks))
 
 
 def best_phrasing(phrasings: list[str], marks: frozenset[str]) -> str | None:
     """The phrasing with the most distinct query terms in it (the first of equals), marked."""
     best, best_count = None, 0
     for phrasing in phrasings:
-        count = len({t.term for t in tokens(phrasing)} & marks)
+        count = len(_terms(phrasing) & marks)
         if count > best_count:
             best, best_count = phrasing, count
     return snippet(best, marks, words=40) if best is not None else None
@@ -324,11 +319,18 @@ def snippet(text_: str, marks: frozenset[str], words: int = 30) -> str:
     """About ``words`` words of ``text_`` from a little before its first matching word; each word
     (as split at spaces) with a token in ``marks`` is put between the sentinels."""
     pieces = text_.split()
-    hits = [i for i, piece in enumerate(pieces) if any(t.term in marks for t in tokens(piece))]
+    hits = [i for i, piece in enumerate(pieces) if not marks.isdisjoint(_terms(piece))]
     first = max(0, hits[0] - 8) if hits else 0
     chosen = range(first, min(len(pieces), first + words))
     marked = [f"{MARK_START}{pieces[i]}{MARK_END}" if i in hits else pieces[i] for i in chosen]
     return ("…" if first else "") + " ".join(marked) + ("…" if chosen.stop < len(pieces) else "")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _terms(text_: str) -> frozenset[str]:
+    """The index terms of a short text (a word of a snippet, a phrasing): the terms of
+    ``tokens``, kept for the words that recur in every snippet."""
+    return frozenset(index_text(text_).split())
 
 
 def highlight_html(snippet: str) -> Markup:

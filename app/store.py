@@ -11,12 +11,16 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, text
+from sqlalchemy.orm import QueryableAttribute, load_only
 from sqlmodel import Session, col, select
 
 from app import grading, search
@@ -27,6 +31,19 @@ from app.models import Claim, Concept, Evidence, Study
 from app.vocab import SORT_LABELS, SortOrder
 
 T = TypeVar("T")
+
+#: Above any claim position: ``rank * _POSITION_SPAN + position`` orders by rank, then position.
+_POSITION_SPAN = 1 << 40
+
+#: What ``documents.claim_summary`` reads of a claim.
+_SUMMARY_COLUMNS: tuple[QueryableAttribute[Any], ...] = tuple(
+    getattr(Claim, name)
+    for name in (
+        "id", "statement", "verdict", "grade_level", "grade_reasons", "calibrated", "summary",
+        "population", "topics", "reviewed", "study_count", "participants", "participants_unknown",
+    )
+)  # fmt: skip
+_PHRASINGS: QueryableAttribute[Any] = getattr(Claim, "phrasings")  # noqa: B009 (typed as a column)
 
 SORTS = SORT_LABELS  # sort name -> label, in menu order
 MAX_LIMIT = 100
@@ -161,8 +178,9 @@ class Store:
             r[0]: ClaimRow(r[0], r[1], r[2], r[3], r[4], tuple(r[5]), r[6], len(r[7]), r[8]) for r in found
         }
 
-    def _rows_in(self, session: Session) -> tuple[dict[str, ClaimRow], dict[int, ClaimRow]]:
-        """The claim rows (by id, by position) of the build ``session`` reads, which may differ
+    def _rows_in(self, session: Session) -> tuple[dict[str, ClaimRow], dict[int, ClaimRow], bool]:
+        """The claim rows (by id, by position) of the build ``session`` reads, and whether they
+        are the ones kept in memory (False: read for this session only). They may differ
         from the one in memory while a build is being swapped in: a search then ranks, filters,
         counts and pages within one build, never a mix (the session is one snapshot: the SQLite
         file it opened, or a REPEATABLE READ transaction on PostgreSQL)."""
@@ -170,8 +188,8 @@ class Store:
         rows = self.claim_rows()
         if generation != self._rows_generation:
             rows = self._load_rows(session)
-            return rows, {r.position: r for r in rows.values()}
-        return rows, self._rows_by_position()
+            return rows, {r.position: r for r in rows.values()}, False
+        return rows, self._rows_by_position(), True
 
     def synonyms(self) -> search.SynonymIndex:
         self.generation()
@@ -189,22 +207,21 @@ class Store:
         offset = max(0, query.offset)
         # One session for the ranks, the page and its snippets: one pooled connection (and on
         # PostgreSQL one liveness ping) per search instead of three, and one build throughout.
+        sort = query.effective_sort()
         with self.db.session() as session:
-            rows, by_position = self._rows_in(session)
-            compiled, ranks = (
-                self._rank(session, query.q, rows, by_position) if query.q.strip() else (None, None)
-            )
-            candidates = [rows[cid] for cid in ranks] if ranks is not None else list(rows.values())
+            rows, by_position, current = self._rows_in(session)
+            compiled: search.SearchQuery | None = None
+            if query.q.strip():  # the matches, best first
+                compiled, candidates = self._rank(session, query.q, rows, by_position)
+            else:  # every claim, already in the order asked for
+                candidates = self._in_order(rows, sort, cacheable=current)
             matched, counts = _filter_and_count(candidates, query, facets)
-            sort = query.effective_sort()
-            if sort == SortOrder.RELEVANCE and ranks is not None:
-                matched.sort(key=lambda r: (ranks[r.id], r.position))
-            else:
-                matched.sort(key=SORT_KEYS.get(sort, SORT_KEYS[SortOrder.APPEARANCES]))
+            if compiled is not None and sort != SortOrder.RELEVANCE:
+                matched.sort(key=SORT_KEYS[sort])
             page = matched[offset : offset + limit]
-            items = self.claim_summaries([r.id for r in page], session=session)
-            if compiled is not None and page:
-                self._add_snippets(session, compiled, page, items, by_position)
+            items = self.claim_summaries(
+                [r.id for r in page], session=session, marks=compiled.marks if compiled else None
+            )
         result: dict[str, Any] = {
             "items": items,
             "total": len(matched),
@@ -222,54 +239,68 @@ class Store:
 
     def _rank(
         self, session: Session, q: str, rows: dict[str, ClaimRow], by_position: dict[int, ClaimRow]
-    ) -> tuple[search.SearchQuery | None, dict[str, float]]:
-        """The compiled query and the rank of each matching claim id (lower is better)."""
+    ) -> tuple[search.SearchQuery | None, list[ClaimRow]]:
+        """The compiled query and the matching claims, best first (rank, then curated order).
+
+        The database ranks every match (cheap: the rule tests four weighted copies of the query
+        on each matching row); the order is one sort of integers, not a key function per row.
+        """
         dialect = "sqlite" if self.db.settings.is_sqlite else "postgresql"
         compiled = search.compile_query(q, dialect, self.synonyms())
-        ranks: dict[str, float] = {}
         if compiled is None:
-            return None, ranks
+            return None, []
+        lookup: dict[Any, ClaimRow] = by_position if compiled.by_position else rows
+        found: dict[int, ClaimRow] = {}
         for key, rank in session.connection().execute(text(compiled.sql), compiled.params).all():
-            row = by_position.get(key) if compiled.by_position else rows.get(key)
+            row = lookup.get(key)
             if row is not None:
-                ranks[row.id] = rank
-        return compiled, ranks
+                found[int(rank) * _POSITION_SPAN + row.position] = row
+        return compiled, [found[k] for k in sorted(found)]
 
-    def _add_snippets(
-        self,
-        session: Session,
-        compiled: search.SearchQuery,
-        page: list[ClaimRow],
-        items: list[dict[str, Any]],
-        by_position: dict[int, ClaimRow],
-    ) -> None:
-        """Where the query matched, as plain text (``snippet``) and marked (``snippet_marked``), and
-        the claim's phrasing that matches best (``matched_phrasing``, marked: ``..._marked``)."""
-        if compiled.by_position:
-            marked = search.snippets(session, compiled, [r.position for r in page])
-            snippets = {by_position[k].id: v for k, v in marked.items() if k in by_position}
-        else:
-            snippets = search.snippets(session, compiled, [r.id for r in page])
-        for item in items:
-            found = snippets.get(item["id"])
-            if found is not None:
-                item["snippet"] = search.plain_snippet(found.text)
-                item["snippet_marked"] = found.text
-                # What people say (one of the claim's phrasings), when the search matched one.
-                item["matched_phrasing"] = found.phrasing and search.plain_snippet(found.phrasing)
-                item["matched_phrasing_marked"] = found.phrasing
+    def _in_order(self, rows: dict[str, ClaimRow], sort: SortOrder, *, cacheable: bool) -> list[ClaimRow]:
+        """Every claim in a browse order (computed once per build and order)."""
+
+        def compute() -> list[ClaimRow]:
+            return sorted(rows.values(), key=SORT_KEYS.get(sort, SORT_KEYS[SortOrder.APPEARANCES]))
+
+        return self.cached("claims-in-order", sort, compute) if cacheable else compute()
 
     def _rows_by_position(self) -> dict[int, ClaimRow]:
         return self.cached(
             "claim-rows-by-position", None, lambda: {r.position: r for r in self.claim_rows().values()}
         )
 
-    def claim_summaries(self, ids: list[str], *, session: Session | None = None) -> list[dict[str, Any]]:
+    def claim_summaries(
+        self, ids: list[str], *, session: Session | None = None, marks: frozenset[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """``claim_summary`` of each claim in ``ids`` that exists, in that order. Reads only the
+        summary's columns (a claim row's history, outcomes and notes are most of its bytes).
+
+        With a search's ``marks``, each adds where the query matched, as plain text (``snippet``)
+        and marked (``snippet_marked``), and the claim's phrasing that matches best
+        (``matched_phrasing``, marked: ``matched_phrasing_marked``; None when none matches).
+        """
         if not ids:
             return []
+        columns = _SUMMARY_COLUMNS if marks is None else (*_SUMMARY_COLUMNS, _PHRASINGS)
         with contextlib.nullcontext(session) if session is not None else self.db.session() as current:
-            claims = {c.id: c for c in current.exec(select(Claim).where(col(Claim.id).in_(ids))).all()}
-        return [claim_summary(claims[i]) for i in ids if i in claims]
+            stmt = select(Claim).options(load_only(*columns)).where(col(Claim.id).in_(ids))
+            claims = {c.id: c for c in current.exec(stmt).all()}
+        items = []
+        for claim_id in ids:
+            claim = claims.get(claim_id)
+            if claim is None:
+                continue
+            item = claim_summary(claim)
+            if marks is not None:
+                found = search.claim_snippet(claim.statement, claim.summary, claim.phrasings, marks)
+                item["snippet"] = search.plain_snippet(found.text)
+                item["snippet_marked"] = found.text
+                # What people say (one of the claim's phrasings), when the search matched one.
+                item["matched_phrasing"] = found.phrasing and search.plain_snippet(found.phrasing)
+                item["matched_phrasing_marked"] = found.phrasing
+            items.append(item)
+        return items
 
     def claim(self, claim_id: str) -> dict[str, Any] | None:
         if not plausible_key(claim_id):
@@ -401,6 +432,14 @@ def _filter_and_count(
     shows how many claims the other topics have.
     """
     topics, verdicts, grades = set(query.topic), set(query.verdict), set(query.grade)
+    if not (topics or verdicts or grades):  # no filter (most requests): counted in C
+        if not facets:
+            return list(rows), {}
+        return list(rows), {
+            "topic": Counter(chain.from_iterable(map(attrgetter("topics"), rows))),
+            "verdict": Counter(map(attrgetter("verdict"), rows)),
+            "grade": Counter(map(attrgetter("grade_level"), rows)),
+        }
     matched: list[ClaimRow] = []
     by_topic: dict[str, int] = {}
     by_verdict: dict[str, int] = {}
