@@ -36,7 +36,7 @@ from app.settings import Settings
 log = logging.getLogger("evidence_kb")
 
 #: Bump when the tables or the search index change: a build then rebuilds from scratch.
-SCHEMA_VERSION = 8  # 7: the search index holds search.index_text; 8: outcomes, estimates, risk of bias
+SCHEMA_VERSION = 9  # 7: the search index holds search.index_text; 8: outcomes, estimates, risk of bias; 9: concept translations
 PG_LOCK_ID = 7_316_420_001  # advisory lock held while a build runs
 
 Progress = Callable[[str], None]
@@ -323,7 +323,14 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
             chunk,
         )  # fmt: skip
     concept_rows = [
-        {"id": k.id, "kind": k.kind, "group": k.group, "label": k.label or "", "terms": k.terms}
+        {
+            "id": k.id,
+            "kind": k.kind,
+            "group": k.group,
+            "label": k.label or "",
+            "terms": k.terms,
+            "translations": {str(lang): terms for lang, terms in k.translations.items()},
+        }
         for k in loaded.concepts
     ]
     if concept_rows:

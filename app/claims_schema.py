@@ -28,6 +28,7 @@ from app.vocab import (
     NoteKind,
     PopulationGroup,
     Stance,
+    TermLanguage,
     UnprovenReason,
     Verdict,
 )
@@ -229,3 +230,6 @@ class ConceptIn(_Strict):
     group: PopulationGroup | None = None  # populations only
     label: str | None = None
     terms: list[Text]
+    # The same idea in other languages, as a bilingual curator writes it (posts in these languages
+    # are matched through these terms only; see docs/factcheck.md).
+    translations: dict[TermLanguage, list[Text]] = {}

@@ -74,8 +74,16 @@ def evaluation_text(report: dict[str, Any]) -> str:
         )
     lines.append(f"expected calibration error: {rel['ece_all']} (all candidates), {rel['ece_returned']} (returned); "
                  f"worst gap in bands of 20+: {rel['worst_gap_in_bands_of_20']}")  # fmt: skip
-    for code, row in report["languages"].items():
-        lines.append(f"language {code}: {row['detected']} of {row['passages']} detected as {code}")
+    lines.append("per language: passages, detected right, read by, right first (single), all in top 3 "
+                 "(multi), nothing returned (no claim)")  # fmt: skip
+    for code, row in sorted(report["languages"].items(), key=lambda kv: -kv[1]["passages"]):
+        figures = "  ".join(
+            f"{pct(row[share])} of {row[n]}" if row[n] else "-"
+            for share, n in (("single_first_right", "single"), ("multi_all_in_top3", "multi"),
+                             ("no_claim_silent", "no_claim"))
+        )  # fmt: skip
+        lines.append(f"  {code}: {row['passages']}, {row['detected']} detected, read by "
+                     f"{'/'.join(row['matched_by'])}  {figures}")  # fmt: skip
     for failure in report["system"]["failures"]:
         lines.append(
             f"  miss {failure['id']}: expected {failure['expected']}, got {failure['got']}: {failure['text']}"

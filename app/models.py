@@ -129,6 +129,7 @@ class Concept(SQLModel, table=True):
     group: str | None = None
     label: str = ""
     terms: list[str] = _json()
+    translations: dict[str, list[str]] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class BuildInfo(SQLModel, table=True):

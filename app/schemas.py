@@ -17,7 +17,7 @@ otherwise; sample sizes are numbers of participants.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -560,6 +560,10 @@ class Language(_Out):
     name: str
     confidence: float
     handled: bool = Field(description="False: the matcher does not read this language (see warnings)")
+    matched_by: Literal["text", "concepts"] | None = Field(
+        description="'text': read in full (English); 'concepts': matched through the concept vocabulary "
+        "in this language only (see warnings); null: not read"
+    )
 
 
 class FactCheckMatch(_Out):

@@ -398,6 +398,24 @@ class AppearanceKind(StrEnum):
     OTHER = "other"
 
 
+class TermLanguage(StrEnum):
+    """A language a concept's ``translations`` may be written in: one the fact-check can stem
+    (Snowball), so posts in it are matched through the concept vocabulary."""
+
+    ES = "es"
+    FR = "fr"
+    DE = "de"
+    PT = "pt"
+    IT = "it"
+    NL = "nl"
+    RU = "ru"
+
+
+#: Snowball stemmer of each ``TermLanguage``.
+STEMMERS = {"en": "english", "es": "spanish", "fr": "french", "de": "german", "pt": "portuguese",
+            "it": "italian", "nl": "dutch", "ru": "russian"}  # fmt: skip
+
+
 class ConceptKind(StrEnum):
     """What a concept of concepts.yaml names (``kind``)."""
 

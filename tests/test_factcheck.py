@@ -317,6 +317,21 @@ def test_api_factcheck_shape(seed_client: TestClient) -> None:
     assert {f["code"] for f in match["flags"]} >= {"population-mismatch", "overclaim"}
 
 
+def test_api_names_how_a_language_is_read(seed_client: TestClient) -> None:
+    r = seed_client.post(
+        "/api/v1/factcheck", json={"text": "¿Caminar hacia atrás alivia el dolor de rodilla?"}
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["language"] | {"confidence": 0} == {
+        "code": "es", "name": "Spanish", "confidence": 0, "handled": True, "matched_by": "concepts"
+    }  # fmt: skip
+    assert "Spanish is matched through the concept vocabulary only" in body["warnings"][0]
+    assert body["matches"][0]["stance"] == "asks"
+    page = seed_client.post("/factcheck", data={"text": "Rückwärtsgehen stärkt die Oberschenkelmuskulatur."})
+    assert "matched through the concept vocabulary only" in page.text
+
+
 def test_api_batch(seed_client: TestClient) -> None:
     posts = [
         {"id": "a", "text": "Retro walking builds strong quads"},
@@ -498,10 +513,38 @@ def test_spelling_correction_keeps_known_words(store: Store) -> None:
 
 
 def test_other_languages_are_named_with_a_warning(store: Store) -> None:
-    result = check(store, "Caminar hacia atrás en la cinta alivia el dolor de rodilla")
-    assert result["language"]["code"] == "es" and not result["language"]["handled"]
-    assert result["matches"] == [] and "Spanish" in result["warnings"][0]
-    assert check(store, "Stronger quads = less knee pain")["language"]["code"] == "en"
+    result = check(store, "倒着走可以缓解膝盖疼痛，还能锻炼大腿肌肉。")  # no terms in Chinese: not read
+    assert result["language"]["code"] == "zh" and not result["language"]["handled"]
+    assert result["language"]["matched_by"] is None
+    assert result["matches"] == [] and "Chinese" in result["warnings"][0]
+    english = check(store, "Stronger quads = less knee pain")
+    assert english["language"]["code"] == "en" and english["language"]["matched_by"] == "text"
+    assert english["warnings"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "claim"),
+    [
+        ("Caminar hacia atrás en la cinta alivia el dolor de rodilla.", "es",
+         "backward-walking-relieves-everyday-knee-pain"),
+        ("La marche arrière améliore l'équilibre des personnes âgées.", "fr", "backward-walking-improves-balance"),
+        ("Rückwärtsgehen stärkt die Oberschenkelmuskulatur.", "de", "backward-walking-strengthens-quadriceps"),
+        ("Andar para trás queima mais calorias do que andar para a frente.", "pt",
+         "backward-walking-burns-more-calories"),
+    ],
+)  # fmt: skip
+def test_other_languages_are_matched_through_concept_terms(
+    store: Store, text: str, code: str, claim: str
+) -> None:
+    result = check(store, text)
+    assert result["language"]["code"] == code and result["language"]["matched_by"] == "concepts"
+    assert "concept vocabulary only" in result["warnings"][0]
+    assert claim in [m["claim"]["id"] for m in result["matches"]][:2]
+
+
+def test_stance_in_another_language(store: Store) -> None:
+    match = check(store, "Caminar hacia atrás no alivia el dolor de rodilla.")["matches"][0]
+    assert match["stance"] == "denies" and not any(f["code"] == "overclaim" for f in match["flags"])
 
 
 def test_figures_compare_like_with_like(store: Store) -> None:

@@ -123,3 +123,14 @@ def test_negation_cues_point_at_the_words() -> None:
 def test_language(text: str, code: str) -> None:
     assert language.detect(text)[0] == code
     assert (language.warning(code) is None) == (code == "en")
+
+
+def test_concept_translations_name_a_language_the_matcher_can_stem() -> None:
+    from pydantic import ValidationError
+
+    from app.claims_schema import ConceptIn
+
+    ok = ConceptIn.model_validate({"id": "knee", "terms": ["knee"], "translations": {"es": ["rodilla"]}})
+    assert ok.translations == {"es": ["rodilla"]}
+    with pytest.raises(ValidationError, match="translations"):
+        ConceptIn.model_validate({"id": "knee", "terms": ["knee"], "translations": {"xx": ["knie"]}})

@@ -275,11 +275,15 @@ class Features:
 _local = threading.local()
 
 
-def _stemmer() -> snowballstemmer.stemmer:
-    """One stemmer per thread: snowballstemmer keeps state while it stems, so it is not thread-safe."""
-    stemmer = getattr(_local, "stemmer", None)
+def _stemmer(language: str = "english") -> snowballstemmer.stemmer:
+    """One stemmer per thread and language: snowballstemmer keeps state while it stems, so it is
+    not thread-safe."""
+    stemmers = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {}
+    stemmer = stemmers.get(language)
     if stemmer is None:
-        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+        stemmer = stemmers[language] = snowballstemmer.stemmer(language)
     return stemmer
 
 
@@ -309,13 +313,19 @@ class Analyzer:
     of the claims (so corrections only ever go towards words the knowledge base uses)."""
 
     def __init__(
-        self, concepts: Iterable[ConceptDef], vocabulary: Iterable[str] = (), lexicon: Iterable[str] = ()
+        self,
+        concepts: Iterable[ConceptDef],
+        vocabulary: Iterable[str] = (),
+        lexicon: Iterable[str] = (),
+        language: str = "english",
     ):
         """``vocabulary``: texts whose words corrections may go to (the claims'); ``lexicon``: known
-        words of the language that are never corrected ("dancer" is not a misspelt "danger")."""
+        words of the language that are never corrected ("dancer" is not a misspelt "danger");
+        ``language``: the Snowball stemmer's language (terms and texts are stemmed alike)."""
         self.concepts = {c.id: c for c in concepts}
         self.lexicon = frozenset(lexicon)
-        stem = _stemmer().stemWord
+        self.language = language
+        stem = _stemmer(language).stemWord
         self._stem_cache: dict[str, str] = {}
         self._word_cache: dict[str, tuple[tuple[str, str, int, int], ...]] = {}
         words: set[str] = set()
@@ -345,7 +355,7 @@ class Analyzer:
     def stem(self, word: str) -> str:
         cached = self._stem_cache.get(word)
         if cached is None:
-            cached = _stemmer().stemWord(word)
+            cached = _stemmer(self.language).stemWord(word)
             if len(self._stem_cache) < 200_000:
                 self._stem_cache[word] = cached
         return cached

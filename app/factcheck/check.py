@@ -16,7 +16,7 @@ from app.factcheck.flags import (
     population_flags,
 )
 from app.factcheck.index import BACKWARD, Index, get_index
-from app.factcheck.scoring import Candidate, load_model, rank, unit_features
+from app.factcheck.scoring import Candidate, UnitFeatures, load_model, rank, unit_features
 from app.factcheck.sentences import Unit, split
 from app.factcheck.stance import Span, stance
 from app.store import Store
@@ -33,19 +33,30 @@ def clean(text: str) -> str:
     )
 
 
+def post_units(index: Index, text: str) -> tuple[list[UnitFeatures], dict[str, Any]]:
+    """The post's units with their features, read as its language allows (``language.handling``:
+    English in full, other languages through the concepts' terms in that language), and the
+    language: ``{code, name, confidence, handled, matched_by}``. No units when the language is
+    not read. The one reading of a post that the matcher and the score fit share."""
+    post = index.analyzer.features(text)
+    concepts = sum(1 for f in post.spans if not f.startswith("w:"))
+    code, confidence = language.detect(text, concepts)
+    how = language.handling(index, code)
+    if how == "concepts":
+        post = language.features(index, text, code)
+    units = unit_features(index, post, split(text)) if how else []
+    return units, {"code": code, "name": language.NAMES.get(code, code), "confidence": round(confidence, 3),
+                   "handled": how is not None, "matched_by": how}  # fmt: skip
+
+
 def analyse(
     index: Index, text: str, model: dict[str, Any] | None = None
 ) -> tuple[list[Candidate], dict[str, Any]]:
     """Every scored candidate of ``text`` (best first) and the post's language; the shared core
     of ``factcheck`` and ``evaluate`` (which needs the candidates below the threshold too).
     ``model``: the score model (default: the shipped one, ``scoring.load_model``)."""
-    post = index.analyzer.features(text)
-    concepts = sum(1 for f in post.spans if not f.startswith("w:"))
-    code, confidence = language.detect(text, concepts)
-    units = unit_features(index, post, split(text))
-    ranked = rank(index, units, model or load_model()) if code in language.HANDLED else []
-    return ranked, {"code": code, "name": language.NAMES.get(code, code), "confidence": round(confidence, 3),
-                    "handled": code in language.HANDLED}  # fmt: skip
+    units, lang = post_units(index, text)
+    return rank(index, units, model or load_model()), lang
 
 
 _CLAIM_WORD_KINDS = frozenset({"body", "outcome", "topic"})
@@ -129,7 +140,7 @@ def factcheck(store: Store, text: str, limit: int = 5) -> dict[str, Any]:
         for c in ranked
         if c.score >= threshold
     ][:limit]
-    warning = language.warning(lang["code"])
+    warning = language.warning(lang["code"], lang["matched_by"])
     return {
         "matches": matches,
         "threshold": threshold,

@@ -155,6 +155,7 @@ def run_ranker(
             returned = [cid for cid, s in scored if s >= cut][:5]
             lang, result = {"code": "en"}, {"stances": None, "figure_flag": False}  # no stance, no flags
         out.append({"passage": p, "returned": returned, "scored": scored, "language": lang["code"],
+                    "matched_by": lang.get("matched_by", "text"),
                     "ms": (time.perf_counter() - started) * 1000, **result})  # fmt: skip
     return out
 
@@ -269,11 +270,19 @@ def evaluate(index: Index, passages: list[Passage]) -> dict[str, Any]:
 
 
 def _languages(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per labelled language: passages, and how many the detector named right."""
-    out: dict[str, dict[str, int]] = {}
+    """Per labelled language: passages, how many the detector named right, how the matcher read
+    them (``matched_by``: text, concepts or none) and the three matching figures of ``metrics``."""
+    by_language: dict[str, list[dict[str, Any]]] = {}
     for r in runs:
-        want = r["passage"].language
-        row = out.setdefault(want, {"passages": 0, "detected": 0})
-        row["passages"] += 1
-        row["detected"] += r["language"] == want
+        by_language.setdefault(r["passage"].language, []).append(r)
+    out: dict[str, Any] = {}
+    for code, rows in by_language.items():
+        m = metrics(rows)
+        out[code] = {
+            "passages": len(rows),
+            "detected": sum(r["language"] == code for r in rows),
+            "matched_by": sorted({str(r.get("matched_by")) for r in rows}),
+            **{k: m[k] for k in ("single_first_right", "single", "multi_all_in_top3", "multi",
+                                 "no_claim_silent", "no_claim")},
+        }  # fmt: skip
     return out

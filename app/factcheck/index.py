@@ -65,6 +65,8 @@ class Index:
     text_owner: Any = None  # numpy int array: row -> position in claim_order
     texts: list[str] = field(default_factory=list)  # row -> the claim text (statement or phrasing)
     outcomes: frozenset[str] = frozenset()  # every outcome concept (the outcome gate)
+    # language code -> the concepts with their terms in that language (concepts.yaml translations)
+    translations: dict[str, list[ConceptDef]] = field(default_factory=dict)
 
 
 def _core(texts: list[frozenset[str]]) -> frozenset[str]:
@@ -180,8 +182,23 @@ def build_index(store: Store) -> Index:
         owner[start:end] = i
     vectors = encoder.encode(all_texts)
     outcomes = frozenset(c for c in analyzer.concepts if analyzer.kind(c) == "outcome")
+    translations: dict[str, list[ConceptDef]] = {}
+    for c in concepts:
+        for lang, terms in (c.translations or {}).items():
+            translations.setdefault(lang, []).append(ConceptDef(c.id, c.kind, tuple(terms), c.group, c.label))
     return Index(
-        analyzer, profiles, postings, idf, encoder, vectors, text_rows, order, owner, all_texts, outcomes
+        analyzer,
+        profiles,
+        postings,
+        idf,
+        encoder,
+        vectors,
+        text_rows,
+        order,
+        owner,
+        all_texts,
+        outcomes,
+        translations,
     )
 
 

@@ -1,18 +1,35 @@
-"""Which language a post is written in (py3langid: a naive Bayes model over byte n-grams, shipped
-inside the package; about 0.1-0.3 ms per post after a one-off 1-2 s load), restricted to
-``CANDIDATES``: a restricted set is more reliable on short texts than all 97 languages.
+"""Which language a post is written in, and how the matcher reads it.
 
-The matcher handles English only (concepts, stemming and the embedding model are English), so a
-post detected as another language comes back with ``language`` and a warning rather than a silent
-empty list. Short English posts full of hashtags and abbreviations are the hard case: a post in
-which the English analyser finds curated concepts is taken as English when the model is unsure
-(confidence under ``MIN_CONFIDENCE``).
+Detection: py3langid (a naive Bayes model over byte n-grams, shipped inside the package; about
+0.1-0.3 ms per post after a one-off 1-2 s load), restricted to ``CANDIDATES``: a restricted set
+is more reliable on short texts than all 97 languages. Short English posts full of hashtags and
+abbreviations are the hard case: a post in which the English analyser finds curated concepts is
+taken as English when the model is unsure (confidence under ``MIN_CONFIDENCE``).
+
+How a language is read (``handling``):
+
+- ``"text"``: English, read in full (concepts, every content word, the embedding model);
+- ``"concepts"``: a language in which data/concepts.yaml gives the concepts' terms
+  (``translations``: Spanish, French, German, Portuguese, Italian, Dutch, Russian). The post is
+  stemmed with that language's Snowball stemmer and only the curated concepts count (its other
+  words cannot match English claims). The embedding feature still reads the post's own text: no
+  multilingual embedding model installs from the registries without a download at run time, and
+  an English gloss of the concepts found (tried on the development passages) scored no better and
+  returned more false matches. The response says so (a warning), because a claim made in words
+  the vocabulary lacks is missed;
+- None: any other language; the response has no match and a warning, never a silent empty list.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from app.vocab import STEMMERS
+
+if TYPE_CHECKING:
+    from app.factcheck.analyzer import Analyzer, Features
+    from app.factcheck.index import Index
 
 HANDLED = frozenset({"en"})
 # Candidate languages: those of the posts people paste, plus their neighbours (so a post in one
@@ -59,12 +76,53 @@ def detect(text: str, english_concepts: int = 0) -> tuple[str, float]:
     return str(code), float(confidence)
 
 
-def warning(code: str) -> str | None:
-    """The message shown for a language the matcher does not handle, or None."""
+def handling(index: Index, code: str) -> str | None:
+    """How the matcher reads a post in language ``code``: "text", "concepts" or None (module doc)."""
     if code in HANDLED:
+        return "text"
+    if code in index.translations and code in STEMMERS:
+        return "concepts"
+    return None
+
+
+_analyzers: dict[tuple[int, str], tuple[Index, Analyzer]] = {}
+
+
+def analyzer(index: Index, code: str) -> Analyzer:
+    """The analyser of the concepts' ``code`` terms with that language's stemmer (built once per
+    index and language)."""
+    from app.factcheck.analyzer import Analyzer
+
+    with _lock:
+        held = _analyzers.get((id(index), code))
+        if held is None or held[0] is not index:
+            for key in [k for k, (i, _) in _analyzers.items() if k[0] == id(index) and i is not index]:
+                del _analyzers[key]
+            held = (index, Analyzer(index.translations[code], language=STEMMERS[code]))
+            _analyzers[(id(index), code)] = held
+    return held[1]
+
+
+def features(index: Index, text: str, code: str) -> Features:
+    """The curated concepts of a post in language ``code`` (with token spans); its other words
+    are left out: they cannot match the English claims."""
+    feats = analyzer(index, code).features(text)
+    feats.spans = {f: spans for f, spans in feats.spans.items() if not f.startswith("w:")}
+    return feats
+
+
+def warning(code: str, how: str | None = None) -> str | None:
+    """The message shown for a post not read in full, or None (``how``: ``handling``'s answer)."""
+    if how == "text" or (how is None and code in HANDLED):
         return None
     name = NAMES.get(code, code)
+    if how == "concepts":
+        return (
+            f"This post looks like {name}. {name} is matched through the concept vocabulary only "
+            "(terms for the activity, body parts and outcomes), not read in full, so a claim made in "
+            "other words is missed: finding no claim does not mean the post is accurate."
+        )
     return (
-        f"This post looks like {name}. The fact-check matches English text only, so finding no claim "
+        f"This post looks like {name}. The fact-check does not read {name}, so finding no claim "
         "here does not mean the post is accurate."
     )
