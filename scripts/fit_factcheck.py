@@ -1,52 +1,139 @@
 """Fit the fact-check's score model on the development passages; write app/factcheck/data/score-model.json.
 
-    python scripts/fit_factcheck.py [--extra tests/fixtures/factcheck-real --part dev]
+    python scripts/fit_factcheck.py [--extra tests/fixtures/factcheck-real] [--cv 5] [--dry-run]
 
 Inputs (development data only; the test part of the real-text set is never read here):
 tests/fixtures/factcheck-dev.yaml, factcheck-posts.yaml, factcheck-issue.yaml and, when given,
-the ``dev`` part of the real-text set. For every passage and every candidate claim that passes the
-gates (``scoring.unit_candidates``), the claim's best unit gives one row of ``scoring.FEATURES``,
-labelled 1 when the passage makes the claim. A logistic regression (scikit-learn, L2, C=1) turns
-the features into a probability. Cut-offs (the system's and the BM25 and embedding-only
-baselines'): the one that finds the most claims on the same passages while leaving at least 90%
-of the no-claim passages without a match (``best_cut``).
+the ``dev`` part of the real-text set.
+
+Rows: for every passage and every candidate claim that passes the gates
+(``scoring.unit_candidates``), one row of ``scoring.FEATURES`` from the claim's best unit, labelled
+1 when the passage makes the claim. "Best unit" is the one the ranker keeps (``scoring.rank``: the
+highest score), so the fit alternates: fit, pick each claim's best unit under the fitted model,
+refit (``ROUNDS`` times).
+
+Score: a logistic regression (scikit-learn, L2, C=1) over the features gives a linear predictor
+z; an isotonic regression of the label on out-of-fold z (group k-fold by site inside the
+development data, ``recalibrate``) maps z to the probability, saved as knots (``calibration``) that
+``scoring.probability`` interpolates.
+
+Cut-offs (the system's and the BM25 and embedding-only baselines'): the one that finds the most
+claims on the same passages while leaving at least 90% of the no-claim passages without a match
+(``best_cut``).
+
+``--cv K``: group K-fold cross-validation by site over the real-text development part (the
+project's own posts always stay in training): each fold is fitted as above on the rest and
+evaluated with ``factcheck-eval``'s metrics; prints the pooled figures of the system, BM25 and
+embedding-only and the system's reliability table. ``--dry-run``: do not write the model.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
+import math
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEV_FILES = ["factcheck-dev.yaml", "factcheck-posts.yaml", "factcheck-issue.yaml"]
 MIN_SILENCE = 0.9  # share of no-claim development passages a cut-off must leave without a match
+ROUNDS = 3  # fit / re-pick best units rounds
+FOLDS = 5  # inner folds for the calibration map
+P_MIN, P_MAX = 0.005, 0.99  # no score says "never" or "always"
+
+Rows = list[dict[str, list[list[float]]]]  # per passage: claim id -> feature rows of its units
 
 
-def rows(index: Any, passages: list[Any]) -> tuple[list[list[float]], list[int]]:
-    from app.factcheck.check import clean
-    from app.factcheck.scoring import unit_candidates, unit_features
-    from app.factcheck.sentences import split
+def site(passage: Any) -> str:
+    """The group a passage is cross-validated in: its source's site (the split's unit, roughly),
+    or its own id when it has no source (the project's posts)."""
+    url = passage.raw.get("source") if passage.raw else None
+    if not url:
+        return f"id:{passage.id}"
+    labels = (urlparse(url).hostname or "").lower().removeprefix("www.").split(".")
+    return labels[-3] if len(labels) >= 3 and labels[-2] in {"co", "com", "org", "net", "ac"} else labels[0]
 
-    x, y = [], []
+
+def passage_rows(index: Any, passages: list[Any]) -> Rows:
+    """Per passage, every gated candidate claim's feature rows (one per unit it is a candidate in)."""
+    from app.factcheck.check import clean, post_units
+    from app.factcheck.scoring import unit_candidates
+
+    out: Rows = []
     for p in passages:
-        text = clean(p.text)
-        post = index.analyzer.features(text)
-        best: dict[str, list[float]] = {}
-        for uf in unit_features(index, post, split(text)):
+        found: dict[str, list[list[float]]] = {}
+        for uf in post_units(index, clean(p.text))[0]:
             for c in unit_candidates(index, uf):
-                key = c.values[0] + c.values[1] + c.values[3]
-                if c.claim_id not in best or key > best[c.claim_id][0]:
-                    best[c.claim_id] = [key, *c.values]
-        for claim_id, values in best.items():
-            x.append(values[1:])
+                found.setdefault(c.claim_id, []).append(list(c.values))
+        out.append(found)
+    return out
+
+
+def _z(values: list[float], coef: list[float] | None, intercept: float) -> float:
+    if coef is None:  # first round: no model yet; the unit with the best coverage and cosine
+        return values[0] + values[1] + values[3]
+    return intercept + sum(c * v for c, v in zip(coef, values, strict=True))
+
+
+def select(
+    rows: Rows, passages: list[Any], coef: list[float] | None = None, intercept: float = 0.0
+) -> tuple[list[list[float]], list[int]]:
+    """One row per (passage, candidate claim): the claim's best unit under the model."""
+    x, y = [], []
+    for found, p in zip(rows, passages, strict=True):
+        for claim_id, units in found.items():
+            x.append(max(units, key=lambda v: _z(v, coef, intercept)))
             y.append(int(claim_id in p.expect))
     return x, y
+
+
+def fit_logistic(rows: Rows, passages: list[Any]) -> tuple[list[float], float]:
+    """Logistic regression, alternating with the choice of each claim's best unit."""
+    from sklearn.linear_model import LogisticRegression
+
+    coef: list[float] | None = None
+    intercept = 0.0
+    for _ in range(ROUNDS):
+        x, y = select(rows, passages, coef, intercept)
+        fit = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
+        coef, intercept = [float(c) for c in fit.coef_[0]], float(fit.intercept_[0])
+    assert coef is not None
+    return coef, intercept
+
+
+def recalibrate(rows: Rows, passages: list[Any]) -> dict[str, list[float]]:
+    """The calibration map of the linear predictor z: an isotonic regression of "the passage makes
+    the claim" on out-of-fold z (group k-fold by site), as knots ``{"z": [...], "p": [...]}``, one
+    per block of the regression (its mean z and its share right), interpolated linearly by
+    ``scoring.probability``. Out-of-fold, so a score says how often a match is right on sites the
+    fit has not seen; isotonic, because the logistic curve is too steep in the middle and too flat
+    at the top for these features (measured: docs/factcheck.md)."""
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.model_selection import GroupKFold
+
+    groups = [site(p) for p in passages]
+    z_out: list[float] = []
+    y_out: list[int] = []
+    for train, held in GroupKFold(n_splits=FOLDS).split(passages, groups=groups):
+        c, i = fit_logistic([rows[k] for k in train], [passages[k] for k in train])
+        x, y = select([rows[k] for k in held], [passages[k] for k in held], c, i)
+        z_out += [_z(v, c, i) for v in x]
+        y_out += y
+    pairs = sorted(zip(z_out, y_out, strict=True))
+    zs = [z for z, _ in pairs]
+    fitted = IsotonicRegression(y_min=P_MIN, y_max=P_MAX, out_of_bounds="clip").fit(zs, [y for _, y in pairs])
+    knots: list[tuple[float, float]] = []  # (mean z, share right) per block of equal fitted values
+    for p, block in itertools.groupby(zip(fitted.predict(zs), zs, strict=True), key=lambda pz: pz[0]):
+        z_block = [z for _, z in block]
+        knots.append((sum(z_block) / len(z_block), float(p)))
+    return {"z": [round(z, 4) for z, _ in knots], "p": [round(p, 4) for _, p in knots]}
 
 
 def best_cut(scored: list[tuple[Any, list[tuple[str, float]]]], candidates: list[float]) -> float:
@@ -73,79 +160,131 @@ def best_cut(scored: list[tuple[Any, list[tuple[str, float]]]], candidates: list
     return best[3]
 
 
-def system_cut(index: Any, passages: list[Any], model: dict[str, Any]) -> float:
+def system_cut(index: Any, units: list[Any], passages: list[Any], model: dict[str, Any]) -> float:
     """The score a match must reach to be returned, chosen on the same development passages
-    (scores stay probabilities; the cut only decides what is shown)."""
-    from app.factcheck.check import clean
-    from app.factcheck.scoring import rank, unit_features
-    from app.factcheck.sentences import split
+    (scores stay probabilities; the cut only decides what is shown). ``units``: each passage's
+    units (``check.post_units``)."""
+    from app.factcheck.scoring import rank
 
     model = {**model, "threshold": 0.5, "near_tie": 0.03}
-    scored = []
-    for p in passages:
-        text = clean(p.text)
-        units = unit_features(index, index.analyzer.features(text), split(text))
-        scored.append((p, [(c.claim_id, c.score) for c in rank(index, units, model)]))
-    return best_cut(scored, [round(0.1 + 0.05 * i, 2) for i in range(13)])
+    scored = [
+        (p, [(c.claim_id, c.score) for c in rank(index, u, model)])
+        for p, u in zip(passages, units, strict=True)
+    ]
+    return best_cut(scored, [round(0.1 + 0.025 * i, 3) for i in range(29)])
+
+
+def fit_model(
+    index: Any, passages: list[Any], rows: Rows, units: list[Any], baselines: Any
+) -> dict[str, Any]:
+    """The score model (``coef``, ``intercept``, ``threshold``, ``baselines``) fitted on ``passages``."""
+    from app.factcheck.scoring import FEATURES
+
+    coef, intercept = fit_logistic(rows, passages)
+    model: dict[str, Any] = {"features": list(FEATURES), "coef": [round(c, 5) for c in coef],
+                             "intercept": round(intercept, 5), "calibration": recalibrate(rows, passages)}  # fmt: skip
+    model["threshold"] = system_cut(index, units, passages, model)
+    cuts = {}
+    for name in ("bm25", "embedding"):
+        scored = [(p, baselines.scores(name, p.text)) for p in passages]
+        cuts[name] = round(best_cut(scored, sorted({round(s, 3) for _, sc in scored for _, s in sc[:5]})), 4)
+    model["near_tie"] = 0.03
+    model["baselines"] = cuts
+    return model
+
+
+def cross_validate(index: Any, own: list[Any], real: list[Any], folds: int, baselines: Any) -> dict[str, Any]:
+    """Group k-fold by site over ``real``; ``own`` passages always train. Pooled held-out report."""
+    from sklearn.model_selection import GroupKFold
+
+    from app.factcheck.evaluate import metrics, reliability, run_ranker
+
+    everything = own + real
+    rows = passage_rows(index, everything)
+    units = _units(index, everything)
+    runs: dict[str, list[dict[str, Any]]] = {"system": [], "bm25": [], "embedding": []}
+    pairs: list[tuple[float, float]] = []  # (threshold, fold weight) for the pooled table
+    n_own = len(own)
+    for train, held in GroupKFold(n_splits=folds).split(real, groups=[site(p) for p in real]):
+        keep = list(range(n_own)) + [n_own + k for k in train]
+        model = fit_model(index, [everything[k] for k in keep], [rows[k] for k in keep],
+                          [units[k] for k in keep], baselines)  # fmt: skip
+        held_passages = [real[k] for k in held]
+        for name in runs:
+            runs[name] += run_ranker(index, name, held_passages, baselines, model)
+        pairs.append((model["threshold"], len(held)))
+    threshold = sum(t * w for t, w in pairs) / sum(w for _, w in pairs)
+    report = {name: metrics(r) for name, r in runs.items()}
+    english = {name: metrics([x for x in r if x["passage"].language == "en"]) for name, r in runs.items()}
+    return {"all": report, "en": english, "reliability": reliability(runs["system"], threshold),
+            "thresholds": [t for t, _ in pairs]}  # fmt: skip
+
+
+def _units(index: Any, passages: list[Any]) -> list[Any]:
+    from app.factcheck.check import clean, post_units
+
+    return [post_units(index, clean(p.text))[0] for p in passages]
+
+
+def _print_cv(report: dict[str, Any]) -> None:
+    from app.cli_text import evaluation_text
+
+    for scope in ("all", "en"):
+        print(f"\n== cross-validated on the development part ({scope}) ==")
+        rep = {k: {**v, "failures": []} for k, v in report[scope].items()}
+        # non-English passages have no candidates: one reliability table serves both scopes
+        print(evaluation_text({**rep, "reliability": report["reliability"], "languages": {}}))
+    print("fold thresholds:", report["thresholds"])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
         "--extra", type=Path, help="a further labelled file or directory (its dev part is used)"
     )
     parser.add_argument(
         "--part", default="dev", choices=["dev"], help="only the development part is ever fitted on"
     )
+    parser.add_argument("--cv", type=int, default=0, metavar="K", help="also report K-fold cross-validation")
+    parser.add_argument("--dry-run", action="store_true", help="do not write the model")
     parser.add_argument("--out", type=Path, default=ROOT / "app/factcheck/data/score-model.json")
     args = parser.parse_args()
-
-    from sklearn.linear_model import LogisticRegression
 
     from app.build import build_database
     from app.db import Database
     from app.factcheck.evaluate import Baselines, load_passages
     from app.factcheck.index import build_index
-    from app.factcheck.scoring import FEATURES
     from app.settings import Settings
     from app.store import Store
 
     fixtures = ROOT / "tests/fixtures"
-    passages = [p for f in DEV_FILES if (fixtures / f).exists() for p in load_passages(fixtures / f, None)]
+    own = [p for f in DEV_FILES if (fixtures / f).exists() for p in load_passages(fixtures / f, None)]
     sources = [f for f in DEV_FILES if (fixtures / f).exists()]
+    real = []
     if args.extra:
-        passages += load_passages(args.extra, "dev")
+        real = load_passages(args.extra, "dev")
         sources.append(
             f"{args.extra.relative_to(ROOT) if args.extra.is_absolute() else args.extra} (dev part)"
         )
+    passages = own + real
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite:///{tmp}/kb.db", data_dir=ROOT / "data")
         build_database(settings, force=True)
         index = build_index(Store(Database(settings)))
-        x, y = rows(index, passages)
-        fit = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
         baselines = Baselines(index)
-        cuts = {}
-        for name in ("bm25", "embedding"):
-            scored = [(p, baselines.scores(name, p.text)) for p in passages]
-            cuts[name] = best_cut(scored, sorted({round(s, 3) for _, sc in scored for _, s in sc[:5]}))
-        coef = [round(float(c), 5) for c in fit.coef_[0]]
-        intercept = round(float(fit.intercept_[0]), 5)
-        threshold = system_cut(
-            index, passages, {"features": list(FEATURES), "coef": coef, "intercept": intercept}
-        )
-    model = {
-        "features": list(FEATURES),
-        "coef": coef,
-        "intercept": intercept,
-        "threshold": threshold,
-        "near_tie": 0.03,
-        "baselines": {k: round(v, 4) for k, v in cuts.items()},
-        "fitted_on": {"sources": sources, "passages": len(passages), "rows": len(y), "positive_rows": sum(y),
-                      "date": dt.date.today().isoformat(), "script": "scripts/fit_factcheck.py"},
-    }  # fmt: skip
-    args.out.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
+        if args.cv:
+            _print_cv(cross_validate(index, own, real, args.cv, baselines))
+        rows = passage_rows(index, passages)
+        model = fit_model(index, passages, rows, _units(index, passages), baselines)
+    n_rows = sum(len(r) for r in rows)
+    positives = sum(cid in p.expect for r, p in zip(rows, passages, strict=True) for cid in r)
+    model["fitted_on"] = {"sources": sources, "passages": len(passages), "rows": n_rows,
+                          "positive_rows": positives, "date": dt.date.today().isoformat(),
+                          "script": "scripts/fit_factcheck.py"}  # fmt: skip
+    if not args.dry_run:
+        args.out.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(model, indent=2))
+    assert math.isfinite(model["intercept"])
 
 
 if __name__ == "__main__":

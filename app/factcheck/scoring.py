@@ -74,6 +74,7 @@ class Candidate:
     matched: set[str]  # the unit's features this claim accounts for
     mass: float  # their total weight
     score: float = 0.0
+    z: float = 0.0  # the linear predictor the score calibrates (a tie-break)
     explained_away: bool = False
     ambiguous_with: list[str] = field(default_factory=list)
 
@@ -87,29 +88,55 @@ def load_model(path: Path = MODEL_FILE) -> dict[str, Any]:
     return model
 
 
+def linear(values: list[float], model: dict[str, Any]) -> float:
+    """The logistic model's linear predictor (log-odds before calibration)."""
+    return float(model["intercept"] + sum(c * v for c, v in zip(model["coef"], values, strict=True)))
+
+
 def probability(values: list[float], model: dict[str, Any]) -> float:
-    z = model["intercept"] + sum(c * v for c, v in zip(model["coef"], values, strict=True))
+    """The calibrated probability that the post makes the claim.
+
+    With a ``calibration`` map in the model (``{"z": [...], "p": [...]}``, increasing knots of an
+    isotonic regression of the outcome on the linear predictor, fitted on out-of-fold predictions
+    by scripts/fit_factcheck.py): linear interpolation between the knots, so the score says how
+    often a match of that score was right on sites the fit had not seen. Without one: the
+    logistic function of the linear predictor."""
+    z = linear(values, model)
+    calibration = model.get("calibration")
+    if calibration:
+        return float(np.interp(z, calibration["z"], calibration["p"]))
     return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def unit_features(index: Index, post: Features, units: list[Unit]) -> list[UnitFeatures]:
-    """Split the post's features by unit; embed every unit in one call."""
+    """Split the post's features by unit; embed every unit in one call.
+
+    The gates read the post as a whole: the activities, body parts and topics of every other unit
+    (and "backward" or a contrast with forward walking anywhere in the post) are ``carried`` into
+    each unit, because a post is about one activity even when only one of its sentences names it
+    ("Walking backwards is big on TikTok. It eases knee pain, physios say."). Outcomes are not
+    carried: each unit must state its own."""
     vectors = index.encoder.encode([u.text for u in units])
-    out: list[UnitFeatures] = []
-    carried: set[str] = set()
     kind = index.analyzer.kind
-    for unit, vector in zip(units, vectors, strict=True):
+    owns: list[dict[str, list[tuple[int, int]]]] = []
+    lent: list[set[str]] = []  # what each unit lends to the others
+    for unit in units:
         checkpoint()  # a long post stops here once its request is past its deadline
         own: dict[str, list[tuple[int, int]]] = {}
         for feature, spans in post.spans.items():
             inside = [(i, j) for i, j in spans if unit.start <= post.tokens[i].start < unit.end]
             if inside:
                 own[feature] = inside
-        have = {f for f in own if kind(f) in MATCH_KINDS} | carried
-        if CONTRAST_WITH_FORWARD.search(unit.text):
-            have.add(BACKWARD)
-        out.append(UnitFeatures(unit, own, set(carried) - set(own), vector, have, post))
-        carried |= {f for f in own if kind(f) in CARRIED_KINDS} | (have & {BACKWARD})
+        owns.append(own)
+        gives = {f for f in own if kind(f) in CARRIED_KINDS}
+        if BACKWARD in own or CONTRAST_WITH_FORWARD.search(unit.text):
+            gives.add(BACKWARD)
+        lent.append(gives)
+    out: list[UnitFeatures] = []
+    for n, (unit, vector, own) in enumerate(zip(units, vectors, owns, strict=True)):
+        context = set().union(*(g for m, g in enumerate(lent) if m != n)) if len(lent) > 1 else set()
+        have = {f for f in own if kind(f) in MATCH_KINDS} | context | (lent[n] & {BACKWARD})
+        out.append(UnitFeatures(unit, own, context - set(own), vector, have, post))
     return out
 
 
@@ -166,23 +193,25 @@ def _explain_away(found: list[Candidate], threshold: float) -> None:
 def rank(index: Index, units: list[UnitFeatures], model: dict[str, Any]) -> list[Candidate]:
     """Every candidate of every unit, scored; per claim its best unit; best first.
 
-    Order: score, then the weight of the post's words the claim accounts for, then the cosine:
-    evidence in the post, never the claim's id. Two accepted claims of the same unit whose scores
+    Order: score, then the linear predictor (the calibration map is flat in places), then the
+    weight of the post's words the claim accounts for, then the cosine: evidence in the post,
+    never the claim's id. Two accepted claims of the same unit whose scores
     differ by less than ``near_tie`` are marked ambiguous with each other."""
     found: list[Candidate] = []
     for uf in units:
         checkpoint()
         cands = unit_candidates(index, uf)
         for c in cands:
+            c.z = linear(c.values, model)
             c.score = probability(c.values, model)
         _explain_away(cands, model["threshold"])
         found.extend(c for c in cands if not c.explained_away)
     best: dict[str, Candidate] = {}
     for c in found:
         held = best.get(c.claim_id)
-        if held is None or (c.score, c.mass) > (held.score, held.mass):
+        if held is None or (c.score, c.z, c.mass) > (held.score, held.z, held.mass):
             best[c.claim_id] = c
-    ranked = sorted(best.values(), key=lambda c: (-c.score, -c.mass, -c.values[3]))
+    ranked = sorted(best.values(), key=lambda c: (-c.score, -c.z, -c.mass, -c.values[3]))
     near = float(model.get("near_tie", 0.03))
     accepted = [c for c in ranked if c.score >= model["threshold"]]
     for a, b in itertools.pairwise(accepted):
