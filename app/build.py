@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, text
 from sqlmodel import SQLModel
 
-from app import dbfile, grading, search, sof
+from app import dbfile, grading, listing, search, sof
 from app.db import PG_CHANNEL, make_engine, read_build_info
 from app.loader import LoadedData, data_hash, gc_paused, load_data
 from app.models import BuildInfo, Claim, ClaimTopic, Concept, Evidence, Study
@@ -36,7 +36,9 @@ from app.settings import Settings
 log = logging.getLogger("evidence_kb")
 
 #: Bump when the tables or the search index change: a build then rebuilds from scratch.
-SCHEMA_VERSION = 9  # 7: the search index holds search.index_text; 8: outcomes, estimates, risk of bias; 9: concept translations
+#: 7: the search index holds search.index_text; 8: outcomes, estimates, risk of bias;
+#: 9: concept translations; 10: study_list and study_group (app.listing)
+SCHEMA_VERSION = 10
 PG_LOCK_ID = 7_316_420_001  # advisory lock held while a build runs
 
 Progress = Callable[[str], None]
@@ -221,6 +223,8 @@ def _build_postgres(
                 "claim_topic",
                 "claim",
                 "study",
+                "study_list",
+                "study_group",
                 "concept",
                 "build_info",
             ):
@@ -335,6 +339,7 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
     ]
     if concept_rows:
         conn.execute(insert(Concept), concept_rows)
+    listing.derive(conn)  # the study list's order and counts, from the rows above
     conn.execute(insert(BuildInfo), [info.model_dump()])
 
 

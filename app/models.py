@@ -103,6 +103,40 @@ class ClaimTopic(SQLModel, table=True):
     topic: str = Field(primary_key=True)
 
 
+class StudyList(SQLModel, table=True):
+    """The bibliography's listing order, computed by the build (``app.listing.derive``): one
+    narrow row per study with whether a claim cites it and its 0-based place (``seq``) in the
+    whole list, among the studies with the same ``cited``, the same ``design``, and both. A page
+    of ``GET /api/v1/studies`` is then ``seq >= offset`` on an index: the same cost at any
+    offset and any size (no OFFSET scan, no EXISTS per row)."""
+
+    __tablename__ = "study_list"
+    __table_args__ = (
+        Index("ix_study_list_cited_seq", "cited", "cited_seq"),
+        Index("ix_study_list_design_seq", "design", "design_seq"),
+        Index("ix_study_list_design_cited_seq", "design", "cited", "design_cited_seq"),
+    )
+    key: str = Field(primary_key=True)
+    position: int = 0
+    design: str | None = None
+    cited: bool = False
+    seq: int = Field(default=0, index=True)
+    cited_seq: int = 0
+    design_seq: int = 0
+    design_cited_seq: int = 0
+
+
+class StudyGroup(SQLModel, table=True):
+    """How many studies have each (design, cited) pair, computed by the build: the totals of
+    the study list without a text query, read instead of counted per request."""
+
+    __tablename__ = "study_group"
+    id: int | None = Field(default=None, primary_key=True)
+    design: str | None = None
+    cited: bool = False
+    studies: int = 0
+
+
 class Evidence(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     claim_id: str = Field(foreign_key="claim.id", index=True)

@@ -19,15 +19,15 @@ from itertools import chain
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, text
+from sqlalchemy import ColumnElement, false, func, text
 from sqlalchemy.orm import QueryableAttribute, load_only
 from sqlmodel import Session, col, select
 
-from app import grading, search
+from app import grading, listing, search
 from app.cache import BytesLRU
 from app.db import Database
 from app.documents import claim_detail, claim_summary, study_detail, study_doc
-from app.models import Claim, Concept, Evidence, Study
+from app.models import Claim, Concept, Evidence, Study, StudyGroup, StudyList
 from app.vocab import SORT_LABELS, SortOrder
 
 T = TypeVar("T")
@@ -346,38 +346,23 @@ class Store:
 
     def list_studies(self, *, q: str = "", design: list[str] | None = None, cited: bool | None = None,
                      limit: int = 50, offset: int = 0) -> dict[str, Any]:  # fmt: skip
-        """One page of studies in bibliography order, with the total. The database filters,
-        counts and pages (the total without filters is the build's own count), so a page costs
-        the same at 50 studies or 500,000; only the page's rows are loaded."""
-        from sqlalchemy import exists, false, func
+        """One page of studies in bibliography order, with the exact total (the API's
+        ``schemas.StudyList``).
 
+        Without a text query and with at most one design, the page is read by the build's
+        listing order (``app.listing``: ``seq >= offset`` on an index) and the total from its
+        counts, so a page costs the same at 50 studies or 500,000 and at any offset. A text
+        query (words in the title, key or journal) or several designs filter in the database
+        and count what they match (a scan of the bibliography; ``q`` at most 6 words).
+        """
         limit = max(1, min(limit, MAX_LIMIT))
         offset = max(0, offset)
-        is_cited = exists().where(col(Evidence.study_key) == col(Study.key))
-        conditions: list[ColumnElement[bool]] = []
-        if design:
-            conditions.append(col(Study.design).in_(design))
-        terms = search.query_terms(q)[:6] if q.strip() else []
-        if q.strip() and not terms:  # "%" or punctuation only: nothing to match, as for claims
-            conditions.append(false())
-        for term in terms:
-            like = f"%{_escape_like(term)}%"
-            conditions.append(
-                col(Study.title).ilike(like, escape="\\")
-                | col(Study.key).ilike(like, escape="\\")
-                | col(Study.container).ilike(like, escape="\\")
-            )
-        if cited is not None:
-            conditions.append(is_cited if cited else ~is_cited)
+        designs = list(dict.fromkeys(design or []))
         with self.db.session() as session:
-            if conditions:
-                total = session.exec(select(func.count()).select_from(Study).where(*conditions)).one()
+            if not q.strip() and len(designs) <= 1:
+                total, page = _indexed_study_page(session, designs, cited, limit, offset)
             else:
-                total = self.overview()["studies"]
-            page = session.exec(
-                select(Study, is_cited.label("cited")).where(*conditions)
-                .order_by(col(Study.position)).offset(offset).limit(limit)
-            ).all()  # fmt: skip
+                total, page = _filtered_study_page(session, q, designs, cited, limit, offset)
         items = [study_doc(study) | {"cited": bool(flag)} for study, flag in page]
         return {"items": items, "total": total, "limit": limit, "offset": offset}
 
@@ -387,13 +372,11 @@ class Store:
         def compute() -> dict[str, Any]:
             rows = self.claim_rows()
             with self.db.session() as session:
-                from sqlalchemy import func
-
-                studies = session.exec(select(func.count()).select_from(Study)).one()
-                info = session.exec(text("SELECT built_at FROM build_info WHERE id = 1")).first()  # type: ignore[call-overload]
+                # The build's own counts: no count of the whole bibliography per build and worker.
+                info = session.exec(text("SELECT built_at, studies FROM build_info WHERE id = 1")).first()  # type: ignore[call-overload]
             return {
                 "claims": len(rows),
-                "studies": studies,
+                "studies": info[1] if info else 0,
                 "built_at": str(info[0]) if info else None,
                 "topics": _facet((t for r in rows.values() for t in r.topics), []),
                 "verdicts": _facet((r.verdict for r in rows.values()), [], grading.VERDICTS),
@@ -407,6 +390,55 @@ def _session_generation(session: Session) -> str | None:
     """The build generation this session reads."""
     found = session.connection().execute(text("SELECT generation FROM build_info WHERE id = 1")).first()
     return found[0] if found else None
+
+
+def _indexed_study_page(
+    session: Session, designs: list[str], cited: bool | None, limit: int, offset: int
+) -> tuple[int, Sequence[Any]]:
+    """(total, [(Study, cited)]) by the build's listing order and counts (``app.listing``)."""
+    seq = col(getattr(StudyList, listing.SEQ_COLUMNS[(bool(designs), cited is not None)]))
+    where: list[ColumnElement[bool]] = []
+    groups: list[ColumnElement[bool]] = []
+    if designs:
+        where.append(col(StudyList.design) == designs[0])
+        groups.append(col(StudyGroup.design) == designs[0])
+    if cited is not None:
+        where.append(col(StudyList.cited) == cited)
+        groups.append(col(StudyGroup.cited) == cited)
+    total = session.exec(select(func.coalesce(func.sum(StudyGroup.studies), 0)).where(*groups)).one()
+    page = session.exec(
+        select(Study, StudyList.cited).join(StudyList, col(StudyList.key) == col(Study.key))
+        .where(*where, seq >= offset).order_by(seq).limit(limit)
+    ).all()  # fmt: skip
+    return int(total), page
+
+
+def _filtered_study_page(
+    session: Session, q: str, designs: list[str], cited: bool | None, limit: int, offset: int
+) -> tuple[int, Sequence[Any]]:
+    """(total, [(Study, cited)]) for a text query or several designs: filtered and counted here."""
+    conditions: list[ColumnElement[bool]] = []
+    if designs:
+        conditions.append(col(Study.design).in_(designs))
+    terms = search.query_terms(q)[:6] if q.strip() else []
+    if q.strip() and not terms:  # "%" or punctuation only: nothing to match, as for claims
+        conditions.append(false())
+    for term in terms:
+        like = f"%{_escape_like(term)}%"
+        conditions.append(
+            col(Study.title).ilike(like, escape="\\")
+            | col(Study.key).ilike(like, escape="\\")
+            | col(Study.container).ilike(like, escape="\\")
+        )
+    if cited is not None:
+        conditions.append(col(StudyList.cited) == cited)
+    joined = select(func.count()).select_from(Study).join(StudyList, col(StudyList.key) == col(Study.key))
+    total = session.exec(joined.where(*conditions)).one()
+    page = session.exec(
+        select(Study, StudyList.cited).join(StudyList, col(StudyList.key) == col(Study.key))
+        .where(*conditions).order_by(col(Study.position)).offset(offset).limit(limit)
+    ).all()  # fmt: skip
+    return int(total), page
 
 
 def _escape_like(term: str) -> str:
