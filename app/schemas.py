@@ -553,6 +553,9 @@ class UnverifiedFigure(_Out):
     post_says: str
     quantity: str = Field(description="percent-change, incline, sample-size, speed, ... (figures.QUANTITIES)")
     span: Span
+    note: str | None = Field(
+        default=None, description="why it is not compared, when not for want of a figure"
+    )
 
 
 class Language(_Out):

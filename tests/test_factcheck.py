@@ -548,10 +548,33 @@ def test_stance_in_another_language(store: Store) -> None:
 
 
 def test_figures_compare_like_with_like(store: Store) -> None:
-    # 40% more calories is an extra cost: compared with the extra-cost figures, not an intensity
-    result = check(store, "Walking backward burns 40% more calories than walking forward")
+    # Hooper's 17-20% is a difference on a percent-of-maximum scale (points or relative): "40% more
+    # calories" fits one reading; a doubling fits neither (figures.EFFORT_FLOOR)
+    assert not flags(
+        check(store, "Walking backward burns 40% more calories than walking forward"), "figure-mismatch"
+    )
+    for post in ("Walking backward burns double the calories of walking forward",
+                 "Retro walking burns calories up to 2-fold compared with walking forward",
+                 "100 steps backward equal 1,000 steps forward for your heart rate",
+                 "Caminar hacia atrás quema el doble de calorías que caminar hacia adelante"):  # fmt: skip
+        flag = flags(check(store, post), "figure-mismatch")[0]
+        assert flag["quantity"] == "percent-change" and flag["evidence_shows"] == "17–20%", post
+    # uphill backward against level forward: the studies compared the same grade
+    result = check(
+        store,
+        "Walking backward uphill at a 5% grade doubles your energy use compared with walking forward on the flat",
+    )
+    assert not flags(result, "figure-mismatch")
+    assert "doubles" in {u["post_says"] for m in result["matches"] for u in m["unverified_figures"]}
+    # a study's body-fat figure given as body weight
+    result = check(store, "Women who ran backwards for six weeks lost 2.4% of their body weight")
     flag = flags(result, "figure-mismatch")[0]
-    assert flag["quantity"] == "percent-change" and "17" in flag["evidence_shows"]
+    assert "another measure" in flag["message"] and "body fat" in flag["measure"]
+    # advice against advice: reported, not flagged
+    result = check(store, "Beginners should walk backward on the treadmill at 1 mph and hold the handrails")
+    assert not flags(result, "figure-mismatch")
+    notes = [u.get("note") for m in result["matches"] for u in m["unverified_figures"]]
+    assert any(n and "advice" in n for n in notes)
     # a figure with no counterpart of its kind is unverified, not a mismatch
     result = check(store, "Walk backwards for 5-10 minutes to relieve knee pain")
     match = result["matches"][0]

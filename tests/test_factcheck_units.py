@@ -134,3 +134,41 @@ def test_concept_translations_name_a_language_the_matcher_can_stem() -> None:
     assert ok.translations == {"es": ["rodilla"]}
     with pytest.raises(ValidationError, match="translations"):
         ConceptIn.model_validate({"id": "knee", "terms": ["knee"], "translations": {"xx": ["knie"]}})
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity", "value"),
+    [
+        ("it burns double the calories", "percent-change", 100),
+        ("up to 2-fold more calories", "percent-change", 100),
+        ("a tenfold rise", "percent-change", 900),
+        ("six times more effort", "percent-change", 500),
+        ("quema el triple de calorías", "percent-change", 200),
+        ("brûle deux fois plus de calories", "percent-change", 100),
+        ("verbrennt doppelt so viele Kalorien", "percent-change", 100),
+        ("perderam 2,4% a mais de peso", "percent-change", -2.4),
+        ("lost 2.5 percent of their body weight", "percent-change", -2.5),
+    ],
+)
+def test_figures_words_count_as_numbers(text: str, quantity: str, value: float) -> None:
+    from app.factcheck.figures import post_figures
+
+    (figure,) = post_figures(text)
+    assert (figure.quantity, figure.value) == (quantity, pytest.approx(value))
+
+
+def test_figures_that_are_not_multipliers() -> None:
+    from app.factcheck.figures import post_figures
+
+    assert post_figures("a double-blind trial, 3 times a week") == []
+
+
+def test_intensity_difference_bounds_a_relative_change() -> None:
+    from app.factcheck.figures import EFFORT_FLOOR, evidence_quantity, within
+
+    hooper = {"measure": "extra percent of VO2max and of maximum heart rate, backward walking", "unit": "percent",
+              "comparison": "higher than forward walking at the same speed and grade"}  # fmt: skip
+    assert evidence_quantity(hooper) == ("intensity-difference", 1.0)
+    assert within(40, None, 17, 20, "intensity-difference")  # 20 points over a forward effort of 50%
+    assert not within(100, None, 17, 20, "intensity-difference")  # needs forward <= 20% of maximum
+    assert 20 * 100 / EFFORT_FLOOR < 100

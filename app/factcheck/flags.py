@@ -1,8 +1,12 @@
 """Where a matched unit of a post outruns the evidence: each flag is computed from that unit only.
 
 - ``figure-mismatch``: a typed figure of the unit disagrees with every figure of the same quantity
-  and outcome in the claim's evidence (``figures``); a figure with no counterpart is listed in the
-  match's ``unverified_figures`` instead.
+  and outcome in the claim's evidence (``figures``), or gives a figure of another measure as its
+  own (body fat as body weight); a figure with no counterpart is listed in the match's
+  ``unverified_figures`` instead, and so is one that disagrees with an *advice* claim's figures
+  (advice against advice is not a contradiction of the studies) or that compares other conditions
+  ("backward uphill doubles the effort of level walking" against figures measured at the same
+  grade).
 - ``population-mismatch`` and ``overclaim``: only when the unit *asserts* the claim.
 - ``denies-supported``: the unit denies a claim the evidence supports.
 - ``misdescribed-study``: the unit repeats a recorded misreading of a study.
@@ -19,7 +23,7 @@ from typing import Any
 
 from app import grading
 from app.factcheck.analyzer import ConceptDef, Features
-from app.factcheck.figures import Figure, comparable, post_figures, within
+from app.factcheck.figures import Figure, comparable, misattributed, post_figures, within
 from app.factcheck.index import ClaimProfile, Index
 from app.factcheck.scoring import UnitFeatures
 from app.factcheck.stance import Stance
@@ -47,33 +51,62 @@ def _near(post: Features, uf: UnitFeatures, fig: Figure) -> set[str]:
     return near | uf.carried
 
 
+def _size(fig: Figure, claim_figure: dict[str, Any]) -> tuple[float, float]:
+    """The claim figure's (low, high) as the post's figure is compared with it: a percent change
+    by its size (the claim says which way: "lost 2.4%" is -2.4)."""
+    low, high = claim_figure["low"], claim_figure["high"]
+    return (abs(low), abs(high)) if fig.quantity == "percent-change" else (low, high)
+
+
+def _other_conditions(uf: UnitFeatures, same: list[dict[str, Any]]) -> bool:
+    """The unit sets walking uphill against figures measured at the same grade in both directions."""
+    return "incline" in uf.own and all("same" in str(f.get("comparison", "")) for f in same)
+
+
 def figure_checks(
     profile: ClaimProfile, post: Features, uf: UnitFeatures
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(figure-mismatch flags, unverified figures) for the figures of one unit."""
+    """(figure-mismatch flags, unverified figures) for the figures of one unit (module doc)."""
     flags, unverified = [], []
     base = uf.unit.start
+    advice = profile.claim.get("kind") == "advice"
     for fig in post_figures(uf.unit.text):
         span = {"start": base + fig.start, "end": base + fig.end}
-        same = comparable(fig, profile.figures, _near(post, uf, fig))
         value, high = fig.value, fig.high
         if fig.quantity == "percent-change":  # the claim says which way; the size is compared
             value, high = abs(value), abs(high) if high is not None else None
-        if not same:
-            unverified.append({"post_says": fig.text, "quantity": fig.quantity, "span": span})
+        words = uf.unit.text[max(0, fig.start - NEAR_CHARS) : fig.end + NEAR_CHARS]
+        candidates = comparable(fig, profile.figures, _near(post, uf, fig))
+        same = [f for f in candidates if not misattributed(words, f)]
+        swapped = [f for f in candidates if f not in same and within(value, high, *_size(fig, f))]
+        unseen = {"post_says": fig.text, "quantity": fig.quantity, "span": span}
+        if swapped and not same:
+            flags.append(_mismatch(fig, swapped[0], span, "gives this figure for another measure: "))
             continue
-        if any(within(value, high, f["low"], f["high"]) for f in same):
+        if not same or (fig.quantity == "percent-change" and _other_conditions(uf, same)):
+            unverified.append(unseen)
             continue
-        closest = min(same, key=lambda f: min(abs(f["low"] - value), abs(f["high"] - value)))
-        shows = _figure_text(closest)
-        comparison = f", {closest['comparison']}" if closest.get("comparison") else ""
-        flags.append({
-            "code": FlagCode.FIGURE_MISMATCH,
-            "message": f"The post says {fig.text}; the evidence shows {shows} ({closest['measure']}{comparison}; {closest['short']}).",
-            "post_says": fig.text, "evidence_shows": shows, "quantity": fig.quantity,
-            "measure": closest["measure"], "study": closest["study"], "span": span,
-        })  # fmt: skip
+        if any(within(value, high, *_size(fig, f), f["quantity"]) for f in same):
+            continue
+        if advice:
+            unverified.append(
+                unseen | {"note": "differs from the claim's advice; advice is not a study result"}
+            )
+            continue
+        closest = min(same, key=lambda f: min(abs(b - value) for b in _size(fig, f)))
+        flags.append(_mismatch(fig, closest, span))
     return flags, unverified
+
+
+def _mismatch(fig: Figure, closest: dict[str, Any], span: dict[str, int], how: str = "") -> dict[str, Any]:
+    shows = _figure_text(closest)
+    comparison = f", {closest['comparison']}" if closest.get("comparison") else ""
+    return {
+        "code": FlagCode.FIGURE_MISMATCH,
+        "message": f"The post {how or 'says '}{fig.text}; the evidence shows {shows} ({closest['measure']}{comparison}; {closest['short']}).",
+        "post_says": fig.text, "evidence_shows": shows, "quantity": fig.quantity,
+        "measure": closest["measure"], "study": closest["study"], "span": span,
+    }  # fmt: skip
 
 
 def population_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures) -> list[dict[str, Any]]:

@@ -105,6 +105,7 @@ def build_index(store: Store) -> Index:
         claims: list[Any] = session.exec(  # type: ignore[assignment]
             select(  # type: ignore[call-overload]
                 Claim.id,
+                Claim.kind,
                 Claim.statement,
                 Claim.phrasings,
                 Claim.tested_in,
@@ -258,6 +259,7 @@ def _claim_payload(claim: Any, studies: list[tuple[Any, str]]) -> dict[str, Any]
     """The claim as a fact-check match reports it (the claims list's summary, ``claim_summary``),
     plus what its ClaimReview and flags need."""
     return claim_summary(claim) | {
+        "kind": claim.kind,
         "appearances": claim.appearances,
         "study_keys": [study.key for study, _ in studies],
         "citations": [
