@@ -24,13 +24,15 @@ import random
 import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # run as a script from anywhere: reuse the app's grading rules
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run as a script from anywhere: reuse the app's grading rules
 
 from app import certainty, grading  # noqa: E402
 
@@ -300,10 +302,250 @@ _Dumper.ignore_aliases = _no_aliases  # type: ignore[method-assign,assignment]
 def dump_yaml(documents: list[dict[str, object]], header: str) -> str:
     """YAML for a list of records: block style, short lists of scalars (topics, terms) in flow
     style, keys in the order given."""
-    body = yaml.dump(
+    return yaml_header(header) + dump_yaml_items(documents)
+
+
+def yaml_header(header: str) -> str:
+    """A comment block and a blank line: what a YAML file of records starts with."""
+    return "".join(f"# {line}\n" for line in header.splitlines()) + "\n"
+
+
+def dump_yaml_items(documents: list[dict[str, object]]) -> str:
+    """The items of a top-level YAML list (``- key: ...`` blocks). Items written one call at a
+    time join into the same text as the whole list in one call (no aliases, no document end).
+
+    Records of plain ASCII text go through ``FastYaml`` (the same bytes as PyYAML with libyaml,
+    several times faster; ``tests/test_generate.py`` compares them); anything else through PyYAML.
+    """
+    out = []
+    for document in documents:
+        try:
+            out.append(FastYaml().items([document]))
+        except _Unusual:
+            out.append(_pyyaml_items([document]))
+    return "".join(out)
+
+
+def _pyyaml_items(documents: list[dict[str, object]]) -> str:
+    return yaml.dump(
         documents, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=96, default_flow_style=False
     )
-    return "".join(f"# {line}\n" for line in header.splitlines()) + "\n" + body
+
+
+class _Unusual(Exception):
+    """A value FastYaml does not write (left to PyYAML)."""
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_RESOLVER = yaml.resolver.Resolver()
+_IMPLICIT_FIRST = set().union(*(set(k or "") for k in yaml.resolver.Resolver.yaml_implicit_resolvers))
+_PRINTABLE_ASCII = re.compile(r"[ -~]*")
+WIDTH = 96
+_PLAIN_KEYS: set[str] = set()  # mapping keys seen to be plain lower-case words
+
+
+class FastYaml:
+    """YAML text for the generator's records, byte for byte what ``yaml.dump`` with ``_Dumper``
+    (libyaml's emitter, width 96, long texts folded, short lists of scalars in flow style) writes.
+
+    It follows libyaml's emitter (``emitter.c``) for what these records hold: mappings, lists,
+    strings of printable ASCII, ints, floats and dates; scalar styles chosen as its
+    ``yaml_emitter_analyze_scalar`` and ``select_scalar_style`` do, lines broken at a space once
+    past the width as its writers do. Anything else raises ``_Unusual``.
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.column = 0
+        self.whitespace = True
+        self.indention = True
+        self.flow = False
+
+    def items(self, documents: list[dict[str, object]]) -> str:
+        for document in documents:
+            self._write_indent(0)
+            self._indicator("-", True, False, True)
+            self._mapping(document, 2)
+        self.parts.append("\n")
+        return "".join(self.parts)
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def _put(self, text: str) -> None:
+        self.parts.append(text)
+        self.column += len(text)
+
+    def _write_indent(self, indent: int) -> None:
+        column = self.column
+        if not self.indention or column > indent or (column == indent and not self.whitespace):
+            self.parts.append("\n" + " " * indent)
+            self.column = indent
+        elif column < indent:
+            self.parts.append(" " * (indent - column))
+            self.column = indent
+        self.whitespace = True
+        self.indention = True
+
+    def _indicator(self, text: str, need_whitespace: bool, is_whitespace: bool, is_indention: bool) -> None:
+        if need_whitespace and not self.whitespace:
+            self._put(" ")
+        self._put(text)
+        self.whitespace = is_whitespace
+        self.indention = self.indention and is_indention
+
+    # -- nodes --------------------------------------------------------------------------------
+
+    def _node(self, value: object, indent: int, in_mapping: bool) -> None:
+        """A value at block indent ``indent`` (the indent of the collection holding it)."""
+        if isinstance(value, dict):
+            if not value:
+                raise _Unusual
+            self._mapping(value, indent + 2)
+        elif isinstance(value, list):
+            short = all(isinstance(v, str | int | float) for v in value) and len(str(value)) <= 80
+            if short:
+                self._flow_sequence(value, indent + 2)
+            else:
+                self._block_sequence(value, indent if in_mapping else indent + 2)
+        else:
+            self._scalar(value, indent + 2)
+
+    def _mapping(self, mapping: dict[str, object], indent: int) -> None:
+        for key, value in mapping.items():
+            self._write_indent(indent)
+            if key not in _PLAIN_KEYS:
+                if not (isinstance(key, str) and re.fullmatch(r"[a-z_]+", key)):
+                    raise _Unusual
+                _PLAIN_KEYS.add(key)
+            self.parts.append(key + ":")  # a plain key and the ':' indicator
+            self.column += len(key) + 1
+            self.whitespace = self.indention = False
+            self._node(value, indent, True)
+
+    def _block_sequence(self, items: list[object], indent: int) -> None:
+        if not items:
+            raise _Unusual
+        for item in items:
+            self._write_indent(indent)
+            self._indicator("-", True, False, True)
+            self._node(item, indent, False)
+
+    def _flow_sequence(self, items: list[object], indent: int) -> None:
+        self._indicator("[", True, True, False)
+        self.flow = True
+        for n, item in enumerate(items):
+            if n:
+                self._indicator(",", False, False, False)
+            if self.column > WIDTH:
+                self._write_indent(indent)
+            self._scalar(item, indent)
+        self.flow = False
+        self._indicator("]", False, False, False)
+
+    def _scalar(self, value: object, indent: int) -> None:
+        if isinstance(value, bool) or value is None:
+            raise _Unusual
+        if isinstance(value, int):
+            self._plain(str(value), indent)
+        elif isinstance(value, float):
+            text = repr(value).lower()
+            if value != value or value in (float("inf"), float("-inf")):
+                raise _Unusual
+            if "." not in text and "e" in text:
+                text = text.replace("e", ".0e", 1)
+            self._plain(text, indent)
+        elif isinstance(value, dt.date):
+            self._plain(value.isoformat(), indent)
+        elif isinstance(value, str):
+            self._string(value, indent)
+        else:
+            raise _Unusual
+
+    def _string(self, value: str, indent: int) -> None:
+        if not value or not _PRINTABLE_ASCII.fullmatch(value) or "  " in value or value.strip(" ") != value:
+            raise _Unusual  # spaces at the ends or doubled, or other characters: left to PyYAML
+        if len(value) > 96:
+            if self.flow:
+                raise _Unusual
+            self._folded(value, indent)
+            return
+        flow_plain, block_plain = _analyse(value)
+        plain = flow_plain if self.flow else block_plain
+        if plain and value and value[0] in _IMPLICIT_FIRST:
+            plain = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG
+        if plain:
+            self._plain(value, indent)
+        else:
+            self._single_quoted(value, indent)
+
+    def _words(self, text: str, indent: int) -> None:
+        """Text without line breaks, leading, trailing or double spaces, broken at a space once
+        past the width (libyaml's plain, single-quoted and folded writers agree on this)."""
+        column = self.column
+        if column + len(text) <= WIDTH + 1:  # no space can be past the width
+            self.parts.append(text)
+            self.column = column + len(text)
+            return
+        words = text.split(" ")
+        out = [words[0]]
+        column += len(words[0])
+        line_break = "\n" + " " * indent
+        for word in words[1:]:
+            if column > WIDTH:
+                out.append(line_break)
+                column = indent
+            else:
+                out.append(" ")
+                column += 1
+            out.append(word)
+            column += len(word)
+        self.parts.append("".join(out))
+        self.column = column
+
+    def _plain(self, text: str, indent: int) -> None:
+        if not self.whitespace:
+            self._put(" ")
+        self._words(text, indent)
+        self.whitespace = False
+        self.indention = False
+
+    def _single_quoted(self, text: str, indent: int) -> None:
+        self._indicator("'", True, False, False)
+        self._words(text.replace("'", "''"), indent)
+        self._indicator("'", False, False, False)
+
+    def _folded(self, text: str, indent: int) -> None:
+        self._indicator(">", True, False, False)
+        self._put("-")  # chomping: the text has no final line break
+        self.parts.append("\n")
+        self.column = 0
+        self.indention = self.whitespace = True
+        self._write_indent(indent)
+        self.indention = False
+        self._words(text, indent)
+        self.whitespace = False
+
+
+_FLOW_INDICATORS = re.compile(r"[,?\[\]{}:]")
+
+
+def _analyse(value: str) -> tuple[bool, bool]:
+    """(plain allowed in flow context, plain allowed in block context) for a non-empty string of
+    printable ASCII without leading or trailing spaces, as libyaml's yaml_emitter_analyze_scalar."""
+    first, rest = value[0], value[1:]
+    flow_ind = block_ind = value.startswith(("--- ", "... ")) or value in ("---", "...")
+    if first in "#,[]{}&*!|>'\"%@`":
+        flow_ind = block_ind = True
+    elif first in "?:":
+        flow_ind = True
+        block_ind = block_ind or rest[:1] in ("", " ")
+    elif first == "-" and rest[:1] in ("", " "):
+        flow_ind = block_ind = True
+    if _FLOW_INDICATORS.search(rest):
+        flow_ind = True
+    if ": " in rest or rest.endswith(":") or " #" in value:
+        block_ind = True
+    return not flow_ind, not block_ind
 
 
 def bib_value(value: str) -> str:
@@ -351,7 +593,6 @@ class SynthStudy:
     retracted: bool
     review_of: str | None = None
     evidence_level: str | None = None
-    lines: list[str] = field(default_factory=list)
 
 
 TOPIC_SPACE = len(INTERVENTIONS) * len(OUTCOMES) * len(POPULATIONS) * len(QUALIFIERS)
@@ -427,6 +668,7 @@ class Generator:
         self.rng = random.Random(seed)
         self.studies: list[SynthStudy] = []
         self.by_intervention: dict[int, list[int]] = {}
+        self._bib: TextIO | None = None  # studies.bib while write() runs: entries go there at once
 
     # -- studies --------------------------------------------------------------------------------
 
@@ -503,11 +745,13 @@ class Generator:
         if cited or rng.random() < 0.5:  # a large bibliography may hold unappraised entries
             fields += self._appraisal(study, topic, intervention)
         self.studies.append(study)
-        study.lines = [f"@{entry_type}{{{key},"]
+        lines = [f"\n@{entry_type}{{{key},"]
         for name, value in fields:
             rendered = value[1:] if value.startswith("@") else bib_value(value)  # @jN: a macro
-            study.lines.append(f"  {name:<12} = {rendered},")
-        study.lines.append("}")
+            lines.append(f"  {name:<12} = {rendered},")
+        lines.append("}\n")
+        if self._bib is not None:
+            self._bib.write("\n".join(lines))
         self.by_intervention.setdefault(topic.intervention, []).append(index)
         return index
 
@@ -794,29 +1038,38 @@ class Generator:
         return records
 
     def write(self, out_dir: Path, *, concepts_from: Path | None = ROOT / "data") -> dict[str, int]:
+        """Write the three files, streaming: each study's entry and each claim's record go to
+        their file as soon as they are made, so memory holds only the few facts per study that
+        later claims reuse (not the text), whatever the size."""
         out_dir.mkdir(parents=True, exist_ok=True)
-        topics = claim_topics(self.n_claims, self.seed)
-        claims = [self.claim(topic) for topic in topics]
-        links = sum(len(claim["evidence"]) for claim in claims)  # type: ignore[arg-type]
-        cited = len(self.studies)
-        while len(self.studies) < self.n_studies:  # the rest of the bibliography: not cited
-            self.new_study(topic_from_index(self.rng.randrange(TOPIC_SPACE)), cited=False)
-        bib = [
-            "% Synthetic bibliography for benchmarks (bench/generate.py). No entry here is a real",
-            f"% study: DOIs use the test prefix {DOI_PREFIX}, links point to example.com.",
-            "",
-            *(f'@string{{j{i} = "{name}"}}' for i, name in enumerate(JOURNALS)),
-            "",
-        ]
-        for study in self.studies:
-            bib.extend(study.lines)
-            bib.append("")
-        (out_dir / "studies.bib").write_text("\n".join(bib), encoding="utf-8")
         claims_header = (
             f"Synthetic knowledge base: {self.n_claims} claims for benchmarks (bench/generate.py).\n"
             "No study here exists; do not cite."
         )
-        (out_dir / "claims.yaml").write_text(dump_yaml(claims, claims_header), encoding="utf-8")
+        links = 0
+        with (
+            (out_dir / "studies.bib").open("w", encoding="utf-8", newline="\n") as bib,
+            (out_dir / "claims.yaml").open("w", encoding="utf-8", newline="\n") as claims_file,
+        ):
+            self._bib = bib
+            bib.write(
+                "\n".join([
+                    "% Synthetic bibliography for benchmarks (bench/generate.py). No entry here is a real",
+                    f"% study: DOIs use the test prefix {DOI_PREFIX}, links point to example.com.",
+                    "",
+                    *(f'@string{{j{i} = "{name}"}}' for i, name in enumerate(JOURNALS)),
+                    "",
+                ])
+            )  # fmt: skip
+            claims_file.write(yaml_header(claims_header))
+            for topic in claim_topics(self.n_claims, self.seed):
+                claim = self.claim(topic)
+                links += len(claim["evidence"])  # type: ignore[arg-type]
+                claims_file.write(dump_yaml_items([claim]))
+            cited = len(self.studies)
+            while len(self.studies) < self.n_studies:  # the rest of the bibliography: not cited
+                self.new_study(topic_from_index(self.rng.randrange(TOPIC_SPACE)), cited=False)
+            self._bib = None
         concepts_header = "Synthetic concepts for benchmarks (bench/generate.py)."
         (out_dir / "concepts.yaml").write_text(
             dump_yaml(self.concepts(concepts_from), concepts_header), encoding="utf-8"

@@ -137,3 +137,30 @@ def test_large_claims_files_parse_in_a_second_process_with_the_same_result(
     started()
     assert snapshot() == here
     assert len(here[0]) == CLAIMS - 1 and "unknown study key 'x" in str(here[1])
+
+
+def test_fast_yaml_writes_the_bytes_pyyaml_writes() -> None:
+    """The generator's own YAML writer (for speed at 100,000 claims) against PyYAML/libyaml, on
+    generated records and on values that need quotes, flow lists or folding."""
+    generator = load_generator()
+    made = generator.Generator(60, seed=3)
+    records = [made.claim(topic) for topic in generator.claim_topics(60, seed=3)]
+    tricky: dict[str, object] = {
+        "id": "tricky",
+        "plain": "pro tip: quotes needed",
+        "hash": "#Hashtag for knees",
+        "bool": "yes",
+        "number": "16:8",
+        "dash": "- starts like a list",
+        "colon_end": "ends with a colon:",
+        "apostrophe": "runner's knee is 'common'",
+        "flow": ["a, b", "yes", "x: y", "plain", 3, 1.5],
+        "long": "word " * 30 + "it's 'quoted' #not a comment: fine",
+        "deep": {"nested": [{"k": "v" * 120, "n": -0.0}], "empty_ok": "x"},
+        "date": records[0]["reviewed"],
+    }
+    for record in [*records, tricky]:
+        assert generator.FastYaml().items([record]) == generator._pyyaml_items([record])
+    # what it does not write goes to PyYAML: the output is the same either way
+    odd = {"id": "odd", "text": "café  two spaces ", "none": None}
+    assert generator.dump_yaml_items([odd]) == generator._pyyaml_items([odd])
