@@ -14,7 +14,16 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app import certainty, grading
-from app.http import ClaimSearchDep, QueryText, StoreDep, cached_document, get_store, query_text
+from app.http import (
+    ClaimSearchDep,
+    QueryText,
+    SchemaBool,
+    SchemaInt,
+    StoreDep,
+    cached_document,
+    get_store,
+    query_text,
+)
 from app.schemas import (
     COMMON_ERRORS,
     ApiHome,
@@ -38,7 +47,9 @@ router = APIRouter(prefix="/api/v1", tags=["claims and studies"], responses=erro
 
 
 @router.get("", summary="The API's home: links and the claims", responses={200: {"model": ApiHome}})
-async def api_home(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Response:
+async def api_home(
+    request: Request, limit: Annotated[int, Query(ge=1, le=1000), SchemaInt] = 100
+) -> Response:
     store = get_store(request)
 
     def load() -> dict[str, Any]:
@@ -94,9 +105,9 @@ def list_studies(
     store: StoreDep,
     q: QueryText = "",
     design: Annotated[list[Design], Query()] = [],  # noqa: B006
-    cited: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    cited: Annotated[bool | None, Query(), SchemaBool] = None,
+    limit: Annotated[int, Query(ge=1, le=100), SchemaInt] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000), SchemaInt] = 0,
 ) -> dict[str, Any]:
     return store.list_studies(q=query_text(q), design=list(design), cited=cited, limit=limit, offset=offset)
 

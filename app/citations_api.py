@@ -18,7 +18,15 @@ from starlette.concurrency import run_in_threadpool
 
 from app import citations
 from app.citations_scope import load_studies, resolve_keys
-from app.http import ApiError, ClaimFiltersDep, StoreDep, cached_response, make_etag
+from app.http import (
+    ApiError,
+    ClaimFiltersDep,
+    SchemaBool,
+    StoreDep,
+    cached_response,
+    check_response_size,
+    make_etag,
+)
 from app.schemas import COMMON_ERRORS, error_responses
 from app.store import Store, plausible_key
 from app.vocab import ExportFormat
@@ -30,6 +38,12 @@ router = APIRouter(prefix="/api/v1", tags=["citations"])
 #: stays well under a second (the data formats, fast, have no limit; the command line has none).
 MAX_FORMATTED = 100
 MAX_KEYS = 500
+#: Studies rendered to estimate an export's size before rendering all of them (README "Limits").
+SIZE_SAMPLE = 100  # list_studies gives at most 100 keys at once
+TOO_LARGE_ADVICE = (
+    "narrow the scope (study, claim, q, topic, verdict, grade), or take the whole knowledge base "
+    "from /api/v1/downloads (written once per build)"
+)
 
 
 def _formats_table() -> str:
@@ -45,7 +59,7 @@ def _formats_table() -> str:
     response_class=Response,
     responses={
         200: {"description": "The file", "content": {f.media_type: {} for f in citations.FORMATS.values()}},
-        **error_responses(*COMMON_ERRORS, 404, 429),
+        **error_responses(*COMMON_ERRORS, 404),
     },
 )
 async def get_citations(
@@ -56,7 +70,7 @@ async def get_citations(
     study: Annotated[list[str], Query(description="A study's BibTeX key; repeat for several")] = [],  # noqa: B006
     claim: Annotated[list[str], Query(description="A claim id (its studies); repeat for several")] = [],  # noqa: B006
     appraisal: Annotated[
-        bool, Query(description="BibTeX: keep the appraisal fields (design, samplesize, ...)")
+        bool, Query(description="BibTeX: keep the appraisal fields (design, samplesize, ...)"), SchemaBool
     ] = False,
 ) -> Response:
     if len(study) + len(claim) > MAX_KEYS:
@@ -74,8 +88,9 @@ async def get_citations(
     if spec.style and scope.everything:  # counted before any work: the build knows the total
         _check_count(await run_in_threadpool(lambda: store.overview()["studies"]), spec)
     bibtex_appraisal = appraisal and format == ExportFormat.BIBTEX
+    cap = request.app.state.settings.max_response_bytes
     body, digest = await get_pool(request).run(
-        request, lambda budget: _render(store, scope, str(format), bibtex_appraisal, budget)
+        request, lambda budget: _render(store, scope, str(format), bibtex_appraisal, budget, cap)
     )
     # Data files download; formatted references open in the browser (to be copied).
     disposition = "inline" if spec.style else "attachment"
@@ -101,10 +116,15 @@ def _check_count(count: int, spec: citations.Format) -> None:
 
 
 def _render(
-    store: Store, scope: citations.Scope, fmt: str, appraisal: bool, budget: Budget
+    store: Store, scope: citations.Scope, fmt: str, appraisal: bool, budget: Budget, cap: int
 ) -> tuple[bytes, str]:
     """The file and its digest, in the pool. The cache is keyed on the studies the scope resolved
-    to (two searches finding the same studies share one entry), never on the raw parameters."""
+    to (two searches finding the same studies share one entry), never on the raw parameters.
+
+    Size (``cap``, bytes): a scope of more than ``SIZE_SAMPLE`` studies is estimated first from
+    that many of them, so an export far over the cap is refused (422 ``response-too-large``)
+    after rendering a sample, not everything; the rendered file is then checked exactly. Both
+    answers are cached per build, so a refused request costs a look-up the next time."""
     try:
         keys = resolve_keys(store, scope)
     except citations.UnknownKeys as exc:
@@ -113,15 +133,35 @@ def _render(
     listed = "\x00everything" if keys is None else "\n".join(keys)
     digest = hashlib.blake2b(f"{fmt}\x00{appraisal}\x00{listed}".encode(), digest_size=12).hexdigest()
 
-    def compute() -> bytes:
+    def estimate() -> int:
+        count = len(keys) if keys is not None else store.overview()["studies"]
+        if count <= SIZE_SAMPLE:
+            return 0  # the exact check below is as cheap
+        sample = keys[:SIZE_SAMPLE] if keys is not None else _first_keys(store, SIZE_SAMPLE)
+        text = citations.export(load_studies(store, sample), fmt, appraisal=appraisal)
+        return len(text.encode()) * count // len(sample)
+
+    check_response_size(store.cached("citations-size", digest, estimate), cap, TOO_LARGE_ADVICE)
+
+    def compute() -> bytes | int:
         try:
             studies = load_studies(store, keys)
         except citations.UnknownKeys as exc:
             raise ApiError(404, f"{exc.kind}-not-found", str(exc)) from exc
         budget.check()
-        return citations.export(studies, fmt, appraisal=appraisal).encode()
+        body = citations.export(studies, fmt, appraisal=appraisal).encode()
+        return len(body) if len(body) > cap else body  # too large: only its size is kept
 
-    return store.cached("citations", digest, compute), digest
+    body = store.cached("citations", digest, compute)
+    if isinstance(body, int):
+        check_response_size(body, cap, TOO_LARGE_ADVICE)
+    assert isinstance(body, bytes)
+    return body, digest
+
+
+def _first_keys(store: Store, count: int) -> list[str]:
+    """The keys of the first ``count`` studies in bibliography order (a sample of everything)."""
+    return [item["key"] for item in store.list_studies(limit=count)["items"]]
 
 
 def register(app: FastAPI) -> None:

@@ -7,7 +7,10 @@ sends is stored.
 Budgets (README "Limits"): the body is at most ``max_body_bytes`` (413, ``app.guard``); it is
 parsed and validated in a worker thread, never on the event loop, and a 422 lists at most
 ``MAX_ERRORS`` problems; a batch holds at most ``MAX_BATCH`` posts and ``batch_max_chars``
-characters in all; the work stops at the pool's deadline (503).
+characters in all; the work stops at the pool's deadline (503). The answer is serialised in the
+pool too (a batch's answer runs to megabytes: validating and encoding it on the event loop would
+stall every other request) and checked against ``max_response_bytes`` (422
+``response-too-large``) before it is sent.
 """
 
 from __future__ import annotations
@@ -16,24 +19,23 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from app.factcheck import MAX_TEXT, factcheck
-from app.http import ApiError, get_store
-from app.schemas import BatchResult, FactCheckResult, error_responses
+from app.http import MAX_ERRORS, ApiError, check_response_size, get_store
+from app.schemas import BatchResult, FactCheckResult, dump_json, error_responses
 from app.workpool import Budget, get_pool
 
 router = APIRouter(prefix="/api/v1", tags=["fact-check"])
 MAX_BATCH = 100
 MAX_LIMIT = 20
-#: A 422 lists at most this many problems (a body with thousands of unknown fields gets 20).
-MAX_ERRORS = 20
 M = TypeVar("M", bound=BaseModel)
 
 
 class FactCheckRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # exactly the JSON types the schema names
     text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT, description="The post's text")]
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="At most this many claims")] = 5
 
@@ -46,7 +48,7 @@ class FactCheckRequest(BaseModel):
 
 
 class BatchPost(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # exactly the JSON types the schema names
     id: Annotated[str | None, Field(max_length=200, description="Your id for the post, echoed back")] = None
     text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 
@@ -54,7 +56,7 @@ class BatchPost(BaseModel):
 
 
 class BatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # exactly the JSON types the schema names
     posts: Annotated[list[BatchPost], Field(min_length=1, max_length=MAX_BATCH)]
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 5
 
@@ -86,7 +88,7 @@ def _openapi(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-ERRORS = error_responses(400, 413, 415, 422, 429, 500, 503)
+ERRORS = error_responses(400, 413, 414, 415, 422, 429, 500, 503)
 
 
 def _validate(model: type[M], raw: bytes) -> M:
@@ -104,29 +106,37 @@ async def parse_body(request: Request, model: type[M]) -> M:
     return await run_in_threadpool(_validate, model, raw)
 
 
+def _answer(request: Request, model: type[BaseModel], result: dict[str, Any]) -> bytes:
+    """The JSON body (in the pool), or ``ResponseTooLarge`` when it passes the response cap."""
+    body = dump_json(model, result)
+    advice = "send fewer posts, or ask for fewer claims per post (limit)"
+    check_response_size(len(body), request.app.state.settings.max_response_bytes, advice)
+    return body
+
+
 @router.post(
     "/factcheck",
     summary="Fact-check a post: the claims it makes, with flags",
     openapi_extra=_openapi(FactCheckRequest),
-    responses=ERRORS,
-    response_model=FactCheckResult,
-    response_model_exclude_unset=True,
+    responses={200: {"model": FactCheckResult}, **ERRORS},
 )
-async def factcheck_post(request: Request) -> dict[str, Any]:
+async def factcheck_post(request: Request) -> Response:
     body = await parse_body(request, FactCheckRequest)
     store = get_store(request)
-    return await get_pool(request).run(request, lambda _budget: factcheck(store, body.text, body.limit))
+
+    def run(_budget: Budget) -> bytes:
+        return _answer(request, FactCheckResult, factcheck(store, body.text, body.limit))
+
+    return Response(await get_pool(request).run(request, run), media_type="application/json")
 
 
 @router.post(
     "/factcheck/batch",
     summary=f"Fact-check up to {MAX_BATCH} posts in one call",
     openapi_extra=_openapi(BatchRequest),
-    responses=ERRORS,
-    response_model=BatchResult,
-    response_model_exclude_unset=True,
+    responses={200: {"model": BatchResult}, **ERRORS},
 )
-async def factcheck_batch(request: Request) -> dict[str, Any]:
+async def factcheck_batch(request: Request) -> Response:
     body = await parse_body(request, BatchRequest)
     total = sum(len(post.text) for post in body.posts)
     limit = request.app.state.settings.batch_max_chars
@@ -138,15 +148,16 @@ async def factcheck_batch(request: Request) -> dict[str, Any]:
         )
     store = get_store(request)
 
-    def run(budget: Budget) -> dict[str, Any]:
+    def run(budget: Budget) -> bytes:
         results = []
         for i, post in enumerate(body.posts):
             budget.check()
             result = factcheck(store, post.text, body.limit)
             results.append({"id": post.id if post.id is not None else str(i), **result})
-        return {"results": results, "took_ms": round(sum(r["took_ms"] for r in results), 3)}
+        took = round(sum(r["took_ms"] for r in results), 3)
+        return _answer(request, BatchResult, {"results": results, "took_ms": took})
 
-    return await get_pool(request).run(request, run)
+    return Response(await get_pool(request).run(request, run), media_type="application/json")
 
 
 def register(app: FastAPI) -> None:

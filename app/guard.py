@@ -3,13 +3,24 @@
 - ``Host``: exactly one, naming a host the site serves (``Settings.allowed_hosts``, by default the
   host of ``base_url`` and the loopback names); anything else is 400. Redirects the app makes
   are rewritten to be relative, so no answer ever points at a host the client chose.
+- Query strings: at most ``Settings.max_query_bytes`` bytes and ``Settings.max_query_params``
+  parameters (414), counted before anything parses them, so that validating a query and listing
+  its problems costs a bounded time on the event loop.
 - Request bodies: at most ``Settings.max_body_bytes`` (413, checked on ``Content-Length`` before
   reading, and while reading a chunked body); the body is read here and handed on, so the route
   never parses more than the limit.
 - A body must arrive within ``Settings.body_timeout`` seconds (408); the request head's timeout
   is in ``app.serving``.
+- Responses: at most ``Settings.max_response_bytes`` (by ``Content-Length``; counted while
+  streaming). The routes whose answers grow with the knowledge base check their estimate before
+  the work (``app.http.check_response_size``); this is the rule for every other route: the
+  oversized answer is replaced by 422 ``response-too-large``. Files (``FILE_PATHS``) are exempt.
 - JSON routes (``POST /api/...``): ``Content-Type`` must be ``application/json`` (or ``+json``);
   anything else is 415.
+
+- Memory after bursts: once ``TRIM_AFTER`` requests have been answered and the process has been
+  idle for ``TRIM_IDLE`` seconds, glibc's ``malloc_trim`` hands the memory the burst freed back to
+  the system (``MemoryTrim``); without it a worker stays at its peak size after a flood.
 
 Every refusal is the project's JSON error shape (``{"error": {...}}``).
 """
@@ -17,16 +28,23 @@ Every refusal is the project's JSON error shape (``{"error": {...}}``).
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import json
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.http import ResponseTooLarge
 from app.settings import Settings
 
+log = logging.getLogger("evidence_kb")
 LOOPBACK = ("localhost", "127.0.0.1", "[::1]", "::1", "testserver")
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+#: Files written once per build or shipped with the app, sent from disk: no response cap.
+FILE_PATHS = ("/static/", "/downloads/", "/docs-assets/")
 
 
 def error_response(
@@ -71,10 +89,14 @@ class RequestGuard:
         self.app = app
         self.hosts = allowed_hosts(settings)
         self.max_body = settings.max_body_bytes
+        self.max_query_bytes = settings.max_query_bytes
+        self.max_query_params = settings.max_query_params
         self.body_timeout = settings.body_timeout
+        self.max_response = settings.max_response_bytes
         self.max_in_flight = settings.max_concurrency
         self.in_flight = 0  # requests being answered by this process (changed on the event loop)
         self.refused = 0
+        self.trim = MemoryTrim()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,6 +118,7 @@ class RequestGuard:
             await self._guarded(scope, receive, send)
         finally:
             self.in_flight -= 1
+            self.trim.answered(self)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] in BODY_METHODS:
@@ -117,7 +140,10 @@ class RequestGuard:
                 return
             receive = _replay(body, receive)
         host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1").lower()
-        await self.app(scope, receive, _relative_redirects(send, host))
+        send = _relative_redirects(send, host)
+        if not scope["path"].startswith(FILE_PATHS):
+            send = _size_capped(send, self.max_response)
+        await self.app(scope, receive, send)
 
     def _check_headers(self, scope: Scope) -> tuple[int, str, str] | None:
         headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
@@ -128,6 +154,16 @@ class RequestGuard:
             name = _host_name(hosts[0].decode("latin-1"))
             if name not in self.hosts:
                 return 400, "bad-host", "This server does not answer for that host name."
+        query: bytes = scope.get("query_string", b"")
+        if len(query) > self.max_query_bytes or query.count(b"&") >= self.max_query_params:
+            return (
+                414,
+                "query-too-long",
+                (
+                    f"The query string is longer than {self.max_query_bytes:,} bytes or "
+                    f"{self.max_query_params:,} parameters."
+                ),
+            )
         if scope["method"] in BODY_METHODS:
             length = next((v for k, v in headers if k == b"content-length"), None)
             if length is not None and (not length.isdigit() or int(length) > self.max_body):
@@ -161,6 +197,88 @@ class RequestGuard:
             if not message.get("more_body", False):
                 break
         return b"".join(chunks)
+
+
+class ResponseOverflow(Exception):
+    """A streamed response (no ``Content-Length``) passed the cap after it started: the
+    connection is dropped, since its status has been sent."""
+
+
+def _size_capped(send: Send, cap: int) -> Send:
+    """``send`` that replaces a response over ``cap`` bytes by the 422 ``response-too-large``."""
+    refused = False
+    sent = 0
+
+    async def sending(message: Message) -> None:
+        nonlocal refused, sent
+        if message["type"] == "http.response.start":
+            length = next((v for k, v in message.get("headers", []) if k == b"content-length"), b"")
+            if length.isdigit() and int(length) > cap:
+                refused = True
+                error = ResponseTooLarge(int(length), cap)
+                await send_all(send, error_response(error.status_code, error.code, error.detail))
+                return
+        elif message["type"] == "http.response.body":
+            if refused:
+                return
+            sent += len(message.get("body", b""))
+            if sent > cap:
+                raise ResponseOverflow(f"a streamed response passed {cap:,} bytes")
+        await send(message)
+
+    return sending
+
+
+TRIM_AFTER = 500  # requests answered since the last trim
+TRIM_IDLE = 2.0  # seconds without a request in progress
+
+
+def _load_malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim`` (None elsewhere: musl, macOS)."""
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        return trim
+    except (OSError, AttributeError):
+        return None
+
+
+class MemoryTrim:
+    """Gives the memory a burst of requests freed back to the system, once the burst is over.
+
+    CPython frees objects to glibc's malloc, which keeps freed pages in its arenas (one per
+    thread that allocated, up to 8 per core) for reuse: after a flood of 1,000 connections a
+    worker kept its peak size for good. ``malloc_trim(0)`` returns the free pages; it runs in a
+    thread (ctypes releases the GIL) when the process has been idle for ``TRIM_IDLE`` seconds
+    after answering at least ``TRIM_AFTER`` requests, so it never competes with a burst."""
+
+    def __init__(self) -> None:
+        self.since_trim = 0
+        self.timer: asyncio.TimerHandle | None = None
+        self.trims = 0
+        self.malloc_trim = _load_malloc_trim()
+
+    def answered(self, guard: RequestGuard) -> None:
+        self.since_trim += 1
+        if self.malloc_trim is None or self.since_trim < TRIM_AFTER or guard.in_flight:
+            return
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = asyncio.get_running_loop().call_later(TRIM_IDLE, self._trim_if_idle, guard)
+
+    def _trim_if_idle(self, guard: RequestGuard) -> None:
+        self.timer = None
+        if guard.in_flight:  # a request arrived meanwhile: the next one to finish re-arms
+            return
+        self.since_trim = 0
+        self.trims += 1
+        asyncio.get_running_loop().run_in_executor(None, self._trim)
+
+    def _trim(self) -> None:
+        try:
+            assert self.malloc_trim is not None
+            self.malloc_trim(0)
+        except Exception as exc:  # never fail a request over it
+            log.warning("malloc_trim failed: %s", exc)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.responses import Response
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
+from app.claims_schema import Slug
 from app.search import MAX_QUERY_CHARS
 from app.settings import Settings
 from app.store import ClaimQuery, Store
@@ -59,6 +63,28 @@ class ApiError(HTTPException):
         super().__init__(status, detail=message, headers=headers)
         self.code = code
         self.details = details or []
+
+
+class ResponseTooLarge(ApiError):
+    """422 ``response-too-large``: the answer would pass ``Settings.max_response_bytes``.
+    ``advice`` says what to ask for instead (a narrower scope, a download)."""
+
+    def __init__(self, size: int, cap: int, advice: str = "ask for less (a smaller limit or scope)"):
+        super().__init__(
+            422,
+            "response-too-large",
+            f"The answer would be about {size:,} bytes, more than this server sends in one response "
+            f"({cap:,}); {advice}.",
+        )
+
+
+def check_response_size(size: int, cap: int, advice: str | None = None) -> None:
+    """The one response-size rule (``Settings.max_response_bytes``): raise ``ResponseTooLarge``
+    when ``size`` (bytes, exact or estimated before the work) passes ``cap``. Routes whose answer
+    grows with the knowledge base or the request call it before producing the body;
+    ``app.guard`` applies it to every other response."""
+    if size > cap:
+        raise ResponseTooLarge(size, cap, *([advice] if advice else []))
 
 
 class NotFound(ApiError):
@@ -142,6 +168,39 @@ def _render(doc: Any, render: Callable[[Any], bytes]) -> bytes | None:
     return None if doc is None else render(doc)
 
 
+# --- query parameters as the OpenAPI document writes them ---------------------------------------
+#
+# FastAPI validates query strings in pydantic's lax mode, which accepts more than the schema says
+# ("limit=+1", "limit=1_0", "cited=yes", "cited=1"). These validators make a parameter accept
+# exactly the values its schema describes: integers in ASCII digits, booleans "true" or "false".
+
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+
+
+def _schema_int(value: object) -> object:
+    if isinstance(value, str) and not _INTEGER.fullmatch(value):
+        raise PydanticCustomError("int_parsing", "Input should be a whole number written in the digits 0-9")
+    return value
+
+
+def _schema_bool(value: object) -> object:
+    if isinstance(value, str):
+        if value not in ("true", "false"):
+            raise PydanticCustomError("bool_parsing", "Input should be true or false")
+        return value == "true"
+    return value
+
+
+#: Put after ``Query(...)`` in ``Annotated[int, Query(ge=1), SchemaInt]`` (after, so that the
+#: schema keeps its ``minimum``/``maximum``).
+SchemaInt = BeforeValidator(_schema_int)
+SchemaBool = BeforeValidator(_schema_bool)
+
+#: A 422 lists at most this many problems (a body with 500,000 unknown fields gets 20; the query
+#: string is bounded before parsing by ``Settings.max_query_params``, ``app.guard``).
+MAX_ERRORS = 20
+
+
 # --- claim search parameters --------------------------------------------------------------------
 
 
@@ -158,7 +217,7 @@ QueryText = Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Full-t
 
 def claim_filters(
     q: QueryText = "",
-    topic: Annotated[list[str], Query(description="Topic slug; repeat for several (any of them)")] = [],  # noqa: B006
+    topic: Annotated[list[Slug], Query(description="Topic slug; repeat for several (any of them)")] = [],  # noqa: B006
     verdict: Annotated[list[Verdict], Query(description="Verdict; repeat for several (any of them)")] = [],  # noqa: B006
     grade: Annotated[list[Certainty], Query(description="Evidence grade; repeatable (any of them)")] = [],  # noqa: B006
 ) -> ClaimQuery:
@@ -176,8 +235,8 @@ SortParam = Annotated[
 def claim_search(
     filters: ClaimFiltersDep,
     sort: SortParam = None,
-    limit: Annotated[int, Query(ge=1, le=100, description="Claims per page")] = 20,
-    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Claims to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=100, description="Claims per page"), SchemaInt] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Claims to skip"), SchemaInt] = 0,
 ) -> ClaimQuery:
     """The filters plus order and paging: ``/api/v1/claims``."""
     filters.sort = sort or ""

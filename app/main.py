@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import threading
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.citations_citeproc import patch_citeproc
 from app.db import Database
 from app.guard import RequestGuard
-from app.http import ApiError
+from app.http import MAX_ERRORS, ApiError
 from app.publish_http import HeadAsGet, add_cors, reject_unknown_query
 from app.ratelimit import RateLimits
 from app.settings import Settings, get_settings
@@ -75,9 +76,6 @@ def wants_html(request: Request) -> bool:
         return False
     accept = request.headers.get("accept", "*/*")
     return "text/html" in accept or "json" not in accept
-
-
-MAX_ERRORS = 20
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -146,6 +144,7 @@ class EvidenceKB(FastAPI):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    sys.setswitchinterval(settings.gil_switch_interval)  # per worker process (README "Limits")
     patch_citeproc()  # fails at start-up, not at the first citation, on an unsupported citeproc-py
     db = Database(settings)
     store = Store(db, cache_bytes=settings.cache_bytes)

@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.http import MAX_ERRORS
 from app.problems import closest
 
 TRACKING_PREFIXES = ("utm_",)
@@ -106,5 +107,7 @@ async def reject_unknown_query(request: Request) -> None:
             "type": "unknown_parameter", "loc": ("query", name),
             "msg": unknown_message(name, declared), "input": request.query_params.get(name),
         })  # fmt: skip
+        if len(errors) == MAX_ERRORS:  # the 422 lists no more
+            break
     if errors:
         raise RequestValidationError(errors)

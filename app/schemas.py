@@ -80,8 +80,10 @@ ERROR_DESCRIPTIONS = {
     400: "The request is not acceptable (for example an unknown Host)",
     404: "No such claim, study or page",
     413: "The body is larger than the limit",
+    414: "The query string is longer than the limit (bytes or parameters)",
     415: "The body is not sent as application/json",
-    422: "A parameter or the body is not valid; ``details`` lists each problem",
+    422: "A parameter or the body is not valid (``details`` lists each problem, at most 20), or the "
+    "answer would be larger than the response cap (``response-too-large``)",
     429: "Too many requests from this client; see Retry-After",
     500: "An error on our side (logged)",
     503: "The database is unavailable or the server is busy; see Retry-After",
@@ -94,7 +96,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 #: Errors any API route can answer with.
-COMMON_ERRORS = (400, 422, 500, 503)
+COMMON_ERRORS = (400, 414, 422, 429, 500, 503)
 
 
 # --- claims -------------------------------------------------------------------------------------

@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     allowed_hosts: list[str] = []
     #: Largest request body, in bytes; larger gets 413 before anything is parsed.
     max_body_bytes: int = 1_048_576
+    #: Longest query string, in bytes, and most parameters in it (a citation request may name 500
+    #: studies and claims); more gets 414 before anything is parsed.
+    max_query_bytes: int = 32_768
+    max_query_params: int = 1_000
+    #: Largest response body, in bytes (files from ``/downloads/`` and ``/static/`` excepted).
+    #: Routes that can grow with the knowledge base (citation exports, fact-check batches) estimate
+    #: their size before the work and answer 422 ``response-too-large``; ``app.guard`` enforces it
+    #: on every other response.
+    max_response_bytes: int = 32 * 1024 * 1024
     #: Total characters of all posts in one fact-check batch (about 1 s of CPU at 10,000 claims,
     #: so that the largest batch finishes well inside ``expensive_deadline``).
     batch_max_chars: int = 20_000
@@ -40,6 +49,10 @@ class Settings(BaseSettings):
     expensive_queue: int = 4
     #: Seconds an expensive request may wait plus run; then it stops with 503.
     expensive_deadline: float = 10.0
+    #: Seconds a thread may keep Python's GIL while another waits for it (``sys.setswitchinterval``;
+    #: Python's default is 0.005). Expensive work runs in threads of the worker that also serves
+    #: pages: a shorter interval hands the event loop the GIL sooner (docs/deploy.md, figures).
+    gil_switch_interval: float = 0.005
     #: Bytes of rendered pages, JSON documents and citation files kept in memory per process
     #: (least recently used dropped first; everything dropped at every build).
     cache_bytes: int = 64 * 1024 * 1024

@@ -127,7 +127,8 @@ async def readers(args: argparse.Namespace) -> dict[str, Any]:
         stop = time.monotonic() + args.seconds
         batch_status: dict[int, int] = {}
         batch_times: list[float] = []
-        lat: dict[str, list[float]] = {"claim": [], "search": [], "search-page": []}
+        # healthz never leaves the event loop: its latency is the loop's lag (GIL, CPU).
+        lat: dict[str, list[float]] = {"claim": [], "search": [], "search-page": [], "healthz": []}
         statuses: dict[int, int] = {}
         async with httpx.AsyncClient(base_url=server.base, timeout=120) as client:
 
@@ -146,7 +147,8 @@ async def readers(args: argparse.Namespace) -> dict[str, Any]:
                 while time.monotonic() < stop:
                     for kind, path in (("claim", f"/api/v1/claims/{rnd.choice(ids)}"),
                                        ("search", f"/api/v1/claims?q={rnd.choice(words)}"),
-                                       ("search-page", f"/claims?q={rnd.choice(words)}")):  # fmt: skip
+                                       ("search-page", f"/claims?q={rnd.choice(words)}"),
+                                       ("healthz", "/healthz")):  # fmt: skip
                         t = time.perf_counter()
                         r = await client.get(path)
                         lat[kind].append(time.perf_counter() - t)
@@ -220,9 +222,12 @@ async def flood(args: argparse.Namespace) -> dict[str, Any]:
             await asyncio.gather(*(one(i) for i in range(args.connections)))
         busy = rss_mb(server.proc.pid)
         await asyncio.sleep(10)
+        after10 = rss_mb(server.proc.pid)
+        await asyncio.sleep(20)
         return {"connections": args.connections, "seconds": args.seconds, "statuses": statuses,
                 "answered": summary(answered), "retry_after_missing": retry_after_missing,
-                "rss_mb": {"idle": idle, "end": busy, "10s_after": rss_mb(server.proc.pid)}}  # fmt: skip
+                "rss_mb": {"idle": idle, "end": busy, "10s_after": after10,
+                           "30s_after": rss_mb(server.proc.pid)}}  # fmt: skip
     finally:
         server.stop()
 
@@ -277,6 +282,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=1000)
     parser.add_argument("--slow", type=int, default=3000)
     parser.add_argument("--only", default="readers,studies,flood,slowloris")
+    parser.add_argument("--tag", default="", help="added to the output file's name")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -286,10 +292,12 @@ def main() -> None:
     }
     for name in args.only.split(","):
         fn = {"readers": readers, "studies": studies, "flood": flood, "slowloris": slowloris}[name]
+        load_before = os.getloadavg()[0]
         result = fn(args)
         results[name] = asyncio.run(result) if asyncio.iscoroutine(result) else result
+        results[name]["load_average_1min"] = {"before": load_before, "after": os.getloadavg()[0]}
         print(name, json.dumps(results[name]), file=sys.stderr, flush=True)
-    out = ROOT / "bench" / "out" / f"limits-{results['backend']}-w{args.workers}.json"
+    out = ROOT / "bench" / "out" / f"limits-{results['backend']}-w{args.workers}{args.tag}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
