@@ -96,6 +96,22 @@ def test_stance_reads_the_next_sentence() -> None:
     assert stance(question, None, "Yes, it takes load off the kneecap.", None) == "asserts"
     assert stance(question, None, "No, not on its own.", None) == "denies"
     assert stance(question, None, "Let's look at the studies.", None) == "asks"
+    # a claim put in doubt by the question after it
+    promise = "Bloggers promise that walking backwards eases knee pain."
+    assert stance(promise, words(promise, "knee pain"), "But is it really so?", []) == "asks"
+    assert stance(promise, words(promise, "knee pain"), "Want to try it?", []) == "reports"
+    russian = "Блогеры обещают: обратная ходьба поможет от болей в коленях."
+    assert (
+        stance(russian, words(russian, "болей в коленях"), "Но действительно ли всё так радужно?", [])
+        == "asks"
+    )
+    assert (
+        stance(
+            "Обратная ходьба не помогает от боли в коленях.",
+            words("Обратная ходьба не помогает от боли в коленях.", "боли в коленях"),
+        )
+        == "denies"
+    )
 
 
 def test_stance_contrary_of_safe() -> None:

@@ -20,6 +20,8 @@ walking" does not deny the quadriceps claim). Checked in this order:
   unit, in a "Myth:" label opening it, or in the next sentence when that sentence is a short
   verdict ("That's a myth.", "... can be misleading"); or the claim says "safe" and the unit
   says "dangerous" or "risk of falling" (the contrary, not a negation).
+- ``asks`` also when the next sentence is a short question that puts the claim in doubt ("But is
+  it really so?", "¿Funciona de verdad?", "Но так ли это?").
 - ``reports``: the post attributes the claim to someone else ("according to", "claims that",
   "they say", "supposedly", "TikTok says", "según", "selon", "laut", "angeblich"...).
 - otherwise ``asserts``.
@@ -68,7 +70,8 @@ _NEGATION = re.compile(
     r"nicht|nichts|kein(?:e|en|er|em|es)?|nie|niemals|"  # de
     r"n[aã]o|nem|nenhum(?:a)?|"  # pt ("nunca" above)
     r"non|mai|nessun[oa]?|"  # it
-    r"niet|geen|nooit)"  # nl
+    r"niet|geen|nooit|"  # nl
+    r"не|нет|никогда|ни)"  # ru
     r"(?![\w'’-])",
     re.IGNORECASE,
 )
@@ -82,7 +85,8 @@ _VERDICT = re.compile(
     r"mythes?|faux|fausse|id[ée]e re[çc]ue|exag[ée]r[ée]e?s?|aucune preuve|"  # fr
     r"mythos|irrtum|falsch|[üu]bertrieben|m[äa]rchen|"  # de
     r"bufala|esagerat[oa]|"  # it
-    r"mythe|fabel|onzin|overdreven)\b",  # nl
+    r"mythe|fabel|onzin|overdreven|"  # nl
+    r"миф\w*|неправда|преувеличен\w*)(?!\w)",  # ru
     re.IGNORECASE,
 )
 _PSEUDO_NEGATION = re.compile(
@@ -91,7 +95,7 @@ _PSEUDO_NEGATION = re.compile(
     r"if not|never (?:been |felt |looked )?(?:better|easier|stronger)|not (?:hurting|sore|painful)|"
     r"can't believe|cannot believe|couldn't believe|don't (?:sleep on|skip|forget|underestimate)|"
     r"no s[oó]lo|non seulement|pas seulement|nicht nur|n[aã]o s[oó]|n[aã]o apenas|non solo|"
-    r"niet alleen|ne\w* que)\b",
+    r"niet alleen|ne\w* que|не только)(?!\w)",
     re.IGNORECASE,
 )
 _MYTH_LABEL = re.compile(
@@ -117,7 +121,8 @@ _REPORTED = re.compile(
     r"laut|angeblich|behaupten|hei[ßs]t es|soll|sollen|"  # de
     r"segundo|de acordo com|dizem que|"  # pt
     r"secondo|dicono che|"  # it
-    r"volgens|zouden|beweren)\b",
+    r"volgens|zouden|beweren|"  # nl
+    r"уверяют|обещают|утверждают|говорят|по словам|якобы|считается)(?!\w)",  # ru
     re.IGNORECASE,
 )
 # Where a negation's scope ends (NegEx's terminators): punctuation that closes a clause and the
@@ -140,7 +145,16 @@ _LEADING_SUBORDINATE = re.compile(
 _SAFE = re.compile(r"\bsafe\b|\bno (?:particular )?(?:health )?risk", re.IGNORECASE)
 _DANGER = re.compile(
     r"\b(?:dangerous|unsafe|risky|hazardous|(?:risk|chances?) of (?:falling|falls?|injury|tripping)|"
-    r"peligros[oa]|dangereu(?:x|se)|gef[äa]hrlich|perigos[oa]|pericolos[oa]|gevaarlijk)\b",
+    r"experts? warn|doctors? warn|"
+    r"peligros[oa]|dangereu(?:x|se)|gef[äa]hrlich|gef[äa]hrden|warnen|warnt|verletzungen seien|"
+    r"perigos[oa]|pericolos[oa]|gevaarlijk|опасн\w*)(?!\w)",
+    re.IGNORECASE,
+)
+# A question that puts what came before in doubt ("But is it really so?", "¿Funciona?").
+_CHALLENGE = re.compile(
+    r"\b(?:really|actually|truly|true|work|works|worth it|hype|miracle|so simple|"
+    r"realmente|de verdad|cierto|funciona|vraiment|efficace|wirklich|stimmt|echt|klopt|wondermiddel|"
+    r"davvero|vero|funziona|mesmo|verdade|funciona|действительно|правда|так ли)(?!\w)",
     re.IGNORECASE,
 )
 VERDICT_SENTENCE_WORDS = 20  # a following sentence this short that gives a verdict applies to the claim
@@ -237,6 +251,13 @@ def stance(
         return PostStance.DENIES
     if nxt and _verdict_after(nxt, following_words):
         return PostStance.DENIES
+    if (
+        nxt
+        and is_question(nxt)
+        and _CHALLENGE.search(nxt)
+        and len(re.findall(r"\w+", nxt)) <= VERDICT_SENTENCE_WORDS
+    ):
+        return PostStance.ASKS
     if _REPORTED.search(_clean(text)):
         return PostStance.REPORTS
     return PostStance.ASSERTS
