@@ -291,30 +291,54 @@ def doi_url(doi: str | None) -> str:
     return f"https://doi.org/{quote(doi.strip(), safe='/():')}" if doi and doi.strip() else ""
 
 
-def unread_field_problems(entries: Iterable[BibEntry], appraisal: Iterable[str]) -> list[Problem]:
-    """A warning per file and unread field (neither in ``READ_FIELDS`` nor an appraisal field),
-    at the field's first line, naming the entries that have it (a corpus has hundreds)."""
+#: An entry's unread fields: (field name, its line, " (did you mean 'x'?)" or "").
+Unread = list[tuple[str, int, str]]
+
+
+def unread_fields(entry: BibEntry, appraisal: Iterable[str]) -> Unread:
+    """The fields of one entry that evidence-kb does not read (neither in ``READ_FIELDS`` nor an
+    appraisal field, nor a misspelt appraisal field: study_records reports those)."""
     appraisal = sorted(appraisal)
     known = READ_FIELDS | set(appraisal)
-    found: dict[tuple[str, str], list[BibEntry]] = {}
-    for entry in entries:
-        for name in entry.fields:
-            if name in known or entry.inherited(name) or _near(name, appraisal):
-                continue  # (a misspelt appraisal field is an error of study_records)
-            found.setdefault((entry.path, name), []).append(entry)
+    out: Unread = []
+    for name in entry.fields:
+        if name in known or entry.inherited(name) or _near(name, appraisal):
+            continue
+        close = _closest_known(name, tuple(appraisal))
+        hint = f" (did you mean '{close}'?)" if close and close not in entry.fields else ""
+        out.append((name, entry.line_of(name), hint))
+    return out
+
+
+def unread_field_problems_from(entries: Iterable[tuple[str, str, Unread]]) -> list[Problem]:
+    """A warning per file and unread field, at the field's first line, naming the entries that
+    have it (a corpus has hundreds); ``entries`` are (path, key, ``unread_fields``) in order."""
+    found: dict[tuple[str, str], list[tuple[str, int, str]]] = {}
+    for path, key, unread in entries:
+        for name, line, hint in unread:
+            found.setdefault((path, name), []).append((key, line, hint))
     problems = []
     for (path, name), having in found.items():
-        first = having[0]
-        close = closest(name, known)
-        hint = f" (did you mean '{close}'?)" if close and close not in first.fields else ""
+        first_key, first_line, hint = having[0]
         more = len(having) - 1
         others = f" and {more} other {'entry' if more == 1 else 'entries'}" if more else ""
-        lines = ", ".join(str(e.line_of(name)) for e in having[1:6]) + (", ..." if more > 5 else "")
+        lines = ", ".join(str(line) for _, line, _ in having[1:6]) + (", ..." if more > 5 else "")
         where = f" ({'line' if more == 1 else 'lines'} {lines})" if more else ""
-        message = (f"{first.key}{others}{where}: field '{name}' is not read by evidence-kb{hint}; "
+        message = (f"{first_key}{others}{where}: field '{name}' is not read by evidence-kb{hint}; "
                    "it is kept only in BibTeX exports")  # fmt: skip
-        problems.append(Problem(path, first.line_of(name), message, "warning"))
+        problems.append(Problem(path, first_line, message, "warning"))
     return problems
+
+
+def unread_field_problems(entries: Iterable[BibEntry], appraisal: Iterable[str]) -> list[Problem]:
+    """``unread_field_problems_from`` over whole entries."""
+    appraisal = list(appraisal)
+    return unread_field_problems_from((e.path, e.key, unread_fields(e, appraisal)) for e in entries)
+
+
+@functools.lru_cache(maxsize=4096)
+def _closest_known(name: str, appraisal: tuple[str, ...]) -> str | None:
+    return closest(name, READ_FIELDS | set(appraisal))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -40,6 +40,8 @@ class BibEntry:
     path: str
     line: int  # 1-based line of the entry's '@'
     field_lines: dict[str, int] = field(default_factory=dict)
+    #: The problems found while reading this entry's block (its own, not those of other blocks).
+    problems: list[Problem] = field(default_factory=list)
 
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.line)
@@ -54,82 +56,105 @@ class Bibliography:
     entries: list[BibEntry]
     problems: list[Problem]
     macros: dict[str, str]
+    #: True when a block failed to parse (or the parser gave up): read in pieces, the file is
+    #: then read again whole so that its problems are worded and placed exactly as for a whole file.
+    failed: bool = False
 
     def by_key(self) -> dict[str, BibEntry]:
         return {e.key: e for e in self.entries}
 
 
 def parse_bib_files(paths: Sequence[Path]) -> Bibliography:
-    """Parse several files as one bibliography (macros of earlier files apply to later ones)."""
-    macros: dict[str, str] = {}
-    entries: list[BibEntry] = []
+    """Parse several files as one bibliography (macros of earlier files apply to later ones).
+
+    Every entry at once, in bibliography order; the build reads the same stream in batches
+    (``app.bibstream.iter_entries``) without holding them all.
+    """
+    from app import bibstream
+
     problems: list[Problem] = []
-    for path in paths:
-        try:
-            text = Path(path).read_bytes().decode("utf-8")  # line breaks as written: see bibtex_blocks
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(str(path), None, f"not valid UTF-8 ({exc.reason})"))
-            continue
-        except OSError as exc:
-            problems.append(Problem(str(path), None, f"cannot read the file: {exc.strerror}"))
-            continue
-        found = parse_bib_text(text, str(path), macros)
-        entries.extend(found.entries)
-        problems.extend(found.problems)
-    _check_duplicate_keys(entries, problems)
-    _resolve_crossrefs(entries, problems)
-    return Bibliography(entries, problems, macros)
+    state = bibstream.BibState()
+    batches = [batch for batch in bibstream.iter_entries(paths, problems, state=state)]
+    entries = [
+        entry for _, entry in sorted((pair for batch in batches for pair in batch), key=lambda p: p[0])
+    ]
+    return Bibliography(entries, problems, state.macros)
 
 
-def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -> Bibliography:  # noqa: C901 (one branch per kind of bibtexparser block)
-    """Parse one file's text; ``macros`` (updated in place) carries @string definitions."""
+def parse_bib_text(  # noqa: C901 (one branch per kind of bibtexparser block)
+    text: str,
+    path: str,
+    macros: dict[str, str] | None = None,
+    *,
+    line_offset: int = 0,
+    seen: dict[tuple[str, str], int] | None = None,
+) -> Bibliography:
+    """Parse one file's text; ``macros`` (updated in place) carries @string definitions.
+
+    ``line_offset`` is the number of lines before ``text`` in its file (a piece of a file read in
+    chunks: ``app.bibstream``); ``seen`` maps ("entry" | "string", key) to the 1-based line where
+    an earlier piece of the same file defined it, so a key repeated across pieces is reported as
+    bibtexparser reports one repeated within a piece (updated in place).
+    """
     macros = {} if macros is None else macros
+    seen = {} if seen is None else seen
     prepared = bibtex_blocks.prepare(text)
     try:
         library = bibtexparser.parse_string(prepared.text, parse_stack=[])
     except Exception as exc:  # the library raises only on its own internal errors: report, go on
         return Bibliography(
-            [], [Problem(path, None, f"the BibTeX parser gave up on this file ({exc})")], macros
+            [], [Problem(path, None, f"the BibTeX parser gave up on this file ({exc})")], macros, failed=True
         )
     entries: list[BibEntry] = []
     problems: list[Problem] = [
-        Problem(path, line, "@comment block never closes (its braces are unbalanced)")
+        Problem(path, line + line_offset, "@comment block never closes (its braces are unbalanced)")
         for line in prepared.unclosed_comments
     ]
+    unclosed = {line + line_offset for line in prepared.unclosed_comments}
+    failed = bool(unclosed)
     for block in library.blocks:
-        line = (block.start_line or 0) + 1
+        line = (block.start_line or 0) + 1 + line_offset
+        if isinstance(block, (model.String, model.Entry)):
+            kind = "string" if isinstance(block, model.String) else "entry"
+            first = seen.get((kind, block.key))
+            if first is not None:  # defined in an earlier piece of the file
+                problems.append(_duplicate_problem(block.key, kind == "string", path, line, first))
+                continue
+            seen[(kind, block.key)] = line
         if isinstance(block, model.String):
             value, undefined = resolve_value(bibtex_blocks.restore_at(str(block.value)), macros)
             for name in undefined:
                 problems.append(Problem(path, line, f"@string {block.key}: undefined macro '{name}'"))
             macros[block.key.lower()] = value
         elif isinstance(block, model.Entry):
+            own: list[Problem] = []
             shape = _malformed_head(block)
             if shape:
-                problems.append(Problem(path, line, shape))
+                own.append(Problem(path, line, shape))
             if block.key.strip():  # an entry without a key cannot be cited: leave it out
-                entries.append(_entry(block, path, macros, problems))
+                entries.append(_entry(block, path, macros, own, line_offset))
+                entries[-1].problems = own
+            problems.extend(own)
         elif isinstance(block, model.DuplicateFieldKeyBlock):
             # BibTeX ("I'm ignoring ...'s extra field") and biber keep the entry with the first
             # value; bibtexparser drops it. Keep it, as they do, and say so.
             entry_block = block.ignore_error_block
             if not isinstance(entry_block, model.Entry):  # bibtexparser always sets it here
                 continue
+            own = []
             for name in sorted(block.duplicate_keys):
                 message = f"{entry_block.key}: entry has the field '{name}' twice (the first value is kept)"
-                problems.append(Problem(path, line, message, "warning"))
-            entries.append(_entry(entry_block, path, macros, problems))
+                own.append(Problem(path, line, message, "warning"))
+            entries.append(_entry(entry_block, path, macros, own, line_offset))
+            entries[-1].problems = own
+            problems.extend(own)
         elif isinstance(block, model.DuplicateBlockKeyBlock):
-            first = (block.previous_block.start_line or 0) + 1
-            if isinstance(block.ignore_error_block, model.String):
-                message = f"@string '{block.key}' defined twice (first at line {first}; the first is kept)"
-                problems.append(Problem(path, line, message, "warning"))
-            else:
-                problems.append(
-                    Problem(path, line, f"duplicate key '{block.key}' (first defined at line {first})")
-                )
+            first = (block.previous_block.start_line or 0) + 1 + line_offset
+            is_string = isinstance(block.ignore_error_block, model.String)
+            problems.append(_duplicate_problem(block.key, is_string, path, line, first))
         elif isinstance(block, model.ParsingFailedBlock):
-            if line in prepared.unclosed_comments:
+            failed = True
+            if line in unclosed:
                 continue  # reported above, in words that fit a comment
             problems.append(Problem(path, line, _parse_error_message(block)))
         elif isinstance(block, model.ImplicitComment):
@@ -142,16 +167,25 @@ def parse_bib_text(text: str, path: str, macros: dict[str, str] | None = None) -
             if junk:
                 offset, text = junk[0]
                 problems.append(Problem(path, line + offset, f"text outside any entry: '{_shorten(text)}'"))
-    return Bibliography(entries, problems, macros)
+    return Bibliography(entries, problems, macros, failed)
 
 
-def _entry(block: model.Entry, path: str, macros: dict[str, str], problems: list[Problem]) -> BibEntry:
+def _duplicate_problem(key: str, is_string: bool, path: str, line: int, first: int) -> Problem:
+    if is_string:
+        message = f"@string '{key}' defined twice (first at line {first}; the first is kept)"
+        return Problem(path, line, message, "warning")
+    return Problem(path, line, f"duplicate key '{key}' (first defined at line {first})")
+
+
+def _entry(
+    block: model.Entry, path: str, macros: dict[str, str], problems: list[Problem], line_offset: int = 0
+) -> BibEntry:
     fields: dict[str, str] = {}
     lines: dict[str, int] = {}
     for f in block.fields:
         name = f.key.lower()
         raw = bibtex_blocks.restore_at(str(f.value))
-        fline = (f.start_line or block.start_line or 0) + 1
+        fline = (f.start_line or block.start_line or 0) + 1 + line_offset
         junk = trailing_junk(raw)
         if junk is not None:
             offset, text = junk
@@ -177,7 +211,7 @@ def _entry(block: model.Entry, path: str, macros: dict[str, str], problems: list
         entry_type=block.entry_type.lower(),
         fields=fields,
         path=path,
-        line=(block.start_line or 0) + 1,
+        line=(block.start_line or 0) + 1 + line_offset,
         field_lines=lines,
     )
 
@@ -291,30 +325,12 @@ def _split_concatenation(raw: str) -> list[str]:
     return parts
 
 
-def _check_duplicate_keys(entries: list[BibEntry], problems: list[Problem]) -> None:
-    seen: dict[str, BibEntry] = {}
-    keep: list[BibEntry] = []
-    for entry in entries:
-        folded = entry.key.lower()
-        first = seen.get(folded)
-        if first is None:
-            seen[folded] = entry
-            keep.append(entry)
-        else:
-            same = "duplicate key" if first.key == entry.key else "key differs only in case from"
-            problems.append(
-                Problem(
-                    entry.path,
-                    entry.line,
-                    f"{same} '{first.key}' (first defined at {first.path}:{first.line})",
-                )
-            )
-    entries[:] = keep
-
-
-def _resolve_crossrefs(entries: list[BibEntry], problems: list[Problem]) -> None:
-    """Inherit missing fields from the ``crossref`` target, as BibTeX does."""
-    index = {e.key.lower(): e for e in entries}
+def resolve_crossrefs(
+    entries: list[BibEntry], problems: list[Problem], index: dict[str, BibEntry] | None = None
+) -> None:
+    """Inherit missing fields from the ``crossref`` target, as BibTeX does (targets looked up in
+    ``index``, lower-case key -> entry; by default ``entries`` themselves)."""
+    index = {e.key.lower(): e for e in entries} if index is None else index
     for entry in entries:
         target_key = entry.fields.get("crossref")
         if not target_key:

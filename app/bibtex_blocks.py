@@ -45,6 +45,11 @@ def normalise_text(text: str) -> str:
     return _LINE_BREAKS.sub("\n", text)
 
 
+def normalise_line_breaks(text: str) -> str:
+    """Every line break a plain ``\\n`` (a piece of a file after its first: no BOM to remove)."""
+    return _LINE_BREAKS.sub("\n", text)
+
+
 def restore_at(value: str) -> str:
     return value.replace(AT, "@") if AT in value else value
 

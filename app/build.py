@@ -18,7 +18,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,11 +27,13 @@ from sqlalchemy import Engine, insert, text
 from sqlmodel import SQLModel
 
 from app import dbfile, grading, listing, search, sof
+from app.claim_records import ClaimRecord
 from app.db import PG_CHANNEL, make_engine, read_build_info
-from app.loader import LoadedData, data_hash, gc_paused, load_data
+from app.loader import StreamResult, data_hash, gc_paused, load_stream
 from app.models import BuildInfo, Claim, ClaimTopic, Concept, Evidence, Study
 from app.problems import DataError
 from app.settings import Settings
+from app.study_records import StudyRecord
 
 log = logging.getLogger("evidence_kb")
 
@@ -131,30 +133,22 @@ def build_database(
     new_hash = data_hash(settings.data_dir, str(SCHEMA_VERSION))
     if not force and not is_stale(settings):
         return BuildResult("unchanged", seconds=time.perf_counter() - started)
-    progress("reading and validating the data files")
-    loaded = load_data(settings.data_dir)
-    if loaded.errors:
-        raise DataError(loaded.problems)
-    info = BuildInfo(
-        data_hash=new_hash,
-        generation=uuid.uuid4().hex,
-        built_at=datetime.now(UTC),
-        claims=len(loaded.claims),
-        studies=len(loaded.studies),
-        schema_version=SCHEMA_VERSION,
-    )
+    progress("full build" + (" (forced)" if force else ""))
     if settings.is_sqlite:
-        _build_sqlite(settings, loaded, info, progress, replace_foreign=replace_foreign)
-    elif not _build_postgres(settings, loaded, info, progress, force=force):
-        return BuildResult("unchanged", seconds=time.perf_counter() - started)
+        info, result = _build_sqlite(settings, new_hash, progress, replace_foreign=replace_foreign)
+    else:
+        built = _build_postgres(settings, new_hash, progress, force=force)
+        if built is None:
+            return BuildResult("unchanged", seconds=time.perf_counter() - started)
+        info, result = built
     return BuildResult(
-        "built", len(loaded.claims), len(loaded.studies), time.perf_counter() - started, len(loaded.warnings)
+        "built", info.claims, info.studies, time.perf_counter() - started, len(result.warnings)
     )
 
 
 def _build_sqlite(
-    settings: Settings, loaded: LoadedData, info: BuildInfo, progress: Progress, *, replace_foreign: bool
-) -> None:
+    settings: Settings, new_hash: str, progress: Progress, *, replace_foreign: bool
+) -> tuple[BuildInfo, StreamResult]:
     configured = settings.sqlite_configured_path
     if configured is None:
         raise ValueError("an in-memory SQLite database cannot be built; give a file path")
@@ -172,8 +166,9 @@ def _build_sqlite(
             conn.execute(text(f"PRAGMA application_id={dbfile.APPLICATION_ID}"))
         with engine.begin() as conn:
             _create_schema_sqlite(conn)
-            _insert_all(conn, loaded, info, progress)
+            info, result = load_into(conn, settings, new_hash, progress)
         with engine.begin() as conn:
+            progress("optimising the search index")
             conn.execute(text("INSERT INTO claim_search(claim_search) VALUES ('optimize')"))
             conn.execute(text("ANALYZE"))
         with engine.connect() as conn:
@@ -191,12 +186,13 @@ def _build_sqlite(
         engine.dispose()
         tmp.unlink(missing_ok=True)
         raise
+    return info, result
 
 
 def _build_postgres(
-    settings: Settings, loaded: LoadedData, info: BuildInfo, progress: Progress, *, force: bool
-) -> bool:
-    """Load the data in one transaction; False when another process built the same data while
+    settings: Settings, new_hash: str, progress: Progress, *, force: bool
+) -> tuple[BuildInfo, StreamResult] | None:
+    """Load the data in one transaction; None when another process built the same data while
     this one waited for the lock (several hosts starting at once build once)."""
     engine = make_engine(settings)
     try:
@@ -210,26 +206,16 @@ def _build_postgres(
             )
             if existing and version == SCHEMA_VERSION and not force:
                 stored = conn.execute(text("SELECT data_hash FROM build_info WHERE id = 1")).scalar()
-                if stored == info.data_hash:
+                if stored == new_hash:
                     progress("another process built the same data meanwhile: nothing to do")
-                    return False
+                    return None
             if existing and version != SCHEMA_VERSION:
                 progress("schema changed: recreating the tables")
                 _drop_schema_pg(conn)
             _create_schema_pg(conn)
-            for table in (
-                "claim_search",
-                "evidence",
-                "claim_topic",
-                "claim",
-                "study",
-                "study_list",
-                "study_group",
-                "concept",
-                "build_info",
-            ):
+            for table in (*CLAIM_TABLES, *STUDY_TABLES, "concept", "build_info"):
                 conn.execute(text(f"DELETE FROM {table}"))
-            _insert_all(conn, loaded, info, progress)
+            info, result = load_into(conn, settings, new_hash, progress)
             # The new rows sit in the GIN index's pending list, which every search would scan
             # until autovacuum merges it (a selective search at 10,000 claims: 20 ms, not 0.4).
             conn.execute(text("SELECT gin_clean_pending_list('ix_claim_search_document')"))
@@ -240,41 +226,44 @@ def _build_postgres(
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     finally:
         engine.dispose()
-    return True
+    return info, result
 
 
-def _chunks(rows: list[dict[str, Any]], size: int = 5000) -> Iterator[list[dict[str, Any]]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+# --- rows ---------------------------------------------------------------------------------------
 
 
-def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progress) -> None:
-    progress(f"writing {len(loaded.studies)} studies")
-    study_rows = [
-        {
-            **{k: getattr(s, k) for k in (
-                "key", "entry_type", "title", "year", "container", "volume", "number", "pages",
-                "doi", "pmid", "pmcid", "url", "design", "sample_size", "enrolled",
-                "studies_included", "review_of", "evidence_level", "population", "intervention",
-                "comparator", "duration", "outcomes", "limitations", "risk_of_bias", "funding",
-                "retracted", "note", "fields", "source_path", "source_line", "position",
-                "includes", "duplicate_of", "search_date", "arms")},
-            "authors": [p.as_dict() for p in s.authors],
-            "rob": s.rob.as_dict() if s.rob else None,
-        }
-        for s in loaded.studies
-    ]  # fmt: skip
-    for chunk in _chunks(study_rows):
-        conn.execute(insert(Study), chunk)
+STUDY_COLUMNS = (
+    "key", "entry_type", "title", "year", "container", "volume", "number", "pages", "doi", "pmid",
+    "pmcid", "url", "design", "sample_size", "enrolled", "studies_included", "review_of",
+    "evidence_level", "population", "intervention", "comparator", "duration", "outcomes",
+    "limitations", "risk_of_bias", "funding", "retracted", "note", "fields", "source_path",
+    "source_line", "position", "includes", "duplicate_of", "search_date", "arms",
+)  # fmt: skip
 
-    progress(f"writing {len(loaded.claims)} claims")
-    claim_rows: list[dict[str, Any]] = []
-    topic_rows: list[dict[str, Any]] = []
-    evidence_rows: list[dict[str, Any]] = []
-    search_rows: list[dict[str, Any]] = []
-    for record in loaded.claims:
+
+def study_row(s: StudyRecord) -> dict[str, Any]:
+    """The ``study`` table's row of one study."""
+    row = {k: getattr(s, k) for k in STUDY_COLUMNS}
+    row["authors"] = [p.as_dict() for p in s.authors]
+    row["rob"] = s.rob.as_dict() if s.rob else None
+    return row
+
+
+@dataclass
+class ClaimRows:
+    """The rows of a batch of claims: claim, claim_topic, evidence and claim_search."""
+
+    claims: list[dict[str, Any]]
+    topics: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+    search: list[dict[str, Any]]
+
+
+def claim_rows(records: list[ClaimRecord]) -> ClaimRows:
+    out = ClaimRows([], [], [], [])
+    for record in records:
         c, g = record.claim, record.grade
-        claim_rows.append({
+        out.claims.append({
             "id": c.id, "statement": c.statement, "subject": c.subject, "predicate": c.predicate,
             "summary": c.summary, "population": c.population, "topics": c.topics,
             "verdict": c.verdict, "caveats": c.caveats, "phrasings": c.phrasings,
@@ -291,9 +280,9 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
             "outcomes": sof.outcome_docs(record),
             "search": c.search.model_dump(mode="json", exclude_none=True) if c.search else None,
         })  # fmt: skip
-        topic_rows.extend({"claim_id": c.id, "topic": t} for t in dict.fromkeys(c.topics))
+        out.topics.extend({"claim_id": c.id, "topic": t} for t in dict.fromkeys(c.topics))
         for position, link in enumerate(c.evidence):
-            evidence_rows.append({
+            out.evidence.append({
                 "claim_id": c.id, "study_key": link.study, "position": position,
                 "stance": link.stance, "finding": link.finding, "outcome": link.outcome,
                 "directness": link.directness, "indirect_because": list(link.indirect_because),
@@ -303,30 +292,39 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
                 "estimate": link.estimate.model_dump(mode="json", exclude_none=True) if link.estimate else None,
                 "dose_response": link.dose_response,
             })  # fmt: skip
-        search_rows.append({
+        out.search.append({
             "position": record.position,
             "claim_id": c.id, "statement": search.index_text(c.statement),
             "phrasings": search.index_text(" · ".join(c.phrasings)),
             "summary": search.index_text(c.summary), "caveats": search.index_text(" · ".join(c.caveats)),
         })  # fmt: skip
-    for chunk in _chunks(claim_rows):
-        conn.execute(insert(Claim), chunk)
-    for chunk in _chunks(topic_rows):
-        conn.execute(insert(ClaimTopic), chunk)
-    progress(f"writing {len(evidence_rows)} evidence links")
-    for chunk in _chunks(evidence_rows):
-        conn.execute(insert(Evidence), chunk)
-    progress("building the search index")
+    return out
+
+
+def insert_claims(conn: Any, records: list[ClaimRecord]) -> None:
+    """Insert a batch of claims with their topics, evidence links and search rows."""
+    rows = claim_rows(records)
+    conn.execute(insert(Claim), rows.claims)
+    if rows.topics:
+        conn.execute(insert(ClaimTopic), rows.topics)
+    if rows.evidence:
+        conn.execute(insert(Evidence), rows.evidence)
     # SQLite: the FTS rowid is the claim's position, so a search reads ranks and rowids without
     # loading the text of every matching row (search.compile_query relies on it).
     rowid = ("rowid, ", ":position, ") if conn.dialect.name == "sqlite" else ("", "")
-    for chunk in _chunks(search_rows):
-        conn.execute(
-            text(f"INSERT INTO claim_search ({rowid[0]}claim_id, statement, phrasings, summary, caveats) "
-                 f"VALUES ({rowid[1]}:claim_id, :statement, :phrasings, :summary, :caveats)"),
-            chunk,
-        )  # fmt: skip
-    concept_rows = [
+    conn.execute(
+        text(f"INSERT INTO claim_search ({rowid[0]}claim_id, statement, phrasings, summary, caveats) "
+             f"VALUES ({rowid[1]}:claim_id, :statement, :phrasings, :summary, :caveats)"),
+        rows.search,
+    )  # fmt: skip
+
+
+def insert_studies(conn: Any, records: list[StudyRecord]) -> None:
+    conn.execute(insert(Study), [study_row(s) for s in records])
+
+
+def insert_concepts(conn: Any, concepts: list[Any]) -> None:
+    rows = [
         {
             "id": k.id,
             "kind": k.kind,
@@ -335,12 +333,65 @@ def _insert_all(conn: Any, loaded: LoadedData, info: BuildInfo, progress: Progre
             "terms": k.terms,
             "translations": {str(lang): terms for lang, terms in k.translations.items()},
         }
-        for k in loaded.concepts
+        for k in concepts
     ]
-    if concept_rows:
-        conn.execute(insert(Concept), concept_rows)
+    if rows:
+        conn.execute(insert(Concept), rows)
+
+
+CLAIM_TABLES = ("claim_search", "evidence", "claim_topic", "claim")  # children first
+STUDY_TABLES = ("study", "study_list", "study_group")
+
+
+class DatabaseSink:
+    """``loader.RecordSink`` that writes each batch into the open transaction ``conn`` (nothing
+    is kept: memory is one batch), counting what it wrote and reporting progress."""
+
+    def __init__(self, conn: Any, progress: Progress):
+        self.conn, self.progress = conn, progress
+        self.study_count = self.claim_count = 0
+
+    def studies(self, batch: list[StudyRecord]) -> None:
+        insert_studies(self.conn, batch)
+        self.study_count += len(batch)
+        if self.study_count % 10_000 < len(batch):
+            self.progress(f"{self.study_count} studies written")
+
+    def claims(self, batch: list[ClaimRecord]) -> None:
+        insert_claims(self.conn, batch)
+        self.claim_count += len(batch)
+        if self.claim_count % 10_000 < len(batch):
+            self.progress(f"{self.claim_count} claims written")
+
+    def reset_claims(self) -> None:
+        for table in CLAIM_TABLES:
+            self.conn.execute(text(f"DELETE FROM {table}"))
+        self.claim_count = 0
+
+
+def load_into(
+    conn: Any, settings: Settings, new_hash: str, progress: Progress
+) -> tuple[BuildInfo, StreamResult]:
+    """Stream the data files into the empty tables of ``conn``; raises ``DataError`` (the caller
+    rolls back or deletes the file) when there is any error."""
+    progress("reading, validating and writing the data files")
+    sink = DatabaseSink(conn, progress)
+    result = load_stream(settings.data_dir, sink)
+    if result.errors:
+        raise DataError(result.problems)
+    progress(f"wrote {sink.study_count} studies and {sink.claim_count} claims")
+    insert_concepts(conn, result.concepts)
     listing.derive(conn)  # the study list's order and counts, from the rows above
+    info = BuildInfo(
+        data_hash=new_hash,
+        generation=uuid.uuid4().hex,
+        built_at=datetime.now(UTC),
+        claims=sink.claim_count,
+        studies=sink.study_count,
+        schema_version=SCHEMA_VERSION,
+    )
     conn.execute(insert(BuildInfo), [info.model_dump()])
+    return info, result
 
 
 def ensure_built(settings: Settings, progress: Progress = _quiet) -> BuildResult:

@@ -14,7 +14,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from app import grading, vocab
 from app.bibfields import read_entry
@@ -92,10 +92,51 @@ class StudyRecord:
     duplicate_of: str | None = None  # a probable duplicate publication of this key
     search_date: str | None = None  # reviews: date of their own last search (YYYY[-MM[-DD]])
     arms: int | None = None  # number of groups; 1 = single-arm (no between-group comparison)
+    #: What incremental builds keep of the entry: its own problems and its unread fields
+    #: (``bibfields.unread_fields``); filled in by the loader.
+    problems: list[Problem] = field(default_factory=list, compare=False, repr=False)
+    unread: list[tuple[str, int, str]] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def single_arm(self) -> bool:
         return self.arms == 1 or self.design == "case-series"
+
+
+class StudyFacts(NamedTuple):
+    """What claims and the checks across records need of a study: kept for every study while a
+    build streams the records to the database (a few hundred bytes each, not the record), and
+    stored as a JSON list for incremental builds (``app.incremental``)."""
+
+    key: str
+    design: str | None
+    sample_size: int | None
+    enrolled: int | None
+    rob_overall: str | None  # None when there is no risk-of-bias judgement
+    retracted: bool
+    review_of: str | None
+    evidence_level: str | None
+    includes: tuple[str, ...]
+    duplicate_of: str | None
+    judged_by: str | None
+    single_arm: bool
+    samplesize_not_reported: bool  # samplesize = {not-reported}
+    source_path: str
+    source_line: int
+
+    @classmethod
+    def of(cls, s: StudyRecord) -> StudyFacts:
+        return cls(
+            s.key, s.design, s.sample_size, s.enrolled, s.rob.overall if s.rob else None, s.retracted,
+            s.review_of, s.evidence_level, tuple(s.includes), s.duplicate_of,
+            s.rob.judged_by if s.rob else None, s.single_arm,
+            s.fields.get("samplesize", "").strip().lower() == "not-reported", s.source_path, s.source_line,
+        )  # fmt: skip
+
+    @classmethod
+    def from_json(cls, row: list[Any]) -> StudyFacts:
+        row = list(row)
+        row[8] = tuple(row[8])
+        return cls(*row)
 
 
 def _int_field(entry: BibEntry, name: str, problems: list[Problem], *, allow_nr: bool = False) -> int | None:
@@ -333,13 +374,15 @@ def _risk_of_bias(entry: BibEntry, problems: list[Problem]) -> RiskOfBias | None
     return RiskOfBias(overall, tool, domains, judged_by, rating, reason)
 
 
-def link_problems(studies: dict[str, StudyRecord]) -> list[Problem]:
+def link_problems(studies: dict[str, StudyFacts]) -> list[Problem]:
     """Keys that studies.bib fields name (includes, duplicateof, robjudgedby) must exist."""
     problems: list[Problem] = []
     for study in studies.values():
+        if not (study.includes or study.duplicate_of or study.judged_by):
+            continue
         named = [("includes", k) for k in study.includes]
         named += [("duplicateof", study.duplicate_of)] if study.duplicate_of else []
-        named += [("robjudgedby", study.rob.judged_by)] if study.rob and study.rob.judged_by else []
+        named += [("robjudgedby", study.judged_by)] if study.judged_by else []
         for name, key in named:
             if key == study.key:
                 message = f"{name} names the study itself"

@@ -358,7 +358,7 @@ def test_build_then_no_op_then_force(cli: Run, mini_data: Path, database_url: st
     first = cli(*args)
     assert first.code == 0
     assert first.out.startswith("built: 2 claims, 3 studies")
-    assert "build: writing 3 studies" in first.err  # progress, on stderr
+    assert "build: wrote 3 studies and 2 claims" in first.err  # progress, on stderr
     again = cli(*args)
     assert (again.code, again.out.split(":")[0]) == (0, "up to date")
     forced = cli(*args, "--force", "--quiet")

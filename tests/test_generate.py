@@ -111,32 +111,35 @@ def test_bad_size_is_refused(tmp_path: Path) -> None:
     assert "claims must be between 1 and" in result.stderr
 
 
-def test_large_claims_files_parse_in_a_second_process_with_the_same_result(
+def test_reading_in_pieces_gives_what_reading_whole_files_gives(
     kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A large claims.yaml is parsed in another process while the bibliography is read: the
-    records, lines and problems must be those of parsing it here (forced for a small file)."""
-    from app import yamlread
+    """The build streams: claims.yaml item by item, the .bib in pieces. Records, lines and
+    problems must be those of parsing each file whole (forced here), on a file with problems."""
+    from app import bibstream, loader
 
     broken = tmp_path / "kb"
     broken.mkdir()
-    for name in ("studies.bib", "concepts.yaml"):
-        (broken / name).write_bytes((kb / name).read_bytes())
+    (broken / "concepts.yaml").write_bytes((kb / "concepts.yaml").read_bytes())
+    bib = (kb / "studies.bib").read_text(encoding="utf-8")
+    (broken / "studies.bib").write_text(
+        bib.replace("samplesize   = {", "samplesise   = {", 1), encoding="utf-8"
+    )
     text = (kb / "claims.yaml").read_text(encoding="utf-8")
     (broken / "claims.yaml").write_text(text.replace("  - study: ", "  - study: x", 1), encoding="utf-8")
 
     def snapshot() -> tuple[object, ...]:
         data = load_data(broken)
-        return [(r.claim, r.line, r.grade) for r in data.claims], data.problems
+        return [(r.claim, r.line, r.grade, r.position) for r in data.claims], data.studies, data.problems
 
-    monkeypatch.setattr(yamlread, "PARALLEL_YAML_BYTES", 1 << 40)
-    here = snapshot()
-    monkeypatch.setattr(yamlread, "PARALLEL_YAML_BYTES", 0)
-    started = yamlread.start_reading_yaml(broken / "claims.yaml")
-    assert started.__name__ == "result", "the parse should run in another process"
-    started()
-    assert snapshot() == here
-    assert len(here[0]) == CLAIMS - 1 and "unknown study key 'x" in str(here[1])
+    monkeypatch.setattr(bibstream, "CHUNK_CHARS", 2000)
+    pieces = snapshot()
+    monkeypatch.setattr(bibstream, "CHUNK_CHARS", 1 << 40)
+    monkeypatch.setattr(loader, "splits_into_items", lambda _path: False)
+    whole = snapshot()
+    assert pieces == whole
+    assert len(whole[0]) == CLAIMS - 1 and "unknown study key 'x" in str(whole[2])
+    assert "unknown field 'samplesise'" in str(whole[2])
 
 
 def test_fast_yaml_writes_the_bytes_pyyaml_writes() -> None:
