@@ -11,18 +11,16 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import chain
-from operator import attrgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, false, func, text
 from sqlalchemy.orm import QueryableAttribute, load_only
 from sqlmodel import Session, col, select
 
+from app import facets as facets_
 from app import grading, listing, search
 from app.cache import BytesLRU
 from app.db import Database
@@ -210,12 +208,17 @@ class Store:
         sort = query.effective_sort()
         with self.db.session() as session:
             rows, by_position, current = self._rows_in(session)
+            index = self._facet_index(rows, cacheable=current)
             compiled: search.SearchQuery | None = None
+            place: dict[int, int] | None = None
             if query.q.strip():  # the matches, best first
                 compiled, candidates = self._rank(session, query.q, rows, by_position)
+                matches: frozenset[int] | None = frozenset(r.position for r in candidates)
             else:  # every claim, already in the order asked for
-                candidates = self._in_order(rows, sort, cacheable=current)
-            matched, counts = _filter_and_count(candidates, query, facets)
+                candidates, place = self._in_order(rows, sort, cacheable=current)
+                matches = None
+            passing, counts = index.filter_and_count(matches, query.topic, query.verdict, query.grade, facets)
+            matched = facets_.in_order(candidates, passing, place)
             if compiled is not None and sort != SortOrder.RELEVANCE:
                 matched.sort(key=SORT_KEYS[sort])
             page = matched[offset : offset + limit]
@@ -257,13 +260,21 @@ class Store:
                 found[int(rank) * _POSITION_SPAN + row.position] = row
         return compiled, [found[k] for k in sorted(found)]
 
-    def _in_order(self, rows: dict[str, ClaimRow], sort: SortOrder, *, cacheable: bool) -> list[ClaimRow]:
-        """Every claim in a browse order (computed once per build and order)."""
+    def _in_order(
+        self, rows: dict[str, ClaimRow], sort: SortOrder, *, cacheable: bool
+    ) -> tuple[list[ClaimRow], dict[int, int]]:
+        """Every claim in a browse order, and each position's place in it (once per build)."""
 
-        def compute() -> list[ClaimRow]:
-            return sorted(rows.values(), key=SORT_KEYS.get(sort, SORT_KEYS[SortOrder.APPEARANCES]))
+        def compute() -> tuple[list[ClaimRow], dict[int, int]]:
+            ordered = sorted(rows.values(), key=SORT_KEYS.get(sort, SORT_KEYS[SortOrder.APPEARANCES]))
+            return ordered, {r.position: i for i, r in enumerate(ordered)}
 
         return self.cached("claims-in-order", sort, compute) if cacheable else compute()
+
+    def _facet_index(self, rows: dict[str, ClaimRow], *, cacheable: bool) -> facets_.FacetIndex:
+        if not cacheable:
+            return facets_.FacetIndex.of(rows.values())
+        return self.pinned("facet-index", lambda: facets_.FacetIndex.of(rows.values()))
 
     def _rows_by_position(self) -> dict[int, ClaimRow]:
         return self.cached(
@@ -453,45 +464,6 @@ def plausible_key(key: str) -> bool:
     request for '/claims/%00' into a 503: such a key simply does not exist.
     """
     return 0 < len(key) <= 300 and key.isprintable()
-
-
-def _filter_and_count(
-    rows: list[ClaimRow], query: ClaimQuery, facets: bool
-) -> tuple[list[ClaimRow], dict[str, dict[str, int]]]:
-    """The rows that pass every filter, and the facet counts, in one pass over the rows.
-
-    Each facet counts the rows that pass the *other* filters, so that choosing a topic still
-    shows how many claims the other topics have.
-    """
-    topics, verdicts, grades = set(query.topic), set(query.verdict), set(query.grade)
-    if not (topics or verdicts or grades):  # no filter (most requests): counted in C
-        if not facets:
-            return list(rows), {}
-        return list(rows), {
-            "topic": Counter(chain.from_iterable(map(attrgetter("topics"), rows))),
-            "verdict": Counter(map(attrgetter("verdict"), rows)),
-            "grade": Counter(map(attrgetter("grade_level"), rows)),
-        }
-    matched: list[ClaimRow] = []
-    by_topic: dict[str, int] = {}
-    by_verdict: dict[str, int] = {}
-    by_grade: dict[str, int] = {}
-    for row in rows:
-        topic_ok = not topics or not topics.isdisjoint(row.topics)
-        verdict_ok = not verdicts or row.verdict in verdicts
-        grade_ok = not grades or row.grade_level in grades
-        if topic_ok and verdict_ok and grade_ok:
-            matched.append(row)
-        if not facets:
-            continue
-        if verdict_ok and grade_ok:
-            for topic in row.topics:
-                by_topic[topic] = by_topic.get(topic, 0) + 1
-        if topic_ok and grade_ok:
-            by_verdict[row.verdict] = by_verdict.get(row.verdict, 0) + 1
-        if topic_ok and verdict_ok:
-            by_grade[row.grade_level] = by_grade.get(row.grade_level, 0) + 1
-    return matched, {"topic": by_topic, "verdict": by_verdict, "grade": by_grade}
 
 
 def _facet(

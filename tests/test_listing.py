@@ -13,6 +13,9 @@ Ground truth comes from the data files (``load_data``), never from remembered nu
 from __future__ import annotations
 
 import itertools
+import random
+from collections import Counter
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -20,7 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 from helpers import DATA_DIR
 
-from app import search
+from app import facets, search
 from app.db import Database
 from app.loader import LoadedData, load_data
 from app.settings import Settings
@@ -220,3 +223,52 @@ def test_search_order_is_the_column_rule(seed_settings: Settings, q: str) -> Non
         assert found["total"] == len(expected) > 0
     finally:
         store.db.dispose()
+
+
+# --- the facet index against counting row by row ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    position: int
+    topics: tuple[str, ...]
+    verdict: str
+    grade_level: str
+
+
+def test_facet_index_equals_counting_row_by_row() -> None:
+    """Random claims, matches and filters: the sets give the same passing claims and the same
+    counts as testing each row (each facet counts the rows that pass the other filters)."""
+    rng = random.Random(12)
+    topics, verdicts, grades = list("abcdefg"), ["yes", "no", "mixed"], ["high", "low"]
+    rows = [
+        Row(p, tuple(rng.sample(topics, rng.randint(0, 3))), rng.choice(verdicts), rng.choice(grades))
+        for p in range(300)
+    ]
+    index = facets.FacetIndex.of(rows)
+    for _ in range(200):
+        matches = frozenset(rng.sample(range(300), rng.randint(0, 300))) if rng.random() < 0.7 else None
+        t = rng.sample([*topics, "nowhere"], rng.randint(0, 2))
+        v = rng.sample(verdicts, rng.randint(0, 2))
+        g = rng.sample(grades, rng.randint(0, 1))
+        passing, counts = index.filter_and_count(matches, t, v, g)
+        expected: dict[str, Counter[str]] = {"topic": Counter(), "verdict": Counter(), "grade": Counter()}
+        passed = []
+        for row in rows:
+            if matches is not None and row.position not in matches:
+                continue
+            t_ok = not t or bool(set(t) & set(row.topics))
+            v_ok, g_ok = not v or row.verdict in v, not g or row.grade_level in g
+            if t_ok and v_ok and g_ok:
+                passed.append(row)
+            if v_ok and g_ok:
+                expected["topic"].update(row.topics)
+            if t_ok and g_ok:
+                expected["verdict"][row.verdict] += 1
+            if t_ok and v_ok:
+                expected["grade"][row.grade_level] += 1
+        candidates = [r for r in rows if matches is None or r.position in matches]  # as the store
+        assert facets.in_order(candidates, passing) == passed
+        if matches is None:  # browse: every claim, in order, with each position's place
+            assert facets.in_order(rows, passing, {r.position: i for i, r in enumerate(rows)}) == passed
+        assert {k: +c for k, c in counts.items()} == {k: +c for k, c in expected.items()}
