@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     #: Where the download files of each build are written once ("": a folder in the
     #: system's temporary directory); every process of a host shares it.
     downloads_dir: str = ""
+    #: Where the fact-check index files are written once per build and shared by the workers of
+    #: a host ("": beside the SQLite database; for PostgreSQL a folder in the system's temporary
+    #: directory). See app/factcheck/indexfile.py.
+    factcheck_index_dir: str = ""
 
     @field_validator("database_url")
     @classmethod

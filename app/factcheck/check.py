@@ -50,13 +50,14 @@ def post_units(index: Index, text: str) -> tuple[list[UnitFeatures], dict[str, A
 
 
 def analyse(
-    index: Index, text: str, model: dict[str, Any] | None = None
+    index: Index, text: str, model: dict[str, Any] | None = None, *, accepted_only: bool = False
 ) -> tuple[list[Candidate], dict[str, Any]]:
     """Every scored candidate of ``text`` (best first) and the post's language; the shared core
     of ``factcheck`` and ``evaluate`` (which needs the candidates below the threshold too).
-    ``model``: the score model (default: the shipped one, ``scoring.load_model``)."""
+    ``model``: the score model (default: the shipped one, ``scoring.load_model``);
+    ``accepted_only``: only candidates at the threshold or more (``scoring.rank``)."""
     units, lang = post_units(index, text)
-    return rank(index, units, model or load_model()), lang
+    return rank(index, units, model or load_model(), accepted_only=accepted_only), lang
 
 
 _CLAIM_WORD_KINDS = frozenset({"body", "outcome", "topic"})
@@ -132,14 +133,13 @@ def factcheck(store: Store, text: str, limit: int = 5) -> dict[str, Any]:
     started = time.perf_counter()
     text = clean(text)[:MAX_TEXT]
     index = get_index(store)
-    ranked, lang = analyse(index, text)
+    ranked, lang = analyse(index, text, accepted_only=True)
     threshold = load_model()["threshold"]
     settings = store.db.settings
-    matches = [
+    matches = [  # flags, figures and the ClaimReview only for the matches returned
         _match(index, c, text, settings.base_url, settings.publisher_name)
-        for c in ranked
-        if c.score >= threshold
-    ][:limit]
+        for c in [c for c in ranked if c.score >= threshold][:limit]
+    ]
     warning = language.warning(lang["code"], lang["matched_by"])
     return {
         "matches": matches,

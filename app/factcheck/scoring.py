@@ -25,7 +25,6 @@ import itertools
 import json
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -150,32 +149,60 @@ def passes_gates(profile: ClaimProfile, have: set[str], outcomes: frozenset[str]
     )
 
 
-def unit_candidates(index: Index, uf: UnitFeatures) -> list[Candidate]:
-    """The gated candidates of one unit with their feature values (score not yet set)."""
+def unit_candidates(
+    index: Index, uf: UnitFeatures, model: dict[str, Any] | None = None, floor: float | None = None
+) -> list[Candidate]:
+    """The gated candidates of one unit with their feature values (score not yet set).
+
+    Computed for all candidates at once over the index's arrays (``index.Index``): the cost follows
+    the number of candidates, with no Python work per candidate but for those returned. With
+    ``model`` and ``floor``, only candidates that may score ``floor`` or more are returned (their
+    linear score, within rounding, decides; the margin feature still sees every candidate)."""
     have = uf.have
-    idf = index.idf
-    hits = Counter(cid for f in have for cid in index.postings.get(f, ()))
-    own_weight = sum(idf.get(f, 1.0) for f in have - uf.carried) or 1.0
-    found = []
-    for claim_id, count in hits.items():
-        profile = index.profiles[claim_id]
-        if (count < 2 and len(profile.core) > 1) or not passes_gates(profile, have, index.outcomes):
+    idf = index.idf_array
+    mask = index.mask(have)
+    claims, counts = index.hits(mask)
+    core_size = index.core.sizes(claims)
+    keep = (counts >= 2) | (core_size <= 1)  # two core features, or the only one
+    claims, core_size = claims[keep], core_size[keep]
+    any_outcome = bool(index.outcomes & have)
+    passes = np.ones(len(claims), dtype=np.bool_)
+    for gate, concepts in index.gates.items():  # ``passes_gates``, for every candidate at once
+        if gate == "outcome" and any_outcome:
             continue
-        core_cov = sum(idf[f] for f in profile.core & have) / profile.core_weight
-        best_text = max((sum(idf[f] for f in t & have) / w for t, w in profile.weighted_texts), default=0.0)
-        start, end = index.text_rows[claim_id]
-        cosine = float(np.max(index.vectors[start:end] @ uf.vector)) if end > start else 0.0
-        matched = have & profile.features
-        mass = sum(idf[f] for f in matched)
-        share = sum(idf[f] for f in matched if f in uf.own) / own_weight
-        values = [core_cov, best_text, float(len(profile.core - have)), cosine, 0.0, share]
-        found.append(Candidate(claim_id, uf, values, matched, mass))
-    cosines = sorted((c.values[3] for c in found), reverse=True)
-    for c in found:  # margin over the best other candidate of the unit
-        other = (
-            cosines[1] if len(cosines) > 1 and c.values[3] == cosines[0] else (cosines[0] if cosines else 0.0)
-        )
-        c.values[4] = c.values[3] - other if len(found) > 1 else c.values[3]
+        passes &= (concepts.sizes(claims) == 0) | concepts.any(claims, mask)
+    claims, core_size = claims[passes], core_size[passes]
+    if not len(claims):
+        return []
+    weights = np.where(mask, idf, 0.0)
+    own_weight = sum(index.idf.get(f, 1.0) for f in have - uf.carried) or 1.0
+    cosine = index.cosines(claims, uf.vector).astype(np.float64)
+    if len(claims) > 1:  # margin over the best other candidate of the unit
+        first, second = np.sort(cosine)[::-1][:2]
+        margin = cosine - np.where(cosine == first, second, first)
+    else:
+        margin = cosine.copy()
+    values = np.stack(
+        [
+            index.core.sums(claims, weights) / index.core_weight[claims],
+            index.best_text(claims, weights),
+            (core_size - index.core.counts(claims, mask)).astype(np.float64),
+            cosine,
+            margin,
+            index.features.sums(claims, np.where(mask & index.mask(uf.own), idf, 0.0)) / own_weight,
+        ],
+        axis=1,
+    )
+    mass = index.features.sums(claims, weights)
+    rows = np.arange(len(claims))
+    if model is not None and floor is not None and 0 < floor < 1:
+        z = model["intercept"] + values @ np.asarray(model["coef"], dtype=np.float64)
+        rows = np.flatnonzero(z >= math.log(floor / (1 - floor)) - 1e-9)
+    found = []
+    for i in rows.tolist():
+        claim = int(claims[i])
+        matched = {index.feature_names[f] for f in index.features.row(claim).tolist() if mask[f]}
+        found.append(Candidate(index.claim_order[claim], uf, values[i].tolist(), matched, float(mass[i])))
     return found
 
 
@@ -190,8 +217,12 @@ def _explain_away(found: list[Candidate], threshold: float) -> None:
             )
 
 
-def rank(index: Index, units: list[UnitFeatures], model: dict[str, Any]) -> list[Candidate]:
+def rank(
+    index: Index, units: list[UnitFeatures], model: dict[str, Any], *, accepted_only: bool = False
+) -> list[Candidate]:
     """Every candidate of every unit, scored; per claim its best unit; best first.
+    ``accepted_only``: only the claims scored at the threshold or more (what ``factcheck``
+    returns: the same matches, without scoring candidates it would drop).
 
     Order: score, then the linear predictor (the calibration map is flat in places), then the
     weight of the post's words the claim accounts for, then the cosine: evidence in the post,
@@ -200,10 +231,13 @@ def rank(index: Index, units: list[UnitFeatures], model: dict[str, Any]) -> list
     found: list[Candidate] = []
     for uf in units:
         checkpoint()
-        cands = unit_candidates(index, uf)
+        floor = model["threshold"] if accepted_only else None
+        cands = unit_candidates(index, uf, model, floor)
         for c in cands:
             c.z = linear(c.values, model)
             c.score = probability(c.values, model)
+        if floor is not None:
+            cands = [c for c in cands if c.score >= floor]
         _explain_away(cands, model["threshold"])
         found.extend(c for c in cands if not c.explained_away)
     best: dict[str, Candidate] = {}

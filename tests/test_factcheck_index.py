@@ -1,0 +1,200 @@
+"""The fact-check index as arrays in one file per build (app/factcheck/index.py, indexfile.py).
+
+Round trip (the file answers what the compiled index answers), rebuilt when missing, stale,
+damaged or of other code (never an error), shared by processes, and written by ``build`` before
+the new build is served; on both backends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+from helpers import FIXTURES, ROOT, make_settings
+
+from app.build import build_database
+from app.db import Database
+from app.factcheck import factcheck, indexfile
+from app.factcheck.analyzer import Analyzer
+from app.factcheck.check import analyse
+from app.factcheck.index import ClaimProfile, Index, compile_index, get_index
+from app.main import create_app
+from app.settings import Settings
+from app.store import Store
+
+POSTS = [p["text"] for p in yaml.safe_load((FIXTURES / "factcheck-posts.yaml").read_text())][:40]
+
+
+@pytest.fixture
+def built(database_url: str, tmp_path: Path) -> Settings:
+    settings = make_settings(database_url, factcheck_index_dir=str(tmp_path / "fc"))
+    build_database(settings, force=True)
+    return settings
+
+
+def _file(settings: Settings, store: Store) -> Path:
+    generation = store.generation()
+    assert generation
+    return indexfile.path_for(indexfile.directory(settings), generation)
+
+
+def _answers(store: Store) -> list[dict[str, object]]:
+    out = []
+    for text in POSTS:
+        result = factcheck(store, text)
+        result.pop("took_ms")
+        out.append(result)
+    return out
+
+
+def test_build_writes_the_index_before_it_is_served(built: Settings) -> None:
+    """``build`` leaves the new generation's file in place: the first fact-check maps it and
+    compiles nothing (the file is not rewritten)."""
+    store = Store(Database(built))
+    path = _file(built, store)
+    assert path.exists()
+    written = path.stat().st_mtime_ns
+    meta, arrays = indexfile.read(path, store.generation())
+    assert meta["generation"] == store.generation() and len(arrays["claim_ids_at"]) > 10
+    with TestClient(create_app(built)) as client:
+        response = client.post("/api/v1/factcheck", json={"text": POSTS[0]})
+        assert response.status_code == 200 and response.json()["matches"]
+    assert path.stat().st_mtime_ns == written
+    store.db.dispose()
+
+
+def test_file_round_trip_answers_like_the_compiled_index(built: Settings) -> None:
+    store = Store(Database(built))
+    profiles: list[ClaimProfile] = []
+    with store.db.session() as session:
+        meta, arrays = compile_index(session, profiles)
+    compiled = Index(meta, arrays)
+    for profile in profiles:  # the arrays give back every profile as it was computed
+        back = compiled.profiles[profile.id]
+        idf = compiled.idf
+        assert back.core_weight == pytest.approx(sum(idf[f] for f in profile.core))
+        weighted = [(t, pytest.approx(sum(idf[f] for f in t))) for t in profile.texts if t]
+        assert back.weighted_texts == weighted
+        assert replace(back, weighted_texts=[], core_weight=0.0) == profile
+    mapped = get_index(store)
+    assert isinstance(mapped.vectors, np.ndarray) and not mapped.vectors.flags.writeable  # a file view
+    assert set(arrays) == set(mapped.arrays)
+    for name, array in arrays.items():
+        assert np.array_equal(array, mapped.arrays[name]), name
+    for claim_id in compiled.claim_order:
+        assert compiled.profiles[claim_id] == mapped.profiles[claim_id]
+    # The analyzer built from the stored words knows what one built from the claims' texts knows.
+    texts = [t for c in compiled.claim_order for t in compiled.texts[slice(*compiled.text_rows[c])]]
+    direct = Analyzer(
+        compiled.analyzer.concepts.values(), vocabulary=texts, lexicon=compiled.analyzer.lexicon
+    )
+    assert direct.vocabulary == mapped.analyzer.vocabulary
+    for text in POSTS:
+        a, _ = analyse(compiled, text)
+        b, _ = analyse(mapped, text)
+        assert [(c.claim_id, c.score, c.values, c.matched) for c in a] == [
+            (c.claim_id, c.score, c.values, c.matched) for c in b
+        ]
+    store.db.dispose()
+
+
+def test_accepted_only_returns_the_same_matches(built: Settings) -> None:
+    """``factcheck`` scores only candidates that can pass the threshold; the evaluation scores all:
+    the accepted ones agree."""
+    store = Store(Database(built))
+    index = get_index(store)
+    for text in POSTS:
+        every, _ = analyse(index, text)
+        accepted, _ = analyse(index, text, accepted_only=True)
+        threshold = 0.25
+        assert [(c.claim_id, c.score) for c in every if c.score >= threshold] == [
+            (c.claim_id, c.score) for c in accepted
+        ]
+    store.db.dispose()
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "garbage", "other-code", "bit-flip"])
+def test_a_bad_file_is_compiled_again_never_an_error(built: Settings, damage: str) -> None:
+    store = Store(Database(built))
+    path = _file(built, store)
+    expected = _answers(Store(Database(built)))
+    data = path.read_bytes()
+    if damage == "missing":
+        path.unlink()
+    elif damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(b"\0garbage" * 100)
+    elif damage == "other-code":
+        length = int.from_bytes(data[8:16], "little")
+        header = json.loads(data[16 : 16 + length])
+        header["fingerprint"] = "0" * 16
+        head = json.dumps(header).encode()[:length].ljust(length)
+        path.write_bytes(data[:16] + head + data[16 + length :])
+    else:  # one byte of the idf array
+        length = int.from_bytes(data[8:16], "little")
+        header = json.loads(data[16 : 16 + length])
+        at = header["start"] + header["arrays"]["idf"]["offset"]
+        path.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :])
+    with pytest.raises(indexfile.BadIndexFile):
+        indexfile.read(path, store.generation())
+    with TestClient(create_app(built)) as client:
+        response = client.post("/api/v1/factcheck", json={"text": POSTS[0]})
+        assert response.status_code == 200
+        assert response.json()["matches"] == expected[0]["matches"]
+    assert _answers(store) == expected
+    indexfile.read(path, store.generation())  # written again, complete
+    store.db.dispose()
+
+
+def test_an_unwritable_folder_still_answers(tmp_path: Path) -> None:
+    target = tmp_path / "not-a-folder"
+    target.write_text("a file where the folder should be")
+    settings = make_settings(f"sqlite:///{tmp_path / 'kb.db'}", factcheck_index_dir=str(target))
+    build_database(settings, force=True)
+    store = Store(Database(settings))
+    assert factcheck(store, POSTS[0])["matches"]
+    store.db.dispose()
+
+
+PROBE = """
+import sys
+from dataclasses import replace
+from app.db import Database
+from app.settings import Settings
+from app.store import Store
+from app.factcheck.index import get_index
+index = get_index(Store(Database(Settings(database_url=sys.argv[1], factcheck_index_dir=sys.argv[2]))))
+maps = open("/proc/self/maps").read()
+print(sum(1 for line in maps.splitlines() if line.endswith(".fcidx")), len(index))
+"""
+
+
+def test_processes_share_one_file(tmp_path: Path) -> None:
+    """Two processes (two workers) map the same file, which the first one wrote and the second
+    only read."""
+    folder = tmp_path / "fc"
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    settings = make_settings(url, data_dir=FIXTURES / "mini", factcheck_index_dir=str(folder))
+    build_database(settings, force=True)
+    (file,) = folder.glob("*.fcidx")
+    file.unlink()  # as after a build on another host: the first worker compiles it
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    outputs = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", PROBE, url, str(folder)], capture_output=True, text=True,
+                              env=env, cwd=ROOT, check=True)  # fmt: skip
+        outputs.append(done.stdout.split())
+        if len(outputs) == 1:
+            (file,) = folder.glob("*.fcidx")
+            written = file.stat().st_mtime_ns
+    assert outputs[0] == outputs[1] and int(outputs[0][0]) >= 1
+    assert [p.stat().st_mtime_ns for p in folder.glob("*.fcidx")] == [written]
