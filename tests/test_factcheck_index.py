@@ -26,6 +26,7 @@ from app.factcheck import factcheck, indexfile
 from app.factcheck.analyzer import Analyzer
 from app.factcheck.check import analyse
 from app.factcheck.index import ClaimProfile, Index, compile_index, get_index
+from app.factcheck.scoring import load_model
 from app.main import create_app
 from app.settings import Settings
 from app.store import Store
@@ -106,18 +107,24 @@ def test_file_round_trip_answers_like_the_compiled_index(built: Settings) -> Non
     store.db.dispose()
 
 
-def test_accepted_only_returns_the_same_matches(built: Settings) -> None:
-    """``factcheck`` scores only candidates that can pass the threshold; the evaluation scores all:
-    the accepted ones agree."""
+def test_top_claims_are_the_first_of_the_full_ranking(built: Settings) -> None:
+    """``factcheck`` scores in Python only the claims it shows (``rank(top=...)``); the evaluation
+    scores every candidate: the claims shown, their scores and near ties agree."""
     store = Store(Database(built))
     index = get_index(store)
-    for text in POSTS:
-        every, _ = analyse(index, text)
-        accepted, _ = analyse(index, text, accepted_only=True)
-        threshold = 0.25
-        assert [(c.claim_id, c.score) for c in every if c.score >= threshold] == [
-            (c.claim_id, c.score) for c in accepted
-        ]
+    threshold = load_model()["threshold"]
+    for text in [*POSTS, " ".join(POSTS)]:
+        for top in (1, 3, 6):
+            every, _ = analyse(index, text)
+            accepted = [c for c in every if c.score >= threshold]
+            shown, _ = analyse(index, text, top=top)
+            assert [(c.claim_id, c.score, c.unit.unit) for c in shown] == [
+                (c.claim_id, c.score, c.unit.unit) for c in accepted[:top]
+            ]
+            assert [c.ambiguous_with for c in shown[: top - 1]] == [
+                [a for a in c.ambiguous_with if a in {x.claim_id for x in accepted[:top]}]
+                for c in accepted[: top - 1]
+            ]
     store.db.dispose()
 
 

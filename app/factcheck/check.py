@@ -50,14 +50,14 @@ def post_units(index: Index, text: str) -> tuple[list[UnitFeatures], dict[str, A
 
 
 def analyse(
-    index: Index, text: str, model: dict[str, Any] | None = None, *, accepted_only: bool = False
+    index: Index, text: str, model: dict[str, Any] | None = None, *, top: int | None = None
 ) -> tuple[list[Candidate], dict[str, Any]]:
     """Every scored candidate of ``text`` (best first) and the post's language; the shared core
     of ``factcheck`` and ``evaluate`` (which needs the candidates below the threshold too).
     ``model``: the score model (default: the shipped one, ``scoring.load_model``);
-    ``accepted_only``: only candidates at the threshold or more (``scoring.rank``)."""
+    ``top``: only the best ``top`` claims at the threshold or more (``scoring.rank``)."""
     units, lang = post_units(index, text)
-    return rank(index, units, model or load_model(), accepted_only=accepted_only), lang
+    return rank(index, units, model or load_model(), top=top), lang
 
 
 _CLAIM_WORD_KINDS = frozenset({"body", "outcome", "topic"})
@@ -133,12 +133,12 @@ def factcheck(store: Store, text: str, limit: int = 5) -> dict[str, Any]:
     started = time.perf_counter()
     text = clean(text)[:MAX_TEXT]
     index = get_index(store)
-    ranked, lang = analyse(index, text, accepted_only=True)
+    # One more than shown: whether the last one shown is a near tie with the next.
+    ranked, lang = analyse(index, text, top=max(0, limit) + 1)
     threshold = load_model()["threshold"]
     settings = store.db.settings
     matches = [  # flags, figures and the ClaimReview only for the matches returned
-        _match(index, c, text, settings.base_url, settings.publisher_name)
-        for c in [c for c in ranked if c.score >= threshold][:limit]
+        _match(index, c, text, settings.base_url, settings.publisher_name) for c in ranked[: max(0, limit)]
     ]
     warning = language.warning(lang["code"], lang["matched_by"])
     return {

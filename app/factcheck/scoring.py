@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from app.factcheck.analyzer import Features
 from app.factcheck.embed import Vectors
@@ -149,15 +150,30 @@ def passes_gates(profile: ClaimProfile, have: set[str], outcomes: frozenset[str]
     )
 
 
-def unit_candidates(
-    index: Index, uf: UnitFeatures, model: dict[str, Any] | None = None, floor: float | None = None
-) -> list[Candidate]:
-    """The gated candidates of one unit with their feature values (score not yet set).
+@dataclass
+class UnitValues:
+    """The gated candidates of one unit as arrays: claim numbers, ``FEATURES`` values (one row per
+    claim), the weight of the unit's words each accounts for, and the unit's features as a mask."""
+
+    uf: UnitFeatures
+    claims: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
+    mass: npt.NDArray[np.float64]
+    mask: npt.NDArray[np.bool_]
+
+    def candidate(self, index: Index, i: int) -> Candidate:
+        claim = int(self.claims[i])
+        matched = {index.feature_names[f] for f in index.features.row(claim).tolist() if self.mask[f]}
+        return Candidate(
+            index.claim_order[claim], self.uf, self.values[i].tolist(), matched, float(self.mass[i])
+        )
+
+
+def unit_values(index: Index, uf: UnitFeatures) -> UnitValues | None:
+    """The gated candidates of one unit with their feature values (None: no candidate).
 
     Computed for all candidates at once over the index's arrays (``index.Index``): the cost follows
-    the number of candidates, with no Python work per candidate but for those returned. With
-    ``model`` and ``floor``, only candidates that may score ``floor`` or more are returned (their
-    linear score, within rounding, decides; the margin feature still sees every candidate)."""
+    the number of candidates, with no Python work per candidate."""
     have = uf.have
     idf = index.idf_array
     mask = index.mask(have)
@@ -173,7 +189,7 @@ def unit_candidates(
         passes &= (concepts.sizes(claims) == 0) | concepts.any(claims, mask)
     claims, core_size = claims[passes], core_size[passes]
     if not len(claims):
-        return []
+        return None
     weights = np.where(mask, idf, 0.0)
     own_weight = sum(index.idf.get(f, 1.0) for f in have - uf.carried) or 1.0
     cosine = index.cosines(claims, uf.vector).astype(np.float64)
@@ -193,17 +209,13 @@ def unit_candidates(
         ],
         axis=1,
     )
-    mass = index.features.sums(claims, weights)
-    rows = np.arange(len(claims))
-    if model is not None and floor is not None and 0 < floor < 1:
-        z = model["intercept"] + values @ np.asarray(model["coef"], dtype=np.float64)
-        rows = np.flatnonzero(z >= math.log(floor / (1 - floor)) - 1e-9)
-    found = []
-    for i in rows.tolist():
-        claim = int(claims[i])
-        matched = {index.feature_names[f] for f in index.features.row(claim).tolist() if mask[f]}
-        found.append(Candidate(index.claim_order[claim], uf, values[i].tolist(), matched, float(mass[i])))
-    return found
+    return UnitValues(uf, claims, values, index.features.sums(claims, weights), mask)
+
+
+def unit_candidates(index: Index, uf: UnitFeatures) -> list[Candidate]:
+    """The gated candidates of one unit with their feature values (score not yet set)."""
+    found = unit_values(index, uf)
+    return [found.candidate(index, i) for i in range(len(found.claims))] if found else []
 
 
 def _explain_away(found: list[Candidate], threshold: float) -> None:
@@ -218,26 +230,25 @@ def _explain_away(found: list[Candidate], threshold: float) -> None:
 
 
 def rank(
-    index: Index, units: list[UnitFeatures], model: dict[str, Any], *, accepted_only: bool = False
+    index: Index, units: list[UnitFeatures], model: dict[str, Any], *, top: int | None = None
 ) -> list[Candidate]:
     """Every candidate of every unit, scored; per claim its best unit; best first.
-    ``accepted_only``: only the claims scored at the threshold or more (what ``factcheck``
-    returns: the same matches, without scoring candidates it would drop).
+    ``top``: only the best ``top`` claims scored at the threshold or more (``_rank_top``: what
+    ``factcheck`` shows, without scoring the candidates it would not show).
 
     Order: score, then the linear predictor (the calibration map is flat in places), then the
     weight of the post's words the claim accounts for, then the cosine: evidence in the post,
     never the claim's id. Two accepted claims of the same unit whose scores
     differ by less than ``near_tie`` are marked ambiguous with each other."""
+    if top is not None:
+        return _rank_top(index, units, model, top)
     found: list[Candidate] = []
     for uf in units:
         checkpoint()
-        floor = model["threshold"] if accepted_only else None
-        cands = unit_candidates(index, uf, model, floor)
+        cands = unit_candidates(index, uf)
         for c in cands:
             c.z = linear(c.values, model)
             c.score = probability(c.values, model)
-        if floor is not None:
-            cands = [c for c in cands if c.score >= floor]
         _explain_away(cands, model["threshold"])
         found.extend(c for c in cands if not c.explained_away)
     best: dict[str, Candidate] = {}
@@ -246,10 +257,103 @@ def rank(
         if held is None or (c.score, c.z, c.mass) > (held.score, held.z, held.mass):
             best[c.claim_id] = c
     ranked = sorted(best.values(), key=lambda c: (-c.score, -c.z, -c.mass, -c.values[3]))
+    _mark_near_ties([c for c in ranked if c.score >= model["threshold"]], model)
+    return ranked
+
+
+def _mark_near_ties(accepted: list[Candidate], model: dict[str, Any]) -> None:
     near = float(model.get("near_tie", 0.03))
-    accepted = [c for c in ranked if c.score >= model["threshold"]]
     for a, b in itertools.pairwise(accepted):
         if a.unit is b.unit and a.score - b.score < near:
             a.ambiguous_with.append(b.claim_id)
             b.ambiguous_with.append(a.claim_id)
+
+
+def _rank_top(index: Index, units: list[UnitFeatures], model: dict[str, Any], top: int) -> list[Candidate]:
+    """``rank``'s first ``top`` accepted claims, found without scoring every candidate in Python.
+
+    Every unit's candidates get their linear predictor with array operations; those that may
+    reach the threshold are visited best first (linear predictor, mass, cosine: ``rank``'s order,
+    the score being a non-decreasing function of the predictor). A visited candidate is scored exactly (``probability``), skipped when below the
+    threshold, explained away (``_explain_away``: against its unit's accepted complete candidates)
+    or of a claim already taken (a claim's first candidate in this order is its best), else taken;
+    the visit stops at ``top`` claims. The result equals ``rank``'s accepted claims cut at ``top``."""
+    threshold = model["threshold"]
+    coef = np.asarray(model["coef"], dtype=np.float64)
+    pool = _passing(index, units, model)
+    if not pool:
+        return []
+    unit_no = np.concatenate([np.full(len(rows), n) for n, (_, rows) in enumerate(pool)])
+    row_no = np.concatenate([rows for _, rows in pool])
+    values = np.concatenate([found.values[rows] for found, rows in pool])
+    mass = np.concatenate([found.mass[rows] for found, rows in pool])
+    z = model["intercept"] + values @ coef
+    order = np.lexsort((-values[:, 3], -mass, -z))
+    complete: dict[int, list[Candidate]] = {}
+    ranked: list[Candidate] = []
+    taken: set[str] = set()
+    for at in order.tolist():
+        n = int(unit_no[at])
+        found, rows = pool[n]
+        i = int(row_no[at])
+        if index.claim_order[int(found.claims[i])] in taken:
+            continue
+        c = found.candidate(index, i)
+        c.z, c.score = linear(c.values, model), probability(c.values, model)
+        if c.score < threshold:
+            continue
+        if c.values[2] > 0:
+            if n not in complete:
+                complete[n] = _accepted_complete(index, found, rows, model)
+            if any(c.matched < o.matched and o.mass > c.mass for o in complete[n]):
+                continue
+        taken.add(c.claim_id)
+        ranked.append(c)
+        if len(ranked) >= top:
+            break
+    _mark_near_ties(ranked, model)
     return ranked
+
+
+def _passing(
+    index: Index, units: list[UnitFeatures], model: dict[str, Any]
+) -> list[tuple[UnitValues, npt.NDArray[np.int64]]]:
+    """Per unit with candidates: its values and the rows whose linear predictor may reach the
+    threshold (``z_floor``; ``probability`` decides)."""
+    floor = z_floor(model)
+    coef = np.asarray(model["coef"], dtype=np.float64)
+    pool = []
+    for uf in units:
+        checkpoint()
+        found = unit_values(index, uf)
+        if found is not None:
+            rows = np.flatnonzero(model["intercept"] + found.values @ coef >= floor)
+            if len(rows):
+                pool.append((found, rows))
+    return pool
+
+
+def z_floor(model: dict[str, Any]) -> float:
+    """A linear predictor below which no score reaches the threshold (the score is a
+    non-decreasing function of it), less 1e-9 for rounding."""
+    threshold = model["threshold"]
+    calibration = model.get("calibration")
+    if calibration:  # np.interp: flat outside the knots, linear between them
+        below = [z for z, p in zip(calibration["z"], calibration["p"], strict=True) if p < threshold]
+        return max(below) - 1e-9 if below else -math.inf
+    return math.log(threshold / (1 - threshold)) - 1e-9 if 0 < threshold < 1 else -math.inf
+
+
+def _accepted_complete(
+    index: Index, found: UnitValues, rows: npt.NDArray[np.int64], model: dict[str, Any]
+) -> list[Candidate]:
+    """The unit's candidates (of ``rows``) with no core feature missing, scored at the threshold
+    or more: what explains a partial candidate away (``_explain_away``)."""
+    out = []
+    for r in rows.tolist():
+        if found.values[r, 2] == 0:
+            c = found.candidate(index, r)
+            c.z, c.score = linear(c.values, model), probability(c.values, model)
+            if c.score >= model["threshold"]:
+                out.append(c)
+    return out
