@@ -159,6 +159,7 @@ def test_concept_translations_name_a_language_the_matcher_can_stem() -> None:
         ("up to 2-fold more calories", "percent-change", 100),
         ("a tenfold rise", "percent-change", 900),
         ("six times more effort", "percent-change", 500),
+        ("A step backwards on a treadmill is equal to 6 steps forward", "percent-change", 500),
         ("quema el triple de calorías", "percent-change", 200),
         ("brûle deux fois plus de calories", "percent-change", 100),
         ("verbrennt doppelt so viele Kalorien", "percent-change", 100),

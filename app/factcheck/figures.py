@@ -90,7 +90,7 @@ _CHANGE_DOWN = (
 )
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ratio", re.compile(
-        rf"(?P<num>{_NUM}|{_WORDNUM})\s+(?:steps?\s+)?(?:of\s+)?(?:backwards?|in reverse|reverse|retro)[^.=\d]{{0,40}}?"
+        rf"(?<![\w.,])(?P<num>{_NUM}|{_WORDNUM}|an?)\s+(?:steps?\s+)?(?:of\s+)?(?:backwards?|in reverse|reverse|retro)[^.=\d]{{0,40}}?"
         rf"(?:=|equals?|equal to|(?:is|are) (?:worth|like|the same as|equal to|equivalent to)|count as|"
         rf"more work than|than)\D{{0,25}}?(?P<num2>{_NUM}|{_WORDNUM})\s+(?:steps?|forward|normal)",
         re.IGNORECASE)),
@@ -136,6 +136,8 @@ def _number(raw: str) -> float:
         return float(NUMBER_WORDS[raw])
     if raw in FOREIGN_NUMBER_WORDS:
         return float(FOREIGN_NUMBER_WORDS[raw])
+    if raw in ("a", "an"):  # "a step backwards is equal to 6 steps forward"
+        return 1.0
     return (
         float(raw.replace(",", ""))
         if re.fullmatch(r"\d{1,3}(?:,\d{3})+", raw)
