@@ -160,18 +160,25 @@ def best_cut(scored: list[tuple[Any, list[tuple[str, float]]]], candidates: list
     return best[3]
 
 
-def system_cut(index: Any, units: list[Any], passages: list[Any], model: dict[str, Any]) -> float:
-    """The score a match must reach to be returned, chosen on the same development passages
-    (scores stay probabilities; the cut only decides what is shown). ``units``: each passage's
-    units (``check.post_units``)."""
+def system_cuts(index: Any, units: list[Any], passages: list[Any], model: dict[str, Any]) -> dict[str, float]:
+    """The score a match must reach to be returned, per reading of a post (``"text"``: read in
+    full; ``"concepts"``: through the concepts' terms of its language), each chosen on the
+    development passages read that way (scores stay probabilities; the cut only decides what is
+    shown). ``units``: each passage's ``(units, matched_by)`` (``check.post_units``)."""
     from app.factcheck.scoring import rank
 
     model = {**model, "threshold": 0.5, "near_tie": 0.03}
-    scored = [
-        (p, [(c.claim_id, c.score) for c in rank(index, u, model)])
-        for p, u in zip(passages, units, strict=True)
-    ]
-    return best_cut(scored, [round(0.1 + 0.025 * i, 3) for i in range(29)])
+    grid = [round(0.1 + 0.025 * i, 3) for i in range(29)]
+    cuts = {}
+    for reading in ("text", "concepts"):
+        scored = [
+            (p, [(c.claim_id, c.score) for c in rank(index, u, model)])
+            for p, (u, how) in zip(passages, units, strict=True)
+            if how == reading
+        ]
+        if scored:
+            cuts[reading] = best_cut(scored, grid)
+    return cuts
 
 
 def fit_model(
@@ -183,7 +190,8 @@ def fit_model(
     coef, intercept = fit_logistic(rows, passages)
     model: dict[str, Any] = {"features": list(FEATURES), "coef": [round(c, 5) for c in coef],
                              "intercept": round(intercept, 5), "calibration": recalibrate(rows, passages)}  # fmt: skip
-    model["threshold"] = system_cut(index, units, passages, model)
+    model["thresholds"] = system_cuts(index, units, passages, model)
+    model["threshold"] = model["thresholds"]["text"]  # the cut-off of a post read in full
     cuts = {}
     for name in ("bm25", "embedding"):
         scored = [(p, baselines.scores(name, p.text)) for p in passages]
@@ -203,7 +211,7 @@ def cross_validate(index: Any, own: list[Any], real: list[Any], folds: int, base
     rows = passage_rows(index, everything)
     units = _units(index, everything)
     runs: dict[str, list[dict[str, Any]]] = {"system": [], "bm25": [], "embedding": []}
-    pairs: list[tuple[float, float]] = []  # (threshold, fold weight) for the pooled table
+    cuts: list[dict[str, float]] = []
     n_own = len(own)
     for train, held in GroupKFold(n_splits=folds).split(real, groups=[site(p) for p in real]):
         keep = list(range(n_own)) + [n_own + k for k in train]
@@ -212,18 +220,21 @@ def cross_validate(index: Any, own: list[Any], real: list[Any], folds: int, base
         held_passages = [real[k] for k in held]
         for name in runs:
             runs[name] += run_ranker(index, name, held_passages, baselines, model)
-        pairs.append((model["threshold"], len(held)))
-    threshold = sum(t * w for t, w in pairs) / sum(w for _, w in pairs)
+        cuts.append(model["thresholds"])
     report = {name: metrics(r) for name, r in runs.items()}
     english = {name: metrics([x for x in r if x["passage"].language == "en"]) for name, r in runs.items()}
-    return {"all": report, "en": english, "reliability": reliability(runs["system"], threshold),
-            "thresholds": [t for t, _ in pairs]}  # fmt: skip
+    return {"all": report, "en": english, "reliability": reliability(runs["system"]),
+            "thresholds": cuts}  # fmt: skip
 
 
 def _units(index: Any, passages: list[Any]) -> list[Any]:
     from app.factcheck.check import clean, post_units
 
-    return [post_units(index, clean(p.text))[0] for p in passages]
+    out = []
+    for p in passages:
+        units, lang = post_units(index, clean(p.text))
+        out.append((units, lang["matched_by"]))
+    return out
 
 
 def _print_cv(report: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from app.factcheck.flags import (
     population_flags,
 )
 from app.factcheck.index import BACKWARD, Index, get_index
-from app.factcheck.scoring import Candidate, UnitFeatures, load_model, rank, unit_features
+from app.factcheck.scoring import Candidate, UnitFeatures, cut_off, load_model, rank, unit_features
 from app.factcheck.sentences import Unit, split
 from app.factcheck.stance import Span, stance
 from app.store import Store
@@ -55,9 +55,12 @@ def analyse(
     """Every scored candidate of ``text`` (best first) and the post's language; the shared core
     of ``factcheck`` and ``evaluate`` (which needs the candidates below the threshold too).
     ``model``: the score model (default: the shipped one, ``scoring.load_model``);
-    ``top``: only the best ``top`` claims at the threshold or more (``scoring.rank``)."""
+    ``top``: only the best ``top`` claims at the threshold or more (``scoring.rank``); the
+    threshold is the one of the post's reading (``scoring.cut_off``)."""
     units, lang = post_units(index, text)
-    return rank(index, units, model or load_model(), top=top), lang
+    model = model or load_model()
+    model = {**model, "threshold": cut_off(model, lang["matched_by"])}
+    return rank(index, units, model, top=top), lang
 
 
 _CLAIM_WORD_KINDS = frozenset({"body", "outcome", "topic"})
@@ -135,7 +138,7 @@ def factcheck(store: Store, text: str, limit: int = 5) -> dict[str, Any]:
     index = get_index(store)
     # One more than shown: whether the last one shown is a near tie with the next.
     ranked, lang = analyse(index, text, top=max(0, limit) + 1)
-    threshold = load_model()["threshold"]
+    threshold = cut_off(load_model(), lang["matched_by"])
     settings = store.db.settings
     matches = [  # flags, figures and the ClaimReview only for the matches returned
         _match(index, c, text, settings.base_url, settings.publisher_name) for c in ranked[: max(0, limit)]

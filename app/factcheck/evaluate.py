@@ -32,7 +32,7 @@ import numpy as np
 
 from app.factcheck.check import analyse, clean
 from app.factcheck.index import Index
-from app.factcheck.scoring import load_model
+from app.factcheck.scoring import cut_off, load_model
 from app.factcheck.stance import STANCES
 from app.vocab import FlagCode
 
@@ -146,7 +146,8 @@ def run_ranker(
         if name == "system":
             ranked, lang = analyse(index, text, model)
             scored = [(c.claim_id, c.score) for c in ranked]
-            returned = [cid for cid, s in scored if s >= model["threshold"]][:5]
+            cut = cut_off(model, lang.get("matched_by"))  # the cut-off of the post's reading
+            returned = [cid for cid, s in scored if s >= cut][:5]
             result = _system_details(index, ranked, returned, text)
         else:
             assert baselines is not None
@@ -226,11 +227,12 @@ def metrics(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def reliability(runs: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
+def reliability(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Score bands of every scored candidate: count, mean score, share right; the expected
-    calibration error over all candidates and over the returned ones (score >= threshold)."""
+    calibration error over all candidates and over the returned ones (the matches shown)."""
     rows = []
     pairs = [(s, cid in r["passage"].expect) for r in runs for cid, s in r["scored"]]
+    shown = [(s, cid in r["passage"].expect) for r in runs for cid, s in r["scored"] if cid in r["returned"]]
     for lo, hi in BANDS:
         inside = [(s, ok) for s, ok in pairs if lo <= s < hi or (hi == 1.0 and s == 1.0)]
         if inside:
@@ -251,20 +253,19 @@ def reliability(runs: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
         return round(total, 4)
 
     worst = max((abs(r["mean_score"] - r["share_right"]) for r in rows if r["held_to_target"]), default=None)
-    return {"bands": rows, "ece_all": ece(pairs), "ece_returned": ece([(s, ok) for s, ok in pairs if s >= threshold]),
+    return {"bands": rows, "ece_all": ece(pairs), "ece_returned": ece(shown),
             "worst_gap_in_bands_of_20": None if worst is None else round(worst, 3)}  # fmt: skip
 
 
 def evaluate(index: Index, passages: list[Passage]) -> dict[str, Any]:
     """The system and both baselines on ``passages``, with the system's reliability table."""
     baselines = Baselines(index)
-    model = load_model()
     report: dict[str, Any] = {}
     for name in ("system", "bm25", "embedding"):
         runs = run_ranker(index, name, passages, baselines)
         report[name] = metrics(runs)
         if name == "system":
-            report["reliability"] = reliability(runs, model["threshold"])
+            report["reliability"] = reliability(runs)
             report["languages"] = _languages(runs)
     return report
 

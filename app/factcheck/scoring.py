@@ -93,6 +93,14 @@ def linear(values: list[float], model: dict[str, Any]) -> float:
     return float(model["intercept"] + sum(c * v for c, v in zip(model["coef"], values, strict=True)))
 
 
+def cut_off(model: dict[str, Any], matched_by: str | None = "text") -> float:
+    """The score a match must reach to be returned, for a post read in full (``"text"``) or
+    through the concepts' terms of its language (``"concepts"``): each reading has its own
+    cut-off, fitted on its own development passages (a concept-only reading is noisier, and one
+    cut-off for both would be set by it)."""
+    return float(model.get("thresholds", {}).get(matched_by or "text", model["threshold"]))
+
+
 def probability(values: list[float], model: dict[str, Any]) -> float:
     """The calibrated probability that the post makes the claim.
 
