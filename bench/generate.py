@@ -31,8 +31,11 @@ from typing import TextIO
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# run as a script from anywhere: reuse the app's grading rules (bench/ off the path: its limits.py
+# would hide the 'limits' package the app imports)
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # run as a script from anywhere: reuse the app's grading rules
+    sys.path.insert(0, str(ROOT))
 
 from app import certainty, grading  # noqa: E402
 

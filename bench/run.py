@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# bench/ itself off the path: its limits.py would hide the 'limits' package the app imports
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 # PYTHONPATH before this copy again: a child process of --app-path measures that copy of the app
 sys.path[:0] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
@@ -133,6 +135,8 @@ def bench_incremental(args: argparse.Namespace) -> None:
             rows.append({"backend": backend, "claims": size, "edit": "full build (--force)", **full,
                          "load": full["load_average_before"][0]})  # fmt: skip
         for edit in incremental.EDITS:
+            if args.edits and edit.name not in args.edits:
+                continue
             what = edit.apply(folder)
             for backend, env in envs.items():
                 result = build(env, args)
@@ -291,7 +295,48 @@ def measure_export(store: Any, _size: int, args: argparse.Namespace) -> dict[str
     return figures
 
 
+def measure_pages(_store: Any, size: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Claim pages and JSON through the app in process (Starlette's TestClient: routing,
+    middleware, the store, rendering; no socket): ``--pages`` claims spread over the knowledge
+    base, each requested once (uncached: loaded and rendered), then one claim again and again
+    (cached). ``/healthz`` the same way is the test client's own cost per request (subtract it).
+    Every answer must be 200."""
+    from starlette.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    env = env_for(args.only.split(":")[0], size)
+    settings = Settings(
+        database_url=env["EVIDENCE_KB_DATABASE_URL"], data_dir=Path(env["EVIDENCE_KB_DATA_DIR"]),
+        rate_limit="", rate_limit_expensive="",
+    )  # fmt: skip
+    client = TestClient(create_app(settings))
+    ids = serverbench.claim_ids(size)
+    step = max(1, len(ids) // (2 * args.pages + 1))
+    spread = ids[::step][: 2 * args.pages + 1]
+    statuses: dict[int, int] = {}
+
+    def get(path: str) -> None:
+        status = client.get(path).status_code
+        statuses[status] = statuses.get(status, 0) + 1
+
+    get(f"/claims/{spread[0]}")  # the claim list, once per build
+    pages = [timed(lambda i=i: get(f"/claims/{i}"), 1)[0] for i in spread[1 : args.pages + 1]]
+    documents = [timed(lambda i=i: get(f"/api/v1/claims/{i}"), 1)[0] for i in spread[args.pages + 1 :]]
+    cached = timed(lambda: get(f"/claims/{spread[1]}"), args.pages)
+    baseline = timed(lambda: get("/healthz"), args.pages)  # TestClient's own cost per request
+    return {
+        "healthz_baseline": summary_ms(baseline),
+        "uncached_page": summary_ms(pages),
+        "uncached_json": summary_ms(documents),
+        "cached_page": summary_ms(cached),
+        "statuses": {str(k): v for k, v in statuses.items()},
+    }
+
+
 bench_search = in_child("search", measure_search)
+bench_pages = in_child("pages", measure_pages)
 bench_factcheck = in_child("factcheck", measure_factcheck)
 bench_export = in_child("export", measure_export)
 
@@ -318,6 +363,7 @@ AREAS: dict[str, Callable[[argparse.Namespace], None]] = {
     "search": bench_search,
     "factcheck": bench_factcheck,
     "export": bench_export,
+    "pages": bench_pages,
     "memory": serverbench.bench_memory,
     "http": serverbench.bench_http,
 }
@@ -333,6 +379,12 @@ def parser() -> argparse.ArgumentParser:
         "--build-repeat", type=int, default=1, help="full builds per backend and size (the fastest kept)"
     )
     p.add_argument("--posts", type=int, default=200, help="fact-check posts")
+    p.add_argument(
+        "--pages", type=int, default=300, help="pages: claims requested once each (as page, as JSON)"
+    )
+    p.add_argument(
+        "--edits", default="", help="incremental: the edits to make, comma-separated (default: all)"
+    )
     p.add_argument("--long-post-chars", type=int, default=10_000, help="fact-check: the long post's length")
     p.add_argument(
         "--long-post-timeout",
@@ -387,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     args.backends = [b for b in args.backends.split(",") if b]
     args.workers = [int(w) for w in args.workers.split(",") if w]
     args.skip = [s.strip() for s in args.skip.split(",") if s.strip()]
+    args.edits = [s.strip() for s in args.edits.split(",") if s.strip()]
     if args.area == "clean":
         clean()
         return 0
