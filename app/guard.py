@@ -18,7 +18,7 @@
 - JSON routes (``POST /api/...``): ``Content-Type`` must be ``application/json`` (or ``+json``);
   anything else is 415.
 
-- Memory after bursts: once ``TRIM_AFTER`` requests have been answered and the process has been
+- Memory after bursts: once ``Settings.memory_trim_after`` requests have been answered and the process has been
   idle for ``TRIM_IDLE`` seconds, glibc's ``malloc_trim`` hands the memory the burst freed back to
   the system (``MemoryTrim``); without it a worker stays at its peak size after a flood.
 
@@ -96,7 +96,7 @@ class RequestGuard:
         self.max_in_flight = settings.max_concurrency
         self.in_flight = 0  # requests being answered by this process (changed on the event loop)
         self.refused = 0
-        self.trim = MemoryTrim()
+        self.trim = MemoryTrim(settings.memory_trim_after)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -229,7 +229,6 @@ def _size_capped(send: Send, cap: int) -> Send:
     return sending
 
 
-TRIM_AFTER = 500  # requests answered since the last trim
 TRIM_IDLE = 2.0  # seconds without a request in progress
 
 
@@ -249,17 +248,18 @@ class MemoryTrim:
     thread that allocated, up to 8 per core) for reuse: after a flood of 1,000 connections a
     worker kept its peak size for good. ``malloc_trim(0)`` returns the free pages; it runs in a
     thread (ctypes releases the GIL) when the process has been idle for ``TRIM_IDLE`` seconds
-    after answering at least ``TRIM_AFTER`` requests, so it never competes with a burst."""
+    after answering at least ``after`` requests (0: never), so it never competes with a burst."""
 
-    def __init__(self) -> None:
+    def __init__(self, after: int) -> None:
+        self.after = after
         self.since_trim = 0
         self.timer: asyncio.TimerHandle | None = None
         self.trims = 0
-        self.malloc_trim = _load_malloc_trim()
+        self.malloc_trim = _load_malloc_trim() if after > 0 else None
 
     def answered(self, guard: RequestGuard) -> None:
         self.since_trim += 1
-        if self.malloc_trim is None or self.since_trim < TRIM_AFTER or guard.in_flight:
+        if self.malloc_trim is None or self.since_trim < self.after or guard.in_flight:
             return
         if self.timer is not None:
             self.timer.cancel()

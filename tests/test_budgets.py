@@ -282,3 +282,21 @@ def test_requests_beyond_the_concurrency_limit_get_503_at_once(tmp_path: Path, m
     assert dict(quick_sent[0]["headers"])[b"retry-after"] == b"1"
     assert json.loads(quick_sent[1]["body"])["error"]["code"] == "overloaded"
     assert slow_sent[0]["status"] == 200
+
+
+def test_memory_is_handed_back_after_a_burst_once_idle(seed_settings) -> None:  # type: ignore[no-untyped-def]
+    settings = seed_settings.model_copy(update={"memory_trim_after": 5})
+    with TestClient(create_app(settings)) as client:
+        for _ in range(6):
+            assert client.get("/api/v1/methodology").status_code == 200
+        guard = client.app.middleware_stack.app  # type: ignore[attr-defined]
+        assert guard.trim.trims == 0  # not during the burst
+        time.sleep(3)  # idle for longer than TRIM_IDLE
+        client.get("/healthz")  # the loop runs the timer; this request starts a new count
+        assert guard.trim.trims == 1 and guard.trim.since_trim <= 1
+    off = seed_settings.model_copy(update={"memory_trim_after": 0})
+    with TestClient(create_app(off)) as client:
+        for _ in range(6):
+            client.get("/healthz")
+        time.sleep(3)
+        assert client.app.middleware_stack.app.trim.trims == 0  # type: ignore[attr-defined]
