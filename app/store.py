@@ -441,15 +441,22 @@ def _filtered_study_page(
             | col(Study.key).ilike(like, escape="\\")
             | col(Study.container).ilike(like, escape="\\")
         )
-    if cited is not None:
+    stmt = select(Study)
+    count = select(func.count()).select_from(Study)
+    if cited is not None:  # joined only when filtered by it
+        stmt = stmt.join(StudyList, col(StudyList.key) == col(Study.key))
+        count = count.join(StudyList, col(StudyList.key) == col(Study.key))
         conditions.append(col(StudyList.cited) == cited)
-    joined = select(func.count()).select_from(Study).join(StudyList, col(StudyList.key) == col(Study.key))
-    total = session.exec(joined.where(*conditions)).one()
-    page = session.exec(
-        select(Study, StudyList.cited).join(StudyList, col(StudyList.key) == col(Study.key))
-        .where(*conditions).order_by(col(Study.position)).offset(offset).limit(limit)
-    ).all()  # fmt: skip
-    return int(total), page
+    total = session.exec(count.where(*conditions)).one()
+    studies = session.exec(
+        stmt.where(*conditions).order_by(col(Study.position)).offset(offset).limit(limit)
+    ).all()
+    flags = dict(
+        session.exec(
+            select(StudyList.key, StudyList.cited).where(col(StudyList.key).in_([s.key for s in studies]))
+        ).all()
+    )
+    return int(total), [(study, flags.get(study.key, False)) for study in studies]
 
 
 def _escape_like(term: str) -> str:
