@@ -108,21 +108,27 @@ def fit_logistic(rows: Rows, passages: list[Any]) -> tuple[list[float], float]:
     return coef, intercept
 
 
-def recalibrate(rows: Rows, passages: list[Any]) -> dict[str, list[float]]:
+Folds = list[tuple[list[float], float, list[int]]]  # per inner fold: coef, intercept, held passages
+
+
+def recalibrate(rows: Rows, passages: list[Any]) -> tuple[dict[str, list[float]], Folds]:
     """The calibration map of the linear predictor z: an isotonic regression of "the passage makes
     the claim" on out-of-fold z (group k-fold by site), as knots ``{"z": [...], "p": [...]}``, one
     per block of the regression (its mean z and its share right), interpolated linearly by
     ``scoring.probability``. Out-of-fold, so a score says how often a match is right on sites the
     fit has not seen; isotonic, because the logistic curve is too steep in the middle and too flat
-    at the top for these features (measured: docs/factcheck.md)."""
+    at the top for these features (measured: docs/factcheck.md). Also returns the inner folds'
+    regressions, so the cut-offs can be chosen on out-of-fold scores too (``system_cuts``)."""
     from sklearn.isotonic import IsotonicRegression
     from sklearn.model_selection import GroupKFold
 
     groups = [site(p) for p in passages]
     z_out: list[float] = []
     y_out: list[int] = []
+    folds: Folds = []
     for train, held in GroupKFold(n_splits=FOLDS).split(passages, groups=groups):
         c, i = fit_logistic([rows[k] for k in train], [passages[k] for k in train])
+        folds.append((c, i, [int(k) for k in held]))
         x, y = select([rows[k] for k in held], [passages[k] for k in held], c, i)
         z_out += [_z(v, c, i) for v in x]
         y_out += y
@@ -133,7 +139,7 @@ def recalibrate(rows: Rows, passages: list[Any]) -> dict[str, list[float]]:
     for p, block in itertools.groupby(zip(fitted.predict(zs), zs, strict=True), key=lambda pz: pz[0]):
         z_block = [z for _, z in block]
         knots.append((sum(z_block) / len(z_block), float(p)))
-    return {"z": [round(z, 4) for z, _ in knots], "p": [round(p, 4) for _, p in knots]}
+    return {"z": [round(z, 4) for z, _ in knots], "p": [round(p, 4) for _, p in knots]}, folds
 
 
 def best_cut(scored: list[tuple[Any, list[tuple[str, float]]]], candidates: list[float]) -> float:
@@ -160,24 +166,29 @@ def best_cut(scored: list[tuple[Any, list[tuple[str, float]]]], candidates: list
     return best[3]
 
 
-def system_cuts(index: Any, units: list[Any], passages: list[Any], model: dict[str, Any]) -> dict[str, float]:
+def system_cuts(
+    index: Any, units: list[Any], passages: list[Any], model: dict[str, Any], folds: Folds
+) -> dict[str, float]:
     """The score a match must reach to be returned, per reading of a post (``"text"``: read in
     full; ``"concepts"``: through the concepts' terms of its language), each chosen on the
-    development passages read that way (scores stay probabilities; the cut only decides what is
-    shown). ``units``: each passage's ``(units, matched_by)`` (``check.post_units``)."""
+    development passages read that way, scored **out of fold** (each passage by the inner fold's
+    regression that did not see its site, through the calibration map): scores of the passages a
+    model was fitted on are optimistic, and a cut-off chosen on them is too high for new sites.
+    Scores stay probabilities; the cut only decides what is shown. ``units``: each passage's
+    ``(units, matched_by)`` (``check.post_units``)."""
     from app.factcheck.scoring import rank
 
-    model = {**model, "threshold": 0.5, "near_tie": 0.03}
+    scored: dict[int, list[tuple[str, float]]] = {}
+    for coef, intercept, held in folds:
+        fold_model = {**model, "coef": coef, "intercept": intercept, "threshold": 0.5, "near_tie": 0.03}
+        for k in held:
+            scored[k] = [(c.claim_id, c.score) for c in rank(index, units[k][0], fold_model)]
     grid = [round(0.1 + 0.025 * i, 3) for i in range(29)]
     cuts = {}
     for reading in ("text", "concepts"):
-        scored = [
-            (p, [(c.claim_id, c.score) for c in rank(index, u, model)])
-            for p, (u, how) in zip(passages, units, strict=True)
-            if how == reading
-        ]
-        if scored:
-            cuts[reading] = best_cut(scored, grid)
+        chosen = [(p, scored[k]) for k, p in enumerate(passages) if units[k][1] == reading]
+        if chosen:
+            cuts[reading] = best_cut(chosen, grid)
     return cuts
 
 
@@ -188,9 +199,10 @@ def fit_model(
     from app.factcheck.scoring import FEATURES
 
     coef, intercept = fit_logistic(rows, passages)
+    calibration, folds = recalibrate(rows, passages)
     model: dict[str, Any] = {"features": list(FEATURES), "coef": [round(c, 5) for c in coef],
-                             "intercept": round(intercept, 5), "calibration": recalibrate(rows, passages)}  # fmt: skip
-    model["thresholds"] = system_cuts(index, units, passages, model)
+                             "intercept": round(intercept, 5), "calibration": calibration}  # fmt: skip
+    model["thresholds"] = system_cuts(index, units, passages, model, folds)
     model["threshold"] = model["thresholds"]["text"]  # the cut-off of a post read in full
     cuts = {}
     for name in ("bm25", "embedding"):
