@@ -1,12 +1,28 @@
 """The all-or-nothing build: data files -> validated records (``app.loader``) -> database.
 
-SQLite: the build writes a new file beside the database and swaps it in with ``os.replace``
-(atomic), so readers see the old database or the new one, never half of either, and a failed
-build leaves the old file untouched.
+Full build: the records stream from the parsers to the database in batches (``load_stream``
+with ``buildrows.DatabaseSink``): the .bib files are read in pieces, claims.yaml item by item,
+each study and claim is checked and graded as it comes, and only small indexes (study facts,
+keys) are kept for the checks across records. Memory is about one batch plus the indexes, not
+the whole data set. The build also stores a state for the next one (``app.incremental``).
+
+Incremental build (the default when the last build left a state): only changed, added and
+removed records are read again, plus the claims whose grade depends on a changed study or
+concept; the difference is applied (deletes, inserts, moved rows) in one transaction, and the
+warnings are those a full build would report. It falls back to a full build, saying why, when
+something global changed: the schema version, an ``@string`` macro or another non-entry .bib
+block, the shape of claims.yaml, a ``crossref``, or when the changed records have an error (the
+full build then reports every problem as always). ``force`` always builds in full.
+``BuildResult.how`` says which ("full" or "incremental: 1 claim changed, ...").
+
+SQLite: the build writes a new file beside the database (an incremental build starts from a
+copy of the current one) and swaps it in with ``os.replace`` (atomic), so readers see the old
+database or the new one, never half of either, and a failed build leaves the old file untouched.
 
 PostgreSQL: the build runs in one transaction (under an advisory lock, so two hosts cannot
 build at once); readers keep seeing the previous data until it commits. The build ends with
-``NOTIFY evidence_kb_build`` so every app process drops its caches at once.
+``NOTIFY evidence_kb_build`` so every app process drops its caches at once. Every build that
+changes data writes a new generation id (``build_info.generation``).
 
 ``build_database`` raises ``DataError`` (every problem with file and line) on bad data and
 leaves the database unchanged.
@@ -16,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -26,14 +43,13 @@ from typing import Any
 from sqlalchemy import Engine, insert, text
 from sqlmodel import Session, SQLModel
 
-from app import dbfile, grading, listing, search, sof
-from app.claim_records import ClaimRecord
+from app import dbfile, incremental, listing
+from app.buildrows import CLAIM_TABLES, STUDY_TABLES, DatabaseSink, insert_concepts
 from app.db import PG_CHANNEL, make_engine, read_build_info
-from app.loader import StreamResult, data_hash, gc_paused, load_stream
-from app.models import BuildInfo, Claim, ClaimTopic, Concept, Evidence, Study
+from app.loader import data_hash, gc_paused, load_stream
+from app.models import BuildInfo
 from app.problems import DataError
 from app.settings import Settings
-from app.study_records import StudyRecord
 
 log = logging.getLogger("evidence_kb")
 
@@ -89,6 +105,7 @@ def _create_schema_pg(conn: Any) -> None:
 
 def _drop_schema_pg(conn: Any) -> None:
     conn.execute(text("DROP TABLE IF EXISTS claim_search CASCADE"))
+    conn.execute(text(f"DROP TABLE IF EXISTS {incremental.STATE_TABLE}"))
     SQLModel.metadata.drop_all(conn)
 
 
@@ -102,6 +119,8 @@ class BuildResult:
     studies: int = 0
     seconds: float = 0.0
     warnings: int = 0
+    #: How: "full" or "incremental: 1 claim changed, 0 added, 0 removed; ..." (``Plan.summary``).
+    how: str = ""
 
 
 def current_hash(engine: Engine) -> tuple[str | None, int | None]:
@@ -109,7 +128,9 @@ def current_hash(engine: Engine) -> tuple[str | None, int | None]:
     return (info.data_hash, info.schema_version) if info else (None, None)
 
 
-def is_stale(settings: Settings) -> bool:
+def is_stale(settings: Settings, new_hash: str | None = None) -> bool:
+    """Whether the database is missing or was built from other data (``new_hash``: the data's
+    hash when the caller has it)."""
     if settings.is_sqlite and (settings.sqlite_path is None or not settings.sqlite_path.exists()):
         return True
     engine = make_engine(settings)
@@ -117,38 +138,85 @@ def is_stale(settings: Settings) -> bool:
         stored, version = current_hash(engine)
     finally:
         engine.dispose()
-    return stored != data_hash(settings.data_dir, str(SCHEMA_VERSION)) or version != SCHEMA_VERSION
+    new_hash = new_hash or data_hash(settings.data_dir, str(SCHEMA_VERSION))
+    return stored != new_hash or version != SCHEMA_VERSION
+
+
+@dataclass
+class _Built:
+    info: BuildInfo
+    warnings: int
+    how: str
 
 
 @gc_paused()  # the rows of a large build would be scanned again and again for nothing
 def build_database(
     settings: Settings, *, force: bool = False, progress: Progress = _quiet, replace_foreign: bool = False
 ) -> BuildResult:
-    """Validate the data and load it, all or nothing. Raises ``DataError`` on bad data and
-    ``dbfile.UnsafeDatabasePath`` when the SQLite path holds something that is not our database
-    (``replace_foreign`` allows replacing a regular file anyway)."""
+    """Validate the data and load it, all or nothing: incrementally when the last build's state
+    allows it (``app.incremental``), else in full; ``force`` always builds in full. Raises
+    ``DataError`` on bad data and ``dbfile.UnsafeDatabasePath`` when the SQLite path holds
+    something that is not our database (``replace_foreign`` allows replacing a regular file)."""
     started = time.perf_counter()
     if settings.sqlite_configured_path is not None:
         dbfile.check_target(settings.sqlite_configured_path, replace_foreign=replace_foreign)
     new_hash = data_hash(settings.data_dir, str(SCHEMA_VERSION))
-    if not force and not is_stale(settings):
+    if not force and not is_stale(settings, new_hash):
         return BuildResult("unchanged", seconds=time.perf_counter() - started)
-    progress("full build" + (" (forced)" if force else ""))
+    progress("full build (forced)" if force else "the data changed: comparing it with the last build")
+    built: _Built | None
     if settings.is_sqlite:
-        info, result = _build_sqlite(settings, new_hash, progress, replace_foreign=replace_foreign)
+        built = _build_sqlite(settings, new_hash, progress, replace_foreign=replace_foreign, force=force)
     else:
         built = _build_postgres(settings, new_hash, progress, force=force)
-        if built is None:
-            return BuildResult("unchanged", seconds=time.perf_counter() - started)
-        info, result = built
+    if built is None:
+        return BuildResult("unchanged", seconds=time.perf_counter() - started)
+    info = built.info
     return BuildResult(
-        "built", info.claims, info.studies, time.perf_counter() - started, len(result.warnings)
+        "built", info.claims, info.studies, time.perf_counter() - started, built.warnings, built.how
     )
 
 
+def _new_info(new_hash: str, claims: int, studies: int) -> BuildInfo:
+    return BuildInfo(
+        data_hash=new_hash,
+        generation=uuid.uuid4().hex,  # every build that changes data: caches key on it
+        built_at=datetime.now(UTC),
+        claims=claims,
+        studies=studies,
+        schema_version=SCHEMA_VERSION,
+    )
+
+
+def _plan(conn: Any, settings: Settings, progress: Progress) -> incremental.Plan | None:
+    """The incremental plan against the database behind ``conn``, or None (a full build, whose
+    reason goes to ``progress``)."""
+    try:
+        version = conn.execute(text("SELECT schema_version FROM build_info WHERE id = 1")).scalar()
+        if version != SCHEMA_VERSION:
+            raise incremental.FullBuild("the schema version changed")
+        found = incremental.plan(settings.data_dir, incremental.read_state(conn))
+    except incremental.FullBuild as exc:
+        progress(f"full build: {exc}")
+        return None
+    progress(f"incremental: {found.summary()}")
+    return found
+
+
+def _apply_plan(conn: Any, found: incremental.Plan, new_hash: str) -> _Built:
+    incremental.apply(conn, found)
+    if found.studies_touched:
+        listing.derive(conn)
+    info = _new_info(new_hash, found.claim_total, found.study_total)
+    conn.execute(text("DELETE FROM build_info"))
+    conn.execute(insert(BuildInfo), [info.model_dump()])
+    incremental.write_state(conn, found.state)
+    return _Built(info, len(found.warnings), f"incremental: {found.summary()}")
+
+
 def _build_sqlite(
-    settings: Settings, new_hash: str, progress: Progress, *, replace_foreign: bool
-) -> tuple[BuildInfo, StreamResult]:
+    settings: Settings, new_hash: str, progress: Progress, *, replace_foreign: bool, force: bool
+) -> _Built:
     configured = settings.sqlite_configured_path
     if configured is None:
         raise ValueError("an in-memory SQLite database cannot be built; give a file path")
@@ -156,8 +224,22 @@ def _build_sqlite(
     target = dbfile.check_target(configured, replace_foreign=replace_foreign)
     for stale in dbfile.remove_stale_builds(target):
         progress(f"removed {stale.name}, left behind by a build that was killed")
+    found = None
+    if force:
+        pass
+    elif dbfile.is_evidence_kb_database(target):
+        current = make_engine(settings)
+        try:
+            with current.connect() as conn:
+                found = _plan(conn, settings, progress)
+        finally:
+            current.dispose()
+    else:
+        progress("full build: no earlier build")
     tmp = dbfile.temp_path(target)
     tmp.unlink(missing_ok=True)
+    if found is not None:  # a copy of the current database, changed, then swapped in
+        shutil.copyfile(target, tmp)
     engine = make_engine(settings, path=tmp)
     try:
         with engine.begin() as conn:
@@ -165,12 +247,16 @@ def _build_sqlite(
             conn.execute(text("PRAGMA synchronous=OFF"))
             conn.execute(text(f"PRAGMA application_id={dbfile.APPLICATION_ID}"))
         with engine.begin() as conn:
-            _create_schema_sqlite(conn)
-            info, result = load_into(conn, settings, new_hash, progress)
-        with engine.begin() as conn:
-            progress("optimising the search index")
-            conn.execute(text("INSERT INTO claim_search(claim_search) VALUES ('optimize')"))
-            conn.execute(text("ANALYZE"))
+            if found is not None:
+                built = _apply_plan(conn, found, new_hash)
+            else:
+                _create_schema_sqlite(conn)
+                built = load_into(conn, settings, new_hash, progress)
+        if found is None:
+            with engine.begin() as conn:
+                progress("optimising the search index")
+                conn.execute(text("INSERT INTO claim_search(claim_search) VALUES ('optimize')"))
+                conn.execute(text("ANALYZE"))
         with engine.connect() as conn:
             conn.execute(text("PRAGMA journal_mode=DELETE"))
         _prepare_factcheck(settings, engine, progress)
@@ -187,12 +273,10 @@ def _build_sqlite(
         engine.dispose()
         tmp.unlink(missing_ok=True)
         raise
-    return info, result
+    return built
 
 
-def _build_postgres(
-    settings: Settings, new_hash: str, progress: Progress, *, force: bool
-) -> tuple[BuildInfo, StreamResult] | None:
+def _build_postgres(settings: Settings, new_hash: str, progress: Progress, *, force: bool) -> _Built | None:
     """Load the data in one transaction; None when another process built the same data while
     this one waited for the lock (several hosts starting at once build once)."""
     engine = make_engine(settings)
@@ -210,25 +294,36 @@ def _build_postgres(
                 if stored == new_hash:
                     progress("another process built the same data meanwhile: nothing to do")
                     return None
-            if existing and version != SCHEMA_VERSION:
-                progress("schema changed: recreating the tables")
-                _drop_schema_pg(conn)
-            _create_schema_pg(conn)
-            for table in (*CLAIM_TABLES, *STUDY_TABLES, "concept", "build_info"):
-                conn.execute(text(f"DELETE FROM {table}"))
-            info, result = load_into(conn, settings, new_hash, progress)
+            found = None
+            if force:
+                pass
+            elif existing:
+                found = _plan(conn, settings, progress)
+            else:
+                progress("full build: no earlier build")
+            if found is not None:
+                built = _apply_plan(conn, found, new_hash)
+            else:
+                if existing and version != SCHEMA_VERSION:
+                    progress("schema changed: recreating the tables")
+                    _drop_schema_pg(conn)
+                _create_schema_pg(conn)
+                for table in (*CLAIM_TABLES, *STUDY_TABLES, "concept", "build_info"):
+                    conn.execute(text(f"DELETE FROM {table}"))
+                built = load_into(conn, settings, new_hash, progress)
             # The new rows sit in the GIN index's pending list, which every search would scan
             # until autovacuum merges it (a selective search at 10,000 claims: 20 ms, not 0.4).
             conn.execute(text("SELECT gin_clean_pending_list('ix_claim_search_document')"))
             _prepare_factcheck(settings, conn, progress)
             conn.execute(
-                text("SELECT pg_notify(:channel, :g)"), {"channel": PG_CHANNEL, "g": info.generation}
+                text("SELECT pg_notify(:channel, :g)"), {"channel": PG_CHANNEL, "g": built.info.generation}
             )
-        with engine.connect() as conn:  # fresh statistics for the planner
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+        if found is None:
+            with engine.connect() as conn:  # fresh statistics for the planner
+                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     finally:
         engine.dispose()
-    return info, result
+    return built
 
 
 def _prepare_factcheck(settings: Settings, bind: Any, progress: Progress) -> None:
@@ -245,169 +340,23 @@ def _prepare_factcheck(settings: Settings, bind: Any, progress: Progress) -> Non
         progress(f"fact-check index not prepared ({exc}); the server will compile it")
 
 
-# --- rows ---------------------------------------------------------------------------------------
-
-
-STUDY_COLUMNS = (
-    "key", "entry_type", "title", "year", "container", "volume", "number", "pages", "doi", "pmid",
-    "pmcid", "url", "design", "sample_size", "enrolled", "studies_included", "review_of",
-    "evidence_level", "population", "intervention", "comparator", "duration", "outcomes",
-    "limitations", "risk_of_bias", "funding", "retracted", "note", "fields", "source_path",
-    "source_line", "position", "includes", "duplicate_of", "search_date", "arms",
-)  # fmt: skip
-
-
-def study_row(s: StudyRecord) -> dict[str, Any]:
-    """The ``study`` table's row of one study."""
-    row = {k: getattr(s, k) for k in STUDY_COLUMNS}
-    row["authors"] = [p.as_dict() for p in s.authors]
-    row["rob"] = s.rob.as_dict() if s.rob else None
-    return row
-
-
-@dataclass
-class ClaimRows:
-    """The rows of a batch of claims: claim, claim_topic, evidence and claim_search."""
-
-    claims: list[dict[str, Any]]
-    topics: list[dict[str, Any]]
-    evidence: list[dict[str, Any]]
-    search: list[dict[str, Any]]
-
-
-def claim_rows(records: list[ClaimRecord]) -> ClaimRows:
-    out = ClaimRows([], [], [], [])
-    for record in records:
-        c, g = record.claim, record.grade
-        out.claims.append({
-            "id": c.id, "statement": c.statement, "subject": c.subject, "predicate": c.predicate,
-            "summary": c.summary, "population": c.population, "topics": c.topics,
-            "verdict": c.verdict, "caveats": c.caveats, "phrasings": c.phrasings,
-            "tested_in": c.tested_in,
-            "appearances": [a.model_dump(mode="json", exclude_none=True) for a in c.appearances],
-            "reviewed": c.reviewed,
-            "history": [h.model_dump(mode="json", exclude_none=True) for h in sorted(c.history, key=lambda h: h.date, reverse=True)],
-            "grade_level": g.level, "grade_rank": grading.CERTAINTY_RANK[g.level],
-            "grade_reasons": [r.as_dict() for r in g.reasons], "grade_direction": g.direction,
-            "calibrated": record.calibrated, "study_count": g.study_count,
-            "participants": g.participants, "participants_unknown": g.participants_unknown,
-            "position": record.position, "kind": c.kind, "unproven_because": c.unproven_because,
-            "notes": [n.model_dump(mode="json") for n in c.notes],
-            "outcomes": sof.outcome_docs(record),
-            "search": c.search.model_dump(mode="json", exclude_none=True) if c.search else None,
-        })  # fmt: skip
-        out.topics.extend({"claim_id": c.id, "topic": t} for t in dict.fromkeys(c.topics))
-        for position, link in enumerate(c.evidence):
-            out.evidence.append({
-                "claim_id": c.id, "study_key": link.study, "position": position,
-                "stance": link.stance, "finding": link.finding, "outcome": link.outcome,
-                "directness": link.directness, "indirect_because": list(link.indirect_because),
-                "inconsistent": link.inconsistent, "caveats": link.caveats,
-                "figures": [f.model_dump(mode="json", exclude_none=True) for f in link.figures],
-                "misreading": link.misreading.model_dump(mode="json", exclude_none=True) if link.misreading else None,
-                "estimate": link.estimate.model_dump(mode="json", exclude_none=True) if link.estimate else None,
-                "dose_response": link.dose_response,
-            })  # fmt: skip
-        out.search.append({
-            "position": record.position,
-            "claim_id": c.id, "statement": search.index_text(c.statement),
-            "phrasings": search.index_text(" · ".join(c.phrasings)),
-            "summary": search.index_text(c.summary), "caveats": search.index_text(" · ".join(c.caveats)),
-        })  # fmt: skip
-    return out
-
-
-def insert_claims(conn: Any, records: list[ClaimRecord]) -> None:
-    """Insert a batch of claims with their topics, evidence links and search rows."""
-    rows = claim_rows(records)
-    conn.execute(insert(Claim), rows.claims)
-    if rows.topics:
-        conn.execute(insert(ClaimTopic), rows.topics)
-    if rows.evidence:
-        conn.execute(insert(Evidence), rows.evidence)
-    # SQLite: the FTS rowid is the claim's position, so a search reads ranks and rowids without
-    # loading the text of every matching row (search.compile_query relies on it).
-    rowid = ("rowid, ", ":position, ") if conn.dialect.name == "sqlite" else ("", "")
-    conn.execute(
-        text(f"INSERT INTO claim_search ({rowid[0]}claim_id, statement, phrasings, summary, caveats) "
-             f"VALUES ({rowid[1]}:claim_id, :statement, :phrasings, :summary, :caveats)"),
-        rows.search,
-    )  # fmt: skip
-
-
-def insert_studies(conn: Any, records: list[StudyRecord]) -> None:
-    conn.execute(insert(Study), [study_row(s) for s in records])
-
-
-def insert_concepts(conn: Any, concepts: list[Any]) -> None:
-    rows = [
-        {
-            "id": k.id,
-            "kind": k.kind,
-            "group": k.group,
-            "label": k.label or "",
-            "terms": k.terms,
-            "translations": {str(lang): terms for lang, terms in k.translations.items()},
-        }
-        for k in concepts
-    ]
-    if rows:
-        conn.execute(insert(Concept), rows)
-
-
-CLAIM_TABLES = ("claim_search", "evidence", "claim_topic", "claim")  # children first
-STUDY_TABLES = ("study", "study_list", "study_group")
-
-
-class DatabaseSink:
-    """``loader.RecordSink`` that writes each batch into the open transaction ``conn`` (nothing
-    is kept: memory is one batch), counting what it wrote and reporting progress."""
-
-    def __init__(self, conn: Any, progress: Progress):
-        self.conn, self.progress = conn, progress
-        self.study_count = self.claim_count = 0
-
-    def studies(self, batch: list[StudyRecord]) -> None:
-        insert_studies(self.conn, batch)
-        self.study_count += len(batch)
-        if self.study_count % 10_000 < len(batch):
-            self.progress(f"{self.study_count} studies written")
-
-    def claims(self, batch: list[ClaimRecord]) -> None:
-        insert_claims(self.conn, batch)
-        self.claim_count += len(batch)
-        if self.claim_count % 10_000 < len(batch):
-            self.progress(f"{self.claim_count} claims written")
-
-    def reset_claims(self) -> None:
-        for table in CLAIM_TABLES:
-            self.conn.execute(text(f"DELETE FROM {table}"))
-        self.claim_count = 0
-
-
-def load_into(
-    conn: Any, settings: Settings, new_hash: str, progress: Progress
-) -> tuple[BuildInfo, StreamResult]:
+def load_into(conn: Any, settings: Settings, new_hash: str, progress: Progress) -> _Built:
     """Stream the data files into the empty tables of ``conn``; raises ``DataError`` (the caller
     rolls back or deletes the file) when there is any error."""
     progress("reading, validating and writing the data files")
-    sink = DatabaseSink(conn, progress)
+    collector = incremental.StateCollector()
+    sink = DatabaseSink(conn, progress, collector)
     result = load_stream(settings.data_dir, sink)
     if result.errors:
         raise DataError(result.problems)
     progress(f"wrote {sink.study_count} studies and {sink.claim_count} claims")
     insert_concepts(conn, result.concepts)
     listing.derive(conn)  # the study list's order and counts, from the rows above
-    info = BuildInfo(
-        data_hash=new_hash,
-        generation=uuid.uuid4().hex,
-        built_at=datetime.now(UTC),
-        claims=sink.claim_count,
-        studies=sink.study_count,
-        schema_version=SCHEMA_VERSION,
-    )
+    info = _new_info(new_hash, sink.claim_count, sink.study_count)
     conn.execute(insert(BuildInfo), [info.model_dump()])
-    return info, result
+    state = collector.state(settings.data_dir, result.concepts, len(result.warnings), result.cross_warnings)
+    incremental.write_state(conn, state)
+    return _Built(info, len(result.warnings), "full")
 
 
 def ensure_built(settings: Settings, progress: Progress = _quiet) -> BuildResult:

@@ -56,6 +56,7 @@ class ClaimRecord:
     #: its raw YAML item ("" when the file was parsed whole): what incremental builds keep.
     problems: list[Problem] = field(default_factory=list, compare=False, repr=False)
     digest: str = field(default="", compare=False, repr=False)
+    item_line: int = field(default=0, compare=False, repr=False)  # the line of its item's '-'
 
     def cited(self) -> list[str]:
         return list(dict.fromkeys(link.study for link in self.claim.evidence))

@@ -144,7 +144,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"up to date: the data has not changed since the last build ({result.seconds:.2f} s; --force rebuilds)"
         )
     else:
-        print(f"built: {result.claims} claims, {result.studies} studies in {result.seconds:.2f} s"
+        print(f"built: {result.claims} claims, {result.studies} studies in {result.seconds:.2f} s ({result.how})"
               + (f" ({result.warnings} warning(s): run 'evidence-kb check')" if result.warnings else ""))  # fmt: skip
     return 0
 

@@ -105,6 +105,7 @@ class StreamResult:
     studies: dict[str, StudyFacts] = field(default_factory=dict)
     claim_count: int = 0
     has_crossref: bool = False
+    cross_warnings: int = 0  # warnings of the checks across records (unread fields, cited studies)
     claims_whole: bool = False  # claims.yaml was parsed whole (not item by item)
 
     @property
@@ -199,9 +200,14 @@ def _stream_studies(paths: list[Path], send: Any, out: StreamResult) -> bool:
         if records:
             send(records)
     unread.sort(key=lambda row: row[0])
-    out.problems.extend(unread_field_problems_from(row[1:] for row in unread))
-    out.problems.extend(link_problems(out.studies))
+    _cross(out, unread_field_problems_from(row[1:] for row in unread))
+    _cross(out, link_problems(out.studies))
     return state.has_crossref
+
+
+def _cross(out: StreamResult, problems: list[Problem]) -> None:
+    out.problems.extend(problems)
+    out.cross_warnings += sum(1 for p in problems if p.severity == "warning")
 
 
 class _NotAlone(Exception):
@@ -227,22 +233,22 @@ def _claims(path: Path, out: StreamResult, population: set[str], sink: RecordSin
     if not isinstance(document, list):
         out.problems.append(Problem(str(path), 1, "expected a list of claims"))
         return
-    whole = ((document, i, "") for i in range(len(document)))
+    whole = ((document, i, "", 0) for i in range(len(document)))
     _claims_from(whole, path, out, population, sink, out.problems)
 
 
-def _items_alone(path: Path, problems: list[Problem]) -> Iterator[tuple[LineList, int, str]]:
+def _items_alone(path: Path, problems: list[Problem]) -> Iterator[tuple[LineList, int, str, int]]:
     for item in iter_items(path):
         parsed = parse_item(item, path)
         if parsed is None:
             raise _NotAlone
         document, duplicates = parsed
         problems.extend(duplicates)
-        yield document, 0, item_digest(item.text)
+        yield document, 0, item_digest(item.text), item.line
 
 
 def _claims_from(
-    sources: Iterator[tuple[Any, int, str]],
+    sources: Iterator[tuple[Any, int, str, int]],
     path: Path,
     out: StreamResult,
     population: set[str],
@@ -254,11 +260,11 @@ def _claims_from(
     cited: set[str] = set()
     graded: set[str] = set()
     position = 0
-    for number, (document, index, digest) in enumerate(sources):
+    for number, (document, index, digest, item_line) in enumerate(sources):
         record = claim_record(path, document, index, number, out.studies, population, seen, problems)
         if record is None:
             continue
-        record.position, record.digest = position, digest
+        record.position, record.digest, record.item_line = position, digest, item_line
         position += 1
         cited.update(record.cited())
         graded.update(record.carrying())
@@ -269,7 +275,9 @@ def _claims_from(
     if batch:
         sink.claims(batch)
     out.claim_count = position
-    problems.extend(cited_problems(cited, graded, out.studies))
+    cross = cited_problems(cited, graded, out.studies)
+    problems.extend(cross)
+    out.cross_warnings += sum(1 for p in cross if p.severity == "warning")
 
 
 # --- concepts -----------------------------------------------------------------------------------

@@ -163,9 +163,10 @@ def read_yaml(path: Path, problems: list[Problem]) -> Any:
 
 #: A top-level item starts a line with '-' and a space (or the line's end); any other line that
 #: starts with something else than '-', '#' or white space (a '---' or '...' marker, a
-#: directive, a mapping at the top) means the file is parsed whole.
-_ITEM_START = re.compile(rb"^-(?=[ \t\r\n]|$)", re.MULTILINE)
-_OTHER_LINE = re.compile(rb"^(?:[^-#\s]|-[^ \t\r\n])", re.MULTILINE)
+#: directive, a mapping at the top) means the file is parsed whole. (The patterns start with
+#: the line break, a literal: the regular expression engine then skips ahead fast.)
+_ITEM_START = re.compile(rb"\n-(?=[ \t\r\n])")
+_OTHER_LINE = re.compile(rb"\n(?:[^-#\s]|-[^ \t\r\n])")
 PIECE_BYTES = 8 << 20
 
 
@@ -179,17 +180,18 @@ class YamlItem:
 
 
 def _complete_lines(path: Path) -> Iterator[bytes]:
-    """The file in pieces of whole lines (the last may lack its line break)."""
-    carry = b""
+    """The file in pieces of whole lines, each after a line break (a b"\\n" is put before the
+    first piece, so that every line starts after one; the last piece may lack its own)."""
+    carry = b"\n"
     with open(path, "rb") as handle:
         while True:
             raw = handle.read(PIECE_BYTES)
             if not raw:
-                if carry:
+                if carry.strip(b"\n") or len(carry) > 1:
                     yield carry
                 return
             data = carry + raw
-            cut = data.rfind(b"\n") + 1
+            cut = data.rfind(b"\n")
             data, carry = data[:cut], data[cut:]
             if data:
                 yield data
@@ -199,18 +201,11 @@ def splits_into_items(path: Path) -> bool:
     """True when the file is a plain block list at the top (comments and blank lines before its
     first item): its items can be read one by one (``iter_items``)."""
     try:
-        first = True
         found = False
         for data in _complete_lines(path):
             if _OTHER_LINE.search(data):
                 return False
-            if first and not found:
-                start = _ITEM_START.search(data)
-                head = data[: start.start()] if start else data
-                if any(line.strip() and not line.lstrip().startswith(b"#") for line in head.splitlines()):
-                    return False
             found = found or _ITEM_START.search(data) is not None
-            first = False
         return found
     except OSError:
         return False
@@ -219,7 +214,7 @@ def splits_into_items(path: Path) -> bool:
 def iter_items(path: Path) -> Iterator[YamlItem]:
     """The top-level items of a file that ``splits_into_items``, with their lines; memory is one
     piece of the file, not the file."""
-    line = 1  # the line at ``position`` in the current piece
+    line = 0  # the line of the line break at ``position`` (the one put before the file: 0)
     parts: list[bytes] = []
     item_line = 0
     for data in _complete_lines(path):
@@ -228,14 +223,14 @@ def iter_items(path: Path) -> Iterator[YamlItem]:
             start = match.start()
             if item_line:
                 parts.append(data[position:start])
-                yield YamlItem(item_line, b"".join(parts))
+                yield YamlItem(item_line, b"".join(parts)[1:])
             line += data.count(b"\n", position, start)
-            parts, item_line, position = [], line, start
+            parts, item_line, position = [], line + 1, start
         if item_line:
             parts.append(data[position:])
         line += data.count(b"\n", position)
     if item_line:
-        yield YamlItem(item_line, b"".join(parts))
+        yield YamlItem(item_line, b"".join(parts)[1:])
 
 
 def parse_item(item: YamlItem, path: Path) -> tuple[LineList, list[Problem]] | None:

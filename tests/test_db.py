@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from helpers import make_settings
 from sqlalchemy import text
 
-from app import build
+from app import build, buildrows
 from app.build import build_database, is_stale
 from app.db import Database, make_engine, read_build_info
 from app.dbfile import UnsafeDatabasePath
@@ -118,7 +118,11 @@ def test_build_loads_everything(settings: Settings) -> None:
 def test_progress_is_reported(settings: Settings) -> None:
     messages: list[str] = []
     build_database(settings, progress=messages.append)
-    assert messages[:2] == ["full build", "reading, validating and writing the data files"]
+    assert messages[:3] == [
+        "the data changed: comparing it with the last build",
+        "full build: no earlier build",
+        "reading, validating and writing the data files",
+    ]
     assert "wrote 3 studies and 2 claims" in messages
 
 
@@ -169,14 +173,14 @@ def test_a_failure_while_writing_leaves_the_database_intact(
 ) -> None:
     build_database(settings)
     before, first = snapshot(settings), generation(settings)
-    real_insert = build.insert
+    real_insert = buildrows.insert
 
     def failing_insert(table: Any) -> Any:
         if table is Evidence:  # studies and claims are already written by now
             raise RuntimeError("disk full")
         return real_insert(table)
 
-    monkeypatch.setattr(build, "insert", failing_insert)
+    monkeypatch.setattr(buildrows, "insert", failing_insert)
     with pytest.raises(RuntimeError, match="disk full"):
         build_database(settings, force=True)
     assert snapshot(settings) == before
@@ -184,7 +188,7 @@ def test_a_failure_while_writing_leaves_the_database_intact(
     if settings.is_sqlite:  # the half-written file is gone
         assert settings.sqlite_path is not None
         assert [p.name for p in settings.sqlite_path.parent.iterdir() if ".build-" in p.name] == []
-    monkeypatch.setattr(build, "insert", real_insert)
+    monkeypatch.setattr(buildrows, "insert", real_insert)
     assert build_database(settings, force=True).status == "built"  # nothing left locked
 
 
