@@ -205,3 +205,21 @@ def test_processes_share_one_file(tmp_path: Path) -> None:
             written = file.stat().st_mtime_ns
     assert outputs[0] == outputs[1] and int(outputs[0][0]) >= 1
     assert [p.stat().st_mtime_ns for p in folder.glob("*.fcidx")] == [written]
+
+
+def test_compact_language_model_answers_like_py3langid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memory-mapped language model gives py3langid's answers; a damaged cache is not used."""
+    from app.factcheck import langmodel, language
+
+    monkeypatch.setenv("EVIDENCE_KB_LANGID_DIR", str(tmp_path))
+    texts = [p["text"] for p in yaml.safe_load((FIXTURES / "factcheck-real" / "test.yaml").read_text())][:150]
+    compact = langmodel.load(language.CANDIDATES)
+    assert isinstance(compact.nb_ptc, np.memmap)
+    full = langmodel._full(language.CANDIDATES)
+    assert [compact.classify(t) for t in texts] == [full.classify(t) for t in texts]
+    target = langmodel.folder(language.CANDIDATES)
+    (target / "nextmove.npy").write_bytes(b"not an array")
+    again = langmodel.load(language.CANDIDATES)  # falls back to py3langid's loader
+    assert [again.classify(t) for t in texts[:20]] == [full.classify(t) for t in texts[:20]]

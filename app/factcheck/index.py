@@ -18,7 +18,7 @@ Representation (``Index``): features and claims are numbered; every per-claim se
 features, each gate's concepts, each text's features) is a ``arrays.Ragged`` of feature numbers,
 postings a ``Ragged`` of claim numbers, idf and weights float arrays, the vectors one float32
 matrix, and what a match reports (the claim's summary, citations, figures, misreadings) one JSON
-document per claim, decoded only for the claims a post matches. ``profiles[claim_id]`` rebuilds a
+document per claim (zlib), decoded only for the claims a post matches. ``profiles[claim_id]`` rebuilds a
 claim's ``ClaimProfile`` from them on demand (the same values ``_profile`` computed).
 """
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -224,7 +225,9 @@ class _Packer:
             "misreadings": [[m, [sorted(t) for t in texts]] for m, texts in p.misreadings],
             "has": sorted(p.required),  # gates present (a gate's concept set is never empty)
         }
-        self.docs.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        self.docs.append(
+            zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+        )
 
     def finish(self, vectors: Vectors) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
         n = max(1, len(self.claim_ids))
@@ -338,6 +341,18 @@ class Index:
         positions, _ = self.claim_texts.gather(claims)
         return segment_max(self.vectors[positions] @ vector, self.claim_texts.sizes(claims))
 
+    def cosine_table(self, claims: npt.NDArray[np.int64], vectors: Vectors, chunk: int = 4096) -> Vectors:
+        """(claims, len(vectors)): per claim and vector (unit length), the cosine with the claim's
+        nearest text; one matrix product per ``chunk`` claims (bounded memory)."""
+        out = np.empty((len(claims), len(vectors)), dtype=np.float32)
+        for start in range(0, len(claims), chunk):
+            part = claims[start : start + chunk]
+            positions, _ = self.claim_texts.gather(part)
+            out[start : start + len(part)] = segment_max(
+                self.vectors[positions] @ vectors.T, self.claim_texts.sizes(part)
+            )
+        return out
+
     def best_text(
         self, claims: npt.NDArray[np.int64], weights: npt.NDArray[np.float64]
     ) -> npt.NDArray[np.float64]:
@@ -354,7 +369,7 @@ class Index:
 
     def profile_at(self, pos: int) -> ClaimProfile:
         """The claim's ``ClaimProfile``, rebuilt from the arrays and its JSON document."""
-        doc = json.loads(self.docs.raw(pos))
+        doc = json.loads(zlib.decompress(self.docs.raw(pos)))
         texts = [
             self.names(self.text_features.row(t)) for t in range(self.text_ptr[pos], self.text_ptr[pos + 1])
         ]

@@ -57,6 +57,7 @@ ALIGN = 64
 SUFFIX = ".fcidx"
 KEEP = 2  # files kept per folder: the newest (this build) and the one before (readers switching)
 UNCHECKED = frozenset({"vectors"})  # too large to read at every start (its size is still checked)
+CHUNK = 1 << 20
 _HERE = Path(__file__).parent
 #: Modules whose code decides what the index holds: a change to any of them changes the file name.
 SOURCES = ("index.py", "arrays.py", "indexfile.py", "analyzer.py", "figures.py", "embed.py")
@@ -159,18 +160,17 @@ def read(path: Path, generation: str | None = None) -> tuple[dict[str, Any], dic
         _check_header(path, header, size, generation)
         start = int(header["start"])
         arrays: dict[str, npt.NDArray[Any]] = {}
-        crc = 0
+        spans = []
         for name, spec in header["arrays"].items():
             dtype, shape = np.dtype(spec["dtype"]), tuple(spec["shape"])
             count = int(np.prod(shape)) if shape else 1
             at = start + int(spec["offset"])
             if at < 16 + length or at + count * dtype.itemsize > size:
                 raise BadIndexFile(f"{path}: array {name} out of bounds")
-            array = np.frombuffer(mapped, dtype=dtype, count=count, offset=at).reshape(shape)
+            arrays[name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=at).reshape(shape)
             if name not in UNCHECKED:
-                crc = zlib.crc32(array.data, crc)
-            arrays[name] = array
-        if crc != header["crc"]:
+                spans.append((at, count * dtype.itemsize))
+        if _crc(path, spans) != header["crc"]:
             raise BadIndexFile(f"{path}: checksum mismatch")
         _check_structure(path, header["meta"], arrays)
     except BadIndexFile:
@@ -178,6 +178,25 @@ def read(path: Path, generation: str | None = None) -> tuple[dict[str, Any], dic
     except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
         raise BadIndexFile(f"{path}: damaged ({exc})") from exc
     return header["meta"], arrays
+
+
+def _crc(path: Path, spans: list[tuple[int, int]]) -> int:
+    """CRC-32 of the file's byte ranges, read with ``pread``: the pages pass through the page
+    cache but are not mapped into this process, so checking does not add them to its memory."""
+    crc = 0
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        for at, n in spans:
+            done = 0
+            while done < n:
+                piece = os.pread(fd, min(CHUNK, n - done), at + done)
+                if not piece:
+                    raise BadIndexFile(f"{path}: truncated")
+                crc = zlib.crc32(piece, crc)
+                done += len(piece)
+    finally:
+        os.close(fd)
+    return crc
 
 
 def _map(path: Path) -> tuple[mmap.mmap, int]:
@@ -262,6 +281,9 @@ def prepare(settings: Any, session: Session) -> Path | None:
     """Compile the index of the build ``session`` reads and write its file (``build`` calls this
     before the new build is served). Returns the path, or None when no folder is writable (the
     first fact-check then compiles it)."""
+    from app.factcheck import langmodel, language
+
+    langmodel.load(language.CANDIDATES)  # the host's compact language model, made once
     meta, arrays = compile_index(session)
     generation = meta["generation"]
     if generation is None:

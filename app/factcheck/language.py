@@ -56,11 +56,9 @@ def _model() -> Any:
     global _identifier
     with _lock:
         if _identifier is None:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+            from app.factcheck import langmodel
 
-            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-            identifier.set_languages(list(CANDIDATES))
-            _identifier = identifier
+            _identifier = langmodel.load(CANDIDATES)  # py3langid's, memory-mapped and shared
     return _identifier
 
 

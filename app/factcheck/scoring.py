@@ -21,10 +21,12 @@ For each unit (sentence or clause, ``sentences.split``):
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -126,23 +128,27 @@ def unit_features(index: Index, post: Features, units: list[Unit]) -> list[UnitF
     carried: each unit must state its own."""
     vectors = index.encoder.encode([u.text for u in units])
     kind = index.analyzer.kind
-    owns: list[dict[str, list[tuple[int, int]]]] = []
+    # Each span goes to the unit its first token starts in (units are in order and do not overlap):
+    # one pass over the post's spans, not one per unit.
+    starts = [u.start for u in units]
+    owns: list[dict[str, list[tuple[int, int]]]] = [{} for _ in units]
+    for feature, spans in post.spans.items():
+        for i, j in spans:
+            at = post.tokens[i].start
+            n = bisect.bisect_right(starts, at) - 1
+            if n >= 0 and at < units[n].end:
+                owns[n].setdefault(feature, []).append((i, j))
     lent: list[set[str]] = []  # what each unit lends to the others
-    for unit in units:
+    for unit, own in zip(units, owns, strict=True):
         checkpoint()  # a long post stops here once its request is past its deadline
-        own: dict[str, list[tuple[int, int]]] = {}
-        for feature, spans in post.spans.items():
-            inside = [(i, j) for i, j in spans if unit.start <= post.tokens[i].start < unit.end]
-            if inside:
-                own[feature] = inside
-        owns.append(own)
         gives = {f for f in own if kind(f) in CARRIED_KINDS}
         if BACKWARD in own or CONTRAST_WITH_FORWARD.search(unit.text):
             gives.add(BACKWARD)
         lent.append(gives)
+    lenders = Counter(f for gives in lent for f in gives)  # how many units lend each feature
     out: list[UnitFeatures] = []
     for n, (unit, vector, own) in enumerate(zip(units, vectors, owns, strict=True)):
-        context = set().union(*(g for m, g in enumerate(lent) if m != n)) if len(lent) > 1 else set()
+        context = {f for f, count in lenders.items() if count > (f in lent[n])}
         have = {f for f in own if kind(f) in MATCH_KINDS} | context | (lent[n] & {BACKWARD})
         out.append(UnitFeatures(unit, own, context - set(own), vector, have, post))
     return out
@@ -177,13 +183,11 @@ class UnitValues:
         )
 
 
-def unit_values(index: Index, uf: UnitFeatures) -> UnitValues | None:
-    """The gated candidates of one unit with their feature values (None: no candidate).
-
-    Computed for all candidates at once over the index's arrays (``index.Index``): the cost follows
-    the number of candidates, with no Python work per candidate."""
+def gated(index: Index, uf: UnitFeatures) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(claim numbers, their core sizes) of the unit's candidates: two of their core features in
+    the unit (or their only one), through the postings, and every gate passed (``passes_gates``),
+    for all candidates at once."""
     have = uf.have
-    idf = index.idf_array
     mask = index.mask(have)
     claims, counts = index.hits(mask)
     core_size = index.core.sizes(claims)
@@ -191,27 +195,44 @@ def unit_values(index: Index, uf: UnitFeatures) -> UnitValues | None:
     claims, core_size = claims[keep], core_size[keep]
     any_outcome = bool(index.outcomes & have)
     passes = np.ones(len(claims), dtype=np.bool_)
-    for gate, concepts in index.gates.items():  # ``passes_gates``, for every candidate at once
+    for gate, concepts in index.gates.items():
         if gate == "outcome" and any_outcome:
             continue
         passes &= (concepts.sizes(claims) == 0) | concepts.any(claims, mask)
-    claims, core_size = claims[passes], core_size[passes]
+    return claims[passes], core_size[passes]
+
+
+def unit_values(
+    index: Index,
+    uf: UnitFeatures,
+    candidates: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None,
+    cosine: npt.NDArray[np.float32] | None = None,
+) -> UnitValues | None:
+    """The gated candidates of one unit with their feature values (None: no candidate).
+
+    Computed for all candidates at once over the index's arrays (``index.Index``): the cost follows
+    the number of candidates, with no Python work per candidate. ``candidates`` (``gated``) and
+    their ``cosine`` may be given when computed for several units at once (``_passing``)."""
+    claims, core_size = candidates if candidates is not None else gated(index, uf)
     if not len(claims):
         return None
+    have = uf.have
+    idf = index.idf_array
+    mask = index.mask(have)
     weights = np.where(mask, idf, 0.0)
     own_weight = sum(index.idf.get(f, 1.0) for f in have - uf.carried) or 1.0
-    cosine = index.cosines(claims, uf.vector).astype(np.float64)
+    cos = (cosine if cosine is not None else index.cosines(claims, uf.vector)).astype(np.float64)
     if len(claims) > 1:  # margin over the best other candidate of the unit
-        first, second = np.sort(cosine)[::-1][:2]
-        margin = cosine - np.where(cosine == first, second, first)
+        first, second = np.sort(cos)[::-1][:2]
+        margin = cos - np.where(cos == first, second, first)
     else:
-        margin = cosine.copy()
+        margin = cos.copy()
     values = np.stack(
         [
             index.core.sums(claims, weights) / index.core_weight[claims],
             index.best_text(claims, weights),
             (core_size - index.core.counts(claims, mask)).astype(np.float64),
-            cosine,
+            cos,
             margin,
             index.features.sums(claims, np.where(mask & index.mask(uf.own), idf, 0.0)) / own_weight,
         ],
@@ -330,14 +351,27 @@ def _passing(
     threshold (``z_floor``; ``probability`` decides)."""
     floor = z_floor(model)
     coef = np.asarray(model["coef"], dtype=np.float64)
-    pool = []
+    found = []
     for uf in units:
+        checkpoint()  # a long post stops here once its request is past its deadline
+        candidates = gated(index, uf)
+        if len(candidates[0]):
+            found.append((uf, candidates))
+    if not found:
+        return []
+    # One product for every unit: the units' candidates overlap (a post's activities and body
+    # parts are lent to all its units), so each claim's texts are read once, not once per unit.
+    claims = np.unique(np.concatenate([c[0] for _, c in found]))
+    table = index.cosine_table(claims, np.stack([uf.vector for uf, _ in found]))
+    pool = []
+    for column, (uf, candidates) in enumerate(found):
         checkpoint()
-        found = unit_values(index, uf)
-        if found is not None:
-            rows = np.flatnonzero(model["intercept"] + found.values @ coef >= floor)
+        cosine = table[np.searchsorted(claims, candidates[0]), column]
+        values = unit_values(index, uf, candidates, cosine)
+        if values is not None:
+            rows = np.flatnonzero(model["intercept"] + values.values @ coef >= floor)
             if len(rows):
-                pool.append((found, rows))
+                pool.append((values, rows))
     return pool
 
 
