@@ -336,11 +336,6 @@ class Index:
         claims, counts = np.unique(self.postings.ids[positions], return_counts=True)
         return claims.astype(np.int64), counts.astype(np.int64)
 
-    def cosines(self, claims: npt.NDArray[np.int64], vector: Vectors) -> npt.NDArray[np.float32]:
-        """Per claim: the cosine between ``vector`` (unit length) and the claim's nearest text."""
-        positions, _ = self.claim_texts.gather(claims)
-        return segment_max(self.vectors[positions] @ vector, self.claim_texts.sizes(claims))
-
     def cosine_table(self, claims: npt.NDArray[np.int64], vectors: Vectors, chunk: int = 4096) -> Vectors:
         """(claims, len(vectors)): per claim and vector (unit length), the cosine with the claim's
         nearest text; one matrix product per ``chunk`` claims (bounded memory)."""

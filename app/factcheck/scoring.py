@@ -221,7 +221,9 @@ def unit_values(
     mask = index.mask(have)
     weights = np.where(mask, idf, 0.0)
     own_weight = sum(index.idf.get(f, 1.0) for f in have - uf.carried) or 1.0
-    cos = (cosine if cosine is not None else index.cosines(claims, uf.vector)).astype(np.float64)
+    if cosine is None:
+        cosine = index.cosine_table(claims, uf.vector[None, :])[:, 0]
+    cos = cosine.astype(np.float64)
     if len(claims) > 1:  # margin over the best other candidate of the unit
         first, second = np.sort(cos)[::-1][:2]
         margin = cos - np.where(cos == first, second, first)
@@ -272,9 +274,8 @@ def rank(
     if top is not None:
         return _rank_top(index, units, model, top)
     found: list[Candidate] = []
-    for uf in units:
-        checkpoint()
-        cands = unit_candidates(index, uf)
+    for values in unit_values_all(index, units):
+        cands = [values.candidate(index, i) for i in range(len(values.claims))]
         for c in cands:
             c.z = linear(c.values, model)
             c.score = probability(c.values, model)
@@ -344,13 +345,10 @@ def _rank_top(index: Index, units: list[UnitFeatures], model: dict[str, Any], to
     return ranked
 
 
-def _passing(
-    index: Index, units: list[UnitFeatures], model: dict[str, Any]
-) -> list[tuple[UnitValues, npt.NDArray[np.int64]]]:
-    """Per unit with candidates: its values and the rows whose linear predictor may reach the
-    threshold (``z_floor``; ``probability`` decides)."""
-    floor = z_floor(model)
-    coef = np.asarray(model["coef"], dtype=np.float64)
+def unit_values_all(index: Index, units: list[UnitFeatures]) -> list[UnitValues]:
+    """``unit_values`` of every unit of a post that has candidates, the cosines of all units in one
+    matrix product over the union of their candidates: the units' candidates overlap (a post's
+    activities and body parts are lent to all its units), so each claim's texts are read once."""
     found = []
     for uf in units:
         checkpoint()  # a long post stops here once its request is past its deadline
@@ -359,19 +357,29 @@ def _passing(
             found.append((uf, candidates))
     if not found:
         return []
-    # One product for every unit: the units' candidates overlap (a post's activities and body
-    # parts are lent to all its units), so each claim's texts are read once, not once per unit.
     claims = np.unique(np.concatenate([c[0] for _, c in found]))
     table = index.cosine_table(claims, np.stack([uf.vector for uf, _ in found]))
-    pool = []
+    out = []
     for column, (uf, candidates) in enumerate(found):
         checkpoint()
-        cosine = table[np.searchsorted(claims, candidates[0]), column]
-        values = unit_values(index, uf, candidates, cosine)
+        values = unit_values(index, uf, candidates, table[np.searchsorted(claims, candidates[0]), column])
         if values is not None:
-            rows = np.flatnonzero(model["intercept"] + values.values @ coef >= floor)
-            if len(rows):
-                pool.append((values, rows))
+            out.append(values)
+    return out
+
+
+def _passing(
+    index: Index, units: list[UnitFeatures], model: dict[str, Any]
+) -> list[tuple[UnitValues, npt.NDArray[np.int64]]]:
+    """Per unit with candidates: its values and the rows whose linear predictor may reach the
+    threshold (``z_floor``; ``probability`` decides)."""
+    floor = z_floor(model)
+    coef = np.asarray(model["coef"], dtype=np.float64)
+    pool = []
+    for values in unit_values_all(index, units):
+        rows = np.flatnonzero(model["intercept"] + values.values @ coef >= floor)
+        if len(rows):
+            pool.append((values, rows))
     return pool
 
 
