@@ -109,7 +109,7 @@ class TreeSampler:
     ``hwm_sum_mb``: the sum over every process seen of its own peak (``VmHWM``): an upper bound,
     since the processes need not peak at once and a forked child's peak counts pages it shares
     with its parent. ``rss_peak_mb`` / ``pss_peak_mb``: the largest sum over the tree at one
-    sample. ``extra_pids``: processes outside the tree to watch too (a PostgreSQL backend).
+    sample (RSS every sample, PSS every 5th: reading it walks the page tables). ``extra_pids``: processes outside the tree to watch too (a PostgreSQL backend).
     """
 
     root: int
@@ -125,18 +125,20 @@ class TreeSampler:
     def sample(self) -> int:
         """One sample; returns the tree's RSS now, in kB."""
         rss_now = pss_now = 0
+        with_pss = self.samples % 5 == 0  # PSS walks the page tables: every 5th sample
         for pid in process_tree(self.root):
             kb = status_kb(pid, "VmHWM", "VmRSS")
             if not kb:
                 continue
             self.hwm[pid] = max(self.hwm.get(pid, 0), kb.get("VmHWM", 0))
             rss_now += kb.get("VmRSS", 0)
-            pss_now += pss_kb(pid)
+            if with_pss:
+                pss_now += pss_kb(pid)
             if pid not in self.processes:
                 self.processes[pid] = command_line(pid)[:80]
         self.rss_peak = max(self.rss_peak, rss_now)
         self.pss_peak = max(self.pss_peak, pss_now)
-        if self.pg_database and self.samples % 5 == 0:
+        if self.pg_database and self.samples % 10 == 0:
             extra_pss = 0
             for pid in postgres_backends(self.pg_database):
                 kb = status_kb(pid, "VmHWM")
