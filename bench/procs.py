@@ -188,7 +188,8 @@ def run_measured(
     sampler = TreeSampler(proc.pid, pg_database)
     failed = ""
     output: list[str] = []
-    reader = _drain(proc, output)
+    timeline: list[list[Any]] = []
+    reader = _drain(proc, output, timeline, started)
     while proc.poll() is None:
         rss_kb = sampler.sample()
         elapsed = time.perf_counter() - started
@@ -213,20 +214,26 @@ def run_measured(
         **sampler.figures(),
         "load_average_before": load,
         "output": "\n".join(output[-20:]),
+        "timeline": timeline,
     }
     if failed:
         result["failed"] = failed
     return result
 
 
-def _drain(proc: subprocess.Popen[str], into: list[str]) -> Any:
-    """Read a process's output in a thread (a full pipe would block it)."""
+def _drain(proc: subprocess.Popen[str], into: list[str], timeline: list[list[Any]], started: float) -> Any:
+    """Read a process's output in a thread (a full pipe would block it); each line also goes to
+    ``timeline`` with the seconds since ``started`` and the tree's RSS then (MB): where a build's
+    progress messages say it is, and what it holds at that point."""
     import threading
 
     def read() -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             into.append(line.rstrip("\n"))
+            if len(timeline) < 200:
+                rss = sum(status_kb(pid, "VmRSS").get("VmRSS", 0) for pid in process_tree(proc.pid))
+                timeline.append([round(time.perf_counter() - started, 1), round(rss / 1024), into[-1][:120]])
 
     thread = threading.Thread(target=read, daemon=True)
     thread.start()

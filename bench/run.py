@@ -70,9 +70,10 @@ BUILD_COLUMNS = ["backend", "claims", "files_mb", "check_wall_s", "build_wall_s"
 
 
 def build(env: dict[str, str], args: argparse.Namespace, *extra: str) -> dict[str, Any]:
-    """``evidence-kb build EXTRA`` measured (``procs.run_measured``), bounded by the area's limits."""
+    """``evidence-kb build EXTRA`` measured (``procs.run_measured``), bounded by the area's limits;
+    its progress messages with their time and the tree's RSS are kept (``timeline``)."""
     return procs.run_measured(
-        [str(EVIDENCE_KB), "build", "--quiet", *extra], env,
+        [str(EVIDENCE_KB), "build", *extra], env,
         timeout=args.timeout, memory_cap_mb=args.memory_cap_mb, pg_database=db_name(env),
     )  # fmt: skip
 
@@ -95,6 +96,7 @@ def bench_build(args: argparse.Namespace) -> None:
             "build_tree_pss_peak_mb": max(r["tree_pss_peak_mb"] for r in full),
             "build_tree_processes": max(r["tree_processes"] for r in full),
             "build_runs_wall_s": [r["wall_s"] for r in full],
+            "build_timeline": best["timeline"],
             "build_load_average_before": best["load_average_before"],
             "files_mb": round(sum(p.stat().st_size for p in kb_dir(size).iterdir() if p.is_file()) / 1e6, 1),
         }
