@@ -106,7 +106,7 @@ def bench_build(args: argparse.Namespace) -> None:
         if done:
             noop = [build(env, args) for _ in range(3)]
             figures["noop_wall_s"] = min(r["wall_s"] for r in noop)
-        if done and backend == args.backends[0]:  # check reads the files only: once per size
+        if done and args.check and backend == args.backends[0]:  # check reads the files only: once per size
             check = procs.run_measured([str(EVIDENCE_KB), "check", "--max-problems", "0"], env,
                                        timeout=args.timeout, memory_cap_mb=args.memory_cap_mb)  # fmt: skip
             figures["check_wall_s"] = check["wall_s"]
@@ -382,6 +382,9 @@ def parser() -> argparse.ArgumentParser:
         "--build-repeat", type=int, default=1, help="full builds per backend and size (the fastest kept)"
     )
     p.add_argument("--posts", type=int, default=200, help="fact-check posts")
+    p.add_argument(
+        "--no-check", dest="check", action="store_false", help="build: leave out 'evidence-kb check'"
+    )
     p.add_argument(
         "--pages", type=int, default=300, help="pages: claims requested once each (as page, as JSON)"
     )
