@@ -102,6 +102,12 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        try:
+            await self._answer(scope, receive, send)
+        finally:
+            self.trim.answered(self)  # refusals count too: a flood is mostly refusals
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         refusal = self._check_headers(scope)
         if refusal:
             await send_all(send, error_response(*refusal))
@@ -118,7 +124,6 @@ class RequestGuard:
             await self._guarded(scope, receive, send)
         finally:
             self.in_flight -= 1
-            self.trim.answered(self)
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] in BODY_METHODS:

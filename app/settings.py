@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     #: Seconds a thread may keep Python's GIL while another waits for it (``sys.setswitchinterval``;
     #: Python's default is 0.005). Expensive work runs in threads of the worker that also serves
     #: pages: a shorter interval hands the event loop the GIL sooner (docs/deploy.md, figures).
-    gil_switch_interval: float = 0.005
+    gil_switch_interval: float = 0.001
     #: Bytes of rendered pages, JSON documents and citation files kept in memory per process
     #: (least recently used dropped first; everything dropped at every build).
     cache_bytes: int = 64 * 1024 * 1024
