@@ -301,3 +301,14 @@ def test_memory_is_handed_back_after_a_burst_once_idle(seed_settings) -> None:  
             client.get("/healthz")
         time.sleep(3)
         assert client.app.middleware_stack.app.trim.trims == 0  # type: ignore[attr-defined]
+
+
+def test_each_worker_sets_the_gil_switch_interval(seed_settings) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    before = sys.getswitchinterval()
+    try:
+        create_app(seed_settings.model_copy(update={"gil_switch_interval": 0.002}))
+        assert sys.getswitchinterval() == pytest.approx(0.002)
+    finally:
+        sys.setswitchinterval(before)
