@@ -5,18 +5,21 @@ For each unit (sentence or clause, ``sentences.split``):
 1. *Candidates* are the claims with at least two of their core features in the unit (one when the
    core has one), found through the index's postings.
 2. *Gates* (``passes_gates``): a claim about backward locomotion needs "backward" (or retro,
-   reverse, BW...) in the unit or earlier in the post, or a contrast with walking the usual way
-   ("than forward walking", "unlike regular walking": ``CONTRAST_WITH_FORWARD``); and for each kind the claim's core mentions
-   (activity; body part or topic; outcome) the unit needs one of the claim's concepts of that kind.
-   Activities, body parts and topics named earlier in the post carry over ("Runner's knee? Walking
-   backwards eases the pain."); outcomes do not.
+   reverse, BW...) in the unit or in another sentence of the post, or a contrast with walking the
+   usual way ("than forward walking", "unlike regular walking": ``CONTRAST_WITH_FORWARD``); and
+   for each kind the claim's core mentions (activity; body part or topic; outcome) the unit needs
+   one of the claim's concepts of that kind. Activities, body parts and topics named anywhere in
+   the post count for every unit ("Runner's knee? Walking backwards eases the pain."); outcomes
+   do not.
 3. *Features* (``FEATURES``): weighted coverage of the claim's core, best coverage of one of its
    texts, core features missing, the cosine between the unit's and the claim's nearest text's
    embeddings, that cosine's margin over the next candidate, and the share of the unit the claim
    explains.
-4. *Score*: a logistic model over the features, fitted on the development posts by
-   ``scripts/fit_factcheck.py`` (weights in ``data/score-model.json``): the probability that the
-   post makes the claim. A claim is returned at ``threshold`` or more.
+4. *Score*: a logistic model's linear predictor over the features, mapped to the probability
+   that the post makes the claim by an isotonic calibration map fitted out of fold (both by
+   ``scripts/fit_factcheck.py`` on development passages only; weights and knots in
+   ``data/score-model.json``). A claim is returned at the cut-off of the post's reading
+   (``cut_off``) or more.
 """
 
 from __future__ import annotations
