@@ -100,6 +100,10 @@ class Store:
         self._synonyms: search.SynonymIndex | None = None
         self._pinned: dict[str, tuple[str | None, Any]] = {}
         self._pinned_locks: dict[str, threading.Lock] = {}
+        #: Values computed from one claim-row table (facet index, browse orders): kind -> (the
+        #: rows they came from, value); valid only for those very rows, so a build swapped in
+        #: meanwhile can never pair one build's rows with another's index.
+        self._from_rows: dict[str, tuple[dict[str, ClaimRow], Any]] = {}
         self._lock = threading.Lock()
 
     # -- freshness ------------------------------------------------------------------------------
@@ -112,6 +116,7 @@ class Store:
                 self.cache.clear()
                 self._rows = None
                 self._synonyms = None
+                self._from_rows = {}
                 self._generation = current
         return current
 
@@ -269,12 +274,22 @@ class Store:
             ordered = sorted(rows.values(), key=SORT_KEYS.get(sort, SORT_KEYS[SortOrder.APPEARANCES]))
             return ordered, {r.position: i for i, r in enumerate(ordered)}
 
-        return self.cached("claims-in-order", sort, compute) if cacheable else compute()
+        return self._computed_from(f"order-{sort}", rows, compute) if cacheable else compute()
 
     def _facet_index(self, rows: dict[str, ClaimRow], *, cacheable: bool) -> facets_.FacetIndex:
-        if not cacheable:
+        def compute() -> facets_.FacetIndex:
             return facets_.FacetIndex.of(rows.values())
-        return self.pinned("facet-index", lambda: facets_.FacetIndex.of(rows.values()))
+
+        return self._computed_from("facet-index", rows, compute) if cacheable else compute()
+
+    def _computed_from(self, kind: str, rows: dict[str, ClaimRow], compute: Callable[[], T]) -> T:
+        """``compute()`` once per claim-row table (kept until the next build)."""
+        found = self._from_rows.get(kind)
+        if found is not None and found[0] is rows:
+            return found[1]  # type: ignore[no-any-return]
+        value = compute()
+        self._from_rows[kind] = (rows, value)
+        return value
 
     def _rows_by_position(self) -> dict[int, ClaimRow]:
         return self.cached(
