@@ -45,6 +45,11 @@ EVALUATION_ROWS = [
         "not_contradicting",
     ),
     ("stance right, denials and questions", "stance_right_denials_questions", "denials_questions"),
+    (
+        "  the same, of those whose claim is returned",
+        "stance_right_when_returned",
+        "denials_questions_returned",
+    ),
     ("p99 ms per passage", "ms_p99", None),
 ]
 

@@ -70,6 +70,25 @@ def test_dev_set_meets_the_thresholds(tmp_path: Path) -> None:
     assert report["figure_flagged_contradicting"] >= 0.5, report["failures"]
 
 
+def test_eval_reports_stance_and_languages(tmp_path: Path) -> None:
+    """The issue's sentences: a denial and a question, figures, English only."""
+    path = DATA_DIR.parent / "tests/fixtures/factcheck-issue.yaml"
+    report = run_eval(path, tmp_path)
+    system = report["system"]
+    assert system["denials_questions"] >= 2
+    assert system["stance_right_when_returned"] == 1.0 and system["denials_questions_returned"] >= 2
+    assert system["figure_flagged_not_contradicting"] == 0.0
+    english = report["languages"]["en"]
+    assert english["matched_by"] == ["text"] and english["single"] >= 3 and english["single_first_right"] > 0
+    env = {"EVIDENCE_KB_DATABASE_URL": f"sqlite:///{tmp_path / 'eval.db'}", "EVIDENCE_KB_DATA_DIR": str(DATA_DIR),
+           "PATH": ""}  # fmt: skip
+    text = subprocess.run([sys.executable, "-m", "app.cli", "factcheck-eval", str(path)], capture_output=True,
+                          text=True, env=env, check=True, cwd=tmp_path).stdout  # fmt: skip
+    assert (
+        "the same, of those whose claim is returned" in text and "  en: " in text and "read by text" in text
+    )
+
+
 def test_harder_posts(tmp_path: Path) -> None:
     """Our own posts: slang, hashtags, emoji, misspellings, multi-claim, numbers, look-alikes."""
     report = run_eval(HARD_FILE, tmp_path)

@@ -221,6 +221,9 @@ def metrics(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "figure_flagged_not_contradicting": _share(c["clean_flagged"], c["clean"]), "not_contradicting": c["clean"],
         "stance_right_denials_questions": _share(c["stance_ok"], c["stance"]), "denials_questions": c["stance"],
         "denials_questions_unmatched": c["stance_unmatched"],
+        # the stance rules alone: of the denials and questions whose claim is returned
+        "stance_right_when_returned": _share(c["stance_ok"], c["stance"] - c["stance_unmatched"]),
+        "denials_questions_returned": c["stance"] - c["stance_unmatched"],
         "ms_p50": round(statistics.median(ms), 3) if ms else None,
         "ms_p99": round(ms[min(len(ms) - 1, math.ceil(0.99 * len(ms)) - 1)], 3) if ms else None,
         "failures": failures,
