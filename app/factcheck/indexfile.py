@@ -39,7 +39,6 @@ import tempfile
 import time
 import zlib
 from collections.abc import Iterator, Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +66,7 @@ class BadIndexFile(Exception):
     """The file cannot be used (missing, damaged, of another build or code); it is compiled again."""
 
 
-@cache
-def fingerprint() -> str:
-    """A hash of the code and model files the index depends on (16 hex digits)."""
+def _fingerprint() -> str:
     digest = hashlib.sha256(str(FORMAT).encode())
     for name in SOURCES:
         digest.update((_HERE / name).read_bytes())
@@ -78,6 +75,14 @@ def fingerprint() -> str:
     for path in sorted(MODEL_DIR.iterdir()):
         digest.update(f"{path.name}:{path.stat().st_size}".encode())
     return digest.hexdigest()[:16]
+
+
+_FINGERPRINT = _fingerprint()  # of the code as imported (not as the files may be edited later)
+
+
+def fingerprint() -> str:
+    """A hash of the code and model files the index depends on (16 hex digits)."""
+    return _FINGERPRINT
 
 
 def directory(settings: Any) -> Path:
@@ -132,6 +137,7 @@ def write(path: Path, meta: Mapping[str, Any], arrays: Mapping[str, npt.NDArray[
                 out.write(data)
                 out.write(b"\0" * (_aligned(data.nbytes) - data.nbytes))
             out.flush()
+            os.fchmod(out.fileno(), 0o644)  # mkstemp makes it private; workers may run as another user
             os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:
