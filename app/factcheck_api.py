@@ -20,7 +20,8 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from app.factcheck import MAX_TEXT, factcheck
@@ -34,10 +35,21 @@ MAX_LIMIT = 20
 M = TypeVar("M", bound=BaseModel)
 
 
+def _json_integer(value: object) -> object:
+    """A JSON integer as the schema means it: 5 or 5.0, never "5" or true (pydantic's lax mode
+    takes both; its strict mode refuses 5.0, which JSON Schema calls an integer)."""
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "Input should be a whole number (a JSON number)")
+    return value
+
+
+JsonInt = BeforeValidator(_json_integer)
+
+
 class FactCheckRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)  # exactly the JSON types the schema names
+    model_config = ConfigDict(extra="forbid")
     text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT, description="The post's text")]
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="At most this many claims")] = 5
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="At most this many claims"), JsonInt] = 5
 
     @field_validator("text")
     @classmethod
@@ -48,7 +60,7 @@ class FactCheckRequest(BaseModel):
 
 
 class BatchPost(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)  # exactly the JSON types the schema names
+    model_config = ConfigDict(extra="forbid")
     id: Annotated[str | None, Field(max_length=200, description="Your id for the post, echoed back")] = None
     text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 
@@ -56,9 +68,9 @@ class BatchPost(BaseModel):
 
 
 class BatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)  # exactly the JSON types the schema names
+    model_config = ConfigDict(extra="forbid")
     posts: Annotated[list[BatchPost], Field(min_length=1, max_length=MAX_BATCH)]
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 5
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT), JsonInt] = 5
 
 
 def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:

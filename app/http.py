@@ -172,9 +172,10 @@ def _render(doc: Any, render: Callable[[Any], bytes]) -> bytes | None:
 #
 # FastAPI validates query strings in pydantic's lax mode, which accepts more than the schema says
 # ("limit=+1", "limit=1_0", "cited=yes", "cited=1"). These validators make a parameter accept
-# exactly the values its schema describes: integers in ASCII digits, booleans "true" or "false".
+# exactly the values its schema describes: integers in ASCII digits (1.0 included, as JSON Schema
+# counts it), booleans "true" or "false".
 
-_INTEGER = re.compile(r"-?[0-9]{1,18}")
+_INTEGER = re.compile(r"-?[0-9]{1,18}(?:\.0+)?")  # JSON Schema: 1.0 is an integer too
 
 
 def _schema_int(value: object) -> object:
