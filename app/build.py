@@ -151,7 +151,12 @@ class _Built:
 
 @gc_paused()  # the rows of a large build would be scanned again and again for nothing
 def build_database(
-    settings: Settings, *, force: bool = False, progress: Progress = _quiet, replace_foreign: bool = False
+    settings: Settings,
+    *,
+    force: bool = False,
+    progress: Progress = _quiet,
+    replace_foreign: bool = False,
+    prepare_factcheck: bool = True,
 ) -> BuildResult:
     """Validate the data and load it, all or nothing: incrementally when the last build's state
     allows it (``app.incremental``), else in full; ``force`` always builds in full. Raises
@@ -166,7 +171,14 @@ def build_database(
     progress("full build (forced)" if force else "the data changed: comparing it with the last build")
     built: _Built | None
     if settings.is_sqlite:
-        built = _build_sqlite(settings, new_hash, progress, replace_foreign=replace_foreign, force=force)
+        built = _build_sqlite(
+            settings,
+            new_hash,
+            progress,
+            replace_foreign=replace_foreign,
+            force=force,
+            prepare_factcheck=prepare_factcheck,
+        )
     else:
         built = _build_postgres(settings, new_hash, progress, force=force)
     if built is None:
@@ -215,7 +227,13 @@ def _apply_plan(conn: Any, found: incremental.Plan, new_hash: str) -> _Built:
 
 
 def _build_sqlite(
-    settings: Settings, new_hash: str, progress: Progress, *, replace_foreign: bool, force: bool
+    settings: Settings,
+    new_hash: str,
+    progress: Progress,
+    *,
+    replace_foreign: bool,
+    force: bool,
+    prepare_factcheck: bool = True,
 ) -> _Built:
     configured = settings.sqlite_configured_path
     if configured is None:
@@ -259,7 +277,8 @@ def _build_sqlite(
                 conn.execute(text("ANALYZE"))
         with engine.connect() as conn:
             conn.execute(text("PRAGMA journal_mode=DELETE"))
-        _prepare_factcheck(settings, engine, progress)
+        if prepare_factcheck:  # not for a copy nobody serves (the open-data download)
+            _prepare_factcheck(settings, engine, progress)
         engine.dispose()
         # fsync the new file, then swap it in atomically.
         fd = os.open(tmp, os.O_RDONLY)

@@ -260,7 +260,7 @@ def copy_database(settings: Settings, target: Path, *, rebuild: bool) -> None:
     if not rebuild:
         raise LookupError("the data folder has changed since this build; the next build publishes it")
     copy = settings.model_copy(update={"database_url": f"sqlite:///{target}"})
-    build_database(copy, force=True)
+    build_database(copy, force=True, prepare_factcheck=False)
 
 
 # --- once per build -----------------------------------------------------------------------------
