@@ -75,10 +75,6 @@ FORMATS: dict[str, Format] = {
 }  # fmt: skip
 """One ``Format`` per ``ExportFormat`` (a test checks that none is missing)."""
 
-#: Formatting a reference costs milliseconds: a request may format at most this many.
-MAX_FORMATTED = 2000
-
-
 # --- one entry point -----------------------------------------------------------------------------
 
 
