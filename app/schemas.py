@@ -561,7 +561,9 @@ class UnverifiedFigure(_Out):
 
 
 class Language(_Out):
-    code: str = Field(description="ISO 639-1 code of the language detected")
+    code: str = Field(
+        description='ISO 639-1 code of the language detected; "und" when none is recognised (too little text)'
+    )
     name: str
     confidence: float
     handled: bool = Field(description="False: the matcher does not read this language (see warnings)")

@@ -599,3 +599,30 @@ def test_figures_compare_like_with_like(store: Store) -> None:
     match = result["matches"][0]
     assert not flags(result, "figure-mismatch")
     assert [u["post_says"] for u in match["unverified_figures"]] == ["5-10 minutes"]
+
+
+@pytest.mark.parametrize("text", ["x", "12345", "🔥🔥🔥", "lol"])
+def test_a_post_with_no_recognisable_language_says_so(seed_client: TestClient, text: str) -> None:
+    body = seed_client.post("/api/v1/factcheck", json={"text": text}).json()
+    assert body["language"]["code"] == "und"
+    assert body["language"]["name"] == "undetermined"
+    assert body["matches"] == []
+    assert "could not be recognised" in body["warnings"][0]
+    assert "looks like" not in " ".join(body["warnings"])
+    page = seed_client.post("/factcheck", data={"text": text})
+    assert page.status_code == 200 and "could not be recognised" in page.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Caminar hacia atrás en la cinta cura el dolor de rodilla.",
+        "Camminare all'indietro guarisce il dolore al ginocchio, scientificamente provato.",
+    ],
+)
+def test_certainty_words_in_other_languages_are_overclaims(seed_client: TestClient, text: str) -> None:
+    body = seed_client.post("/api/v1/factcheck", json={"text": text}).json()
+    assert body["language"]["matched_by"] == "concepts"
+    first = body["matches"][0]
+    assert first["stance"] == "asserts"
+    assert "overclaim" in [f["code"] for f in first["flags"]]

@@ -32,6 +32,12 @@ if TYPE_CHECKING:
     from app.factcheck.index import Index
 
 HANDLED = frozenset({"en"})
+#: Below this confidence a post is "und" (BCP 47 / ISO 639-2: undetermined) rather than a guess:
+#: "x" came back as Arabic (0.03), "lol" as Hungarian (0.10), "12345" as Turkish (0.04), three emoji
+#: as Chinese (0.13); every non-English passage of the labelled set scores 0.98 or more (a count of
+#: letters would not do: seven Chinese characters make a whole question).
+MIN_RECOGNISED = 0.3
+UNDETERMINED = "und"
 # Candidate languages: those of the posts people paste, plus their neighbours (so a post in one
 # of them is not forced onto another).
 CANDIDATES = (
@@ -44,7 +50,7 @@ NAMES = {
     "ru": "Russian", "zh": "Chinese", "ja": "Japanese", "ar": "Arabic", "hi": "Hindi", "id": "Indonesian",
     "fi": "Finnish", "cs": "Czech", "hu": "Hungarian", "ro": "Romanian", "el": "Greek", "uk": "Ukrainian",
     "fa": "Persian", "he": "Hebrew", "bn": "Bengali", "ur": "Urdu", "ta": "Tamil", "ko": "Korean", "th": "Thai",
-    "vi": "Vietnamese", "ms": "Malay",
+    "vi": "Vietnamese", "ms": "Malay", UNDETERMINED: "undetermined",
 }  # fmt: skip
 MIN_CONFIDENCE = 0.9  # below this a non-English guess on a short post is not trusted
 
@@ -71,6 +77,8 @@ def detect(text: str, english_concepts: int = 0) -> tuple[str, float]:
     code, confidence = _model().classify(text)
     if code != "en" and confidence < MIN_CONFIDENCE and english_concepts >= 1:
         return "en", float(confidence)
+    if code != "en" and confidence < MIN_RECOGNISED:
+        return UNDETERMINED, float(confidence)
     return str(code), float(confidence)
 
 
@@ -113,6 +121,11 @@ def warning(code: str, how: str | None = None) -> str | None:
     """The message shown for a post not read in full, or None (``how``: ``handling``'s answer)."""
     if how == "text" or (how is None and code in HANDLED):
         return None
+    if code == UNDETERMINED:
+        return (
+            "The language of this post could not be recognised (too little text, or no language fits), "
+            "so it was not read: finding no claim does not mean the post is accurate."
+        )
     name = NAMES.get(code, code)
     if how == "concepts":
         return (
