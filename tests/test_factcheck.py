@@ -626,3 +626,14 @@ def test_certainty_words_in_other_languages_are_overclaims(seed_client: TestClie
     first = body["matches"][0]
     assert first["stance"] == "asserts"
     assert "overclaim" in [f["code"] for f in first["flags"]]
+
+
+def test_a_pronoun_does_not_name_a_population(seed_client: TestClient) -> None:
+    # "her" is the physio, not the people treated: no claim about women is made.
+    text = (
+        "My physio says retro walking helped her knee OA patients, and a 2019 trial of 68 people backs it up"
+    )
+    body = seed_client.post("/api/v1/factcheck", json={"text": text}).json()
+    assert body["matches"], body
+    for match in body["matches"]:
+        assert "population-mismatch" not in [f["code"] for f in match["flags"]], match["flags"]
