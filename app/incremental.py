@@ -44,7 +44,7 @@ from app.bibtex import BibEntry, parse_bib_text
 from app.claim_records import ClaimRecord, cited_problems, claim_record
 from app.claims_schema import ConceptIn
 from app.loader import CLAIMS_FILE, CONCEPTS_FILE, _load_concepts, data_files, item_digest
-from app.problems import Problem
+from app.problems import Problem, ProblemsMixin
 from app.study_records import APPRAISAL_FIELDS, StudyFacts, StudyRecord, link_problems, study_record
 from app.yamlread import iter_items, parse_item, splits_into_items
 
@@ -231,7 +231,7 @@ def read_state(conn: Any) -> dict[str, Any] | None:
 
 
 @dataclass
-class Plan:
+class Plan(ProblemsMixin):
     """What an incremental build writes (``apply`` in app.build)."""
 
     study_rows: list[StudyRecord] = field(default_factory=list)  # changed and added
@@ -247,10 +247,6 @@ class Plan:
     counts: dict[str, int] = field(default_factory=dict)
     claim_total: int = 0
     study_total: int = 0
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
     @property
     def studies_touched(self) -> bool:

@@ -37,7 +37,7 @@ from app.claim_records import (
     validation_problems,
 )
 from app.claims_schema import ConceptIn
-from app.problems import Problem
+from app.problems import Problem, ProblemsMixin
 from app.study_records import APPRAISAL_FIELDS, StudyFacts, StudyRecord, link_problems, study_record
 from app.yamlread import LineList, gc_paused, iter_items, line_for, parse_item, read_yaml, splits_into_items
 
@@ -66,19 +66,11 @@ class RecordSink(Protocol):
 
 
 @dataclass
-class LoadedData:
+class LoadedData(ProblemsMixin):
     studies: list[StudyRecord] = field(default_factory=list)
     claims: list[ClaimRecord] = field(default_factory=list)
     concepts: list[ConceptIn] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
 
 class _ListSink:
@@ -96,7 +88,7 @@ class _ListSink:
 
 
 @dataclass
-class StreamResult:
+class StreamResult(ProblemsMixin):
     """What ``load_stream`` returns besides the records it sent: the problems (sorted), the
     concepts and the small indexes the checks across records used."""
 
@@ -107,14 +99,6 @@ class StreamResult:
     has_crossref: bool = False
     cross_warnings: int = 0  # warnings of the checks across records (unread fields, cited studies)
     claims_whole: bool = False  # claims.yaml was parsed whole (not item by item)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
 
 def data_files(data_dir: Path) -> list[Path]:

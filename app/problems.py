@@ -41,6 +41,21 @@ class Problem:
         return (self.path, self.line or 0, self.message)
 
 
+class ProblemsMixin:
+    """``errors`` and ``warnings`` of a result that holds ``problems`` (the one severity filter
+    for the loader's and the incremental build's results)."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
 class DataError(Exception):
     """Raised when the data files have errors; carries every problem found."""
 
