@@ -19,6 +19,7 @@ from helpers import (
     PG_SKIP_REASON,
     create_pg_database,
     drop_pg_database,
+    empty_database,
     make_settings,
 )
 
@@ -44,16 +45,8 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database on each backend (a fresh PostgreSQL database per test)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kb.db'}"
-        return
-    if PG_SKIP_REASON:
-        pytest.skip(PG_SKIP_REASON)
-    url = create_pg_database()
-    try:
+    with empty_database(request.param, tmp_path / "kb.db") as url:
         yield url
-    finally:
-        drop_pg_database(url)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.settings import Settings
@@ -52,3 +54,21 @@ def drop_pg_database(url: str) -> None:
 
 def make_settings(database_url: str, data_dir: Path = DATA_DIR, **extra: object) -> Settings:
     return Settings(database_url=database_url, data_dir=data_dir, **extra)
+
+
+@contextmanager
+def empty_database(backend: str, sqlite_path: Path) -> Iterator[str]:
+    """The URL of an empty database: ``sqlite_path`` on SQLite, a fresh PostgreSQL database
+    (dropped afterwards) on "postgres"; skips the test when PostgreSQL is unavailable."""
+    if backend == "sqlite":
+        yield f"sqlite:///{sqlite_path}"
+        return
+    if PG_SKIP_REASON:
+        import pytest
+
+        pytest.skip(PG_SKIP_REASON)
+    url = create_pg_database()
+    try:
+        yield url
+    finally:
+        drop_pg_database(url)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import PG_SKIP_REASON, create_pg_database, drop_pg_database, make_settings
+from helpers import empty_database, make_settings
 from sqlalchemy import text
 from test_generate import generate
 
@@ -61,16 +61,9 @@ def data(generated: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def other_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     """A second empty database on the same backend, for the full build to compare with."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'full.db'}"
-        return
-    if PG_SKIP_REASON:
-        pytest.skip(PG_SKIP_REASON)
-    url = create_pg_database()
-    try:
+    backend = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    with empty_database(backend, tmp_path / "full.db") as url:
         yield url
-    finally:
-        drop_pg_database(url)
 
 
 def dump(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
