@@ -128,18 +128,29 @@ def current_hash(engine: Engine) -> tuple[str | None, int | None]:
     return (info.data_hash, info.schema_version) if info else (None, None)
 
 
-def is_stale(settings: Settings, new_hash: str | None = None) -> bool:
-    """Whether the database is missing or was built from other data (``new_hash``: the data's
-    hash when the caller has it)."""
+def staleness(settings: Settings, new_hash: str | None = None) -> str | None:
+    """Why the database must be built, or None when it holds a build of this data and schema
+    (``new_hash``: the data's hash when the caller has it). The reason is a phrase for the
+    build's first progress message: "no earlier build", "the data changed since the last
+    build" or "the schema version changed"."""
     if settings.is_sqlite and (settings.sqlite_path is None or not settings.sqlite_path.exists()):
-        return True
+        return "no earlier build"
     engine = make_engine(settings)
     try:
         stored, version = current_hash(engine)
     finally:
         engine.dispose()
+    if stored is None:
+        return "no earlier build"
+    if version != SCHEMA_VERSION:
+        return "the schema version changed"
     new_hash = new_hash or data_hash(settings.data_dir, str(SCHEMA_VERSION))
-    return stored != new_hash or version != SCHEMA_VERSION
+    return None if stored == new_hash else "the data changed since the last build"
+
+
+def is_stale(settings: Settings, new_hash: str | None = None) -> bool:
+    """Whether the database is missing or was built from other data (see ``staleness``)."""
+    return staleness(settings, new_hash) is not None
 
 
 @dataclass
@@ -166,9 +177,13 @@ def build_database(
     if settings.sqlite_configured_path is not None:
         dbfile.check_target(settings.sqlite_configured_path, replace_foreign=replace_foreign)
     new_hash = data_hash(settings.data_dir, str(SCHEMA_VERSION))
-    if not force and not is_stale(settings, new_hash):
+    reason = None if force else staleness(settings, new_hash)
+    if not force and reason is None:
         return BuildResult("unchanged", seconds=time.perf_counter() - started)
-    progress("full build (forced)" if force else "the data changed: comparing it with the last build")
+    if force:
+        progress("full build (forced)")
+    elif reason != "no earlier build":  # the backend's own path says "full build: no earlier build"
+        progress(str(reason))
     built: _Built | None
     if settings.is_sqlite:
         built = _build_sqlite(
