@@ -28,6 +28,8 @@ RESULTS = OUT / "results.json"
 EVIDENCE_KB = ROOT / ".venv" / "bin" / "evidence-kb"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 PG_ADMIN_URL = os.environ.get("EVIDENCE_KB_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+#: The PostgreSQL databases' name prefix: sessions sharing one server each set their own.
+PG_PREFIX = os.environ.get("EVIDENCE_KB_BENCH_PG_PREFIX", "evidence_kb_bench")
 SEED = 1
 
 #: Typical reader queries: common and rare words, synonyms ("retro", "HIIT"), several terms, a
@@ -209,7 +211,7 @@ def pg_database(name: str) -> str:
 def database_url(backend: str, size: int | str) -> str:
     if backend == "sqlite":
         return f"sqlite:///{OUT / f'kb-{size}.db'}"
-    return pg_database(f"evidence_kb_bench_{size}")
+    return pg_database(f"{PG_PREFIX}_{size}")
 
 
 def env_with(data_dir: Path, url: str) -> dict[str, str]:

@@ -43,6 +43,7 @@ from bench.common import (  # noqa: E402  (also what bench/factcheck.py and benc
     EVIDENCE_KB,
     OUT,
     PG_ADMIN_URL,
+    PG_PREFIX,
     PYTHON,
     SEARCH_QUERIES,
     SEED,
@@ -130,7 +131,7 @@ def bench_incremental(args: argparse.Namespace) -> None:
             url = (
                 f"sqlite:///{OUT / f'incr-{size}.db'}"
                 if backend == "sqlite"
-                else pg_database(f"evidence_kb_bench_incr_{size}")
+                else pg_database(f"{PG_PREFIX}_incr_{size}")
             )
             envs[backend] = env_with(folder, url)
             full = build(envs[backend], args, "--force")
@@ -350,7 +351,9 @@ def clean() -> None:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         names = [
             r[0]
-            for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'evidence_kb_bench_%'")
+            for r in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"{PG_PREFIX}\\_%",)
+            )
         ]
         for name in names:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
