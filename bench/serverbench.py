@@ -101,10 +101,17 @@ def claim_ids(size: int) -> list[str]:
     """The generated knowledge base's claim ids in file order (read from claims.yaml, not through
     the app, so that a server running another version of it can be measured)."""
     ids = []
+    folded = False  # an id past the line width is written as a folded scalar on the next line
     with (kb_dir(size) / "claims.yaml").open(encoding="utf-8") as lines:
         for line in lines:
-            if line.startswith("- id: "):
-                ids.append(line[6:].strip())
+            if folded:
+                ids.append(line.strip())
+                folded = False
+            elif line.startswith("- id: "):
+                value = line[6:].strip()
+                folded = value in (">-", ">")
+                if not folded:
+                    ids.append(value)
     return ids
 
 
