@@ -7,6 +7,7 @@ Test modules import these from here (``from helpers import ...``), never from ``
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,9 +48,13 @@ def create_pg_database() -> str:
 def drop_pg_database(url: str) -> None:
     import psycopg
 
+    from app.factcheck import indexfile
+
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    # the database's fact-check index files live in a per-URL folder of the temporary directory
+    shutil.rmtree(indexfile.directory(make_settings(url, factcheck_index_dir="")), ignore_errors=True)
 
 
 def make_settings(database_url: str, data_dir: Path = DATA_DIR, **extra: object) -> Settings:
