@@ -64,6 +64,7 @@ _ANSWER_NO = re.compile(
 _NEGATION = re.compile(
     r"\b(?:not|never|no longer|cannot|can't|won't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't|"
     r"shouldn't|wouldn't|couldn't|hasn't|haven't|nor|neither|none|no|"
+    r"(?:does|do|did|will|would|can|could) (?:absolutely |little or |next to )?nothing|"
     r"(?:doesn|don|didn|isn|aren|won|can|wasn|weren|shouldn|wouldn|couldn|hasn|haven)[’']t|"
     r"nunca|jam[aá]s|tampoco|ning[uú]n[oa]?|"  # es
     r"ne|n'|pas|jamais|aucune?|"  # fr
@@ -80,6 +81,9 @@ _VERDICT = re.compile(
     r"\b(?:myths?|debunk(?:ed|s|ing)?|false|untrue|not true|fails? to|failed to|unproven|"
     r"no (?:\w+ ){0,2}(?:evidence|proof|studies|study|research|data|benefit|effect|difference|link)|"
     r"little to do with|bad advice|misleading|overrated|overhyped|exaggerated?|nonsense|"
+    r"(?:i|we) doubt|doubts? (?:that|whether|if)|doubtful|"
+    r"s[ck]eptic(?:al)?|unconvinced|not convinced|questionable|dubious|useless|ineffective|"
+    r"waste of (?:time|money)|snake oil|"
     r"(?:is|are|was) (?:a |an )?(?:hype|fad)|not (?:so|that) (?:fast|simple)|"
     r"mitos?|falso|falsa|exagerad[oa]s?|sin (?:evidencia|pruebas)|"  # es, pt
     r"mythes?|faux|fausse|id[ée]e re[çc]ue|exag[ée]r[ée]e?s?|aucune preuve|"  # fr
@@ -92,6 +96,7 @@ _VERDICT = re.compile(
 _PSEUDO_NEGATION = re.compile(
     r"\b(?:no more (?:knee )?(?:pain|aches?)|no longer (?:hurts?|aches?|painful|in pain)|not only|not just|not least|not to mention|no wonder|no doubt|no joke|no weights|"
     r"no equipment|no gym|no pain,? no gain|no matter|nothing but|not surprisingly|whether or not|"
+    r"without (?:a )?doubt|beyond (?:a |any )?doubt|if in doubt|when in doubt|"
     r"if not|never (?:been |felt |looked )?(?:better|easier|stronger)|not (?:hurting|sore|painful)|"
     r"can't believe|cannot believe|couldn't believe|don't (?:sleep on|skip|forget|underestimate)|"
     r"no s[oó]lo|non seulement|pas seulement|nicht nur|n[aã]o s[oó]|n[aã]o apenas|non solo|"
@@ -125,6 +130,16 @@ _REPORTED = re.compile(
     r"уверяют|обещают|утверждают|говорят|по словам|якобы|считается)(?!\w)",  # ru
     re.IGNORECASE,
 )
+# A study or researchers reported it: the post passes on a finding ("A 2019 study reported that
+# ...", "Research shows ...", "researchers found"); not the authors' own "this study showed".
+_STUDY_REPORT = re.compile(
+    r"\b(?P<who>(?:(?:\w+|\d{4}) )?(?:stud(?:y|ies)|research(?:ers)?|scientists|trials?|papers?|"
+    r"reviews?|meta-analys[ie]s|experiments?|evidence|data))\b(?: [\w,'’-]+){0,8}? "
+    r"(?:found|finds|find|show|shows|showed|shown|reported|reports|report|suggests?|suggested|"
+    r"concluded|concludes|demonstrated|demonstrates|indicates?|indicated|revealed|reveals|confirmed)\b",
+    re.IGNORECASE,
+)
+_OWN_STUDY = re.compile(r"^(?:this|our|the present|the current|present|current)\b", re.IGNORECASE)
 # Where a negation's scope ends (NegEx's terminators): punctuation that closes a clause and the
 # words that open another.
 _TERMINATOR = re.compile(
@@ -229,6 +244,12 @@ def _verdict_after(text: str, words: Sequence[Span] | None) -> bool:
     return not words or any(_governs(text, cue, words) for cue in verdicts)
 
 
+def _study_reports(text: str) -> bool:
+    """A study, researchers or "research" report the finding; not "this study" / "our study"
+    (the authors stating their own result asserts it)."""
+    return any(not _OWN_STUDY.match(m.group("who")) for m in _STUDY_REPORT.finditer(_clean(text)))
+
+
 def stance(
     text: str,
     words: Sequence[Span] | None = None,
@@ -258,6 +279,6 @@ def stance(
         and len(re.findall(r"\w+", nxt)) <= VERDICT_SENTENCE_WORDS
     ):
         return PostStance.ASKS
-    if _REPORTED.search(_clean(text)):
+    if _REPORTED.search(_clean(text)) or _study_reports(text):
         return PostStance.REPORTS
     return PostStance.ASSERTS
