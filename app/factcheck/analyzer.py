@@ -342,7 +342,11 @@ class Analyzer:
         for entries in self._terms.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest first
         for text in vocabulary:
-            words.update(fold(w) for w, _, _ in raw_tokens(text))
+            # A glued hashtag of a claim ("#backwardwalking") is not a word of its own: kept out,
+            # it is split into its words like the same hashtag in a post.
+            words.update(
+                fold(w) for w, start, end in raw_tokens(text) if not _whole_hashtag(text, start, end)
+            )
         self.vocabulary = {w for w in words if w.isalpha() or any(c.isdigit() for c in w)}
         self._deletes: dict[str, set[str]] = {}
         for word in self.vocabulary:
@@ -374,18 +378,23 @@ class Analyzer:
             return candidates.pop()
         return word
 
-    def segment(self, word: str) -> list[str] | None:
-        """Split a glued word ('kneepainrelief') into known words, if it splits completely."""
+    def segment(self, word: str, hashtag: bool = False) -> list[str] | None:
+        """Split a glued word ('kneepainrelief') into known words, if it splits completely: into
+        the knowledge base's words, and for a hashtag ('#backwardwalkingforknees') also into the
+        language's (``lexicon``), since hashtags glue whole phrases."""
         n = len(word)
         if n < 7 or word in self.vocabulary or word in self.lexicon or not word.isalpha():
             return None
+        known = (
+            (lambda w: w in self.vocabulary or w in self.lexicon) if hashtag else self.vocabulary.__contains__
+        )
         best: list[list[str] | None] = [None] * (n + 1)
         best[0] = []
         for end in range(1, n + 1):
             for start in range(max(0, end - 16), end):
                 prefix = best[start]
                 piece = word[start:end]
-                if prefix is not None and len(piece) >= 2 and piece in self.vocabulary:
+                if prefix is not None and len(piece) >= 2 and known(piece):
                     candidate = [*prefix, piece]
                     current = best[end]
                     if current is None or len(candidate) < len(current):
@@ -395,21 +404,23 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[Token]:
         out: list[Token] = []
-        for raw, start, _end in raw_tokens(text):
-            for word, stem, offset, length in self._analyse_word(raw):
+        for raw, start, end in raw_tokens(text):
+            for word, stem, offset, length in self._analyse_word(raw, _whole_hashtag(text, start, end)):
                 out.append(Token(word, stem, start + offset, start + offset + length))
         return out
 
-    def _analyse_word(self, raw: str) -> tuple[tuple[str, str, int, int], ...]:
+    def _analyse_word(self, raw: str, hashtag: bool = False) -> tuple[tuple[str, str, int, int], ...]:
         """(word, stem, offset, length) for one raw word: folded, split if glued, corrected.
+        ``hashtag``: the word is a whole hashtag (glued phrases are split more freely, ``segment``).
 
         Cached: the same words recur across posts and across a knowledge base's phrasings.
         """
-        found = self._word_cache.get(raw)
+        key = "#" + raw if hashtag else raw
+        found = self._word_cache.get(key)
         if found is not None:
             return found
         word = fold(raw)
-        pieces = self.segment(word) if word and word not in self.vocabulary else None
+        pieces = self.segment(word, hashtag) if word and word not in self.vocabulary else None
         if not word:
             found = ()
         elif pieces:
@@ -422,7 +433,7 @@ class Analyzer:
             word = self.correct(word)
             found = ((word, self.stem(word), 0, len(raw)),)
         if len(self._word_cache) < 500_000:
-            self._word_cache[raw] = found
+            self._word_cache[key] = found
         return found
 
     # -- features -------------------------------------------------------------------------------
@@ -465,6 +476,12 @@ class Analyzer:
     def kind(self, feature: str) -> str:
         concept = self.concepts.get(feature)
         return concept.kind if concept else "word"
+
+
+def _whole_hashtag(text: str, start: int, end: int) -> bool:
+    """The word at ``text[start:end]`` (from ``raw_tokens``) is a whole hashtag, not split at
+    capitals: "#kneepain", not the "Knee" of "#KneePain"."""
+    return start > 0 and text[start - 1] == "#" and (end == len(text) or not text[end].isalnum())
 
 
 def _deletions(word: str) -> set[str]:
