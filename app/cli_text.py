@@ -26,7 +26,7 @@ def factcheck_text(result: dict[str, Any]) -> str:
         if c.get("calibrated"):
             lines.append(f"   {c['calibrated']}")
         lines += [f"   ! {f['code']}: {f['message']}" for f in m["flags"]]
-        lines += [f"   ? unverified figure: {u['post_says']} ({u['quantity']}): no study figure of that kind"
+        lines += [f"   ? unverified figure: {u['post_says']} ({u['quantity']}): {u.get('note') or 'no study figure of that kind'}"
                   for u in m["unverified_figures"]]  # fmt: skip
         lines.append(f"   sources: {'; '.join(s['short'] for s in m['citations'])}")
         lines.append(f"   {c['url']}")

@@ -525,6 +525,13 @@ class Span(_Out):
     text: str | None = None
 
 
+class FigureSaid(_Out):
+    """A figure of the post: its words and where they are."""
+
+    post_says: str
+    span: Span
+
+
 class Flag(_Out):
     """Where the post outruns the evidence; fields beyond code and message depend on the code."""
 
@@ -540,6 +547,9 @@ class Flag(_Out):
     studies: list[str] | None = None
     suggestion: str | None = Field(None, description="overclaim: the calibrated wording")
     span: Span | None = None
+    figures: list[FigureSaid] | None = Field(
+        None, description="misdescribed-study: the post's figures that the misreading states"
+    )
 
 
 class Citation(_Out):
@@ -557,6 +567,9 @@ class UnverifiedFigure(_Out):
     span: Span
     note: str | None = Field(
         default=None, description="why it is not compared, when not for want of a figure"
+    )
+    study: str | None = Field(
+        default=None, description="the study whose recorded misreading states this figure, if one does"
     )
 
 

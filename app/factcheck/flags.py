@@ -9,7 +9,11 @@
   grade).
 - ``population-mismatch`` and ``overclaim``: only when the unit *asserts* the claim.
 - ``denies-supported``: the unit denies a claim the evidence supports.
-- ``misdescribed-study``: the unit repeats a recorded misreading of a study.
+- ``misdescribed-study``: the unit repeats a recorded misreading of a study: it says (nearly) all
+  the misreading says, in concepts, or most of it and one of the misreading's own figures ("a study
+  found backward walking burns 20% more calories" repeats "20% more calories" of a study that
+  reported no calories). Such a figure is never passed as consistent: it is named in the flag and
+  listed in ``unverified_figures`` with a note, even where it lies inside a study figure's range.
 
 Figure and misreading flags apply when the unit asserts or reports the claim, not when it denies
 or asks (a figure it questions is not one it passes on).
@@ -30,8 +34,10 @@ from app.factcheck.stance import Stance
 from app.vocab import FlagCode, PostStance
 
 MISREADING_COVERAGE = 0.85  # share (by weight) of a misreading's concepts a unit must repeat
+MISREADING_WITH_FIGURE = 0.5  # the same when the unit also repeats one of the misreading's figures
 SUPPORTED = frozenset({"supported"})
 NEAR_CHARS = 60  # words this close to a number say what it measures
+RESULT_QUANTITIES = frozenset({"percent-change", "percent-of-max", "body-weights"})  # not the design
 
 
 def _fmt(value: float) -> str:
@@ -63,6 +69,41 @@ def _other_conditions(uf: UnitFeatures, same: list[dict[str, Any]]) -> bool:
     return "incline" in uf.own and all("same" in str(f.get("comparison", "")) for f in same)
 
 
+def misread_figures(profile: ClaimProfile, uf: UnitFeatures) -> list[tuple[Figure, dict[str, Any]]]:
+    """The unit's figures that a recorded misreading of the claim's studies states, each with
+    that misreading: same quantity, and a value inside the misreading's (with the tolerance). Only
+    the misreading's own results count (``RESULT_QUANTITIES``), not the study's design it repeats
+    ("6 weeks", "2.5 mph", "27 people") nor a result the studies report as such."""
+    if not profile.misreadings:
+        return []
+
+    def reported(f: Figure) -> bool:
+        return f.quantity not in RESULT_QUANTITIES or any(
+            c["quantity"] == f.quantity and within(f.value, f.high, *_size(f, c)) for c in profile.figures
+        )
+
+    said = [
+        (f, m)
+        for m, _ in profile.misreadings
+        for text in (m["claimed"], *m.get("phrasings", ()))
+        for f in post_figures(text)
+        if not reported(f)
+    ]
+    out = []
+    for fig in post_figures(uf.unit.text):
+        found = next(
+            (
+                m
+                for f, m in said
+                if f.quantity == fig.quantity and within(fig.value, fig.high, f.value, f.high or f.value)
+            ),
+            None,
+        )
+        if found is not None:
+            out.append((fig, found))
+    return out
+
+
 def figure_checks(
     profile: ClaimProfile, post: Features, uf: UnitFeatures
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -70,8 +111,10 @@ def figure_checks(
     flags, unverified = [], []
     base = uf.unit.start
     advice = profile.claim.get("kind") == "advice"
+    misread = {(f.start, f.end): m for f, m in misread_figures(profile, uf)}
     for fig in post_figures(uf.unit.text):
         span = {"start": base + fig.start, "end": base + fig.end}
+        known = misread.get((fig.start, fig.end))
         value, high = fig.value, fig.high
         if fig.quantity == "percent-change":  # the claim says which way; the size is compared
             value, high = abs(value), abs(high) if high is not None else None
@@ -82,6 +125,10 @@ def figure_checks(
         unseen = {"post_says": fig.text, "quantity": fig.quantity, "span": span}
         if swapped and not same:
             flags.append(_mismatch(fig, swapped[0], span, "gives this figure for another measure: "))
+            continue
+        if known is not None:  # consistent or not, it is the misreading's figure (module doc)
+            note = f"the figure of a known misreading of {known['short']}: {known['actual']}"
+            unverified.append(unseen | {"note": note, "study": known["study"]})
             continue
         if not same or (fig.quantity == "percent-change" and _other_conditions(uf, same)):
             unverified.append(unseen)
@@ -197,18 +244,24 @@ def misreading_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures) -> l
     texts says, in concepts: the wording may differ, the ideas may not."""
     have = uf.have
     flags = []
+    figures: dict[str, list[Figure]] = {}
+    for fig, m in misread_figures(profile, uf):
+        figures.setdefault(m["study"] + m["claimed"], []).append(fig)
     for misreading, texts in profile.misreadings:
+        repeated = figures.get(misreading["study"] + misreading["claimed"], [])
         best = 0.0
         for t in texts:
             concepts = [f for f in t if not f.startswith("w:")]
             total = sum(index.idf.get(f, 1.0) for f in concepts)
             if total:
                 best = max(best, sum(index.idf.get(f, 1.0) for f in concepts if f in have) / total)
-        if best < MISREADING_COVERAGE:
+        if best < (MISREADING_WITH_FIGURE if repeated else MISREADING_COVERAGE):
             continue
+        base = uf.unit.start
         flags.append({
             "code": FlagCode.MISDESCRIBED_STUDY,
             "message": f"The post repeats a known misreading of {misreading['short']}: '{misreading['claimed']}' What the study showed: {misreading['actual']}",
             "post_says": misreading["claimed"], "evidence_shows": misreading["actual"], "study": misreading["study"],
+            "figures": [{"post_says": f.text, "span": {"start": base + f.start, "end": base + f.end}} for f in repeated],
         })  # fmt: skip
     return flags
