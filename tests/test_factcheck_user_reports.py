@@ -1,0 +1,134 @@
+"""Failures a new user reported (issue 14), each through the API on both backends and the CLI:
+doubt and reported studies, denials that drop the claim's words, glued hashtags, and a figure that
+a recorded misreading of a study states. The rules are general (cues, concept terms, typed
+figures); each test also holds a variant the report did not name."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from helpers import DATA_DIR
+
+from app.factcheck.analyzer import Analyzer, ConceptDef
+
+KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
+KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
+CALORIES = "backward-walking-burns-more-calories"
+
+
+def check(client: TestClient, text: str) -> dict:
+    response = client.post("/api/v1/factcheck", json={"text": text})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def match_for(body: dict, claim_id: str) -> dict:
+    found = [m for m in body["matches"] if m["claim"]["id"] == claim_id]
+    assert found, f"{claim_id} not among {[m['claim']['id'] for m in body['matches']]}"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_id", "stance"),
+    [
+        ("I doubt that backward walking helps knee pain", KNEE_PAIN, "denies"),
+        ("I'm sceptical that retro walking eases knee pain", KNEE_PAIN, "denies"),
+        ("A 2019 study reported that backward walking reduces knee pain", KNEE_PAIN, "reports"),
+        ("Researchers found that walking backwards relieves knee pain", KNEE_PAIN, "reports"),
+        ("No doubt backward walking helps knee pain", KNEE_PAIN, "asserts"),  # not a doubt
+        ("walking backwards does nothing for knee OA", KNEE_OA, "denies"),
+        ("Reverse walking did nothing for my arthritic knees", KNEE_OA, "denies"),
+    ],
+)
+def test_doubt_reports_and_denials_without_the_claim_words(
+    seed_client: TestClient, text: str, claim_id: str, stance: str
+) -> None:
+    match = match_for(check(seed_client, text), claim_id)
+    assert match["stance"] == stance
+    codes = {f["code"] for f in match["flags"]}
+    if stance != "asserts":  # population and overclaim flags are for what the post asserts
+        assert not codes & {"population-mismatch", "overclaim"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "#backwardwalking fixed my #kneepain",
+        "Walking backwards healed my #kneepain",
+        "#walkingbackwards #kneepainrelief",
+    ],
+)
+def test_glued_hashtags_are_split_into_words(seed_client: TestClient, text: str) -> None:
+    body = check(seed_client, text)
+    assert body["matches"] and body["matches"][0]["claim"]["id"] == KNEE_PAIN
+
+
+def test_hashtag_segmentation_rules() -> None:
+    concepts = [ConceptDef("knee-pain", "outcome", ("knee pain",)), ConceptDef("knee", "body", ("knee",))]
+    # "#kneepain" of a claim's phrasing is not a word of its own: the same hashtag in a post splits.
+    analyzer = Analyzer(concepts, vocabulary=["#kneepain? build your quads", "walking backward"],
+                        lexicon=["mileage", "for", "stronger", "knees"])  # fmt: skip
+    assert "kneepain" not in analyzer.vocabulary
+    assert [t.word for t in analyzer.tokens("#kneepain")] == ["knee", "pain"]
+    features = analyzer.features("so much #kneepain")
+    assert {"knee-pain", "knee"} <= features.names()
+    # Hashtags split into the language's words too; a plain word only into the claims' words.
+    assert [t.word for t in analyzer.tokens("#strongerknees")] == ["stronger", "knees"]
+    assert [t.word for t in analyzer.tokens("strongerknees")] == ["strongerknees"]
+    assert [t.word for t in analyzer.tokens("#mileage")] == ["mileage"]  # a word of the language stays whole
+    # Offsets still point into the post.
+    text = "ok #walkingbackward"
+    assert [text[t.start : t.end] for t in analyzer.tokens(text)] == ["ok", "walking", "backward"]
+
+
+def test_a_figure_of_a_recorded_misreading_is_named_not_passed(seed_client: TestClient) -> None:
+    # Hooper 2004 reported no calories; "20% more calories" is its recorded misreading. The figure
+    # lies inside the 17-20% intensity difference, so before it passed silently as consistent.
+    for text in (
+        "A study found backward walking burns 20% more calories.",
+        "Walking backwards burns about 20 percent more calories, one study shows",
+    ):
+        match = match_for(check(seed_client, text), CALORIES)
+        misread = [f for f in match["flags"] if f["code"] == "misdescribed-study"]
+        assert misread and misread[0]["study"] == "hooper2004effects", match["flags"]
+        said = misread[0]["figures"][0]
+        assert text[said["span"]["start"] : said["span"]["end"]] == said["post_says"]
+        listed = [u for u in match["unverified_figures"] if u.get("study") == "hooper2004effects"]
+        assert listed and "misreading" in listed[0]["note"]
+    # Another figure is not the misreading's: it is checked as before, not listed as misread.
+    match = match_for(check(seed_client, "Walking backwards burns 35% more calories than forward"), CALORIES)
+    assert not [u for u in match["unverified_figures"] if u.get("study")]
+    assert all(not f.get("figures") for f in match["flags"])
+
+
+def test_a_misreading_that_repeats_the_study_design_is_not_a_misread_figure(seed_client: TestClient) -> None:
+    # The misreading's "2.5 mph" and "27 people" are Hooper's real speed and sample.
+    text = (
+        "Walking backward on a treadmill at 2.5 mph on various inclines improved VO2 max more than "
+        "forward walking (2004 study of 27 people)."
+    )
+    body = check(seed_client, text)
+    assert body["matches"]
+    for match in body["matches"]:
+        assert not [u for u in match["unverified_figures"] if u.get("study")]
+
+
+def test_cli_prints_the_misreading_note(tmp_path: Path) -> None:
+    env = {"EVIDENCE_KB_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "EVIDENCE_KB_DATA_DIR": str(DATA_DIR),
+           "PATH": ""}  # fmt: skip
+    args = [sys.executable, "-m", "app.cli", "factcheck"]
+    text = "A study found backward walking burns 20% more calories."
+    out = subprocess.run([*args, text], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "the post reports it" in out.stdout and "misdescribed-study" in out.stdout
+    assert (
+        "? unverified figure: 20% (percent-change): the figure of a known misreading of Hooper" in out.stdout
+    )
+    out = subprocess.run([*args, "--json", "I doubt that backward walking helps knee pain"],
+                         capture_output=True, text=True, env=env, cwd=tmp_path)  # fmt: skip
+    assert json.loads(out.stdout)["matches"][0]["stance"] == "denies"
