@@ -1,7 +1,7 @@
 """Rate limits per client (a pure ASGI middleware on the ``limits`` library).
 
 Each request counts against one of two budgets, chosen by route: *expensive* (fact-check, the
-fact-check page's form, citation exports) or *cheap* (everything else; static files are not
+fact-check page's form and its shareable links ``GET /factcheck?text=...``, citation exports) or *cheap* (everything else; static files are not
 counted). The client is its address (``scope["client"]``: behind a reverse proxy run uvicorn with
 ``--proxy-headers --forwarded-allow-ips`` so that it is the real client's), or its API key when it
 sends a valid one (``X-API-Key: KEY`` or ``Authorization: Bearer KEY``), which has budgets of its
@@ -34,6 +34,7 @@ from app.settings import Settings
 log = logging.getLogger("evidence_kb")
 
 EXPENSIVE = (("POST", "/api/v1/factcheck"), ("POST", "/factcheck"), ("GET", "/api/v1/citations"))
+EXPENSIVE_WITH_QUERY = (("GET", "/factcheck"),)  # the page checks a post when the query carries one
 NOT_COUNTED = ("/static/", "/favicon")
 
 
@@ -59,7 +60,11 @@ class Budgets:
         )
 
 
-def is_expensive(method: str, path: str) -> bool:
+def is_expensive(method: str, path: str, query: bytes = b"") -> bool:
+    """The route does costly work: always (``EXPENSIVE``), or when it has a query string
+    (``EXPENSIVE_WITH_QUERY``: the fact-check page given a post in its link)."""
+    if query and (method, path) in EXPENSIVE_WITH_QUERY:
+        return True
     return any(method == m and (path == p or path.startswith(p + "/")) for m, p in EXPENSIVE)
 
 
@@ -90,7 +95,7 @@ class RateLimits:
             await send_all(send, error_response(401, "bad-api-key", "That API key is not known here."))
             return
         who, keyed = identity
-        expensive = is_expensive(scope["method"], scope["path"])
+        expensive = is_expensive(scope["method"], scope["path"], scope.get("query_string", b""))
         item = self._budget(keyed, expensive)
         if item is None:
             await self.app(scope, receive, send)

@@ -410,15 +410,31 @@ def methodology_context() -> dict[str, Any]:
     }
 
 
+#: Characters of post a shareable link (``GET /factcheck?text=...``) may carry: a post or a
+#: paragraph; longer text goes through the form (POST). Percent-encoded, 2,000 characters stay well
+#: under the query-string limit (``Settings.max_query_bytes``) even in non-Latin scripts.
+MAX_LINK_TEXT = 2_000
+
+
 @router.get("/factcheck", response_class=HTMLResponse)
-async def factcheck_form(request: Request) -> HTMLResponse:
-    return page(request, "factcheck.html", **factcheck_context("", None, None))
+async def factcheck_form(request: Request, text: Annotated[str | None, Query()] = None) -> HTMLResponse:
+    """The form; with ``?text=...`` the check of that text, so that a result can be shared as a
+    link (no JavaScript). The text is bounded (``MAX_LINK_TEXT``), never stored or logged."""
+    if text is None:
+        return page(request, "factcheck.html", **factcheck_context("", None, None))
+    return await factcheck_page(request, text, MAX_LINK_TEXT, "a link carries")
 
 
 @router.post("/factcheck", response_class=HTMLResponse)
 async def factcheck_submit(request: Request, text: Annotated[str, Form()] = "") -> HTMLResponse:
-    """A plain HTML form POST (no JavaScript). Nothing submitted is stored or logged. The check
-    runs in the bounded pool for expensive work (``app.workpool``), like the API's."""
+    """A plain HTML form POST (no JavaScript). Nothing submitted is stored or logged."""
+    return await factcheck_page(request, text, factcheck.MAX_TEXT, "paste")
+
+
+async def factcheck_page(request: Request, text: str, max_chars: int, how: str) -> HTMLResponse:
+    """The page with the check of ``text`` (at most ``max_chars``; ``how`` the text came, for the
+    message when it is too long). The check runs in the bounded pool for expensive work
+    (``app.workpool``), like the API's."""
     if not text.strip():
         return page(
             request,
@@ -426,13 +442,15 @@ async def factcheck_submit(request: Request, text: Annotated[str, Form()] = "") 
             status=400,
             **factcheck_context(text, None, "Paste the text of a post to check."),
         )
-    if len(text) > factcheck.MAX_TEXT:
-        error = f"That text is {len(text):,} characters long; paste at most {factcheck.MAX_TEXT:,}."
+    if len(text) > max_chars:
+        error = f"That text is {len(text):,} characters long; {how} at most {max_chars:,}."
+        if max_chars < factcheck.MAX_TEXT:
+            error += f" Paste it in the form instead (up to {factcheck.MAX_TEXT:,})."
         return page(
             request,
             "factcheck.html",
             status=422,
-            **factcheck_context(text[: factcheck.MAX_TEXT], None, error),
+            **factcheck_context(text[:max_chars], None, error),
         )
     store = get_store(request)
     result = await get_pool(request).run(request, lambda _budget: factcheck.factcheck(store, text))
@@ -440,12 +458,15 @@ async def factcheck_submit(request: Request, text: Annotated[str, Form()] = "") 
 
 
 def factcheck_context(text: str, result: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
+    """``share_url``: the link to this check (``GET /factcheck?text=...``) when the text fits one."""
+    shareable = result is not None and len(text) <= MAX_LINK_TEXT
     return {
         "nav": "factcheck",
         "text": text,
         "result": result,
         "error": error,
         "max_text": factcheck.MAX_TEXT,
+        "share_url": "/factcheck?" + urlencode({"text": text}) if shareable else None,
     }
 
 

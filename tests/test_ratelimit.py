@@ -76,6 +76,16 @@ def test_expensive_routes_have_their_own_budget(limited: TestClient) -> None:
     assert limited.get("/api/v1/methodology").status_code == 200  # the cheap budget is untouched
 
 
+def test_a_shareable_fact_check_link_is_expensive(limited: TestClient) -> None:
+    # GET /factcheck?text=... runs a check; the bare form does not.
+    assert [limited.get("/factcheck").status_code for _ in range(3)] == [200] * 3
+    link = [
+        limited.get("/factcheck", params={"text": "Walking backwards eases knee pain."}) for _ in range(3)
+    ]
+    assert [r.status_code for r in link] == [200, 200, 429]
+    assert limited.post("/factcheck", data={"text": "Walking backwards eases knee pain."}).status_code == 429
+
+
 def test_an_api_key_has_budgets_of_its_own_and_an_unknown_key_is_refused(limited: TestClient) -> None:
     for _ in range(6):
         limited.get("/api/v1/methodology")

@@ -730,6 +730,32 @@ def test_factcheck_post_shows_the_result(seed_client: TestClient) -> None:
         ]
 
 
+def test_factcheck_result_is_a_shareable_link(seed_client: TestClient) -> None:
+    """GET /factcheck?text=... renders the same result as the form's POST (no JavaScript), and
+    every result page links to itself that way."""
+    expected = seed_client.post("/api/v1/factcheck", json={"text": POST}).json()
+    posted = lxml.html.fromstring(seed_client.post("/factcheck", data={"text": POST}, headers=HTML).text)
+    link = one(posted, "//a[@id='share-link']").get("href")
+    assert urlsplit(link).path == "/factcheck" and parse_qs(urlsplit(link).query) == {"text": [POST]}
+    doc = fetch(seed_client, link)
+    check_page(doc, "/factcheck?text=")
+    assert one(doc, "//textarea").text == POST
+    assert [one(m, ".//h3/a").get("href") for m in doc.xpath("//article[@class='match']")] == [
+        f"/claims/{m['claim']['id']}" for m in expected["matches"]
+    ]
+    assert doc.xpath("//meta[@name='robots' and @content='noindex']")
+    # Bounded: a link carries at most web.MAX_LINK_TEXT characters; the form takes more.
+    long_text = "walking backwards eases knee pain " * (web.MAX_LINK_TEXT // 30)
+    assert web.MAX_LINK_TEXT < len(long_text) < 10_000
+    response = seed_client.get("/factcheck", params={"text": long_text}, headers=HTML)
+    assert response.status_code == 422
+    assert "Paste it in the form" in text(one(lxml.html.fromstring(response.text), "//p[@role='alert']"))
+    posted = lxml.html.fromstring(seed_client.post("/factcheck", data={"text": long_text}, headers=HTML).text)
+    assert posted.xpath("//article[@class='match']") and not posted.xpath("//a[@id='share-link']")
+    assert seed_client.get("/factcheck", params={"text": "  "}, headers=HTML).status_code == 400
+    assert not fetch(seed_client, "/factcheck").xpath("//section[@class='factcheck-result']")
+
+
 def test_factcheck_page_names_a_language_it_does_not_handle(seed_client: TestClient) -> None:
     doc = lxml.html.fromstring(
         seed_client.post(
