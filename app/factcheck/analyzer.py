@@ -293,6 +293,27 @@ def fold(word: str) -> str:
     return word.replace("’", "'")
 
 
+def is_vocabulary_word(word: str) -> bool:
+    """Whether a folded word can be a vocabulary word: letters only, or with a digit ("vo2")."""
+    return word.isalpha() or any(c.isdigit() for c in word)
+
+
+def vocabulary_words(text: str) -> set[str]:
+    """The words a claim text adds to the vocabulary: its folded words, except a glued hashtag
+    ("#backwardwalking"), which is not a word of its own: kept out, it is split into its words
+    like the same hashtag in a post."""
+    return {
+        w
+        for w in (fold(raw) for raw, start, end in raw_tokens(text) if not _whole_hashtag(text, start, end))
+        if is_vocabulary_word(w)
+    }
+
+
+def whole_hashtags(text: str) -> set[str]:
+    """The folded words of ``text`` that are whole hashtags (``_whole_hashtag``)."""
+    return {fold(raw) for raw, start, end in raw_tokens(text) if _whole_hashtag(text, start, end)}
+
+
 def raw_tokens(text: str) -> list[tuple[str, int, int]]:
     """Words with their offsets; hashtags and camelCase split (``#BackwardWalking``)."""
     out: list[tuple[str, int, int]] = []
@@ -341,13 +362,9 @@ class Analyzer:
                 self._terms.setdefault(stems[0], []).append((stems, concept.id))
         for entries in self._terms.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest first
+        self.vocabulary = {w for w in words if is_vocabulary_word(w)}
         for text in vocabulary:
-            # A glued hashtag of a claim ("#backwardwalking") is not a word of its own: kept out,
-            # it is split into its words like the same hashtag in a post.
-            words.update(
-                fold(w) for w, start, end in raw_tokens(text) if not _whole_hashtag(text, start, end)
-            )
-        self.vocabulary = {w for w in words if w.isalpha() or any(c.isdigit() for c in w)}
+            self.vocabulary |= vocabulary_words(text)
         self._deletes: dict[str, set[str]] = {}
         for word in self.vocabulary:
             if len(word) >= 5 and word.isalpha():
@@ -482,6 +499,19 @@ def _whole_hashtag(text: str, start: int, end: int) -> bool:
     """The word at ``text[start:end]`` (from ``raw_tokens``) is a whole hashtag, not split at
     capitals: "#kneepain", not the "Knee" of "#KneePain"."""
     return start > 0 and text[start - 1] == "#" and (end == len(text) or not text[end].isalnum())
+
+
+def repair_depends_on(word: str, changed: Iterable[str]) -> bool:
+    """Whether repairing ``word`` (``Analyzer._analyse_word``: splitting it into known pieces,
+    correcting it to a known word one edit away) can come out otherwise once the vocabulary gains
+    or loses the words ``changed``: one of them is the word, a piece of it, or one edit away."""
+    return any((len(c) >= 2 and c in word) or _edit_distance_at_most_one(word, c) for c in changed)
+
+
+def repairable(word: str, lexicon: frozenset[str]) -> bool:
+    """Whether an analyzer may repair ``word`` (folded) when it is not in its vocabulary: letters
+    only, at least 5 of them, not a word of the language (``_analyse_word``)."""
+    return len(word) >= 5 and word.isalpha() and word not in lexicon
 
 
 def _deletions(word: str) -> set[str]:

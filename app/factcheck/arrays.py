@@ -6,6 +6,8 @@ the workers of a host, ``indexfile``) instead of 10,000 Python objects per worke
   ``maxima`` reduce many rows at once (the rows of a unit's candidate claims) with array
   operations: the cost follows the candidates, never the size of the knowledge base.
 - ``StringTable``: strings as one UTF-8 blob plus offsets; decoded on access.
+- ``Chunks``: an array as pieces along its first axis (the vectors while an index is compiled:
+  one piece per slice of claims, or views of the previous file's map), written without joining.
 """
 
 from __future__ import annotations
@@ -76,6 +78,26 @@ class Ragged:
     def any(self, rows: Ints, mask: Bools) -> Bools:
         """Per row: whether any of its ids is set in ``mask``."""
         return self.counts(rows, mask) > 0
+
+
+class Chunks:
+    """An array held as pieces along its first axis; ``empty`` (no rows) gives the dtype and the
+    shape of a row. ``indexfile.write`` writes the pieces one after the other."""
+
+    def __init__(self, pieces: list[npt.NDArray[Any]], empty: npt.NDArray[Any]) -> None:
+        self.pieces = pieces
+        self.dtype = empty.dtype
+        self.shape = (sum(len(p) for p in pieces), *empty.shape[1:])
+        self.nbytes = sum(p.nbytes for p in pieces)
+        self._empty = empty
+        for piece in pieces:
+            if piece.dtype != self.dtype or piece.shape[1:] != self.shape[1:]:
+                raise ValueError(
+                    f"a piece of {piece.dtype} {piece.shape} in chunks of {self.dtype} {self.shape}"
+                )
+
+    def join(self) -> npt.NDArray[Any]:
+        return np.concatenate([self._empty, *self.pieces])
 
 
 def segment_max(values: npt.NDArray[Any], sizes: Ints) -> npt.NDArray[Any]:

@@ -31,21 +31,31 @@ class Encoder:
         self.path = path
         self._model = StaticModel.from_pretrained(str(path))
         self.dims = int(self._model.dim)
+        self._lexicon: frozenset[str] | None = None
 
     def encode(self, texts: list[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dims), dtype=np.float32)
-        vectors = np.asarray(self._model.encode(texts, show_progress_bar=False), dtype=np.float32)
+        # One thread: model2vec would otherwise start workers above 10,000 texts (``indexbuild``
+        # encodes a slice of claims at a time; posts are short).
+        vectors = np.asarray(
+            self._model.encode(texts, show_progress_bar=False, use_multiprocessing=False), dtype=np.float32
+        )
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         unit: Vectors = vectors / norms
         return unit
 
-    def vocabulary(self) -> set[str]:
+    def vocabulary(self) -> frozenset[str]:
         """The whole words of the model's WordPiece vocabulary (no ``##`` pieces): a lexicon of
-        ordinary English words that spelling correction must leave alone ("dancer" stays)."""
-        vocab = self._model.tokenizer.get_vocab()
-        return {w for w in vocab if w.isalpha() and not w.startswith("##") and len(w) > 2}
+        ordinary English words that spelling correction must leave alone ("dancer" stays). Read
+        once per encoder."""
+        if self._lexicon is None:
+            vocab = self._model.tokenizer.get_vocab()
+            self._lexicon = frozenset(
+                w for w in vocab if w.isalpha() and not w.startswith("##") and len(w) > 2
+            )
+        return self._lexicon
 
 
 def get_encoder(path: Path = MODEL_DIR) -> Encoder:

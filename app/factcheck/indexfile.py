@@ -7,7 +7,9 @@ database is ready in a fraction of a second instead of compiling the index (abou
 claims).
 
 Who writes it: ``evidence-kb build`` (``prepare``, before the new database is swapped in or
-committed, so the first fact-check after a build finds it); otherwise the first process of a host
+committed, so the first fact-check after a build finds it; after an incremental build, by
+updating the previous build's file for the claims that changed, ``indexbuild.update_index``, or
+in full when that file is missing, damaged or of other concepts, saying why); otherwise the first process of a host
 that needs it (another host's build on a shared PostgreSQL database, a file deleted, a new version
 of the code), under a file lock so that the workers of a host compile it once. A missing, stale or
 damaged file is compiled again, never an error; when no folder is writable the index is kept in
@@ -38,7 +40,7 @@ import os
 import tempfile
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +48,10 @@ import numpy as np
 import numpy.typing as npt
 from sqlmodel import Session
 
+from app.factcheck.arrays import Chunks
 from app.factcheck.embed import MODEL_DIR
-from app.factcheck.index import FORMAT, Index, compile_index
+from app.factcheck.index import FORMAT, Index
+from app.factcheck.indexbuild import Changes, Stale, compile_index, update_index
 
 log = logging.getLogger("evidence_kb")
 
@@ -59,7 +63,7 @@ UNCHECKED = frozenset({"vectors"})  # too large to read at every start (its size
 CHUNK = 1 << 20
 _HERE = Path(__file__).parent
 #: Modules whose code decides what the index holds: a change to any of them changes the file name.
-SOURCES = ("index.py", "arrays.py", "indexfile.py", "analyzer.py", "figures.py", "embed.py")
+SOURCES = ("index.py", "indexbuild.py", "arrays.py", "indexfile.py", "analyzer.py", "figures.py", "embed.py")
 
 
 class BadIndexFile(Exception):
@@ -70,7 +74,7 @@ def _fingerprint() -> str:
     digest = hashlib.sha256(str(FORMAT).encode())
     for name in SOURCES:
         digest.update((_HERE / name).read_bytes())
-    for name in ("documents.py", "bibfields.py"):
+    for name in ("documents.py", "bibfields.py", "grading.py"):
         digest.update((_HERE.parent / name).read_bytes())
     for path in sorted(MODEL_DIR.iterdir()):
         digest.update(f"{path.name}:{path.stat().st_size}".encode())
@@ -107,17 +111,19 @@ def path_for(folder: Path, generation: str) -> Path:
 # --- writing --------------------------------------------------------------------------------------
 
 
-def write(path: Path, meta: Mapping[str, Any], arrays: Mapping[str, npt.NDArray[Any]]) -> None:
-    """Write the file atomically: a temporary file in the same folder, fsync, rename."""
+def write(path: Path, meta: Mapping[str, Any], arrays: Mapping[str, npt.NDArray[Any] | Chunks]) -> None:
+    """Write the file atomically: a temporary file in the same folder, fsync, rename. ``Chunks``
+    are written piece by piece (never joined in memory)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     layout: dict[str, Any] = {}
     offset = 0
     crc = 0
+    pieces = {name: _pieces(array) for name, array in arrays.items()}
     for name, array in arrays.items():
-        array = np.ascontiguousarray(array)
         layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset}
         if name not in UNCHECKED:
-            crc = zlib.crc32(array.data, crc)
+            for piece in pieces[name]:
+                crc = zlib.crc32(piece.data, crc)
         offset += _aligned(array.nbytes)
     header = {"format": FORMAT, "fingerprint": fingerprint(), "generation": meta.get("generation"),
               "meta": dict(meta), "arrays": layout, "crc": crc}  # fmt: skip
@@ -132,10 +138,10 @@ def write(path: Path, meta: Mapping[str, Any], arrays: Mapping[str, npt.NDArray[
         with os.fdopen(fd, "wb") as out:
             out.write(MAGIC + len(head).to_bytes(8, "little") + head)
             out.write(b"\0" * (start - 16 - len(head)))
-            for array in arrays.values():
-                data = np.ascontiguousarray(array).data
-                out.write(data)
-                out.write(b"\0" * (_aligned(data.nbytes) - data.nbytes))
+            for name, array in arrays.items():
+                for piece in pieces[name]:
+                    out.write(piece.data)
+                out.write(b"\0" * (_aligned(array.nbytes) - array.nbytes))
             out.flush()
             os.fchmod(out.fileno(), 0o644)  # mkstemp makes it private; workers may run as another user
             os.fsync(out.fileno())
@@ -144,6 +150,12 @@ def write(path: Path, meta: Mapping[str, Any], arrays: Mapping[str, npt.NDArray[
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _pieces(array: npt.NDArray[Any] | Chunks) -> list[npt.NDArray[Any]]:
+    """The array's bytes in order, as contiguous arrays."""
+    parts = array.pieces if isinstance(array, Chunks) else [array]
+    return [np.ascontiguousarray(p) for p in parts]
 
 
 def _aligned(n: int) -> int:
@@ -245,7 +257,7 @@ def _check_structure(path: Path, meta: Mapping[str, Any], arrays: Mapping[str, n
     if len(ptr) != claims + 1 or ptr[0] != 0 or ptr[-1] != texts or np.any(np.diff(ptr) < 1):
         raise BadIndexFile(f"{path}: text rows are damaged")
     for name, n in (("core_ptr", claims + 1), ("text_features_ptr", texts + 1), ("idf", features),
-                    ("core_weight", claims), ("text_owner", texts)):  # fmt: skip
+                    ("core_weight", claims), ("text_owner", texts), ("vocabulary_count", len(meta["vocabulary"]))):  # fmt: skip
         if len(arrays[name]) != n:
             raise BadIndexFile(f"{path}: {name} has the wrong length")
     if arrays["vectors"].ndim != 2 or len(arrays["vectors"]) != texts:
@@ -283,14 +295,19 @@ def _tidy(folder: Path) -> None:
                 tmp.unlink()
 
 
-def prepare(settings: Any, session: Session) -> Path | None:
+def prepare(
+    settings: Any, session: Session, changes: Changes | None = None, say: Callable[[str], None] = log.info
+) -> Path | None:
     """Compile the index of the build ``session`` reads and write its file (``build`` calls this
-    before the new build is served). Returns the path, or None when no folder is writable (the
-    first fact-check then compiles it)."""
+    before the new build is served). ``changes``: what an incremental build changed; the previous
+    build's file is then updated (``indexbuild.update_index``), or, when it cannot be, the index
+    compiled in full, ``say`` giving the reason. Returns the path, or None when no folder is
+    writable (the first fact-check then compiles it)."""
     from app.factcheck import langmodel, language
 
     langmodel.load(language.CANDIDATES)  # the host's compact language model, made once
-    meta, arrays = compile_index(session)
+    found = _updated(settings, session, changes, say) if changes is not None else None
+    meta, arrays = found or compile_index(session)
     generation = meta["generation"]
     if generation is None:
         return None
@@ -303,6 +320,28 @@ def prepare(settings: Any, session: Session) -> Path | None:
             return path
         except OSError as exc:
             log.warning("cannot write the fact-check index in %s: %s", folder, exc)
+    return None
+
+
+def _updated(
+    settings: Any, session: Session, changes: Changes, say: Callable[[str], None]
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The index updated from the previous build's file, or None (said why)."""
+    reasons = []
+    for folder in _folders(settings):
+        try:
+            meta, arrays = read(path_for(folder, changes.generation), changes.generation)
+        except BadIndexFile as exc:
+            reasons.append(str(exc))
+            continue
+        try:
+            updated, new_arrays, compiled = update_index(session, meta, arrays, changes.claims)
+        except Stale as exc:
+            reasons = [str(exc)]
+            break
+        say(f"fact-check index: {compiled} claim(s) compiled, the others' rows copied from the last build's")
+        return updated, new_arrays
+    say(f"fact-check index compiled in full: {'; '.join(reasons)}")
     return None
 
 
