@@ -39,7 +39,16 @@ from app.claim_records import (
 from app.claims_schema import ConceptIn
 from app.problems import Problem, ProblemsMixin
 from app.study_records import APPRAISAL_FIELDS, StudyFacts, StudyRecord, link_problems, study_record
-from app.yamlread import LineList, gc_paused, iter_items, line_for, parse_item, read_yaml, splits_into_items
+from app.yamlread import (
+    LineList,
+    collect_batch_garbage,
+    gc_paused,
+    iter_items,
+    line_for,
+    parse_item,
+    read_yaml,
+    splits_into_items,
+)
 
 CLAIMS_FILE = "claims.yaml"
 CONCEPTS_FILE = "concepts.yaml"
@@ -183,6 +192,7 @@ def _stream_studies(paths: list[Path], send: Any, out: StreamResult) -> bool:
             records.append(record)
         if records:
             send(records)
+        collect_batch_garbage()
     unread.sort(key=lambda row: row[0])
     _cross(out, unread_field_problems_from(row[1:] for row in unread))
     _cross(out, link_problems(out.studies))
@@ -256,6 +266,7 @@ def _claims_from(
         if len(batch) >= BATCH:
             sink.claims(batch)
             batch = []
+            collect_batch_garbage()
     if batch:
         sink.claims(batch)
     out.claim_count = position

@@ -119,6 +119,17 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def collect_batch_garbage() -> None:
+    """Free the reference cycles left by the records handled since the last call (one batch).
+
+    Under ``gc_paused`` they would otherwise stay until the end: about 8 KB per study of a build
+    (parser and loader objects that refer to each other). Only the young generations are
+    scanned (the objects made since the last call and the survivors of the call before), so the
+    cost is one batch's objects, not the whole heap of long-lived indexes.
+    """
+    gc.collect(1)
+
+
 def line_for(document: Any, loc: Iterable[Any]) -> int | None:
     """The line of the deepest mapping key or list item on a pydantic error location."""
     line = getattr(document, "line", None)
