@@ -81,7 +81,7 @@ def parse_bib_files(paths: Sequence[Path]) -> Bibliography:
     return Bibliography(entries, problems, state.macros)
 
 
-def parse_bib_text(  # noqa: C901 (one branch per kind of bibtexparser block)
+def parse_bib_text(
     text: str,
     path: str,
     macros: dict[str, str] | None = None,
@@ -95,7 +95,27 @@ def parse_bib_text(  # noqa: C901 (one branch per kind of bibtexparser block)
     chunks: ``app.bibstream``); ``seen`` maps ("entry" | "string", key) to the 1-based line where
     an earlier piece of the same file defined it, so a key repeated across pieces is reported as
     bibtexparser reports one repeated within a piece (updated in place).
+
+    Text in the shape most files use is read by ``bibfast.read_common_shape`` (about 4x faster,
+    the same result); anything else by ``parse_with_bibtexparser``.
     """
+    macros = {} if macros is None else macros
+    seen = {} if seen is None else seen
+    fast = bibfast.read_common_shape(text, path, macros, line_offset=line_offset, seen=seen)
+    if fast is not None:
+        return fast
+    return parse_with_bibtexparser(text, path, macros, line_offset=line_offset, seen=seen)
+
+
+def parse_with_bibtexparser(  # noqa: C901 (one branch per kind of bibtexparser block)
+    text: str,
+    path: str,
+    macros: dict[str, str] | None = None,
+    *,
+    line_offset: int = 0,
+    seen: dict[tuple[str, str], int] | None = None,
+) -> Bibliography:
+    """``parse_bib_text`` through bibtexparser, for any text: the reference for the fast reader."""
     macros = {} if macros is None else macros
     seen = {} if seen is None else seen
     prepared = bibtex_blocks.prepare(text)
@@ -356,6 +376,7 @@ def resolve_crossrefs(
 
 
 # Decoding and names live in app.bibnames; these names are imported from here across the app.
+from app import bibfast  # noqa: E402  (it reads BibEntry and resolve_value from here)
 from app.bibnames import OTHERS, Person, latex_to_text, names_to_text, split_names  # noqa: E402
 
 __all__ = ["OTHERS", "Person", "latex_to_text", "names_to_text", "split_names"]
