@@ -10,6 +10,7 @@ reads as one person (``highwire_name``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,16 +31,69 @@ def latex_to_text(value: str | None) -> str:
     """Decode LaTeX (accents, braces, ``--``, ``\\&``) to plain Unicode text.
 
     Values without LaTeX are returned unchanged: the decoder is slow and most fields are plain.
+    Values whose only LaTeX is in the table of common constructs (``_common_latex``) are decoded
+    from the table, to the same text; the rest by pylatexenc.
     """
     if not value:
         return ""
     if not _LATEX_MARKERS.search(value):
         return " ".join(value.split())
-    try:
-        text = _latex_decoder().latex_to_text(value)
-    except Exception:  # pylatexenc on malformed input: fall back to stripping braces
-        text = value.replace("{", "").replace("}", "")
+    text = _common_latex(value)
+    if text is None:
+        text = pylatexenc_text(value)
     return " ".join(text.split())
+
+
+def pylatexenc_text(value: str) -> str:
+    """``value`` decoded by pylatexenc (the reference for the table below), before white space
+    is collapsed."""
+    try:
+        return str(_latex_decoder().latex_to_text(value))
+    except Exception:  # pylatexenc on malformed input: fall back to stripping braces
+        return value.replace("{", "").replace("}", "")
+
+
+# The common LaTeX of bibliographies, decoded as pylatexenc decodes it (tests/test_latex_table.py
+# compares the two on the corpus, generated data and random mixtures): an accent on one ASCII
+# letter (\"o, \"{o}, {\"o}, {\"{o}}; letter-named accents such as \v{s} with braces only), an
+# escaped special character (\&), en and em dashes. The letter and its combining mark are
+# composed (NFC), as pylatexenc does.
+_SYMBOL_ACCENTS = {
+    "`": "\u0300", "'": "\u0301", "^": "\u0302", "~": "\u0303", "=": "\u0304", ".": "\u0307", '"': "\u0308",
+}  # fmt: skip
+_LETTER_ACCENTS = {
+    "u": "\u0306", "r": "\u030a", "H": "\u030b", "v": "\u030c", "d": "\u0323", "c": "\u0327", "k": "\u0328",
+    "b": "\u0331",
+}  # fmt: skip
+_ACCENTS = {**_SYMBOL_ACCENTS, **_LETTER_ACCENTS}
+_SYM = "[`'^~=.\"]"
+_LET = "[urHvdckb]"
+_COMMON_LATEX = re.compile(
+    rf"\{{\\({_SYM})([A-Za-z])\}}"  # {\"o}
+    rf"|\{{\\({_SYM}|{_LET})\{{([A-Za-z])\}}\}}"  # {\"{o}}, {\v{s}}
+    rf"|\\({_SYM}|{_LET})\{{([A-Za-z])\}}"  # \"{o}, \v{s}
+    rf"|\\({_SYM})([A-Za-z])"  # \"o
+    r"|\\([&%_$#])"  # \&
+    r"|(---?)"  # dashes
+)
+_DASHES = {"--": "\u2013", "---": "\u2014"}
+# What must not be left once the table's constructs are taken out: any other LaTeX, and the
+# characters that pylatexenc joins across a group ({}) or turns into quotes.
+_LEFT_OVER = re.compile(r"[\\$%~^&#_`]|''|[-'][{}]|[{}][-']")
+
+
+def _common_latex(value: str) -> str | None:
+    """``value`` decoded with the table above, or None when it holds anything else."""
+    if _LEFT_OVER.search(_COMMON_LATEX.sub("\0", value)):
+        return None
+    return _COMMON_LATEX.sub(_decode_construct, value).replace("{", "").replace("}", "")
+
+
+def _decode_construct(match: re.Match[str]) -> str:
+    groups = [g for g in match.groups() if g is not None]
+    if len(groups) == 2:
+        return unicodedata.normalize("NFC", groups[1] + _ACCENTS[groups[0]])
+    return _DASHES.get(groups[0], groups[0])
 
 
 @dataclass(frozen=True)
