@@ -8,6 +8,7 @@ from typing import Any
 
 from app.documents import SUMMARY_FIELDS
 from app.factcheck import language
+from app.factcheck.figures import Figure, post_figures
 from app.factcheck.flags import (
     denial_flags,
     figure_checks,
@@ -58,9 +59,19 @@ def analyse(
     ``top``: only the best ``top`` claims at the threshold or more (``scoring.rank``); the
     threshold is the one of the post's reading (``scoring.cut_off``)."""
     units, lang = post_units(index, text)
+    return _ranked(index, units, lang, model, top), lang
+
+
+def _ranked(
+    index: Index,
+    units: list[UnitFeatures],
+    lang: dict[str, Any],
+    model: dict[str, Any] | None,
+    top: int | None,
+) -> list[Candidate]:
     model = model or load_model()
     model = {**model, "threshold": cut_off(model, lang["matched_by"])}
-    return rank(index, units, model, top=top), lang
+    return rank(index, units, model, top=top)
 
 
 _CLAIM_WORD_KINDS = frozenset({"body", "outcome", "topic"})
@@ -83,11 +94,12 @@ def _claim_words(index: Index, cand: Candidate, post: Any, unit: Unit) -> list[S
     return out or None
 
 
-def match_stance(index: Index, cand: Candidate, text: str, post: Any) -> PostStance:
+def match_stance(index: Index, cand: Candidate, units: list[Unit], post: Any) -> PostStance:
     """The post's stance toward ``cand``'s claim: its unit, the claim's words there, and the next
-    sentence of the post (a short verdict such as "That's a myth." after the claim)."""
+    sentence of the post (a short verdict such as "That's a myth." after the claim). ``units``:
+    the post's units (``sentences.split``, once per post)."""
     unit = cand.unit.unit
-    following = next((u for u in split(text) if u.sentence > unit.sentence), None)
+    following = next((u for u in units if u.sentence > unit.sentence), None)
     return stance(
         unit.text,
         _claim_words(index, cand, post, unit),
@@ -97,15 +109,32 @@ def match_stance(index: Index, cand: Candidate, text: str, post: Any) -> PostSta
     )
 
 
-def _match(index: Index, cand: Candidate, text: str, base_url: str, publisher: str) -> dict[str, Any]:
+class PerPost:
+    """What every match of one post shares, read once: its units (``sentences.split``, or those
+    of ``post_units``) and each unit's figures."""
+
+    def __init__(self, text: str, units: list[UnitFeatures] | None = None):
+        self.text = text
+        self.units = split(text) if units is None else [uf.unit for uf in units]
+        self._figures: dict[int, list[Figure]] = {}
+
+    def figures(self, unit: Unit) -> list[Figure]:
+        found = self._figures.get(unit.start)
+        if found is None:
+            found = self._figures[unit.start] = post_figures(unit.text)
+        return found
+
+
+def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publisher: str) -> dict[str, Any]:
     from app.claimreview import claim_review
 
     profile = index.profiles[cand.claim_id]
     claim = profile.claim
     unit = cand.unit.unit
+    text = per_post.text
     post = cand.unit.post or index.analyzer.features(text)
-    said = match_stance(index, cand, text, post)
-    figure_flags, unverified = figure_checks(profile, post, cand.unit)
+    said = match_stance(index, cand, per_post.units, post)
+    figure_flags, unverified = figure_checks(profile, post, cand.unit, per_post.figures(unit))
     flags = []
     if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true
         flags += figure_flags + misreading_flags(index, profile, cand.unit)
@@ -132,16 +161,22 @@ def factcheck(store: Store, text: str, limit: int = 5) -> dict[str, Any]:
     ``matches``: the claims the post makes, best first, at most ``limit``, each with its score (a
     calibrated probability), the unit of the post that makes it (``matched_text``, offsets into
     ``text``), the post's ``stance`` toward it, flags and unverified figures. ``language``: the
-    detected language; ``warnings``: e.g. a language the matcher does not handle."""
+    detected language; ``warnings``: e.g. a language the matcher does not handle.
+
+    Work per post is done once per post (splitting it, its features, its units' vectors), work per
+    claim only for the claims shown."""
     started = time.perf_counter()
     text = clean(text)[:MAX_TEXT]
     index = get_index(store)
+    units, lang = post_units(index, text)
     # One more than shown: whether the last one shown is a near tie with the next.
-    ranked, lang = analyse(index, text, top=max(0, limit) + 1)
+    ranked = _ranked(index, units, lang, None, top=max(0, limit) + 1)
     threshold = cut_off(load_model(), lang["matched_by"])
     settings = store.db.settings
+    per_post = PerPost(text, units)
     matches = [  # flags, figures and the ClaimReview only for the matches returned
-        _match(index, c, text, settings.base_url, settings.publisher_name) for c in ranked[: max(0, limit)]
+        _match(index, c, per_post, settings.base_url, settings.publisher_name)
+        for c in ranked[: max(0, limit)]
     ]
     warning = language.warning(lang["code"], lang["matched_by"])
     return {

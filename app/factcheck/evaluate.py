@@ -162,10 +162,11 @@ def run_ranker(
 
 
 def _system_details(index: Index, ranked: list[Any], returned: list[str], text: str) -> dict[str, Any]:
-    from app.factcheck.check import _match
+    from app.factcheck.check import PerPost, _match
 
     by_id = {c.claim_id: c for c in ranked}
-    matches = [_match(index, by_id[cid], text, "", "") for cid in returned]
+    per_post = PerPost(text)
+    matches = [_match(index, by_id[cid], per_post, "", "") for cid in returned]
     return {
         "stances": {m["claim"]["id"]: m["stance"] for m in matches},
         "figure_flag": any(f["code"] == FlagCode.FIGURE_MISMATCH for m in matches for f in m["flags"]),

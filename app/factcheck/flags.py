@@ -105,14 +105,16 @@ def misread_figures(profile: ClaimProfile, uf: UnitFeatures) -> list[tuple[Figur
 
 
 def figure_checks(
-    profile: ClaimProfile, post: Features, uf: UnitFeatures
+    profile: ClaimProfile, post: Features, uf: UnitFeatures, figures: list[Figure] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(figure-mismatch flags, unverified figures) for the figures of one unit (module doc)."""
+    """(figure-mismatch flags, unverified figures) for the figures of one unit (module doc).
+    ``figures``: the unit's ``post_figures`` when already read (once per unit, however many claims
+    it makes)."""
     flags, unverified = [], []
     base = uf.unit.start
     advice = profile.claim.get("kind") == "advice"
     misread = {(f.start, f.end): m for f, m in misread_figures(profile, uf)}
-    for fig in post_figures(uf.unit.text):
+    for fig in post_figures(uf.unit.text) if figures is None else figures:
         span = {"start": base + fig.start, "end": base + fig.end}
         known = misread.get((fig.start, fig.end))
         value, high = fig.value, fig.high
