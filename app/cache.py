@@ -40,9 +40,12 @@ class BytesLRU:
             if key in self.data:
                 return self.data[key]  # type: ignore[no-any-return]
         value = compute()
+        self.put(key, value)
+        return value
+
+    def put(self, key: Any, value: Any) -> None:
         with self.lock, contextlib.suppress(ValueError):  # ValueError: larger than the budget
             self.data[key] = value
-        return value
 
     def clear(self) -> None:
         with self.lock:

@@ -89,6 +89,11 @@ SORT_KEYS: dict[str, Callable[[ClaimRow], Any]] = {
 }
 
 
+class BuildChanged(Exception):
+    """The build a request started with is no longer the one this process reads, and what the
+    request needs of it is gone (the worker answers 503 ``build-changed``: send it again)."""
+
+
 class Store:
     def __init__(self, db: Database, *, cache_bytes: int = 64 * 1024 * 1024, generation_max_age: float = 1.0):
         self.db = db
@@ -124,6 +129,15 @@ class Store:
     def current_generation(self) -> str | None:
         return self._generation
 
+    def expect_generation(self, generation: str | None) -> None:
+        """Raise ``BuildChanged`` unless the store reads build ``generation`` (another process,
+        the expensive-work child, continues a request the worker started). Asks the database
+        again before giving up: this process may not have noticed a build yet."""
+        if self.generation() != generation:
+            self.db.invalidate()
+            if self.generation() != generation:
+                raise BuildChanged(f"build {generation} asked for, {self._generation} served")
+
     def peek(self, kind: str, key: Any, default: Any = None) -> Any:
         """The cached value for (kind, key) in the current build, or ``default``."""
         generation = self.generation()
@@ -151,6 +165,11 @@ class Store:
         """Whether ``pinned(kind, ...)`` is computed for the current build (readiness checks)."""
         found = self._pinned.get(kind)
         return found is not None and found[0] == self.generation()
+
+    def remember(self, generation: str | None, kind: str, key: Any, value: Any) -> None:
+        """Keep ``value`` for (kind, key) of build ``generation`` as ``cached`` would, when it
+        was computed elsewhere (the expensive-work process). Dropped with that build."""
+        self.cache.put((generation, kind, key), value)
 
     def cached(self, kind: str, key: Any, compute: Callable[[], T]) -> T:
         generation = self.generation()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import unicodedata
 from typing import Any
@@ -155,19 +156,20 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     }  # fmt: skip
 
 
-def factcheck(store: Store, text: str, limit: int = 5) -> dict[str, Any]:
+def factcheck(store: Store, text: str, limit: int = 5, *, index: Index | None = None) -> dict[str, Any]:
     """Match a post against the knowledge base; the result is JSON-ready (the API's shape).
 
     ``matches``: the claims the post makes, best first, at most ``limit``, each with its score (a
     calibrated probability), the unit of the post that makes it (``matched_text``, offsets into
     ``text``), the post's ``stance`` toward it, flags and unverified figures. ``language``: the
-    detected language; ``warnings``: e.g. a language the matcher does not handle.
+    detected language; ``warnings``: e.g. a language the matcher does not handle. ``index``: the
+    index to read (``index_at``: the build a request started with); default: the store's current.
 
     Work per post is done once per post (splitting it, its features, its units' vectors), work per
     claim only for the claims shown."""
     started = time.perf_counter()
     text = clean(text)[:MAX_TEXT]
-    index = get_index(store)
+    index = index or get_index(store)
     units, lang = post_units(index, text)
     # One more than shown: whether the last one shown is a near tie with the next.
     ranked = _ranked(index, units, lang, None, top=max(0, limit) + 1)
@@ -186,3 +188,34 @@ def factcheck(store: Store, text: str, limit: int = 5) -> dict[str, Any]:
         "warnings": [warning] if warning else [],
         "took_ms": round((time.perf_counter() - started) * 1000, 3),
     }
+
+
+_older: dict[str | None, Index] = {}  # at most one: the index of a build a request started with
+_older_lock = threading.Lock()
+
+
+def index_at(store: Store, generation: str | None) -> Index:
+    """The fact-check index of build ``generation``, for a request that started on that build
+    (the worker knows it; the expensive-work process answering may already read a newer one):
+    the store's current index when it is that build's, else that build's file (``indexfile``
+    keeps the one before the newest), mapped once and kept until another is needed. Raises
+    ``store.BuildChanged`` when neither is there (two builds since, or its file removed)."""
+    from app.factcheck import indexfile
+    from app.store import BuildChanged
+
+    index = get_index(store)
+    if index.generation == generation:
+        return index
+    store.db.invalidate()  # this process may not have noticed the build yet
+    index = get_index(store)
+    if index.generation == generation or generation is None:
+        return index
+    with _older_lock:
+        found = _older.get(generation)
+        if found is None:
+            found = indexfile.open_generation(store.db.settings, generation)
+            if found is None:
+                raise BuildChanged(f"no fact-check index of build {generation} any more")
+            _older.clear()
+            _older[generation] = found
+        return found

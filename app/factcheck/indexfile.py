@@ -382,6 +382,17 @@ def load_or_build(store: Any) -> Index:
     return Index(meta, arrays)
 
 
+def open_generation(settings: Any, generation: str) -> Index | None:
+    """The index of build ``generation`` from its file (any of the folders ``load_or_build``
+    writes to), or None when there is none: never compiled, it serves a request that started
+    on a build another process has replaced since (``check.index_at``)."""
+    for folder in _folders(settings):
+        found = _open(path_for(folder, generation), generation)
+        if found is not None:
+            return found
+    return None
+
+
 def _open(path: Path, generation: str | None) -> Index | None:
     try:
         meta, arrays = read(path, generation)
