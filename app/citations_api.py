@@ -4,7 +4,9 @@ or Vancouver references (plain text or HTML).
 Scope: ``study=KEY`` and ``claim=ID`` (both repeatable), ``q`` with the filters of
 ``/api/v1/claims`` (``topic``, ``verdict``, ``grade``): the studies behind the claims found; none
 of them: the whole knowledge base. The formatting lives in ``app.citations``; this module parses
-the request, caches the file per build and sets the headers.
+the request, resolves the scope and counts formatted references (a worker thread), renders the
+file in the pool for expensive work (``app.workpool``: a process of its own), caches it per build
+and sets the headers.
 """
 
 from __future__ import annotations
@@ -89,9 +91,19 @@ async def get_citations(
         _check_count(await run_in_threadpool(lambda: store.overview()["studies"]), spec)
     bibtex_appraisal = appraisal and format == ExportFormat.BIBTEX
     cap = request.app.state.settings.max_response_bytes
-    body, digest = await get_pool(request).run(
-        request, lambda budget: _render(store, scope, str(format), bibtex_appraisal, budget, cap)
+    fmt = str(format)
+    generation, resolved, digest, found = await run_in_threadpool(
+        _resolve, store, scope, fmt, bibtex_appraisal
     )
+    if found is None:  # rendered in the pool (a process of its own), kept by this worker
+        found = await get_pool(request).run(
+            request, render_file, generation, resolved, fmt, bibtex_appraisal, cap
+        )
+        store.remember(generation, "citations", digest, found)
+    if isinstance(found, int):  # only the size of a file over the cap is kept
+        check_response_size(found, cap, TOO_LARGE_ADVICE)
+    assert isinstance(found, bytes)
+    body = found
     # Data files download; formatted references open in the browser (to be copied).
     disposition = "inline" if spec.style else "attachment"
     filename = f"{scope.filename_stem()}.{spec.extension}"
@@ -99,7 +111,7 @@ async def get_citations(
     return cached_response(
         request,
         body,
-        etag=make_etag(store.current_generation, "cite", digest),
+        etag=make_etag(generation, "cite", digest),
         media_type=media_type,
         headers={"Content-Disposition": f'{disposition}; filename="{filename}"'},
     )
@@ -115,16 +127,15 @@ def _check_count(count: int, spec: citations.Format) -> None:
         )
 
 
-def _render(
-    store: Store, scope: citations.Scope, fmt: str, appraisal: bool, budget: Budget, cap: int
-) -> tuple[bytes, str]:
-    """The file and its digest, in the pool. The cache is keyed on the studies the scope resolved
-    to (two searches finding the same studies share one entry), never on the raw parameters.
-
-    Size (``cap``, bytes): a scope of more than ``SIZE_SAMPLE`` studies is estimated first from
-    that many of them, so an export far over the cap is refused (422 ``response-too-large``)
-    after rendering a sample, not everything; the rendered file is then checked exactly. Both
-    answers are cached per build, so a refused request costs a look-up the next time."""
+def _resolve(
+    store: Store, scope: citations.Scope, fmt: str, appraisal: bool
+) -> tuple[str | None, list[str] | None, str, bytes | int | None]:
+    """(build generation, the scope's study keys (None: everything), the file's digest, the file
+    or its size when already rendered on this build), in a worker thread. Formatted references
+    are counted here, before any work (422 ``too-many-references``). The cache is keyed on the
+    studies the scope resolved to (two searches finding the same studies share one entry), never
+    on the raw parameters."""
+    generation = store.generation()
     try:
         keys = resolve_keys(store, scope)
     except citations.UnknownKeys as exc:
@@ -132,31 +143,41 @@ def _render(
     _check_count(len(keys) if keys is not None else 0, citations.FORMATS[fmt])
     listed = "\x00everything" if keys is None else "\n".join(keys)
     digest = hashlib.blake2b(f"{fmt}\x00{appraisal}\x00{listed}".encode(), digest_size=12).hexdigest()
+    return generation, keys, digest, store.peek("citations", digest)
 
-    def estimate() -> int:
-        count = len(keys) if keys is not None else store.overview()["studies"]
-        if count <= SIZE_SAMPLE:
-            return 0  # the exact check below is as cheap
-        sample = keys[:SIZE_SAMPLE] if keys is not None else _first_keys(store, SIZE_SAMPLE)
-        text = citations.export(load_studies(store, sample), fmt, appraisal=appraisal)
-        return len(text.encode()) * count // len(sample)
 
-    check_response_size(store.cached("citations-size", digest, estimate), cap, TOO_LARGE_ADVICE)
+def render_file(
+    store: Store,
+    budget: Budget,
+    generation: str | None,
+    keys: list[str] | None,
+    fmt: str,
+    appraisal: bool,
+    cap: int,
+) -> bytes | int:
+    """A pool job (in the expensive-work process): the file of the studies ``keys`` (None:
+    every study) of build ``generation`` in format ``fmt``, or its size in bytes when it passes
+    ``cap`` (the worker answers 422 ``response-too-large`` and keeps the size).
 
-    def compute() -> bytes | int:
-        try:
-            studies = load_studies(store, keys)
-        except citations.UnknownKeys as exc:
-            raise ApiError(404, f"{exc.kind}-not-found", str(exc)) from exc
+    A scope of more than ``SIZE_SAMPLE`` studies is estimated first from that many of them, so an
+    export far over the cap is refused after rendering a sample, not everything. Raises 404 for
+    keys the build does not have, ``BuildChanged`` when this process reads another build."""
+    store.expect_generation(generation)
+    count = len(keys) if keys is not None else store.overview()["studies"]
+    try:
+        if count > SIZE_SAMPLE:
+            sample = keys[:SIZE_SAMPLE] if keys is not None else _first_keys(store, SIZE_SAMPLE)
+            text = citations.export(load_studies(store, sample), fmt, appraisal=appraisal)
+            estimate = len(text.encode()) * count // len(sample)
+            if estimate > cap:
+                return estimate
         budget.check()
-        body = citations.export(studies, fmt, appraisal=appraisal).encode()
-        return len(body) if len(body) > cap else body  # too large: only its size is kept
-
-    body = store.cached("citations", digest, compute)
-    if isinstance(body, int):
-        check_response_size(body, cap, TOO_LARGE_ADVICE)
-    assert isinstance(body, bytes)
-    return body, digest
+        studies = load_studies(store, keys)
+    except citations.UnknownKeys as exc:
+        raise ApiError(404, f"{exc.kind}-not-found", str(exc)) from exc
+    budget.check()
+    body = citations.export(studies, fmt, appraisal=appraisal).encode()
+    return len(body) if len(body) > cap else body
 
 
 def _first_keys(store: Store, count: int) -> list[str]:

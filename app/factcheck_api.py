@@ -1,8 +1,9 @@
 """Fact-check routes: POST /api/v1/factcheck and POST /api/v1/factcheck/batch.
 
 The logic lives in ``app.factcheck`` (shared with the /factcheck page and the CLI); this module
-validates the request and runs the work in the bounded pool (``app.workpool``). Nothing a client
-sends is stored.
+validates the request and runs the work in the bounded pool (``app.workpool``: a process of its
+own), on the build the request started with (``check.index_at``). Nothing a client sends is
+stored.
 
 Budgets (README "Limits"): the body is at most ``max_body_bytes`` (413, ``app.guard``); it is
 parsed and validated in a worker thread, never on the event loop, and a 422 lists at most
@@ -24,9 +25,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
-from app.factcheck import MAX_TEXT, factcheck
+from app.factcheck import MAX_TEXT, factcheck, index_at
 from app.http import MAX_ERRORS, ApiError, check_response_size, get_store
 from app.schemas import BatchResult, FactCheckResult, dump_json, error_responses
+from app.store import Store
 from app.workpool import Budget, get_pool
 
 router = APIRouter(prefix="/api/v1", tags=["fact-check"])
@@ -118,11 +120,11 @@ async def parse_body(request: Request, model: type[M]) -> M:
     return await run_in_threadpool(_validate, model, raw)
 
 
-def _answer(request: Request, model: type[BaseModel], result: dict[str, Any]) -> bytes:
-    """The JSON body (in the pool), or ``ResponseTooLarge`` when it passes the response cap."""
+def _answer(model: type[BaseModel], result: dict[str, Any], cap: int) -> bytes:
+    """The JSON body (in the pool), or ``ResponseTooLarge`` when it passes ``cap`` bytes."""
     body = dump_json(model, result)
     advice = "send fewer posts, or ask for fewer claims per post (limit)"
-    check_response_size(len(body), request.app.state.settings.max_response_bytes, advice)
+    check_response_size(len(body), cap, advice)
     return body
 
 
@@ -134,12 +136,7 @@ def _answer(request: Request, model: type[BaseModel], result: dict[str, Any]) ->
 )
 async def factcheck_post(request: Request) -> Response:
     body = await parse_body(request, FactCheckRequest)
-    store = get_store(request)
-
-    def run(_budget: Budget) -> bytes:
-        return _answer(request, FactCheckResult, factcheck(store, body.text, body.limit))
-
-    return Response(await get_pool(request).run(request, run), media_type="application/json")
+    return await _check(request, [(None, body.text)], body.limit, batch=False)
 
 
 @router.post(
@@ -158,18 +155,43 @@ async def factcheck_batch(request: Request) -> Response:
             "batch-too-large",
             f"The posts hold {total:,} characters in all; one batch may hold at most {limit:,}.",
         )
+    return await _check(request, [(post.id, post.text) for post in body.posts], body.limit, batch=True)
+
+
+async def _check(
+    request: Request, posts: list[tuple[str | None, str]], limit: int, *, batch: bool
+) -> Response:
+    """Run ``check_posts`` in the pool, on the build the request started with."""
     store = get_store(request)
+    generation = await run_in_threadpool(store.generation)
+    cap = request.app.state.settings.max_response_bytes
+    body = await get_pool(request).run(request, check_posts, generation, posts, limit, batch, cap)
+    return Response(body, media_type="application/json")
 
-    def run(budget: Budget) -> bytes:
-        results = []
-        for i, post in enumerate(body.posts):
-            budget.check()
-            result = factcheck(store, post.text, body.limit)
-            results.append({"id": post.id if post.id is not None else str(i), **result})
-        took = round(sum(r["took_ms"] for r in results), 3)
-        return _answer(request, BatchResult, {"results": results, "took_ms": took})
 
-    return Response(await get_pool(request).run(request, run), media_type="application/json")
+def check_posts(
+    store: Store,
+    budget: Budget,
+    generation: str | None,
+    posts: list[tuple[str | None, str]],
+    limit: int,
+    batch: bool,
+    cap: int,
+) -> bytes:
+    """A pool job (``app.workpool``, in the expensive-work process): the JSON answer of
+    ``POST /api/v1/factcheck`` (one post, ``batch`` false) or of the batch route for ``posts``
+    (``(id, text)``), read from build ``generation``'s index. Raises ``ResponseTooLarge`` when it
+    passes ``cap`` bytes."""
+    index = index_at(store, generation)
+    results = []
+    for i, (post_id, text) in enumerate(posts):
+        budget.check()
+        result = factcheck(store, text, limit, index=index)
+        results.append({"id": post_id if post_id is not None else str(i), **result} if batch else result)
+    if not batch:
+        return _answer(FactCheckResult, results[0], cap)
+    took = round(sum(r["took_ms"] for r in results), 3)
+    return _answer(BatchResult, {"results": results, "took_ms": took}, cap)
 
 
 def register(app: FastAPI) -> None:

@@ -169,9 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.store = store
-    app.state.workpool = WorkPool(
-        settings.expensive_workers, settings.expensive_queue, settings.expensive_deadline
-    )
+    app.state.workpool = WorkPool(settings, store)
 
     from app import api, citations_api, factcheck_api, publish_web, web
 

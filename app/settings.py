@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,15 +44,23 @@ class Settings(BaseSettings):
     #: so that the largest batch finishes well inside ``expensive_deadline``).
     batch_max_chars: int = 20_000
     #: Expensive work (fact-check, formatted references, whole-knowledge-base exports) runs in this
-    #: many threads per worker process ...
+    #: many processes per worker process (started at the first such request; app/workpool.py) ...
     expensive_workers: int = 1
     #: ... with at most this many requests waiting; more get 503 with Retry-After.
     expensive_queue: int = 4
     #: Seconds an expensive request may wait plus run; then it stops with 503.
     expensive_deadline: float = 10.0
+    #: "process": expensive work runs in child processes of each worker, at a lower priority, so it
+    #: never holds the worker's GIL; "thread": in threads of the worker (as before; for hosts
+    #: that cannot start processes).
+    expensive_isolation: Literal["process", "thread"] = "process"
+    #: Niceness added to those child processes (``os.nice``; 0: same priority as the worker):
+    #: page and search threads get the cores first.
+    expensive_nice: int = 10
     #: Seconds a thread may keep Python's GIL while another waits for it (``sys.setswitchinterval``;
-    #: Python's default is 0.005). Expensive work runs in threads of the worker that also serves
-    #: pages: a shorter interval hands the event loop the GIL sooner (docs/deploy.md, figures).
+    #: Python's default is 0.005). The worker's own threads (pages, and expensive work with
+    #: ``expensive_isolation = "thread"``): a shorter interval hands the event loop the GIL
+    #: sooner (docs/deploy.md, figures).
     gil_switch_interval: float = 0.001
     #: Bytes of rendered pages, JSON documents and citation files kept in memory per process
     #: (least recently used dropped first; everything dropped at every build).

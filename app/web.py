@@ -21,6 +21,7 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from app import api, charts, citations, factcheck, grading, search, sof, vocab
 from app.bibtex import OTHERS, Person
@@ -38,7 +39,7 @@ from app.http import (
 from app.render import STATIC_DIR, render, sample_text
 from app.settings import Settings
 from app.store import ClaimQuery, Store
-from app.workpool import get_pool
+from app.workpool import Budget, get_pool
 
 log = logging.getLogger("evidence_kb")
 
@@ -452,9 +453,14 @@ async def factcheck_page(request: Request, text: str, max_chars: int, how: str) 
             status=422,
             **factcheck_context(text[:max_chars], None, error),
         )
-    store = get_store(request)
-    result = await get_pool(request).run(request, lambda _budget: factcheck.factcheck(store, text))
+    generation = await run_in_threadpool(get_store(request).generation)
+    result = await get_pool(request).run(request, check_form, generation, text)
     return page(request, "factcheck.html", **factcheck_context(text, result, None))
+
+
+def check_form(store: Store, _budget: Budget, generation: str | None, text: str) -> dict[str, Any]:
+    """A pool job: the form's fact-check, on build ``generation``'s index."""
+    return factcheck.factcheck(store, text, index=factcheck.index_at(store, generation))
 
 
 def factcheck_context(text: str, result: dict[str, Any] | None, error: str | None) -> dict[str, Any]:

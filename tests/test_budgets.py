@@ -16,6 +16,7 @@ from helpers import make_settings
 
 from app.build import build_database
 from app.main import create_app
+from app.settings import Settings
 from app.workpool import Abandoned, Budget, Overloaded, WorkPool
 
 BATCH = "/api/v1/factcheck/batch"
@@ -124,8 +125,16 @@ def test_two_host_headers_are_refused(seed_client: TestClient) -> None:
     assert sent[0]["status"] == 400
 
 
+def thread_pool(workers: int = 1, queue: int = 0, deadline: float = 5) -> WorkPool:
+    """A pool running its jobs in threads of this process (the jobs below are closures; the
+    process pool's own tests are in test_expensive_process.py)."""
+    settings = Settings(expensive_isolation="thread", expensive_workers=workers, expensive_queue=queue,
+                        expensive_deadline=deadline)  # fmt: skip
+    return WorkPool(settings, None)  # type: ignore[arg-type]  # the jobs need no store
+
+
 def test_the_pool_refuses_work_beyond_its_queue() -> None:
-    pool = WorkPool(workers=1, queue=1, deadline=5)
+    pool = thread_pool(queue=1)
     release = threading.Event()
 
     class FakeRequest:
@@ -134,7 +143,7 @@ def test_the_pool_refuses_work_beyond_its_queue() -> None:
             return {"type": "http.disconnect"}
 
     async def scenario() -> list[object]:
-        def slow(_: Budget) -> str:
+        def slow(_store: object, _budget: Budget) -> str:
             release.wait(5)
             return "done"
 
@@ -145,7 +154,10 @@ def test_the_pool_refuses_work_beyond_its_queue() -> None:
             await pool.run(FakeRequest(), slow)  # type: ignore[arg-type]
         assert refused.value.status_code == 503 and refused.value.headers["Retry-After"]
         release.set()
-        return list(await asyncio.gather(first, second))
+        done = list(await asyncio.gather(first, second))
+        while pool.in_flight:  # places are given back on the loop once the jobs have ended
+            await asyncio.sleep(0.01)
+        return done
 
     assert asyncio.run(scenario()) == ["done", "done"]
     assert pool.refused == 1 and pool.in_flight == 0
@@ -153,7 +165,7 @@ def test_the_pool_refuses_work_beyond_its_queue() -> None:
 
 
 def test_work_past_the_deadline_stops_at_its_next_check() -> None:
-    pool = WorkPool(workers=1, queue=0, deadline=0.3)
+    pool = thread_pool(deadline=0.3)
     units: list[int] = []
 
     class FakeRequest:
@@ -161,7 +173,7 @@ def test_work_past_the_deadline_stops_at_its_next_check() -> None:
             await asyncio.sleep(60)
             return {"type": "http.disconnect"}
 
-    def job(budget: Budget) -> None:
+    def job(_store: object, budget: Budget) -> None:
         for i in range(100):
             budget.check()
             units.append(i)
@@ -178,7 +190,7 @@ def test_work_past_the_deadline_stops_at_its_next_check() -> None:
 
 
 def test_work_for_a_client_that_left_is_abandoned() -> None:
-    pool = WorkPool(workers=1, queue=0, deadline=30)
+    pool = thread_pool(deadline=30)
     units: list[int] = []
 
     class GoneRequest:
@@ -186,7 +198,7 @@ def test_work_for_a_client_that_left_is_abandoned() -> None:
             await asyncio.sleep(0.2)
             return {"type": "http.disconnect"}
 
-    def job(budget: Budget) -> None:
+    def job(_store: object, budget: Budget) -> None:
         for i in range(200):
             budget.check()
             units.append(i)

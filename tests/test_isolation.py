@@ -102,7 +102,7 @@ def test_a_long_fact_check_stops_inside_the_post_once_past_its_deadline(seed_cli
     factcheck(store, "warm up")
     outcome: list[str] = []
 
-    def job(_: Budget) -> object:
+    def job(_store: object, _budget: Budget) -> object:
         try:
             result = factcheck(store, text, 20)
         except Abandoned:
@@ -116,8 +116,13 @@ def test_a_long_fact_check_stops_inside_the_post_once_past_its_deadline(seed_cli
             await asyncio.sleep(60)
             return {"type": "http.disconnect"}
 
-    pool = WorkPool(workers=1, queue=0, deadline=0.02)
+    settings = store.db.settings.model_copy(
+        update={"expensive_isolation": "thread", "expensive_deadline": 0.02}
+    )
+    pool = WorkPool(settings, store)
     with pytest.raises(Overloaded):
         asyncio.run(pool.run(StayingRequest(), job))  # type: ignore[arg-type]
-    pool.executor.shutdown(wait=True)
+    executor = pool._executor
+    assert executor is not None
+    executor.shutdown(wait=True)
     assert outcome == ["abandoned"]
