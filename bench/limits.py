@@ -7,7 +7,8 @@ Scenarios, each against a fresh ``evidence-kb serve --no-build`` on 127.0.0.1 (r
 so that the server's own capacity is measured, not the per-client limiter):
 
 1. readers: three clients send the largest accepted fact-check batch (posts of 10,000
-   characters up to the batch budget, ``batch_max_chars``) back to back for ``--seconds``; meanwhile one
+   characters up to the batch budget, ``batch_max_chars``, or ``--posts N`` posts sharing it:
+   100 is the costlier shape) back to back for ``--seconds``; meanwhile one
    reader fetches a claim, a search (API) and a search page in turn. Latency per kind, statuses.
 2. studies: ``GET /api/v1/studies?limit=1`` and the ``/studies`` page, 100 times each.
 3. flood: ``--connections`` concurrent connections cycling the claim page, a search and a
@@ -110,20 +111,25 @@ def claim_ids(base: str) -> tuple[list[str], list[str]]:
     return ids, words
 
 
-def big_batch(base: str) -> dict[str, Any]:
+def big_batch(base: str, posts: int = 0) -> dict[str, Any]:
+    """The largest batch the budget accepts, of claim statements (dense with matches), limit 20:
+    by default as many 10,000-character posts as fit (2); ``posts``: that many posts sharing the
+    budget (100: the most posts a batch may hold, the costlier shape)."""
     home = httpx.get(base + "/api/v1", params={"limit": 400}, timeout=60).json()
     text = " ".join(c["statement"] for c in home["claims"])
-    per_post = 10_000  # the largest post; as many as the batch budget allows
-    count = max(1, Settings().batch_max_chars // per_post)
-    posts = [{"id": str(i), "text": (text * 3)[i * 100 : i * 100 + per_post]} for i in range(count)]
-    return {"posts": posts, "limit": 20}
+    budget = Settings().batch_max_chars
+    count = posts or max(1, budget // 10_000)
+    per_post = min(10_000, budget // count)
+    step = 100 if not posts else per_post
+    batch = [{"id": str(i), "text": (text * 3)[i * step : i * step + per_post]} for i in range(count)]
+    return {"posts": batch, "limit": 20}
 
 
 async def readers(args: argparse.Namespace) -> dict[str, Any]:
     server = Server(args)
     try:
         ids, words = claim_ids(server.base)
-        batch = big_batch(server.base)
+        batch = big_batch(server.base, args.posts)
         stop = time.monotonic() + args.seconds
         batch_status: dict[int, int] = {}
         batch_times: list[float] = []
@@ -282,6 +288,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=1000)
     parser.add_argument("--slow", type=int, default=3000)
     parser.add_argument("--only", default="readers,studies,flood,slowloris")
+    parser.add_argument(
+        "--posts", type=int, default=0, help="readers: posts in the batch (default: 10,000-character posts)"
+    )
     parser.add_argument("--tag", default="", help="added to the output file's name")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -289,6 +298,7 @@ def main() -> None:
     results: dict[str, Any] = {
         "workers": args.workers,
         "backend": "postgresql" if args.database_url else "sqlite",
+        "batch_posts": args.posts or "10,000-character posts",
     }
     for name in args.only.split(","):
         fn = {"readers": readers, "studies": studies, "flood": flood, "slowloris": slowloris}[name]
