@@ -435,7 +435,7 @@ async def factcheck_submit(request: Request, text: Annotated[str, Form()] = "") 
 async def factcheck_page(request: Request, text: str, max_chars: int, how: str) -> HTMLResponse:
     """The page with the check of ``text`` (at most ``max_chars``; ``how`` the text came, for the
     message when it is too long). The check runs in the bounded pool for expensive work
-    (``app.workpool``), like the API's."""
+    (``app.workpool``: a process of its own), like the API's."""
     if not text.strip():
         return page(
             request,
