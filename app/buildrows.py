@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import Table, insert, text
 
 from app import grading, search, sof
 from app.claim_records import ClaimRecord
@@ -93,23 +93,71 @@ def claim_rows(records: list[ClaimRecord]) -> ClaimRows:
 def insert_claims(conn: Any, records: list[ClaimRecord]) -> None:
     """Insert a batch of claims with their topics, evidence links and search rows."""
     rows = claim_rows(records)
-    conn.execute(insert(Claim), rows.claims)
-    if rows.topics:
-        conn.execute(insert(ClaimTopic), rows.topics)
-    if rows.evidence:
-        conn.execute(insert(Evidence), rows.evidence)
+    insert_rows(conn, _table(Claim), rows.claims)
+    insert_rows(conn, _table(ClaimTopic), rows.topics)
+    insert_rows(conn, _table(Evidence), rows.evidence)
     # SQLite: the FTS rowid is the claim's position, so a search reads ranks and rowids without
     # loading the text of every matching row (search.compile_query relies on it).
-    rowid = ("rowid, ", ":position, ") if conn.dialect.name == "sqlite" else ("", "")
-    conn.execute(
-        text(f"INSERT INTO claim_search ({rowid[0]}claim_id, statement, phrasings, summary, caveats) "
-             f"VALUES ({rowid[1]}:claim_id, :statement, :phrasings, :summary, :caveats)"),
-        rows.search,
-    )  # fmt: skip
+    keys = ["claim_id", "statement", "phrasings", "summary", "caveats"]  # of the rows.search dicts
+    names = list(keys)  # of the table's columns
+    if conn.dialect.name == "sqlite":
+        keys, names = ["position", *keys], ["rowid", *names]
+    if FAST_INSERTS:
+        _write(conn, "claim_search", names, [tuple(r[k] for k in keys) for r in rows.search])
+    else:
+        marks = ", ".join(f":{k}" for k in keys)
+        conn.execute(text(f"INSERT INTO claim_search ({', '.join(names)}) VALUES ({marks})"), rows.search)
 
 
 def insert_studies(conn: Any, records: list[StudyRecord]) -> None:
-    conn.execute(insert(Study), [study_row(s) for s in records])
+    insert_rows(conn, _table(Study), [study_row(s) for s in records])
+
+
+#: False: every row through SQLAlchemy's insert() (the reference ``insert_rows`` is tested against).
+FAST_INSERTS = True
+
+
+def insert_rows(conn: Any, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) into ``table``, with the values that
+    ``conn.execute(insert(table), rows)`` would send (the columns' own bind processors: JSON
+    text, SQLite booleans and dates), but without its per-row work: SQLite ``executemany`` of
+    plain tuples, PostgreSQL ``COPY``. Rows that leave out a column other than an
+    autoincrement key (whose default SQLAlchemy would fill in) go through ``insert()``."""
+    if not rows:
+        return
+    names = list(rows[0])
+    omitted = [c for c in table.columns if c.name not in rows[0]]
+    if not FAST_INSERTS or any(c is not table.autoincrement_column for c in omitted):
+        conn.execute(insert(table), rows)
+        return
+    dialect = conn.dialect
+    processors = [table.columns[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    if all(p is None for p in processors):
+        values = [tuple(row[n] for n in names) for row in rows]
+    else:
+        pairs = list(zip(names, processors, strict=True))
+        values = [tuple(row[n] if p is None else p(row[n]) for n, p in pairs) for row in rows]
+    _write(conn, table.name, names, values)
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _write(conn: Any, table: str, columns: list[str], values: list[tuple[Any, ...]]) -> None:
+    """Plain tuples into ``table`` through the DBAPI connection under ``conn`` (its transaction)."""
+    if not values:
+        return
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    raw = conn.connection.dbapi_connection
+    if conn.dialect.name == "sqlite":
+        marks = ", ".join("?" for _ in columns)
+        raw.cursor().executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})', values)
+        return
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
+        for row in values:
+            copy.write_row(row)
 
 
 def insert_concepts(conn: Any, concepts: list[Any]) -> None:

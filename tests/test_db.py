@@ -176,14 +176,14 @@ def test_a_failure_while_writing_leaves_the_database_intact(
 ) -> None:
     build_database(settings)
     before, first = snapshot(settings), generation(settings)
-    real_insert = buildrows.insert
+    real_insert = buildrows.insert_rows
 
-    def failing_insert(table: Any) -> Any:
-        if table is Evidence:  # studies and claims are already written by now
+    def failing_insert(conn: Any, table: Any, rows: Any) -> None:
+        if table.name == Evidence.__tablename__:  # studies and claims are already written by now
             raise RuntimeError("disk full")
-        return real_insert(table)
+        real_insert(conn, table, rows)
 
-    monkeypatch.setattr(buildrows, "insert", failing_insert)
+    monkeypatch.setattr(buildrows, "insert_rows", failing_insert)
     with pytest.raises(RuntimeError, match="disk full"):
         build_database(settings, force=True)
     assert snapshot(settings) == before
@@ -191,7 +191,7 @@ def test_a_failure_while_writing_leaves_the_database_intact(
     if settings.is_sqlite:  # the half-written file is gone
         assert settings.sqlite_path is not None
         assert [p.name for p in settings.sqlite_path.parent.iterdir() if ".build-" in p.name] == []
-    monkeypatch.setattr(buildrows, "insert", real_insert)
+    monkeypatch.setattr(buildrows, "insert_rows", real_insert)
     assert build_database(settings, force=True).status == "built"  # nothing left locked
 
 
