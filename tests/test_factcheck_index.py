@@ -26,7 +26,7 @@ from app.db import Database
 from app.factcheck import factcheck, indexbuild, indexfile
 from app.factcheck.analyzer import Analyzer
 from app.factcheck.check import analyse
-from app.factcheck.embed import get_encoder
+from app.factcheck.embed import Encoder, get_encoder
 from app.factcheck.index import ClaimProfile, Index, get_index, match_features
 from app.factcheck.indexbuild import compile_index
 from app.factcheck.scoring import load_model
@@ -254,3 +254,12 @@ def test_compact_language_model_answers_like_py3langid(
     (target / "nextmove.npy").write_bytes(b"not an array")
     again = langmodel.load(language.CANDIDATES)  # falls back to py3langid's loader
     assert [again.classify(t) for t in texts[:20]] == [full.classify(t) for t in texts[:20]]
+
+
+def test_the_lexicon_is_read_without_loading_the_table() -> None:
+    """``Encoder.vocabulary`` reads the tokenizer alone: the same words as the loaded model's."""
+    encoder = Encoder()
+    words = encoder.vocabulary()
+    assert encoder._model is None and len(words) > 10_000
+    model_words = encoder.model.tokenizer.get_vocab()
+    assert words == {w for w in model_words if w.isalpha() and not w.startswith("##") and len(w) > 2}

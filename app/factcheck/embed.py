@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,15 +24,27 @@ _models: dict[Path, object] = {}
 
 
 class Encoder:
-    """``encode(texts) -> float32 array (n, dims)``, unit length rows (zero rows for empty texts)."""
+    """``encode(texts) -> float32 array (n, dims)``, unit length rows (zero rows for empty texts).
+    The table is loaded at the first ``encode`` (an index update that copies every vector, or an
+    analyzer that needs only ``vocabulary``, never loads it)."""
 
     def __init__(self, path: Path = MODEL_DIR) -> None:
-        from model2vec import StaticModel
-
         self.path = path
-        self._model = StaticModel.from_pretrained(str(path))
-        self.dims = int(self._model.dim)
+        self._model: Any = None
         self._lexicon: frozenset[str] | None = None
+
+    @property
+    def model(self) -> Any:
+        with _lock:
+            if self._model is None:
+                from model2vec import StaticModel
+
+                self._model = StaticModel.from_pretrained(str(self.path))
+        return self._model
+
+    @property
+    def dims(self) -> int:
+        return int(self.model.dim)
 
     def encode(self, texts: list[str]) -> Vectors:
         if not texts:
@@ -39,7 +52,7 @@ class Encoder:
         # One thread: model2vec would otherwise start workers above 10,000 texts (``indexbuild``
         # encodes a slice of claims at a time; posts are short).
         vectors = np.asarray(
-            self._model.encode(texts, show_progress_bar=False, use_multiprocessing=False), dtype=np.float32
+            self.model.encode(texts, show_progress_bar=False, use_multiprocessing=False), dtype=np.float32
         )
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
@@ -50,8 +63,10 @@ class Encoder:
         """The whole words of the model's WordPiece vocabulary (no ``##`` pieces): a lexicon of
         ordinary English words that spelling correction must leave alone ("dancer" stays). Read
         once per encoder."""
-        if self._lexicon is None:
-            vocab = self._model.tokenizer.get_vocab()
+        if self._lexicon is None:  # the model's tokenizer, read alone (the table is not needed)
+            from tokenizers import Tokenizer
+
+            vocab = Tokenizer.from_file(str(self.path / "tokenizer.json")).get_vocab()
             self._lexicon = frozenset(
                 w for w in vocab if w.isalpha() and not w.startswith("##") and len(w) > 2
             )

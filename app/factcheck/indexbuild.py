@@ -322,8 +322,11 @@ def _read_claims(session: Session, ids: Sequence[str]) -> list[Record]:
     return [(claims[i], by_claim.get(i, [])) for i in ids]
 
 
-def _compile_claims(records: list[Record], context: _Context) -> Pack:
-    """The pack of the claims ``records`` (in that order)."""
+def _compile_claims(
+    records: list[Record], context: _Context, known: tuple[Vectors, dict[str, int]] | None = None
+) -> Pack:
+    """The pack of the claims ``records`` (in that order). ``known``: vectors of texts already
+    encoded, and text -> its row (copied: a text's vector depends on the text only)."""
     builder = _PackBuilder()
     memo: dict[str, Features] = {}  # a claim's phrasings may repeat its statement or each other
     lexicon = context.encoder.vocabulary()
@@ -337,10 +340,20 @@ def _compile_claims(records: list[Record], context: _Context) -> Pack:
     for claim, links in records:
         row = claim_row(context.analyzer, claim, links, context.shorts, features_of)
         builder.add(row, hashtags(row.texts, lexicon))
-    distinct = list(dict.fromkeys(builder.texts))  # each text encoded once (its vector depends on it only)
+    table, rows = known or (None, {})
+    texts = builder.texts
+    distinct = [t for t in dict.fromkeys(texts) if t not in rows]  # each text encoded once
     at = {t: i for i, t in enumerate(distinct)}
-    vectors = context.encoder.encode(distinct)[np.asarray([at[t] for t in builder.texts], dtype=np.int64)]
-    return builder.finish(np.ascontiguousarray(vectors, dtype=np.float32))
+    vectors = np.empty(
+        (len(texts), context.encoder.dims if table is None else table.shape[1]), dtype=np.float32
+    )
+    new = [i for i, t in enumerate(texts) if t in at]
+    if new:
+        vectors[new] = context.encoder.encode(distinct)[[at[texts[i]] for i in new]]
+    copied = [i for i, t in enumerate(texts) if t not in at]
+    if copied:
+        vectors[copied] = table[[rows[texts[i]] for i in copied]]  # type: ignore[index]
+    return builder.finish(vectors)
 
 
 def _concepts(session: Session) -> tuple[list[ConceptDef], list[Any]]:
@@ -414,7 +427,13 @@ def update_index(
         records |= dict(zip(moved, _read_claims(session, moved), strict=True))
         fresh.update(moved)
     fresh_ids = [c for c in order if c in fresh]
-    pack = _compile_claims([records[c] for c in fresh_ids], context)
+    known = {  # the previous texts of the claims compiled again: their vectors are copied
+        texts[t]: t
+        for c in fresh_ids
+        if c in position
+        for t in range(int(old.text_ptr[position[c]]), int(old.text_ptr[position[c] + 1]))
+    }
+    pack = _compile_claims([records[c] for c in fresh_ids], context, (old.vectors, known))
     fresh_at = {c: i for i, c in enumerate(fresh_ids)}
     src = np.asarray([1 if c in fresh_at else 0 for c in order], dtype=np.int64)
     row = np.asarray([fresh_at[c] if c in fresh_at else position[c] for c in order], dtype=np.int64)
@@ -447,35 +466,15 @@ def _assemble(
     renumbered into one sorted list of feature names, and everything global computed from them.
     ``counts``: vocabulary word -> the index's claim texts that use it."""
     n = len(src)
-    picks = [(p, np.flatnonzero(src == i)) for i, p in enumerate(packs)]  # (pack, its claims' positions)
-    used = [np.unique(p.sets["features"].ids[p.sets["features"].gather(row[at])[0]]) for p, at in picks]
-    names = sorted(
-        set().union(*({p.names[i] for i in u.tolist()} for (p, _), u in zip(picks, used, strict=True)))
-    )
-    number = {f: i for i, f in enumerate(names)}
-    lookups = []
-    for (pack, _), u in zip(picks, used, strict=True):
-        lookup = np.full(len(pack.names), -1, dtype=np.int32)
-        lookup[u] = np.asarray([number[pack.names[i]] for i in u.tolist()], dtype=np.int32)
-        lookups.append(lookup)
+    runs = _runs(src, row)  # the index's claims as runs of consecutive rows of one pack
+    text_runs = [(i, int(packs[i].text_ptr[a]), int(packs[i].text_ptr[a + k] - packs[i].text_ptr[a]))
+                 for i, a, k in runs]  # fmt: skip
+    lookups = _renumber(packs, runs)
+    names = lookups.pop()
     arrays: Arrays = {}
-    sets = {s: _merge([(p.sets[s], lk) for p, lk in zip(packs, lookups, strict=True)], src, row)
-            for s in CLAIM_SETS}  # fmt: skip
-    # Texts: text row t of the index is row text_row[t] of pack text_src[t].
-    sizes = np.zeros(n, dtype=np.int64)
-    for pack, at in picks:
-        sizes[at] = pack.text_ptr[row[at] + 1] - pack.text_ptr[row[at]]
-    text_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(sizes, out=text_ptr[1:])
-    text_src = np.zeros(int(text_ptr[-1]), dtype=np.int64)
-    text_row = np.zeros(int(text_ptr[-1]), dtype=np.int64)
-    for i, (pack, at) in enumerate(picks):
-        there, _ = Ragged(pack.text_ptr, pack.text_ptr).gather(row[at])
-        here, _ = Ragged(text_ptr, text_ptr).gather(at)
-        text_src[here], text_row[here] = i, there
-    sets["text_features"] = _merge(
-        [(p.sets["text_features"], lk) for p, lk in zip(packs, lookups, strict=True)], text_src, text_row
-    )
+    sets = {s: _merge([p.sets[s] for p in packs], runs, lookups) for s in CLAIM_SETS}
+    sets["text_features"] = _merge([p.sets["text_features"] for p in packs], text_runs, lookups)
+    text_ptr = _merge([Ragged(p.text_ptr, p.text_ptr[:0]) for p in packs], runs).ptr
     # Inverse document frequency: rarer features say more about which claim a post makes.
     doc_freq = np.bincount(sets["features"].ids, minlength=len(names)).tolist()
     idf = np.asarray([math.log(1 + max(1, n) / (d or 1)) for d in doc_freq], dtype=np.float64)
@@ -486,22 +485,23 @@ def _assemble(
     postings = Ragged(
         postings_ptr, owner[np.argsort(core.ids, kind="stable")]
     )  # each feature's claims, in order
+    texts = int(text_ptr[-1])
     arrays |= {
         "idf": idf,
         "core_weight": core.sums(np.arange(n, dtype=np.int64), idf),
-        "text_weight": sets["text_features"].sums(np.arange(len(text_src), dtype=np.int64), idf),
+        "text_weight": sets["text_features"].sums(np.arange(texts, dtype=np.int64), idf),
         "text_ptr": text_ptr,
-        "text_owner": np.repeat(np.arange(n, dtype=np.int32), sizes),
-        "vectors": Chunks(_runs([p.vectors for p in packs], text_src, text_row), packs[0].vectors[:0]),
+        "text_owner": np.repeat(np.arange(n, dtype=np.int32), np.diff(text_ptr)),
+        "vectors": Chunks([packs[i].vectors[a : a + k] for i, a, k in text_runs], packs[0].vectors[:0]),
     }
     for name, ragged in (*sets.items(), ("postings", postings)):
         arrays[f"{name}_ptr"], arrays[f"{name}_ids"] = ragged.ptr, ragged.ids
     arrays["feature_names"], arrays["feature_names_at"] = StringTable.pack(names)
-    for name, rows, pick_src, pick_row in (("claim_ids", [p.claim_ids for p in packs], src, row),
-                                           ("docs", [p.docs for p in packs], src, row),
-                                           ("texts", [p.texts for p in packs], text_src, text_row),
-                                           ("hashtags", [p.hashtags for p in packs], src, row)):  # fmt: skip
-        table = _merge([(r, None) for r in rows], pick_src, pick_row)
+    for name, tables, table_runs in (("claim_ids", [p.claim_ids for p in packs], runs),
+                                     ("docs", [p.docs for p in packs], runs),
+                                     ("texts", [p.texts for p in packs], text_runs),
+                                     ("hashtags", [p.hashtags for p in packs], runs)):  # fmt: skip
+        table = _merge(tables, table_runs)
         arrays[name], arrays[f"{name}_at"] = table.ids, table.ptr
     vocabulary = sorted(context.analyzer.vocabulary)  # the concepts' words and the claims'
     arrays["vocabulary_count"] = np.asarray([counts[w] for w in vocabulary], dtype=np.int64)
@@ -530,34 +530,49 @@ def _translations(concepts: list[Any]) -> dict[str, list[list[Any]]]:
     }
 
 
-def _merge(sources: list[tuple[Ragged, npt.NDArray[np.int32] | None]], src: Ints, row: Ints) -> Ragged:
-    """The ragged rows ``row[k]`` of ``sources[src[k]]``, each id mapped through that source's
-    lookup (None: kept as it is)."""
-    n = len(src)
-    sizes = np.zeros(n, dtype=np.int64)
-    at = [np.flatnonzero(src == i) for i in range(len(sources))]
-    for (ragged, _), here in zip(sources, at, strict=True):
-        sizes[here] = ragged.sizes(row[here])
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(sizes, out=ptr[1:])
-    dtype = sources[0][0].ids.dtype if sources else np.dtype(np.int32)
-    ids = np.zeros(int(ptr[-1]), dtype=dtype)
-    target = Ragged(ptr, ids)
-    for (ragged, lookup), here in zip(sources, at, strict=True):
-        there, _ = ragged.gather(row[here])
-        values = ragged.ids[there]
-        ids[target.gather(here)[0]] = values if lookup is None else lookup[values]
-    return target
+Run = tuple[int, int, int]  # (pack, first row, rows)
 
 
-def _runs(sources: list[Vectors], src: Ints, row: Ints) -> list[Vectors]:
-    """The rows ``row[k]`` of ``sources[src[k]]`` as views of the sources, one per run of
-    consecutive rows of one source (nothing copied)."""
+def _runs(src: Ints, row: Ints) -> list[Run]:
+    """Rows ``row[k]`` of packs ``src[k]`` as runs of consecutive rows of one pack, in order (a
+    full compile: one run per slice; an update: the previous index cut where claims changed)."""
     if len(src) == 0:
         return []
-    breaks = np.flatnonzero((np.diff(src) != 0) | (np.diff(row) != 1)) + 1
-    starts = np.concatenate([[0], breaks]).tolist()
-    ends = [*starts[1:], len(src)]
-    return [
-        sources[int(src[a])][int(row[a]) : int(row[a]) + (b - a)] for a, b in zip(starts, ends, strict=True)
-    ]
+    breaks = (np.flatnonzero((np.diff(src) != 0) | (np.diff(row) != 1)) + 1).tolist()
+    starts = [0, *breaks]
+    ends = [*breaks, len(src)]
+    return [(int(src[a]), int(row[a]), b - a) for a, b in zip(starts, ends, strict=True)]
+
+
+def _renumber(packs: list[Pack], runs: list[Run]) -> list[Any]:
+    """Per pack, an array from its feature numbers to the index's (-1: a feature none of its
+    rows in ``runs`` has); then, last, the index's feature names (sorted)."""
+    used = []
+    for i, pack in enumerate(packs):
+        ragged = pack.sets["features"]
+        pieces = [ragged.ids[ragged.ptr[a] : ragged.ptr[a + k]] for j, a, k in runs if j == i]
+        used.append(np.unique(np.concatenate(pieces)) if pieces else np.zeros(0, dtype=np.int32))
+    names = sorted(set().union(*({p.names[i] for i in u.tolist()} for p, u in zip(packs, used, strict=True))))
+    number = {f: i for i, f in enumerate(names)}
+    lookups: list[Any] = []
+    for pack, u in zip(packs, used, strict=True):
+        lookup = np.full(len(pack.names), -1, dtype=np.int32)
+        lookup[u] = np.asarray([number[pack.names[i]] for i in u.tolist()], dtype=np.int32)
+        lookups.append(lookup)
+    return [*lookups, names]
+
+
+def _merge(sources: list[Ragged], runs: list[Run], lookups: list[Any] | None = None) -> Ragged:
+    """The rows of ``runs`` (source, first row, rows) one after the other, each source's ids
+    mapped through its lookup when given; a run is copied as one slice."""
+    ptrs = [np.zeros(1, dtype=np.int64)]
+    ids = [sources[0].ids[:0]]
+    at = 0
+    for i, first, count in runs:
+        ragged = sources[i]
+        low, high = int(ragged.ptr[first]), int(ragged.ptr[first + count])
+        ptrs.append(ragged.ptr[first + 1 : first + count + 1] - low + at)
+        piece = ragged.ids[low:high]
+        ids.append(piece if lookups is None else lookups[i][piece])
+        at += high - low
+    return Ragged(np.concatenate(ptrs).astype(np.int64), np.concatenate(ids))
