@@ -41,6 +41,11 @@ def match_for(body: dict, claim_id: str) -> dict:
         ("A 2019 study reported that backward walking reduces knee pain", KNEE_PAIN, "reports"),
         ("Researchers found that walking backwards relieves knee pain", KNEE_PAIN, "reports"),
         ("No doubt backward walking helps knee pain", KNEE_PAIN, "asserts"),  # not a doubt
+        ("Walking backwards has been shown to relieve knee pain", KNEE_PAIN, "reports"),
+        ("“Walking backwards eases knee pain,” she said.", KNEE_PAIN, "reports"),  # a quotation
+        ("Physiotherapists say walking backwards relieves knee pain", KNEE_PAIN, "reports"),
+        ("This study showed that backward walking reduces knee pain", KNEE_PAIN, "asserts"),  # the authors'
+        ("We wanted to see if walking backwards could help knee pain", KNEE_PAIN, "asks"),
         ("walking backwards does nothing for knee OA", KNEE_OA, "denies"),
         ("Reverse walking did nothing for my arthritic knees", KNEE_OA, "denies"),
     ],

@@ -111,6 +111,9 @@ _MYTH_LABEL = re.compile(
 _STUDY_AIM = re.compile(
     r"\b(?:aim(?:ed|s)? (?:was |is )?to|objectives?:|purpose of (?:this|the) (?:study|trial|review)|"
     r"we (?:investigated|examined|assessed|compared) whether|"
+    r"(?:wanted|want|wants|set out|tried|had|decided) to (?:know|see|find out|test|check|learn) (?:whether|if)|"
+    r"(?:wonder|wonders|wondered|wondering|asks|asked|asking) (?:whether|if)|"
+    r"(?:voir|savoir) si|(?:ver|saber) si|(?:wissen|pr[üu]fen),? ob|"
     r"to (?:investigate|assess|determine|evaluate|examine) (?:the |whether )|"
     r"el objetivo (?:de este|del) (?:estudio|trabajo)|l'objectif de (?:cette|l') ?[ée]tude|"
     r"ziel (?:dieser|der) (?:studie|arbeit)|o objetivo d[eo]st[ea] estudo|lo scopo di questo studio)",
@@ -119,8 +122,17 @@ _STUDY_AIM = re.compile(
 _REPORTED = re.compile(
     r"\b(?:according to|claims? (?:that|it|to)|claimed|they say|people say|some say|experts? say|"
     r"is said to|are said to|supposedly|allegedly|reportedly|apparently|rumou?red|"
+    r"(?:has|have|had) (?:also |even |already )?been (?:shown|found|proven|demonstrated|reported|theori[sz]ed|suggested)|"
+    r"(?:as )?reported by|as per|"
+    r"(?:doctors?|physios?|physiotherapists?|physical therapists?|therapists?|experts?|coaches|trainers|"
+    r"scientists|researchers|studies) (?:say|says|said|claim|believe|recommend|suggest|note|explain)|"
+    r"[”\"»“],? (?:he|she|they|the \w+) (?:said|says|explained|added|noted|notes|suggests|argues|told)|"
     r"(?:tiktok|instagram|the internet|influencers?|the trend|viral (?:video|post|trend)|fans|users)"
     r" (?:says?|claims?|swears?|insists?|promises?)|promises? (?:that|to)|touted|hyped|"
+    r"(?:estudios?|[ée]tudes?|studien?|estudos?|studio|studi|onderzoek|исследовани[ея])(?: [\w,'’-]+){0,8}? "
+    r"(?:descubri[óo]|demuestra|demostr[óo]|encontr[óo]|muestra|mostr[óo]|r[ée]v[èe]le|a r[ée]v[ée]l[ée]|"
+    r"montre|a montr[ée]|zeigt|zeigte|ergab|fand|mostra|mostrou|descobriu|dimostra|ha dimostrato|"
+    r"toont|liet zien|показал[оа]?|показывает)|"
     r"seg[uú]n|dicen que|aseguran?|afirman?|prometen?|"  # es
     r"selon|d'apr[eè]s|affirment|pr[ée]tendent|para[iî]t-il|"  # fr
     r"laut|angeblich|behaupten|hei[ßs]t es|soll|sollen|"  # de
@@ -134,11 +146,14 @@ _REPORTED = re.compile(
 # ...", "Research shows ...", "researchers found"); not the authors' own "this study showed".
 _STUDY_REPORT = re.compile(
     r"\b(?P<who>(?:(?:\w+|\d{4}) )?(?:stud(?:y|ies)|research(?:ers)?|scientists|trials?|papers?|"
-    r"reviews?|meta-analys[ie]s|experiments?|evidence|data))\b(?: [\w,'’-]+){0,8}? "
+    r"reviews?|meta-analys[ie]s|experiments?|evidence|data|science|surveys?|et al\.?))(?!\w)(?: [\w,'’-]+){0,8}? "
     r"(?:found|finds|find|show|shows|showed|shown|reported|reports|report|suggests?|suggested|"
-    r"concluded|concludes|demonstrated|demonstrates|indicates?|indicated|revealed|reveals|confirmed)\b",
+    r"concluded|concludes|demonstrated|demonstrates|indicates?|indicated|revealed|reveals|confirmed|"
+    r"discovered|discovers|proved|proves)\b",
     re.IGNORECASE,
 )
+_OPENING_QUOTES = frozenset('“"«„')
+_CLOSING_QUOTES = ("”", '"', "»", "“")
 _OWN_STUDY = re.compile(r"^(?:this|our|the present|the current|present|current)\b", re.IGNORECASE)
 # Where a negation's scope ends (NegEx's terminators): punctuation that closes a clause and the
 # words that open another.
@@ -245,9 +260,13 @@ def _verdict_after(text: str, words: Sequence[Span] | None) -> bool:
 
 
 def _study_reports(text: str) -> bool:
-    """A study, researchers or "research" report the finding; not "this study" / "our study"
-    (the authors stating their own result asserts it)."""
-    return any(not _OWN_STUDY.match(m.group("who")) for m in _STUDY_REPORT.finditer(_clean(text)))
+    """A study, researchers or "research" report the finding (not "this study" / "our study":
+    the authors stating their own result assert it), or the unit opens a quotation (someone
+    else's words: “It eases knee pain,” he said)."""
+    t = _clean(text).lstrip()
+    if t[:1] in _OPENING_QUOTES and any(q in t[1:] for q in _CLOSING_QUOTES):
+        return True
+    return any(not _OWN_STUDY.match(m.group("who")) for m in _STUDY_REPORT.finditer(t))
 
 
 def stance(
