@@ -69,7 +69,9 @@ def _other_conditions(uf: UnitFeatures, same: list[dict[str, Any]]) -> bool:
     return "incline" in uf.own and all("same" in str(f.get("comparison", "")) for f in same)
 
 
-def misread_figures(profile: ClaimProfile, uf: UnitFeatures) -> list[tuple[Figure, dict[str, Any]]]:
+def misread_figures(
+    profile: ClaimProfile, uf: UnitFeatures, figures: list[Figure] | None = None
+) -> list[tuple[Figure, dict[str, Any]]]:
     """The unit's figures that a recorded misreading of the claim's studies states, each with
     that misreading: same quantity, and a value inside the misreading's (with the tolerance). Only
     the misreading's own results count (``RESULT_QUANTITIES``), not the study's design it repeats
@@ -90,7 +92,7 @@ def misread_figures(profile: ClaimProfile, uf: UnitFeatures) -> list[tuple[Figur
         if not reported(f)
     ]
     out = []
-    for fig in post_figures(uf.unit.text):
+    for fig in post_figures(uf.unit.text) if figures is None else figures:
         found = next(
             (
                 m
@@ -113,8 +115,9 @@ def figure_checks(
     flags, unverified = [], []
     base = uf.unit.start
     advice = profile.claim.get("kind") == "advice"
-    misread = {(f.start, f.end): m for f, m in misread_figures(profile, uf)}
-    for fig in post_figures(uf.unit.text) if figures is None else figures:
+    figures = post_figures(uf.unit.text) if figures is None else figures
+    misread = {(f.start, f.end): m for f, m in misread_figures(profile, uf, figures)}
+    for fig in figures:
         span = {"start": base + fig.start, "end": base + fig.end}
         known = misread.get((fig.start, fig.end))
         value, high = fig.value, fig.high
