@@ -301,3 +301,14 @@ def test_a_file_that_is_not_a_database_is_replaced_only_when_asked(
     assert settings.sqlite_path.read_text() == "not a database"
     assert build_database(settings, replace_foreign=True).status == "built"
     assert len(snapshot(settings)["claim"]) == 2
+
+
+def test_serving_sqlite_connections_share_the_os_page_cache(tmp_path: Path) -> None:
+    """A serving connection keeps SQLite's small default page cache (the OS caches the file for
+    every connection and worker); a build's connection keeps a large one for its inserts."""
+    settings = make_settings(f"sqlite:///{tmp_path / 'kb.db'}")
+    build_database(settings)
+    with Database(settings).engine.connect() as conn:
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -2000
+    with make_engine(settings).connect() as conn:
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -20000

@@ -54,6 +54,31 @@ def test_the_cache_is_bounded_by_bytes() -> None:
     assert len(huge) == 50_000 and cache.get("huge") is None  # served, not kept
 
 
+def test_the_byte_bound_holds_for_documents_as_they_sit_in_memory(seed_client: TestClient) -> None:
+    """Claim documents (nested dicts) are counted by what they take in memory, measured here by
+    tracemalloc: an estimate from their top-level keys let the cache hold several times its
+    budget."""
+    import copy
+    import tracemalloc
+
+    store: Store = seed_client.app.state.store  # type: ignore[attr-defined]
+    doc = store.claim(CLAIM)
+    budget = 300_000
+    cache = BytesLRU(budget)
+    tracemalloc.start()
+    try:
+        for i in range(200):
+            cache.get_or_compute(i, lambda: copy.deepcopy(doc))
+        # only what the copies allocated: the app's own threads allocate meanwhile
+        copies = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(True, copy.__file__)])
+        held = sum(stat.size for stat in copies.statistics("filename"))
+    finally:
+        tracemalloc.stop()
+    assert cache.data.currsize <= budget
+    assert held < 1.5 * budget, f"{held} bytes held by a cache of {budget}"
+    assert len(cache.data) < 200
+
+
 def test_formatting_runs_in_several_threads_without_a_shared_lock(
     seed_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
