@@ -165,29 +165,26 @@ def split_names(value: str | None) -> list[Person]:
     """
     if not value or not value.strip():
         return []
-    people: list[Person] = []
-    for raw in split_multiple_persons_names(_ACCENT.sub(r"{\g<0>}", value)):
-        raw = raw.strip()
-        if raw.lower() == "others":
-            people.append(OTHERS)
-            continue
-        if raw.startswith("{") and raw.endswith("}") and _balanced_outer(raw):
-            people.append(Person(literal=latex_to_text(raw[1:-1])))
-            continue
-        try:
-            parts = parse_single_name_into_parts(raw, strict=False)
-        except Exception:
-            people.append(Person(literal=latex_to_text(raw)))
-            continue
-        people.append(
-            Person(
-                family=latex_to_text(" ".join(parts.last)),
-                given=latex_to_text(" ".join(parts.first)),
-                particle=latex_to_text(" ".join(parts.von)),
-                suffix=latex_to_text(" ".join(parts.jr)),
-            )
-        )
-    return people
+    return [_person(raw.strip()) for raw in split_multiple_persons_names(_ACCENT.sub(r"{\g<0>}", value))]
+
+
+@lru_cache(maxsize=32_768)  # the same people write many studies; a Person is immutable
+def _person(raw: str) -> Person:
+    """One name of a name list, decoded and structured."""
+    if raw.lower() == "others":
+        return OTHERS
+    if raw.startswith("{") and raw.endswith("}") and _balanced_outer(raw):
+        return Person(literal=latex_to_text(raw[1:-1]))
+    try:
+        parts = parse_single_name_into_parts(raw, strict=False)
+    except Exception:
+        return Person(literal=latex_to_text(raw))
+    return Person(
+        family=latex_to_text(" ".join(parts.last)),
+        given=latex_to_text(" ".join(parts.first)),
+        particle=latex_to_text(" ".join(parts.von)),
+        suffix=latex_to_text(" ".join(parts.jr)),
+    )
 
 
 def _balanced_outer(raw: str) -> bool:
