@@ -13,6 +13,8 @@ the workers of a host, ``indexfile``) instead of 10,000 Python objects per worke
 from __future__ import annotations
 
 import itertools
+import os
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
 
@@ -80,11 +82,66 @@ class Ragged:
         return self.counts(rows, mask) > 0
 
 
-class Chunks:
-    """An array held as pieces along its first axis; ``empty`` (no rows) gives the dtype and the
-    shape of a row. ``indexfile.write`` writes the pieces one after the other."""
+class Spill:
+    """A temporary file (deleted when closed or collected) that keeps arrays out of memory while
+    an index is compiled: ``store`` writes one and gives back a ``Stored`` that reads it."""
 
-    def __init__(self, pieces: list[npt.NDArray[Any]], empty: npt.NDArray[Any]) -> None:
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (open as long as its Stored pieces live)
+        self.size = 0
+
+    def store(self, array: npt.NDArray[Any]) -> Stored:
+        data = np.ascontiguousarray(array)
+        os.pwrite(self.file.fileno(), data.data, self.size)
+        stored = Stored(self, self.size, data.shape, data.dtype)
+        self.size += data.nbytes
+        return stored
+
+
+class Stored:
+    """Rows of an array kept in a ``Spill``: sliced by rows like an array, read back whole
+    (``read``) or in blocks (``blocks``) through ``pread``, so they never sit in the process's
+    memory (only in the page cache)."""
+
+    def __init__(self, spill: Spill, offset: int, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
+        self.spill, self.offset, self.shape, self.dtype = spill, offset, shape, dtype
+        self.row_bytes = int(np.prod(shape[1:], dtype=np.int64)) * dtype.itemsize
+        self.nbytes = shape[0] * self.row_bytes
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows: slice) -> Stored:
+        start, stop, step = rows.indices(self.shape[0])
+        if step != 1:
+            raise ValueError("stored rows are sliced with step 1 only")
+        stop = max(start, stop)
+        return Stored(
+            self.spill, self.offset + start * self.row_bytes, (stop - start, *self.shape[1:]), self.dtype
+        )
+
+    def blocks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        done = 0
+        while done < self.nbytes:
+            block = os.pread(self.spill.file.fileno(), min(size, self.nbytes - done), self.offset + done)
+            if not block:
+                raise OSError("the spill file is shorter than what was stored")
+            done += len(block)
+            yield block
+
+    def read(self) -> npt.NDArray[Any]:
+        return np.frombuffer(b"".join(self.blocks()), dtype=self.dtype).reshape(self.shape)
+
+
+Piece = npt.NDArray[Any] | Stored
+
+
+class Chunks:
+    """An array held as pieces along its first axis (arrays or ``Stored`` rows); ``empty`` (no
+    rows) gives the dtype and the shape of a row. ``indexfile.write`` writes the pieces one after
+    the other; ``join`` makes one array."""
+
+    def __init__(self, pieces: list[Piece], empty: npt.NDArray[Any]) -> None:
         self.pieces = pieces
         self.dtype = empty.dtype
         self.shape = (sum(len(p) for p in pieces), *empty.shape[1:])
@@ -97,7 +154,15 @@ class Chunks:
                 )
 
     def join(self) -> npt.NDArray[Any]:
-        return np.concatenate([self._empty, *self.pieces])
+        return np.concatenate([self._empty, *(p.read() if isinstance(p, Stored) else p for p in self.pieces)])
+
+    def blocks(self) -> Iterator[bytes | memoryview]:
+        """The bytes of the array in order."""
+        for piece in self.pieces:
+            if isinstance(piece, Stored):
+                yield from piece.blocks()
+            else:
+                yield np.ascontiguousarray(piece).data
 
 
 def segment_max(values: npt.NDArray[Any], sizes: Ints) -> npt.NDArray[Any]:

@@ -61,7 +61,7 @@ from app.factcheck.analyzer import (
     vocabulary_words,
     whole_hashtags,
 )
-from app.factcheck.arrays import Chunks, Ints, Ragged, StringTable
+from app.factcheck.arrays import Chunks, Ints, Piece, Ragged, Spill, StringTable
 from app.factcheck.embed import Encoder, Vectors, get_encoder
 from app.factcheck.figures import evidence_quantity
 from app.factcheck.index import FORMAT, GATES, MATCH_KINDS, _core, _required
@@ -221,7 +221,7 @@ class Pack:
     texts: Ragged
     docs: Ragged  # zlib-compressed JSON per claim
     hashtags: Ragged  # per claim (``hashtags``)
-    vectors: Vectors  # per text
+    vectors: Piece  # per text (a slice's: kept in a ``Spill``)
 
     @classmethod
     def of_index(cls, meta: dict[str, Any], arrays: dict[str, npt.NDArray[Any]]) -> Pack:
@@ -271,7 +271,7 @@ class _PackBuilder:
             zlib.compress(json.dumps(row.doc, ensure_ascii=False, separators=(",", ":")).encode(), 6)
         )
 
-    def finish(self, vectors: Vectors) -> Pack:
+    def finish(self, vectors: Piece) -> Pack:
         names = sorted({f for row in self.rows["features"] for f in row})
         number = {f: i for i, f in enumerate(names)}
         sets = {s: Ragged.build([number[f] for f in row] for row in rows) for s, rows in self.rows.items()}
@@ -323,10 +323,14 @@ def _read_claims(session: Session, ids: Sequence[str]) -> list[Record]:
 
 
 def _compile_claims(
-    records: list[Record], context: _Context, known: tuple[Vectors, dict[str, int]] | None = None
+    records: list[Record],
+    context: _Context,
+    known: tuple[Vectors, dict[str, int]] | None = None,
+    spill: Spill | None = None,
 ) -> Pack:
     """The pack of the claims ``records`` (in that order). ``known``: vectors of texts already
-    encoded, and text -> its row (copied: a text's vector depends on the text only)."""
+    encoded, and text -> its row (copied: a text's vector depends on the text only); ``spill``:
+    where the pack's vectors are kept (out of memory) until the index is written."""
     builder = _PackBuilder()
     memo: dict[str, Features] = {}  # a claim's phrasings may repeat its statement or each other
     lexicon = context.encoder.vocabulary()
@@ -353,7 +357,7 @@ def _compile_claims(
     copied = [i for i, t in enumerate(texts) if t not in at]
     if copied:
         vectors[copied] = table[[rows[texts[i]] for i in copied]]  # type: ignore[index]
-    return builder.finish(vectors)
+    return builder.finish(vectors if spill is None else spill.store(vectors))
 
 
 def _concepts(session: Session) -> tuple[list[ConceptDef], list[Any]]:
@@ -388,7 +392,8 @@ def compile_index(session: Session) -> tuple[dict[str, Any], Arrays]:
     context = _context(defs, counts)
     order = _claim_order(session)
     slices = [order[i : i + SLICE] for i in range(0, len(order), SLICE)] or [[]]
-    packs = [_compile_claims(_read_claims(session, ids), context) for ids in slices]
+    spill = Spill()  # the vectors, slice by slice, until the file is written
+    packs = [_compile_claims(_read_claims(session, ids), context, spill=spill) for ids in slices]
     src = np.repeat(np.arange(len(packs), dtype=np.int64), [len(p) for p in packs])
     row = np.concatenate([np.arange(len(p), dtype=np.int64) for p in packs])
     return _assemble(session, context, defs, concepts, packs, src, row, counts)
@@ -433,7 +438,7 @@ def update_index(
         if c in position
         for t in range(int(old.text_ptr[position[c]]), int(old.text_ptr[position[c] + 1]))
     }
-    pack = _compile_claims([records[c] for c in fresh_ids], context, (old.vectors, known))
+    pack = _compile_claims([records[c] for c in fresh_ids], context, (arrays["vectors"], known))
     fresh_at = {c: i for i, c in enumerate(fresh_ids)}
     src = np.asarray([1 if c in fresh_at else 0 for c in order], dtype=np.int64)
     row = np.asarray([fresh_at[c] if c in fresh_at else position[c] for c in order], dtype=np.int64)
@@ -492,7 +497,7 @@ def _assemble(
         "text_weight": sets["text_features"].sums(np.arange(texts, dtype=np.int64), idf),
         "text_ptr": text_ptr,
         "text_owner": np.repeat(np.arange(n, dtype=np.int32), np.diff(text_ptr)),
-        "vectors": Chunks([packs[i].vectors[a : a + k] for i, a, k in text_runs], packs[0].vectors[:0]),
+        "vectors": Chunks([packs[i].vectors[a : a + k] for i, a, k in text_runs], _no_rows(packs[0].vectors)),
     }
     for name, ragged in (*sets.items(), ("postings", postings)):
         arrays[f"{name}_ptr"], arrays[f"{name}_ids"] = ragged.ptr, ragged.ids
@@ -528,6 +533,10 @@ def _translations(concepts: list[Any]) -> dict[str, list[list[Any]]]:
         ]
         for lang in sorted({code for c in concepts for code in (c.translations or {})})
     }
+
+
+def _no_rows(like: Piece) -> Vectors:
+    return np.zeros((0, *like.shape[1:]), dtype=like.dtype)
 
 
 Run = tuple[int, int, int]  # (pack, first row, rows)

@@ -118,12 +118,11 @@ def write(path: Path, meta: Mapping[str, Any], arrays: Mapping[str, npt.NDArray[
     layout: dict[str, Any] = {}
     offset = 0
     crc = 0
-    pieces = {name: _pieces(array) for name, array in arrays.items()}
     for name, array in arrays.items():
         layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset}
         if name not in UNCHECKED:
-            for piece in pieces[name]:
-                crc = zlib.crc32(piece.data, crc)
+            for piece in _pieces(array):
+                crc = zlib.crc32(piece, crc)
         offset += _aligned(array.nbytes)
     header = {"format": FORMAT, "fingerprint": fingerprint(), "generation": meta.get("generation"),
               "meta": dict(meta), "arrays": layout, "crc": crc}  # fmt: skip
@@ -138,9 +137,9 @@ def write(path: Path, meta: Mapping[str, Any], arrays: Mapping[str, npt.NDArray[
         with os.fdopen(fd, "wb") as out:
             out.write(MAGIC + len(head).to_bytes(8, "little") + head)
             out.write(b"\0" * (start - 16 - len(head)))
-            for name, array in arrays.items():
-                for piece in pieces[name]:
-                    out.write(piece.data)
+            for array in arrays.values():
+                for piece in _pieces(array):
+                    out.write(piece)
                 out.write(b"\0" * (_aligned(array.nbytes) - array.nbytes))
             out.flush()
             os.fchmod(out.fileno(), 0o644)  # mkstemp makes it private; workers may run as another user
@@ -152,10 +151,12 @@ def write(path: Path, meta: Mapping[str, Any], arrays: Mapping[str, npt.NDArray[
         raise
 
 
-def _pieces(array: npt.NDArray[Any] | Chunks) -> list[npt.NDArray[Any]]:
-    """The array's bytes in order, as contiguous arrays."""
-    parts = array.pieces if isinstance(array, Chunks) else [array]
-    return [np.ascontiguousarray(p) for p in parts]
+def _pieces(array: npt.NDArray[Any] | Chunks) -> Iterator[bytes | memoryview]:
+    """The array's bytes in order (``Chunks``: piece by piece, read back from a spill in blocks)."""
+    if isinstance(array, Chunks):
+        yield from array.blocks()
+    else:
+        yield np.ascontiguousarray(array).data
 
 
 def _aligned(n: int) -> int:
