@@ -47,6 +47,8 @@ def match_for(body: dict, claim_id: str) -> dict:
         ("This study showed that backward walking reduces knee pain", KNEE_PAIN, "asserts"),  # the authors'
         ("We wanted to see if walking backwards could help knee pain", KNEE_PAIN, "asks"),
         ("walking backwards does nothing for knee OA", KNEE_OA, "denies"),
+        ("There is little scientific evidence that backward walking eases knee pain", KNEE_PAIN, "denies"),
+        ("Walking backwards cures knee pain. Think again.", KNEE_PAIN, "denies"),  # the next sentence
         ("Reverse walking did nothing for my arthritic knees", KNEE_OA, "denies"),
     ],
 )

@@ -83,7 +83,8 @@ _VERDICT = re.compile(
     r"little to do with|bad advice|misleading|overrated|overhyped|exaggerated?|nonsense|"
     r"(?:i|we) doubt|doubts? (?:that|whether|if)|doubtful|"
     r"s[ck]eptic(?:al)?|unconvinced|not convinced|questionable|dubious|useless|ineffective|"
-    r"waste of (?:time|money)|snake oil|"
+    r"waste of (?:time|money)|snake oil|too good to be true|think again|far from it|not so much|"
+    r"wishful thinking|not backed by|little (?:\w+ )?evidence|lacks? (?:\w+ )?evidence|no scientific|"
     r"(?:is|are|was) (?:a |an )?(?:hype|fad)|not (?:so|that) (?:fast|simple)|"
     r"mitos?|falso|falsa|exagerad[oa]s?|sin (?:evidencia|pruebas)|"  # es, pt
     r"mythes?|faux|fausse|id[ée]e re[çc]ue|exag[ée]r[ée]e?s?|aucune preuve|"  # fr
