@@ -193,11 +193,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _warm_up(store: Store) -> None:
-    """Load what the first requests would otherwise wait for (claim list, fact-check index)."""
+    """Load what the first requests would otherwise wait for (claim list, fact-check index).
+
+    With expensive work in processes of their own the worker never reads the fact-check index:
+    it only makes sure the file exists (compiled when a build elsewhere did not write it), which
+    saves the index's memory in every worker; the children map the file."""
     try:
-        from app.factcheck import get_index
+        from app.factcheck import get_index, indexfile
 
         store.claim_rows()
-        get_index(store)
+        if store.db.settings.expensive_isolation != "process" or not indexfile.ensure(store):
+            get_index(store)
     except Exception as exc:  # no database yet, or it is down: requests will say so
         log.warning("warm-up skipped: %s", exc)

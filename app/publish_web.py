@@ -19,6 +19,7 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from app import feeds, opendata, web
+from app.factcheck import indexfile
 from app.http import NotFound, cached_document, etag_matches, get_settings, get_store
 from app.schemas import COMMON_ERRORS, DownloadList, error_responses
 
@@ -164,7 +165,10 @@ def readyz(request: Request) -> Response:
     except Exception as exc:  # any failure means not ready; the reason is for the operator
         checks["database"] = f"unavailable: {exc.__class__.__name__}"
     if checks["database"] == "ok":
-        checks["factcheck_index"] = "ok" if store.has_pinned("factcheck-index") else "building"
+        ready = store.has_pinned("factcheck-index") or indexfile.has_file(
+            store.db.settings, store.generation()
+        )
+        checks["factcheck_index"] = "ok" if ready else "building"
     ready = all(value == "ok" for value in checks.values()) and len(checks) == 2
     return JSONResponse(
         {"status": "ready" if ready else "not-ready", "checks": checks},

@@ -226,3 +226,11 @@ def test_a_request_reads_the_index_of_the_build_it_started_with(seed_settings: S
     assert index_at(store, store.generation()) is current
     with pytest.raises(BuildChanged):
         index_at(store, "a-build-long-gone")
+
+
+def test_the_worker_keeps_no_fact_check_index_of_its_own(isolated: TestClient) -> None:
+    """The children map the index file; the worker only makes sure it exists (and is ready then)."""
+    wait_until(lambda: isolated.get("/readyz").status_code == 200)
+    assert isolated.post(FACTCHECK, json={"text": POST}).status_code == 200
+    store: Store = isolated.app.state.store  # type: ignore[attr-defined]
+    assert not store.has_pinned("factcheck-index")

@@ -383,6 +383,22 @@ def load_or_build(store: Any) -> Index:
     return Index(meta, arrays)
 
 
+def has_file(settings: Any, generation: str | None) -> bool:
+    """Whether a folder holds the index file of build ``generation`` (its name only: what is
+    in it is checked when it is opened)."""
+    return generation is not None and any(path_for(f, generation).exists() for f in _folders(settings))
+
+
+def ensure(store: Any) -> bool:
+    """Make sure the index file of the store's current build exists, compiling and writing it
+    when missing (as ``load_or_build``), without keeping the index in this process. False when
+    it could not be written (no writable folder, or no build)."""
+    if has_file(store.db.settings, store.generation()):
+        return True
+    load_or_build(store)
+    return has_file(store.db.settings, store.generation())
+
+
 def open_generation(settings: Any, generation: str) -> Index | None:
     """The index of build ``generation`` from its file (any of the folders ``load_or_build``
     writes to), or None when there is none: never compiled, it serves a request that started
