@@ -18,8 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
+from helpers import make_settings
 
+from app.build import build_database
 from app.db import Database
 from app.factcheck import get_index, index_at
 from app.main import create_app
@@ -234,3 +237,52 @@ def test_the_worker_keeps_no_fact_check_index_of_its_own(isolated: TestClient) -
     assert isolated.post(FACTCHECK, json={"text": POST}).status_code == 200
     store: Store = isolated.app.state.store  # type: ignore[attr-defined]
     assert not store.has_pinned("factcheck-index")
+
+
+def test_a_fact_check_answers_from_the_build_it_started_on(
+    database_url: str, mini_data: Path, tmp_path: Path
+) -> None:
+    """A request waiting in the pool while builds are swapped in: answered from the build it
+    started on while that build's index file is kept (the newest two) or the child has not yet
+    noticed the builds, else 503 build-changed; never from another build."""
+    settings = make_settings(database_url, mini_data, factcheck_index_dir=str(tmp_path / "fc"),
+                             expensive_isolation="process", expensive_deadline=300)  # fmt: skip
+    build_database(settings)
+    claims_file = mini_data / "claims.yaml"
+    claims = yaml.safe_load(claims_file.read_text())
+    text = claims[1]["statement"]
+
+    def rebuild(statement: str) -> None:
+        claims[1]["statement"] = statement
+        claims_file.write_text(yaml.safe_dump(claims, sort_keys=False))
+        build_database(settings)
+
+    def statements(response: Any) -> list[str]:
+        assert response.status_code == 200, response.text
+        return [m["claim"]["statement"] for m in response.json()["matches"]]
+
+    with TestClient(create_app(settings)) as client:
+        store: Store = client.app.state.store  # type: ignore[attr-defined]
+        first = statements(client.post(FACTCHECK, json={"text": text}))
+        assert first == [text]
+        pid = pool_of(client).pids()[0]
+        latest = first  # what the build the worker reads now answers
+        for builds_meanwhile in (1, 2):
+            os.kill(pid, signal.SIGSTOP)  # the request waits inside the pool ...
+            try:
+                thread, out = in_background(lambda: client.post(FACTCHECK, json={"text": text}))
+                wait_until(lambda: pool_of(client).in_flight == 1)
+                for n in range(builds_meanwhile):  # ... while builds are swapped in
+                    rebuild(f"{text[:-1]}, phase {builds_meanwhile}, build {n + 1}.")
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            thread.join(PATIENCE)
+            answer = out["response"]
+            if answer.status_code == 503:  # its index is gone: the child has seen two builds since
+                assert builds_meanwhile == 2 and error(answer)["code"] == "build-changed"
+            else:  # the build it started on, never a newer one (the child may not have noticed
+                # the builds yet: PostgreSQL without a listener looks again after 1 s)
+                assert statements(answer) == latest
+            latest = [claims[1]["statement"]]
+            store.db.invalidate()
+            wait_until(lambda now=latest: statements(client.post(FACTCHECK, json={"text": text})) == now)
