@@ -9,7 +9,8 @@ operating system gives the pages first.
 
 Each worker process (uvicorn worker) has one ``WorkPool``: ``Settings.expensive_workers`` child
 processes (started at the first expensive request, then kept; ``spawn``, never ``fork``, so no
-lock or connection of the worker is copied), each with a ``Store`` of its own on the same database,
+lock or connection of the worker is copied; the program's main module must therefore be
+import-safe, as uvicorn's and pytest's are), each with a ``Store`` of its own on the same database,
 which maps the same fact-check index file (``app.factcheck.indexfile``) as every other process of
 the host. ``Settings.expensive_isolation = "thread"`` runs the jobs in threads of the worker
 instead (the behaviour before processes; for hosts that cannot start processes, and tests that
