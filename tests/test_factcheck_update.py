@@ -12,6 +12,7 @@ must differ.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -197,6 +198,24 @@ def test_changed_concepts_or_no_previous_file_compile_in_full(settings: Settings
     messages: list[str] = []
     assert build_database(settings, progress=messages.append).how.startswith("incremental")
     assert "fact-check index compiled in full: the concepts changed" in messages
+    assert_same_index(stored(settings), compiled(settings))
+
+    # A damaged vector of the previous file (a server start does not check them; the build does).
+    store = Store(Database(settings))
+    path = indexfile.path_for(indexfile.directory(settings), store.generation() or "")
+    store.db.dispose()
+    data = bytearray(path.read_bytes())
+    header = json.loads(data[16 : 16 + int.from_bytes(data[8:16], "little")])
+    data[header["start"] + header["arrays"]["vectors"]["offset"] + 5] ^= 0xFF
+    path.write_bytes(bytes(data))
+    path = settings.data_dir / "claims.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("summary: >-\n", "summary: >-\n    Edited.\n", 1)
+    )
+    messages.clear()
+    assert build_database(settings, progress=messages.append).how.startswith("incremental: 1 claim changed")
+    assert any(m.startswith("fact-check index compiled in full: ") and "checksum mismatch in vectors" in m
+               for m in messages), messages  # fmt: skip
     assert_same_index(stored(settings), compiled(settings))
 
     for file in Path(settings.factcheck_index_dir or "").glob("*.fcidx"):

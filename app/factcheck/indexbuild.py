@@ -382,9 +382,13 @@ def _count_words(counts: Counter[str], texts: Iterable[str], sign: int = 1) -> N
             counts[word] += sign
 
 
-def compile_index(session: Session) -> tuple[dict[str, Any], Arrays]:
+def compile_index(
+    session: Session, previous: tuple[dict[str, Any], dict[str, npt.NDArray[Any]]] | None = None
+) -> tuple[dict[str, Any], Arrays]:
     """(meta, arrays) of the index of the build ``session`` reads, from every claim (``SLICE``
-    at a time). The vectors are ``Chunks`` (one piece per slice; ``Chunks.join`` for an array)."""
+    at a time). The vectors are ``Chunks`` (one piece per slice; ``Chunks.join`` for an array).
+    ``previous``: an index of this code (``indexfile.read``) whose texts' vectors are copied
+    instead of encoded (its concepts may differ: vectors depend on the text only)."""
     defs, concepts = _concepts(session)
     counts: Counter[str] = Counter()
     for statement, phrasings in session.exec(select(Claim.statement, Claim.phrasings)):
@@ -393,7 +397,11 @@ def compile_index(session: Session) -> tuple[dict[str, Any], Arrays]:
     order = _claim_order(session)
     slices = [order[i : i + SLICE] for i in range(0, len(order), SLICE)] or [[]]
     spill = Spill()  # the vectors, slice by slice, until the file is written
-    packs = [_compile_claims(_read_claims(session, ids), context, spill=spill) for ids in slices]
+    known = None
+    if previous is not None:
+        texts = previous[1]["texts"], previous[1]["texts_at"]
+        known = previous[1]["vectors"], {t: i for i, t in enumerate(StringTable(*texts))}
+    packs = [_compile_claims(_read_claims(session, ids), context, known, spill) for ids in slices]
     src = np.repeat(np.arange(len(packs), dtype=np.int64), [len(p) for p in packs])
     row = np.concatenate([np.arange(len(p), dtype=np.int64) for p in packs])
     return _assemble(session, context, defs, concepts, packs, src, row, counts)

@@ -1,6 +1,6 @@
 """The fact-check index file: written once per build generation, memory-mapped by every worker.
 
-The index (``index.compile_index``: arrays, no per-claim Python objects) is stored in one file per
+The index (``indexbuild.compile_index``: arrays, no per-claim Python objects) is stored in one file per
 build generation and code version. Every worker of a host maps the same file read-only, so the
 operating system keeps one copy of its pages for all of them, and a server started over an existing
 database is ready in a fraction of a second instead of compiling the index (about 25 s at 10,000
@@ -23,9 +23,10 @@ never serves an index compiled by other code. The two newest files of a folder a
 
 Layout: ``MAGIC`` (8 bytes), the header's length (8 bytes, little-endian), the header (JSON: format,
 fingerprint, generation, the index's meta, each array's dtype, shape and offset, the file size, a
-CRC-32 of every array but the vectors), then the arrays, each at a multiple of 64 bytes. Checked
-when opened: magic, size, format, fingerprint, generation, CRC, array bounds and the ragged arrays'
-structure (so a damaged file cannot raise while serving).
+CRC-32 of every array but the vectors and one of the vectors), then the arrays, each at a multiple
+of 64 bytes. Checked when opened: magic, size, format, fingerprint, generation, CRC, array bounds
+and the ragged arrays' structure (so a damaged file cannot raise while serving); the vectors' CRC
+only when a build copies them into the next file.
 """
 
 from __future__ import annotations
@@ -117,15 +118,17 @@ def write(path: Path, meta: Mapping[str, Any], arrays: Mapping[str, npt.NDArray[
     path.parent.mkdir(parents=True, exist_ok=True)
     layout: dict[str, Any] = {}
     offset = 0
-    crc = 0
+    crc = crc_unchecked = 0
     for name, array in arrays.items():
         layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset}
-        if name not in UNCHECKED:
-            for piece in _pieces(array):
+        for piece in _pieces(array):
+            if name in UNCHECKED:
+                crc_unchecked = zlib.crc32(piece, crc_unchecked)
+            else:
                 crc = zlib.crc32(piece, crc)
         offset += _aligned(array.nbytes)
     header = {"format": FORMAT, "fingerprint": fingerprint(), "generation": meta.get("generation"),
-              "meta": dict(meta), "arrays": layout, "crc": crc}  # fmt: skip
+              "meta": dict(meta), "arrays": layout, "crc": crc, "crc_unchecked": crc_unchecked}  # fmt: skip
     head = json.dumps(header, ensure_ascii=False).encode("utf-8")
     start = _aligned(16 + len(head) + 64)  # room for the two fields below
     header["start"], header["size"] = start, start + offset
@@ -166,10 +169,13 @@ def _aligned(n: int) -> int:
 # --- reading --------------------------------------------------------------------------------------
 
 
-def read(path: Path, generation: str | None = None) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
+def read(
+    path: Path, generation: str | None = None, *, whole: bool = False
+) -> tuple[dict[str, Any], dict[str, npt.NDArray[Any]]]:
     """(meta, arrays) of the file, the arrays read-only views of its memory map. Raises
     ``BadIndexFile`` (with the reason) for anything but a complete file of this code's format and
-    fingerprint (and of ``generation`` when given)."""
+    fingerprint (and of ``generation`` when given). ``whole``: check the vectors' CRC too (a
+    build that copies them into the next file; a server start does not read them)."""
     mapped, size = _map(path)
     try:
         if mapped[:8] != MAGIC:
@@ -179,7 +185,8 @@ def read(path: Path, generation: str | None = None) -> tuple[dict[str, Any], dic
         _check_header(path, header, size, generation)
         start = int(header["start"])
         arrays: dict[str, npt.NDArray[Any]] = {}
-        spans = []
+        spans: list[tuple[int, int]] = []
+        unchecked: list[tuple[int, int]] = []
         for name, spec in header["arrays"].items():
             dtype, shape = np.dtype(spec["dtype"]), tuple(spec["shape"])
             count = int(np.prod(shape)) if shape else 1
@@ -187,10 +194,11 @@ def read(path: Path, generation: str | None = None) -> tuple[dict[str, Any], dic
             if at < 16 + length or at + count * dtype.itemsize > size:
                 raise BadIndexFile(f"{path}: array {name} out of bounds")
             arrays[name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=at).reshape(shape)
-            if name not in UNCHECKED:
-                spans.append((at, count * dtype.itemsize))
+            (unchecked if name in UNCHECKED else spans).append((at, count * dtype.itemsize))
         if _crc(path, spans) != header["crc"]:
             raise BadIndexFile(f"{path}: checksum mismatch")
+        if whole and _crc(path, unchecked) != header["crc_unchecked"]:
+            raise BadIndexFile(f"{path}: checksum mismatch in {', '.join(sorted(UNCHECKED))}")
         _check_structure(path, header["meta"], arrays)
     except BadIndexFile:
         raise
@@ -302,13 +310,23 @@ def prepare(
     """Compile the index of the build ``session`` reads and write its file (``build`` calls this
     before the new build is served). ``changes``: what an incremental build changed; the previous
     build's file is then updated (``indexbuild.update_index``), or, when it cannot be, the index
-    compiled in full, ``say`` giving the reason. Returns the path, or None when no folder is
-    writable (the first fact-check then compiles it)."""
+    compiled in full (copying the vectors of the texts it has), ``say`` giving the reason.
+    Returns the path, or None when no folder is writable (the first fact-check then compiles it)."""
     from app.factcheck import langmodel, language
 
     langmodel.load(language.CANDIDATES)  # the host's compact language model, made once
-    found = _updated(settings, session, changes, say) if changes is not None else None
-    meta, arrays = found or compile_index(session)
+    previous = _previous(settings, changes, say) if changes is not None else None
+    found = None
+    if changes is not None and previous is not None:
+        try:
+            meta, arrays, compiled = update_index(session, *previous, changes.claims)
+            say(
+                f"fact-check index: {compiled} claim(s) compiled, the others' rows copied from the last build's"
+            )
+            found = meta, arrays
+        except Stale as exc:
+            say(f"fact-check index compiled in full: {exc}")
+    meta, arrays = found or compile_index(session, previous)
     generation = meta["generation"]
     if generation is None:
         return None
@@ -324,24 +342,16 @@ def prepare(
     return None
 
 
-def _updated(
-    settings: Any, session: Session, changes: Changes, say: Callable[[str], None]
+def _previous(
+    settings: Any, changes: Changes, say: Callable[[str], None]
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The index updated from the previous build's file, or None (said why)."""
+    """The previous build's index (its file, mapped), or None (said why)."""
     reasons = []
     for folder in _folders(settings):
         try:
-            meta, arrays = read(path_for(folder, changes.generation), changes.generation)
+            return read(path_for(folder, changes.generation), changes.generation, whole=True)
         except BadIndexFile as exc:
             reasons.append(str(exc))
-            continue
-        try:
-            updated, new_arrays, compiled = update_index(session, meta, arrays, changes.claims)
-        except Stale as exc:
-            reasons = [str(exc)]
-            break
-        say(f"fact-check index: {compiled} claim(s) compiled, the others' rows copied from the last build's")
-        return updated, new_arrays
     say(f"fact-check index compiled in full: {'; '.join(reasons)}")
     return None
 
