@@ -97,9 +97,10 @@ class BibScan:
         return digest.hexdigest()
 
 
-def scan_bib(paths: list[Path]) -> BibScan:
+def scan_bib(paths: list[Path], *, keep_text: bool = True) -> BibScan:
     """Split the .bib files into blocks at each '@type{' that starts a line, cheaply (string
-    splitting, no parsing)."""
+    splitting, no parsing). ``keep_text=False`` keeps only the entries' digests, not their text
+    (the state of a full build needs no more: the size of the files less in memory)."""
     scan = BibScan(files=[str(p) for p in paths])
     seen: set[str] = set()
     for path in paths:
@@ -111,14 +112,14 @@ def scan_bib(paths: list[Path]) -> BibScan:
         if _INNER_BLOCK.search(content, 1) or _CROSSREF_FIELD.search(content):
             scan.problem = f"{path.name} has a block that does not start a line, or a crossref"
             return scan
-        problem = _scan_file(scan, str(path), content, seen)
+        problem = _scan_file(scan, str(path), content, seen, keep_text)
         if problem:
             scan.problem = f"{path.name}: {problem}"
             return scan
     return scan
 
 
-def _scan_file(scan: BibScan, path: str, content: str, seen: set[str]) -> str:
+def _scan_file(scan: BibScan, path: str, content: str, seen: set[str], keep_text: bool = True) -> str:
     pieces = content.split("\n@")
     name = Path(path).name
     header, line = pieces[0], 1
@@ -149,6 +150,8 @@ def _scan_file(scan: BibScan, path: str, content: str, seen: set[str]) -> str:
             return "an entry without a key, or a repeated key"
         seen.add(segment.key.lower())
         segment.digest = item_digest(f"{name}\0{segment.text}".encode())
+        if not keep_text:
+            segment.text = ""
         scan.entries.append(segment)
     return ""
 
@@ -183,7 +186,7 @@ class StateCollector:
             return None
         if not splits_into_items(data_dir / CLAIMS_FILE):
             return None
-        scan = scan_bib(_bib_paths(data_dir))
+        scan = scan_bib(_bib_paths(data_dir), keep_text=False)
         if scan.problem or {s.key for s in scan.entries} != set(self.studies):
             return None
         file_no = {path: i for i, path in enumerate(scan.files)}
