@@ -10,6 +10,7 @@ no concept covers still match on their words.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -287,6 +288,9 @@ def _stemmer(language: str = "english") -> snowballstemmer.stemmer:
     return stemmer
 
 
+@functools.lru_cache(
+    maxsize=1 << 16
+)  # the same words recur across texts (an index: 430,000 tokens, 20,000 words)
 def fold(word: str) -> str:
     word = unicodedata.normalize("NFKD", word.translate(_SUBSCRIPTS).lower())
     word = "".join(ch for ch in word if not unicodedata.combining(ch))
@@ -311,6 +315,8 @@ def vocabulary_words(text: str) -> set[str]:
 
 def whole_hashtags(text: str) -> set[str]:
     """The folded words of ``text`` that are whole hashtags (``_whole_hashtag``)."""
+    if "#" not in text:
+        return set()
     return {fold(raw) for raw, start, end in raw_tokens(text) if _whole_hashtag(text, start, end)}
 
 

@@ -267,9 +267,8 @@ class _PackBuilder:
         self.rows["text_features"].extend(sorted(t) for t in row.text_features)
         self.texts.extend(row.texts)
         self.text_ptr.append(len(self.texts))
-        self.docs.append(
-            zlib.compress(json.dumps(row.doc, ensure_ascii=False, separators=(",", ":")).encode(), 6)
-        )
+        doc = json.dumps(row.doc, ensure_ascii=False, separators=(",", ":")).encode()
+        self.docs.append(zlib.compress(doc, 1))  # level 1: a third faster than 6, 10% larger
 
     def finish(self, vectors: Piece) -> Pack:
         names = sorted({f for row in self.rows["features"] for f in row})
