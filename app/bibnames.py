@@ -18,6 +18,7 @@ from functools import lru_cache
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 
 _LATEX_MARKERS = re.compile(r"[\\{}~$]|--|``|''")
+_BARE_PERCENT = re.compile(r"(?<!\\)((?:\\\\)*)%")
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +39,9 @@ def latex_to_text(value: str | None) -> str:
         return ""
     if not _LATEX_MARKERS.search(value):
         return " ".join(value.split())
+    # A bare % is the text's own percent sign ("{50% less}", as Google Scholar and many
+    # hand-written files have it), not a LaTeX comment that would drop the rest of the line.
+    value = _BARE_PERCENT.sub(r"\1\\%", value)
     text = _common_latex(value)
     if text is None:
         text = pylatexenc_text(value)

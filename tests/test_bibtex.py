@@ -257,6 +257,9 @@ def test_crossref_target_in_a_later_file(tmp_path: Path) -> None:
     ("Gait \\& Posture", "Gait & Posture"), ("{OARSI} guidelines", "OARSI guidelines"),
     ("Björn  Lisper\n  again", "Björn Lisper again"),  # UTF-8 kept, whitespace folded
     ("", ""), (None, ""),
+    # a bare % is a percent sign, not a LaTeX comment (pylatexenc alone gave "50" and "Cutting")
+    ("{50% less} sodium", "50% less sodium"), ("Cutting {S}alt by 30% lowers {BP}", "Cutting Salt by 30% lowers BP"),
+    ("{50\\% less}", "50% less"),
 ])  # fmt: skip
 def test_latex_to_text(latex: str | None, text: str) -> None:
     assert latex_to_text(latex) == text
