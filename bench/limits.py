@@ -11,7 +11,7 @@ so that the server's own capacity is measured, not the per-client limiter):
    100 is the costlier shape) back to back for ``--seconds``; meanwhile one
    reader fetches a claim, a search (API) and a search page in turn. Latency per kind, statuses.
 2. studies: ``GET /api/v1/studies?limit=1`` and the ``/studies`` page, 100 times each.
-3. flood: ``--connections`` concurrent connections cycling the claim page, a search and a
+3. flood: ``--connections`` concurrent connections (wrk, a client in C) cycling the claim page, a search and a
    fact-check for ``--seconds``: statuses, p50/p99 of answered requests, memory before, at the
    end and 10 s after.
 4. slowloris: ``--slow`` connections that send an unfinished request head, while one client
@@ -28,6 +28,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import resource
 import socket
 import subprocess
@@ -189,49 +190,90 @@ def studies(args: argparse.Namespace) -> dict[str, Any]:
         server.stop()
 
 
+FLOOD_LUA = r"""
+-- Cycles a claim page, a search and a fact-check; counts the statuses and the 429/503 answers
+-- without Retry-After per thread, and prints them with the latency percentiles at the end.
+local items = {}
+for line in io.lines("%(file)s") do table.insert(items, line) end
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) counts = {}; missing = 0; n = math.random(#items) end
+function request()
+  n = n + 1
+  local item = items[(n %% #items) + 1]
+  local method, path, body = item:match("^(%%S+) (%%S+) ?(.*)$")
+  if method == "POST" then
+    return wrk.format("POST", path, {["Content-Type"] = "application/json"}, body)
+  end
+  return wrk.format("GET", path)
+end
+function response(status, headers, body)
+  local key = tostring(status)
+  counts[key] = (counts[key] or 0) + 1
+  if (status == 429 or status == 503) and headers["retry-after"] == nil and headers["Retry-After"] == nil then
+    missing = missing + 1
+  end
+end
+function done(summary, latency, requests)
+  local total, miss = {}, 0
+  for _, t in ipairs(threads) do
+    for k, v in pairs(t:get("counts")) do total[k] = (total[k] or 0) + v end
+    miss = miss + t:get("missing")
+  end
+  io.write("STATUSES")
+  for k, v in pairs(total) do io.write(" " .. k .. "=" .. v) end
+  io.write("\nMISSING " .. miss .. "\n")
+  io.write(string.format("LATENCY %%d %%d %%d %%d %%d\n", latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, summary.requests))
+  local e = summary.errors
+  io.write(string.format("ERRORS connect=%%d read=%%d write=%%d timeout=%%d\n", e.connect, e.read, e.write, e.timeout))
+end
+"""
+
+
 async def flood(args: argparse.Namespace) -> dict[str, Any]:
+    """``--connections`` connections at once (wrk, 2 threads: a client in C, so the figures are the
+    server's and not a Python client's queue), cycling a claim page, a search and a fact-check."""
     server = Server(args)
     try:
         ids, words = claim_ids(server.base)
+        rnd = random.Random(1)
+        items = []
+        for i in range(3000):
+            if i % 3 == 0:
+                items.append(f"GET /claims/{rnd.choice(ids)}")
+            elif i % 3 == 1:
+                items.append(f"GET /api/v1/claims?q={rnd.choice(words)}")
+            else:
+                body = json.dumps({"text": f"Does {rnd.choice(words)} help knee pain?"})
+                items.append(f"POST /api/v1/factcheck {body}")
+        out_dir = ROOT / "bench" / "out"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "flood-items.txt").write_text("\n".join(items) + "\n")
+        script = out_dir / "flood.lua"
+        script.write_text(FLOOD_LUA % {"file": out_dir / "flood-items.txt"})
         idle = rss_mb(server.proc.pid)
-        stop = time.monotonic() + args.seconds
-        statuses: dict[str, int] = {}
-        answered: list[float] = []
-        retry_after_missing = 0
-        limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=args.connections)
-        async with httpx.AsyncClient(base_url=server.base, timeout=30, limits=limits) as client:
-
-            async def one(i: int) -> None:
-                nonlocal retry_after_missing
-                rnd = random.Random(i)
-                while time.monotonic() < stop:
-                    choice = i % 3
-                    t = time.perf_counter()
-                    try:
-                        if choice == 0:
-                            r = await client.get(f"/claims/{rnd.choice(ids)}")
-                        elif choice == 1:
-                            r = await client.get(f"/api/v1/claims?q={rnd.choice(words)}")
-                        else:
-                            r = await client.post(
-                                "/api/v1/factcheck",
-                                json={"text": f"Does {rnd.choice(words)} help knee pain?"},
-                            )
-                        key = str(r.status_code)
-                        answered.append(time.perf_counter() - t)
-                        if r.status_code in (429, 503) and "retry-after" not in r.headers:
-                            retry_after_missing += 1
-                    except httpx.HTTPError as exc:
-                        key = exc.__class__.__name__
-                    statuses[key] = statuses.get(key, 0) + 1
-
-            await asyncio.gather(*(one(i) for i in range(args.connections)))
+        cmd = ["wrk", "-t2", f"-c{args.connections}", f"-d{int(args.seconds)}s", "--timeout", "30s",
+               "-s", str(script), server.base]  # fmt: skip
+        done = await asyncio.to_thread(
+            subprocess.run, cmd, capture_output=True, text=True, timeout=args.seconds + 90
+        )
         busy = rss_mb(server.proc.pid)
         await asyncio.sleep(10)
         after10 = rss_mb(server.proc.pid)
         await asyncio.sleep(20)
-        return {"connections": args.connections, "seconds": args.seconds, "statuses": statuses,
-                "answered": summary(answered), "retry_after_missing": retry_after_missing,
+        text = done.stdout
+        statuses = dict(kv.split("=") for kv in re.search(r"^STATUSES(.*)$", text, re.M).group(1).split())  # type: ignore[union-attr]
+        p50, p95, p99, top, requests = (
+            int(v) for v in re.search(r"^LATENCY (.*)$", text, re.M).group(1).split()
+        )  # type: ignore[union-attr]
+        errors = dict(kv.split("=") for kv in re.search(r"^ERRORS (.*)$", text, re.M).group(1).split())  # type: ignore[union-attr]
+        return {"connections": args.connections, "seconds": args.seconds, "client": "wrk -t2",
+                "statuses": {k: int(v) for k, v in sorted(statuses.items())},
+                "socket_errors": {k: int(v) for k, v in errors.items()},
+                "answered": {"n": requests, "p50_ms": round(p50 / 1000, 1), "p95_ms": round(p95 / 1000, 1),
+                             "p99_ms": round(p99 / 1000, 1), "max_ms": round(top / 1000, 1)},
+                "retry_after_missing": int(re.search(r"^MISSING (\d+)", text, re.M).group(1)),  # type: ignore[union-attr]
                 "rss_mb": {"idle": idle, "end": busy, "10s_after": after10,
                            "30s_after": rss_mb(server.proc.pid)}}  # fmt: skip
     finally:
