@@ -150,7 +150,7 @@ def load_stream(data_dir: Path, sink: RecordSink, *, bib_files: list[Path] | Non
     """Read, check and grade everything, sending the records to ``sink`` (module docstring)."""
     out = StreamResult()
     if not data_dir.is_dir():
-        out.problems.append(Problem(str(data_dir), None, "data folder not found"))
+        out.problems.append(Problem(str(data_dir), None, f"data folder not found ({data_dir.resolve()})"))
         return out
     bibs = bib_files if bib_files is not None else [p for p in data_files(data_dir) if p.suffix == ".bib"]
     if not bibs:
@@ -279,7 +279,16 @@ def _claims_from(
 
 
 def _load_concepts(path: Path, problems: list[Problem]) -> list[ConceptIn]:
-    if not path.exists():
+    """The concepts of ``path`` (concepts.yaml), appending to ``problems`` what is wrong.
+
+    The file is required: without it search and fact-check lose their vocabulary silently (and a
+    build would delete every concept), so a missing file is an error naming it, like a missing
+    claims.yaml. An empty list (``[]``) is the way to say "no concepts" on purpose.
+    """
+    if not path.is_file():
+        problems.append(
+            Problem(str(path), None, "file not found (write '[]' in it for a data set without concepts)")
+        )
         return []
     document = read_yaml(path, problems)
     if document is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import DATA_DIR, FIXTURES
+from helpers import DATA_DIR, FIXTURES, make_settings
 
 from app.cli import main
 
@@ -373,6 +373,37 @@ def test_build_refuses_bad_data_and_says_the_database_is_unchanged(
     assert result.code == 1
     assert len(result.problems()) == len(CLAIMS_CASES["vocabulary"])
     assert "build refused: 5 error(s) in the data; the database was not changed." in result.err
+
+
+def _concept_count(database_url: str) -> int:
+    from sqlalchemy import text
+
+    from app.db import make_engine
+
+    engine = make_engine(make_settings(database_url))
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM concept")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_a_missing_concepts_file_is_an_error_and_the_database_keeps_its_concepts(
+    cli: Run, mini_data: Path, database_url: str
+) -> None:
+    args = ("--data-dir", str(mini_data), "--database-url", database_url)
+    assert cli(*args, "build", "--quiet").code == 0
+    before = _concept_count(database_url)
+    assert before > 0
+    (mini_data / "concepts.yaml").unlink()
+    missing = f"{mini_data / 'concepts.yaml'}: error: file not found"
+    checked = cli(*args, "check")
+    assert checked.code == 1 and missing in checked.out
+    for build in (("build",), ("build", "--force")):
+        result = cli(*args, *build)
+        assert result.code == 1 and missing in result.out
+        assert "the database was not changed" in result.err
+    assert _concept_count(database_url) == before
 
 
 def test_build_reports_an_unreachable_database(cli: Run, mini_data: Path) -> None:

@@ -93,8 +93,14 @@ def test_concept_problems(mini_data: Path) -> None:
     ]  # fmt: skip
 
 
-def test_concepts_file_is_optional(mini_data: Path) -> None:
+def test_concepts_file_is_required(mini_data: Path) -> None:
+    """Without concepts.yaml search and fact-check lose their vocabulary: an error naming the file;
+    an empty list is the way to have no concepts."""
     (mini_data / "concepts.yaml").unlink()
+    problems = load_data(mini_data).problems
+    assert [(Path(p.path).name, p.severity) for p in problems] == [("concepts.yaml", "error")]
+    assert "file not found" in problems[0].message
+    (mini_data / "concepts.yaml").write_text("[]\n")
     loaded = load_data(mini_data)
     assert (loaded.problems, loaded.concepts) == ([], [])
 
