@@ -33,7 +33,9 @@ def add_cors(app: FastAPI, origins: list[str]) -> None:
         CORSMiddleware,
         allow_origins=origins or ["*"],
         allow_methods=["GET", "HEAD", "POST"],
-        allow_headers=["Content-Type", "If-None-Match", "Accept"],
+        # X-API-Key and Authorization carry the optional API key (README "Limits"); they are
+        # headers, not credentials in the CORS sense (cookies), which stay refused.
+        allow_headers=["Content-Type", "If-None-Match", "Accept", "X-API-Key", "Authorization"],
         expose_headers=["ETag", "Retry-After", "Link", "X-Build-Date"],
         allow_credentials=False,
         max_age=600,

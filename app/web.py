@@ -157,6 +157,12 @@ class Pager:
             numbers.append(n)
         return cls(page, pages, numbers)
 
+    @property
+    def previous(self) -> int:
+        """The page "Previous" links to: the one before, or the last page when ``page`` is past
+        the end (``/claims?page=99`` of 3 pages links to page 3, not 98)."""
+        return min(self.page - 1, self.pages)
+
 
 # --- pages -------------------------------------------------------------------------------------
 

@@ -322,6 +322,15 @@ def test_cors_for_reads_and_the_factcheck(seed_client: TestClient) -> None:
     assert preflight.status_code == 200
     assert "POST" in preflight.headers["access-control-allow-methods"]
     assert "access-control-allow-credentials" not in preflight.headers
+    # The optional API key (README "Limits") can be sent from a browser too.
+    for key_header in ("x-api-key", "authorization", "content-type, x-api-key"):
+        keyed = seed_client.options(
+            "/api/v1/claims",
+            headers=origin
+            | {"Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": key_header},
+        )
+        assert keyed.status_code == 200, key_header
+        assert "x-api-key" in keyed.headers["access-control-allow-headers"].lower()
     posted = seed_client.post(
         "/api/v1/factcheck", json={"text": "backward walking knee pain"}, headers=origin
     )

@@ -317,7 +317,12 @@ def test_pagination(seed_client: TestClient) -> None:
     last = fetch(seed_client, "/claims", page=last_page)
     assert not last.xpath("//a[@rel='next']") and last.xpath("//a[@rel='prev']")
     beyond = fetch(seed_client, "/claims", page=last_page + 1)
-    assert not result_ids(beyond) and beyond.xpath("//a[text()='Go to the first page']")
+    assert not result_ids(beyond) and beyond.xpath("//a[text()='the first page']")
+    # Past the end, "Previous" and the message lead to the last page, not to the page before 99.
+    assert one(beyond, "//a[@rel='prev']").get("href") == f"/claims?page={last_page}"
+    assert one(beyond, "//a[text()='Go to the last page']").get("href") == f"/claims?page={last_page}"
+    far = fetch(seed_client, "/claims", page=99)
+    assert one(far, "//a[@rel='prev']").get("href") == f"/claims?page={last_page}"
 
 
 def test_empty_result_suggests_what_to_try(seed_client: TestClient) -> None:
