@@ -139,3 +139,24 @@ def test_cli_prints_the_misreading_note(tmp_path: Path) -> None:
     out = subprocess.run([*args, "--json", "I doubt that backward walking helps knee pain"],
                          capture_output=True, text=True, env=env, cwd=tmp_path)  # fmt: skip
     assert json.loads(out.stdout)["matches"][0]["stance"] == "denies"
+
+
+# --- issue 15: a second new user's reports ------------------------------------------------------------
+
+
+def test_each_study_is_cited_once_in_order(seed_client: TestClient) -> None:
+    """A study that backs a claim through several evidence links is one citation (API and page)."""
+    body = check(seed_client, "I doubt that walking backwards helps knee osteoarthritis")
+    for match in body["matches"]:
+        keys = [c["key"] for c in match["citations"]]
+        assert keys and len(keys) == len(set(keys)), keys
+    keys = [c["key"] for c in match_for(body, KNEE_OA)["citations"]]
+    claim = seed_client.get(f"/api/v1/claims/{KNEE_OA}").json()
+    cited = [link["study"]["key"] for link in claim["evidence"]]
+    assert len(cited) > len(set(cited))  # the case reported: a study linked more than once
+    assert keys == list(dict.fromkeys(cited))
+    page = seed_client.get(
+        "/factcheck", params={"text": "I doubt that walking backwards helps knee osteoarthritis"}
+    )
+    line = next(x for x in page.text.splitlines() if 'class="cite">Studies:' in x)
+    assert line.count("/studies/") == len(keys)

@@ -183,7 +183,12 @@ def _typed_figures(figures: list[dict[str, Any]], study: Any, short: str) -> lis
 
 def _claim_payload(claim: Any, studies: list[tuple[Any, str]]) -> dict[str, Any]:
     """The claim as a fact-check match reports it (the claims list's summary, ``claim_summary``),
-    plus what its ClaimReview and flags need."""
+    plus what its ClaimReview and flags need. ``studies``: (study, short citation) of each
+    evidence link, in order; a study several links cite is cited once, where it first comes."""
+    first: dict[str, tuple[Any, str]] = {}
+    for study, short in studies:
+        first.setdefault(study.key, (study, short))
+    studies = list(first.values())
     return claim_summary(claim) | {
         "kind": claim.kind,
         "appearances": claim.appearances,
