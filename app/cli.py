@@ -54,14 +54,24 @@ def _errors(problems: Sequence[Problem]) -> int:
 def open_store(settings: Settings) -> Iterator[Store]:
     """The read side over the configured database, built first when the data changed.
 
-    Raises ``DataError`` when the data files have errors (``main`` prints them with file and
+    The read commands (export, factcheck, dump) need the data folder only to build: where there
+    is none (an app host, docs/deploy.md) they read the database as it is. Raises
+    ``CommandError`` when there is neither a data folder nor a build (naming both resolved
+    places), ``DataError`` when the data files have errors (``main`` prints them with file and
     line), ``dbfile.UnsafeDatabasePath`` or a database error when the database cannot be used.
     """
     from app.build import ensure_built
     from app.db import Database
     from app.store import Store
 
-    ensure_built(settings)
+    if settings.data_dir.is_dir():
+        ensure_built(settings)
+    elif not _has_database(settings):
+        where = settings.sqlite_path or "the configured database"
+        raise CommandError(
+            f"no build in {where} and no data folder to build from ({settings.data_dir.resolve()} "
+            "not found; --data-dir or EVIDENCE_KB_DATA_DIR names another)"
+        )
     db = Database(settings)
     try:
         yield Store(db, cache_bytes=settings.cache_bytes)
@@ -418,6 +428,16 @@ def _add_read_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_export)
 
 
+def _closed_stdout() -> int:
+    """The reader of standard output went away (``evidence-kb export ... | head``): exit quietly
+    with the shell's status for SIGPIPE, as Python's documentation advises (stdout is pointed
+    at /dev/null so that the interpreter's final flush does not complain again)."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -427,9 +447,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["EVIDENCE_KB_DATABASE_URL"] = args.database_url
     get_settings.cache_clear()
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below and not at exit
+        return status
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _closed_stdout()
     except Exception as exc:
         message = failure_message(args.command, exc)
         if message is None:

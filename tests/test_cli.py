@@ -6,6 +6,7 @@ set; the tables below give the exact lines and messages ``check`` must report fo
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -348,6 +349,55 @@ def test_the_installed_command_exits_1_without_a_traceback(mini_data: Path) -> N
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
     assert f"{data / 'claims.yaml'}:6: error: " in done.stdout
+
+
+def test_read_commands_need_no_data_folder_once_built(
+    cli: Run, mini_data: Path, database_url: str, tmp_path: Path
+) -> None:
+    """An app host has the database but not the data files (docs/deploy.md)."""
+    assert cli("--data-dir", str(mini_data), "--database-url", database_url, "build", "--quiet").code == 0
+    nowhere = ("--data-dir", str(tmp_path / "no-data"), "--database-url", database_url)
+    exported = cli(*nowhere, "export", "--format", "ris")
+    assert (exported.code, exported.err) == (0, "")
+    assert exported.out.count("TY  - ") == 3
+    checked = cli(*nowhere, "factcheck", "walking backwards", "--json")
+    assert checked.code == 0 and checked.err == ""
+    dumped = cli(*nowhere, "dump", str(tmp_path / "dump"))
+    assert dumped.code == 0 and (tmp_path / "dump").is_dir()
+
+
+def test_a_read_command_without_build_or_data_folder_names_both(cli: Run, tmp_path: Path) -> None:
+    database = tmp_path / "none.db"
+    args = ("--data-dir", str(tmp_path / "no-data"), "--database-url", f"sqlite:///{database}")
+    result = cli(*args, "export", "--format", "ris")
+    assert result.code == 1
+    assert f"no build in {database}" in result.err and str(tmp_path / "no-data") in result.err
+    assert not database.exists()
+
+
+def test_check_names_the_resolved_missing_data_folder(
+    cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("--data-dir", "data", "check")
+    assert result.code == 1
+    assert f"data folder not found ({tmp_path / 'data'})" in result.out
+
+
+@pytest.mark.parametrize("command", [["export", "--format", "bibtex"], ["factcheck", "walking backwards"]])
+def test_a_closed_standard_output_exits_quietly(mini_data: Path, tmp_path: Path, command: list[str]) -> None:
+    """``evidence-kb ... | head -1``: no 'BrokenPipeError' message, the shell's SIGPIPE status."""
+    base = [sys.executable, "-m", "app.cli", "--data-dir", str(mini_data),
+            "--database-url", f"sqlite:///{tmp_path / 'kb.db'}"]  # fmt: skip
+    subprocess.run([*base, "build", "--quiet"], check=True, timeout=120, capture_output=True)
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before the command writes
+    with os.fdopen(writer, "wb") as stdout:
+        done = subprocess.run(
+            [*base, *command], stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120, check=False
+        )
+    assert done.stderr == ""
+    assert done.returncode == 141
 
 
 # --- build ---------------------------------------------------------------------------------------
