@@ -128,16 +128,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         if missing:
             raise CommandError(f"no such file: {', '.join(map(str, missing))}")
         result = check_bibliography(paths)
-        what = f"{len(result.studies)} BibTeX entries in {len(paths)} file(s)"
+        what, where = f"{len(result.studies)} BibTeX entries", f"{len(paths)} file(s)"
     else:
         settings = get_settings()
         result = load_data(settings.data_dir)
-        what = f"{len(result.claims)} claims and {len(result.studies)} studies in {settings.data_dir}"
+        what, where = f"{len(result.claims)} claims and {len(result.studies)} studies", str(settings.data_dir)
     _print_problems(result.problems, limit=args.max_problems)
     errors, warnings = len(result.errors), len(result.warnings)
     seconds = time.perf_counter() - started
-    status = "ok" if not errors else "problems found"
-    print(f"{status}: {what}: {errors} error(s), {warnings} warning(s) ({seconds:.2f} s)")
+    if not errors:
+        print(f"ok: {what} in {where}: 0 error(s), {warnings} warning(s) ({seconds:.2f} s)")
+    else:  # the counts are of the records read, not of those with problems
+        print(f"problems found: {errors} error(s), {warnings} warning(s) in {where} "
+              f"({what} read; {seconds:.2f} s)")  # fmt: skip
     return 1 if errors else 0
 
 

@@ -161,7 +161,7 @@ def read_yaml(path: Path, problems: list[Problem]) -> Any:
         except yaml.YAMLError:  # a broken file: the pure-Python parser's message and line
             document, duplicates = _parse_yaml(text, _LineLoader)
     except yaml.MarkedYAMLError as exc:
-        problems.append(_yaml_error(path, exc))
+        problems.append(_yaml_error(path, exc, text))
         return None
     except yaml.YAMLError as exc:
         problems.append(Problem(str(path), None, f"YAML error: {exc}"))
@@ -275,11 +275,13 @@ def _parse_yaml(
         loader.dispose()
 
 
-def _yaml_error(path: Path, exc: yaml.MarkedYAMLError) -> Problem:
-    """A syntax error at the line where it was found, naming where the broken construct began.
+def _yaml_error(path: Path, exc: yaml.MarkedYAMLError, text: str) -> Problem:
+    """A syntax error at the line where the mistake most likely is, naming the other line too.
 
     When the parser only notices at the end of the file (an unclosed quote or bracket), the
-    line where the construct began is the useful one.
+    line where the construct began is the useful one. An unclosed quote mid-file makes a quoted
+    value run on to the next quote, often far below: the error is reported where that value
+    starts, with the line where the parser stopped.
     """
     what = exc.problem or str(exc)
     problem_line = exc.problem_mark.line + 1 if exc.problem_mark else None
@@ -292,4 +294,26 @@ def _yaml_error(path: Path, exc: yaml.MarkedYAMLError) -> Problem:
             what += f" ({exc.context} that starts at line {context_line})"
         else:
             what += f" ({exc.context})"
+    opened = _runaway_quote_line(text, problem_line) if problem_line else None
+    if opened is not None and opened != line:
+        return Problem(str(path), opened, f"YAML syntax error: probably an unclosed quote: the quoted "
+                       f"value starting on this line runs on to line {problem_line}, where: {what}")  # fmt: skip
     return Problem(str(path), line, f"YAML syntax error: {what}")
+
+
+def _runaway_quote_line(text: str, problem_line: int) -> int | None:
+    """The first line (1-based) of a quoted value that spans several lines and ends on
+    ``problem_line``, the usual trace of a missing closing quote; None when there is none."""
+    found = None
+    with contextlib.suppress(yaml.YAMLError):
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.line + 1 > problem_line:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.start_mark.line != token.end_mark.line
+                and token.end_mark.line + 1 == problem_line
+            ):
+                found = token.start_mark.line + 1
+    return found

@@ -47,7 +47,8 @@ def test_check_command_on_the_corpus(capsys: pytest.CaptureFixture[str]) -> None
     assert code == 1  # the corpus has real problems
     assert "Traceback" not in out + err
     summary = out.strip().splitlines()[-1]
-    assert summary.startswith(f"problems found: {len(checked().studies)} BibTeX entries in 14 file(s)")
+    assert summary.startswith("problems found: ") and summary.endswith("s)")
+    assert f"in 14 file(s) ({len(checked().studies)} BibTeX entries read; " in summary
     for problem in checked().problems:  # every problem printed with its file and line
         assert str(problem) in out
         assert problem.line is not None and Path(problem.path).parent == CORPUS

@@ -202,7 +202,7 @@ def test_check_reports_bibtex_problems(cli: Run, case: str) -> None:
 
 def test_an_entry_after_an_unclosed_brace_is_still_read(cli: Run) -> None:
     result = cli("check", str(BAD / "unclosed-brace.studies.bib"))
-    assert "problems found: 1 BibTeX entries in 1 file(s)" in result.out
+    assert "problems found: 1 error(s), 0 warning(s) in 1 file(s) (1 BibTeX entries read;" in result.out
 
 
 def test_cited_studies_need_design_and_sample_size(cli: Run, mini_data: Path) -> None:
@@ -334,6 +334,21 @@ def test_check_reports_a_missing_claims_file(cli: Run, mini_data: Path) -> None:
     result = cli("--data-dir", str(mini_data), "check")
     assert result.code == 1
     assert "claims.yaml: error: file not found" in result.out
+
+
+def test_an_unclosed_quote_mid_file_is_reported_where_the_quote_opens(cli: Run, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    claims = data / "claims.yaml"
+    lines = claims.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(i for i, text in enumerate(lines) if text.startswith("    - ") and '"' not in text)
+    lines[line] = lines[line].replace("    - ", '    - "', 1)
+    claims.write_text("".join(lines), encoding="utf-8")
+    result = cli("--data-dir", str(data), "check")
+    ((name, reported, message),) = result.problems()
+    assert (name, reported) == ("claims.yaml", line + 1)
+    assert message.startswith("YAML syntax error: probably an unclosed quote: the quoted value starting")
+    assert "problems found: 1 error(s), 0 warning(s) in " in result.out
 
 
 def test_check_of_a_missing_bib_file(cli: Run, tmp_path: Path) -> None:
