@@ -21,7 +21,7 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
-from app.claims_schema import Slug
+from app.claims_schema import SLUG, Slug
 from app.search import MAX_QUERY_CHARS
 from app.settings import Settings
 from app.store import ClaimQuery, Store
@@ -175,12 +175,19 @@ def _render(doc: Any, render: Callable[[Any], bytes]) -> bytes | None:
 # exactly the values its schema describes: integers in ASCII digits (1.0 included, as JSON Schema
 # counts it), booleans "true" or "false".
 
-_INTEGER = re.compile(r"-?[0-9]{1,18}(?:\.0+)?")  # JSON Schema: 1.0 is an integer too
+_INTEGER = re.compile(r"(-?)([0-9]+)(?:\.0+)?")  # JSON Schema: 1.0 is an integer too
+_BIG_INTEGER = "1" + "0" * 30  # what a longer number is checked as: out of every range, and cheap
 
 
 def _schema_int(value: object) -> object:
-    if isinstance(value, str) and not _INTEGER.fullmatch(value):
-        raise PydanticCustomError("int_parsing", "Input should be a whole number written in the digits 0-9")
+    if isinstance(value, str):
+        match = _INTEGER.fullmatch(value)
+        if not match:
+            raise PydanticCustomError(
+                "int_parsing", "Input should be a whole number written in the digits 0-9"
+            )
+        if len(match[2]) > len(_BIG_INTEGER):  # still a number: the range check says what is allowed
+            return match[1] + _BIG_INTEGER
     return value
 
 
@@ -196,6 +203,60 @@ def _schema_bool(value: object) -> object:
 #: schema keeps its ``minimum``/``maximum``).
 SchemaInt = BeforeValidator(_schema_int)
 SchemaBool = BeforeValidator(_schema_bool)
+
+
+def plain_problem(error: dict[str, Any]) -> str:
+    """One pydantic validation error (``RequestValidationError.errors()`` item) as a sentence for
+    people: names the parameter (or body field), says what is allowed and what was sent.
+
+    "The parameter topic must be an id of lower-case letters, digits and hyphens (like
+    knee-pain); 'Knee Pain' is not." An empty value says to leave the parameter out."""
+    loc = [str(p) for p in error.get("loc", ())]
+    where, path = (loc[0], loc[1:]) if loc and loc[0] in ("query", "path", "body", "header") else ("", loc)
+    if where == "query":  # repeated parameters: topic.0 is still the parameter "topic"
+        subject = f"The parameter {path[0] if path else ''}"
+    elif where == "path":
+        subject = f"The address part {'.'.join(path)}"
+    else:
+        subject = f"The field {'.'.join(path)}" if path else "The request"
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    allowed = {
+        "string_pattern_mismatch": (
+            "an id of lower-case letters, digits and hyphens (like knee-pain)"
+            if ctx.get("pattern") == SLUG.pattern
+            else f"text matching {ctx.get('pattern')}"
+        ),
+        "enum": f"one of {ctx.get('expected')}",
+        "literal_error": f"one of {ctx.get('expected')}",
+        "int_parsing": "a whole number written in the digits 0-9",
+        "int_type": "a whole number written in the digits 0-9",
+        "bool_parsing": "true or false",
+        "greater_than_equal": f"a number of at least {ctx.get('ge')}",
+        "greater_than": f"a number above {ctx.get('gt')}",
+        "less_than_equal": f"a number of at most {ctx.get('le')}",
+        "less_than": f"a number below {ctx.get('lt')}",
+        "string_too_long": f"at most {ctx.get('max_length')} characters long",
+        "string_too_short": f"at least {ctx.get('min_length')} characters long",
+    }.get(kind)
+    if kind == "missing":
+        return f"{subject} is required."
+    if kind == "unknown_parameter":  # publish_http.reject_unknown_query: "... (accepted: a, b)"
+        return (
+            f"{subject} is not known here{str(error.get('msg', '')).removeprefix('unknown query parameter')}."
+        )
+    if allowed is None:  # rare or already plain (unknown parameters, duplicate ids): pydantic's text
+        return f"{subject}: {error.get('msg', 'invalid')}."
+    value = error.get("input")
+    if value == "":
+        return f"{subject} is empty: leave it out, or give {allowed}."
+    if isinstance(value, str) and len(value) > 40:
+        value = value[:40] + "…"
+    shown = (
+        f"; {value!r} is not" if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
+    )
+    return f"{subject} must be {allowed}{shown}."
+
 
 #: A 422 lists at most this many problems (a body with 500,000 unknown fields gets 20; the query
 #: string is bounded before parsing by ``Settings.max_query_params``, ``app.guard``).

@@ -23,8 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.citations_citeproc import patch_citeproc
 from app.db import Database
 from app.guard import RequestGuard
-from app.http import MAX_ERRORS, ApiError
-from app.publish_http import HeadAsGet, add_cors, reject_unknown_query
+from app.http import MAX_ERRORS, ApiError, plain_problem
+from app.publish_http import EmptyMeansAbsent, HeadAsGet, add_cors, reject_unknown_query
 from app.ratelimit import RateLimits
 from app.settings import Settings, get_settings
 from app.store import Store
@@ -89,7 +89,7 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
             continue
         loc = [str(p) for p in err.get("loc", ())]
         where = ".".join(loc[1:]) if loc and loc[0] in ("body", "query", "path") else ".".join(loc)
-        details.append({"in": loc[0] if loc else "", "field": where, "message": err.get("msg", "invalid")})
+        details.append({"in": loc[0] if loc else "", "field": where, "message": plain_problem(err)})
     return details
 
 
@@ -102,7 +102,7 @@ def describe_error(request: Request, exc: Exception) -> ApiError:
         return exc
     if isinstance(exc, RequestValidationError):
         details = _validation_details(exc)
-        message = "; ".join(f"{d['field'] or d['in']}: {d['message']}" for d in details) or "invalid request"
+        message = " ".join(d["message"] for d in details) or "The request is not valid."
         return ApiError(422, "invalid-request", message, details=details)
     if isinstance(exc, StarletteHTTPException):
         message = exc.detail if isinstance(exc.detail, str) else "error"
@@ -135,10 +135,13 @@ class EvidenceKB(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # Outermost, so that even the 500 page of ServerErrorMiddleware carries the headers; the
         # guard (Host, body size, content type) runs before anything else reads the request; a
-        # HEAD request is routed as GET and answered without its body.
+        # HEAD request is routed as GET and answered without its body; on pages an empty query
+        # parameter is one not given.
         settings = self.state.settings
         return SecurityHeaders(
-            RequestGuard(RateLimits(HeadAsGet(super().build_middleware_stack()), settings), settings)
+            RequestGuard(
+                RateLimits(HeadAsGet(EmptyMeansAbsent(super().build_middleware_stack())), settings), settings
+            )
         )
 
 

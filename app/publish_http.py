@@ -42,6 +42,25 @@ def add_cors(app: FastAPI, origins: list[str]) -> None:
     )
 
 
+class EmptyMeansAbsent:
+    """Pure ASGI middleware for the pages: a query parameter with an empty value (``?sort=``, what
+    an HTML form sends for a field left blank) is dropped, so it means "not given" for every
+    parameter alike. The JSON API (``/api/``) is left as sent: there an empty value is checked
+    like any other (``q=`` is the empty search; ``sort=`` is a 422 that says to leave it out)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query: bytes = scope.get("query_string", b"") if scope["type"] == "http" else b""
+        if query and not scope["path"].startswith("/api/"):
+            pairs = [p for p in query.split(b"&") if p.partition(b"=")[2]]  # "name=" and "name": empty
+            kept = b"&".join(pairs)
+            if kept != query:
+                scope = {**scope, "query_string": kept}
+        await self.app(scope, receive, send)
+
+
 class HeadAsGet:
     """Pure ASGI middleware: a HEAD request is routed as GET and answered without a body."""
 

@@ -311,7 +311,23 @@ def test_bad_parameters_are_a_json_422(seed_client: TestClient, params: dict[str
     error = error_of(seed_client.get("/api/v1/claims", params=params), 422)
     assert error["code"] == "invalid-request"
     assert [d["field"] for d in error["details"]] == [field]
-    assert field in error["message"]
+    assert error["message"].startswith(f"The parameter {field.split('.')[0]} must be ")  # plain English
+
+
+@pytest.mark.parametrize("offset", ["9223372036854775807", "99999999999", "1" + "0" * 5000])
+def test_a_number_out_of_range_is_told_the_range(seed_client: TestClient, offset: str) -> None:
+    """A long number is still a number: the answer says the range, not "write digits"."""
+    error = error_of(seed_client.get(f"/api/v1/claims?offset={offset}"), 422)
+    assert error["message"].startswith("The parameter offset must be a number of at most 1000000;")
+
+
+def test_an_empty_parameter_on_the_api_is_checked_like_any_value(seed_client: TestClient) -> None:
+    """The API takes parameters as its schema writes them (README "Errors"): ``q=`` is the empty
+    search; an empty ``sort``, ``verdict`` or ``limit`` is a 422 saying to leave it out."""
+    assert seed_client.get("/api/v1/claims?q=").status_code == 200
+    for name in ("sort", "verdict", "limit", "offset", "topic"):
+        error = error_of(seed_client.get(f"/api/v1/claims?{name}="), 422)
+        assert error["message"].startswith(f"The parameter {name} is empty: leave it out, or give "), name
 
 
 def test_bad_study_filter_is_a_json_422(seed_client: TestClient) -> None:

@@ -325,6 +325,36 @@ def test_pagination(seed_client: TestClient) -> None:
     assert one(far, "//a[@rel='prev']").get("href") == f"/claims?page={last_page}"
 
 
+@pytest.mark.parametrize(("query", "sentence"), [
+    ("topic=Knee%20Pain", "The parameter topic must be an id of lower-case letters, digits and hyphens "
+                          "(like knee-pain); 'Knee Pain' is not."),
+    ("page=abc", "The parameter page must be a whole number written in the digits 0-9; 'abc' is not."),
+    ("page=0", "The parameter page must be a number of at least 1; '0' is not."),
+    ("page=99999999999999999999999999999999999999", "The parameter page must be a number of at most 100000"),
+    ("sort=random", "The parameter sort must be one of 'relevance', 'reviewed',"),
+])  # fmt: skip
+def test_invalid_parameters_get_a_plain_sentence(seed_client: TestClient, query: str, sentence: str) -> None:
+    response = seed_client.get(f"/claims?{query}", headers=HTML)
+    assert response.status_code == 400 and response.headers["content-type"].startswith("text/html")
+    message = text(one(lxml.html.fromstring(response.text), "//section[@class='error-page']/p[2]"))
+    assert message.startswith(sentence), message
+    assert "Input should" not in message and "String should" not in message and "^[a-z" not in message
+
+
+def test_an_empty_parameter_on_a_page_is_one_not_given(seed_client: TestClient) -> None:
+    """What an HTML form sends for a blank field: the page is the one without the parameter."""
+    plain = result_ids(fetch(seed_client, "/claims"))
+    for query in ("sort=", "verdict=", "page=", "q=", "topic=&grade=&sort=&page=&q=", "sort"):
+        response = seed_client.get(f"/claims?{query}", headers=HTML)
+        assert response.status_code == 200, (query, response.text[:300])
+        assert result_ids(lxml.html.fromstring(response.text)) == plain, query
+    assert seed_client.get("/studies?page=&design=&q=", headers=HTML).status_code == 200
+    # A value is still checked, and an unknown name is still named.
+    assert seed_client.get("/claims?sort=x", headers=HTML).status_code == 400
+    unknown = seed_client.get("/claims?sortt=relevance", headers=HTML)
+    assert unknown.status_code == 400 and "sortt" in unknown.text
+
+
 def test_empty_result_suggests_what_to_try(seed_client: TestClient) -> None:
     doc = fetch(seed_client, "/claims", q="xyzzyq knee")
     assert result_ids(doc) == []
