@@ -160,3 +160,30 @@ def test_each_study_is_cited_once_in_order(seed_client: TestClient) -> None:
     )
     line = next(x for x in page.text.splitlines() if 'class="cite">Studies:' in x)
     assert line.count("/studies/") == len(keys)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Walking backwards relieves knee pain in people with osteoarthritis.", "en"),
+        ("Caminar hacia atrás alivia el dolor de rodilla en personas con artrosis.", "es"),
+        ("Rückwärtsgehen hilft bei Kniearthrose.", "de"),
+        ("Marcher à reculons soulage l'arthrose du genou.", "fr"),  # not reported
+    ],
+)
+def test_a_post_in_another_language_that_names_the_patients_is_not_a_population_mismatch(
+    seed_client: TestClient, text: str, language: str
+) -> None:
+    body = check(seed_client, text)
+    assert body["language"]["code"] == language
+    match = match_for(body, KNEE_OA)
+    assert match["stance"] == "asserts"
+    assert "population-mismatch" not in {f["code"] for f in match["flags"]}
+
+
+def test_a_post_in_another_language_that_names_no_patients_is_still_a_population_mismatch(
+    seed_client: TestClient,
+) -> None:
+    for text in ("Walking backwards relieves knee pain.", "Caminar hacia atrás alivia el dolor de rodilla."):
+        match = match_for(check(seed_client, text), KNEE_PAIN)
+        assert "population-mismatch" in {f["code"] for f in match["flags"]}, text

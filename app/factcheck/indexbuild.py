@@ -535,16 +535,25 @@ def _assemble(
 
 
 def _translations(concepts: list[Any]) -> dict[str, list[list[Any]]]:
-    """Language code -> [concept id, terms in that language] (concepts.yaml translations)."""
-    return {
-        lang: [
-            [c.id, list(terms)]
-            for c in concepts
-            for code, terms in (c.translations or {}).items()
-            if code == lang
-        ]
-        for lang in sorted({code for c in concepts for code in (c.translations or {})})
-    }
+    """Language code -> [concept id, terms in that language] (concepts.yaml translations).
+
+    A population concept without terms of its own in a language is read there by the terms of the
+    concepts it shares an English term with, as the English reading finds both in the same words
+    ("osteoarthritis" is the topic and names the people with knee osteoarthritis; so does
+    "artrosis" in Spanish): the population check reads non-English posts as it reads English ones.
+    """
+    langs = sorted({code for c in concepts for code in (c.translations or {})})
+    english = {c.id: {t.lower() for t in c.terms} for c in concepts}
+    out: dict[str, list[list[Any]]] = {lang: [] for lang in langs}
+    for c in concepts:
+        for lang in langs:
+            terms = list((c.translations or {}).get(lang, ()))
+            if not terms and c.kind == "population":
+                shared = [o for o in concepts if o.id != c.id and english[o.id] & english[c.id]]
+                terms = list(dict.fromkeys(t for o in shared for t in (o.translations or {}).get(lang, ())))
+            if terms:
+                out[lang].append([c.id, terms])
+    return out
 
 
 def _no_rows(like: Piece) -> Vectors:
