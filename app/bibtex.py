@@ -176,7 +176,7 @@ def parse_with_bibtexparser(  # noqa: C901 (one branch per kind of bibtexparser 
             failed = True
             if line in unclosed:
                 continue  # reported above, in words that fit a comment
-            problems.append(Problem(path, line, _parse_error_message(block)))
+            problems.append(Problem(path, line, _parse_error_message(block, line)))
         elif isinstance(block, model.ImplicitComment):
             # '%' lines and brace-less '@comment' lines are comments to BibTeX, not junk.
             junk = [
@@ -247,13 +247,42 @@ def _malformed_head(block: model.Entry) -> str | None:
     return None
 
 
-def _parse_error_message(block: model.ParsingFailedBlock) -> str:
+def _parse_error_message(block: model.ParsingFailedBlock, line: int) -> str:
+    """Why an entry (starting on ``line``) failed, naming the line that most likely misses its
+    closing brace. The head '@type{key,' is quoted as is: ``failed_entry_key`` reads it back."""
     raw = block.raw or ""
     head = _shorten(raw.splitlines()[0] if raw else "")
     error = str(block.error or "")
     if "field-value closing" in error or raw.count("{") != raw.count("}"):
-        return f"entry does not parse (unbalanced braces or quotes?): '{head}'"
+        suspect = _unclosed_field_line(raw)
+        where = f" line {line + suspect} probably misses a closing brace;" if suspect else ""
+        return f"entry does not parse (unbalanced braces or quotes?):{where} '{head}'"
     return f"entry does not parse: '{head}'"
+
+
+_FIELD_START = re.compile(r"\s*[A-Za-z][\w-]*\s*=")
+
+
+def _unclosed_field_line(raw: str) -> int | None:
+    """The offset (0: the head's line) of the first field line that leaves a brace open when
+    the next line starts another field ('name = ...'), or None."""
+    lines = raw.splitlines()
+    depth = 0
+    for offset, text in enumerate(lines):
+        depth += text.count("{") - text.count("}")
+        following = lines[offset + 1] if offset + 1 < len(lines) else ""
+        if offset and depth > 1 and _FIELD_START.match(following):
+            return offset
+    return None
+
+
+_FAILED_HEAD = re.compile(r"entry does not parse.*'@\w+\s*[{(]\s*([^\s,{}]+)\s*,'$")
+
+
+def failed_entry_key(problem: Problem) -> str | None:
+    """The key of the entry a parse-failure problem is about, when its head could be read."""
+    match = _FAILED_HEAD.match(problem.message)
+    return match[1] if match else None
 
 
 def _shorten(text: str, width: int = 60) -> str:

@@ -16,8 +16,9 @@ the database and refuses to finish when there is any error, so bad data never re
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,6 +26,7 @@ from pydantic import ValidationError
 
 from app import bibstream
 from app.bibfields import unread_field_problems_from, unread_fields
+from app.bibtex import failed_entry_key
 from app.claim_records import (
     IMPLICIT_OUTCOME,
     NO_ROB_DESIGNS,
@@ -159,8 +161,42 @@ def load_stream(data_dir: Path, sink: RecordSink, *, bib_files: list[Path] | Non
     out.concepts = _load_concepts(data_dir / CONCEPTS_FILE, out.problems)
     population = {c.id for c in out.concepts if c.kind == "population"}
     _claims(data_dir / CLAIMS_FILE, out, population, sink)
-    out.problems.sort(key=Problem.sort_key)
+    out.problems = sorted(without_follow_ons(out.problems), key=Problem.sort_key)
     return out
+
+
+_UNKNOWN_KEY = re.compile(r"unknown study key '([^']+)'")
+_MISSING_FIELD = re.compile(r"^(\S+): cited by a claim but has no (\w+)")
+
+
+def without_follow_ons(problems: list[Problem]) -> list[Problem]:
+    """``problems`` without the errors that only repeat one already reported, in the same order.
+
+    - "unknown study key 'k'" where the entry 'k' failed to parse: dropped, and the parse error
+      says how many references to it wait on it;
+    - "k: cited by a claim but has no design" where 'k' already has an error about its design
+      (a misspelt value): dropped, likewise for every field.
+    """
+    failed = {key: p for p in problems if p.severity == "error" and (key := failed_entry_key(p))}
+    field_errors = {p.message for p in problems if p.severity == "error"}
+    waiting: dict[str, int] = {}
+    kept: list[Problem] = []
+    for p in problems:
+        unknown = _UNKNOWN_KEY.search(p.message)
+        if p.severity == "error" and unknown and unknown[1] in failed:
+            waiting[unknown[1]] = waiting.get(unknown[1], 0) + 1
+            continue
+        missing = _MISSING_FIELD.match(p.message)
+        if missing and any(
+            m.startswith(f"{missing[1]}: {missing[2]} ") or m.startswith(f"{missing[1]}: {missing[2]}:")
+            for m in field_errors
+        ):
+            continue
+        kept.append(p)
+    for key, count in waiting.items():
+        note = f" ({count} reference(s) to '{key}' in the data wait on this entry)"
+        kept[kept.index(failed[key])] = replace(failed[key], message=failed[key].message + note)
+    return kept
 
 
 @gc_paused()
@@ -169,7 +205,7 @@ def check_bibliography(paths: list[Path]) -> LoadedData:
     out = LoadedData()
     result = StreamResult()
     _stream_studies(paths, out.studies.extend, result)
-    out.problems = sorted(result.problems, key=Problem.sort_key)
+    out.problems = sorted(without_follow_ons(result.problems), key=Problem.sort_key)
     return out
 
 

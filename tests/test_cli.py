@@ -147,7 +147,10 @@ BIB_CASES: dict[str, list[tuple[int, str]]] = {
         (28, "uncited2020: robtool 'review' needs robjudgedby (the key of the review)"),
     ],
     "unclosed-brace": [
-        (2, "entry does not parse (unbalanced braces or quotes?): '@article{roos2012patellofemoral,'"),
+        (
+            2,
+            "entry does not parse (unbalanced braces or quotes?): line 4 probably misses a closing brace; '@article{roos2012patellofemoral,'",
+        ),
     ],
     "junk-between-entries": [
         (8, "text outside any entry: 'roos2012 was copied from PubMed'"),
@@ -349,6 +352,38 @@ def test_an_unclosed_quote_mid_file_is_reported_where_the_quote_opens(cli: Run, 
     assert (name, reported) == ("claims.yaml", line + 1)
     assert message.startswith("YAML syntax error: probably an unclosed quote: the quoted value starting")
     assert "problems found: 1 error(s), 0 warning(s) in " in result.out
+
+
+def _shipped_data_with(tmp_path: Path, name: str, old: str, new: str) -> tuple[Path, int]:
+    """A copy of the shipped data with the first ``old`` in ``name`` replaced by ``new``; the
+    folder and the (1-based) line of the change."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    text = (data / name).read_text(encoding="utf-8")
+    assert old in text
+    (data / name).write_text(text.replace(old, new, 1), encoding="utf-8")
+    return data, text[: text.index(old)].count("\n") + 1
+
+
+def test_an_entry_that_does_not_parse_is_one_error_without_unknown_key_follow_ons(
+    cli: Run, tmp_path: Path
+) -> None:
+    data, line = _shipped_data_with(tmp_path, "studies.bib", "oxygen consumption},", "oxygen consumption,")
+    result = cli("--data-dir", str(data), "check")
+    ((name, reported, message),) = result.problems()
+    assert (name, reported) == ("studies.bib", line - 2)  # the entry's head
+    assert f"line {line} probably misses a closing brace" in message
+    assert "'@article{hooper2004effects,' (3 reference(s) to 'hooper2004effects'" in message
+
+
+def test_a_misspelt_design_is_one_error_without_the_cited_but_no_design_follow_on(
+    cli: Run, tmp_path: Path
+) -> None:
+    data, line = _shipped_data_with(tmp_path, "studies.bib", "{laboratory}", "{labratory}")
+    result = cli("--data-dir", str(data), "check")
+    ((name, reported, message),) = result.problems()
+    assert (name, reported) == ("studies.bib", line)
+    assert ": design 'labratory' is not one of" in message
 
 
 def test_check_of_a_missing_bib_file(cli: Run, tmp_path: Path) -> None:
