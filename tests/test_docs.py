@@ -202,3 +202,13 @@ def test_test_runs_leave_tracked_files_alone() -> None:
     assert git("ls-files", str(ARTIFACTS)).stdout == ""
     assert git("ls-files", ".schemathesis").stdout == ""
     assert (ROOT / "test-artifacts").resolve() != ARTIFACTS.resolve()
+
+
+def test_the_readme_states_the_score_models_cut_offs() -> None:
+    """The fact-check cut-offs README quotes are those of the shipped score model (one sentence:
+    the English reading's, then the concept reading's when they differ)."""
+    model = json.loads((ROOT / "app/factcheck/data/score-model.json").read_text(encoding="utf-8"))
+    section = README[README.index("`threshold` in every response") :][:200]
+    quoted = [float(x) for x in re.findall(r"\b0\.\d+\b", section)]
+    cut_offs = {float(v) for v in model["thresholds"].values()}
+    assert quoted and set(quoted) == cut_offs, f"README says {quoted}; the model file says {sorted(cut_offs)}"
