@@ -22,7 +22,9 @@
   idle for ``TRIM_IDLE`` seconds, glibc's ``malloc_trim`` hands the memory the burst freed back to
   the system (``MemoryTrim``); without it a worker stays at its peak size after a flood.
 
-Every refusal is the project's JSON error shape (``{"error": {...}}``).
+Every refusal is the project's error: the friendly HTML page for a browser on a page
+(``app.http.wants_html``, the page ``web.render_error`` draws), the JSON error shape
+(``{"error": {...}}``, ``app.http.error_json``) otherwise.
 """
 
 from __future__ import annotations
@@ -30,14 +32,14 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
-import json
 import logging
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.http import ResponseTooLarge
+from app.http import ResponseTooLarge, error_json, wants_html
 from app.settings import Settings
 
 log = logging.getLogger("evidence_kb")
@@ -48,14 +50,23 @@ FILE_PATHS = ("/static/", "/downloads/", "/docs-assets/")
 
 
 def error_response(
-    status: int, code: str, message: str, headers: Iterable[tuple[str, str]] = ()
+    scope: Scope, status: int, code: str, message: str, headers: Iterable[tuple[str, str]] = ()
 ) -> list[Message]:
-    """The ASGI messages of a JSON error in the project's shape."""
-    body = json.dumps(
-        {"error": {"status": status, "code": code, "message": message, "details": []}}, ensure_ascii=False
-    ).encode()
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    raw += [(k.lower().encode(), v.encode()) for k, v in headers]
+    """The ASGI messages of an error refused before routing, as the app's own error handler
+    would answer it: the HTML error page when the client wants HTML (``wants_html``) and the app
+    draws one (``app.state.render_error``, set by ``web.register``), the JSON error otherwise.
+    ``headers`` are added (and replace the page's own of the same name, e.g. ``Retry-After``)."""
+    extra = [(k.lower().encode(), v.encode()) for k, v in headers]
+    accept = next((v for k, v in scope.get("headers", []) if k == b"accept"), b"").decode("latin-1")
+    render_error = getattr(getattr(scope.get("app"), "state", None), "render_error", None)
+    if render_error is not None and wants_html(scope.get("path", ""), accept):
+        page = render_error(Request(scope), status, message)
+        names = {k for k, _ in extra}
+        raw = [(k, v) for k, v in page.raw_headers if k not in names] + extra
+        body = bytes(page.body)
+    else:
+        body = error_json(status, code, message)
+        raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra]
     return [
         {"type": "http.response.start", "status": status, "headers": raw},
         {"type": "http.response.body", "body": body},
@@ -110,12 +121,12 @@ class RequestGuard:
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         refusal = self._check_headers(scope)
         if refusal:
-            await send_all(send, error_response(*refusal))
+            await send_all(send, error_response(scope, *refusal))
             return
         if self.in_flight >= self.max_in_flight and not scope["path"].startswith("/static/"):
             self.refused += 1
             await send_all(send, error_response(
-                503, "overloaded", "The server is answering too many requests; retry in a moment.",
+                scope, 503, "overloaded", "The server is answering too many requests; retry in a moment.",
                 [("Retry-After", "1")],
             ))  # fmt: skip
             return
@@ -131,23 +142,23 @@ class RequestGuard:
                 body = await asyncio.wait_for(self._read_body(receive), self.body_timeout)
             except TimeoutError:
                 await send_all(send, error_response(
-                    408, "body-timeout", f"The request body took longer than {self.body_timeout:g} s to arrive."
+                    scope, 408, "body-timeout", f"The request body took longer than {self.body_timeout:g} s to arrive."
                 ))  # fmt: skip
                 return
             if body is None:
                 await send_all(send, error_response(
-                    413, "too-large", f"The request body is larger than {self.max_body:,} bytes."
+                    scope, 413, "too-large", f"The request body is larger than {self.max_body:,} bytes."
                 ))  # fmt: skip
                 return
             refusal = self._check_content_type(scope, body)
             if refusal:
-                await send_all(send, error_response(*refusal))
+                await send_all(send, error_response(scope, *refusal))
                 return
             receive = _replay(body, receive)
         host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1").lower()
         send = _relative_redirects(send, host)
         if not scope["path"].startswith(FILE_PATHS):
-            send = _size_capped(send, self.max_response)
+            send = _size_capped(send, self.max_response, scope)
         await self.app(scope, receive, send)
 
     def _check_headers(self, scope: Scope) -> tuple[int, str, str] | None:
@@ -209,7 +220,7 @@ class ResponseOverflow(Exception):
     connection is dropped, since its status has been sent."""
 
 
-def _size_capped(send: Send, cap: int) -> Send:
+def _size_capped(send: Send, cap: int, scope: Scope) -> Send:
     """``send`` that replaces a response over ``cap`` bytes by the 422 ``response-too-large``."""
     refused = False
     sent = 0
@@ -221,7 +232,7 @@ def _size_capped(send: Send, cap: int) -> Send:
             if length.isdigit() and int(length) > cap:
                 refused = True
                 error = ResponseTooLarge(int(length), cap)
-                await send_all(send, error_response(error.status_code, error.code, error.detail))
+                await send_all(send, error_response(scope, error.status_code, error.code, error.detail))
                 return
         elif message["type"] == "http.response.body":
             if refused:

@@ -65,6 +65,23 @@ class ApiError(HTTPException):
         self.details = details or []
 
 
+def error_json(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> bytes:
+    """The one serializer of every error body, from a route or from a middleware that refuses
+    before routing (``app.guard``, ``app.ratelimit``): compact UTF-8 JSON
+    ``{"error": {"status", "code", "message", "details"}}``."""
+    return dumps({"error": {"status": status, "code": code, "message": message, "details": details or []}})
+
+
+def wants_html(path: str, accept: str) -> bool:
+    """Whether an error answers with the friendly HTML page rather than JSON: pages (not
+    ``/api/`` or ``/openapi.json``) for clients that accept HTML, curl's ``*/*`` included, unless
+    they ask for JSON only. ``accept``: the ``Accept`` header ("" when absent)."""
+    if path.startswith(("/api/", "/openapi.json")):
+        return False
+    accept = accept or "*/*"
+    return "text/html" in accept or "json" not in accept
+
+
 class ResponseTooLarge(ApiError):
     """422 ``response-too-large``: the answer would pass ``Settings.max_response_bytes``.
     ``advice`` says what to ask for instead (a narrower scope, a download)."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.citations_citeproc import patch_citeproc
 from app.db import Database
 from app.guard import RequestGuard
-from app.http import MAX_ERRORS, ApiError, plain_problem
+from app.http import MAX_ERRORS, ApiError, error_json, plain_problem, wants_html
 from app.publish_http import EmptyMeansAbsent, HeadAsGet, add_cors, reject_unknown_query
 from app.ratelimit import RateLimits
 from app.settings import Settings, get_settings
@@ -62,20 +62,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def error_body(
-    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    return {"error": {"status": status, "code": code, "message": message, "details": details or []}}
-
-
-def wants_html(request: Request) -> bool:
-    """Pages answer errors in HTML (curl's */* included) unless the client asks for JSON only."""
-    if request.url.path.startswith(("/api/", "/openapi.json")):
-        return False
-    accept = request.headers.get("accept", "*/*")
-    return "text/html" in accept or "json" not in accept
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -125,10 +111,10 @@ async def respond_to_error(request: Request, exc: Exception) -> Response:
     error = describe_error(request, exc)
     status = error.status_code
     render_error = getattr(request.app.state, "render_error", None)
-    if wants_html(request) and render_error is not None:
+    if wants_html(request.url.path, request.headers.get("accept", "")) and render_error is not None:
         return render_error(request, 400 if status == 422 else status, error.detail)  # type: ignore[no-any-return]
-    body = error_body(status, error.code, error.detail, error.details)
-    return JSONResponse(body, status_code=status, headers=error.headers)
+    body = error_json(status, error.code, error.detail, error.details)
+    return Response(body, status_code=status, headers=error.headers, media_type="application/json")
 
 
 class EvidenceKB(FastAPI):

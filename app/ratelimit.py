@@ -92,7 +92,7 @@ class RateLimits:
             return
         identity = self._identity(scope)
         if identity is None:
-            await send_all(send, error_response(401, "bad-api-key", "That API key is not known here."))
+            await send_all(send, error_response(scope, 401, "bad-api-key", "That API key is not known here."))
             return
         who, keyed = identity
         expensive = is_expensive(scope["method"], scope["path"], scope.get("query_string", b""))
@@ -118,7 +118,8 @@ class RateLimits:
                 f"(at most {item.amount} per {item.get_expiry()} s); retry after {reset} s."
             )
             await send_all(
-                send, error_response(429, "rate-limited", message, [("Retry-After", str(reset)), *headers])
+                send,
+                error_response(scope, 429, "rate-limited", message, [("Retry-After", str(reset)), *headers]),
             )
             return
         await self.app(scope, receive, _with_headers(send, headers))

@@ -486,10 +486,15 @@ def factcheck_context(text: str, result: dict[str, Any] | None, error: str | Non
 
 ERROR_TITLES = {
     400: "That request is not valid",
+    401: "Unknown API key",
     404: "Page not found",
     405: "Not allowed",
+    408: "That took too long",
     413: "Too large",
+    414: "That address is too long",
+    415: "That kind of content is not accepted",
     422: "That request is not valid",
+    429: "Too many requests",
     500: "Something went wrong",
     503: "Temporarily unavailable",
 }

@@ -158,3 +158,59 @@ def test_request_bodies_take_the_json_types_of_the_schema(seed_client: TestClien
     for limit in (5, 5.0):  # JSON Schema: 5.0 is an integer
         response = seed_client.post("/api/v1/factcheck", json={"text": POST, "limit": limit})
         assert response.status_code == 200 or error(response)["code"] == "deadline-exceeded", limit
+
+
+# --- refusals before routing: the page a browser reads, the JSON a program reads -----------------
+
+HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+@pytest.fixture
+def small_bodies(seed_settings: Settings) -> Iterator[TestClient]:
+    """The seed database with a 1,000-byte body limit and an API key (for the 401)."""
+    settings = seed_settings.model_copy(update={"max_body_bytes": 1_000, "api_keys": ["k" * 32]})
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def refusals(client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
+    """Each early refusal of the guard and the rate limiter, on a page path."""
+    max_query_params = client.app.state.settings.max_query_params  # type: ignore[attr-defined]
+    return {
+        "413": client.post("/factcheck", data={"text": "x" * 5_000}, headers=headers),
+        "414": client.get("/claims?" + "&".join(["q=a"] * (max_query_params + 1)), headers=headers),
+        "400 bad-host": client.get("/claims", headers={**headers, "Host": "evil.example"}),
+        "401": client.get("/claims", headers={**headers, "X-API-Key": "not-a-key"}),
+    }
+
+
+def test_early_refusals_on_pages_are_the_html_error_page_for_browsers(small_bodies: TestClient) -> None:
+    """README: errors on pages are the friendly page for a browser, whichever layer refuses."""
+    for what, response in refusals(small_bodies, HTML).items():
+        assert response.status_code == int(what[:3]), what
+        assert response.headers["content-type"].startswith("text/html"), what
+        assert f"Error {response.status_code}" in response.text and "<h1" in response.text, what
+    for what, response in refusals(small_bodies, {"Accept": "application/json"}).items():
+        assert response.headers["content-type"] == "application/json", what
+        assert error(response)["status"] == int(what[:3]), what
+
+
+def test_every_error_body_is_written_by_one_serializer(small_bodies: TestClient) -> None:
+    """Compact JSON, whichever layer answers: the router (404, 422) or the guard (413, 415, 414,
+    400, 401)."""
+    api = {"Accept": "application/json"}
+    responses = [
+        small_bodies.get("/api/v1/claims/nothing"),
+        small_bodies.get("/api/v1/claims?limit=abc"),
+        small_bodies.post(
+            "/api/v1/factcheck", content=b"x" * 5_000, headers={"Content-Type": "application/json"}
+        ),
+        small_bodies.post("/api/v1/factcheck", content=b"text", headers={"Content-Type": "text/plain"}),
+        *refusals(small_bodies, api).values(),
+    ]
+    statuses = set()
+    for response in responses:
+        statuses.add(response.status_code)
+        assert response.content.startswith(b'{"error":{"status":'), response.content[:60]
+        assert b'", "' not in response.content and b'": ' not in response.content, response.content
+    assert statuses == {404, 422, 413, 415, 414, 400, 401}
