@@ -386,6 +386,15 @@ def test_a_misspelt_design_is_one_error_without_the_cited_but_no_design_follow_o
     assert ": design 'labratory' is not one of" in message
 
 
+def test_apa_prints_article_numbers_the_apa_7_way(cli: Run) -> None:
+    result = cli("export", "--format", "apa", "--study", "alghadir2019effect", "--study", "chen2021efficacy")
+    assert result.code == 0
+    assert "BMC Musculoskeletal Disorders, 20, Article 159. https://doi.org/" in result.out
+    assert (
+        "Evidence-Based Complementary and Alternative Medicine, 2021, Article 5574966. https://" in result.out
+    )
+
+
 def test_check_of_a_missing_bib_file(cli: Run, tmp_path: Path) -> None:
     result = cli("check", str(tmp_path / "missing.bib"))
     assert result.code == 1

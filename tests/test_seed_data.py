@@ -186,7 +186,7 @@ def compared(key: str) -> list[tuple[str, object, object]]:
         ("year", text(record["year"]), fields.get("year")),
         ("volume", text(record["volume"]), fields.get("volume")),
         ("number", text(record["number"]), fields.get("number")),
-        ("pages", reference_pages(record["pages"]), bib_pages(fields.get("pages"))),
+        ("pages", reference_pages(record["pages"]), bib_pages(page_or_article_number(fields))),
         ("design", record["design"], fields.get("design")),
         ("samplesize", expected_sample_size(record), fields.get("samplesize")),
         ("studies", text(size.get("studies")), fields.get("studies")),
@@ -199,6 +199,11 @@ def compared(key: str) -> list[tuple[str, object, object]]:
     return rows + [row for row in review_rows(key, correction) if row[0] in corrected]
 
 
+def page_or_article_number(fields: dict[str, str]) -> str | None:
+    """The pages, or the article number (``eid``) that the references list as pages."""
+    return fields.get("pages") or fields.get("eid")
+
+
 def review_rows(key: str, facts: dict[str, Any]) -> list[tuple[str, object, object]]:
     """(field, in the review, in studies.bib) for each fact review-2026-11-facts.yaml gives."""
     fields = raw_fields()[key]
@@ -208,8 +213,8 @@ def review_rows(key: str, facts: dict[str, Any]) -> list[tuple[str, object, obje
             continue
         got = fields.get(name)
         want = None if value is None else str(value)
-        if name == "pages":
-            got, want = bib_pages(got), reference_pages(want)
+        if name == "pages":  # the references give an article number as the pages
+            got, want = bib_pages(page_or_article_number(fields)), reference_pages(want)
         rows.append((name, want, got))
     return rows
 
@@ -384,3 +389,16 @@ def test_a_within_group_change_is_never_recorded_as_a_difference_from_control() 
         for link in record.claim.evidence:
             if link.study in within_only and link.estimate is not None:
                 assert link.estimate.comparison == "within-group", (record.claim.id, link.study)
+
+
+def test_article_numbers_are_eids_not_pages() -> None:
+    """An article number (the notes say "Article number N" or "article ID N") is BibTeX's ``eid``,
+    so that APA prints "Article N" and not "N" as if it were a page."""
+    entries = parse_bib_files([DATA_DIR / "studies.bib"]).entries
+    stated = {}
+    for entry in entries:
+        match = re.search(r"article (?:number|ID) (\w+)", entry.fields.get("note", ""), re.I)
+        if match:
+            stated[entry.key] = (match[1], entry.fields.get("eid"), entry.fields.get("pages"))
+    assert len(stated) >= 9
+    assert {key: row for key, row in stated.items() if row[1:] != (row[0], None)} == {}
