@@ -163,37 +163,51 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from app.build import ensure_built
-
     # Through the environment, so that every worker process uvicorn starts reads them too.
     for option in ("max_concurrency", "header_timeout", "body_timeout"):
         if getattr(args, option) is not None:
             os.environ[f"EVIDENCE_KB_{option.upper()}"] = str(getattr(args, option))
     get_settings.cache_clear()
     settings = get_settings()
+    if not args.no_build and not settings.data_dir.is_dir() and _has_database(settings):
+        _err(f"no data folder at {settings.data_dir.resolve()}: serving the database as it is.")
+        args.no_build = True  # an app host with the database but not the data files
     if args.no_build:  # several hosts: the release step builds, and no host rolls data back
-        reachable = _database_reachable(settings)
-        if reachable is not None:
-            _err(f"cannot reach the database ({reachable}); serving anyway: requests answer 503 "
-                 "until it is back.")  # fmt: skip
-        elif not _has_database(settings):
-            _err("no build in the database yet: run 'evidence-kb build' (requests fail until then).")
+        _say_whether_servable(settings)
     else:
-        try:
-            result = ensure_built(settings, progress=lambda m: _err(f"build: {m}"))
-        except DataError as exc:
-            _print_problems(exc.problems)
-            if not _has_database(settings):
-                raise CommandError(
-                    f"{_errors(exc.problems)} error(s) in the data files and there is no earlier build to serve."
-                ) from exc
-            _err("the data has errors: serving the last good build unchanged.")
-        else:
-            if result.status == "built":
-                _err(f"built: {result.claims} claims, {result.studies} studies in {result.seconds:.2f} s")
+        _build_before_serving(settings)
     from app.serving import serve
 
     return serve(settings, args.host, args.port, args.workers, args.access_log)
+
+
+def _say_whether_servable(settings: Settings) -> None:
+    """``serve --no-build``: warn (standard error) when the database is unreachable or empty."""
+    reachable = _database_reachable(settings)
+    if reachable is not None:
+        _err(f"cannot reach the database ({reachable}); serving anyway: requests answer 503 "
+             "until it is back.")  # fmt: skip
+    elif not _has_database(settings):
+        _err("no build in the database yet: run 'evidence-kb build' (requests fail until then).")
+
+
+def _build_before_serving(settings: Settings) -> None:
+    """``serve``: build when the data changed; with bad data keep the last good build, or raise
+    ``CommandError`` when there is none."""
+    from app.build import ensure_built
+
+    try:
+        result = ensure_built(settings, progress=lambda m: _err(f"build: {m}"))
+    except DataError as exc:
+        _print_problems(exc.problems)
+        if not _has_database(settings):
+            raise CommandError(
+                f"{_errors(exc.problems)} error(s) in the data files and there is no earlier build to serve."
+            ) from exc
+        _err("the data has errors: serving the last good build unchanged.")
+    else:
+        if result.status == "built":
+            _err(f"built: {result.claims} claims, {result.studies} studies in {result.seconds:.2f} s")
 
 
 def cmd_dump(args: argparse.Namespace) -> int:

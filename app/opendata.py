@@ -212,8 +212,13 @@ def write_dump(store: Store, settings: Settings, directory: Path) -> Downloads:
             if path.exists():
                 shutil.copyfile(path, directory / path.name)
     else:
+        reason = (
+            "the data folder has changed since this build; the next build publishes it"
+            if settings.data_dir.is_dir()
+            else f"no data folder here ({settings.data_dir.resolve()})"
+        )
         for name in ("studies.bib", "claims.yaml", "concepts.yaml"):
-            missing[name] = "the data folder has changed since this build; the next build publishes it"
+            missing[name] = reason
     try:
         copy_database(settings, directory / SQLITE_DUMP, rebuild=not settings.is_sqlite and same_data)
     except LookupError as exc:

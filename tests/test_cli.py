@@ -423,6 +423,7 @@ def test_read_commands_need_no_data_folder_once_built(
     assert checked.code == 0 and checked.err == ""
     dumped = cli(*nowhere, "dump", str(tmp_path / "dump"))
     assert dumped.code == 0 and (tmp_path / "dump").is_dir()
+    assert f"not written: claims.yaml: no data folder here ({tmp_path / 'no-data'})" in dumped.out
 
 
 def test_a_read_command_without_build_or_data_folder_names_both(cli: Run, tmp_path: Path) -> None:
@@ -559,6 +560,19 @@ def test_serve_with_bad_data_keeps_serving_the_last_good_build(
     result = cli("--data-dir", str(mini_data), "--database-url", url, "serve")
     assert result.code == 0
     assert "serving the last good build unchanged" in result.err
+    assert len(served) == 1
+
+
+def test_serve_without_a_data_folder_serves_the_database_as_it_is(
+    cli: Run, mini_data: Path, tmp_path: Path, served: list[dict[str, object]]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    assert cli("--data-dir", str(mini_data), "--database-url", url, "build", "--quiet").code == 0
+    result = cli("--data-dir", str(tmp_path / "no-data"), "--database-url", url, "serve")
+    assert result.code == 0 and result.out == ""
+    assert result.err.startswith(
+        f"no data folder at {tmp_path / 'no-data'}: serving the database as it is.\nserving on "
+    )
     assert len(served) == 1
 
 
