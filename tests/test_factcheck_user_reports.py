@@ -109,7 +109,7 @@ def test_a_figure_of_a_recorded_misreading_is_named_not_passed(seed_client: Test
         assert listed and "misreading" in listed[0]["note"]
     # Another figure is not the misreading's: it is checked as before, not listed as misread.
     match = match_for(check(seed_client, "Walking backwards burns 35% more calories than forward"), CALORIES)
-    assert not [u for u in match["unverified_figures"] if u.get("study")]
+    assert not [u for u in match["unverified_figures"] if "misreading" in u.get("note", "")]
     assert all(not f.get("figures") for f in match["flags"])
 
 
@@ -187,3 +187,43 @@ def test_a_post_in_another_language_that_names_no_patients_is_still_a_population
     for text in ("Walking backwards relieves knee pain.", "Caminar hacia atrás alivia el dolor de rodilla."):
         match = match_for(check(seed_client, text), KNEE_PAIN)
         assert "population-mismatch" in {f["code"] for f in match["flags"]}, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Walking backwards burns 30% more calories than walking forward",
+        "Walking backwards burns 40 percent more calories than walking forward",
+        "Walking backwards raises heart rate 40% more than walking forward",
+        "Walking backwards burns 45% more calories",  # not reported
+    ],
+)
+def test_a_figure_only_inside_an_intensity_bound_is_listed_unverified(
+    seed_client: TestClient, text: str
+) -> None:
+    """No like-for-like figure (the studies measured percent of VO2max, not calories): not a
+    mismatch, but not passed silently either."""
+    body = check(seed_client, text)
+    assert body["matches"]
+    for match in body["matches"]:
+        if match["stance"] not in ("asserts", "reports"):
+            continue
+        assert "figure-mismatch" not in {f["code"] for f in match["flags"]}
+        listed = [u for u in match["unverified_figures"] if u["quantity"] == "percent-change"]
+        assert listed and "not a like-for-like figure" in listed[0]["note"], match["claim"]["id"]
+
+
+@pytest.mark.parametrize(
+    "text", ["Walking backwards burns twice as many calories", "Walking backwards burns 100% more calories"]
+)
+def test_a_change_outside_the_bound_is_a_mismatch_and_a_percent_change_is_not_certainty(
+    seed_client: TestClient, text: str
+) -> None:
+    match = match_for(check(seed_client, text), CALORIES)
+    codes = [f["code"] for f in match["flags"]]
+    assert "figure-mismatch" in codes and "overclaim" not in codes
+
+
+def test_100_percent_as_certainty_is_still_an_overclaim(seed_client: TestClient) -> None:
+    match = match_for(check(seed_client, "Walking backwards is 100% effective for knee pain"), KNEE_PAIN)
+    assert [f["post_says"] for f in match["flags"] if f["code"] == "overclaim"] == ["100%"]

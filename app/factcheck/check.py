@@ -141,7 +141,7 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
         flags += figure_flags + misreading_flags(index, profile, cand.unit)
     if said == PostStance.ASSERTS:
         flags += population_flags(index, profile, cand.unit)
-        flags += overclaim_flags(index, post, cand.unit, text, claim)
+        flags += overclaim_flags(index, post, cand.unit, text, claim, per_post.figures(unit))
     flags += denial_flags(claim, said, unit.text)
     return {
         "claim": {key: claim[key] for key in SUMMARY_FIELDS} | {"url": base_url.rstrip("/") + claim["url"]},

@@ -3,7 +3,9 @@
 - ``figure-mismatch``: a typed figure of the unit disagrees with every figure of the same quantity
   and outcome in the claim's evidence (``figures``), or gives a figure of another measure as its
   own (body fat as body weight); a figure with no counterpart is listed in the match's
-  ``unverified_figures`` instead, and so is one that disagrees with an *advice* claim's figures
+  ``unverified_figures`` instead, and so is one that only lies inside the bound an intensity
+  difference sets ("40% more calories" against "17-20% higher percent of VO2max": not contradicted,
+  not confirmed either, ``figures``), and one that disagrees with an *advice* claim's figures
   (advice against advice is not a contradiction of the studies) or that compares other conditions
   ("backward uphill doubles the effort of level walking" against figures measured at the same
   grade).
@@ -23,6 +25,7 @@ Each flag: ``code``, ``message``, ``post_says``, ``evidence_shows`` and the stud
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from app import grading
@@ -138,7 +141,14 @@ def figure_checks(
         if not same or (fig.quantity == "percent-change" and _other_conditions(uf, same)):
             unverified.append(unseen)
             continue
-        if any(within(value, high, *_size(fig, f), f["quantity"]) for f in same):
+        agree = [f for f in same if within(value, high, *_size(fig, f), f["quantity"])]
+        if any(f["quantity"] == fig.quantity for f in agree):
+            continue
+        if agree:  # only inside a bound of another quantity (an intensity difference): not verified
+            bound = agree[0]
+            note = (f"not contradicted, but not a like-for-like figure: the evidence shows "
+                    f"{_figure_text(bound)} ({bound['measure']}; {bound['short']})")  # fmt: skip
+            unverified.append(unseen | {"note": note, "study": bound["study"]})
             continue
         if advice:
             unverified.append(
@@ -210,13 +220,30 @@ def _covers(tested: list[ConceptDef], demographic: ConceptDef) -> bool:
     return any(t.id == "healthy-adults" for t in tested) and demographic.id in ("women", "men", "young-women")
 
 
+_ALL_OF_IT = re.compile(r"\b100\s*(?:%|per ?cent\b)", re.IGNORECASE)  # "100% effective", "100% sure"
+
+
 def overclaim_flags(
-    index: Index, post: Features, uf: UnitFeatures, text: str, claim: dict[str, Any]
+    index: Index,
+    post: Features,
+    uf: UnitFeatures,
+    text: str,
+    claim: dict[str, Any],
+    figures: list[Figure] | None = None,
 ) -> list[dict[str, Any]]:
+    """The unit's certainty words, and "100%" where it is certainty ("100% effective") rather than
+    a typed figure ("100% more calories", a percent change: ``figures``, the unit's
+    ``post_figures`` when already read)."""
+    figures = post_figures(uf.unit.text) if figures is None else figures
+    base = uf.unit.start
+
+    def in_figure(start: int) -> bool:
+        return any(f.start <= start - base < f.end for f in figures)
+
     words = [text[post.tokens[i].start : post.tokens[j - 1].end] for f, spans in uf.own.items()
-             if index.analyzer.kind(f) == "certainty" for i, j in spans]  # fmt: skip
-    if "100%" in uf.unit.text:
-        words.append("100%")
+             if index.analyzer.kind(f) == "certainty" for i, j in spans
+             if not in_figure(post.tokens[i].start)]  # fmt: skip
+    words += [m.group() for m in _ALL_OF_IT.finditer(uf.unit.text) if not in_figure(base + m.start())]
     level = claim["grade"]["level"]
     if not words or (level == "high" and claim["verdict"] == "supported"):
         return []
