@@ -63,7 +63,16 @@ class FactCheckRequest(BaseModel):
 
 class BatchPost(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: Annotated[str | None, Field(max_length=200, description="Your id for the post, echoed back")] = None
+    id: Annotated[
+        str | None,
+        Field(
+            max_length=200,
+            description=(
+                "Your id for the post, echoed back; unique in the batch (a post without one is "
+                'known by its position: "0", "1", ...)'
+            ),
+        ),
+    ] = None
     text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 
     _not_blank = field_validator("text")(FactCheckRequest._not_blank.__func__)  # type: ignore[attr-defined]
@@ -71,8 +80,37 @@ class BatchPost(BaseModel):
 
 class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    posts: Annotated[list[BatchPost], Field(min_length=1, max_length=MAX_BATCH)]
+    posts: Annotated[
+        list[BatchPost],
+        Field(
+            min_length=1, max_length=MAX_BATCH, description="The posts; their ids must differ (422 otherwise)"
+        ),
+    ]
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT), JsonInt] = 5
+
+
+def post_ids(posts: list[BatchPost]) -> list[str]:
+    """Each post's id as the answer echoes it: its own, or its position ("0", "1", ...).
+
+    Raises ``RequestValidationError`` (422 ``invalid-request``) at the first id that repeats an
+    earlier one (its own or a position), naming it and both posts, so that every result can be
+    told apart by its id."""
+    ids: list[str] = []
+    first: dict[str, int] = {}
+    for i, post in enumerate(posts):
+        post_id = post.id if post.id is not None else str(i)
+        if post_id in first:
+            where = ("body", "posts", i, "id")
+            message = (
+                f"must be unique in the batch, and {post_id!r} is already the id of post {first[post_id]}"
+                " (counting from 0; a post without an id is known by its position)"
+            )
+            raise RequestValidationError(
+                [{"type": "duplicate_id", "loc": where, "msg": message, "input": post_id}]
+            )
+        first[post_id] = i
+        ids.append(post_id)
+    return ids
 
 
 def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -147,6 +185,7 @@ async def factcheck_post(request: Request) -> Response:
 )
 async def factcheck_batch(request: Request) -> Response:
     body = await parse_body(request, BatchRequest)
+    ids = post_ids(body.posts)
     total = sum(len(post.text) for post in body.posts)
     limit = request.app.state.settings.batch_max_chars
     if total > limit:
@@ -155,7 +194,9 @@ async def factcheck_batch(request: Request) -> Response:
             "batch-too-large",
             f"The posts hold {total:,} characters in all; one batch may hold at most {limit:,}.",
         )
-    return await _check(request, [(post.id, post.text) for post in body.posts], body.limit, batch=True)
+    return await _check(
+        request, [(i, post.text) for i, post in zip(ids, body.posts, strict=True)], body.limit, batch=True
+    )
 
 
 async def _check(

@@ -258,6 +258,8 @@ def plain_problem(error: dict[str, Any]) -> str:
     }.get(kind)
     if kind == "missing":
         return f"{subject} is required."
+    if kind == "duplicate_id":  # factcheck_api.post_ids: the message is what follows the subject
+        return f"{subject} {error.get('msg', 'must be unique')}."
     if kind == "unknown_parameter":  # publish_http.reject_unknown_query: "... (accepted: a, b)"
         return (
             f"{subject} is not known here{str(error.get('msg', '')).removeprefix('unknown query parameter')}."

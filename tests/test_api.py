@@ -6,6 +6,7 @@ totals, pages against the full list, evidence against studies), not with remembe
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -378,3 +379,24 @@ def test_methodology_publishes_the_rules(seed_client: TestClient) -> None:
         "risk of bias",
     }
     assert [v["rating"] for v in doc["verdicts"]] == [5, 4, 3, 2, 1]
+
+
+@pytest.mark.parametrize(("posts", "field", "repeated"), [
+    ([{"id": "a", "text": "walking"}, {"id": "b", "text": "running"}, {"id": "a", "text": "squats"}],
+     "posts.2.id", "'a' is already the id of post 0"),
+    ([{"text": "walking"}, {"id": "0", "text": "running"}], "posts.1.id", "'0' is already the id of post 0"),
+])  # fmt: skip
+def test_a_batch_with_a_repeated_post_id_is_a_422_naming_it(
+    seed_client: TestClient, posts: list[dict[str, str]], field: str, repeated: str
+) -> None:
+    """Results are told apart by id (README "Fact-checking a post"): two posts with one id are refused."""
+    error = error_of(seed_client.post("/api/v1/factcheck/batch", json={"posts": posts}), 422)
+    assert error["code"] == "invalid-request"
+    assert [d["field"] for d in error["details"]] == [field]
+    assert repeated in error["message"] and error["message"].startswith(f"The field {field} must be unique")
+    distinct = [{**post, "id": f"p{i}"} for i, post in enumerate(posts)]
+    answer = seed_client.post("/api/v1/factcheck/batch", json={"posts": distinct})
+    assert answer.status_code == 200
+    assert [r["id"] for r in answer.json()["results"]] == [p["id"] for p in distinct]
+    described = seed_client.get("/openapi.json").json()["paths"]["/api/v1/factcheck/batch"]["post"]
+    assert "unique in the batch" in json.dumps(described["requestBody"])
