@@ -464,13 +464,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["EVIDENCE_KB_DATABASE_URL"] = args.database_url
     get_settings.cache_clear()
     try:
-        status = int(args.func(args) or 0)
+        status = _run(args)
         sys.stdout.flush()  # here, so that a closed pipe is caught below and not at exit
         return status
+    except BrokenPipeError:  # also while printing the problems of a failure
+        return _closed_stdout()
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command's exit status; a failure ``failure_message`` knows is printed, status 1."""
+    try:
+        return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        return _closed_stdout()
+        raise
     except Exception as exc:
         message = failure_message(args.command, exc)
         if message is None:
