@@ -119,9 +119,10 @@ def failure_message(command: str, exc: Exception) -> str | None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from app.loader import check_bibliography, load_data
+    from app.loader import LoadedData, StreamResult, check_bibliography, check_data
 
     started = time.perf_counter()
+    result: LoadedData | StreamResult
     if args.paths:
         paths = [Path(p) for p in args.paths]
         missing = [p for p in paths if not p.exists()]
@@ -131,8 +132,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         what, where = f"{len(result.studies)} BibTeX entries", f"{len(paths)} file(s)"
     else:
         settings = get_settings()
-        result = load_data(settings.data_dir)
-        what, where = f"{len(result.claims)} claims and {len(result.studies)} studies", str(settings.data_dir)
+        result = check_data(settings.data_dir)
+        what, where = f"{result.claim_count} claims and {len(result.studies)} studies", str(settings.data_dir)
     _print_problems(result.problems, limit=args.max_problems)
     errors, warnings = len(result.errors), len(result.warnings)
     seconds = time.perf_counter() - started
