@@ -2,7 +2,8 @@
 
 Every subcommand lives here and calls the same functions the API uses (``app.build``,
 ``app.factcheck``, ``app.citations``); those modules know nothing of argparse. Commands that
-read the database open it through ``open_store`` (which builds first when the data changed), and
+read the database open it through ``open_store`` (which builds first when the data changed, and
+reads the database as it is where there is no data folder), and
 ``main`` is the one place that turns a failure into a message and exit status 1: problems in the
 data files are printed one per line as ``file:line: error: message``, a configuration or
 database problem as one sentence. There is never a traceback for bad input.
