@@ -227,3 +227,27 @@ def test_a_change_outside_the_bound_is_a_mismatch_and_a_percent_change_is_not_ce
 def test_100_percent_as_certainty_is_still_an_overclaim(seed_client: TestClient) -> None:
     match = match_for(check(seed_client, "Walking backwards is 100% effective for knee pain"), KNEE_PAIN)
     assert [f["post_says"] for f in match["flags"] if f["code"] == "overclaim"] == ["100%"]
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_id", "stance", "overclaim"),
+    [
+        ("Backward walking doesn't just help knee OA, it cures it.", KNEE_OA, "asserts", True),
+        ("Backward walking does not only help knee OA, it cures it.", KNEE_OA, "asserts", True),
+        (
+            "Contrary to what people say, backward walking does help knee osteoarthritis.",
+            KNEE_OA,
+            "asserts",
+            False,
+        ),
+        ("Despite what doctors say, walking backwards relieves knee pain.", KNEE_PAIN, "asserts", False),
+        ("Backward walking doesn't help knee OA.", KNEE_OA, "denies", False),  # a plain negation still denies
+        ("People say backward walking helps knee osteoarthritis.", KNEE_OA, "reports", False),
+    ],
+)
+def test_not_just_and_contrary_to_what_people_say_assert(
+    seed_client: TestClient, text: str, claim_id: str, stance: str, overclaim: bool
+) -> None:
+    match = match_for(check(seed_client, text), claim_id)
+    assert match["stance"] == stance
+    assert ("overclaim" in {f["code"] for f in match["flags"]}) == overclaim

@@ -23,7 +23,8 @@ walking" does not deny the quadriceps claim). Checked in this order:
 - ``asks`` also when the next sentence is a short question that puts the claim in doubt ("But is
   it really so?", "¿Funciona de verdad?", "Но так ли это?").
 - ``reports``: the post attributes the claim to someone else ("according to", "claims that",
-  "they say", "supposedly", "TikTok says", "según", "selon", "laut", "angeblich"...).
+  "they say", "supposedly", "TikTok says", "según", "selon", "laut", "angeblich"...); not when
+  it sets others' words against its own ("Contrary to what people say, ..." asserts).
 - otherwise ``asserts``.
 
 Without the claim's words (``stance(text)``), any cue that is not a pseudo-negation counts.
@@ -100,6 +101,7 @@ _PSEUDO_NEGATION = re.compile(
     r"without (?:a )?doubt|beyond (?:a |any )?doubt|if in doubt|when in doubt|"
     r"if not|never (?:been |felt |looked )?(?:better|easier|stronger)|not (?:hurting|sore|painful)|"
     r"can't believe|cannot believe|couldn't believe|don't (?:sleep on|skip|forget|underestimate)|"
+    r"(?:does|do|did|is|are|was|were|will|would|can)(?: not|n't) (?:just|only|merely|simply)|"
     r"no s[oó]lo|non seulement|pas seulement|nicht nur|n[aã]o s[oó]|n[aã]o apenas|non solo|"
     r"niet alleen|ne\w* que|не только)(?!\w)",
     re.IGNORECASE,
@@ -118,6 +120,12 @@ _STUDY_AIM = re.compile(
     r"to (?:investigate|assess|determine|evaluate|examine) (?:the |whether )|"
     r"el objetivo (?:de este|del) (?:estudio|trabajo)|l'objectif de (?:cette|l') ?[ée]tude|"
     r"ziel (?:dieser|der) (?:studie|arbeit)|o objetivo d[eo]st[ea] estudo|lo scopo di questo studio)",
+    re.IGNORECASE,
+)
+# Others' words set against the post's own ("Contrary to what people say, it does help"): the post
+# asserts; the cue of a report inside is not its attribution.
+_AGAINST_OTHERS = re.compile(
+    r"\b(?:contrary to|despite|in spite of|unlike|regardless of|no matter) (?:what|all|the)\b[^,;:.]*",
     re.IGNORECASE,
 )
 _REPORTED = re.compile(
@@ -299,6 +307,6 @@ def stance(
         and len(re.findall(r"\w+", nxt)) <= VERDICT_SENTENCE_WORDS
     ):
         return PostStance.ASKS
-    if _REPORTED.search(_clean(text)) or _study_reports(text):
+    if _REPORTED.search(_AGAINST_OTHERS.sub(" ", _clean(text))) or _study_reports(text):
         return PostStance.REPORTS
     return PostStance.ASSERTS
