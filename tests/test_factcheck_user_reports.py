@@ -251,3 +251,27 @@ def test_not_just_and_contrary_to_what_people_say_assert(
     match = match_for(check(seed_client, text), claim_id)
     assert match["stance"] == stance
     assert ("overclaim" in {f["code"] for f in match["flags"]}) == overclaim
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Walking backwards burns 40% more calories #kneepain",
+        "Walking backwards burns more calories #kneepain #fitness",  # not reported
+    ],
+)
+def test_a_closing_hashtag_is_topic_not_an_outcome_the_post_states(
+    seed_client: TestClient, text: str
+) -> None:
+    body = check(seed_client, text)
+    ids = [m["claim"]["id"] for m in body["matches"]]
+    assert ids[0] == CALORIES and KNEE_PAIN not in ids, ids
+    figure = text.find("40%")
+    for match in body["matches"]:  # the post's figure is the calorie claim's, not a knee claim's
+        for u in match["unverified_figures"]:
+            assert u["span"]["start"] == figure and match["claim"]["id"] != KNEE_PAIN
+
+
+def test_a_hashtag_inside_the_sentence_still_states_the_outcome(seed_client: TestClient) -> None:
+    for text in ("Walking backwards for #KneePainRelief", "Walking backwards healed my #kneepain"):
+        assert check(seed_client, text)["matches"][0]["claim"]["id"] == KNEE_PAIN, text

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.factcheck.analyzer import Features
+from app.factcheck.analyzer import STOPWORDS, Features
 from app.factcheck.embed import Vectors
 from app.factcheck.index import BACKWARD, MATCH_KINDS, ClaimProfile, Index
 from app.factcheck.sentences import Unit
@@ -128,7 +128,9 @@ def unit_features(index: Index, post: Features, units: list[Unit]) -> list[UnitF
     (and "backward" or a contrast with forward walking anywhere in the post) are ``carried`` into
     each unit, because a post is about one activity even when only one of its sentences names it
     ("Walking backwards is big on TikTok. It eases knee pain, physios say."). Outcomes are not
-    carried: each unit must state its own."""
+    carried: each unit must state its own, and an outcome named only in hashtags ("... burns more
+    calories #kneepain") is the post's topic, not an outcome it states: it is kept in ``own`` (the
+    flags read it) but is not one of the unit's features (``have``)."""
     vectors = index.encoder.encode([u.text for u in units])
     kind = index.analyzer.kind
     # Each span goes to the unit its first token starts in (units are in order and do not overlap):
@@ -152,9 +154,41 @@ def unit_features(index: Index, post: Features, units: list[Unit]) -> list[UnitF
     out: list[UnitFeatures] = []
     for n, (unit, vector, own) in enumerate(zip(units, vectors, owns, strict=True)):
         context = {f for f, count in lenders.items() if count > (f in lent[n])}
-        have = {f for f in own if kind(f) in MATCH_KINDS} | context | (lent[n] & {BACKWARD})
+        tags = _hashtag_spans(unit)
+        have = {f for f, spans in own.items() if kind(f) in MATCH_KINDS
+                and not (kind(f) == "outcome" and tags and _only_in(post, spans, tags))}  # fmt: skip
+        have |= context | (lent[n] & {BACKWARD})
         out.append(UnitFeatures(unit, own, context - set(own), vector, have, post))
     return out
+
+
+_HASHTAG = re.compile(r"#[^\W_][\w'’]*")
+_TAG_BLOCK = re.compile(r"(?:\s*#[^\W_][\w'’]*)+[\W_]*$")  # the hashtags that close a unit
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[^\w#]*$")
+
+
+def _hashtag_spans(unit: Unit) -> list[tuple[int, int]]:
+    """(start, end) in the post of the unit's *tags*: the hashtags that close it after a statement
+    of its own ("... burns 40% more calories #kneepain #fitness"). A hashtag inside the sentence
+    ("healed my #kneepain", "for #KneePainRelief") or a unit of hashtags only is read as words."""
+    if "#" not in unit.text:
+        return []
+    block = _TAG_BLOCK.search(unit.text)
+    if block is None:
+        return []
+    before = _WORD_BEFORE.search(unit.text[: block.start()])
+    if before is None or before.group(1).lower() in STOPWORDS:
+        return []
+    return [
+        (unit.start + m.start(), unit.start + m.end()) for m in _HASHTAG.finditer(unit.text, block.start())
+    ]
+
+
+def _only_in(post: Features, spans: list[tuple[int, int]], tags: list[tuple[int, int]]) -> bool:
+    """Every one of the token ``spans`` lies inside one of ``tags`` (character spans)."""
+    return all(
+        any(a <= post.tokens[i].start and post.tokens[j - 1].end <= b for a, b in tags) for i, j in spans
+    )
 
 
 def passes_gates(profile: ClaimProfile, have: set[str], outcomes: frozenset[str]) -> bool:
