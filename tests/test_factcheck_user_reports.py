@@ -275,3 +275,18 @@ def test_a_closing_hashtag_is_topic_not_an_outcome_the_post_states(
 def test_a_hashtag_inside_the_sentence_still_states_the_outcome(seed_client: TestClient) -> None:
     for text in ("Walking backwards for #KneePainRelief", "Walking backwards healed my #kneepain"):
         assert check(seed_client, text)["matches"][0]["claim"]["id"] == KNEE_PAIN, text
+
+
+def test_cli_lists_each_source_once(tmp_path: Path) -> None:
+    env = {"EVIDENCE_KB_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "EVIDENCE_KB_DATA_DIR": str(DATA_DIR),
+           "PATH": ""}  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "app.cli", "factcheck", "I doubt that walking backwards helps knee osteoarthritis"],
+        capture_output=True, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    lines = [x.split("sources:", 1)[1] for x in out.stdout.splitlines() if "sources:" in x]
+    assert lines
+    for line in lines:
+        sources = [s.strip() for s in line.split(";")]
+        assert len(sources) == len(set(sources)), line
