@@ -76,6 +76,17 @@ def seed_client(seed_settings: Settings) -> Iterator[TestClient]:
         yield client
 
 
+@pytest.fixture(scope="module")
+def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated knowledge base of the test module's ``CLAIMS`` claims (bench/generate.py),
+    written once per module; tests copy it before changing it."""
+    from test_generate import generate
+
+    out = tmp_path_factory.mktemp("generated")
+    generate(out, "--claims", str(request.module.CLAIMS))
+    return out
+
+
 @pytest.fixture
 def mini_data(tmp_path: Path) -> Path:
     """A writable copy of the small fixture data set (tests/fixtures/mini)."""

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pytest
 from helpers import make_settings
-from test_generate import generate
 
 from app.build import build_database
 from app.db import Database
@@ -33,13 +32,6 @@ from app.store import Store
 
 CLAIMS = 30
 UPDATED = "claim(s) compiled, the others' rows copied from the last build's"
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("generated")
-    generate(out, "--claims", str(CLAIMS))
-    return out
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from helpers import empty_database, make_settings
 from sqlalchemy import text
-from test_generate import generate
 
 from app import incremental
 from app.build import build_database
@@ -42,13 +41,6 @@ TABLES = {
     "build_state": "id",
 }
 SKIP_COLUMNS = {"evidence": {"id"}, "study_group": {"id"}, "build_info": {"generation", "built_at"}}
-
-
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("generated")
-    generate(out, "--claims", str(CLAIMS))
-    return out
 
 
 @pytest.fixture
