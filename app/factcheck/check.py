@@ -60,7 +60,7 @@ def analyse(
     ``top``: only the best ``top`` claims at the threshold or more (``scoring.rank``); the
     threshold is the one of the post's reading (``scoring.cut_off``)."""
     units, lang = post_units(index, text)
-    return _ranked(index, units, lang, model, top), lang
+    return _ranked(index, units, lang, model, top)[0], lang
 
 
 def _ranked(
@@ -69,10 +69,11 @@ def _ranked(
     lang: dict[str, Any],
     model: dict[str, Any] | None,
     top: int | None,
-) -> list[Candidate]:
+) -> tuple[list[Candidate], float]:
+    """The ranked candidates and the cut-off of the post's reading they were ranked with."""
     model = model or load_model()
-    model = {**model, "threshold": cut_off(model, lang["matched_by"])}
-    return rank(index, units, model, top=top)
+    threshold = cut_off(model, lang["matched_by"])
+    return rank(index, units, {**model, "threshold": threshold}, top=top), threshold
 
 
 _CLAIM_WORD_KINDS = frozenset({"body", "outcome", "topic"})
@@ -172,8 +173,7 @@ def factcheck(store: Store, text: str, limit: int = 5, *, index: Index | None = 
     index = index or get_index(store)
     units, lang = post_units(index, text)
     # One more than shown: whether the last one shown is a near tie with the next.
-    ranked = _ranked(index, units, lang, None, top=max(0, limit) + 1)
-    threshold = cut_off(load_model(), lang["matched_by"])
+    ranked, threshold = _ranked(index, units, lang, None, top=max(0, limit) + 1)
     settings = store.db.settings
     per_post = PerPost(text, units)
     matches = [  # flags, figures and the ClaimReview only for the matches returned
