@@ -18,9 +18,17 @@ from app.factcheck.flags import (
     population_flags,
 )
 from app.factcheck.index import BACKWARD, Index, get_index
-from app.factcheck.scoring import Candidate, UnitFeatures, cut_off, load_model, rank, unit_features
-from app.factcheck.sentences import Unit, split
-from app.factcheck.stance import Span, stance
+from app.factcheck.scoring import (
+    CARRIED_KINDS,
+    Candidate,
+    UnitFeatures,
+    cut_off,
+    load_model,
+    rank,
+    unit_features,
+)
+from app.factcheck.sentences import Unit, clause_pieces, continues_without_subject, frame, split
+from app.factcheck.stance import Span, reported_around, stance
 from app.store import Store
 from app.vocab import PostStance
 
@@ -79,15 +87,20 @@ def _ranked(
 _CLAIM_WORD_KINDS = frozenset({"body", "outcome", "topic"})
 
 
-def _claim_words(index: Index, cand: Candidate, post: Any, unit: Unit) -> list[Span] | None:
+def _claim_words(
+    index: Index, cand: Candidate, post: Any, unit: Unit, backward: bool = True, core: bool = False
+) -> list[Span] | None:
     """(start, end) inside ``unit`` of the words that make the claim there, but the activity
     alone ("walking") and plain words: the concepts a negation must govern to deny the claim
-    (``stance``). None when the unit has none of them (then any negation counts)."""
+    (``stance``), and the clauses a match's span is made of (``own_clause``: without
+    "backward", which a post names once for all its clauses). ``core``: only the claim's core
+    features. None when the unit has none."""
     kind = index.analyzer.kind
-    features = index.profiles[cand.claim_id].features | cand.matched
+    profile = index.profiles[cand.claim_id]
+    features = profile.core if core else profile.features | cand.matched
     out = []
     for f in features:
-        if kind(f) not in _CLAIM_WORD_KINDS and f != BACKWARD:
+        if kind(f) not in _CLAIM_WORD_KINDS and not (backward and f == BACKWARD):
             continue
         for i, j in post.spans.get(f, ()):
             start, end = post.tokens[i].start, post.tokens[j - 1].end
@@ -96,19 +109,77 @@ def _claim_words(index: Index, cand: Candidate, post: Any, unit: Unit) -> list[S
     return out or None
 
 
-def match_stance(index: Index, cand: Candidate, units: list[Unit], post: Any) -> PostStance:
-    """The post's stance toward ``cand``'s claim: its unit, the claim's words there, and the next
-    sentence of the post (a short verdict such as "That's a myth." after the claim). ``units``:
-    the post's units (``sentences.split``, once per post)."""
+def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatures:
+    """The candidate's unit narrowed to the clauses that hold the claim's words
+    (``sentences.clause_pieces``): from the first such clause to the last. Its span, stance, figures
+    and flags are read there, so "cures" of the knee-pain clause is no overclaim of the calorie
+    clause beside it. The unit itself when the claim's words are in every clause or in none.
+    Features of the clauses left out stay with the narrowed unit only as what a post lends to all
+    its units (activities, body parts, topics: ``scoring.CARRIED_KINDS``), not as its own."""
+    uf = cand.unit
+    unit = uf.unit
+    # The claim's core words where the unit has them: a generic outcome word it shares with
+    # other claims ("helps" is an improvement) does not pull in the clause of another claim.
+    words = _claim_words(index, cand, post, unit, backward=False, core=True) or _claim_words(
+        index, cand, post, unit, backward=False
+    )
+    pieces = clause_pieces(text, unit.start, unit.end)
+    if not words or len(pieces) < 2:
+        return uf
+    inside = [(s, e) for s, e in pieces if any(s <= unit.start + a < e for a, _ in words)]
+    start, end = inside[0][0], inside[-1][1]
+    if (start, end) == (unit.start, unit.end):
+        return uf
+    kind = index.analyzer.kind
+    own = {}
+    for f, spans in uf.own.items():
+        kept = [(i, j) for i, j in spans if start <= post.tokens[i].start < end]
+        if kept:
+            own[f] = kept
+    dropped = set(uf.own) - set(own)
+    lent = {f for f in dropped if kind(f) in CARRIED_KINDS or f == BACKWARD} & uf.have
+    return UnitFeatures(
+        Unit(start, end, text[start:end], unit.sentence),
+        own,
+        uf.carried | lent,
+        uf.vector,
+        uf.have - (dropped - lent),
+        uf.post,
+    )
+
+
+def match_stance(
+    index: Index, cand: Candidate, units: list[Unit], post: Any, clause: Unit | None = None
+) -> PostStance:
+    """The post's stance toward ``cand``'s claim: its clause (``clause``, default its unit), the
+    claim's words there, and the next sentence of the post (a short verdict such as "That's a
+    myth." after the claim). A clause that goes on without a subject of its own ("... and burns
+    more calories") is read with what frames its sentence ("I doubt that", "According to TikTok,",
+    ``sentences.frame``), and one that someone else's words surround is reported
+    (``stance.reported_around``). ``units``: the post's units (``sentences.split``, once per post)."""
     unit = cand.unit.unit
+    clause = clause or unit
+    text, words = clause.text, _claim_words(index, cand, post, clause)
+    if clause.start > unit.start and continues_without_subject(clause.text):
+        lead = frame(unit.text[: clause.start - unit.start])
+        if lead:
+            text = f"{lead} {clause.text}"
+            words = [(a + len(lead) + 1, b + len(lead) + 1) for a, b in words or ()] or None
     following = next((u for u in units if u.sentence > unit.sentence), None)
-    return stance(
-        unit.text,
-        _claim_words(index, cand, post, unit),
+    said = stance(
+        text,
+        words,
         following.text if following else None,
         _claim_words(index, cand, post, following) if following else None,
         f"{cand.claim_id} {index.profiles[cand.claim_id].claim.get('statement', '')}",
     )
+    if (
+        said == PostStance.ASSERTS
+        and (clause.start, clause.end) != (unit.start, unit.end)
+        and reported_around(unit.text[: clause.start - unit.start], unit.text[clause.end - unit.start :])
+    ):
+        return PostStance.REPORTS
+    return said
 
 
 class PerPost:
@@ -118,12 +189,12 @@ class PerPost:
     def __init__(self, text: str, units: list[UnitFeatures] | None = None):
         self.text = text
         self.units = split(text) if units is None else [uf.unit for uf in units]
-        self._figures: dict[int, list[Figure]] = {}
+        self._figures: dict[tuple[int, int], list[Figure]] = {}
 
     def figures(self, unit: Unit) -> list[Figure]:
-        found = self._figures.get(unit.start)
+        found = self._figures.get((unit.start, unit.end))
         if found is None:
-            found = self._figures[unit.start] = post_figures(unit.text)
+            found = self._figures[unit.start, unit.end] = post_figures(unit.text)
         return found
 
 
@@ -132,17 +203,18 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
 
     profile = index.profiles[cand.claim_id]
     claim = profile.claim
-    unit = cand.unit.unit
     text = per_post.text
     post = cand.unit.post or index.analyzer.features(text)
-    said = match_stance(index, cand, per_post.units, post)
-    figure_flags, unverified = figure_checks(profile, post, cand.unit, per_post.figures(unit))
+    uf = own_clause(index, cand, post, text)  # the span, stance, figures and flags of this claim
+    unit = uf.unit
+    said = match_stance(index, cand, per_post.units, post, unit)
+    figure_flags, unverified = figure_checks(profile, post, uf, per_post.figures(unit))
     flags = []
     if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true
-        flags += figure_flags + misreading_flags(index, profile, cand.unit)
+        flags += figure_flags + misreading_flags(index, profile, uf)
     if said == PostStance.ASSERTS:
-        flags += population_flags(index, profile, cand.unit)
-        flags += overclaim_flags(index, post, cand.unit, text, claim, per_post.figures(unit))
+        flags += population_flags(index, profile, uf)
+        flags += overclaim_flags(index, post, uf, text, claim, per_post.figures(unit))
     flags += denial_flags(claim, said, unit.text)
     return {
         "claim": {key: claim[key] for key in SUMMARY_FIELDS} | {"url": base_url.rstrip("/") + claim["url"]},

@@ -5,6 +5,15 @@ against the knee-pain claim in the next one. Units are sentences (split after ``
 ``…``, line breaks and bullet marks) and, inside a sentence, clauses joined by ``;`` or by a
 contrast ("but", "however", "whereas") that usually starts a new assertion. Abbreviations,
 decimals ("2.5 mph") and initials do not end a sentence.
+
+A match's span is narrower still (``clause_pieces``): the clauses of its unit that hold the
+claim's words, so "Walking backwards cures knee pain and burns 40% more calories" gives the
+calorie claim "burns 40% more calories" and the knee-pain claim the rest, and a flag read from one
+clause ("cures") does not attach to the other's claim. Clauses are cut at the contrast words
+above, at ", which / while / so / yet", and at "and" / "or" that open a new predicate: a pronoun
+or determiner that starts a subject ("and it burns", "and studies show"), a modal ("and can
+ease"), or a verb form with something after it ("and burns 40% more", "and reduced pain"); a
+word after "and" that ends a list ("quads and hamstrings.") stays in its clause.
 """
 
 from __future__ import annotations
@@ -21,6 +30,33 @@ ABBREVIATIONS = frozenset(
 _END = re.compile(r"(?:[.!?…]+[\"'”’)\]]*)(?=\s+|$)|\n+|\s[•·|]\s|\s[-–—]{1,2}\s(?=[A-Z])")
 _CLAUSE = re.compile(r";\s+|,?\s+(?:but|however|whereas|although)\s+", re.IGNORECASE)
 MIN_CLAUSE_WORDS = 4  # a shorter piece stays with its sentence ("but why?")
+# A new subject or a modal after "and" / "or" opens a clause; so does a present or past verb form
+# ("burns", "reduced": -s or -ed, not -ss / -us / -is / -ous) followed by its object or complement
+# (a rule of thumb in place of a part-of-speech tagger).
+_SUBJECT_START = (
+    r"(?:it|they|he|she|we|you|i|this|that|these|those|there|studies|research|science|experts|"
+    r"doctors|researchers|the|my|your|our|their|his|her|its|some|many|most)\b(?!\s+(?:and|or)\b)"
+)
+_MODAL = (
+    r"(?:also|even|actually|really|still|then|further|may|might|can|could|will|would|should|"
+    r"does|do|did|is|are|was|were|has|have|helps?|makes?)\b"
+)
+# Not a verb but a list's last noun when what follows is a comparison or a preposition ("quads
+# and hamstrings more than walking", "glutes and calves in the study").
+_VERB_FORM = (
+    r"[a-z]+(?<!ss)(?<!us)(?<!is)(?<!ous)(?:s|ed)\b"
+    r"(?=\s+(?!(?:more|less) than\b|(?:in|of|at|on|for|with|from|by|during|and|or|as|too|alike)\b)[\w%$])"
+)
+_PIECE = re.compile(
+    r";\s+|,?\s+(?:but|however|whereas|although|though)\s+|,\s+(?:which|while|so|yet)\s+|"
+    rf",?\s+(?:and|or)\s+(?={_SUBJECT_START}|{_MODAL}|{_VERB_FORM})",
+    re.IGNORECASE,
+)
+MIN_PIECE_WORDS = 3  # "and burns more calories" is a clause; "and the hamstrings" is not
+# "and that ..." goes on under the same frame ("I doubt that X and that Y"): "that" is no subject here.
+_CONTINUATION = re.compile(
+    rf"^\W*(?:and|or|but|although|though|,)?\s*(?:that\b|(?!{_SUBJECT_START}))", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -70,14 +106,14 @@ def _words(piece: str) -> int:
     return len(re.findall(r"\w+", piece))
 
 
-def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split one sentence at ``;`` and contrast words when both sides are long enough."""
+def clauses(
+    text: str, start: int, end: int, pattern: re.Pattern[str] = _CLAUSE, min_words: int = MIN_CLAUSE_WORDS
+) -> list[tuple[int, int]]:
+    """Split one sentence at ``;`` and contrast words (``pattern``) when both sides have
+    ``min_words`` words or more."""
     cuts = [start]
-    for m in _CLAUSE.finditer(text, start, end):
-        if (
-            _words(text[cuts[-1] : m.start()]) >= MIN_CLAUSE_WORDS
-            and _words(text[m.end() : end]) >= MIN_CLAUSE_WORDS
-        ):
+    for m in pattern.finditer(text, start, end):
+        if _words(text[cuts[-1] : m.start()]) >= min_words and _words(text[m.end() : end]) >= min_words:
             cuts.append(m.start())
     cuts.append(end)
     out = []
@@ -87,6 +123,33 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if s < e:
             out.append((s, e))
     return out
+
+
+def clause_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The clauses of ``text[start:end]`` (a unit) that a match's span is made of (module doc).
+    Each piece but the first starts at its conjunction ("and burns ..."), which says how it joins."""
+    return clauses(text, start, end, _PIECE, MIN_PIECE_WORDS)
+
+
+def continues_without_subject(piece: str) -> bool:
+    """True when a clause goes on from the one before without a subject of its own ("and burns
+    more calories"): what frames the sentence ("I doubt that", "According to TikTok,") frames it
+    too. "and it burns ..." has its own subject."""
+    return bool(re.match(r"^\W*(?:and|or|but|although|though)\b", piece, re.IGNORECASE)) and bool(
+        _CONTINUATION.match(re.sub(r"^\W*(?:and|or|but|although|though)\s+", "", piece, flags=re.IGNORECASE))
+    )
+
+
+# What frames a sentence: a short matrix clause closed by a complementizer ("I doubt that", "There's
+# no evidence that", "Is it true that", "Studies show that") or a short leading phrase closed by a
+# comma ("According to TikTok,"). Longer leads are the clause's own words, not a frame.
+_FRAME = re.compile(r"^\W*(?:[\w'’-]+[\s,]+){0,7}?(?:that|whether|if)\b|^[^,.;:!?]{1,80},", re.IGNORECASE)
+
+
+def frame(before: str) -> str:
+    """The frame of a sentence (``_FRAME``) from its text before a clause, or ""."""
+    m = _FRAME.match(before)
+    return m.group().strip() if m else ""
 
 
 def split(text: str) -> list[Unit]:

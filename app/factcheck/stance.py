@@ -45,11 +45,21 @@ Span = tuple[int, int]
 
 _QUESTION_OPENERS = re.compile(
     r"^\W*(?:(?:so|but|and|ok|okay|wait|hmm|serious(?:ly)? question|real question|question)[,:!]?\s+)?"
-    r"(?:does|do|did|can|could|is|are|was|were|will|would|should|has|have|may|might|"
+    r"(?:(?P<aux>does|do|did|can|could|is|are|was|were|will|would|should|has|have|may|might)|"
     r"is it true|how (?:does|do|can|much|many)|why (?:does|do|is|would)|what if|anyone (?:tried|know)|"
     r"has anyone|have you)\b",
     re.IGNORECASE,
 )
+# An auxiliary verb then its subject (a pronoun, a determiner, or a gerund such as "walking"
+# within three words) is a question even without "?", as headlines ask: "Does Walking Backwards
+# Help Knee Pain", "Is it good for your knees". An auxiliary without a subject opens a statement
+# whose subject was left out ("Does wonders for knee pain", "Can help with knee pain").
+_SUBJECT_AFTER_AUX = re.compile(
+    r"\s+(?:(?:it|you|i|we|they|he|she|this|that|there|these|those|the|a|an|your|my|our|their|his|"
+    r"her|its|any|anyone|anybody|people)\b|(?:[\w-]+\s+){0,2}?[a-z]+ing\b)",
+    re.IGNORECASE,
+)
+_STATEMENT_END = re.compile(r"[.!]\W*$")
 _RHETORICAL_TAG = re.compile(r"(?:who knew|right|huh|eh)\?+\W*$", re.IGNORECASE)
 _ANSWER_YES = re.compile(
     r"^\W*(?:yes|yep|yup|absolutely|definitely|indeed|the (?:short )?answer is yes|it does|it can|"
@@ -87,6 +97,11 @@ _VERDICT = re.compile(
     r"waste of (?:time|money)|snake oil|too good to be true|think again|far from it|not so much|"
     r"wishful thinking|not backed by|little (?:\w+ )?evidence|lacks? (?:\w+ )?evidence|no scientific|"
     r"(?:is|are|was) (?:a |an )?(?:hype|fad)|not (?:so|that) (?:fast|simple)|"
+    # a finding or rule that failed its test, or evidence against it
+    r"(?:did|does|do|would|will)(?:n't| not) hold up|(?:isn't|is not|aren't|are not) on (?:its|their|our|your) side|"
+    r"none (?:that|which|of which) (?:agree|support|back|confirm)|unfounded|baseless|groundless|"
+    r"no (?:scientific |real )?(?:basis|support)|(?:not|never|yet to be|hasn't been|haven't been) (?:been )?proven|"
+    r"(?:refuted|disproved|disproven|contradicted) by|busted|hoax|"
     r"mitos?|falso|falsa|exagerad[oa]s?|sin (?:evidencia|pruebas)|"  # es, pt
     r"mythes?|faux|fausse|id[ée]e re[çc]ue|exag[ée]r[ée]e?s?|aucune preuve|"  # fr
     r"mythos|irrtum|falsch|[üu]bertrieben|m[äa]rchen|"  # de
@@ -131,11 +146,12 @@ _AGAINST_OTHERS = re.compile(
 _REPORTED = re.compile(
     r"\b(?:according to|claims? (?:that|it|to)|claimed|they say|people say|some say|experts? say|"
     r"is said to|are said to|supposedly|allegedly|reportedly|apparently|rumou?red|"
+    r"(?:he|she) (?:says|said|claims|claimed|believes|argues|argued|explains|explained|notes|noted)|"
     r"(?:has|have|had) (?:also |even |already )?been (?:shown|found|proven|demonstrated|reported|theori[sz]ed|suggested)|"
     r"(?:as )?reported by|as per|"
     r"(?:doctors?|physios?|physiotherapists?|physical therapists?|therapists?|experts?|coaches|trainers|"
     r"scientists|researchers|studies) (?:say|says|said|claim|believe|recommend|suggest|note|explain)|"
-    r"[”\"»“],? (?:he|she|they|the \w+) (?:said|says|explained|added|noted|notes|suggests|argues|told)|"
+    r"[”\"»“],? (?:(?:he|she|they|the \w+) )?(?:said|says|explained|added|noted|notes|suggests|argues|told)\b|"
     r"(?:tiktok|instagram|the internet|influencers?|the trend|viral (?:video|post|trend)|fans|users)"
     r" (?:says?|claims?|swears?|insists?|promises?)|promises? (?:that|to)|touted|hyped|"
     r"(?:estudios?|[ée]tudes?|studien?|estudos?|studio|studi|onderzoek|исследовани[ея])(?: [\w,'’-]+){0,8}? "
@@ -175,8 +191,11 @@ _TERMINATOR = re.compile(
     r"embora|enquanto|perch[ée]|sebbene|mentre|omdat|hoewel)\b",
     re.IGNORECASE,
 )
+# A leading topic phrase ("When it comes to X, ...", "As for X, ...") names what the main clause
+# is about: it is not a clause of its own, and a verdict after its comma applies to it.
 _LEADING_SUBORDINATE = re.compile(
-    r"^\W*(?:and |but |so )?(?:while|whilst|although|though|even if|even though|if|when|as|since|"
+    r"^\W*(?:and |but |so )?(?!when it comes to\b|as (?:for|to|far as|regards)\b)"
+    r"(?:while|whilst|although|though|even if|even though|if|when|as|since|"
     r"aunque|si|cuando|bien que|quand|wenn|obwohl|quando|als)\b",
     re.IGNORECASE,
 )
@@ -210,7 +229,14 @@ def is_question(text: str) -> bool:
         return True
     if t.endswith("?") and not _RHETORICAL_TAG.search(t):
         return True
-    return bool(_QUESTION_OPENERS.match(t)) and "?" in t
+    opener = _QUESTION_OPENERS.match(t)
+    if not opener:
+        return False
+    if "?" in t:
+        return True
+    return not _STATEMENT_END.search(t) and (
+        not opener.group("aux") or bool(_SUBJECT_AFTER_AUX.match(t, opener.end()))
+    )
 
 
 def _cues(pattern: re.Pattern[str], text: str) -> list[Span]:
@@ -307,6 +333,26 @@ def stance(
         and len(re.findall(r"\w+", nxt)) <= VERDICT_SENTENCE_WORDS
     ):
         return PostStance.ASKS
-    if _REPORTED.search(_AGAINST_OTHERS.sub(" ", _clean(text))) or _study_reports(text):
-        return PostStance.REPORTS
-    return PostStance.ASSERTS
+    return PostStance.REPORTS if reported(text) else PostStance.ASSERTS
+
+
+def reported(text: str) -> bool:
+    """The text attributes what it says to someone else (``reports`` in the module doc)."""
+    return bool(_REPORTED.search(_AGAINST_OTHERS.sub(" ", _clean(text)))) or _study_reports(text)
+
+
+# A quotation closed and attributed after the clause ("..., which helps reduce pain,” said Dr X.").
+_QUOTE_ATTRIBUTION = re.compile(
+    r"[”\"»],?\s+(?:(?:he|she|they|the \w+)\s+)?(?:said|says|explained|explains|added|adds|noted|"
+    r"notes|told|argues|argued|writes|wrote)\b",
+    re.IGNORECASE,
+)
+
+
+def reported_around(before: str, after: str) -> bool:
+    """A clause of a sentence is reported by what surrounds it: an attribution earlier in the
+    sentence ("he says that ... and it seems that this helps", "Walking backwards, as per the
+    physiotherapists, improves ... and helps ...") or a quotation it closes and attributes
+    ("...,” said Dr X."). An attribution that only follows the clause ("X, and studies show Y")
+    reports Y, not X."""
+    return reported(before) or bool(_QUOTE_ATTRIBUTION.search(_clean(after)))

@@ -1,0 +1,155 @@
+"""Each match's span, stance and flags come from its own clause (issue 14), through the API on
+both backends: a sentence that makes two claims in coordinated clauses gives each claim its clause,
+a certainty word or a population of one clause does not flag the other claim, and what frames the
+sentence ("I doubt that", "According to", "he says that") still governs a clause that goes on
+without a subject. Questions without a question mark (headlines) ask; denial cues of a finding
+that failed its test deny."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.factcheck.sentences import clause_pieces
+
+KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
+CALORIES = "backward-walking-burns-more-calories"
+QUADS = "backward-walking-strengthens-quadriceps"
+
+
+def matches(client: TestClient, text: str) -> dict[str, dict]:
+    response = client.post("/api/v1/factcheck", json={"text": text})
+    assert response.status_code == 200, response.text
+    return {m["claim"]["id"]: m for m in response.json()["matches"]}
+
+
+def codes(match: dict) -> set[str]:
+    return {f["code"] for f in match["flags"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "knee_clause", "calorie_clause"),
+    [
+        (
+            "Walking backwards cures knee pain and burns 40% more calories",
+            "Walking backwards cures knee pain",
+            "and burns 40% more calories",
+        ),
+        (
+            "Walking backwards cures knee pain, and it burns 40% more calories.",
+            "Walking backwards cures knee pain",
+            "and it burns 40% more calories.",
+        ),
+        (
+            "Walking backwards definitely cures knee pain, which is why physios love it, and burns more calories.",
+            "Walking backwards definitely cures knee pain",
+            "and burns more calories.",
+        ),
+    ],
+)
+def test_each_match_spans_its_own_clause_and_certainty_stays_there(
+    seed_client: TestClient, text: str, knee_clause: str, calorie_clause: str
+) -> None:
+    found = matches(seed_client, text)
+    knee, calories = found[KNEE_PAIN], found[CALORIES]
+    for match, clause in ((knee, knee_clause), (calories, calorie_clause)):
+        span = match["matched_text"]
+        assert span["text"] == clause
+        assert text[span["start"] : span["end"]] == clause
+    assert "overclaim" in codes(knee)  # "cures" / "definitely" is said of knee pain
+    assert "overclaim" not in codes(calories)  # not of the calories
+
+
+def test_a_population_of_one_clause_does_not_flag_the_other_claim(seed_client: TestClient) -> None:
+    found = matches(
+        seed_client, "Walking backwards eases knee pain in older adults and burns 40% more calories."
+    )
+    assert found[KNEE_PAIN]["matched_text"]["text"] == "Walking backwards eases knee pain in older adults"
+    assert "population-mismatch" not in codes(found[CALORIES])
+
+
+def test_a_claim_made_across_two_clauses_spans_both(seed_client: TestClient) -> None:
+    text = "Walking backwards strengthens your quads and reduces knee pain."
+    found = matches(seed_client, text)
+    assert found[QUADS]["matched_text"]["text"] == "Walking backwards strengthens your quads"
+    assert found[KNEE_PAIN]["matched_text"]["text"] == "and reduces knee pain."
+
+
+@pytest.mark.parametrize(
+    ("text", "knee", "calories"),
+    [
+        # a study cited for the second clause does not make the first a report
+        (
+            "Walking backwards definitely cures knee pain, and studies show it burns 40% more calories.",
+            "asserts",
+            "reports",
+        ),
+        # the frame of the sentence governs a clause with no subject of its own
+        ("I doubt that backward walking helps knee pain and burns more calories.", "denies", "denies"),
+        (
+            "According to TikTok, walking backwards cures knee pain and burns 40% more calories.",
+            "reports",
+            "reports",
+        ),
+        (
+            "There's no evidence that walking backwards eases knee pain and burns more calories.",
+            "denies",
+            "denies",
+        ),
+        # a negation in the first clause stays there
+        ("Walking backwards doesn't cure knee pain and burns more calories.", "denies", "asserts"),
+        ("Walking backwards burns more calories but does nothing for knee pain.", "denies", "asserts"),
+    ],
+)
+def test_stance_per_clause(seed_client: TestClient, text: str, knee: str, calories: str) -> None:
+    found = matches(seed_client, text)
+    assert (found[KNEE_PAIN]["stance"], found[CALORIES]["stance"]) == (knee, calories)
+    assert found[KNEE_PAIN]["matched_text"]["text"] != found[CALORIES]["matched_text"]["text"]
+    for match in found.values():
+        if match["stance"] != "asserts":
+            assert not codes(match) & {"overclaim", "population-mismatch"}
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_id", "stance"),
+    [
+        ("Does walking backwards help knee pain", KNEE_PAIN, "asks"),  # a headline: no "?"
+        ("Can Walking Backwards Really Burn More Calories", CALORIES, "asks"),
+        ("Is backward walking good for your knees", KNEE_PAIN, "asks"),
+        ("How can walking backwards help your knee pain", KNEE_PAIN, "asks"),
+        ("Should you walk backwards for knee pain", KNEE_PAIN, "asks"),
+        ("Does wonders for knee pain: walking backwards!", KNEE_PAIN, "asserts"),  # no subject: a statement
+        ("Can help knee pain: walking backwards", KNEE_PAIN, "asserts"),
+        ("The idea that walking backwards eases knee pain is groundless.", KNEE_PAIN, "denies"),
+        (
+            "When it comes to backward walking for knee pain, the science isn't on their side.",
+            KNEE_PAIN,
+            "denies",
+        ),
+        ("That walking backwards cures knee pain is unfounded.", KNEE_PAIN, "denies"),
+        ("Backward walking for knee pain has yet to be proven.", KNEE_PAIN, "denies"),
+        ("He says walking backwards eases his knee pain.", KNEE_PAIN, "reports"),
+        ("Walking backwards eases knee pain, the science is on its side.", KNEE_PAIN, "asserts"),
+    ],
+)
+def test_headline_questions_and_verdicts(
+    seed_client: TestClient, text: str, claim_id: str, stance: str
+) -> None:
+    match = matches(seed_client, text)[claim_id]
+    assert match["stance"] == stance
+    if stance != "asserts":
+        assert not codes(match) & {"overclaim", "population-mismatch"}
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        ("It strengthens the quads and hamstrings more than walking.", 1),  # a list, not a clause
+        ("It works the quads, glutes, and hamstrings.", 1),
+        ("It eases knee pain and also burns more calories.", 2),
+        ("It burns calories, which helps weight loss.", 2),
+        ("It improves balance and reduced knee pain in older adults.", 2),
+    ],
+)
+def test_clause_pieces(text: str, pieces: int) -> None:
+    assert len(clause_pieces(text, 0, len(text))) == pieces
