@@ -129,6 +129,26 @@ def test_stance_per_clause(seed_client: TestClient, text: str, knee: str, calori
         ("That walking backwards cures knee pain is unfounded.", KNEE_PAIN, "denies"),
         ("Backward walking for knee pain has yet to be proven.", KNEE_PAIN, "denies"),
         ("He says walking backwards eases his knee pain.", KNEE_PAIN, "reports"),
+        # a finding passed on from a named body, practitioners' practice, a study by its setting
+        (
+            "The American College of Sports Medicine found that walking backwards burns 40% more calories.",
+            CALORIES,
+            "reports",
+        ),
+        ("I found that walking backwards eases my knee pain.", KNEE_PAIN, "asserts"),  # the writer's own
+        ("Physiotherapists may recommend walking backwards for knee pain.", KNEE_PAIN, "reports"),
+        ("In a recent study, walking backwards eased knee pain.", KNEE_PAIN, "reports"),
+        ("Walking backwards is often recommended to ease knee pain.", KNEE_PAIN, "reports"),
+        # a quotation that began a sentence earlier is still someone else's words
+        (
+            "“I see it every week in clinic. Walking backwards eases knee pain,” said a physiotherapist.",
+            KNEE_PAIN,
+            "reports",
+        ),
+        # a question answered at once, and one that trails off after an ellipsis
+        ("Walking backwards helps knee pain? Hardly.", KNEE_PAIN, "denies"),
+        ("Walking backwards helps knee pain? Doesn't work.", KNEE_PAIN, "denies"),
+        ("So, your knee hurts . . . does walking backwards help?", KNEE_PAIN, "asks"),
         ("Walking backwards eases knee pain, the science is on its side.", KNEE_PAIN, "asserts"),
     ],
 )

@@ -28,7 +28,7 @@ from app.factcheck.scoring import (
     unit_features,
 )
 from app.factcheck.sentences import Unit, clause_pieces, continues_without_subject, frame, split
-from app.factcheck.stance import Span, reported_around, stance
+from app.factcheck.stance import Span, quotations, reported_around, stance
 from app.store import Store
 from app.vocab import PostStance
 
@@ -149,14 +149,20 @@ def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatu
 
 
 def match_stance(
-    index: Index, cand: Candidate, units: list[Unit], post: Any, clause: Unit | None = None
+    index: Index,
+    cand: Candidate,
+    units: list[Unit],
+    post: Any,
+    clause: Unit | None = None,
+    post_text: str = "",
 ) -> PostStance:
     """The post's stance toward ``cand``'s claim: its clause (``clause``, default its unit), the
     claim's words there, and the next sentence of the post (a short verdict such as "That's a
     myth." after the claim). A clause that goes on without a subject of its own ("... and burns
     more calories") is read with what frames its sentence ("I doubt that", "According to TikTok,",
     ``sentences.frame``), and one that someone else's words surround is reported
-    (``stance.reported_around``). ``units``: the post's units (``sentences.split``, once per post)."""
+    (``stance.reported_around``), as is one inside a quotation of ``post_text`` (the post).
+    ``units``: the post's units (``sentences.split``, once per post)."""
     unit = cand.unit.unit
     clause = clause or unit
     text, words = clause.text, _claim_words(index, cand, post, clause)
@@ -173,11 +179,14 @@ def match_stance(
         _claim_words(index, cand, post, following) if following else None,
         f"{cand.claim_id} {index.profiles[cand.claim_id].claim.get('statement', '')}",
     )
-    if (
-        said == PostStance.ASSERTS
-        and (clause.start, clause.end) != (unit.start, unit.end)
-        and reported_around(unit.text[: clause.start - unit.start], unit.text[clause.end - unit.start :])
+    if said != PostStance.ASSERTS:
+        return said
+    if (clause.start, clause.end) != (unit.start, unit.end) and reported_around(
+        unit.text[: clause.start - unit.start], unit.text[clause.end - unit.start :]
     ):
+        return PostStance.REPORTS
+    # Inside a quotation: someone else's words, even when the quotation began a sentence earlier.
+    if any(s <= clause.start and clause.end <= e + 1 for s, e in quotations(post_text)):
         return PostStance.REPORTS
     return said
 
@@ -207,7 +216,7 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     post = cand.unit.post or index.analyzer.features(text)
     uf = own_clause(index, cand, post, text)  # the span, stance, figures and flags of this claim
     unit = uf.unit
-    said = match_stance(index, cand, per_post.units, post, unit)
+    said = match_stance(index, cand, per_post.units, post, unit, text)
     figure_flags, unverified = figure_checks(profile, post, uf, per_post.figures(unit))
     flags = []
     if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true

@@ -81,12 +81,27 @@ def _is_abbreviation(text: str, end: int) -> bool:
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
+# An ellipsis ("…", "...", ". . .") followed by a word in lower case trails off inside the sentence
+# ("So, your knee hurts . . . are you strengthening your quads?"); a dot of a spaced ellipsis with
+# more dots after it never ends one.
+_ELLIPSIS_INSIDE = re.compile(r"\.(?= \.)")
+_ELLIPSIS_END = re.compile(r"(?:…|\.\.|\. \.)$")
+
+
+def _ellipsis_goes_on(text: str, start: int, end: int) -> bool:
+    """The sentence end ``text[start:end]`` closes an ellipsis and a lower-case word follows."""
+    closes = _ELLIPSIS_END.search(text[max(0, start - 3) : end].rstrip("\"'”’)]"))
+    return bool(closes) and bool(re.match(r"\s+[a-z]", text[end:]))
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of ``text``, without surrounding space; empty pieces dropped."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _END.finditer(text):
         if m.group().startswith(".") and _is_abbreviation(text, m.start() + 1):
+            continue
+        if _ELLIPSIS_INSIDE.match(text, m.start()) or _ellipsis_goes_on(text, m.start(), m.end()):
             continue
         spans.append((start, m.end()))
         start = m.end()

@@ -11,9 +11,11 @@ and what it must contain is one of the claim's own words (its outcome, body part
 walking" does not deny the quadriceps claim). Checked in this order:
 
 - ``asks``: the unit is a question ("?", "¿", a question opener such as "does", "can", "is it
-  true") and the next sentence does not answer it at once ("Yes, ..." makes it an assertion,
-  "No, ..." a denial); or it states a study's aim ("this study aimed to", "Objective: to
-  investigate whether", "el objetivo", "Ziel der Studie").
+  true"; without "?" when an auxiliary opens it and its subject follows, as headlines ask: "Does
+  Walking Backwards Help Knee Pain", not "Does wonders for knee pain") and the next sentence does
+  not answer it at once ("Yes, ..." makes it an assertion, "No, ...", "Hardly.", "Doesn't work."
+  a denial); or it states a study's aim ("this study aimed to", "Objective: to investigate
+  whether", "el objetivo", "Ziel der Studie").
 - ``denies``: a negation cue ("not", "n't", "never", "no", and the same in Spanish, French,
   German, Portuguese, Italian and Dutch) whose clause holds the claim's words; a verdict cue
   ("myth", "no evidence", "misleading", "overrated", "debunked", "mito", "Mythos"...) in the
@@ -23,8 +25,13 @@ walking" does not deny the quadriceps claim). Checked in this order:
 - ``asks`` also when the next sentence is a short question that puts the claim in doubt ("But is
   it really so?", "¿Funciona de verdad?", "Но так ли это?").
 - ``reports``: the post attributes the claim to someone else ("according to", "claims that",
-  "they say", "supposedly", "TikTok says", "según", "selon", "laut", "angeblich"...); not when
-  it sets others' words against its own ("Contrary to what people say, ..." asserts).
+  "they say", "he says", "supposedly", "TikTok says", "según", "selon", "laut", "angeblich"...),
+  passes on a finding ("A 2019 study reported", "The American College of Sports Medicine found
+  that", "In a recent study, ..."; not "I / we / this study found that") or a practice
+  ("physiotherapists may recommend", "is often recommended to"), or quotes someone ("...,” said
+  Dr X"); not when it sets others' words against its own ("Contrary to what people say, ..."
+  asserts). ``check.match_stance`` adds what only the post shows: a clause inside a quotation
+  that began a sentence earlier, and a clause after an attribution in its sentence.
 - otherwise ``asserts``.
 
 Without the claim's words (``stance(text)``), any cue that is not a pseudo-negation counts.
@@ -62,12 +69,14 @@ _SUBJECT_AFTER_AUX = re.compile(
 _STATEMENT_END = re.compile(r"[.!]\W*$")
 _RHETORICAL_TAG = re.compile(r"(?:who knew|right|huh|eh)\?+\W*$", re.IGNORECASE)
 _ANSWER_YES = re.compile(
-    r"^\W*(?:yes|yep|yup|absolutely|definitely|indeed|the (?:short )?answer is yes|it does|it can|"
+    r"^\W*(?:yes|yep|yup|absolutely|definitely|indeed|the (?:short )?answer is yes|it does|it can|it works|"
     r"s[ií]|oui|ja|sim)\b",
     re.IGNORECASE,
 )
 _ANSWER_NO = re.compile(
-    r"^\W*(?:no|nope|not really|the (?:short )?answer is no|it doesn'?t|non|nein|n[aã]o)\b[,.!]",
+    r"^\W*(?:no|nope|nah|hardly|not really|not at all|not so sure|not so fast|doubt it|i doubt it|"
+    r"i don'?t think so|the (?:short )?answer is no|(?:it )?(?:doesn'?t|does not|didn'?t|won'?t) work|"
+    r"it doesn'?t|non|nein|n[aã]o)\b[,.!]",
     re.IGNORECASE,
 )
 
@@ -147,31 +156,44 @@ _REPORTED = re.compile(
     r"\b(?:according to|claims? (?:that|it|to)|claimed|they say|people say|some say|experts? say|"
     r"is said to|are said to|supposedly|allegedly|reportedly|apparently|rumou?red|"
     r"(?:he|she) (?:says|said|claims|claimed|believes|argues|argued|explains|explained|notes|noted)|"
-    r"(?:has|have|had) (?:also |even |already )?been (?:shown|found|proven|demonstrated|reported|theori[sz]ed|suggested)|"
-    r"(?:as )?reported by|as per|"
+    r"(?:has|have|had) (?:also |even |already )?been (?:shown|found|proven|demonstrated|reported|theori[sz]ed|"
+    r"suggested|advocated|recommended|touted)|"
+    r"(?:as )?reported by|as per|(?:is|are) (?:often |usually |generally |commonly )?(?:advised|recommended) to|"
+    # practitioners or researchers who say, recommend or use it: their practice, not the post's claim
     r"(?:doctors?|physios?|physiotherapists?|physical therapists?|therapists?|experts?|coaches|trainers|"
-    r"scientists|researchers|studies) (?:say|says|said|claim|believe|recommend|suggest|note|explain)|"
+    r"specialists|clinicians|physicians|scientists|researchers|studies)"
+    r" (?:(?:may|might|often|usually|commonly|also|now|generally|have been|still) )?"
+    r"(?:say|says|said|claim|believe|recommend|suggest|note|explain|consider|advise|prescribe|swear by|using)|"
+    # a finding passed on from a named body or person ("The American College of Sports Medicine
+    # found that"): someone's "found that", not the writer's ("I found that", "we found that")
+    r"(?<!\bi )(?<!\bwe )(?<!this study )(?<!our study )(?<!this trial )(?<!our trial )(?<!this review )"
+    r"(?:found|discovered|revealed|concluded|showed) that|"
+    r"\bin (?:a|one|another|two|three|several|many|\w+ of the) (?:[\w-]+ ){0,3}"
+    r"(?:stud(?:y|ies)|trials?|experiments?)\b|"
     r"[”\"»“],? (?:(?:he|she|they|the \w+) )?(?:said|says|explained|added|noted|notes|suggests|argues|told)\b|"
     r"(?:tiktok|instagram|the internet|influencers?|the trend|viral (?:video|post|trend)|fans|users)"
-    r" (?:says?|claims?|swears?|insists?|promises?)|promises? (?:that|to)|touted|hyped|"
+    r" (?:says?|claims?|swears?|insists?|promises?)|promises? (?:that|to|you)|touted|hyped|"
     r"(?:estudios?|[ée]tudes?|studien?|estudos?|studio|studi|onderzoek|исследовани[ея])(?: [\w,'’-]+){0,8}? "
     r"(?:descubri[óo]|demuestra|demostr[óo]|encontr[óo]|muestra|mostr[óo]|r[ée]v[èe]le|a r[ée]v[ée]l[ée]|"
     r"montre|a montr[ée]|zeigt|zeigte|ergab|fand|mostra|mostrou|descobriu|dimostra|ha dimostrato|"
-    r"toont|liet zien|показал[оа]?|показывает)|"
-    r"seg[uú]n|dicen que|aseguran?|afirman?|prometen?|"  # es
+    r"toont|liet zien|показал[оа]?|показывает|confermano|dimostrano|mostrano)|"
+    r"(?:risultati|resultados|r[ée]sultats|ergebnisse) (?:\w+ )?(?:hanno rivelato|hanno dimostrato|"
+    r"mostraron|revelaron|demostraron|ont montr[ée]|zeigten)|"
+    r"seg[uú]n|de acuerdo con|dicen que|aseguran?|afirman?|prometen?|descubren|"  # es
     r"selon|d'apr[eè]s|affirment|pr[ée]tendent|para[iî]t-il|"  # fr
-    r"laut|angeblich|behaupten|hei[ßs]t es|soll|sollen|"  # de
+    r"laut|angeblich|behaupten|hei[ßs]t es|soll|sollen|schw[öo]ren auf|"  # de
     r"segundo|de acordo com|dizem que|"  # pt
     r"secondo|dicono che|"  # it
     r"volgens|zouden|beweren|"  # nl
-    r"уверяют|обещают|утверждают|говорят|по словам|якобы|считается)(?!\w)",  # ru
+    r"уверяют|обещают|утверждают|говорят|по словам|якобы|считается|"  # ru
+    r"(?:уточнил|сказал|отметил|пояснил|рассказал)[аи]?,? что)(?!\w)",
     re.IGNORECASE,
 )
 # A study or researchers reported it: the post passes on a finding ("A 2019 study reported that
 # ...", "Research shows ...", "researchers found"); not the authors' own "this study showed".
 _STUDY_REPORT = re.compile(
     r"\b(?P<who>(?:(?:\w+|\d{4}) )?(?:stud(?:y|ies)|research(?:ers)?|scientists|trials?|papers?|"
-    r"reviews?|meta-analys[ie]s|experiments?|evidence|data|science|surveys?|et al\.?))(?!\w)(?: [\w,'’-]+){0,8}? "
+    r"reviews?|meta-analys[ie]s|experiments?|evidence|data|science|surveys?|et al\.?))(?!\w)(?: [\w,.'’\[\]-]+){0,10}? "
     r"(?:found|finds|find|show|shows|showed|shown|reported|reports|report|suggests?|suggested|"
     r"concluded|concludes|demonstrated|demonstrates|indicates?|indicated|revealed|reveals|confirmed|"
     r"discovered|discovers|proved|proves)\b",
@@ -338,7 +360,10 @@ def stance(
 
 def reported(text: str) -> bool:
     """The text attributes what it says to someone else (``reports`` in the module doc)."""
-    return bool(_REPORTED.search(_AGAINST_OTHERS.sub(" ", _clean(text)))) or _study_reports(text)
+    t = _clean(text)
+    return bool(
+        _REPORTED.search(_AGAINST_OTHERS.sub(" ", t)) or _QUOTE_ATTRIBUTION.search(t)
+    ) or _study_reports(text)
 
 
 # A quotation closed and attributed after the clause ("..., which helps reduce pain,” said Dr X.").
@@ -347,6 +372,26 @@ _QUOTE_ATTRIBUTION = re.compile(
     r"notes|told|argues|argued|writes|wrote)\b",
     re.IGNORECASE,
 )
+
+
+QUOTED_WORDS = 6  # a quotation this long is someone's words; a shorter one may be a scare quote
+
+
+def quotations(text: str) -> list[Span]:
+    """(start, end) of each quotation of ``text`` of ``QUOTED_WORDS`` words or more: from an
+    opening quote to its closing one, across sentences ("“When we walk forward, ... stress.
+    Walking backwards shifts the pressure away,” said Dr X."); one left open runs to the end."""
+    out: list[Span] = []
+    start: int | None = None
+    for i, ch in enumerate(text):
+        if start is None and (ch in "“«„" or (ch == '"' and (i == 0 or not text[i - 1].isalnum()))):
+            start = i
+        elif start is not None and ch in '”»"':
+            out.append((start, i + 1))
+            start = None
+    if start is not None:
+        out.append((start, len(text)))
+    return [(s, e) for s, e in out if len(re.findall(r"\w+", text[s:e])) >= QUOTED_WORDS]
 
 
 def reported_around(before: str, after: str) -> bool:
