@@ -18,7 +18,8 @@ development data, ``recalibrate``) maps z to the probability, saved as knots (``
 ``scoring.probability`` interpolates.
 
 Cut-offs (the system's and the BM25 and embedding-only baselines'): the one that finds the most
-claims on the same passages while leaving at least 90% of the no-claim passages without a match
+claims on the same passages while leaving at least 91% of the no-claim passages without a match
+(``MIN_SILENCE``: the issue's 90% and a point of margin for new sites)
 (``best_cut``).
 
 ``--cv K``: group K-fold cross-validation by site over the real-text development part (the
@@ -43,7 +44,11 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEV_FILES = ["factcheck-dev.yaml", "factcheck-posts.yaml", "factcheck-issue.yaml"]
-MIN_SILENCE = 0.9  # share of no-claim development passages a cut-off must leave without a match
+# Share of no-claim development passages (scored out of fold) a cut-off must leave without a
+# match. The issue's target is 90% on new sites; a cut-off that leaves exactly 90% of these silent
+# left 87.3-87.4% silent on held-out sites (5-fold CV by site, 2026-11-30): the choice is optimistic by
+# the sites it was chosen on, so it asks for one point more.
+MIN_SILENCE = 0.91
 ROUNDS = 3  # fit / re-pick best units rounds
 FOLDS = 5  # inner folds for the calibration map
 P_MIN, P_MAX = 0.005, 0.99  # no score says "never" or "always"
@@ -144,7 +149,8 @@ def recalibrate(rows: Rows, passages: list[Any]) -> tuple[dict[str, list[float]]
 
 def best_cut(scored: list[tuple[Any, list[tuple[str, float]]]], candidates: list[float]) -> float:
     """The cut-off that finds the most claims (mean of the single-claim and multi-claim accuracies)
-    while keeping at least ``MIN_SILENCE`` of the no-claim passages silent (the issue's target);
+    while keeping at least ``MIN_SILENCE`` of the no-claim passages silent (the issue's target and
+    a margin);
     when no cut-off keeps them so, the most silent one."""
     results = []
     for cut in candidates:
