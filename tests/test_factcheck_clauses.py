@@ -169,6 +169,10 @@ def test_headline_questions_and_verdicts(
         ("It eases knee pain and also burns more calories.", 2),
         ("It burns calories, which helps weight loss.", 2),
         ("It improves balance and reduced knee pain in older adults.", 2),
+        ("It works the hamstrings, glutes, calves, and quadriceps more intensely than walking.", 1),
+        ("It changes how the muscles of the hips and legs are engaged.", 1),  # "legs" has its own verb
+        ("The moonwalk is so fluid, so effortless to watch.", 1),  # "so" without a subject: an adverb
+        ("It is hard work, so it burns more calories.", 2),
     ],
 )
 def test_clause_pieces(text: str, pieces: int) -> None:

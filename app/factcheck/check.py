@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from app.documents import SUMMARY_FIELDS
@@ -154,14 +156,15 @@ def match_stance(
     units: list[Unit],
     post: Any,
     clause: Unit | None = None,
-    post_text: str = "",
+    quoted: Sequence[Span] = (),
 ) -> PostStance:
     """The post's stance toward ``cand``'s claim: its clause (``clause``, default its unit), the
     claim's words there, and the next sentence of the post (a short verdict such as "That's a
     myth." after the claim). A clause that goes on without a subject of its own ("... and burns
     more calories") is read with what frames its sentence ("I doubt that", "According to TikTok,",
     ``sentences.frame``), and one that someone else's words surround is reported
-    (``stance.reported_around``), as is one inside a quotation of ``post_text`` (the post).
+    (``stance.reported_around``), as is one inside a quotation of the post (``quoted``:
+    ``stance.quotations`` of its text).
     ``units``: the post's units (``sentences.split``, once per post)."""
     unit = cand.unit.unit
     clause = clause or unit
@@ -186,7 +189,7 @@ def match_stance(
     ):
         return PostStance.REPORTS
     # Inside a quotation: someone else's words, even when the quotation began a sentence earlier.
-    if any(s <= clause.start and clause.end <= e + 1 for s, e in quotations(post_text)):
+    if any(s <= clause.start and clause.end <= e + 1 for s, e in quoted):
         return PostStance.REPORTS
     return said
 
@@ -199,6 +202,11 @@ class PerPost:
         self.text = text
         self.units = split(text) if units is None else [uf.unit for uf in units]
         self._figures: dict[tuple[int, int], list[Figure]] = {}
+
+    @functools.cached_property
+    def quotations(self) -> list[Span]:
+        """The post's quotations (``stance.quotations``), read once for all its matches."""
+        return quotations(self.text)
 
     def figures(self, unit: Unit) -> list[Figure]:
         found = self._figures.get((unit.start, unit.end))
@@ -216,7 +224,7 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     post = cand.unit.post or index.analyzer.features(text)
     uf = own_clause(index, cand, post, text)  # the span, stance, figures and flags of this claim
     unit = uf.unit
-    said = match_stance(index, cand, per_post.units, post, unit, text)
+    said = match_stance(index, cand, per_post.units, post, unit, per_post.quotations)
     figure_flags, unverified = figure_checks(profile, post, uf, per_post.figures(unit))
     flags = []
     if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true

@@ -43,15 +43,21 @@ _MODAL = (
 )
 # Not a verb but a list's last noun when what follows is a comparison or a preposition ("quads
 # and hamstrings more than walking", "glutes and calves in the study").
+# A noun's own verb after it ("hips and legs are engaged") makes it a subject, not a verb.
 _VERB_FORM = (
     r"[a-z]+(?<!ss)(?<!us)(?<!is)(?<!ous)(?:s|ed)\b"
-    r"(?=\s+(?!(?:more|less) than\b|(?:in|of|at|on|for|with|from|by|during|and|or|as|too|alike)\b)[\w%$])"
+    r"(?=\s+(?!(?:more|less) than\b|(?:in|of|at|on|for|with|from|by|during|and|or|as|too|alike|to|"
+    r"are|were|is|was|have|has|get|got)\b)[\w%$])"
 )
 _PIECE = re.compile(
-    r";\s+|,?\s+(?:but|however|whereas|although|though)\s+|,\s+(?:which|while|so|yet)\s+|"
-    rf",?\s+(?:and|or)\s+(?={_SUBJECT_START}|{_MODAL}|{_VERB_FORM})",
+    r";\s+|,?\s+(?:but|however|whereas|although|though)\s+|,\s+(?:which|while)\s+|"
+    rf",\s+(?:so|yet)\s+(?={_SUBJECT_START})|,?\s+(?:and|or)\s+(?={_SUBJECT_START}|{_MODAL})|"
+    rf"(?P<verb>,?\s+(?:and|or)\s+(?={_VERB_FORM}))",
     re.IGNORECASE,
 )
+# The end of a list before "and" ("the hamstrings, glutes, calves, and quadriceps more intensely"):
+# a comma among the last two words; the word in -s after "and" is then the list's last noun.
+_LIST_BEFORE = re.compile(r",\s*[\w'’-]+(?:\s+[\w'’-]+)?,?\s*$")
 MIN_PIECE_WORDS = 3  # "and burns more calories" is a clause; "and the hamstrings" is not
 # "and that ..." goes on under the same frame ("I doubt that X and that Y"): "that" is no subject here.
 _CONTINUATION = re.compile(
@@ -125,9 +131,11 @@ def clauses(
     text: str, start: int, end: int, pattern: re.Pattern[str] = _CLAUSE, min_words: int = MIN_CLAUSE_WORDS
 ) -> list[tuple[int, int]]:
     """Split one sentence at ``;`` and contrast words (``pattern``) when both sides have
-    ``min_words`` words or more."""
+    ``min_words`` words or more (and, for a cut before a verb form, no list ends there)."""
     cuts = [start]
     for m in pattern.finditer(text, start, end):
+        if m.groupdict().get("verb") and _LIST_BEFORE.search(text, cuts[-1], m.start()):
+            continue
         if _words(text[cuts[-1] : m.start()]) >= min_words and _words(text[m.end() : end]) >= min_words:
             cuts.append(m.start())
     cuts.append(end)
