@@ -7,19 +7,36 @@ quantity          post examples                                              uni
 ================  =========================================================  ===============
 percent-change    "40% more calories", "double", "twice", "6 times more",    percent change
                   "2-fold", "a third less", "100 steps backward = 1,000      (+100 = double)
-                  forward", "el doble", "deux fois plus", "doppelt so viel"
+                  forward", "el doble", "deux fois plus", "doppelt so viel",
+                  "um das 1,7-fache", "в два раза больше", "un 40 por ciento
+                  más", "40% d'énergie en plus", "un minuto hacia atrás ...
+                  las mismas calorías que tres" (+200), "100 Schritte
+                  rückwärts ... so effektiv wie 1.000 vorwärts" (+900)
+training-change   "increase mileage by no more than 10% per week", "weekly   percent change
+                  distance by 24%" (a change of training volume)
 percent-of-max    "60% of your VO2 max"                                      percent
-incline           "12 percent incline", "a 5% grade"                         percent grade
-sample-size       "200 women", "27 people"                                   participants
-speed             "2.5 mph", "4 km/h", "1 m/s"                               mph
-duration-session  "5-10 minutes", "half an hour"                             minutes
-duration-program  "6 weeks", "21 days", "3 months"                           days
+incline           "12 percent incline", "a 5% grade", "una pendiente del 10%" percent grade
+sample-size       "200 women", "27 people", "1.500 participants"             participants
+speed             "2.5 mph", "4 km/h", "1 m/s", "107.2 m/min", "a 20-minute  mph
+                  mile" (a pace: 3 mph), "6 min/km"
+duration-session  "5-10 minutes", "15-20 minuti", "50 минут"                 minutes
+duration-program  "6 weeks", "21 days", "seis semanas", "quatre semaines"    days
 body-weights      "4.5 times body weight"                                    body weights
 ================  =========================================================  ===============
 
+Numbers may be words (``NUMBER_WORDS``, ``FOREIGN_NUMBER_WORDS``: es, fr, de, pt, it, nl, ru), a
+range ("30-40%", "17 percent to 20 percent", "30 bis 40 Prozent") or a count with thousands
+grouped by a dot or a space ("1.000 Schritte", "1 000 pas": counts are whole). A figure carries its
+*hedge* ("nearly 30%", "casi", "fast": ``about``, +-``APPROX``; "more than double", "más del doble":
+``at-least``; "no more than 10%": ``at-most``; "up to 2-fold" states 2-fold): the figure as stated
+is what agrees with the evidence; the values its hedge admits (``reach``) decide only whether it is
+contradicted ("more than 10%" against 17-20% is not) or merely not confirmed.
+
 A post's figure is compared only with the claim's figures of the same quantity whose measure
 shares an outcome with the words around the number; one with no counterpart is *unverified*
-(reported, not flagged). Sources of the claim figures: ``evidence[].figures`` in data/claims.yaml
+(reported, not flagged). A change of training volume is a condition a study compared, not a
+result (``CONDITIONS``): it meets the claim's exposure figures ("weekly distance increase, 20-60%")
+only to be listed as unverified, never as a mismatch, and never meets an outcome's change. Sources of the claim figures: ``evidence[].figures`` in data/claims.yaml
 and the studies' sample sizes.
 
 The claim's figures have one more quantity, ``intensity-difference``: a difference on a
@@ -39,13 +56,15 @@ value matches, it is flagged (``misattributed``); when it does not, it is unveri
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 QUANTITIES = (
     "percent-change",
+    "training-change",
     "intensity-difference",
     "percent-of-max",
     "incline",
@@ -55,72 +74,183 @@ QUANTITIES = (
     "duration-program",
     "body-weights",
 )
+CONDITIONS = frozenset({"training-change"})  # what a study compared, not its result: never a mismatch
 TOLERANCE = 0.05  # relative; plus an absolute slack of 0.15 for rounding ("3.4" vs "3.45")
 EFFORT_FLOOR = 30.0  # percent of maximum below which walking forward cannot be (module doc)
 
 _NUM = r"\d+(?:[.,]\d{3})*(?:[.,]\d+)?"
+# A count ("1.000 Schritte", "1 000 pas", "1,000 steps"): counts are whole, so a separator before
+# three digits groups thousands in every language.
+_COUNT_NUM = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?!\d)|\d+"
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100, "a hundred": 100, "dozen": 12, "a dozen": 12,
+    "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100, "a hundred": 100, "one hundred": 100,
+    "thousand": 1000, "a thousand": 1000, "one thousand": 1000, "dozen": 12, "a dozen": 12,
 }  # fmt: skip
-# Small numbers in the other languages read through concepts (multipliers only: "tres veces más").
+# Numbers in the other languages read through concepts (es, fr, de, pt, it, nl, ru): multipliers
+# ("tres veces más"), durations ("seis semanas") and counts ("un minuto ... que tres").
 FOREIGN_NUMBER_WORDS = {
-    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "diez": 10,  # es
-    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "dix": 10,  # fr
-    "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "zehn": 10,  # de
-    "duas": 2, "dois": 2, "três": 3, "quatro": 4, "dez": 10,  # pt
-    "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "dieci": 10,  # it
-    "twee": 2, "drie": 3, "vijf": 5, "zes": 6, "tien": 10,  # nl
+    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
+    "diez": 10, "cien": 100, "mil": 1000,  # es
+    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
+    "cent": 100, "mille": 1000,  # fr
+    "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
+    "zehn": 10, "hundert": 100, "tausend": 1000,  # de
+    "duas": 2, "dois": 2, "três": 3, "quatro": 4, "sete": 7, "oito": 8, "dez": 10, "cem": 100,  # pt
+    "due": 2, "tre": 3, "quattro": 4, "cinque": 5, "sei": 6, "sette": 7, "otto": 8, "dieci": 10,
+    "cento": 100,  # it ("mille" as fr)
+    "twee": 2, "drie": 3, "vijf": 5, "zes": 6, "zeven": 7, "tien": 10,  # nl ("vier", "acht" as de)
+    "honderd": 100, "duizend": 1000,  # nl
+    "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "десять": 10, "сто": 100,
+    "тысяча": 1000, "тысячу": 1000,  # ru
 }  # fmt: skip
+# "one" as the article of a count: only before a unit in a ratio ("Un minuto ... que tres").
+ONE_WORDS = (
+    "a", "an", "un", "una", "uno", "une", "ein", "eine", "einen", "um", "uma", "een", "один", "одна", "одну",
+)  # fmt: skip
 _WORDNUM = "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))
 _FOREIGN = "|".join(sorted(map(re.escape, FOREIGN_NUMBER_WORDS), key=len, reverse=True))
-_VALUE = rf"(?P<num>{_NUM}|{_WORDNUM})(?:\s*(?:-|–|to)\s*(?P<num2>{_NUM}|{_WORDNUM}))?"
+_ONE = "|".join(sorted(ONE_WORDS, key=len, reverse=True))
+_SEP = r"\s*(?:-|–|—|－|to|bis|à|a|y|e|et|und|and|tot|до)\s*"  # a range: "30-40", "30 to 40", "30 bis 40"
+_VALUE = rf"(?<![\w.,])(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:{_SEP}(?P<num2>{_NUM}|{_WORDNUM}|{_FOREIGN}))?"
+_PERCENT = r"(?:%|％|(?:per ?cent|pct|por ?ciento|pour ?cent|prozent|per ?cento|por ?cento|procent)(?![a-z])|процент\w*)"
+# The unit may follow each end of a range: "17 percent to 20 percent", "15% – 45%".
+_PERCENT_VALUE = (
+    rf"(?P<num>{_NUM}|{_WORDNUM})(?:\s*{_PERCENT})?(?:{_SEP}(?P<num2>{_NUM}|{_WORDNUM}))?\s*{_PERCENT}"
+)
 _PARTICIPANTS = (
     r"people|participants|subjects|volunteers|persons|adults|women|men|patients|runners|students|"
     r"athletes|individuals|joggers|girls|boys|seniors|older adults|children|kids"
 )
 _CHANGE_UP = (
     r"more|higher|greater|extra|increase[sd]?|boost(?:s|ed)?|rais(?:es|ed)|improve[sd]?|up|faster|bigger|"
-    r"m[aá]s|plus|mehr|h[öo]her|mais|pi[uù]|meer|hoger|a mais|de m[aá]s"
+    r"m[aá]s|plus|mehr|h[öo]her|mais|pi[uù]|meer|hoger|a mais|de m[aá]s|en plus|de plus|in pi[uù]|"
+    r"aument\w*|augment\w*|erh[öo]h\w*|steiger\w*|gestiegen|verhoog\w*|toegenomen|"
+    r"больше|более|выше|сильнее|увелич\w*|повыш\w*"
 )
 _CHANGE_DOWN = (
     r"less|lower|fewer|reduc(?:es|ed|tion)|decrease[sd]?|drops?|cuts?|down|smaller|los[et]|losing|shed|"
-    r"menos|moins|weniger|meno|minder|perd\w*|verlor\w*|verlier\w*"
+    r"menos|moins|weniger|meno|minder|perd\w*|verlor\w*|verlier\w*|"
+    r"reduc\w*|r[ée]du\w*|reduz\w*|riduc\w*|ridott\w*|disminu\w*|diminu\w*|verringer\w*|gesenkt|"
+    r"verminder\w*|меньше|менее|ниже|сниж\w*|уменьш\w*"
 )
+# Words that qualify a figure: how far the post's figure reaches (``Figure.hedge``).
+_HEDGES = {  # in this order: "no more than" is at-most before "more than" is at-least
+    "about": r"nearly|almost|about|approximately|approx\.?|around|roughly|some|close to|circa|ca\.|"
+             r"casi|cerca de|alrededor de|aproximadamente|unos|unas|près de|presque|environ|"
+             r"fast|beinahe|etwa|ungefähr|rund|quasi|quase|bijna|ongeveer|zo'n|почти|около|примерно|"
+             r"приблизительно",
+    "at-most": r"less than|fewer than|under|below|at most|no more than|not more than|menos de|moins de|"
+               r"weniger als|höchstens|meno di|al massimo|no m[aá]s de|minder dan|hoogstens|менее|"
+               r"не более|не больше",
+    "at-least": r"more than|over|at least|upwards of|in excess of|m[aá]s de[l]?|plus de|plus du|au moins|"
+                r"mehr als|mindestens|über|più di|più del|oltre|almeno|mais de|mais do|pelo menos|"
+                r"meer dan|ruim|minstens|более|больше|свыше|не менее|как минимум",
+}  # fmt: skip
+_HEDGE_BEFORE = {
+    kind: re.compile(
+        rf"(?:^|[^\w])(?:{words})\s*(?:(?:the|el|la|le|lo|il|o|a|das|het|an?)\s+)?$", re.IGNORECASE
+    )
+    for kind, words in _HEDGES.items()
+}
+_ANY_HEDGE = "|".join(_HEDGES.values())
+# A change of training volume ("increase mileage by no more than 10% per week", "weekly distance
+# by 24%"): the conditions a study compared, not a result (``CONDITIONS``).
+_TRAINING = re.compile(
+    r"mileage|distance|volume|(?:training |running )?load|kilomet\w*|\bkm\b|\bmiles\b|per week|weekly|"
+    r"kilometraje|distancia|volumen|carga|por semana|kilom[ée]trage|charge|par semaine|umfang|distanz|"
+    r"strecke|belastung|pro woche|chilometr\w*|distanza|carico|quilometragem|dist[âa]ncia|"
+    r"afstand|belasting|объ[её]м\w*|дистанц\w*|нагрузк\w*|в неделю",
+    re.IGNORECASE,
+)
+APPROX = 0.10  # "about 30%": 27-33%
+_BACK = (
+    r"backwards?|in reverse|reverse|retro|hacia atr[aá]s|de espaldas|para atr[aá]s|marcha atr[aá]s|"
+    r"(?:à|a) reculons|en arri[eè]re|r[uü]ckw[aä]rts|all['’]indietro|a ritroso|de costas|para tr[aá]s|"
+    r"achteruit|задом(?: наперед| наперёд| вперед| вперёд)?|спиной вперед|назад"
+)
+_FORWARD = (
+    r"forwards?|normal(?:ly)?|regular|ordinary|hacia (?:delante|adelante)|adelante|delante|en avant|"
+    r"vorw[aä]rts|in avanti|avanti|para (?:a )?frente|vooruit|вперед|вперёд"
+)
+_COUNT_UNIT = (
+    r"steps?|minutes?|mins?|hours?|miles?|km|pasos?|minutos?|horas?|pas|heures?|schritte?n?|"
+    r"minuten|minute|stunden?|passi|minuti|ore|passos?|stappen|uur|шаг\w*|минут\w*|час\w*"
+)
+_EQUIVALENT = (
+    r"=|equals?|equal to|(?:is|are|be) (?:worth|like|the same as|equal to|equivalent to)|count as|"
+    r"more work than|than|(?:can |could |will )?replace|as (?:good|effective|beneficial|much) as|"
+    r"(?:so|ebenso|genauso)(?:\s+\w+){0,2}\s+wie|entspricht|entsprechen|ersetz\w*|"
+    r"l[ao]s? mism[ao]s?(?:\s+\w+)?\s+que|lo mismo que|tanto como|equivalen?(?: a)?|valen? (?:por|lo que)|reemplaza\w*|"
+    r"autant(?:\s+d[e'’]\s*\w+)?\s+que|équiva\w*(?: à)?|remplace\w*|vaut|valent|"
+    r"(?:l[ae]|gli) stess[aoie](?:\s+\w+)?\s+(?:di|che)|quanto|equivalgono a|sostituisc\w*|"
+    r"[ao]s? mesm[ao]s?(?:\s+\w+)?\s+que|o mesmo que|substitu\w*|"
+    r"staat gelijk aan|evenveel(?:\s+\w+)?\s+als|zoveel(?:\s+\w+)?\s+als|vervang\w*|"
+    r"равн\w*|как|столько же(?:\s+\w+)?,? сколько|замен\w*"
+)
+_COUNT = rf"{_COUNT_NUM}|{_WORDNUM}|{_FOREIGN}"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # "100 steps backward = 1,000 forward", "a step backwards is equal to 6 steps forward",
+    # "un minuto caminando hacia atrás quema las mismas calorías que tres andando hacia delante",
+    # "100 Schritte rückwärts sollen so effektiv sein wie 1.000 vorwärts"
     ("ratio", re.compile(
-        rf"(?<![\w.,])(?P<num>{_NUM}|{_WORDNUM}|an?)\s+(?:steps?\s+)?(?:of\s+)?(?:backwards?|in reverse|reverse|retro)[^.=\d]{{0,40}}?"
-        rf"(?:=|equals?|equal to|(?:is|are) (?:worth|like|the same as|equal to|equivalent to)|count as|"
-        rf"more work than|than)\D{{0,25}}?(?P<num2>{_NUM}|{_WORDNUM})\s+(?:steps?|forward|normal)",
+        rf"(?<![\w.,])(?P<num>{_COUNT}|{_ONE})\s+(?:(?:{_BACK})\s+)?(?:{_COUNT_UNIT})?[^.=\d]{{0,25}}?(?:{_BACK})"
+        rf"[^.=\d]{{0,40}}?(?:{_EQUIVALENT})\D{{0,25}}?(?<![\w])(?P<num2>{_COUNT})"
+        rf"(?=\s+(?:(?:{_COUNT_UNIT}|{_FORWARD})\b|\w+(?:ing|ndo|nd|nt)\s+(?:{_FORWARD})\b))",
         re.IGNORECASE)),
-    ("percent", re.compile(rf"{_VALUE}\s*(?:%|per ?cent|pct)", re.IGNORECASE)),
-    ("speed", re.compile(rf"{_VALUE}\s*(?P<unit>mph|miles? (?:per|an) hour|km/h|kph|kmh|m/s)(?![a-z])", re.IGNORECASE)),
-    ("duration", re.compile(rf"{_VALUE}[\s-]*(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?)(?![a-z])", re.IGNORECASE)),
+    ("speed", re.compile(
+        rf"{_VALUE}[\s-]*(?P<unit>mph|miles? (?:per|an) hour|km/h|kph|kmh|km/std|m/s|m/min|met(?:er|re)s? (?:per|a) minute|"
+        rf"min(?:utes?)?\s*(?:per|/|a)\s*(?:mile|km|kilomet(?:er|re))|minute (?:mile|km))(?![a-z])",
+        re.IGNORECASE)),
+    ("percent", re.compile(_PERCENT_VALUE, re.IGNORECASE)),
+    ("duration", re.compile(
+        rf"{_VALUE}[\s-]*(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|"
+        rf"minutos?|minuten?|minuti|минут\w*|horas?|heures?|stunden?|ore|uur|час\w*|"
+        rf"d[ií]as?|jours?|tagen?|tage|giorni|dagen|дн\w*|дней|"
+        rf"semanas?|semaines?|wochen?|settimane?|weken|недел\w*|meses|mes|mois|monaten?|monate|mesi|maanden|месяц\w*)(?![\w])",
+        re.IGNORECASE)),
     ("sample-size", re.compile(
         rf"{_VALUE}\s+(?:(?:healthy|young|older|female|male|fit|untrained|trained|college|recreational)\s+)*(?:{_PARTICIPANTS})\b",
         re.IGNORECASE)),
     ("body-weights", re.compile(rf"{_VALUE}\s*(?:x|times)\s+(?:your\s+|the\s+)?body\s*weights?", re.IGNORECASE)),
     ("multiplier", re.compile(
-        rf"\b(?:(?P<word>double[sd]?|twice|triple[sd]?|tripling|doubling|quadruple[sd]?|"
-        rf"doble|triple|doppelte?[nm]?|verdoppel\w*|dreifache?[nm]?|dobro|triplo|doppio|dubbele?|"
-        rf"tweemaal|zweimal)(?![- ]?(?:blind|ciego|aveugle|cego|cieco|check|down|digits?|team|edged)\b)|"
-        rf"(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:\s*-?\s*fold|\s*(?:x|times)\s+(?:(?:as\s+)?(?:much|many)|"
-        rf"more|higher|greater|the|as)|\s*-?\s*(?:veces|fois|mal|vezes|volte|keer)\s+(?:m[aá]s|plus|so|mehr|"
+        rf"(?<![\w-])(?:(?P<word>double[sd]?|twice|triple[sd]?|tripling|doubling|quadruple[sd]?|cu[aá]druple|"
+        rf"doble|doppelte?[nm]?|verdoppel\w*|dreifache?[nm]?|vierfache?[nm]?|dobro|triplo|doppio|dubbele?|"
+        rf"tweemaal|zweimal|вдвое|втрое|вчетверо)(?![- ]?(?:blind|ciego|aveugle|cego|cieco|check|down|digits?|team|edged|"
+        rf"support|stance|limb|legs?|apoyo|appui|tarea|task|t[aâ]che|aufgabe|compito|tarefa|taak)\b)|"
+        rf"(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:\s*-?\s*(?:fold|fache[nmrs]?|fach)|\s*(?:x|times)\s+(?:(?:as\s+)?(?:much|many)|"
+        rf"more|higher|greater|the|as)|\s*-?\s*(?:veces|fois|mal|vezes|volte|keer|maal)\s+(?:m[aá]s|plus|autant|so|mehr|"
         rf"h[öo]her|mais|pi[uù]|di pi[uù]|tanto|zoveel|meer))|"
-        rf"(?P<frac>a third|one third|a quarter|a fifth|half)\s+(?P<dir>more|less|fewer|higher|lower))\b",
+        rf"в\s+(?P<num_ru>{_NUM}|{_FOREIGN})\s+раз\w*|"
+        rf"(?P<frac>a third|one third|a quarter|a fifth|half)\s+(?P<dir>more|less|fewer|higher|lower))(?![\w-])",
         re.IGNORECASE)),
 ]  # fmt: skip
+# What a text must hold for a pattern to match (a unit, a participant, a direction word): most
+# posts hold none of them, and the number-word alternatives are slow to try at every position.
+_GATES = {
+    kind: re.compile(gate, re.IGNORECASE)
+    for kind, gate in (
+        ("ratio", _BACK),
+        ("speed", r"mph|mile|km|m/s|m/min|met|min"),
+        ("percent", r"%|％|cent|cient|pct|prozent|procent|процент"),
+        ("sample-size", _PARTICIPANTS),
+        ("body-weights", r"body\s*weight"),
+    )
+}
 _WORD_FACTORS: dict[str, float] = {
-    "doubl": 2, "twice": 2, "tripl": 3, "quadrupl": 4, "dobl": 2, "dopp": 2, "verdopp": 2, "dobr": 2,
-    "dubb": 2, "tweem": 2, "zweim": 2, "dreif": 3,
+    "doubl": 2, "twice": 2, "tripl": 3, "quadrupl": 4, "cuadrupl": 4, "cuádrupl": 4, "dobl": 2, "dopp": 2,
+    "verdopp": 2, "dobr": 2, "dubb": 2, "tweem": 2, "zweim": 2, "dreif": 3, "vierf": 4, "вдвое": 2,
+    "втрое": 3, "вчетверо": 4,
 }  # by prefix: doubles, tripling, doppelte, dobro  # fmt: skip
 _FRACTIONS = {"a third": 1 / 3, "one third": 1 / 3, "a quarter": 0.25, "a fifth": 0.2, "half": 0.5}
 
 
 @dataclass(frozen=True)
 class Figure:
-    """A typed figure in a post: ``text[start:end]`` says ``value`` (to ``high``) of ``quantity``."""
+    """A typed figure in a post: ``text[start:end]`` says ``value`` (to ``high``) of ``quantity``;
+    ``hedge`` is how far it reaches ("nearly 30%": ``about``; "more than double": ``at-least``;
+    "no more than 10%": ``at-most``; None: as stated), ``reach`` the values it then admits."""
 
     quantity: str
     value: float
@@ -128,21 +258,45 @@ class Figure:
     start: int
     end: int
     text: str
+    hedge: str | None = None
+
+
+def reach(fig: Figure, value: float | None = None, high: float | None = None) -> tuple[float, float]:
+    """(low, high) of the values ``fig`` admits: its value or range, widened by its hedge
+    (``APPROX`` either side for ``about``; open above for ``at-least``, down to 0 for ``at-most``).
+    ``value``/``high``: the figure's numbers as compared (a percent change by its size)."""
+    if value is None:
+        value, high = fig.value, fig.high
+    low, top = sorted((value, high if high is not None else value))
+    if fig.hedge == "about":
+        return low * (1 - APPROX), top * (1 + APPROX)
+    if fig.hedge == "at-least":
+        return low, math.inf
+    if fig.hedge == "at-most":
+        return 0.0, top
+    return low, top
 
 
 def _number(raw: str) -> float:
-    raw = raw.lower()
+    raw = raw.lower().strip()
     if raw in NUMBER_WORDS:
         return float(NUMBER_WORDS[raw])
     if raw in FOREIGN_NUMBER_WORDS:
         return float(FOREIGN_NUMBER_WORDS[raw])
-    if raw in ("a", "an"):  # "a step backwards is equal to 6 steps forward"
+    if raw in ONE_WORDS:  # "a step backwards is equal to 6 steps forward", "un minuto ... que tres"
         return 1.0
     return (
         float(raw.replace(",", ""))
         if re.fullmatch(r"\d{1,3}(?:,\d{3})+", raw)
         else float(raw.replace(",", "."))
     )
+
+
+def _count(raw: str) -> float:
+    """A count in a ratio ("1.000 Schritte", "1 000 pas", "1,000 steps", "tres"): whole numbers."""
+    if re.fullmatch(r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+", raw):
+        return float(re.sub(r"\D", "", raw))
+    return _number(raw)
 
 
 def _values(m: re.Match[str]) -> tuple[float, float | None]:
@@ -153,18 +307,38 @@ def _values(m: re.Match[str]) -> tuple[float, float | None]:
 
 def _percent_quantity(text: str, start: int, end: int) -> str | None:
     after, before = text[end : end + 40].lower(), text[max(0, start - 30) : start].lower()
-    if re.match(r"\s*(?:incline|grade|gradient|slope|uphill)", after) or re.search(
-        r"(?:incline|grade|gradient|slope)\s*(?:of|at|to)?\s*$", before
+    if re.match(
+        r"\s*(?:incline|grade|gradient|slope|uphill|de (?:pendiente|inclinaci[oó]n|pente|inclina[cç][aã]o)|"
+        r"(?:steigung|neigung|pendenza|inclinazione|helling|наклон|уклон))",
+        after,
+    ) or re.search(
+        r"(?:incline|grade|gradient|slope|pendiente|inclinaci[oó]n|inclinaison|pente|steigung|neigung|"
+        r"pendenza|inclinazione|inclina[cç][aã]o|helling|наклон\w*|уклон\w*)\s*(?:of|at|to|de|del|von|di|da|van|в)?\s*$",
+        before,
     ):
         return "incline"
     if re.match(
-        r"\s*of\s+(?:your\s+|their\s+|the\s+)?(?:max|maximum|vo2|v02|peak|heart|forward|aerobic)", after
+        r"\s*(?:of|de|du|del|della|da|do|van|von|от)\s+(?:(?:your|their|the|tu|su|la|sa|votre|leur|ihrer?|"
+        r"seiner?|der|il|la|sua|o|a|seu|sua|hun|je)\s+)?(?:max|maxim|m[aá]x|vo2|v02|peak|heart|forward|aerobic)",
+        after,
     ):
         return "percent-of-max"
-    if re.match(rf"\s*(?:\w+\s+){{0,2}}(?:{_CHANGE_UP}|{_CHANGE_DOWN})\b", after) or re.search(
-        rf"\b(?:{_CHANGE_UP}|{_CHANGE_DOWN}|by)\s*(?:of\s+|by\s+)?(?:up to\s+|about\s+|around\s+)?$", before
+    if re.match(rf"\s*(?:[\w’'-]+\s+){{0,2}}(?:{_CHANGE_UP}|{_CHANGE_DOWN})(?![\w])", after) or re.search(
+        rf"(?:^|[^\w])(?:{_CHANGE_UP}|{_CHANGE_DOWN}|by|um|на)\s*(?:(?:of|by|de|del|di|um|en|em|met|на)\s+)?"
+        rf"(?:(?:up to|{_ANY_HEDGE}|el|un|una|le|das|il|o|um)\s+)*$",
+        before,
     ):
         return "percent-change"
+    return None
+
+
+def _hedge(text: str, start: int, quantity: str) -> str | None:
+    before = text[max(0, start - 25) : start]
+    for kind, pattern in _HEDGE_BEFORE.items():
+        found = pattern.search(before)
+        # "over 6 weeks", "über 6 Wochen": during, not more than
+        if found and not (quantity.startswith("duration") and re.search(r"over|über", found.group(), re.I)):
+            return kind
     return None
 
 
@@ -174,12 +348,16 @@ def post_figures(text: str) -> list[Figure]:
     found: list[Figure] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
+        gate = _GATES.get(kind)
+        if gate is not None and not gate.search(text):
+            continue
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             figure = _figure(kind, m, text)
             if figure is not None:
-                found.append(figure)
+                hedge = _hedge(text, m.start(), figure.quantity)
+                found.append(replace(figure, hedge=hedge) if hedge else figure)
                 taken.append((m.start(), m.end()))
     return sorted(found, key=lambda f: f.start)
 
@@ -187,8 +365,8 @@ def post_figures(text: str) -> list[Figure]:
 def _figure(kind: str, m: re.Match[str], text: str) -> Figure | None:
     span = (m.start(), m.end(), m.group())
     if kind == "ratio":
-        low, high = _values(m)
-        return Figure("percent-change", ((high or low) / low - 1) * 100 if low else 0.0, None, *span)
+        back, fwd = _count(m.group("num")), _count(m.group("num2"))
+        return Figure("percent-change", (fwd / back - 1) * 100 if back else 0.0, None, *span)
     if kind == "multiplier":
         return Figure("percent-change", _multiplier_change(m), None, *span)
     value, high = _values(m)
@@ -196,16 +374,23 @@ def _figure(kind: str, m: re.Match[str], text: str) -> Figure | None:
         quantity = _percent_quantity(text, m.start(), m.end())
         if quantity is None:
             return None
-        down = rf"\b(?:{_CHANGE_DOWN})\b"
-        if quantity == "percent-change" and (
+        down = rf"(?<![\w])(?:{_CHANGE_DOWN})(?![\w])"
+        if quantity == "percent-change" and _TRAINING.search(text[max(0, m.start() - 30) : m.end() + 25]):
+            quantity = "training-change"
+        if quantity in ("percent-change", "training-change") and (
             re.search(down, text[m.end() : m.end() + 30], re.I)
             or re.search(down + r"\W*(?:\w+\W+)?$", text[max(0, m.start() - 20) : m.start()], re.I)
         ):
             value, high = -value, (-high if high is not None else None)
         return Figure(quantity, value, high, *span)
     if kind in ("speed", "duration"):
-        quantity, factor = _unit_quantity(kind, m.group("unit").lower())
+        quantity, factor, inverse = _unit_quantity(kind, m.group("unit").lower())
+        if inverse:  # a pace ("a 20-minute mile"): the faster, the fewer minutes
+            value, high = (factor / high if high else factor / value), (factor / value if high else None)
+            return Figure(quantity, value, high, *span)
         return Figure(quantity, value * factor, high * factor if high else None, *span)
+    if kind == "sample-size":  # a count: "1.500 participants" is 1500
+        value, high = _count(m.group("num")), _count(m.group("num2")) if m.group("num2") else None
     return Figure(kind, value, high, *span)
 
 
@@ -217,16 +402,35 @@ def _multiplier_change(m: re.Match[str]) -> float:
     if m.group("frac"):
         share = _FRACTIONS[m.group("frac").lower()] * 100
         return -share if m.group("dir").lower() in ("less", "fewer", "lower") else share
-    return (_number(m.group("num")) - 1) * 100
+    return (_number(m.group("num") or m.group("num_ru")) - 1) * 100
 
 
-def _unit_quantity(kind: str, unit: str) -> tuple[str, float]:
-    """(quantity, factor to its unit) of a speed or duration as written in a post."""
+_SPEED_UNITS = (  # (unit pattern, factor to mph, a pace: minutes per distance)
+    (r"km/h|kph|kmh|km/std", 0.621371, False),
+    (r"m/s", 2.23694, False),
+    (r"m/min|met", 0.0372823, False),  # metres per minute (Flynn 1994: 107.2 m/min)
+    (r"min.*(?:km|kilomet)", 60 * 0.621371, True),  # "6 minutes per km": 10 km/h
+    (r"min", 60.0, True),  # "20 minutes per mile", "a 20-minute mile": 3 mph
+)
+_DURATION_UNITS = (  # (unit prefix pattern, quantity, factor to minutes or days)
+    (r"min|минут", "duration-session", 1.0),
+    (r"h|stund|ore$|uur|heure|час", "duration-session", 60.0),
+    (r"w|seman|semain|settiman|week|недел", "duration-program", 7.0),
+    (r"mo|mes|mois|maand|месяц", "duration-program", 30.0),
+)
+
+
+def _unit_quantity(kind: str, unit: str) -> tuple[str, float, bool]:
+    """(quantity, factor to its unit, a pace to invert) of a speed or duration as written in a post."""
     if kind == "speed":
-        return "speed", 0.621371 if unit in ("km/h", "kph", "kmh") else 2.23694 if unit == "m/s" else 1.0
-    if unit.startswith(("min", "h")):
-        return "duration-session", 60.0 if unit.startswith("h") else 1.0
-    return "duration-program", 7.0 if unit.startswith("w") else 30.0 if unit.startswith("mo") else 1.0
+        for pattern, factor, pace in _SPEED_UNITS:
+            if re.match(pattern, unit):
+                return "speed", factor, pace
+        return "speed", 1.0, False
+    for pattern, quantity, factor in _DURATION_UNITS:
+        if re.match(pattern, unit):
+            return quantity, factor, False
+    return "duration-program", 1.0, False  # days, días, jours, Tage, giorni, dagen, дней
 
 
 # --- the claim's figures -----------------------------------------------------------------------------
@@ -254,6 +458,8 @@ def evidence_quantity(fig: dict[str, Any]) -> tuple[str, float] | None:
         r"extra|higher|lower|more", words
     ):
         return ("intensity-difference", 1.0)
+    if re.search(r"increase|progression|spike", words) and _TRAINING.search(str(fig.get("measure", ""))):
+        return ("training-change", 1.0)
     if re.search(r"change|extra|increase|reduction|higher|lower|difference|more|less|improv", words):
         return ("percent-change", 1.0)
     if re.search(r"intensity|^of |of forward|of maximum|of max", words):
@@ -261,16 +467,28 @@ def evidence_quantity(fig: dict[str, Any]) -> tuple[str, float] | None:
     return None
 
 
-def within(low: float, high: float | None, fig_low: float, fig_high: float, quantity: str = "") -> bool:
-    """True when the post's value (or range) lies inside the figure's range, with the tolerance.
-    An ``intensity-difference`` figure admits relative changes from its low end to its high end
-    read as points over the least forward effort (module doc)."""
+def _bounds(fig_low: float, fig_high: float, quantity: str) -> tuple[float, float, float]:
+    """(low, high, slack) of a claim figure as a post's figure is held to it: an
+    ``intensity-difference`` admits relative changes from its low end to its high end read as points
+    over the least forward effort (module doc)."""
     lo, hi = min(fig_low, fig_high), max(fig_low, fig_high)
     if quantity == "intensity-difference":
         hi = hi * 100 / EFFORT_FLOOR
-    slack = max(TOLERANCE * max(abs(lo), abs(hi)), 0.15)
+    return lo, hi, max(TOLERANCE * max(abs(lo), abs(hi)), 0.15)
+
+
+def within(low: float, high: float | None, fig_low: float, fig_high: float, quantity: str = "") -> bool:
+    """True when the post's value (or range) lies inside the figure's range, with the tolerance."""
+    lo, hi, slack = _bounds(fig_low, fig_high, quantity)
     p_lo, p_hi = sorted((low, high if high is not None else low))
     return p_lo >= lo - slack and p_hi <= hi + slack
+
+
+def overlaps(low: float, high: float, fig_low: float, fig_high: float, quantity: str = "") -> bool:
+    """True when some value the post's figure admits (``reach``: "30-40%", "more than 10%") lies
+    inside the figure's range, with the tolerance: the post's figure does not contradict it."""
+    lo, hi, slack = _bounds(fig_low, fig_high, quantity)
+    return low <= hi + slack and high >= lo - slack
 
 
 ENERGY = "energy-cost"  # the concept a change of effort must be about to meet an intensity difference

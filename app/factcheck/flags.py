@@ -1,21 +1,27 @@
 """Where a matched unit of a post outruns the evidence: each flag is computed from that unit only.
 
 - ``figure-mismatch``: a typed figure of the unit disagrees with every figure of the same quantity
-  and outcome in the claim's evidence (``figures``), or gives a figure of another measure as its
-  own (body fat as body weight); a figure with no counterpart is listed in the match's
-  ``unverified_figures`` instead, and so is one that only lies inside the bound an intensity
-  difference sets ("40% more calories" against "17-20% higher percent of VO2max": not contradicted,
-  not confirmed either, ``figures``), and one that disagrees with an *advice* claim's figures
-  (advice against advice is not a contradiction of the studies) or that compares other conditions
-  ("backward uphill doubles the effort of level walking" against figures measured at the same
-  grade).
+  and outcome in the claim's evidence (``figures``): no value it admits ("nearly 30%", "30-40%",
+  "more than double": ``figures.reach``) lies inside any of them; or it gives a figure of another
+  measure as its own (body fat as body weight). A figure with no counterpart is listed in the
+  match's ``unverified_figures`` instead, and so is one only partly inside ("more than 10%"
+  against 17-20%); a change of training, a condition the studies compared ("increase mileage by
+  no more than 10% per week" against a 20-60% exposure); a design figure (sample size, duration,
+  speed, incline) in a unit that speaks of no study, or of a study of a year none of the claim's
+  studies is from; one that only lies inside the bound an intensity difference sets ("40% more
+  calories" against "17-20% higher percent of VO2max": not contradicted, not confirmed either,
+  ``figures``); one that disagrees with an *advice* claim's figures (advice against advice is not
+  a contradiction of the studies); and one that compares other conditions ("backward uphill
+  doubles the effort of level walking" against figures measured at the same grade).
 - ``population-mismatch`` and ``overclaim``: only when the unit *asserts* the claim.
 - ``denies-supported``: the unit denies a claim the evidence supports.
-- ``misdescribed-study``: the unit repeats a recorded misreading of a study: it says (nearly) all
-  the misreading says, in concepts, or most of it and one of the misreading's own figures ("a study
-  found backward walking burns 20% more calories" repeats "20% more calories" of a study that
-  reported no calories). Such a figure is never passed as consistent: it is named in the flag and
-  listed in ``unverified_figures`` with a note, even where it lies inside a study figure's range.
+- ``misdescribed-study``: the unit speaks of a study (or a trial, research...) and repeats a
+  recorded misreading of it: it says (nearly) all the misreading says, in concepts, or most of it
+  and one of the misreading's own figures ("a study found backward walking burns 20% more
+  calories" repeats "20% more calories" of a study that reported no calories). Such a figure is
+  never passed as consistent: it is named in the flag and listed in ``unverified_figures`` with a
+  note, even where it lies inside a study figure's range; but a figure the study reports, said of
+  its own measure ("2.4% more body fat"), is the study's, not the misreading's.
 
 Figure and misreading flags apply when the unit asserts or reports the claim, not when it denies
 or asks (a figure it questions is not one it passes on).
@@ -25,12 +31,22 @@ Each flag: ``code``, ``message``, ``post_says``, ``evidence_shows`` and the stud
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from app import grading
 from app.factcheck.analyzer import ConceptDef, Features
-from app.factcheck.figures import Figure, comparable, misattributed, post_figures, within
+from app.factcheck.figures import (
+    CONDITIONS,
+    Figure,
+    comparable,
+    misattributed,
+    overlaps,
+    post_figures,
+    reach,
+    within,
+)
 from app.factcheck.index import ClaimProfile, Index
 from app.factcheck.scoring import UnitFeatures
 from app.factcheck.stance import Stance
@@ -41,6 +57,15 @@ MISREADING_WITH_FIGURE = 0.5  # the same when the unit also repeats one of the m
 SUPPORTED = frozenset({"supported"})
 NEAR_CHARS = 60  # words this close to a number say what it measures
 RESULT_QUANTITIES = frozenset({"percent-change", "percent-of-max", "body-weights"})  # not the design
+DESIGN_QUANTITIES = frozenset({"sample-size", "duration-session", "duration-program", "speed", "incline"})
+# A unit that speaks of a study (in the languages read): its design figures describe one.
+_STUDY = re.compile(
+    r"stud(?:y|ies)|trials?\b|research\w*|experiment\w*|scientists|participants|subjects|volunteers|"
+    r"estudios?|ensayo|investiga\w*|[ée]tudes?|essai|chercheurs|studien?|forscher\w*|studi[oi]|ricerca\w*|"
+    r"estudos?|pesquisa\w*|onderzo\w*|исследован\w*|учен\w*",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?<![\d/.-])(19[5-9]\d|20[0-4]\d)(?![\d/.-])")
 
 
 def _fmt(value: float) -> str:
@@ -64,7 +89,14 @@ def _size(fig: Figure, claim_figure: dict[str, Any]) -> tuple[float, float]:
     """The claim figure's (low, high) as the post's figure is compared with it: a percent change
     by its size (the claim says which way: "lost 2.4%" is -2.4)."""
     low, high = claim_figure["low"], claim_figure["high"]
-    return (abs(low), abs(high)) if fig.quantity == "percent-change" else (low, high)
+    return (abs(low), abs(high)) if fig.quantity in ("percent-change", "training-change") else (low, high)
+
+
+def _compared(fig: Figure) -> tuple[float, float | None]:
+    """The post figure's (value, high) as compared: a percent change by its size (``_size``)."""
+    if fig.quantity in ("percent-change", "training-change"):
+        return abs(fig.value), abs(fig.high) if fig.high is not None else None
+    return fig.value, fig.high
 
 
 def _other_conditions(uf: UnitFeatures, same: list[dict[str, Any]]) -> bool:
@@ -82,18 +114,7 @@ def misread_figures(
     if not profile.misreadings:
         return []
 
-    def reported(f: Figure) -> bool:
-        return f.quantity not in RESULT_QUANTITIES or any(
-            c["quantity"] == f.quantity and within(f.value, f.high, *_size(f, c)) for c in profile.figures
-        )
-
-    said = [
-        (f, m)
-        for m, _ in profile.misreadings
-        for text in (m["claimed"], *m.get("phrasings", ()))
-        for f in post_figures(text)
-        if not reported(f)
-    ]
+    said = _misreading_results(profile)
     out = []
     for fig in post_figures(uf.unit.text) if figures is None else figures:
         found = next(
@@ -104,9 +125,35 @@ def misread_figures(
             ),
             None,
         )
-        if found is not None:
+        # the study's own figure, said of its own measure, is not the misreading's ("2.5% more body
+        # fat" beside a misreading "2.5% of their body weight")
+        if found is not None and not _studies_say(profile, fig, uf.unit.text):
             out.append((fig, found))
     return out
+
+
+def _misreading_results(profile: ClaimProfile) -> list[tuple[Figure, dict[str, Any]]]:
+    """The result figures the claim's recorded misreadings state (``RESULT_QUANTITIES``), each with
+    its misreading, but those the studies report as such (``_studies_say``)."""
+    return [
+        (f, m)
+        for m, _ in profile.misreadings
+        for text in (m["claimed"], *m.get("phrasings", ()))
+        for f in post_figures(text)
+        if f.quantity in RESULT_QUANTITIES and not _studies_say(profile, f, text)
+    ]
+
+
+def _studies_say(profile: ClaimProfile, fig: Figure, text: str) -> bool:
+    """``fig`` (a figure of ``text``) is one the claim's studies report as such: a figure of the same
+    quantity and measure (not body fat given as body weight) holds its value."""
+    words = text[max(0, fig.start - NEAR_CHARS) : fig.end + NEAR_CHARS]
+    return any(
+        c["quantity"] == fig.quantity
+        and not misattributed(words, c)
+        and within(*_compared(fig), *_size(fig, c))
+        for c in profile.figures
+    )
 
 
 def figure_checks(
@@ -116,58 +163,87 @@ def figure_checks(
     ``figures``: the unit's ``post_figures`` when already read (once per unit, however many claims
     it makes)."""
     flags, unverified = [], []
-    base = uf.unit.start
-    advice = profile.claim.get("kind") == "advice"
     figures = post_figures(uf.unit.text) if figures is None else figures
     misread = {(f.start, f.end): m for f, m in misread_figures(profile, uf, figures)}
     for fig in figures:
-        span = {"start": base + fig.start, "end": base + fig.end}
-        known = misread.get((fig.start, fig.end))
-        value, high = fig.value, fig.high
-        if fig.quantity == "percent-change":  # the claim says which way; the size is compared
-            value, high = abs(value), abs(high) if high is not None else None
-        words = uf.unit.text[max(0, fig.start - NEAR_CHARS) : fig.end + NEAR_CHARS]
-        candidates = comparable(fig, profile.figures, _near(post, uf, fig))
-        same = [f for f in candidates if not misattributed(words, f)]
-        swapped = [f for f in candidates if f not in same and within(value, high, *_size(fig, f))]
-        unseen = {"post_says": fig.text, "quantity": fig.quantity, "span": span}
-        if swapped and not same:
-            flags.append(_mismatch(fig, swapped[0], span, "gives this figure for another measure: "))
-            continue
-        if known is not None:  # consistent or not, it is the misreading's figure (module doc)
-            note = f"the figure of a known misreading of {known['short']}: {known['actual']}"
-            unverified.append(unseen | {"note": note, "study": known["study"]})
-            continue
-        if not same or (fig.quantity == "percent-change" and _other_conditions(uf, same)):
-            unverified.append(unseen)
-            continue
-        agree = [f for f in same if within(value, high, *_size(fig, f), f["quantity"])]
-        if any(f["quantity"] == fig.quantity for f in agree):
-            continue
-        if agree:  # only inside a bound of another quantity (an intensity difference): not verified
-            bound = agree[0]
-            note = (f"not contradicted, but not a like-for-like figure: the evidence shows "
-                    f"{_figure_text(bound)} ({bound['measure']}; {bound['short']})")  # fmt: skip
-            unverified.append(unseen | {"note": note, "study": bound["study"]})
-            continue
-        if advice:
-            unverified.append(
-                unseen | {"note": "differs from the claim's advice; advice is not a study result"}
-            )
-            continue
-        closest = min(same, key=lambda f: min(abs(b - value) for b in _size(fig, f)))
-        flags.append(_mismatch(fig, closest, span))
+        span = {"start": uf.unit.start + fig.start, "end": uf.unit.start + fig.end}
+        flag, why = _check_figure(profile, post, uf, fig, misread.get((fig.start, fig.end)))
+        if flag is not None:
+            flags.append(flag | {"span": span})
+        elif why is not None:
+            unverified.append({"post_says": fig.text, "quantity": fig.quantity, "span": span} | why)
     return flags, unverified
 
 
-def _mismatch(fig: Figure, closest: dict[str, Any], span: dict[str, int], how: str = "") -> dict[str, Any]:
+def _check_figure(
+    profile: ClaimProfile, post: Features, uf: UnitFeatures, fig: Figure, known: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """One figure of a unit against the claim's figures: (a figure-mismatch flag, None), (None, what
+    makes it unverified: a note and a study, or nothing), or (None, None) when the evidence holds it.
+    ``known``: the recorded misreading that states it, if any (``misread_figures``)."""
+    value, high = _compared(fig)  # the claim says which way; the size is compared
+    words = uf.unit.text[max(0, fig.start - NEAR_CHARS) : fig.end + NEAR_CHARS]
+    candidates = comparable(fig, profile.figures, _near(post, uf, fig))
+    same = [f for f in candidates if not misattributed(words, f)]
+    swapped = [f for f in candidates if f not in same and within(value, high, *_size(fig, f))]
+    if swapped and not same:
+        return _mismatch(fig, swapped[0], "gives this figure for another measure: "), None
+    if known is not None:  # consistent or not, it is the misreading's figure (module doc)
+        return None, {"note": f"the figure of a known misreading of {known['short']}: {known['actual']}",
+                      "study": known["study"]}  # fmt: skip
+    advice = profile.claim.get("kind") == "advice"
+    design = (
+        fig.quantity in DESIGN_QUANTITIES and same and not advice and _not_the_studies(uf.unit.text, same)
+    )
+    if design:
+        return None, {"note": design}
+    if fig.quantity in CONDITIONS and same:
+        return None, _noted("a condition the studies compared, not a result: the evidence shows", same[0])
+    if not same or (fig.quantity == "percent-change" and _other_conditions(uf, same)):
+        return None, {}
+    # inside: the figure as stated ("nearly 30%": 30); a hedge only widens what is not contradicted
+    inside = [f for f in same if within(value, high, *_size(fig, f), f["quantity"])]
+    if any(f["quantity"] == fig.quantity for f in inside):
+        return None, None
+    if inside:  # only inside a bound of another quantity (an intensity difference): not verified
+        return None, _noted("not contradicted, but not a like-for-like figure: the evidence shows", inside[0])
+    low, top = reach(fig, value, high)  # widened by "nearly", "more than"... (figures.reach)
+    partly = [f for f in same if overlaps(low, top, *_size(fig, f), f["quantity"])]
+    if partly:  # a range or a hedged figure that reaches the evidence: not contradicted
+        return None, _noted("only partly inside the evidence:", partly[0])
+    if advice:
+        return None, {"note": "differs from the claim's advice; advice is not a study result"}
+    ends = [v for v in (low, top) if math.isfinite(v)]
+    closest = min(same, key=lambda f: min(abs(b - v) for b in _size(fig, f) for v in ends))
+    return _mismatch(fig, closest), None
+
+
+def _noted(lead: str, fig: dict[str, Any]) -> dict[str, Any]:
+    return {"note": f"{lead} {_figure_text(fig)} ({fig['measure']}; {fig['short']})", "study": fig["study"]}
+
+
+def _not_the_studies(text: str, same: list[dict[str, Any]]) -> str | None:
+    """Why a design figure of ``text`` (a sample size, a duration, a speed, an incline) is not held
+    to the claim's studies' designs (``same``), or None: the unit speaks of no study (the post's own
+    conditions or advice), or of a study of a year none of them is from (another study)."""
+    if not _STUDY.search(text):
+        return "not said of a study: the post's own conditions or advice, not a study's design"
+    years = _YEAR.findall(text)
+    if years and not any(year in str(f.get("short", "")) for f in same for year in years):
+        return (
+            f"said of a study of {years[0]}; the evidence's figures of this kind are from {same[0]['short']}"
+        )
+    return None
+
+
+def _mismatch(fig: Figure, closest: dict[str, Any], how: str = "") -> dict[str, Any]:
     shows = _figure_text(closest)
     comparison = f", {closest['comparison']}" if closest.get("comparison") else ""
     return {
         "code": FlagCode.FIGURE_MISMATCH,
         "message": f"The post {how or 'says '}{fig.text}; the evidence shows {shows} ({closest['measure']}{comparison}; {closest['short']}).",
         "post_says": fig.text, "evidence_shows": shows, "quantity": fig.quantity,
-        "measure": closest["measure"], "study": closest["study"], "span": span,
+        "measure": closest["measure"], "study": closest["study"],
     }  # fmt: skip
 
 
@@ -273,14 +349,24 @@ def denial_flags(claim: dict[str, Any], stance: Stance, said: str) -> list[dict[
 
 def misreading_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures) -> list[dict[str, Any]]:
     """A unit repeats a recorded misreading when it says (nearly) all that one of the misreading's
-    texts says, in concepts: the wording may differ, the ideas may not."""
+    texts says, in concepts: the wording may differ, the ideas may not. Not when it speaks of no
+    study, research or trial ("backward walking burns more calories" describes no study), nor when
+    it gives, in place of the misreading's own result figure, the figure the study reports."""
+    if not _STUDY.search(uf.unit.text):  # a unit that speaks of no study describes none
+        return []
     have = uf.have
     flags = []
     figures: dict[str, list[Figure]] = {}
     for fig, m in misread_figures(profile, uf):
         figures.setdefault(m["study"] + m["claimed"], []).append(fig)
+    own = [f for f in post_figures(uf.unit.text) if _studies_say(profile, f, uf.unit.text)]
+    results = _misreading_results(profile)
     for misreading, texts in profile.misreadings:
         repeated = figures.get(misreading["study"] + misreading["claimed"], [])
+        # the unit gives the study's own figure where the misreading has its wrong one: it corrects
+        # the misreading rather than repeating it ("lost almost 2.5% more body fat")
+        if not repeated and any(f.quantity == r.quantity for f in own for r, m in results if m is misreading):
+            continue
         best = 0.0
         for t in texts:
             concepts = [f for f in t if not f.startswith("w:")]

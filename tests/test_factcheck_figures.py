@@ -1,0 +1,168 @@
+"""Figures that compare like with like (issue 14), through the API: each typing rule (words and
+units in the languages the matcher reads, ratios, ranges, hedges, counts), and no flag on figures
+that are close to the evidence but consistent with it, or that are not the studies' results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+CALORIES = "backward-walking-burns-more-calories"
+ENERGY = "backward-walking-costs-more-energy-than-forward"
+KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
+WEIGHT = "backward-walking-helps-weight-loss"
+TRAINING = "sudden-training-increases-cause-knee-pain"
+
+
+def check(client: TestClient, text: str) -> dict[str, Any]:
+    response = client.post("/api/v1/factcheck", json={"text": text})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def match_for(body: dict[str, Any], *claim_ids: str) -> dict[str, Any]:
+    found: list[dict[str, Any]] = [m for m in body["matches"] if m["claim"]["id"] in claim_ids]
+    assert found, f"none of {claim_ids} among {[m['claim']['id'] for m in body['matches']]}"
+    return found[0]
+
+
+def mismatches(match: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in match["flags"] if f["code"] == "figure-mismatch"]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        # a ratio in words, in Spanish: one hour backward = four forward (+300%)
+        ("Una hora caminando hacia atrás quema las mismas calorías que cuatro andando hacia delante.",
+         "Una hora caminando hacia atrás quema las mismas calorías que cuatro"),
+        # a German ratio with a count grouped by a dot (1.000 is a thousand steps, not one)
+        ("100 Schritte rückwärts verbrennen so viele Kalorien wie 1.000 Schritte vorwärts.",
+         "100 Schritte rückwärts verbrennen so viele Kalorien wie 1.000"),
+        ("Rückwärtsgehen verbrennt das 3-fache an Kalorien im Vergleich zum Vorwärtsgehen.", "3-fache"),
+        ("Caminar hacia atrás quema un 300 por ciento más de calorías que caminar hacia delante.",
+         "300 por ciento"),
+        ("Rückwärtsgehen verbraucht um 150 Prozent mehr Energie als Vorwärtsgehen.", "150 Prozent"),
+        ("La marche à reculons consomme 150 % d’énergie en plus que la marche normale.", "150 %"),
+        ("Ходьба задом наперед сжигает в три раза больше калорий, чем обычная ходьба.", "в три раза"),
+    ],
+)  # fmt: skip
+def test_figures_in_words_and_other_languages_are_checked(
+    seed_client: TestClient, text: str, says: str
+) -> None:
+    match = match_for(check(seed_client, text), CALORIES, ENERGY)
+    flag = mismatches(match)[0]
+    assert flag["post_says"] == says and flag["evidence_shows"] == "17–20%"
+    assert text[flag["span"]["start"] : flag["span"]["end"]] == says
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Walking backward burns more than 10% more calories than walking forward.",  # open above
+        "Walking backward takes 10-30% more energy than walking forward.",  # a range reaching 17-20%
+    ],
+)
+def test_a_hedged_figure_or_range_that_reaches_the_evidence_is_not_a_mismatch(
+    seed_client: TestClient, text: str
+) -> None:
+    body = check(seed_client, text)
+    match = match_for(body, CALORIES, ENERGY)
+    assert not [f for m in body["matches"] for f in mismatches(m)]
+    (listed,) = match["unverified_figures"]
+    assert "only partly inside the evidence: 17–20%" in listed["note"]
+    # a hedge does not excuse a figure that no reading of it brings near the evidence
+    far = "Research shows walking backwards burns more than double the calories of walking forward"
+    assert mismatches(match_for(check(seed_client, far), CALORIES, ENERGY))[0]["post_says"] == "double"
+
+
+def test_a_change_of_training_is_a_condition_not_a_result(seed_client: TestClient) -> None:
+    # the 10% rule's progression against the studies' exposure (a 20-60% weekly increase) and their
+    # risk difference: neither is a contradiction
+    match = match_for(check(seed_client, "A 10% weekly mileage increase keeps runners' knees safe from injury."),
+                      TRAINING)  # fmt: skip
+    assert not mismatches(match)
+    (listed,) = match["unverified_figures"]
+    assert listed["quantity"] == "training-change" and "a condition the studies compared" in listed["note"]
+
+
+def test_the_studys_own_figure_is_not_its_misreading(seed_client: TestClient) -> None:
+    # Terblanche's misreading says "2.5 percent of their body weight"; 2.4% body fat is the finding
+    match = match_for(check(seed_client, "A study found women who ran backward for six weeks lost 2.4% body fat."),
+                      WEIGHT)  # fmt: skip
+    assert not [f for f in match["flags"] if f["code"] in ("misdescribed-study", "figure-mismatch")]
+    assert not [u for u in match["unverified_figures"] if "misreading" in u.get("note", "")]
+
+
+def test_a_misreading_needs_a_study(seed_client: TestClient) -> None:
+    # "burns more calories" is the claim itself; a post that speaks of no study misdescribes none
+    match = match_for(check(seed_client, "Walking backwards burns nearly 30 percent more calories than forward."),
+                      CALORIES)  # fmt: skip
+    assert not [f for f in match["flags"] if f["code"] == "misdescribed-study"]
+    assert "not a like-for-like figure" in match["unverified_figures"][0]["note"]
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("One week of backward walking eases knee osteoarthritis pain.", "not said of a study"),
+        ("A 2021 trial found that 4 weeks of retro walking eases knee osteoarthritis pain.",
+         "said of a study of 2021"),
+    ],
+)  # fmt: skip
+def test_a_design_figure_is_held_to_the_studies_only_when_it_describes_them(
+    seed_client: TestClient, text: str, note: str
+) -> None:
+    match = match_for(check(seed_client, text), KNEE_OA)
+    assert not mismatches(match)
+    assert note in match["unverified_figures"][0]["note"]
+    # the same figure said of a study of the claim's year is checked
+    body = check(
+        seed_client, "A 2019 trial found that 4 weeks of retro walking eases knee osteoarthritis pain."
+    )
+    assert mismatches(match_for(body, KNEE_OA))[0]["post_says"] == "4 weeks"
+
+
+@pytest.mark.parametrize(
+    ("text", "typed"),
+    [
+        ("at 107.2 m/min", ("speed", 4.0, None)),
+        ("a 20-minute mile", ("speed", 3.0, None)),
+        ("seis semanas", ("duration-program", 42.0, None)),
+        ("15-20 minuti al giorno", ("duration-session", 15.0, 20.0)),
+        ("by 17 percent to 20 percent", ("percent-change", 17.0, 20.0)),
+        ("um 30 bis 40 Prozent mehr", ("percent-change", 30.0, 40.0)),
+        ("A study of 1.500 participants", ("sample-size", 1500.0, None)),
+        ("100 pas en arrière équivalent à 1 000 pas en avant", ("percent-change", 900.0, None)),
+        ("There is no evidence that 100 backward steps can replace 1,000 forward steps",
+         ("percent-change", 900.0, None)),
+        ("вдвое больше калорий", ("percent-change", 100.0, None)),
+    ],
+)  # fmt: skip
+def test_typing_rules(text: str, typed: tuple[str, float, float | None]) -> None:
+    from app.factcheck.figures import post_figures
+
+    (figure,) = post_figures(text)
+    high = None if figure.high is None else round(figure.high, 1)
+    assert (figure.quantity, round(figure.value, 1), high) == typed
+
+
+@pytest.mark.parametrize(
+    ("text", "hedge"),
+    [("nearly 30 percent more", "about"), ("más del doble", "at-least"), ("no more than 10% more", "at-most"),
+     ("fast 30 Prozent mehr", "about"), ("up to 2-fold", None)],
+)  # fmt: skip
+def test_hedges(text: str, hedge: str | None) -> None:
+    from app.factcheck.figures import post_figures
+
+    (figure,) = post_figures(text)
+    assert figure.hedge == hedge
+
+
+def test_words_that_are_not_multipliers() -> None:
+    from app.factcheck.figures import post_figures
+
+    assert post_figures("more time in double support, a double-task test, doble tarea") == []
