@@ -140,6 +140,8 @@ def test_a_design_figure_is_held_to_the_studies_only_when_it_describes_them(
         ("There is no evidence that 100 backward steps can replace 1,000 forward steps",
          ("percent-change", 900.0, None)),
         ("вдвое больше калорий", ("percent-change", 100.0, None)),
+        ("burns twenty-five percent more calories", ("percent-change", 25.0, None)),  # not 20 to 5
+        ("it is 3 times harder", ("percent-change", 200.0, None)),
     ],
 )  # fmt: skip
 def test_typing_rules(text: str, typed: tuple[str, float, float | None]) -> None:

@@ -84,8 +84,9 @@ _NUM = r"\d+(?:[.,]\d{3})*(?:[.,]\d+)?"
 _COUNT_NUM = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?!\d)|\d+"
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100, "a hundred": 100, "one hundred": 100,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a hundred": 100, "one hundred": 100,
     "thousand": 1000, "a thousand": 1000, "one thousand": 1000, "dozen": 12, "a dozen": 12,
 }  # fmt: skip
 # Numbers in the other languages read through concepts (es, fr, de, pt, it, nl, ru): multipliers
@@ -109,16 +110,19 @@ FOREIGN_NUMBER_WORDS = {
 ONE_WORDS = (
     "a", "an", "un", "una", "uno", "une", "ein", "eine", "einen", "um", "uma", "een", "один", "одна", "одну",
 )  # fmt: skip
-_WORDNUM = "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+# "twenty-five" is 25, not a range of 20 to 5 (``_number``)
+_WORDNUM = rf"(?:{_TENS})[- ](?:{_UNITS})\b|" + "|".join(
+    sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True)
+)
 _FOREIGN = "|".join(sorted(map(re.escape, FOREIGN_NUMBER_WORDS), key=len, reverse=True))
 _ONE = "|".join(sorted(ONE_WORDS, key=len, reverse=True))
 _SEP = r"\s*(?:-|–|—|－|to|bis|à|a|y|e|et|und|and|tot|до)\s*"  # a range: "30-40", "30 to 40", "30 bis 40"
 _VALUE = rf"(?<![\w.,])(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:{_SEP}(?P<num2>{_NUM}|{_WORDNUM}|{_FOREIGN}))?"
 _PERCENT = r"(?:%|％|(?:per ?cent|pct|por ?ciento|pour ?cent|prozent|per ?cento|por ?cento|procent)(?![a-z])|процент\w*)"
 # The unit may follow each end of a range: "17 percent to 20 percent", "15% – 45%".
-_PERCENT_VALUE = (
-    rf"(?P<num>{_NUM}|{_WORDNUM})(?:\s*{_PERCENT})?(?:{_SEP}(?P<num2>{_NUM}|{_WORDNUM}))?\s*{_PERCENT}"
-)
+_PERCENT_VALUE = rf"(?<![\w.,-])(?P<num>{_NUM}|{_WORDNUM})(?:\s*{_PERCENT})?(?:{_SEP}(?P<num2>{_NUM}|{_WORDNUM}))?\s*{_PERCENT}"
 _PARTICIPANTS = (
     r"people|participants|subjects|volunteers|persons|adults|women|men|patients|runners|students|"
     r"athletes|individuals|joggers|girls|boys|seniors|older adults|children|kids"
@@ -220,7 +224,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"tweemaal|zweimal|вдвое|втрое|вчетверо)(?![- ]?(?:blind|ciego|aveugle|cego|cieco|check|down|digits?|team|edged|"
         rf"support|stance|limb|legs?|apoyo|appui|tarea|task|t[aâ]che|aufgabe|compito|tarefa|taak)\b)|"
         rf"(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:\s*-?\s*(?:fold|fache[nmrs]?|fach)|\s*(?:x|times)\s+(?:(?:as\s+)?(?:much|many)|"
-        rf"more|higher|greater|the|as)|\s*-?\s*(?:veces|fois|mal|vezes|volte|keer|maal)\s+(?:m[aá]s|plus|autant|so|mehr|"
+        rf"more|higher|greater|harder|faster|quicker|bigger|larger|stronger|better|the|as)|\s*-?\s*(?:veces|fois|mal|vezes|volte|keer|maal)\s+(?:m[aá]s|plus|autant|so|mehr|"
         rf"h[öo]her|mais|pi[uù]|di pi[uù]|tanto|zoveel|meer))|"
         rf"в\s+(?P<num_ru>{_NUM}|{_FOREIGN})\s+раз\w*|"
         rf"(?P<frac>a third|one third|a quarter|a fifth|half)\s+(?P<dir>more|less|fewer|higher|lower))(?![\w-])",
@@ -281,6 +285,9 @@ def _number(raw: str) -> float:
     raw = raw.lower().strip()
     if raw in NUMBER_WORDS:
         return float(NUMBER_WORDS[raw])
+    tens, _, unit = raw.replace("-", " ").partition(" ")
+    if tens in NUMBER_WORDS and unit in NUMBER_WORDS:  # "twenty-five"
+        return float(NUMBER_WORDS[tens] + NUMBER_WORDS[unit])
     if raw in FOREIGN_NUMBER_WORDS:
         return float(FOREIGN_NUMBER_WORDS[raw])
     if raw in ONE_WORDS:  # "a step backwards is equal to 6 steps forward", "un minuto ... que tres"
