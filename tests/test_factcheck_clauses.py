@@ -149,6 +149,17 @@ def test_stance_per_clause(seed_client: TestClient, text: str, knee: str, calori
         ("Walking backwards helps knee pain? Hardly.", KNEE_PAIN, "denies"),
         ("Walking backwards helps knee pain? Doesn't work.", KNEE_PAIN, "denies"),
         ("So, your knee hurts . . . does walking backwards help?", KNEE_PAIN, "asks"),
+        # a headline: its topic, then a question or a short verdict on it
+        ("Walking Backwards: Does It Really Ease Knee Pain", KNEE_PAIN, "asks"),
+        ("Walking backwards for knee pain – does it work", KNEE_PAIN, "asks"),
+        ("Walking backwards for knee pain: overhyped and oversold.", KNEE_PAIN, "denies"),
+        ("Knee pain: walking backwards helps.", KNEE_PAIN, "asserts"),
+        # more than the evidence gives
+        ("Walking backwards for knee pain is pseudoscience.", KNEE_PAIN, "denies"),
+        ("Take the claims that walking backwards cures knee pain with a grain of salt.", KNEE_PAIN, "denies"),
+        ("Walking backwards for weight loss is a gimmick.", "backward-walking-helps-weight-loss", "denies"),
+        # a practice named by who uses it
+        ("Walking backwards is recommended by physical therapists to ease knee pain.", KNEE_PAIN, "reports"),
         ("Walking backwards eases knee pain, the science is on its side.", KNEE_PAIN, "asserts"),
     ],
 )

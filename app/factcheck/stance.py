@@ -19,9 +19,10 @@ walking" does not deny the quadriceps claim). Checked in this order:
 - ``denies``: a negation cue ("not", "n't", "never", "no", and the same in Spanish, French,
   German, Portuguese, Italian and Dutch) whose clause holds the claim's words; a verdict cue
   ("myth", "no evidence", "misleading", "overrated", "debunked", "mito", "Mythos"...) in the
-  unit, in a "Myth:" label opening it, or in the next sentence when that sentence is a short
-  verdict ("That's a myth.", "... can be misleading"); or the claim says "safe" and the unit
-  says "dangerous" or "risk of falling" (the contrary, not a negation).
+  unit, in a "Myth:" label opening it, after a headline's topic and a colon ("X for knee pain:
+  overhyped and oversold."), or in the next sentence when that sentence is a short verdict
+  ("That's a myth.", "... can be misleading"); or the claim says "safe" and the unit says
+  "dangerous" or "risk of falling" (the contrary, not a negation).
 - ``asks`` also when the next sentence is a short question that puts the claim in doubt ("But is
   it really so?", "¿Funciona de verdad?", "Но так ли это?").
 - ``reports``: the post attributes the claim to someone else ("according to", "claims that",
@@ -67,6 +68,7 @@ _SUBJECT_AFTER_AUX = re.compile(
     re.IGNORECASE,
 )
 _STATEMENT_END = re.compile(r"[.!]\W*$")
+_HEADLINE_TOPIC = re.compile(r"^[^:.!?]{1,60}(?::|\s[-–—|]\s)\s*")
 _RHETORICAL_TAG = re.compile(r"(?:who knew|right|huh|eh)\?+\W*$", re.IGNORECASE)
 _ANSWER_YES = re.compile(
     r"^\W*(?:yes|yep|yup|absolutely|definitely|indeed|the (?:short )?answer is yes|it does|it can|it works|"
@@ -106,6 +108,12 @@ _VERDICT = re.compile(
     r"waste of (?:time|money)|snake oil|too good to be true|think again|far from it|not so much|"
     r"wishful thinking|not backed by|little (?:\w+ )?evidence|lacks? (?:\w+ )?evidence|no scientific|"
     r"(?:is|are|was) (?:a |an )?(?:hype|fad)|not (?:so|that) (?:fast|simple)|"
+    # overstated, oversold, a gimmick: the claim is more than the evidence gives
+    r"overstated|oversold|overblown|inflated claims?|not all (?:it'?s|they'?re) cracked up to be|"
+    r"(?:grain|pinch) of salt|(?:don'?t|do not) believe the hype|(?:just|pure|all) hype|"
+    r"no (?:magic|silver) bullet|not (?:a |the )?(?:magic|miracle|cure-all|fix[- ]all|panacea)|"
+    r"pseudo-?science|quackery|bogus|gimmick|scam|"
+    r"(?:weak|thin|scant|scanty|insufficient|inconclusive|flimsy) (?:\w+ )?evidence|"
     # a finding or rule that failed its test, or evidence against it
     r"(?:did|does|do|would|will)(?:n't| not) hold up|(?:isn't|is not|aren't|are not) on (?:its|their|our|your) side|"
     r"none (?:that|which|of which) (?:agree|support|back|confirm)|unfounded|baseless|groundless|"
@@ -164,6 +172,12 @@ _REPORTED = re.compile(
     r"specialists|clinicians|physicians|scientists|researchers|studies)"
     r" (?:(?:may|might|often|usually|commonly|also|now|generally|have been|still) )?"
     r"(?:say|says|said|claim|believe|recommend|suggest|note|explain|consider|advise|prescribe|swear by|using)|"
+    # a practice named by who uses it or where ("recommended by physical therapists", "is used
+    # increasingly in rehabilitation programs"): what practitioners do, not the post's claim; not
+    # a bare "is used to improve balance", which states the purpose
+    r"(?:recommended|prescribed|advocated|used|employed) (?:[\w-]+ ){0,2}by (?:[\w-]+ ){0,2}"
+    r"(?:physical therapists|physiotherapists|physios|therapists|doctors|clinicians|coaches|trainers|"
+    r"experts|specialists|athletes)|(?:is|are) (?:[\w-]+ ){0,2}used (?:[\w-]+ ){0,3}(?:in|by)\b|"
     # a finding passed on from a named body or person ("The American College of Sports Medicine
     # found that"): someone's "found that", not the writer's ("I found that", "we found that")
     r"(?<!\bi )(?<!\bwe )(?<!this study )(?<!our study )(?<!this trial )(?<!our trial )(?<!this review )"
@@ -252,6 +266,11 @@ def is_question(text: str) -> bool:
     if t.endswith("?") and not _RHETORICAL_TAG.search(t):
         return True
     opener = _QUESTION_OPENERS.match(t)
+    if (
+        not opener and "?" not in t
+    ):  # a headline's question after its topic: "Walking Backwards: Does It Help"
+        t = _HEADLINE_TOPIC.sub("", t, count=1)
+        opener = _QUESTION_OPENERS.match(t)
     if not opener:
         return False
     if "?" in t:
@@ -300,9 +319,26 @@ def _governs(text: str, cue: Span, words: Sequence[Span] | None) -> bool:
 
 
 def _denied(text: str, words: Sequence[Span] | None) -> bool:
-    return bool(_MYTH_LABEL.match(_clean(text))) or any(
-        _governs(text, cue, words) for cue in negation_cues(text)
+    return (
+        bool(_MYTH_LABEL.match(_clean(text)))
+        or any(_governs(text, cue, words) for cue in negation_cues(text))
+        or _topic_verdict(text, words)
     )
+
+
+_TOPIC_THEN_VERDICT = re.compile(r"^(?P<topic>[^:;.!?]{1,80})(?::|\s[-–—]\s)\s*(?P<verdict>[^:;]+)$")
+TOPIC_VERDICT_WORDS = 6  # "X for knee pain: overhyped and oversold." (a verdict, not a clause of its own)
+
+
+def _topic_verdict(text: str, words: Sequence[Span] | None) -> bool:
+    """A headline's topic, then a colon or dash and a short verdict on it without claim words of
+    its own: "Walking backwards for knee pain: overhyped and oversold.", "... – a myth"."""
+    m = _TOPIC_THEN_VERDICT.match(_clean(text).strip())
+    if not m or len(re.findall(r"\w+", m.group("verdict"))) > TOPIC_VERDICT_WORDS:
+        return False
+    if words and any(s >= m.start("verdict") for s, _ in words):
+        return False
+    return bool(_cues(_VERDICT, m.group("verdict")))
 
 
 def _verdict_after(text: str, words: Sequence[Span] | None) -> bool:
