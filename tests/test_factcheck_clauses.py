@@ -184,6 +184,7 @@ def test_headline_questions_and_verdicts(
         ("It changes how the muscles of the hips and legs are engaged.", 1),  # "legs" has its own verb
         ("The moonwalk is so fluid, so effortless to watch.", 1),  # "so" without a subject: an adverb
         ("It is hard work, so it burns more calories.", 2),
+        ("A study in the Journal of Science and Research Publications found it works.", 1),  # a name
     ],
 )
 def test_clause_pieces(text: str, pieces: int) -> None:

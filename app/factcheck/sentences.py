@@ -49,10 +49,13 @@ _VERB_FORM = (
     r"(?=\s+(?!(?:more|less) than\b|(?:in|of|at|on|for|with|from|by|during|and|or|as|too|alike|to|"
     r"are|were|is|was|have|has|get|got)\b)[\w%$])"
 )
+# After "and" / "or", a capital starts a name ("Scientific and Research Publications", "Smith and
+# Jones found"), not a new predicate; "I" is the exception.
+_LOWER = r"(?=(?-i:[a-z]|I\b))"
 _PIECE = re.compile(
     r";\s+|,?\s+(?:but|however|whereas|although|though)\s+|,\s+(?:which|while)\s+|"
-    rf",\s+(?:so|yet)\s+(?={_SUBJECT_START})|,?\s+(?:and|or)\s+(?={_SUBJECT_START}|{_MODAL})|"
-    rf"(?P<verb>,?\s+(?:and|or)\s+(?={_VERB_FORM}))",
+    rf",\s+(?:so|yet)\s+(?={_SUBJECT_START})|,?\s+(?:and|or)\s+{_LOWER}(?={_SUBJECT_START}|{_MODAL})|"
+    rf"(?P<verb>,?\s+(?:and|or)\s+{_LOWER}(?={_VERB_FORM}))",
     re.IGNORECASE,
 )
 # The end of a list before "and" ("the hamstrings, glutes, calves, and quadriceps more intensely"):
