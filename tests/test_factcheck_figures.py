@@ -124,6 +124,12 @@ def test_a_design_figure_is_held_to_the_studies_only_when_it_describes_them(
         seed_client, "A 2019 trial found that 4 weeks of retro walking eases knee osteoarthritis pain."
     )
     assert mismatches(match_for(body, KNEE_OA))[0]["post_says"] == "4 weeks"
+    # a year cites a study as the word does: 200 people against Hooper 2004's sample
+    body = check(
+        seed_client,
+        "In 2004, 200 people walking backward on a treadmill used more energy than walking forward.",
+    )
+    assert mismatches(match_for(body, ENERGY))[0]["post_says"] == "200 people"
 
 
 @pytest.mark.parametrize(
@@ -164,7 +170,8 @@ def test_hedges(text: str, hedge: str | None) -> None:
     assert figure.hedge == hedge
 
 
-def test_words_that_are_not_multipliers() -> None:
+def test_words_that_are_not_figures() -> None:
     from app.factcheck.figures import post_figures
 
     assert post_figures("more time in double support, a double-task test, doble tarea") == []
+    assert post_figures("10 лет назад это было как 5 шагов вперед") == []  # "back" as "ago": no ratio

@@ -199,7 +199,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "un minuto caminando hacia atrás quema las mismas calorías que tres andando hacia delante",
     # "100 Schritte rückwärts sollen so effektiv sein wie 1.000 vorwärts"
     ("ratio", re.compile(
-        rf"(?<![\w.,])(?P<num>{_COUNT}|{_ONE})\s+(?:(?:{_BACK})\s+)?(?:{_COUNT_UNIT})?[^.=\d]{{0,25}}?(?:{_BACK})"
+        # a count of a unit (steps, minutes...) going backward: "100 backward steps", "100 steps of
+        # backward walking", "un minuto caminando hacia atrás" (not "10 years back")
+        rf"(?<![\w.,])(?P<num>{_COUNT}|{_ONE})\s+(?:(?:{_BACK})\s+(?:{_COUNT_UNIT})\b|"
+        rf"(?:{_COUNT_UNIT})\b[^.=\d]{{0,25}}?(?:{_BACK}))"
         rf"[^.=\d]{{0,40}}?(?:{_EQUIVALENT})\D{{0,25}}?(?<![\w])(?P<num2>{_COUNT})"
         rf"(?=\s+(?:(?:{_COUNT_UNIT}|{_FORWARD})\b|\w+(?:ing|ndo|nd|nt)\s+(?:{_FORWARD})\b))",
         re.IGNORECASE)),

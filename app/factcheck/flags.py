@@ -224,11 +224,11 @@ def _noted(lead: str, fig: dict[str, Any]) -> dict[str, Any]:
 
 def _not_the_studies(text: str, same: list[dict[str, Any]]) -> str | None:
     """Why a design figure of ``text`` (a sample size, a duration, a speed, an incline) is not held
-    to the claim's studies' designs (``same``), or None: the unit speaks of no study (the post's own
-    conditions or advice), or of a study of a year none of them is from (another study)."""
-    if not _STUDY.search(text):
+    to the claim's studies' designs (``same``), or None: the unit speaks of no study and cites no
+    year (the post's own conditions or advice), or of a study of a year none of them is from."""
+    years = _YEAR.findall(text)  # a year cites a study too: "27 people (Hooper 2004)"
+    if not years and not _STUDY.search(text):
         return "not said of a study: the post's own conditions or advice, not a study's design"
-    years = _YEAR.findall(text)
     if years and not any(year in str(f.get("short", "")) for f in same for year in years):
         return (
             f"said of a study of {years[0]}; the evidence's figures of this kind are from {same[0]['short']}"
