@@ -148,6 +148,8 @@ def test_a_design_figure_is_held_to_the_studies_only_when_it_describes_them(
         ("вдвое больше калорий", ("percent-change", 100.0, None)),
         ("burns twenty-five percent more calories", ("percent-change", 25.0, None)),  # not 20 to 5
         ("it is 3 times harder", ("percent-change", 200.0, None)),
+        ("un tiers de calories en plus", ("percent-change", 33.3, None)),
+        ("ein Drittel weniger Druck auf das Knie", ("percent-change", -33.3, None)),
     ],
 )  # fmt: skip
 def test_typing_rules(text: str, typed: tuple[str, float, float | None]) -> None:

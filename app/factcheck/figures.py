@@ -193,6 +193,17 @@ _EQUIVALENT = (
     r"staat gelijk aan|evenveel(?:\s+\w+)?\s+als|zoveel(?:\s+\w+)?\s+als|vervang\w*|"
     r"равн\w*|как|столько же(?:\s+\w+)?,? сколько|замен\w*"
 )
+_FRACTIONS = {
+    "a third": 1 / 3, "one third": 1 / 3, "a quarter": 0.25, "a fifth": 0.2, "half": 0.5,
+    "un tercio": 1 / 3, "un cuarto": 0.25, "un tiers": 1 / 3, "un quart": 0.25, "ein drittel": 1 / 3,
+    "ein viertel": 0.25, "un terzo": 1 / 3, "un quarto": 0.25, "um terço": 1 / 3, "um quarto": 0.25,
+    "een derde": 1 / 3, "een kwart": 0.25, "на треть": 1 / 3, "на четверть": 0.25,
+}  # "a third more", "un tiers de calories en plus", "ein Drittel weniger"  # fmt: skip
+_FRACTION_WORDS = "|".join(sorted(map(re.escape, _FRACTIONS), key=len, reverse=True))
+_FRACTION_DOWN = (
+    r"less|fewer|lower|menos|de moins|en moins|weniger|in meno|di meno|a menos|minder|меньше|ниже"
+)
+_FRACTION_UP = r"more|higher|m[aá]s|de plus|en plus|mehr|in pi[uù]|di pi[uù]|a mais|mais|meer|больше|выше"
 _COUNT = rf"{_COUNT_NUM}|{_WORDNUM}|{_FOREIGN}"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "100 steps backward = 1,000 forward", "a step backwards is equal to 6 steps forward",
@@ -230,7 +241,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"more|higher|greater|harder|faster|quicker|bigger|larger|stronger|better|the|as)|\s*-?\s*(?:veces|fois|mal|vezes|volte|keer|maal)\s+(?:m[aá]s|plus|autant|so|mehr|"
         rf"h[öo]her|mais|pi[uù]|di pi[uù]|tanto|zoveel|meer))|"
         rf"в\s+(?P<num_ru>{_NUM}|{_FOREIGN})\s+раз\w*|"
-        rf"(?P<frac>a third|one third|a quarter|a fifth|half)\s+(?P<dir>more|less|fewer|higher|lower))(?![\w-])",
+        rf"(?P<frac>{_FRACTION_WORDS})(?:\s+[\w’']+){{0,2}}?\s+(?P<dir>{_FRACTION_UP}|{_FRACTION_DOWN}))(?![\w-])",
         re.IGNORECASE)),
 ]  # fmt: skip
 # What a text must hold for a pattern to match (a unit, a participant, a direction word): most
@@ -250,7 +261,6 @@ _WORD_FACTORS: dict[str, float] = {
     "verdopp": 2, "dobr": 2, "dubb": 2, "tweem": 2, "zweim": 2, "dreif": 3, "vierf": 4, "вдвое": 2,
     "втрое": 3, "вчетверо": 4,
 }  # by prefix: doubles, tripling, doppelte, dobro  # fmt: skip
-_FRACTIONS = {"a third": 1 / 3, "one third": 1 / 3, "a quarter": 0.25, "a fifth": 0.2, "half": 0.5}
 
 
 @dataclass(frozen=True)
@@ -411,7 +421,7 @@ def _multiplier_change(m: re.Match[str]) -> float:
         return (next(f for prefix, f in _WORD_FACTORS.items() if word.startswith(prefix)) - 1) * 100
     if m.group("frac"):
         share = _FRACTIONS[m.group("frac").lower()] * 100
-        return -share if m.group("dir").lower() in ("less", "fewer", "lower") else share
+        return -share if re.fullmatch(_FRACTION_DOWN, m.group("dir").lower()) else share
     return (_number(m.group("num") or m.group("num_ru")) - 1) * 100
 
 
