@@ -158,6 +158,12 @@ def test_stance_per_clause(seed_client: TestClient, text: str, knee: str, calori
         ("Walking backwards for knee pain is pseudoscience.", KNEE_PAIN, "denies"),
         ("Take the claims that walking backwards cures knee pain with a grain of salt.", KNEE_PAIN, "denies"),
         ("Walking backwards for weight loss is a gimmick.", "backward-walking-helps-weight-loss", "denies"),
+        # the contrary of a claim that something gets better, said of the activity, not of another
+        ("Walking backwards makes knee pain worse.", KNEE_PAIN, "denies"),
+        ("Walking backwards can aggravate knee pain in some people.", KNEE_PAIN, "denies"),
+        ("Walking backwards eases knee pain that running makes worse.", KNEE_PAIN, "asserts"),
+        ("Unlike running, which makes knee pain worse, walking backwards relieves it.", KNEE_PAIN, "asserts"),
+        ("Walking backwards is pointless for knee pain.", KNEE_PAIN, "denies"),
         # a practice named by who uses it
         ("Walking backwards is recommended by physical therapists to ease knee pain.", KNEE_PAIN, "reports"),
         ("Walking backwards eases knee pain, the science is on its side.", KNEE_PAIN, "asserts"),

@@ -111,6 +111,16 @@ def _claim_words(
     return out or None
 
 
+def _spans_in(post: Any, feature: str, unit: Unit) -> list[Span]:
+    """(start, end) inside ``unit`` of each occurrence of ``feature`` in the post."""
+    out = []
+    for i, j in post.spans.get(feature, ()):
+        start, end = post.tokens[i].start, post.tokens[j - 1].end
+        if unit.start <= start and end <= unit.end:
+            out.append((start - unit.start, end - unit.start))
+    return out
+
+
 def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatures:
     """The candidate's unit narrowed to the clauses that hold the claim's words
     (``sentences.clause_pieces``): from the first such clause to the last. Its span, stance, figures
@@ -168,12 +178,12 @@ def match_stance(
     ``units``: the post's units (``sentences.split``, once per post)."""
     unit = cand.unit.unit
     clause = clause or unit
-    text, words = clause.text, _claim_words(index, cand, post, clause)
+    text, words, shift = clause.text, _claim_words(index, cand, post, clause), 0
     if clause.start > unit.start and continues_without_subject(clause.text):
         lead = frame(unit.text[: clause.start - unit.start])
         if lead:
-            text = f"{lead} {clause.text}"
-            words = [(a + len(lead) + 1, b + len(lead) + 1) for a, b in words or ()] or None
+            text, shift = f"{lead} {clause.text}", len(lead) + 1
+            words = [(a + shift, b + shift) for a, b in words or ()] or None
     following = next((u for u in units if u.sentence > unit.sentence), None)
     said = stance(
         text,
@@ -181,6 +191,7 @@ def match_stance(
         following.text if following else None,
         _claim_words(index, cand, post, following) if following else None,
         f"{cand.claim_id} {index.profiles[cand.claim_id].claim.get('statement', '')}",
+        [(a + shift, b + shift) for a, b in _spans_in(post, BACKWARD, clause)],
     )
     if said != PostStance.ASSERTS:
         return said

@@ -106,6 +106,7 @@ _VERDICT = re.compile(
     r"(?:i|we) doubt|doubts? (?:that|whether|if)|doubtful|"
     r"s[ck]eptic(?:al)?|unconvinced|not convinced|questionable|dubious|useless|ineffective|"
     r"waste of (?:time|money)|snake oil|too good to be true|think again|far from it|not so much|"
+    r"pointless|worthless|futile|(?:of )?no use|does more harm than good|"
     r"wishful thinking|not backed by|little (?:\w+ )?evidence|lacks? (?:\w+ )?evidence|no scientific|"
     r"(?:is|are|was) (?:a |an )?(?:hype|fad)|not (?:so|that) (?:fast|simple)|"
     # overstated, oversold, a gimmick: the claim is more than the evidence gives
@@ -236,6 +237,33 @@ _LEADING_SUBORDINATE = re.compile(
     re.IGNORECASE,
 )
 # The claim says "safe"; the post says the opposite without a negation.
+# The claim says something gets better; the post says it gets worse (a contrary, not a negation):
+# "Walking backwards makes knee pain worse" denies "... relieves knee pain".
+_BETTER = re.compile(r"\b(?:improv|reliev|eas|reduc|strengthen|help|restor|aid)\w*", re.IGNORECASE)
+_WORSE = re.compile(
+    r"\b(?:worse|worsen\w*|aggravat\w*|exacerbat\w*|hurts? more|more pain|flare[sd]? up|"
+    r"empeor\w*|aggrav\w*|verschlimmer\w*|verschlechter\w*|peggior\w*|piora\w*|verergert|ухудша\w*)(?!\w)",
+    re.IGNORECASE,
+)
+# Between the activity and "worse", a word that hands "worse" to something else: "knee pain that
+# running makes worse", "eases it, unlike running, which makes it worse".
+_OTHER_SUBJECT = re.compile(r"\b(?:that|which|who|if|when|unlike|than|but|while|whereas)\b", re.IGNORECASE)
+
+
+def _worsens(text: str, words: Sequence[Span] | None, actors: Sequence[Span]) -> bool:
+    """The unit says the activity makes the claim's outcome worse: a ``_WORSE`` cue whose clause
+    holds the claim's words and, before the cue, the activity with nothing between that hands
+    the cue to another subject."""
+    t = _clean(text)
+    for cue in _cues(_WORSE, t):
+        start = clause_of(t, cue[0])[0]
+        if not _governs(t, cue, words):
+            continue
+        if any(start <= a and b <= cue[0] and not _OTHER_SUBJECT.search(t, b, cue[0]) for a, b in actors):
+            return True
+    return False
+
+
 _SAFE = re.compile(r"\bsafe\b|\bno (?:particular )?(?:health )?risk", re.IGNORECASE)
 _DANGER = re.compile(
     r"\b(?:dangerous|unsafe|risky|hazardous|(?:risk|chances?) of (?:falling|falls?|injury|tripping)|"
@@ -368,19 +396,25 @@ def stance(
     following: str | None = None,
     following_words: Sequence[Span] | None = None,
     claim_statement: str = "",
+    actors: Sequence[Span] = (),
 ) -> Stance:
     """The stance of one unit (a sentence or a clause) toward the claim it makes; module doc.
 
     ``words``: (start, end) in ``text`` of the claim's own words (outcome, body part, topic,
-    "backward"); None when unknown, then any cue counts; empty: no cue governs the claim. ``following``: the next sentence of the
-    post, with ``following_words`` its claim words. ``claim_statement``: the claim's statement
-    (its id and statement: for contraries such as "safe" / "dangerous")."""
+    "backward"); None when unknown, then any cue counts; empty: no cue governs the claim.
+    ``following``: the next sentence of the post, with ``following_words`` its claim words.
+    ``claim_statement``: the claim's statement (its id and statement: for contraries such as
+    "safe" / "dangerous"). ``actors``: (start, end) of the words naming the claim's activity
+    going backward ("walking backwards", "retro walking"): a contrary such as "makes knee pain
+    worse" denies the claim only when said of it (``_worsens``)."""
     nxt = _clean(following or "").strip()
     if (is_question(text) and not _ANSWER_YES.match(nxt)) or _STUDY_AIM.search(text):
         return PostStance.DENIES if is_question(text) and _ANSWER_NO.match(nxt) else PostStance.ASKS
     if _denied(text, words):
         return PostStance.DENIES
     if claim_statement and _SAFE.search(claim_statement) and _DANGER.search(text) and not _SAFE.search(text):
+        return PostStance.DENIES
+    if _BETTER.search(claim_statement) and _worsens(text, words, actors):
         return PostStance.DENIES
     if nxt and _verdict_after(nxt, following_words):
         return PostStance.DENIES
