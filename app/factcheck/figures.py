@@ -122,7 +122,7 @@ _SEP = r"\s*(?:-|–|—|－|to|bis|à|a|y|e|et|und|and|tot|до)\s*"  # a range
 _VALUE = rf"(?<![\w.,])(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:{_SEP}(?P<num2>{_NUM}|{_WORDNUM}|{_FOREIGN}))?"
 _PERCENT = r"(?:%|％|(?:per ?cent|pct|por ?ciento|pour ?cent|prozent|per ?cento|por ?cento|procent)(?![a-z])|процент\w*)"
 # The unit may follow each end of a range: "17 percent to 20 percent", "15% – 45%".
-_PERCENT_VALUE = rf"(?<![\w.,-])(?P<num>{_NUM}|{_WORDNUM})(?:\s*{_PERCENT})?(?:{_SEP}(?P<num2>{_NUM}|{_WORDNUM}))?\s*{_PERCENT}"
+_PERCENT_VALUE = rf"(?<![\w.,])(?<![^\W\d_]-)(?P<num>{_NUM}|{_WORDNUM})(?:\s*{_PERCENT})?(?:{_SEP}(?P<num2>{_NUM}|{_WORDNUM}))?\s*{_PERCENT}"
 _PARTICIPANTS = (
     r"people|participants|subjects|volunteers|persons|adults|women|men|patients|runners|students|"
     r"athletes|individuals|joggers|girls|boys|seniors|older adults|children|kids"
