@@ -164,6 +164,14 @@ def test_stance_per_clause(seed_client: TestClient, text: str, knee: str, calori
         ("Walking backwards eases knee pain that running makes worse.", KNEE_PAIN, "asserts"),
         ("Unlike running, which makes knee pain worse, walking backwards relieves it.", KNEE_PAIN, "asserts"),
         ("Walking backwards is pointless for knee pain.", KNEE_PAIN, "denies"),
+        # an imperative is no question; an open question asks
+        ("Do it daily to ease your knee pain: walk backwards", KNEE_PAIN, "asserts"),
+        ("Have your clients walk backwards to ease knee pain", KNEE_PAIN, "asserts"),
+        ("Do you walk backwards for knee pain", KNEE_PAIN, "asks"),
+        ("It remains unclear whether walking backwards eases knee pain.", KNEE_PAIN, "asks"),
+        ("We asked three physios whether walking backwards eases knee pain.", KNEE_PAIN, "asks"),
+        ("The idea that walking backwards cures knee pain is a misconception.", KNEE_PAIN, "denies"),
+        ("Walking backwards for knee pain is an old wives' tale.", KNEE_PAIN, "denies"),
         # a practice named by who uses it
         ("Walking backwards is recommended by physical therapists to ease knee pain.", KNEE_PAIN, "reports"),
         ("Walking backwards eases knee pain, the science is on its side.", KNEE_PAIN, "asserts"),

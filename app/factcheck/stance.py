@@ -53,7 +53,7 @@ Span = tuple[int, int]
 
 _QUESTION_OPENERS = re.compile(
     r"^\W*(?:(?:so|but|and|ok|okay|wait|hmm|serious(?:ly)? question|real question|question)[,:!]?\s+)?"
-    r"(?:(?P<aux>does|do|did|can|could|is|are|was|were|will|would|should|has|have|may|might)|"
+    r"(?:(?P<do>do|have)|(?P<aux>does|did|can|could|is|are|was|were|will|would|should|has|may|might)|"
     r"is it true|how (?:does|do|can|much|many)|why (?:does|do|is|would)|what if|anyone (?:tried|know)|"
     r"has anyone|have you)\b",
     re.IGNORECASE,
@@ -67,6 +67,7 @@ _SUBJECT_AFTER_AUX = re.compile(
     r"her|its|any|anyone|anybody|people)\b|(?:[\w-]+\s+){0,2}?[a-z]+ing\b)",
     re.IGNORECASE,
 )
+_PERSON_AFTER_DO = re.compile(r"\s+(?:you|we|they|i|people|any|anyone|anybody|most|many)\b", re.IGNORECASE)
 _STATEMENT_END = re.compile(r"[.!]\W*$")
 _HEADLINE_TOPIC = re.compile(r"^[^:.!?]{1,60}(?::|\s[-–—|]\s)\s*")
 _RHETORICAL_TAG = re.compile(r"(?:who knew|right|huh|eh)\?+\W*$", re.IGNORECASE)
@@ -107,6 +108,7 @@ _VERDICT = re.compile(
     r"s[ck]eptic(?:al)?|unconvinced|not convinced|questionable|dubious|useless|ineffective|"
     r"waste of (?:time|money)|snake oil|too good to be true|think again|far from it|not so much|"
     r"pointless|worthless|futile|(?:of )?no use|does more harm than good|"
+    r"misconceptions?|misinformation|urban legend|old wives'? tale|folklore|outdated|a lie|"
     r"wishful thinking|not backed by|little (?:\w+ )?evidence|lacks? (?:\w+ )?evidence|no scientific|"
     r"(?:is|are|was) (?:a |an )?(?:hype|fad)|not (?:so|that) (?:fast|simple)|"
     # overstated, oversold, a gimmick: the claim is more than the evidence gives
@@ -148,7 +150,10 @@ _STUDY_AIM = re.compile(
     r"\b(?:aim(?:ed|s)? (?:was |is )?to|objectives?:|purpose of (?:this|the) (?:study|trial|review)|"
     r"we (?:investigated|examined|assessed|compared) whether|"
     r"(?:wanted|want|wants|set out|tried|had|decided) to (?:know|see|find out|test|check|learn) (?:whether|if)|"
-    r"(?:wonder|wonders|wondered|wondering|asks|asked|asking) (?:whether|if)|"
+    r"(?:wonder|wonders|wondered|wondering|asks|asked|asking)(?: [\w-]+){0,3}? (?:whether|if)|"
+    # an open question: not known yet either way
+    r"(?:unclear|uncertain|unknown|not (?:yet )?(?:clear|known)) (?:whether|if)|remains to be seen|"
+    r"jury is (?:still )?out|an open question|(?:has|have) not (?:yet )?been (?:studied|investigated|tested)|"
     r"(?:voir|savoir) si|(?:ver|saber) si|(?:wissen|pr[üu]fen),? ob|"
     r"to (?:investigate|assess|determine|evaluate|examine) (?:the |whether )|"
     r"el objetivo (?:de este|del) (?:estudio|trabajo)|l'objectif de (?:cette|l') ?[ée]tude|"
@@ -303,9 +308,11 @@ def is_question(text: str) -> bool:
         return False
     if "?" in t:
         return True
-    return not _STATEMENT_END.search(t) and (
-        not opener.group("aux") or bool(_SUBJECT_AFTER_AUX.match(t, opener.end()))
-    )
+    if _STATEMENT_END.search(t):
+        return False
+    if opener.group("do"):  # "Do this daily", "Have your clients walk": imperatives, unless "Do you ..."
+        return bool(_PERSON_AFTER_DO.match(t, opener.end()))
+    return not opener.group("aux") or bool(_SUBJECT_AFTER_AUX.match(t, opener.end()))
 
 
 def _cues(pattern: re.Pattern[str], text: str) -> list[Span]:
