@@ -137,6 +137,7 @@ def test_a_design_figure_is_held_to_the_studies_only_when_it_describes_them(
     [
         ("at 107.2 m/min", ("speed", 4.0, None)),
         ("a 20-minute mile", ("speed", 3.0, None)),
+        ("4 kph", ("speed", 2.5, None)),  # each unit passes the pattern's quick gate (figures._GATES)
         ("seis semanas", ("duration-program", 42.0, None)),
         ("15-20 minuti al giorno", ("duration-session", 15.0, 20.0)),
         ("by 17 percent to 20 percent", ("percent-change", 17.0, 20.0)),

@@ -250,7 +250,7 @@ _GATES = {
     kind: re.compile(gate, re.IGNORECASE)
     for kind, gate in (
         ("ratio", _BACK),
-        ("speed", r"mph|mile|km|m/s|m/min|met|min"),
+        ("speed", r"mph|mile|km|kph|m/s|m/min|met|min"),
         ("percent", r"%|％|cent|cient|pct|prozent|procent|процент"),
         ("sample-size", _PARTICIPANTS),
         ("body-weights", r"body\s*weight"),
