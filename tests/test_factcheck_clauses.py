@@ -172,6 +172,12 @@ def test_stance_per_clause(seed_client: TestClient, text: str, knee: str, calori
         ("We asked three physios whether walking backwards eases knee pain.", KNEE_PAIN, "asks"),
         ("The idea that walking backwards cures knee pain is a misconception.", KNEE_PAIN, "denies"),
         ("Walking backwards for knee pain is an old wives' tale.", KNEE_PAIN, "denies"),
+        # a statement, then a sentence that is nothing but a denial or a verdict on it
+        ("Walking backwards cures knee pain. It doesn't.", KNEE_PAIN, "denies"),
+        ("Walking backwards cures knee pain. I don't think so.", KNEE_PAIN, "denies"),
+        ("TikTok says walking backwards cures knee pain. None of the studies agree.", KNEE_PAIN, "denies"),
+        ("Walking backwards eases knee pain. No joke, it works.", KNEE_PAIN, "asserts"),
+        ("Walking backwards eases knee pain. It doesn't burn more calories, though.", KNEE_PAIN, "asserts"),
         # a practice named by who uses it
         ("Walking backwards is recommended by physical therapists to ease knee pain.", KNEE_PAIN, "reports"),
         ("Walking backwards eases knee pain, the science is on its side.", KNEE_PAIN, "asserts"),

@@ -119,7 +119,7 @@ _VERDICT = re.compile(
     r"(?:weak|thin|scant|scanty|insufficient|inconclusive|flimsy) (?:\w+ )?evidence|"
     # a finding or rule that failed its test, or evidence against it
     r"(?:did|does|do|would|will)(?:n't| not) hold up|(?:isn't|is not|aren't|are not) on (?:its|their|our|your) side|"
-    r"none (?:that|which|of which) (?:agree|support|back|confirm)|unfounded|baseless|groundless|"
+    r"none (?:that|which|of which|of the (?:\w+ )?(?:studies|trials|research|evidence|experts)) (?:agrees?|supports?|backs?|confirms?)|unfounded|baseless|groundless|"
     r"no (?:scientific |real )?(?:basis|support)|(?:not|never|yet to be|hasn't been|haven't been) (?:been )?proven|"
     r"(?:refuted|disproved|disproven|contradicted) by|busted|hoax|"
     r"mitos?|falso|falsa|exagerad[oa]s?|sin (?:evidencia|pruebas)|"  # es, pt
@@ -376,6 +376,13 @@ def _topic_verdict(text: str, words: Sequence[Span] | None) -> bool:
     return bool(_cues(_VERDICT, m.group("verdict")))
 
 
+def _only_no(text: str) -> bool:
+    """The sentence is nothing but a "no" ("It doesn't.", "Not really.", "I don't think so."): a
+    statement it follows is denied, as a question it answers would be."""
+    m = _ANSWER_NO.match(text)
+    return m is not None and not re.search(r"\w", text[m.end() :])
+
+
 def _verdict_after(text: str, words: Sequence[Span] | None) -> bool:
     """A short following sentence that calls what came before false ("That's a myth.")."""
     if len(re.findall(r"\w+", text)) > VERDICT_SENTENCE_WORDS:
@@ -423,7 +430,7 @@ def stance(
         return PostStance.DENIES
     if _BETTER.search(claim_statement) and _worsens(text, words, actors):
         return PostStance.DENIES
-    if nxt and _verdict_after(nxt, following_words):
+    if nxt and (_verdict_after(nxt, following_words) or _only_no(nxt)):
         return PostStance.DENIES
     if (
         nxt
