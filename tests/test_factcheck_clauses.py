@@ -120,6 +120,8 @@ def test_stance_per_clause(seed_client: TestClient, text: str, knee: str, calori
         ("Should you walk backwards for knee pain", KNEE_PAIN, "asks"),
         ("Does wonders for knee pain: walking backwards!", KNEE_PAIN, "asserts"),  # no subject: a statement
         ("Can help knee pain: walking backwards", KNEE_PAIN, "asserts"),
+        ("Is amazing for knee pain, walking backwards", KNEE_PAIN, "asserts"),  # "amazing": no gerund
+        ("Was a game changer for my knee pain: walking backwards", KNEE_PAIN, "asserts"),
         ("The idea that walking backwards eases knee pain is groundless.", KNEE_PAIN, "denies"),
         (
             "When it comes to backward walking for knee pain, the science isn't on their side.",

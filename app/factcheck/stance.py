@@ -61,10 +61,18 @@ _QUESTION_OPENERS = re.compile(
 # An auxiliary verb then its subject (a pronoun, a determiner, or a gerund such as "walking"
 # within three words) is a question even without "?", as headlines ask: "Does Walking Backwards
 # Help Knee Pain", "Is it good for your knees". An auxiliary without a subject opens a statement
-# whose subject was left out ("Does wonders for knee pain", "Can help with knee pain").
+# whose subject was left out ("Does wonders for knee pain", "Can help with knee pain"). After a
+# form of "be", "a" / "an" and an adjective in -ing are its complement, not a subject ("Is a great
+# way to ...", "Was amazing for my knees"): a gerund must go on with its own object or adverb.
 _SUBJECT_AFTER_AUX = re.compile(
     r"\s+(?:(?:it|you|i|we|they|he|she|this|that|there|these|those|the|a|an|your|my|our|their|his|"
     r"her|its|any|anyone|anybody|people)\b|(?:[\w-]+\s+){0,2}?[a-z]+ing\b)",
+    re.IGNORECASE,
+)
+_SUBJECT_AFTER_BE = re.compile(
+    r"\s+(?:(?:it|you|i|we|they|he|she|this|that|there|these|those|the|your|my|our|their|his|"
+    r"her|its|any|anyone|anybody|people)\b|(?:[\w-]+\s+){0,2}?[a-z]+ing\s+"
+    r"(?!(?:for|to|and|or|at|in|on|with|but|if|when)\b)[\w-])",
     re.IGNORECASE,
 )
 _PERSON_AFTER_DO = re.compile(r"\s+(?:you|we|they|i|people|any|anyone|anybody|most|many)\b", re.IGNORECASE)
@@ -312,7 +320,11 @@ def is_question(text: str) -> bool:
         return False
     if opener.group("do"):  # "Do this daily", "Have your clients walk": imperatives, unless "Do you ..."
         return bool(_PERSON_AFTER_DO.match(t, opener.end()))
-    return not opener.group("aux") or bool(_SUBJECT_AFTER_AUX.match(t, opener.end()))
+    aux = opener.group("aux")
+    if not aux:
+        return True
+    subject = _SUBJECT_AFTER_BE if aux.lower() in ("is", "are", "was", "were") else _SUBJECT_AFTER_AUX
+    return bool(subject.match(t, opener.end()))
 
 
 def _cues(pattern: re.Pattern[str], text: str) -> list[Span]:
