@@ -89,3 +89,78 @@ def test_concept_terms(analyzer: Analyzer, text: str, has: set[str], lacks: set[
     names = analyzer.features(text).names()
     assert has <= names, names
     assert not lacks & names, names
+
+
+# --- the learned evidence (``scoring.learned_values``, fitted by scripts/fit_factcheck.py) ---------
+
+
+def _fit_script():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    from helpers import ROOT
+
+    spec = importlib.util.spec_from_file_location("fit_factcheck", ROOT / "scripts" / "fit_factcheck.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def index(seed_settings):  # type: ignore[no-untyped-def]
+    from app.db import Database
+    from app.factcheck.index import get_index
+    from app.store import Store
+
+    store = Store(Database(seed_settings))
+    yield get_index(store)
+    store.db.dispose()
+
+
+def test_learned_values_sum_the_claims_weights_of_the_features_present(index) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from app.factcheck.scoring import learned_values
+
+    claims = np.array([index.claim_pos[BALANCE], index.claim_pos[SAFE], index.claim_pos[QUADS]])
+    present = index.mask({"balance", "backward", "w:zzz-not-a-feature"})
+    learned = {BALANCE: {"balance": 2.0, "backward": 0.5, "safety-risk": -1.0, "w:zzz-not-a-feature": 9.0},
+               SAFE: {"safety-risk": 1.5, "balance": -0.25}}  # fmt: skip
+    # absent features and features the index does not know add nothing; a claim without
+    # weights (the quadriceps claim here, a generated knowledge base's every claim) gets 0
+    assert learned_values(index, learned, claims, present).tolist() == [2.5, -0.25, 0.0]
+    assert learned_values(index, None, claims, present).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_the_fit_computes_the_learned_value_the_matcher_computes(index) -> None:  # type: ignore[no-untyped-def]
+    """The rows the score model is fitted on carry the same learned value as ``scoring`` gives
+    the same unit at run time (the fit sums weights over the unit's features by name)."""
+    from app.factcheck.check import clean, post_units
+    from app.factcheck.scoring import unit_candidates
+
+    fit = _fit_script()
+    text = "Walking backwards improves balance. It is also safe for your knees."
+    units = [(post_units(index, clean(text))[0], "text")]
+    base, features = fit.passage_rows(index, units)
+    learned = {
+        BALANCE: {"balance": 1.25, "improvement": 0.5, "safety-risk": -2.0},
+        SAFE: {"safety-risk": 3.0},
+    }
+    rows = fit.with_learned(base, [learned])[0]
+    at_run_time: dict[str, list[float]] = {}
+    for uf in units[0][0]:
+        for c in unit_candidates(index, uf, learned):
+            at_run_time.setdefault(c.claim_id, []).append(c.values[-1])
+    assert {c: [r[-1] for r in rs] for c, rs in rows.items()} == at_run_time
+    assert {"balance", "safety-risk", "improvement"} <= features[0]
+
+
+def test_learned_weights_are_fitted_per_claim_with_enough_passages() -> None:
+    from app.factcheck.evaluate import Passage
+
+    fit = _fit_script()
+    passages = [Passage(str(n), "", [BALANCE] if n % 2 else [], {}, None) for n in range(8)]
+    features = [frozenset({"balance", "walking"} if n % 2 else {"walking", "speed"}) for n in range(8)]
+    learned = fit.fit_learned(features, passages)
+    assert set(learned) == {BALANCE}  # made by 4 passages; no other claim is made by any
+    assert learned[BALANCE]["balance"] > 0 > learned[BALANCE]["speed"]

@@ -13,8 +13,10 @@ For each unit (sentence or clause, ``sentences.split``):
    do not.
 3. *Features* (``FEATURES``): weighted coverage of the claim's core, best coverage of one of its
    texts, core features missing, the cosine between the unit's and the claim's nearest text's
-   embeddings, that cosine's margin over the next candidate, and the share of the unit the claim
-   explains.
+   embeddings, that cosine's margin over the next candidate, the share of the unit the claim
+   explains, and the claim's *learned* evidence: the sum of the weights the claim's own logistic
+   regression over development passages gives the unit's concepts and words (``learned_values``;
+   0 for a claim with no labelled passages).
 4. *Score*: a logistic model's linear predictor over the features, mapped to the probability
    that the post makes the claim by an isotonic calibration map fitted out of fold (both by
    ``scripts/fit_factcheck.py`` on development passages only; weights and knots in
@@ -45,7 +47,16 @@ from app.factcheck.sentences import Unit
 from app.workpool import checkpoint
 
 MODEL_FILE = Path(__file__).parent / "data" / "score-model.json"
-FEATURES = ("core_coverage", "text_coverage", "missing_core", "cosine", "cosine_margin", "unit_share")
+FEATURES = (
+    "core_coverage",
+    "text_coverage",
+    "missing_core",
+    "cosine",
+    "cosine_margin",
+    "unit_share",
+    "learned",
+)
+Learned = dict[str, dict[str, float]]  # claim id -> feature name -> weight (the model's "learned")
 CARRIED_KINDS = frozenset({"activity", "body", "topic"})  # what earlier units lend to later ones
 # "... than forward walking", "unlike regular walking", "compared with normal walking": a post that
 # sets something against walking the usual way is about the other direction, even when the
@@ -244,11 +255,13 @@ def unit_values(
     uf: UnitFeatures,
     candidates: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None,
     cosine: npt.NDArray[np.float32] | None = None,
+    learned: Learned | None = None,
 ) -> UnitValues | None:
     """The gated candidates of one unit with their feature values (None: no candidate).
 
     Computed for all candidates at once over the index's arrays (``index.Index``): the cost follows
-    the number of candidates, with no Python work per candidate. ``candidates`` (``gated``) and
+    the number of candidates, with no Python work per candidate but the few claims with learned
+    weights (``learned``: the score model's, ``learned_values``). ``candidates`` (``gated``) and
     their ``cosine`` may be given when computed for several units at once (``_passing``)."""
     claims, core_size = candidates if candidates is not None else gated(index, uf)
     if not len(claims):
@@ -266,6 +279,7 @@ def unit_values(
         margin = cos - np.where(cos == first, second, first)
     else:
         margin = cos.copy()
+    own = index.mask(uf.own)
     values = np.stack(
         [
             index.core.sums(claims, weights) / index.core_weight[claims],
@@ -273,16 +287,65 @@ def unit_values(
             (core_size - index.core.counts(claims, mask)).astype(np.float64),
             cos,
             margin,
-            index.features.sums(claims, np.where(mask & index.mask(uf.own), idf, 0.0)) / own_weight,
+            index.features.sums(claims, np.where(mask & own, idf, 0.0)) / own_weight,
+            learned_values(index, learned, claims, mask | own),
         ],
         axis=1,
     )
     return UnitValues(uf, claims, values, index.features.sums(claims, weights), mask)
 
 
-def unit_candidates(index: Index, uf: UnitFeatures) -> list[Candidate]:
+def learned_values(
+    index: Index, learned: Learned | None, claims: npt.NDArray[np.int64], present: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.float64]:
+    """Per claim of ``claims``: the sum of its learned weights over the features ``present`` (a
+    mask over the index's features: the unit's own and those lent to it), 0 for a claim without
+    weights. The weights are a per-claim logistic regression of "the passage makes this claim" on
+    the concepts and words of the development passages (``scripts/fit_factcheck.py``: features of
+    the index only, so a word no claim uses has no weight), without its intercept: the evidence
+    the unit's words give for that claim beyond the general features. A knowledge base's other
+    claims, with no labelled passages, get 0."""
+    out = np.zeros(len(claims), dtype=np.float64)
+    if not learned or not len(claims):
+        return out
+    has, table = _learned_table(index, learned)
+    for i in np.flatnonzero(has[claims]).tolist():
+        ids, weights = table[int(claims[i])]
+        out[i] = float(weights[present[ids]].sum())
+    return out
+
+
+_LEARNED_TABLES = 4  # learned weight sets kept per index (the shipped model's, a fit's folds)
+
+
+def _learned_table(
+    index: Index, learned: Learned
+) -> tuple[npt.NDArray[np.bool_], dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]]:
+    """``learned`` over ``index``'s numbering: which claims have weights, and per claim number its
+    feature numbers and weights (features the index does not know are left out). Kept on the
+    index per weight set (the dict is the key, held so its id is not reused)."""
+    tables = index.learned_tables
+    found = tables.get(id(learned))
+    if found is not None and found[0] is learned:
+        return found[1], found[2]
+    has = np.zeros(len(index.claim_order), dtype=np.bool_)
+    table = {}
+    for claim_id, weights in learned.items():
+        pos = index.claim_pos.get(claim_id)
+        known = [(index.feature_id[f], w) for f, w in weights.items() if f in index.feature_id]
+        if pos is None or not known:
+            continue
+        has[pos] = True
+        table[pos] = (np.array([f for f, _ in known], dtype=np.int64), np.array([w for _, w in known]))
+    if len(tables) >= _LEARNED_TABLES:
+        tables.pop(next(iter(tables)))
+    tables[id(learned)] = (learned, has, table)
+    return has, table
+
+
+def unit_candidates(index: Index, uf: UnitFeatures, learned: Learned | None = None) -> list[Candidate]:
     """The gated candidates of one unit with their feature values (score not yet set)."""
-    found = unit_values(index, uf)
+    found = unit_values(index, uf, learned=learned)
     return [found.candidate(index, i) for i in range(len(found.claims))] if found else []
 
 
@@ -311,7 +374,7 @@ def rank(
     if top is not None:
         return _rank_top(index, units, model, top)
     found: list[Candidate] = []
-    for values in unit_values_all(index, units):
+    for values in unit_values_all(index, units, model.get("learned")):
         cands = [values.candidate(index, i) for i in range(len(values.claims))]
         for c in cands:
             c.z = linear(c.values, model)
@@ -382,7 +445,9 @@ def _rank_top(index: Index, units: list[UnitFeatures], model: dict[str, Any], to
     return ranked
 
 
-def unit_values_all(index: Index, units: list[UnitFeatures]) -> list[UnitValues]:
+def unit_values_all(
+    index: Index, units: list[UnitFeatures], learned: Learned | None = None
+) -> list[UnitValues]:
     """``unit_values`` of every unit of a post that has candidates, the cosines of all units in one
     matrix product over the union of their candidates: the units' candidates overlap (a post's
     activities and body parts are lent to all its units), so each claim's texts are read once."""
@@ -399,7 +464,8 @@ def unit_values_all(index: Index, units: list[UnitFeatures]) -> list[UnitValues]
     out = []
     for column, (uf, candidates) in enumerate(found):
         checkpoint()
-        values = unit_values(index, uf, candidates, table[np.searchsorted(claims, candidates[0]), column])
+        cosine = table[np.searchsorted(claims, candidates[0]), column]
+        values = unit_values(index, uf, candidates, cosine, learned)
         if values is not None:
             out.append(values)
     return out
@@ -413,7 +479,7 @@ def _passing(
     floor = z_floor(model)
     coef = np.asarray(model["coef"], dtype=np.float64)
     pool = []
-    for values in unit_values_all(index, units):
+    for values in unit_values_all(index, units, model.get("learned")):
         rows = np.flatnonzero(model["intercept"] + values.values @ coef >= floor)
         if len(rows):
             pool.append((values, rows))
