@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.factcheck.sentences import clause_pieces
+from app.factcheck.stance import stance
 
 KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 CALORIES = "backward-walking-burns-more-calories"
@@ -211,3 +212,20 @@ def test_headline_questions_and_verdicts(
 )
 def test_clause_pieces(text: str, pieces: int) -> None:
     assert len(clause_pieces(text, 0, len(text))) == pieces
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Los investigadores descubrieron que caminar hacia atrás alivia el dolor de rodilla.", "reports"),
+        ("Les chercheurs ont constaté que marcher à reculons soulage les genoux.", "reports"),
+        ("Forscher fanden heraus, dass Rückwärtsgehen die Knie entlastet.", "reports"),
+        # German reported speech: the subjunctive I, not the same form as first person or imperative
+        ("Wenn das Knie schmerzt, entlaste die Bewegung das Bein und verbessere die Mobilität.", "reports"),
+        ("Die Bewegung sei gut für die Knie.", "reports"),
+        ("Ich verbessere meine Balance mit Rückwärtsgehen.", "asserts"),
+        ("Entlaste dein Knie: geh rückwärts.", "asserts"),
+    ],
+)
+def test_reports_in_the_languages_read_through_concepts(text: str, expected: str) -> None:
+    assert stance(text) == expected

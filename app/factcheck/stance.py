@@ -207,9 +207,21 @@ _REPORTED = re.compile(
     r"toont|liet zien|показал[оа]?|показывает|confermano|dimostrano|mostrano)|"
     r"(?:risultati|resultados|r[ée]sultats|ergebnisse) (?:\w+ )?(?:hanno rivelato|hanno dimostrato|"
     r"mostraron|revelaron|demostraron|ont montr[ée]|zeigten)|"
+    # researchers who found it, in the languages read through concepts
+    r"(?:investigadores|cient[ií]ficos|chercheurs|scientifiques|forscher(?:innen)?|wissenschaftler(?:innen)?|"
+    r"ricercatori|scienziati|onderzoekers|wetenschappers|pesquisadores|исследователи|уч[её]ные)"
+    r"(?: [\w,'’-]+){0,4}? (?:descubrieron|encontraron|hallaron|observaron|comprobaron|demostraron|"
+    r"ont (?:d[ée]couvert|constat[ée]|montr[ée]|observ[ée])|fanden|stellten|zeigten|haben herausgefunden|"
+    r"hanno (?:scoperto|osservato|dimostrato)|ontdekten|vonden|toonden|descobriram|constataram|"
+    r"mostraram|обнаружили|выяснили|установили|показали)|"
     r"seg[uú]n|de acuerdo con|dicen que|aseguran?|afirman?|prometen?|descubren|"  # es
     r"selon|d'apr[eè]s|affirment|pr[ée]tendent|para[iî]t-il|"  # fr
     r"laut|angeblich|behaupten|hei[ßs]t es|soll|sollen|schw[öo]ren auf|"  # de
+    # German reported speech is in the subjunctive I ("..., entlaste die Bewegung das Bein und
+    # verbessere die Mobilität", "sei", "könne"): third-person forms, so not after "ich" (the same
+    # form is the first person) nor opening the sentence (the imperative "Entlaste dein Knie")
+    r"(?<=[\w,] )(?<!ich )(?:sei|seien|k[öo]nne|m[üu]sse|helfe|st[äa]rke|entlaste|verbessere|lindere|"
+    r"reduziere|verringere|senke|f[öo]rdere|verbrenne|schone)|"
     r"segundo|de acordo com|dizem que|"  # pt
     r"secondo|dicono che|"  # it
     r"volgens|zouden|beweren|"  # nl
