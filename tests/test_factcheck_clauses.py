@@ -181,6 +181,12 @@ def test_stance_per_clause(seed_client: TestClient, text: str, knee: str, calori
         ("TikTok says walking backwards cures knee pain. None of the studies agree.", KNEE_PAIN, "denies"),
         ("Walking backwards eases knee pain. No joke, it works.", KNEE_PAIN, "asserts"),
         ("Walking backwards eases knee pain. It doesn't burn more calories, though.", KNEE_PAIN, "asserts"),
+        # a denial of the strong form that a "but" clause takes back asserts, with no overclaim
+        ("Walking backwards is no cure for knee pain, but it can help.", KNEE_PAIN, "asserts"),
+        ("It is not a miracle cure for knee pain, but walking backwards does help.", KNEE_PAIN, "asserts"),
+        ("Walking backwards does not cure knee pain. But it helps.", KNEE_PAIN, "asserts"),
+        ("Walking backwards is no cure for knee pain, but it is fun to try.", KNEE_PAIN, "denies"),
+        ("Walking backwards is no cure for knee pain, but it won't help either.", KNEE_PAIN, "denies"),
         # a practice named by who uses it
         ("Walking backwards is recommended by physical therapists to ease knee pain.", KNEE_PAIN, "reports"),
         ("Walking backwards eases knee pain, the science is on its side.", KNEE_PAIN, "asserts"),
@@ -193,6 +199,8 @@ def test_headline_questions_and_verdicts(
     assert match["stance"] == stance
     if stance != "asserts":
         assert not codes(match) & {"overclaim", "population-mismatch"}
+    if "no cure" in text or "not a miracle cure" in text:  # a certainty word under a negation is not said
+        assert "overclaim" not in codes(match)
 
 
 @pytest.mark.parametrize(

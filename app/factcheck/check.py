@@ -30,7 +30,7 @@ from app.factcheck.scoring import (
     unit_features,
 )
 from app.factcheck.sentences import Unit, clause_pieces, continues_without_subject, frame, split
-from app.factcheck.stance import Span, quotations, reported_around, stance
+from app.factcheck.stance import Span, conceded, quotations, reported_around, stance
 from app.store import Store
 from app.vocab import PostStance
 
@@ -193,6 +193,12 @@ def match_stance(
         f"{cand.claim_id} {index.profiles[cand.claim_id].claim.get('statement', '')}",
         [(a + shift, b + shift) for a, b in _spans_in(post, BACKWARD, clause)],
     )
+    if said == PostStance.DENIES:  # "It's no miracle cure, but it can help": the post asserts
+        rest = [unit.text[clause.end - unit.start :]]
+        rest += [u.text for u in units if u.sentence == unit.sentence and u.start >= unit.end]
+        after = " ".join(rest).strip() or (following.text if following else "")
+        if conceded(text, after):
+            return PostStance.ASSERTS
     if said != PostStance.ASSERTS:
         return said
     if (clause.start, clause.end) != (unit.start, unit.end) and reported_around(

@@ -49,7 +49,7 @@ from app.factcheck.figures import (
 )
 from app.factcheck.index import ClaimProfile, Index
 from app.factcheck.scoring import UnitFeatures
-from app.factcheck.stance import Stance
+from app.factcheck.stance import Stance, negated
 from app.vocab import FlagCode, PostStance
 
 MISREADING_COVERAGE = 0.85  # share (by weight) of a misreading's concepts a unit must repeat
@@ -309,16 +309,20 @@ def overclaim_flags(
 ) -> list[dict[str, Any]]:
     """The unit's certainty words, and "100%" where it is certainty ("100% effective") rather than
     a typed figure ("100% more calories", a percent change: ``figures``, the unit's
-    ``post_figures`` when already read)."""
+    ``post_figures`` when already read). A certainty word under a negation is not said ("It's no
+    cure, but it can help" asserts that it helps, not that it cures)."""
     figures = post_figures(uf.unit.text) if figures is None else figures
     base = uf.unit.start
 
     def in_figure(start: int) -> bool:
         return any(f.start <= start - base < f.end for f in figures)
 
+    def unsaid(start: int) -> bool:  # a figure, or under a negation ("no cure", "won't cure")
+        return in_figure(start) or negated(uf.unit.text, start - base)
+
     words = [text[post.tokens[i].start : post.tokens[j - 1].end] for f, spans in uf.own.items()
              if index.analyzer.kind(f) == "certainty" for i, j in spans
-             if not in_figure(post.tokens[i].start)]  # fmt: skip
+             if not unsaid(post.tokens[i].start)]  # fmt: skip
     words += [m.group() for m in _ALL_OF_IT.finditer(uf.unit.text) if not in_figure(base + m.start())]
     level = claim["grade"]["level"]
     if not words or (level == "high" and claim["verdict"] == "supported"):

@@ -275,6 +275,32 @@ _WORSE = re.compile(
 _OTHER_SUBJECT = re.compile(r"\b(?:that|which|who|if|when|unlike|than|but|while|whereas)\b", re.IGNORECASE)
 
 
+_CONCESSION = re.compile(r"^\W*(?:but|yet|however|though|still)\b", re.IGNORECASE)
+
+
+def conceded(text: str, after: str = "") -> bool:
+    """A denial of the strong form that a "but" clause takes back: "It's no miracle cure for knee
+    pain, but it can help." (the post asserts that it helps). The concession is inside ``text``
+    or opens ``after`` (the rest of the sentence); it says the thing gets better (``_BETTER``)
+    and holds no negation of its own."""
+    t = _clean(text)
+    # (the concession, what comes before it)
+    pieces = [(_clean(after), t)] + [
+        (t[m.end() :], t[: m.end()]) for m in re.finditer(r"[,;]?\s+(?=(?:but|yet)\b)", t)
+    ]
+    return any(
+        _CONCESSION.match(p) and _BETTER.search(p) and not negation_cues(p) and negation_cues(before)
+        for p, before in pieces
+        if p
+    )
+
+
+def negated(text: str, at: int) -> bool:
+    """The word at offset ``at`` of ``text`` lies after a negation cue in that cue's clause ("no
+    cure", "won't cure"): a certainty word there is not said."""
+    return any(cue[1] <= at and clause_of(text, cue[0])[1] > at for cue in _cues(_NEGATION, text))
+
+
 def _worsens(text: str, words: Sequence[Span] | None, actors: Sequence[Span]) -> bool:
     """The unit says the activity makes the claim's outcome worse: a ``_WORSE`` cue whose clause
     holds the claim's words and, before the cue, the activity with nothing between that hands
