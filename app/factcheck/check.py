@@ -86,6 +86,16 @@ def _ranked(
     return rank(index, units, {**model, "threshold": threshold}, top=top), threshold
 
 
+def _spans_in(post: Any, feature: str, unit: Unit) -> list[Span]:
+    """(start, end) inside ``unit`` of each occurrence of ``feature`` in the post."""
+    out = []
+    for i, j in post.spans.get(feature, ()):
+        start, end = post.tokens[i].start, post.tokens[j - 1].end
+        if unit.start <= start and end <= unit.end:
+            out.append((start - unit.start, end - unit.start))
+    return out
+
+
 _CLAIM_WORD_KINDS = frozenset({"body", "outcome", "topic"})
 
 
@@ -100,25 +110,13 @@ def _claim_words(
     kind = index.analyzer.kind
     profile = index.profiles[cand.claim_id]
     features = profile.core if core else profile.features | cand.matched
-    out = []
-    for f in features:
-        if kind(f) not in _CLAIM_WORD_KINDS and not (backward and f == BACKWARD):
-            continue
-        for i, j in post.spans.get(f, ()):
-            start, end = post.tokens[i].start, post.tokens[j - 1].end
-            if unit.start <= start and end <= unit.end:
-                out.append((start - unit.start, end - unit.start))
+    out = [
+        span
+        for f in features
+        if kind(f) in _CLAIM_WORD_KINDS or (backward and f == BACKWARD)
+        for span in _spans_in(post, f, unit)
+    ]
     return out or None
-
-
-def _spans_in(post: Any, feature: str, unit: Unit) -> list[Span]:
-    """(start, end) inside ``unit`` of each occurrence of ``feature`` in the post."""
-    out = []
-    for i, j in post.spans.get(feature, ()):
-        start, end = post.tokens[i].start, post.tokens[j - 1].end
-        if unit.start <= start and end <= unit.end:
-            out.append((start - unit.start, end - unit.start))
-    return out
 
 
 def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatures:
