@@ -10,10 +10,12 @@ A match's span is narrower still (``clause_pieces``): the clauses of its unit th
 claim's words, so "Walking backwards cures knee pain and burns 40% more calories" gives the
 calorie claim "burns 40% more calories" and the knee-pain claim the rest, and a flag read from one
 clause ("cures") does not attach to the other's claim. Clauses are cut at the contrast words
-above, at ", which / while / so / yet", and at "and" / "or" that open a new predicate: a pronoun
-or determiner that starts a subject ("and it burns", "and studies show"), a modal ("and can
-ease"), or a verb form with something after it ("and burns 40% more", "and reduced pain"); a
-word after "and" that ends a list ("quads and hamstrings.") stays in its clause.
+above, at ", which / while", at ", so / yet" before a subject, and at "and" / "or" that open a
+new predicate: a pronoun or determiner that starts a subject ("and it burns", "and studies
+show"), a modal ("and can ease"), or a verb form with something after it ("and burns 40% more",
+"and reduced pain"); a word after "and" that ends a list ("quads and hamstrings.", "glutes,
+calves, and quadriceps more intensely") or starts a name ("Science and Research Publications")
+stays in its clause.
 """
 
 from __future__ import annotations
@@ -42,8 +44,8 @@ _MODAL = (
     r"does|do|did|is|are|was|were|has|have|helps?|makes?)\b"
 )
 # Not a verb but a list's last noun when what follows is a comparison or a preposition ("quads
-# and hamstrings more than walking", "glutes and calves in the study").
-# A noun's own verb after it ("hips and legs are engaged") makes it a subject, not a verb.
+# and hamstrings more than walking", "glutes and calves in the study"), or the noun's own verb
+# ("hips and legs are engaged").
 _VERB_FORM = (
     r"[a-z]+(?<!ss)(?<!us)(?<!is)(?<!ous)(?:s|ed)\b"
     r"(?=\s+(?!(?:more|less) than\b|(?:in|of|at|on|for|with|from|by|during|and|or|as|too|alike|to|"
@@ -62,10 +64,9 @@ _PIECE = re.compile(
 # a comma among the last two words; the word in -s after "and" is then the list's last noun.
 _LIST_BEFORE = re.compile(r",\s*[\w'’-]+(?:\s+[\w'’-]+)?,?\s*$")
 MIN_PIECE_WORDS = 3  # "and burns more calories" is a clause; "and the hamstrings" is not
+_CONJUNCTION = re.compile(r"^\W*(?:and|or|but|although|though)\s+", re.IGNORECASE)
 # "and that ..." goes on under the same frame ("I doubt that X and that Y"): "that" is no subject here.
-_CONTINUATION = re.compile(
-    rf"^\W*(?:and|or|but|although|though|,)?\s*(?:that\b|(?!{_SUBJECT_START}))", re.IGNORECASE
-)
+_CONTINUATION = re.compile(rf"that\b|(?!{_SUBJECT_START})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -161,9 +162,8 @@ def continues_without_subject(piece: str) -> bool:
     """True when a clause goes on from the one before without a subject of its own ("and burns
     more calories"): what frames the sentence ("I doubt that", "According to TikTok,") frames it
     too. "and it burns ..." has its own subject."""
-    return bool(re.match(r"^\W*(?:and|or|but|although|though)\b", piece, re.IGNORECASE)) and bool(
-        _CONTINUATION.match(re.sub(r"^\W*(?:and|or|but|although|though)\s+", "", piece, flags=re.IGNORECASE))
-    )
+    conjunction = _CONJUNCTION.match(piece)
+    return conjunction is not None and _CONTINUATION.match(piece, conjunction.end()) is not None
 
 
 # What frames a sentence: a short matrix clause closed by a complementizer ("I doubt that", "There's
