@@ -57,7 +57,11 @@ class StatementWatchdog(threading.Thread):
     def sweep(self, now: float) -> None:
         from psycopg import pq
 
-        for conn in list(self._connections):
+        connections = list(self._connections)
+        # Forget closed connections (the pool closes its idle ones after every burst).
+        for key in self._commands.keys() - {id(conn) for conn in connections}:
+            self._commands.pop(key, None)
+        for conn in connections:
             key = id(conn)
             try:
                 active = not conn.closed and conn.pgconn.transaction_status == pq.TransactionStatus.ACTIVE

@@ -18,9 +18,10 @@
 - JSON routes (``POST /api/...``): ``Content-Type`` must be ``application/json`` (or ``+json``);
   anything else is 415.
 
-- Memory after bursts: once ``Settings.memory_trim_after`` requests have been answered and the process has been
-  idle for ``TRIM_IDLE`` seconds, glibc's ``malloc_trim`` hands the memory the burst freed back to
-  the system (``MemoryTrim``); without it a worker stays at its peak size after a flood.
+- Memory after bursts: once ``Settings.memory_trim_after`` requests have been answered and the
+  process has been idle for ``TRIM_IDLE`` seconds, the pool's idle database connections are
+  closed, anyio's idle threads stopped and glibc's ``malloc_trim`` hands the memory the burst
+  freed back to the system (``MemoryTrim``); without it a worker stays near its peak size.
 
 Every refusal is the project's error: the friendly HTML page for a browser on a page
 (``app.http.wants_html``, the page ``web.render_error`` draws), the JSON error shape
@@ -96,7 +97,8 @@ def _host_name(value: str) -> str:
 class RequestGuard:
     """See the module docstring. ``app`` is the rest of the stack."""
 
-    def __init__(self, app: ASGIApp, settings: Settings):
+    def __init__(self, app: ASGIApp, settings: Settings, release: Callable[[], None] | None = None):
+        """``release``: closes what a burst opened and idle does not need (``MemoryTrim``)."""
         self.app = app
         self.hosts = allowed_hosts(settings)
         self.max_body = settings.max_body_bytes
@@ -107,7 +109,7 @@ class RequestGuard:
         self.max_in_flight = settings.max_concurrency
         self.in_flight = 0  # requests being answered by this process (changed on the event loop)
         self.refused = 0
-        self.trim = MemoryTrim(settings.memory_trim_after)
+        self.trim = MemoryTrim(settings.memory_trim_after, release)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -246,6 +248,9 @@ def _size_capped(send: Send, cap: int, scope: Scope) -> Send:
 
 
 TRIM_IDLE = 2.0  # seconds without a request in progress
+#: anyio stops a worker thread of its pool that has been idle this long, when a thread is next
+#: asked for (``anyio._backends._asyncio.WorkerThread.MAX_IDLE_TIME``); see ``MemoryTrim``.
+THREAD_IDLE = 10.0
 
 
 def _load_malloc_trim() -> Callable[[int], int] | None:
@@ -258,43 +263,71 @@ def _load_malloc_trim() -> Callable[[int], int] | None:
 
 
 class MemoryTrim:
-    """Gives the memory a burst of requests freed back to the system, once the burst is over.
+    """Gives back what a burst of requests created, once the burst is over.
 
-    CPython frees objects to glibc's malloc, which keeps freed pages in its arenas (one per
-    thread that allocated, up to 8 per core) for reuse: after a flood of 1,000 connections a
-    worker kept its peak size for good. ``malloc_trim(0)`` returns the free pages; it runs in a
-    thread (ctypes releases the GIL) when the process has been idle for ``TRIM_IDLE`` seconds
-    after answering at least ``after`` requests (0: never), so it never competes with a burst."""
+    A flood of 1,000 connections left a worker about 45 MB over its size before (docs/deploy.md,
+    "Memory after 1,000 connections"), held by three things the burst created and nothing
+    released: memory CPython had freed but glibc's malloc kept in its arenas; the database
+    connections the pool keeps (up to ``pool_size``, each with its SQLite page cache); and the
+    threads of anyio's pool that ran the requests (up to 40, each with its stack and malloc
+    cache), which anyio stops only when a thread is next asked for.
 
-    def __init__(self, after: int) -> None:
+    When the process has answered at least ``after`` requests (0: never) and then been idle for
+    ``TRIM_IDLE`` seconds, the release runs: the pool's idle connections are closed (``release``,
+    ``Database.close_idle_connections``) and ``malloc_trim(0)`` returns the free pages, in a
+    thread of anyio's pool (ctypes releases the GIL). ``THREAD_IDLE`` seconds later, if no
+    request is in progress, it runs once more: asking anyio for a thread then stops every other
+    one the burst started, and the trim returns what they held. It never competes with a burst."""
+
+    def __init__(self, after: int, release: Callable[[], None] | None = None) -> None:
         self.after = after
+        self.release = release
         self.since_trim = 0
         self.timer: asyncio.TimerHandle | None = None
+        self.task: asyncio.Task[None] | None = None
         self.trims = 0
         self.malloc_trim = _load_malloc_trim() if after > 0 else None
 
     def answered(self, guard: RequestGuard) -> None:
         self.since_trim += 1
-        if self.malloc_trim is None or self.since_trim < self.after or guard.in_flight:
+        if self.after <= 0 or self.since_trim < self.after or guard.in_flight:
             return
         if self.timer is not None:
             self.timer.cancel()
-        self.timer = asyncio.get_running_loop().call_later(TRIM_IDLE, self._trim_if_idle, guard)
+        self.timer = asyncio.get_running_loop().call_later(TRIM_IDLE, self._trim_if_idle, guard, True)
 
-    def _trim_if_idle(self, guard: RequestGuard) -> None:
+    def _trim_if_idle(self, guard: RequestGuard, first: bool) -> None:
         self.timer = None
         if guard.in_flight:  # a request arrived meanwhile: the next one to finish re-arms
             return
-        self.since_trim = 0
-        self.trims += 1
-        asyncio.get_running_loop().run_in_executor(None, self._trim)
+        loop = asyncio.get_running_loop()
+        if first:
+            self.since_trim = 0
+            self.trims += 1
+            # Once more when the burst's threads have been idle long enough for anyio to stop
+            # them (a request meanwhile does not cancel this; a new burst re-arms it).
+            self.timer = loop.call_later(THREAD_IDLE - TRIM_IDLE + 1.0, self._trim_if_idle, guard, False)
+        self.task = loop.create_task(self._release())
+
+    async def _release(self) -> None:
+        import anyio.to_thread
+
+        try:
+            # Asking for a thread makes anyio stop the ones idle for THREAD_IDLE seconds: they
+            # exit while this one closes connections; the trim comes after their exit.
+            await anyio.to_thread.run_sync(self._close_connections)
+            await asyncio.sleep(0.2)
+            await anyio.to_thread.run_sync(self._trim)
+        except Exception as exc:  # never fail a request over it
+            log.warning("releasing memory after a burst failed: %s", exc)
+
+    def _close_connections(self) -> None:
+        if self.release is not None:
+            self.release()
 
     def _trim(self) -> None:
-        try:
-            assert self.malloc_trim is not None
+        if self.malloc_trim is not None:
             self.malloc_trim(0)
-        except Exception as exc:  # never fail a request over it
-            log.warning("malloc_trim failed: %s", exc)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -126,7 +126,9 @@ class EvidenceKB(FastAPI):
         settings = self.state.settings
         return SecurityHeaders(
             RequestGuard(
-                RateLimits(HeadAsGet(EmptyMeansAbsent(super().build_middleware_stack())), settings), settings
+                RateLimits(HeadAsGet(EmptyMeansAbsent(super().build_middleware_stack())), settings),
+                settings,
+                release=self.state.db.close_idle_connections,
             )
         )
 

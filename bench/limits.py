@@ -12,8 +12,8 @@ so that the server's own capacity is measured, not the per-client limiter):
    reader fetches a claim, a search (API) and a search page in turn. Latency per kind, statuses.
 2. studies: ``GET /api/v1/studies?limit=1`` and the ``/studies`` page, 100 times each.
 3. flood: ``--connections`` concurrent connections (wrk, a client in C) cycling the claim page, a search and a
-   fact-check for ``--seconds``: statuses, p50/p99 of answered requests, memory before, at the
-   end and 10 s after.
+   fact-check for ``--seconds``: statuses, p50/p99 of answered requests, memory (resident in
+   all, anonymous per process: ``memory``) before, at the end, 10 s and 30 s after.
 4. slowloris: ``--slow`` connections that send an unfinished request head, while one client
    fetches a claim every 100 ms: its latencies and failures, and how many slow connections the
    server had closed after the header timeout.
@@ -57,21 +57,44 @@ def summary(values: list[float]) -> dict[str, float]:
             "p99_ms": pct(values, 0.99), "max_ms": round(max(values) * 1000, 1) if values else 0}  # fmt: skip
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of the server and its worker processes, in MB."""
-    total = 0
-    pids = [pid] + [
-        int(p)
-        for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    ]
-    for p in pids:
+def _descendants(pid: int, depth: int = 0) -> list[tuple[int, int]]:
+    """(pid, depth) of ``pid`` and every process under it."""
+    found = [(pid, depth)]
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    for child in children:
+        found += _descendants(int(child), depth + 1)
+    return found
+
+
+def _role(pid: int, depth: int, workers: int) -> str:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "gone"
+    if "resource_tracker" in cmdline:
+        return "resource tracker"
+    if depth == 0:
+        return "worker" if workers == 1 else "supervisor"
+    if depth == 1 and workers > 1:
+        return "worker"
+    return "expensive-work child"
+
+
+def memory(pid: int, workers: int) -> dict[str, Any]:
+    """Resident memory of the server and every process under it (MB), and the anonymous memory
+    of each (``/proc/PID/smaps_rollup``: what the process itself allocated, without the pages of
+    mapped files such as the fact-check index), by role."""
+    total_kb = 0
+    anon: dict[str, list[float]] = {}
+    for p, depth in _descendants(pid):
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            rollup = Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()
         except OSError:
-            pass
-    return round(total / 1024, 1)
+            continue
+        fields = {line.split(":")[0]: int(line.split()[1]) for line in rollup[1:] if line.endswith("kB")}
+        total_kb += fields.get("Rss", 0)
+        anon.setdefault(_role(p, depth, workers), []).append(round(fields.get("Anonymous", 0) / 1024, 1))
+    return {"rss_mb": round(total_kb / 1024, 1), "anon_mb": anon}
 
 
 class Server:
@@ -252,16 +275,17 @@ async def flood(args: argparse.Namespace) -> dict[str, Any]:
         (out_dir / "flood-items.txt").write_text("\n".join(items) + "\n")
         script = out_dir / "flood.lua"
         script.write_text(FLOOD_LUA % {"file": out_dir / "flood-items.txt"})
-        idle = rss_mb(server.proc.pid)
+        idle = memory(server.proc.pid, args.workers)
         cmd = ["wrk", "-t2", f"-c{args.connections}", f"-d{int(args.seconds)}s", "--timeout", "30s",
                "-s", str(script), server.base]  # fmt: skip
         done = await asyncio.to_thread(
             subprocess.run, cmd, capture_output=True, text=True, timeout=args.seconds + 90
         )
-        busy = rss_mb(server.proc.pid)
+        busy = memory(server.proc.pid, args.workers)
         await asyncio.sleep(10)
-        after10 = rss_mb(server.proc.pid)
+        after10 = memory(server.proc.pid, args.workers)
         await asyncio.sleep(20)
+        after30 = memory(server.proc.pid, args.workers)
         text = done.stdout
         statuses = dict(kv.split("=") for kv in re.search(r"^STATUSES(.*)$", text, re.M).group(1).split())  # type: ignore[union-attr]
         p50, p95, p99, top, requests = (
@@ -274,8 +298,7 @@ async def flood(args: argparse.Namespace) -> dict[str, Any]:
                 "answered": {"n": requests, "p50_ms": round(p50 / 1000, 1), "p95_ms": round(p95 / 1000, 1),
                              "p99_ms": round(p99 / 1000, 1), "max_ms": round(top / 1000, 1)},
                 "retry_after_missing": int(re.search(r"^MISSING (\d+)", text, re.M).group(1)),  # type: ignore[union-attr]
-                "rss_mb": {"idle": idle, "end": busy, "10s_after": after10,
-                           "30s_after": rss_mb(server.proc.pid)}}  # fmt: skip
+                "memory": {"idle": idle, "end": busy, "10s_after": after10, "30s_after": after30}}  # fmt: skip
     finally:
         server.stop()
 

@@ -8,6 +8,7 @@ import asyncio
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -313,6 +314,48 @@ def test_memory_is_handed_back_after_a_burst_once_idle(seed_settings) -> None:  
             client.get("/healthz")
         time.sleep(3)
         assert client.app.middleware_stack.app.trim.trims == 0  # type: ignore[attr-defined]
+
+
+def test_a_burst_leaves_no_idle_connections_or_threads_once_idle(seed_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """What a burst of concurrent requests opened (pooled database connections, anyio's worker
+    threads) is released once the process is idle (docs/deploy.md, "Memory after 1,000
+    connections"); the next request opens a connection again."""
+    from anyio._backends._asyncio import WorkerThread
+
+    from app import guard
+
+    # The same sequence, faster: anyio's thread idle time shortened with ours.
+    monkeypatch.setattr(guard, "TRIM_IDLE", 0.3)
+    monkeypatch.setattr(guard, "THREAD_IDLE", 1.0, raising=False)
+    monkeypatch.setattr(WorkerThread, "MAX_IDLE_TIME", 1.0)
+
+    def anyio_threads() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name == "AnyIO worker thread"}
+
+    before = anyio_threads()  # other tests' clients
+    settings = seed_settings.model_copy(update={"memory_trim_after": 5})
+    with TestClient(create_app(settings)) as client:
+        pool = lambda: client.app.state.db.engine.pool  # noqa: E731  # type: ignore[attr-defined]
+        words = ["knee", "pain", "walking", "yoga", "sleep", "vitamin", "exercise", "back"]
+        barrier = threading.Barrier(16)
+        # Warm first: a cold PostgreSQL worker's first searches each take a second connection
+        # to read the build generation (a separate defect: with 16 at once the pool runs dry).
+        assert client.get("/api/v1/claims", params={"q": "knee"}).status_code == 200
+
+        def reader(i: int) -> int:
+            barrier.wait()
+            return client.get("/api/v1/claims", params={"q": words[i % len(words)]}).status_code
+
+        with ThreadPoolExecutor(16) as executor:
+            assert set(executor.map(reader, range(16))) == {200}
+        assert pool().checkedin() >= 2 and len(anyio_threads() - before) >= 2  # the burst's
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and (pool().checkedin() or anyio_threads() - before):
+            time.sleep(0.1)
+        assert pool().checkedin() == 0
+        assert len(anyio_threads() - before) <= 1  # the one that ran the release
+        assert client.app.middleware_stack.app.trim.trims == 1  # type: ignore[attr-defined]
+        assert client.get("/api/v1/claims", params={"q": "knee"}).status_code == 200
 
 
 def test_each_worker_sets_the_gil_switch_interval(seed_settings) -> None:  # type: ignore[no-untyped-def]
