@@ -140,6 +140,9 @@ def _resolve(
         keys = resolve_keys(store, scope)
     except citations.UnknownKeys as exc:
         raise ApiError(404, f"{exc.kind}-not-found", str(exc)) from exc
+    if keys == []:  # an empty file would look like a failed download to a reference manager
+        raise ApiError(404, "no-studies", "No study matches this request: the search found no claim, "
+                       "or the claims it names have no studies.")  # fmt: skip
     _check_count(len(keys) if keys is not None else 0, citations.FORMATS[fmt])
     listed = "\x00everything" if keys is None else "\n".join(keys)
     digest = hashlib.blake2b(f"{fmt}\x00{appraisal}\x00{listed}".encode(), digest_size=12).hexdigest()

@@ -477,6 +477,7 @@ def test_api_bibtex_appraisal_fields_on_request(seed_client: TestClient) -> None
         ({"format": "ris", "study": ["roos2012patellofemoral", "nope1", "nope2"]}, 404, "study-not-found"),
         ({"format": "apa", "claim": "no-such-claim"}, 404, "claim-not-found"),
         ({"format": "bibtex", "verdict": "true"}, 422, "invalid-request"),
+        ({"format": "bibtex", "q": "xylophone"}, 404, "no-studies"),  # a search that finds nothing
     ],
 )
 def test_api_errors_are_json(seed_client: TestClient, params: dict[str, Any], status: int, code: str) -> None:
