@@ -68,15 +68,25 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     details = []
     for err in exc.errors()[:MAX_ERRORS]:  # a body with 100,000 unknown fields: 20 listed
         if err.get("type") == "json_invalid":
-            reason = (err.get("ctx") or {}).get("error", "")
-            details.append(
-                {"in": "body", "field": "", "message": f"malformed JSON body ({reason})".replace(" ()", "")}
-            )
+            details.append({"in": "body", "field": "", "message": _json_problem(err)})
             continue
         loc = [str(p) for p in err.get("loc", ())]
         where = ".".join(loc[1:]) if loc and loc[0] in ("body", "query", "path") else ".".join(loc)
         details.append({"in": loc[0] if loc else "", "field": where, "message": plain_problem(err)})
     return details
+
+
+def _json_problem(err: dict[str, Any]) -> str:
+    """What is wrong with a body that is not JSON we read: FastAPI's parser gives the reason in
+    ``ctx``, pydantic's (the fact-check routes) in ``msg`` ("Invalid JSON: ..."). Valid JSON
+    nested deeper than pydantic's parser goes (``recursion limit exceeded``) is said to be so,
+    not called malformed."""
+    reason = str((err.get("ctx") or {}).get("error") or err.get("msg", "")).removeprefix("Invalid JSON: ")
+    if "recursion limit" in reason:
+        return (
+            f"JSON body nested too deeply ({reason}); no field of this request nests more than a few levels"
+        )
+    return f"malformed JSON body ({reason})".replace(" ()", "")
 
 
 HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}

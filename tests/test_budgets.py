@@ -69,6 +69,16 @@ def test_malformed_json_is_a_422_with_the_reason(seed_client: TestClient) -> Non
     response = seed_client.post(BATCH, content=b'{"posts": [', headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert "malformed JSON" in error(response)["details"][0]["message"]
+    assert "EOF" in error(response)["message"]  # the reason, not just "malformed"
+
+
+@pytest.mark.parametrize("route", ["/api/v1/factcheck", BATCH])
+def test_deeply_nested_valid_json_is_said_to_be_too_deep(seed_client: TestClient, route: str) -> None:
+    deep = b'{"text": "Walking backwards eases knee pain.", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    response = seed_client.post(route, content=deep, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    message = error(response)["message"]
+    assert "nested too deeply" in message and "malformed" not in message
 
 
 def test_a_batch_over_the_character_budget_is_refused(seed_client: TestClient) -> None:
