@@ -282,14 +282,18 @@ class WorkPool:
         return list((getattr(executor, "_processes", None) or {}).keys())
 
     def shutdown(self) -> None:
-        """Stop accepting jobs; running jobs stop at their next check."""
+        """Stop accepting jobs; running jobs stop at their next check, and this waits for that
+        (at most one unit of work) and for the children to leave. Waiting releases the pool's
+        queues, and with them their named semaphores, now: after its shutdown uvicorn ends the
+        process with the SIGTERM that stopped it, so no exit handler would unlink them, and
+        multiprocessing's resource tracker warned of "leaked semaphore objects"."""
         if self._cancelled is not None:
             for slot in range(self.capacity):
                 self._cancelled[slot] = -1  # no job has this token: see _child_budget
         executor = self._executor
         self._executor = None
         if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+            executor.shutdown(wait=self.processes, cancel_futures=True)  # threads hold no semaphore
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:

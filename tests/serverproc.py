@@ -32,9 +32,14 @@ def status(port: int, path: str) -> int:
 
 @contextlib.contextmanager
 def serving(
-    data_dir: Path, database_url: str, *options: str, env: dict[str, str] | None = None
+    data_dir: Path,
+    database_url: str,
+    *options: str,
+    env: dict[str, str] | None = None,
+    stderr: list[str] | None = None,
 ) -> Iterator[int]:
-    """Serve until the block ends (one worker unless ``options`` say otherwise); yields the port."""
+    """Serve until the block ends (one worker unless ``options`` say otherwise); yields the port.
+    The block's end stops the server with SIGTERM; its standard error is appended to ``stderr``."""
     port = free_port()
     cli = [str(ROOT / ".venv" / "bin" / "evidence-kb")] if (ROOT / ".venv").exists() else ["evidence-kb"]
     server = subprocess.Popen(
@@ -55,7 +60,9 @@ def serving(
     finally:
         server.terminate()
         try:
-            server.wait(timeout=20)
+            err = server.communicate(timeout=20)[1]
         except subprocess.TimeoutExpired:
             server.kill()
-            server.wait()
+            err = server.communicate()[1]
+        if stderr is not None:
+            stderr.append(err)

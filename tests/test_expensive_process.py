@@ -286,3 +286,25 @@ def test_a_fact_check_answers_from_the_build_it_started_on(
             latest = [claims[1]["statement"]]
             store.db.invalidate()
             wait_until(lambda now=latest: statements(client.post(FACTCHECK, json={"text": text})) == now)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_stopped_server_leaves_no_semaphore_behind(mini_data: Path, tmp_path: Path, workers: str) -> None:
+    """SIGTERM after the expensive-work child started: uvicorn shuts down, then ends its process
+    with the signal (no atexit); the pool's queues must have let go of their semaphores by then,
+    or multiprocessing's resource tracker warns that they leaked."""
+    import http.client
+    import json
+
+    from serverproc import serving
+
+    stderr: list[str] = []
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    with serving(mini_data, url, "--workers", workers, stderr=stderr) as port:
+        for _ in range(int(workers) * 3):  # each worker starts its child at its first fact-check
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=PATIENCE)
+            body = json.dumps({"text": POST})
+            conn.request("POST", FACTCHECK, body, {"Content-Type": "application/json"})
+            assert conn.getresponse().status == 200
+            conn.close()
+    assert stderr and "leaked semaphore" not in stderr[0], stderr[0][-2000:]
