@@ -78,8 +78,9 @@ class Settings(BaseSettings):
     rate_limit_storage: str = "memory://"
     #: Per worker process: requests in progress before new ones get 503 (Retry-After) at once.
     max_concurrency: int = 200
-    #: After this many requests, once idle for 2 s, freed memory goes back to the system
-    #: (glibc ``malloc_trim``; ``app.guard.MemoryTrim``); 0 turns it off.
+    #: After this many requests, once idle for 2 s, what the burst opened is released: the
+    #: pool's idle database connections, freed memory (glibc ``malloc_trim``) and, 9 s later,
+    #: idle worker threads (``app.guard.MemoryTrim``); 0 turns it off.
     memory_trim_after: int = 500
     #: Seconds a client may take to send a request's head, then its body; idle keep-alive seconds.
     header_timeout: float = 10.0
