@@ -1,28 +1,34 @@
 """Choose the sentence-embedding model by measurement: the table in docs/factcheck.md.
 
-For each candidate encoder the score model is fitted on the development passages exactly as
-scripts/fit_factcheck.py does (features, logistic regression, cut-offs), then every ranker is run
-on the held-out test part of tests/fixtures/factcheck-real (never used for fitting):
+For each encoder, the fit script's own cross-validation (``fit_factcheck.cross_validate``: group
+K-fold by site over the development part of tests/fixtures/factcheck-real, the project's own posts
+always in training, each fold's score model, learned weights and cut-offs fitted exactly as
+``scripts/fit_factcheck.py`` fits the shipped ones) is run with the index's text vectors and the
+posts' vectors from that encoder, and the held-out folds' figures are pooled. The test part is
+never read. Rows:
 
-- lexical only: the system with the embedding features set to zero (refitted without them);
-- BM25 (rank-bm25) over the claims' statements and phrasings;
-- embedding only, for each encoder: cosine to the claim's nearest text, cut-off fitted on dev;
-- lexical + embedding, for each encoder: the system.
+- BM25 (rank-bm25) over the claims' statements and phrasings, its cut-off fitted per fold;
+- lexical only: the system with no embedding (every vector zero, so the cosine features are 0),
+  refitted per fold without them;
+- embedding only, per encoder: cosine to the claim's nearest text, cut-off fitted per fold;
+- lexical + embedding, per encoder: the system.
 
-Encoders: the shipped static table (model2vec distillation of all-MiniLM-L6-v2, 256 dims, int8),
-a 128-dimension variant, and the full MiniLM encoder exported to ONNX (int8, one thread) by
-scripts/export_minilm_onnx.py. Also per encoder: milliseconds to encode one post (median over
-the test passages) and the size on disk.
+Encoders: the shipped static table (model2vec distillation of all-MiniLM-L6-v2, 256 dims, int8)
+always; ``--static128 DIR`` (a 128-dimension table, scripts/distill_embeddings.py) and ``--onnx DIR``
+(the full MiniLM encoder exported to ONNX, int8, one thread, by scripts/export_minilm_onnx.py;
+needs onnxruntime) when given: both are made with build-time tools (PyTorch). Also per encoder:
+milliseconds to encode one passage alone (median over the development passages) and its size on
+disk.
 
-    python scripts/compare_embeddings.py --static128 DIR --onnx DIR     # build-time tools needed
+    python scripts/compare_embeddings.py [--static128 DIR] [--onnx DIR] [--folds 5] [--limit N]
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -32,6 +38,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+
+import fit_factcheck  # noqa: E402  (a script beside this one: the one implementation of the fit)
+
+REAL = ROOT / "tests/fixtures/factcheck-real"
+METRICS = ("single_first_right", "multi_all_in_top3", "no_claim_silent")
+COLUMNS = ("ranker", *METRICS, "encode_ms", "size_mb")
 
 
 class NullEncoder:
@@ -74,46 +86,16 @@ class OnnxEncoder:
 
 
 def with_encoder(index: Any, encoder: Any) -> Any:
-    import copy
-
+    """A shallow copy of ``index`` whose claim texts' vectors and posts' vectors come from
+    ``encoder`` (the analyzer, features and gates are shared: only the embedding changes)."""
     other = copy.copy(index)
     other.encoder = encoder
-    other.vectors = encoder.encode(index.texts)
+    other.vectors = encoder.encode(list(index.texts))
     return other
 
 
-def fit(index: Any, dev: list[Any]) -> dict[str, Any]:
-    from fit_factcheck import best_cut, rows, system_cut
-    from sklearn.linear_model import LogisticRegression
-
-    from app.factcheck.evaluate import Baselines
-    from app.factcheck.scoring import FEATURES
-
-    x, y = rows(index, dev)
-    lr = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
-    model = {
-        "features": list(FEATURES),
-        "coef": [float(c) for c in lr.coef_[0]],
-        "intercept": float(lr.intercept_[0]),
-    }
-    model["threshold"] = system_cut(index, dev, model)
-    model["near_tie"] = 0.03
-    baselines = Baselines(index)
-    model["baselines"] = {}
-    for name in ("bm25", "embedding"):
-        scored = [(p, baselines.scores(name, p.text)) for p in dev]
-        model["baselines"][name] = best_cut(
-            scored, sorted({round(s, 3) for _, sc in scored for _, s in sc[:5]})
-        )
-    return model
-
-
-def row(label: str, metrics: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    keys = ("single_first_right", "multi_all_in_top3", "no_claim_silent")
-    return {"ranker": label, **{k: metrics[k] for k in keys}, "p99_ms": metrics["ms_p99"], **extra}
-
-
 def encode_ms(encoder: Any, texts: list[str]) -> float:
+    """Median milliseconds to encode one text alone (as a post is encoded at run time)."""
     samples = []
     for text in texts:
         started = time.perf_counter()
@@ -123,32 +105,57 @@ def encode_ms(encoder: Any, texts: list[str]) -> float:
 
 
 def size_mb(path: Path | None) -> float | None:
+    """Megabytes on disk of a model file or of the files of a model directory."""
     if path is None:
         return None
-    files = [path] if path.is_file() else list(path.iterdir())
+    files = [path] if path.is_file() else [f for f in path.iterdir() if f.is_file()]
     return round(sum(f.stat().st_size for f in files) / 1e6, 1)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def compare(
+    index: Any, own: list[Any], real: list[Any], encoders: list[tuple[str, Any, Path | None]], folds: int
+) -> list[dict[str, Any]]:
+    """One row per ranker (``COLUMNS``): the pooled held-out figures of ``fit_factcheck.
+    cross_validate`` run with each encoder's vectors. The encoder named ``none`` gives the BM25
+    and lexical-only rows; every other one its embedding-only and lexical + embedding rows."""
+    from app.factcheck.evaluate import Baselines
+
+    table: list[dict[str, Any]] = []
+    for name, encoder, path in encoders:
+        encoded = with_encoder(index, encoder)
+        report = fit_factcheck.cross_validate(encoded, own, real, folds, Baselines(encoded))["all"]
+        rows: list[tuple[str, dict[str, Any], dict[str, Any]]]
+        if name == "none":
+            rows = [("BM25", report["bm25"], {}), ("lexical only", report["system"], {})]
+        else:
+            extra = {"encode_ms": encode_ms(encoder, [p.text for p in real]), "size_mb": size_mb(path)}
+            rows = [(f"embedding only ({name})", report["embedding"], extra),
+                    (f"lexical + {name}", report["system"], extra)]  # fmt: skip
+        for label, metrics, more in rows:
+            table.append({"ranker": label, **{k: metrics[k] for k in METRICS}, **more,
+                          "counts": {k: metrics[k] for k in ("single", "multi", "no_claim")}})  # fmt: skip
+    return table
+
+
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
+    """Print the table (markdown) and return its rows."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--static128", type=Path, help="a 128-dimension static model directory")
     parser.add_argument("--onnx", type=Path, help="directory with model-int8.onnx and tokenizer.json")
-    args = parser.parse_args()
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (by site)")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="only the first N passages of each development source (a quick check)",
+    )
+    args = parser.parse_args(argv)
 
-    from fit_factcheck import DEV_FILES
-
-    from app.build import build_database
-    from app.db import Database
     from app.factcheck.embed import MODEL_DIR, Encoder
-    from app.factcheck.evaluate import Baselines, load_passages, metrics, run_ranker
-    from app.factcheck.index import build_index
-    from app.settings import Settings
-    from app.store import Store
 
-    fixtures = ROOT / "tests/fixtures"
-    real = fixtures / "factcheck-real"
-    dev = [p for f in DEV_FILES for p in load_passages(fixtures / f, None)] + load_passages(real, "dev")
-    test = load_passages(real, "test")
+    own, real, _ = fit_factcheck.load_dev(REAL)
+    if args.limit:
+        own, real = own[: args.limit], real[: args.limit]
     encoders: list[tuple[str, Any, Path | None]] = [
         ("none", NullEncoder(), None),
         ("static-256-int8", Encoder(MODEL_DIR), MODEL_DIR),
@@ -157,46 +164,24 @@ def main() -> None:
         encoders.append(("static-128-int8", Encoder(args.static128), args.static128))
     if args.onnx:
         encoders.append(("minilm-onnx-int8", OnnxEncoder(args.onnx), args.onnx / "model-int8.onnx"))
-    table = []
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database_url=f"sqlite:///{tmp}/kb.db", data_dir=ROOT / "data")
-        build_database(settings, force=True)
-        base = build_index(Store(Database(settings)))
-        for name, encoder, path in encoders:
-            index = with_encoder(base, encoder)
-            model = fit(index, dev)
-            baselines = Baselines(index)
-            extra = {"encode_ms": encode_ms(encoder, [p.text for p in test]), "size_mb": size_mb(path)}
-            if name == "none":
-                table.append(row("BM25", metrics(run_ranker(index, "bm25", test, baselines, model)), {}))
-                table.append(
-                    row("lexical only", metrics(run_ranker(index, "system", test, baselines, model)), {})
-                )
-                continue
-            table.append(
-                row(
-                    f"embedding only ({name})",
-                    metrics(run_ranker(index, "embedding", test, baselines, model)),
-                    extra,
-                )
-            )
-            table.append(
-                row(f"lexical + {name}", metrics(run_ranker(index, "system", test, baselines, model)), extra)
-            )
-    columns = [
-        "ranker",
-        "single_first_right",
-        "multi_all_in_top3",
-        "no_claim_silent",
-        "p99_ms",
-        "encode_ms",
-        "size_mb",
-    ]
-    print(f"test part: {len(test)} passages; fitted on {len(dev)} development passages\n")
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "|".join(" --- " for _ in columns) + "|")
+    with fit_factcheck.built_index() as index:
+        table = compare(index, own, real, encoders, args.folds)
+    counts = table[0]["counts"]
+    print(f"development part, {args.folds}-fold cross-validation by site: {len(real)} passages held out "
+          f"in turn ({counts['single']} single-claim, {counts['multi']} multi-claim, {counts['no_claim']} "
+          f"no-claim); {len(own)} of the project's own posts always in training\n")  # fmt: skip
+    print("| " + " | ".join(COLUMNS) + " |")
+    print("|" + "|".join(" --- " for _ in COLUMNS) + "|")
     for r in table:
-        print("| " + " | ".join("" if r.get(c) is None else str(r[c]) for c in columns) + " |")
+        print("| " + " | ".join(_cell(c, r.get(c)) for c in COLUMNS) + " |")
+    return table
+
+
+def _cell(column: str, value: Any) -> str:
+    """A table cell: shares as ``factcheck-eval`` and the fit script print them (56.6%)."""
+    if value is None:
+        return "-"
+    return f"{value:.1%}" if column in METRICS else str(value)
 
 
 if __name__ == "__main__":

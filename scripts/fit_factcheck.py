@@ -34,17 +34,22 @@ claims on the same passages while leaving at least 93% of the no-claim passages 
 project's own posts always stay in training): each fold is fitted as above on the rest and
 evaluated with ``factcheck-eval``'s metrics; prints the pooled figures of the system, BM25 and
 embedding-only and the system's reliability table. ``--dry-run``: do not write the model.
+
+scripts/compare_embeddings.py imports ``load_dev``, ``built_index`` and ``cross_validate`` from
+here: one implementation of the fit serves the shipped model and the encoders' comparison.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import itertools
 import json
 import math
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -373,6 +378,42 @@ def _print_cv(report: dict[str, Any]) -> None:
     print("fold thresholds:", report["thresholds"])
 
 
+def load_dev(extra: Path | None) -> tuple[list[Any], list[Any], list[str]]:
+    """The development passages: the project's own posts (``DEV_FILES``, always fitted on), the
+    ``dev`` part of ``extra`` (a labelled file or directory; none when not given), and a line per
+    source for ``fitted_on``. The test part is never read."""
+    from app.factcheck.evaluate import load_passages
+
+    fixtures = ROOT / "tests/fixtures"
+    sources = [f for f in DEV_FILES if (fixtures / f).exists()]
+    own = [p for f in sources for p in load_passages(fixtures / f, None)]
+    real = []
+    if extra:
+        real = load_passages(extra, "dev")
+        shown = extra.relative_to(ROOT) if extra.is_absolute() and extra.is_relative_to(ROOT) else extra
+        sources.append(f"{shown} (dev part)")
+    return own, real, sources
+
+
+@contextlib.contextmanager
+def built_index() -> Iterator[Any]:
+    """The fact-check index of the shipped data (data/), built in a temporary SQLite database."""
+    from app.build import build_database
+    from app.db import Database
+    from app.factcheck.index import build_index
+    from app.settings import Settings
+    from app.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(database_url=f"sqlite:///{tmp}/kb.db", data_dir=ROOT / "data")
+        build_database(settings, force=True)
+        store = Store(Database(settings))
+        try:
+            yield build_index(store)
+        finally:
+            store.db.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
@@ -386,27 +427,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "app/factcheck/data/score-model.json")
     args = parser.parse_args()
 
-    from app.build import build_database
-    from app.db import Database
-    from app.factcheck.evaluate import Baselines, load_passages
-    from app.factcheck.index import build_index
-    from app.settings import Settings
-    from app.store import Store
+    from app.factcheck.evaluate import Baselines
 
-    fixtures = ROOT / "tests/fixtures"
-    own = [p for f in DEV_FILES if (fixtures / f).exists() for p in load_passages(fixtures / f, None)]
-    sources = [f for f in DEV_FILES if (fixtures / f).exists()]
-    real = []
-    if args.extra:
-        real = load_passages(args.extra, "dev")
-        sources.append(
-            f"{args.extra.relative_to(ROOT) if args.extra.is_absolute() else args.extra} (dev part)"
-        )
+    own, real, sources = load_dev(args.extra)
     passages = own + real
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database_url=f"sqlite:///{tmp}/kb.db", data_dir=ROOT / "data")
-        build_database(settings, force=True)
-        index = build_index(Store(Database(settings)))
+    with built_index() as index:
         baselines = Baselines(index)
         if args.cv:
             _print_cv(cross_validate(index, own, real, args.cv, baselines))
