@@ -1196,3 +1196,28 @@ def test_counts_on_a_claim_page_agree(seed_client: TestClient) -> None:
     assert (
         "in the 3 studies the grade rests on, counted once (44); 1 of them did not report theirs." in energy
     )
+
+
+def test_a_study_with_several_findings_is_described_once(seed_client: TestClient) -> None:
+    """A study's title, population and risk-of-bias reasons are said on its first row only; its
+    further findings (rows right below, from the same study) say "As above" and keep the overall
+    judgement. Over every seed claim, so a claim whose studies report several outcomes is seen."""
+    seen_repeat = False
+    for claim in seed_claims():
+        doc = api(seed_client, f"/api/v1/claims/{claim.claim.id}")
+        page = fetch(seed_client, f"/claims/{claim.claim.id}")
+        rows = page.xpath("//table[contains(@class, 'evidence')]/tbody/tr")
+        assert len(rows) == len(doc["evidence"])
+        previous = None
+        for row, e in zip(rows, doc["evidence"], strict=True):
+            repeat = previous == e["study"]["key"]
+            seen_repeat |= repeat
+            assert ("same-study" in row.get("class")) == repeat
+            assert bool(row.xpath(".//span[@class='study-title']")) == (not repeat)
+            population = text(one(row, "./td[@data-label='Population']"))
+            assert (population == "As above") == repeat
+            assert bool(row.xpath(".//ul[@class='rob-domains']")) == (
+                not repeat and bool(e["study"]["rob"] and e["study"]["rob"].get("domains"))
+            )
+            previous = e["study"]["key"]
+    assert seen_repeat  # the seed data has studies with several findings for one claim
