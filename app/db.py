@@ -15,6 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,14 @@ def make_engine(settings: Settings, *, path: Path | None = None, serving: bool =
     if settings.is_sqlite:
         target = path or settings.sqlite_path
         url = f"sqlite:///{target}" if target else settings.database_url
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False}, poolclass=NullPool if path else None
+        # Serving: the pool holds ``pool_size`` connections and twice as many more under a burst
+        # (SQLAlchemy's default for a file: 5 and 10); a build's engine (``path``) pools none.
+        pooling: dict[str, Any] = (
+            {"poolclass": NullPool}
+            if path
+            else {"pool_size": settings.pool_size, "max_overflow": 2 * settings.pool_size}
         )
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pooling)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -87,7 +93,12 @@ class Database:
         self._lock = threading.Lock()
         self._file_id: tuple[int, int] | None = None
         self._generation: str | None = None
-        self._generation_checked = 0.0
+        self._generation_checked = 0.0  # time.monotonic() of the snapshot it was read from
+        #: Bumped whenever the known generation is forgotten (a build notice, a swapped file): a
+        #: value read in a snapshot taken before that is older news and is not kept.
+        self._epoch = 0
+        self._flight: _Flight | None = None  # the read of the generation under way, if any
+        self._held = threading.local()  # .session: the session this thread reads through
         self._listener: _PgListener | None = None
         self.watchdog: StatementWatchdog | None = None
         self.outages = OutageLog()
@@ -121,9 +132,29 @@ class Database:
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
+        """A session, or inside another ``session()`` of this thread that same one.
+
+        So a request never needs two pooled connections at once (it would hold one while
+        waiting for another: with as many such requests as the pool has connections, none gets
+        its second) and everything it reads, including the build generation, comes from one
+        snapshot: the SQLite file its connection opened, or one REPEATABLE READ transaction on
+        PostgreSQL. (The session is this thread's until the block ends: never keep one open
+        across a generator's ``yield``, which may resume on another thread.)
+        """
+        held: Session | None = getattr(self._held, "session", None)
+        if held is not None:
+            yield held
+            return
         self.refresh_if_rebuilt()
         with Session(self.engine) as session:
-            yield session
+            # The snapshot is taken at the first statement, after this: a generation read in it
+            # is at least as new as this epoch and time.
+            session.info[_OPENED] = (self._epoch, time.monotonic())
+            self._held.session = session
+            try:
+                yield session
+            finally:
+                self._held.session = None
 
     def refresh_if_rebuilt(self) -> bool:
         """Reopen the SQLite file when a build swapped in a new one. Cheap: one stat call."""
@@ -136,7 +167,7 @@ class Database:
             if self._engine is not None:
                 self._engine.dispose()
             self._engine = None
-            self._generation = None
+            self._forget()
         return True
 
     def generation(self, max_age: float = 0.0) -> str | None:
@@ -145,20 +176,70 @@ class Database:
         SQLite: a file swap is seen by ``refresh_if_rebuilt`` (a stat per call). PostgreSQL: a
         LISTEN connection clears the value on every build; without a listener it is re-read at
         most every ``max_age`` seconds.
+
+        When it must be read: inside a ``session()`` on that session (the connection the request
+        holds, in the snapshot it reads its data from), else on a connection of its own, one read
+        for all the threads that ask at once.
         """
-        if self.refresh_if_rebuilt():
-            self._generation = None
-        now = time.monotonic()
+        self.refresh_if_rebuilt()
         listening = self._listener is not None and self._listener.alive
-        if self._generation is None or (
-            not self.settings.is_sqlite and not listening and now - self._generation_checked > max_age
+        known = self._generation
+        if known is not None and (
+            self.settings.is_sqlite or listening or time.monotonic() - self._generation_checked <= max_age
         ):
-            self._generation = read_generation(self.engine)
-            self._generation_checked = now
-        return self._generation
+            return known
+        held: Session | None = getattr(self._held, "session", None)
+        if held is not None:
+            value = session_generation(held)
+            epoch, opened = held.info[_OPENED]
+            self._publish(value, epoch, opened)
+            known = self._generation  # a newer snapshot's value, when this one was older news
+            return value if known is None else known
+        return self._read_once()
+
+    def generation_known(self) -> bool:
+        """Whether this process holds a build generation (False: the next request reads it)."""
+        return self._generation is not None
+
+    def _read_once(self) -> str | None:
+        """Read the generation on a connection of its own; threads asking meanwhile wait for
+        that read instead of each taking a connection (a read begun before the value was last
+        forgotten is not joined: it may predate the build)."""
+        with self._lock:
+            flight = self._flight
+            leader = flight is None or flight.epoch != self._epoch
+            if leader:
+                flight = self._flight = _Flight(self._epoch, time.monotonic())
+        assert flight is not None
+        if not leader:
+            flight.done.wait()
+            return flight.value
+        try:
+            flight.value = read_generation(self.engine)
+        finally:
+            with self._lock:
+                if self._flight is flight:
+                    self._flight = None
+            flight.done.set()
+        self._publish(flight.value, flight.epoch, flight.as_of)
+        return flight.value
+
+    def _publish(self, value: str | None, epoch: int, as_of: float) -> None:
+        """Keep ``value``, read in a snapshot taken after ``as_of`` at ``epoch``, as the process's
+        generation unless it is older news: forgotten since (a build notice), or a value from a
+        later snapshot is kept already."""
+        with self._lock:
+            if epoch == self._epoch and as_of >= self._generation_checked:
+                self._generation = value
+                self._generation_checked = as_of
+
+    def _forget(self) -> None:
+        self._generation = None
+        self._epoch += 1
 
     def invalidate(self) -> None:
-        self._generation = None
+        with self._lock:
+            self._forget()
 
     def start_listener(self) -> None:
         """PostgreSQL only: listen for builds made by any host, to drop caches at once."""
@@ -223,10 +304,35 @@ class _PgListener(threading.Thread):
         self._stop.set()
 
 
+_OPENED = "evidence_kb.opened"  # Session.info: (epoch, time) when ``Database.session`` opened it
+_GENERATION = "evidence_kb.generation"  # Session.info: the generation it reads, once read
+
+
+@dataclass
+class _Flight:
+    """One read of the generation that several threads wait for (``Database._read_once``)."""
+
+    epoch: int
+    as_of: float
+    value: str | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def session_generation(session: Session) -> str | None:
+    """The build generation ``session`` reads (read once per session: it reads one snapshot)."""
+    if _GENERATION not in session.info:
+        found = session.connection().execute(text(_GENERATION_SQL)).first()
+        session.info[_GENERATION] = found[0] if found else None
+    return session.info[_GENERATION]  # type: ignore[no-any-return]
+
+
+_GENERATION_SQL = "SELECT generation FROM build_info WHERE id = 1"
+
+
 def read_generation(engine: Engine) -> str | None:
     try:
         with engine.connect() as conn:
-            row = conn.execute(text("SELECT generation FROM build_info WHERE id = 1")).first()
+            row = conn.execute(text(_GENERATION_SQL)).first()
     except (OperationalError, ProgrammingError):
         return None
     return row[0] if row else None

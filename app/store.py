@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from app import facets as facets_
 from app import grading, listing, search
 from app.cache import BytesLRU
-from app.db import Database
+from app.db import Database, session_generation
 from app.documents import claim_detail, claim_summary, study_detail, study_doc
 from app.models import Claim, Concept, Evidence, Study, StudyGroup, StudyList
 from app.vocab import SORT_LABELS, SortOrder
@@ -182,11 +182,25 @@ class Store:
         self.generation()
         rows = self._rows
         if rows is None:
-            with self.db.session() as session:
-                generation = _session_generation(session)
-                rows = self._load_rows(session)
-            self._rows, self._rows_generation = rows, generation
+            with self.db.session() as session:  # inside a request's session: that one
+                rows, _ = self._rows_for(session)
         return rows
+
+    def _rows_for(self, session: Session) -> tuple[dict[str, ClaimRow], bool]:
+        """The claim rows of the build ``session`` reads, and whether they are the ones kept in
+        memory: those when they are of that build, else read from ``session`` (and kept when
+        that build is the current one; an older snapshot's rows serve this request only)."""
+        generation = session_generation(session)
+        self.generation()  # a worker that does not know it yet reads it on this session
+        rows = self._rows
+        if rows is not None and self._rows_generation == generation:
+            return rows, True
+        rows = self._load_rows(session)
+        with self._lock:
+            if generation != self._generation:
+                return rows, False
+            self._rows, self._rows_generation = rows, generation
+        return rows, True
 
     def _load_rows(self, session: Session) -> dict[str, ClaimRow]:
         # SQLModel's select is typed for at most 4 columns.
@@ -206,20 +220,22 @@ class Store:
         from the one in memory while a build is being swapped in: a search then ranks, filters,
         counts and pages within one build, never a mix (the session is one snapshot: the SQLite
         file it opened, or a REPEATABLE READ transaction on PostgreSQL)."""
-        generation = _session_generation(session)
-        rows = self.claim_rows()
-        if generation != self._rows_generation:
-            rows = self._load_rows(session)
+        rows, kept = self._rows_for(session)
+        if not kept:
             return rows, {r.position: r for r in rows.values()}, False
         return rows, self._rows_by_position(), True
 
     def synonyms(self) -> search.SynonymIndex:
-        self.generation()
-        if self._synonyms is None:
-            with self.db.session() as session:
+        current = self.generation()
+        found = self._synonyms
+        if found is None:
+            with self.db.session() as session:  # inside a request's session: that one
+                generation = session_generation(session)
                 concepts = session.exec(select(Concept.kind, Concept.terms)).all()
-            self._synonyms = search.SynonymIndex.from_concepts([(k, list(t)) for k, t in concepts])
-        return self._synonyms
+            found = search.SynonymIndex.from_concepts([(k, list(t)) for k, t in concepts])
+            if generation == current:  # an older snapshot's concepts serve this request only
+                self._synonyms = found
+        return found
 
     def search_claims(self, query: ClaimQuery, *, facets: bool = True) -> dict[str, Any]:
         """One page of claims for a query and its filters, with facet counts (the API's
@@ -429,12 +445,6 @@ class Store:
             }
 
         return self.cached("overview", None, compute)
-
-
-def _session_generation(session: Session) -> str | None:
-    """The build generation this session reads."""
-    found = session.connection().execute(text("SELECT generation FROM build_info WHERE id = 1")).first()
-    return found[0] if found else None
 
 
 def _indexed_study_page(

@@ -348,8 +348,8 @@ def test_a_burst_leaves_no_idle_connections_or_threads_once_idle(seed_settings, 
         pool = lambda: client.app.state.db.engine.pool  # noqa: E731  # type: ignore[attr-defined]
         words = ["knee", "pain", "walking", "yoga", "sleep", "vitamin", "exercise", "back"]
         barrier = threading.Barrier(16)
-        # Warm first: a cold PostgreSQL worker's first searches each take a second connection
-        # to read the build generation (a separate defect: with 16 at once the pool runs dry).
+        # Warm first: the burst's connections are the searches' own (tests/test_one_connection.py
+        # has cold bursts).
         assert client.get("/api/v1/claims", params={"q": "knee"}).status_code == 200
 
         def reader(i: int) -> int:
