@@ -328,6 +328,13 @@ def cmd_export(args: argparse.Namespace) -> int:
             studies = citations.select_studies(store, scope)
         except citations.UnknownKeys as exc:
             raise CommandError(str(exc)) from exc
+        if not studies:  # an empty file would pass for an export (the API answers 404 no-studies)
+            raise CommandError(
+                "no study in the knowledge base; nothing written"
+                if scope.everything
+                else "no study matches: the search found no claim, or the claims named have no studies; "
+                "nothing written"
+            )
         text = citations.export(studies, args.format, appraisal=args.appraisal)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")

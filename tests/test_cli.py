@@ -395,6 +395,16 @@ def test_apa_prints_article_numbers_the_apa_7_way(cli: Run) -> None:
     )
 
 
+def test_an_export_that_selects_no_study_says_so_and_writes_nothing(cli: Run, tmp_path: Path) -> None:
+    """As the API's 404 no-studies: an empty file would pass for a successful export."""
+    target = tmp_path / "refs.ris"
+    result = cli("export", "--format", "ris", "--q", "zzzqqxnotaword", "-o", str(target))
+    assert (result.code, result.out) == (1, "")
+    assert "no study matches" in result.err and "nothing written" in result.err
+    assert not target.exists()
+    assert cli("export", "--format", "bibtex", "--q", "zzzqqxnotaword").code == 1
+
+
 def test_check_of_a_missing_bib_file(cli: Run, tmp_path: Path) -> None:
     result = cli("check", str(tmp_path / "missing.bib"))
     assert result.code == 1
