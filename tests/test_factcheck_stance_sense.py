@@ -1,0 +1,56 @@
+"""A new user's trial (issue 14), through the API on both backends: a comparison said the other
+way round denies the claim, "walk back" in the sense of a return trip or a retraction is no
+backward walking, and what a post only supposes ("If X, ...") it does not assert. Each rule is
+general (the comparison's direction read from the claim's own statement, concept terms, the
+condition's antecedent); each test holds variants the report did not name and genuine assertions
+that must stay assertions."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+ENERGY = "backward-walking-costs-more-energy-than-forward"
+CALORIES = "backward-walking-burns-more-calories"
+PATELLOFEMORAL = "backward-running-reduces-patellofemoral-force"
+KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
+
+
+def check(client: TestClient, text: str) -> dict:
+    response = client.post("/api/v1/factcheck", json={"text": text})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def matches(body: dict) -> dict[str, dict]:
+    return {m["claim"]["id"]: m for m in body["matches"]}
+
+
+def codes(match: dict) -> set[str]:
+    return {f["code"] for f in match["flags"]}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Walking back from the gym yesterday, my knee pain was gone",
+        "I was walking back home and my knee pain disappeared",
+        "The minister walked back his claim that walking burns more calories",
+        "She walks back to the car every day and her knee pain has eased",  # a variant
+    ],
+)
+def test_walking_back_somewhere_is_not_backward_walking(seed_client: TestClient, text: str) -> None:
+    found = matches(check(seed_client, text))
+    assert not set(found) & {KNEE_PAIN, CALORIES, ENERGY}, list(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "walking backwards on the treadmill eased my knee pain",
+        "Walking back on the treadmill eased my knee pain",  # "walk back" on a treadmill is backward
+    ],
+)
+def test_genuine_backward_walking_still_matches(seed_client: TestClient, text: str) -> None:
+    match = matches(check(seed_client, text))[KNEE_PAIN]
+    assert match["stance"] == "asserts"
