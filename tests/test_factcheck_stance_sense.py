@@ -31,6 +31,59 @@ def codes(match: dict) -> set[str]:
 
 
 @pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("Backward walking burns fewer calories than forward walking", "denies"),  # direction reversed
+        ("Forward walking burns more calories than backward walking", "denies"),  # sides swapped
+        ("Walking backwards uses less energy than walking forwards", "denies"),
+        ("Retro walking burns less energy than normal walking", "denies"),  # a variant
+        ("Backward walking burns more calories than forward walking", "asserts"),  # the claim itself
+        ("Forward walking burns fewer calories than backward walking", "asserts"),  # both reversed
+    ],
+)
+def test_a_reversed_comparison_denies_the_energy_claims(
+    seed_client: TestClient, text: str, stance: str
+) -> None:
+    found = matches(check(seed_client, text))
+    energy = [found[c] for c in (ENERGY, CALORIES) if c in found]
+    assert energy, f"no energy claim among {list(found)}"
+    for match in energy:
+        assert match["stance"] == stance, (match["claim"]["id"], match["stance"])
+        if stance == "denies":  # a denial of a supported claim is itself flagged; nothing else is
+            assert ("denies-supported" in codes(match)) == (match["claim"]["verdict"] == "supported")
+            assert not codes(match) & {"overclaim", "population-mismatch"}
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("Backward running puts more force on the kneecap than forward running", "denies"),
+        ("Forward running puts less force on the kneecap than backward running", "denies"),
+        ("Backward running puts less force on the kneecap than forward running", "asserts"),
+    ],
+)
+def test_a_reversed_comparison_denies_the_patellofemoral_claim(
+    seed_client: TestClient, text: str, stance: str
+) -> None:
+    match = matches(check(seed_client, text))[PATELLOFEMORAL]
+    assert match["stance"] == stance
+
+
+def test_the_claims_direction_is_read_from_its_statement() -> None:
+    from app.factcheck.stance import comparison  # new in this change
+
+    assert (
+        comparison(
+            "Running backward puts less compressive force on the patellofemoral joint than running forward."
+        )
+        == -1
+    )
+    assert comparison("Walking backward burns 20-40% more calories than walking forward.") == 1
+    assert comparison("Walking backwards rather than forwards eases knee pain") is None  # no comparison
+    assert comparison("Backward walking burns more calories than jogging") is None  # not backward vs forward
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Walking back from the gym yesterday, my knee pain was gone",

@@ -482,6 +482,9 @@ def stance(
         return PostStance.DENIES
     if nxt and (_verdict_after(nxt, following_words) or _only_no(nxt)):
         return PostStance.DENIES
+    # "Forward walking burns more calories than backward walking": the claim's comparison reversed
+    if reverses_comparison(text, claim_statement, words, actors):
+        return PostStance.DENIES
     if (
         nxt
         and is_question(nxt)
@@ -535,3 +538,102 @@ def reported_around(before: str, after: str) -> bool:
     ("...,” said Dr X."). An attribution that only follows the clause ("X, and studies show Y")
     reports Y, not X."""
     return reported(before) or bool(_QUOTE_ATTRIBUTION.search(_clean(after)))
+
+
+# --- comparisons: which way a "than" goes -------------------------------------------------------
+# A claim that compares backward with forward locomotion ("Running backward puts less force on
+# the patellofemoral joint than running forward") is denied by a post that says the opposite
+# without any negation: "Backward running puts more force on the kneecap than forward running"
+# (the direction reversed) or "Forward walking burns more calories than backward walking" (the
+# sides swapped). Both reversed say the same thing. The claim's direction is read from its own
+# statement with the same rule, so no claim needs a declared field.
+# Comparative words (more / less) and verbs of change (raises / reduces): "reduces the load more
+# than" says less load; a word inside a hyphenated id ("...-more-energy-than-forward") is no word.
+_MORE = re.compile(r"(?<![\w-])(?:more|greater|higher|larger|bigger|harder)(?![\w-])", re.IGNORECASE)
+_LESS = re.compile(r"(?<![\w-])(?:less|fewer|lower|smaller)(?![\w-])", re.IGNORECASE)
+_RAISES = re.compile(r"(?<![\w-])(?:increas|rais|boost|elevat)\w*(?![\w-])", re.IGNORECASE)
+_LOWERS = re.compile(
+    r"(?<![\w-])(?:reduc|decreas|lessen|lowers|lowered|lowering|cuts|cutting)\w*(?![\w-])", re.IGNORECASE
+)
+_DIRECTION = re.compile("|".join(p.pattern for p in (_MORE, _LESS, _RAISES, _LOWERS)), re.IGNORECASE)
+# What the post compares with: "than" or "compared with" and the words after it up to the end of
+# the clause or a word that opens another ("... than forward running because ..."); "rather
+# than", "other than" do not compare; a hyphenated id ("...-more-energy-than-forward") is no
+# sentence.
+_THAN = re.compile(
+    r"(?<![\w-])(?<!rather )(?<!other )(?:than|compared (?:to|with)|versus|vs\.?)(?![\w-])"
+    r"(?P<other>(?:(?!\b(?:because|since|as|while|whereas|which|that|who|and then|so)\b)[^;:,.!?(\[])*)",
+    re.IGNORECASE,
+)
+_SIDE = re.compile(
+    r"\b(?:(?P<backward>backwards?|backwardly|retro\w*|reverse|in reverse|bw)|"
+    r"(?P<forward>forwards?|normal(?:ly)?|regular(?:ly)?|conventional(?:ly)?|ordinary|fw))\b",
+    re.IGNORECASE,
+)
+# The direction word stands this close before "than" ("puts less compressive force on the joint than").
+COMPARED_WORDS = 10
+
+
+def _last(text: str, up: re.Pattern[str], down: re.Pattern[str]) -> tuple[int, int]:
+    """(sign, offset) of the last word of ``text`` that ``up`` (+1) or ``down`` (-1) matches;
+    (0, len(text)) when none does."""
+    found = [(m.start(), 1) for m in up.finditer(text)] + [(m.start(), -1) for m in down.finditer(text)]
+    at, sign = max(found, default=(len(text), 0))
+    return sign, at
+
+
+def comparisons(text: str) -> list[tuple[int, Span]]:
+    """Each comparison of backward with forward locomotion in ``text``: its sign, +1 when it says
+    backward has more of something (or forward less), -1 when backward has less (or forward
+    more), and the (start, end) of the words before "than" it reads (what it compares). The
+    sign is the direction said before "than" (the last comparative, "more" +1, "less" / "fewer"
+    -1, times the verb of change before it, "raises" +1, "reduces" -1: "reduces the load more
+    than" is -1; the verb alone when there is no comparative: "reduces impact compared to")
+    times the side after "than" (its first side word: forward +1, backward -1). "Compared to forward walking, X ..." (nothing before it) is not read."""
+    t = _clean(text)
+    out = []
+    for m in _THAN.finditer(t):
+        side = _SIDE.search(m.group("other"))
+        if not side:
+            continue
+        words = list(re.finditer(r"[\w%-]+", t[: m.start()]))[-COMPARED_WORDS:]
+        start = words[0].start() if words else m.start()
+        before = t[start : m.start()]
+        degree, at = _last(before, _MORE, _LESS)
+        verb, _ = _last(before[:at], _RAISES, _LOWERS)
+        if degree or verb:
+            out.append(
+                ((degree or 1) * (verb or 1) * (-1 if side.group("backward") else 1), (start, m.start()))
+            )
+    return out
+
+
+def comparison(text: str) -> int | None:
+    """The sign of the first comparison of backward with forward in ``text`` (``comparisons``);
+    None when it makes none."""
+    found = comparisons(text)
+    return found[0][0] if found else None
+
+
+def reverses_comparison(
+    text: str, claim_statement: str, words: Sequence[Span] | None, actors: Sequence[Span]
+) -> bool:
+    """The unit compares backward with forward the other way round from the claim (``comparison``
+    of the claim's statement, ``comparisons`` of the unit), in a comparison of the claim's own
+    quantity: one whose words before "than" hold one of the claim's words (``words``) other than
+    the activity (``actors``) and the direction words themselves ("increased"), so "less pressure
+    on the knees than forward walking" says nothing of VO2 max. False when either makes no
+    comparison."""
+    claimed = comparison(claim_statement)
+    if not claimed:
+        return False
+    t = _clean(text)
+    own = [
+        (a, b)
+        for a, b in words or ()
+        if not any(x <= a < y for x, y in actors) and not _DIRECTION.fullmatch(t[a:b])
+    ]
+    return any(
+        said != claimed and (words is None or any(s <= a and b <= e for a, b in own))
+        for said, (s, e) in comparisons(text)
+    )
