@@ -107,3 +107,20 @@ def test_walking_back_somewhere_is_not_backward_walking(seed_client: TestClient,
 def test_genuine_backward_walking_still_matches(seed_client: TestClient, text: str) -> None:
     match = matches(check(seed_client, text))[KNEE_PAIN]
     assert match["stance"] == "asserts"
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("If walking backwards cured knee pain, doctors would prescribe it", "denies"),  # counterfactual
+        ("Doctors would prescribe it if walking backwards cured knee pain", "denies"),
+        ("Even if walking backwards eases knee pain, it is boring", "asks"),  # supposed, left open
+        ("Unless walking backwards relieves your knee pain, stop doing it", "asks"),
+        ("If you have knee pain, walking backwards can help", "asserts"),  # the claim is in the main clause
+    ],
+)
+def test_a_supposed_claim_is_not_asserted(seed_client: TestClient, text: str, stance: str) -> None:
+    match = matches(check(seed_client, text))[KNEE_PAIN]
+    assert match["stance"] == stance
+    if stance != "asserts":  # overclaim and population flags are for what the post asserts
+        assert not codes(match) & {"overclaim", "population-mismatch"}

@@ -16,13 +16,18 @@ walking" does not deny the quadriceps claim). Checked in this order:
   not answer it at once ("Yes, ..." makes it an assertion, "No, ...", "Hardly.", "Doesn't work."
   a denial); or it states a study's aim ("this study aimed to", "Objective: to investigate
   whether", "el objetivo", "Ziel der Studie").
+- a claim the post only supposes: its words and its activity all in a condition's antecedent
+  ("If walking backwards cured knee pain, doctors would prescribe it"): ``denies`` for a
+  counterfactual, ``asks`` for an open condition (``supposed``).
 - ``denies``: a negation cue ("not", "n't", "never", "no", and the same in Spanish, French,
   German, Portuguese, Italian and Dutch) whose clause holds the claim's words; a verdict cue
   ("myth", "no evidence", "misleading", "overrated", "debunked", "mito", "Mythos"...) in the
   unit, in a "Myth:" label opening it, after a headline's topic and a colon ("X for knee pain:
   overhyped and oversold."), or in the next sentence when that sentence is a short verdict
   ("That's a myth.", "... can be misleading"); or the claim says "safe" and the unit says
-  "dangerous" or "risk of falling" (the contrary, not a negation).
+  "dangerous" or "risk of falling" (the contrary, not a negation); or the claim compares backward
+  with forward and the unit compares the same quantity the other way round ("Forward walking
+  burns more calories than backward walking": ``reverses_comparison``).
 - ``asks`` also when the next sentence is a short question that puts the claim in doubt ("But is
   it really so?", "¿Funciona de verdad?", "Но так ли это?").
 - ``reports``: the post attributes the claim to someone else ("according to", "claims that",
@@ -474,6 +479,9 @@ def stance(
     nxt = _clean(following or "").strip()
     if (is_question(text) and not _ANSWER_YES.match(nxt)) or _STUDY_AIM.search(text):
         return PostStance.DENIES if is_question(text) and _ANSWER_NO.match(nxt) else PostStance.ASKS
+    if_so = supposed(text, words, actors)
+    if if_so:  # "If walking backwards cured knee pain, doctors would prescribe it"
+        return if_so
     if _denied(text, words):
         return PostStance.DENIES
     if claim_statement and _SAFE.search(claim_statement) and _DANGER.search(text) and not _SAFE.search(text):
@@ -637,3 +645,42 @@ def reverses_comparison(
         said != claimed and (words is None or any(s <= a and b <= e for a, b in own))
         for said, (s, e) in comparisons(text)
     )
+
+
+# --- conditionals: what a post supposes is not what it says -------------------------------------
+# "If walking backwards cured knee pain, doctors would prescribe it" does not assert that it cures
+# knee pain: the claim's words lie in the antecedent of a condition ("if", "even if", "unless",
+# "provided", "assuming", "suppose"), which the post supposes rather than states. A counterfactual
+# one (a past form in the antecedent, "would" / "could" / "might" in the main clause) implies the
+# antecedent is false (the post denies it, as "it is no cure" does); an open one leaves it open
+# (``asks``: of the four stances, the one that neither states nor denies).
+_CONDITION = re.compile(
+    r"(?<!\bas )(?<!\bwhat )\b(?:even if|only if|if|unless|provided(?: that)?|assuming(?: that)?|suppos(?:e|ing)(?: that)?)\b",
+    re.IGNORECASE,
+)
+_PAST_ANTECEDENT = re.compile(r"\b(?:were|was|did|had|could|[a-z]{3,}ed)\b", re.IGNORECASE)
+_WOULD = re.compile(r"\b(?:would|could|might)\b|'d\b", re.IGNORECASE)
+
+
+def supposed(text: str, words: Sequence[Span] | None, actors: Sequence[Span] = ()) -> PostStance | None:
+    """The stance of a unit whose claim words and activity (``actors``: "walking backwards") all
+    lie in a condition's antecedent: ``denies`` for a counterfactual (``asserts`` when the
+    antecedent is negated: "If it didn't help, I'd stop"), ``asks`` for an open condition; None
+    when the claim is not supposed ("If you have knee pain, walking backwards helps" asserts). The
+    antecedent runs from the condition word to the next comma (a leading "If X, Y") or the clause's
+    end (a trailing "Y if X")."""
+    if not words:
+        return None
+    t = _clean(text)
+    for m in _CONDITION.finditer(t):
+        if _PSEUDO_NEGATION.match(t, m.start()):  # "if not", "if in doubt"
+            continue
+        comma = t.find(",", m.end())
+        end = comma if comma > 0 else clause_of(t, m.start())[1]
+        if not all(m.end() <= s and e <= end for s, e in [*words, *actors]):
+            continue
+        antecedent, main = t[m.end() : end], t[: m.start()] + " " + t[end:]
+        if _PAST_ANTECEDENT.search(antecedent) and _WOULD.search(main):
+            return PostStance.ASSERTS if negation_cues(antecedent) else PostStance.DENIES
+        return PostStance.ASKS
+    return None
