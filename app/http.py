@@ -238,43 +238,102 @@ def plain_problem(error: dict[str, Any]) -> str:
         subject = f"The field {'.'.join(path)}" if path else "The request"
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
-    allowed = {
-        "string_pattern_mismatch": (
-            "an id of lower-case letters, digits and hyphens (like knee-pain)"
-            if ctx.get("pattern") == SLUG.pattern
-            else f"text matching {ctx.get('pattern')}"
-        ),
-        "enum": f"one of {ctx.get('expected')}",
-        "literal_error": f"one of {ctx.get('expected')}",
-        "int_parsing": "a whole number written in the digits 0-9",
-        "int_type": "a whole number written in the digits 0-9",
-        "bool_parsing": "true or false",
-        "greater_than_equal": f"a number of at least {ctx.get('ge')}",
-        "greater_than": f"a number above {ctx.get('gt')}",
-        "less_than_equal": f"a number of at most {ctx.get('le')}",
-        "less_than": f"a number below {ctx.get('lt')}",
-        "string_too_long": f"at most {ctx.get('max_length')} characters long",
-        "string_too_short": f"at least {ctx.get('min_length')} characters long",
-    }.get(kind)
+    special = _own_wording(kind, subject, error, ctx)
+    if special is not None:
+        return special
+    allowed = _allowed(kind, ctx, str(error.get("msg", "")))
+    if allowed is None:  # rare: pydantic's own text
+        return f"{subject}: {error.get('msg', 'invalid')}."
+    value = error.get("input")
+    if value == "" and where == "query":  # a blank parameter: leaving it out gives the default
+        return f"{subject} is empty: leave it out, or give {allowed}."
+    if kind in ("too_short", "too_long") and "actual_length" in ctx:  # a list: say how many came
+        return f"{subject} must hold {allowed}; {_count(ctx['actual_length'], 'was', 'were')} sent."
+    if kind in ("string_too_short", "string_too_long") and isinstance(value, str):
+        return f"{subject} must be {allowed}; {_count(len(value), 'was', 'were')} sent."
+    return f"{subject} must be {allowed}{_shown(value)}."
+
+
+def _own_wording(kind: str, subject: str, error: dict[str, Any], ctx: dict[str, Any]) -> str | None:
+    """The sentence for the kinds that are not "must be X": missing, unknown or repeated, and the
+    project's own checks (whose message is what follows the subject). None for the others."""
+    msg = str(error.get("msg", ""))
     if kind == "missing":
         return f"{subject} is required."
     if kind == "duplicate_id":  # factcheck_api.post_ids: the message is what follows the subject
-        return f"{subject} {error.get('msg', 'must be unique')}."
+        return f"{subject} {msg or 'must be unique'}."
     if kind == "unknown_parameter":  # publish_http.reject_unknown_query: "... (accepted: a, b)"
-        return (
-            f"{subject} is not known here{str(error.get('msg', '')).removeprefix('unknown query parameter')}."
-        )
-    if allowed is None:  # rare or already plain (unknown parameters, duplicate ids): pydantic's text
-        return f"{subject}: {error.get('msg', 'invalid')}."
-    value = error.get("input")
-    if value == "":
-        return f"{subject} is empty: leave it out, or give {allowed}."
+        return f"{subject} is not known here{msg.removeprefix('unknown query parameter')}."
+    if kind == "extra_forbidden":  # a JSON body's unknown field; ctx "accepted" when the route knows
+        accepted = f" (accepted: {ctx['accepted']})" if ctx.get("accepted") else ""
+        return f"{subject} is not known here{accepted}; leave it out."
+    if kind == "value_error":  # our own validators: pydantic prefixes "Value error, "
+        return f"{subject}: {msg.removeprefix('Value error, ')}."
+    return None
+
+
+#: What a value must be, for the pydantic error kinds whose rule has no parameter.
+_FIXED = {
+    "int_parsing": "a whole number written in the digits 0-9",
+    "int_type": "a whole number written in the digits 0-9",
+    "int_from_float": "a whole number written in the digits 0-9",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text (a JSON string)",
+    "list_type": "a list (a JSON array)",
+    "model_type": "an object (a JSON object with named fields)",
+    "model_attributes_type": "an object (a JSON object with named fields)",
+    "dict_type": "an object (a JSON object with named fields)",
+}
+#: The kinds with a limit: the ``ctx`` key holding it, the words around it and, for a length,
+#: its unit (a length is prose, "10,000 characters"; a value to send is written as it is sent,
+#: 1000000).
+_LIMITS: dict[str, tuple[str, str, tuple[str, str] | None]] = {
+    "greater_than_equal": ("ge", "a number of at least {}", None),
+    "greater_than": ("gt", "a number above {}", None),
+    "less_than_equal": ("le", "a number of at most {}", None),
+    "less_than": ("lt", "a number below {}", None),
+    "string_too_long": ("max_length", "at most {} long", ("character", "characters")),
+    "string_too_short": ("min_length", "at least {} long", ("character", "characters")),
+    "too_long": ("max_length", "at most {}", ("item", "items")),
+    "too_short": ("min_length", "at least {}", ("item", "items")),
+    "string_pattern_mismatch": ("pattern", "text matching {}", None),
+    "enum": ("expected", "one of {}", None),
+    "literal_error": ("expected", "one of {}", None),
+}
+
+
+def _allowed(kind: str, ctx: dict[str, Any], msg: str) -> str | None:
+    """What a value of this pydantic error ``kind`` must be, as the words after "must be" (after
+    "must hold" for a list's length), with the limit from the error's ``ctx`` (pydantic v2 puts
+    ``min_length``, ``max_length``, ``ge``, ``le``, ``gt``, ``lt``, ``pattern``, ``expected``
+    there). An unlisted kind whose message is "Input should be X" gives X; None: no plain form."""
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == SLUG.pattern:
+        return "an id of lower-case letters, digits and hyphens (like knee-pain)"
+    if kind in _FIXED:
+        return _FIXED[kind]
+    if kind in _LIMITS:
+        key, words, unit = _LIMITS[kind]
+        limit = ctx.get(key)
+        if limit is None:
+            return None
+        return words.format(_count(limit, *unit) if unit else limit)
+    if msg.startswith("Input should be "):  # pydantic's wording of "must be": keep what follows
+        return msg.removeprefix("Input should be ").rstrip(".")
+    return None
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _shown(value: object) -> str:
+    """ "; 'Knee Pain' is not" for a value worth echoing (text cut at 40 characters)."""
     if isinstance(value, str) and len(value) > 40:
         value = value[:40] + "…"
-    shown = (
-        f"; {value!r} is not" if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
-    )
-    return f"{subject} must be {allowed}{shown}."
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return f"; {value!r} is not"
+    return ""
 
 
 #: A 422 lists at most this many problems (a body with 500,000 unknown fields gets 20; the query

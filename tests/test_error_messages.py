@@ -1,0 +1,63 @@
+"""The error contract as a client reads it (README "API overview" and "Limits"): every 422 says,
+in a plain sentence, what is allowed (the limit itself, never "None") and what was sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+FACTCHECK = "/api/v1/factcheck"
+BATCH = "/api/v1/factcheck/batch"
+
+
+def error(response: Any) -> dict[str, Any]:
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["status"] == response.status_code
+    return body["error"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "expected"),
+    [
+        (FACTCHECK, {"text": ""}, "The field text must be at least 1 character long; 0 were sent."),
+        (
+            FACTCHECK,
+            {"text": "x" * 10_001},
+            "The field text must be at most 10,000 characters long; 10,001 were sent.",
+        ),
+        (FACTCHECK, {"text": "ok", "limit": 0}, "The field limit must be a number of at least 1; 0 is not."),
+        (
+            FACTCHECK,
+            {"text": "ok", "limit": 21},
+            "The field limit must be a number of at most 20; 21 is not.",
+        ),
+        (FACTCHECK, {"text": 42}, "The field text must be text (a JSON string); 42 is not."),
+        (FACTCHECK, {"text": "ok", "txt": "typo"}, "The field txt is not known here (accepted: text, limit)"),
+        (BATCH, {"posts": []}, "The field posts must hold at least 1 item; 0 were sent."),
+        (
+            BATCH,
+            {"posts": [{"text": "a", "txt": "a"}]},
+            "The field posts.0.txt is not known here (accepted: id, text)",
+        ),
+        (BATCH, {"posts": "knee"}, "The field posts must be a list (a JSON array); 'knee' is not."),
+    ],
+)
+def test_a_422_names_the_limit_and_what_was_sent(
+    seed_client: TestClient, route: str, body: dict[str, Any], expected: str
+) -> None:
+    response = seed_client.post(route, json=body)
+    assert response.status_code == 422
+    message = error(response)["message"]
+    assert expected in message, message
+    assert "None" not in message and "Input should" not in message and "Extra inputs" not in message
+
+
+def test_the_query_limits_are_named_too(seed_client: TestClient) -> None:
+    response = seed_client.get("/api/v1/claims", params={"limit": "101"})
+    assert error(response)["message"] == "The parameter limit must be a number of at most 100; '101' is not."
+    response = seed_client.get("/api/v1/claims", params={"q": "k" * 1000})
+    assert (
+        error(response)["message"] == "The parameter q must be at most 500 characters long; 1,000 were sent."
+    )
