@@ -264,6 +264,10 @@ def _own_wording(kind: str, subject: str, error: dict[str, Any], ctx: dict[str, 
         return f"{subject} {msg or 'must be unique'}."
     if kind == "unknown_parameter":  # publish_http.reject_unknown_query: "... (accepted: a, b)"
         return f"{subject} is not known here{msg.removeprefix('unknown query parameter')}."
+    if kind == "repeated_parameter":  # publish_http.reject_unknown_query; input: the values
+        values = error.get("input") or []
+        shown = ", ".join(repr(v[:40]) for v in values[:5]) + (", ..." if len(values) > 5 else "")
+        return f"{subject} takes one value and was given {len(values)} ({shown}); give it once."
     if kind == "extra_forbidden":  # a JSON body's unknown field; ctx "accepted" when the route knows
         accepted = f" (accepted: {ctx['accepted']})" if ctx.get("accepted") else ""
         return f"{subject} is not known here{accepted}; leave it out."

@@ -8,13 +8,16 @@ unknown query parameters answered with an error that names them.
   (FastAPI routes declare GET only; uvicorn would send nothing, other servers might).
 - Unknown query parameters: ``reject_unknown_query`` (an app-wide dependency) raises the same
   ``RequestValidationError`` as any invalid parameter, with "did you mean" when a declared
-  parameter is close: ``claims`` -> ``claim``. Campaign-tracking parameters (``utm_*``,
+  parameter is close: ``claims`` -> ``claim``; so is a single-valued parameter given twice. Campaign-tracking parameters (``utm_*``,
   ``fbclid``, ``gclid``) that sharing adds to page links are ignored on pages.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
+from fastapi._compat import field_annotation_is_sequence
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from starlette.middleware.cors import CORSMiddleware
@@ -82,18 +85,26 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
 
 
-_DECLARED: dict[int, frozenset[str]] = {}
+_DECLARED: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
 
-def _declared(dependant: Dependant) -> frozenset[str]:
-    """The query parameter names (aliases) a route and its dependencies declare (cached: routes
-    live as long as the app)."""
+def _query_names(dependant: Dependant) -> tuple[frozenset[str], frozenset[str]]:
+    """The query parameter names (aliases) a route and its dependencies declare, and those of
+    them that take one value (not a list such as ``topic``); cached: routes live as long as the
+    app."""
     found = _DECLARED.get(id(dependant))
     if found is None:
         names = {param.alias for param in dependant.query_params}
+        single = {
+            param.alias
+            for param in dependant.query_params
+            if not field_annotation_is_sequence(param.field_info.annotation)
+        }
         for sub in dependant.dependencies:
-            names |= _declared(sub)
-        found = _DECLARED[id(dependant)] = frozenset(names)
+            sub_names, sub_single = _query_names(sub)
+            names |= sub_names
+            single |= sub_single
+        found = _DECLARED[id(dependant)] = (frozenset(names), frozenset(single))
     return found
 
 
@@ -108,26 +119,32 @@ def unknown_message(name: str, declared: frozenset[str]) -> str:
     return f"{text} (accepted: {accepted})"
 
 
+def _tracking(name: str) -> bool:
+    """A campaign-tracking parameter that sharing adds to page links."""
+    return name.startswith(TRACKING_PREFIXES) or name in TRACKING_NAMES
+
+
 async def reject_unknown_query(request: Request) -> None:
     """App-wide dependency: 422 (pages: the error page) for a query parameter the route does not
-    declare. Runs before the route's own validation, so a typo is named even when the misspelt
-    name would have been required."""
+    declare, or one that takes a single value given more than once (``?limit=5&limit=6``;
+    parameters declared as lists, such as ``topic``, may repeat). Runs before the route's own
+    validation, so a typo is named even when the misspelt name would have been required."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None or not request.query_params:
         return
-    declared = _declared(dependant)
+    declared, single = _query_names(dependant)
     is_api = request.url.path.startswith("/api/")
-    errors = []
+    errors: list[dict[str, Any]] = []
     for name in dict.fromkeys(request.query_params.keys()):
-        if name in declared:
-            continue
-        if not is_api and (name.startswith(TRACKING_PREFIXES) or name in TRACKING_NAMES):
-            continue
-        errors.append({
-            "type": "unknown_parameter", "loc": ("query", name),
-            "msg": unknown_message(name, declared), "input": request.query_params.get(name),
-        })  # fmt: skip
+        if name in single and len(values := request.query_params.getlist(name)) > 1:
+            # the last one would win silently (?limit=5&limit=6 is 6): say so instead
+            errors.append({"type": "repeated_parameter", "loc": ("query", name), "msg": "", "input": values})
+        elif name not in declared and not (not is_api and _tracking(name)):
+            errors.append({
+                "type": "unknown_parameter", "loc": ("query", name),
+                "msg": unknown_message(name, declared), "input": request.query_params.get(name),
+            })  # fmt: skip
         if len(errors) == MAX_ERRORS:  # the 422 lists no more
             break
     if errors:

@@ -61,3 +61,39 @@ def test_the_query_limits_are_named_too(seed_client: TestClient) -> None:
     assert (
         error(response)["message"] == "The parameter q must be at most 500 characters long; 1,000 were sent."
     )
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("limit=5&limit=6", "limit"),
+        ("q=knee&q=pain", "q"),
+        ("sort=recent&verdict=supported&sort=relevance", "sort"),
+    ],
+)
+def test_a_single_valued_parameter_given_twice_is_a_422(
+    seed_client: TestClient, query: str, name: str
+) -> None:
+    """The last value used to win silently (``?q=knee&q=pain`` searched "pain")."""
+    response = seed_client.get(f"/api/v1/claims?{query}")
+    assert response.status_code == 422
+    body = error(response)
+    assert body["code"] == "invalid-request"
+    assert [d["field"] for d in body["details"]] == [name]
+    assert body["message"].startswith(f"The parameter {name} takes one value and was given 2 ("), body[
+        "message"
+    ]
+
+
+def test_a_page_answers_a_repeated_parameter_with_the_error_page(seed_client: TestClient) -> None:
+    """As any invalid parameter on a page: the friendly page, status 400 (main.py)."""
+    response = seed_client.get("/claims?q=knee&q=pain", headers={"accept": "text/html"})
+    assert response.status_code == 400 and response.headers["content-type"].startswith("text/html")
+    assert "The parameter q takes one value and was given 2" in response.text
+
+
+def test_list_parameters_may_repeat(seed_client: TestClient) -> None:
+    both = seed_client.get("/api/v1/claims?verdict=supported&verdict=contradicted")
+    assert both.status_code == 200
+    assert {c["verdict"] for c in both.json()["items"]} <= {"supported", "contradicted"}
+    assert seed_client.get("/claims?topic=knee-pain&topic=back-pain").status_code == 200
