@@ -26,7 +26,7 @@ from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from app.factcheck import MAX_TEXT, factcheck, index_at
-from app.http import MAX_ERRORS, ApiError, check_response_size, get_store
+from app.http import MAX_ERRORS, ApiError, check_response_size, get_store, plain_problem
 from app.schemas import BatchResult, FactCheckResult, dump_json, error_responses
 from app.store import Store
 from app.workpool import Budget, get_pool
@@ -151,6 +151,11 @@ def _validate(model: type[M], raw: bytes) -> M:
         # ctx holds the limits (max_length, ge, ...) and input what was sent: the 422 says both
         errors = exc.errors(include_url=False)[:MAX_ERRORS]
         capped = [{**_with_accepted(model, e), "loc": ("body", *e["loc"])} for e in errors]
+        for err in capped:  # more posts than a batch holds: the code README names for the budget
+            if err["type"] == "too_long" and err["loc"] == ("body", "posts"):
+                message = plain_problem(err)
+                details = [{"in": "body", "field": "posts", "message": message}]
+                raise ApiError(422, "batch-too-large", message, details=details) from None
         raise RequestValidationError(capped) from None
 
 

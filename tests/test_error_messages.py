@@ -97,3 +97,12 @@ def test_list_parameters_may_repeat(seed_client: TestClient) -> None:
     assert both.status_code == 200
     assert {c["verdict"] for c in both.json()["items"]} <= {"supported", "contradicted"}
     assert seed_client.get("/claims?topic=knee-pain&topic=back-pain").status_code == 200
+
+
+def test_a_batch_of_too_many_posts_is_batch_too_large(seed_client: TestClient) -> None:
+    """README "Limits": posts in a batch, characters per post and in all posts: 422 batch-too-large."""
+    response = seed_client.post(BATCH, json={"posts": [{"text": "knee"}] * 101})
+    assert response.status_code == 422
+    body = error(response)
+    assert body["code"] == "batch-too-large"
+    assert body["message"] == "The field posts must hold at most 100 items; 101 were sent."
