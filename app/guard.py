@@ -16,7 +16,7 @@
   the work (``app.http.check_response_size``); this is the rule for every other route: the
   oversized answer is replaced by 422 ``response-too-large``. Files (``FILE_PATHS``) are exempt.
 - JSON routes (``POST /api/...``): ``Content-Type`` must be ``application/json`` (or ``+json``);
-  anything else is 415.
+  pages (the fact-check form): what an HTML form sends (``FORM_TYPES``); anything else is 415.
 
 - Memory after bursts: once ``Settings.memory_trim_after`` requests have been answered and the
   process has been idle for ``TRIM_IDLE`` seconds, the pool's idle database connections are
@@ -48,6 +48,8 @@ LOOPBACK = ("localhost", "127.0.0.1", "[::1]", "::1", "testserver")
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 #: Files written once per build or shipped with the app, sent from disk: no response cap.
 FILE_PATHS = ("/static/", "/downloads/", "/docs-assets/")
+#: What an HTML form sends: the only bodies a page takes.
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def error_response(
@@ -190,11 +192,23 @@ class RequestGuard:
 
     @staticmethod
     def _check_content_type(scope: Scope, body: bytes) -> tuple[int, str, str] | None:
-        """A body sent to the API must be JSON (a request without one is left to the router)."""
-        if not body or not scope["path"].startswith("/api/"):
+        """A body sent to the API must be JSON, one sent to a page (the fact-check form) an HTML
+        form's; a request without one is left to the router."""
+        if not body:
             return None
         ctype = next((v for k, v in scope.get("headers", []) if k == b"content-type"), b"")
         media = ctype.decode("latin-1").split(";", 1)[0].strip().lower()
+        if not scope["path"].startswith("/api/"):
+            if media in FORM_TYPES:
+                return None
+            return (
+                415,
+                "unsupported-media-type",
+                (
+                    "This page takes what its form sends (Content-Type: application/x-www-form-urlencoded "
+                    "or multipart/form-data); to send JSON, use the API (POST /api/v1/factcheck)."
+                ),
+            )
         if media == "application/json" or media.endswith("+json"):
             return None
         return 415, "unsupported-media-type", "Send the body as JSON (Content-Type: application/json)."

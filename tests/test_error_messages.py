@@ -106,3 +106,17 @@ def test_a_batch_of_too_many_posts_is_batch_too_large(seed_client: TestClient) -
     body = error(response)
     assert body["code"] == "batch-too-large"
     assert body["message"] == "The field posts must hold at most 100 items; 101 were sent."
+
+
+def test_the_factcheck_page_answers_json_with_a_friendly_415(seed_client: TestClient) -> None:
+    """The form takes what a form sends; JSON there was a 400 "Paste the text of a post"."""
+    body = '{"text": "Walking backwards eases knee pain."}'
+    response = seed_client.post("/factcheck", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 415 and response.headers["content-type"].startswith("text/html")
+    assert "POST /api/v1/factcheck" in response.text and "Paste the text" not in response.text
+    response = seed_client.post(
+        "/factcheck", content=body, headers={"content-type": "application/json", "accept": "application/json"}
+    )
+    assert response.status_code == 415 and error(response)["code"] == "unsupported-media-type"
+    form = seed_client.post("/factcheck", data={"text": ""})  # a form is still read: blank text
+    assert form.status_code == 400 and "Paste the text" in form.text
