@@ -134,7 +134,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         settings = get_settings()
         result = check_data(settings.data_dir)
-        what, where = f"{result.claim_count} claims and {len(result.studies)} studies", str(settings.data_dir)
+        what, where = f"{result.claims_read} claims and {len(result.studies)} studies", str(settings.data_dir)
     _print_problems(result.problems, limit=args.max_problems)
     errors, warnings = len(result.errors), len(result.warnings)
     seconds = time.perf_counter() - started

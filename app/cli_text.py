@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.vocab import POST_STANCE_LABELS
+
 
 def factcheck_text(result: dict[str, Any]) -> str:
     """A fact-check result (``factcheck.factcheck``) as lines for a terminal."""
@@ -19,7 +21,7 @@ def factcheck_text(result: dict[str, Any]) -> str:
         span = m["matched_text"]
         lines.append(f"{i}. {c['statement']}  [{c['id']}]")
         lines.append(f"   verdict: {c['verdict_label']}; evidence: {c['grade']['label']}; "
-                     f"score {m['score']:.2f}; the post {m['stance']} it")  # fmt: skip
+                     f"score {m['score']:.2f}; the post {_stance_words(m['stance'])}")  # fmt: skip
         if m["ambiguous_with"]:
             lines.append(f"   ambiguous: as likely to be {', '.join(m['ambiguous_with'])}")
         lines.append(f'   post says ({span["start"]}-{span["end"]}): "{span["text"]}"')
@@ -94,3 +96,10 @@ def evaluation_text(report: dict[str, Any]) -> str:
             f"  miss {failure['id']}: expected {failure['expected']}, got {failure['got']}: {failure['text']}"
         )
     return "\n".join(lines)
+
+
+def _stance_words(stance: str) -> str:
+    """ "asks about it", "asserts it": the page's wording (``POST_STANCE_LABELS``, "asks about
+    this") with "it", since the line follows the claim it is about."""
+    label = POST_STANCE_LABELS.get(stance, f"{stance} this")
+    return label.removesuffix("this") + "it"

@@ -119,7 +119,8 @@ class StreamResult(ProblemsMixin):
     problems: list[Problem] = field(default_factory=list)
     concepts: list[ConceptIn] = field(default_factory=list)
     studies: dict[str, StudyFacts] = field(default_factory=dict)
-    claim_count: int = 0
+    claim_count: int = 0  # claims without errors (those sent on)
+    claims_read: int = 0  # every claim in the file, those with errors too (what `check` read)
     has_crossref: bool = False
     cross_warnings: int = 0  # warnings of the checks across records (unread fields, cited studies)
     claims_whole: bool = False  # claims.yaml was parsed whole (not item by item)
@@ -310,6 +311,7 @@ def _claims_from(
     graded: set[str] = set()
     position = 0
     for number, (document, index, digest, item_line) in enumerate(sources):
+        out.claims_read = number + 1
         record = claim_record(path, document, index, number, out.studies, population, seen, problems)
         if record is None:
             continue

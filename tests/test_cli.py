@@ -75,6 +75,17 @@ def test_check_passes_on_the_shipped_data(cli: Run) -> None:
     assert re.search(r"^ok: \d+ claims and \d+ studies in .*: 0 error\(s\)", result.out, re.M)
 
 
+def test_check_with_errors_counts_every_claim_read(cli: Run, mini_data: Path) -> None:
+    """The summary counts the claims read, those with errors too (it said 1 of the mini set's 2)."""
+    claims = mini_data / "claims.yaml"
+    claims.write_text(claims.read_text().replace("verdict: partly-supported", "verdict: proven", 1))
+    result = cli("--data-dir", str(mini_data), "check")
+    assert result.code == 1
+    assert re.search(
+        r"^problems found: 1 error\(s\), .*\(2 claims and \d+ studies read; ", result.out, re.M
+    ), result.out
+
+
 def test_check_passes_on_the_mini_data(cli: Run, mini_data: Path) -> None:
     result = cli("--data-dir", str(mini_data), "check")
     assert (result.code, result.problems(), result.problems("warning")) == (0, [], [])
