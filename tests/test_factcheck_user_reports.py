@@ -132,7 +132,7 @@ def test_cli_prints_the_misreading_note(tmp_path: Path) -> None:
     text = "A study found backward walking burns 20% more calories."
     out = subprocess.run([*args, text], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert "the post reports it" in out.stdout and "misdescribed-study" in out.stdout
+    assert "the post reports others saying it" in out.stdout and "misdescribed-study" in out.stdout
     assert (
         "? unverified figure: 20% (percent-change): the figure of a known misreading of Hooper" in out.stdout
     )
