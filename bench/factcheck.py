@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         build_database(settings, force=True)
         posts = seed_posts()
         store = Store(Database(settings))
+        seed_label = f"seed ({len(store.claim_rows())} claims)"
         env = {
             **os.environ,
             "EVIDENCE_KB_DATABASE_URL": settings.database_url,
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         rows.append(
             {
-                "data": "seed (16 claims)",
+                "data": seed_label,
                 "backend": "sqlite",
                 "where": "in process",
                 **in_process(store, posts, args.repeat),
@@ -147,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         rows.append(
             {
-                "data": "seed (16 claims)",
+                "data": seed_label,
                 "backend": "sqlite",
                 "where": "HTTP",
                 **over_http(env, posts, args.requests),
