@@ -139,6 +139,7 @@ def test_stance_per_clause(seed_client: TestClient, text: str, knee: str, calori
             "reports",
         ),
         ("I found that walking backwards eases my knee pain.", KNEE_PAIN, "asserts"),  # the writer's own
+        ("I've found that walking backwards eases my knee pain.", KNEE_PAIN, "asserts"),
         ("Physiotherapists may recommend walking backwards for knee pain.", KNEE_PAIN, "reports"),
         ("In a recent study, walking backwards eased knee pain.", KNEE_PAIN, "reports"),
         ("Walking backwards is often recommended to ease knee pain.", KNEE_PAIN, "reports"),

@@ -199,7 +199,8 @@ _REPORTED = re.compile(
     r"experts|specialists|athletes)|(?:is|are) (?:[\w-]+ ){0,2}used (?:[\w-]+ ){0,3}(?:in|by)\b|"
     # a finding passed on from a named body or person ("The American College of Sports Medicine
     # found that"): someone's "found that", not the writer's ("I found that", "we found that")
-    r"(?<!\bi )(?<!\bwe )(?<!this study )(?<!our study )(?<!this trial )(?<!our trial )(?<!this review )"
+    r"(?<!\bi )(?<!\bwe )(?<!i've )(?<!we've )(?<!\bi have )(?<!\bwe have )(?<!\bi also )(?<!\bwe also )"
+    r"(?<!this study )(?<!our study )(?<!this trial )(?<!our trial )(?<!this review )"
     r"(?:found|discovered|revealed|concluded|showed) that|"
     r"\bin (?:a|one|another|two|three|several|many|\w+ of the) (?:[\w-]+ ){0,3}"
     r"(?:stud(?:y|ies)|trials?|experiments?)\b|"
