@@ -12,8 +12,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -77,3 +81,31 @@ def empty_database(backend: str, sqlite_path: Path) -> Iterator[str]:
         yield url
     finally:
         drop_pg_database(url)
+
+
+# The fact-check through its public route: what the fact-check test modules share.
+
+
+def factcheck_body(client: TestClient, text: str) -> dict[str, Any]:
+    """``POST /api/v1/factcheck`` with ``text``; asserts 200 and returns the JSON body."""
+    response = client.post("/api/v1/factcheck", json={"text": text})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def claim_matches(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A fact-check body's matches by claim id."""
+    return {m["claim"]["id"]: m for m in body["matches"]}
+
+
+def match_for(body: dict[str, Any], *claim_ids: str) -> dict[str, Any]:
+    """The first match of any of ``claim_ids``; fails naming the claims that were returned."""
+    found = [m for m in body["matches"] if m["claim"]["id"] in claim_ids]
+    assert found, f"none of {claim_ids} among {[m['claim']['id'] for m in body['matches']]}"
+    return found[0]
+
+
+def flag_codes(match: dict[str, Any]) -> set[str]:
+    """The codes of a match's flags."""
+    return {f["code"] for f in match["flags"]}

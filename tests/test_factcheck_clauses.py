@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import claim_matches, factcheck_body
+from helpers import flag_codes as codes
 
 from app.factcheck.sentences import clause_pieces
 from app.factcheck.stance import stance
@@ -19,13 +21,7 @@ QUADS = "backward-walking-strengthens-quadriceps"
 
 
 def matches(client: TestClient, text: str) -> dict[str, dict]:
-    response = client.post("/api/v1/factcheck", json={"text": text})
-    assert response.status_code == 200, response.text
-    return {m["claim"]["id"]: m for m in response.json()["matches"]}
-
-
-def codes(match: dict) -> set[str]:
-    return {f["code"] for f in match["flags"]}
+    return claim_matches(factcheck_body(client, text))
 
 
 @pytest.mark.parametrize(

@@ -8,25 +8,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import factcheck_body as check
+from helpers import match_for
 
 CALORIES = "backward-walking-burns-more-calories"
 ENERGY = "backward-walking-costs-more-energy-than-forward"
 KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
 WEIGHT = "backward-walking-helps-weight-loss"
 TRAINING = "sudden-training-increases-cause-knee-pain"
-
-
-def check(client: TestClient, text: str) -> dict[str, Any]:
-    response = client.post("/api/v1/factcheck", json={"text": text})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def match_for(body: dict[str, Any], *claim_ids: str) -> dict[str, Any]:
-    found: list[dict[str, Any]] = [m for m in body["matches"] if m["claim"]["id"] in claim_ids]
-    assert found, f"none of {claim_ids} among {[m['claim']['id'] for m in body['matches']]}"
-    return found[0]
 
 
 def mismatches(match: dict[str, Any]) -> list[dict[str, Any]]:

@@ -9,25 +9,14 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import claim_matches as matches
+from helpers import factcheck_body as check
+from helpers import flag_codes as codes
 
 ENERGY = "backward-walking-costs-more-energy-than-forward"
 CALORIES = "backward-walking-burns-more-calories"
 PATELLOFEMORAL = "backward-running-reduces-patellofemoral-force"
 KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
-
-
-def check(client: TestClient, text: str) -> dict:
-    response = client.post("/api/v1/factcheck", json={"text": text})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def matches(body: dict) -> dict[str, dict]:
-    return {m["claim"]["id"]: m for m in body["matches"]}
-
-
-def codes(match: dict) -> set[str]:
-    return {f["code"] for f in match["flags"]}
 
 
 @pytest.mark.parametrize(

@@ -12,25 +12,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import DATA_DIR
+from helpers import DATA_DIR, match_for
+from helpers import factcheck_body as check
 
 from app.factcheck.analyzer import Analyzer, ConceptDef
 
 KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
 CALORIES = "backward-walking-burns-more-calories"
-
-
-def check(client: TestClient, text: str) -> dict:
-    response = client.post("/api/v1/factcheck", json={"text": text})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def match_for(body: dict, claim_id: str) -> dict:
-    found = [m for m in body["matches"] if m["claim"]["id"] == claim_id]
-    assert found, f"{claim_id} not among {[m['claim']['id'] for m in body['matches']]}"
-    return found[0]
 
 
 @pytest.mark.parametrize(
