@@ -69,14 +69,16 @@ _QUESTION_OPENERS = re.compile(
 # whose subject was left out ("Does wonders for knee pain", "Can help with knee pain"). After a
 # form of "be", "a" / "an" and an adjective in -ing are its complement, not a subject ("Is a great
 # way to ...", "Was amazing for my knees"): a gerund must go on with its own object or adverb.
+_SUBJECT_WORDS = (
+    r"it|you|i|we|they|he|she|this|that|there|these|those|the|your|my|our|their|his|her|its|any|"
+    r"anyone|anybody|people"
+)
 _SUBJECT_AFTER_AUX = re.compile(
-    r"\s+(?:(?:it|you|i|we|they|he|she|this|that|there|these|those|the|a|an|your|my|our|their|his|"
-    r"her|its|any|anyone|anybody|people)\b|(?:[\w-]+\s+){0,2}?[a-z]+ing\b)",
+    rf"\s+(?:(?:{_SUBJECT_WORDS}|a|an)\b|(?:[\w-]+\s+){{0,2}}?[a-z]+ing\b)",
     re.IGNORECASE,
 )
 _SUBJECT_AFTER_BE = re.compile(
-    r"\s+(?:(?:it|you|i|we|they|he|she|this|that|there|these|those|the|your|my|our|their|his|"
-    r"her|its|any|anyone|anybody|people)\b|(?:[\w-]+\s+){0,2}?[a-z]+ing\s+"
+    rf"\s+(?:(?:{_SUBJECT_WORDS})\b|(?:[\w-]+\s+){{0,2}}?[a-z]+ing\s+"
     r"(?!(?:for|to|and|or|at|in|on|with|but|if|when)\b)[\w-])",
     re.IGNORECASE,
 )
