@@ -170,6 +170,9 @@ class RequestGuard:
         hosts = [v for k, v in headers if k == b"host"]
         if len(hosts) > 1:
             return 400, "bad-host", "The request has more than one Host header."
+        if not hosts and scope.get("http_version") not in ("1.0", "0.9"):
+            # RFC 9112, section 3.2: an HTTP/1.1 request without Host is answered 400.
+            return 400, "bad-host", "The request has no Host header (HTTP/1.1 requires one)."
         if hosts and "*" not in self.hosts:
             name = _host_name(hosts[0].decode("latin-1"))
             if name not in self.hosts:

@@ -116,7 +116,19 @@ def test_allowed_hosts_setting_and_relative_redirects(tmp_path: Path, mini_data:
         assert moved.headers["location"] == "/api/v1/claims?q=knee"  # relative, never a host
 
 
-def test_two_host_headers_are_refused(seed_client: TestClient) -> None:
+@pytest.mark.parametrize(
+    ("headers", "http_version", "status"),
+    [
+        ([(b"host", b"127.0.0.1"), (b"host", b"evil.example")], "1.1", 400),  # two Host headers
+        ([], "1.1", 400),  # HTTP/1.1 requires Host (RFC 9112, section 3.2)
+        ([], "1.0", 200),  # HTTP/1.0 had none
+        ([(b"host", b"127.0.0.1")], "1.1", 200),
+    ],
+)
+def test_host_headers_are_checked(
+    seed_client: TestClient, headers: list[tuple[bytes, bytes]], http_version: str, status: int
+) -> None:
+    # Raw ASGI: an HTTP client always sends exactly one Host header.
     app = seed_client.app
     sent: list[dict] = []
 
@@ -128,12 +140,15 @@ def test_two_host_headers_are_refused(seed_client: TestClient) -> None:
 
     scope = {
         "type": "http", "method": "GET", "path": "/api/v1/methodology", "raw_path": b"/api/v1/methodology",
-        "query_string": b"", "headers": [(b"host", b"127.0.0.1"), (b"host", b"evil.example")],
+        "query_string": b"", "headers": headers,
         "scheme": "http", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5), "root_path": "",
-        "http_version": "1.1", "app": app,
+        "http_version": http_version, "app": app,
     }  # fmt: skip
     asyncio.run(app(scope, receive, send))
-    assert sent[0]["status"] == 400
+    assert sent[0]["status"] == status
+    if status == 400:
+        body = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
+        assert body["error"]["code"] == "bad-host"
 
 
 def thread_pool(workers: int = 1, queue: int = 0, deadline: float = 5) -> WorkPool:
