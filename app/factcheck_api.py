@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.factcheck import MAX_TEXT, factcheck, index_at
 from app.http import MAX_ERRORS, ApiError, check_response_size, get_store, plain_problem
-from app.schemas import BatchResult, FactCheckResult, dump_json, error_responses
+from app.schemas import BODY_ERRORS, COMMON_ERRORS, BatchResult, FactCheckResult, dump_json, error_responses
 from app.store import Store
 from app.workpool import Budget, get_pool
 
@@ -140,7 +140,7 @@ def _openapi(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-ERRORS = error_responses(400, 413, 414, 415, 422, 429, 500, 503)
+ERRORS = error_responses(*COMMON_ERRORS, *BODY_ERRORS)
 
 
 def _validate(model: type[M], raw: bytes) -> M:

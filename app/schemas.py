@@ -78,7 +78,9 @@ class ErrorResponse(_Out):
 
 ERROR_DESCRIPTIONS = {
     400: "The request is not acceptable (for example an unknown Host)",
+    401: "An API key was sent and is not known here (reading needs no key: send none)",
     404: "No such claim, study or page",
+    408: "The request body took longer than the body timeout to arrive",
     413: "The body is larger than the limit",
     414: "The query string is longer than the limit (bytes or parameters)",
     415: "The body is not sent as application/json",
@@ -95,8 +97,11 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorResponse, "description": ERROR_DESCRIPTIONS[s]} for s in statuses}
 
 
-#: Errors any API route can answer with.
-COMMON_ERRORS = (400, 414, 422, 429, 500, 503)
+#: Errors any API route can answer with (401: a key sent that is not known; the guard and the
+#: rate limiter answer these before any route runs).
+COMMON_ERRORS = (400, 401, 414, 422, 429, 500, 503)
+#: What a route that reads a body adds: too large, too slow, not JSON.
+BODY_ERRORS = (408, 413, 415)
 
 
 # --- claims -------------------------------------------------------------------------------------

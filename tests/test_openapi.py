@@ -144,3 +144,18 @@ def test_a_match_carries_the_claims_list_summary(seed_client: TestClient) -> Non
         k: v for k, v in summary.items() if k != "url"
     }
     assert match["claim"]["url"].endswith(summary["url"])
+
+
+def test_statuses_the_api_answers_are_in_the_document(
+    openapi: dict[str, Any], seed_client: TestClient
+) -> None:
+    """Statuses that the guard and the rate limiter answer before any route runs are listed on
+    every route they can reach: a key that is not known (401) everywhere, and on the routes that
+    read a body, a body too large (413), too slow (408) or not JSON (415)."""
+    answered = seed_client.get("/api/v1/claims", headers={"X-API-Key": "not-a-key"})
+    assert answered.status_code == 401
+    for method, path, op in operations(openapi):
+        assert "401" in op["responses"], f"{method} {path}: 401 not described"
+        if method == "post":
+            for status in ("408", "413", "415"):
+                assert status in op["responses"], f"{method} {path}: {status} not described"
