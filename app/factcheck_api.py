@@ -16,6 +16,7 @@ stall every other request) and checked against ``max_response_bytes`` (422
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, TypeVar, get_args
 
 from fastapi import APIRouter, FastAPI, Request
@@ -146,7 +147,7 @@ ERRORS = error_responses(*COMMON_ERRORS, *BODY_ERRORS)
 def _validate(model: type[M], raw: bytes) -> M:
     """Parse and validate in one pass (pydantic's JSON parser); raise the usual 422, capped."""
     try:
-        return model.model_validate_json(raw)
+        valid = model.model_validate_json(raw)
     except ValidationError as exc:
         # ctx holds the limits (max_length, ge, ...) and input what was sent: the 422 says both
         errors = exc.errors(include_url=False)[:MAX_ERRORS]
@@ -157,6 +158,24 @@ def _validate(model: type[M], raw: bytes) -> M:
                 details = [{"in": "body", "field": "posts", "message": message}]
                 raise ApiError(422, "batch-too-large", message, details=details) from None
         raise RequestValidationError(capped) from None
+    # pydantic keeps the last of repeated keys ({"text": "a", "text": "b"}) without a word; a
+    # repeated query parameter is refused, so is a repeated key (the body is valid, so parsing it
+    # again is bounded by the body limit and the nesting pydantic accepted).
+    json.loads(raw, object_pairs_hook=_refuse_repeated_keys)
+    return valid
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads`` hook: a JSON object as a dict; ``ApiError`` 422 if a key appears twice."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            message = f"The key {key} appears more than once in one JSON object; give it once."
+            raise ApiError(
+                422, "invalid-request", message, details=[{"in": "body", "field": key, "message": message}]
+            )
+        found[key] = value
+    return found
 
 
 def _with_accepted(model: type[BaseModel], error: Any) -> dict[str, Any]:

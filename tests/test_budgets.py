@@ -72,6 +72,20 @@ def test_malformed_json_is_a_422_with_the_reason(seed_client: TestClient) -> Non
     assert "EOF" in error(response)["message"]  # the reason, not just "malformed"
 
 
+@pytest.mark.parametrize(
+    ("route", "body", "key"),
+    [
+        ("/api/v1/factcheck", b'{"text": "Walking backwards eases knee pain.", "text": "x"}', "text"),
+        (BATCH, b'{"posts": [{"id": "a", "text": "Walking backwards eases knee pain.", "id": "b"}]}', "id"),
+    ],
+)
+def test_a_repeated_json_key_is_refused(seed_client: TestClient, route: str, body: bytes, key: str) -> None:
+    # As a repeated query parameter: never the last value used without a word.
+    response = seed_client.post(route, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert f"key {key} appears more than once" in error(response)["message"]
+
+
 @pytest.mark.parametrize("route", ["/api/v1/factcheck", BATCH])
 def test_deeply_nested_valid_json_is_said_to_be_too_deep(seed_client: TestClient, route: str) -> None:
     deep = b'{"text": "Walking backwards eases knee pain.", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
