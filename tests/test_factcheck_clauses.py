@@ -234,3 +234,32 @@ def test_clause_pieces(text: str, pieces: int) -> None:
 )
 def test_reports_in_the_languages_read_through_concepts(text: str, expected: str) -> None:
     assert stance(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the next sentence's own statement about the activity is no verdict on the claims before it
+        (
+            "Walking backwards cures knee pain and burns 40% more calories. "
+            "But backward walking does not improve balance, I doubt it.",
+            {KNEE_PAIN: "asserts", CALORIES: "asserts", "backward-walking-improves-balance": "denies"},
+        ),
+        # a bare verdict or "no" after the claim still denies it
+        ("Walking backwards cures knee pain. I doubt it.", {KNEE_PAIN: "denies"}),
+        (
+            "Walking backwards cures knee pain. Backward walking for knee pain is a myth.",
+            {KNEE_PAIN: "denies"},
+        ),
+        # a question naming the activity still puts the claim before it in doubt
+        (
+            "Walking backwards burns more calories, they say. Is walking backwards really such a miracle?",
+            {CALORIES: "asks"},
+        ),
+    ],
+)
+def test_the_next_sentence_is_a_verdict_only_on_what_it_points_back_to(
+    seed_client: TestClient, text: str, expected: dict[str, str]
+) -> None:
+    found = matches(seed_client, text)
+    assert {claim: found[claim]["stance"] for claim in expected if claim in found} == expected

@@ -30,7 +30,7 @@ from app.factcheck.scoring import (
     unit_features,
 )
 from app.factcheck.sentences import Unit, clause_pieces, continues_without_subject, frame, split
-from app.factcheck.stance import Span, conceded, quotations, reported_around, stance
+from app.factcheck.stance import Span, conceded, is_question, quotations, reported_around, stance
 from app.store import Store
 from app.vocab import PostStance
 
@@ -183,6 +183,17 @@ def match_stance(
             text, shift = f"{lead} {clause.text}", len(lead) + 1
             words = [(a + shift, b + shift) for a, b in words or ()] or None
     following = next((u for u in units if u.sentence > unit.sentence), None)
+    if (
+        following is not None
+        and _claim_words(index, cand, post, following, backward=False, core=True) is None
+        and _spans_in(post, BACKWARD, following)
+        and not is_question(following.text)
+    ):
+        # The next sentence states something of its own about the activity going backward, with
+        # none of this claim's core words ("But backward walking does not improve balance, I
+        # doubt it."): no verdict on this claim. A question still puts it in doubt ("Is retro
+        # walking really such a miracle?").
+        following = None
     said = stance(
         text,
         words,
