@@ -164,3 +164,17 @@ def test_learned_weights_are_fitted_per_claim_with_enough_passages() -> None:
     learned = fit.fit_learned(features, passages)
     assert set(learned) == {BALANCE}  # made by 4 passages; no other claim is made by any
     assert learned[BALANCE]["balance"] > 0 > learned[BALANCE]["speed"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Caminar hacia atrás mejora el VO2 max",  # es: "VO2" splits at the capitals (vo / 2)
+        "Rückwärtsgehen erhöht die VO2max um 40 Prozent",  # de
+        "Marcher à reculons améliore la VO2 max",  # fr
+    ],
+)
+def test_vo2_max_in_capitals_is_read_in_the_languages_read_through_concepts(
+    seed_client: TestClient, text: str
+) -> None:
+    assert claims_of(seed_client, text)[:1] == ["backward-walking-improves-vo2max-more-than-forward"]
