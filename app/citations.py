@@ -38,13 +38,13 @@ from app.citations_data import (
     to_csl_json,
     to_ris,
 )
-from app.citations_scope import Scope, UnknownKeys, search_scope_query, select_studies
+from app.citations_scope import NO_STUDY_REASON, Scope, UnknownKeys, search_scope_query, select_studies
 from app.citations_styles import STYLES, formatted_references
 from app.models import Study
 from app.vocab import ExportFormat
 
 __all__ = [
-    "APPRAISAL_FIELDS", "FORMATS", "RIS_OTHERS_NOTE", "STYLES", "Format", "Scope", "UnknownKeys", "collation_key",
+    "APPRAISAL_FIELDS", "FORMATS", "NO_STUDY_REASON", "RIS_OTHERS_NOTE", "STYLES", "Format", "Scope", "UnknownKeys", "collation_key",
     "csl_item", "export", "formatted_references", "reference_list", "ris_record",
     "search_scope_query", "select_studies", "to_bibtex", "to_csl_json", "to_ris",
 ]  # fmt: skip

@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from app import citations
-from app.citations_scope import load_studies, resolve_keys
+from app.citations_scope import NO_STUDY_REASON, load_studies, resolve_keys
 from app.http import (
     ApiError,
     ClaimFiltersDep,
@@ -141,8 +141,7 @@ def _resolve(
     except citations.UnknownKeys as exc:
         raise ApiError(404, f"{exc.kind}-not-found", str(exc)) from exc
     if keys == []:  # an empty file would look like a failed download to a reference manager
-        raise ApiError(404, "no-studies", "No study matches this request: the search found no claim, "
-                       "or the claims it names have no studies.")  # fmt: skip
+        raise ApiError(404, "no-studies", f"No study matches this request: {NO_STUDY_REASON}.")
     _check_count(len(keys) if keys is not None else 0, citations.FORMATS[fmt])
     listed = "\x00everything" if keys is None else "\n".join(keys)
     digest = hashlib.blake2b(f"{fmt}\x00{appraisal}\x00{listed}".encode(), digest_size=12).hexdigest()

@@ -24,6 +24,10 @@ class UnknownKeys(LookupError):
         super().__init__(f"No {kind} with id {quoted}.")
 
 
+#: Why a scope selected no study (the API's 404 ``no-studies`` and ``evidence-kb export`` both say it).
+NO_STUDY_REASON = "the search found no claim, or the claims it names have no studies"
+
+
 @dataclass
 class Scope:
     """Which studies to export: explicit studies, the studies behind claims, behind the claims a

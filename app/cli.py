@@ -332,8 +332,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CommandError(
                 "no study in the knowledge base; nothing written"
                 if scope.everything
-                else "no study matches: the search found no claim, or the claims named have no studies; "
-                "nothing written"
+                else f"no study matches: {citations.NO_STUDY_REASON}; nothing written"
             )
         text = citations.export(studies, args.format, appraisal=args.appraisal)
     if args.output:

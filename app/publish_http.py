@@ -140,7 +140,7 @@ async def reject_unknown_query(request: Request) -> None:
         if name in single and len(values := request.query_params.getlist(name)) > 1:
             # the last one would win silently (?limit=5&limit=6 is 6): say so instead
             errors.append({"type": "repeated_parameter", "loc": ("query", name), "msg": "", "input": values})
-        elif name not in declared and not (not is_api and _tracking(name)):
+        elif name not in declared and (is_api or not _tracking(name)):  # pages ignore tracking
             errors.append({
                 "type": "unknown_parameter", "loc": ("query", name),
                 "msg": unknown_message(name, declared), "input": request.query_params.get(name),
