@@ -14,10 +14,10 @@ unknown query parameters answered with an error that names them.
 
 from __future__ import annotations
 
-from typing import Any
+import types
+from typing import Any, Union, get_args, get_origin
 
 from fastapi import FastAPI, Request
-from fastapi._compat import field_annotation_is_sequence
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from starlette.middleware.cors import CORSMiddleware
@@ -88,6 +88,14 @@ class HeadAsGet:
 _DECLARED: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
 
+def _takes_many(annotation: Any) -> bool:
+    """Whether a parameter's type is a list (``list[str]``, ``list[str] | None``): it may repeat."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return any(_takes_many(arg) for arg in get_args(annotation))
+    return (origin or annotation) in (list, set, frozenset, tuple)
+
+
 def _query_names(dependant: Dependant) -> tuple[frozenset[str], frozenset[str]]:
     """The query parameter names (aliases) a route and its dependencies declare, and those of
     them that take one value (not a list such as ``topic``); cached: routes live as long as the
@@ -96,9 +104,7 @@ def _query_names(dependant: Dependant) -> tuple[frozenset[str], frozenset[str]]:
     if found is None:
         names = {param.alias for param in dependant.query_params}
         single = {
-            param.alias
-            for param in dependant.query_params
-            if not field_annotation_is_sequence(param.field_info.annotation)
+            param.alias for param in dependant.query_params if not _takes_many(param.field_info.annotation)
         }
         for sub in dependant.dependencies:
             sub_names, sub_single = _query_names(sub)
