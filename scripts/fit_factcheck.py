@@ -333,8 +333,6 @@ def fit_model(
 
 def cross_validate(index: Any, own: list[Any], real: list[Any], folds: int, baselines: Any) -> dict[str, Any]:
     """Group k-fold by site over ``real``; ``own`` passages always train. Pooled held-out report."""
-    from sklearn.model_selection import GroupKFold
-
     from app.factcheck.evaluate import metrics, reliability, run_ranker
 
     everything = own + real
@@ -343,7 +341,7 @@ def cross_validate(index: Any, own: list[Any], real: list[Any], folds: int, base
     runs: dict[str, list[dict[str, Any]]] = {"system": [], "bm25": [], "embedding": []}
     cuts: list[dict[str, float]] = []
     n_own = len(own)
-    for train, held in GroupKFold(n_splits=folds).split(real, groups=[site(p) for p in real]):
+    for train, held in site_splits(real, folds):
         keep = list(range(n_own)) + [n_own + k for k in train]
         model = fit_model(index, [everything[k] for k in keep], [base[k] for k in keep],
                           [features[k] for k in keep], [units[k] for k in keep], baselines)  # fmt: skip

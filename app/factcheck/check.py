@@ -128,13 +128,15 @@ def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatu
     its units (activities, body parts, topics: ``scoring.CARRIED_KINDS``), not as its own."""
     uf = cand.unit
     unit = uf.unit
+    pieces = clause_pieces(text, unit.start, unit.end)
+    if len(pieces) < 2:
+        return uf
     # The claim's core words where the unit has them: a generic outcome word it shares with
     # other claims ("helps" is an improvement) does not pull in the clause of another claim.
     words = _claim_words(index, cand, post, unit, backward=False, core=True) or _claim_words(
         index, cand, post, unit, backward=False
     )
-    pieces = clause_pieces(text, unit.start, unit.end)
-    if not words or len(pieces) < 2:
+    if not words:
         return uf
     inside = [(s, e) for s, e in pieces if any(s <= unit.start + a < e for a, _ in words)]
     start, end = inside[0][0], inside[-1][1]

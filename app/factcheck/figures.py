@@ -75,6 +75,8 @@ QUANTITIES = (
     "body-weights",
 )
 CONDITIONS = frozenset({"training-change"})  # what a study compared, not its result: never a mismatch
+#: Quantities with a direction (a rise or a fall): compared by size, whatever the sign.
+SIGNED_QUANTITIES = frozenset({"percent-change", "training-change"})
 TOLERANCE = 0.05  # relative; plus an absolute slack of 0.15 for rounding ("3.4" vs "3.45")
 EFFORT_FLOOR = 30.0  # percent of maximum below which walking forward cannot be (module doc)
 
@@ -397,7 +399,7 @@ def _figure(kind: str, m: re.Match[str], text: str) -> Figure | None:
         down = rf"(?<![\w])(?:{_CHANGE_DOWN})(?![\w])"
         if quantity == "percent-change" and _TRAINING.search(text[max(0, m.start() - 30) : m.end() + 25]):
             quantity = "training-change"
-        if quantity in ("percent-change", "training-change") and (
+        if quantity in SIGNED_QUANTITIES and (
             re.search(down, text[m.end() : m.end() + 30], re.I)
             or re.search(down + r"\W*(?:\w+\W+)?$", text[max(0, m.start() - 20) : m.start()], re.I)
         ):

@@ -39,6 +39,7 @@ from app import grading
 from app.factcheck.analyzer import ConceptDef, Features
 from app.factcheck.figures import (
     CONDITIONS,
+    SIGNED_QUANTITIES,
     Figure,
     comparable,
     misattributed,
@@ -89,12 +90,12 @@ def _size(fig: Figure, claim_figure: dict[str, Any]) -> tuple[float, float]:
     """The claim figure's (low, high) as the post's figure is compared with it: a percent change
     by its size (the claim says which way: "lost 2.4%" is -2.4)."""
     low, high = claim_figure["low"], claim_figure["high"]
-    return (abs(low), abs(high)) if fig.quantity in ("percent-change", "training-change") else (low, high)
+    return (abs(low), abs(high)) if fig.quantity in SIGNED_QUANTITIES else (low, high)
 
 
 def _compared(fig: Figure) -> tuple[float, float | None]:
     """The post figure's (value, high) as compared: a percent change by its size (``_size``)."""
-    if fig.quantity in ("percent-change", "training-change"):
+    if fig.quantity in SIGNED_QUANTITIES:
         return abs(fig.value), abs(fig.high) if fig.high is not None else None
     return fig.value, fig.high
 

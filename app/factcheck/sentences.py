@@ -127,7 +127,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _words(piece: str) -> int:
+def word_count(piece: str) -> int:
+    """Words (runs of word characters) in ``piece``."""
     return len(re.findall(r"\w+", piece))
 
 
@@ -140,7 +141,10 @@ def clauses(
     for m in pattern.finditer(text, start, end):
         if m.groupdict().get("verb") and _LIST_BEFORE.search(text, cuts[-1], m.start()):
             continue
-        if _words(text[cuts[-1] : m.start()]) >= min_words and _words(text[m.end() : end]) >= min_words:
+        if (
+            word_count(text[cuts[-1] : m.start()]) >= min_words
+            and word_count(text[m.end() : end]) >= min_words
+        ):
             cuts.append(m.start())
     cuts.append(end)
     out = []

@@ -47,9 +47,11 @@ itself flagged (``denies-supported``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
+from app.factcheck.sentences import word_count
 from app.vocab import PostStance
 
 Stance = PostStance
@@ -427,7 +429,7 @@ def _topic_verdict(text: str, words: Sequence[Span] | None) -> bool:
     """A headline's topic, then a colon or dash and a short verdict on it without claim words of
     its own: "Walking backwards for knee pain: overhyped and oversold.", "... – a myth"."""
     m = _TOPIC_THEN_VERDICT.match(_clean(text).strip())
-    if not m or len(re.findall(r"\w+", m.group("verdict"))) > TOPIC_VERDICT_WORDS:
+    if not m or word_count(m.group("verdict")) > TOPIC_VERDICT_WORDS:
         return False
     if words and any(s >= m.start("verdict") for s, _ in words):
         return False
@@ -443,7 +445,7 @@ def _only_no(text: str) -> bool:
 
 def _verdict_after(text: str, words: Sequence[Span] | None) -> bool:
     """A short following sentence that calls what came before false ("That's a myth.")."""
-    if len(re.findall(r"\w+", text)) > VERDICT_SENTENCE_WORDS:
+    if word_count(text) > VERDICT_SENTENCE_WORDS:
         return False
     verdicts = _cues(_VERDICT, text)
     if not verdicts:
@@ -480,8 +482,9 @@ def stance(
     going backward ("walking backwards", "retro walking"): a contrary such as "makes knee pain
     worse" denies the claim only when said of it (``_worsens``)."""
     nxt = _clean(following or "").strip()
-    if (is_question(text) and not _ANSWER_YES.match(nxt)) or _STUDY_AIM.search(text):
-        return PostStance.DENIES if is_question(text) and _ANSWER_NO.match(nxt) else PostStance.ASKS
+    question = is_question(text)
+    if (question and not _ANSWER_YES.match(nxt)) or _STUDY_AIM.search(text):
+        return PostStance.DENIES if question and _ANSWER_NO.match(nxt) else PostStance.ASKS
     if_so = supposed(text, words, actors)
     if if_so:  # "If walking backwards cured knee pain, doctors would prescribe it"
         return if_so
@@ -496,12 +499,7 @@ def stance(
     # "Forward walking burns more calories than backward walking": the claim's comparison reversed
     if reverses_comparison(text, claim_statement, words, actors):
         return PostStance.DENIES
-    if (
-        nxt
-        and is_question(nxt)
-        and _CHALLENGE.search(nxt)
-        and len(re.findall(r"\w+", nxt)) <= VERDICT_SENTENCE_WORDS
-    ):
+    if nxt and is_question(nxt) and _CHALLENGE.search(nxt) and word_count(nxt) <= VERDICT_SENTENCE_WORDS:
         return PostStance.ASKS
     return PostStance.REPORTS if reported(text) else PostStance.ASSERTS
 
@@ -539,7 +537,7 @@ def quotations(text: str) -> list[Span]:
             start = None
     if start is not None:
         out.append((start, len(text)))
-    return [(s, e) for s, e in out if len(re.findall(r"\w+", text[s:e])) >= QUOTED_WORDS]
+    return [(s, e) for s, e in out if word_count(text[s:e]) >= QUOTED_WORDS]
 
 
 def reported_around(before: str, after: str) -> bool:
@@ -619,6 +617,7 @@ def comparisons(text: str) -> list[tuple[int, Span]]:
     return out
 
 
+@functools.lru_cache(maxsize=1024)  # called with each candidate claim's statement, per match
 def comparison(text: str) -> int | None:
     """The sign of the first comparison of backward with forward in ``text`` (``comparisons``);
     None when it makes none."""
