@@ -256,7 +256,7 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     figure_flags, unverified = figure_checks(profile, post, uf, per_post.figures(unit))
     flags = []
     if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true
-        flags += figure_flags + misreading_flags(index, profile, uf)
+        flags += figure_flags + misreading_flags(index, profile, uf, per_post.figures(unit))
     if said == PostStance.ASSERTS:
         flags += population_flags(index, profile, uf)
         flags += overclaim_flags(index, post, uf, text, claim, per_post.figures(unit))

@@ -352,22 +352,26 @@ def denial_flags(claim: dict[str, Any], stance: Stance, said: str) -> list[dict[
     }]  # fmt: skip
 
 
-def misreading_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures) -> list[dict[str, Any]]:
+def misreading_flags(
+    index: Index, profile: ClaimProfile, uf: UnitFeatures, figures: list[Figure] | None = None
+) -> list[dict[str, Any]]:
     """A unit repeats a recorded misreading when it says (nearly) all that one of the misreading's
     texts says, in concepts: the wording may differ, the ideas may not. Not when it speaks of no
     study, research or trial ("backward walking burns more calories" describes no study), nor when
-    it gives, in place of the misreading's own result figure, the figure the study reports."""
+    it gives, in place of the misreading's own result figure, the figure the study reports.
+    ``figures``: the unit's figures when the caller has them (``post_figures`` of its text)."""
     if not _STUDY.search(uf.unit.text):  # a unit that speaks of no study describes none
         return []
     have = uf.have
     flags = []
-    figures: dict[str, list[Figure]] = {}
-    for fig, m in misread_figures(profile, uf):
-        figures.setdefault(m["study"] + m["claimed"], []).append(fig)
-    own = [f for f in post_figures(uf.unit.text) if _studies_say(profile, f, uf.unit.text)]
+    unit_figures = post_figures(uf.unit.text) if figures is None else figures
+    repeating: dict[str, list[Figure]] = {}
+    for fig, m in misread_figures(profile, uf, unit_figures):
+        repeating.setdefault(m["study"] + m["claimed"], []).append(fig)
+    own = [f for f in unit_figures if _studies_say(profile, f, uf.unit.text)]
     results = _misreading_results(profile)
     for misreading, texts in profile.misreadings:
-        repeated = figures.get(misreading["study"] + misreading["claimed"], [])
+        repeated = repeating.get(misreading["study"] + misreading["claimed"], [])
         # the unit gives the study's own figure where the misreading has its wrong one: it corrects
         # the misreading rather than repeating it ("lost almost 2.5% more body fat")
         if not repeated and any(f.quantity == r.quantity for f in own for r, m in results if m is misreading):
