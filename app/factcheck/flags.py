@@ -135,14 +135,17 @@ def misread_figures(
 
 def _misreading_results(profile: ClaimProfile) -> list[tuple[Figure, dict[str, Any]]]:
     """The result figures the claim's recorded misreadings state (``RESULT_QUANTITIES``), each with
-    its misreading, but those the studies report as such (``_studies_say``)."""
-    return [
-        (f, m)
-        for m, _ in profile.misreadings
-        for text in (m["claimed"], *m.get("phrasings", ()))
-        for f in post_figures(text)
-        if f.quantity in RESULT_QUANTITIES and not _studies_say(profile, f, text)
-    ]
+    its misreading, but those the studies report as such (``_studies_say``). Read once per profile
+    and kept on it (``ClaimProfile.misreading_results``): a match asks up to three times."""
+    if profile.misreading_results is None:
+        profile.misreading_results = [
+            (f, m)
+            for m, _ in profile.misreadings
+            for text in (m["claimed"], *m.get("phrasings", ()))
+            for f in post_figures(text)
+            if f.quantity in RESULT_QUANTITIES and not _studies_say(profile, f, text)
+        ]
+    return profile.misreading_results
 
 
 def _studies_say(profile: ClaimProfile, fig: Figure, text: str) -> bool:

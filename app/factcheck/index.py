@@ -40,6 +40,7 @@ import numpy.typing as npt
 from app.factcheck.analyzer import Analyzer, ConceptDef
 from app.factcheck.arrays import Chunks, Ragged, StringTable, segment_max
 from app.factcheck.embed import Encoder, Vectors, get_encoder
+from app.factcheck.figures import Figure
 
 CORE_SHARE = 0.5  # a feature in at least half of a claim's texts is part of its core
 MATCH_KINDS = frozenset({"activity", "body", "outcome", "topic", "word"})
@@ -63,6 +64,11 @@ class ClaimProfile:
     weighted_texts: list[tuple[frozenset[str], float]] = field(default_factory=list)
     core_weight: float = 0.0
     claim: dict[str, Any] = field(default_factory=dict)  # what a match reports (no query per post)
+    # The misreadings' result figures, each with its misreading (``flags._misreading_results``):
+    # read from their texts once per profile, not again for each check of each match.
+    misreading_results: list[tuple[Figure, dict[str, Any]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
 
 def _core(texts: list[frozenset[str]]) -> frozenset[str]:
