@@ -76,6 +76,8 @@ Rows = list[dict[str, list[list[float]]]]  # per passage: claim id -> feature ro
 BaseRows = list[dict[str, list[tuple[list[float], frozenset[str]]]]]
 Learned = dict[str, dict[str, float]]  # claim id -> feature -> weight (``scoring.Learned``)
 Splits = list[tuple[list[int], list[int]]]  # (train, held) passage numbers per fold
+# per passage: (units, matched_by) (``check.post_units``); the rows and features of ``passage_rows``
+Read = tuple[list[Any], BaseRows, list[frozenset[str]]]
 
 
 def site(passage: Any) -> str:
@@ -331,13 +333,15 @@ def fit_model(
     return model
 
 
-def cross_validate(index: Any, own: list[Any], real: list[Any], folds: int, baselines: Any) -> dict[str, Any]:
-    """Group k-fold by site over ``real``; ``own`` passages always train. Pooled held-out report."""
+def cross_validate(
+    index: Any, own: list[Any], real: list[Any], folds: int, baselines: Any, read: Read | None = None
+) -> dict[str, Any]:
+    """Group k-fold by site over ``real``; ``own`` passages always train. Pooled held-out report.
+    ``read``: ``read_passages`` of ``own + real`` when the caller has it (read here otherwise)."""
     from app.factcheck.evaluate import metrics, reliability, run_ranker
 
     everything = own + real
-    units = _units(index, everything)
-    base, features = passage_rows(index, units)
+    units, base, features = read or read_passages(index, everything)
     runs: dict[str, list[dict[str, Any]]] = {"system": [], "bm25": [], "embedding": []}
     cuts: list[dict[str, float]] = []
     n_own = len(own)
@@ -363,6 +367,13 @@ def _units(index: Any, passages: list[Any]) -> list[Any]:
         units, lang = post_units(index, clean(p.text))
         out.append((units, lang["matched_by"]))
     return out
+
+
+def read_passages(index: Any, passages: list[Any]) -> Read:
+    """Per passage: its ``(units, matched_by)`` (``_units``), its candidates' rows and its features
+    (``passage_rows``); read once for the cross-validation and the fit."""
+    units = _units(index, passages)
+    return (units, *passage_rows(index, units))
 
 
 def _print_cv(report: dict[str, Any]) -> None:
@@ -431,10 +442,9 @@ def main() -> None:
     passages = own + real
     with built_index() as index:
         baselines = Baselines(index)
+        units, base, features = read = read_passages(index, passages)
         if args.cv:
-            _print_cv(cross_validate(index, own, real, args.cv, baselines))
-        units = _units(index, passages)
-        base, features = passage_rows(index, units)
+            _print_cv(cross_validate(index, own, real, args.cv, baselines, read))
         model = fit_model(index, passages, base, features, units, baselines)
     n_rows = sum(len(r) for r in base)
     positives = sum(cid in p.expect for r, p in zip(base, passages, strict=True) for cid in r)
