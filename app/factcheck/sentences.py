@@ -54,8 +54,10 @@ _VERB_FORM = (
 # After "and" / "or", a capital starts a name ("Scientific and Research Publications", "Smith and
 # Jones found"), not a new predicate; "I" is the exception.
 _LOWER = r"(?=(?-i:[a-z]|I\b))"
+# A match's clauses: a unit's cuts (``_CLAUSE``), and "though", ", which / while", ", so / yet" and
+# "and" / "or" before a new predicate (module doc).
 _PIECE = re.compile(
-    r";\s+|,?\s+(?:but|however|whereas|although|though)\s+|,\s+(?:which|while)\s+|"
+    rf"{_CLAUSE.pattern}|,?\s+though\s+|,\s+(?:which|while)\s+|"
     rf",\s+(?:so|yet)\s+(?={_SUBJECT_START})|,?\s+(?:and|or)\s+{_LOWER}(?={_SUBJECT_START}|{_MODAL})|"
     rf"(?P<verb>,?\s+(?:and|or)\s+{_LOWER}(?={_VERB_FORM}))",
     re.IGNORECASE,

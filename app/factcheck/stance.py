@@ -86,7 +86,17 @@ _SUBJECT_AFTER_BE = re.compile(
 )
 _PERSON_AFTER_DO = re.compile(r"\s+(?:you|we|they|i|people|any|anyone|anybody|most|many)\b", re.IGNORECASE)
 _STATEMENT_END = re.compile(r"[.!]\W*$")
-_HEADLINE_TOPIC = re.compile(r"^[^:.!?]{1,60}(?::|\s[-–—|]\s)\s*")
+
+
+def _headline_topic(most: int, stops: str, dashes: str) -> str:
+    """The pattern of a headline's topic opening a text: 1 to ``most`` characters, none of ``stops``,
+    then a colon or a spaced dash (one of ``dashes``) and the spaces after it ("Walking backwards: ",
+    "Retro walking – "); the topic is group ``topic``."""
+    return rf"^(?P<topic>[^{stops}]{{1,{most}}})(?::|\s[{dashes}]\s)\s*"
+
+
+# What a headline asks after its topic ("Walking Backwards: Does It Help", ``is_question``).
+_HEADLINE_TOPIC = re.compile(_headline_topic(60, ":.!?", "-–—|"))
 _RHETORICAL_TAG = re.compile(r"(?:who knew|right|huh|eh)\?+\W*$", re.IGNORECASE)
 _ANSWER_YES = re.compile(
     r"^\W*(?:yes|yep|yup|absolutely|definitely|indeed|the (?:short )?answer is yes|it does|it can|it works|"
@@ -421,7 +431,7 @@ def _denied(text: str, words: Sequence[Span] | None) -> bool:
     )
 
 
-_TOPIC_THEN_VERDICT = re.compile(r"^(?P<topic>[^:;.!?]{1,80})(?::|\s[-–—]\s)\s*(?P<verdict>[^:;]+)$")
+_TOPIC_THEN_VERDICT = re.compile(_headline_topic(80, ":;.!?", "-–—") + r"(?P<verdict>[^:;]+)$")
 TOPIC_VERDICT_WORDS = 6  # "X for knee pain: overhyped and oversold." (a verdict, not a clause of its own)
 
 
