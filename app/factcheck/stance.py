@@ -218,7 +218,6 @@ _REPORTED = re.compile(
     r"(?:found|discovered|revealed|concluded|showed) that|"
     r"\bin (?:a|one|another|two|three|several|many|\w+ of the) (?:[\w-]+ ){0,3}"
     r"(?:stud(?:y|ies)|trials?|experiments?)\b|"
-    r"[”\"»“],? (?:(?:he|she|they|the \w+) )?(?:said|says|explained|added|noted|notes|suggests|argues|told)\b|"
     r"(?:tiktok|instagram|the internet|influencers?|the trend|viral (?:video|post|trend)|fans|users)"
     r" (?:says?|claims?|swears?|insists?|promises?)|promises? (?:that|to|you)|touted|hyped|"
     r"(?:estudios?|[ée]tudes?|studien?|estudos?|studio|studi|onderzoek|исследовани[ея])(?: [\w,'’-]+){0,8}? "
@@ -522,10 +521,11 @@ def reported(text: str) -> bool:
     ) or _study_reports(text)
 
 
-# A quotation closed and attributed after the clause ("..., which helps reduce pain,” said Dr X.").
+# A quotation closed and attributed ("..., which helps reduce pain,” said Dr X."): in the text
+# (``reported``) or after the clause (``reported_around``). "“" closes a quotation too („...“).
 _QUOTE_ATTRIBUTION = re.compile(
-    r"[”\"»],?\s+(?:(?:he|she|they|the \w+)\s+)?(?:said|says|explained|explains|added|adds|noted|"
-    r"notes|told|argues|argued|writes|wrote)\b",
+    r"[”\"»“],?\s+(?:(?:he|she|they|the \w+)\s+)?(?:said|says|explained|explains|added|adds|noted|"
+    r"notes|suggests|told|argues|argued|writes|wrote)\b",
     re.IGNORECASE,
 )
 
