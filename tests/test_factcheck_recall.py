@@ -18,6 +18,11 @@ SAFE = "backward-walking-is-safe-for-healthy-adults"
 BALANCE = "backward-walking-improves-balance"
 SUDDEN = "sudden-training-increases-cause-knee-pain"
 ENERGY = "backward-walking-costs-more-energy-than-forward"
+PARKINSONS = "backward-walking-improves-gait-in-parkinsons"
+WEIGHT = "backward-walking-helps-weight-loss"
+PFP = "backward-walking-eases-patellofemoral-pain"
+LONGER = "higher-vo2max-means-longer-exercise"
+QUAD_PAIN = "quadriceps-strengthening-reduces-knee-pain"
 
 
 def claims_of(client: TestClient, text: str) -> list[str]:
@@ -40,6 +45,23 @@ def claims_of(client: TestClient, text: str) -> list[str]:
         ("Walking backwards on a treadmill increases your chances of falling.", SAFE),
         # "at-risk" describes the people studied, not a risk of the exercise
         ("Backward walking has shown promise in at-risk populations for their balance.", BALANCE),
+        # Parkinson's disease by its abbreviation
+        ("Reverse walking helps people with PD walk better.", PARKINSONS),
+        # weight loss as weight management
+        ("Walking backwards on a treadmill supports weight management.", WEIGHT),
+        # the condition with the hyphen British physios write
+        ("Retro walking eases patello-femoral pain.", PFP),
+        # "VO2" alone in capitals (it splits at them, as "VO2 max" does)
+        ("Walking backward raises your VO2 more than walking forward does.", VO2MAX),
+        # endurance as intensity sustained, or effort over long periods
+        ("A higher VO2 max lets you sustain high intensity for long periods.", LONGER),
+        ("Athletes with a higher VO2 max perform better over long periods.", LONGER),
+        # a muscle trained as "a workout for" it
+        ("Retro walking is a great workout for the quads.", QUADS),
+        # strength work named without the muscle, as the claim's "strengthening exercises"
+        ("Strength training eases knee pain.", QUAD_PAIN),
+        # the 10% rule limits weekly mileage: a load and its increase
+        ("The 10% rule keeps your knees safe.", SUDDEN),
     ],
 )
 def test_paraphrases_find_their_claim_first(seed_client: TestClient, text: str, first: str) -> None:
@@ -83,6 +105,12 @@ def analyzer() -> Analyzer:
         ("your chances of falling", {"safety-risk"}, {"balance"}),
         ("it prevents falls", {"balance"}, set()),
         ("in at-risk populations", set(), {"safety-risk"}),
+        ("overground gait training", {"walking"}, set()),
+        ("improved gross motor skills", {"walking-ability"}, set()),
+        ("the ten percent rule", {"sudden-increase", "training-load"}, set()),
+        ("VO2 rose by 10%", {"vo2max"}, set()),
+        # "sustain" alone is also an injury runners sustain
+        ("runners who sustain an injury", set(), {"endurance"}),
     ],
 )
 def test_concept_terms(analyzer: Analyzer, text: str, has: set[str], lacks: set[str]) -> None:
