@@ -163,8 +163,9 @@ class Index:
         self.text_rows = _TextRows(self)
         self.profiles = _Profiles(self)
         self._aux: dict[str, frozenset[str]] = {}
-        #: the score model's learned weights over this index's numbering (``scoring._learned_table``)
-        self.learned_tables: dict[int, Any] = {}
+        #: (weights, has, table): the score models' learned weights over this index's numbering
+        #: (``scoring._learned_table``)
+        self.learned_tables: list[tuple[Any, Any, Any]] = []
 
     def _ragged(self, name: str) -> Ragged:
         return Ragged(self.arrays[f"{name}_ptr"], self.arrays[f"{name}_ids"])

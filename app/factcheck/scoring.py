@@ -323,11 +323,11 @@ def _learned_table(
 ) -> tuple[npt.NDArray[np.bool_], dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]]:
     """``learned`` over ``index``'s numbering: which claims have weights, and per claim number its
     feature numbers and weights (features the index does not know are left out). Kept on the
-    index per weight set (the dict is the key, held so its id is not reused)."""
+    index with the weight set it was made from, the last ``_LEARNED_TABLES`` of them."""
     tables = index.learned_tables
-    found = tables.get(id(learned))
-    if found is not None and found[0] is learned:
-        return found[1], found[2]
+    for held, has, table in tables:
+        if held is learned:
+            return has, table
     has = np.zeros(len(index.claim_order), dtype=np.bool_)
     table = {}
     for claim_id, weights in learned.items():
@@ -337,9 +337,8 @@ def _learned_table(
             continue
         has[pos] = True
         table[pos] = (np.array([f for f, _ in known], dtype=np.int64), np.array([w for _, w in known]))
-    if len(tables) >= _LEARNED_TABLES:
-        tables.pop(next(iter(tables)))
-    tables[id(learned)] = (learned, has, table)
+    tables.append((learned, has, table))
+    del tables[:-_LEARNED_TABLES]
     return has, table
 
 
