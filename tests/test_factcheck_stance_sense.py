@@ -20,22 +20,26 @@ KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 
 
 @pytest.mark.parametrize(
-    ("text", "stance"),
+    ("text", "stance", "expected"),
     [
-        ("Backward walking burns fewer calories than forward walking", "denies"),  # direction reversed
-        ("Forward walking burns more calories than backward walking", "denies"),  # sides swapped
-        ("Walking backwards uses less energy than walking forwards", "denies"),
-        ("Retro walking burns less energy than normal walking", "denies"),  # a variant
-        ("Backward walking burns more calories than forward walking", "asserts"),  # the claim itself
-        ("Forward walking burns fewer calories than backward walking", "asserts"),  # both reversed
+        # the direction reversed; the sides swapped; "energy"; a variant
+        ("Backward walking burns fewer calories than forward walking", "denies", {CALORIES}),
+        ("Forward walking burns more calories than backward walking", "denies", {CALORIES}),
+        ("Walking backwards uses less energy than walking forwards", "denies", {ENERGY}),
+        ("Retro walking burns less energy than normal walking", "denies", {ENERGY}),
+        # the claim itself; both reversed
+        ("Backward walking burns more calories than forward walking", "asserts", {CALORIES}),
+        ("Forward walking burns fewer calories than backward walking", "asserts", {CALORIES}),
     ],
 )
 def test_a_reversed_comparison_denies_the_energy_claims(
-    seed_client: TestClient, text: str, stance: str
+    seed_client: TestClient, text: str, stance: str, expected: set[str]
 ) -> None:
+    """Every energy claim returned takes the stance, and those the post words (``expected``: the
+    calorie claim for "calories", the energy-cost claim for "energy") are among them."""
     found = matches(check(seed_client, text))
+    assert expected <= set(found), f"{sorted(expected - set(found))} not among {list(found)}"
     energy = [found[c] for c in (ENERGY, CALORIES) if c in found]
-    assert energy, f"no energy claim among {list(found)}"
     for match in energy:
         assert match["stance"] == stance, (match["claim"]["id"], match["stance"])
         if stance == "denies":  # a denial of a supported claim is itself flagged; nothing else is
