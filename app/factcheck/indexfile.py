@@ -368,10 +368,9 @@ def load_or_build(store: Any) -> Index:
     settings = store.db.settings
     generation = store.generation()
     if generation is not None:
-        for folder in _folders(settings):
-            found = _open(path_for(folder, generation), generation)
-            if found is not None:
-                return found
+        found = open_generation(settings, generation)
+        if found is not None:
+            return found
     for folder in _folders(settings) if generation is not None else []:
         try:
             with _locked(folder):
