@@ -140,6 +140,12 @@ def test_a_design_figure_is_held_to_the_studies_only_when_it_describes_them(
         ("it is 3 times harder", ("percent-change", 200.0, None)),
         ("un tiers de calories en plus", ("percent-change", 33.3, None)),
         ("ein Drittel weniger Druck auf das Knie", ("percent-change", -33.3, None)),
+        # Japanese and Chinese: no spaces, 倍 is "times"; a digit before the number belongs to it
+        ("ウォーキングと比べて2倍の運動量", ("percent-change", 100.0, None)),
+        ("倒着走消耗的热量是正着走的两倍", ("percent-change", 100.0, None)),
+        ("消費カロリーは1.5倍", ("percent-change", 50.0, None)),
+        ("12倍", ("percent-change", 1100.0, None)),
+        ("カロリー消費が倍増", ("percent-change", 100.0, None)),
     ],
 )  # fmt: skip
 def test_typing_rules(text: str, typed: tuple[str, float, float | None]) -> None:
@@ -153,7 +159,8 @@ def test_typing_rules(text: str, typed: tuple[str, float, float | None]) -> None
 @pytest.mark.parametrize(
     ("text", "hedge"),
     [("nearly 30 percent more", "about"), ("más del doble", "at-least"), ("no more than 10% more", "at-most"),
-     ("fast 30 Prozent mehr", "about"), ("up to 2-fold", None)],
+     ("fast 30 Prozent mehr", "about"), ("up to 2-fold", None), ("約2倍", "about"), ("2倍以上", "at-least"),
+     ("两倍左右", "about"), ("3倍", None)],
 )  # fmt: skip
 def test_hedges(text: str, hedge: str | None) -> None:
     from app.factcheck.figures import post_figures
@@ -167,3 +174,4 @@ def test_words_that_are_not_figures() -> None:
 
     assert post_figures("more time in double support, a double-task test, doble tarea") == []
     assert post_figures("10 лет назад это было как 5 шагов вперед") == []  # "back" as "ago": no ratio
+    assert post_figures("倍数と１．５倍") == []  # "multiple"; a full-width decimal is not read in part

@@ -11,7 +11,8 @@ percent-change    "40% more calories", "double", "twice", "6 times more",    per
                   "um das 1,7-fache", "в два раза больше", "un 40 por ciento
                   más", "40% d'énergie en plus", "un minuto hacia atrás ...
                   las mismas calorías que tres" (+200), "100 Schritte
-                  rückwärts ... so effektiv wie 1.000 vorwärts" (+900)
+                  rückwärts ... so effektiv wie 1.000 vorwärts" (+900),
+                  "2倍の運動量", "两倍的热量", "倍増" (Japanese, Chinese)
 training-change   "increase mileage by no more than 10% per week", "weekly   percent change
                   distance by 24%" (a change of training volume)
 percent-of-max    "60% of your VO2 max"                                      percent
@@ -161,6 +162,10 @@ _HEDGE_BEFORE = {
     for kind, words in _HEDGES.items()
 }
 _ANY_HEDGE = "|".join(_HEDGES.values())
+# Japanese and Chinese hedges, written next to the number without spaces: 約2倍 / 大约两倍 (about),
+# 2倍以上 (at least), 2倍程 / 2倍ほど / 2倍近く / 两倍左右 (about).
+_CJK_HEDGE_BEFORE = re.compile(r"(?:約|约|大約|大约|ほぼ|およそ|近)$")
+_CJK_HEDGE_AFTER = re.compile(r"\s*(?:(?P<at_least>以上|多)|程|ほど|近く|左右|前後|前后)")
 # Percent figures: a change named after the figure or before it, and a fall ("15% less"):
 # compiled once (each holds about 100 alternatives).
 _CHANGE_AFTER = re.compile(rf"\s*(?:[\w’'-]+\s+){{0,2}}(?:{_CHANGE_UP}|{_CHANGE_DOWN})(?![\w])")
@@ -217,6 +222,10 @@ _FRACTION_DOWN = (
 )
 _FRACTION_UP = r"more|higher|m[aá]s|de plus|en plus|mehr|in pi[uù]|di pi[uù]|a mais|mais|meer|больше|выше"
 _COUNT = rf"{_COUNT_NUM}|{_WORDNUM}|{_FOREIGN}"
+# Japanese and Chinese numerals up to ten, as written before 倍 ("times"): 二倍, 两倍, 三倍.
+_CJK_NUMBERS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+                "九": 9, "十": 10}  # fmt: skip
+_CJK_DIGITS = "".join(_CJK_NUMBERS)
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "100 steps backward = 1,000 forward", "a step backwards is equal to 6 steps forward",
     # "un minuto caminando hacia atrás quema las mismas calorías que tres andando hacia delante",
@@ -255,6 +264,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"в\s+(?P<num_ru>{_NUM}|{_FOREIGN})\s+раз\w*|"
         rf"(?P<frac>{_FRACTION_WORDS})(?:\s+[\w’']+){{0,2}}?\s+(?P<dir>{_FRACTION_UP}|{_FRACTION_DOWN}))(?![\w-])",
         re.IGNORECASE)),
+    # Japanese and Chinese: "2倍の運動量", "两倍的热量", "三倍", "倍増"; no word boundaries in these
+    # scripts, so none is asked for (a digit before the number is: "12倍" is not "2倍").
+    ("multiplier", re.compile(
+        rf"(?P<cjk_word>倍増|翻倍|双倍|雙倍)|(?<![\d.,．，])(?P<cjk_num>{_NUM}|[{_CJK_DIGITS}])\s*倍(?!数)")),
 ]  # fmt: skip
 # What a text must hold for a pattern to match (a unit, a participant, a direction word): most
 # posts hold none of them, and the number-word alternatives are slow to try at every position.
@@ -360,13 +373,20 @@ def _percent_quantity(text: str, start: int, end: int) -> str | None:
     return None
 
 
-def _hedge(text: str, start: int, quantity: str) -> str | None:
+def _hedge(text: str, start: int, end: int, quantity: str) -> str | None:
+    """The hedge of the figure at ``text[start:end]`` (``_HEDGES``; in Japanese and Chinese also the
+    words after it: "2倍以上", "2倍程", ``_CJK_HEDGE_AFTER``), or None."""
     before = text[max(0, start - 25) : start]
     for kind, pattern in _HEDGE_BEFORE.items():
         found = pattern.search(before)
         # "over 6 weeks", "über 6 Wochen": during, not more than
         if found and not (quantity.startswith("duration") and re.search(r"over|über", found.group(), re.I)):
             return kind
+    if _CJK_HEDGE_BEFORE.search(before):
+        return "about"
+    after = _CJK_HEDGE_AFTER.match(text, end)
+    if after:
+        return "at-least" if after.group("at_least") else "about"
     return None
 
 
@@ -384,7 +404,7 @@ def post_figures(text: str) -> list[Figure]:
                 continue
             figure = _figure(kind, m, text)
             if figure is not None:
-                hedge = _hedge(text, m.start(), figure.quantity)
+                hedge = _hedge(text, m.start(), m.end(), figure.quantity)
                 found.append(replace(figure, hedge=hedge) if hedge else figure)
                 taken.append((m.start(), m.end()))
     return sorted(found, key=lambda f: f.start)
@@ -423,6 +443,12 @@ def _figure(kind: str, m: re.Match[str], text: str) -> Figure | None:
 
 def _multiplier_change(m: re.Match[str]) -> float:
     """The percent change a multiplier says: "double" +100, "6 times more" +500, "a third less" -33.3."""
+    groups = m.groupdict()
+    if groups.get("cjk_word"):  # 倍増, 翻倍, 双倍: doubled
+        return 100.0
+    if groups.get("cjk_num"):
+        raw = groups["cjk_num"]
+        return (float(_CJK_NUMBERS[raw]) if raw in _CJK_NUMBERS else _number(raw)) * 100 - 100
     if m.group("word"):
         word = m.group("word").lower()
         return (next(f for prefix, f in _WORD_FACTORS.items() if word.startswith(prefix)) - 1) * 100
