@@ -23,6 +23,8 @@ WEIGHT = "backward-walking-helps-weight-loss"
 PFP = "backward-walking-eases-patellofemoral-pain"
 LONGER = "higher-vo2max-means-longer-exercise"
 QUAD_PAIN = "quadriceps-strengthening-reduces-knee-pain"
+OSTEOARTHRITIS = "backward-walking-eases-knee-osteoarthritis"
+STROKE = "backward-walking-improves-gait-after-stroke"
 
 
 def claims_of(client: TestClient, text: str) -> list[str]:
@@ -62,6 +64,9 @@ def claims_of(client: TestClient, text: str) -> list[str]:
         ("Strength training eases knee pain.", QUAD_PAIN),
         # the 10% rule limits weekly mileage: a load and its increase
         ("The 10% rule keeps your knees safe.", SUDDEN),
+        # a treatment that works is "effective" for its condition
+        ("Retro walking is effective for knee osteoarthritis.", OSTEOARTHRITIS),
+        ("Backward walking is effective in stroke rehabilitation.", STROKE),
     ],
 )
 def test_paraphrases_find_their_claim_first(seed_client: TestClient, text: str, first: str) -> None:
