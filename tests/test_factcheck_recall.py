@@ -25,6 +25,7 @@ LONGER = "higher-vo2max-means-longer-exercise"
 QUAD_PAIN = "quadriceps-strengthening-reduces-knee-pain"
 OSTEOARTHRITIS = "backward-walking-eases-knee-osteoarthritis"
 STROKE = "backward-walking-improves-gait-after-stroke"
+KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 
 
 def claims_of(client: TestClient, text: str) -> list[str]:
@@ -67,6 +68,9 @@ def claims_of(client: TestClient, text: str) -> list[str]:
         # a treatment that works is "effective" for its condition
         ("Retro walking is effective for knee osteoarthritis.", OSTEOARTHRITIS),
         ("Backward walking is effective in stroke rehabilitation.", STROKE),
+        # the joints a walking post means are the knees, as in the other languages
+        ("Walking backwards on the treadmill eases joint pain.", KNEE_PAIN),
+        ("Retro walking is great for people with achy joints.", KNEE_PAIN),
     ],
 )
 def test_paraphrases_find_their_claim_first(seed_client: TestClient, text: str, first: str) -> None:
@@ -116,6 +120,9 @@ def analyzer() -> Analyzer:
         ("VO2 rose by 10%", {"vo2max"}, set()),
         # "sustain" alone is also an injury runners sustain
         ("runners who sustain an injury", set(), {"endurance"}),
+        ("joint pain", {"knee-pain", "knee"}, set()),
+        # bare "joints" is any joint ("good for joints and muscles")
+        ("good for joints and muscles", set(), {"knee", "knee-pain"}),
     ],
 )
 def test_concept_terms(analyzer: Analyzer, text: str, has: set[str], lacks: set[str]) -> None:
