@@ -400,7 +400,8 @@ class AppearanceKind(StrEnum):
 
 class TermLanguage(StrEnum):
     """A language a concept's ``translations`` may be written in: one the fact-check can stem
-    (Snowball), so posts in it are matched through the concept vocabulary."""
+    (Snowball) or read one character at a time (Japanese, Chinese), so posts in it are matched
+    through the concept vocabulary."""
 
     ES = "es"
     FR = "fr"
@@ -409,11 +410,17 @@ class TermLanguage(StrEnum):
     IT = "it"
     NL = "nl"
     RU = "ru"
+    ID = "id"
+    JA = "ja"
+    ZH = "zh"
 
 
-#: Snowball stemmer of each ``TermLanguage``.
-STEMMERS = {"en": "english", "es": "spanish", "fr": "french", "de": "german", "pt": "portuguese",
-            "it": "italian", "nl": "dutch", "ru": "russian"}  # fmt: skip
+#: Snowball stemmer of each ``TermLanguage``; None: no stemmer, terms match as written (Japanese
+#: and Chinese have no spaces and little inflection; the analyser reads them one character at a time).
+STEMMERS: dict[str, str | None] = {
+    "en": "english", "es": "spanish", "fr": "french", "de": "german", "pt": "portuguese", "it": "italian",
+    "nl": "dutch", "ru": "russian", "id": "indonesian", "ja": None, "zh": None,
+}  # fmt: skip
 
 
 class ConceptKind(StrEnum):

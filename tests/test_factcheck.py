@@ -259,6 +259,20 @@ def test_text_normalisation() -> None:
     assert {"backward"} <= analyzer.features("RETRO walking").names()
 
 
+def test_japanese_and_chinese_are_read_one_character_at_a_time() -> None:
+    assert [w for w, _, _ in raw_tokens("倒着走VO2max")] == ["倒", "着", "走", "VO", "2", "max"]
+    analyzer = Analyzer(
+        [
+            ConceptDef("backward", "activity", ("後ろ歩き", "倒着走")),
+            ConceptDef("knee", "body", ("ひざ", "膝")),
+        ],
+        language=None,
+    )
+    feats = analyzer.features("後ろ歩きはひざに効く。倒着走")
+    assert feats.spans == {"backward": [(0, 4), (10, 13)], "knee": [(5, 7)]}  # token numbers
+    assert "knee" not in analyzer.features("ひさしぶり").names()  # ざ keeps its voicing mark (not さ)
+
+
 def test_typed_figures() -> None:
     def typed(text: str) -> list[tuple[str, float, float | None]]:
         return [(f.quantity, round(f.value, 1), f.high) for f in post_figures(text)]
@@ -349,6 +363,56 @@ def test_api_names_how_a_language_is_read(seed_client: TestClient) -> None:
     assert body["matches"][0]["stance"] == "asks"
     page = seed_client.post("/factcheck", data={"text": "Rückwärtsgehen stärkt die Oberschenkelmuskulatur."})
     assert "matched through the concept vocabulary only" in page.text
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "name", "claim"),
+    [
+        ("後ろ歩きはひざの痛みを和らげる効果があります。", "ja", "Japanese", "backward-walking-relieves-everyday-knee-pain"),
+        ("後ろ向きに歩くと、前向きに歩くよりカロリーを多く消費します。", "ja", "Japanese",
+         "backward-walking-costs-more-energy-than-forward"),
+        ("倒着走可以缓解膝盖疼痛。", "zh", "Chinese", "backward-walking-relieves-everyday-knee-pain"),  # simplified
+        ("倒著走路能鍛鍊大腿肌肉，增強股四頭肌的力量。", "zh", "Chinese", "backward-walking-strengthens-quadriceps"),  # traditional
+    ],
+)  # fmt: skip
+def test_api_reads_japanese_and_chinese_through_concept_terms(
+    seed_client: TestClient, text: str, code: str, name: str, claim: str
+) -> None:
+    body = seed_client.post("/api/v1/factcheck", json={"text": text}).json()
+    assert body["language"] | {"confidence": 0} == {
+        "code": code, "name": name, "confidence": 0, "handled": True, "matched_by": "concepts"
+    }  # fmt: skip
+    assert f"{name} is matched through the concept vocabulary only" in body["warnings"][0]
+    first = body["matches"][0]
+    assert first["claim"]["id"] == claim and first["stance"] == "asserts"
+    assert first["matched_text"]["text"] == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今日は友達と駅前のカフェでケーキを食べました。",  # another topic
+        "毎朝ウォーキングをすると、ひざの痛みが和らぎます。",  # forward walking: no backward, no claim
+    ],
+)
+def test_api_japanese_post_about_something_else_returns_nothing(seed_client: TestClient, text: str) -> None:
+    body = seed_client.post("/api/v1/factcheck", json={"text": text}).json()
+    assert body["language"]["code"] == "ja" and body["language"]["matched_by"] == "concepts"
+    assert body["matches"] == []
+    assert "finding no claim does not mean the post is accurate" in body["warnings"][0]
+
+
+def test_stance_in_japanese_and_chinese(seed_client: TestClient) -> None:
+    def first(text: str) -> dict:
+        return seed_client.post("/api/v1/factcheck", json={"text": text}).json()["matches"][0]
+
+    safe = "backward-walking-is-safe-for-healthy-adults"
+    # "does walking backward hurt the knees?", with no question mark
+    asked = first("倒走會傷膝蓋嗎")
+    assert asked["claim"]["id"] == safe and asked["stance"] == "asks"
+    # "dangerous, as you cannot see where you are going": the contrary of "safe"
+    danger = first("後ろ歩きは進行方向が見えないため危険です。")
+    assert danger["claim"]["id"] == safe and danger["stance"] == "denies"
 
 
 def test_api_batch(seed_client: TestClient) -> None:
@@ -532,10 +596,10 @@ def test_spelling_correction_keeps_known_words(store: Store) -> None:
 
 
 def test_other_languages_are_named_with_a_warning(store: Store) -> None:
-    result = check(store, "倒着走可以缓解膝盖疼痛，还能锻炼大腿肌肉。")  # no terms in Chinese: not read
-    assert result["language"]["code"] == "zh" and not result["language"]["handled"]
+    result = check(store, "뒤로 걷기는 무릎 통증을 완화합니다.")  # no terms in Korean: not read
+    assert result["language"]["code"] == "ko" and not result["language"]["handled"]
     assert result["language"]["matched_by"] is None
-    assert result["matches"] == [] and "Chinese" in result["warnings"][0]
+    assert result["matches"] == [] and "Korean" in result["warnings"][0]
     english = check(store, "Stronger quads = less knee pain")
     assert english["language"]["code"] == "en" and english["language"]["matched_by"] == "text"
     assert english["warnings"] == []
@@ -550,6 +614,7 @@ def test_other_languages_are_named_with_a_warning(store: Store) -> None:
         ("Rückwärtsgehen stärkt die Oberschenkelmuskulatur.", "de", "backward-walking-strengthens-quadriceps"),
         ("Andar para trás queima mais calorias do que andar para a frente.", "pt",
          "backward-walking-burns-more-calories"),
+        ("Jalan mundur dapat mengurangi nyeri lutut.", "id", "backward-walking-relieves-everyday-knee-pain"),
     ],
 )  # fmt: skip
 def test_other_languages_are_matched_through_concept_terms(

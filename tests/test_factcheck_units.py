@@ -134,6 +134,8 @@ def test_negation_cues_point_at_the_words() -> None:
         ("La marche arrière sur le tapis soulage les genoux", "fr"),
         ("Rückwärtsgehen auf dem Laufband stärkt die Oberschenkel", "de"),
         ("倒着走可以缓解膝盖疼痛", "zh"),
+        ("後ろ歩きはひざの痛みを和らげます", "ja"),
+        ("Jalan mundur dapat mengurangi nyeri lutut dan membakar lebih banyak kalori", "id"),
     ],
 )
 def test_language(text: str, code: str) -> None:

@@ -6,6 +6,10 @@ original, so a match can point at the words that made it), segments glued hashta
 near-misses against the known vocabulary, stems, and finds the curated concepts of
 data/concepts.yaml. Every other content word becomes a feature of its own, so claims on topics
 no concept covers still match on their words.
+
+Japanese and Chinese put no spaces between words, so their scripts (kanji/hanzi, hiragana,
+katakana) are read one character at a time: a term such as 後ろ歩き or 倒着走 is then a sequence of
+one-character tokens, found like any multi-word term, with no stemmer (``language=None``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,17 @@ import snowballstemmer
 _TOKEN = re.compile(r"#?[^\W_]+(?:['’][^\W_]+)*|%", re.UNICODE)
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+(?:\.\d+)?")
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+# Scripts written without spaces between words, read one character per token: the CJK iteration
+# and closing marks (々 〆 〇 〻), hiragana and katakana with the prolonged sound mark (ー), katakana
+# extensions, CJK ideographs (extension A, unified, compatibility) and half-width katakana.
+_UNSPACED = (
+    "\u3005-\u3007\u303b\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+)
+_UNSPACED_PIECE = re.compile(f"[{_UNSPACED}]|[^{_UNSPACED}]+")
+_HAS_UNSPACED = re.compile(f"[{_UNSPACED}]")
+# The kana voicing marks that NFKD splits off (ダ -> タ + U+3099): kept and recomposed, or ひざ
+# (knee) would fold to ひさ and ぶ to ふ.
+_KANA_MARKS = frozenset("\u3099\u309a")
 
 # Function words carry no meaning for matching (kept short: content words decide).
 STOPWORDS = frozenset(
@@ -292,8 +307,12 @@ def _stemmer(language: str = "english") -> snowballstemmer.stemmer:
     maxsize=1 << 16
 )  # the same words recur across texts (an index: 430,000 tokens, 20,000 words)
 def fold(word: str) -> str:
+    """Lower case, accents dropped (NFKD: "é" -> "e", full-width "Ｘ" -> "x"), subscripts as digits;
+    kana keep their voicing marks (``_KANA_MARKS``)."""
     word = unicodedata.normalize("NFKD", word.translate(_SUBSCRIPTS).lower())
-    word = "".join(ch for ch in word if not unicodedata.combining(ch))
+    word = "".join(ch for ch in word if not unicodedata.combining(ch) or ch in _KANA_MARKS)
+    if not _KANA_MARKS.isdisjoint(word):
+        word = unicodedata.normalize("NFC", word)
     return word.replace("’", "'")
 
 
@@ -321,18 +340,25 @@ def whole_hashtags(text: str) -> set[str]:
 
 
 def raw_tokens(text: str) -> list[tuple[str, int, int]]:
-    """Words with their offsets; hashtags and camelCase split (``#BackwardWalking``)."""
+    """Words with their offsets; hashtags and camelCase split (``#BackwardWalking``); Japanese and
+    Chinese one character at a time (``_UNSPACED``: "倒着走" -> 倒, 着, 走)."""
     out: list[tuple[str, int, int]] = []
     for m in _TOKEN.finditer(text):
         word, start = m.group(), m.start()
         if word.startswith("#"):
             word, start = word[1:], start + 1
-        parts = list(_CAMEL.finditer(word)) if word[1:] != word[1:].lower() else []
-        if len(parts) > 1:
-            out.extend((p.group(), start + p.start(), start + p.end()) for p in parts)
-        else:
-            out.append((word, start, start + len(word)))
+        pieces = _UNSPACED_PIECE.finditer(word) if _HAS_UNSPACED.search(word) else None
+        for piece, offset in ((p.group(), p.start()) for p in pieces) if pieces else ((word, 0),):
+            out.extend(_camel_parts(piece, start + offset))
     return out
+
+
+def _camel_parts(word: str, start: int) -> list[tuple[str, int, int]]:
+    """``word`` (at ``start``) split at its capitals when it has any after the first letter."""
+    parts = list(_CAMEL.finditer(word)) if word[1:] != word[1:].lower() else []
+    if len(parts) > 1:
+        return [(p.group(), start + p.start(), start + p.end()) for p in parts]
+    return [(word, start, start + len(word))]
 
 
 class Analyzer:
@@ -344,16 +370,17 @@ class Analyzer:
         concepts: Iterable[ConceptDef],
         vocabulary: Iterable[str] = (),
         lexicon: Iterable[str] = (),
-        language: str = "english",
+        language: str | None = "english",
     ):
         """``vocabulary``: texts whose words corrections may go to (the claims'); ``lexicon``: known
         words of the language that are never corrected ("dancer" is not a misspelt "danger");
-        ``language``: the Snowball stemmer's language (terms and texts are stemmed alike)."""
+        ``language``: the Snowball stemmer's language (terms and texts are stemmed alike), None for
+        none: words are matched as written (Japanese and Chinese, read one character at a time)."""
         self.concepts = {c.id: c for c in concepts}
         self.lexicon = frozenset(lexicon)
         self.language = language
-        stem = _stemmer(language).stemWord
         self._stem_cache: dict[str, str] = {}
+        stem = self.stem
         self._word_cache: dict[str, tuple[tuple[str, str, int, int], ...]] = {}
         words: set[str] = set()
         # term stems -> concept ids; indexed by the first stem for a left-to-right scan
@@ -380,6 +407,8 @@ class Analyzer:
     # -- words ----------------------------------------------------------------------------------
 
     def stem(self, word: str) -> str:
+        if self.language is None:
+            return word
         cached = self._stem_cache.get(word)
         if cached is None:
             cached = _stemmer(self.language).stemWord(word)

@@ -10,7 +10,8 @@ and what it must contain is one of the claim's own words (its outcome, body part
 "backward"; the activity alone is not enough: "muscles which are not as involved in forward
 walking" does not deny the quadriceps claim). Checked in this order:
 
-- ``asks``: the unit is a question ("?", "¿", a question opener such as "does", "can", "is it
+- ``asks``: the unit is a question ("?", "¿", "？", a Chinese or Japanese question particle such as
+  吗 or ですか ending it, a question opener such as "does", "can", "is it
   true"; without "?" when an auxiliary opens it and its subject follows, as headlines ask: "Does
   Walking Backwards Help Knee Pain", not "Does wonders for knee pain") and the next sentence does
   not answer it at once ("Yes, ..." makes it an assertion, "No, ...", "Hardly.", "Doesn't work."
@@ -25,7 +26,7 @@ walking" does not deny the quadriceps claim). Checked in this order:
   unit, in a "Myth:" label opening it, after a headline's topic and a colon ("X for knee pain:
   overhyped and oversold."), or in the next sentence when that sentence is a short verdict
   ("That's a myth.", "... can be misleading"); or the claim says "safe" and the unit says
-  "dangerous" or "risk of falling" (the contrary, not a negation); or the claim compares backward
+  "dangerous" or "risk of falling" (危険, 危险: the contrary, not a negation); or the claim compares backward
   with forward and the unit compares the same quantity the other way round ("Forward walking
   burns more calories than backward walking": ``reverses_comparison``).
 - ``asks`` also when the next sentence is a short question that puts the claim in doubt ("But is
@@ -339,7 +340,8 @@ _DANGER = re.compile(
     r"\b(?:dangerous|unsafe|risky|hazardous|(?:risk|chances?) of (?:falling|falls?|injury|tripping)|"
     r"experts? warn|doctors? warn|"
     r"peligros[oa]|dangereu(?:x|se)|gef[äa]hrlich|gef[äa]hrden|warnen|warnt|verletzungen seien|"
-    r"perigos[oa]|pericolos[oa]|gevaarlijk|опасн\w*)(?!\w)",
+    r"perigos[oa]|pericolos[oa]|gevaarlijk|опасн\w*)(?!\w)"
+    r"|危険|危な|危险|危險",  # ja, zh (no spaces: no word boundaries to ask for)
     re.IGNORECASE,
 )
 # A question that puts what came before in doubt ("But is it really so?", "¿Funciona?").
@@ -356,10 +358,17 @@ def _clean(text: str) -> str:
     return text.replace("’", "'")
 
 
+# A Japanese or Chinese question: a full-width "？", or a question particle ending the sentence
+# (Chinese 吗/嗎/呢, Japanese polite ですか/ますか/でしょうか and plain のか/だろうか), "?" or not.
+_UNSPACED_QUESTION = re.compile(
+    r"(？|[吗嗎呢]|ですか|ますか|でしょうか|のか|だろうか)[\s。．.?？!！」』）]*$"
+)
+
+
 def is_question(text: str) -> bool:
     """True when the unit asks rather than states."""
     t = _clean(text).strip()
-    if t.startswith("¿"):
+    if t.startswith("¿") or _UNSPACED_QUESTION.search(t):
         return True
     if t.endswith("?") and not _RHETORICAL_TAG.search(t):
         return True
