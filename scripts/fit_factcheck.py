@@ -338,7 +338,7 @@ def cross_validate(
 ) -> dict[str, Any]:
     """Group k-fold by site over ``real``; ``own`` passages always train. Pooled held-out report.
     ``read``: ``read_passages`` of ``own + real`` when the caller has it (read here otherwise)."""
-    from app.factcheck.evaluate import metrics, reliability, run_ranker
+    from app.factcheck.evaluate import metrics, per_language, reliability, run_ranker
 
     everything = own + real
     units, base, features = read or read_passages(index, everything)
@@ -356,7 +356,7 @@ def cross_validate(
     report = {name: metrics(r) for name, r in runs.items()}
     english = {name: metrics([x for x in r if x["passage"].language == "en"]) for name, r in runs.items()}
     return {"all": report, "en": english, "reliability": reliability(runs["system"]),
-            "thresholds": cuts}  # fmt: skip
+            "languages": per_language(runs["system"]), "thresholds": cuts}  # fmt: skip
 
 
 def _units(index: Any, passages: list[Any]) -> list[Any]:
@@ -382,8 +382,9 @@ def _print_cv(report: dict[str, Any]) -> None:
     for scope in ("all", "en"):
         print(f"\n== cross-validated on the development part ({scope}) ==")
         rep = {k: {**v, "failures": []} for k, v in report[scope].items()}
-        # non-English passages have no candidates: one reliability table serves both scopes
-        print(evaluation_text({**rep, "reliability": report["reliability"], "languages": {}}))
+        # one reliability table serves both scopes; the per-language table goes with "all"
+        shown = report["languages"] if scope == "all" else {}
+        print(evaluation_text({**rep, "reliability": report["reliability"], "languages": shown}))
     print("fold thresholds:", report["thresholds"])
 
 

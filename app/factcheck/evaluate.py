@@ -270,11 +270,11 @@ def evaluate(index: Index, passages: list[Passage]) -> dict[str, Any]:
         report[name] = metrics(runs)
         if name == "system":
             report["reliability"] = reliability(runs)
-            report["languages"] = _languages(runs)
+            report["languages"] = per_language(runs)
     return report
 
 
-def _languages(runs: list[dict[str, Any]]) -> dict[str, Any]:
+def per_language(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Per labelled language: passages, how many the detector named right, how the matcher read
     them (``matched_by``: text, concepts or none) and the three matching figures of ``metrics``."""
     by_language: dict[str, list[dict[str, Any]]] = {}
