@@ -18,7 +18,9 @@ passage makes this claim" on the passage's concepts and words (those of the inde
 passages or more), saved as the weights of the features (``learned``). Its value in a row is
 stacked out of fold: the weights that fill a passage's rows come from the passages of the other
 sites (the same group k-fold by site as the calibration map), or the score model would learn
-to trust weights fitted on the very passages it is scored on.
+to trust weights fitted on the very passages it is scored on. ``learned_known`` says whether the
+row's claim has weights; the regression sees every row once more with both at 0 (``select``'s
+``unknown``), so a claim no labelled passage makes is scored by what the general features say.
 
 Score: a logistic regression (scikit-learn, L2, C=1) over the features gives a linear predictor
 z; an isotonic regression of the label on out-of-fold z (group k-fold by site inside the
@@ -159,7 +161,8 @@ def with_learned(base: BaseRows, learned: list[Learned]) -> Rows:
         for claim_id, units in found.items():
             w = weights.get(claim_id, {})
             rows[claim_id] = [
-                [*values[:-1], sum(w.get(f, 0.0) for f in present)] for values, present in units
+                [*values[:-2], 1.0 if w else 0.0, sum(w.get(f, 0.0) for f in present)]
+                for values, present in units
             ]
         out.append(rows)
     return out
@@ -187,14 +190,25 @@ def _z(values: list[float], coef: list[float] | None, intercept: float) -> float
 
 
 def select(
-    rows: Rows, passages: list[Any], coef: list[float] | None = None, intercept: float = 0.0
+    rows: Rows,
+    passages: list[Any],
+    coef: list[float] | None = None,
+    intercept: float = 0.0,
+    *,
+    unknown: bool = False,
 ) -> tuple[list[list[float]], list[int]]:
-    """One row per (passage, candidate claim): the claim's best unit under the model."""
+    """One row per (passage, candidate claim): the claim's best unit under the model.
+    ``unknown``: each row once more as if its claim had no learned weights (``learned_known`` and
+    ``learned`` 0), so the regression learns how to score a claim no labelled passage makes."""
     x, y = [], []
     for found, p in zip(rows, passages, strict=True):
         for claim_id, units in found.items():
-            x.append(max(units, key=lambda v: _z(v, coef, intercept)))
+            best = max(units, key=lambda v: _z(v, coef, intercept))
+            x.append(best)
             y.append(int(claim_id in p.expect))
+            if unknown:
+                x.append([*best[:-2], 0.0, 0.0])
+                y.append(y[-1])
     return x, y
 
 
@@ -205,7 +219,7 @@ def fit_logistic(rows: Rows, passages: list[Any]) -> tuple[list[float], float]:
     coef: list[float] | None = None
     intercept = 0.0
     for _ in range(ROUNDS):
-        x, y = select(rows, passages, coef, intercept)
+        x, y = select(rows, passages, coef, intercept, unknown=True)
         fit = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
         coef, intercept = [float(c) for c in fit.coef_[0]], float(fit.intercept_[0])
     assert coef is not None

@@ -64,7 +64,7 @@ def claims_of(client: TestClient, text: str) -> list[str]:
         # strength work named without the muscle, as the claim's "strengthening exercises"
         ("Strength training eases knee pain.", QUAD_PAIN),
         # the 10% rule limits weekly mileage: a load and its increase
-        ("The 10% rule keeps your knees safe.", SUDDEN),
+        ("The 10% rule prevents knee injuries.", SUDDEN),
         # a treatment that works is "effective" for its condition
         ("Retro walking is effective for knee osteoarthritis.", OSTEOARTHRITIS),
         ("Backward walking is effective in stroke rehabilitation.", STROKE),
@@ -160,7 +160,7 @@ def index(seed_settings):  # type: ignore[no-untyped-def]
 def test_learned_values_sum_the_claims_weights_of_the_features_present(index) -> None:  # type: ignore[no-untyped-def]
     import numpy as np
 
-    from app.factcheck.scoring import learned_values
+    from app.factcheck.scoring import learned_known, learned_values
 
     claims = np.array([index.claim_pos[BALANCE], index.claim_pos[SAFE], index.claim_pos[QUADS]])
     present = index.mask({"balance", "backward", "w:zzz-not-a-feature"})
@@ -170,6 +170,9 @@ def test_learned_values_sum_the_claims_weights_of_the_features_present(index) ->
     # weights (the quadriceps claim here, a generated knowledge base's every claim) gets 0
     assert learned_values(index, learned, claims, present).tolist() == [2.5, -0.25, 0.0]
     assert learned_values(index, None, claims, present).tolist() == [0.0, 0.0, 0.0]
+    # which of them have weights at all: the score model's learned_known feature
+    assert learned_known(index, learned, claims).tolist() == [1.0, 1.0, 0.0]
+    assert learned_known(index, None, claims).tolist() == [0.0, 0.0, 0.0]
 
 
 def test_the_fit_computes_the_learned_value_the_matcher_computes(index) -> None:  # type: ignore[no-untyped-def]
@@ -190,9 +193,28 @@ def test_the_fit_computes_the_learned_value_the_matcher_computes(index) -> None:
     at_run_time: dict[str, list[float]] = {}
     for uf in units[0][0]:
         for c in unit_candidates(index, uf, learned):
-            at_run_time.setdefault(c.claim_id, []).append(c.values[-1])
-    assert {c: [r[-1] for r in rs] for c, rs in rows.items()} == at_run_time
+            at_run_time.setdefault(c.claim_id, []).append(c.values[-2:])
+    assert {c: [r[-2:] for r in rs] for c, rs in rows.items()} == at_run_time
     assert {"balance", "safety-risk", "improvement"} <= features[0]
+
+
+def test_the_fit_sees_every_row_also_as_a_claim_without_weights() -> None:
+    """``select(unknown=True)``: each (passage, claim) row twice, the second with
+    ``learned_known`` and ``learned`` 0 and the same label, so the regression learns how to score
+    a claim no labelled passage makes (a curator's new claim: test_a_new_topic_needs_only_data)."""
+    from app.factcheck.evaluate import Passage
+
+    fit = _fit_script()
+    rows = [
+        {BALANCE: [[0.5, 0.5, 1.0, 0.3, 0.2, 1.0, 2.5], [0.9, 0.8, 0.0, 0.6, 0.4, 1.0, 3.0]]},
+        {SAFE: [[1, 1, 0, 1, 1, 1, -1]]},
+    ]
+    passages = [Passage("a", "", [BALANCE], {}, None), Passage("b", "", [], {}, None)]
+    x, y = fit.select(rows, passages, unknown=True)
+    assert x == [[0.9, 0.8, 0.0, 0.6, 0.4, 1.0, 3.0], [0.9, 0.8, 0.0, 0.6, 0.4, 0.0, 0.0],
+                 [1, 1, 0, 1, 1, 1, -1], [1, 1, 0, 1, 1, 0.0, 0.0]]  # fmt: skip
+    assert y == [1, 1, 0, 0]
+    assert fit.select(rows, passages)[1] == [1, 0]  # the real rows only (calibration, cut-offs)
 
 
 def test_learned_weights_are_fitted_per_claim_with_enough_passages() -> None:
