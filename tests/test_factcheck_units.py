@@ -143,6 +143,15 @@ def test_language(text: str, code: str) -> None:
     assert (language.warning(code) is None) == (code == "en")
 
 
+def test_an_unsure_guess_with_english_concepts_stays_when_its_own_terms_find_as_many() -> None:
+    text = "Retro walking untuk lutut yang sakit"  # Indonesian, guessed with about 0.6 confidence
+    assert language.detect(text)[0] == "id"
+    assert language.detect(text, 2)[0] == "en"  # "retro walking": the English analyser's concepts
+    found = {"id": 4}  # backward, walking, knee, pain
+    assert language.detect(text, 2, lambda code: found.get(code, 0))[0] == "id"
+    assert language.detect(text, 5, lambda code: found.get(code, 0))[0] == "en"
+
+
 def test_concept_translations_name_a_language_the_matcher_can_stem() -> None:
     from pydantic import ValidationError
 

@@ -52,7 +52,7 @@ def post_units(index: Index, text: str) -> tuple[list[UnitFeatures], dict[str, A
     not read. The one reading of a post that the matcher and the score fit share."""
     post = index.analyzer.features(text)
     concepts = sum(1 for f in post.spans if not f.startswith("w:"))
-    code, confidence = language.detect(text, concepts)
+    code, confidence = language.detect(text, concepts, lambda code: language.concept_count(index, text, code))
     how = language.handling(index, code)
     if how == "concepts":
         post = language.features(index, text, code)

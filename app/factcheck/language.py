@@ -28,6 +28,7 @@ How a language is read (``handling``):
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.vocab import STEMMERS
@@ -73,14 +74,19 @@ def _model() -> Any:
     return _identifier
 
 
-def detect(text: str, english_concepts: int = 0) -> tuple[str, float]:
+def detect(
+    text: str, english_concepts: int = 0, own_concepts: Callable[[str], int] | None = None
+) -> tuple[str, float]:
     """(ISO 639-1 code, confidence 0-1) of ``text``. ``english_concepts``: how many curated
     concepts the English analyser found; any settles a non-English guess made with less than
     ``MIN_CONFIDENCE`` as English (the model alone is right on every English passage of the
     development set; a rule that also overrode confident guesses took Spanish and French passages
-    that mention "retro" or "treadmill" for English)."""
+    that mention "retro" or "treadmill" for English), unless the guessed language's own terms
+    find at least as many (``own_concepts(code)``, 0 for a language not read through concepts):
+    an Indonesian passage quoting "retro walking" (0.79 Indonesian) is Indonesian."""
     code, confidence = _model().classify(text)
-    if code != "en" and confidence < MIN_CONFIDENCE and english_concepts >= 1:
+    unsure = code != "en" and confidence < MIN_CONFIDENCE and english_concepts >= 1
+    if unsure and (own_concepts is None or own_concepts(code) < english_concepts):
         return "en", float(confidence)
     if code != "en" and confidence < MIN_RECOGNISED:
         return UNDETERMINED, float(confidence)
@@ -112,6 +118,14 @@ def analyzer(index: Index, code: str) -> Analyzer:
             held = (index, Analyzer(index.translations[code], language=STEMMERS[code]))
             _analyzers[(id(index), code)] = held
     return held[1]
+
+
+def concept_count(index: Index, text: str, code: str) -> int:
+    """How many curated concepts the terms of language ``code`` find in ``text`` (0 when the
+    language is not read through concepts): the guess's side of ``detect``'s English override."""
+    if handling(index, code) != "concepts":
+        return 0
+    return sum(1 for f in analyzer(index, code).features(text).spans if not f.startswith("w:"))
 
 
 def features(index: Index, text: str, code: str) -> Features:
