@@ -411,6 +411,7 @@ class TermLanguage(StrEnum):
     NL = "nl"
     RU = "ru"
     ID = "id"
+    HI = "hi"
     JA = "ja"
     ZH = "zh"
 
@@ -419,7 +420,7 @@ class TermLanguage(StrEnum):
 #: and Chinese have no spaces and little inflection; the analyser reads them one character at a time).
 STEMMERS: dict[str, str | None] = {
     "en": "english", "es": "spanish", "fr": "french", "de": "german", "pt": "portuguese", "it": "italian",
-    "nl": "dutch", "ru": "russian", "id": "indonesian", "ja": None, "zh": None,
+    "nl": "dutch", "ru": "russian", "id": "indonesian", "hi": "hindi", "ja": None, "zh": None,
 }  # fmt: skip
 
 

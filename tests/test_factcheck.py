@@ -271,6 +271,8 @@ def test_japanese_and_chinese_are_read_one_character_at_a_time() -> None:
     feats = analyzer.features("後ろ歩きはひざに効く。倒着走")
     assert feats.spans == {"backward": [(0, 4), (10, 13)], "knee": [(5, 7)]}  # token numbers
     assert "knee" not in analyzer.features("ひさしぶり").names()  # ざ keeps its voicing mark (not さ)
+    # Devanagari vowel signs are combining marks: they stay inside their word
+    assert [w for w, _, _ in raw_tokens("उल्टा चलना")] == ["उल्टा", "चलना"]
 
 
 def test_typed_figures() -> None:
@@ -618,6 +620,7 @@ def test_other_languages_are_named_with_a_warning(store: Store) -> None:
         # an English loanword ("retro walking") in an unsure guess: still read as Indonesian
         ("Pasien osteoartritis lutut yang melakukan retro walking merasakan nyeri berkurang.", "id",
          "backward-walking-eases-knee-osteoarthritis"),
+        ("उल्टा चलने से जांघ की मांसपेशियां मजबूत होती हैं।", "hi", "backward-walking-strengthens-quadriceps"),
     ],
 )  # fmt: skip
 def test_other_languages_are_matched_through_concept_terms(

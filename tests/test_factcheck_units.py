@@ -135,6 +135,7 @@ def test_negation_cues_point_at_the_words() -> None:
         ("Rückwärtsgehen auf dem Laufband stärkt die Oberschenkel", "de"),
         ("倒着走可以缓解膝盖疼痛", "zh"),
         ("後ろ歩きはひざの痛みを和らげます", "ja"),
+        ("उल्टा चलना घुटने के दर्द में राहत देता है", "hi"),
         ("Jalan mundur dapat mengurangi nyeri lutut dan membakar lebih banyak kalori", "id"),
     ],
 )

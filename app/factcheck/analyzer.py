@@ -23,7 +23,13 @@ from dataclasses import dataclass, field
 
 import snowballstemmer
 
-_TOKEN = re.compile(r"#?[^\W_]+(?:['’][^\W_]+)*|%", re.UNICODE)
+# The vowel signs and viramas of the Indic scripts (Devanagari to Sinhala) are combining marks, not
+# word characters, so a bare [^\W_]+ cut "चलना" (walking) at its "ा": a letter may carry them.
+_INDIC_MARKS = "".join(
+    ch for ch in map(chr, range(0x0900, 0x0E00)) if unicodedata.category(ch).startswith("M")
+)
+_LETTERS = rf"[^\W_](?:[^\W_]|[{_INDIC_MARKS}])*"
+_TOKEN = re.compile(rf"#?{_LETTERS}(?:['’]{_LETTERS})*|%", re.UNICODE)
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+(?:\.\d+)?")
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 # Scripts written without spaces between words, read one character per token: the CJK iteration

@@ -11,7 +11,7 @@ How a language is read (``handling``):
 - ``"text"``: English, read in full (concepts, every content word, the embedding model);
 - ``"concepts"``: a language in which data/concepts.yaml gives the concepts' terms
   (``translations``: Spanish, French, German, Portuguese, Italian, Dutch, Russian, Indonesian,
-  Japanese, Chinese). The post is stemmed with that language's Snowball stemmer and only the
+  Hindi, Japanese, Chinese). The post is stemmed with that language's Snowball stemmer and only the
   curated concepts count (its other words cannot match English claims). Japanese and Chinese have
   neither spaces nor a Snowball stemmer: their scripts are read one character at a time and a
   term (後ろ歩き, 倒着走, 膝盖疼痛) is found as that sequence of characters, unstemmed
@@ -21,7 +21,7 @@ How a language is read (``handling``):
   an English gloss of the concepts found (tried on the development passages) scored no better and
   returned more false matches. The response says so (a warning), because a claim made in words
   the vocabulary lacks is missed;
-- None: any other language (Korean, Arabic, Hindi, Tamil...); the response has no match and a
+- None: any other language (Korean, Arabic, Tamil...); the response has no match and a
   warning, never a silent empty list.
 """
 

@@ -2,7 +2,7 @@
 
 A post is matched one unit at a time, so "200 women" in the VO2 max sentence is never checked
 against the knee-pain claim in the next one. Units are sentences (split after ``.``, ``!``, ``?``,
-``…``, Japanese and Chinese ``。！？``, line breaks and bullet marks) and, inside a sentence, clauses joined by ``;`` or by a
+``…``, Japanese and Chinese ``。！？``, the Hindi danda ``।``, line breaks and bullet marks) and, inside a sentence, clauses joined by ``;`` or by a
 contrast ("but", "however", "whereas") that usually starts a new assertion. Abbreviations,
 decimals ("2.5 mph") and initials do not end a sentence.
 
@@ -29,9 +29,10 @@ ABBREVIATIONS = frozenset(
 )
 # Where a sentence may end: terminal punctuation (with closing quotes/brackets) then space, or
 # a line break, or a bullet/emoji-style separator; in Japanese and Chinese the full-width 。！？,
-# or "!" / "?" before a kana or ideograph, with no space after (their writing has none).
+# or "!" / "?" before a kana or ideograph, with no space after (their writing has none); in Hindi
+# the danda (।, ॥).
 _END = re.compile(
-    r"(?:[.!?…]+[\"'”’)\]]*)(?=\s+|$)|[。！？]+[」』）”’]*|[!?](?=[\u3040-\u30ff\u3400-\u9fff])|\n+|"
+    r"(?:[.!?…]+[\"'”’)\]]*)(?=\s+|$)|[。！？।॥]+[」』）”’]*|[!?](?=[\u3040-\u30ff\u3400-\u9fff])|\n+|"
     r"\s[•·|]\s|\s[-–—]{1,2}\s(?=[A-Z])"
 )
 _CLAUSE = re.compile(r";\s+|,?\s+(?:but|however|whereas|although)\s+", re.IGNORECASE)
