@@ -621,6 +621,17 @@ def test_other_languages_are_named_with_a_warning(store: Store) -> None:
         ("Pasien osteoartritis lutut yang melakukan retro walking merasakan nyeri berkurang.", "id",
          "backward-walking-eases-knee-osteoarthritis"),
         ("उल्टा चलने से जांघ की मांसपेशियां मजबूत होती हैं।", "hi", "backward-walking-strengthens-quadriceps"),
+        # words the stemmers do not fold onto the older terms: compounds, plurals, loanwords
+        ("Rückwärtsgehen lindert Knieschmerzen.", "de", "backward-walking-relieves-everyday-knee-pain"),
+        ("Le retro walking soulage les douleurs articulaires.", "fr",
+         "backward-walking-relieves-everyday-knee-pain"),
+        ("Camminare all'indietro riduce i dolori dorsali.", "it", "backward-walking-relieves-low-back-pain"),
+        ("При движении назад укрепляются квадрицепсы.", "ru", "backward-walking-strengthens-quadriceps"),
+        ("Ходьба вперёд спиной улучшает координацию и равновесие.", "ru", "backward-walking-improves-balance"),
+        ("Caminhar de costas fortalece os músculos das pernas.", "pt", "backward-walking-strengthens-quadriceps"),
+        ("Caminar hacia atrás fortalece los músculos que rodean la rodilla.", "es",
+         "backward-walking-strengthens-quadriceps"),
+        ("Achteruitlopen vermindert gewrichtspijn.", "nl", "backward-walking-relieves-everyday-knee-pain"),
     ],
 )  # fmt: skip
 def test_other_languages_are_matched_through_concept_terms(
@@ -630,6 +641,39 @@ def test_other_languages_are_matched_through_concept_terms(
     assert result["language"]["code"] == code and result["language"]["matched_by"] == "concepts"
     assert "concept vocabulary only" in result["warnings"][0]
     assert claim in [m["claim"]["id"] for m in result["matches"]][:2]
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "has", "lacks"),
+    [
+        # "anche" is Italian for "also" as well as "hips": only "le/delle/alle/sulle anche" are the hips
+        ("Camminare all'indietro rafforza anche le cosce.", "it", {"backward", "quadriceps"}, {"hip"}),
+        ("Sollecita le anche e le caviglie.", "it", {"hip", "ankle"}, set()),
+        # "à l'inverse" is "conversely", not the reversed treadmill ("tapis roulant inversé")
+        ("À l'inverse, la marche améliore l'équilibre.", "fr", {"balance"}, {"backward"}),
+        (
+            "Sur un tapis roulant inversé, la marche améliore l'équilibre.",
+            "fr",
+            {"backward", "balance"},
+            set(),
+        ),
+        # "Sicherheit" would stem to the everyday "sich"
+        (
+            "Es stellt sich heraus, dass Rückwärtsgehen die Muskeln stärkt.",
+            "de",
+            {"backward", "strength"},
+            {"safety-risk"},
+        ),
+    ],
+)
+def test_concept_terms_in_other_languages(
+    store: Store, text: str, code: str, has: set[str], lacks: set[str]
+) -> None:
+    from app.factcheck import language
+    from app.factcheck.index import get_index
+
+    names = language.features(get_index(store), text, code).names()
+    assert has <= names and not lacks & names, names
 
 
 def test_stance_in_another_language(store: Store) -> None:
