@@ -587,6 +587,13 @@ def test_a_contrast_with_forward_walking_implies_the_other_direction(store: Stor
     found = ids(check(store, "It puts far less load on the kneecap than forward walking does."))
     assert found and found[0] == "backward-running-reduces-patellofemoral-force"
     assert ids(check(store, "Uphill walking puts more load on the kneecap than flat walking.")) == []
+    # the same contrast in the languages read through the concepts
+    assert CONTRAST_WITH_FORWARD.search("quema más calorías que caminar rápidamente hacia adelante")
+    assert CONTRAST_WITH_FORWARD.search("verbrennt mehr Kalorien als normales Gehen")
+    assert CONTRAST_WITH_FORWARD.search("сжигает больше калорий, чем обычная ходьба")
+    assert not CONTRAST_WITH_FORWARD.search("caminar es mejor que correr")
+    found = ids(check(store, "Este tipo de marcha quema más calorías que caminar hacia adelante."))
+    assert "backward-walking-burns-more-calories" in found[:2]
 
 
 def test_spelling_correction_keeps_known_words(store: Store) -> None:

@@ -6,7 +6,8 @@ For each unit (sentence or clause, ``sentences.split``):
    core has one), found through the index's postings.
 2. *Gates* (``passes_gates``): a claim about backward locomotion needs "backward" (or retro,
    reverse, BW...) in the unit or in another sentence of the post, or a contrast with walking the
-   usual way ("than forward walking", "unlike regular walking": ``CONTRAST_WITH_FORWARD``); and
+   usual way ("than forward walking", "unlike regular walking", "que caminar hacia adelante":
+   ``CONTRAST_WITH_FORWARD``, in English and the languages read through the concepts); and
    for each kind the claim's core mentions (activity; body part or topic; outcome) the unit needs
    one of the claim's concepts of that kind. Activities, body parts and topics named anywhere in
    the post count for every unit ("Runner's knee? Walking backwards eases the pain."); outcomes
@@ -65,10 +66,37 @@ CARRIED_KINDS = frozenset({"activity", "body", "topic"})  # what earlier units l
 # "... than forward walking", "unlike regular walking", "compared with normal walking": a post that
 # sets something against walking the usual way is about the other direction, even when the
 # article's heading, not the passage, names it.
+# The same contrast in the languages read through the concepts (``language``): per language, the
+# words that set two things against each other and the ways of naming walking the usual way; the
+# two may be up to two words apart ("que caminar rápidamente hacia adelante").
+_CONTRASTS_ELSEWHERE = {
+    "es": (r"que|a diferencia de|en comparación con|comparad[oa] con|frente a|en lugar de",
+           r"hacia (?:adelante|delante)|(?:caminar|andar|correr|marcha|caminata|carrera)\s+"
+           r"(?:normal(?:mente)?|convencional|tradicional|habitual|clásica)"),
+    "fr": (r"que|contrairement à|par rapport à|comparée? à|au lieu de",
+           r"en avant|vers l'avant|marcher normalement|(?:marche|course)\s+"
+           r"(?:normale|avant|classique|traditionnelle|habituelle|conventionnelle)"),
+    "de": (r"als|im vergleich zu[mr]?|anders als|statt|verglichen mit",
+           r"vorwärts|(?:normale[sn]?|normal|herkömmliche[sn]?|gewöhnliche[sn]?)\s+(?:gehen|laufen)"),
+    "pt": (r"que|ao contrário d[ao]|em comparação com|comparad[oa] com|em vez de",
+           r"para (?:a )?frente|(?:caminhar|andar|correr)\s+normalmente|(?:caminhada|marcha|corrida)\s+"
+           r"(?:normal|convencional|tradicional|comum)"),
+    "it": (r"che|rispetto a(?:lla|l)?|a differenza de(?:lla|l)|invece di",
+           r"in avanti|(?:camminare|correre)\s+normalmente|(?:camminata|corsa|marcia)\s+"
+           r"(?:normale|classica|tradizionale|in avanti)"),
+    "nl": (r"dan|in vergelijking met|anders dan|in plaats van",
+           r"vooruit|voorwaarts|(?:normaal|gewoon)\s+(?:lopen|wandelen)"),
+    "ru": (r"чем|по сравнению с|в отличие от|вместо",
+           r"вперёд|вперед|обычн[а-я]*\s+(?:ходьб[а-я]*|бег[а-я]*)"),
+}  # fmt: skip
 CONTRAST_WITH_FORWARD = re.compile(
     r"\b(?:than|unlike|compared (?:to|with)|versus|vs\.?|instead of)\s+(?:[a-z]+\s+){0,2}?"
     r"(?:forwards?|(?:normal|normally|regular|traditional|conventional|ordinary|usual)\s+"
-    r"(?:walk|walking|running|run|way|direction|gait|locomotion))\b",
+    r"(?:walk|walking|running|run|way|direction|gait|locomotion))\b"
+    + "".join(
+        rf"|\b(?:{than})\s+(?:[^\W\d_]+\s+){{0,2}}?(?:{usual})\b"
+        for than, usual in _CONTRASTS_ELSEWHERE.values()
+    ),
     re.IGNORECASE,
 )
 
