@@ -109,13 +109,8 @@ def test_harder_posts(tmp_path: Path) -> None:
     [
         "Creatine is the most researched supplement and it boosts strength",
         "Cold plunges every morning reduce inflammation and knee pain",
-        pytest.param(
-            "These knee sleeves stopped my knee pain during squats",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known false positive of the fitted score: squats + knee pain; docs/factcheck.md",
-            ),
-        ),
+        # squats are a quadriceps exercise, but knee sleeves are not strength work: no claim
+        "These knee sleeves stopped my knee pain during squats",
         "walking my dog backwards down the street lol",
         "Counting backwards from 100 helps you fall asleep",
         "",

@@ -143,9 +143,9 @@ def linear(values: list[float], model: dict[str, Any]) -> float:
 
 def cut_off(model: dict[str, Any], matched_by: str | None = "text") -> float:
     """The score a match must reach to be returned, for a post read in full (``"text"``) or
-    through the concepts' terms of its language (``"concepts"``): each reading has its own
-    cut-off, fitted on its own development passages (a concept-only reading is noisier, and one
-    cut-off for both would be set by it)."""
+    through the concepts' terms of its language (``"concepts"``), as the model file gives them
+    (``thresholds``; the fit now writes one pooled value for both: scripts/fit_factcheck.py
+    ``system_cuts``)."""
     return float(model.get("thresholds", {}).get(matched_by or "text", model["threshold"]))
 
 
