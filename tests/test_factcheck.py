@@ -412,6 +412,44 @@ def test_stance_in_japanese_and_chinese(seed_client: TestClient) -> None:
     assert danger["claim"]["id"] == safe and danger["stance"] == "denies"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "後ろ歩きで膝の痛みは治らない。",  # "does not cure": a verb's negative ending
+        "後ろ歩きは膝の痛みに効きません。",  # polite "does not work"
+        "後ろ歩きで膝の痛みが治るというのは嘘です。",  # "... is a lie"
+        "倒着走不能治好膝盖疼痛。",  # "cannot cure"
+        "倒着走治不了膝盖疼。",  # a potential complement negated
+        "倒着走能治膝盖疼是谣言。",  # "... is a rumour"
+        "Jalan mundur tidak menyembuhkan nyeri lutut.",  # Indonesian
+    ],
+)
+def test_denials_in_japanese_chinese_and_indonesian(seed_client: TestClient, text: str) -> None:
+    """A denial is read as one in the languages read through the concepts, and a denial carries
+    no overclaim or population flag (those apply to what a post asserts)."""
+    body = seed_client.post("/api/v1/factcheck", json={"text": text}).json()
+    knee = [m for m in body["matches"] if m["claim"]["id"] == "backward-walking-relieves-everyday-knee-pain"]
+    assert knee and knee[0]["stance"] == "denies", body["matches"]
+    assert not {f["code"] for f in knee[0]["flags"]} & {"overclaim", "population-mismatch"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "後ろ歩きを続けたら膝の痛みがなくなった。",  # "the knee pain went away"
+        "後ろ歩きは膝への負担が少ない。",  # 少ない "little" (strain), not a negation
+        "倒着走以后膝盖不疼了。",  # "the knee no longer hurts"
+        "後ろ歩きは普段使わない筋肉を鍛えて、膝の痛みを和らげる。",  # "muscles you do not use"
+        "倒着走可以锻炼平时不用的肌肉，缓解膝盖疼痛。",  # the same in Chinese
+    ],
+)
+def test_japanese_and_chinese_words_that_look_negative_do_not_deny(
+    seed_client: TestClient, text: str
+) -> None:
+    body = seed_client.post("/api/v1/factcheck", json={"text": text}).json()
+    assert body["matches"] and all(m["stance"] != "denies" for m in body["matches"]), body["matches"]
+
+
 def test_api_batch(seed_client: TestClient) -> None:
     posts = [
         {"id": "a", "text": "Retro walking builds strong quads"},

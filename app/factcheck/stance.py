@@ -21,7 +21,8 @@ walking" does not deny the quadriceps claim). Checked in this order:
   ("If walking backwards cured knee pain, doctors would prescribe it"): ``denies`` for a
   counterfactual, ``asks`` for an open condition (``supposed``).
 - ``denies``: a negation cue ("not", "n't", "never", "no", and the same in Spanish, French,
-  German, Portuguese, Italian and Dutch) whose clause holds the claim's words; a verdict cue
+  German, Portuguese, Italian, Dutch, Russian, Indonesian, Japanese and Chinese: 治らない,
+  効きません, 不能, 治不了, 没用) whose clause holds the claim's words; a verdict cue
   ("myth", "no evidence", "misleading", "overrated", "debunked", "mito", "Mythos"...) in the
   unit, in a "Myth:" label opening it, after a headline's topic and a colon ("X for knee pain:
   overhyped and oversold."), or in the next sentence when that sentence is a short verdict
@@ -123,9 +124,26 @@ _NEGATION = re.compile(
     r"n[aã]o|nem|nenhum(?:a)?|"  # pt ("nunca" above)
     r"non|mai|nessun[oa]?|"  # it
     r"niet|geen|nooit|"  # nl
-    r"не|нет|никогда|ни)"  # ru
+    r"не|нет|никогда|ни|"  # ru
+    r"tidak|tak|bukan|belum)"  # id
     r"(?![\w'’-])",
     re.IGNORECASE,
+)
+# Japanese and Chinese negation, written without spaces (so without the word boundaries above):
+# Japanese verb endings (治らない, 効かない, 治りません, 効果がなかった, 無い) but not adjectives
+# that end the same way (少ない "few", 危ない "dangerous", 間違いない "no doubt", だけでなく "not
+# only"); Chinese 不 / 没 / 沒 / 未 / 无 / 無 / 别 before a verb (不能治好, 治不了, 没用) but not
+# the words they begin (不错 "good", 不仅 "not only", 不断 "constantly", 不少 "many", 不同
+# "different", 不适 "discomfort", 没错 "right", 无论 "whatever", 未来 "future", 无氧
+# "anaerobic"...); and not "no pain" (痛みがない, 痛くない, 痛みがなくなった "the pain went", 不疼,
+# 没有疼痛), which says the pain is gone, as "not hurting" does in English; nor a negative verb
+# that describes a noun (普段使わない筋肉 / 平时不用的肌肉 "the muscles you do not use"): a
+# Japanese one followed at once by a noun (kanji, katakana), a Chinese one closed by 的.
+_NEGATION_CJK = re.compile(
+    r"(?<![少危汚違])(?<!だけで)(?<!ばかりで)(?<!痛く)(?<!痛みが)(?<!痛みは)(?<!痛みも)"
+    r"(?:ない|なく(?!な)|なかった|ません|無い|無く(?!な))(?![\u4e00-\u9fff\u30a0-\u30ff])|"
+    r"[不没沒未无無别別非](?![错錯仅僅但断斷少同适適良足管久过過如然必禁止及安便利论論数數常限来來知疼痛氧人]|有[疼痛])"
+    r"(?![^，。、,.的]{0,2}的)"
 )
 # Cues that say the claim is false or unfounded, wherever they stand in the clause.
 _VERDICT = re.compile(
@@ -155,8 +173,14 @@ _VERDICT = re.compile(
     r"mythos|irrtum|falsch|[üu]bertrieben|m[äa]rchen|"  # de
     r"bufala|esagerat[oa]|"  # it
     r"mythe|fabel|onzin|overdreven|"  # nl
-    r"миф\w*|неправда|преувеличен\w*)(?!\w)",  # ru
+    r"миф\w*|неправда|преувеличен\w*|"  # ru
+    r"hoaks|bohong|keliru|salah kaprah)(?!\w)",  # id ("mitos", "hoax" above)
     re.IGNORECASE,
+)
+# Verdicts in Japanese and Chinese: a lie, a false rumour, a myth, no basis, no effect.
+_VERDICT_CJK = re.compile(
+    r"嘘|ウソ|デマ|誤り|迷信|神話|俗説|都市伝説|根拠(?:が|は)?(?:ない|なし|無し)|効果なし|"
+    r"谣言|謠言|假的|误区|誤區|伪科学|偽科學|不实|不實|骗局|騙局|夸大|誇大|迷思|没有根据|沒有根據"
 )
 _PSEUDO_NEGATION = re.compile(
     r"\b(?:no more (?:knee )?(?:pain|aches?)|no longer (?:hurts?|aches?|painful|in pain)|not only|not just|not least|not to mention|no wonder|no doubt|no joke|no weights|"
@@ -318,7 +342,8 @@ def conceded(text: str, after: str = "") -> bool:
 def negated(text: str, at: int) -> bool:
     """The word at offset ``at`` of ``text`` lies after a negation cue in that cue's clause ("no
     cure", "won't cure"): a certainty word there is not said."""
-    return any(cue[1] <= at and clause_of(text, cue[0])[1] > at for cue in _cues(_NEGATION, text))
+    cues = _cues(_NEGATION, text) + _cues(_NEGATION_CJK, text)
+    return any(cue[1] <= at and clause_of(text, cue[0])[1] > at for cue in cues)
 
 
 def _worsens(text: str, words: Sequence[Span] | None, actors: Sequence[Span]) -> bool:
@@ -403,7 +428,10 @@ def _cues(pattern: re.Pattern[str], text: str) -> list[Span]:
 
 def negation_cues(text: str) -> list[Span]:
     """(start, end) of each negation or verdict cue in ``text`` that really negates (not "not only")."""
-    return sorted(set(_cues(_NEGATION, text)) | set(_cues(_VERDICT, text)))
+    return sorted(
+        set(_cues(_NEGATION, text)) | set(_cues(_VERDICT, text)) | set(_cues(_NEGATION_CJK, text))
+        | set(_cues(_VERDICT_CJK, text))
+    )  # fmt: skip
 
 
 def clause_of(text: str, at: int) -> Span:
