@@ -175,3 +175,21 @@ def test_words_that_are_not_figures() -> None:
     assert post_figures("more time in double support, a double-task test, doble tarea") == []
     assert post_figures("10 лет назад это было как 5 шагов вперед") == []  # "back" as "ago": no ratio
     assert post_figures("倍数と１．５倍") == []  # "multiple"; a full-width decimal is not read in part
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Walking backwards doesn't burn twice the calories.",
+        "Backward walking doesn't burn twice the calories, more like 20% more.",
+        "No, walking backward does not burn three times as many calories as walking forward.",
+    ],
+)
+def test_denying_an_exaggerated_figure_is_not_denying_the_claim(seed_client: TestClient, text: str) -> None:
+    """A post that denies a figure the evidence contradicts ("twice the calories", against 17-20%
+    more effort) is right: no denies-supported flag on it (found by a new user's trial)."""
+    matches = check(seed_client, text)["matches"]
+    energy = [m for m in matches if m["claim"]["id"] in (CALORIES, ENERGY)]
+    assert energy, matches
+    for match in energy:
+        assert "denies-supported" not in {f["code"] for f in match["flags"]}, match["flags"]

@@ -260,7 +260,8 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     if said == PostStance.ASSERTS:
         flags += population_flags(index, profile, uf)
         flags += overclaim_flags(index, post, uf, text, claim, per_post.figures(unit))
-    flags += denial_flags(claim, said, unit.text)
+    if not figure_flags:  # "doesn't burn twice the calories" denies the exaggeration, not the claim
+        flags += denial_flags(claim, said, unit.text)
     return {
         "claim": {key: claim[key] for key in SUMMARY_FIELDS} | {"url": base_url.rstrip("/") + claim["url"]},
         "score": round(cand.score, 4),
