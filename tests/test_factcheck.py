@@ -617,6 +617,9 @@ def test_a_contrast_with_forward_walking_implies_the_other_direction(store: Stor
     assert CONTRAST_WITH_FORWARD.search("unlike walking forwards, it spares the kneecap")
     assert not CONTRAST_WITH_FORWARD.search("My knees hurt more than usual")
     assert not CONTRAST_WITH_FORWARD.search("harder compared to walking on a flat surface")
+    # "forward" naming an exercise done in place is no contrast with walking
+    assert not CONTRAST_WITH_FORWARD.search("kinder to the knees than forward lunges")
+    assert CONTRAST_WITH_FORWARD.search("it burns more than forwards, and")
     found = ids(check(store, "It puts far less load on the kneecap than forward walking does."))
     assert found and found[0] == "backward-running-reduces-patellofemoral-force"
     assert ids(check(store, "Uphill walking puts more load on the kneecap than flat walking.")) == []

@@ -81,6 +81,40 @@ def test_paraphrases_find_their_claim_first(seed_client: TestClient, text: str, 
 @pytest.mark.parametrize(
     "text",
     [
+        # "reverse" as undoing something, driving a car backwards; "retro" as an old style
+        "Let's reverse the trend: walking more reduces knee pain",
+        "Walking every day helped reverse my type 2 diabetes and my knees ache less.",
+        "Regular walking can reverse the damage that sitting does to your knees.",
+        "I reversed my car into a post and now my knee hurts",
+        "Reversing out of the driveway I twisted my knee.",
+        "Went for a retro-themed walk in the old town, my knees are killing me",
+        "Bought some retro sneakers for my evening walks, my knees feel great.",
+        # lunges, in whichever direction, are an exercise in place
+        "Reverse lunges are much easier on your knees",
+        "Walking lunges are easier on the knees than forward lunges.",
+        "Step-back lunges take stress off the front knee.",
+    ],
+)
+def test_other_senses_of_reverse_and_retro_make_no_claim(seed_client: TestClient, text: str) -> None:
+    assert claims_of(seed_client, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Retro walking reverses knee pain.", KNEE_PAIN),
+        ("Walking in reverse on a treadmill eases sore knees.", KNEE_PAIN),
+    ],
+)
+def test_reverse_and_retro_still_name_backward_walking(
+    seed_client: TestClient, text: str, first: str
+) -> None:
+    assert claims_of(seed_client, text)[:1] == [first]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Knee pain has increased a lot in recent years.",
         "The number of people with knee pain doubled over the last decade.",
     ],
@@ -123,6 +157,13 @@ def analyzer() -> Analyzer:
         ("joint pain", {"knee-pain", "knee"}, set()),
         # bare "joints" is any joint ("good for joints and muscles")
         ("good for joints and muscles", set(), {"knee", "knee-pain"}),
+        ("reverse the effects of sitting", set(), {"backward"}),
+        ("she reversed into a parked van", set(), {"backward"}),
+        ("retro style trainers", set(), {"backward"}),
+        ("walking lunges", set(), {"walking", "backward"}),
+        ("a lunge in reverse", set(), {"backward"}),
+        ("retro walking", {"backward", "walking"}, set()),
+        ("walk in reverse", {"backward", "walking"}, set()),
     ],
 )
 def test_concept_terms(analyzer: Analyzer, text: str, has: set[str], lacks: set[str]) -> None:
