@@ -450,6 +450,17 @@ def test_japanese_and_chinese_words_that_look_negative_do_not_deny(
     assert body["matches"] and all(m["stance"] != "denies" for m in body["matches"]), body["matches"]
 
 
+def test_closing_hashtags_belong_to_the_sentence_before(seed_client: TestClient) -> None:
+    """Hashtags and emoji after a sentence's end are its tags, not a statement of their own: the
+    match's span is the sentence with them, and the overclaim of "fixed" is flagged (found by a
+    new user's trial: the hashtags were matched alone and the flag was lost)."""
+    text = "Retro walking fixed my knees!!! 🔥🔥 #retrowalking #kneepain #backwardswalking"
+    match = seed_client.post("/api/v1/factcheck", json={"text": text}).json()["matches"][0]
+    assert match["claim"]["id"] == "backward-walking-relieves-everyday-knee-pain"
+    assert match["matched_text"]["text"] == text
+    assert "overclaim" in {f["code"] for f in match["flags"]}
+
+
 def test_api_batch(seed_client: TestClient) -> None:
     posts = [
         {"id": "a", "text": "Retro walking builds strong quads"},

@@ -111,8 +111,14 @@ def _ellipsis_goes_on(text: str, start: int, end: int) -> bool:
     return bool(closes) and bool(re.match(r"\s+[a-z]", text[end:]))
 
 
+_HASHTAGS = re.compile(r"#[^\W_][\w'’]*")
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of ``text``, without surrounding space; empty pieces dropped."""
+    """(start, end) of each sentence of ``text``, without surrounding space; empty pieces dropped.
+    A piece of nothing but hashtags and emoji after a sentence ("Retro walking fixed my knees!!!
+    🔥 #retrowalking #kneepain") belongs to that sentence: its closing tags, not a statement
+    (``scoring._hashtag_spans`` reads them as such)."""
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _END.finditer(text):
@@ -129,7 +135,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
             s += 1
         while e > s and (text[e - 1].isspace() or text[e - 1] in "•·|–—"):
             e -= 1
-        if any(ch.isalnum() for ch in text[s:e]):
+        if not any(ch.isalnum() for ch in text[s:e]):
+            continue
+        if out and not any(ch.isalnum() for ch in _HASHTAGS.sub("", text[s:e])):
+            out[-1] = (out[-1][0], e)  # only hashtags and emoji: they close the sentence before
+        else:
             out.append((s, e))
     return out
 
