@@ -523,7 +523,10 @@ class Methodology(_Out):
 
 
 class Span(_Out):
-    """Character offsets into the post (``text[start:end]``)."""
+    """Offsets into the post's text exactly as sent (``text[start:end]``), counted in Unicode code
+    points, not UTF-16 code units: an emoji such as 🦵 is one, not two (in JavaScript, index
+    ``Array.from(text)``, not the string). ``text``, when present, is the post's own characters
+    there (zero-width joiners and other invisible characters included)."""
 
     start: int
     end: int

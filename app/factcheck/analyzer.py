@@ -23,12 +23,29 @@ from dataclasses import dataclass, field
 
 import snowballstemmer
 
-# The vowel signs and viramas of the Indic scripts (Devanagari to Sinhala) are combining marks, not
-# word characters, so a bare [^\W_]+ cut "चलना" (walking) at its "ा": a letter may carry them.
-_INDIC_MARKS = "".join(
-    ch for ch in map(chr, range(0x0900, 0x0E00)) if unicodedata.category(ch).startswith("M")
-)
-_LETTERS = rf"[^\W_](?:[^\W_]|[{_INDIC_MARKS}])*"
+
+def _mark_ranges() -> str:
+    """A regex character class body of every combining mark (Unicode categories Mn, Mc, Me) up to
+    the supplementary planes' end of marks (U+0300-U+1FFFF) and the variation selectors supplement
+    (U+E0100-U+E01EF), as ranges."""
+    span = (*range(0x300, 0x20000), *range(0xE0100, 0xE01F0))
+    codes = [c for c in span if unicodedata.category(chr(c))[0] == "M"]
+    ranges: list[list[int]] = []
+    for c in codes:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
+
+
+# A letter may carry combining marks, which are not word characters to ``re``: the vowel signs and
+# viramas of the Indic scripts (a bare [^\W_]+ cut "चलना", walking, at its "ा") and the accents of
+# text in decomposed form (NFD, as pasted from some macOS and web sources: "atra\u0301s" was cut
+# into "atra" and "s"). ``fold`` drops the accents, so "atrás" in either form is "atras"; the
+# offsets stay those of the text as sent.
+_MARKS = _mark_ranges()
+_LETTERS = rf"[^\W_](?:[^\W_]|[{_MARKS}])*"
 _TOKEN = re.compile(rf"#?{_LETTERS}(?:['’]{_LETTERS})*|%", re.UNICODE)
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+(?:\.\d+)?")
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
@@ -38,7 +55,8 @@ _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _UNSPACED = (
     "\u3005-\u3007\u303b\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 )
-_UNSPACED_PIECE = re.compile(f"[{_UNSPACED}]|[^{_UNSPACED}]+")
+# A character with its voicing mark when decomposed (NFD "タ\u3099" is one piece, "ダ").
+_UNSPACED_PIECE = re.compile(f"[{_UNSPACED}][\u3099\u309a]*|[^{_UNSPACED}]+")
 _HAS_UNSPACED = re.compile(f"[{_UNSPACED}]")
 # The kana voicing marks that NFKD splits off (ダ -> タ + U+3099): kept and recomposed, or ひざ
 # (knee) would fold to ひさ and ぶ to ふ.

@@ -39,7 +39,8 @@ MAX_TEXT = 10_000
 
 def clean(text: str) -> str:
     """Drop control and format characters (NUL, RTL marks, zero-width joiners) but keep offsets
-    meaningful: each is replaced by a space."""
+    meaningful: each is replaced by a space. What is read only: every span a response quotes is
+    the client's own text at those offsets (``_as_sent``)."""
     return "".join(
         " " if (unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t") else ch for ch in text
     )
@@ -226,10 +227,32 @@ class PerPost:
     """What every match of one post shares, read once: its units (``sentences.split``, or those
     of ``post_units``) and each unit's figures."""
 
-    def __init__(self, text: str, units: list[UnitFeatures] | None = None):
+    def __init__(
+        self,
+        text: str,
+        units: list[UnitFeatures] | None = None,
+        sent: str | None = None,
+        where: list[int] | None = None,
+    ):
+        """``text``: the post as read (``clean``, ``compose``); ``sent``: as the client sent it
+        (default ``text``), which every quoted span comes from; ``where``: the offset in ``sent`` of
+        each offset of ``text`` (``compose``; None: the same offsets)."""
         self.text = text
+        self.sent = text if sent is None else sent
+        self._where = where
         self.units = split(text) if units is None else [uf.unit for uf in units]
         self._figures: dict[tuple[int, int], list[Figure]] = {}
+
+    def sent_offsets(self, start: int, end: int) -> tuple[int, int]:
+        """The span ``start``-``end`` of ``text`` as offsets into ``sent``."""
+        if self._where is None:
+            return start, end
+        return self._where[start], self._where[end]
+
+    def quote(self, start: int, end: int) -> str:
+        """The client's own characters of the span ``start``-``end`` of ``text``."""
+        start, end = self.sent_offsets(start, end)
+        return self.sent[start:end]
 
     @functools.cached_property
     def quotations(self) -> list[Span]:
@@ -241,6 +264,58 @@ class PerPost:
         if found is None:
             found = self._figures[unit.start, unit.end] = post_figures(unit.text)
         return found
+
+
+def compose(text: str) -> tuple[str, list[int] | None]:
+    """``text`` with its decomposed letters composed (NFC, one letter and its combining accents at a
+    time), and where each offset of the result is in ``text`` (``len(result) + 1`` offsets; None
+    when ``text`` is already composed). The matcher's rules (stance cues such as "d'après", figures,
+    sentence ends) are written in composed letters; text pasted decomposed (NFD, as some macOS
+    and web sources give) reads the same, and ``_as_sent`` maps every offset back."""
+    if unicodedata.is_normalized("NFC", text):
+        return text, None
+    pieces: list[str] = []
+    where: list[int] = []
+    start = 0
+    for end in range(1, len(text) + 1):
+        if end < len(text) and unicodedata.combining(text[end]):
+            continue  # a combining mark belongs with the letter before it
+        piece = unicodedata.normalize("NFC", text[start:end])
+        pieces.append(piece)
+        where.extend(min(start + k, end - 1) for k in range(len(piece)))
+        start = end
+    where.append(len(text))
+    return "".join(pieces), where
+
+
+def _as_sent(found: Any, per_post: PerPost) -> Any:
+    """``found`` (a match, JSON-ready, read from ``per_post.text``) with every span as offsets into
+    the text the client sent and every quoted span (``matched_text``'s ``text``, a figure's
+    ``post_says`` beside its ``span``, in messages too) as the client's own characters there:
+    "🚶\u200d♀️" and not the "🚶 ♀️" that ``clean`` reads, decomposed accents as sent."""
+    if isinstance(found, list):
+        return [_as_sent(item, per_post) for item in found]
+    if not isinstance(found, dict):
+        return found
+    out = {
+        key: _as_sent(value, per_post) for key, value in found.items() if key not in ("span", "matched_text")
+    }
+    for key in ("span", "matched_text"):
+        span = found.get(key)
+        if isinstance(span, dict):
+            start, end = per_post.sent_offsets(span["start"], span["end"])
+            out[key] = {**span, "start": start, "end": end}
+            if "text" in span:
+                out[key]["text"] = per_post.sent[start:end]
+    span = found.get("span")
+    if isinstance(span, dict) and isinstance(found.get("post_says"), str):
+        read = per_post.text[span["start"] : span["end"]]
+        sent = per_post.sent[out["span"]["start"] : out["span"]["end"]]
+        if found["post_says"] == read:
+            out["post_says"] = sent
+            if isinstance(found.get("message"), str):
+                out["message"] = found["message"].replace(read, sent)
+    return out
 
 
 def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publisher: str) -> dict[str, Any]:
@@ -261,8 +336,8 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
         flags += population_flags(index, profile, uf)
         flags += overclaim_flags(index, post, uf, text, claim, per_post.figures(unit))
     if not figure_flags:  # "doesn't burn twice the calories" denies the exaggeration, not the claim
-        flags += denial_flags(claim, said, unit.text)
-    return {
+        flags += denial_flags(claim, said, per_post.quote(unit.start, unit.end))
+    found = {
         "claim": {key: claim[key] for key in SUMMARY_FIELDS} | {"url": base_url.rstrip("/") + claim["url"]},
         "score": round(cand.score, 4),
         "stance": said,
@@ -273,6 +348,7 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
         "citations": claim["citations"],
         "claim_review": claim_review(claim, base_url=base_url, publisher=publisher),
     }  # fmt: skip
+    return found if per_post.sent == text else _as_sent(found, per_post)
 
 
 def factcheck(store: Store, text: str, limit: int = 5, *, index: Index | None = None) -> dict[str, Any]:
@@ -287,13 +363,14 @@ def factcheck(store: Store, text: str, limit: int = 5, *, index: Index | None = 
     Work per post is done once per post (splitting it, its features, its units' vectors), work per
     claim only for the claims shown."""
     started = time.perf_counter()
-    text = clean(text)[:MAX_TEXT]
+    sent = text[:MAX_TEXT]
+    text, where = compose(clean(sent))
     index = index or get_index(store)
     units, lang = post_units(index, text)
     # One more than shown: whether the last one shown is a near tie with the next.
     ranked, threshold = _ranked(index, units, lang, None, top=max(0, limit) + 1)
     settings = store.db.settings
-    per_post = PerPost(text, units)
+    per_post = PerPost(text, units, sent, where)
     matches = [  # flags, figures and the ClaimReview only for the matches returned
         _match(index, c, per_post, settings.base_url, settings.publisher_name)
         for c in ranked[: max(0, limit)]

@@ -28,6 +28,7 @@ How a language is read (``handling``):
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -83,8 +84,12 @@ def detect(
     development set; a rule that also overrode confident guesses took Spanish and French passages
     that mention "retro" or "treadmill" for English), unless the guessed language's own terms
     find at least as many (``own_concepts(code)``, 0 for a language not read through concepts):
-    an Indonesian passage quoting "retro walking" (0.79 Indonesian) is Indonesian."""
-    code, confidence = _model().classify(text)
+    an Indonesian passage quoting "retro walking" (0.79 Indonesian) is Indonesian.
+
+    The model reads the text composed (NFC): its byte n-grams are those of precomposed letters, and
+    decomposed accents (NFD "atra\u0301s", as some macOS and web sources paste) read as another
+    language or none. Only the language comes from this copy; offsets stay the caller's."""
+    code, confidence = _model().classify(unicodedata.normalize("NFC", text))
     unsure = code != "en" and confidence < MIN_CONFIDENCE and english_concepts >= 1
     if unsure and (own_concepts is None or own_concepts(code) < english_concepts):
         return "en", float(confidence)

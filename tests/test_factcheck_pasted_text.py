@@ -1,0 +1,84 @@
+"""A fresh user's trial (issue 16): text pasted in decomposed form, quoted spans that must be the
+client's own characters, the ambiguity of a match named, the API's wording of two mistakes, and the
+base URL of ``serve --port``. Each through a public surface: the API, the /factcheck page or the CLI."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from helpers import factcheck_body as check
+
+KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Walking backwards relieves knee pain, a café owner says",  # English with an accent
+        "Caminar hacia atrás alivia el dolor de rodilla",
+        "La marche arrière soulage les douleurs du genou, d'après un thérapeute",
+        "Rückwärtsgehen hilft gegen Knieschmerzen",
+    ],
+)
+def test_decomposed_accents_match_like_composed_ones(seed_client: TestClient, text: str) -> None:
+    """NFD text (combining accents, as some macOS and web sources paste it) reads as its NFC form:
+    the same claims, scores, stance and language, with offsets into the text as sent."""
+    composed = check(seed_client, unicodedata.normalize("NFC", text))
+    decomposed_text = unicodedata.normalize("NFD", text)
+    assert decomposed_text != text
+    decomposed = check(seed_client, decomposed_text)
+    assert composed["matches"] and composed["matches"][0]["claim"]["id"] == KNEE_PAIN
+    assert decomposed["language"]["code"] == composed["language"]["code"]
+    assert [(m["claim"]["id"], m["score"], m["stance"]) for m in decomposed["matches"]] == [
+        (m["claim"]["id"], m["score"], m["stance"]) for m in composed["matches"]
+    ]
+    for m in decomposed["matches"]:
+        span = m["matched_text"]
+        assert span["text"] == decomposed_text[span["start"] : span["end"]]
+
+
+def _quoted_spans(found: object) -> list[dict[str, object]]:
+    """Every span of a response with the words it quotes: ``matched_text`` and figures' spans."""
+    if isinstance(found, list):
+        return [s for item in found for s in _quoted_spans(item)]
+    if not isinstance(found, dict):
+        return []
+    out = [s for value in found.values() for s in _quoted_spans(value)]
+    if isinstance(found.get("span"), dict) and "post_says" in found:
+        out.append({**found["span"], "text": found["post_says"]})
+    if {"start", "end", "text"} <= set(found) and isinstance(found["text"], str):
+        out.append(found)
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "🚶\u200d♀️⏪ = 🦵💪 #backwardwalking cures knee pain 100%",
+        "walking\u200b backwards burns 40\u200b% more calories\u200d than walking forward",
+    ],
+)
+def test_quoted_spans_are_the_posts_own_characters(seed_client: TestClient, text: str) -> None:
+    """Offsets are code points into the text as sent, and the quoted words are those of the text
+    as sent, zero-width joiners and spaces included (they were read as spaces)."""
+    body = check(seed_client, text)
+    assert body["matches"]
+    spans = _quoted_spans(body["matches"])
+    assert any("\u200d" in str(s["text"]) or "\u200b" in str(s["text"]) for s in spans)
+    for span in spans:
+        assert span["text"] == text[int(str(span["start"])) : int(str(span["end"]))]
+    for m in body["matches"]:  # a denial quotes the clause too; flags never show the stand-in space
+        for flag in m["flags"]:
+            assert "🚶 ♀" not in flag["message"]
+
+
+def test_offsets_are_documented_as_code_points(seed_client: TestClient) -> None:
+    description = seed_client.get("/openapi.json").json()["components"]["schemas"]["Span"]["description"]
+    assert re.search(r"code\s+points", description) and "UTF-16" in description and "as sent" in description
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Fact-checking a post") :]
+    assert re.search(r"code\s+points", section[:3000]) and "UTF-16" in section[:3000]
