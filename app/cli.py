@@ -267,7 +267,7 @@ def _has_database(settings: Settings) -> bool:
 
 
 def cmd_factcheck(args: argparse.Namespace) -> int:
-    from app.factcheck import MAX_TEXT, factcheck
+    from app.factcheck import MAX_TEXT, ambiguous_claims, factcheck, get_index
 
     text = args.text if args.text != "-" else sys.stdin.read()
     if not text.strip():
@@ -276,10 +276,11 @@ def cmd_factcheck(args: argparse.Namespace) -> int:
         raise CommandError(f"the text is longer than {MAX_TEXT} characters")
     with open_store(get_settings()) as store:
         result = factcheck(store, text, limit=args.limit)
+        ambiguous = ambiguous_claims(get_index(store), result)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print(factcheck_text(result))
+        print(factcheck_text(result, ambiguous))
     return 0
 
 

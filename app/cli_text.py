@@ -8,8 +8,10 @@ from typing import Any
 from app.vocab import POST_STANCE_LABELS
 
 
-def factcheck_text(result: dict[str, Any]) -> str:
-    """A fact-check result (``factcheck.factcheck``) as lines for a terminal."""
+def factcheck_text(result: dict[str, Any], ambiguous: dict[str, dict[str, str]] | None = None) -> str:
+    """A fact-check result (``factcheck.factcheck``) as lines for a terminal. ``ambiguous``: the
+    claims its matches are ambiguous with (``factcheck.ambiguous_claims``), named by statement."""
+    named = ambiguous or {}
     lang = result["language"]
     lines = [f"! {w}" for w in result["warnings"]]
     if not result["matches"]:
@@ -23,7 +25,10 @@ def factcheck_text(result: dict[str, Any]) -> str:
         lines.append(f"   verdict: {c['verdict_label']}; evidence: {c['grade']['label']}; "
                      f"score {m['score']:.2f}; the post {_stance_words(m['stance'])}")  # fmt: skip
         if m["ambiguous_with"]:
-            lines.append(f"   ambiguous: as likely to be {', '.join(m['ambiguous_with'])}")
+            lines.append("   ambiguous: the post may as well claim")
+            for cid in m["ambiguous_with"]:
+                other = named.get(cid)
+                lines.append(f"     - {other['statement']}  [{cid}]" if other else f"     - [{cid}]")
         lines.append(f'   post says ({span["start"]}-{span["end"]}): "{span["text"]}"')
         if c.get("calibrated"):
             lines.append(f"   {c['calibrated']}")

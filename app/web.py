@@ -465,8 +465,11 @@ async def factcheck_page(request: Request, text: str, max_chars: int, how: str) 
 
 
 def check_form(store: Store, _budget: Budget, generation: str | None, text: str) -> dict[str, Any]:
-    """A pool job: the form's fact-check, on build ``generation``'s index."""
-    return factcheck.factcheck(store, text, index=factcheck.index_at(store, generation))
+    """A pool job: the form's fact-check, on build ``generation``'s index, with the claims its
+    matches are ambiguous with (``ambiguous_claims``: named and linked on the page)."""
+    index = factcheck.index_at(store, generation)
+    result = factcheck.factcheck(store, text, index=index)
+    return {**result, "ambiguous_claims": factcheck.ambiguous_claims(index, result)}
 
 
 def factcheck_context(text: str, result: dict[str, Any] | None, error: str | None) -> dict[str, Any]:

@@ -4,13 +4,19 @@ base URL of ``serve --port``. Each through a public surface: the API, the /factc
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import DATA_DIR
 from helpers import factcheck_body as check
+
+from app import cli
+from app.settings import Settings
 
 KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 
@@ -82,3 +88,45 @@ def test_offsets_are_documented_as_code_points(seed_client: TestClient) -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Fact-checking a post") :]
     assert re.search(r"code\s+points", section[:3000]) and "UTF-16" in section[:3000]
+
+
+# A post whose two claims are near ties (each match is ambiguous with the other).
+AMBIGUOUS = "retro walking for knee pain and knee arthritis"
+
+
+def _ambiguous_matches(client: TestClient) -> list[dict[str, Any]]:
+    found = [m for m in check(client, AMBIGUOUS)["matches"] if m["ambiguous_with"]]
+    assert found, "the example post is no longer ambiguous: pick another near tie"
+    return found
+
+
+def _statement(client: TestClient, claim_id: str) -> str:
+    response = client.get(f"/api/v1/claims/{claim_id}")
+    assert response.status_code == 200, response.text
+    return str(response.json()["statement"])
+
+
+def test_the_page_names_and_links_the_other_claims(seed_client: TestClient) -> None:
+    page = seed_client.post("/factcheck", data={"text": AMBIGUOUS})
+    assert page.status_code == 200
+    for match in _ambiguous_matches(seed_client):
+        for other in match["ambiguous_with"]:
+            link = f'<a href="/claims/{other}">{html.escape(_statement(seed_client, other))}</a>'
+            assert link in page.text
+    assert "may as well make another claim" not in page.text
+
+
+def test_the_cli_names_the_other_claims(
+    seed_client: TestClient,
+    seed_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("EVIDENCE_KB_DATABASE_URL", seed_settings.database_url)
+    monkeypatch.setenv("EVIDENCE_KB_DATA_DIR", str(DATA_DIR))
+    assert cli.main(["factcheck", AMBIGUOUS]) == 0
+    out = capsys.readouterr().out
+    for match in _ambiguous_matches(seed_client):
+        assert "ambiguous: the post may as well claim" in out
+        for other in match["ambiguous_with"]:
+            assert f"- {_statement(seed_client, other)}  [{other}]" in out

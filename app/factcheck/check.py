@@ -385,6 +385,17 @@ def factcheck(store: Store, text: str, limit: int = 5, *, index: Index | None = 
     }
 
 
+def ambiguous_claims(index: Index, result: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The claims a result's matches are ambiguous with (``ambiguous_with``: near ties), by id:
+    ``{"statement", "path"}`` (the claim's page on this site), for the page and the CLI to name
+    them; the API gives the ids only."""
+    ids = {cid for m in result["matches"] for cid in m["ambiguous_with"]}
+    claims = {cid: index.profiles[cid].claim for cid in ids if cid in index.profiles}
+    return {
+        cid: {"statement": str(c.get("statement", cid)), "path": str(c["url"])} for cid, c in claims.items()
+    }
+
+
 _older: dict[str | None, Index] = {}  # at most one: the index of a build a request started with
 _older_lock = threading.Lock()
 
