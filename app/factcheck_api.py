@@ -58,7 +58,7 @@ class FactCheckRequest(BaseModel):
     @classmethod
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("text is empty or only whitespace")
+            raise PydanticCustomError("blank", "is empty or only whitespace; give the text of a post")
         return value
 
 

@@ -271,6 +271,8 @@ def _own_wording(kind: str, subject: str, error: dict[str, Any], ctx: dict[str, 
     if kind == "extra_forbidden":  # a JSON body's unknown field; ctx "accepted" when the route knows
         accepted = f" (accepted: {ctx['accepted']})" if ctx.get("accepted") else ""
         return f"{subject} is not known here{accepted}; leave it out."
+    if kind == "blank":  # factcheck_api: the message is what follows the subject
+        return f"{subject} {msg}."
     if kind == "value_error":  # our own validators: pydantic prefixes "Value error, "
         return f"{subject}: {msg.removeprefix('Value error, ')}."
     return None

@@ -104,6 +104,10 @@ def describe_error(request: Request, exc: Exception) -> ApiError:
         message = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and message == "Not Found":
             message = f"Nothing at {request.url.path}."
+        allow = (getattr(exc, "headers", None) or {}).get("Allow")
+        if exc.status_code == 405 and message == "Method Not Allowed" and allow:
+            methods = " or ".join(m.strip() for m in allow.split(","))
+            message = f"{request.url.path} does not take {request.method}; use {methods}."
         code = getattr(exc, "code", None) or HTTP_CODES.get(exc.status_code, "error")
         return ApiError(exc.status_code, code, message, headers=getattr(exc, "headers", None))
     if isinstance(exc, OperationalError | PoolTimeout):  # refused, restarting, paused, disk I/O

@@ -130,3 +130,18 @@ def test_the_cli_names_the_other_claims(
         assert "ambiguous: the post may as well claim" in out
         for other in match["ambiguous_with"]:
             assert f"- {_statement(seed_client, other)}  [{other}]" in out
+
+
+def test_blank_text_is_said_plainly(seed_client: TestClient) -> None:
+    response = seed_client.post("/api/v1/factcheck", json={"text": "   \n"})
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == (
+        "The field text is empty or only whitespace; give the text of a post."
+    )
+
+
+def test_get_on_the_factcheck_route_names_post(seed_client: TestClient) -> None:
+    response = seed_client.get("/api/v1/factcheck", headers={"accept": "application/json"})
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.json()["error"]["message"] == "/api/v1/factcheck does not take GET; use POST."
