@@ -9,8 +9,9 @@
   concurrency limit, not the file table, decides when new requests are refused (503).
 - ``uvicorn_options``: the options ``serve`` passes (keep-alive timeout, backlog).
 
-- ``serve``: the port bound before "serving on ..." is printed, and a warning when
-  ``EVIDENCE_KB_BASE_URL`` does not match where it serves (``base_url_warning``).
+- ``serve``: the port bound before "serving on ..." is printed; without ``EVIDENCE_KB_BASE_URL``
+  the base URL is the address served (``follow_served_address``), and a warning when one that
+  was set does not match it (``base_url_warning``).
 
 The body timeout is in ``app.guard`` (it reads every request body).
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import resource
 import socket
 import sys
@@ -117,6 +119,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, access_log: bo
     sock.set_inheritable(True)
     bound = sock.getsockname()[1]
     address = f"http://{f'[{host}]' if family == socket.AF_INET6 else host}:{bound}"
+    settings = follow_served_address(settings, host, address)
     warning = base_url_warning(settings.base_url, host, bound)
     if warning:
         _err(f"warning: {warning}")
@@ -139,6 +142,20 @@ def serve(settings: Settings, host: str, port: int, workers: int, access_log: bo
     finally:
         sock.close()
     return 0
+
+
+def follow_served_address(settings: Settings, host: str, address: str) -> Settings:
+    """``settings`` with the base URL of the address served (``http://127.0.0.1:8765``) when none
+    was set (``EVIDENCE_KB_BASE_URL`` in the environment or ``.env``): links, feeds and ClaimReview
+    URLs then point where the site is, not at the default's port 8000. Set in the environment
+    too, which the app (``create_app`` reads ``get_settings``) and its worker processes read. A
+    base URL that was set is kept; so is the default when serving on every interface (no one
+    address is the site's: ``base_url_warning`` says so)."""
+    if "base_url" in settings.model_fields_set or host in ANY_ADDRESS:
+        return settings
+    os.environ["EVIDENCE_KB_BASE_URL"] = address
+    get_settings.cache_clear()
+    return settings.model_copy(update={"base_url": address})
 
 
 def run_server(config: Any, sock: socket.socket) -> None:

@@ -5,15 +5,20 @@ base URL of ``serve --port``. Each through a public surface: the API, the /factc
 from __future__ import annotations
 
 import html
+import http.client
+import json
+import os
 import re
 import unicodedata
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from fastapi.testclient import TestClient
 from helpers import DATA_DIR
 from helpers import factcheck_body as check
+from serverproc import serving
 
 from app import cli
 from app.settings import Settings
@@ -145,3 +150,24 @@ def test_get_on_the_factcheck_route_names_post(seed_client: TestClient) -> None:
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"
     assert response.json()["error"]["message"] == "/api/v1/factcheck does not take GET; use POST."
+
+
+@pytest.mark.parametrize("base_url", [None, "https://kb.example.org"])
+def test_serve_links_follow_the_port_served_unless_set(seed_settings: Settings, base_url: str | None) -> None:
+    """``serve --port`` without ``EVIDENCE_KB_BASE_URL``: no warning, and the claim links the API
+    gives point at that port; a base URL that was set is kept as it is."""
+    env = {"EVIDENCE_KB_BASE_URL": base_url} if base_url else {}
+    stderr: list[str] = []
+    clean_env = {k: v for k, v in os.environ.items() if k != "EVIDENCE_KB_BASE_URL"}
+    with (
+        mock.patch.dict(os.environ, clean_env, clear=True),
+        serving(DATA_DIR, seed_settings.database_url, "--no-build", env=env, stderr=stderr) as port,
+    ):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        body = json.dumps({"text": "walking backwards relieves knee pain"})
+        conn.request("POST", "/api/v1/factcheck", body, {"content-type": "application/json"})
+        answer = json.loads(conn.getresponse().read())
+        conn.close()
+    url = answer["matches"][0]["claim"]["url"]
+    assert url.startswith((base_url or f"http://127.0.0.1:{port}") + "/claims/")
+    assert "EVIDENCE_KB_BASE_URL" not in stderr[0]
