@@ -48,6 +48,8 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp
     """Run ``evidence-kb`` in-process; the options it writes into os.environ are undone after."""
     monkeypatch.setenv("EVIDENCE_KB_DATA_DIR", str(DATA_DIR))
     monkeypatch.setenv("EVIDENCE_KB_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    # serve sets the address it serves as the base URL when none is (app.serving.follow_served_address)
+    monkeypatch.delenv("EVIDENCE_KB_BASE_URL", raising=False)
 
     def run(*args: str) -> Result:
         code = main(list(args))
