@@ -287,6 +287,9 @@ def _yaml_error(path: Path, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     problem_line = exc.problem_mark.line + 1 if exc.problem_mark else None
     context_line = exc.context_mark.line + 1 if exc.context_mark else None
     line = problem_line or context_line
+    hint = _hint(what)
+    if exc.problem_mark and not (exc.context and context_line and "end of stream" in what):
+        what += f" at column {exc.problem_mark.column + 1}"
     if exc.context and context_line:
         if "end of stream" in what or "<stream end>" in what:
             line = context_line
@@ -298,7 +301,29 @@ def _yaml_error(path: Path, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     if opened is not None and opened != line:
         return Problem(str(path), opened, f"YAML syntax error: probably an unclosed quote: the quoted "
                        f"value starting on this line runs on to line {problem_line}, where: {what}")  # fmt: skip
-    return Problem(str(path), line, f"YAML syntax error: {what}")
+    return Problem(str(path), line, f"YAML syntax error: {what}{hint}")
+
+
+# What the parser's messages usually mean in a hand-edited data file.
+_HINTS = (
+    ("mapping values are not allowed", "a value holding ': ' must be quoted, or the line is indented "
+     "under a value instead of beside its key"),
+    ("expected <block end>", "the indentation of this line does not match the lines above it: "
+     "the keys of one entry, and the items of one list, start in the same column"),
+    ("did not find expected key", "the indentation of this line does not match the lines above it: "
+     "the keys of one entry, and the items of one list, start in the same column"),
+    ("did not find expected '-' indicator", "a list item here is indented differently from the items "
+     "above it"),
+    ("found character '\\t'", "YAML indents with spaces, not tabs"),
+)  # fmt: skip
+
+
+def _hint(what: str) -> str:
+    """A plain-words reading of a PyYAML message (``_HINTS``), as "; probably ...", or ""."""
+    for needle, hint in _HINTS:
+        if needle in what:
+            return f"; probably {hint}"
+    return ""
 
 
 def _runaway_quote_line(text: str, problem_line: int) -> int | None:

@@ -104,9 +104,19 @@ CLAIMS_CASES: dict[str, list[tuple[int, str]]] = {
     ],
     "yaml-unclosed-list": [
         # reported where the parser noticed, naming the line where the unclosed list began
-        (6, "YAML syntax error: expected ',' or ']', but got ':' (while parsing a flow sequence "),
+        (
+            6,
+            "YAML syntax error: expected ',' or ']', but got ':' at column 10 (while parsing a flow sequence ",
+        ),
     ],
-    "yaml-bad-indent": [(14, "YAML syntax error: mapping values are not allowed here")],
+    "yaml-bad-indent": [
+        # where, and what it usually means in a hand-edited file (found by a new user's trial)
+        (
+            14,
+            "YAML syntax error: mapping values are not allowed here at column 15; probably a value "
+            "holding ': ' must be quoted, or the line is indented under a value",
+        ),
+    ],
     "yaml-duplicate-key": [
         (8, "duplicate key 'verdict' (first at line 6; the first is kept)"),
         (14, "evidence.0.stance: 'support' is not allowed: expected 'supports', 'contradicts', 'mixed'"),
