@@ -718,6 +718,10 @@ def test_other_languages_are_matched_through_concept_terms(
             {"backward", "strength"},
             {"safety-risk"},
         ),
+        # no spelling correction where the terms are the only words known: "ayant" is not "avant"
+        # (forward), "forma" not "forza" (strength)
+        ("Marcher ayant mal au genou soulage la douleur.", "fr", {"walking", "knee"}, {"forward"}),
+        ("Camminare in buona forma fa bene alle ginocchia.", "it", {"walking", "knee"}, {"strength"}),
     ],
 )
 def test_concept_terms_in_other_languages(

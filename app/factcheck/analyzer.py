@@ -395,14 +395,22 @@ class Analyzer:
         vocabulary: Iterable[str] = (),
         lexicon: Iterable[str] = (),
         language: str | None = "english",
+        correct_spelling: bool = True,
     ):
         """``vocabulary``: texts whose words corrections may go to (the claims'); ``lexicon``: known
         words of the language that are never corrected ("dancer" is not a misspelt "danger");
         ``language``: the Snowball stemmer's language (terms and texts are stemmed alike), None for
-        none: words are matched as written (Japanese and Chinese, read one character at a time)."""
+        none: words are matched as written (Japanese and Chinese, read one character at a time);
+        ``correct_spelling``: whether a word one edit from a vocabulary word is read as that word
+        (``correct``). Off where no ``lexicon`` says which words are the language's own: the
+        concept-read languages, whose only vocabulary is their concept terms, so everyday words were
+        "corrected" into terms (es otras -> atrás "backward", fr ayant -> avant "forward", it forma
+        -> forza "strength", pt dança -> anca "hip", de schon -> schont), while the inflections a
+        correction caught are mostly folded by the stemmer anyway."""
         self.concepts = {c.id: c for c in concepts}
         self.lexicon = frozenset(lexicon)
         self.language = language
+        self.correct_spelling = correct_spelling
         self._stem_cache: dict[str, str] = {}
         stem = self.stem
         self._word_cache: dict[str, tuple[tuple[str, str, int, int], ...]] = {}
@@ -441,8 +449,15 @@ class Analyzer:
         return cached
 
     def correct(self, word: str) -> str:
-        """A known word one edit away (insert, delete, substitute, swap), for words we don't know."""
-        if word in self.vocabulary or word in self.lexicon or len(word) < 5 or not word.isalpha():
+        """A known word one edit away (insert, delete, substitute, swap), for words we don't know
+        (the word itself when ``correct_spelling`` is off)."""
+        if (
+            not self.correct_spelling
+            or word in self.vocabulary
+            or word in self.lexicon
+            or len(word) < 5
+            or not word.isalpha()
+        ):
             return word
         candidates: set[str] = set()
         for variant in (word, *_deletions(word)):

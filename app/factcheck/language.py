@@ -120,7 +120,11 @@ def analyzer(index: Index, code: str) -> Analyzer:
         if held is None or held[0] is not index:
             for key in [k for k, (i, _) in _analyzers.items() if k[0] == id(index) and i is not index]:
                 del _analyzers[key]
-            held = (index, Analyzer(index.translations[code], language=STEMMERS[code]))
+            # no spelling correction: the terms are the only words known in the language (Analyzer)
+            held = (
+                index,
+                Analyzer(index.translations[code], language=STEMMERS[code], correct_spelling=False),
+            )
             _analyzers[(id(index), code)] = held
     return held[1]
 
