@@ -11,6 +11,7 @@ claims only.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -248,8 +249,12 @@ def _claim_warnings_without_grade(ctx: _ClaimContext, claim: ClaimIn, population
     """The checks of ``_claim_warnings`` that need no grade (a claim with an unknown study key)."""
     for k, population in enumerate(claim.tested_in):
         if population_concepts and population not in population_concepts:
-            ctx.report(("tested_in", k), f"tested_in '{population}' is not a population concept in {CONCEPTS_FILE}",
-                       "warning")  # fmt: skip
+            # an error, not a warning: a misspelt population silently turns the claim's
+            # population-mismatch flag off (found by a new user's trial)
+            near = difflib.get_close_matches(population, sorted(population_concepts), n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            ctx.report(("tested_in", k), f"tested_in '{population}' is not a population concept in "
+                       f"{CONCEPTS_FILE}{hint}")  # fmt: skip
     if claim.reviewed > dt.date.today():
         ctx.report(("reviewed",), f"reviewed date {claim.reviewed} is in the future")
 

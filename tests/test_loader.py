@@ -73,9 +73,13 @@ def test_claim_records_carry_the_computed_grade(mini_data: Path) -> None:
 def test_tested_in_must_name_a_population_concept(mini_data: Path) -> None:
     claims = mini_data / "claims.yaml"
     claims.write_text(claims.read_text().replace("tested_in: [healthy-adults]", "tested_in: [astronauts]"))
-    (warning,) = load_data(mini_data).problems
-    assert (Path(warning.path).name, warning.line, warning.severity) == ("claims.yaml", 11, "warning")
-    assert "tested_in 'astronauts' is not a population concept" in warning.message
+    (error,) = load_data(mini_data).problems
+    assert (Path(error.path).name, error.line, error.severity) == ("claims.yaml", 11, "error")
+    assert "tested_in 'astronauts' is not a population concept" in error.message
+    # a misspelling is named with the population meant
+    claims.write_text(claims.read_text().replace("tested_in: [astronauts]", "tested_in: [healthy-adult]"))
+    (error,) = load_data(mini_data).problems
+    assert error.message.endswith("(did you mean 'healthy-adults'?)"), error.message
 
 
 def test_concept_problems(mini_data: Path) -> None:
