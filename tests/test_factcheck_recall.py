@@ -26,6 +26,7 @@ QUAD_PAIN = "quadriceps-strengthening-reduces-knee-pain"
 OSTEOARTHRITIS = "backward-walking-eases-knee-osteoarthritis"
 STROKE = "backward-walking-improves-gait-after-stroke"
 KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
+ATHLETIC = "backward-running-improves-athletic-performance"
 
 
 def claims_of(client: TestClient, text: str) -> list[str]:
@@ -71,6 +72,16 @@ def claims_of(client: TestClient, text: str) -> list[str]:
         # the joints a walking post means are the knees, as in the other languages
         ("Walking backwards on the treadmill eases joint pain.", KNEE_PAIN),
         ("Retro walking is great for people with achy joints.", KNEE_PAIN),
+        # everyday wordings of a fresh user's trial, and others like them
+        ("My physio says backward walking will sort out my runner's knee", PFP),
+        ("Walking backwards sorted out my dodgy knee in a few weeks", KNEE_PAIN),
+        ("Backward walking: good for knees.", KNEE_PAIN),
+        ("Reverse walking is really kind to your knees", KNEE_PAIN),
+        ("Backward walking helps me lose 10 kg in a month", WEIGHT),
+        ("Lost 6 kilos since I started walking backwards on the treadmill", WEIGHT),
+        ("Retro walking helped me lose a few kilos", WEIGHT),
+        ("Rückwärtslaufen macht Sportler schneller", ATHLETIC),
+        ("Rückwärtslaufen macht dich schneller und fitter", ATHLETIC),
     ],
 )
 def test_paraphrases_find_their_claim_first(seed_client: TestClient, text: str, first: str) -> None:
@@ -110,6 +121,17 @@ def test_reverse_and_retro_still_name_backward_walking(
     seed_client: TestClient, text: str, first: str
 ) -> None:
     assert claims_of(seed_client, text)[:1] == [first]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I lost 30 kg by walking forwards every day",  # weight loss, but no backward walking
+        "My plan is to sort out my diet this month",
+    ],
+)
+def test_everyday_wordings_without_backward_walking_make_no_claim(seed_client: TestClient, text: str) -> None:
+    assert claims_of(seed_client, text) == []
 
 
 @pytest.mark.parametrize(
@@ -164,6 +186,13 @@ def analyzer() -> Analyzer:
         ("a lunge in reverse", set(), {"backward"}),
         ("retro walking", {"backward", "walking"}, set()),
         ("walk in reverse", {"backward", "walking"}, set()),
+        # a term's "N" is any number in digits; digits in a term match as written
+        ("I lost 12 kg", {"weight-loss"}, set()),
+        ("now 3 kilos lighter", {"weight-loss"}, set()),
+        ("lose kg", set(), {"weight-loss"}),
+        ("over 60", {"older-adults"}, set()),
+        ("over 6", set(), {"older-adults"}),
+        ("sorted out my knee", {"pain-relief", "knee"}, set()),
     ],
 )
 def test_concept_terms(analyzer: Analyzer, text: str, has: set[str], lacks: set[str]) -> None:

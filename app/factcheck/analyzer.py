@@ -48,6 +48,10 @@ _MARKS = _mark_ranges()
 _LETTERS = rf"[^\W_](?:[^\W_]|[{_MARKS}])*"
 _TOKEN = re.compile(rf"#?{_LETTERS}(?:['’]{_LETTERS})*|%", re.UNICODE)
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+(?:\.\d+)?")
+# A term's word "N" (capital, alone) stands for any number written in digits ("lose N kg" matches
+# "lose 10 kg"); lower-case "n" and digits ("over 60", "vo 2 max") match as written.
+NUMBER_WORD = "N"
+_NUMBER = "\x00number"  # the stem a term's "N" gets; no word stems to it
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 # Scripts written without spaces between words, read one character per token: the CJK iteration
 # and closing marks (々 〆 〇 〻), hiragana and katakana with the prolonged sound mark (ー), katakana
@@ -419,11 +423,11 @@ class Analyzer:
         self._terms: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for concept in self.concepts.values():
             for term in concept.terms:
-                parts = [fold(w) for w, _, _ in raw_tokens(term.replace("-", " "))]
+                parts = [w if w == NUMBER_WORD else fold(w) for w, _, _ in raw_tokens(term.replace("-", " "))]
                 if not parts:
                     continue
-                words.update(parts)
-                stems = tuple(stem(p) for p in parts)
+                words.update(p for p in parts if p != NUMBER_WORD)
+                stems = tuple(_NUMBER if p == NUMBER_WORD else stem(p) for p in parts)
                 self._terms.setdefault(stems[0], []).append((stems, concept.id))
         for entries in self._terms.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest first
@@ -533,13 +537,22 @@ class Analyzer:
         tokens = self.tokens(text)
         feats = Features(tokens=tokens)
         stems = [t.stem for t in tokens]
+        # the same with every number in digits as a term's "N" (NUMBER_WORD)
+        keys = [_NUMBER if t.word.isdigit() else t.stem for t in tokens]
         covered = [False] * len(tokens)
         ignored = [False] * len(tokens)
         found: list[tuple[str, int, int]] = []
         for i, first in enumerate(stems):
-            for term, concept_id in self._terms.get(first, ()):
+            entries = self._terms.get(first, ())
+            if keys[i] == _NUMBER:
+                entries = [*entries, *self._terms.get(_NUMBER, ())]
+            for term, concept_id in entries:
                 j = i + len(term)
-                if tuple(stems[i:j]) == term:
+                if tuple(stems[i:j]) == term or (
+                    _NUMBER in term
+                    and j <= len(stems)
+                    and all(t in (s, k) for t, s, k in zip(term, stems[i:j], keys[i:j], strict=True))
+                ):
                     found.append((concept_id, i, j))
         # Phrases such as "counting backwards" switch off the concepts inside them.
         for concept_id, i, j in found:
