@@ -193,3 +193,13 @@ def test_denying_an_exaggerated_figure_is_not_denying_the_claim(seed_client: Tes
     assert energy, matches
     for match in energy:
         assert "denies-supported" not in {f["code"] for f in match["flags"]}, match["flags"]
+
+
+def test_an_amount_of_energy_is_reported_as_unverified(seed_client: TestClient) -> None:
+    """ "Burns 500 calories" is a figure the record has no counterpart for: listed as unverified,
+    never silently passed over nor flagged (found by a new user's trial)."""
+    text = "Walking backwards on a treadmill burns 500 calories more than walking forward!"
+    match = match_for(check(seed_client, text), CALORIES, ENERGY)
+    assert not mismatches(match)
+    said = {(u["post_says"], u["quantity"]) for u in match["unverified_figures"]}
+    assert ("500 calories", "energy-amount") in said

@@ -23,6 +23,8 @@ speed             "2.5 mph", "4 km/h", "1 m/s", "107.2 m/min", "a 20-minute  mph
 duration-session  "5-10 minutes", "15-20 minuti", "50 минут"                 minutes
 duration-program  "6 weeks", "21 days", "seis semanas", "quatre semaines"    days
 body-weights      "4.5 times body weight"                                    body weights
+energy-amount     "burns 500 calories", "300 kcal", "200 Kalorien" (no       kcal
+                  study in the record gives one: always unverified)
 ================  =========================================================  ===============
 
 Numbers may be words (``NUMBER_WORDS``, ``FOREIGN_NUMBER_WORDS``: es, fr, de, pt, it, nl, ru), a
@@ -74,6 +76,7 @@ QUANTITIES = (
     "duration-session",
     "duration-program",
     "body-weights",
+    "energy-amount",
 )
 CONDITIONS = frozenset({"training-change"})  # what a study compared, not its result: never a mismatch
 #: Quantities with a direction (a rise or a fall): compared by size, whatever the sign.
@@ -253,6 +256,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"{_VALUE}\s+(?:(?:healthy|young|older|female|male|fit|untrained|trained|college|recreational)\s+)*(?:{_PARTICIPANTS})\b",
         re.IGNORECASE)),
     ("body-weights", re.compile(rf"{_VALUE}\s*(?:x|times)\s+(?:your\s+|the\s+)?body\s*weights?", re.IGNORECASE)),
+    # an amount of energy: "burns 500 calories", "300 kcal", "200 Kalorien" (after the percent and
+    # ratio patterns, so "40% more calories" stays a percent change)
+    ("energy-amount", re.compile(
+        rf"{_VALUE}\s*(?:more\s+|extra\s+|additional\s+|m[aá]s\s+|de plus\s+|mehr\s+)?(?P<unit>kcal|k?cals?|calories|calorie|"
+        rf"calor[ií]as|kalorien|calorie|calorieën|калори\w*)(?![\w])",
+        re.IGNORECASE)),
     ("multiplier", re.compile(
         rf"(?<![\w-])(?:(?P<word>double[sd]?|twice|triple[sd]?|tripling|doubling|quadruple[sd]?|cu[aá]druple|"
         rf"doble|doppelte?[nm]?|verdoppel\w*|dreifache?[nm]?|vierfache?[nm]?|dobro|triplo|doppio|dubbele?|"
@@ -279,6 +288,7 @@ _GATES = {
         ("percent", r"%|％|cent|cient|pct|prozent|procent|процент"),
         ("sample-size", _PARTICIPANTS),
         ("body-weights", r"body\s*weight"),
+        ("energy-amount", r"cal|кал"),
     )
 }
 _WORD_FACTORS: dict[str, float] = {
