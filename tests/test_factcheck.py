@@ -734,6 +734,22 @@ def test_concept_terms_in_other_languages(
     assert has <= names and not lacks & names, names
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Caminar hacia atrás alivia el dolor de rodilla, dice un estudio de 2004.",
+        "La marche à reculons soulage la douleur au genou, explique une kinésithérapeute.",
+        "Rückwärtsgehen lindert Knieschmerzen, sagt ein Physiotherapeut.",
+    ],
+)
+def test_an_attribution_after_the_claim_reports_it(store: Store, text: str) -> None:
+    """Who says it may come after what is said, in the languages read through the concepts
+    (found by a new user's trial: "..., dice un estudio de 2004" was read as the post's own)."""
+    match = check(store, text)["matches"][0]
+    assert match["claim"]["id"] == "backward-walking-relieves-everyday-knee-pain"
+    assert match["stance"] == "reports"
+
+
 def test_stance_in_another_language(store: Store) -> None:
     match = check(store, "Caminar hacia atrás no alivia el dolor de rodilla.")["matches"][0]
     assert match["stance"] == "denies" and not any(f["code"] == "overclaim" for f in match["flags"])

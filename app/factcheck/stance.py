@@ -258,6 +258,15 @@ _REPORTED = re.compile(
     r"ont (?:d[ée]couvert|constat[ée]|montr[ée]|observ[ée])|fanden|stellten|zeigten|haben herausgefunden|"
     r"hanno (?:scoperto|osservato|dimostrato)|ontdekten|vonden|toonden|descobriram|constataram|"
     r"mostraram|обнаружили|выяснили|установили|показали)|"
+    # "..., dice un estudio de 2004", "..., explique une kinésithérapeute": who says it, after it
+    r"(?:dice|explica|señala|afirma|asegura|sostiene|indica|dit|explique|affirme|souligne|indique|"
+    r"sagt|erkl[äa]rt|betont|meint|diz|spiega|afferma|zegt|legt uit) "
+    r"(?:un|una|uno|el|la|lo|il|los|las|une|le|l'|ein|eine|der|die|um|o|a|een|de|het) "
+    r"(?:[\w-]+ )?(?:estudio|investigaci[óo]n|experto|experta|especialista|m[ée]dic[oa]|doctor|doctora|"
+    r"fisioterapeuta|investigador|investigadora|[ée]tude|expert|experte|sp[ée]cialiste|m[ée]decin|"
+    r"kin[ée]\w*|chercheur|chercheuse|studie|experte|expertin|arzt|[äa]rztin|physiotherapeut\w*|"
+    r"forscher\w*|estudo|pesquisador\w*|studio|esperto|esperta|fisioterapista|ricercator\w*|"
+    r"onderzoek|deskundige|arts|fysiotherapeut)|"
     r"seg[uú]n|de acuerdo con|dicen que|aseguran?|afirman?|prometen?|descubren|"  # es
     r"selon|d'apr[eè]s|affirment|pr[ée]tendent|para[iî]t-il|"  # fr
     r"laut|angeblich|behaupten|hei[ßs]t es|soll|sollen|schw[öo]ren auf|"  # de
