@@ -46,6 +46,8 @@ def test_figures_in_words_and_other_languages_are_checked(
     flag = mismatches(match)[0]
     assert flag["post_says"] == says and flag["evidence_shows"] == "17–20%"
     assert text[flag["span"]["start"] : flag["span"]["end"]] == says
+    # the message says why: what 17-20% higher effort admits, whichever way it is read
+    assert "that is 17% to about 67% more effort, not " in flag["message"]
 
 
 @pytest.mark.parametrize(

@@ -530,7 +530,7 @@ def evidence_quantity(fig: dict[str, Any]) -> tuple[str, float] | None:
     return None
 
 
-def _bounds(fig_low: float, fig_high: float, quantity: str) -> tuple[float, float, float]:
+def bounds(fig_low: float, fig_high: float, quantity: str) -> tuple[float, float, float]:
     """(low, high, slack) of a claim figure as a post's figure is held to it: an
     ``intensity-difference`` admits relative changes from its low end to its high end read as points
     over the least forward effort (module doc)."""
@@ -542,7 +542,7 @@ def _bounds(fig_low: float, fig_high: float, quantity: str) -> tuple[float, floa
 
 def within(low: float, high: float | None, fig_low: float, fig_high: float, quantity: str = "") -> bool:
     """True when the post's value (or range) lies inside the figure's range, with the tolerance."""
-    lo, hi, slack = _bounds(fig_low, fig_high, quantity)
+    lo, hi, slack = bounds(fig_low, fig_high, quantity)
     p_lo, p_hi = sorted((low, high if high is not None else low))
     return p_lo >= lo - slack and p_hi <= hi + slack
 
@@ -550,7 +550,7 @@ def within(low: float, high: float | None, fig_low: float, fig_high: float, quan
 def overlaps(low: float, high: float, fig_low: float, fig_high: float, quantity: str = "") -> bool:
     """True when some value the post's figure admits (``reach``: "30-40%", "more than 10%") lies
     inside the figure's range, with the tolerance: the post's figure does not contradict it."""
-    lo, hi, slack = _bounds(fig_low, fig_high, quantity)
+    lo, hi, slack = bounds(fig_low, fig_high, quantity)
     return low <= hi + slack and high >= lo - slack
 
 

@@ -41,6 +41,7 @@ from app.factcheck.figures import (
     CONDITIONS,
     SIGNED_QUANTITIES,
     Figure,
+    bounds,
     comparable,
     misattributed,
     overlaps,
@@ -243,9 +244,14 @@ def _not_the_studies(text: str, same: list[dict[str, Any]]) -> str | None:
 def _mismatch(fig: Figure, closest: dict[str, Any], how: str = "") -> dict[str, Any]:
     shows = _figure_text(closest)
     comparison = f", {closest['comparison']}" if closest.get("comparison") else ""
+    admits = ""
+    if closest["quantity"] == "intensity-difference":  # why "40% more" passes and "twice" does not
+        low, high, _ = bounds(closest["low"], closest["high"], closest["quantity"])
+        admits = (f" Read as a relative rise or as points of maximum effort, that is {low:g}% to about "
+                  f"{high:.0f}% more effort, not {_compared(fig)[0]:g}% more.")  # fmt: skip
     return {
         "code": FlagCode.FIGURE_MISMATCH,
-        "message": f"The post {how or 'says '}{fig.text}; the evidence shows {shows} ({closest['measure']}{comparison}; {closest['short']}).",
+        "message": f"The post {how or 'says '}{fig.text}; the evidence shows {shows} ({closest['measure']}{comparison}; {closest['short']}).{admits}",
         "post_says": fig.text, "evidence_shows": shows, "quantity": fig.quantity,
         "measure": closest["measure"], "study": closest["study"],
     }  # fmt: skip
