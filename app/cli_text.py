@@ -37,7 +37,8 @@ def factcheck_text(result: dict[str, Any], ambiguous: dict[str, dict[str, str]] 
                   for u in m["unverified_figures"]]  # fmt: skip
         lines.append(f"   sources: {'; '.join(s['short'] for s in m['citations'])}")
         lines.append(f"   {c['url']}")
-    lines.append(f"(language: {lang['code']}; {result['took_ms']:.1f} ms)")
+    also = "".join(f", also {part['code']}" for part in lang.get("also", []))
+    lines.append(f"(language: {lang['code']}{also}; {result['took_ms']:.1f} ms)")
     return "\n".join(lines)
 
 

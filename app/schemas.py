@@ -592,6 +592,11 @@ class Language(_Out):
         description="'text': read in full (English); 'concepts': matched through the concept vocabulary "
         "in this language only (see warnings); null: not read"
     )
+    also: list[Language] = Field(
+        default=[],
+        description="a post that mixes Japanese or Chinese sentences with sentences in another script: "
+        "the language of its other part, read as that language allows (this object: the longer part's)",
+    )
 
 
 class FactCheckMatch(_Out):

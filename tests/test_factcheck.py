@@ -354,7 +354,7 @@ def test_api_names_how_a_language_is_read(seed_client: TestClient) -> None:
     assert r.status_code == 200
     body = r.json()
     assert body["language"] | {"confidence": 0} == {
-        "code": "es", "name": "Spanish", "confidence": 0, "handled": True, "matched_by": "concepts"
+        "code": "es", "name": "Spanish", "confidence": 0, "handled": True, "matched_by": "concepts", "also": []
     }  # fmt: skip
     assert "Spanish is matched through the concept vocabulary only" in body["warnings"][0]
     assert body["matches"][0]["stance"] == "asks"
@@ -377,7 +377,7 @@ def test_api_reads_japanese_and_chinese_through_concept_terms(
 ) -> None:
     body = seed_client.post("/api/v1/factcheck", json={"text": text}).json()
     assert body["language"] | {"confidence": 0} == {
-        "code": code, "name": name, "confidence": 0, "handled": True, "matched_by": "concepts"
+        "code": code, "name": name, "confidence": 0, "handled": True, "matched_by": "concepts", "also": []
     }  # fmt: skip
     assert f"{name} is matched through the concept vocabulary only" in body["warnings"][0]
     first = body["matches"][0]
@@ -448,6 +448,27 @@ def test_japanese_and_chinese_words_that_look_negative_do_not_deny(
 ) -> None:
     body = seed_client.post("/api/v1/factcheck", json={"text": text}).json()
     assert body["matches"] and all(m["stance"] != "denies" for m in body["matches"]), body["matches"]
+
+
+def test_a_post_mixing_english_and_japanese_is_read_in_both(seed_client: TestClient) -> None:
+    """Each part of a post that mixes scripts is read in its own language (found by a new user's
+    trial: the English sentence, with its figure, was ignored as Japanese)."""
+    text = "Backward walking burns twice the calories! 後ろ歩きは膝の痛みに効く"
+    body = seed_client.post("/api/v1/factcheck", json={"text": text}).json()
+    by_id = {m["claim"]["id"]: m for m in body["matches"]}
+    knee = by_id["backward-walking-relieves-everyday-knee-pain"]
+    assert knee["matched_text"]["text"] == "後ろ歩きは膝の痛みに効く"
+    calories = by_id["backward-walking-burns-more-calories"]
+    assert calories["matched_text"]["text"] == "Backward walking burns twice the calories!"
+    assert "figure-mismatch" in {f["code"] for f in calories["flags"]}
+    codes = {body["language"]["code"]} | {part["code"] for part in body["language"]["also"]}
+    assert codes == {"en", "ja"}
+    assert any("Japanese is matched through the concept vocabulary only" in w for w in body["warnings"])
+    # one script with a few words of another (hashtags, a name) is one language
+    one = seed_client.post(
+        "/api/v1/factcheck", json={"text": "後ろ歩きは膝に効く #backwardwalking #kneepain"}
+    ).json()
+    assert one["language"]["code"] == "ja" and one["language"]["also"] == []
 
 
 def test_closing_hashtags_belong_to_the_sentence_before(seed_client: TestClient) -> None:

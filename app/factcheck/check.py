@@ -49,8 +49,24 @@ def clean(text: str) -> str:
 def post_units(index: Index, text: str) -> tuple[list[UnitFeatures], dict[str, Any]]:
     """The post's units with their features, read as its language allows (``language.handling``:
     English in full, other languages through the concepts' terms in that language), and the
-    language: ``{code, name, confidence, handled, matched_by}``. No units when the language is
-    not read. The one reading of a post that the matcher and the score fit share."""
+    language: ``{code, name, confidence, handled, matched_by, also}``. No units when the language
+    is not read. The one reading of a post that the matcher and the score fit share.
+
+    A post that mixes Japanese or Chinese sentences with sentences in a spaced script
+    (``language.script_parts``) is read as two, each part in its own language; ``language`` is
+    then the longer part's and ``also`` holds the other's."""
+    parts = language.script_parts(text)
+    if parts is None:
+        return _read(index, text)
+    read = [_read(index, part) for part in parts]
+    units = sorted((uf for part_units, _ in read for uf in part_units), key=lambda uf: uf.unit.start)
+    longest = max(range(len(parts)), key=lambda k: len(parts[k].strip()))
+    lang = {**read[longest][1], "also": [read[k][1] for k in range(len(parts)) if k != longest]}
+    return units, lang
+
+
+def _read(index: Index, text: str) -> tuple[list[UnitFeatures], dict[str, Any]]:
+    """``post_units`` of a text in one language."""
     post = index.analyzer.features(text)
     concepts = sum(1 for f in post.spans if not f.startswith("w:"))
     code, confidence = language.detect(text, concepts, lambda code: language.concept_count(index, text, code))
@@ -59,7 +75,7 @@ def post_units(index: Index, text: str) -> tuple[list[UnitFeatures], dict[str, A
         post = language.features(index, text, code)
     units = unit_features(index, post, split(text)) if how else []
     return units, {"code": code, "name": language.NAMES.get(code, code), "confidence": round(confidence, 3),
-                   "handled": how is not None, "matched_by": how}  # fmt: skip
+                   "handled": how is not None, "matched_by": how, "also": []}  # fmt: skip
 
 
 def analyse(
@@ -375,12 +391,12 @@ def factcheck(store: Store, text: str, limit: int = 5, *, index: Index | None = 
         _match(index, c, per_post, settings.base_url, settings.publisher_name)
         for c in ranked[: max(0, limit)]
     ]
-    warning = language.warning(lang["code"], lang["matched_by"])
+    warnings = [language.warning(part["code"], part["matched_by"]) for part in (lang, *lang["also"])]
     return {
         "matches": matches,
         "threshold": threshold,
         "language": lang,
-        "warnings": [warning] if warning else [],
+        "warnings": [w for w in warnings if w],
         "took_ms": round((time.perf_counter() - started) * 1000, 3),
     }
 

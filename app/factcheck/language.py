@@ -27,6 +27,7 @@ How a language is read (``handling``):
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Callable
@@ -165,3 +166,42 @@ def warning(code: str, how: str | None = None) -> str | None:
         f"This post looks like {name}. The fact-check does not read {name}, so finding no claim "
         "here does not mean the post is accurate."
     )
+
+
+# A sentence in a spaced script counts as one of its own in a mixed post from this many words
+# (hashtags aside): "Backward walking burns twice the calories!" does, "#kneepain" does not.
+MIXED_MIN_WORDS = 3
+_HASHTAG = re.compile(r"#\S+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def script_parts(text: str) -> list[str] | None:
+    """A post that mixes sentences in Japanese or Chinese with sentences in a spaced script ("Backward
+    walking burns twice the calories! 後ろ歩きは膝の痛みに効く"), as two texts of the same length,
+    each with the other script's sentences blanked out (so offsets stay offsets into ``text``), to
+    be detected and read each in its own language; None when the post is in one script (the usual
+    case), or its other script is only hashtags, names or a word or two. A sentence with neither
+    (emoji, figures) goes with the one before it."""
+    from app.factcheck.analyzer import UNSPACED_CHAR
+    from app.factcheck.sentences import sentences
+
+    if not UNSPACED_CHAR.search(text):
+        return None
+    kinds: list[tuple[int, int, str | None]] = []
+    for start, end in sentences(text):
+        piece = text[start:end]
+        unspaced = len(UNSPACED_CHAR.findall(piece))
+        words = [w for w in _LETTERS.findall(_HASHTAG.sub(" ", piece)) if not UNSPACED_CHAR.search(w)]
+        kind = "unspaced" if unspaced >= 2 and unspaced >= len(words) else (
+            "spaced" if len(words) >= MIXED_MIN_WORDS else None)  # fmt: skip
+        kinds.append((start, end, kind or (kinds[-1][2] if kinds else None)))
+    if not {"unspaced", "spaced"} <= {k for _, _, k in kinds}:
+        return None
+    parts = []
+    for wanted in ("unspaced", "spaced"):
+        chars = list(text)
+        for start, end, kind in kinds:
+            if kind != wanted:
+                chars[start:end] = " " * (end - start)
+        parts.append("".join(chars))
+    return parts
