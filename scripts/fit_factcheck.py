@@ -375,11 +375,11 @@ def cross_validate(
 
 
 def _units(index: Any, passages: list[Any]) -> list[Any]:
-    from app.factcheck.check import clean, post_units
+    from app.factcheck.check import post_units, readable
 
     out = []
     for p in passages:
-        units, lang = post_units(index, clean(p.text))
+        units, lang = post_units(index, readable(p.text))
         out.append((units, lang["matched_by"]))
     return out
 

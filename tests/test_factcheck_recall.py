@@ -310,3 +310,19 @@ def test_vo2_max_in_capitals_is_read_in_the_languages_read_through_concepts(
     seed_client: TestClient, text: str
 ) -> None:
     assert claims_of(seed_client, text)[:1] == ["backward-walking-improves-vo2max-more-than-forward"]
+
+
+def test_the_evaluation_reads_a_post_as_the_fact_check_does(index) -> None:  # type: ignore[no-untyped-def]
+    """``factcheck-eval`` and the score fit read posts through ``check.readable``, as the
+    fact-check does: a passage pasted with decomposed accents scores as the composed one."""
+    import unicodedata
+
+    from app.factcheck.evaluate import Passage, run_ranker
+
+    text = "D'après les experts, marcher à reculons soulage la douleur au genou."
+    passages = [Passage(str(n), form, [], {}, None, "fr") for n, form in enumerate(
+        (text, unicodedata.normalize("NFD", text)))]  # fmt: skip
+    composed, decomposed = run_ranker(index, "system", passages, None)
+    assert composed["scored"] and composed["scored"] == decomposed["scored"]
+    assert set(composed["stances"].values()) == {"reports"}  # "d'après" is a cue in composed letters
+    assert composed["stances"] == decomposed["stances"]

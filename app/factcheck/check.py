@@ -304,6 +304,13 @@ def compose(text: str) -> tuple[str, list[int] | None]:
     return "".join(pieces), where
 
 
+def readable(text: str) -> str:
+    """The text the matcher reads of a post: ``clean`` then ``compose`` (offsets then differ from
+    the text as sent only for decomposed letters; ``factcheck`` maps them back). The fact-check,
+    its evaluation and the score fit read posts through this one function."""
+    return compose(clean(text))[0]
+
+
 def _as_sent(found: Any, per_post: PerPost) -> Any:
     """``found`` (a match, JSON-ready, read from ``per_post.text``) with every span as offsets into
     the text the client sent and every quoted span (``matched_text``'s ``text``, a figure's

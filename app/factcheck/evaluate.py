@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from app.factcheck.check import analyse, clean
+from app.factcheck.check import analyse, readable
 from app.factcheck.index import Index
 from app.factcheck.scoring import cut_off, load_model
 from app.factcheck.stance import STANCES
@@ -142,7 +142,7 @@ def run_ranker(
     out = []
     for p in passages:
         started = time.perf_counter()
-        text = clean(p.text)
+        text = readable(p.text)
         if name == "system":
             ranked, lang = analyse(index, text, model)
             scored = [(c.claim_id, c.score) for c in ranked]
