@@ -267,15 +267,17 @@ def _has_database(settings: Settings) -> bool:
 
 
 def cmd_factcheck(args: argparse.Namespace) -> int:
-    from app.factcheck import MAX_TEXT, ambiguous_claims, factcheck, get_index
+    from app.factcheck import MAX_CONTEXT, MAX_TEXT, ambiguous_claims, factcheck, get_index
 
     text = args.text if args.text != "-" else sys.stdin.read()
     if not text.strip():
         raise CommandError("the text is empty")
     if len(text) > MAX_TEXT:
         raise CommandError(f"the text is longer than {MAX_TEXT} characters")
+    if args.context and len(args.context) > MAX_CONTEXT:
+        raise CommandError(f"the context is longer than {MAX_CONTEXT} characters")
     with open_store(get_settings()) as store:
-        result = factcheck(store, text, limit=args.limit)
+        result = factcheck(store, text, limit=args.limit, context=args.context)
         ambiguous = ambiguous_claims(get_index(store), result)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -413,6 +415,11 @@ def _add_read_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the API's JSON")
     p.add_argument(
         "--limit", type=int, default=5, choices=range(1, 21), metavar="N", help="at most N claims (1-20)"
+    )
+    p.add_argument(
+        "--context",
+        metavar="TITLE",
+        help="the title or heading of the page the post comes from (names what its 'it' is)",
     )
     p.set_defaults(func=cmd_factcheck)
 

@@ -26,7 +26,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
-from app.factcheck import MAX_TEXT, factcheck, index_at
+from app.factcheck import MAX_CONTEXT, MAX_TEXT, factcheck, index_at
 from app.http import MAX_ERRORS, ApiError, check_response_size, get_store, plain_problem
 from app.schemas import BODY_ERRORS, COMMON_ERRORS, BatchResult, FactCheckResult, dump_json, error_responses
 from app.store import Store
@@ -49,10 +49,18 @@ def _json_integer(value: object) -> object:
 JsonInt = BeforeValidator(_json_integer)
 
 
+CONTEXT_HELP = (
+    "Optional: the title or heading of the page the post comes from. It names what the post's "
+    '"it" or "this exercise" is (its activity, body part or topic count for every sentence); '
+    "it is never matched itself."
+)
+
+
 class FactCheckRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT, description="The post's text")]
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="At most this many claims"), JsonInt] = 5
+    context: Annotated[str | None, Field(max_length=MAX_CONTEXT, description=CONTEXT_HELP)] = None
 
     @field_validator("text")
     @classmethod
@@ -75,6 +83,7 @@ class BatchPost(BaseModel):
         ),
     ] = None
     text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    context: Annotated[str | None, Field(max_length=MAX_CONTEXT, description=CONTEXT_HELP)] = None
 
     _not_blank = field_validator("text")(FactCheckRequest._not_blank.__func__)  # type: ignore[attr-defined]
 
@@ -219,7 +228,7 @@ def _answer(model: type[BaseModel], result: dict[str, Any], cap: int) -> bytes:
 )
 async def factcheck_post(request: Request) -> Response:
     body = await parse_body(request, FactCheckRequest)
-    return await _check(request, [(None, body.text)], body.limit, batch=False)
+    return await _check(request, [(None, body.text, body.context)], body.limit, batch=False)
 
 
 @router.post(
@@ -240,12 +249,15 @@ async def factcheck_batch(request: Request) -> Response:
             f"The posts hold {total:,} characters in all; one batch may hold at most {limit:,}.",
         )
     return await _check(
-        request, [(i, post.text) for i, post in zip(ids, body.posts, strict=True)], body.limit, batch=True
+        request,
+        [(i, post.text, post.context) for i, post in zip(ids, body.posts, strict=True)],
+        body.limit,
+        batch=True,
     )
 
 
 async def _check(
-    request: Request, posts: list[tuple[str | None, str]], limit: int, *, batch: bool
+    request: Request, posts: list[tuple[str | None, str, str | None]], limit: int, *, batch: bool
 ) -> Response:
     """Run ``check_posts`` in the pool, on the build the request started with."""
     store = get_store(request)
@@ -259,20 +271,20 @@ def check_posts(
     store: Store,
     budget: Budget,
     generation: str | None,
-    posts: list[tuple[str | None, str]],
+    posts: list[tuple[str | None, str, str | None]],
     limit: int,
     batch: bool,
     cap: int,
 ) -> bytes:
     """A pool job (``app.workpool``, in the expensive-work process): the JSON answer of
     ``POST /api/v1/factcheck`` (one post, ``batch`` false) or of the batch route for ``posts``
-    (``(id, text)``), read from build ``generation``'s index. Raises ``ResponseTooLarge`` when it
+    (``(id, text, context)``), read from build ``generation``'s index. Raises ``ResponseTooLarge`` when it
     passes ``cap`` bytes."""
     index = index_at(store, generation)
     results = []
-    for i, (post_id, text) in enumerate(posts):
+    for i, (post_id, text, context) in enumerate(posts):
         budget.check()
-        result = factcheck(store, text, limit, index=index)
+        result = factcheck(store, text, limit, index=index, context=context)
         results.append({"id": post_id if post_id is not None else str(i), **result} if batch else result)
     if not batch:
         return _answer(FactCheckResult, results[0], cap)

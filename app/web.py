@@ -424,30 +424,43 @@ MAX_LINK_TEXT = 2_000
 
 
 @router.get("/factcheck", response_class=HTMLResponse)
-async def factcheck_form(request: Request, text: Annotated[str | None, Query()] = None) -> HTMLResponse:
-    """The form; with ``?text=...`` the check of that text, so that a result can be shared as a
-    link (no JavaScript). The text is bounded (``MAX_LINK_TEXT``), never stored or logged."""
+async def factcheck_form(
+    request: Request,
+    text: Annotated[str | None, Query()] = None,
+    context: Annotated[str | None, Query(max_length=factcheck.MAX_CONTEXT)] = None,
+) -> HTMLResponse:
+    """The form; with ``?text=...`` (and ``&context=...``) the check of that text, so that a
+    result can be shared as a link (no JavaScript). The text is bounded (``MAX_LINK_TEXT``), never
+    stored or logged."""
     if text is None:
         return page(request, "factcheck.html", **factcheck_context("", None, None))
-    return await factcheck_page(request, text, MAX_LINK_TEXT, "a link carries")
+    return await factcheck_page(request, text, MAX_LINK_TEXT, "a link carries", context)
 
 
 @router.post("/factcheck", response_class=HTMLResponse)
-async def factcheck_submit(request: Request, text: Annotated[str, Form()] = "") -> HTMLResponse:
+async def factcheck_submit(
+    request: Request,
+    text: Annotated[str, Form()] = "",
+    context: Annotated[str, Form(max_length=factcheck.MAX_CONTEXT)] = "",
+) -> HTMLResponse:
     """A plain HTML form POST (no JavaScript). Nothing submitted is stored or logged."""
-    return await factcheck_page(request, text, factcheck.MAX_TEXT, "paste")
+    return await factcheck_page(request, text, factcheck.MAX_TEXT, "paste", context)
 
 
-async def factcheck_page(request: Request, text: str, max_chars: int, how: str) -> HTMLResponse:
+async def factcheck_page(
+    request: Request, text: str, max_chars: int, how: str, context: str | None = None
+) -> HTMLResponse:
     """The page with the check of ``text`` (at most ``max_chars``; ``how`` the text came, for the
-    message when it is too long). The check runs in the bounded pool for expensive work
-    (``app.workpool``: a process of its own), like the API's."""
+    message when it is too long) in ``context`` (the page's title or heading, optional). The
+    check runs in the bounded pool for expensive work (``app.workpool``: a process of its own),
+    like the API's."""
+    context = (context or "").strip() or None
     if not text.strip():
         return page(
             request,
             "factcheck.html",
             status=400,
-            **factcheck_context(text, None, "Paste the text of a post to check."),
+            **factcheck_context(text, None, "Paste the text of a post to check.", context),
         )
     if len(text) > max_chars:
         error = f"That text is {len(text):,} characters long; {how} at most {max_chars:,}."
@@ -457,31 +470,39 @@ async def factcheck_page(request: Request, text: str, max_chars: int, how: str) 
             request,
             "factcheck.html",
             status=422,
-            **factcheck_context(text[:max_chars], None, error),
+            **factcheck_context(text[:max_chars], None, error, context),
         )
     generation = await run_in_threadpool(get_store(request).generation)
-    result = await get_pool(request).run(request, check_form, generation, text)
-    return page(request, "factcheck.html", **factcheck_context(text, result, None))
+    result = await get_pool(request).run(request, check_form, generation, text, context)
+    return page(request, "factcheck.html", **factcheck_context(text, result, None, context))
 
 
-def check_form(store: Store, _budget: Budget, generation: str | None, text: str) -> dict[str, Any]:
+def check_form(
+    store: Store, _budget: Budget, generation: str | None, text: str, context: str | None = None
+) -> dict[str, Any]:
     """A pool job: the form's fact-check, on build ``generation``'s index, with the claims its
     matches are ambiguous with (``ambiguous_claims``: named and linked on the page)."""
     index = factcheck.index_at(store, generation)
-    result = factcheck.factcheck(store, text, index=index)
+    result = factcheck.factcheck(store, text, index=index, context=context)
     return {**result, "ambiguous_claims": factcheck.ambiguous_claims(index, result)}
 
 
-def factcheck_context(text: str, result: dict[str, Any] | None, error: str | None) -> dict[str, Any]:
-    """``share_url``: the link to this check (``GET /factcheck?text=...``) when the text fits one."""
+def factcheck_context(
+    text: str, result: dict[str, Any] | None, error: str | None, context: str | None = None
+) -> dict[str, Any]:
+    """``share_url``: the link to this check (``GET /factcheck?text=...``, with ``&context=...``
+    when one was given) when the text fits one."""
     shareable = result is not None and len(text) <= MAX_LINK_TEXT
+    query = {"text": text} | ({"context": context} if context else {})
     return {
         "nav": "factcheck",
         "text": text,
+        "context": context,
         "result": result,
         "error": error,
         "max_text": factcheck.MAX_TEXT,
-        "share_url": "/factcheck?" + urlencode({"text": text}) if shareable else None,
+        "max_context": factcheck.MAX_CONTEXT,
+        "share_url": "/factcheck?" + urlencode(query) if shareable else None,
     }
 
 

@@ -6,6 +6,7 @@ set; the tables below give the exact lines and messages ``check`` must report fo
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -457,6 +458,18 @@ def test_read_commands_need_no_data_folder_once_built(
     dumped = cli(*nowhere, "dump", str(tmp_path / "dump"))
     assert dumped.code == 0 and (tmp_path / "dump").is_dir()
     assert f"not written: claims.yaml: no data folder here ({tmp_path / 'no-data'})" in dumped.out
+
+
+def test_factcheck_takes_the_pages_heading(cli: Run, database_url: str) -> None:
+    """``--context``: the title or heading of the post's page names what its "it" is."""
+    assert cli("--data-dir", str(DATA_DIR), "--database-url", database_url, "build", "--quiet").code == 0
+    args = ("--data-dir", str(DATA_DIR), "--database-url", database_url, "factcheck", "--json")
+    post = "It strengthens your quads and improves balance."
+    alone = json.loads(cli(*args, post).out)
+    told = json.loads(cli(*args, post, "--context", "The benefits of walking backwards on a treadmill").out)
+    assert alone["matches"] == [] and told["matches"], told
+    too_long = cli(*args, post, "--context", "x" * 301)
+    assert too_long.code == 1 and "the context is longer than 300 characters" in too_long.err
 
 
 def test_a_read_command_without_build_or_data_folder_names_both(cli: Run, tmp_path: Path) -> None:

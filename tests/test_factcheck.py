@@ -471,6 +471,44 @@ def test_a_post_mixing_english_and_japanese_is_read_in_both(seed_client: TestCli
     assert one["language"]["code"] == "ja" and one["language"]["also"] == []
 
 
+CONTEXT_POST = "It strengthens your quads and improves balance."
+CONTEXT = "The benefits of walking backwards on a treadmill"
+
+
+def test_the_pages_heading_names_what_it_is(seed_client: TestClient) -> None:
+    """A passage that leaves its activity to the page's heading ("It strengthens your quads") makes
+    no claim alone and the claims its heading names when the caller sends it as ``context``; a
+    heading about something else lends nothing; the heading itself is never matched."""
+
+    def ids(**body: object) -> list[str]:
+        r = seed_client.post("/api/v1/factcheck", json=body)
+        assert r.status_code == 200, r.text
+        return [m["claim"]["id"] for m in r.json()["matches"]]
+
+    assert ids(text=CONTEXT_POST) == []
+    assert set(ids(text=CONTEXT_POST, context=CONTEXT)) == {
+        "backward-walking-strengthens-quadriceps", "backward-walking-improves-balance"}  # fmt: skip
+    assert ids(text=CONTEXT_POST, context="Reverse lunges: how to do them right") == []
+    assert ids(text="Here is what we found.", context="Walking backwards relieves knee pain") == []
+    batch = seed_client.post("/api/v1/factcheck/batch", json={"posts": [
+        {"id": "with", "text": CONTEXT_POST, "context": CONTEXT}, {"id": "without", "text": CONTEXT_POST}]})  # fmt: skip
+    results = {r["id"]: [m["claim"]["id"] for m in r["matches"]] for r in batch.json()["results"]}
+    assert results["with"] and results["without"] == []
+    too_long = seed_client.post("/api/v1/factcheck", json={"text": CONTEXT_POST, "context": "x" * 301})
+    assert too_long.status_code == 422 and "context" in too_long.text
+
+
+def test_the_page_takes_the_heading(seed_client: TestClient, store: Store) -> None:
+    page = seed_client.post("/factcheck", data={"text": CONTEXT_POST, "context": CONTEXT})
+    assert page.status_code == 200
+    assert "Walking backward strengthens the quadriceps" in page.text
+    assert 'name="context"' in page.text and CONTEXT in page.text  # kept in the form, and in the link
+    assert "context=The+benefits+of+walking+backwards" in page.text
+    shared = seed_client.get("/factcheck", params={"text": CONTEXT_POST, "context": CONTEXT})
+    assert "Walking backward strengthens the quadriceps" in shared.text
+    assert factcheck(store, CONTEXT_POST, context=CONTEXT)["matches"]  # the one function behind both
+
+
 def test_closing_hashtags_belong_to_the_sentence_before(seed_client: TestClient) -> None:
     """Hashtags and emoji after a sentence's end are its tags, not a statement of their own: the
     match's span is the sentence with them, and the overclaim of "fixed" is flagged (found by a

@@ -14,11 +14,20 @@ One concern per module:
   (the ``factcheck`` and ``factcheck-eval`` subcommands are in ``app/cli.py``).
 """
 
-from app.factcheck.check import MAX_TEXT, ambiguous_claims, factcheck, index_at
+from app.factcheck.check import MAX_CONTEXT, MAX_TEXT, ambiguous_claims, factcheck, index_at
 from app.factcheck.index import get_index
 from app.factcheck.scoring import load_model
 
-__all__ = ["MAX_TEXT", "THRESHOLD", "ambiguous_claims", "factcheck", "get_index", "index_at", "load_model"]
+__all__ = [
+    "MAX_CONTEXT",
+    "MAX_TEXT",
+    "THRESHOLD",
+    "ambiguous_claims",
+    "factcheck",
+    "get_index",
+    "index_at",
+    "load_model",
+]
 
 
 def __getattr__(name: str) -> float:

@@ -25,6 +25,7 @@ from app.factcheck.scoring import (
     Candidate,
     UnitFeatures,
     cut_off,
+    lent_by,
     load_model,
     rank,
     unit_features,
@@ -46,7 +47,9 @@ def clean(text: str) -> str:
     )
 
 
-def post_units(index: Index, text: str) -> tuple[list[UnitFeatures], dict[str, Any]]:
+def post_units(
+    index: Index, text: str, context: str | None = None
+) -> tuple[list[UnitFeatures], dict[str, Any]]:
     """The post's units with their features, read as its language allows (``language.handling``:
     English in full, other languages through the concepts' terms in that language), and the
     language: ``{code, name, confidence, handled, matched_by, also}``. No units when the language
@@ -54,18 +57,23 @@ def post_units(index: Index, text: str) -> tuple[list[UnitFeatures], dict[str, A
 
     A post that mixes Japanese or Chinese sentences with sentences in a spaced script
     (``language.script_parts``) is read as two, each part in its own language; ``language`` is
-    then the longer part's and ``also`` holds the other's."""
+    then the longer part's and ``also`` holds the other's.
+
+    ``context``: the title or heading of the page the post comes from, when the caller has it
+    ("Benefits of walking backwards" above "It strengthens your quads."): read in the post's
+    language, its activities, body parts, topics and "backward" count for every unit
+    (``scoring.lent_by``); it is never matched itself."""
     parts = language.script_parts(text)
     if parts is None:
-        return _read(index, text)
-    read = [_read(index, part) for part in parts]
+        return _read(index, text, context)
+    read = [_read(index, part, context) for part in parts]
     units = sorted((uf for part_units, _ in read for uf in part_units), key=lambda uf: uf.unit.start)
     longest = max(range(len(parts)), key=lambda k: len(parts[k].strip()))
     lang = {**read[longest][1], "also": [read[k][1] for k in range(len(parts)) if k != longest]}
     return units, lang
 
 
-def _read(index: Index, text: str) -> tuple[list[UnitFeatures], dict[str, Any]]:
+def _read(index: Index, text: str, context: str | None = None) -> tuple[list[UnitFeatures], dict[str, Any]]:
     """``post_units`` of a text in one language."""
     post = index.analyzer.features(text)
     concepts = sum(1 for f in post.spans if not f.startswith("w:"))
@@ -73,7 +81,12 @@ def _read(index: Index, text: str) -> tuple[list[UnitFeatures], dict[str, Any]]:
     how = language.handling(index, code)
     if how == "concepts":
         post = language.features(index, text, code)
-    units = unit_features(index, post, split(text)) if how else []
+    lent = frozenset[str]()
+    if context and how:
+        heading = readable(context)
+        read = index.analyzer.features(heading) if how == "text" else language.features(index, heading, code)
+        lent = lent_by(index, read, heading)
+    units = unit_features(index, post, split(text), lent) if how else []
     return units, {"code": code, "name": language.NAMES.get(code, code), "confidence": round(confidence, 3),
                    "handled": how is not None, "matched_by": how, "also": []}  # fmt: skip
 
@@ -374,7 +387,12 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     return found if per_post.sent == text else _as_sent(found, per_post)
 
 
-def factcheck(store: Store, text: str, limit: int = 5, *, index: Index | None = None) -> dict[str, Any]:
+MAX_CONTEXT = 300  # characters of a page title or heading read as a post's context
+
+
+def factcheck(
+    store: Store, text: str, limit: int = 5, *, index: Index | None = None, context: str | None = None
+) -> dict[str, Any]:
     """Match a post against the knowledge base; the result is JSON-ready (the API's shape).
 
     ``matches``: the claims the post makes, best first, at most ``limit``, each with its score (a
@@ -382,6 +400,8 @@ def factcheck(store: Store, text: str, limit: int = 5, *, index: Index | None = 
     ``text``), the post's ``stance`` toward it, flags and unverified figures. ``language``: the
     detected language; ``warnings``: e.g. a language the matcher does not handle. ``index``: the
     index to read (``index_at``: the build a request started with); default: the store's current.
+    ``context``: the title or heading of the page the post comes from, if known (``post_units``):
+    it names what the post's "it" or "this exercise" is, and is never matched itself.
 
     Work per post is done once per post (splitting it, its features, its units' vectors), work per
     claim only for the claims shown."""
@@ -389,7 +409,7 @@ def factcheck(store: Store, text: str, limit: int = 5, *, index: Index | None = 
     sent = text[:MAX_TEXT]
     text, where = compose(clean(sent))
     index = index or get_index(store)
-    units, lang = post_units(index, text)
+    units, lang = post_units(index, text, context[:MAX_CONTEXT] if context else None)
     # One more than shown: whether the last one shown is a near tie with the next.
     ranked, threshold = _ranked(index, units, lang, None, top=max(0, limit) + 1)
     settings = store.db.settings

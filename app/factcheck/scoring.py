@@ -166,7 +166,21 @@ def probability(values: list[float], model: dict[str, Any]) -> float:
     return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def unit_features(index: Index, post: Features, units: list[Unit]) -> list[UnitFeatures]:
+def lent_by(index: Index, context: Features, text: str) -> frozenset[str]:
+    """What a post's *context* (its page's title or heading, sent beside it) lends to every unit:
+    its activities, body parts and topics (``CARRIED_KINDS``), and "backward" when it names
+    backward locomotion or contrasts with walking the usual way, as another sentence of the post
+    would; never an outcome (each unit must state its own). ``context``: the features of ``text``."""
+    kind = index.analyzer.kind
+    lent = {f for f in context.spans if kind(f) in CARRIED_KINDS}
+    if BACKWARD in context.spans or CONTRAST_WITH_FORWARD.search(text):
+        lent.add(BACKWARD)
+    return frozenset(lent)
+
+
+def unit_features(
+    index: Index, post: Features, units: list[Unit], from_context: frozenset[str] = frozenset()
+) -> list[UnitFeatures]:
     """Split the post's features by unit; embed every unit in one call.
 
     The gates read the post as a whole: the activities, body parts and topics of every other unit
@@ -175,7 +189,8 @@ def unit_features(index: Index, post: Features, units: list[Unit]) -> list[UnitF
     ("Walking backwards is big on TikTok. It eases knee pain, physios say."). Outcomes are not
     carried: each unit must state its own, and an outcome named only in hashtags ("... burns more
     calories #kneepain") is the post's topic, not an outcome it states: it is kept in ``own`` (the
-    flags read it) but is not one of the unit's features (``have``)."""
+    flags read it) but is not one of the unit's features (``have``). ``from_context``: what the
+    post's context lends every unit (``lent_by``), carried like the post's own."""
     vectors = index.encoder.encode([u.text for u in units])
     kind = index.analyzer.kind
     # Each span goes to the unit its first token starts in (units are in order and do not overlap):
@@ -198,7 +213,7 @@ def unit_features(index: Index, post: Features, units: list[Unit]) -> list[UnitF
     lenders = Counter(f for gives in lent for f in gives)  # how many units lend each feature
     out: list[UnitFeatures] = []
     for n, (unit, vector, own) in enumerate(zip(units, vectors, owns, strict=True)):
-        context = {f for f, count in lenders.items() if count > (f in lent[n])}
+        context = {f for f, count in lenders.items() if count > (f in lent[n])} | from_context
         tags = _hashtag_spans(unit)
         have = {f for f, spans in own.items() if kind(f) in MATCH_KINDS
                 and not (kind(f) == "outcome" and tags and _only_in(post, spans, tags))}  # fmt: skip
