@@ -436,6 +436,31 @@ def test_denials_in_japanese_chinese_and_indonesian(seed_client: TestClient, tex
 @pytest.mark.parametrize(
     "text",
     [
+        "後ろ歩きは膝の痛みに効くという人もいる。",  # "some people say"
+        "後ろ歩きは膝の痛みを和らげると言われています。",  # "it is said"
+        "有人说倒着走能缓解膝盖疼痛。",  # "someone says"
+        "据说倒着走可以缓解膝盖疼痛。",  # "reportedly"
+    ],
+)
+def test_reported_speech_in_japanese_and_chinese(seed_client: TestClient, text: str) -> None:
+    """Others' words are reported, not asserted, and carry no population flag (found by a new
+    user's second trial)."""
+    body = seed_client.post("/api/v1/factcheck", json={"text": text}).json()
+    knee = [m for m in body["matches"] if m["claim"]["id"] == "backward-walking-relieves-everyday-knee-pain"]
+    assert knee and knee[0]["stance"] == "reports", body["matches"]
+    assert "population-mismatch" not in {f["code"] for f in knee[0]["flags"]}
+
+
+def test_the_reversal_of_a_pain_is_not_walking_in_reverse(seed_client: TestClient) -> None:
+    body = seed_client.post(
+        "/api/v1/factcheck", json={"text": "Reversing knee pain: why daily walking works"}
+    )
+    assert body.json()["matches"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "後ろ歩きを続けたら膝の痛みがなくなった。",  # "the knee pain went away"
         "後ろ歩きは膝への負担が少ない。",  # 少ない "little" (strain), not a negation
         "倒着走以后膝盖不疼了。",  # "the knee no longer hurts"

@@ -177,6 +177,13 @@ _VERDICT = re.compile(
     r"hoaks|bohong|keliru|salah kaprah)(?!\w)",  # id ("mitos", "hoax" above)
     re.IGNORECASE,
 )
+# Others' words in Japanese and Chinese: "some people say" (という人もいる, と言われている, らしい,
+# そうです after a plain form), "someone says", "it is said", "according to" (有人说, 据说, 據說,
+# 听说, 聽說, 据称, 根据, によると).
+_REPORTED_CJK = re.compile(
+    r"という人(?:も|が)(?:いる|います|多い)|と(?:言|い)われて(?:いる|います)|と(?:言|い)う(?:人|声)|によると|によれば|"
+    r"有人(?:说|說|认为|認為|称|稱)|据说|據說|听说|聽說|据称|據稱|据报道|據報導|根据|根據|专家(?:说|表示)|專家(?:說|表示)"
+)
 # Verdicts in Japanese and Chinese: a lie, a false rumour, a myth, no basis, no effect.
 _VERDICT_CJK = re.compile(
     r"嘘|ウソ|デマ|誤り|迷信|神話|俗説|都市伝説|根拠(?:が|は)?(?:ない|なし|無し)|効果なし|"
@@ -563,7 +570,9 @@ def reported(text: str) -> bool:
     """The text attributes what it says to someone else (``reports`` in the module doc)."""
     t = _clean(text)
     return bool(
-        _REPORTED.search(_AGAINST_OTHERS.sub(" ", t)) or _QUOTE_ATTRIBUTION.search(t)
+        _REPORTED.search(_AGAINST_OTHERS.sub(" ", t))
+        or _QUOTE_ATTRIBUTION.search(t)
+        or _REPORTED_CJK.search(t)
     ) or _study_reports(text)
 
 
