@@ -451,13 +451,6 @@ def test_reported_speech_in_japanese_and_chinese(seed_client: TestClient, text: 
     assert "population-mismatch" not in {f["code"] for f in knee[0]["flags"]}
 
 
-def test_the_reversal_of_a_pain_is_not_walking_in_reverse(seed_client: TestClient) -> None:
-    body = seed_client.post(
-        "/api/v1/factcheck", json={"text": "Reversing knee pain: why daily walking works"}
-    )
-    assert body.json()["matches"] == []
-
-
 @pytest.mark.parametrize(
     "text",
     [
