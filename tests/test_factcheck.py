@@ -538,6 +538,28 @@ def test_closing_hashtags_belong_to_the_sentence_before(seed_client: TestClient)
     assert "overclaim" in {f["code"] for f in match["flags"]}
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "Walking backward on a treadmill carries no particular health risk for the average person",
+            "asserts",
+        ),
+        ("There is no risk in walking backwards on a treadmill.", "asserts"),
+        ("Walking backwards on a treadmill is not risk-free.", "denies"),
+        ("Walking backwards on a treadmill is not safe.", "denies"),
+    ],
+)
+def test_a_claim_worded_as_no_risk_is_asserted_by_no_risk(
+    seed_client: TestClient, text: str, said: str
+) -> None:
+    """The safety claim says "no particular health risk": a post saying "no risk" agrees with it
+    (a new user's second trial found the claim's own statement read as a denial)."""
+    body = seed_client.post("/api/v1/factcheck", json={"text": text}).json()
+    safe = [m for m in body["matches"] if m["claim"]["id"] == "backward-walking-is-safe-for-healthy-adults"]
+    assert safe and safe[0]["stance"] == said, body["matches"]
+
+
 def test_api_batch(seed_client: TestClient) -> None:
     posts = [
         {"id": "a", "text": "Retro walking builds strong quads"},

@@ -377,6 +377,17 @@ def _worsens(text: str, words: Sequence[Span] | None, actors: Sequence[Span]) ->
 
 
 _SAFE = re.compile(r"\bsafe\b|\bno (?:particular )?(?:health )?risk", re.IGNORECASE)
+# "No risk", "no particular health risk", "won't hurt you", "not dangerous", "zero risk": a negation
+# of harm says "safe". A claim worded so ("carries no particular health risk") is asserted, not
+# denied, by a post that says the same (found by a new user's trial: the safety claim's own
+# statement came back "denies"); "not risk-free" and "not without risk" are denials.
+_NO_HARM = re.compile(
+    r"\b(?:no|zero|without any|not any|never any|isn'?t any|aren'?t any|won'?t|wouldn'?t|doesn'?t|"
+    r"does not|will not|is not|isn'?t|not)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:risks?|risky|harm(?:ful)?|hurt|dangers?|dangerous|injur(?:y|ies|e)|downsides?|side effects?)"
+    r"(?![\w-])(?!\s*-?\s*free)",
+    re.IGNORECASE,
+)
 _DANGER = re.compile(
     r"\b(?:dangerous|unsafe|risky|hazardous|(?:risk|chances?) of (?:falling|falls?|injury|tripping)|"
     r"experts? warn|doctors? warn|"
@@ -550,7 +561,7 @@ def stance(
     if_so = supposed(text, words, actors)
     if if_so:  # "If walking backwards cured knee pain, doctors would prescribe it"
         return if_so
-    if _denied(text, words):
+    if _denied(text, words) and not (_NO_HARM.search(claim_statement) and _only_harm_negated(text)):
         return PostStance.DENIES
     if claim_statement and _SAFE.search(claim_statement) and _DANGER.search(text) and not _SAFE.search(text):
         return PostStance.DENIES
@@ -564,6 +575,14 @@ def stance(
     if nxt and is_question(nxt) and _CHALLENGE.search(nxt) and word_count(nxt) <= VERDICT_SENTENCE_WORDS:
         return PostStance.ASKS
     return PostStance.REPORTS if reported(text) else PostStance.ASSERTS
+
+
+def _only_harm_negated(text: str) -> bool:
+    """Every negation or verdict cue of ``text`` negates a harm ("no risk", "won't hurt you",
+    ``_NO_HARM``): the text says the thing is safe, as a claim worded "carries no risk" does."""
+    t = _clean(text)
+    harmless = [(m.start(), m.end()) for m in _NO_HARM.finditer(t)]
+    return bool(harmless) and all(any(s <= a < e for s, e in harmless) for a, _ in negation_cues(t))
 
 
 def reported(text: str) -> bool:
