@@ -34,12 +34,16 @@ def error(response: Any) -> dict[str, Any]:
             "The field limit must be a number of at most 20; 21 is not.",
         ),
         (FACTCHECK, {"text": 42}, "The field text must be text (a JSON string); 42 is not."),
-        (FACTCHECK, {"text": "ok", "txt": "typo"}, "The field txt is not known here (accepted: text, limit)"),
+        (
+            FACTCHECK,
+            {"text": "ok", "txt": "typo"},
+            "The field txt is not known here (accepted: text, limit, context)",
+        ),
         (BATCH, {"posts": []}, "The field posts must hold at least 1 item; 0 were sent."),
         (
             BATCH,
             {"posts": [{"text": "a", "txt": "a"}]},
-            "The field posts.0.txt is not known here (accepted: id, text)",
+            "The field posts.0.txt is not known here (accepted: id, text, context)",
         ),
         (BATCH, {"posts": "knee"}, "The field posts must be a list (a JSON array); 'knee' is not."),
     ],
