@@ -267,10 +267,10 @@ def _has_database(settings: Settings) -> bool:
 
 
 def cmd_factcheck(args: argparse.Namespace) -> int:
-    from app.factcheck import MAX_CONTEXT, MAX_TEXT, ambiguous_claims, factcheck, get_index
+    from app.factcheck import MAX_CONTEXT, MAX_TEXT, ambiguous_claims, factcheck, get_index, is_blank
 
     text = args.text if args.text != "-" else sys.stdin.read()
-    if not text.strip():
+    if is_blank(text):
         raise CommandError("the text is empty")
     if len(text) > MAX_TEXT:
         raise CommandError(f"the text is longer than {MAX_TEXT} characters")

@@ -26,7 +26,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
-from app.factcheck import MAX_CONTEXT, MAX_TEXT, factcheck, index_at
+from app.factcheck import MAX_CONTEXT, MAX_TEXT, factcheck, index_at, is_blank
 from app.http import MAX_ERRORS, ApiError, check_response_size, get_store, plain_problem
 from app.schemas import BODY_ERRORS, COMMON_ERRORS, BatchResult, FactCheckResult, dump_json, error_responses
 from app.store import Store
@@ -65,7 +65,7 @@ class FactCheckRequest(BaseModel):
     @field_validator("text")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+        if is_blank(value):
             raise PydanticCustomError("blank", "is empty or only whitespace; give the text of a post")
         return value
 

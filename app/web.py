@@ -455,7 +455,7 @@ async def factcheck_page(
     check runs in the bounded pool for expensive work (``app.workpool``: a process of its own),
     like the API's."""
     context = (context or "").strip() or None
-    if not text.strip():
+    if factcheck.is_blank(text):
         return page(
             request,
             "factcheck.html",

@@ -137,12 +137,19 @@ def test_the_cli_names_the_other_claims(
             assert f"- {_statement(seed_client, other)}  [{other}]" in out
 
 
-def test_blank_text_is_said_plainly(seed_client: TestClient) -> None:
-    response = seed_client.post("/api/v1/factcheck", json={"text": "   \n"})
+@pytest.mark.parametrize("text", ["   \n", "\u200b\u200d\ufeff", " \u200b "])
+def test_blank_text_is_said_plainly(seed_client: TestClient, text: str) -> None:
+    """Whitespace, or only invisible characters (zero-width spaces and joiners, a byte-order mark:
+    a second new user's trial got 200 "language could not be recognised"), is an empty post: on
+    the API, the page and the batch alike."""
+    response = seed_client.post("/api/v1/factcheck", json={"text": text})
     assert response.status_code == 422
     assert response.json()["error"]["message"] == (
         "The field text is empty or only whitespace; give the text of a post."
     )
+    assert seed_client.post("/factcheck", data={"text": text}).status_code == 400
+    batch = seed_client.post("/api/v1/factcheck/batch", json={"posts": [{"text": text}]})
+    assert batch.status_code == 422
 
 
 def test_get_on_the_factcheck_route_names_post(seed_client: TestClient) -> None:

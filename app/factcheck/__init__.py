@@ -14,7 +14,7 @@ One concern per module:
   (the ``factcheck`` and ``factcheck-eval`` subcommands are in ``app/cli.py``).
 """
 
-from app.factcheck.check import MAX_CONTEXT, MAX_TEXT, ambiguous_claims, factcheck, index_at
+from app.factcheck.check import MAX_CONTEXT, MAX_TEXT, ambiguous_claims, factcheck, index_at, is_blank
 from app.factcheck.index import get_index
 from app.factcheck.scoring import load_model
 
@@ -26,6 +26,7 @@ __all__ = [
     "factcheck",
     "get_index",
     "index_at",
+    "is_blank",
     "load_model",
 ]
 

@@ -317,6 +317,13 @@ def compose(text: str) -> tuple[str, list[int] | None]:
     return "".join(pieces), where
 
 
+def is_blank(text: str) -> bool:
+    """True when ``text`` holds nothing to read: whitespace, or only invisible characters (zero-width
+    spaces and joiners, byte-order marks: ``clean`` turns them into spaces). The API, the page and
+    the CLI refuse such a post as empty."""
+    return not clean(text).strip()
+
+
 def readable(text: str) -> str:
     """The text the matcher reads of a post: ``clean`` then ``compose`` (offsets then differ from
     the text as sent only for decomposed letters; ``factcheck`` maps them back). The fact-check,
