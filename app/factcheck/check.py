@@ -80,15 +80,21 @@ def _read(index: Index, text: str, context: str | None = None) -> tuple[list[Uni
     code, confidence = language.detect(text, concepts, lambda code: language.concept_count(index, text, code))
     how = language.handling(index, code)
     if how == "concepts":
-        post = language.features(index, text, code)
+        post = _features(index, text, how, code)
     lent = frozenset[str]()
     if context and how:
         heading = readable(context)
-        read = index.analyzer.features(heading) if how == "text" else language.features(index, heading, code)
-        lent = lent_by(index, read, heading)
+        lent = lent_by(index, _features(index, heading, how, code), heading)
     units = unit_features(index, post, split(text), lent) if how else []
     return units, {"code": code, "name": language.NAMES.get(code, code), "confidence": round(confidence, 3),
                    "handled": how is not None, "matched_by": how, "also": []}  # fmt: skip
+
+
+def _features(index: Index, text: str, how: str, code: str) -> Any:
+    """The features of ``text`` read as ``how`` says (``language.handling``): in full for
+    "text", through language ``code``'s concept terms for "concepts"; the post and its context
+    are read the same way."""
+    return language.features(index, text, code) if how == "concepts" else index.analyzer.features(text)
 
 
 def analyse(
