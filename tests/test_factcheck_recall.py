@@ -80,6 +80,8 @@ def claims_of(client: TestClient, text: str) -> list[str]:
         ("Backward walking helps me lose 10 kg in a month", WEIGHT),
         ("Lost 6 kilos since I started walking backwards on the treadmill", WEIGHT),
         ("Retro walking helped me lose a few kilos", WEIGHT),
+        ("Walking backwards on the treadmill helped me lose 10 pounds in a month.", WEIGHT),
+        ("Lost 12 lbs since I started retro walking", WEIGHT),
         ("Rückwärtslaufen macht Sportler schneller", ATHLETIC),
         ("Rückwärtslaufen macht dich schneller und fitter", ATHLETIC),
     ],
