@@ -171,7 +171,6 @@ def warning(code: str, how: str | None = None) -> str | None:
 # A sentence in a spaced script counts as one of its own in a mixed post from this many words
 # (hashtags aside): "Backward walking burns twice the calories!" does, "#kneepain" does not.
 MIXED_MIN_WORDS = 3
-_HASHTAG = re.compile(r"#\S+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -183,7 +182,7 @@ def script_parts(text: str) -> list[str] | None:
     case), or its other script is only hashtags, names or a word or two. A sentence with neither
     (emoji, figures) goes with the one before it."""
     from app.factcheck.analyzer import UNSPACED_CHAR
-    from app.factcheck.sentences import sentences
+    from app.factcheck.sentences import HASHTAG, sentences
 
     if not UNSPACED_CHAR.search(text):
         return None
@@ -191,7 +190,7 @@ def script_parts(text: str) -> list[str] | None:
     for start, end in sentences(text):
         piece = text[start:end]
         unspaced = len(UNSPACED_CHAR.findall(piece))
-        words = [w for w in _LETTERS.findall(_HASHTAG.sub(" ", piece)) if not UNSPACED_CHAR.search(w)]
+        words = [w for w in _LETTERS.findall(HASHTAG.sub(" ", piece)) if not UNSPACED_CHAR.search(w)]
         kind = "unspaced" if unspaced >= 2 and unspaced >= len(words) else (
             "spaced" if len(words) >= MIXED_MIN_WORDS else None)  # fmt: skip
         kinds.append((start, end, kind or (kinds[-1][2] if kinds else None)))

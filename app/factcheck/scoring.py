@@ -48,7 +48,7 @@ import numpy.typing as npt
 from app.factcheck.analyzer import STOPWORDS, Features
 from app.factcheck.embed import Vectors
 from app.factcheck.index import BACKWARD, MATCH_KINDS, ClaimProfile, Index
-from app.factcheck.sentences import Unit
+from app.factcheck.sentences import HASHTAG, Unit
 from app.workpool import checkpoint
 
 MODEL_FILE = Path(__file__).parent / "data" / "score-model.json"
@@ -222,8 +222,7 @@ def unit_features(
     return out
 
 
-_HASHTAG = re.compile(r"#[^\W_][\w'’]*")
-_TAG_BLOCK = re.compile(r"(?:\s*#[^\W_][\w'’]*)+[\W_]*$")  # the hashtags that close a unit
+_TAG_BLOCK = re.compile(rf"(?:\s*{HASHTAG.pattern})+[\W_]*$")  # the hashtags that close a unit
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[^\w#]*$")
 
 
@@ -240,7 +239,7 @@ def _hashtag_spans(unit: Unit) -> list[tuple[int, int]]:
     if before is None or before.group(1).lower() in STOPWORDS:
         return []
     return [
-        (unit.start + m.start(), unit.start + m.end()) for m in _HASHTAG.finditer(unit.text, block.start())
+        (unit.start + m.start(), unit.start + m.end()) for m in HASHTAG.finditer(unit.text, block.start())
     ]
 
 

@@ -111,7 +111,11 @@ def _ellipsis_goes_on(text: str, start: int, end: int) -> bool:
     return bool(closes) and bool(re.match(r"\s+[a-z]", text[end:]))
 
 
-_HASHTAGS = re.compile(r"#[^\W_][\w'’]*")
+#: A hashtag: '#', then a letter or digit, then word characters and apostrophes ("#kneepain",
+#: "#runner'sknee"); it ends at a space or any other punctuation ("#knee-pain" is "#knee"). The one
+#: definition for splitting sentences (``sentences``), telling a sentence's script in a mixed post
+#: (``language.script_parts``) and reading the tags that close a unit (``scoring._hashtag_spans``).
+HASHTAG = re.compile(r"#[^\W_][\w'’]*")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -137,7 +141,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
             e -= 1
         if not any(ch.isalnum() for ch in text[s:e]):
             continue
-        if out and not any(ch.isalnum() for ch in _HASHTAGS.sub("", text[s:e])):
+        if out and not any(ch.isalnum() for ch in HASHTAG.sub("", text[s:e])):
             out[-1] = (out[-1][0], e)  # only hashtags and emoji: they close the sentence before
         else:
             out.append((s, e))
