@@ -400,8 +400,8 @@ class AppearanceKind(StrEnum):
 
 class TermLanguage(StrEnum):
     """A language a concept's ``translations`` may be written in: one the fact-check can stem
-    (Snowball) or read one character at a time (Japanese, Chinese), so posts in it are matched
-    through the concept vocabulary."""
+    (Snowball) or read one character at a time (Japanese, Chinese; Korean one syllable at a time),
+    so posts in it are matched through the concept vocabulary."""
 
     ES = "es"
     FR = "fr"
@@ -414,13 +414,15 @@ class TermLanguage(StrEnum):
     HI = "hi"
     JA = "ja"
     ZH = "zh"
+    KO = "ko"
 
 
 #: Snowball stemmer of each ``TermLanguage``; None: no stemmer, terms match as written (Japanese
-#: and Chinese have no spaces and little inflection; the analyser reads them one character at a time).
+#: and Chinese have no spaces and little inflection; the analyser reads them one character at a time;
+#: Korean one syllable at a time, so a term is found whatever particle or ending follows it).
 STEMMERS: dict[str, str | None] = {
     "en": "english", "es": "spanish", "fr": "french", "de": "german", "pt": "portuguese", "it": "italian",
-    "nl": "dutch", "ru": "russian", "id": "indonesian", "hi": "hindi", "ja": None, "zh": None,
+    "nl": "dutch", "ru": "russian", "id": "indonesian", "hi": "hindi", "ja": None, "zh": None, "ko": None,
 }  # fmt: skip
 
 

@@ -370,6 +370,10 @@ def test_api_names_how_a_language_is_read(seed_client: TestClient) -> None:
          "backward-walking-costs-more-energy-than-forward"),
         ("倒着走可以缓解膝盖疼痛。", "zh", "Chinese", "backward-walking-relieves-everyday-knee-pain"),  # simplified
         ("倒著走路能鍛鍊大腿肌肉，增強股四頭肌的力量。", "zh", "Chinese", "backward-walking-strengthens-quadriceps"),  # traditional
+        # Korean, one syllable at a time: a term is found whatever particle follows it (무릎이, 걸으면)
+        ("뒤로 걷기는 무릎 통증을 완화하는 데 효과적이다.", "ko", "Korean", "backward-walking-relieves-everyday-knee-pain"),
+        ("뒤로 걷기는 균형 감각을 향상시킨다.", "ko", "Korean", "backward-walking-improves-balance"),
+        ("뒤로 걸으면 허벅지 근육이 강화된다.", "ko", "Korean", "backward-walking-strengthens-quadriceps"),
     ],
 )  # fmt: skip
 def test_api_reads_japanese_and_chinese_through_concept_terms(
@@ -390,11 +394,13 @@ def test_api_reads_japanese_and_chinese_through_concept_terms(
     [
         "今日は友達と駅前のカフェでケーキを食べました。",  # another topic
         "毎朝ウォーキングをすると、ひざの痛みが和らぎます。",  # forward walking: no backward, no claim
+        "오늘 공원에서 친구와 산책을 했다.",  # Korean: a walk in the park
+        "매일 앞으로 걷기만 해도 무릎 통증이 줄어든다.",  # Korean: forward walking eases knee pain
     ],
 )
 def test_api_japanese_post_about_something_else_returns_nothing(seed_client: TestClient, text: str) -> None:
     body = seed_client.post("/api/v1/factcheck", json={"text": text}).json()
-    assert body["language"]["code"] == "ja" and body["language"]["matched_by"] == "concepts"
+    assert body["language"]["code"] in ("ja", "ko") and body["language"]["matched_by"] == "concepts"
     assert body["matches"] == []
     assert "finding no claim does not mean the post is accurate" in body["warnings"][0]
 
@@ -422,6 +428,9 @@ def test_stance_in_japanese_and_chinese(seed_client: TestClient) -> None:
         "倒着走治不了膝盖疼。",  # a potential complement negated
         "倒着走能治膝盖疼是谣言。",  # "... is a rumour"
         "Jalan mundur tidak menyembuhkan nyeri lutut.",  # Indonesian
+        "뒤로 걷기는 무릎 통증을 치료하지 않는다.",  # Korean "does not cure"
+        "뒤로 걷기가 무릎 통증에 효과가 있다는 것은 근거 없는 속설이다.",  # "... is a baseless belief"
+        "뒤로 걷기는 무릎 통증에 효과가 없다.",  # "has no effect"
     ],
 )
 def test_denials_in_japanese_chinese_and_indonesian(seed_client: TestClient, text: str) -> None:
@@ -440,6 +449,8 @@ def test_denials_in_japanese_chinese_and_indonesian(seed_client: TestClient, tex
         "後ろ歩きは膝の痛みを和らげると言われています。",  # "it is said"
         "有人说倒着走能缓解膝盖疼痛。",  # "someone says"
         "据说倒着走可以缓解膝盖疼痛。",  # "reportedly"
+        "전문가들에 따르면 뒤로 걷기는 무릎 통증을 완화한다.",  # Korean "according to experts"
+        "뒤로 걷기가 무릎 통증을 줄여준다고 한다.",  # "they say"
     ],
 )
 def test_reported_speech_in_japanese_and_chinese(seed_client: TestClient, text: str) -> None:
@@ -459,6 +470,9 @@ def test_reported_speech_in_japanese_and_chinese(seed_client: TestClient, text: 
         "倒着走以后膝盖不疼了。",  # "the knee no longer hurts"
         "後ろ歩きは普段使わない筋肉を鍛えて、膝の痛みを和らげる。",  # "muscles you do not use"
         "倒着走可以锻炼平时不用的肌肉，缓解膝盖疼痛。",  # the same in Chinese
+        "뒤로 걷기는 무릎에 부담 없이 무릎 통증을 줄여준다.",  # Korean 부담 없이 "without strain"
+        "뒤로 걷기를 했더니 무릎 통증이 없어졌다.",  # "the knee pain went away"
+        "뒤로 걷기는 아프지 않고 무릎 통증을 완화한다.",  # "does not hurt"
     ],
 )
 def test_japanese_and_chinese_words_that_look_negative_do_not_deny(
@@ -751,10 +765,10 @@ def test_spelling_correction_keeps_known_words(store: Store) -> None:
 
 
 def test_other_languages_are_named_with_a_warning(store: Store) -> None:
-    result = check(store, "뒤로 걷기는 무릎 통증을 완화합니다.")  # no terms in Korean: not read
-    assert result["language"]["code"] == "ko" and not result["language"]["handled"]
+    result = check(store, "Geri geri yürümek diz ağrısını hafifletir.")  # no terms in Turkish: not read
+    assert result["language"]["code"] == "tr" and not result["language"]["handled"]
     assert result["language"]["matched_by"] is None
-    assert result["matches"] == [] and "Korean" in result["warnings"][0]
+    assert result["matches"] == [] and "Turkish" in result["warnings"][0]
     english = check(store, "Stronger quads = less knee pain")
     assert english["language"]["code"] == "en" and english["language"]["matched_by"] == "text"
     assert english["warnings"] == []

@@ -55,9 +55,12 @@ _NUMBER = "\x00number"  # the stem a term's "N" gets; no word stems to it
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 # Scripts written without spaces between words, read one character per token: the CJK iteration
 # and closing marks (々 〆 〇 〻), hiragana and katakana with the prolonged sound mark (ー), katakana
-# extensions, CJK ideographs (extension A, unified, compatibility) and half-width katakana.
+# extensions, CJK ideographs (extension A, unified, compatibility) and half-width katakana. Hangul
+# syllables too: Korean has spaces, but its particles and endings are glued to the word (무릎이,
+# 무릎을, 걸으면), so a term is found as its sequence of syllables, as in Japanese.
 _UNSPACED = (
     "\u3005-\u3007\u303b\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+    "\uac00-\ud7a3"
 )
 # A character with its voicing mark when decomposed (NFD "タ\u3099" is one piece, "ダ").
 _UNSPACED_PIECE = re.compile(f"[{_UNSPACED}][\u3099\u309a]*|[^{_UNSPACED}]+")

@@ -11,17 +11,18 @@ How a language is read (``handling``):
 - ``"text"``: English, read in full (concepts, every content word, the embedding model);
 - ``"concepts"``: a language in which data/concepts.yaml gives the concepts' terms
   (``translations``: Spanish, French, German, Portuguese, Italian, Dutch, Russian, Indonesian,
-  Hindi, Japanese, Chinese). The post is stemmed with that language's Snowball stemmer and only the
+  Hindi, Japanese, Chinese, Korean). The post is stemmed with that language's Snowball stemmer and only the
   curated concepts count (its other words cannot match English claims). Japanese and Chinese have
   neither spaces nor a Snowball stemmer: their scripts are read one character at a time and a
   term (後ろ歩き, 倒着走, 膝盖疼痛) is found as that sequence of characters, unstemmed
   (``app.vocab.STEMMERS``: None; ``analyzer.raw_tokens``); simplified and traditional Chinese
-  each have their own terms. The embedding feature still reads the post's own text: no
+  each have their own terms. Korean is read one syllable at a time the same way: its words are
+  spaced, but particles and endings are glued to them (무릎이, 걸으면). The embedding feature still reads the post's own text: no
   multilingual embedding model installs from the registries without a download at run time, and
   an English gloss of the concepts found (tried on the development passages) scored no better and
   returned more false matches. The response says so (a warning), because a claim made in words
   the vocabulary lacks is missed;
-- None: any other language (Korean, Arabic, Tamil...); the response has no match and a
+- None: any other language (Arabic, Turkish, Tamil...); the response has no match and a
   warning, never a silent empty list.
 """
 

@@ -129,7 +129,7 @@ _NEGATION = re.compile(
     r"(?![\w'’-])",
     re.IGNORECASE,
 )
-# Japanese and Chinese negation, written without spaces (so without the word boundaries above):
+# Japanese, Chinese and Korean negation, written without spaces (so without the word boundaries above):
 # Japanese verb endings (治らない, 効かない, 治りません, 効果がなかった, 無い) but not adjectives
 # that end the same way (少ない "few", 危ない "dangerous", 間違いない "no doubt", だけでなく "not
 # only"); Chinese 不 / 没 / 沒 / 未 / 无 / 無 / 别 before a verb (不能治好, 治不了, 没用) but not
@@ -143,7 +143,14 @@ _NEGATION_CJK = re.compile(
     r"(?<![少危汚違])(?<!だけで)(?<!ばかりで)(?<!痛く)(?<!痛みが)(?<!痛みは)(?<!痛みも)"
     r"(?:ない|なく(?!な)|なかった|ません|無い|無く(?!な))(?![\u4e00-\u9fff\u30a0-\u30ff])|"
     r"[不没沒未无無别別非](?![错錯仅僅但断斷少同适適良足管久过過如然必禁止及安便利论論数數常限来來知疼痛氧人]|有[疼痛])"
-    r"(?![^，。、,.的]{0,2}的)"
+    r"(?![^，。、,.的]{0,2}的)|"
+    # Korean: 치료하지 않는다 / 낫지 못한다 ("does not cure" / "cannot heal"; not 아프지 않다, "does
+    # not hurt"), 효과가 없다 ("has no effect"; not 없이 "without", nor "no pain / strain / risk":
+    # 통증이 없다, 부담 없이, 위험이 없다), 사실이 아니다 ("is not true"), 안 된다 / 못 한다
+    r"(?<!아프)지\s?(?:않|못)|"
+    r"(?<!통증이 )(?<!통증이)(?<!통증은 )(?<!통증 )(?<!통증도 )(?<!부담 )(?<!부담이 )(?<!무리 )(?<!무리가 )"
+    r"(?<!걱정 )(?<!문제가 )(?<!문제 )(?<!위험이 )(?<!위험은 )(?<!위험 )(?<!부작용이 )(?<!부작용 )없(?!이)|"
+    r"아니(?:다|며|라|에요|야|고|지만|므로)|(?<![\uac00-\ud7a3])[안못]\s(?=[\uac00-\ud7a3])"
 )
 # Cues that say the claim is false or unfounded, wherever they stand in the clause.
 _VERDICT = re.compile(
@@ -182,12 +189,17 @@ _VERDICT = re.compile(
 # 听说, 聽說, 据称, 根据, によると).
 _REPORTED_CJK = re.compile(
     r"という人(?:も|が)(?:いる|います|多い)|と(?:言|い)われて(?:いる|います)|と(?:言|い)う(?:人|声)|によると|によれば|"
-    r"有人(?:说|說|认为|認為|称|稱)|据说|據說|听说|聽說|据称|據稱|据报道|據報導|根据|根據|专家(?:说|表示)|專家(?:說|表示)"
+    r"有人(?:说|說|认为|認為|称|稱)|据说|據說|听说|聽說|据称|據稱|据报道|據報導|根据|根據|专家(?:说|表示)|專家(?:說|表示)|"
+    # Korean: "according to" (에 따르면, 에 의하면), "they say / said / explained" (다고 한다, 라고
+    # 말했다, 다고 밝혔다), "it is known that" (알려져 있다), "the claim that" (다는 주장)
+    r"에\s?(?:따르면|의하면)|[다라]고\s?(?:한다|합니다|했다|말했|말한다|밝혔|전했|주장|설명했|설명한다)|알려져\s?있|[다는]는\s?주장"
 )
 # Verdicts in Japanese and Chinese: a lie, a false rumour, a myth, no basis, no effect.
 _VERDICT_CJK = re.compile(
     r"嘘|ウソ|デマ|誤り|迷信|神話|俗説|都市伝説|根拠(?:が|は)?(?:ない|なし|無し)|効果なし|"
-    r"谣言|謠言|假的|误区|誤區|伪科学|偽科學|不实|不實|骗局|騙局|夸大|誇大|迷思|没有根据|沒有根據"
+    r"谣言|謠言|假的|误区|誤區|伪科学|偽科學|不实|不實|骗局|騙局|夸大|誇大|迷思|没有根据|沒有根據|"
+    # Korean: a common belief without basis, a misunderstanding, a lie, exaggerated, unproven
+    r"속설|낭설|미신|오해|거짓|과장|가짜|사실무근|근거(?:가|는)?\s?없|입증되지\s?않|증명되지\s?않"
 )
 _PSEUDO_NEGATION = re.compile(
     r"\b(?:no more (?:knee )?(?:pain|aches?)|no longer (?:hurts?|aches?|painful|in pain)|not only|not just|not least|not to mention|no wonder|no doubt|no joke|no weights|"
