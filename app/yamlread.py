@@ -2,8 +2,17 @@
 item was written, so every problem in ``claims.yaml`` or ``concepts.yaml`` names its line.
 
 ``read_yaml(path, problems)`` returns the document (``LineDict`` / ``LineList`` nodes) or None,
-appending a ``Problem`` for unreadable files, syntax errors and duplicate keys; it never raises on
-bad data. ``line_for(document, loc)`` maps a pydantic error location to a line.
+appending a ``Problem`` for unreadable files, syntax errors, duplicate keys and swallowed lines;
+it never raises on bad data.
+
+A swallowed line is a mis-indented line that YAML reads, without complaint, as part of the text
+above it: a list item indented deeper than the items before it becomes the end of the previous
+item's text ("- one" then "  - two" reads as the one string "one - two"), and an item or key
+written inside a block text (``>-``, ``|``) at the text's indentation becomes text
+("- kind: limitation" inside a note's ``text: >-``). Both are reported: a continuation line of a
+plain text that starts with "- ", and a line of a block text that starts with a key of the mapping
+holding that text ("kind:", "- kind:"). A missing "- " merges two items into one mapping, which
+shows as a duplicate key: the first key of the item, repeated. ``line_for(document, loc)`` maps a pydantic error location to a line.
 
 A large ``claims.yaml`` is read item by item (``splits_into_items``, ``iter_items``,
 ``parse_item``): each top-level item is parsed alone with the lines it has in the file, so the
@@ -48,8 +57,10 @@ class _LineLoader(yaml.SafeLoader):
 
     def __init__(self, stream: str, line_offset: int = 0):
         super().__init__(stream)
-        self.duplicates: list[tuple[int, str, int]] = []  # (line, key, line of the first)
+        self.found: list[tuple[int, str]] = []  # (line, problem): duplicate keys, swallowed lines
         self.line_offset = line_offset  # lines of the file before ``stream`` (one item of it)
+        self.source = stream
+        self.source_lines: list[str] | None = None  # split on the first multi-line text
 
 
 _LineLoader.yaml_implicit_resolvers = {
@@ -64,15 +75,27 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     result = LineDict()
     result.line = node.start_mark.line + offset
     result.key_lines = {}
+    first_key = None
+    texts: list[tuple[Any, yaml.ScalarNode]] = []  # (key, value) of the texts of several lines
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + offset
         if key in result:
             # Keep the first value and go on, so every other problem in the file is reported too.
-            loader.duplicates.append((line, str(key), result.key_lines[key]))
+            why = f"duplicate key '{key}' (first at line {result.key_lines[key]}; the first is kept)"
+            if key == first_key:
+                why += f"; if this line starts a new item of a list, it needs a '- ' before '{key}'"
+            loader.found.append((line, why))
             continue
+        first_key = key if not result else first_key
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = line
+        if isinstance(value_node, yaml.ScalarNode) and value_node.start_mark.line != value_node.end_mark.line:
+            texts.append((key, value_node))
+    if texts:
+        keys = {str(k) for k in result}
+        for key, value_node in texts:
+            _swallowed_lines(loader, value_node, keys, f"'{key}'")
     return result
 
 
@@ -81,7 +104,47 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
     result = LineList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + offset
     result.item_lines = [child.start_mark.line + offset for child in node.value]
+    for child in node.value:
+        if isinstance(child, yaml.ScalarNode) and child.start_mark.line != child.end_mark.line:
+            _swallowed_lines(loader, child, set(), "the list item")
     return result
+
+
+_ITEM_LINE = re.compile(r"\s*-(?:\s|$)")
+_KEY_LINE = re.compile(r"\s*(?:-\s+)?([^\s#:'\"][^:]*?):(?:\s|$)")
+
+
+def _swallowed_lines(loader: _LineLoader, node: yaml.ScalarNode, keys: set[str], holder: str) -> None:
+    """Report the mis-indented lines that a text spanning several lines took in (module doc):
+    in a plain text, a continuation line that starts with "- "; in a block text (``>``, ``|``),
+    a line that starts with one of ``keys``, the keys of the mapping holding the text, with or
+    without a "- " before it. Quoted texts are left alone (their quotes say where they end)."""
+    plain = not node.style  # None, or "" from libyaml
+    if not plain and node.style not in (">", "|"):
+        return
+    if loader.source_lines is None:
+        loader.source_lines = loader.source.split("\n")
+    offset = loader.line_offset + 1
+    first = node.start_mark.line
+    # A block text starts on the line after its indicator and ends before the mark (column 0);
+    # a plain text's continuation lines are those after its first, up to the mark's line.
+    last = node.end_mark.line + (1 if node.end_mark.column else 0)
+    for number in range(first + 1, min(last, len(loader.source_lines))):
+        text = loader.source_lines[number]
+        if plain and _ITEM_LINE.match(text):
+            loader.found.append((number + offset, (
+                f"this list item is indented deeper than the items above it, so YAML reads it as the "
+                f"end of {holder} that starts at line {first + offset} (as '{_short(node.value)}'): "
+                "start its '-' in the same column as theirs")))  # fmt: skip
+        elif not plain and (key := _KEY_LINE.match(text)) and key.group(1) in keys:
+            loader.found.append((number + offset, (
+                f"'{text.strip()}' is indented as part of the block text of {holder} that starts at "
+                f"line {first + offset}, so YAML reads it as text, not as '{key.group(1)}': indent "
+                "it like the lines it belongs with")))  # fmt: skip
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class _FastLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -93,8 +156,10 @@ class _FastLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: i
 
     def __init__(self, stream: str, line_offset: int = 0):
         super().__init__(stream)
-        self.duplicates: list[tuple[int, str, int]] = []
+        self.found: list[tuple[int, str]] = []
         self.line_offset = line_offset
+        self.source = stream
+        self.source_lines: list[str] | None = None
 
 
 _FastLineLoader.yaml_implicit_resolvers = _LineLoader.yaml_implicit_resolvers
@@ -157,16 +222,16 @@ def read_yaml(path: Path, problems: list[Problem]) -> Any:
         return None
     try:
         try:
-            document, duplicates = _parse_yaml(text, _FastLineLoader)
+            document, found = _parse_yaml(text, _FastLineLoader)
         except yaml.YAMLError:  # a broken file: the pure-Python parser's message and line
-            document, duplicates = _parse_yaml(text, _LineLoader)
+            document, found = _parse_yaml(text, _LineLoader)
     except yaml.MarkedYAMLError as exc:
         problems.append(_yaml_error(path, exc, text))
         return None
     except yaml.YAMLError as exc:
         problems.append(Problem(str(path), None, f"YAML error: {exc}"))
         return None
-    problems.extend(_duplicate_problems(path, duplicates))
+    problems.extend(_found_problems(path, found))
     return document
 
 
@@ -245,32 +310,29 @@ def iter_items(path: Path) -> Iterator[YamlItem]:
 
 
 def parse_item(item: YamlItem, path: Path) -> tuple[LineList, list[Problem]] | None:
-    """The item as a one-item ``LineList`` whose lines are the file's, with its duplicate-key
-    problems; None when it does not parse on its own (an alias to an earlier item, a quote that
+    """The item as a one-item ``LineList`` whose lines are the file's, with its duplicate-key and
+    swallowed-line problems; None when it does not parse on its own (an alias to an earlier item, a quote that
     runs into the next item, bad UTF-8...): the caller then parses the file whole."""
     try:
         text = item.text.decode("utf-8")
-        document, duplicates = _parse_yaml(text, _FastLineLoader, item.line - 1)
+        document, found = _parse_yaml(text, _FastLineLoader, item.line - 1)
     except (UnicodeDecodeError, yaml.YAMLError):
         return None
     if not isinstance(document, LineList) or len(document) != 1:
         return None
-    return document, _duplicate_problems(path, duplicates)
+    return document, _found_problems(path, found)
 
 
-def _duplicate_problems(path: Path, duplicates: list[tuple[int, str, int]]) -> list[Problem]:
-    return [
-        Problem(str(path), line, f"duplicate key '{key}' (first at line {first}; the first is kept)")
-        for line, key, first in duplicates
-    ]
+def _found_problems(path: Path, found: list[tuple[int, str]]) -> list[Problem]:
+    return [Problem(str(path), line, message) for line, message in found]
 
 
 def _parse_yaml(
     text: str, loader_class: type[yaml.SafeLoader], line_offset: int = 0
-) -> tuple[Any, list[tuple[int, str, int]]]:
+) -> tuple[Any, list[tuple[int, str]]]:
     loader = loader_class(text, line_offset)  # type: ignore[call-arg]
     try:
-        return loader.get_single_data(), loader.duplicates  # type: ignore[attr-defined]
+        return loader.get_single_data(), loader.found  # type: ignore[attr-defined]
     finally:
         loader.dispose()
 

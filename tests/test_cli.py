@@ -122,6 +122,26 @@ CLAIMS_CASES: dict[str, list[tuple[int, str]]] = {
         (8, "duplicate key 'verdict' (first at line 6; the first is kept)"),
         (14, "evidence.0.stance: 'support' is not allowed: expected 'supports', 'contradicts', 'mixed'"),
     ],
+    "yaml-swallowed-lines": [
+        # mis-indented lines that YAML reads as text, silently (a phrasing, an evidence item), and
+        # two history items merged for want of a '- '
+        (
+            10,
+            "this list item is indented deeper than the items above it, so YAML reads it as the end "
+            "of the list item that starts at line 9 (as 'reverse running is easier on the kneecap - ",
+        ),
+        (
+            22,
+            "'- study: alghadir2019effect' is indented as part of the block text of 'finding' that "
+            "starts at line 20, so YAML reads it as text, not as 'study'",
+        ),
+        (
+            34,
+            "duplicate key 'date' (first at line 32; the first is kept); if this line starts a new "
+            "item of a list, it needs a '- ' before 'date'",
+        ),
+        (35, "duplicate key 'change' (first at line 33; the first is kept)"),
+    ],
     "unknown-fields": [
         (1, "summary: required field is missing"),
         (3, "sumary: unknown field (did you mean 'summary'?)"),

@@ -171,6 +171,23 @@ def test_a_failed_build_leaves_the_database_exactly_as_it_was(settings: Settings
     assert snapshot(settings) == before
 
 
+def test_a_mis_indented_phrasing_fails_the_build_and_leaves_the_database(settings: Settings) -> None:
+    """A phrasing indented deeper than the one above it is valid YAML (the two read as one text,
+    "... - ..."): the build names the file, the line and the mistake, and changes nothing."""
+    build_database(settings)
+    before = snapshot(settings)
+    edit_claims(
+        settings.data_dir,
+        "  phrasings: [reverse running is easier on the kneecap]\n",
+        "  phrasings:\n    - reverse running is easier on the kneecap\n      - retro running spares the knees\n",
+    )
+    with pytest.raises(DataError) as failure:
+        build_database(settings)
+    assert [(Path(p.path).name, p.line) for p in failure.value.problems] == [("claims.yaml", 12)]
+    assert "indented deeper than the items above it" in failure.value.problems[0].message
+    assert snapshot(settings) == before
+
+
 def test_a_failure_while_writing_leaves_the_database_intact(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
