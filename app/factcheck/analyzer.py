@@ -65,6 +65,7 @@ _UNSPACED = (
 # A character with its voicing mark when decomposed (NFD "タ\u3099" is one piece, "ダ").
 _UNSPACED_PIECE = re.compile(f"[{_UNSPACED}][\u3099\u309a]*|[^{_UNSPACED}]+")
 _HAS_UNSPACED = re.compile(f"[{_UNSPACED}]")
+UNSPACED_CHARS = _UNSPACED  # the character class (sentences.word_count, its clause cuts)
 UNSPACED_CHAR = _HAS_UNSPACED  # one character of a script written without spaces (language.script_parts)
 # The kana voicing marks that NFKD splits off (ダ -> タ + U+3099): kept and recomposed, or ひざ
 # (knee) would fold to ひさ and ぶ to ふ.

@@ -11,6 +11,7 @@ from typing import Any
 
 from app.documents import SUMMARY_FIELDS
 from app.factcheck import language
+from app.factcheck.analyzer import UNSPACED_CHAR
 from app.factcheck.figures import Figure, post_figures
 from app.factcheck.flags import (
     denial_flags,
@@ -155,6 +156,18 @@ def _claim_words(
     return out or None
 
 
+def _holds_claim_words(index: Index, post: Any, start: int, end: int) -> bool:
+    """Whether ``post``'s text from ``start`` to ``end`` holds a word of any claim (an outcome, body
+    part or topic concept: ``_CLAIM_WORD_KINDS``)."""
+    kind = index.analyzer.kind
+    return any(
+        start <= post.tokens[i].start < end
+        for f, spans in post.spans.items()
+        if kind(f) in _CLAIM_WORD_KINDS
+        for i, _ in spans
+    )
+
+
 def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatures:
     """The candidate's unit narrowed to the clauses that hold the claim's words
     (``sentences.clause_pieces``): from the first such clause to the last. Its span, stance, figures
@@ -174,8 +187,16 @@ def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatu
     )
     if not words:
         return uf
-    inside = [(s, e) for s, e in pieces if any(s <= unit.start + a < e for a, _ in words)]
-    start, end = inside[0][0], inside[-1][1]
+    inside = [k for k, (s, e) in enumerate(pieces) if any(s <= unit.start + a < e for a, _ in words)]
+    first, last = inside[0], inside[-1]
+    if UNSPACED_CHAR.search(unit.text):
+        # Japanese and Chinese put what frames a claim around it, with no words of a claim of its
+        # own: a source before it ("有研究表明，"), a verdict after it ("，这是误区", "、と言われている").
+        while first > 0 and not _holds_claim_words(index, post, *pieces[first - 1]):
+            first -= 1
+        while last < len(pieces) - 1 and not _holds_claim_words(index, post, *pieces[last + 1]):
+            last += 1
+    start, end = pieces[first][0], pieces[last][1]
     if (start, end) == (unit.start, unit.end):
         return uf
     kind = index.analyzer.kind

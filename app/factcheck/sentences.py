@@ -15,7 +15,10 @@ new predicate: a pronoun or determiner that starts a subject ("and it burns", "a
 show"), a modal ("and can ease"), or a verb form with something after it ("and burns 40% more",
 "and reduced pain"); a word after "and" that ends a list ("quads and hamstrings.", "glutes,
 calves, and quadriceps more intensely") or starts a name ("Science and Research Publications")
-stays in its clause.
+stays in its clause. Japanese and Chinese clauses (each character counts as a word) are cut at a
+Chinese comma (with the 而且 / 还 / 但 that may open the next clause), at 但是 / 不过 / 然而 /
+しかし, after けど / ですが / a conjunctive が, and at a Japanese 、 after a predicate's
+continuative form ("和らげ、カロリーを2倍消費する"), never at the 、 of a list or after a topic.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+
+from app.factcheck.analyzer import UNSPACED_CHARS as _UNSPACED
 
 ABBREVIATIONS = frozenset(
     "e.g i.e etc vs dr mr mrs ms prof st fig al approx no vol ca cf jr sr min max sec hr km".split()
@@ -34,6 +39,14 @@ ABBREVIATIONS = frozenset(
 _END = re.compile(
     r"(?:[.!?…]+[\"'”’)\]]*)(?=\s+|$)|[。！？।॥]+[」』）”’]*|[!?](?=[\u3040-\u30ff\u3400-\u9fff])|\n+|"
     r"\s[•·|]\s|\s[-–—]{1,2}\s(?=[A-Z])"
+)
+# Japanese and Chinese contrasts: 但是 / 可是 / 然而 / しかし anywhere, a lone 但 / 不过 / でも after a
+# comma (not 不但 "not only", not 誰でも "anyone"), and the comma after けど / けれど(も) / ですが
+# or a conjunctive が that ends a predicate ("効果的ですが、", "和らげるが、"; not the subject's
+# "膝が"): the connective opens (Chinese) or closes (Japanese) its clause.
+_CJK_CONTRAST = (
+    r"[，,、]?\s*(?:但是|可是|然而|しかし)|[，,、]\s*(?:(?<!不)但|不过|でも)|"
+    r"(?:(?<=けど)|(?<=けれど)|(?<=けれども)|(?<=ですが)|(?<=[るたいだすうつむぶぐ]が))[、，,]"
 )
 _CLAUSE = re.compile(r";\s+|,?\s+(?:but|however|whereas|although)\s+", re.IGNORECASE)
 MIN_CLAUSE_WORDS = 4  # a shorter piece stays with its sentence ("but why?")
@@ -59,12 +72,22 @@ _VERB_FORM = (
 # After "and" / "or", a capital starts a name ("Scientific and Research Publications", "Smith and
 # Jones found"), not a new predicate; "I" is the exception.
 _LOWER = r"(?=(?-i:[a-z]|I\b))"
+# Japanese and Chinese clauses of a match (module doc): a Chinese comma between two clauses, with
+# the 而且 / 并且 / 还 / 也 that may open the second ("缓解膝盖疼痛，还能减肥"; the enumeration
+# comma 、 of a list is no cut), 而且 / 并且 and 还 before a modal without a comma; a Japanese 、
+# after a predicate's continuative form ("和らげ、", "改善し、", "効果的で、", "強くて、"; not after a
+# noun or a particle: "膝、腰", "後ろ歩きは、", "研究によると、").
+_CJK_PIECE = (
+    rf"(?<=[{_UNSPACED}])[，,]\s*(?:而且|并且|还|也|并)?|(?<=[{_UNSPACED}])(?:而且|并且|还(?=能|可以|可|会|有助于))|"
+    r"(?<=[しってでげえけせめべれくずちみび])、"
+)
 # A match's clauses: a unit's cuts (``_CLAUSE``), and "though", ", which / while", ", so / yet" and
 # "and" / "or" before a new predicate (module doc).
 _PIECE = re.compile(
     rf"{_CLAUSE.pattern}|,?\s+though\s+|,\s+(?:which|while)\s+|"
     rf",\s+(?:so|yet)\s+(?={_SUBJECT_START})|,?\s+(?:and|or)\s+{_LOWER}(?={_SUBJECT_START}|{_MODAL})|"
-    rf"(?P<verb>,?\s+(?:and|or)\s+{_LOWER}(?={_VERB_FORM}))",
+    rf"(?P<verb>,?\s+(?:and|or)\s+{_LOWER}(?={_VERB_FORM}))|"
+    rf"{_CJK_CONTRAST}|{_CJK_PIECE}",
     re.IGNORECASE,
 )
 # The end of a list before "and" ("the hamstrings, glutes, calves, and quadriceps more intensely"):
@@ -149,8 +172,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def word_count(piece: str) -> int:
-    """Words (runs of word characters) in ``piece``."""
-    return len(re.findall(r"\w+", piece))
+    """Words in ``piece``: runs of word characters, and each character of a script written
+    without spaces (Japanese, Chinese: "不能减肥" is four)."""
+    return len(re.findall(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+", piece))
 
 
 def clauses(
@@ -170,7 +194,7 @@ def clauses(
     cuts.append(end)
     out = []
     for s, e in itertools.pairwise(cuts):
-        while s < e and (text[s].isspace() or text[s] in ",;"):
+        while s < e and (text[s].isspace() or text[s] in ",;，、"):
             s += 1
         if s < e:
             out.append((s, e))
