@@ -53,6 +53,19 @@ _STYLE_PATCHES: dict[str, list[tuple[str, str, str]]] = {
         # APA 7 (9.8) truncates 21+ authors to 19, ". . .", the last; an explicit "and others"
         # must win over that (the last author is unknown), which a style cannot say per item:
         # the truncation is done in _citeproc_item instead.
+        # The style prints "Retrieved" before the URL of every undated item, with the access
+        # date only when there is one: "Retrieved https://..." without a date, and twice
+        # "Retrieved ..., from" once citations_rules added it for an entry with a urldate. APA 7
+        # (9.16) writes it only with a retrieval date; citations_rules.adjust_text adds it then.
+        ("'Retrieved' only from citations_rules",
+         '<choose>\n            <if match="none" variable="issued status">\n'
+         '              <text term="retrieved" text-case="capitalize-first"/>\n'
+         '              <group delimiter=", ">\n'
+         '                <date form="text" variable="accessed"/>\n'
+         '                <text term="from"/>\n'
+         '              </group>\n'
+         '            </if>\n'
+         '          </choose>\n          ', ""),
         ("author lists truncated by _citeproc_item",
          '<bibliography entry-spacing="0" et-al-min="21" et-al-use-first="19" et-al-use-last="true"',
          '<bibliography entry-spacing="0" et-al-min="10000" et-al-use-first="9999"'),

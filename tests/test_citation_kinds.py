@@ -322,6 +322,14 @@ WEB = (
         ("@misc{s, author = {Smith, Anna}, title = {Walking backwards}, year = 2021, url = {https://example.org/walk}}\n",
          "Smith, A. (2021). Walking backwards. https://example.org/walk",
          "Smith A. Walking backwards [Internet]. 2021. Available from: https://example.org/walk"),
+        # undated: the URL alone without a retrieval date, "Retrieved ..., from" once with one
+        ("@misc{u, title = {Walking backwards}, url = {https://example.org/walk}}\n",
+         "Walking backwards. (n.d.). https://example.org/walk",
+         "Walking backwards [Internet]. Available from: https://example.org/walk"),
+        ("@online{d, author = {Smith, Anna}, title = {Walking backwards}, url = {https://example.org/walk},\n"
+         "  urldate = {2026-11-20}}\n",
+         "Smith, A. (n.d.). Walking backwards. Retrieved November 20, 2026, from https://example.org/walk",
+         "Smith A. Walking backwards [Internet]. [cited 2026 Nov 20]. Available from: https://example.org/walk"),
         ("@techreport{r, author = {Jones, Bob}, title = {A report}, institution = {Some Agency},\n"
          "  type = {Technical Report}, number = {12}, year = 2020}\n",
          "Jones, B. (2020). A report (Technical Report No. 12). Some Agency.",

@@ -489,6 +489,17 @@ def test_api_errors_are_json(seed_client: TestClient, params: dict[str, Any], st
         assert "'nope1', 'nope2'" in error["message"] and "roos" not in error["message"]
 
 
+def test_api_undated_web_pages_print_the_url_alone(seed_client: TestClient) -> None:
+    # A trial user's report: "(n.d.). Retrieved https://..." (the official style's "Retrieved"
+    # for undated items, with neither a retrieval date nor "from"). APA 7 (9.16): "Retrieved
+    # Month Day, Year, from URL" only with a retrieval date (urldate); none of these has one.
+    keys = ["mnemonictimetravelreplication", "anonnodatebackwardproprioception"]
+    for fmt in ("apa", "apa-html"):
+        text = cite(seed_client, format=fmt, study=keys).text
+        assert "(n.d.)." in text and "https://paperexplained.cn/" in text
+        assert "Retrieved" not in text, text
+
+
 def test_api_limits_how_many_references_it_formats(
     seed_client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
