@@ -12,6 +12,7 @@ from typing import Any
 from app import grading
 from app.bibfields import doi_url
 from app.bibtex import OTHERS, Person
+from app.evidence_units import shown_participants
 from app.models import Claim, Evidence, Study
 
 
@@ -44,7 +45,7 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
         "topics": claim.topics,
         "reviewed": claim.reviewed.isoformat(),
         "study_count": claim.study_count,
-        "participants": claim.participants,
+        "participants": shown_participants(claim.participants, claim.participants_unknown),
         "participants_unknown": claim.participants_unknown,
         "url": f"/claims/{claim.id}",
     }

@@ -63,6 +63,13 @@ def count(units: Sequence[Unit]) -> Count:
     )
 
 
+def shown_participants(participants: int, unknown: int) -> int | None:
+    """The participants a document (API, downloads) gives: ``None`` (unknown) when no unit of the
+    body reported a size, never 0 beside sizes that exist but were not reported; 0 only for
+    sources without participants of their own (web pages, expert opinion)."""
+    return None if participants == 0 and unknown else participants
+
+
 def primary_size(link: GradedStudy) -> int | None:
     """Participants of one primary study for this outcome: analysed, else sample size, else enrolled."""
     if link.effect and link.effect.analysed:

@@ -144,7 +144,10 @@ class ClaimSummary(_Out):
     topics: list[str]
     reviewed: dt.date
     study_count: int
-    participants: int = Field(description="Known participants across the linked studies")
+    participants: int | None = Field(
+        description="Known participants across the linked studies, counted once; null (unknown) when "
+        "no study reported its size (never 0 then); 0 only for sources without participants (web pages)"
+    )
     participants_unknown: int = Field(description="Evidence units without a known number of participants")
     url: str = Field(description="The claim's page (absolute in a fact-check result)")
 
@@ -254,7 +257,10 @@ class Outcome(_Out):
     certainty: OutcomeCertainty
     answer: str = Field(description="The one-line answer in GRADE's wording")
     study_count: int
-    participants: int = Field(description="Participants counted once (reviews and their trials, duplicates)")
+    participants: int | None = Field(
+        description="Participants counted once (reviews and their trials, duplicates); null when no "
+        "study reported its size"
+    )
     participants_unknown: int
     studies: list[str] = Field(description="Keys of the studies linked to this outcome")
     carrying: list[str] = Field(description="Keys of the studies the certainty rests on")

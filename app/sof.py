@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app import grading
+from app.evidence_units import shown_participants
 from app.loader import ClaimRecord, OutcomeRecord
 from app.vocab import IntervalKind
 
@@ -92,7 +93,7 @@ def _outcome_doc(record: ClaimRecord, outcome: OutcomeRecord) -> dict[str, Any]:
             "reasons": [r.as_dict() for r in g.reasons],
         },
         "answer": outcome.answer,
-        "study_count": g.study_count, "participants": g.participants,
+        "study_count": g.study_count, "participants": shown_participants(g.participants, g.participants_unknown),
         "participants_unknown": g.participants_unknown,
         "studies": [link.study for link in links], "carrying": list(g.carrying), "links": list(outcome.links),
         "estimate": estimate_doc(best.study, best.estimate.model_dump(mode="json", exclude_none=True))

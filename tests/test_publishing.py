@@ -127,7 +127,8 @@ def test_csv_dumps_hold_every_claim_study_and_link(seed_client: TestClient) -> N
     for claim in claims:
         row = claim_rows[claim["id"]]
         assert row["statement"] == claim["statement"] and row["verdict"] == claim["verdict"]
-        assert row["grade"] == claim["grade"]["level"] and int(row["participants"]) == claim["participants"]
+        assert row["grade"] == claim["grade"]["level"]
+        assert row["participants"] == ("" if claim["participants"] is None else str(claim["participants"]))
     assert {r["key"] for r in rows("studies.csv")} == set(all_study_keys(seed_client))
     links = rows("evidence.csv")
     assert len(links) == sum(len(c["evidence"]) for c in claims)
@@ -135,6 +136,25 @@ def test_csv_dumps_hold_every_claim_study_and_link(seed_client: TestClient) -> N
     assert {(r["claim_id"], r["study_key"], r["stance"]) for r in links} == expected
     figures = rows("outcomes.csv")
     assert len(figures) == sum(len(e["figures"]) for c in claims for e in c["evidence"])
+
+
+@pytest.mark.parametrize(
+    "claim_id",
+    ["quadriceps-strengthening-reduces-knee-pain", "backward-walking-improves-walking-in-cerebral-palsy"],
+)
+def test_participants_not_reported_are_unknown_never_0(seed_client: TestClient, claim_id: str) -> None:
+    # A trial user's report: the page said "participants not reported", claims.csv and the API 0.
+    page = seed_client.get(f"/claims/{claim_id}").text
+    assert "participants not reported" in page
+    claim = seed_client.get(f"/api/v1/claims/{claim_id}").json()
+    assert claim["participants"] is None and claim["participants_unknown"] > 0
+    assert all(o["participants"] is None for o in claim["outcomes"] if not o["participants"])
+    listed = seed_client.get("/api/v1/claims", params={"limit": 100}).json()["items"]
+    assert next(c for c in listed if c["id"] == claim_id)["participants"] is None
+    rows = csv.DictReader(io.StringIO(seed_client.get("/downloads/claims.csv").content.decode("utf-8")))
+    assert next(r for r in rows if r["id"] == claim_id)["participants"] == ""
+    dumped = seed_client.get("/downloads/evidence-kb.json").json()["claims"]
+    assert next(c for c in dumped if c["id"] == claim_id)["participants"] is None
 
 
 def test_sqlite_dump_is_a_database_with_every_claim(seed_client: TestClient, tmp_path: Path) -> None:
