@@ -8,8 +8,9 @@ unknown query parameters answered with an error that names them.
   (FastAPI routes declare GET only; uvicorn would send nothing, other servers might).
 - Unknown query parameters: ``reject_unknown_query`` (an app-wide dependency) raises the same
   ``RequestValidationError`` as any invalid parameter, with "did you mean" when a declared
-  parameter is close: ``claims`` -> ``claim``; so is a single-valued parameter given twice. Campaign-tracking parameters (``utm_*``,
-  ``fbclid``, ``gclid``) that sharing adds to page links are ignored on pages.
+  parameter is close: ``claims`` -> ``claim``; so is a single-valued parameter given twice. Campaign- and click-tracking parameters
+  (``TRACKING_PREFIXES`` and ``TRACKING_NAMES``: ``utm_*``, ``fbclid``, ``igshid``, ``si``, ...) that
+  sharing adds to page links are ignored on pages.
 """
 
 from __future__ import annotations
@@ -26,8 +27,31 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.http import MAX_ERRORS
 from app.problems import closest
 
-TRACKING_PREFIXES = ("utm_",)
-TRACKING_NAMES = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid"})
+#: The campaign and click-tracking parameters that sharing, ads, newsletters and analytics add to
+#: links (the lists of Firefox's query stripping, ClearURLs and the analytics vendors' own
+#: documentation). Pages ignore them unless a route declares the name; the API does not.
+TRACKING_PREFIXES = (
+    "utm_",  # Google Analytics campaigns (utm_source, utm_medium, ...)
+    "mtm_", "pk_",  # Matomo / Piwik campaigns
+    "hsa_",  # HubSpot ads
+)  # fmt: skip
+TRACKING_NAMES = frozenset({
+    "fbclid", "igshid", "igsh",  # Facebook, Instagram shares
+    "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "srsltid", "_ga", "_gl",  # Google ads, Analytics
+    "msclkid",  # Microsoft Advertising
+    "ttclid",  # TikTok
+    "twclid",  # X / Twitter
+    "li_fat_id",  # LinkedIn
+    "yclid", "ysclid",  # Yandex
+    "mc_cid", "mc_eid",  # Mailchimp
+    "_hsenc", "_hsmi", "__hsfp", "__hssc", "__hstc", "hsCtaTracking",  # HubSpot
+    "mkt_tok",  # Marketo
+    "oly_anon_id", "oly_enc_id",  # Omeda
+    "vero_id", "vero_conv",  # Vero
+    "wickedid", "rb_clickid", "s_cid", "epik",  # Wicked Reports, Rakuten, Adobe, Pinterest
+    "si",  # Spotify and YouTube share links
+    "ref", "ref_src", "ref_url",  # referrer tags (Product Hunt, X embeds, ...)
+})  # fmt: skip
 
 
 def add_cors(app: FastAPI, origins: list[str]) -> None:

@@ -442,6 +442,20 @@ def test_unknown_query_parameter_is_named_with_a_suggestion(seed_client: TestCli
     assert seed_client.get("/api/v1/claims", params={"utm_source": "x"}).status_code == 422
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["igshid", "ttclid", "twclid", "si", "ref", "_ga", "dclid", "yclid", "gbraid", "mtm_source", "_hsenc"],
+)
+def test_pages_ignore_common_tracking_parameters(seed_client: TestClient, name: str) -> None:
+    # A trial user's report: an Instagram share link (?igshid=...) gave the error page.
+    claim = "backward-walking-burns-more-calories"
+    assert seed_client.get(f"/claims/{claim}", params={name: "x"}).status_code == 200
+    assert seed_client.get("/claims", params={"q": "knee", name: "x"}).status_code == 200
+    assert (
+        seed_client.get(f"/api/v1/claims/{claim}", params={name: "x"}).status_code == 422
+    )  # the API is strict
+
+
 # --- serve ---------------------------------------------------------------------------------------
 
 
