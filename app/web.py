@@ -17,11 +17,12 @@ from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, FastAPI, Form, Query, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as SentFile
 
 from app import api, charts, citations, factcheck, grading, search, sof, vocab
 from app.bibtex import OTHERS, Person
@@ -427,7 +428,7 @@ MAX_LINK_TEXT = 2_000
 async def factcheck_form(
     request: Request,
     text: Annotated[str | None, Query()] = None,
-    context: Annotated[str | None, Query(max_length=factcheck.MAX_CONTEXT)] = None,
+    context: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
     """The form; with ``?text=...`` (and ``&context=...``) the check of that text, so that a
     result can be shared as a link (no JavaScript). The text is bounded (``MAX_LINK_TEXT``), never
@@ -440,10 +441,25 @@ async def factcheck_form(
 @router.post("/factcheck", response_class=HTMLResponse)
 async def factcheck_submit(
     request: Request,
-    text: Annotated[str, Form()] = "",
-    context: Annotated[str, Form(max_length=factcheck.MAX_CONTEXT)] = "",
+    text: Annotated[str | UploadFile, Form()] = "",
+    context: Annotated[str | UploadFile, Form()] = "",
 ) -> HTMLResponse:
-    """A plain HTML form POST (no JavaScript). Nothing submitted is stored or logged."""
+    """A plain HTML form POST (no JavaScript). Nothing submitted is stored or logged. A file sent
+    in place of a field (``multipart/form-data``) re-shows the form with a sentence saying so."""
+    # starlette's class: what the form parser gives (fastapi.UploadFile is a subclass of it)
+    if isinstance(text, SentFile) or isinstance(context, SentFile):
+        field = "post" if isinstance(text, SentFile) else "page title"
+        return page(
+            request,
+            "factcheck.html",
+            status=422,
+            **factcheck_context(
+                "" if isinstance(text, SentFile) else text,
+                None,
+                f"The {field} came as a file; paste its text into the box instead.",
+                None if isinstance(context, SentFile) else context,
+            ),
+        )
     return await factcheck_page(request, text, factcheck.MAX_TEXT, "paste", context)
 
 
@@ -462,6 +478,12 @@ async def factcheck_page(
             status=400,
             **factcheck_context(text, None, "Paste the text of a post to check.", context),
         )
+    if context is not None and len(context) > factcheck.MAX_CONTEXT:  # kept: the reader shortens it
+        error = (
+            f"The page title is {len(context):,} characters long; at most {factcheck.MAX_CONTEXT:,}. "
+            "Shorten it (the title or heading is enough) or leave it out."
+        )
+        return page(request, "factcheck.html", status=422, **factcheck_context(text, None, error, context))
     if len(text) > max_chars:
         error = f"That text is {len(text):,} characters long; {how} at most {max_chars:,}."
         if max_chars < factcheck.MAX_TEXT:

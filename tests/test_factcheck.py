@@ -541,6 +541,32 @@ def test_the_page_takes_the_heading(seed_client: TestClient, store: Store) -> No
     assert factcheck(store, CONTEXT_POST, context=CONTEXT)["matches"]  # the one function behind both
 
 
+@pytest.mark.parametrize("method", ["post", "get"])
+def test_the_page_keeps_the_post_when_the_heading_is_too_long(seed_client: TestClient, method: str) -> None:
+    """A trial user's report: a title over 300 characters gave a bare 'Error 400' page and the
+    pasted post was lost. The form comes back with both and a sentence, as for too long a post."""
+    heading = "A long headline" * 20 + "!" * 20  # 320 characters
+    sent = {"text": CONTEXT_POST, "context": heading}
+    page = (
+        seed_client.post("/factcheck", data=sent)
+        if method == "post"
+        else seed_client.get("/factcheck", params=sent)
+    )
+    assert page.status_code == 422
+    assert "The page title is 320 characters long; at most 300." in page.text
+    assert 'name="text"' in page.text and CONTEXT_POST.replace("'", "&#39;") in page.text
+    assert heading in page.text  # kept, to shorten
+
+
+def test_the_page_says_when_the_post_came_as_a_file(seed_client: TestClient) -> None:
+    """A trial user's report: a file sent as the form's text got the API's wording 'must be text
+    (a JSON string)' on an error page."""
+    page = seed_client.post("/factcheck", files={"text": ("post.txt", CONTEXT_POST.encode(), "text/plain")})
+    assert page.status_code == 422
+    assert "The post came as a file; paste its text into the box instead." in page.text
+    assert "must be text" not in page.text and 'name="text"' in page.text
+
+
 def test_closing_hashtags_belong_to_the_sentence_before(seed_client: TestClient) -> None:
     """Hashtags and emoji after a sentence's end are its tags, not a statement of their own: the
     match's span is the sentence with them, and the overclaim of "fixed" is flagged (found by a
