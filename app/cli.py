@@ -143,6 +143,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:  # the counts are of the records read, not of those with problems
         print(f"problems found: {errors} error(s), {warnings} warning(s) in {where} "
               f"({what} read; {seconds:.2f} s)")  # fmt: skip
+    for stop in {p.path: p for p in result.errors if p.message.startswith("YAML syntax error")}.values():
+        # A YAML parser cannot go on past a syntax error: what follows it was not checked.
+        at = f" at line {stop.line}" if stop.line else ""
+        print(f"checking {stop.path} stopped at its YAML syntax error{at}: what follows was not read; "
+              "fix it and run check again to see the rest")  # fmt: skip
     return 1 if errors else 0
 
 

@@ -89,6 +89,24 @@ def test_check_with_errors_counts_every_claim_read(cli: Run, mini_data: Path) ->
     ), result.out
 
 
+def test_check_says_where_a_yaml_syntax_error_stopped_it(cli: Run, mini_data: Path) -> None:
+    """A trial user's report: after a syntax error, '1 error(s) ... 1 claims read' read as if the
+    rest were fine; a parser cannot go past the error, and check now says so."""
+    claims = mini_data / "claims.yaml"
+    lines = claims.read_text().splitlines(keepends=True)
+    second = [i for i, line in enumerate(lines) if line.startswith("- id:")][1]
+    lines[second + 1] = lines[second + 1].replace(": ", ": [unclosed ", 1)
+    claims.write_text("".join(lines))
+    result = cli("--data-dir", str(mini_data), "check")
+    assert result.code == 1 and "YAML syntax error" in result.out
+    assert re.search(
+        r"^checking .*claims\.yaml stopped at its YAML syntax error at line \d+: what follows was not "
+        r"read; fix it and run check again to see the rest$",
+        result.out,
+        re.M,
+    ), result.out
+
+
 def test_check_passes_on_the_mini_data(cli: Run, mini_data: Path) -> None:
     result = cli("--data-dir", str(mini_data), "check")
     assert (result.code, result.problems(), result.problems("warning")) == (0, [], [])
