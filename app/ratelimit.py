@@ -1,8 +1,16 @@
 """Rate limits per client (a pure ASGI middleware on the ``limits`` library).
 
-Each request counts against one of two budgets, chosen by route: *expensive* (fact-check, the
-fact-check page's form and its shareable links ``GET /factcheck?text=...``, citation exports) or *cheap* (everything else; static files are not
-counted). The client is its address (``scope["client"]``: behind a reverse proxy run uvicorn with
+Two budgets per client. The *general* one (``rate_limit``) counts every request (static files
+aside), whatever its answer: a 422 for a malformed body counts like a 200. The *expensive* one
+(``rate_limit_expensive``) counts the expensive work actually started: a job of the bounded pool
+(``app.workpool``: a fact-check from the API, the form or a shareable link ``GET
+/factcheck?text=...``; a citation file rendered, not one served from the cache). A request
+refused before its work (bad input: 400, 413, 415, 422; the pool full: 503) costs the general
+budget only, so a client sending malformed JSON is answered 422 at the general rate and does not
+use up its fact-checks. The middleware charges the general budget and hands the route a hook
+(``charge_expensive``) that the pool calls when it takes the job.
+
+The client is its address (``scope["client"]``: behind a reverse proxy run uvicorn with
 ``--proxy-headers --forwarded-allow-ips`` so that it is the real client's), or its API key when it
 sends a valid one (``X-API-Key: KEY`` or ``Authorization: Bearer KEY``), which has budgets of its
 own. Reading never needs a key; an unknown key is refused (401) rather than silently ignored.
@@ -10,8 +18,9 @@ own. Reading never needs a key; an unknown key is refused (401) rather than sile
 Counters live in memory (one host) or in Redis (``Settings.rate_limit_storage =
 "redis://host:6379/0"``: several hosts in front of one PostgreSQL database share them). Every
 counted answer carries ``RateLimit-Limit``, ``RateLimit-Remaining``, ``RateLimit-Reset`` (seconds)
-and ``RateLimit-Policy`` (``LIMIT;w=SECONDS``); a refusal is 429 with ``Retry-After``. When the
-shared store is unreachable requests are let through (one log line per minute says so).
+and ``RateLimit-Policy`` (``LIMIT;w=SECONDS``), of the expensive budget when the request used it
+and of the general one otherwise; a refusal is 429 with ``Retry-After``. When the shared store is
+unreachable requests are let through (one log line per minute says so).
 """
 
 from __future__ import annotations
@@ -26,16 +35,27 @@ from dataclasses import dataclass
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.guard import error_response, send_all
+from app.http import ApiError
 from app.settings import Settings
 
 log = logging.getLogger("evidence_kb")
 
-EXPENSIVE = (("POST", "/api/v1/factcheck"), ("POST", "/factcheck"), ("GET", "/api/v1/citations"))
-EXPENSIVE_WITH_QUERY = (("GET", "/factcheck"),)  # the page checks a post when the query carries one
 NOT_COUNTED = ("/static/", "/favicon")
+#: The scope key of the hook that charges the expensive budget (``charge_expensive``).
+CHARGE_KEY = "evidence_kb.charge_expensive"
+
+
+async def charge_expensive(request: Request) -> None:
+    """Charge the client's expensive budget for work about to start (``WorkPool.run``); raise a
+    429 ``ApiError`` when it is spent. Nothing to do without the middleware or its limit (or
+    without a scope: the stand-in requests of the pool's own tests)."""
+    charge = getattr(request, "scope", {}).get(CHARGE_KEY)
+    if charge is not None:
+        await charge()
 
 
 @dataclass(frozen=True)
@@ -58,14 +78,6 @@ class Budgets:
             item(settings.rate_limit_api_key),
             item(settings.rate_limit_api_key_expensive),
         )
-
-
-def is_expensive(method: str, path: str, query: bytes = b"") -> bool:
-    """The route does costly work: always (``EXPENSIVE``), or when it has a query string
-    (``EXPENSIVE_WITH_QUERY``: the fact-check page given a post in its link)."""
-    if query and (method, path) in EXPENSIVE_WITH_QUERY:
-        return True
-    return any(method == m and (path == p or path.startswith(p + "/")) for m, p in EXPENSIVE)
 
 
 def storage_uri(uri: str) -> str:
@@ -95,34 +107,51 @@ class RateLimits:
             await send_all(send, error_response(scope, 401, "bad-api-key", "That API key is not known here."))
             return
         who, keyed = identity
-        expensive = is_expensive(scope["method"], scope["path"], scope.get("query_string", b""))
-        item = self._budget(keyed, expensive)
+        shown: list[tuple[str, str]] = []  # the RateLimit headers of the answer
+        scope[CHARGE_KEY] = lambda: self._charge_expensive(who, keyed, shown)
+        item = self._budget(keyed, expensive=False)
         if item is None:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, _with_headers(send, shown))
             return
-        namespace = "expensive" if expensive else "cheap"
-        verdict = await self._hit(item, namespace, who)
+        verdict = await self._hit(item, "cheap", who)
         if verdict is None:  # the shared store is down: fail open
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, _with_headers(send, shown))
             return
         allowed, remaining, reset = verdict
-        headers = [
-            ("RateLimit-Limit", str(item.amount)),
-            ("RateLimit-Remaining", str(remaining)),
-            ("RateLimit-Reset", str(reset)),
-            ("RateLimit-Policy", f"{item.amount};w={item.get_expiry()}"),
-        ]
+        shown[:] = _headers(item, remaining, reset)
         if not allowed:
             message = (
-                f"Too many {'expensive ' if expensive else ''}requests from this client "
-                f"(at most {item.amount} per {item.get_expiry()} s); retry after {reset} s."
+                f"Too many requests from this client (at most {item.amount} per {item.get_expiry()} s); "
+                f"retry after {reset} s."
             )
             await send_all(
                 send,
-                error_response(scope, 429, "rate-limited", message, [("Retry-After", str(reset)), *headers]),
+                error_response(scope, 429, "rate-limited", message, [("Retry-After", str(reset)), *shown]),
             )
             return
-        await self.app(scope, receive, _with_headers(send, headers))
+        await self.app(scope, receive, _with_headers(send, shown))
+
+    async def _charge_expensive(self, who: str, keyed: bool, shown: list[tuple[str, str]]) -> None:
+        """The hook of ``charge_expensive``: hit the expensive budget; its headers replace the
+        general budget's on the answer; spent, a 429 (with them) instead of the work."""
+        item = self._budget(keyed, expensive=True)
+        if item is None:
+            return
+        verdict = await self._hit(item, "expensive", who)
+        if verdict is None:  # the shared store is down: fail open
+            return
+        allowed, remaining, reset = verdict
+        shown[:] = _headers(item, remaining, reset)
+        if not allowed:
+            refusal = dict(shown)
+            shown.clear()  # the error carries them
+            raise ApiError(
+                429,
+                "rate-limited",
+                f"Too many expensive requests (fact-checks, formatted references) from this client (at "
+                f"most {item.amount} per {item.get_expiry()} s); retry after {reset} s.",
+                headers={"Retry-After": str(reset), **refusal},
+            )
 
     def _identity(self, scope: Scope) -> tuple[str, bool] | None:
         """("key:<hash>" or "ip:<address>", keyed); None for a key that is not known."""
@@ -161,11 +190,22 @@ class RateLimits:
         return allowed, stats.remaining, reset
 
 
+def _headers(item: RateLimitItem, remaining: int, reset: int) -> list[tuple[str, str]]:
+    return [
+        ("RateLimit-Limit", str(item.amount)),
+        ("RateLimit-Remaining", str(remaining)),
+        ("RateLimit-Reset", str(reset)),
+        ("RateLimit-Policy", f"{item.amount};w={item.get_expiry()}"),
+    ]
+
+
 def _with_headers(send: Send, headers: list[tuple[str, str]]) -> Send:
-    raw = [(k.lower().encode(), v.encode()) for k, v in headers]
+    """``send`` adding ``headers`` as they are when the answer starts (the expensive budget's,
+    when the route charged it)."""
 
     async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start":
+        if message["type"] == "http.response.start" and headers:
+            raw = [(k.lower().encode(), v.encode()) for k, v in headers]
             message["headers"] = list(message.get("headers", [])) + raw
         await send(message)
 

@@ -65,10 +65,11 @@ class Settings(BaseSettings):
     #: Bytes of rendered pages, JSON documents and citation files kept in memory per process
     #: (least recently used dropped first; everything dropped at every build).
     cache_bytes: int = 64 * 1024 * 1024
-    #: Requests per client address to cheap routes (everything but the three below; static files
-    #: are not counted), in ``limits`` syntax: "600/minute", "20/second". Empty: no limit.
+    #: Requests per client address, every one whatever its answer (static files are not counted),
+    #: in ``limits`` syntax: "600/minute", "20/second". Empty: no limit.
     rate_limit: str = "600/minute"
-    #: ... to expensive routes: POST /api/v1/factcheck[/batch], POST /factcheck, /api/v1/citations.
+    #: ... expensive work started for it (app/ratelimit.py): fact-checks (API, form, shareable
+    #: link) and citation files rendered; a request refused for bad input costs none of it.
     rate_limit_expensive: str = "30/minute"
     #: API keys that get budgets of their own (a JSON list in the environment); reading needs none.
     api_keys: list[str] = []

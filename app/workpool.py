@@ -18,6 +18,8 @@ patch the code a job runs).
 
 The budget, the same in both modes:
 
+- **rate limit**: a job taken is charged to the client's expensive budget (``app.ratelimit``);
+  spent, the request gets 429 ``rate-limited`` instead, before any work;
 - **pool full**: at most ``expensive_workers`` jobs run and ``expensive_queue`` wait; one more gets
   ``Overloaded`` (503 ``overloaded`` with ``Retry-After``) at once, before any work. A job counts
   until its process or thread has really finished it (an abandoned job still holds its place until
@@ -57,6 +59,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from fastapi import Request
 
 from app.http import ApiError
+from app.ratelimit import charge_expensive
 from app.store import BuildChanged
 
 if TYPE_CHECKING:
@@ -222,13 +225,16 @@ class WorkPool:
         loop = asyncio.get_running_loop()
         self.in_flight += 1
         slot, token = self._slots.pop(), next(self._tokens)
-        budget = Budget(time.monotonic() + self.deadline)
 
         def release(_: object = None) -> None:
             self.in_flight -= 1
             self._slots.append(slot)
 
         try:
+            # The client's expensive budget pays for the job now that it is taken (its place is
+            # held meanwhile): a request refused before (bad input, pool full) costs none of it.
+            await charge_expensive(request)
+            budget = Budget(time.monotonic() + self.deadline)
             submitted = self._submit(job, args, budget, slot, token)
         except BrokenProcessPool:
             release()
