@@ -268,6 +268,11 @@ def _own_wording(kind: str, subject: str, error: dict[str, Any], ctx: dict[str, 
         values = error.get("input") or []
         shown = ", ".join(repr(v[:40]) for v in values[:5]) + (", ..." if len(values) > 5 else "")
         return f"{subject} takes one value and was given {len(values)} ({shown}); give it once."
+    if kind == "repeated_field":  # publish_http: a form field sent twice; input: the values
+        values = error.get("input") or []
+        shown = ", ".join(repr(v[:40]) for v in values[:5]) + (", ..." if len(values) > 5 else "")
+        times = "twice" if len(values) == 2 else f"{len(values)} times"
+        return f"{subject} appears {times} in the form ({shown}); send it once."
     if kind == "extra_forbidden":  # a JSON body's unknown field; ctx "accepted" when the route knows
         accepted = f" (accepted: {ctx['accepted']})" if ctx.get("accepted") else ""
         return f"{subject} is not known here{accepted}; leave it out."

@@ -8,7 +8,8 @@ unknown query parameters answered with an error that names them.
   (FastAPI routes declare GET only; uvicorn would send nothing, other servers might).
 - Unknown query parameters: ``reject_unknown_query`` (an app-wide dependency) raises the same
   ``RequestValidationError`` as any invalid parameter, with "did you mean" when a declared
-  parameter is close: ``claims`` -> ``claim``; so is a single-valued parameter given twice. Campaign- and click-tracking parameters
+  parameter is close: ``claims`` -> ``claim``; so is a single-valued parameter given twice, and
+  a form field given twice (``text=a&text=b``). Campaign- and click-tracking parameters
   (``TRACKING_PREFIXES`` and ``TRACKING_NAMES``: ``utm_*``, ``fbclid``, ``igshid``, ``si``, ...) that
   sharing adds to page links are ignored on pages.
 """
@@ -154,6 +155,26 @@ def _tracking(name: str) -> bool:
     return name.startswith(TRACKING_PREFIXES) or name in TRACKING_NAMES
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def _reject_repeated_form_fields(request: Request, dependant: Dependant) -> None:
+    """422 (pages: the error page, 400) for a form field that takes one value sent more than once
+    (``text=a&text=b``: the last would be checked without a word); read from the form the route
+    has already parsed."""
+    if not dependant.body_params or not request.headers.get("content-type", "").startswith(FORM_TYPES):
+        return
+    single = {p.alias for p in dependant.body_params if not _takes_many(p.field_info.annotation)}
+    form = await request.form()
+    errors = [
+        {"type": "repeated_field", "loc": ("body", name), "msg": "", "input": [str(v) for v in values]}
+        for name in dict.fromkeys(form.keys())
+        if name in single and len(values := form.getlist(name)) > 1
+    ]
+    if errors:
+        raise RequestValidationError(errors[:MAX_ERRORS])
+
+
 async def reject_unknown_query(request: Request) -> None:
     """App-wide dependency: 422 (pages: the error page) for a query parameter the route does not
     declare, or one that takes a single value given more than once (``?limit=5&limit=6``;
@@ -161,7 +182,10 @@ async def reject_unknown_query(request: Request) -> None:
     validation, so a typo is named even when the misspelt name would have been required."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
-    if dependant is None or not request.query_params:
+    if dependant is None:
+        return
+    await _reject_repeated_form_fields(request, dependant)
+    if not request.query_params:
         return
     declared, single = _query_names(dependant)
     is_api = request.url.path.startswith("/api/")

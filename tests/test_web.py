@@ -819,6 +819,19 @@ def test_factcheck_bad_input(seed_client: TestClient, value: str, status: int) -
     assert one(doc, "//textarea").get("aria-invalid") == "true"
 
 
+@pytest.mark.parametrize("field", ["text", "context"])
+def test_factcheck_form_field_sent_twice_is_refused(seed_client: TestClient, field: str) -> None:
+    """Two values of one field (a hand-made form, a script) are not resolved by taking the last
+    without a word: the error page names the field (as a repeated query parameter; the JSON API
+    refuses a repeated key the same way, tests/test_budgets.py)."""
+    body = {"text": POST, field: [POST, "Lovely weather for a picnic today."]}
+    response = seed_client.post("/factcheck", data=body, headers=HTML)
+    assert response.status_code == 400
+    message = text(one(lxml.html.fromstring(response.text), "//main"))
+    assert f"The field {field} appears twice in the form" in message and "send it once" in message
+    assert "article" not in response.text or 'class="match"' not in response.text  # nothing checked
+
+
 def test_factcheck_hostile_text_is_escaped(seed_client: TestClient) -> None:
     response = seed_client.post(
         "/factcheck",
