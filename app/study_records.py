@@ -236,6 +236,10 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
     url = reading.url or None
     if url and not URL.match(url):
         bad("url", f"malformed URL '{url}'")
+    if not reading.title.strip():  # APA and RIS would export "Author. (n.d.)." and nothing more
+        problems.append(Problem(where, entry.line, f"{entry.key}: no title: its citation (APA, Vancouver, "
+                                "RIS, ...) would name only the author and date; add the title, or cite a "
+                                "source that can be found", "warning"))  # fmt: skip
     year_raw = f.get("year", "").strip()
     year = reading.issued.year if reading.issued else None
     if year_raw and not YEAR.match(year_raw) and not reading.status:

@@ -107,6 +107,20 @@ def test_check_says_where_a_yaml_syntax_error_stopped_it(cli: Run, mini_data: Pa
     ), result.out
 
 
+def test_check_warns_of_a_study_without_a_title(cli: Run, mini_data: Path) -> None:
+    """A trial user's report: 'UC Davis Health. (n.d.).' and a RIS record with an author only were
+    exported without a word; an entry with no title is now a warning of check."""
+    bib = mini_data / "studies.bib"
+    bib.write_text(
+        bib.read_text() + "\n@misc{untitledsite,\n  author = {{Some Health}},\n  design = {web-page},\n}\n"
+    )
+    result = cli("--data-dir", str(mini_data), "check")
+    assert result.code == 0
+    assert any("untitledsite: no title:" in message for _, _, message in result.problems("warning")), (
+        result.out
+    )
+
+
 def test_check_passes_on_the_mini_data(cli: Run, mini_data: Path) -> None:
     result = cli("--data-dir", str(mini_data), "check")
     assert (result.code, result.problems(), result.problems("warning")) == (0, [], [])
