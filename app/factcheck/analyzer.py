@@ -58,14 +58,13 @@ _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 # extensions, CJK ideographs (extension A, unified, compatibility) and half-width katakana. Hangul
 # syllables too: Korean has spaces, but its particles and endings are glued to the word (무릎이,
 # 무릎을, 걸으면), so a term is found as its sequence of syllables, as in Japanese.
-_UNSPACED = (
-    "\u3005-\u3007\u303b\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
-    "\uac00-\ud7a3"
-)
+_CJK = "\u3005-\u3007\u303b\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_UNSPACED = _CJK + "\uac00-\ud7a3"
 # A character with its voicing mark when decomposed (NFD "タ\u3099" is one piece, "ダ").
 _UNSPACED_PIECE = re.compile(f"[{_UNSPACED}][\u3099\u309a]*|[^{_UNSPACED}]+")
 _HAS_UNSPACED = re.compile(f"[{_UNSPACED}]")
-UNSPACED_CHARS = _UNSPACED  # the character class (sentences.word_count, its clause cuts)
+CJK_CHARS = _CJK  # Japanese and Chinese only: their clause cuts (sentences.word_count, _CJK_PIECE)
+CJK_CHAR = re.compile(f"[{_CJK}]")
 UNSPACED_CHAR = _HAS_UNSPACED  # one character of a script written without spaces (language.script_parts)
 # The kana voicing marks that NFKD splits off (ダ -> タ + U+3099): kept and recomposed, or ひざ
 # (knee) would fold to ひさ and ぶ to ふ.

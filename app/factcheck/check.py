@@ -11,7 +11,7 @@ from typing import Any
 
 from app.documents import SUMMARY_FIELDS
 from app.factcheck import language
-from app.factcheck.analyzer import UNSPACED_CHAR
+from app.factcheck.analyzer import CJK_CHAR
 from app.factcheck.figures import Figure, post_figures
 from app.factcheck.flags import (
     denial_flags,
@@ -31,7 +31,7 @@ from app.factcheck.scoring import (
     rank,
     unit_features,
 )
-from app.factcheck.sentences import Unit, clause_pieces, continues_without_subject, frame, split
+from app.factcheck.sentences import Unit, clause_pieces, continues_without_subject, frame, sentences, split
 from app.factcheck.stance import Span, conceded, is_question, quotations, reported_around, stance
 from app.store import Store
 from app.vocab import PostStance
@@ -56,26 +56,45 @@ def post_units(
     language: ``{code, name, confidence, handled, matched_by, also}``. No units when the language
     is not read. The one reading of a post that the matcher and the score fit share.
 
-    A post that mixes Japanese or Chinese sentences with sentences in a spaced script
-    (``language.script_parts``) is read as two, each part in its own language; ``language`` is
-    then the longer part's and ``also`` holds the other's.
+    A post whose sentences are written in two scripts or more (``language.script_parts``: English
+    and Japanese, English and Russian, Korean and English, Japanese and Chinese) is read as one
+    part per script, each in its own language (parts read as the same language are read as one);
+    ``language`` is then the longest part's and ``also`` holds the others'. A part in a language
+    that is not read has its own warning, and the other parts are still matched.
 
     ``context``: the title or heading of the page the post comes from, when the caller has it
     ("Benefits of walking backwards" above "It strengthens your quads."): read in the post's
     language, its activities, body parts, topics and "backward" count for every unit
     (``scoring.lent_by``); it is never matched itself."""
-    parts = language.script_parts(text)
+    spans = sentences(text)  # split once: the parts and the units share it
+    parts = language.script_parts(text, spans)
     if parts is None:
-        return _read(index, text, context)
-    read = [_read(index, part, context) for part in parts]
+        return _read(index, text, spans, context)
+    read = [_read(index, part, own, context, [spans.index(x) for x in own]) for part, own in parts]
+    codes = [lang["code"] for _, lang in read]
+    if len(set(codes)) < len(codes):  # two scripts read as one language: one part
+        merged: dict[str, list[tuple[int, int]]] = {}
+        for (_, own), code in zip(parts, codes, strict=True):
+            merged.setdefault(code, []).extend(own)
+        if len(merged) == 1:
+            return _read(index, text, spans, context)
+        parts = [(language.blanked(text, sorted(own)), sorted(own)) for own in merged.values()]
+        read = [_read(index, part, own, context, [spans.index(x) for x in own]) for part, own in parts]
     units = sorted((uf for part_units, _ in read for uf in part_units), key=lambda uf: uf.unit.start)
-    longest = max(range(len(parts)), key=lambda k: len(parts[k].strip()))
+    longest = max(range(len(parts)), key=lambda k: sum(e - s for s, e in parts[k][1]))
     lang = {**read[longest][1], "also": [read[k][1] for k in range(len(parts)) if k != longest]}
     return units, lang
 
 
-def _read(index: Index, text: str, context: str | None = None) -> tuple[list[UnitFeatures], dict[str, Any]]:
-    """``post_units`` of a text in one language."""
+def _read(
+    index: Index,
+    text: str,
+    spans: list[tuple[int, int]],
+    context: str | None = None,
+    numbers: list[int] | None = None,
+) -> tuple[list[UnitFeatures], dict[str, Any]]:
+    """``post_units`` of a text in one language (``spans``: its sentences; ``numbers``: theirs in
+    the whole post, for a part of a mixed post)."""
     post = index.analyzer.features(text)
     concepts = sum(1 for f in post.spans if not f.startswith("w:"))
     code, confidence = language.detect(text, concepts, lambda code: language.concept_count(index, text, code))
@@ -86,7 +105,7 @@ def _read(index: Index, text: str, context: str | None = None) -> tuple[list[Uni
     if context and how:
         heading = readable(context)
         lent = lent_by(index, _features(index, heading, how, code), heading)
-    units = unit_features(index, post, split(text), lent) if how else []
+    units = unit_features(index, post, split(text, spans, numbers), lent) if how else []
     return units, {"code": code, "name": language.NAMES.get(code, code), "confidence": round(confidence, 3),
                    "handled": how is not None, "matched_by": how, "also": []}  # fmt: skip
 
@@ -189,7 +208,7 @@ def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatu
         return uf
     inside = [k for k, (s, e) in enumerate(pieces) if any(s <= unit.start + a < e for a, _ in words)]
     first, last = inside[0], inside[-1]
-    if UNSPACED_CHAR.search(unit.text):
+    if CJK_CHAR.search(unit.text):
         # Japanese and Chinese put what frames a claim around it, with no words of a claim of its
         # own: a source before it ("有研究表明，"), a verdict after it ("，这是误区", "、と言われている").
         while first > 0 and not _holds_claim_words(index, post, *pieces[first - 1]):

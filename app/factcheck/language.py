@@ -28,6 +28,7 @@ How a language is read (``handling``):
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import unicodedata
@@ -173,35 +174,79 @@ def warning(code: str, how: str | None = None) -> str | None:
 # (hashtags aside): "Backward walking burns twice the calories!" does, "#kneepain" does not.
 MIXED_MIN_WORDS = 3
 _LETTERS = re.compile(r"[^\W\d_]+")
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 
 
-def script_parts(text: str) -> list[str] | None:
-    """A post that mixes sentences in Japanese or Chinese with sentences in a spaced script ("Backward
-    walking burns twice the calories! 後ろ歩きは膝の痛みに効く"), as two texts of the same length,
-    each with the other script's sentences blanked out (so offsets stay offsets into ``text``), to
-    be detected and read each in its own language; None when the post is in one script (the usual
-    case), or its other script is only hashtags, names or a word or two. A sentence with neither
-    (emoji, figures) goes with the one before it."""
-    from app.factcheck.analyzer import UNSPACED_CHAR
-    from app.factcheck.sentences import HASHTAG, sentences
+def _script(ch: str) -> str:
+    """The script of letter ``ch``: "cjk" (kana and ideographs, read as one), "hangul", or the
+    first word of its Unicode name ("LATIN", "CYRILLIC", "ARABIC", "DEVANAGARI"...)."""
+    from app.factcheck.analyzer import CJK_CHAR
 
-    if not UNSPACED_CHAR.search(text):
-        return None
-    kinds: list[tuple[int, int, str | None]] = []
-    for start, end in sentences(text):
-        piece = text[start:end]
-        unspaced = len(UNSPACED_CHAR.findall(piece))
-        words = [w for w in _LETTERS.findall(HASHTAG.sub(" ", piece)) if not UNSPACED_CHAR.search(w)]
-        kind = "unspaced" if unspaced >= 2 and unspaced >= len(words) else (
-            "spaced" if len(words) >= MIXED_MIN_WORDS else None)  # fmt: skip
-        kinds.append((start, end, kind or (kinds[-1][2] if kinds else None)))
-    if not {"unspaced", "spaced"} <= {k for _, _, k in kinds}:
+    if CJK_CHAR.match(ch):
+        return "cjk"
+    if "\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff" or "\u3130" <= ch <= "\u318f":
+        return "hangul"
+    return unicodedata.name(ch, "UNKNOWN").split(" ")[0]
+
+
+def _sentence_script(piece: str) -> str | None:
+    """The script a sentence is written in: Japanese ("kana": kana among its ideographs) or Chinese
+    ("han") when it has 2+ such characters and no more words in another script; else the spaced
+    script with the most words, from ``MIXED_MIN_WORDS`` (hashtags aside); else None (emoji,
+    figures, a name or two)."""
+    from app.factcheck.sentences import HASHTAG
+
+    cjk = 0
+    words: dict[str, int] = {}
+    for run in _LETTERS.findall(HASHTAG.sub(" ", piece)):
+        for script, chars in itertools.groupby(run, _script):
+            if script == "cjk":
+                cjk += len(list(chars))
+            else:
+                words[script] = words.get(script, 0) + 1
+    spaced = max(words, key=lambda k: words[k], default=None)
+    most = words.get(spaced, 0) if spaced else 0
+    if cjk >= 2 and cjk >= most:
+        return "kana" if _KANA.search(piece) else "han"
+    return spaced if most >= MIXED_MIN_WORDS else None
+
+
+def script_parts(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, list[tuple[int, int]]]] | None:
+    """A post whose sentences (``spans``: ``sentences.sentences`` of ``text``, split once by the
+    caller) are written in two scripts or more ("Backward walking burns twice the calories! 後ろ歩き
+    は膝の痛みに効く", English and Russian, Korean and English), as one text per script, each of the
+    same length as ``text`` with the other scripts' sentences blanked out (so offsets stay offsets
+    into ``text``) and its own sentences, to be detected and read each in its own language; None
+    when the post is in one script (the usual case), or its other script is only hashtags, names or
+    a word or two. A sentence with no script of its own (emoji, figures) goes with the one before
+    it. Japanese and Chinese share the ideographs: sentences of ideographs alone in a post with
+    Japanese sentences are a part of their own only when the model reads them as Chinese."""
+    kinds: list[str | None] = []
+    for start, end in spans:
+        kind = _sentence_script(text[start:end])
+        kinds.append(kind or (kinds[-1] if kinds else None))
+    if kinds and kinds[0] is None:  # leading sentences with no script go with the first that has one
+        first = next((k for k in kinds if k), None)
+        kinds = [k or first for k in kinds]
+    order = list(dict.fromkeys(k for k in kinds if k))
+    if "kana" in order and "han" in order:
+        han = blanked(text, [span for span, k in zip(spans, kinds, strict=True) if k == "han"])
+        code, confidence = detect(han)
+        if code != "zh" or confidence < MIN_CONFIDENCE:
+            kinds = ["kana" if k == "han" else k for k in kinds]
+            order.remove("han")
+    if len(order) < 2:
         return None
     parts = []
-    for wanted in ("unspaced", "spaced"):
-        chars = list(text)
-        for start, end, kind in kinds:
-            if kind != wanted:
-                chars[start:end] = " " * (end - start)
-        parts.append("".join(chars))
+    for wanted in order:
+        own = [span for span, k in zip(spans, kinds, strict=True) if k == wanted]
+        parts.append((blanked(text, own), own))
     return parts
+
+
+def blanked(text: str, keep: list[tuple[int, int]]) -> str:
+    """``text`` with everything but the ``keep`` spans blanked out (spaces, the same length)."""
+    chars = [" "] * len(text)
+    for start, end in keep:
+        chars[start:end] = text[start:end]
+    return "".join(chars)

@@ -27,7 +27,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from app.factcheck.analyzer import UNSPACED_CHARS as _UNSPACED
+from app.factcheck.analyzer import CJK_CHARS as _CJK
 
 ABBREVIATIONS = frozenset(
     "e.g i.e etc vs dr mr mrs ms prof st fig al approx no vol ca cf jr sr min max sec hr km".split()
@@ -78,7 +78,7 @@ _LOWER = r"(?=(?-i:[a-z]|I\b))"
 # after a predicate's continuative form ("和らげ、", "改善し、", "効果的で、", "強くて、"; not after a
 # noun or a particle: "膝、腰", "後ろ歩きは、", "研究によると、").
 _CJK_PIECE = (
-    rf"(?<=[{_UNSPACED}])[，,]\s*(?:而且|并且|还|也|并)?|(?<=[{_UNSPACED}])(?:而且|并且|还(?=能|可以|可|会|有助于))|"
+    rf"(?<=[{_CJK}])[，,]\s*(?:而且|并且|还|也|并)?|(?<=[{_CJK}])(?:而且|并且|还(?=能|可以|可|会|有助于))|"
     r"(?<=[しってでげえけせめべれくずちみび])、"
 )
 # A match's clauses: a unit's cuts (``_CLAUSE``), and "though", ", which / while", ", so / yet" and
@@ -174,7 +174,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 def word_count(piece: str) -> int:
     """Words in ``piece``: runs of word characters, and each character of a script written
     without spaces (Japanese, Chinese: "不能减肥" is four)."""
-    return len(re.findall(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+", piece))
+    return len(re.findall(rf"[{_CJK}]|[^\W{_CJK}]+", piece))
 
 
 def clauses(
@@ -227,10 +227,14 @@ def frame(before: str) -> str:
     return m.group().strip() if m else ""
 
 
-def split(text: str) -> list[Unit]:
-    """The matching units of a post, in order."""
+def split(
+    text: str, spans: list[tuple[int, int]] | None = None, numbers: list[int] | None = None
+) -> list[Unit]:
+    """The matching units of a post, in order (``spans``: its ``sentences`` when the caller has
+    them already; ``numbers``: their numbers in the whole post, when they are some of its sentences)."""
     units = []
-    for n, (s, e) in enumerate(sentences(text)):
+    spans = sentences(text) if spans is None else spans
+    for n, (s, e) in zip(numbers or range(len(spans)), spans, strict=True):
         for cs, ce in clauses(text, s, e):
             units.append(Unit(cs, ce, text[cs:ce], n))
     return units
