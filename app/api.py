@@ -78,7 +78,11 @@ async def api_home(
 
 
 @router.get(
-    "/claims", summary="Search and browse claims", response_model=ClaimList, response_model_exclude_unset=True
+    "/claims",
+    summary="Search and browse claims",
+    response_model=ClaimList,
+    response_model_exclude_unset=True,
+    responses=error_responses(404),  # topic-not-found
 )
 def list_claims(store: StoreDep, query: ClaimSearchDep) -> dict[str, Any]:
     result = store.search_claims(query)

@@ -8,6 +8,7 @@ turns requests into calls on ``Store`` and results into responses.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -366,13 +367,54 @@ def query_text(q: str) -> str:
 QueryText = Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Full-text query")]
 
 
+#: Up to this many topics, an unknown topic's error lists them all; beyond, the closest ones.
+TOPICS_LISTED = 30
+
+
+def unknown_topics(topics: list[str], known: frozenset[str]) -> ApiError | None:
+    """404 ``topic-not-found`` for the topics that no claim of the build has, naming the topics
+    (an id of the data, like an unknown claim or study; the schema cannot list them): "No topic
+    'knee-pain-x'; the topics are 'balance', ... or 'stroke'." With many, the closest few."""
+    unknown = [(i, t) for i, t in enumerate(topics) if t not in known]
+    if not unknown:
+        return None
+    shown = sorted(known)
+    if not shown:
+        allowed = "this knowledge base has no topics"
+    elif len(shown) <= TOPICS_LISTED:
+        listed = ", ".join(f"'{t}'" for t in shown[:-1]) + (
+            f" or '{shown[-1]}'" if len(shown) > 1 else f"'{shown[0]}'"
+        )
+        allowed = f"the topics are {listed}"
+    else:
+        near = difflib.get_close_matches(unknown[0][1], shown, n=5, cutoff=0.5)
+        allowed = f"there are {len(shown):,} topics (the facets of /api/v1/claims list them)"
+        if near:
+            allowed += ", the closest " + ", ".join(f"'{t}'" for t in near)
+    details = [
+        {"in": "query", "field": f"topic.{i}", "message": f"No topic '{t}'; {allowed}."} for i, t in unknown
+    ]
+    names = ", ".join(f"'{t}'" for _, t in unknown)
+    return ApiError(404, "topic-not-found", f"No topic {names}; {allowed}.", details=details)
+
+
 def claim_filters(
+    request: Request,
     q: QueryText = "",
-    topic: Annotated[list[Slug], Query(description="Topic slug; repeat for several (any of them)")] = [],  # noqa: B006
+    topic: Annotated[
+        list[Slug],
+        Query(
+            description="Topic slug (a topic of the claims; another is 404 topic-not-found); repeat for several (any of them)"
+        ),
+    ] = [],  # noqa: B006
     verdict: Annotated[list[Verdict], Query(description="Verdict; repeat for several (any of them)")] = [],  # noqa: B006
     grade: Annotated[list[Certainty], Query(description="Evidence grade; repeatable (any of them)")] = [],  # noqa: B006
 ) -> ClaimQuery:
-    """The claim filters shared by ``/api/v1/claims``, ``/claims`` and ``/api/v1/citations``."""
+    """The claim filters shared by ``/api/v1/claims``, ``/claims`` and ``/api/v1/citations``. A
+    topic that no claim has is a 404 naming the topics (as an unknown claim or study is), not an
+    empty result that reads as "no claims on this"."""
+    if topic and (error := unknown_topics(list(topic), get_store(request).topic_ids())):
+        raise error
     return ClaimQuery(q=query_text(q), topic=list(topic), verdict=list(verdict), grade=list(grade))
 
 

@@ -427,6 +427,12 @@ class Store:
         items = [study_doc(study) | {"cited": bool(flag)} for study, flag in page]
         return {"items": items, "total": total, "limit": limit, "offset": offset}
 
+    def topic_ids(self) -> frozenset[str]:
+        """The topics of the current build's claims (what the ``topic`` filter accepts)."""
+        return self.cached(
+            "topic-ids", None, lambda: frozenset(t for r in self.claim_rows().values() for t in r.topics)
+        )
+
     # -- overview -------------------------------------------------------------------------------
 
     def overview(self) -> dict[str, Any]:

@@ -400,3 +400,20 @@ def test_a_batch_with_a_repeated_post_id_is_a_422_naming_it(
     assert [r["id"] for r in answer.json()["results"]] == [p["id"] for p in distinct]
     described = seed_client.get("/openapi.json").json()["paths"]["/api/v1/factcheck/batch"]["post"]
     assert "unique in the batch" in json.dumps(described["requestBody"])
+
+
+def test_unknown_topic_is_an_error_naming_the_topics(seed_client: TestClient) -> None:
+    # A trial user's report: ?topic=knee-pain-x answered 200 with no claims, as if none were
+    # about it. An unknown verdict is an error naming the allowed values; so is a topic now (404,
+    # as for an unknown claim or study: topics come from the data, not the schema).
+    response = seed_client.get("/api/v1/claims", params={"topic": ["knee-pain", "knee-pain-x"]})
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "topic-not-found" and error["details"][0]["field"] == "topic.1"
+    assert error["message"].startswith("No topic 'knee-pain-x'; the topics are ")
+    assert "'knee-pain'" in error["message"]
+    assert seed_client.get("/api/v1/claims", params={"topic": "knee-pain"}).json()["total"] > 0
+    cited = seed_client.get("/api/v1/citations", params={"format": "bibtex", "topic": "knee-pain-x"})
+    assert cited.status_code == 404 and cited.json()["error"]["code"] == "topic-not-found"
+    page = seed_client.get("/claims", params={"topic": "knee-pain-x"})
+    assert page.status_code == 404 and "No topic &#39;knee-pain-x&#39;; the topics are" in page.text
