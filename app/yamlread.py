@@ -359,11 +359,49 @@ def _yaml_error(path: Path, exc: yaml.MarkedYAMLError, text: str) -> Problem:
             what += f" ({exc.context} that starts at line {context_line})"
         else:
             what += f" ({exc.context})"
+    dedented = _dedented_line(text, problem_line) if problem_line and "mapping values" in what else None
+    if dedented is not None:
+        return Problem(str(path), dedented, f"YAML syntax error: this line is indented less than the "
+                       f"lines above and below it (line {problem_line} was read as part of its value, "
+                       f"where: {what}); indent it like its neighbours")  # fmt: skip
     opened = _runaway_quote_line(text, problem_line) if problem_line else None
     if opened is not None and opened != line:
         return Problem(str(path), opened, f"YAML syntax error: probably an unclosed quote: the quoted "
                        f"value starting on this line runs on to line {problem_line}, where: {what}")  # fmt: skip
     return Problem(str(path), line, f"YAML syntax error: {what}{hint}")
+
+
+def _key_column(line: str) -> int:
+    """Where a line's key starts: after its indentation and any "- " of a list item."""
+    stripped = line.lstrip(" ")
+    column = len(line) - len(stripped)
+    while stripped.startswith("- "):
+        column += 2
+        stripped = stripped[2:].lstrip(" ")
+        column = len(line) - len(stripped)
+    return column
+
+
+def _dedented_line(text: str, problem_line: int) -> int | None:
+    """The line before ``problem_line`` (1-based) when it is a ``key: value`` dedented out of its
+    block: the lines before and after it sit at the same key column, deeper than it (so YAML read
+    the line after as part of its value: "mapping values are not allowed here" one line late)."""
+    lines = text.splitlines()
+    content = [
+        i
+        for i in range(min(problem_line, len(lines)))
+        if lines[i].strip() and not lines[i].lstrip().startswith("#")
+    ]
+    if len(content) < 3 or content[-1] != problem_line - 1:
+        return None
+    before, prev, problem = (lines[i] for i in content[-3:])
+    prev_indent = len(prev) - len(prev.lstrip(" "))
+    problem_indent = len(problem) - len(problem.lstrip(" "))
+    if prev.lstrip().startswith("- ") or not re.match(r"\s*[\w-]+: \S", prev):
+        return None
+    if prev_indent < problem_indent == _key_column(before):
+        return content[-2] + 1
+    return None
 
 
 # What the parser's messages usually mean in a hand-edited data file.

@@ -121,6 +121,20 @@ def test_check_warns_of_a_study_without_a_title(cli: Run, mini_data: Path) -> No
     )
 
 
+def test_check_reports_a_dedented_field_at_its_own_line(cli: Run, mini_data: Path) -> None:
+    """A trial user's report: a dedented 'stance:' was reported at the line after it (where YAML
+    noticed, reading that line as part of stance's value)."""
+    claims = mini_data / "claims.yaml"
+    lines = claims.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("      stance:"))
+    lines[at] = lines[at].replace("      stance:", "  stance:", 1)
+    claims.write_text("".join(lines))
+    result = cli("--data-dir", str(mini_data), "check")
+    assert result.code == 1
+    [(_, line, message)] = result.problems()
+    assert line == at + 1 and "indented less than the lines above and below it" in message, result.out
+
+
 def test_check_passes_on_the_mini_data(cli: Run, mini_data: Path) -> None:
     result = cli("--data-dir", str(mini_data), "check")
     assert (result.code, result.problems(), result.problems("warning")) == (0, [], [])
