@@ -116,15 +116,17 @@ _ANSWER_NO = re.compile(
 _NEGATION = re.compile(
     r"\b(?:not|never|no longer|cannot|can't|won't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't|"
     r"shouldn't|wouldn't|couldn't|hasn't|haven't|nor|neither|none|no|"
+    # "hardly helps", "barely works" (not "barely 10 minutes", "barely a mile": only so much)
+    r"(?:hardly|barely|scarcely)(?!\s+(?:\d|a |an |one |two |three |five |ten |half |over |more |a few ))|"
     r"(?:does|do|did|will|would|can|could) (?:absolutely |little or |next to )?nothing|"
     r"(?:doesn|don|didn|isn|aren|won|can|wasn|weren|shouldn|wouldn|couldn|hasn|haven)[’']t|"
     r"nunca|jam[aá]s|tampoco|ning[uú]n[oa]?|"  # es
     r"ne|n'|pas|jamais|aucune?|"  # fr
-    r"nicht|nichts|kein(?:e|en|er|em|es)?|nie|niemals|"  # de
+    r"nicht|nichts|kein(?:e|en|er|em|es)?|nie|niemals|kaum|"  # de
     r"n[aã]o|nem|nenhum(?:a)?|"  # pt ("nunca" above)
     r"non|mai|nessun[oa]?|"  # it
-    r"niet|geen|nooit|"  # nl
-    r"не|нет|никогда|ни|"  # ru
+    r"niet|geen|nooit|nauwelijks|"  # nl
+    r"не|нет|никогда|ни|вряд ли|"  # ru
     r"tidak|tak|bukan|belum)"  # id
     r"(?![\w'’-])",
     re.IGNORECASE,
@@ -175,12 +177,12 @@ _VERDICT = re.compile(
     r"none (?:that|which|of which|of the (?:\w+ )?(?:studies|trials|research|evidence|experts)) (?:agrees?|supports?|backs?|confirms?)|unfounded|baseless|groundless|"
     r"no (?:scientific |real )?(?:basis|support)|(?:not|never|yet to be|hasn't been|haven't been) (?:been )?proven|"
     r"(?:refuted|disproved|disproven|contradicted) by|busted|hoax|"
-    r"mitos?|falso|falsa|exagerad[oa]s?|sin (?:evidencia|pruebas)|"  # es, pt
-    r"mythes?|faux|fausse|id[ée]e re[çc]ue|exag[ée]r[ée]e?s?|aucune preuve|"  # fr
-    r"mythos|irrtum|falsch|[üu]bertrieben|m[äa]rchen|"  # de
-    r"bufala|esagerat[oa]|"  # it
-    r"mythe|fabel|onzin|overdreven|"  # nl
-    r"миф\w*|неправда|преувеличен\w*|"  # ru
+    r"mitos?|falso|falsa|exagerad[oa]s?|sin (?:evidencia|pruebas)|mentiras?|bulos?|"  # es, pt
+    r"mythes?|faux|fausse|mensonges?|id[ée]e re[çc]ue|exag[ée]r[ée]e?s?|aucune preuve|"  # fr
+    r"mythos|irrtum|falsch|[üu]bertrieben|m[äa]rchen|l[üu]gen?|"  # de
+    r"bufala|esagerat[oa]|bugi[ae]|"  # it
+    r"mythe|fabel|onzin|overdreven|leugens?|"  # nl
+    r"миф\w*|неправда|преувеличен\w*|вран[ьъ][её]|ложь|"  # ru
     r"hoaks|bohong|keliru|salah kaprah)(?!\w)",  # id ("mitos", "hoax" above)
     re.IGNORECASE,
 )
@@ -301,6 +303,47 @@ _REPORTED = re.compile(
     r"(?:уточнил|сказал|отметил|пояснил|рассказал)[аи]?,? что)(?!\w)",
     re.IGNORECASE,
 )
+# One person's word passed on: a person (a possessive or an article and a noun: "my trainer", "a
+# friend", "mon kiné", "mi fisio", "mein Trainer", "мой тренер"; a handle, "@physio_jane";
+# "everyone", "someone") and a verb of saying ("says", "told me", "dice que", "dit que", "sagt,",
+# "говорит, что"), or the inverted attribution after the claim (", says my trainer", ", sagt mein
+# Physiotherapeut"). The verb's subject is a person, so "research says" and "this says a lot"
+# are not read here (``_STUDY_REPORT`` reads the first).
+_SAY_EN = (
+    r"(?:says?|said|swears?|swore|insists?|insisted|reckons?|keeps? saying|"
+    r"tells? (?:me|us|everyone|people)|told (?:me|us|everyone|people))"
+)
+_POSSESSIVE = (
+    r"(?:my|our|your|his|her|their|a|an|the|some|this|that|"
+    r"mi|mis|tu|su|nuestr[oa]|un|una|el|la|"  # es
+    r"mon|ma|mes|ton|ta|son|sa|notre|une|le|"  # fr
+    r"mein|meine|meiner|dein|deine|sein|seine|ihr|ihre|unser|unsere|ein|eine|der|die|"  # de
+    r"il mio|la mia|mio|mia|meu|minha|o meu|a minha|mijn|m'n|een|de|"  # it, pt, nl
+    r"мой|моя|мои|наш|наша|один|одна)"  # ru
+)
+_PERSON_SAYS = re.compile(
+    rf"(?:@\w+|\b(?:everyone|everybody|someone|somebody|people|folks)|"
+    rf"\b{_POSSESSIVE} (?:[\w'-]+ ){{0,2}}?(?!(?:is|was|are|were|be|been|it|not)\b)[\w'-]+)"
+    rf" (?:(?:always|also|just|even|still|often|keeps|once) )?{_SAY_EN}(?! (?:a lot|nothing|much|little) about)\b|"
+    # the inverted attribution after the claim, after a comma or a dash
+    r"(?:,|\s[-–—])\s*(?:says|said|swears|insists|claims|dice|dijo|asegura|afirma|dit|affirme|assure|"
+    r"sagt|sagte|meint|behauptet|diz|disse|afirma|dice|zegt|zei|говорит|сказал[аи]?)\s+(?:@\w|"
+    rf"{_POSSESSIVE}\s)|"
+    # "dice que", "dit que", "m'a dit que", "diz que", "dice che", "zegt dat", "говорит, что"
+    r"\b(?:dice|dijo|me dijo|me dice|asegura|jura|dit|m'a dit|disait|jure|diz|disse|me disse|"
+    r"dice|ha detto|mi ha detto|zegt|zei)\s+(?:que|qu'|che|dat)\b|"
+    # "Mein Trainer sagt, ...", "sagt mir, dass": the German verb of saying before its clause
+    r"\b(?:sagt|sagte|meint|meinte|behauptet|schw[öo]rt)(?: mir| uns)?,|\b(?:sagt|sagte) (?:mir |uns )?dass\b|"
+    r"(?<!это )\bговорит,? что",
+    re.IGNORECASE,
+)
+# A name (capitalised, as the person's own) and a verb of saying: "Jane says", "Dr Lee said".
+_NAME_SAYS = re.compile(
+    r"\b(?!(?:Nobody|No|None|It|This|That|What|Who|Which|Nothing|Never|Science|Research|Evidence)\b)"
+    r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)? (?:says|said|swears|insists|claims|told me)\b"
+)
+
+
 # A study or researchers reported it: the post passes on a finding ("A 2019 study reported that
 # ...", "Research shows ...", "researchers found"); not the authors' own "this study showed".
 _STUDY_REPORT = re.compile(
@@ -499,11 +542,59 @@ def _governs(text: str, cue: Span, words: Sequence[Span] | None) -> bool:
 
 
 def _denied(text: str, words: Sequence[Span] | None) -> bool:
+    if _double_negative(text, words):
+        return False
     return (
         bool(_MYTH_LABEL.match(_clean(text)))
         or any(_governs(text, cue, words) for cue in negation_cues(text))
         or _topic_verdict(text, words)
     )
+
+
+# "It's not true that X", "Es mentira que X": a frame that calls what follows false.
+_FALSITY_FRAME = re.compile(
+    r"\b(?:(?:it'?s|it is|it was|that'?s|that is)\s+(?:not true|untrue|false|a myth|a lie|nonsense|wrong)|"
+    r"(?:no es|n'est pas|ist nicht|non [èe]|n[ãa]o [ée]) (?:cierto|verdad|vrai|wahr|vero|verdade)|"
+    r"es (?:falso|mentira)|c'est (?:faux|un mensonge)|es ist (?:falsch|gelogen)|[èe] falso|[ée] (?:falso|mentira)|"
+    r"неправда|не правда|это (?:ложь|миф))"
+    r",?\s+(?:that|que|qu'|dass|che|что)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _double_negative(text: str, words: Sequence[Span] | None) -> bool:
+    """A falsity frame whose clause negates the claim again: "It's not true that walking backwards
+    doesn't help knee arthritis" says it helps (two negations cancel)."""
+    t = _clean(text)
+    m = _FALSITY_FRAME.search(t)
+    if not m:
+        return False
+    rest = t[m.end() :]
+    inner = None if words is None else [(a - m.end(), b - m.end()) for a, b in words if a >= m.end()]
+    return any(_governs(rest, cue, inner) for cue in negation_cues(rest))
+
+
+# A bare "no" answering what the unit or the sentence before says: "no, it doesn't.", "Wrong!",
+# "Nope.", "It doesn't." (not "It doesn't hurt", which says something of its own).
+_BARE_NO = re.compile(
+    r"^\W*(?:(?:no|nope|nah|wrong|false|untrue|not true|nonsense|rubbish|incorrect|not really|"
+    r"falso|faux|falsch|mentira|неправда|нет)(?!\w)\W*"
+    r"(?:(?:it|that|this|they)\s+(?:does not|doesn't|do not|don't|did not|didn't|will not|won't|is not|"
+    r"isn't|are not|aren't|cannot|can't|was not|wasn't)(?:\s+(?:work|help|do|burn|matter))?)?|"
+    r"(?:it|that|this|they)\s+(?:does not|doesn't|do not|don't|did not|didn't|will not|won't|"
+    r"isn't|aren't|can't|cannot)(?:\s+(?:work|help))?)\W*$",
+    re.IGNORECASE,
+)
+# Where the reply begins inside the unit: after a dash or a colon, or after a closed quotation.
+_REPLY_CUT = re.compile(r"\s[-–—]+\s|[—–:]|[”\"»]\s*[,.]?\s")
+
+
+def replied_no(text: str) -> bool:
+    """The unit or its last part after a dash, a colon or a closed quotation is a bare "no"
+    (``_BARE_NO``): '"Walking backwards burns twice the calories" — no, it doesn't.'"""
+    t = _clean(text).strip()
+    cuts = [m.end() for m in _REPLY_CUT.finditer(t)]
+    return bool(cuts) and bool(_BARE_NO.match(t[cuts[-1] :]))
 
 
 _TOPIC_THEN_VERDICT = re.compile(_headline_topic(80, ":;.!?", "-–—") + r"(?P<verdict>[^:;]+)$")
@@ -575,11 +666,13 @@ def stance(
         return if_so
     if _denied(text, words) and not (_NO_HARM.search(claim_statement) and _only_harm_negated(text)):
         return PostStance.DENIES
+    if replied_no(text):  # '"It burns twice the calories" — no, it doesn't.'
+        return PostStance.DENIES
     if claim_statement and _SAFE.search(claim_statement) and _DANGER.search(text) and not _SAFE.search(text):
         return PostStance.DENIES
     if _BETTER.search(claim_statement) and _worsens(text, words, actors):
         return PostStance.DENIES
-    if nxt and (_verdict_after(nxt, following_words) or _only_no(nxt)):
+    if nxt and (_verdict_after(nxt, following_words) or _only_no(nxt) or _BARE_NO.match(_clean(nxt))):
         return PostStance.DENIES
     # "Forward walking burns more calories than backward walking": the claim's comparison reversed
     if reverses_comparison(text, claim_statement, words, actors):
@@ -602,6 +695,8 @@ def reported(text: str) -> bool:
     t = _clean(text)
     return bool(
         _REPORTED.search(_AGAINST_OTHERS.sub(" ", t))
+        or _PERSON_SAYS.search(_AGAINST_OTHERS.sub(" ", t))
+        or _NAME_SAYS.search(t)
         or _QUOTE_ATTRIBUTION.search(t)
         or _REPORTED_CJK.search(t)
     ) or _study_reports(text)
@@ -612,6 +707,14 @@ def reported(text: str) -> bool:
 _QUOTE_ATTRIBUTION = re.compile(
     r"[”\"»“],?\s+(?:(?:he|she|they|the \w+)\s+)?(?:said|says|explained|explains|added|adds|noted|"
     r"notes|suggests|told|argues|argued|writes|wrote)\b",
+    re.IGNORECASE,
+)
+
+
+# "..., says my trainer.": who said it, right after the clause (``reported_around``).
+_INVERTED_ATTRIBUTION = re.compile(
+    r"^\W*(?:says|said|swears|insists|claims|dice|dijo|asegura|afirma|dit|affirme|assure|sagt|sagte|"
+    rf"meint|behauptet|diz|disse|zegt|zei|говорит|сказал[аи]?)\s+(?:@\w|{_POSSESSIVE}\s)",
     re.IGNORECASE,
 )
 
@@ -641,8 +744,9 @@ def reported_around(before: str, after: str) -> bool:
     sentence ("he says that ... and it seems that this helps", "Walking backwards, as per the
     physiotherapists, improves ... and helps ...") or a quotation it closes and attributes
     ("...,” said Dr X."). An attribution that only follows the clause ("X, and studies show Y")
-    reports Y, not X."""
-    return reported(before) or bool(_QUOTE_ATTRIBUTION.search(_clean(after)))
+    reports Y, not X; but an inverted one right after the clause (", says my trainer") reports it."""
+    a = _clean(after)
+    return reported(before) or bool(_QUOTE_ATTRIBUTION.search(a) or _INVERTED_ATTRIBUTION.match(a))
 
 
 # --- comparisons: which way a "than" goes -------------------------------------------------------
