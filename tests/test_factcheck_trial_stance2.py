@@ -14,6 +14,8 @@ CALORIES = "backward-walking-burns-more-calories"
 KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
 QUADS = "backward-walking-strengthens-quadriceps"
+PARKINSONS = "backward-walking-improves-gait-in-parkinsons"
+STROKE = "backward-walking-improves-gait-after-stroke"
 BACK = "backward-walking-relieves-low-back-pain"
 
 
@@ -63,3 +65,32 @@ def test_double_negatives_hardly_lies_and_bare_noes(
     seed_client: TestClient, text: str, claim_id: str, stance: str
 ) -> None:
     assert match_for(check(seed_client, text), claim_id)["stance"] == stance
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_id"),
+    [
+        ("Backward walking helps everyone walk better, not just Parkinson's patients.", PARKINSONS),
+        ("Backward walking improves walking after a stroke, and it works for healthy people too.", STROKE),
+        ("Backward walking helps everybody, not only stroke survivors.", STROKE),
+    ],
+)
+def test_a_claim_extended_beyond_its_tested_patients_is_flagged(
+    seed_client: TestClient, text: str, claim_id: str
+) -> None:
+    match = match_for(check(seed_client, text), claim_id)
+    assert match["stance"] == "asserts"
+    assert "population-mismatch" in flag_codes(match)
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_id"),
+    [
+        ("Backward walking improves walking after a stroke, even in people with mild symptoms.", STROKE),
+        ("Backward walking improves walking after a stroke and keeps your gait healthy.", STROKE),
+    ],
+)
+def test_the_tested_population_alone_is_not_flagged(
+    seed_client: TestClient, text: str, claim_id: str
+) -> None:
+    assert "population-mismatch" not in flag_codes(match_for(check(seed_client, text), claim_id))

@@ -422,7 +422,7 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true
         flags += figure_flags + misreading_flags(index, profile, uf, per_post.figures(unit))
     if said == PostStance.ASSERTS:
-        flags += population_flags(index, profile, uf)
+        flags += population_flags(index, profile, uf, cand.unit, text)
         flags += overclaim_flags(index, post, uf, text, claim, per_post.figures(unit))
     if not figure_flags:  # "doesn't burn twice the calories" denies the exaggeration, not the claim
         flags += denial_flags(claim, said, per_post.quote(unit.start, unit.end))

@@ -257,13 +257,44 @@ def _mismatch(fig: Figure, closest: dict[str, Any], how: str = "") -> dict[str, 
     }  # fmt: skip
 
 
-def population_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures) -> list[dict[str, Any]]:
+# A clause that extends the claim to more people: "and it works for healthy people too", "even
+# for healthy people", "not just for patients".
+_EXTENDS = re.compile(r"\b(?:too|as well|even|not (?:just|only)|and not only)\b", re.IGNORECASE)
+
+
+def _extended_to(
+    concepts: dict[str, ConceptDef], uf: UnitFeatures, whole: UnitFeatures | None, text: str
+) -> set[str]:
+    """The populations and generalisers of the rest of the sentence after ``uf`` (``whole``: the
+    sentence) when that rest extends the claim (``_EXTENDS``: "..., and it works for healthy
+    people too"); none otherwise."""
+    post = uf.post
+    if whole is None or post is None or whole.unit.end <= uf.unit.end:
+        return set()
+    if not _EXTENDS.search(text[uf.unit.end : whole.unit.end]):
+        return set()
+    return {
+        f
+        for f, spans in whole.own.items()
+        if f in concepts
+        and concepts[f].kind in ("population", "generaliser")
+        and any(uf.unit.end <= post.tokens[i].start < whole.unit.end for i, _ in spans)
+    }
+
+
+def population_flags(
+    index: Index, profile: ClaimProfile, uf: UnitFeatures, whole: UnitFeatures | None = None, text: str = ""
+) -> list[dict[str, Any]]:
+    """The population flag of a unit that asserts the claim (module doc). ``whole``: the sentence
+    ``uf`` was narrowed from and ``text`` the post: a later clause of it that extends the claim
+    ("..., and it works for healthy people too") lends its populations."""
     if not profile.tested_in:
         return []
     concepts = index.analyzer.concepts
     tested = [concepts[p] for p in profile.tested_in if p in concepts]
     groups = {c.group for c in tested}
-    said = [concepts[f] for f in uf.own if f in concepts]
+    own = set(uf.own) | _extended_to(concepts, uf, whole, text)
+    said = [concepts[f] for f in own if f in concepts]
     named = [c for c in said if c.kind == "population"]
     generalised = any(c.kind == "generaliser" for c in said)
     studied = ", ".join(c.name for c in tested)
@@ -276,19 +307,40 @@ def population_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures) -> l
     patients_named = [
         c for c in named if c.group == "patients" and (c.id in profile.tested_in or groups == {"patients"})
     ]
-    if groups == {"patients"} and (generalised or not patients_named):
+    # "everyone", "all children": a claim tested only in patients (and some demographic groups)
+    # applied to all; or one tested only in patients applied to people in general
+    if (
+        "patients" in groups
+        and "healthy" not in groups
+        and (generalised or (groups == {"patients"} and not patients_named))
+    ):
         who = "everyone" if generalised else "people in general"
         return flag(
             "everyone" if generalised else "it applies to people in general",
             f"The post applies this to {who}, but the evidence comes only from patients ({studied}).",
         )
-    if groups <= {"healthy", "demographic"} and "healthy" in groups:
+    # "..., and it works for healthy people too": a group of healthy people added to patients
+    extended = [c for c in named if c.group == "healthy" and c.id not in profile.tested_in]
+    if (
+        "patients" in groups
+        and "healthy" not in groups
+        and extended
+        and _EXTENDS.search((whole or uf).unit.text)
+    ):
+        who = extended[0].name
+        return flag(
+            who, f"The post applies this to {who}, but the evidence comes only from patients ({studied})."
+        )
+    if (
+        "patients" not in groups
+    ):  # patients named where the studies had none (healthy volunteers, young women)
         patients = [c for c in named if c.group == "patients"]
         if patients:
             who = patients[0].name
+            only = "healthy volunteers" if "healthy" in groups else "people without it"
             return flag(
                 who,
-                f"The post applies this to {who}, but it was shown only in healthy volunteers ({studied}).",
+                f"The post applies this to {who}, but it was shown only in {only} ({studied}).",
             )
     for c in named:
         if c.group == "demographic" and c.id not in profile.tested_in and not _covers(tested, c):
