@@ -205,3 +205,72 @@ def test_an_amount_of_energy_is_reported_as_unverified(seed_client: TestClient) 
     assert not mismatches(match)
     said = {(u["post_says"], u["quantity"]) for u in match["unverified_figures"]}
     assert ("500 calories", "energy-amount") in said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "倒着走比正着走多消耗400%的卡路里。",  # a number right after a Chinese word, the change before it
+        "後ろ向きに歩くと、前向きに歩くより400%多くカロリーを消費します。",  # 多く after it
+        "Berjalan mundur membakar kalori 400% lebih banyak.",
+        "पीछे की ओर चलने से 400% ज़्यादा कैलोरी बर्न होती है।",
+    ],
+)
+def test_percent_changes_in_chinese_japanese_indonesian_and_hindi_are_checked(
+    seed_client: TestClient, text: str
+) -> None:
+    flag = mismatches(match_for(check(seed_client, text), CALORIES, ENERGY))[0]
+    assert flag["post_says"] == "400%" and flag["evidence_shows"] == "17–20%"
+    # a multiplier in Indonesian too
+    flag = mismatches(
+        match_for(check(seed_client, "Berjalan mundur membakar 2 kali lipat kalori."), CALORIES, ENERGY)
+    )[0]
+    assert flag["post_says"] == "2 kali lipat"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("Walking backwards burns 2× the calories", "2×"),  # the multiplication sign
+        ("Walking backwards burns 3× more calories", "3× more"),
+        ("Walking backwards burns 200% of the calories", "200%"),  # a level above all of it: +100%
+        ("Walking backwards burns 2x the calories", "2x"),  # the quote stops at the figure
+        ("Walking backwards burns 3 times the calories", "3 times"),
+    ],
+)
+def test_multipliers_with_a_sign_or_a_level_are_checked_and_quoted_alone(
+    seed_client: TestClient, text: str, says: str
+) -> None:
+    flag = mismatches(match_for(check(seed_client, text), CALORIES, ENERGY))[0]
+    assert flag["post_says"] == says and flag["message"].startswith(f"The post says {says};")
+
+
+def test_a_fraction_in_digits_is_a_share(seed_client: TestClient) -> None:
+    match = match_for(check(seed_client, "Walking backwards burns 1/3 more calories"), CALORIES, ENERGY)
+    (listed,) = match["unverified_figures"]  # a third more: inside what 17-20% higher effort admits
+    assert listed["post_says"] == "1/3 more" and listed["quantity"] == "percent-change"
+
+
+def test_a_change_the_other_way_from_the_evidence_contradicts_it(seed_client: TestClient) -> None:
+    text = "Six weeks of backward walking and running lowered VO2 max by 5.2%."
+    match = match_for(check(seed_client, text), "backward-training-raises-predicted-vo2max")
+    (flag,) = mismatches(match)
+    assert flag["post_says"] == "5.2%" and "a fall where the evidence shows a rise" in flag["message"]
+    # a fall of calories is not "not contradicted" by a rise; the post denies the claim
+    body = check(seed_client, "Walking backward burns 20% fewer calories than walking forward.")
+    for match in body["matches"]:
+        assert not [u for u in match["unverified_figures"] if "not contradicted" in u.get("note", "")]
+    assert "denies-supported" in {f["code"] for f in match_for(body, ENERGY)["flags"]}
+    # a unit no evidence figure has is listed, not passed silently
+    text = "Six weeks of backward walking and running raised VO2 max by 5.2 ml/kg/min."
+    match = match_for(check(seed_client, text), "backward-training-raises-predicted-vo2max")
+    assert "5.2 ml/kg/min" in [u["post_says"] for u in match["unverified_figures"]]
+
+
+def test_a_sample_size_is_held_to_the_study_the_post_names(seed_client: TestClient) -> None:
+    text = "A 2004 study of 200 women found backward walking improves VO2 max more than forward walking."
+    match = match_for(check(seed_client, text), "backward-walking-improves-vo2max-more-than-forward")
+    (flag,) = mismatches(match)
+    (misread,) = [f for f in match["flags"] if f["code"] == "misdescribed-study"]
+    assert flag["post_says"] == "200 women" and flag["study"] == misread["study"]
+    assert "2004" in flag["message"]

@@ -15,6 +15,7 @@ from app.factcheck.analyzer import CJK_CHAR
 from app.factcheck.figures import Figure, post_figures
 from app.factcheck.flags import (
     denial_flags,
+    exaggerations,
     figure_checks,
     misreading_flags,
     overclaim_flags,
@@ -424,7 +425,9 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     if said == PostStance.ASSERTS:
         flags += population_flags(index, profile, uf, cand.unit, text)
         flags += overclaim_flags(index, post, uf, text, claim, per_post.figures(unit))
-    if not figure_flags:  # "doesn't burn twice the calories" denies the exaggeration, not the claim
+    # "doesn't burn twice the calories" denies the exaggeration, not the claim; "burns 20% fewer
+    # calories" denies the claim itself
+    if not exaggerations(figure_flags):
         flags += denial_flags(claim, said, per_post.quote(unit.start, unit.end))
     found = {
         "claim": {key: claim[key] for key in SUMMARY_FIELDS} | {"url": base_url.rstrip("/") + claim["url"]},
