@@ -12,7 +12,10 @@ percent-change    "40% more calories", "double", "twice", "6 times more",    per
                   más", "40% d'énergie en plus", "un minuto hacia atrás ...
                   las mismas calorías que tres" (+200), "100 Schritte
                   rückwärts ... so effektiv wie 1.000 vorwärts" (+900),
-                  "2倍の運動量", "两倍的热量", "倍増" (Japanese, Chinese)
+                  "2倍の運動量", "两倍的热量", "倍増" (Japanese, Chinese),
+                  "多消耗400%", "400%多く", "400% lebih banyak", "2 kali
+                  lipat", "400% ज़्यादा", "दोगुना", "2×", "3× more", "1/3
+                  more", "200% of the calories" (+100)
 training-change   "increase mileage by no more than 10% per week", "weekly   percent change
                   distance by 24%" (a change of training volume)
 percent-of-max    "60% of your VO2 max"                                      percent
@@ -31,7 +34,8 @@ oxygen-uptake     "5.2 ml/kg/min" (no study in the record gives one either)  ml/
 Numbers may be words (``NUMBER_WORDS``, ``FOREIGN_NUMBER_WORDS``: es, fr, de, pt, it, nl, ru), a
 range ("30-40%", "17 percent to 20 percent", "30 bis 40 Prozent") or a count with thousands
 grouped by a dot or a space ("1.000 Schritte", "1 000 pas": counts are whole). A figure carries its
-*hedge* ("nearly 30%", "casi", "fast": ``about``, +-``APPROX``; "more than double", "más del doble":
+*direction* when the words next to it say one ("40% more", "lowered VO2 max by 5.2%": ``Figure.direction``;
+a hedge is none: "more than 10%") and its *hedge* ("nearly 30%", "casi", "fast": ``about``, +-``APPROX``; "more than double", "más del doble":
 ``at-least``; "no more than 10%": ``at-most``; "up to 2-fold" states 2-fold): the figure as stated
 is what agrees with the evidence; the values its hedge admits (``reach``) decide only whether it is
 contradicted ("more than 10%" against 17-20% is not) or merely not confirmed.
@@ -193,9 +197,11 @@ _CJK_CHANGE_BEFORE = re.compile(rf"(?:(?P<down>{_CJK_DOWN})|{_CJK_UP})了?[{_CJK
 _DOWN = rf"(?<![\w])(?:{_CHANGE_DOWN})(?![\w])"
 _DOWN_AFTER = re.compile(_DOWN, re.I)
 _DOWN_BEFORE = re.compile(_DOWN + r"\W*(?:\w+\W+)?$", re.I)
-_UP = rf"(?<![\w])(?:{_CHANGE_UP})(?![\w])"
-_UP_AFTER = re.compile(rf"\s*(?:[\w’'-]+\s+){{0,2}}?{_UP}", re.I)
-_UP_BEFORE = re.compile(_UP + r"\W+(?:[\w-]+\W+){0,3}?(?:by\s+)?(?:(?:" + _ANY_HEDGE + r")\s+)?$", re.I)
+_WAY = rf"(?<![\w])(?:(?P<down>{_CHANGE_DOWN})|{_CHANGE_UP})(?![\w])"
+_WAY_AFTER = re.compile(rf"\s*(?:[\w’'-]+\s+){{0,2}}?{_WAY}", re.I)
+_WAY_BEFORE = re.compile(
+    _WAY + r"(?!\s+than)\W+(?:[\w-]+\W+){0,3}?(?:by\s+)?(?:(?:" + _ANY_HEDGE + r")\s+)?$", re.I
+)
 # "lowered VO2 max by 5.2%": the verb of a fall, its measure, then "by"
 _DOWN_BY = re.compile(_DOWN + r"\W+(?:[\w-]+\W+){0,3}?by\s+(?:(?:" + _ANY_HEDGE + r")\s+)?$", re.I)
 # A change of training volume ("increase mileage by no more than 10% per week", "weekly distance
@@ -490,10 +496,12 @@ def _percent_figure(m: re.Match[str], text: str, value: float, high: float | Non
     if quantity == "percent-change" and _TRAINING.search(text[max(0, m.start() - 30) : m.end() + 25]):
         quantity = "training-change"
     direction = 0
-    if quantity in SIGNED_QUANTITIES and _down(text, m.start(), m.end()):
-        value, high, direction = -value, (-high if high is not None else None), -1
-    elif quantity in SIGNED_QUANTITIES and _up(text, m.start(), m.end()):
-        direction = 1
+    if quantity in SIGNED_QUANTITIES:
+        if _down(text, m.start(), m.end()):
+            value, high = -value, (-high if high is not None else None)
+        # the way it goes only when the words next to it say so, and agree with the sign
+        direction = _way(text, m.start(), m.end())
+        direction = direction if direction == (-1 if value < 0 else 1) else 0
     return Figure(quantity, value, high, *span, direction=direction)
 
 
@@ -501,15 +509,20 @@ def _sign(value: float) -> int:
     return (value > 0) - (value < 0)
 
 
-def _up(text: str, start: int, end: int) -> bool:
-    """The change at ``text[start:end]`` is said to be a rise: a word of a rise next to it
-    ("40% more", "raised VO2 max by 5.2%", "400%多く"); called when it is not a fall (``_down``)."""
-    return bool(
-        _CJK_CHANGE_AFTER.match(text, end)
-        or _CJK_CHANGE_BEFORE.search(text[max(0, start - 6) : start])
-        or _UP_AFTER.match(text, end)
-        or _UP_BEFORE.search(text[max(0, start - 40) : start])
-    )
+def _way(text: str, start: int, end: int) -> int:
+    """Which way the words next to the change at ``text[start:end]`` say it goes: +1 a rise ("40%
+    more", "raised VO2 max by 5.2%", "400%多く"), -1 a fall ("20% fewer", "lowered VO2 max by
+    5.2%"), 0 when they do not say (a hedge is not a direction: "more than 10%", "less than 10%")."""
+    cjk = _CJK_CHANGE_AFTER.match(text, end) or _CJK_CHANGE_BEFORE.search(text[max(0, start - 6) : start])
+    if cjk:
+        return -1 if cjk.group("down") else 1
+    after = _WAY_AFTER.match(text, end)
+    if after:
+        return -1 if after.group("down") else 1
+    before = _WAY_BEFORE.search(text[max(0, start - 40) : start])
+    if before:
+        return -1 if before.group("down") else 1
+    return 0
 
 
 def _down(text: str, start: int, end: int) -> bool:

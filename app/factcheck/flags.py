@@ -3,7 +3,11 @@
 - ``figure-mismatch``: a typed figure of the unit disagrees with every figure of the same quantity
   and outcome in the claim's evidence (``figures``): no value it admits ("nearly 30%", "30-40%",
   "more than double": ``figures.reach``) lies inside any of them; or it gives a figure of another
-  measure as its own (body fat as body weight). A figure with no counterpart is listed in the
+  measure as its own (body fat as body weight); or it says a change goes the other way from the
+  evidence's ("lowered VO2 max by 5.2%" where the study found a rise: ``OPPOSITE``; such a flag is
+  how a post denies the claim, so it leaves ``denies-supported`` in place, ``exaggerations``). A
+  design figure of a unit that names a study by year or first author ("a 2004 study of 200
+  women") is held to that study's design only. A figure with no counterpart is listed in the
   match's ``unverified_figures`` instead, and so is one only partly inside ("more than 10%"
   against 17-20%); a change of training, a condition the studies compared ("increase mileage by
   no more than 10% per week" against a 20-60% exposure); a design figure (sample size, duration,
