@@ -64,7 +64,11 @@ DEV_FILES = ["factcheck-dev.yaml", "factcheck-posts.yaml", "factcheck-issue.yaml
 # optimistic for others: in 5-fold CV by site on dev (2026-11-30) 90% left 87.3% silent on the
 # held-out sites, 91% left 90.4% with six features; with the learned feature 91% left 87.9%, 92%
 # 89.2% and 93% 90.4% (its out-of-fold scores of the fit's own passages are the more optimistic).
-MIN_SILENCE = 0.94
+# With the second labelling pass (716 development passages, 264 of them no-claim, 2026-11-30
+# evening): 94% -> 54.2 / 52.0 / 92.4 (single right first / multi all in top 3 / silent), stance
+# 47.5%; 93% -> 55.2 / 53.4 / 92.0, stance 52.5%; 92% -> 57.5 / 56.2 / 90.5, stance 55.0%. 93%
+# keeps the silence margin over the issue's 90% and gains recall; 92% leaves no margin.
+MIN_SILENCE = 0.93
 ROUNDS = 3  # fit / re-pick best units rounds
 FOLDS = 5  # inner folds for the calibration map
 P_MIN, P_MAX = 0.005, 0.99  # no score says "never" or "always"
