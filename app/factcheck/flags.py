@@ -223,6 +223,34 @@ def _check_figure(
     return _mismatch(fig, closest), None
 
 
+def denied_figures(
+    profile: ClaimProfile, post: Features, uf: UnitFeatures, figures: list[Figure]
+) -> list[dict[str, Any]]:
+    """The figures the unit denies without denying the claim ("Walking backwards doesn't burn
+    twice the calories": ``check.stance_and_span``), each held to the claim's figures as an
+    asserted one would be (``_check_figure``): ``evidence_agrees`` True when the evidence does
+    not support the figure either (the denial is right), False when it holds the figure, None
+    when it has no figure of that kind; ``note`` says which, naming the evidence's figure."""
+    out = []
+    for fig in figures:
+        span = {"start": uf.unit.start + fig.start, "end": uf.unit.start + fig.end}
+        flag, why = _check_figure(profile, post, uf, fig, None)
+        found: dict[str, Any] = {"post_says": fig.text, "quantity": fig.quantity, "span": span}
+        if flag is not None:
+            said = f"The post says {fig.text}; "
+            why = flag["message"][len(said) :] if flag["message"].startswith(said) else flag["message"]
+            found |= {"evidence_agrees": True, "study": flag["study"],
+                      "note": f"The post denies this figure, and the evidence does not support it either: {why}"}  # fmt: skip
+        elif why is None:
+            found |= {"evidence_agrees": False,
+                      "note": "The post denies this figure, but the evidence holds it."}  # fmt: skip
+        else:
+            found |= {"evidence_agrees": None, "study": why.get("study"),
+                      "note": f"The post denies this figure; it is not checked against a study figure ({why.get('note') or 'no study figure of that kind'})."}  # fmt: skip
+        out.append({k: v for k, v in found.items() if v is not None or k == "evidence_agrees"})
+    return out
+
+
 def _noted(lead: str, fig: dict[str, Any]) -> dict[str, Any]:
     return {"note": f"{lead} {_figure_text(fig)} ({fig['measure']}; {fig['short']})", "study": fig["study"]}
 
@@ -257,7 +285,12 @@ def _mismatch(fig: Figure, closest: dict[str, Any], how: str = "") -> dict[str, 
     }  # fmt: skip
 
 
-def population_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures) -> list[dict[str, Any]]:
+def population_flags(
+    index: Index, profile: ClaimProfile, uf: UnitFeatures, post: Features | None = None, text: str = ""
+) -> list[dict[str, Any]]:
+    """The unit applies the claim to a group the studies did not include (module doc). ``post``,
+    ``text``: the post's features and text, for the span of the group's words (none when the
+    post names no group: "people in general")."""
     if not profile.tested_in:
         return []
     concepts = index.analyzer.concepts
@@ -269,9 +302,14 @@ def population_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures) -> l
     studied = ", ".join(c.name for c in tested)
     studies = sorted({f["study"] for f in profile.figures} | set(profile.claim["study_keys"]))
 
-    def flag(says: str, message: str) -> list[dict[str, Any]]:
-        return [{"code": FlagCode.POPULATION_MISMATCH, "message": message, "post_says": says,
-                 "evidence_shows": f"studied in: {studied}", "studies": studies, "study": studies[0] if studies else None}]  # fmt: skip
+    def flag(says: str, message: str, group: ConceptDef | None = None) -> list[dict[str, Any]]:
+        found = {"code": FlagCode.POPULATION_MISMATCH, "message": message, "post_says": says,
+                 "evidence_shows": f"studied in: {studied}", "studies": studies, "study": studies[0] if studies else None}  # fmt: skip
+        words = sorted(uf.own.get(group.id, ())) if group is not None and post is not None and text else []
+        if words:
+            start, end = post.tokens[words[0][0]].start, post.tokens[words[0][1] - 1].end  # type: ignore[union-attr]
+            found["span"] = {"start": start, "end": end, "text": text[start:end]}
+        return [found]
 
     patients_named = [
         c for c in named if c.group == "patients" and (c.id in profile.tested_in or groups == {"patients"})
@@ -281,6 +319,7 @@ def population_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures) -> l
         return flag(
             "everyone" if generalised else "it applies to people in general",
             f"The post applies this to {who}, but the evidence comes only from patients ({studied}).",
+            next((c for c in said if c.kind == "generaliser"), None),
         )
     if groups <= {"healthy", "demographic"} and "healthy" in groups:
         patients = [c for c in named if c.group == "patients"]
@@ -289,11 +328,14 @@ def population_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures) -> l
             return flag(
                 who,
                 f"The post applies this to {who}, but it was shown only in healthy volunteers ({studied}).",
+                patients[0],
             )
     for c in named:
         if c.group == "demographic" and c.id not in profile.tested_in and not _covers(tested, c):
             return flag(
-                c.name, f"The post applies this to {c.name}, a group the studies did not include ({studied})."
+                c.name,
+                f"The post applies this to {c.name}, a group the studies did not include ({studied}).",
+                c,
             )
     return []
 
@@ -330,15 +372,18 @@ def overclaim_flags(
     def unsaid(start: int) -> bool:  # a figure, or under a negation ("no cure", "won't cure")
         return in_figure(start) or negated(uf.unit.text, start - base)
 
-    words = [text[post.tokens[i].start : post.tokens[j - 1].end] for f, spans in uf.own.items()
+    where = [(post.tokens[i].start, post.tokens[j - 1].end) for f, spans in uf.own.items()
              if index.analyzer.kind(f) == "certainty" for i, j in spans
              if not unsaid(post.tokens[i].start)]  # fmt: skip
-    words += [m.group() for m in _ALL_OF_IT.finditer(uf.unit.text) if not in_figure(base + m.start())]
+    where += [(base + m.start(), base + m.end()) for m in _ALL_OF_IT.finditer(uf.unit.text)
+              if not in_figure(base + m.start())]  # fmt: skip
+    where = sorted(set(where))
     level = claim["grade"]["level"]
-    if not words or (level == "high" and claim["verdict"] == "supported"):
+    if not where or (level == "high" and claim["verdict"] == "supported"):
         return []
     wording = claim.get("calibrated") or f"The evidence is rated {grading.LEVEL_LABELS[level].lower()}."
-    said = ", ".join(dict.fromkeys(w.lower() for w in words))
+    said = ", ".join(dict.fromkeys(text[s:e].lower() for s, e in where))
+    spans = [{"start": s, "end": e, "text": text[s:e]} for s, e in where]
     return [{
         "code": FlagCode.OVERCLAIM,
         "message": (f"The post says '{said}', but the evidence for this claim is graded "
@@ -346,19 +391,25 @@ def overclaim_flags(
                     f"{grading.VERDICT_LABELS[claim['verdict']].lower()}. Calibrated wording: {wording}"),
         "post_says": said, "evidence_shows": f"grade {level}, verdict {claim['verdict']}",
         "suggestion": wording, "studies": list(claim["study_keys"]),
+        "span": spans[0], "spans": spans,
     }]  # fmt: skip
 
 
-def denial_flags(claim: dict[str, Any], stance: Stance, said: str) -> list[dict[str, Any]]:
+def denial_flags(
+    claim: dict[str, Any], stance: Stance, said: str, span: tuple[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """``denies-supported`` when the unit denies a supported claim; ``span``: the denying clause's
+    (start, end) in the post, whose text is ``said``."""
     if stance != PostStance.DENIES or claim["verdict"] not in SUPPORTED:
         return []
+    where = {"span": {"start": span[0], "end": span[1], "text": said}} if span else {}
     level = grading.LEVEL_LABELS[claim["grade"]["level"]].lower()
     return [{
         "code": FlagCode.DENIES_SUPPORTED,
         "message": f"The post denies this, but the evidence supports it (graded {level}). {claim.get('calibrated') or ''}".strip(),
         "post_says": said, "evidence_shows": f"verdict {claim['verdict']}, grade {claim['grade']['level']}",
         "studies": list(claim["study_keys"]),
-    }]  # fmt: skip
+    } | where]  # fmt: skip
 
 
 def misreading_flags(
