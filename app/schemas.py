@@ -563,7 +563,7 @@ class Flag(_Out):
     span: Span | None = Field(
         None,
         description="the words of the post the flag is about: the figure (figure-mismatch), the first "
-        "certainty word (overclaim), the group named (population-mismatch), the denying clause "
+        "certainty word when there is one (overclaim; each in spans), the group named (population-mismatch), the denying clause "
         "(denies-supported)",
     )
     spans: list[Span] | None = Field(None, description="overclaim: each certainty word of the post")

@@ -80,6 +80,7 @@ def test_a_statement_with_hashtags_is_not_hashtags_only(seed_client: TestClient)
     ("text", "words"),
     [
         ("Walking backwards definitely cures knee pain!", ["definitely", "cures"]),
+        ("Walking backwards cures knee pain", ["cures"]),
         ("Backward walking is proven to cure knee osteoarthritis, 100% guaranteed", ["proven", "cure", "100%", "guaranteed"]),
         # invisible and decomposed characters before the words: offsets into the text as sent
         ("Walking backwards 🚶\u200d♀️ at the cafe\u0301 definitely cures knee pain", ["definitely", "cures"]),
@@ -91,7 +92,9 @@ def test_an_overclaim_flag_quotes_its_words(seed_client: TestClient, text: str, 
     assert flags
     for flag in flags:
         spans = flag["spans"]
-        assert flag["span"] == spans[0]
+        # one word: it is also the flag's span, whose text post_says quotes (as a figure flag's)
+        assert flag.get("span") == (spans[0] if len(spans) == 1 else None)
+        assert flag["post_says"] == ", ".join(s["text"].lower() for s in spans)
         for span in spans:
             assert text[span["start"] : span["end"]] == span["text"]
         said = [s["text"].lower() for s in spans]
@@ -106,6 +109,7 @@ def test_population_and_denial_flags_quote_their_words(seed_client: TestClient) 
     match = match_for(check(seed_client, text), ENERGY)
     flag = next(f for f in match["flags"] if f["code"] == "population-mismatch")
     assert flag["span"]["text"] == text[flag["span"]["start"] : flag["span"]["end"]] == "knee osteoarthritis"
+    assert flag["post_says"] == "knee osteoarthritis"
     text = "Walking backwards does not cost more energy than walking forwards."
     match = match_for(check(seed_client, text), ENERGY)
     denial = next(f for f in match["flags"] if f["code"] == "denies-supported")
@@ -192,3 +196,33 @@ def test_reverse_as_undoing_a_condition_is_no_backward_walking(seed_client: Test
 )
 def test_reverse_as_a_direction_still_matches(seed_client: TestClient, text: str) -> None:
     match_for(check(seed_client, text), KNEE_PAIN)
+
+
+BALANCE = "backward-walking-improves-balance"
+STROKE = "backward-walking-improves-gait-after-stroke"
+PALSY = "backward-walking-improves-walking-in-cerebral-palsy"
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Backward walking training improves walking and balance after a stroke.", STROKE),  # its statement
+        ("Backward walking training improves walking and balance in children with cerebral palsy.", PALSY),
+        ("Backward walking improves balance in stroke patients.", STROKE),
+        ("Retro walking improved gait speed and balance in stroke patients", STROKE),
+        # the general claim keeps its own statements
+        ("Backward walking training improves balance.", BALANCE),
+        ("Walking backwards is great for your balance", BALANCE),
+    ],
+)
+def test_the_more_specific_claim_of_a_sentence_comes_first(
+    seed_client: TestClient, text: str, first: str
+) -> None:
+    """A claim that accounts for all another claim of the sentence does and more (the stroke claim:
+    balance, walking, and the stroke) is the more specific reading and comes first; the general
+    claim stays returned, after it."""
+    body = check(seed_client, text)
+    ids = [m["claim"]["id"] for m in body["matches"]]
+    assert ids and ids[0] == first, ids
+    scores = [m["score"] for m in body["matches"]]
+    assert scores == sorted(scores, reverse=True)

@@ -309,6 +309,7 @@ def population_flags(
         if words:
             start, end = post.tokens[words[0][0]].start, post.tokens[words[0][1] - 1].end  # type: ignore[union-attr]
             found["span"] = {"start": start, "end": end, "text": text[start:end]}
+            found["post_says"] = text[start:end]  # the post's own words, as a figure flag quotes them
         return [found]
 
     patients_named = [
@@ -391,7 +392,7 @@ def overclaim_flags(
                     f"{grading.VERDICT_LABELS[claim['verdict']].lower()}. Calibrated wording: {wording}"),
         "post_says": said, "evidence_shows": f"grade {level}, verdict {claim['verdict']}",
         "suggestion": wording, "studies": list(claim["study_keys"]),
-        "span": spans[0], "spans": spans,
+        "spans": spans, **({"span": spans[0]} if len(spans) == 1 else {}),  # post_says is text[span]
     }]  # fmt: skip
 
 
