@@ -34,7 +34,7 @@ from app.factcheck.scoring import (
     rank,
     unit_features,
 )
-from app.factcheck.sentences import Unit, clause_pieces, continues_without_subject, frame, split
+from app.factcheck.sentences import HASHTAG, Unit, clause_pieces, continues_without_subject, frame, split
 from app.factcheck.stance import (
     Span,
     conceded,
@@ -381,7 +381,6 @@ def _attributed(said: PostStance, unit: Unit, clause: Unit, quoted: Sequence[Spa
     return said
 
 
-_HASHTAG = re.compile(r"#[^\W_][\w'’]*")
 _MENTION = re.compile(r"@[\w.]+")
 HASHTAGS_ONLY = (
     "The post is hashtags only: it names its topics but makes no statement. The claims below are "
@@ -393,9 +392,9 @@ def hashtags_only(text: str) -> bool:
     """True when the post is nothing but hashtags (and handles, emoji, punctuation): "#walkingbackwards
     #kneepain" names topics and states nothing, so the assertion flags (overclaim, population) do
     not apply, and the response says so (``HASHTAGS_ONLY``)."""
-    if not _HASHTAG.search(text):
+    if not HASHTAG.search(text):
         return False
-    rest = _MENTION.sub(" ", _HASHTAG.sub(" ", text))
+    rest = _MENTION.sub(" ", HASHTAG.sub(" ", text))
     return not any(ch.isalnum() for ch in rest)
 
 
