@@ -196,33 +196,3 @@ def test_reverse_as_undoing_a_condition_is_no_backward_walking(seed_client: Test
 )
 def test_reverse_as_a_direction_still_matches(seed_client: TestClient, text: str) -> None:
     match_for(check(seed_client, text), KNEE_PAIN)
-
-
-BALANCE = "backward-walking-improves-balance"
-STROKE = "backward-walking-improves-gait-after-stroke"
-PALSY = "backward-walking-improves-walking-in-cerebral-palsy"
-
-
-@pytest.mark.parametrize(
-    ("text", "first"),
-    [
-        ("Backward walking training improves walking and balance after a stroke.", STROKE),  # its statement
-        ("Backward walking training improves walking and balance in children with cerebral palsy.", PALSY),
-        ("Backward walking improves balance in stroke patients.", STROKE),
-        ("Retro walking improved gait speed and balance in stroke patients", STROKE),
-        # the general claim keeps its own statements
-        ("Backward walking training improves balance.", BALANCE),
-        ("Walking backwards is great for your balance", BALANCE),
-    ],
-)
-def test_the_more_specific_claim_of_a_sentence_comes_first(
-    seed_client: TestClient, text: str, first: str
-) -> None:
-    """A claim that accounts for all another claim of the sentence does and more (the stroke claim:
-    balance, walking, and the stroke) is the more specific reading and comes first; the general
-    claim stays returned, after it."""
-    body = check(seed_client, text)
-    ids = [m["claim"]["id"] for m in body["matches"]]
-    assert ids and ids[0] == first, ids
-    scores = [m["score"] for m in body["matches"]]
-    assert scores == sorted(scores, reverse=True)

@@ -404,49 +404,6 @@ def unit_candidates(index: Index, uf: UnitFeatures, learned: Learned | None = No
     return [found.candidate(index, i) for i in range(len(found.claims))] if found else []
 
 
-SPECIFIC_MARGIN = 1e-9  # how far above a general claim's linear predictor the more specific one is put
-
-
-def _score_of(z: float, model: dict[str, Any]) -> float:
-    """``probability`` of a linear predictor ``z``."""
-    calibration = model.get("calibration")
-    if calibration:
-        return float(np.interp(z, calibration["z"], calibration["p"]))
-    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
-
-
-def _specific_caps(complete: list[Candidate]) -> dict[int, float]:
-    """The linear predictor each accepted complete candidate of one unit is raised to
-    (``_prefer_specific``), by its position in ``complete``: just above that of every candidate
-    whose features it all accounts for, and more."""
-    caps: dict[int, float] = {}
-    order = sorted(range(len(complete)), key=lambda k: len(complete[k].matched))
-    zs = [c.z for c in complete]
-    for k in order:  # the most general first, so a chain (A within B within C) keeps its order
-        c = complete[k]
-        below = [zs[o] for o in range(len(complete)) if o != k and complete[o].matched < c.matched]
-        if below and max(below) + SPECIFIC_MARGIN > zs[k]:
-            zs[k] = caps[k] = max(below) + SPECIFIC_MARGIN
-    return caps
-
-
-def _prefer_specific(found: list[Candidate], model: dict[str, Any]) -> None:
-    """Of two accepted complete claims of the same unit, the one that accounts for all the other
-    does and more is the more specific reading of what the unit says ("Backward walking training
-    improves walking and balance after a stroke": the stroke claim, not the general balance claim,
-    whose features it all has): it goes first. Its linear predictor and score are raised just above
-    the general one's (a unit that says all the general claim says and more makes the specific
-    claim at least as surely; the general claim keeps its score and place, usually as a near tie).
-    Without this, a general claim with many labelled passages wins on its learned evidence (the
-    sum of its per-claim weights: "balance" weighs 3.4 for the balance claim, "stroke" 1.6 for the
-    stroke claim) however well the specific claim explains the unit."""
-    complete = [
-        c for c in found if c.score >= model["threshold"] and c.values[2] == 0 and not c.explained_away
-    ]
-    for k, z in _specific_caps(complete).items():
-        complete[k].z, complete[k].score = z, _score_of(z, model)
-
-
 def _explain_away(found: list[Candidate], threshold: float) -> None:
     """A partial match (a core feature missing) whose words an accepted, complete match of the same
     unit also accounts for, and more, adds nothing but a likely wrong answer: it is dropped."""
@@ -478,7 +435,6 @@ def rank(
             c.z = linear(c.values, model)
             c.score = probability(c.values, model)
         _explain_away(cands, model["threshold"])
-        _prefer_specific(cands, model)
         found.extend(c for c in cands if not c.explained_away)
     best: dict[str, Candidate] = {}
     for c in found:
@@ -517,8 +473,6 @@ def _rank_top(index: Index, units: list[UnitFeatures], model: dict[str, Any], to
     values = np.concatenate([found.values[rows] for found, rows in pool])
     mass = np.concatenate([found.mass[rows] for found, rows in pool])
     z = model["intercept"] + values @ coef
-    capped = _pool_caps(index, pool, model, unit_no, row_no)  # ``_prefer_specific``, by pool position
-    z[list(capped)] = list(capped.values())
     order = np.lexsort((-values[:, 3], -mass, -z))
     complete: dict[int, list[Candidate]] = {}
     ranked: list[Candidate] = []
@@ -533,8 +487,6 @@ def _rank_top(index: Index, units: list[UnitFeatures], model: dict[str, Any], to
         c.z, c.score = linear(c.values, model), probability(c.values, model)
         if c.score < threshold:
             continue
-        if at in capped:
-            c.z, c.score = capped[at], _score_of(capped[at], model)
         if c.values[2] > 0:
             if n not in complete:
                 complete[n] = _accepted_complete(index, found, rows, model)
@@ -600,43 +552,16 @@ def z_floor(model: dict[str, Any]) -> float:
     return math.log(threshold / (1 - threshold)) - 1e-9 if 0 < threshold < 1 else -math.inf
 
 
-def _pool_caps(
-    index: Index,
-    pool: list[tuple[UnitValues, npt.NDArray[np.int64]]],
-    model: dict[str, Any],
-    unit_no: npt.NDArray[np.int64],
-    row_no: npt.NDArray[np.int64],
-) -> dict[int, float]:
-    """``_prefer_specific`` over ``_rank_top``'s pool: the raised linear predictor of each pool
-    position it raises (``unit_no``, ``row_no``: the unit and row of each position)."""
-    at_row = {
-        (int(n), int(r)): k for k, (n, r) in enumerate(zip(unit_no.tolist(), row_no.tolist(), strict=True))
-    }
-    capped: dict[int, float] = {}
-    for n, (found, rows) in enumerate(pool):
-        accepted = _accepted_complete_rows(index, found, rows, model)
-        for k, cap in _specific_caps([c for _, c in accepted]).items():
-            capped[at_row[n, accepted[k][0]]] = cap
-    return capped
-
-
 def _accepted_complete(
     index: Index, found: UnitValues, rows: npt.NDArray[np.int64], model: dict[str, Any]
 ) -> list[Candidate]:
     """The unit's candidates (of ``rows``) with no core feature missing, scored at the threshold
     or more: what explains a partial candidate away (``_explain_away``)."""
-    return [c for _, c in _accepted_complete_rows(index, found, rows, model)]
-
-
-def _accepted_complete_rows(
-    index: Index, found: UnitValues, rows: npt.NDArray[np.int64], model: dict[str, Any]
-) -> list[tuple[int, Candidate]]:
-    """``_accepted_complete`` with each candidate's row."""
     out = []
     for r in rows.tolist():
         if found.values[r, 2] == 0:
             c = found.candidate(index, r)
             c.z, c.score = linear(c.values, model), probability(c.values, model)
             if c.score >= model["threshold"]:
-                out.append((r, c))
+                out.append(c)
     return out
