@@ -35,6 +35,8 @@ def factcheck_text(result: dict[str, Any], ambiguous: dict[str, dict[str, str]] 
         lines += [f"   ! {f['code']}: {f['message']}" for f in m["flags"]]
         lines += [f"   ? unverified figure: {u['post_says']} ({u['quantity']}): {u.get('note') or 'no study figure of that kind'}"
                   for u in m["unverified_figures"]]  # fmt: skip
+        lines += [f"   x denied figure: {d['post_says']} ({d['quantity']}): {d['note']}"
+                  for d in m.get("denied_figures", ())]  # fmt: skip
         lines.append(f"   sources: {'; '.join(s['short'] for s in m['citations'])}")
         lines.append(f"   {c['url']}")
     also = "".join(f", also {part['code']}" for part in lang.get("also", []))

@@ -560,7 +560,13 @@ class Flag(_Out):
     study: str | None = None
     studies: list[str] | None = None
     suggestion: str | None = Field(None, description="overclaim: the calibrated wording")
-    span: Span | None = None
+    span: Span | None = Field(
+        None,
+        description="the words of the post the flag is about: the figure (figure-mismatch), the first "
+        "certainty word when there is one (overclaim; each in spans), the group named (population-mismatch), the denying clause "
+        "(denies-supported)",
+    )
+    spans: list[Span] | None = Field(None, description="overclaim: each certainty word of the post")
     figures: list[FigureSaid] | None = Field(
         None, description="misdescribed-study: the post's figures that the misreading states"
     )
@@ -585,6 +591,21 @@ class UnverifiedFigure(_Out):
     study: str | None = Field(
         default=None, description="the study whose recorded misreading states this figure, if one does"
     )
+
+
+class DeniedFigure(_Out):
+    """A figure the post denies without denying the claim ("Walking backwards doesn't burn twice the
+    calories": the post denies the doubling, and its stance toward the claim is what is left)."""
+
+    post_says: str
+    quantity: str = Field(description="percent-change, percent-of-max or body-weights (figures.QUANTITIES)")
+    span: Span
+    evidence_agrees: bool | None = Field(
+        description="True: the evidence does not support the figure either (the denial is right); False: "
+        "the evidence holds the figure; null: no study figure of that kind to compare it with"
+    )
+    note: str = Field(description="what the evidence shows of it")
+    study: str | None = Field(default=None, description="the study whose figure it was compared with")
 
 
 class Language(_Out):
@@ -613,6 +634,10 @@ class FactCheckMatch(_Out):
     ambiguous_with: list[str] = Field(description="Claims of the same sentence whose score is within 0.03")
     flags: list[Flag]
     unverified_figures: list[UnverifiedFigure]
+    denied_figures: list[DeniedFigure] = Field(
+        default=[],
+        description='figures the post denies without denying the claim ("doesn\'t burn twice the calories")',
+    )
     citations: list[Citation]
     claim_review: dict[str, Any] = Field(description="schema.org ClaimReview (JSON-LD)")
 
@@ -621,6 +646,11 @@ class FactCheckResult(_Out):
     matches: list[FactCheckMatch]
     threshold: float
     language: Language
+    hashtags_only: bool = Field(
+        False,
+        description="The post is nothing but hashtags: it names topics and makes no statement (a warning "
+        "says so; its matches carry no overclaim or population flags)",
+    )
     warnings: list[str] = Field(description="e.g. a language the matcher does not handle")
     took_ms: float
 

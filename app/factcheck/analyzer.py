@@ -559,6 +559,8 @@ class Analyzer:
                 ):
                     found.append((concept_id, i, j))
         # Phrases such as "counting backwards" switch off the concepts inside them.
+        for k in self._undoing(tokens, found):
+            ignored[k] = True
         for concept_id, i, j in found:
             if self.concepts[concept_id].kind == "ignore":
                 for k in range(i, j):
@@ -581,9 +583,43 @@ class Analyzer:
             feats.add("w:" + token.stem, i, i + 1)
         return feats
 
+    def _undoing(self, tokens: list[Token], found: list[tuple[str, int, int]]) -> list[int]:
+        """The tokens of "reverse" that undo a condition rather than name a direction: "reverse",
+        "reverses", "reversing", "reversed" with a condition after it (``_UNDONE``: "Reversing knee
+        pain", "reverse the damage", "reverses type 2 diabetes") within ``UNDONE_WORDS`` words and
+        no activity between or just before ("reverse walking for knee pain", "reverse treadmill
+        walking eases knee pain", "walk reverse to ease the pain" keep their direction). A term of
+        more than one word ("in reverse", "walking in reverse eases knee pain") is never this sense."""
+        spans = [(i, j) for concept_id, i, j in found if self.kind(concept_id) == "activity"]
+        activity = {k for i, j in spans for k in range(i, j)}
+        longer = {k for i, j in spans if j > i + 1 for k in range(i, j)}  # "in reverse", "reverse walking"
+        out = []
+        for i, token in enumerate(tokens):
+            if not token.word.startswith("revers") or i not in activity or i in longer:
+                continue
+            if token.word == "reverse" and i - 1 in activity:  # "walk reverse", not "walking reverses"
+                continue
+            for k in range(i + 1, min(len(tokens), i + 1 + UNDONE_WORDS)):
+                if k in activity:
+                    break
+                if tokens[k].word in _UNDONE:
+                    out.append(i)
+                    break
+        return out
+
     def kind(self, feature: str) -> str:
         concept = self.concepts.get(feature)
         return concept.kind if concept else "word"
+
+
+UNDONE_WORDS = 4  # "reversing [chronic knee] pain", "reverse [the signs of] aging"
+# What "reverse" undoes (``Analyzer._undoing``): a condition, a harm, a course of things.
+_UNDONE = frozenset(
+    "pain pains ache aches aching damage disease diseases condition conditions diabetes prediabetes "
+    "arthritis osteoarthritis symptom symptoms injury injuries aging ageing decline degeneration "
+    "inflammation stiffness obesity hypertension osteoporosis insulin fatty liver effects trend trends "
+    "process course clock signs wrinkles loss atrophy weakness deficit deficits sarcopenia".split()
+)
 
 
 def _whole_hashtag(text: str, start: int, end: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import time
 import unicodedata
@@ -15,6 +16,7 @@ from app.factcheck.analyzer import CJK_CHAR
 from app.factcheck.figures import Figure, post_figures
 from app.factcheck.flags import (
     denial_flags,
+    denied_figures,
     exaggerations,
     figure_checks,
     misreading_flags,
@@ -24,6 +26,7 @@ from app.factcheck.flags import (
 from app.factcheck.index import BACKWARD, Index, get_index
 from app.factcheck.scoring import (
     CARRIED_KINDS,
+    MATCH_KINDS,
     Candidate,
     UnitFeatures,
     cut_off,
@@ -32,8 +35,25 @@ from app.factcheck.scoring import (
     rank,
     unit_features,
 )
-from app.factcheck.sentences import Unit, clause_pieces, continues_without_subject, frame, sentences, split
-from app.factcheck.stance import Span, conceded, is_question, quotations, reported_around, stance
+from app.factcheck.sentences import (
+    HASHTAG,
+    Unit,
+    clause_pieces,
+    continues_without_subject,
+    frame,
+    sentences,
+    split,
+)
+from app.factcheck.stance import (
+    Span,
+    conceded,
+    figure_negations,
+    is_question,
+    quotations,
+    reported,
+    reported_around,
+    stance,
+)
 from app.store import Store
 from app.vocab import PostStance
 
@@ -237,6 +257,23 @@ def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatu
     )
 
 
+def moved(index: Index, uf: UnitFeatures, post: Any, text: str, start: int, end: int) -> UnitFeatures:
+    """``uf`` read at another span of the post (``stance_and_span``: the words that decide its
+    stance): the features there as its own, and what ``uf`` named that a post lends to all its
+    units (activities, body parts, topics, "backward") as carried."""
+    kind = index.analyzer.kind
+    own: dict[str, list[tuple[int, int]]] = {}
+    for f, spans in post.spans.items():
+        kept = [(i, j) for i, j in spans if start <= post.tokens[i].start < end]
+        if kept:
+            own[f] = kept
+    carried = (uf.carried | {f for f in uf.own if kind(f) in CARRIED_KINDS or f == BACKWARD}) - set(own)
+    have = {f for f in own if kind(f) in MATCH_KINDS} | carried
+    return UnitFeatures(
+        Unit(start, end, text[start:end], uf.unit.sentence), own, carried, uf.vector, have, post
+    )
+
+
 def match_stance(
     index: Index,
     cand: Candidate,
@@ -253,13 +290,74 @@ def match_stance(
     (``stance.reported_around``), as is one inside a quotation of the post (``quoted``:
     ``stance.quotations`` of its text).
     ``units``: the post's units (``sentences.split``, once per post)."""
+    return stance_and_span(index, cand, units, post, clause, quoted)[0]
+
+
+DENIABLE_FIGURES = frozenset({"percent-change", "percent-of-max", "body-weights"})  # a result's size
+
+
+def stance_and_span(
+    index: Index,
+    cand: Candidate,
+    units: list[Unit],
+    post: Any,
+    clause: Unit | None = None,
+    quoted: Sequence[Span] = (),
+    figures: Sequence[Figure] = (),
+) -> tuple[PostStance, tuple[int, int] | None, list[Figure]]:
+    """``match_stance``; when what decides it lies beyond the clause, the (start, end) of the
+    words that do; and the figures the post denies without denying the claim.
+
+    A denial of the strong form taken back by a concession after it ("Walking backwards won't
+    cure your knee pain. But it helps.") asserts the claim, and a fact-checker quotes the words
+    that assert it, not the denial they take back: the next sentence, or, when the concession is
+    a clause of the same sentence ("..., but it can really help a lot of people"), the sentence
+    from the denied clause through the concession (None: the clause itself).
+
+    A negation of a figure ("Walking backwards doesn't burn twice the calories": ``figures``, the
+    clause's typed figures, ``stance.figure_negations``) denies the figure, not the claim: the
+    clause is read again without it, and when nothing else denies the claim its stance is what
+    is left (asserts, or reports), with the denied figures returned for the match to note."""
+    said, where = _stance_and_span(index, cand, units, post, clause, quoted)
+    if said != PostStance.DENIES:
+        return said, where, []
+    clause = clause or cand.unit.unit
+    results = [f for f in figures if f.quantity in DENIABLE_FIGURES]
+    if not results:
+        return said, where, []
+    cues = figure_negations(
+        clause.text, _claim_words(index, cand, post, clause), [(f.start, f.end) for f in results]
+    )
+    if not cues:
+        return said, where, []
+    blank = list(clause.text)
+    for a, b in cues:
+        blank[a:b] = " " * (b - a)
+    again, where = _stance_and_span(index, cand, units, post, clause, quoted, "".join(blank))
+    if again == PostStance.DENIES:
+        return said, where, []
+    denied = [f for f in results if any(b <= f.start for _, b in cues)]
+    return again, where, denied
+
+
+def _stance_and_span(
+    index: Index,
+    cand: Candidate,
+    units: list[Unit],
+    post: Any,
+    clause: Unit | None = None,
+    quoted: Sequence[Span] = (),
+    read_as: str | None = None,
+) -> tuple[PostStance, tuple[int, int] | None]:
+    """``stance_and_span`` but the figures; ``read_as``: the clause's text as read (the same
+    length: a figure's negation blanked out)."""
     unit = cand.unit.unit
     clause = clause or unit
-    text, words, shift = clause.text, _claim_words(index, cand, post, clause), 0
+    text, words, shift = read_as or clause.text, _claim_words(index, cand, post, clause), 0
     if clause.start > unit.start and continues_without_subject(clause.text):
         lead = frame(unit.text[: clause.start - unit.start])
         if lead:
-            text, shift = f"{lead} {clause.text}", len(lead) + 1
+            text, shift = f"{lead} {text}", len(lead) + 1
             words = [(a + shift, b + shift) for a, b in words or ()] or None
     following = next((u for u in units if u.sentence > unit.sentence), None)
     if (
@@ -282,11 +380,23 @@ def match_stance(
         [(a + shift, b + shift) for a, b in _spans_in(post, BACKWARD, clause)],
     )
     if said == PostStance.DENIES:  # "It's no miracle cure, but it can help": the post asserts
-        rest = [unit.text[clause.end - unit.start :]]
-        rest += [u.text for u in units if u.sentence == unit.sentence and u.start >= unit.end]
-        after = " ".join(rest).strip() or (following.text if following else "")
+        later = [u for u in units if u.sentence == unit.sentence and u.start >= unit.end]
+        inside = " ".join([unit.text[clause.end - unit.start :], *(u.text for u in later)]).strip()
+        after = inside or (following.text if following else "")
         if conceded(text, after):
-            return PostStance.ASSERTS
+            if conceded(text):  # the clause takes it back itself
+                return PostStance.ASSERTS, None
+            # what concedes says it in its own voice or passes it on ("But it helps, studies show.")
+            concession = PostStance.REPORTS if reported(after) else PostStance.ASSERTS
+            if inside:
+                return concession, (clause.start, max([unit.end, *(u.end for u in later)]))
+            assert following is not None
+            return concession, (following.start, following.end)
+    return _attributed(said, unit, clause, quoted), None
+
+
+def _attributed(said: PostStance, unit: Unit, clause: Unit, quoted: Sequence[Span]) -> PostStance:
+    """``said``, or ``reports`` for an assertion that someone else's words surround (``match_stance``)."""
     if said != PostStance.ASSERTS:
         return said
     if (clause.start, clause.end) != (unit.start, unit.end) and reported_around(
@@ -297,6 +407,23 @@ def match_stance(
     if any(s <= clause.start and clause.end <= e + 1 for s, e in quoted):
         return PostStance.REPORTS
     return said
+
+
+_MENTION = re.compile(r"@[\w.]+")
+HASHTAGS_ONLY = (
+    "The post is hashtags only: it names its topics but makes no statement. The claims below are "
+    "the ones its hashtags name; nothing is flagged as overclaiming."
+)
+
+
+def hashtags_only(text: str) -> bool:
+    """True when the post is nothing but hashtags (and handles, emoji, punctuation): "#walkingbackwards
+    #kneepain" names topics and states nothing, so the assertion flags (overclaim, population) do
+    not apply, and the response says so (``HASHTAGS_ONLY``)."""
+    if not HASHTAG.search(text):
+        return False
+    rest = _MENTION.sub(" ", HASHTAG.sub(" ", text))
+    return not any(ch.isalnum() for ch in rest)
 
 
 class PerPost:
@@ -317,6 +444,7 @@ class PerPost:
         self.sent = text if sent is None else sent
         self._where = where
         self.units = split(text) if units is None else [uf.unit for uf in units]
+        self.hashtags_only = hashtags_only(text)
         self._figures: dict[tuple[int, int], list[Figure]] = {}
 
     def sent_offsets(self, start: int, end: int) -> tuple[int, int]:
@@ -397,6 +525,8 @@ def _as_sent(found: Any, per_post: PerPost) -> Any:
             out[key] = {**span, "start": start, "end": end}
             if "text" in span:
                 out[key]["text"] = per_post.sent[start:end]
+    if isinstance(found.get("spans"), list):  # an overclaim flag's words, each a span of the post
+        out["spans"] = [_as_sent({"span": sp}, per_post)["span"] for sp in found["spans"]]
     span = found.get("span")
     if isinstance(span, dict) and isinstance(found.get("post_says"), str):
         read = per_post.text[span["start"] : span["end"]]
@@ -416,19 +546,26 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     text = per_post.text
     post = cand.unit.post or index.analyzer.features(text)
     uf = own_clause(index, cand, post, text)  # the span, stance, figures and flags of this claim
+    said, decides, denied = stance_and_span(
+        index, cand, per_post.units, post, uf.unit, per_post.quotations, per_post.figures(uf.unit)
+    )
+    if decides is not None:  # the concession that decides the stance: its span is what is shown
+        uf = moved(index, uf, post, text, *decides)
     unit = uf.unit
-    said = match_stance(index, cand, per_post.units, post, unit, per_post.quotations)
-    figure_flags, unverified = figure_checks(profile, post, uf, per_post.figures(unit))
+    figures = per_post.figures(unit)
+    # a figure the post denies ("doesn't burn twice the calories") is not one it passes on
+    said_figures = [f for f in figures if f not in denied]
+    figure_flags, unverified = figure_checks(profile, post, uf, said_figures)
     flags = []
     if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true
-        flags += figure_flags + misreading_flags(index, profile, uf, per_post.figures(unit))
-    if said == PostStance.ASSERTS:
+        flags += figure_flags + misreading_flags(index, profile, uf, said_figures)
+    if said == PostStance.ASSERTS and not per_post.hashtags_only:  # tags state nothing to overclaim
         flags += population_flags(index, profile, uf, cand.unit, text)
-        flags += overclaim_flags(index, post, uf, text, claim, per_post.figures(unit))
+        flags += overclaim_flags(index, post, uf, text, claim, figures)
     # "doesn't burn twice the calories" denies the exaggeration, not the claim; "burns 20% fewer
     # calories" denies the claim itself
     if not exaggerations(figure_flags):
-        flags += denial_flags(claim, said, per_post.quote(unit.start, unit.end))
+        flags += denial_flags(claim, said, per_post.quote(unit.start, unit.end), (unit.start, unit.end))
     found = {
         "claim": {key: claim[key] for key in SUMMARY_FIELDS} | {"url": base_url.rstrip("/") + claim["url"]},
         "score": round(cand.score, 4),
@@ -437,6 +574,7 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
         "ambiguous_with": cand.ambiguous_with,
         "flags": flags,
         "unverified_figures": unverified,
+        "denied_figures": denied_figures(profile, post, uf, denied),
         "citations": claim["citations"],
         "claim_review": claim_review(claim, base_url=base_url, publisher=publisher),
     }  # fmt: skip
@@ -475,10 +613,12 @@ def factcheck(
         for c in ranked[: max(0, limit)]
     ]
     warnings = [language.warning(part["code"], part["matched_by"]) for part in (lang, *lang["also"])]
+    warnings.append(HASHTAGS_ONLY if per_post.hashtags_only else None)
     return {
         "matches": matches,
         "threshold": threshold,
         "language": lang,
+        "hashtags_only": per_post.hashtags_only,
         "warnings": [w for w in warnings if w],
         "took_ms": round((time.perf_counter() - started) * 1000, 3),
     }

@@ -283,6 +283,34 @@ def exaggerations(flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [f for f in flags if not any(f["message"].startswith(f"The post {o}") for o in OPPOSITE.values())]
 
 
+def denied_figures(
+    profile: ClaimProfile, post: Features, uf: UnitFeatures, figures: list[Figure]
+) -> list[dict[str, Any]]:
+    """The figures the unit denies without denying the claim ("Walking backwards doesn't burn
+    twice the calories": ``check.stance_and_span``), each held to the claim's figures as an
+    asserted one would be (``_check_figure``): ``evidence_agrees`` True when the evidence does
+    not support the figure either (the denial is right), False when it holds the figure, None
+    when it has no figure of that kind; ``note`` says which, naming the evidence's figure."""
+    out = []
+    for fig in figures:
+        span = {"start": uf.unit.start + fig.start, "end": uf.unit.start + fig.end}
+        flag, why = _check_figure(profile, post, uf, fig, None)
+        found: dict[str, Any] = {"post_says": fig.text, "quantity": fig.quantity, "span": span}
+        if flag is not None:
+            said = f"The post says {fig.text}; "
+            why = flag["message"][len(said) :] if flag["message"].startswith(said) else flag["message"]
+            found |= {"evidence_agrees": True, "study": flag["study"],
+                      "note": f"The post denies this figure, and the evidence does not support it either: {why}"}  # fmt: skip
+        elif why is None:
+            found |= {"evidence_agrees": False,
+                      "note": "The post denies this figure, but the evidence holds it."}  # fmt: skip
+        else:
+            found |= {"evidence_agrees": None, "study": why.get("study"),
+                      "note": f"The post denies this figure; it is not checked against a study figure ({why.get('note') or 'no study figure of that kind'})."}  # fmt: skip
+        out.append({k: v for k, v in found.items() if v is not None or k == "evidence_agrees"})
+    return out
+
+
 def _noted(lead: str, fig: dict[str, Any]) -> dict[str, Any]:
     return {"note": f"{lead} {_figure_text(fig)} ({fig['measure']}; {fig['short']})", "study": fig["study"]}
 
@@ -347,7 +375,9 @@ def population_flags(
 ) -> list[dict[str, Any]]:
     """The population flag of a unit that asserts the claim (module doc). ``whole``: the sentence
     ``uf`` was narrowed from and ``text`` the post: a later clause of it that extends the claim
-    ("..., and it works for healthy people too") lends its populations."""
+    ("..., and it works for healthy people too") lends its populations; a flag quotes the group's
+    words (its ``span``) when the post names one (none for "people in general")."""
+    post = uf.post
     if not profile.tested_in:
         return []
     concepts = index.analyzer.concepts
@@ -360,9 +390,15 @@ def population_flags(
     studied = ", ".join(c.name for c in tested)
     studies = sorted({f["study"] for f in profile.figures} | set(profile.claim["study_keys"]))
 
-    def flag(says: str, message: str) -> list[dict[str, Any]]:
-        return [{"code": FlagCode.POPULATION_MISMATCH, "message": message, "post_says": says,
-                 "evidence_shows": f"studied in: {studied}", "studies": studies, "study": studies[0] if studies else None}]  # fmt: skip
+    def flag(says: str, message: str, group: ConceptDef | None = None) -> list[dict[str, Any]]:
+        found = {"code": FlagCode.POPULATION_MISMATCH, "message": message, "post_says": says,
+                 "evidence_shows": f"studied in: {studied}", "studies": studies, "study": studies[0] if studies else None}  # fmt: skip
+        words = sorted(uf.own.get(group.id, ())) if group is not None and post is not None and text else []
+        if words:
+            start, end = post.tokens[words[0][0]].start, post.tokens[words[0][1] - 1].end  # type: ignore[union-attr]
+            found["span"] = {"start": start, "end": end, "text": text[start:end]}
+            found["post_says"] = text[start:end]  # the post's own words, as a figure flag quotes them
+        return [found]
 
     patients_named = [
         c for c in named if c.group == "patients" and (c.id in profile.tested_in or groups == {"patients"})
@@ -378,6 +414,7 @@ def population_flags(
         return flag(
             "everyone" if generalised else "it applies to people in general",
             f"The post applies this to {who}, but the evidence comes only from patients ({studied}).",
+            next((c for c in said if c.kind == "generaliser"), None),
         )
     # "..., and it works for healthy people too": a group of healthy people added to patients
     extended = [c for c in named if c.group == "healthy" and c.id not in profile.tested_in]
@@ -389,7 +426,9 @@ def population_flags(
     ):
         who = extended[0].name
         return flag(
-            who, f"The post applies this to {who}, but the evidence comes only from patients ({studied})."
+            who,
+            f"The post applies this to {who}, but the evidence comes only from patients ({studied}).",
+            extended[0],
         )
     if (
         "patients" not in groups
@@ -401,11 +440,14 @@ def population_flags(
             return flag(
                 who,
                 f"The post applies this to {who}, but it was shown only in {only} ({studied}).",
+                patients[0],
             )
     for c in named:
         if c.group == "demographic" and c.id not in profile.tested_in and not _covers(tested, c):
             return flag(
-                c.name, f"The post applies this to {c.name}, a group the studies did not include ({studied})."
+                c.name,
+                f"The post applies this to {c.name}, a group the studies did not include ({studied}).",
+                c,
             )
     return []
 
@@ -442,15 +484,18 @@ def overclaim_flags(
     def unsaid(start: int) -> bool:  # a figure, or under a negation ("no cure", "won't cure")
         return in_figure(start) or negated(uf.unit.text, start - base)
 
-    words = [text[post.tokens[i].start : post.tokens[j - 1].end] for f, spans in uf.own.items()
+    where = [(post.tokens[i].start, post.tokens[j - 1].end) for f, spans in uf.own.items()
              if index.analyzer.kind(f) == "certainty" for i, j in spans
              if not unsaid(post.tokens[i].start)]  # fmt: skip
-    words += [m.group() for m in _ALL_OF_IT.finditer(uf.unit.text) if not in_figure(base + m.start())]
+    where += [(base + m.start(), base + m.end()) for m in _ALL_OF_IT.finditer(uf.unit.text)
+              if not in_figure(base + m.start())]  # fmt: skip
+    where = sorted(set(where))
     level = claim["grade"]["level"]
-    if not words or (level == "high" and claim["verdict"] == "supported"):
+    if not where or (level == "high" and claim["verdict"] == "supported"):
         return []
     wording = claim.get("calibrated") or f"The evidence is rated {grading.LEVEL_LABELS[level].lower()}."
-    said = ", ".join(dict.fromkeys(w.lower() for w in words))
+    said = ", ".join(dict.fromkeys(text[s:e].lower() for s, e in where))
+    spans = [{"start": s, "end": e, "text": text[s:e]} for s, e in where]
     return [{
         "code": FlagCode.OVERCLAIM,
         "message": (f"The post says '{said}', but the evidence for this claim is graded "
@@ -458,19 +503,25 @@ def overclaim_flags(
                     f"{grading.VERDICT_LABELS[claim['verdict']].lower()}. Calibrated wording: {wording}"),
         "post_says": said, "evidence_shows": f"grade {level}, verdict {claim['verdict']}",
         "suggestion": wording, "studies": list(claim["study_keys"]),
+        "spans": spans, **({"span": spans[0]} if len(spans) == 1 else {}),  # post_says is text[span]
     }]  # fmt: skip
 
 
-def denial_flags(claim: dict[str, Any], stance: Stance, said: str) -> list[dict[str, Any]]:
+def denial_flags(
+    claim: dict[str, Any], stance: Stance, said: str, span: tuple[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """``denies-supported`` when the unit denies a supported claim; ``span``: the denying clause's
+    (start, end) in the post, whose text is ``said``."""
     if stance != PostStance.DENIES or claim["verdict"] not in SUPPORTED:
         return []
+    where = {"span": {"start": span[0], "end": span[1], "text": said}} if span else {}
     level = grading.LEVEL_LABELS[claim["grade"]["level"]].lower()
     return [{
         "code": FlagCode.DENIES_SUPPORTED,
         "message": f"The post denies this, but the evidence supports it (graded {level}). {claim.get('calibrated') or ''}".strip(),
         "post_says": said, "evidence_shows": f"verdict {claim['verdict']}, grade {claim['grade']['level']}",
         "studies": list(claim["study_keys"]),
-    }]  # fmt: skip
+    } | where]  # fmt: skip
 
 
 def misreading_flags(

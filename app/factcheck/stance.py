@@ -682,6 +682,32 @@ def stance(
     return PostStance.REPORTS if reported(text) else PostStance.ASSERTS
 
 
+FIGURE_NEGATED_WORDS = 3  # "doesn't [make you burn] twice the calories": a negation this close to a figure
+
+
+def figure_negations(text: str, words: Sequence[Span] | None, figures: Sequence[Span]) -> list[Span]:
+    """The negation cues of ``text`` that deny a figure rather than the claim: a cue ("not",
+    "n't", "never", ...; not a verdict such as "myth") whose clause holds the claim's words
+    (``words``) and one of ``figures`` (the unit's typed figures of a result: "twice", "40% more")
+    after it, at most ``FIGURE_NEGATED_WORDS`` words on, and that is not part of a verdict ("no
+    evidence that 100 backward steps can replace 1,000" judges the claim): "Walking backwards doesn't burn twice the
+    calories" denies the doubling, not that it burns more; "doesn't burn more calories" (no
+    figure) denies the claim. ``check.stance_and_span`` reads the unit again without these cues:
+    when nothing else denies the claim, the post asserts (or reports) it and denies the figure."""
+    t = _clean(text)
+    verdicts = _cues(_VERDICT, t) + _cues(_VERDICT_CJK, t)  # "no evidence that ...": about the claim
+    out = []
+    for cue in _cues(_NEGATION, t) + _cues(_NEGATION_CJK, t):
+        if not _governs(t, cue, words) or any(a < cue[1] and cue[0] < b for a, b in verdicts):
+            continue
+        end = clause_of(t, cue[0])[1]
+        if any(
+            cue[1] <= a and b <= end and word_count(t[cue[1] : a]) <= FIGURE_NEGATED_WORDS for a, b in figures
+        ):
+            out.append(cue)
+    return out
+
+
 def _only_harm_negated(text: str) -> bool:
     """Every negation or verdict cue of ``text`` negates a harm ("no risk", "won't hurt you",
     ``_NO_HARM``): the text says the thing is safe, as a claim worded "carries no risk" does."""

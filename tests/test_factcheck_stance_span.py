@@ -1,0 +1,198 @@
+"""What a fact-checker is shown, through the API on both backends: the span of a match is the
+sentence that decides its stance (a concession after a denial of the strong form), a post of
+hashtags only states nothing to overclaim and says so, and a flag quotes the words it is about
+(start/end/text in the client's characters)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from helpers import factcheck_body as check
+from helpers import flag_codes as codes
+from helpers import match_for
+
+KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _index_ready(seed_client: TestClient) -> None:
+    """The fact-check index built (in the process that does the expensive work) before the tests,
+    not inside a test request's deadline: a loaded machine can take longer than a request may."""
+    for _ in range(3):
+        if seed_client.post("/api/v1/factcheck", json={"text": "walking backwards"}).status_code == 200:
+            break
+
+
+KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_id", "stance", "shown"),
+    [
+        # the concession is the next sentence: it asserts, and it is what is quoted
+        ("Walking backwards won't cure your knee pain. But it helps.", KNEE_PAIN, "asserts", "But it helps."),
+        ("Walking backwards won't cure knee pain. But it helps a lot.", KNEE_PAIN, "asserts", "But it helps a lot."),
+        ("Walking backwards won't cure your knees. But it helps knee pain.", KNEE_PAIN, "asserts",
+         "But it helps knee pain."),
+        # passed on rather than said: the concession's own voice decides
+        ("Walking backwards won't cure knee pain. But it helps, studies show.", KNEE_PAIN, "reports",
+         "But it helps, studies show."),
+        # a clause of the same sentence: the sentence from the denial through the concession
+        ("Walking backwards won't cure your knee pain, but it can really help a lot of people.", KNEE_PAIN,
+         "asserts", "Walking backwards won't cure your knee pain, but it can really help a lot of people."),
+        ("Walking backwards is no cure for knee pain, but it can help", KNEE_PAIN, "asserts",
+         "Walking backwards is no cure for knee pain, but it can help"),
+        # no concession: the denial is the stance and the span
+        ("Walking backwards won't cure your knee pain. It's fun though.", KNEE_PAIN, "denies",
+         "Walking backwards won't cure your knee pain."),
+    ],
+)  # fmt: skip
+def test_the_span_is_the_sentence_that_decides_the_stance(
+    seed_client: TestClient, text: str, claim_id: str, stance: str, shown: str
+) -> None:
+    match = match_for(check(seed_client, text), claim_id)
+    span = match["matched_text"]
+    assert (match["stance"], span["text"]) == (stance, shown)
+    assert text[span["start"] : span["end"]] == shown
+    assert "overclaim" not in codes(match)  # "won't cure": the certainty word is denied
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["#walkingbackwards #kneepain", "#walkingbackwards #kneepain #cure 🦵", "#BackwardWalking #KneePain!"],
+)
+def test_a_post_of_hashtags_only_states_nothing_to_overclaim(seed_client: TestClient, text: str) -> None:
+    body = check(seed_client, text)
+    assert body["hashtags_only"] is True
+    assert any("hashtags only" in w for w in body["warnings"])
+    match = match_for(body, KNEE_PAIN)
+    assert not codes(match) & {"overclaim", "population-mismatch"}
+
+
+def test_a_statement_with_hashtags_is_not_hashtags_only(seed_client: TestClient) -> None:
+    body = check(seed_client, "#walkingbackwards cures my #kneepain")
+    assert body["hashtags_only"] is False
+    assert not any("hashtags only" in w for w in body["warnings"])
+    assert "overclaim" in codes(match_for(body, KNEE_PAIN))
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Walking backwards definitely cures knee pain!", ["definitely", "cures"]),
+        ("Walking backwards cures knee pain", ["cures"]),
+        ("Backward walking is proven to cure knee osteoarthritis, 100% guaranteed", ["proven", "cure", "100%", "guaranteed"]),
+        # invisible and decomposed characters before the words: offsets into the text as sent
+        ("Walking backwards 🚶\u200d♀️ at the cafe\u0301 definitely cures knee pain", ["definitely", "cures"]),
+    ],
+)  # fmt: skip
+def test_an_overclaim_flag_quotes_its_words(seed_client: TestClient, text: str, words: list[str]) -> None:
+    body = check(seed_client, text)
+    flags = [f for m in body["matches"] for f in m["flags"] if f["code"] == "overclaim"]
+    assert flags
+    for flag in flags:
+        spans = flag["spans"]
+        # one word: it is also the flag's span, whose text post_says quotes (as a figure flag's)
+        assert flag.get("span") == (spans[0] if len(spans) == 1 else None)
+        assert flag["post_says"] == ", ".join(s["text"].lower() for s in spans)
+        for span in spans:
+            assert text[span["start"] : span["end"]] == span["text"]
+        said = [s["text"].lower() for s in spans]
+        assert set(said) <= {w.lower() for w in words} and said
+
+
+ENERGY = "backward-walking-costs-more-energy-than-forward"
+
+
+def test_population_and_denial_flags_quote_their_words(seed_client: TestClient) -> None:
+    text = "Walking backwards costs more energy than walking forwards for people with knee osteoarthritis."
+    match = match_for(check(seed_client, text), ENERGY)
+    flag = next(f for f in match["flags"] if f["code"] == "population-mismatch")
+    assert flag["span"]["text"] == text[flag["span"]["start"] : flag["span"]["end"]] == "knee osteoarthritis"
+    assert flag["post_says"] == "knee osteoarthritis"
+    text = "Walking backwards does not cost more energy than walking forwards."
+    match = match_for(check(seed_client, text), ENERGY)
+    denial = next(f for f in match["flags"] if f["code"] == "denies-supported")
+    assert denial["span"] == match["matched_text"]
+
+
+CALORIES = "backward-walking-burns-more-calories"
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("Walking backwards doesn't burn twice the calories", "twice"),
+        ("Retro walking won't burn 6 times more calories than walking forward", "6 times more"),
+        ("Walking backwards does not burn double the calories of normal walking", "double"),
+    ],
+)
+def test_a_denied_figure_is_noted_and_the_claim_not_denied(
+    seed_client: TestClient, text: str, figure: str
+) -> None:
+    """The post denies the exaggerated figure, not that backward walking burns more: the stance is
+    what is left without the figure's negation, the figure is listed (not flagged), and nothing
+    says the post denies a supported claim."""
+    match = match_for(check(seed_client, text), CALORIES)
+    assert match["stance"] == "asserts"
+    assert not codes(match) & {"figure-mismatch", "denies-supported"}
+    denied = match["denied_figures"]
+    assert [d["post_says"] for d in denied] == [text[d["span"]["start"] : d["span"]["end"]] for d in denied]
+    assert figure in [d["post_says"] for d in denied]
+    assert all(d["evidence_agrees"] is True and "does not support it either" in d["note"] for d in denied)
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("Walking backwards doesn't burn more calories", "denies"),  # no figure: the claim is denied
+        ("Walking backwards doesn't burn twice the calories. It's a myth.", "denies"),  # a verdict too
+        ("Walking backwards burns twice the calories", "asserts"),  # asserted: flagged as before
+    ],
+)
+def test_a_denial_without_a_figure_of_its_own_still_denies(
+    seed_client: TestClient, text: str, stance: str
+) -> None:
+    match = match_for(check(seed_client, text), CALORIES)
+    assert match["stance"] == stance and match["denied_figures"] == []
+    assert ("figure-mismatch" in codes(match)) == (stance == "asserts")
+
+
+def test_the_page_and_the_cli_show_a_denied_figure(seed_client: TestClient, seed_settings: object,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    from app.cli import main
+
+    text = "Walking backwards doesn't burn twice the calories"
+    page = seed_client.post("/factcheck", data={"text": text}, headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "The post denies the figure “twice”, not the claim" in page.text
+    monkeypatch.setenv("EVIDENCE_KB_DATABASE_URL", seed_settings.database_url)  # type: ignore[attr-defined]
+    assert main(["factcheck", text]) == 0
+    out = capsys.readouterr().out
+    assert "the post asserts it" in out and "x denied figure: twice (percent-change)" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reversing knee pain: why daily walking works",
+        "How to reverse knee arthritis pain by walking every day",
+        "Daily walks can reverse the damage of sitting and ease knee pain",
+    ],
+)
+def test_reverse_as_undoing_a_condition_is_no_backward_walking(seed_client: TestClient, text: str) -> None:
+    assert check(seed_client, text)["matches"] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Retro walking reverses knee pain",
+        "Reverse walking for knee pain",
+        "Walking in reverse eases knee pain",
+        "Walk reverse on the treadmill to ease knee pain",
+    ],
+)
+def test_reverse_as_a_direction_still_matches(seed_client: TestClient, text: str) -> None:
+    match_for(check(seed_client, text), KNEE_PAIN)
