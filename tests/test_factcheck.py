@@ -466,7 +466,7 @@ def test_reported_speech_in_japanese_and_chinese(seed_client: TestClient, text: 
     "text",
     [
         "後ろ歩きを続けたら膝の痛みがなくなった。",  # "the knee pain went away"
-        "後ろ歩きは膝への負担が少ない。",  # 少ない "little" (strain), not a negation
+        "後ろ歩きは膝関節への負担が少ない。",  # 少ない "little" (strain), not a negation
         "倒着走以后膝盖不疼了。",  # "the knee no longer hurts"
         "後ろ歩きは普段使わない筋肉を鍛えて、膝の痛みを和らげる。",  # "muscles you do not use"
         "倒着走可以锻炼平时不用的肌肉，缓解膝盖疼痛。",  # the same in Chinese
