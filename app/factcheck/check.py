@@ -208,6 +208,19 @@ def _holds_claim_words(index: Index, post: Any, start: int, end: int) -> bool:
     )
 
 
+def _within(
+    spans: dict[str, list[tuple[int, int]]], post: Any, start: int, end: int
+) -> dict[str, list[tuple[int, int]]]:
+    """Of ``spans`` (feature -> token spans of ``post``), those whose first token starts in the
+    characters [start, end); features left with none are dropped."""
+    out = {}
+    for f, found in spans.items():
+        kept = [(i, j) for i, j in found if start <= post.tokens[i].start < end]
+        if kept:
+            out[f] = kept
+    return out
+
+
 def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatures:
     """The candidate's unit narrowed to the clauses that hold the claim's words
     (``sentences.clause_pieces``): from the first such clause to the last. Its span, stance, figures
@@ -240,11 +253,7 @@ def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatu
     if (start, end) == (unit.start, unit.end):
         return uf
     kind = index.analyzer.kind
-    own = {}
-    for f, spans in uf.own.items():
-        kept = [(i, j) for i, j in spans if start <= post.tokens[i].start < end]
-        if kept:
-            own[f] = kept
+    own = _within(uf.own, post, start, end)
     dropped = set(uf.own) - set(own)
     lent = {f for f in dropped if kind(f) in CARRIED_KINDS or f == BACKWARD} & uf.have
     return UnitFeatures(
@@ -262,35 +271,12 @@ def moved(index: Index, uf: UnitFeatures, post: Any, text: str, start: int, end:
     stance): the features there as its own, and what ``uf`` named that a post lends to all its
     units (activities, body parts, topics, "backward") as carried."""
     kind = index.analyzer.kind
-    own: dict[str, list[tuple[int, int]]] = {}
-    for f, spans in post.spans.items():
-        kept = [(i, j) for i, j in spans if start <= post.tokens[i].start < end]
-        if kept:
-            own[f] = kept
+    own = _within(post.spans, post, start, end)
     carried = (uf.carried | {f for f in uf.own if kind(f) in CARRIED_KINDS or f == BACKWARD}) - set(own)
     have = {f for f in own if kind(f) in MATCH_KINDS} | carried
     return UnitFeatures(
         Unit(start, end, text[start:end], uf.unit.sentence), own, carried, uf.vector, have, post
     )
-
-
-def match_stance(
-    index: Index,
-    cand: Candidate,
-    units: list[Unit],
-    post: Any,
-    clause: Unit | None = None,
-    quoted: Sequence[Span] = (),
-) -> PostStance:
-    """The post's stance toward ``cand``'s claim: its clause (``clause``, default its unit), the
-    claim's words there, and the next sentence of the post (a short verdict such as "That's a
-    myth." after the claim). A clause that goes on without a subject of its own ("... and burns
-    more calories") is read with what frames its sentence ("I doubt that", "According to TikTok,",
-    ``sentences.frame``), and one that someone else's words surround is reported
-    (``stance.reported_around``), as is one inside a quotation of the post (``quoted``:
-    ``stance.quotations`` of its text).
-    ``units``: the post's units (``sentences.split``, once per post)."""
-    return stance_and_span(index, cand, units, post, clause, quoted)[0]
 
 
 DENIABLE_FIGURES = frozenset({"percent-change", "percent-of-max", "body-weights"})  # a result's size
@@ -305,8 +291,17 @@ def stance_and_span(
     quoted: Sequence[Span] = (),
     figures: Sequence[Figure] = (),
 ) -> tuple[PostStance, tuple[int, int] | None, list[Figure]]:
-    """``match_stance``; when what decides it lies beyond the clause, the (start, end) of the
-    words that do; and the figures the post denies without denying the claim.
+    """The post's stance toward ``cand``'s claim; when what decides it lies beyond the clause, the
+    (start, end) of the words that do; and the figures the post denies without denying the claim.
+
+    The stance is read from the claim's clause (``clause``, default its unit), the claim's words
+    there, and the next sentence of the post (a short verdict such as "That's a myth." after the
+    claim). A clause that goes on without a subject of its own ("... and burns more calories") is
+    read with what frames its sentence ("I doubt that", "According to TikTok,",
+    ``sentences.frame``), and one that someone else's words surround is reported
+    (``stance.reported_around``), as is one inside a quotation of the post (``quoted``:
+    ``stance.quotations`` of its text). ``units``: the post's units (``sentences.split``, once
+    per post).
 
     A denial of the strong form taken back by a concession after it ("Walking backwards won't
     cure your knee pain. But it helps.") asserts the claim, and a fact-checker quotes the words
@@ -396,7 +391,7 @@ def _stance_and_span(
 
 
 def _attributed(said: PostStance, unit: Unit, clause: Unit, quoted: Sequence[Span]) -> PostStance:
-    """``said``, or ``reports`` for an assertion that someone else's words surround (``match_stance``)."""
+    """``said``, or ``reports`` for an assertion that someone else's words surround (``stance_and_span``)."""
     if said != PostStance.ASSERTS:
         return said
     if (clause.start, clause.end) != (unit.start, unit.end) and reported_around(

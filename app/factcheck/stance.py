@@ -38,7 +38,7 @@ walking" does not deny the quadriceps claim). Checked in this order:
   that", "In a recent study, ..."; not "I / we / this study found that") or a practice
   ("physiotherapists may recommend", "is often recommended to"), or quotes someone ("...,” said
   Dr X"); not when it sets others' words against its own ("Contrary to what people say, ..."
-  asserts). ``check.match_stance`` adds what only the post shows: a clause inside a quotation
+  asserts). ``check.stance_and_span`` adds what only the post shows: a clause inside a quotation
   that began a sentence earlier, and a clause after an attribution in its sentence.
 - otherwise ``asserts``.
 
