@@ -27,7 +27,15 @@ from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from app.factcheck import MAX_CONTEXT, MAX_TEXT, factcheck, index_at, is_blank
-from app.http import MAX_ERRORS, ApiError, check_response_size, get_store, plain_problem
+from app.http import (
+    MAX_ERRORS,
+    ApiError,
+    check_response_size,
+    get_store,
+    json_body,
+    plain_problem,
+    unreadable_json,
+)
 from app.schemas import BODY_ERRORS, COMMON_ERRORS, BatchResult, FactCheckResult, dump_json, error_responses
 from app.store import Store
 from app.workpool import Budget, get_pool
@@ -154,10 +162,14 @@ ERRORS = error_responses(*COMMON_ERRORS, *BODY_ERRORS)
 
 
 def _validate(model: type[M], raw: bytes) -> M:
-    """Parse and validate in one pass (pydantic's JSON parser); raise the usual 422, capped."""
+    """Parse and validate in one pass (pydantic's JSON parser); raise the usual 422, capped, or
+    the one saying what is wrong with the body's characters (``unreadable_json``)."""
+    raw = json_body(raw)
     try:
         valid = model.model_validate_json(raw)
     except ValidationError as exc:
+        if exc.errors()[0]["type"] == "json_invalid" and (problem := unreadable_json(raw)):
+            raise problem from None
         # ctx holds the limits (max_length, ge, ...) and input what was sent: the 422 says both
         errors = exc.errors(include_url=False)[:MAX_ERRORS]
         capped = [{**_with_accepted(model, e), "loc": ("body", *e["loc"])} for e in errors]

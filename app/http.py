@@ -8,6 +8,7 @@ turns requests into calls on ``Store`` and results into responses.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import hashlib
 import json
@@ -110,6 +111,94 @@ class NotFound(ApiError):
 
     def __init__(self, what: str, key: str):
         super().__init__(404, f"{what}-not-found", f"No {what} with id '{key}'.")
+
+
+# --- JSON bodies -------------------------------------------------------------------------------
+
+
+def json_body(raw: bytes) -> bytes:
+    """A JSON request body as parsed: without a leading UTF-8 byte-order mark, which RFC 8259
+    (section 8.1) lets a parser ignore and Windows tools write (the parser took it for the first
+    value: "expected value at line 1 column 1")."""
+    return raw.removeprefix(codecs.BOM_UTF8)
+
+
+#: Byte-order marks of encodings JSON may not be sent in (UTF-32's first: it starts as UTF-16's).
+_OTHER_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_UTF8_ONLY = "send JSON in UTF-8 (RFC 8259)."
+
+
+def unreadable_json(raw: bytes) -> ApiError | None:
+    """422 ``invalid-request`` saying what is wrong with the characters of a body the JSON parser
+    refused (``raw`` after ``json_body``), or None when they are fine and the parser's own
+    message (a syntax error, with its line and column) is the one to give.
+
+    The characters: another encoding than UTF-8 (a UTF-16 or UTF-32 byte-order mark, NUL bytes,
+    a byte that starts no UTF-8 character, with its offset) or a string holding half of a UTF-16
+    surrogate pair (the escape ``\\ud800`` alone), with its field and position, which the
+    parser reports as "unexpected end of hex escape" or "lone leading surrogate"."""
+    for bom, name in _OTHER_BOMS:
+        if raw.startswith(bom):
+            return _body_error(f"The body is {name} (it starts with a {name} byte-order mark); {_UTF8_ONLY}")
+    if b"\x00" in raw:
+        return _body_error(f"The body holds NUL bytes (UTF-16 or UTF-32 text, most likely); {_UTF8_ONLY}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return _body_error(
+            f"The body is not UTF-8: the byte 0x{raw[exc.start]:02x} at byte {exc.start:,} (line {line}) "
+            f"cannot be read there ({exc.reason}); {_UTF8_ONLY}"
+        )
+    try:  # Python's parser reads a lone surrogate escape into the string: find where it is
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    details = [{"in": "body", "field": field, "message": message} for field, message in _surrogates(value)]
+    if not details:
+        return None
+    return ApiError(422, "invalid-request", " ".join(d["message"] for d in details), details=details)
+
+
+def _body_error(message: str) -> ApiError:
+    return ApiError(
+        422, "invalid-request", message, details=[{"in": "body", "field": "", "message": message}]
+    )
+
+
+def _surrogates(value: Any) -> list[tuple[str, str]]:
+    """``(field, message)`` for each string or key of a parsed JSON ``value`` holding an unpaired
+    surrogate, in the body's order (at most ``MAX_ERRORS``); the field is the dotted path
+    (``posts.1.text``). A stack, not recursion: the value may nest as deep as the parser went."""
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[str, Any, bool]] = [("", value, False)]  # (path, node, node is a key)
+    while stack and len(found) < MAX_ERRORS:
+        path, node, is_key = stack.pop()
+        if isinstance(node, str):
+            if match := _SURROGATE.search(node):
+                subject = f"The key {node!a}" if is_key else f"The field {path}" if path else "The body"
+                found.append((path, _surrogate_problem(subject, match)))
+        elif isinstance(node, dict | list):
+            items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+            for key, item in reversed(items):  # reversed onto the stack: the first comes off first
+                stack.append((f"{path}.{key}" if path else str(key), item, False))
+                if isinstance(key, str):
+                    stack.append((path, key, True))
+    return found
+
+
+def _surrogate_problem(subject: str, match: re.Match[str]) -> str:
+    return (
+        f"{subject} holds an unpaired surrogate (\\u{ord(match[0]):04x}) at position {match.start():,} "
+        "(counting characters from 0), half of a UTF-16 pair and no character; remove it, or send "
+        "the whole pair (as \\ud83d\\ude00 for 😀)."
+    )
 
 
 # --- cached responses ---------------------------------------------------------------------------

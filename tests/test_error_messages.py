@@ -3,6 +3,7 @@ in a plain sentence, what is allowed (the limit itself, never "None") and what w
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -124,3 +125,101 @@ def test_the_factcheck_page_answers_json_with_a_friendly_415(seed_client: TestCl
     assert response.status_code == 415 and error(response)["code"] == "unsupported-media-type"
     form = seed_client.post("/factcheck", data={"text": ""})  # a form is still read: blank text
     assert form.status_code == 400 and "Paste the text" in form.text
+
+
+# --- bodies whose characters, not their syntax, are wrong ------------------------------------------
+#
+# The parser's own words were "malformed JSON body (unexpected end of hex escape at line 1 column
+# 22)" for a lone surrogate escape and "(expected value at line 1 column 1)" for a body saved
+# with a byte-order mark.
+
+LONE = '{"text": "knee \\ud800 pain"}'  # the JSON escape, as a client's encoder writes it
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "field", "position", "code"),
+    [
+        (FACTCHECK, LONE, "text", 5, "d800"),
+        (FACTCHECK, '{"text": "knee pain \\ud800"}', "text", 10, "d800"),  # nothing after it
+        (FACTCHECK, '{"text": "\\udc00 knee"}', "text", 0, "dc00"),  # the second half alone
+        (FACTCHECK, '{"text": "ab\\udc00\\ud800"}', "text", 2, "dc00"),  # a pair the wrong way round
+        (FACTCHECK, '{"text": "knee", "context": "\\ud83d"}', "context", 0, "d83d"),
+        (BATCH, '{"posts": [{"text": "ok"}, {"text": "\\u00e9\\ud800"}]}', "posts.1.text", 1, "d800"),
+    ],
+)
+def test_a_lone_surrogate_is_named_with_its_field_and_position(
+    seed_client: TestClient, route: str, body: str, field: str, position: int, code: str
+) -> None:
+    response = seed_client.post(route, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    problem = error(response)
+    assert problem["code"] == "invalid-request"
+    assert problem["message"].startswith(
+        f"The field {field} holds an unpaired surrogate (\\u{code}) at position {position} "
+    ), problem["message"]
+    assert "malformed" not in problem["message"] and "hex escape" not in problem["message"]
+    assert problem["details"] == [{"in": "body", "field": field, "message": problem["message"]}]
+
+
+def test_a_lone_surrogate_in_a_key_is_named_too(seed_client: TestClient) -> None:
+    response = seed_client.post(
+        FACTCHECK, content='{"te\\ud800xt": "knee"}', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert error(response)["message"].startswith(
+        "The key 'te\\ud800xt' holds an unpaired surrogate (\\ud800) at position 2 "
+    )
+
+
+def test_a_whole_surrogate_pair_is_one_character(seed_client: TestClient) -> None:
+    body = '{"text": "Walking backwards eases knee pain \\ud83d\\ude00"}'
+    response = seed_client.post(FACTCHECK, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        (FACTCHECK, {"text": "Walking backwards on a treadmill eases knee pain."}),
+        (BATCH, {"posts": [{"text": "Walking backwards on a treadmill eases knee pain."}]}),
+    ],
+)
+def test_a_utf8_byte_order_mark_is_ignored(seed_client: TestClient, route: str, body: dict[str, Any]) -> None:
+    """RFC 8259, section 8.1: a parser may ignore it (Windows tools save JSON with one)."""
+    plain = seed_client.post(route, json=body)
+    marked = seed_client.post(
+        route,
+        content=b"\xef\xbb\xbf" + json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+    )
+    assert plain.status_code == marked.status_code == 200, marked.text
+
+    def matches(answer: dict[str, Any]) -> list[Any]:
+        return [r["matches"] for r in answer["results"]] if route == BATCH else answer["matches"]
+
+    assert matches(plain.json()) == matches(marked.json()) != []
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ('{"text": "knee"}'.encode("utf-16"), "The body is UTF-16 (it starts with a UTF-16 byte-order mark)"),
+        ('{"text": "knee"}'.encode("utf-32"), "The body is UTF-32 (it starts with a UTF-32 byte-order mark)"),
+        ('{"text": "knee"}'.encode("utf-16-le"), "The body holds NUL bytes"),
+        (b'{"text": "knee \xe9 pain"}', "The body is not UTF-8: the byte 0xe9 at byte 15 (line 1)"),
+        (b'{"text": "knee \xed\xa0\x80 pain"}', "The body is not UTF-8: the byte 0xed at byte 15 (line 1)"),
+    ],
+)
+def test_a_body_not_in_utf8_says_so(seed_client: TestClient, raw: bytes, expected: str) -> None:
+    response = seed_client.post(FACTCHECK, content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    message = error(response)["message"]
+    assert message.startswith(expected) and message.endswith("send JSON in UTF-8 (RFC 8259)."), message
+
+
+def test_a_syntax_error_keeps_the_parsers_position(seed_client: TestClient) -> None:
+    response = seed_client.post(
+        FACTCHECK, content='{"text": "knee",}', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert error(response)["message"].startswith("malformed JSON body (trailing comma at line 1 column 17)")
