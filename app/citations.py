@@ -12,6 +12,8 @@ about HTTP. The API (``citations_api``), the pages and the ``evidence-kb export`
   order given, to be numbered 1, 2, ...), without numbers; HTML is escaped and safe to insert.
   It costs a few milliseconds per reference (a CSL processor runs): cache the result per build
   with ``Store.cached("citations", key, compute)``.
+- ``export_warnings(studies) -> list[Problem]``: what an export of them should warn about (a
+  study without a title), worded and placed (.bib file and line) as ``evidence-kb check`` does.
 - ``select_studies(store, scope) -> list[Study]``: the studies of a ``Scope`` (studies, the
   studies behind claims, behind a search, or the whole knowledge base); raises ``UnknownKeys``.
 
@@ -41,11 +43,13 @@ from app.citations_data import (
 from app.citations_scope import NO_STUDY_REASON, Scope, UnknownKeys, search_scope_query, select_studies
 from app.citations_styles import STYLES, formatted_references
 from app.models import Study
+from app.problems import Problem
+from app.study_records import untitled_warning
 from app.vocab import ExportFormat
 
 __all__ = [
     "APPRAISAL_FIELDS", "FORMATS", "NO_STUDY_REASON", "RIS_OTHERS_NOTE", "STYLES", "Format", "Scope", "UnknownKeys", "collation_key",
-    "csl_item", "export", "formatted_references", "reference_list", "ris_record",
+    "csl_item", "export", "export_warnings", "formatted_references", "reference_list", "ris_record",
     "search_scope_query", "select_studies", "to_bibtex", "to_csl_json", "to_ris",
 ]  # fmt: skip
 
@@ -90,6 +94,17 @@ def export(studies: Sequence[Study], fmt: str, *, appraisal: bool = False) -> st
     assert spec.style is not None
     refs = formatted_references(studies, spec.style, html=spec.html)
     return reference_list(refs, spec.style, html=spec.html)
+
+
+def export_warnings(studies: Sequence[Study]) -> list[Problem]:
+    """The warnings of ``evidence-kb check`` that an export of ``studies`` carries into its file,
+    at each entry's .bib file and line: the studies without a title (their reference names only
+    the author and date)."""
+    return [
+        Problem(study.source_path, study.source_line or None, warning, "warning")
+        for study in studies
+        if (warning := untitled_warning(study.key, study.title))
+    ]
 
 
 def reference_list(references: Sequence[str], style: str, *, html: bool) -> str:

@@ -343,9 +343,12 @@ def cmd_export(args: argparse.Namespace) -> int:
                 else f"no study matches: {citations.NO_STUDY_REASON}; nothing written"
             )
         text = citations.export(studies, args.format, appraisal=args.appraisal)
+    for warning in citations.export_warnings(studies):  # standard error: standard output is the file
+        _err(str(warning))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
-        _err(f"exported {len(studies)} studies as {args.format} to {args.output}")
+        counted = f"{len(studies)} {'study' if len(studies) == 1 else 'studies'}"
+        _err(f"exported {counted} as {args.format} to {args.output}")
     else:
         sys.stdout.write(text)
     return 0

@@ -198,6 +198,18 @@ def _misspelt_appraisal_field(name: str) -> str | None:
     return closest(name, APPRAISAL_FIELDS)
 
 
+def untitled_warning(key: str, title: str) -> str | None:
+    """The warning for study ``key`` when its ``title`` (decoded) is blank, else None: APA and
+    RIS would export "Author. (n.d.)." and nothing more. One wording for ``evidence-kb check``
+    (at the .bib entry) and the citation exports (``citations.export_warnings``)."""
+    if title.strip():
+        return None
+    return (
+        f"{key}: no title: its citation (APA, Vancouver, RIS, ...) would name only the author and "
+        "date; add the title, or cite a source that can be found"
+    )
+
+
 def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> StudyRecord:  # noqa: C901 (one check per appraisal field)
     f = entry.fields
     where = entry.path
@@ -236,10 +248,8 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
     url = reading.url or None
     if url and not URL.match(url):
         bad("url", f"malformed URL '{url}'")
-    if not reading.title.strip():  # APA and RIS would export "Author. (n.d.)." and nothing more
-        problems.append(Problem(where, entry.line, f"{entry.key}: no title: its citation (APA, Vancouver, "
-                                "RIS, ...) would name only the author and date; add the title, or cite a "
-                                "source that can be found", "warning"))  # fmt: skip
+    if untitled := untitled_warning(entry.key, reading.title):
+        problems.append(Problem(where, entry.line, untitled, "warning"))
     year_raw = f.get("year", "").strip()
     year = reading.issued.year if reading.issued else None
     if year_raw and not YEAR.match(year_raw) and not reading.status:

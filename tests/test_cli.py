@@ -485,6 +485,26 @@ def test_apa_prints_article_numbers_the_apa_7_way(cli: Run) -> None:
     )
 
 
+@pytest.mark.parametrize("fmt", ["bibtex", "ris", "csl-json", "apa", "vancouver-html"])
+def test_an_export_warns_of_a_study_without_a_title_as_check_does(cli: Run, fmt: str, tmp_path: Path) -> None:
+    """A trial user's report: the UC Davis Health page (no title: the source could not be found)
+    was exported as "UC Davis Health. (n.d.)." without a word. The export warns on standard error
+    (standard output is the file) with check's own line, file and line number included."""
+    (warning,) = [
+        line for line in cli("check").out.splitlines() if "ucdavishealthnodatevo2: no title:" in line
+    ]
+    exported = cli(
+        "export", "--format", fmt, "--study", "ucdavishealthnodatevo2", "--study", "alghadir2019effect"
+    )
+    assert exported.code == 0 and "UC Davis Health" in exported.out
+    assert exported.err.splitlines() == [warning]
+    target = tmp_path / f"refs.{fmt}"
+    written = cli("export", "--format", fmt, "--study", "ucdavishealthnodatevo2", "-o", str(target))
+    assert written.err.splitlines() == [warning, f"exported 1 study as {fmt} to {target}"]
+    titled = cli("export", "--format", fmt, "--study", "alghadir2019effect")
+    assert (titled.code, titled.err) == (0, "")
+
+
 def test_an_export_that_selects_no_study_says_so_and_writes_nothing(cli: Run, tmp_path: Path) -> None:
     """As the API's 404 no-studies: an empty file would pass for a successful export."""
     target = tmp_path / "refs.ris"
