@@ -328,3 +328,28 @@ def test_the_evaluation_reads_a_post_as_the_fact_check_does(index) -> None:  # t
     assert composed["scored"] and composed["scored"] == decomposed["scored"]
     assert set(composed["stances"].values()) == {"reports"}  # "d'après" is a cue in composed letters
     assert composed["stances"] == decomposed["stances"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # strength work named by the muscle it strengthens, in the sentence or the one before
+        "Weak thigh muscles are linked to knee arthritis. Strengthening these muscles can reduce the pain.",
+        "Exercises for the quadriceps muscle ease knee pain in osteoarthritis.",
+        "Building strength is the best thing you can do for chronic knee pain.",
+    ],
+)
+def test_strengthening_a_muscle_is_the_strength_exercise(seed_client: TestClient, text: str) -> None:
+    assert claims_of(seed_client, text)[:1] == [QUAD_PAIN]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what walking does to the muscles is not an exercise of its own
+        "Walking backwards strengthens the muscles around your knees.",
+        "Walking backwards is all the rage. It strengthens the muscles around your knees.",
+    ],
+)
+def test_strengthening_done_by_walking_is_no_strength_exercise(seed_client: TestClient, text: str) -> None:
+    assert QUAD_PAIN not in claims_of(seed_client, text)

@@ -193,6 +193,7 @@ def unit_features(
     post's context lends every unit (``lent_by``), carried like the post's own."""
     vectors = index.encoder.encode([u.text for u in units])
     kind = index.analyzer.kind
+    post = strengthening_as_exercise(index, post, units)
     # Each span goes to the unit its first token starts in (units are in order and do not overlap):
     # one pass over the post's spans, not one per unit.
     starts = [u.start for u in units]
@@ -220,6 +221,54 @@ def unit_features(
         have |= context | (lent[n] & {BACKWARD})
         out.append(UnitFeatures(unit, own, context - set(own), vector, have, post))
     return out
+
+
+# Strength work named by what it does to a muscle, not by an exercise: "strengthening these
+# muscles, especially the quadriceps, can help reduce the pain", "exercises on the quadriceps
+# muscle", "building strength is the best thing you can do for knee pain". The activity
+# (``STRENGTH_EXERCISE``) is read from a strengthening word with a muscle in the same unit ("muscle",
+# or a ``STRENGTHENED`` body part), or from "build" just before "strength" or "muscle", in a post
+# that names no other activity: in "walking backward strengthens the quads" (or "... It
+# strengthens the quads.") the strengthening is what walking does, not an exercise of its own.
+STRENGTH_EXERCISE = "quadriceps-exercise"
+STRENGTHENED = frozenset({"quadriceps"})  # the body parts the concept's exercises strengthen
+_STRENGTHENING = frozenset({"strengthen", "exercis"})  # stems: strengthen(s, ing), exercise(s)
+_BUILT = frozenset({"strength", "muscl"})  # what "build" builds as strength work
+_MUSCLE = "muscl"  # the stem of muscle(s)
+_NOT_OTHER = frozenset({"training", STRENGTH_EXERCISE})  # activities that leave the reading open
+
+
+def strengthening_as_exercise(index: Index, post: Features, units: list[Unit]) -> Features:
+    """``post`` with ``STRENGTH_EXERCISE`` over each strengthening word that names strength work
+    in its unit (see ``STRENGTH_EXERCISE``), as a new ``Features`` (the caller's is not changed);
+    ``post`` itself when none does, when the post names another activity, or when the index has
+    no such concept (a knowledge base without it)."""
+    kind = index.analyzer.kind
+    if STRENGTH_EXERCISE not in index.analyzer.concepts or any(
+        kind(f) == "activity" and f not in _NOT_OTHER for f in post.spans
+    ):
+        return post
+    tokens = post.tokens
+    doing = [k for k, t in enumerate(tokens) if t.stem in _STRENGTHENING or t.stem == "build"]
+    if not doing:
+        return post
+    starts = [u.start for u in units]
+
+    def unit_of(k: int) -> int:
+        return bisect.bisect_right(starts, tokens[k].start) - 1
+
+    muscled = {unit_of(k) for k, t in enumerate(tokens) if t.stem.startswith(_MUSCLE)}
+    muscled |= {unit_of(i) for f in STRENGTHENED for i, _ in post.spans.get(f, ())}
+    found = [
+        (k, k + 1)
+        for k in doing
+        if (tokens[k].stem == "build" and k + 1 < len(tokens) and tokens[k + 1].stem in _BUILT)
+        or (tokens[k].stem != "build" and unit_of(k) in muscled)
+    ]
+    if not found:
+        return post
+    spans = {**post.spans, STRENGTH_EXERCISE: [*post.spans.get(STRENGTH_EXERCISE, []), *found]}
+    return Features(spans, tokens)
 
 
 _TAG_BLOCK = re.compile(rf"(?:\s*{HASHTAG.pattern})+[\W_]*$")  # the hashtags that close a unit
