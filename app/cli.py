@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli_text import evaluation_text, factcheck_text
-from app.problems import DataError, Problem
+from app.problems import DataError, Problem, unknown_topics
 from app.settings import Settings, get_settings
 from app.vocab import Certainty, ExportFormat, Verdict
 
@@ -332,6 +332,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         args.study, args.claim, citations.search_scope_query(args.q, args.topic, args.verdict, args.grade)
     )
     with open_store(get_settings()) as store:
+        if args.topic and (unknown := unknown_topics(args.topic, store.topic_ids())):
+            raise CommandError(str(unknown))  # not "no study matches", nor dropped beside a known one
         try:
             studies = citations.select_studies(store, scope)
         except citations.UnknownKeys as exc:

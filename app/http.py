@@ -9,7 +9,6 @@ turns requests into calls on ``Store`` and results into responses.
 from __future__ import annotations
 
 import codecs
-import difflib
 import hashlib
 import json
 import re
@@ -23,6 +22,7 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
+from app import problems
 from app.claims_schema import SLUG, Slug
 from app.search import MAX_QUERY_CHARS
 from app.settings import Settings
@@ -456,35 +456,15 @@ def query_text(q: str) -> str:
 QueryText = Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Full-text query")]
 
 
-#: Up to this many topics, an unknown topic's error lists them all; beyond, the closest ones.
-TOPICS_LISTED = 30
-
-
 def unknown_topics(topics: list[str], known: frozenset[str]) -> ApiError | None:
-    """404 ``topic-not-found`` for the topics that no claim of the build has, naming the topics
-    (an id of the data, like an unknown claim or study; the schema cannot list them): "No topic
-    'knee-pain-x'; the topics are 'balance', ... or 'stroke'." With many, the closest few."""
-    unknown = [(i, t) for i, t in enumerate(topics) if t not in known]
-    if not unknown:
+    """404 ``topic-not-found`` for the topics that no claim of the build has (an id of the data,
+    like an unknown claim or study; the schema cannot list them), worded by
+    ``problems.unknown_topics`` as ``evidence-kb export`` says it, one detail per topic."""
+    found = problems.unknown_topics(topics, known)
+    if found is None:
         return None
-    shown = sorted(known)
-    if not shown:
-        allowed = "this knowledge base has no topics"
-    elif len(shown) <= TOPICS_LISTED:
-        listed = ", ".join(f"'{t}'" for t in shown[:-1]) + (
-            f" or '{shown[-1]}'" if len(shown) > 1 else f"'{shown[0]}'"
-        )
-        allowed = f"the topics are {listed}"
-    else:
-        near = difflib.get_close_matches(unknown[0][1], shown, n=5, cutoff=0.5)
-        allowed = f"there are {len(shown):,} topics (the facets of /api/v1/claims list them)"
-        if near:
-            allowed += ", the closest " + ", ".join(f"'{t}'" for t in near)
-    details = [
-        {"in": "query", "field": f"topic.{i}", "message": f"No topic '{t}'; {allowed}."} for i, t in unknown
-    ]
-    names = ", ".join(f"'{t}'" for _, t in unknown)
-    return ApiError(404, "topic-not-found", f"No topic {names}; {allowed}.", details=details)
+    details = [{"in": "query", "field": f"topic.{i}", "message": message} for i, message in found.each()]
+    return ApiError(404, "topic-not-found", str(found), details=details)
 
 
 def claim_filters(

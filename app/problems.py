@@ -1,9 +1,10 @@
-"""A problem found in the data files: where it is and what is wrong."""
+"""A problem found in the data files: where it is and what is wrong; and the words for a name
+that is not known (a misspelt field, an unknown topic), shared by the API and the command line."""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,6 +25,49 @@ def did_you_mean(name: str, candidates: Iterable[str], cutoff: float = 0.8) -> s
     """ " (did you mean 'x'?)" for the closest candidate, or "" when none is close enough."""
     close = closest(name, candidates, cutoff)
     return f" (did you mean '{close}'?)" if close else ""
+
+
+#: Up to this many topics, an unknown topic's message lists them all; beyond, the closest ones.
+TOPICS_LISTED = 30
+
+
+class UnknownTopics(LookupError):
+    """Topics that no claim of the build has: "No topic 'knee-pain-x'; the topics are 'balance',
+    ... or 'stroke'." ``unknown``: (position among the topics asked for, topic)."""
+
+    def __init__(self, unknown: list[tuple[int, str]], allowed: str):
+        self.unknown = unknown
+        self.allowed = allowed
+        names = ", ".join(f"'{t}'" for _, t in unknown)
+        super().__init__(f"No topic {names}; {allowed}.")
+
+    def each(self) -> list[tuple[int, str]]:
+        """(position, message) for each unknown topic on its own."""
+        return [(i, f"No topic '{t}'; {self.allowed}.") for i, t in self.unknown]
+
+
+def unknown_topics(topics: Sequence[str], known: Collection[str]) -> UnknownTopics | None:
+    """The topics of ``topics`` not in ``known`` (the build's), with what is allowed: every topic
+    when there are at most ``TOPICS_LISTED``, else their number and the closest few; None when
+    all are known. The one wording of the API's 404 ``topic-not-found`` (``http.unknown_topics``)
+    and of ``evidence-kb export --topic``."""
+    unknown = [(i, t) for i, t in enumerate(topics) if t not in known]
+    if not unknown:
+        return None
+    shown = sorted(known)
+    if not shown:
+        allowed = "this knowledge base has no topics"
+    elif len(shown) <= TOPICS_LISTED:
+        listed = ", ".join(f"'{t}'" for t in shown[:-1]) + (
+            f" or '{shown[-1]}'" if len(shown) > 1 else f"'{shown[0]}'"
+        )
+        allowed = f"the topics are {listed}"
+    else:
+        near = difflib.get_close_matches(unknown[0][1], shown, n=5, cutoff=0.5)
+        allowed = f"there are {len(shown):,} topics (the facets of /api/v1/claims list them)"
+        if near:
+            allowed += ", the closest " + ", ".join(f"'{t}'" for t in near)
+    return UnknownTopics(unknown, allowed)
 
 
 @dataclass(frozen=True)

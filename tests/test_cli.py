@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from helpers import DATA_DIR, FIXTURES, make_settings
 
 from app.cli import main
@@ -503,6 +504,23 @@ def test_an_export_warns_of_a_study_without_a_title_as_check_does(cli: Run, fmt:
     assert written.err.splitlines() == [warning, f"exported 1 study as {fmt} to {target}"]
     titled = cli("export", "--format", fmt, "--study", "alghadir2019effect")
     assert (titled.code, titled.err) == (0, "")
+
+
+def test_an_export_of_an_unknown_topic_lists_the_topics_as_the_api_does(
+    cli: Run, seed_client: TestClient, tmp_path: Path
+) -> None:
+    """A trial user's report: ``--topic knee-painx`` said "no study matches: the search found no
+    claim", as if the topic had no claims. Now the API's 404 message, word for word."""
+    api = seed_client.get("/api/v1/citations", params={"format": "ris", "topic": ["knee-painx", "balance"]})
+    assert api.status_code == 404
+    target = tmp_path / "refs.ris"
+    result = cli(
+        "export", "--format", "ris", "--topic", "knee-painx", "--topic", "balance", "-o", str(target)
+    )
+    assert (result.code, result.out) == (1, "")
+    assert result.err == f"evidence-kb export: {api.json()['error']['message']}\n"
+    assert "No topic 'knee-painx'; the topics are " in result.err and "'knee-pain'," in result.err
+    assert not target.exists()
 
 
 def test_an_export_that_selects_no_study_says_so_and_writes_nothing(cli: Run, tmp_path: Path) -> None:
