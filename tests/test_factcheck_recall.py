@@ -353,3 +353,15 @@ def test_strengthening_a_muscle_is_the_strength_exercise(seed_client: TestClient
 )
 def test_strengthening_done_by_walking_is_no_strength_exercise(seed_client: TestClient, text: str) -> None:
     assert QUAD_PAIN not in claims_of(seed_client, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # performance named by what raises it, without "athletic" or "running"
+        "Backward running is a great way of boosting your performance.",
+        "Coaches use reverse running to improve performance in field sports.",
+    ],
+)
+def test_performance_raised_is_athletic_performance(seed_client: TestClient, text: str) -> None:
+    assert claims_of(seed_client, text)[:1] == [ATHLETIC]
