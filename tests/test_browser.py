@@ -162,6 +162,30 @@ def test_factcheck_form(page: Any, site: str) -> None:
     shoot(page, "factcheck")
 
 
+def test_factcheck_quotes_the_words_matched(page: Any) -> None:
+    """The words first, where they are in small print (with the API's offsets in its tooltip)."""
+    post = (
+        "Walking backwards on a treadmill for 10 minutes relieves knee pain. "
+        "Studies show retro walking burns 40% more calories."
+    )
+    page.goto("/factcheck")
+    page.get_by_label("Text of the post").fill(post)
+    page.get_by_role("button", name="Check this post").click()
+    page.wait_for_selector("section.factcheck-result")
+    line = page.locator("p.matched-text").last
+    assert line.inner_text().startswith("In the post: “Studies show retro walking burns 40% more calories.”")
+    small = line.locator("small")
+    assert small.inner_text() == f"(characters 69–119 of {len(post)})"
+    assert "start 68, end 119" in (small.get_attribute("title") or "")
+    # small print: smaller than the quoted words, and muted
+    sizes = page.evaluate(
+        "([q, s]) => [parseFloat(getComputedStyle(q).fontSize), parseFloat(getComputedStyle(s).fontSize)]",
+        [line.locator(".quoted").element_handle(), small.element_handle()],
+    )
+    assert sizes[1] < sizes[0]
+    shoot(page, "factcheck-spans")
+
+
 def test_keyboard_and_error_pages(page: Any) -> None:
     page.expect_404 = True
     page.goto("/claims/no-such-claim")

@@ -765,6 +765,38 @@ def test_factcheck_post_shows_the_result(seed_client: TestClient) -> None:
         ]
 
 
+TWO_SENTENCES = (
+    "Walking backwards on a treadmill for 10 minutes relieves knee pain. "
+    "Studies show retro walking burns 40% more calories."
+)
+
+
+def test_factcheck_page_quotes_the_words_matched_with_their_place_in_small_print(
+    seed_client: TestClient,
+) -> None:
+    """A trial user's report: "In the post (characters 0–44): ..." put the programmer's offsets
+    first, counted from 0. The words come first; where they are follows in small print, counted
+    as a reader counts (from 1, the last one included), or "the whole post"; the API keeps its
+    offsets (from 0, end excluded)."""
+    expected = seed_client.post("/api/v1/factcheck", json={"text": TWO_SENTENCES}).json()["matches"]
+    spans = {(m["matched_text"]["start"], m["matched_text"]["end"]) for m in expected}
+    assert (68, 119) in spans and (0, 67) in spans  # the API unchanged
+    doc = lxml.html.fromstring(
+        seed_client.post("/factcheck", data={"text": TWO_SENTENCES}, headers=HTML).text
+    )
+    for node, match in zip(doc.xpath("//article[@class='match']"), expected, strict=True):
+        span = match["matched_text"]
+        line = one(node, ".//p[@class='matched-text']")
+        assert text(line).startswith(f"In the post: “{span['text']}”"), text(line)
+        where = one(line, "./small")
+        assert text(where) == f"(characters {span['start'] + 1}–{span['end']} of {len(TWO_SENTENCES)})"
+        assert "characters 0" not in text(node)
+    whole = "Walking backwards doesn't burn twice the calories"
+    doc = lxml.html.fromstring(seed_client.post("/factcheck", data={"text": whole}, headers=HTML).text)
+    line = doc.xpath("//p[@class='matched-text']")[0]
+    assert text(line) == f"In the post: “{whole}” (the whole post)"
+
+
 def test_factcheck_result_is_a_shareable_link(seed_client: TestClient) -> None:
     """GET /factcheck?text=... renders the same result as the form's POST (no JavaScript), and
     every result page links to itself that way."""
