@@ -186,6 +186,17 @@ def test_factcheck_quotes_the_words_matched(page: Any) -> None:
     shoot(page, "factcheck-spans")
 
 
+def test_factcheck_says_a_denied_figure_once(page: Any) -> None:
+    page.goto("/factcheck")
+    page.get_by_label("Text of the post").fill("Walking backwards doesn't burn twice the calories")
+    page.get_by_role("button", name="Check this post").click()
+    page.wait_for_selector("section.factcheck-result")
+    line = page.locator("ul.denied-figures li").first.inner_text()
+    assert line.startswith("The post denies the figure “twice”, not the claim. The evidence does not support")
+    assert line.count("denies") == 1
+    shoot(page, "factcheck-denied-figure")
+
+
 def test_keyboard_and_error_pages(page: Any) -> None:
     page.expect_404 = True
     page.goto("/claims/no-such-claim")

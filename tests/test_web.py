@@ -797,6 +797,22 @@ def test_factcheck_page_quotes_the_words_matched_with_their_place_in_small_print
     assert text(line) == f"In the post: “{whole}” (the whole post)"
 
 
+def test_a_denied_figure_is_said_once(seed_client: TestClient) -> None:
+    """A trial user's report: 'The post denies the figure “twice”, not the claim: The post denies
+    this figure, and the evidence does not support it either: ...' said the denial twice."""
+    post = "Walking backwards doesn't burn twice the calories"
+    doc = lxml.html.fromstring(seed_client.post("/factcheck", data={"text": post}, headers=HTML).text)
+    lines = [text(li) for li in doc.xpath("//ul[@class='denied-figures']/li")]
+    assert lines
+    for line in lines:
+        assert line.startswith(
+            "The post denies the figure “twice”, not the claim. The evidence does not support it either: it shows "
+        )
+        assert line.count("denies") == 1 and line.count("the evidence") + line.count("The evidence") == 1, (
+            line
+        )
+
+
 def test_factcheck_result_is_a_shareable_link(seed_client: TestClient) -> None:
     """GET /factcheck?text=... renders the same result as the form's POST (no JavaScript), and
     every result page links to itself that way."""

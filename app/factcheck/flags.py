@@ -300,13 +300,13 @@ def denied_figures(
             said = f"The post says {fig.text}; "
             why = flag["message"][len(said) :] if flag["message"].startswith(said) else flag["message"]
             found |= {"evidence_agrees": True, "study": flag["study"],
-                      "note": f"The post denies this figure, and the evidence does not support it either: {why}"}  # fmt: skip
+                      "note": f"The evidence does not support it either: {why.replace('the evidence shows', 'it shows', 1)}"}  # fmt: skip
         elif why is None:
             found |= {"evidence_agrees": False,
-                      "note": "The post denies this figure, but the evidence holds it."}  # fmt: skip
+                      "note": "The evidence holds this figure, though."}  # fmt: skip
         else:
             found |= {"evidence_agrees": None, "study": why.get("study"),
-                      "note": f"The post denies this figure; it is not checked against a study figure ({why.get('note') or 'no study figure of that kind'})."}  # fmt: skip
+                      "note": f"It is not checked against a study figure ({why.get('note') or 'no study figure of that kind'})."}  # fmt: skip
         out.append({k: v for k, v in found.items() if v is not None or k == "evidence_agrees"})
     return out
 
