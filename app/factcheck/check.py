@@ -53,6 +53,7 @@ from app.factcheck.stance import (
     reported,
     reported_around,
     stance,
+    study_aim,
 )
 from app.store import Store
 from app.vocab import PostStance
@@ -387,6 +388,10 @@ def _stance_and_span(
                 return concession, (clause.start, max([unit.end, *(u.end for u in later)]))
             assert following is not None
             return concession, (following.start, following.end)
+    if said in (PostStance.ASSERTS, PostStance.REPORTS) and clause.text != unit.text and study_aim(unit.text):
+        # "This trial examined backward walking and its effect on knee pain": the sentence states
+        # a study's aim, and so does each clause of it
+        return PostStance.ASKS, None
     return _attributed(said, unit, clause, quoted), None
 
 

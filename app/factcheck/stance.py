@@ -16,7 +16,9 @@ walking" does not deny the quadriceps claim). Checked in this order:
   Walking Backwards Help Knee Pain", not "Does wonders for knee pain") and the next sentence does
   not answer it at once ("Yes, ..." makes it an assertion, "No, ...", "Hardly.", "Doesn't work."
   a denial); or it states a study's aim ("this study aimed to", "Objective: to investigate
-  whether", "el objetivo", "Ziel der Studie").
+  whether", "el objetivo", "Ziel der Studie", "This study investigated ...", "We examined ..."
+  without what it found) or is a title naming the effect studied ("Effects of X on Y",
+  "Efectos de X sobre Y": ``study_aim``).
 - a claim the post only supposes: its words and its activity all in a condition's antecedent
   ("If walking backwards cured knee pain, doctors would prescribe it"): ``denies`` for a
   counterfactual, ``asks`` for an open condition (``supposed``).
@@ -233,6 +235,69 @@ _STUDY_AIM = re.compile(
     r"ziel (?:dieser|der) (?:studie|arbeit)|o objetivo d[eo]st[ea] estudo|lo scopo di questo studio)",
     re.IGNORECASE,
 )
+# The authors' own study said to look into something ("This cross-sectional study investigated
+# ...", "We examined the effect of ...", "Este estudio evaluó ...", "Diese Studie untersucht ..."):
+# its aim, a question, unless the unit gives what it found (``_FINDING``). Not "a study" / "the
+# study" of a news report, which passes on a study (``reported``).
+_OWN_STUDY_AIM = re.compile(
+    r"\b(?:this|the present|the current|our)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:study|trial|review|paper|experiment|analysis|work|research|project)\s+"
+    r"(?:(?:was|is) designed to|sought|seeks|looked at|looks at|"
+    r"(?:investigat|examin|explor|evaluat|assess|compar|analy[sz]|test|address)\w*)|"
+    r"\bwe\s+(?:(?:investigat|examin|explor|evaluat|assess|compar|analy[sz]|test)\w*|sought|studied|looked at)\b|"
+    r"\b(?:este|el presente|nuestro)\s+(?:estudio|trabajo|ensayo)\s+(?:investig|evalu|analiz|examin|compar|explor)\w*|"
+    r"\b(?:cette|la pr[ée]sente|notre)\s+[ée]tude\s+(?:a\s+)?(?:[ée]valu|examin|compar|analys|explor|[ée]tudi)\w*|"
+    r"\b(?:diese|die vorliegende|unsere)\s+(?:studie|arbeit|untersuchung)\s+"
+    r"(?:untersucht|vergleicht|pr[üu]ft|analysiert|bewertet|evaluiert)\w*|"
+    r"\b(?:questo|il presente|il nostro)\s+studio\s+(?:ha\s+)?(?:valut|indag|esamin|confront|analizz)\w*|"
+    r"\b(?:este|o presente|nosso)\s+(?:estudo|trabalho)\s+(?:avali|investig|analis|compar|examin)\w*|"
+    r"\b(?:deze|dit|onze)\s+(?:studie|onderzoek)\s+(?:onderzoch|onderzoekt|evalueer|vergeleek|vergelijkt)\w*|"
+    r"\b(?:в\s+)?(?:данном|этом|настоящем)\s+исследовании\s+(?:изуч|оцен|сравн|анализ)\w*|"
+    r"本研究(?:は|では|の目的|旨在|目的|探讨|探討|评估|評估)|이\s?연구는|본\s?연구는",
+    re.IGNORECASE,
+)
+_FINDING = re.compile(
+    r"\b(?:found|finds|showed|shows|demonstrated|demonstrates|revealed|reveals|concluded|confirmed|"
+    r"encontr[óo]|mostr[óo]|demostr[óo]|a montr[ée]|zeigte|ergab|ha dimostrato|mostrou|toonde|показал\w*)\b",
+    re.IGNORECASE,
+)
+# A title that names what is studied ("Effects of Backward Gait on Sand on Improving the Gait
+# Parameters of Patients With Chronic Stroke", "Efectos de la marcha hacia atrás sobre ...",
+# "Einfluss von Rückwärtsgehen auf ..."): the question of a study, not its answer; not a sentence
+# (no finite verb of ``_TITLE_VERB``: "The effect of X on Y is large" states it).
+_EFFECT_TITLE = re.compile(
+    r"^\W*(?:(?:the\s+)?(?:effects?|impacts?|influence|efficacy|effectiveness)\s+of\s.+?\s(?:on|in|for|among)\s|"
+    r"(?:(?:los|las|el|la)\s+)?(?:efectos?|eficacia|influencia|impacto)\s+de[l]?\s.+?\s(?:en|sobre)\s|"
+    r"(?:(?:les|l')\s*)?(?:effets?|efficacit[ée]|influence|impact)\s+d(?:e|u|es|')\s?.+?\s(?:sur|chez)\s|"
+    r"(?:(?:die|der)\s+)?(?:wirkung|auswirkungen?|einfluss|effekte?|wirksamkeit)\s+(?:von|des|der|eines|einer)\s.+?\s(?:auf|bei)\s|"
+    r"(?:(?:gli|l')\s*)?(?:effett[oi]|efficacia|influenza|impatto)\s+d\w*\s.+?\s(?:su\w*|in|nei|negli)\s|"
+    r"(?:(?:os|o|a)\s+)?(?:efeitos?|efic[áa]cia|influ[êe]ncia|impacto)\s+d[aoe]s?\s.+?\s(?:em|no|na|nos|nas|sobre)\s|"
+    r"(?:het\s+)?(?:effect|invloed)\s+van\s.+?\s(?:op|bij)\s|"
+    r"(?:влияние|эффект\w*|эффективность)\s.+?\s(?:на|при)\s)",
+    re.IGNORECASE,
+)
+_TITLE_VERB = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|can|could|may|might|will|would|does|did|do|shows?|showed|found|"
+    r"es|son|fue|fueron|puede|est|sont|était|peut|ist|sind|war|waren|kann|hat|è|sono|era|può|é|são|foi|"
+    r"pode|zijn|was|kan|является|был[аио]?|может)\b",
+    re.IGNORECASE,
+)
+TITLE_WORDS = 30  # a study's title is at most this long
+
+
+def study_aim(text: str) -> bool:
+    """The unit states what a study looks into rather than what it found (``asks``): an aim
+    (``_STUDY_AIM``: "This study aimed to ...", "Objective: to investigate whether ..."), the
+    authors' own study said to investigate something without its finding in the unit
+    (``_OWN_STUDY_AIM``), or a title naming an effect studied (``_EFFECT_TITLE``)."""
+    t = _clean(text)
+    if _STUDY_AIM.search(t):
+        return True
+    if _OWN_STUDY_AIM.search(t) and not _FINDING.search(t):
+        return True
+    return bool(_EFFECT_TITLE.match(t)) and word_count(t) <= TITLE_WORDS and not _TITLE_VERB.search(t)
+
+
 # Others' words set against the post's own ("Contrary to what people say, it does help"): the post
 # asserts; the cue of a report inside is not its attribution.
 _AGAINST_OTHERS = re.compile(
@@ -659,7 +724,7 @@ def stance(
     worse" denies the claim only when said of it (``_worsens``)."""
     nxt = _clean(following or "").strip()
     question = is_question(text)
-    if (question and not _ANSWER_YES.match(nxt)) or _STUDY_AIM.search(text):
+    if (question and not _ANSWER_YES.match(nxt)) or study_aim(text):
         return PostStance.DENIES if question and _ANSWER_NO.match(nxt) else PostStance.ASKS
     if_so = supposed(text, words, actors)
     if if_so:  # "If walking backwards cured knee pain, doctors would prescribe it"

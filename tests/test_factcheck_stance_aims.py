@@ -1,0 +1,49 @@
+"""Stance on questions and denials that the dev CV showed read as assertions (issue 14), through the
+API: a study's aim or title asks; a question answered by harm or a verdict is denied; a doubt
+about the evidence after a claim asks; a caution against falling denies the safety claim; a
+contrast that cuts a claim down to "merely" something denies it. Each kind holds variants in
+other wordings and languages, and assertions that must stay assertions."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from helpers import claim_matches as matches
+from helpers import factcheck_body as check
+
+BALANCE = "backward-walking-improves-balance"
+KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
+OSTEOARTHRITIS = "backward-walking-eases-knee-osteoarthritis"
+QUADS = "backward-walking-strengthens-quadriceps"
+CALORIES = "backward-walking-burns-more-calories"
+SAFE = "backward-walking-is-safe-for-healthy-adults"
+VO2MAX = "higher-vo2max-means-longer-exercise"
+
+
+def _stance(client: TestClient, text: str, claim: str) -> str:
+    found = matches(check(client, text))
+    assert claim in found, f"{claim} not among {list(found)}"
+    return str(found[claim]["stance"])
+
+
+@pytest.mark.parametrize(
+    ("text", "claim", "stance"),
+    [
+        # the authors' own study said to look into it, in English and German; a clause of such a sentence
+        ("We investigated the effect of retro walking on balance in older women.", BALANCE, "asks"),
+        ("Diese Studie untersucht, ob Rückwärtsgehen das Gleichgewicht verbessert.", BALANCE, "asks"),
+        (
+            "This randomized trial examined backward walking training and its effect on knee pain in older adults.",
+            KNEE_PAIN,
+            "asks",
+        ),
+        # a title naming the effect studied, in English and Spanish
+        ("Effects of backward walking on balance in older adults with knee osteoarthritis.", BALANCE, "asks"),
+        ("Efectos de la marcha hacia atrás sobre el equilibrio en adultos mayores.", BALANCE, "asks"),
+        # what the study found is no question; a sentence about the effect states it
+        ("This study examined backward walking and found that it reduced knee pain.", KNEE_PAIN, "reports"),
+        ("The effect of backward walking on balance is large.", BALANCE, "asserts"),
+    ],
+)
+def test_a_study_aim_or_title_asks(seed_client: TestClient, text: str, claim: str, stance: str) -> None:
+    assert _stance(seed_client, text, claim) == stance
