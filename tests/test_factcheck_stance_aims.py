@@ -47,3 +47,22 @@ def _stance(client: TestClient, text: str, claim: str) -> str:
 )
 def test_a_study_aim_or_title_asks(seed_client: TestClient, text: str, claim: str, stance: str) -> None:
     assert _stance(seed_client, text, claim) == stance
+
+
+@pytest.mark.parametrize(
+    ("text", "claim", "stance"),
+    [
+        # a question the next sentence answers with harm or a verdict
+        (
+            "Does walking backwards strengthen your quads? Tried it for a month and it wrecked my knees.",
+            QUADS,
+            "denies",
+        ),
+        ("Walking backwards burns more calories? That's a myth.", CALORIES, "denies"),
+        # a question left open, or answered yes
+        ("Does walking backwards strengthen your quads? I am about to find out.", QUADS, "asks"),
+        ("Does walking backwards strengthen your quads? Yes, it does.", QUADS, "asserts"),
+    ],
+)
+def test_a_question_refuted_or_doubted(seed_client: TestClient, text: str, claim: str, stance: str) -> None:
+    assert _stance(seed_client, text, claim) == stance

@@ -14,8 +14,8 @@ walking" does not deny the quadriceps claim). Checked in this order:
   吗 or ですか ending it, a question opener such as "does", "can", "is it
   true"; without "?" when an auxiliary opens it and its subject follows, as headlines ask: "Does
   Walking Backwards Help Knee Pain", not "Does wonders for knee pain") and the next sentence does
-  not answer it at once ("Yes, ..." makes it an assertion, "No, ...", "Hardly.", "Doesn't work."
-  a denial); or it states a study's aim ("this study aimed to", "Objective: to investigate
+  not answer it at once ("Yes, ..." makes it an assertion, "No, ...", "Hardly.", "Doesn't work.",
+  "That's a myth." or harm done ("... it wrecked my knees") a denial); or it states a study's aim ("this study aimed to", "Objective: to investigate
   whether", "el objetivo", "Ziel der Studie", "This study investigated ...", "We examined ..."
   without what it found) or is a title naming the effect studied ("Effects of X on Y",
   "Efectos de X sobre Y": ``study_aim``).
@@ -677,6 +677,31 @@ def _topic_verdict(text: str, words: Sequence[Span] | None) -> bool:
     return bool(_cues(_VERDICT, m.group("verdict")))
 
 
+# What a sentence says went wrong for its speaker's body: "following that advice almost destroyed
+# my bad knees", "it wrecked my back", "me destrozó las rodillas".
+_HARMED = re.compile(
+    r"\b(?:destroy(?:ed|s)|ruin(?:ed|s)|wreck(?:ed|s)|damag(?:ed|es)|aggravat(?:ed|es)|worsen(?:ed|s)|"
+    r"made (?:\w+ ){0,2}worse|(?:hurt|injured) (?:my|our|their|his|her)|"
+    r"destroz\w*|arruin\w*|empeor\w*|d[ée]truit|ruin[ée]|abim[ée]|ruiniert|zerst[öo]rt|kaputt|verschlimmert|"
+    r"rovinat\w*|distrutt\w*|peggiorat\w*|destru[ií]\w*|piorou|verpest|verergerd|разрушил\w*|угробил\w*|испортил\w*)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _refutes(text: str, words: Sequence[Span] | None) -> bool:
+    """The sentence after a question answers it "no": it opens with a no ("No, ...", "Hardly.",
+    ``_ANSWER_NO``), is a short verdict ("That's a myth.", ``_verdict_after``), or tells how the
+    thing harmed the speaker's body (``_HARMED``, about the claim's words when it names them:
+    "what's not to like about 'strengthen your quads'? ... following that advice almost destroyed
+    my bad knees")."""
+    if not text:
+        return False
+    if _ANSWER_NO.match(text) or _verdict_after(text, words):
+        return True
+    t = _clean(text)
+    return any(_governs(t, cue, words) for cue in _cues(_HARMED, t))
+
+
 def _only_no(text: str) -> bool:
     """The sentence is nothing but a "no" ("It doesn't.", "Not really.", "I don't think so."): a
     statement it follows is denied, as a question it answers would be."""
@@ -725,7 +750,7 @@ def stance(
     nxt = _clean(following or "").strip()
     question = is_question(text)
     if (question and not _ANSWER_YES.match(nxt)) or study_aim(text):
-        return PostStance.DENIES if question and _ANSWER_NO.match(nxt) else PostStance.ASKS
+        return PostStance.DENIES if question and _refutes(nxt, following_words) else PostStance.ASKS
     if_so = supposed(text, words, actors)
     if if_so:  # "If walking backwards cured knee pain, doctors would prescribe it"
         return if_so
