@@ -62,6 +62,13 @@ def test_a_study_aim_or_title_asks(seed_client: TestClient, text: str, claim: st
         # a question left open, or answered yes
         ("Does walking backwards strengthen your quads? I am about to find out.", QUADS, "asks"),
         ("Does walking backwards strengthen your quads? Yes, it does.", QUADS, "asserts"),
+        # a claim, then a question about its evidence
+        (
+            "Retro walking could be the key to better balance. What evidence is there for this claim?",
+            BALANCE,
+            "asks",
+        ),
+        ("Retro walking could be the key to better balance. Why not try it tonight?", BALANCE, "asserts"),
     ],
 )
 def test_a_question_refuted_or_doubted(seed_client: TestClient, text: str, claim: str, stance: str) -> None:

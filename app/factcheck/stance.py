@@ -33,7 +33,8 @@ walking" does not deny the quadriceps claim). Checked in this order:
   with forward and the unit compares the same quantity the other way round ("Forward walking
   burns more calories than backward walking": ``reverses_comparison``).
 - ``asks`` also when the next sentence is a short question that puts the claim in doubt ("But is
-  it really so?", "¿Funciona de verdad?", "Но так ли это?").
+  it really so?", "¿Funciona de verdad?", "Но так ли это?", "What evidence is there for this
+  claim?").
 - ``reports``: the post attributes the claim to someone else ("according to", "claims that",
   "they say", "he says", "supposedly", "TikTok says", "según", "selon", "laut", "angeblich"...),
   passes on a finding ("A 2019 study reported", "The American College of Sports Medicine found
@@ -520,7 +521,11 @@ _DANGER = re.compile(
 _CHALLENGE = re.compile(
     r"\b(?:really|actually|truly|true|work|works|worth it|hype|miracle|so simple|"
     r"realmente|de verdad|cierto|funciona|vraiment|efficace|wirklich|stimmt|echt|klopt|wondermiddel|"
-    r"davvero|vero|funziona|mesmo|verdade|funciona|действительно|правда|так ли)(?!\w)",
+    r"davvero|vero|funziona|mesmo|verdade|funciona|действительно|правда|так ли|"
+    # what backs it: "What evidence is there behind this claim?", "¿Qué evidencia hay?"
+    r"evidence|proof|science say|claim|evidencia|pruebas?|afirmaci[óo]n|preuves?|affirmation|beweise?|"
+    r"belege?|behauptung|evidenze?|prove|affermazione|evid[êe]ncias?|provas?|afirma[çc][ãa]o|bewijs|"
+    r"доказательств\w*|утверждени\w*)(?!\w)",
     re.IGNORECASE,
 )
 VERDICT_SENTENCE_WORDS = 20  # a following sentence this short that gives a verdict applies to the claim
