@@ -73,3 +73,21 @@ def test_a_study_aim_or_title_asks(seed_client: TestClient, text: str, claim: st
 )
 def test_a_question_refuted_or_doubted(seed_client: TestClient, text: str, claim: str, stance: str) -> None:
     assert _stance(seed_client, text, claim) == stance
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        (
+            "Walking backwards on a treadmill takes more concentration and care to avoid tripping and falling.",
+            "denies",
+        ),
+        ("Caminar hacia atrás en la cinta aumenta el riesgo de caídas.", "denies"),
+        # said safe, with the caution as advice
+        ("Walking backwards is generally safe; start slowly to avoid falling.", "asserts"),
+    ],
+)
+def test_a_caution_against_falling_denies_the_safety_claim(
+    seed_client: TestClient, text: str, stance: str
+) -> None:
+    assert _stance(seed_client, text, SAFE) == stance

@@ -29,7 +29,8 @@ walking" does not deny the quadriceps claim). Checked in this order:
   unit, in a "Myth:" label opening it, after a headline's topic and a colon ("X for knee pain:
   overhyped and oversold."), or in the next sentence when that sentence is a short verdict
   ("That's a myth.", "... can be misleading"); or the claim says "safe" and the unit says
-  "dangerous" or "risk of falling" (危険, 危险: the contrary, not a negation); or the claim compares backward
+  "dangerous", "risk of falling" or a caution against falling ("to avoid tripping or falling")
+  and not "safe" (危険, 危险: the contrary, not a negation); or the claim compares backward
   with forward and the unit compares the same quantity the other way round ("Forward walking
   burns more calories than backward walking": ``reverses_comparison``).
 - ``asks`` also when the next sentence is a short question that puts the claim in doubt ("But is
@@ -497,7 +498,14 @@ def _worsens(text: str, words: Sequence[Span] | None, actors: Sequence[Span]) ->
     return False
 
 
-_SAFE = re.compile(r"\bsafe\b|\bno (?:particular )?(?:health )?risk", re.IGNORECASE)
+_SAFE = re.compile(
+    r"\bsafe\b|\bno (?:particular )?(?:health )?risk|"
+    # "sans danger", "sin peligro", "ungefährlich", "безопасно": a post that says it is safe and
+    # warns of falls ("safe if done correctly ... to avoid falling") does not deny it
+    r"\b(?:sans (?:danger|risque)|sin (?:peligro|riesgo)|ungef[äa]hrlich|unbedenklich|senza (?:pericol|rischi)\w*|"
+    r"sem (?:perigo|risco)|sicuro per|seguro para|veilig voor|безопасн\w*)|安全",
+    re.IGNORECASE,
+)
 # "No risk", "no particular health risk", "won't hurt you", "not dangerous", "zero risk": a negation
 # of harm says "safe". A claim worded so ("carries no particular health risk") is asserted, not
 # denied, by a post that says the same (found by a new user's trial: the safety claim's own
@@ -512,6 +520,16 @@ _NO_HARM = re.compile(
 _DANGER = re.compile(
     r"\b(?:dangerous|unsafe|risky|hazardous|(?:risk|chances?) of (?:falling|falls?|injury|tripping)|"
     r"experts? warn|doctors? warn|"
+    # a caution against falling or getting hurt: "requires more attention to avoid tripping or
+    # falling", "be careful not to fall", "to prevent injuries"
+    r"(?:avoid|prevent|careful not to|so (?:that )?you don'?t|without) (?:\w+ ){0,2}?"
+    r"(?:trip|fall|stumbl|injur|hurt)\w*|(?:trip|fall|tripping|falling) (?:hazard|risk)|"
+    r"riesgos? de (?:ca[ií]das?|lesi[oó]n|lesiones|tropez\w*)|evitar (?:\w+ ){0,2}?(?:ca[ií]das?|caerse|tropez\w*|lesiones)|"
+    r"risques? de (?:chute|blessure)s?|[ée]viter (?:\w+ ){0,2}?(?:chutes?|tomber|tr[ée]bucher|blessures?)|"
+    r"sturz(?:gefahr|risiko)|verletzungs(?:gefahr|risiko)|stolpern|st[üu]rzen|"
+    r"rischio di (?:cadut\w*|infortun\w*|lesion\w*)|evitare (?:\w+ ){0,2}?(?:cadut\w*|cadere|inciampare)|"
+    r"risco de (?:quedas?|les[ãa]o|les[õo]es)|evitar (?:\w+ ){0,2}?(?:quedas?|trope[çc]ar)|"
+    r"valrisico|risico op vallen|риск\w* (?:падени\w*|травм\w*)|"
     r"peligros[oa]|dangereu(?:x|se)|gef[äa]hrlich|gef[äa]hrden|warnen|warnt|verletzungen seien|"
     r"perigos[oa]|pericolos[oa]|gevaarlijk|опасн\w*)(?!\w)"
     r"|危険|危な|危险|危險",  # ja, zh (no spaces: no word boundaries to ask for)
