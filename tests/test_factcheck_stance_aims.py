@@ -91,3 +91,18 @@ def test_a_caution_against_falling_denies_the_safety_claim(
     seed_client: TestClient, text: str, stance: str
 ) -> None:
     assert _stance(seed_client, text, SAFE) == stance
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("However, VO2 max is merely an upper limit of endurance performance.", "denies"),
+        ("Sin embargo, el VO2 max es solo un límite superior del rendimiento de resistencia.", "denies"),
+        # an amount or a condition is no limit on the claim
+        ("But a higher VO2 max only takes a few weeks to reach and helps you exercise longer.", "asserts"),
+    ],
+)
+def test_a_contrast_that_cuts_the_claim_down_denies_it(
+    seed_client: TestClient, text: str, stance: str
+) -> None:
+    assert _stance(seed_client, text, VO2MAX) == stance

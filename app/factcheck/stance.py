@@ -30,7 +30,9 @@ walking" does not deny the quadriceps claim). Checked in this order:
   overhyped and oversold."), or in the next sentence when that sentence is a short verdict
   ("That's a myth.", "... can be misleading"); or the claim says "safe" and the unit says
   "dangerous", "risk of falling" or a caution against falling ("to avoid tripping or falling")
-  and not "safe" (危険, 危险: the contrary, not a negation); or the claim compares backward
+  and not "safe" (危険, 危险: the contrary, not a negation); or the unit opens with a contrast and
+  cuts the claim down ("However, VO2 max is merely an upper limit ...", "Jedoch ... lediglich die
+  obere Grenze": ``_limited``); or the claim compares backward
   with forward and the unit compares the same quantity the other way round ("Forward walking
   burns more calories than backward walking": ``reverses_comparison``).
 - ``asks`` also when the next sentence is a short question that puts the claim in doubt ("But is
@@ -725,6 +727,42 @@ def _refutes(text: str, words: Sequence[Span] | None) -> bool:
     return any(_governs(t, cue, words) for cue in _cues(_HARMED, t))
 
 
+# A contrast that cuts the claim down to less than it says: "However, VO2 max merely sets the upper
+# limit of endurance", "Jedoch gibt die VO2max lediglich die obere Grenze der Ausdauerleistung an"
+# (a limiting denial). The limiter must bear on the claim's words after it, and not count an
+# amount or set a condition ("but only 10 minutes", "but only if done slowly").
+_CONTRAST_OPENER = re.compile(
+    r"^\W*(?:however|but|yet|still|jedoch|aber|allerdings|doch|sin embargo|pero|no obstante|cependant|"
+    r"mais|pourtant|tuttavia|per[òo]|ma|por[ée]m|mas|contudo|echter|maar|однако|но)\b",
+    re.IGNORECASE,
+)
+_LIMITER = re.compile(
+    r"\b(?:merely|only|just|nothing more than|lediglich|nur|blo[ßs]|solo|s[óo]lo|solamente|[úu]nicamente|"
+    r"seulement|uniquement|simplement|soltanto|solamente|apenas|somente|meramente|alleen|slechts|лишь|только)\s+"
+    # then what it cuts the claim down to, a noun phrase ("merely an upper limit", "lediglich die
+    # obere Grenze"), not a verb or an amount ("only takes 10 minutes", "only a few weeks")
+    r"(?!a few|a little|a couple|ein paar|unos|quelques)"
+    r"(?:the|a|an|one|die|der|das|den|dem|des|ein|eine|einen|einer|la|el|le|les|l'|un|una|une|il|lo|"
+    r"o|um|uma|de|het|een)\b",
+    re.IGNORECASE,
+)
+
+
+def _limited(text: str, words: Sequence[Span] | None) -> bool:
+    """The unit opens with a contrast ("However", "Jedoch", "Pero") and a limiter and its noun
+    phrase ("merely an", "lediglich die", "solo una") bear on the claim's words after it, in its
+    clause (``_LIMITER``):
+    the post cuts the claim down, a qualified denial. False without the claim's words."""
+    t = _clean(text)
+    if not words or not _CONTRAST_OPENER.match(t):
+        return False
+    for cue in _cues(_LIMITER, t):
+        end = clause_of(t, cue[0])[1]
+        if any(cue[1] <= a and b <= end for a, b in words):
+            return True
+    return False
+
+
 def _only_no(text: str) -> bool:
     """The sentence is nothing but a "no" ("It doesn't.", "Not really.", "I don't think so."): a
     statement it follows is denied, as a question it answers would be."""
@@ -779,7 +817,7 @@ def stance(
         return if_so
     if _denied(text, words) and not (_NO_HARM.search(claim_statement) and _only_harm_negated(text)):
         return PostStance.DENIES
-    if replied_no(text):  # '"It burns twice the calories" — no, it doesn't.'
+    if replied_no(text) or _limited(text, words):  # '"It burns twice the calories" — no, it doesn't.'
         return PostStance.DENIES
     if claim_statement and _SAFE.search(claim_statement) and _DANGER.search(text) and not _SAFE.search(text):
         return PostStance.DENIES
