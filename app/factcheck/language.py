@@ -28,6 +28,7 @@ How a language is read (``handling``):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import threading
@@ -177,6 +178,7 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of one character, asked for every letter
 def _script(ch: str) -> str:
     """The script of letter ``ch``: "cjk" (kana and ideographs, read as one), "hangul", or the
     first word of its Unicode name ("LATIN", "CYRILLIC", "ARABIC", "DEVANAGARI"...)."""
@@ -221,6 +223,8 @@ def script_parts(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, lis
     a word or two. A sentence with no script of its own (emoji, figures) goes with the one before
     it. Japanese and Chinese share the ideographs: sentences of ideographs alone in a post with
     Japanese sentences are a part of their own only when the model reads them as Chinese."""
+    if _one_spaced_script(text):  # the usual post: no sentence can be of another script
+        return None
     kinds: list[str | None] = []
     for start, end in spans:
         kind = _sentence_script(text[start:end])
@@ -242,6 +246,16 @@ def script_parts(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, lis
         own = [span for span, k in zip(spans, kinds, strict=True) if k == wanted]
         parts.append((blanked(text, own), own))
     return parts
+
+
+def _one_spaced_script(text: str) -> bool:
+    """True when every letter of ``text`` is of one script written with spaces (or it has none):
+    each sentence is then of that script or of none, so ``script_parts`` finds no second part. Not
+    for Japanese and Chinese, whose sentences share the ideographs and may be two languages."""
+    if text.isascii():
+        return True
+    scripts = {_script(ch) for ch in set("".join(_LETTERS.findall(text)))}
+    return len(scripts) <= 1 and "cjk" not in scripts
 
 
 def blanked(text: str, keep: list[tuple[int, int]]) -> str:
