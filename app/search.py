@@ -10,7 +10,11 @@ what matches, so both match the same claims.
 
 A query matches a claim when every query word (stop words dropped unless the query is nothing
 else) or one of its curated synonyms from data/concepts.yaml ("retro" finds "backward") occurs
-in it; numbers and phrases match as adjacent tokens. Ranking is one rule on both backends
+in it; numbers and phrases match as adjacent tokens. A term of a concept's ``translations``
+stands for the concept's English terms ("rodilla", "Knie", "genou" find what "knee" finds;
+"dolor de rodilla" what "knee pain" finds): its words stemmed in their own language (Snowball:
+"rodillas", "genoux"), Japanese, Chinese and Korean terms found inside the query's words
+("膝の痛み" is knee and pain, "무릎이" the knee with its particle). Ranking is one rule on both backends
 (``COLUMN_WEIGHTS``): 8 when the whole query matches inside the statement, plus 4 inside the
 phrasings, 2 inside the summary, 1 inside the caveats; ties keep the order of claims.yaml.
 User text is never passed raw to the query syntax (every term is quoted or bound). Snippets are
@@ -24,11 +28,14 @@ import functools
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from html import escape
 
 import snowballstemmer
 from markupsafe import Markup
+
+from app.vocab import STEMMERS
 
 MARK_START, MARK_END = "\x02", "\x03"
 MAX_TERMS = 12
@@ -80,7 +87,7 @@ class Token:
     end: int
 
 
-def tokens(text: str) -> list[Token]:
+def tokens(text: str, *, stemmed: bool = True) -> list[Token]:
     """The searchable tokens of a text, in order, the same for the index and for queries.
 
     - Numbers are single tokens, compared as numbers: ``5.2`` and ``5.20`` are ``5p2``,
@@ -90,7 +97,8 @@ def tokens(text: str) -> list[Token]:
     - Apostrophes: a possessive is its word (``TikTok's``, ``experts'`` -> tiktok, expert);
       ``n't`` is "not" (``can't``, ``cannot`` -> can not); ``'re 've 'll 'd 'm`` are dropped; an
       apostrophe inside a name joins it (``O'Brien`` -> obrien).
-    - Words are stemmed (Snowball English: knees -> knee, walking -> walk).
+    - Words are stemmed (Snowball English: knees -> knee, walking -> walk); not with
+      ``stemmed`` false (the term is the surface).
     """
     text = normalise(text)
     found: list[Token] = []
@@ -106,7 +114,8 @@ def tokens(text: str) -> list[Token]:
                 found.append(Token("percent", "percent", start, end))
             continue
         for surface in _words(match["word"]):
-            found.append(Token(surface, surface if surface.isdigit() else stem(surface), start, end))
+            term = stem(surface) if stemmed and not surface.isdigit() else surface
+            found.append(Token(surface, term, start, end))
     return found
 
 
@@ -133,8 +142,13 @@ def _words(word: str) -> list[str]:
 
 @functools.lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
+    if not _LATIN_LETTER.search(word):  # Snowball English changes only words with a-z in them
+        return word
     with _stem_lock:
         return str(_STEMMER.stemWord(word))
+
+
+_LATIN_LETTER = re.compile("[a-z]")
 
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -186,30 +200,170 @@ def _query_tokens(q: str) -> list[Token]:
     return ([t for t in found if t.surface not in STOPWORDS] or found)[:MAX_TERMS]
 
 
+#: The concept kinds search expands: what a claim is about (not populations or certainty words).
+SEARCHED_KINDS = frozenset({"topic", "activity", "outcome", "body", "intervention"})
+#: English options a translated term stands for: its concept's first terms, in the curated order.
+MAX_OPTIONS = 8
+#: Languages whose terms are found inside the query's words (``vocab.STEMMERS``: no stemmer).
+_UNSPACED_LANGUAGES = frozenset(code for code, name in STEMMERS.items() if name is None)
+_WORD = re.compile(r"[^\W_]+")
+#: A translation: the term as written and the English terms (index form) it stands for.
+Translation = tuple[str, tuple[str, ...]]
+
+
+def _unspaced(text: str) -> str:
+    """Japanese, Chinese and Korean as compared: NFKC, lower case, nothing folded (a Hangul
+    syllable stays whole and a kana keeps its voicing mark, which ``normalise`` would split off)."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _surfaces(text: str) -> tuple[str, ...]:
+    """The words of ``text`` as ``tokens`` gives their ``surface``, without stemming them."""
+    return tuple(t.surface for t in tokens(text, stemmed=False))
+
+
 @dataclass(frozen=True)
 class SynonymIndex:
-    """Single-word synonyms from the concept list: a term -> the other terms/phrases of its
-    concepts, all in index form (``index_text``)."""
+    """What a query word may also match, from the concept list, all in index form (``index_text``).
+
+    ``groups``: an English term -> the other terms/phrases of its concepts. ``translated``: the
+    words of a term of a concept's ``translations`` as written (``normalise``d, unstemmed:
+    concepts.yaml lists the forms, "rodilla", "rodillas") -> its ``Translation``s;
+    ``unspaced``: the same for Japanese, Chinese and Korean terms (``_unspaced``), found inside
+    the query's words (``unspaced_starts``: first character -> terms, longest first).
+    ``english``: every word of the English terms, which tells a translation written in English
+    words (the hashtags "retrowalking", "backward walking"; "treadmill", "training") from the
+    others: it is left to the English reading, which it would narrow ("walking backward" must
+    still hold both words) or widen.
+    """
 
     groups: dict[str, tuple[str, ...]]
+    translated: dict[tuple[str, ...], tuple[Translation, ...]] = field(default_factory=dict)
+    unspaced: dict[str, tuple[Translation, ...]] = field(default_factory=dict)
+    unspaced_starts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    english: frozenset[str] = frozenset()
 
     @classmethod
-    def from_concepts(cls, concepts: list[tuple[str, list[str]]]) -> SynonymIndex:
+    def from_concepts(
+        cls, concepts: Iterable[tuple[str, list[str], Mapping[str, list[str]]]]
+    ) -> SynonymIndex:
+        """From ``(kind, terms, translations)`` per concept (``models.Concept``). Translations are
+        only filed here (no stemming: a few milliseconds); ``options`` reads one when a query
+        holds it."""
         groups: dict[str, set[str]] = {}
-        for kind, terms in concepts:
-            if kind not in ("topic", "activity", "outcome", "body", "intervention"):
+        translated: dict[tuple[str, ...], list[Translation]] = {}
+        unspaced: dict[str, list[Translation]] = {}
+        english: set[str] = set()
+        for kind, terms, translations in concepts:
+            if kind not in SEARCHED_KINDS:
                 continue
             phrases = [p for p in (index_text(t.lstrip("#")) for t in terms) if p]
+            english.update(w for p in phrases for w in p.split())
             for phrase in phrases:
                 if " " not in phrase:
                     groups.setdefault(phrase, set()).update(p for p in phrases if p != phrase)
-        return cls({k: tuple(sorted(v))[:8] for k, v in groups.items()})
+            stands_for = tuple(dict.fromkeys(phrases))[:MAX_OPTIONS]
+            for code, foreign in translations.items():
+                for term in foreign:
+                    if code not in _UNSPACED_LANGUAGES:
+                        translated.setdefault(_surfaces(term), []).append((term, stands_for))
+                    elif not re.search(
+                        "[a-z]", key := _unspaced(term).strip()
+                    ):  # never "retro" in "retrospective"
+                        unspaced.setdefault(key, []).append((term, stands_for))
+        starts: dict[str, list[str]] = {}
+        for key in unspaced:
+            starts.setdefault(key[0], []).append(key)
+        return cls(
+            {k: tuple(sorted(v))[:MAX_OPTIONS] for k, v in groups.items()},
+            {k: tuple(v) for k, v in translated.items() if k},
+            {k: tuple(v) for k, v in unspaced.items() if k},
+            {c: tuple(sorted(keys, key=len, reverse=True)) for c, keys in starts.items()},
+            frozenset(english),
+        )
 
     def expand(self, term: str) -> tuple[str, ...]:
         return (term, *self.groups.get(term, ()))
 
+    def options(self, found: Iterable[Translation]) -> tuple[str, ...]:
+        """What translations found in a query match: each term in index form and the English
+        terms it stands for; () when every one is written in English words."""
+        out: list[str] = []
+        for term, stands_for in found:
+            literal = index_text(term)
+            if literal and not set(literal.split()) <= self.english:
+                out += [literal, *stands_for]
+        return tuple(dict.fromkeys(out))
+
 
 EMPTY_SYNONYMS = SynonymIndex({})
+
+
+def query_groups(q: str, synonyms: SynonymIndex = EMPTY_SYNONYMS) -> list[tuple[str, ...]]:
+    """What a claim must hold to match ``q``: one group per query word or translated phrase,
+    each a tuple of options in index form (a word, or a phrase whose words must be adjacent), of
+    which one must occur; at most ``MAX_TERMS`` groups, the query cut at ``MAX_QUERY_CHARS``.
+
+    First the Japanese, Chinese and Korean terms inside the query's words (leftmost, longest
+    first; a word holding one is used up, particles and endings with it), then the other
+    translations (the longest at each word; its words are used up), then every other word with
+    its English synonyms, stop words dropped unless nothing else is left."""
+    text = q[:MAX_QUERY_CHARS]
+    found: list[tuple[str, ...]] = []
+    if synonyms.unspaced_starts:
+        text, found = _take_unspaced(_unspaced(text), synonyms)
+    words = tokens(text)
+    plain: list[Token] = []
+    i = 0
+    while i < len(words):
+        size, options = _translated_at(words, i, synonyms)
+        if size:
+            found.append(options)
+            i += size
+        else:
+            plain.append(words[i])
+            i += 1
+    kept = [t for t in plain if t.surface not in STOPWORDS] or ([] if found else plain)
+    found += [synonyms.expand(t.term) for t in kept]
+    return found[:MAX_TERMS]
+
+
+def _take_unspaced(text: str, synonyms: SynonymIndex) -> tuple[str, list[tuple[str, ...]]]:
+    """The groups of the unspaced-script terms in ``text`` (``_unspaced`` form), and the text
+    without the words that hold them."""
+    found: list[tuple[str, ...]] = []
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        key = next((k for k in synonyms.unspaced_starts.get(text[i], ()) if text.startswith(k, i)), None)
+        options = synonyms.options(synonyms.unspaced[key]) if key else ()
+        if not (key and options):
+            i += 1
+            continue
+        found.append(options)
+        spans.append((i, i + len(key)))
+        i += len(key)
+    used = [m.span() for m in _WORD.finditer(text) if any(s < m.end() and m.start() < e for s, e in spans)]
+    for start, end in reversed(used):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text, found
+
+
+def _translated_at(words: list[Token], i: int, synonyms: SynonymIndex) -> tuple[int, tuple[str, ...]]:
+    """The longest translation starting at ``words[i]``: (its length in words, its options);
+    (0, ()) when none does."""
+    if not synonyms.translated:
+        return 0, ()
+    surfaces = tuple(t.surface for t in words[i : i + _LONGEST_PHRASE])
+    for size in range(len(surfaces), 0, -1):
+        found = synonyms.translated.get(surfaces[:size])
+        if found and (options := synonyms.options(found)):
+            return size, options
+    return 0, ()
+
+
+#: The most words a translated term is looked up with (the longest in concepts.yaml has 6).
+_LONGEST_PHRASE = 8
 
 #: The ranking rule (one, both backends): a claim scores 8 when the whole query matches inside
 #: its statement, 4 inside its phrasings, 2 inside its summary, 1 inside its caveats (added up);
@@ -239,10 +393,17 @@ def _fts_phrase(term: str) -> str:
 def compile_query(q: str, dialect: str, synonyms: SynonymIndex = EMPTY_SYNONYMS) -> SearchQuery | None:
     """Every query token must match (a synonym or a phrase of the concept list counts); a number
     or phrase matches as adjacent terms (the index is pre-tokenised: no text search configuration)."""
-    groups = [synonyms.expand(t.term) for t in _query_tokens(q)]
+    groups = query_groups(q, synonyms)
     if not groups:
         return None
-    marks = frozenset(word for group in groups for option in group for word in option.split())
+    # a phrase's stop words are not marked on their own ("pain in the joint": not every "the")
+    marks = frozenset(
+        word
+        for group in groups
+        for option in group
+        for word in option.split()
+        if " " not in option or word not in STOPWORDS
+    )
     if dialect == "sqlite":
         match = " AND ".join(
             "(" + " OR ".join(_fts_phrase(o) for o in group) + ")"

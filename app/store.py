@@ -231,8 +231,8 @@ class Store:
         if found is None:
             with self.db.session() as session:  # inside a request's session: that one
                 generation = session_generation(session)
-                concepts = session.exec(select(Concept.kind, Concept.terms)).all()
-            found = search.SynonymIndex.from_concepts([(k, list(t)) for k, t in concepts])
+                concepts = session.exec(select(Concept.kind, Concept.terms, Concept.translations)).all()
+            found = search.SynonymIndex.from_concepts([(k, list(t), dict(tr)) for k, t, tr in concepts])
             if generation == current:  # an older snapshot's concepts serve this request only
                 self._synonyms = found
         return found

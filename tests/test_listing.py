@@ -200,7 +200,7 @@ def test_search_order_is_the_column_rule(seed_settings: Settings, q: str) -> Non
     the order of claims.yaml (synonyms included)."""
     store = Store(Database(seed_settings))
     try:
-        groups = [store.synonyms().expand(t.term) for t in search._query_tokens(q)]
+        groups = search.query_groups(q, store.synonyms())
 
         def has(column: str, group: tuple[str, ...]) -> bool:  # a word, or a phrase's words in a row
             return any(f" {option} " in column for option in group)
