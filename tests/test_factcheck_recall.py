@@ -365,3 +365,17 @@ def test_strengthening_done_by_walking_is_no_strength_exercise(seed_client: Test
 )
 def test_performance_raised_is_athletic_performance(seed_client: TestClient, text: str) -> None:
     assert claims_of(seed_client, text)[:1] == [ATHLETIC]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # pedalling backwards is cycling, and "than pedalling forward" no contrast with walking
+        "Pedalling backwards strengthens your quads more than pedalling forward.",
+        "Pedaling backward on the elliptical burns more calories than pedaling forward.",
+        "Reverse pedaling on the elliptical strengthens the muscles around the knee.",
+        "Backward pedaling on a stationary bike eases knee pain.",
+    ],
+)
+def test_pedalling_backwards_is_not_backward_walking(seed_client: TestClient, text: str) -> None:
+    assert claims_of(seed_client, text) == []

@@ -66,7 +66,8 @@ CARRIED_KINDS = frozenset({"activity", "body", "topic"})  # what earlier units l
 # "... than forward walking", "unlike regular walking", "compared with normal walking": a post that
 # sets something against walking the usual way is about the other direction, even when the
 # article's heading, not the passage, names it. "Forward" naming an exercise done in place
-# ("easier on the knees than forward lunges", "than forward bends") is no such contrast.
+# ("easier on the knees than forward lunges", "than forward bends"), or pedalling forward ("more
+# than pedalling forward": cycling), is no such contrast.
 # The same contrast in the languages read through the concepts (``language``): per language, the
 # words that set two things against each other and the ways of naming walking the usual way; the
 # two may be up to two words apart ("que caminar rápidamente hacia adelante").
@@ -91,7 +92,7 @@ _CONTRASTS_ELSEWHERE = {
            r"вперёд|вперед|обычн[а-я]*\s+(?:ходьб[а-я]*|бег[а-я]*)"),
 }  # fmt: skip
 CONTRAST_WITH_FORWARD = re.compile(
-    r"\b(?:than|unlike|compared (?:to|with)|versus|vs\.?|instead of)\s+(?:[a-z]+\s+){0,2}?"
+    r"\b(?:than|unlike|compared (?:to|with)|versus|vs\.?|instead of)\s+(?:(?!pedal|cycl)[a-z]+\s+){0,2}?"
     r"(?:forwards?(?!\s+(?:lunges?|lunging|bends?|folds?|rolls?|leans?)\b)"
     r"|(?:normal|normally|regular|traditional|conventional|ordinary|usual)\s+"
     r"(?:walk|walking|running|run|way|direction|gait|locomotion))\b"
