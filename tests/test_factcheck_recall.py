@@ -379,3 +379,24 @@ def test_performance_raised_is_athletic_performance(seed_client: TestClient, tex
 )
 def test_pedalling_backwards_is_not_backward_walking(seed_client: TestClient, text: str) -> None:
     assert claims_of(seed_client, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the knee and its pain named apart, in one sentence
+        "Walking backwards can reduce stress and pain on the knee joints.",
+        "Retro walking takes the load off the kneecap, easing the stress that often causes pain.",
+    ],
+)
+def test_pain_named_apart_from_the_knee_is_knee_pain(seed_client: TestClient, text: str) -> None:
+    assert KNEE_PAIN in claims_of(seed_client, text)[:2]
+
+
+def test_another_parts_pain_beside_the_knee_is_not_knee_pain(index) -> None:  # type: ignore[no-untyped-def]
+    from app.factcheck.check import clean, post_units
+
+    units, _ = post_units(index, clean("Walking backwards strengthens the knees and eases lower back pain."))
+    assert "back-pain" in units[0].have and "knee-pain" not in units[0].have
+    units, _ = post_units(index, clean("Walking backwards strengthens the knees and eases the pain."))
+    assert "knee-pain" in units[0].have

@@ -194,7 +194,7 @@ def unit_features(
     post's context lends every unit (``lent_by``), carried like the post's own."""
     vectors = index.encoder.encode([u.text for u in units])
     kind = index.analyzer.kind
-    post = strengthening_as_exercise(index, post, units)
+    post = pain_of_a_part(index, strengthening_as_exercise(index, post, units), units)
     # Each span goes to the unit its first token starts in (units are in order and do not overlap):
     # one pass over the post's spans, not one per unit.
     starts = [u.start for u in units]
@@ -270,6 +270,38 @@ def strengthening_as_exercise(index: Index, post: Features, units: list[Unit]) -
         return post
     spans = {**post.spans, STRENGTH_EXERCISE: [*post.spans.get(STRENGTH_EXERCISE, []), *found]}
     return Features(spans, tokens)
+
+
+# Pain of a body part named apart from it: "reduce stress and pain on knee joints", "shifts the
+# pressure away from the patellofemoral joint, which helps reduce pain", "the load on the kneecap,
+# easing the stress that often causes pain". A unit that names the part and pain (not another
+# part's pain: "strengthens your knees and eases back pain") names that part's pain, as the phrase
+# would ("knee pain"). Part -> (pain concepts, the part's pain, other parts' pains).
+PAIN_OF_PART = {"knee": (frozenset({"pain"}), "knee-pain", frozenset({"back-pain"}))}
+
+
+def pain_of_a_part(index: Index, post: Features, units: list[Unit]) -> Features:
+    """``post`` with the part's pain concept (``PAIN_OF_PART``) over the pain words of each unit
+    that names the part and pain apart, as a new ``Features``; ``post`` itself when no unit does
+    (or the index lacks the concepts)."""
+    concepts = index.analyzer.concepts
+    starts = [u.start for u in units]
+    tokens = post.tokens
+
+    def unit_of(i: int) -> int:
+        return bisect.bisect_right(starts, tokens[i].start) - 1
+
+    added: dict[str, list[tuple[int, int]]] = {}
+    for part, (pains, of_part, others) in PAIN_OF_PART.items():
+        if part not in post.spans or of_part not in concepts:
+            continue
+        elsewhere = {k for f in others for i, j in post.spans.get(f, ()) for k in range(i, j)}
+        pain = [(i, j) for f in pains for i, j in post.spans.get(f, ()) if not elsewhere & set(range(i, j))]
+        named = {unit_of(i) for i, _ in post.spans[part]}
+        found = [(i, j) for i, j in pain if unit_of(i) in named]
+        if found:
+            added[of_part] = [*post.spans.get(of_part, []), *found]
+    return Features({**post.spans, **added}, tokens) if added else post
 
 
 _TAG_BLOCK = re.compile(rf"(?:\s*{HASHTAG.pattern})+[\W_]*$")  # the hashtags that close a unit
