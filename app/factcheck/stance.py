@@ -432,6 +432,9 @@ _TERMINATOR = re.compile(
     r"[;:()\[\]]|\s[-–—]+\s|[—–]|"
     r",\s*(?=(?:which|who|whom|whose|where|while|whereas|but|yet|so|and not|not|rather than|"
     r"instead of|que|qui|lequel|die|der|das|welche|weil|obwohl|che|dat)\b)|"
+    # "not A but B" corrects A with B: "no de la forma habitual, sino hacia atrás", "nicht vorwärts,
+    # sondern rückwärts"; the negation's scope ends where B begins
+    r",?\s*\b(?=(?:sino|sondern|but rather|mais plut[ôo]t|ma piuttosto|mas sim|maar juist)\b)|"
     r"\b(?:because|since|although|though|unless|whereas|while|"
     r"porque|aunque|mientras|parce que|car|bien que|alors que|tandis que|weil|obwohl|w[äa]hrend|"
     r"embora|enquanto|perch[ée]|sebbene|mentre|omdat|hoewel)\b",

@@ -1,0 +1,31 @@
+"""Where a negation stops denying the claim (issue 14), through the API: "not A but B" corrects A
+with B, and a denial of the strong form that a "but" clause takes back asserts what it concedes,
+in the languages read as in English. Each kind holds the plain denial, which must stay a denial."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from helpers import claim_matches as matches
+from helpers import factcheck_body as check
+
+CALORIES = "backward-walking-burns-more-calories"
+KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
+
+
+def _stance(client: TestClient, text: str, claim: str) -> str:
+    found = matches(check(client, text))
+    assert claim in found, f"{claim} not among {list(found)}"
+    return str(found[claim]["stance"])
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("No camines hacia adelante, sino hacia atrás: quemarás más calorías.", "asserts"),
+        ("Gehen Sie nicht vorwärts, sondern rückwärts: so verbrennen Sie mehr Kalorien.", "asserts"),
+        ("Caminar hacia atrás no quema más calorías.", "denies"),
+    ],
+)
+def test_not_a_but_b_corrects_a(seed_client: TestClient, text: str, stance: str) -> None:
+    assert _stance(seed_client, text, CALORIES) == stance
