@@ -29,3 +29,17 @@ def _stance(client: TestClient, text: str, claim: str) -> str:
 )
 def test_not_a_but_b_corrects_a(seed_client: TestClient, text: str, stance: str) -> None:
     assert _stance(seed_client, text, CALORIES) == stance
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("Caminar hacia atrás no cura el dolor de rodilla, pero puede ayudar a aliviarlo.", "asserts"),
+        ("倒着走不能治好膝盖疼，但对缓解疼痛有帮助。", "asserts"),
+        ("Caminar hacia atrás no alivia el dolor de rodilla.", "denies"),
+    ],
+)
+def test_a_conceded_denial_asserts_in_other_languages(
+    seed_client: TestClient, text: str, stance: str
+) -> None:
+    assert _stance(seed_client, text, KNEE_PAIN) == stance

@@ -451,7 +451,13 @@ _LEADING_SUBORDINATE = re.compile(
 # The claim says "safe"; the post says the opposite without a negation.
 # The claim says something gets better; the post says it gets worse (a contrary, not a negation):
 # "Walking backwards makes knee pain worse" denies "... relieves knee pain".
-_BETTER = re.compile(r"\b(?:improv|reliev|eas|reduc|strengthen|help|restor|aid)\w*", re.IGNORECASE)
+_BETTER = re.compile(
+    r"\b(?:improv|reliev|eas|reduc|strengthen|help|restor|aid|"
+    r"alivi|ayud|mejor|fortalec|aide|am[ée]lior|soulag|renforc|hilft|helfen|verbesser|linder|st[äa]rk|"
+    r"aiut|miglior|allevi|rafforz|ajud|melhor|helpt|verbeter|verlicht|помога|улучша|облегча|укрепля)\w*|"
+    r"帮助|幫助|缓解|緩解|改善|有助|有帮助|有幫助|役立|和らげ|도움|개선|완화",
+    re.IGNORECASE,
+)
 _WORSE = re.compile(
     r"\b(?:worse|worsen\w*|aggravat\w*|exacerbat\w*|hurts? more|more pain|flare[sd]? up|"
     r"empeor\w*|aggrav\w*|verschlimmer\w*|verschlechter\w*|peggior\w*|piora\w*|verergert|ухудша\w*)(?!\w)",
@@ -462,7 +468,16 @@ _WORSE = re.compile(
 _OTHER_SUBJECT = re.compile(r"\b(?:that|which|who|if|when|unlike|than|but|while|whereas)\b", re.IGNORECASE)
 
 
-_CONCESSION = re.compile(r"^\W*(?:but|yet|however|though|still)\b", re.IGNORECASE)
+# A "but" in the languages read: "..., pero puede ayudar", "...，但对缓解症状有帮助", "..., しかし".
+_CONCESSION = re.compile(
+    r"^\W*(?:(?:but|yet|however|though|still|pero|sin embargo|mais|cependant|aber|doch|jedoch|ma|per[òo]|"
+    r"tuttavia|mas|por[ée]m|maar|но|однако)\b|但是?|不过|不過|然而|可是|しかし|でも|だが|하지만|그러나|그래도)",
+    re.IGNORECASE,
+)
+_BUT = re.compile(
+    r"[,;]?\s+(?=(?:but|yet|pero|mais|aber|ma|mas|maar|но)\b)|[,，;；、]\s*(?=但|不过|不過|可是|しかし|でも|하지만)",
+    re.IGNORECASE,
+)
 
 
 def conceded(text: str, after: str = "") -> bool:
@@ -472,9 +487,7 @@ def conceded(text: str, after: str = "") -> bool:
     and holds no negation of its own."""
     t = _clean(text)
     # (the concession, what comes before it)
-    pieces = [(_clean(after), t)] + [
-        (t[m.end() :], t[: m.end()]) for m in re.finditer(r"[,;]?\s+(?=(?:but|yet)\b)", t)
-    ]
+    pieces = [(_clean(after), t)] + [(t[m.end() :], t[: m.end()]) for m in _BUT.finditer(t)]
     return any(
         _CONCESSION.match(p) and _BETTER.search(p) and not negation_cues(p) and negation_cues(before)
         for p, before in pieces
