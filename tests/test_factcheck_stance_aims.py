@@ -18,6 +18,7 @@ QUADS = "backward-walking-strengthens-quadriceps"
 CALORIES = "backward-walking-burns-more-calories"
 SAFE = "backward-walking-is-safe-for-healthy-adults"
 VO2MAX = "higher-vo2max-means-longer-exercise"
+PARKINSONS = "backward-walking-improves-gait-in-parkinsons"
 
 
 def _stance(client: TestClient, text: str, claim: str) -> str:
@@ -106,3 +107,19 @@ def test_a_contrast_that_cuts_the_claim_down_denies_it(
     seed_client: TestClient, text: str, stance: str
 ) -> None:
     assert _stance(seed_client, text, VO2MAX) == stance
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        # a gap in the evidence, then the hypothesis that would fill it
+        (
+            "Backward walking training has not yet been investigated in Parkinson's disease. "
+            "It might be a useful alternative to improve gait in these patients.",
+            "asks",
+        ),
+        ("Backward walking might improve gait in Parkinson's disease.", "asserts"),
+    ],
+)
+def test_a_hypothesis_after_a_gap_asks(seed_client: TestClient, text: str, stance: str) -> None:
+    assert _stance(seed_client, text, PARKINSONS) == stance

@@ -48,6 +48,7 @@ from app.factcheck.stance import (
     Span,
     conceded,
     figure_negations,
+    hypothesis,
     is_question,
     quotations,
     reported,
@@ -391,6 +392,9 @@ def _stance_and_span(
     if said in (PostStance.ASSERTS, PostStance.REPORTS) and clause.text != unit.text and study_aim(unit.text):
         # "This trial examined backward walking and its effect on knee pain": the sentence states
         # a study's aim, and so does each clause of it
+        return PostStance.ASKS, None
+    before = " ".join(u.text for u in units if u.sentence == unit.sentence - 1)
+    if said == PostStance.ASSERTS and hypothesis(text, before):
         return PostStance.ASKS, None
     return _attributed(said, unit, clause, quoted), None
 

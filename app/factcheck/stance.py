@@ -233,6 +233,10 @@ _STUDY_AIM = re.compile(
     # an open question: not known yet either way
     r"(?:unclear|uncertain|unknown|not (?:yet )?(?:clear|known)) (?:whether|if)|remains to be seen|"
     r"jury is (?:still )?out|an open question|(?:has|have) not (?:yet )?been (?:studied|investigated|tested)|"
+    r"little is known (?:about|of)|no (?:previous )?stud(?:y|ies) ha(?:s|ve) (?:yet )?(?:examined|investigated|tested)|"
+    r"poco se sabe|a[úu]n no se ha (?:estudiado|investigado)|peu (?:[ée]tudi[ée]|connu)|"
+    r"(?:noch )?nicht untersucht|wenig (?:untersucht|erforscht|bekannt)|non [èe] (?:ancora )?stat[oa] (?:studiat|indagat)\w*|"
+    r"ainda n[ãa]o foi (?:estudad|investigad)\w*|nog niet onderzocht|(?:ещ[её] )?не изучал\w*|мало изучен\w*|"
     r"(?:voir|savoir) si|(?:ver|saber) si|(?:wissen|pr[üu]fen),? ob|"
     r"to (?:investigate|assess|determine|evaluate|examine) (?:the |whether )|"
     r"el objetivo (?:de este|del) (?:estudio|trabajo)|l'objectif de (?:cette|l') ?[ée]tude|"
@@ -287,6 +291,22 @@ _TITLE_VERB = re.compile(
     re.IGNORECASE,
 )
 TITLE_WORDS = 30  # a study's title is at most this long
+
+
+# A hypothesis: the claim said to be possible, not so ("might be a useful alternative").
+_HEDGE = re.compile(
+    r"\b(?:might|may|could|possibly|potentially|perhaps|podr[íi]a|podr[íi]an|quiz[áa]s?|pourrait|pourraient|"
+    r"peut-[êe]tre|k[öo]nnte|k[öo]nnten|vielleicht|potrebbe|potrebbero|forse|poderia|poderiam|talvez|"
+    r"zou kunnen|misschien|может быть|возможно|могл[аио]? бы)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def hypothesis(text: str, before: str) -> bool:
+    """The unit hedges ("might be a useful training alternative", ``_HEDGE``) right after a
+    sentence that says the question is open ("... has not yet been investigated in Parkinson's
+    disease", ``_STUDY_AIM``): the hypothesis a study puts forward, a question (``asks``)."""
+    return bool(before) and bool(_HEDGE.search(_clean(text))) and bool(_STUDY_AIM.search(_clean(before)))
 
 
 def study_aim(text: str) -> bool:
