@@ -43,3 +43,19 @@ def test_a_conceded_denial_asserts_in_other_languages(
     seed_client: TestClient, text: str, stance: str
 ) -> None:
     assert _stance(seed_client, text, KNEE_PAIN) == stance
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        # Portuguese "no" is "in the"; its negation is "não"
+        ("Andar de costas no dia a dia queima mais calorias.", "asserts"),
+        ("Andar de costas não queima mais calorias.", "denies"),
+        # folklore as the source passed on, or as the verdict
+        ("Folklore suggests that walking backwards burns more calories than walking forwards.", "not denies"),
+        ("That walking backwards burns more calories is just folklore.", "denies"),
+    ],
+)
+def test_words_that_look_like_a_denial(seed_client: TestClient, text: str, stance: str) -> None:
+    got = _stance(seed_client, text, CALORIES)
+    assert got != "denies" if stance == "not denies" else got == stance

@@ -169,7 +169,9 @@ _VERDICT = re.compile(
     r"s[ck]eptic(?:al)?|unconvinced|not convinced|questionable|dubious|useless|ineffective|"
     r"waste of (?:time|money)|snake oil|too good to be true|think again|far from it|not so much|"
     r"pointless|worthless|futile|(?:of )?no use|does more harm than good|"
-    r"misconceptions?|misinformation|urban legend|old wives'? tale|folklore|outdated|a lie|"
+    r"misconceptions?|misinformation|urban legend|old wives'? tale|outdated|a lie|"
+    # folklore called so, not folklore as the source a post passes on ("folklore suggests that")
+    r"folklore(?! (?:suggests?|says?|holds|has it|claims?|tells))|"
     r"wishful thinking|not backed by|little (?:\w+ )?evidence|lacks? (?:\w+ )?evidence|no scientific|"
     r"(?:is|are|was) (?:a |an )?(?:hype|fad)|not (?:so|that) (?:fast|simple)|"
     # overstated, oversold, a gimmick: the claim is more than the evidence gives
@@ -626,6 +628,15 @@ def is_question(text: str) -> bool:
     return bool(subject.match(t, opener.end()))
 
 
+# Portuguese text (its nasal vowels, "-ção", and words Spanish and English do not have: "você",
+# "um", "têm", "também", "é", "com", "mais", "muito", "pelo", "isso"): there "no" is "in the" (em
+# + o: "no joelho", "no episódio") and the negation is "não".
+_PORTUGUESE = re.compile(
+    r"[ãõ]|[çc][ãa]o\b|\b(?:voc[êe]|um|uma|umas|t[êe]m|tamb[ée]m|é|(?<!\.)com|mais|muit[oa]s?|pel[oa]s?|aos|isso|isto)\b",
+    re.IGNORECASE,
+)
+
+
 def _cues(pattern: re.Pattern[str], text: str) -> list[Span]:
     return list(_found_cues(pattern, text))
 
@@ -636,6 +647,8 @@ def _cues(pattern: re.Pattern[str], text: str) -> list[Span]:
 def _found_cues(pattern: re.Pattern[str], text: str) -> tuple[Span, ...]:
     t = _clean(text)
     blocked = [(m.start(), m.end()) for m in _PSEUDO_NEGATION.finditer(t)]
+    if pattern is _NEGATION and _PORTUGUESE.search(t):
+        blocked += [(m.start(), m.end()) for m in re.finditer(r"\bno\b", t, re.IGNORECASE)]
     return tuple(
         (m.start(), m.end()) for m in pattern.finditer(t) if not any(s <= m.start() < e for s, e in blocked)
     )
