@@ -42,3 +42,34 @@ def test_an_outcome_in_its_usual_words_finds_the_claim(
     body = factcheck_body(seed_client, text)
     assert body["language"]["code"] == code
     assert claim in claim_matches(body), [m["claim"]["id"] for m in body["matches"]]
+
+
+BALANCE = "backward-walking-improves-balance"
+VO2MAX = {
+    "backward-training-raises-predicted-vo2max",
+    "backward-walking-improves-vo2max-more-than-forward",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "claims"),
+    [
+        # the knee that hurts, said with a verb ("das Knie tut weh", "wenn das Knie wehtut"), not a noun
+        ("Rückwärts bergab gehen hilft, wenn das Knie wehtut.", "de", {KNEE_PAIN}),
+        ("Andar de costas alivia quando o joelho dói.", "pt", {KNEE_PAIN}),
+        # a lower fall risk is better balance, as the English terms have it (the no-risk claim,
+        # which 転倒 / 낙상 'a fall' also finds, may rank first)
+        ("後ろ歩きで転倒リスクが下がる。", "ja", {BALANCE}),
+        ("뒤로 걷기는 낙상 위험을 줄인다.", "ko", {BALANCE}),
+        # everyday words for fitness: "condición física", "forme physique"
+        ("Caminar hacia atrás mejora la condición física más que caminar hacia adelante.", "es", VO2MAX),
+        ("La marche à reculons améliore la forme physique.", "fr", VO2MAX),
+    ],
+)
+def test_a_common_wording_of_the_outcome_finds_the_claim(
+    seed_client: TestClient, text: str, code: str, claims: set[str]
+) -> None:
+    body = factcheck_body(seed_client, text)
+    assert body["language"]["code"] == code
+    returned = [m["claim"]["id"] for m in body["matches"]]
+    assert claims & set(returned), returned
