@@ -49,24 +49,33 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
+@pytest.fixture(scope="session")
+def seed_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The shipped data (data/) built once on SQLite for the whole session: ``seed_settings``' SQLite
+    database, and the one that tests reading the shipped data without a backend parameter share
+    (a module's ``Store``, the CLI's subprocesses) instead of building their own (a build of the
+    shipped data is a second or two of CPU each time). Read only: a test that changes a
+    database builds its own."""
+    settings = make_settings(f"sqlite:///{tmp_path_factory.mktemp('seed') / 'kb.db'}")
+    build_database(settings, force=True)
+    return settings
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def seed_settings(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Settings]:
+def seed_settings(request: pytest.FixtureRequest) -> Iterator[Settings]:
     """The shipped data (data/) built once per backend for the whole session."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('seed') / 'kb.db'}"
-    else:
-        if PG_SKIP_REASON:
-            pytest.skip(PG_SKIP_REASON)
-        url = create_pg_database()
+        yield request.getfixturevalue("seed_sqlite")
+        return
+    if PG_SKIP_REASON:
+        pytest.skip(PG_SKIP_REASON)
+    url = create_pg_database()
     settings = make_settings(url)
     build_database(settings, force=True)
     try:
         yield settings
     finally:
-        if request.param == "postgres":
-            drop_pg_database(url)
+        drop_pg_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -20,10 +20,10 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from helpers import ROOT, make_settings
+from helpers import ROOT
 
-from app.build import build_database
 from app.main import create_app
+from app.settings import Settings
 
 pytestmark = pytest.mark.browser
 
@@ -51,10 +51,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app over the shipped data (SQLite), served by a real uvicorn in a thread."""
-    settings = make_settings(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'kb.db'}")
-    build_database(settings, force=True)
+def site(seed_sqlite: Settings) -> Iterator[str]:
+    """The app over the shipped data (SQLite, the session's build), served by a real uvicorn in a thread."""
+    settings = seed_sqlite
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")

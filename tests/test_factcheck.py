@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from helpers import DATA_DIR, FIXTURES, make_settings
+from helpers import DATA_DIR, FIXTURES
 
 from app import grading
 from app.build import build_database
@@ -27,10 +27,8 @@ HARD_FILE = FIXTURES / "factcheck-posts.yaml"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    settings = make_settings(f"sqlite:///{tmp_path_factory.mktemp('fc') / 'kb.db'}")
-    build_database(settings, force=True)
-    return Store(Database(settings))
+def store(seed_sqlite: Settings) -> Store:
+    return Store(Database(seed_sqlite))
 
 
 def check(store: Store, text: str) -> dict:
@@ -45,9 +43,9 @@ def flags(result: dict, code: str) -> list[dict]:
     return [f for m in result["matches"] for f in m["flags"] if f["code"] == code]
 
 
-def run_eval(path: Path, tmp_path: Path) -> dict:
+def run_eval(path: Path, tmp_path: Path, seed: Settings) -> dict:
     env = {
-        "EVIDENCE_KB_DATABASE_URL": f"sqlite:///{tmp_path / 'eval.db'}",
+        "EVIDENCE_KB_DATABASE_URL": seed.database_url,  # the session's build of the shipped data
         "EVIDENCE_KB_DATA_DIR": str(DATA_DIR),
         "PATH": "",
     }
@@ -61,26 +59,26 @@ def run_eval(path: Path, tmp_path: Path) -> dict:
 # --- quality on labelled posts ---------------------------------------------------------------
 
 
-def test_dev_set_meets_the_thresholds(tmp_path: Path) -> None:
+def test_dev_set_meets_the_thresholds(tmp_path: Path, seed_sqlite: Settings) -> None:
     """Development data (the score model is fitted on it): a regression guard, not a quality claim;
     held-out figures come from the real-text set's test part (docs/factcheck.md)."""
-    report = run_eval(DEV_FILE, tmp_path)["system"]
+    report = run_eval(DEV_FILE, tmp_path, seed_sqlite)["system"]
     assert report["single_first_right"] >= 0.9, report["failures"]
     assert report["no_claim_silent"] == 1.0, report["failures"]
     assert report["figure_flagged_contradicting"] >= 0.5, report["failures"]
 
 
-def test_eval_reports_stance_and_languages(tmp_path: Path) -> None:
+def test_eval_reports_stance_and_languages(tmp_path: Path, seed_sqlite: Settings) -> None:
     """The issue's sentences: a denial and a question, figures, English only."""
     path = DATA_DIR.parent / "tests/fixtures/factcheck-issue.yaml"
-    report = run_eval(path, tmp_path)
+    report = run_eval(path, tmp_path, seed_sqlite)
     system = report["system"]
     assert system["denials_questions"] >= 2
     assert system["stance_right_when_returned"] == 1.0 and system["denials_questions_returned"] >= 2
     assert system["figure_flagged_not_contradicting"] == 0.0
     english = report["languages"]["en"]
     assert english["matched_by"] == ["text"] and english["single"] >= 3 and english["single_first_right"] > 0
-    env = {"EVIDENCE_KB_DATABASE_URL": f"sqlite:///{tmp_path / 'eval.db'}", "EVIDENCE_KB_DATA_DIR": str(DATA_DIR),
+    env = {"EVIDENCE_KB_DATABASE_URL": seed_sqlite.database_url, "EVIDENCE_KB_DATA_DIR": str(DATA_DIR),
            "PATH": ""}  # fmt: skip
     text = subprocess.run([sys.executable, "-m", "app.cli", "factcheck-eval", str(path)], capture_output=True,
                           text=True, env=env, check=True, cwd=tmp_path).stdout  # fmt: skip
@@ -89,9 +87,9 @@ def test_eval_reports_stance_and_languages(tmp_path: Path) -> None:
     )
 
 
-def test_harder_posts(tmp_path: Path) -> None:
+def test_harder_posts(tmp_path: Path, seed_sqlite: Settings) -> None:
     """Our own posts: slang, hashtags, emoji, misspellings, multi-claim, numbers, look-alikes."""
-    report = run_eval(HARD_FILE, tmp_path)
+    report = run_eval(HARD_FILE, tmp_path, seed_sqlite)
     system = report["system"]
     assert system["passages"] >= 40
     assert system["single_first_right"] >= 0.85, system["failures"]
@@ -671,9 +669,9 @@ def test_api_handles_hostile_text(seed_client: TestClient, text: str) -> None:
 # --- CLI -----------------------------------------------------------------------------------------------
 
 
-def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(tmp_path: Path, seed: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
-        "EVIDENCE_KB_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "EVIDENCE_KB_DATABASE_URL": seed.database_url,  # the session's build of the shipped data
         "EVIDENCE_KB_DATA_DIR": str(DATA_DIR),
         "PATH": "",
     }
@@ -682,19 +680,23 @@ def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_cli_factcheck_human_and_json(tmp_path: Path) -> None:
-    out = run_cli(tmp_path, "factcheck", "Six weeks of backwards walk/run training improved VO2 max by 40%")
+def test_cli_factcheck_human_and_json(tmp_path: Path, seed_sqlite: Settings) -> None:
+    out = run_cli(
+        tmp_path, seed_sqlite, "factcheck", "Six weeks of backwards walk/run training improved VO2 max by 40%"
+    )
     assert out.returncode == 0, out.stderr
     assert "backward-training-raises-predicted-vo2max" in out.stdout and "figure-mismatch" in out.stdout
     assert "the post asserts it" in out.stdout and "language: en" in out.stdout
     assert (
         'post says (0-64): "Six weeks of backwards walk/run training improved VO2 max by 40%"' in out.stdout
     )
-    out = run_cli(tmp_path, "factcheck", "Does walking backwards help knee pain?")
+    out = run_cli(tmp_path, seed_sqlite, "factcheck", "Does walking backwards help knee pain?")
     assert "the post asks about it" in out.stdout and "the post asks it" not in out.stdout
-    out = run_cli(tmp_path, "factcheck", "--json", "Yoga improves flexibility and reduces stress")
+    out = run_cli(
+        tmp_path, seed_sqlite, "factcheck", "--json", "Yoga improves flexibility and reduces stress"
+    )
     assert out.returncode == 0 and json.loads(out.stdout)["matches"] == []
-    out = run_cli(tmp_path, "factcheck", "   ")
+    out = run_cli(tmp_path, seed_sqlite, "factcheck", "   ")
     assert out.returncode == 1 and "empty" in out.stderr and "Traceback" not in out.stderr
 
 

@@ -16,6 +16,7 @@ from helpers import DATA_DIR, match_for
 from helpers import factcheck_body as check
 
 from app.factcheck.analyzer import Analyzer, ConceptDef
+from app.settings import Settings
 
 KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
@@ -114,8 +115,8 @@ def test_a_misreading_that_repeats_the_study_design_is_not_a_misread_figure(seed
         assert not [u for u in match["unverified_figures"] if u.get("study")]
 
 
-def test_cli_prints_the_misreading_note(tmp_path: Path) -> None:
-    env = {"EVIDENCE_KB_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "EVIDENCE_KB_DATA_DIR": str(DATA_DIR),
+def test_cli_prints_the_misreading_note(tmp_path: Path, seed_sqlite: Settings) -> None:
+    env = {"EVIDENCE_KB_DATABASE_URL": seed_sqlite.database_url, "EVIDENCE_KB_DATA_DIR": str(DATA_DIR),
            "PATH": ""}  # fmt: skip
     args = [sys.executable, "-m", "app.cli", "factcheck"]
     text = "A study found backward walking burns 20% more calories."
@@ -266,8 +267,8 @@ def test_a_hashtag_inside_the_sentence_still_states_the_outcome(seed_client: Tes
         assert check(seed_client, text)["matches"][0]["claim"]["id"] == KNEE_PAIN, text
 
 
-def test_cli_lists_each_source_once(tmp_path: Path) -> None:
-    env = {"EVIDENCE_KB_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "EVIDENCE_KB_DATA_DIR": str(DATA_DIR),
+def test_cli_lists_each_source_once(tmp_path: Path, seed_sqlite: Settings) -> None:
+    env = {"EVIDENCE_KB_DATABASE_URL": seed_sqlite.database_url, "EVIDENCE_KB_DATA_DIR": str(DATA_DIR),
            "PATH": ""}  # fmt: skip
     out = subprocess.run(
         [sys.executable, "-m", "app.cli", "factcheck", "I doubt that walking backwards helps knee osteoarthritis"],

@@ -20,6 +20,7 @@ from helpers import DATA_DIR, PG_SKIP_REASON, create_pg_database, drop_pg_databa
 from app import search
 from app.build import build_database
 from app.db import Database
+from app.settings import Settings
 from app.store import ClaimQuery, Store
 
 VO2 = "backward-training-raises-predicted-vo2max"  # "raised predicted VO2 max by 5.2%"
@@ -147,17 +148,14 @@ PARITY_QUERIES = [
 
 
 @pytest.fixture(scope="module")
-def both_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Store]]:
+def both_stores(seed_sqlite: Settings) -> Iterator[tuple[Store, Store]]:
     if PG_SKIP_REASON:
         pytest.skip(PG_SKIP_REASON)
-    sqlite = make_settings(f"sqlite:///{tmp_path_factory.mktemp('parity') / 'kb.db'}", DATA_DIR)
     pg_url = create_pg_database()
     postgres = make_settings(pg_url, Path(DATA_DIR))
     try:
-        stores = []
-        for settings in (sqlite, postgres):
-            build_database(settings, force=True)
-            stores.append(Store(Database(settings)))
+        build_database(postgres, force=True)  # SQLite's: the session's build of the same data
+        stores = [Store(Database(seed_sqlite)), Store(Database(postgres))]
         yield stores[0], stores[1]
         for store in stores:
             store.db.dispose()
