@@ -171,6 +171,7 @@ def _environment() -> Environment:
         verdict_labels=grading.VERDICT_LABELS,
         design_labels=grading.DESIGN_LABELS,
         stance_labels=charts.STANCE_LABELS,
+        indirect_stance_labels=vocab.INDIRECT_STANCE_LABELS,
         stance_glyphs=charts.STANCE_GLYPHS,
         post_stance_labels=vocab.POST_STANCE_LABELS,
         indirectness=grading.INDIRECTNESS_KINDS,

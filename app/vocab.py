@@ -249,6 +249,16 @@ STANCE_LABELS: dict[str, str] = {
     Stance.CONTRADICTS: "Found the opposite",
 }
 
+#: The same for an indirect link (``Directness.INDIRECT``): the study measured something near the
+#: outcome (one bout for a training effect, an intensity for an energy cost), so "found the effect
+#: on VO2 max after training" would say more than it did; the reasons follow it on the page.
+INDIRECT_STANCE_LABELS: dict[str, str] = {
+    Stance.SUPPORTS: "Indirect: found a related effect",
+    Stance.MIXED: "Indirect: mixed results on a related measure",
+    Stance.NO_EFFECT: "Indirect: found no related effect",
+    Stance.CONTRADICTS: "Indirect: found a related effect the other way",
+}
+
 
 class Directness(StrEnum):
     """Whether a study answers the claim's question as asked (an evidence link's ``directness``)."""

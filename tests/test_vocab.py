@@ -28,6 +28,7 @@ from app.vocab import (
         (vocab.VERDICT_LABELS, Verdict),
         (vocab.DESIGN_LABELS, Design),
         (vocab.STANCE_LABELS, Stance),
+        (vocab.INDIRECT_STANCE_LABELS, Stance),
         (vocab.INDIRECT_EXPLANATIONS, IndirectKind),
         (vocab.INDIRECT_SHORT, IndirectKind),
         (vocab.FLAG_DESCRIPTIONS, FlagCode),

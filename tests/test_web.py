@@ -25,7 +25,7 @@ from lxml.html import HtmlElement
 from sqlalchemy.exc import OperationalError
 from zotero_embedded import embedded_metadata_people
 
-from app import certainty, grading, render, web
+from app import certainty, grading, render, vocab, web
 from app.build import build_database
 from app.loader import ClaimRecord, load_data
 from app.main import create_app
@@ -1282,3 +1282,23 @@ def test_a_study_with_several_findings_is_described_once(seed_client: TestClient
             )
             previous = e["study"]["key"]
     assert seen_repeat  # the seed data has studies with several findings for one claim
+
+
+def test_an_indirect_study_is_not_said_to_have_found_the_effect(seed_client: TestClient) -> None:
+    """Hooper 2004 measured one bout, not a training effect on VO2 max (an indirect link): its
+    study page must not say it "found the effect on VO2 max after training" (new-user trial)."""
+    api = seed_client.get("/api/v1/studies/hooper2004effects").json()
+    claims = {c["id"]: c for c in api["claims"]}
+    indirect = [c for c in claims.values() if c["directness"] == "indirect"]
+    direct = [c for c in claims.values() if c["directness"] == "direct"]
+    assert indirect and direct
+    page = lxml.html.fromstring(seed_client.get("/studies/hooper2004effects").text)
+    for item in page.xpath("//ul[@class='study-claims']/li"):
+        href = item.xpath(".//p[@class='study-claim-head']/a/@href")[0]
+        label = text(item.xpath(".//span[contains(@class, 'stance ')]")[0])
+        claim = claims[href.rstrip("/").rsplit("/", 1)[-1]]
+        if claim["directness"] == "indirect":
+            assert "Indirect: " in label and "bearing on" in label, label
+            assert "Found the effect" not in label
+        else:
+            assert vocab.STANCE_LABELS[claim["stance"]] in label and "bearing on" not in label, label
