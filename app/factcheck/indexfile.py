@@ -346,13 +346,18 @@ def _previous(
     settings: Any, changes: Changes, say: Callable[[str], None]
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The previous build's index (its file, mapped), or None (said why)."""
-    reasons = []
+    reasons, absent = [], []
     for folder in _folders(settings):
+        path = path_for(folder, changes.generation)
         try:
-            return read(path_for(folder, changes.generation), changes.generation, whole=True)
+            return read(path, changes.generation, whole=True)
         except BadIndexFile as exc:
-            reasons.append(str(exc))
-    say(f"fact-check index compiled in full: {'; '.join(reasons)}")
+            (absent if isinstance(exc.__cause__, FileNotFoundError) else reasons).append(str(exc))
+    if not reasons:  # the usual case (a first build here, a cleaned temporary folder): no alarm
+        say(f"fact-check index compiled in full: the last build's index file is missing (looked in "
+            f"{' and '.join(str(Path(a.rsplit(': ', 1)[0]).parent) for a in absent)}); nothing is wrong")  # fmt: skip
+    else:
+        say(f"fact-check index compiled in full: {'; '.join(reasons + absent)}")
     return None
 
 
