@@ -346,7 +346,8 @@ def _previous(
     settings: Any, changes: Changes, say: Callable[[str], None]
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The previous build's index (its file, mapped), or None (said why)."""
-    reasons, absent = [], []
+    reasons: list[str] = []
+    absent: list[str] = []
     for folder in _folders(settings):
         path = path_for(folder, changes.generation)
         try:
