@@ -22,7 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli_text import evaluation_text, factcheck_text
+from app.cli_text import counted, evaluation_text, factcheck_text
 from app.problems import DataError, Problem, unknown_topics
 from app.settings import Settings, get_settings
 from app.vocab import Certainty, ExportFormat, Verdict
@@ -134,7 +134,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         settings = get_settings()
         result = check_data(settings.data_dir)
-        what, where = f"{result.claims_read} claims and {len(result.studies)} studies", str(settings.data_dir)
+        claims, studies = (
+            counted(result.claims_read, "claim", "claims"),
+            counted(len(result.studies), "study", "studies"),
+        )
+        what, where = f"{claims} and {studies}", str(settings.data_dir)
     _print_problems(result.problems, limit=args.max_problems)
     errors, warnings = len(result.errors), len(result.warnings)
     seconds = time.perf_counter() - started
@@ -349,8 +353,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         _err(str(warning))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
-        counted = f"{len(studies)} {'study' if len(studies) == 1 else 'studies'}"
-        _err(f"exported {counted} as {args.format} to {args.output}")
+        _err(f"exported {counted(len(studies), 'study', 'studies')} as {args.format} to {args.output}")
     else:
         sys.stdout.write(text)
     return 0

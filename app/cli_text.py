@@ -8,6 +8,11 @@ from typing import Any
 from app.vocab import POST_STANCE_LABELS
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """``n`` with its noun in the right number: ``counted(1, "study", "studies")`` -> "1 study"."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def factcheck_text(result: dict[str, Any], ambiguous: dict[str, dict[str, str]] | None = None) -> str:
     """A fact-check result (``factcheck.factcheck``) as lines for a terminal. ``ambiguous``: the
     claims its matches are ambiguous with (``factcheck.ambiguous_claims``), named by statement."""

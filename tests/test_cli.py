@@ -865,3 +865,10 @@ def test_check_warns_about_a_year_in_the_future(cli: Run, mini_data: Path) -> No
     assert result.code == 0, result.out
     warnings = result.problems("warning")
     assert ("studies.bib", 25, "alghadir2019effect: year 2099 is in the future") in warnings, warnings
+
+
+def test_counts_are_worded_in_the_right_number() -> None:
+    """'1 claims and 59 studies read' (new-user trial): one noun per count, singular for 1."""
+    from app.cli_text import counted
+
+    assert [counted(n, "claim", "claims") for n in (0, 1, 2)] == ["0 claims", "1 claim", "2 claims"]

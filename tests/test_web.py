@@ -1302,3 +1302,13 @@ def test_an_indirect_study_is_not_said_to_have_found_the_effect(seed_client: Tes
             assert "Found the effect" not in label
         else:
             assert vocab.STANCE_LABELS[claim["stance"]] in label and "bearing on" not in label, label
+
+
+def test_no_direct_evidence_is_not_called_a_certainty(seed_client: TestClient) -> None:
+    """The grade "No direct evidence certainty" read as nonsense (new-user trial); the four GRADE levels keep
+    their "… certainty"."""
+    rated = {c["id"]: c["grade"]["level"] for c in api(seed_client, "/api/v1/claims", limit=100)["items"]}
+    none = next(cid for cid, level in rated.items() if level == "no-direct-evidence")
+    some = next(cid for cid, level in rated.items() if level == "low")
+    assert "No direct evidence certainty" not in seed_client.get(f"/claims/{none}").text
+    assert "Low certainty" in seed_client.get(f"/claims/{some}").text
