@@ -11,6 +11,8 @@ from helpers import factcheck_body as check
 
 CALORIES = "backward-walking-burns-more-calories"
 KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
+BALANCE = "backward-walking-improves-balance"
+QUADS = "backward-walking-strengthens-quadriceps"
 
 
 def _stance(client: TestClient, text: str, claim: str) -> str:
@@ -59,3 +61,23 @@ def test_a_conceded_denial_asserts_in_other_languages(
 def test_words_that_look_like_a_denial(seed_client: TestClient, text: str, stance: str) -> None:
     got = _stance(seed_client, text, CALORIES)
     assert got != "denies" if stance == "not denies" else got == stance
+
+
+@pytest.mark.parametrize(
+    ("text", "claim", "stance"),
+    [
+        # a negation inside a clause of its own, its subject right before it
+        ("Walking backwards improves balance in ways you wouldn't expect.", BALANCE, "asserts"),
+        ("Walking backwards strengthens the quadriceps, muscles you don't normally use.", QUADS, "asserts"),
+        (
+            "Caminar hacia atrás fortalece los cuádriceps, músculos que no usamos al caminar hacia adelante.",
+            QUADS,
+            "asserts",
+        ),
+        # the claim's words after that subject are still denied
+        ("Balance is something you won't improve by walking backwards.", BALANCE, "denies"),
+        ("Walking backwards does not improve balance.", BALANCE, "denies"),
+    ],
+)
+def test_a_negation_in_an_inner_clause(seed_client: TestClient, text: str, claim: str, stance: str) -> None:
+    assert _stance(seed_client, text, claim) == stance

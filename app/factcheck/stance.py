@@ -5,8 +5,9 @@ et al., "A simple algorithm for identifying negated findings and diseases in dis
 J Biomed Inform 2001;34(5):301-310): a negation *cue* negates what lies in its *scope*, the scope
 ends at a *terminator*, and *pseudo-negations* ("not only", "no wonder") are never cues. Here the
 scope is the clause around the cue (a terminator is ``;``, ``:``, a dash, a bracket, "because",
-"although", ", which"..., and the comma that closes a leading "While ..." / "If ..." clause),
-and what it must contain is one of the claim's own words (its outcome, body part, topic, or
+"although", ", which"..., and the comma that closes a leading "While ..." / "If ..." clause; an
+inner clause opened without a comma, whose subject stands right before the cue, starts there:
+"tested in a way you may not be accustomed to"), and what it must contain is one of the claim's own words (its outcome, body part, topic, or
 "backward"; the activity alone is not enough: "muscles which are not as involved in forward
 walking" does not deny the quadriceps claim). Checked in this order:
 
@@ -679,11 +680,28 @@ def clause_of(text: str, at: int) -> Span:
     return start, end
 
 
+# A clause of its own opened inside another without a comma, its subject right before the negation:
+# "tested in a way you may not be accustomed to", "muscles you don't normally use", "músculos que
+# no están tan involucrados". The negation's scope starts at that subject; the words before it
+# belong to the clause it hangs from.
+_INNER_SUBJECT = re.compile(
+    r"\b(?:you|we|i|they|he|she|people|that|which|who|que|qui|che|dat|который|которые|которая|которое)\s+"
+    r"(?:(?:may|might|can|could|would|will|should|do|does|did|are|is|am|were|was|have|has|had|"
+    r"usually|normally|often|probably|just|ya|se|ne|n')\s*){0,2}$",
+    re.IGNORECASE,
+)
+
+
 def _governs(text: str, cue: Span, words: Sequence[Span] | None) -> bool:
-    """True when the cue's clause holds one of the claim's words (any cue when ``words`` is None)."""
+    """True when the cue's clause holds one of the claim's words (any cue when ``words`` is None);
+    when an inner clause's subject stands right before the cue, mid-clause (``_INNER_SUBJECT``),
+    only the words from that subject on."""
     if words is None:
         return True
     start, end = clause_of(text, cue[0])
+    inner = _INNER_SUBJECT.search(_clean(text), start, cue[0])
+    if inner and _clean(text)[start : inner.start()].strip(" ,"):
+        start = inner.start()
     return any(start <= s and e <= end for s, e in words)
 
 
