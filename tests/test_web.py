@@ -1312,3 +1312,14 @@ def test_no_direct_evidence_is_not_called_a_certainty(seed_client: TestClient) -
     some = next(cid for cid, level in rated.items() if level == "low")
     assert "No direct evidence certainty" not in seed_client.get(f"/claims/{none}").text
     assert "Low certainty" in seed_client.get(f"/claims/{some}").text
+
+
+def test_an_untitled_source_says_so_on_its_page(seed_client: TestClient) -> None:
+    """The UC Davis Health page the reference could not find has no title: its page named it
+    "UC Davis Health (n.d.):" with an empty heading and no word of warning (new-user trial)."""
+    untitled = [s["key"] for s in api(seed_client, "/api/v1/studies", limit=100)["items"] if not s["title"]]
+    assert untitled
+    for key in untitled:
+        page = fetch(seed_client, f"/studies/{key}")
+        assert text(one(page, "//h1")) and ": ·" not in text(one(page, "//title"))
+        assert "No title recorded" in text(one(page, "//p[@class='flag-box']"))
