@@ -513,7 +513,8 @@ def factcheck_context(
     text: str, result: dict[str, Any] | None, error: str | None, context: str | None = None
 ) -> dict[str, Any]:
     """``share_url``: the link to this check (``GET /factcheck?text=...``, with ``&context=...``
-    when one was given) when the text fits one."""
+    when one was given) when the text fits one. The form sets no ``maxlength``: a browser cuts a
+    longer paste without a word, so the server's message about the length is what the reader sees."""
     shareable = result is not None and len(text) <= MAX_LINK_TEXT
     query = {"text": text} | ({"context": context} if context else {})
     return {
@@ -524,6 +525,7 @@ def factcheck_context(
         "error": error,
         "max_text": factcheck.MAX_TEXT,
         "max_context": factcheck.MAX_CONTEXT,
+        "max_link_text": MAX_LINK_TEXT,
         "share_url": "/factcheck?" + urlencode(query) if shareable else None,
     }
 

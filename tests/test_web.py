@@ -1323,3 +1323,18 @@ def test_an_untitled_source_says_so_on_its_page(seed_client: TestClient) -> None
         page = fetch(seed_client, f"/studies/{key}")
         assert text(one(page, "//h1")) and ": ·" not in text(one(page, "//title"))
         assert "No title recorded" in text(one(page, "//p[@class='flag-box']"))
+
+
+def test_factcheck_form_never_cuts_a_paste_and_says_why_a_result_has_no_link(seed_client: TestClient) -> None:
+    """A ``maxlength`` made the browser cut a 12,000-character paste to 10,000 without a word, and
+    a result over the link's length lost its "Link to this result" silently (new-user trial): the
+    fields have no ``maxlength`` (the server names the length: see the form's own tests) and the
+    missing link is explained."""
+    doc = fetch(seed_client, "/factcheck")
+    assert not doc.xpath("//form[@action='/factcheck']//*[@maxlength]")
+    long_post = (POST + " ") * (web.MAX_LINK_TEXT // len(POST) + 1)
+    page = lxml.html.fromstring(seed_client.post("/factcheck", data={"text": long_post}, headers=HTML).text)
+    assert not page.xpath("//a[@id='share-link']")
+    assert f"over {web.MAX_LINK_TEXT:,} characters" in text(one(page, "//p[@id='no-share-link']"))
+    short = lxml.html.fromstring(seed_client.post("/factcheck", data={"text": POST}, headers=HTML).text)
+    assert short.xpath("//a[@id='share-link']") and not short.xpath("//p[@id='no-share-link']")
