@@ -400,3 +400,15 @@ def test_another_parts_pain_beside_the_knee_is_not_knee_pain(index) -> None:  # 
     assert "back-pain" in units[0].have and "knee-pain" not in units[0].have
     units, _ = post_units(index, clean("Walking backwards strengthens the knees and eases the pain."))
     assert "knee-pain" in units[0].have
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        # rehabilitation is the recovery a treatment works for: an outcome, as "recovery" is
+        ("Backward walking can be an important part of rehabilitation after a stroke.", STROKE),
+        ("Retro walking is a staple of stroke rehab.", STROKE),
+    ],
+)
+def test_rehabilitation_is_an_outcome(seed_client: TestClient, text: str, first: str) -> None:
+    assert claims_of(seed_client, text)[:1] == [first]
