@@ -412,3 +412,15 @@ def test_another_parts_pain_beside_the_knee_is_not_knee_pain(index) -> None:  # 
 )
 def test_rehabilitation_is_an_outcome(seed_client: TestClient, text: str, first: str) -> None:
     assert claims_of(seed_client, text)[:1] == [first]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        # a risk of falls is a risk; a risk of falls lowered is balance
+        ("Walking backward may not suit everyone and can increase the risk of falls.", SAFE),
+        ("Backward walking training reduces the risk of falls in older adults.", BALANCE),
+    ],
+)
+def test_a_risk_of_falls_is_balance_only_when_lowered(seed_client: TestClient, text: str, first: str) -> None:
+    assert claims_of(seed_client, text)[:1] == [first]
