@@ -237,12 +237,15 @@ def _claim_warnings(
     links: list[grading.GradedStudy],
 ) -> None:
     _claim_warnings_without_grade(ctx, claim, population_concepts)
-    for disagreement in (
-        grading.verdict_disagreement(claim.verdict, main.grade),
-        grading.untested_disagreement(claim.verdict, claim.unproven_because, links),
+    for disagreement, severity in (
+        (
+            grading.verdict_disagreement(claim.verdict, main.grade),
+            grading.verdict_severity(claim.verdict, main.grade),
+        ),
+        (grading.untested_disagreement(claim.verdict, claim.unproven_because, links), "warning"),
     ):
         if disagreement:
-            ctx.report(("verdict",), disagreement, "warning")
+            ctx.report(("verdict",), disagreement, severity)
 
 
 def _claim_warnings_without_grade(ctx: _ClaimContext, claim: ClaimIn, population_concepts: set[str]) -> None:

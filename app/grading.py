@@ -299,8 +299,22 @@ def calibrated_sentence(
     return f"{cap} may {predicate}."
 
 
+#: Levels at which no study measured the main outcome: "Supported" beside them is a contradiction
+#: on the page, not a judgement call, so ``check`` refuses it (``verdict_severity``).
+NO_DIRECT_LEVELS = frozenset({"no-direct-evidence", "no-evidence"})
+
+
+def verdict_severity(verdict: str, grade: Grade) -> str:
+    """``"error"`` for a verdict 'supported' on a main outcome no study measured (the page would
+    show "Supported" beside "No direct evidence"), else ``"warning"`` (the other disagreements of
+    ``verdict_disagreement`` are a curator's call to explain, e.g. 'supported' on very low
+    certainty)."""
+    return "error" if verdict == "supported" and grade.level in NO_DIRECT_LEVELS else "warning"
+
+
 def verdict_disagreement(verdict: str, grade: Grade) -> str | None:
-    """A warning when the curator's verdict clearly disagrees with the main outcome's certainty."""
+    """A problem when the curator's verdict clearly disagrees with the main outcome's certainty
+    (its severity: ``verdict_severity``)."""
     label = LEVEL_LABELS.get(grade.level, grade.level).lower()
     if verdict == "supported" and grade.level in ("very-low", "no-direct-evidence", "no-evidence"):
         return f"verdict 'supported' but the main outcome's certainty is: {label}"

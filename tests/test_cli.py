@@ -872,3 +872,15 @@ def test_counts_are_worded_in_the_right_number() -> None:
     from app.cli_text import counted
 
     assert [counted(n, "claim", "claims") for n in (0, 1, 2)] == ["0 claims", "1 claim", "2 claims"]
+
+
+def test_supported_beside_no_direct_evidence_is_an_error(cli: Run, tmp_path: Path) -> None:
+    """A claim no study measured, marked 'supported', passed ``check`` with a warning and would
+    publish "Supported" beside "No direct evidence" (new-user trial); 'supported' on very low
+    certainty stays a warning (a call the curator explains)."""
+    data, _ = _shipped_data_with(tmp_path, "claims.yaml", "  verdict: unproven\n  unproven_because: untested\n",
+                                 "  verdict: supported\n")  # fmt: skip
+    result = cli("--data-dir", str(data), "check")
+    assert result.code == 1
+    errors = [(n, m) for n, _, m in result.problems() if "verdict 'supported'" in m]
+    assert errors and all(n == "claims.yaml" for n, _ in errors), result.out
