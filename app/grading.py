@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from app import vocab
+from app.problems import Severity
 from app.vocab import (
     Certainty,
     ClaimKind,
@@ -304,7 +305,7 @@ def calibrated_sentence(
 NO_DIRECT_LEVELS = frozenset({"no-direct-evidence", "no-evidence"})
 
 
-def verdict_severity(verdict: str, grade: Grade) -> str:
+def verdict_severity(verdict: str, grade: Grade) -> Severity:
     """``"error"`` for a verdict 'supported' on a main outcome no study measured (the page would
     show "Supported" beside "No direct evidence"), else ``"warning"`` (the other disagreements of
     ``verdict_disagreement`` are a curator's call to explain, e.g. 'supported' on very low
