@@ -186,6 +186,8 @@ def load_stream(data_dir: Path, sink: RecordSink, *, bib_files: list[Path] | Non
 
 
 _UNKNOWN_KEY = re.compile(r"unknown study key '([^']+)'")
+_DID_YOU_MEAN = re.compile(r" \(did you mean '[^']+'\?\)")
+_DUPLICATE_KEY = re.compile(r"^duplicate key '([^']+)'")
 _MISSING_FIELD = re.compile(r"^(\S+): cited by a claim but has no (\w+)")
 
 
@@ -195,8 +197,12 @@ def without_follow_ons(problems: list[Problem]) -> list[Problem]:
     - "unknown study key 'k'" where the entry 'k' failed to parse: dropped, and the parse error
       says how many references to it wait on it;
     - "k: cited by a claim but has no design" where 'k' already has an error about its design
-      (a misspelt value): dropped, likewise for every field.
+      (a misspelt value): dropped, likewise for every field;
+    - "unknown study key 'k'" while an entry's key is a duplicate (a copied entry whose key was
+      not changed, or a key renamed to one in use): the unknown key is most likely that entry's,
+      so the message points to the duplicate instead of guessing a similar key.
     """
+    duplicates = [p for p in problems if p.severity == "error" and _DUPLICATE_KEY.match(p.message)]
     failed = {key: p for p in problems if p.severity == "error" and (key := failed_entry_key(p))}
     field_errors = {p.message for p in problems if p.severity == "error"}
     waiting: dict[str, int] = {}
@@ -206,6 +212,11 @@ def without_follow_ons(problems: list[Problem]) -> list[Problem]:
         if p.severity == "error" and unknown and unknown[1] in failed:
             waiting[unknown[1]] = waiting.get(unknown[1], 0) + 1
             continue
+        if p.severity == "error" and unknown and duplicates:
+            where = "; ".join(f"{d.path}:{d.line} ('{_DUPLICATE_KEY.match(d.message)[1]}')"  # type: ignore[index]
+                              for d in duplicates)  # fmt: skip
+            hint = f" (an entry's key is a duplicate at {where}: if that entry is '{unknown[1]}', give it that key)"
+            p = replace(p, message=_DID_YOU_MEAN.sub("", p.message) + hint)
         missing = _MISSING_FIELD.match(p.message)
         if missing and any(
             m.startswith(f"{missing[1]}: {missing[2]} ") or m.startswith(f"{missing[1]}: {missing[2]}:")

@@ -336,13 +336,23 @@ def test_max_problems_limits_the_listing_not_the_count(cli: Run) -> None:
 
 
 def test_warnings_alone_pass(cli: Run, mini_data: Path) -> None:
-    claims = mini_data / "claims.yaml"
-    claims.write_text(claims.read_text().replace("verdict: partly-supported", "verdict: supported"))
+    bib = mini_data / "studies.bib"
+    bib.write_text(bib.read_text().replace("title  = {An unappraised entry with {LaTeX} \\& accents},", ""))
     result = cli("--data-dir", str(mini_data), "check")
     assert result.code == 0
     (warning,) = result.problems("warning")
-    assert warning[:2] == ("claims.yaml", 8)
-    assert "verdict 'supported' but the main outcome's certainty is: no direct evidence" in warning[2]
+    assert warning[0] == "studies.bib" and "no title" in warning[2]
+
+
+def test_supported_beside_no_direct_evidence_fails_check(cli: Run, mini_data: Path) -> None:
+    """Was a warning that let the build publish "Supported" beside "No direct evidence"."""
+    claims = mini_data / "claims.yaml"
+    claims.write_text(claims.read_text().replace("verdict: partly-supported", "verdict: supported"))
+    result = cli("--data-dir", str(mini_data), "check")
+    assert result.code == 1
+    (error,) = result.problems()
+    assert error[:2] == ("claims.yaml", 8)
+    assert "verdict 'supported' but the main outcome's certainty is: no direct evidence" in error[2]
 
 
 def claims_with(mini_data: Path, old: str, new: str) -> Path:
@@ -884,3 +894,18 @@ def test_supported_beside_no_direct_evidence_is_an_error(cli: Run, tmp_path: Pat
     assert result.code == 1
     errors = [(n, m) for n, _, m in result.problems() if "verdict 'supported'" in m]
     assert errors and all(n == "claims.yaml" for n, _ in errors), result.out
+
+
+def test_unknown_keys_left_by_a_duplicate_key_point_to_it(cli: Run, tmp_path: Path) -> None:
+    """Renaming an entry's key to one in use left its references 'unknown' with a wrong guess
+    ("did you mean 'anon1998patellofemoral'?") before the cause (new-user trial): each now points
+    to the duplicate."""
+    data, line = _shipped_data_with(tmp_path, "studies.bib", "@article{flynn1995patellofemoral,",
+                                    "@article{roos2012patellofemoral,")  # fmt: skip
+    result = cli("--data-dir", str(data), "check")
+    assert result.code == 1
+    problems = result.problems()
+    assert ("studies.bib", line) in {(n, at) for n, at, m in problems if m.startswith("duplicate key")}
+    unknown = [m for _, _, m in problems if "unknown study key 'flynn1995patellofemoral'" in m]
+    assert unknown and all(f"studies.bib:{line} ('roos2012patellofemoral')" in m for m in unknown), unknown
+    assert not any("did you mean" in m for m in unknown)
