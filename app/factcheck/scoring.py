@@ -11,7 +11,10 @@ For each unit (sentence or clause, ``sentences.split``):
    for each kind the claim's core mentions (activity; body part or topic; outcome) the unit needs
    one of the claim's concepts of that kind. Activities, body parts and topics named anywhere in
    the post count for every unit ("Runner's knee? Walking backwards eases the pain."); outcomes
-   do not.
+   do not. Two readings across words come first: strength work named by the muscle it
+   strengthens is the strength exercise ("strengthening these muscles, especially the
+   quadriceps", ``strengthening_as_exercise``), and the knee and pain named apart in one unit are
+   knee pain ("reduce stress and pain on knee joints", ``pain_of_a_part``).
 3. *Features* (``FEATURES``): weighted coverage of the claim's core, best coverage of one of its
    texts, core features missing, the cosine between the unit's and the claim's nearest text's
    embeddings, the share of the unit the claim explains, whether the claim has learned weights
@@ -37,6 +40,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -253,11 +257,7 @@ def strengthening_as_exercise(index: Index, post: Features, units: list[Unit]) -
     doing = [k for k, t in enumerate(tokens) if t.stem in _STRENGTHENING or t.stem == "build"]
     if not doing:
         return post
-    starts = [u.start for u in units]
-
-    def unit_of(k: int) -> int:
-        return bisect.bisect_right(starts, tokens[k].start) - 1
-
+    unit_of = _unit_finder(post, units)
     muscled = {unit_of(k) for k, t in enumerate(tokens) if t.stem.startswith(_MUSCLE)}
     muscled |= {unit_of(i) for f in STRENGTHENED for i, _ in post.spans.get(f, ())}
     found = [
@@ -285,12 +285,7 @@ def pain_of_a_part(index: Index, post: Features, units: list[Unit]) -> Features:
     that names the part and pain apart, as a new ``Features``; ``post`` itself when no unit does
     (or the index lacks the concepts)."""
     concepts = index.analyzer.concepts
-    starts = [u.start for u in units]
-    tokens = post.tokens
-
-    def unit_of(i: int) -> int:
-        return bisect.bisect_right(starts, tokens[i].start) - 1
-
+    unit_of = _unit_finder(post, units)
     added: dict[str, list[tuple[int, int]]] = {}
     for part, (pains, of_part, others) in PAIN_OF_PART.items():
         if part not in post.spans or of_part not in concepts:
@@ -301,7 +296,14 @@ def pain_of_a_part(index: Index, post: Features, units: list[Unit]) -> Features:
         found = [(i, j) for i, j in pain if unit_of(i) in named]
         if found:
             added[of_part] = [*post.spans.get(of_part, []), *found]
-    return Features({**post.spans, **added}, tokens) if added else post
+    return Features({**post.spans, **added}, post.tokens) if added else post
+
+
+def _unit_finder(post: Features, units: list[Unit]) -> Callable[[int], int]:
+    """token number of ``post`` -> the number of the unit its token starts in (-1: before the
+    first; units are in order and do not overlap)."""
+    starts = [u.start for u in units]
+    return lambda k: bisect.bisect_right(starts, post.tokens[k].start) - 1
 
 
 _TAG_BLOCK = re.compile(rf"(?:\s*{HASHTAG.pattern})+[\W_]*$")  # the hashtags that close a unit
