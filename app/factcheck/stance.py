@@ -941,6 +941,7 @@ def _only_harm_negated(text: str) -> bool:
     return bool(harmless) and all(any(s <= a < e for s, e in harmless) for a, _ in negation_cues(t))
 
 
+@functools.lru_cache(maxsize=1024)  # pure; asked again for the same clause by each match of a post
 def reported(text: str) -> bool:
     """The text attributes what it says to someone else (``reports`` in the module doc)."""
     t = _clean(text)
