@@ -13,6 +13,7 @@ from helpers import factcheck_body as check
 
 BALANCE = "backward-walking-improves-balance"
 KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
+EXTENSION = "backward-walking-restores-knee-extension-after-surgery"
 OSTEOARTHRITIS = "backward-walking-eases-knee-osteoarthritis"
 QUADS = "backward-walking-strengthens-quadriceps"
 CALORIES = "backward-walking-burns-more-calories"
@@ -60,6 +61,17 @@ def test_a_study_aim_or_title_asks(seed_client: TestClient, text: str, claim: st
             "denies",
         ),
         ("Walking backwards burns more calories? That's a myth.", CALORIES, "denies"),
+        # harm said not to happen, or done by something else, refutes nothing
+        (
+            "Is walking backwards good for your knees? It won't hurt your knees if you go slowly.",
+            KNEE_PAIN,
+            "asks",
+        ),
+        (
+            "Does walking backwards help after knee surgery? It is used for people whose knees were damaged by injury.",
+            EXTENSION,
+            "asks",
+        ),
         # a question left open, or answered yes
         ("Does walking backwards strengthen your quads? I am about to find out.", QUADS, "asks"),
         ("Does walking backwards strengthen your quads? Yes, it does.", QUADS, "asserts"),

@@ -779,10 +779,15 @@ def _topic_verdict(text: str, words: Sequence[Span] | None) -> bool:
 # What a sentence says went wrong for its speaker's body: "following that advice almost destroyed
 # my bad knees", "it wrecked my back", "me destrozó las rodillas".
 _HARMED = re.compile(
-    r"\b(?:destroy(?:ed|s)|ruin(?:ed|s)|wreck(?:ed|s)|damag(?:ed|es)|aggravat(?:ed|es)|worsen(?:ed|s)|"
-    r"made (?:\w+ ){0,2}worse|(?:hurt|injured) (?:my|our|their|his|her)|"
-    r"destroz\w*|arruin\w*|empeor\w*|d[ée]truit|ruin[ée]|abim[ée]|ruiniert|zerst[öo]rt|kaputt|verschlimmert|"
-    r"rovinat\w*|distrutt\w*|peggiorat\w*|destru[ií]\w*|piorou|verpest|verergerd|разрушил\w*|угробил\w*|испортил\w*)(?!\w)",
+    # the harm done to someone's body, so a possessive or a pronoun with the verb: not "knees
+    # damaged by an injury", "damaged cartilage", which a rehabilitation post names
+    r"\b(?:(?:destroy|ruin|wreck|damag|hurt|injur|aggravat|worsen)\w* (?:\w+ )?(?:my|our|their|his|her|your)|"
+    r"made (?:my|our|their|his|her|your|it|them) (?:\w+ ){0,2}worse|"
+    r"(?:me|nos|le|les|mir|uns|mi|ci|мне) (?:\w+ )?(?:destroz|arruin|empeor|da[ñn]|lesion|ruin|d[ée]trui|ab[iî]m|"
+    r"zerst[öo]r|ruinier|kaputt|verschlimmer|rovin|distru|peggior|danneggi|destru|piorou|разруш|угроб|испорт|повред)\w*|"
+    r"(?:d[ée]truit|ruin[ée]|ab[iî]m[ée]|ruiniert|zerst[öo]rt|kaputt gemacht|verpest|verergerd|"
+    r"rovinato|distrutto|destruiu|arruinou|destroz[óo]|arruin[óo])\w* (?:\w+ )?(?:mes|mon|ma|meine?n?|i miei|le mie|"
+    r"os meus|as minhas|mis|mijn))(?!\w)",
     re.IGNORECASE,
 )
 
@@ -798,7 +803,8 @@ def _refutes(text: str, words: Sequence[Span] | None) -> bool:
     if _ANSWER_NO.match(text) or _verdict_after(text, words):
         return True
     t = _clean(text)
-    return any(_governs(t, cue, words) for cue in _cues(_HARMED, t))
+    # harm said not to happen ("It won't hurt your knees") is no refutation
+    return any(_governs(t, cue, words) and not negated(t, cue[0]) for cue in _cues(_HARMED, t))
 
 
 # A contrast that cuts the claim down to less than it says: "However, VO2 max merely sets the upper
