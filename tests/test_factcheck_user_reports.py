@@ -280,3 +280,17 @@ def test_cli_lists_each_source_once(tmp_path: Path, seed_sqlite: Settings) -> No
     for line in lines:
         sources = [s.strip() for s in line.split(";")]
         assert len(sources) == len(set(sources)), line
+
+
+@pytest.mark.parametrize(
+    ("post", "word"),
+    [
+        ("Walking backwards healed my knee pain.", "healed"),
+        ("Rückwärtsgehen hat meine Knieschmerzen geheilt!", "geheilt"),
+        ("Caminar hacia atrás en la cinta me quitó el dolor de rodilla en dos semanas.", "quitó el dolor"),
+    ],
+)
+def test_healed_is_an_overclaim_like_cured(seed_client: TestClient, post: str, word: str) -> None:
+    """'cured', 'heilt' and 'curó' were flagged, 'healed', 'geheilt' and 'me quitó' not (new-user trial)."""
+    match = match_for(check(seed_client, post), "backward-walking-relieves-everyday-knee-pain")
+    assert [f["post_says"] for f in match["flags"] if f["code"] == "overclaim"] == [word], match["flags"]
