@@ -294,3 +294,22 @@ def test_healed_is_an_overclaim_like_cured(seed_client: TestClient, post: str, w
     """'cured', 'heilt' and 'curó' were flagged, 'healed', 'geheilt' and 'me quitó' not (new-user trial)."""
     match = match_for(check(seed_client, post), "backward-walking-relieves-everyday-knee-pain")
     assert [f["post_says"] for f in match["flags"] if f["code"] == "overclaim"] == [word], match["flags"]
+
+
+@pytest.mark.parametrize(
+    ("post", "stance"),
+    [
+        ("Walking backwards helps your knees.", "asserts"),
+        ("walking backwards fixes knees", "asserts"),
+        ("It's a myth that walking backwards helps your knees. It does nothing.", "denies"),
+        ("I don't think walking backwards helps knees at all.", "denies"),
+    ],
+)
+def test_helps_your_knees_says_knee_pain_without_the_word(
+    seed_client: TestClient, post: str, stance: str
+) -> None:
+    """Knee posts without the word 'pain' matched nothing (new-user trial), as 'good for your
+    knees' already did; the same words about walking forward stay silent."""
+    match = match_for(check(seed_client, post), "backward-walking-relieves-everyday-knee-pain")
+    assert match["stance"] == stance
+    assert check(seed_client, "Walking every day helps your knees.")["matches"] == []
