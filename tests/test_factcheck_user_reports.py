@@ -313,3 +313,13 @@ def test_helps_your_knees_says_knee_pain_without_the_word(
     match = match_for(check(seed_client, post), "backward-walking-relieves-everyday-knee-pain")
     assert match["stance"] == stance
     assert check(seed_client, "Walking every day helps your knees.")["matches"] == []
+
+
+def test_nobody_has_proven_denies_and_is_no_overclaim(seed_client: TestClient) -> None:
+    """'Nobody has proven that ...' was read as asserting both calorie claims, each flagged for
+    overclaiming 'proven' (new-user trial); 'Nobody tells you ...' still asserts."""
+    body = check(seed_client, "Nobody has proven that walking backwards burns more calories.")
+    match = match_for(body, "backward-walking-burns-more-calories")
+    assert match["stance"] == "denies" and not {f["code"] for f in match["flags"]} & {"overclaim"}
+    told = check(seed_client, "Nobody tells you walking backwards burns more calories.")
+    assert match_for(told, "backward-walking-burns-more-calories")["stance"] == "asserts"

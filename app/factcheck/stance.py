@@ -185,6 +185,8 @@ _VERDICT = re.compile(
     r"(?:did|does|do|would|will)(?:n't| not) hold up|(?:isn't|is not|aren't|are not) on (?:its|their|our|your) side|"
     r"none (?:that|which|of which|of the (?:\w+ )?(?:studies|trials|research|evidence|experts)) (?:agrees?|supports?|backs?|confirms?)|unfounded|baseless|groundless|"
     r"no (?:scientific |real )?(?:basis|support)|(?:not|never|yet to be|hasn't been|haven't been) (?:been )?proven|"
+    # "nobody has proven that ...", "no one has ever shown": the claim lacks its evidence
+    r"(?:nobody|no one|no-one) (?:has|have|had|ever|really|actually)(?: \w+){0,2}? (?:proven|proved|shown|demonstrated)|"
     r"(?:refuted|disproved|disproven|contradicted) by|busted|hoax|"
     r"mitos?|falso|falsa|exagerad[oa]s?|sin (?:evidencia|pruebas)|mentiras?|bulos?|"  # es, pt
     r"mythes?|faux|fausse|mensonges?|id[ée]e re[çc]ue|exag[ée]r[ée]e?s?|aucune preuve|"  # fr
