@@ -182,7 +182,7 @@ def test_figure_mismatch_on_a_changed_sample_size(store: Store) -> None:
 def test_population_mismatch_patients_to_everyone(store: Store) -> None:
     result = check(store, "Walking backwards on the treadmill relieves knee pain for everyone")
     flag = flags(result, "population-mismatch")[0]
-    assert "only from patients" in flag["message"]
+    assert "The post applies this to everyone, but it was tested only in patients" in flag["message"]
     assert "osteoarthritis" in flag["evidence_shows"]
 
 

@@ -323,3 +323,16 @@ def test_nobody_has_proven_denies_and_is_no_overclaim(seed_client: TestClient) -
     assert match["stance"] == "denies" and not {f["code"] for f in match["flags"]} & {"overclaim"}
     told = check(seed_client, "Nobody tells you walking backwards burns more calories.")
     assert match_for(told, "backward-walking-burns-more-calories")["stance"] == "asserts"
+
+
+def test_a_post_naming_no_condition_is_told_so_not_that_it_speaks_of_everyone(
+    seed_client: TestClient,
+) -> None:
+    """'fixed my knee pain' was told it 'applies this to people in general, but the evidence comes
+    only from patients' beside healthy-volunteer studies (new-user trial): the flag says the post
+    names no condition and the claim was tested only in patients."""
+    body = check(seed_client, "Walking backwards on a treadmill fixed my knee pain in two weeks!")
+    match = match_for(body, "backward-walking-relieves-everyday-knee-pain")
+    (flag,) = [f for f in match["flags"] if f["code"] == "population-mismatch"]
+    assert flag["message"].startswith("The post names no condition, but it was tested only in patients (")
+    assert flag["post_says"] == "no condition named"

@@ -444,7 +444,10 @@ def test_claim_page_answers_first(claim_page: HtmlElement, claim_doc: dict[str, 
     meter = one(answer, ".//span[contains(@class, 'grade-large')]")
     rank = max(grading.CERTAINTY_RANK[claim_doc["grade"]["level"]], -1)
     assert len(meter.xpath(".//rect[contains(@class, 'bar-on')]")) == rank + 1  # the shape
-    assert f"{claim_doc['grade']['label']} certainty" in text(meter)  # the words
+    words = claim_doc["grade"]["label"] + (
+        "" if claim_doc["grade"]["level"] == "no-direct-evidence" else " certainty"
+    )
+    assert words in text(meter)  # the words
     assert (f"({rank + 1} of 4)" in text(meter)) == (rank >= 0)
     assert f"{claim_doc['study_count']} studies, {claim_doc['participants']} participants" in text(meter)
     assert grading.LEVEL_MEANINGS[claim_doc["grade"]["level"]] in text(answer)
@@ -498,7 +501,7 @@ def test_claim_page_evidence_table(claim_page: HtmlElement, claim_doc: dict[str,
         assert text(cells["Design"]) == study["design_label"]
         if study["sample_size"] is not None:
             assert str(study["sample_size"]) in text(cells["Sample size"]).replace(",", "")
-        assert grading_stance_label(link["stance"]) in text(cells["Stance"])
+        assert grading_stance_label(link["stance"], link["directness"]) in text(cells["Stance"])
         assert " ".join(link["finding"].split()) in text(cells["Finding"])
         assert text(cells["Directness"]).startswith(
             "Direct" if link["directness"] == "direct" else "Indirect"
@@ -518,10 +521,9 @@ def test_claim_page_evidence_table(claim_page: HtmlElement, claim_doc: dict[str,
             assert figure["measure"] in text(cells["Finding"])
 
 
-def grading_stance_label(stance: str) -> str:
-    from app.charts import STANCE_LABELS
-
-    return STANCE_LABELS[stance]
+def grading_stance_label(stance: str, directness: str = "direct") -> str:
+    """What the pages call a study's stance: an indirect link is a related effect."""
+    return (vocab.INDIRECT_STANCE_LABELS if directness == "indirect" else vocab.STANCE_LABELS)[stance]
 
 
 def test_claim_page_chart_has_a_text_equivalent(claim_page: HtmlElement, claim_doc: dict[str, Any]) -> None:
@@ -657,7 +659,7 @@ def test_study_page(seed_client: TestClient) -> None:
         c["url"] for c in study["claims"]
     ]
     for li, claim in zip(claims, study["claims"], strict=True):
-        assert grading_stance_label(claim["stance"]) in text(li)
+        assert grading_stance_label(claim["stance"], claim["directness"]) in text(li)
     reference = text(one(doc, "//p[@id='ref-apa']"))
     assert study["title"] in reference and str(study["year"]) in reference
     assert one(doc, "//button[@data-copy='ref-apa']").get("hidden") is not None  # JS reveals it

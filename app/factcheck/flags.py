@@ -410,10 +410,11 @@ def population_flags(
         and "healthy" not in groups
         and (generalised or (groups == {"patients"} and not patients_named))
     ):
-        who = "everyone" if generalised else "people in general"
+        # "my knee pain", "your knees": no condition named is not "people in general" said aloud
+        says = "The post applies this to everyone" if generalised else "The post names no condition"
         return flag(
-            "everyone" if generalised else "it applies to people in general",
-            f"The post applies this to {who}, but the evidence comes only from patients ({studied}).",
+            "everyone" if generalised else "no condition named",
+            f"{says}, but it was tested only in patients ({studied}).",
             next((c for c in said if c.kind == "generaliser"), None),
         )
     # "..., and it works for healthy people too": a group of healthy people added to patients
@@ -427,7 +428,7 @@ def population_flags(
         who = extended[0].name
         return flag(
             who,
-            f"The post applies this to {who}, but the evidence comes only from patients ({studied}).",
+            f"The post applies this to {who}, but it was tested only in patients ({studied}).",
             extended[0],
         )
     if (
