@@ -96,7 +96,7 @@ def test_offsets_are_documented_as_code_points(seed_client: TestClient) -> None:
 
 
 # A post whose two claims are near ties (each match is ambiguous with the other).
-AMBIGUOUS = "retro walking for knee pain and knee arthritis"
+AMBIGUOUS = "backward walking for balance and stroke recovery"
 
 
 def _ambiguous_matches(client: TestClient) -> list[dict[str, Any]]:
