@@ -336,3 +336,17 @@ def test_a_post_naming_no_condition_is_told_so_not_that_it_speaks_of_everyone(
     (flag,) = [f for f in match["flags"] if f["code"] == "population-mismatch"]
     assert flag["message"].startswith("The post names no condition, but it was tested only in patients (")
     assert flag["post_says"] == "no condition named"
+
+
+def test_a_verdict_on_a_clause_of_its_own_does_not_deny_the_sentence_before(seed_client: TestClient) -> None:
+    """'Nobody has proven that it burns more calories' judges the calories, not the knee claim of
+    the sentence before it (read as denied: found on the page while checking this session's
+    fixes); a bare verdict still points back."""
+    body = check(seed_client, "Walking backwards on a treadmill fixed my knee pain in two weeks! "
+                              "Nobody has proven that it burns more calories though.")  # fmt: skip
+    assert match_for(body, "backward-walking-relieves-everyday-knee-pain")["stance"] == "asserts"
+    assert match_for(body, "backward-walking-burns-more-calories")["stance"] == "denies"
+    bare = check(
+        seed_client, "Walking backwards on a treadmill fixed my knee pain in two weeks! That's a myth."
+    )
+    assert match_for(bare, "backward-walking-relieves-everyday-knee-pain")["stance"] == "denies"

@@ -852,6 +852,9 @@ def _only_no(text: str) -> bool:
     return m is not None and not re.search(r"\w", text[m.end() :])
 
 
+_COMPLEMENT = re.compile(r"\s+(?:that|whether|if|que|dass|ob|что)\s+\w", re.IGNORECASE)
+
+
 def _verdict_after(text: str, words: Sequence[Span] | None) -> bool:
     """A short following sentence that calls what came before false ("That's a myth.")."""
     if word_count(text) > VERDICT_SENTENCE_WORDS:
@@ -859,8 +862,11 @@ def _verdict_after(text: str, words: Sequence[Span] | None) -> bool:
     verdicts = _cues(_VERDICT, text)
     if not verdicts:
         return False
-    # Its own claim words, if any, must be in the verdict's clause; none: it points back.
-    return not words or any(_governs(text, cue, words) for cue in verdicts)
+    if words:  # its own claim words, if any, must be in the verdict's clause
+        return any(_governs(text, cue, words) for cue in verdicts)
+    # None: it points back, unless the verdict governs a clause of its own ("Nobody has proven
+    # that it burns more calories" judges the calories, not the knee claim before it)
+    return any(not _COMPLEMENT.match(text, end) for _, end in verdicts)
 
 
 def _study_reports(text: str) -> bool:
