@@ -336,6 +336,7 @@ class FlagCode(StrEnum):
     OVERCLAIM = "overclaim"
     MISDESCRIBED_STUDY = "misdescribed-study"
     DENIES_SUPPORTED = "denies-supported"
+    ASSERTS_REJECTED = "asserts-rejected"
 
 
 class PostStance(StrEnum):
@@ -360,6 +361,7 @@ FLAG_DESCRIPTIONS: dict[str, str] = {
     FlagCode.OVERCLAIM: "certainty words beyond the evidence grade",
     FlagCode.MISDESCRIBED_STUDY: "the post repeats a recorded misreading of a study",
     FlagCode.DENIES_SUPPORTED: "the post denies a claim the evidence supports",
+    FlagCode.ASSERTS_REJECTED: "the post passes on as true a claim rated misleading or contradicted",
 }
 
 

@@ -239,7 +239,13 @@ def test_each_flag_names_its_study_and_both_sides(store: Store) -> None:
                 seen.add(flag["code"])
                 assert flag["message"] and flag["post_says"] and flag["evidence_shows"]
                 assert flag.get("study") or flag.get("studies")
-    assert seen == {"figure-mismatch", "population-mismatch", "overclaim", "misdescribed-study"}
+    assert seen == {
+        "figure-mismatch",
+        "population-mismatch",
+        "overclaim",
+        "misdescribed-study",
+        "asserts-rejected",
+    }
 
 
 # --- matching internals ----------------------------------------------------------------------------

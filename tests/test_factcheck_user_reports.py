@@ -350,3 +350,26 @@ def test_a_verdict_on_a_clause_of_its_own_does_not_deny_the_sentence_before(seed
         seed_client, "Walking backwards on a treadmill fixed my knee pain in two weeks! That's a myth."
     )
     assert match_for(bare, "backward-walking-relieves-everyday-knee-pain")["stance"] == "denies"
+
+
+@pytest.mark.parametrize(
+    ("post", "stance", "flagged"),
+    [
+        ("Walking backwards will help you lose 10 pounds in a month", "asserts", True),
+        ("Walking backwards won't help you lose weight.", "denies", False),
+        ("Does walking backwards help you lose weight?", "asks", False),
+    ],
+)
+def test_passing_on_a_claim_rated_misleading_is_flagged(
+    seed_client: TestClient, post: str, stance: str, flagged: bool
+) -> None:
+    """A post asserting a claim rated Misleading got no flag at all, so a bot that reads only
+    ``flags`` saw nothing wrong (new-user trial): ``asserts-rejected``, the mirror of
+    ``denies-supported``; not for a denial or a question."""
+    match = match_for(check(seed_client, post), "backward-walking-helps-weight-loss")
+    assert match["claim"]["verdict"] == "misleading" and match["stance"] == stance
+    rejected = [f for f in match["flags"] if f["code"] == "asserts-rejected"]
+    assert bool(rejected) == flagged
+    if flagged:
+        (flag,) = rejected
+        assert "rated misleading" in flag["message"] and flag["span"]["text"] == post

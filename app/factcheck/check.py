@@ -22,6 +22,7 @@ from app.factcheck.flags import (
     misreading_flags,
     overclaim_flags,
     population_flags,
+    rejected_flags,
 )
 from app.factcheck.index import BACKWARD, Index, get_index
 from app.factcheck.scoring import (
@@ -563,6 +564,8 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     flags = []
     if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true
         flags += figure_flags + misreading_flags(index, profile, uf, said_figures)
+        if not per_post.hashtags_only:  # tags pass nothing on
+            flags += rejected_flags(claim, said, per_post.quote(unit.start, unit.end), (unit.start, unit.end))
     if said == PostStance.ASSERTS and not per_post.hashtags_only:  # tags state nothing to overclaim
         flags += population_flags(index, profile, uf, cand.unit, text)
         flags += overclaim_flags(index, post, uf, text, claim, figures)

@@ -525,6 +525,31 @@ def denial_flags(
     } | where]  # fmt: skip
 
 
+#: Verdicts that reject a claim as stated: a post that passes one on is worth a warning of its
+#: own, as a post that denies a supported claim is (a bot may read only ``flags``).
+REJECTED = frozenset({"misleading", "contradicted"})
+
+
+def rejected_flags(
+    claim: dict[str, Any], stance: Stance, said: str, span: tuple[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """``asserts-rejected`` when the unit asserts or reports (passes on as true) a claim whose
+    verdict rejects it (``REJECTED``); ``span``: the unit's (start, end) in the post, whose text is
+    ``said``. The mirror of ``denial_flags``."""
+    if stance not in (PostStance.ASSERTS, PostStance.REPORTS) or claim["verdict"] not in REJECTED:
+        return []
+    where = {"span": {"start": span[0], "end": span[1], "text": said}} if span else {}
+    level = grading.LEVEL_LABELS[claim["grade"]["level"]].lower()
+    verdict = grading.VERDICT_LABELS[claim["verdict"]].lower()
+    return [{
+        "code": FlagCode.ASSERTS_REJECTED,
+        "message": f"The post passes this on as true, but the claim is rated {verdict} (evidence: {level}). "
+                   f"{claim.get('calibrated') or ''}".strip(),
+        "post_says": said, "evidence_shows": f"verdict {claim['verdict']}, grade {claim['grade']['level']}",
+        "studies": list(claim["study_keys"]),
+    } | where]  # fmt: skip
+
+
 def misreading_flags(
     index: Index, profile: ClaimProfile, uf: UnitFeatures, figures: list[Figure] | None = None
 ) -> list[dict[str, Any]]:
