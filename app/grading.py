@@ -317,7 +317,7 @@ def verdict_disagreement(verdict: str, grade: Grade) -> str | None:
     """A problem when the curator's verdict clearly disagrees with the main outcome's certainty
     (its severity: ``verdict_severity``)."""
     label = LEVEL_LABELS.get(grade.level, grade.level).lower()
-    if verdict == "supported" and grade.level in ("very-low", "no-direct-evidence", "no-evidence"):
+    if verdict == "supported" and (grade.level == "very-low" or grade.level in NO_DIRECT_LEVELS):
         return f"verdict 'supported' but the main outcome's certainty is: {label}"
     if verdict == "supported" and grade.direction != "supports":
         return "verdict 'supported' but the studies that carry the grade do not support the claim"

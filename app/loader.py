@@ -202,7 +202,10 @@ def without_follow_ons(problems: list[Problem]) -> list[Problem]:
       not changed, or a key renamed to one in use): the unknown key is most likely that entry's,
       so the message points to the duplicate instead of guessing a similar key.
     """
-    duplicates = [p for p in problems if p.severity == "error" and _DUPLICATE_KEY.match(p.message)]
+    duplicates = [
+        (p, m[1]) for p in problems if p.severity == "error" and (m := _DUPLICATE_KEY.match(p.message))
+    ]
+    doubled = "; ".join(f"{p.path}:{p.line} ('{key}')" for p, key in duplicates)
     failed = {key: p for p in problems if p.severity == "error" and (key := failed_entry_key(p))}
     field_errors = {p.message for p in problems if p.severity == "error"}
     waiting: dict[str, int] = {}
@@ -213,9 +216,7 @@ def without_follow_ons(problems: list[Problem]) -> list[Problem]:
             waiting[unknown[1]] = waiting.get(unknown[1], 0) + 1
             continue
         if p.severity == "error" and unknown and duplicates:
-            where = "; ".join(f"{d.path}:{d.line} ('{_DUPLICATE_KEY.match(d.message)[1]}')"  # type: ignore[index]
-                              for d in duplicates)  # fmt: skip
-            hint = f" (an entry's key is a duplicate at {where}: if that entry is '{unknown[1]}', give it that key)"
+            hint = f" (an entry's key is a duplicate at {doubled}: if that entry is '{unknown[1]}', give it that key)"
             p = replace(p, message=_DID_YOU_MEAN.sub("", p.message) + hint)
         missing = _MISSING_FIELD.match(p.message)
         if missing and any(

@@ -562,17 +562,18 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     said_figures = [f for f in figures if f not in denied]
     figure_flags, unverified = figure_checks(profile, post, uf, said_figures)
     flags = []
+    quoted, where = per_post.quote(unit.start, unit.end), (unit.start, unit.end)
     if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true
         flags += figure_flags + misreading_flags(index, profile, uf, said_figures)
         if not per_post.hashtags_only:  # tags pass nothing on
-            flags += rejected_flags(claim, said, per_post.quote(unit.start, unit.end), (unit.start, unit.end))
+            flags += rejected_flags(claim, said, quoted, where)
     if said == PostStance.ASSERTS and not per_post.hashtags_only:  # tags state nothing to overclaim
         flags += population_flags(index, profile, uf, cand.unit, text)
         flags += overclaim_flags(index, post, uf, text, claim, figures)
     # "doesn't burn twice the calories" denies the exaggeration, not the claim; "burns 20% fewer
     # calories" denies the claim itself
     if not exaggerations(figure_flags):
-        flags += denial_flags(claim, said, per_post.quote(unit.start, unit.end), (unit.start, unit.end))
+        flags += denial_flags(claim, said, quoted, where)
     found = {
         "claim": {key: claim[key] for key in SUMMARY_FIELDS} | {"url": base_url.rstrip("/") + claim["url"]},
         "score": round(cand.score, 4),

@@ -515,14 +515,22 @@ def denial_flags(
     (start, end) in the post, whose text is ``said``."""
     if stance != PostStance.DENIES or claim["verdict"] not in SUPPORTED:
         return []
-    where = {"span": {"start": span[0], "end": span[1], "text": said}} if span else {}
     level = grading.LEVEL_LABELS[claim["grade"]["level"]].lower()
-    return [{
-        "code": FlagCode.DENIES_SUPPORTED,
-        "message": f"The post denies this, but the evidence supports it (graded {level}). {claim.get('calibrated') or ''}".strip(),
+    return [_verdict_flag(FlagCode.DENIES_SUPPORTED, f"The post denies this, but the evidence supports it (graded {level}).",
+                          claim, said, span)]  # fmt: skip
+
+
+def _verdict_flag(
+    code: FlagCode, message: str, claim: dict[str, Any], said: str, span: tuple[int, int] | None
+) -> dict[str, Any]:
+    """A flag that sets the post's stance against the claim's verdict (``denial_flags``,
+    ``rejected_flags``): ``message`` followed by the claim's calibrated wording, the unit's words
+    (``said``, at ``span`` in the post when given) and the verdict and grade."""
+    return {
+        "code": code, "message": f"{message} {claim.get('calibrated') or ''}".strip(),
         "post_says": said, "evidence_shows": f"verdict {claim['verdict']}, grade {claim['grade']['level']}",
         "studies": list(claim["study_keys"]),
-    } | where]  # fmt: skip
+    } | ({"span": {"start": span[0], "end": span[1], "text": said}} if span else {})  # fmt: skip
 
 
 #: Verdicts that reject a claim as stated: a post that passes one on is worth a warning of its
@@ -538,16 +546,10 @@ def rejected_flags(
     ``said``. The mirror of ``denial_flags``."""
     if stance not in (PostStance.ASSERTS, PostStance.REPORTS) or claim["verdict"] not in REJECTED:
         return []
-    where = {"span": {"start": span[0], "end": span[1], "text": said}} if span else {}
     level = grading.LEVEL_LABELS[claim["grade"]["level"]].lower()
     verdict = grading.VERDICT_LABELS[claim["verdict"]].lower()
-    return [{
-        "code": FlagCode.ASSERTS_REJECTED,
-        "message": f"The post passes this on as true, but the claim is rated {verdict} (evidence: {level}). "
-                   f"{claim.get('calibrated') or ''}".strip(),
-        "post_says": said, "evidence_shows": f"verdict {claim['verdict']}, grade {claim['grade']['level']}",
-        "studies": list(claim["study_keys"]),
-    } | where]  # fmt: skip
+    message = f"The post passes this on as true, but the claim is rated {verdict} (evidence: {level})."
+    return [_verdict_flag(FlagCode.ASSERTS_REJECTED, message, claim, said, span)]
 
 
 def misreading_flags(

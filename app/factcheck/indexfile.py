@@ -346,19 +346,23 @@ def _previous(
     settings: Any, changes: Changes, say: Callable[[str], None]
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The previous build's index (its file, mapped), or None (said why)."""
-    reasons: list[str] = []
-    absent: list[str] = []
+    reasons: list[str] = []  # why a file that is there cannot be used
+    absent: list[tuple[Path, str]] = []  # (folder, reason) of each folder without the file
     for folder in _folders(settings):
-        path = path_for(folder, changes.generation)
         try:
-            return read(path, changes.generation, whole=True)
+            return read(path_for(folder, changes.generation), changes.generation, whole=True)
         except BadIndexFile as exc:
-            (absent if isinstance(exc.__cause__, FileNotFoundError) else reasons).append(str(exc))
+            if isinstance(exc.__cause__, FileNotFoundError):
+                absent.append((folder, str(exc)))
+            else:
+                reasons.append(str(exc))
     if not reasons:  # the usual case (a first build here, a cleaned temporary folder): no alarm
-        say(f"fact-check index compiled in full: the last build's index file is missing (looked in "
-            f"{' and '.join(str(Path(a.rsplit(': ', 1)[0]).parent) for a in absent)}); nothing is wrong")  # fmt: skip
+        looked = " and ".join(str(folder) for folder, _ in absent)
+        say(
+            f"fact-check index compiled in full: the last build's index file is missing (looked in {looked}); nothing is wrong"
+        )
     else:
-        say(f"fact-check index compiled in full: {'; '.join(reasons + absent)}")
+        say(f"fact-check index compiled in full: {'; '.join(reasons + [why for _, why in absent])}")
     return None
 
 

@@ -201,13 +201,12 @@ def unit_features(
     post = pain_of_a_part(index, strengthening_as_exercise(index, post, units), units)
     # Each span goes to the unit its first token starts in (units are in order and do not overlap):
     # one pass over the post's spans, not one per unit.
-    starts = [u.start for u in units]
+    unit_of = _unit_finder(post, units)
     owns: list[dict[str, list[tuple[int, int]]]] = [{} for _ in units]
     for feature, spans in post.spans.items():
         for i, j in spans:
-            at = post.tokens[i].start
-            n = bisect.bisect_right(starts, at) - 1
-            if n >= 0 and at < units[n].end:
+            n = unit_of(i)
+            if n >= 0 and post.tokens[i].start < units[n].end:
                 owns[n].setdefault(feature, []).append((i, j))
     lent: list[set[str]] = []  # what each unit lends to the others
     for unit, own in zip(units, owns, strict=True):

@@ -701,8 +701,9 @@ def _governs(text: str, cue: Span, words: Sequence[Span] | None) -> bool:
     if words is None:
         return True
     start, end = clause_of(text, cue[0])
-    inner = _INNER_SUBJECT.search(_clean(text), start, cue[0])
-    if inner and _clean(text)[start : inner.start()].strip(" ,"):
+    t = _clean(text)
+    inner = _INNER_SUBJECT.search(t, start, cue[0])
+    if inner and t[start : inner.start()].strip(" ,"):
         start = inner.start()
     return any(start <= s and e <= end for s, e in words)
 
