@@ -192,6 +192,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(settings, args.host, args.port, args.workers, args.access_log)
 
 
+def _link_settings() -> Settings:
+    """The settings of the commands that print or write links to the site (factcheck, dump):
+    without ``EVIDENCE_KB_BASE_URL``, the address a running ``serve`` serves, as its pages
+    (``serving.served_settings``)."""
+    from app.serving import served_settings
+
+    return served_settings(get_settings())
+
+
 def _say_whether_servable(settings: Settings) -> None:
     """``serve --no-build``: warn (standard error) when the database is unreachable or empty."""
     reachable = _database_reachable(settings)
@@ -226,7 +235,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
     building first when the data changed (like the other read commands)."""
     from app.opendata import write_dump
 
-    settings = get_settings()
+    settings = _link_settings()
     target = Path(args.directory)
     if target.exists() and not target.is_dir():
         raise CommandError(f"{target} is not a folder")
@@ -285,7 +294,7 @@ def cmd_factcheck(args: argparse.Namespace) -> int:
         raise CommandError(f"the text is longer than {MAX_TEXT} characters")
     if args.context and len(args.context) > MAX_CONTEXT:
         raise CommandError(f"the context is longer than {MAX_CONTEXT} characters")
-    with open_store(get_settings()) as store:
+    with open_store(_link_settings()) as store:
         result = factcheck(store, text, limit=args.limit, context=args.context)
         ambiguous = ambiguous_claims(get_index(store), result)
     if args.json:

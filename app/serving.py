@@ -10,8 +10,9 @@
 - ``uvicorn_options``: the options ``serve`` passes (keep-alive timeout, backlog).
 
 - ``serve``: the port bound before "serving on ..." is printed; without ``EVIDENCE_KB_BASE_URL``
-  the base URL is the address served (``follow_served_address``), and a warning when one that
-  was set does not match it (``base_url_warning``).
+  the base URL is the address served (``follow_served_address``), recorded for the command line's
+  links while it serves (``record_served_address``, read by ``served_settings``), and a warning
+  when one that was set does not match it (``base_url_warning``).
 
 The body timeout is in ``app.guard`` (it reads every request body).
 """
@@ -20,10 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import os
 import resource
 import socket
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -119,7 +124,9 @@ def serve(settings: Settings, host: str, port: int, workers: int, access_log: bo
     sock.set_inheritable(True)
     bound = sock.getsockname()[1]
     address = f"http://{f'[{host}]' if family == socket.AF_INET6 else host}:{bound}"
-    settings = follow_served_address(settings, host, address)
+    followed = follow_served_address(settings, host, address)
+    record = record_served_address(followed) if followed is not settings else None
+    settings = followed
     warning = base_url_warning(settings.base_url, host, bound)
     if warning:
         _err(f"warning: {warning}")
@@ -141,6 +148,8 @@ def serve(settings: Settings, host: str, port: int, workers: int, access_log: bo
         pass
     finally:
         sock.close()
+        if record is not None:
+            forget_served_address(record)
     return 0
 
 
@@ -156,6 +165,67 @@ def follow_served_address(settings: Settings, host: str, address: str) -> Settin
     os.environ["EVIDENCE_KB_BASE_URL"] = address
     get_settings.cache_clear()
     return settings.model_copy(update={"base_url": address})
+
+
+def served_address_file(settings: Settings) -> Path:
+    """Where ``serve`` records the address it serves for ``settings``' database on this host:
+    beside the SQLite file (``.NAME.serving``), else a file per database URL in the system's
+    temporary directory."""
+    path = settings.sqlite_path
+    if path is not None:
+        return path.parent / f".{path.name}.serving"
+    key = hashlib.sha256(settings.database_url.encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / "evidence-kb-serving" / key
+
+
+def record_served_address(settings: Settings) -> Path | None:
+    """Record ``settings.base_url`` (the address served, ``follow_served_address``) with this
+    process's id, so the command line's links (``evidence-kb factcheck``, ``dump``) point where
+    the site is while it serves; the file, or None when it cannot be written (then the command
+    line keeps the default)."""
+    path = served_address_file(settings)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"address": settings.base_url, "pid": os.getpid()}))
+    except OSError:
+        return None
+    return path
+
+
+def forget_served_address(path: Path) -> None:
+    """Remove the record when it is still this process's (a later ``serve`` may have replaced it)."""
+    with contextlib.suppress(OSError, ValueError):
+        if json.loads(path.read_text()).get("pid") == os.getpid():
+            path.unlink()
+
+
+def served_settings(settings: Settings) -> Settings:
+    """``settings`` for the command line's links: with ``EVIDENCE_KB_BASE_URL`` set, as they are;
+    else with the address a running ``serve`` of the same database recorded (``serve --port
+    8765``: ``http://127.0.0.1:8765``, as the site's own pages), or the default when none serves
+    (a record whose process is gone is ignored)."""
+    if "base_url" in settings.model_fields_set:
+        return settings
+    try:
+        record = json.loads(served_address_file(settings).read_text())
+        address, pid = str(record["address"]), int(record["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return settings
+    if not _running(pid):
+        return settings
+    return settings.model_copy(update={"base_url": address})
+
+
+def _running(pid: int) -> bool:
+    if pid <= 0:  # os.kill would signal a process group
+        return False
+    try:
+        os.kill(pid, 0)
+    except PermissionError:  # another user's process: it exists
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def run_server(config: Any, sock: socket.socket) -> None:

@@ -722,6 +722,65 @@ def test_serve_builds_then_serves(
     assert [(c["host"], c["port"], c["workers"]) for c in served] == [("127.0.0.1", 8123, 1)]
 
 
+def test_factcheck_links_to_the_port_serve_serves_on(
+    cli: Run, mini_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trial user served with ``serve --port 8765`` (the site's pages link to 8765: README,
+    EVIDENCE_KB_BASE_URL) and got ``http://127.0.0.1:8000/claims/...`` from ``factcheck`` in
+    another terminal, a port nothing answered on; the command line now links where a running
+    ``serve`` of the same database serves, and to the default once it stopped (or with the base
+    URL set, to that)."""
+    from app import serving
+
+    args = ["--data-dir", str(mini_data), "--database-url", f"sqlite:///{tmp_path / 'served.db'}"]
+    post = ["factcheck", "Backward walking eases pain and improves function in knee osteoarthritis", "--json"]
+
+    def link(env: dict[str, str]) -> str:
+        """The claim's link ``factcheck`` prints in a terminal of its own."""
+        command = [sys.executable, "-m", "app.cli", *args, *post]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, check=True)
+        return str(json.loads(done.stdout)["matches"][0]["claim"]["url"])
+
+    terminal = {k: v for k, v in os.environ.items() if k != "EVIDENCE_KB_BASE_URL"}
+    during: list[str] = []
+    monkeypatch.setattr(serving, "run_server", lambda _config, _sock: during.append(link(terminal)))
+    port = _free_port()
+    assert cli(*args, "serve", "--port", str(port)).code == 0
+    assert during[0].startswith(f"http://127.0.0.1:{port}/claims/"), during
+    assert not (tmp_path / ".served.db.serving").exists()  # removed when serve returned
+    assert link(terminal).startswith("http://127.0.0.1:8000/claims/")
+    assert link(terminal | {"EVIDENCE_KB_BASE_URL": "https://kb.example.org"}).startswith(
+        "https://kb.example.org/claims/"
+    )
+
+
+def test_a_stale_served_address_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``serve`` killed outright leaves its record behind: a record whose process is gone is
+    not followed."""
+    from app.serving import served_address_file, served_settings
+
+    monkeypatch.delenv("EVIDENCE_KB_BASE_URL", raising=False)
+    settings = make_settings(f"sqlite:///{tmp_path / 'kb.db'}")
+    record = served_address_file(settings)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    for pid, expected in (
+        (int(gone.stdout), "http://127.0.0.1:8000"),
+        (os.getpid(), "http://127.0.0.1:8765"),
+    ):
+        record.write_text(json.dumps({"address": "http://127.0.0.1:8765", "pid": pid}))
+        assert served_settings(settings).base_url == expected
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def test_serve_with_bad_data_keeps_serving_the_last_good_build(
     cli: Run, mini_data: Path, tmp_path: Path, served: list[dict[str, object]]
 ) -> None:
