@@ -10,7 +10,10 @@ what matches, so both match the same claims.
 
 A query matches a claim when every query word (stop words dropped unless the query is nothing
 else) or one of its curated synonyms from data/concepts.yaml ("retro" finds "backward") occurs
-in it; numbers and phrases match as adjacent tokens. A term of a concept's ``translations``
+in it: the concept's first terms in the curated order, the same whichever of them was typed
+("VO2max", "vo2 max", "vo 2 max", "V̇O₂" alike; a phrase of the vocabulary whose words are no
+terms on their own counts as one word), and for a term of several concepts only what they share
+("moonwalk", backward and walking, does not find every claim about walking); numbers and phrases match as adjacent tokens. A term of a concept's ``translations``
 stands for the concept's English terms ("rodilla", "Knie", "genou" find what "knee" finds;
 "dolor de rodilla" what "knee pain" finds): its words stemmed in their own language (Snowball:
 "rodillas", "genoux"), Japanese, Chinese and Korean terms found inside the query's words
@@ -226,7 +229,8 @@ def _surfaces(text: str) -> tuple[str, ...]:
 class SynonymIndex:
     """What a query word may also match, from the concept list, all in index form (``index_text``).
 
-    ``groups``: an English term -> the other terms/phrases of its concepts. ``translated``: the
+    ``groups``: an English term (a word, or a phrase of which some word is no term on its own:
+    "vo2 max", "vo 2 max") -> the terms/phrases it stands for (``_options``). ``translated``: the
     words of a term of a concept's ``translations`` as written (``normalise``d, unstemmed:
     concepts.yaml lists the forms, "rodilla", "rodillas") -> its ``Translation``s;
     ``unspaced``: the same for Japanese, Chinese and Korean terms (``_unspaced``), found inside
@@ -250,7 +254,7 @@ class SynonymIndex:
         """From ``(kind, terms, translations)`` per concept (``models.Concept``). Translations are
         only filed here (no stemming: a few milliseconds); ``options`` reads one when a query
         holds it."""
-        groups: dict[str, set[str]] = {}
+        named: dict[str, list[tuple[str, ...]]] = {}  # a term -> the term lists of its concepts
         translated: dict[tuple[str, ...], list[Translation]] = {}
         unspaced: dict[str, list[Translation]] = {}
         english: set[str] = set()
@@ -259,10 +263,10 @@ class SynonymIndex:
                 continue
             phrases = [p for p in (index_text(t.lstrip("#")) for t in terms) if p]
             english.update(w for p in phrases for w in p.split())
-            for phrase in phrases:
-                if " " not in phrase:
-                    groups.setdefault(phrase, set()).update(p for p in phrases if p != phrase)
-            stands_for = tuple(dict.fromkeys(phrases))[:MAX_OPTIONS]
+            unique = tuple(dict.fromkeys(phrases))
+            for phrase in unique:
+                named.setdefault(phrase, []).append(unique)
+            stands_for = unique[:MAX_OPTIONS]
             for code, foreign in translations.items():
                 for term in foreign:
                     if code not in _UNSPACED_LANGUAGES:
@@ -274,8 +278,13 @@ class SynonymIndex:
         starts: dict[str, list[str]] = {}
         for key in unspaced:
             starts.setdefault(key[0], []).append(key)
+        words = {term for term in named if " " not in term}
         return cls(
-            {k: tuple(sorted(v))[:MAX_OPTIONS] for k, v in groups.items()},
+            {
+                term: _options(term, lists)
+                for term, lists in named.items()
+                if " " not in term or not set(term.split()) <= words
+            },
             {k: tuple(v) for k, v in translated.items() if k},
             {k: tuple(v) for k, v in unspaced.items() if k},
             {c: tuple(sorted(keys, key=len, reverse=True)) for c, keys in starts.items()},
@@ -283,7 +292,7 @@ class SynonymIndex:
         )
 
     def expand(self, term: str) -> tuple[str, ...]:
-        return (term, *self.groups.get(term, ()))
+        return self.groups.get(term, (term,))
 
     def options(self, found: Iterable[Translation]) -> tuple[str, ...]:
         """What translations found in a query match: each term in index form and the English
@@ -294,6 +303,17 @@ class SynonymIndex:
             if literal and not set(literal.split()) <= self.english:
                 out += [literal, *stands_for]
         return tuple(dict.fromkeys(out))
+
+
+def _options(term: str, lists: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """What a query's ``term`` matches: itself, then the terms of its concept in the curated
+    order, at most ``MAX_OPTIONS`` (the same options whichever of a concept's first terms was
+    typed: "VO2max", "vo2 max" and "VO₂" find the same claims). A term of several concepts
+    matches only the terms it shares them with: "moonwalk", a term of both ``backward`` and
+    ``walking``, means neither on its own, and the union found every claim with "walk" or
+    "backward" in it; "help" (``pain-relief`` and ``improvement``) keeps what both call help."""
+    shared = [t for t in lists[0] if all(t in other for other in lists[1:])]
+    return tuple(dict.fromkeys([term, *shared]))[:MAX_OPTIONS]
 
 
 EMPTY_SYNONYMS = SynonymIndex({})
@@ -317,6 +337,8 @@ def query_groups(q: str, synonyms: SynonymIndex = EMPTY_SYNONYMS) -> list[tuple[
     i = 0
     while i < len(words):
         size, options = _translated_at(words, i, synonyms)
+        if not size:
+            size, options = _phrase_at(words, i, synonyms)
         if size:
             found.append(options)
             i += size
@@ -358,6 +380,18 @@ def _translated_at(words: list[Token], i: int, synonyms: SynonymIndex) -> tuple[
     for size in range(len(surfaces), 0, -1):
         found = synonyms.translated.get(surfaces[:size])
         if found and (options := synonyms.options(found)):
+            return size, options
+    return 0, ()
+
+
+def _phrase_at(words: list[Token], i: int, synonyms: SynonymIndex) -> tuple[int, tuple[str, ...]]:
+    """The longest English phrase of the vocabulary starting at ``words[i]`` that its words do
+    not make on their own ("vo2 max": "max" is no term; not "knee pain", knee and pain are):
+    (its length in words, its options); (0, ()) when none does."""
+    terms = [t.term for t in words[i : i + _LONGEST_PHRASE]]
+    for size in range(len(terms), 1, -1):
+        options = synonyms.groups.get(" ".join(terms[:size]))
+        if options:
             return size, options
     return 0, ()
 
