@@ -101,7 +101,7 @@ NUMBER_WORDS = {
     "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a hundred": 100, "one hundred": 100,
     "thousand": 1000, "a thousand": 1000, "one thousand": 1000, "dozen": 12, "a dozen": 12,
 }  # fmt: skip
-# Numbers in the other languages read through concepts (es, fr, de, pt, it, nl, ru): multipliers
+# Numbers in the other languages read through concepts (es, fr, de, pt, it, nl, ru, id): multipliers
 # ("tres veces más"), durations ("seis semanas") and counts ("un minuto ... que tres").
 FOREIGN_NUMBER_WORDS = {
     "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9,
@@ -117,6 +117,8 @@ FOREIGN_NUMBER_WORDS = {
     "honderd": 100, "duizend": 1000,  # nl
     "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "десять": 10, "сто": 100,
     "тысяча": 1000, "тысячу": 1000,  # ru
+    "dua": 2, "tiga": 3, "empat": 4, "enam": 6, "tujuh": 7, "delapan": 8, "sembilan": 9,
+    "sepuluh": 10, "seratus": 100, "seribu": 1000,  # id ("hampir dua kali lipat"; "lima" is a city too)
 }  # fmt: skip
 # "one" as the article of a count: only before a unit in a ratio ("Un minuto ... que tres").
 ONE_WORDS = (
@@ -216,7 +218,7 @@ _TRAINING = re.compile(
 APPROX = 0.10  # "about 30%": 27-33%
 _BACK = (
     r"backwards?|in reverse|reverse|retro|hacia atr[aá]s|de espaldas|para atr[aá]s|marcha atr[aá]s|"
-    r"(?:à|a) reculons|en arri[eè]re|r[uü]ckw[aä]rts|all['’]indietro|a ritroso|de costas|para tr[aá]s|"
+    r"(?:à|a) reculons|en arri[eè]re|r[uü]ckw[aä]rts|(?:all['’]|a marcia )?indietro|a ritroso|de costas|para tr[aá]s|"
     r"achteruit|задом(?: наперед| наперёд| вперед| вперёд)?|спиной вперед|назад"
 )
 _FORWARD = (
@@ -225,11 +227,19 @@ _FORWARD = (
 )
 _COUNT_UNIT = (
     r"steps?|minutes?|mins?|hours?|miles?|km|pasos?|minutos?|horas?|pas|heures?|schritte?n?|"
-    r"minuten|minute|stunden?|passi|minuti|ore|passos?|stappen|uur|шаг\w*|минут\w*|час\w*"
+    r"minuten|minute|stunden?|passi|minuti|ore|passos?|stappen|uur|шаг\w*|минут\w*|час\w*|"
+    r"laps?|vueltas?|tours?|runden?|giri|giro|voltas?|rondes?|круг\w*"  # laps of a track
 )
+# "one single lap": a word that stresses the one count before its unit ("una sola vuelta")
+_SINGLE = r"single|sol[ao]|seule?|einzige[nr]?|singol[ao]|s[óo]|[úu]nic[ao]|enkele|единственн\w*"
 _EQUIVALENT = (
     r"=|equals?|equal to|(?:is|are|be) (?:worth|like|the same as|equal to|equivalent to)|count as|"
     r"more work than|than|(?:can |could |will )?replace|as (?:good|effective|beneficial|much) as|"
+    r"(?:is |are )?worth more than|"
+    # "is like" / "is worth" in the Romance languages: "è come fare sei giri", "valen más que mil",
+    # "valem por mil", "vaut plus que"
+    r"(?:è|sono|es|son|est|sont|é|são) (?:come|como|comme)|val(?:e|en|em|gono) (?:m[aá]s|mais|pi[uù]) (?:que|do que|di)|"
+    r"val(?:e|em) (?:por|o mesmo que)|vaut plus que|valent plus que|"
     r"(?:so|ebenso|genauso)(?:\s+\w+){0,2}\s+wie|entspricht|entsprechen|ersetz\w*|"
     r"l[ao]s? mism[ao]s?(?:\s+\w+)?\s+que|lo mismo que|tanto como|equivalen?(?: a)?|valen? (?:por|lo que)|reemplaza\w*|"
     r"autant(?:\s+d[e'’]\s*\w+)?\s+que|équiva\w*(?: à)?|remplace\w*|vaut|valent|"
@@ -254,6 +264,11 @@ _COUNT = rf"{_COUNT_NUM}|{_WORDNUM}|{_FOREIGN}"
 _CJK_NUMBERS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
                 "九": 9, "十": 10}  # fmt: skip
 _CJK_DIGITS = "".join(_CJK_NUMBERS)
+# Counts in a Japanese or Chinese ratio: digits or numerals up to the thousands ("一百", "千", "二十")
+_CJK_COUNT = rf"\d+|[{_CJK_DIGITS}]*[十百千][{_CJK_DIGITS}]?|[{_CJK_DIGITS}]"
+_CJK_UNIT = r"分钟|分鐘|分|歩|步|步伐|周|圈|時間|小时|小時"
+# Walking backward in Japanese and Chinese: what a ratio's first count must be said of
+_CJK_BACK = r"後ろ歩き|後ろ向き|後向き|後退|バック|倒走|倒着走|倒著走|倒行|倒退|后退|退步走|退着走"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "100 steps backward = 1,000 forward", "a step backwards is equal to 6 steps forward",
     # "un minuto caminando hacia atrás quema las mismas calorías que tres andando hacia delante",
@@ -261,7 +276,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("ratio", re.compile(
         # a count of a unit (steps, minutes...) going backward: "100 backward steps", "100 steps of
         # backward walking", "un minuto caminando hacia atrás" (not "10 years back")
-        rf"(?<![\w.,])(?P<num>{_COUNT}|{_ONE})\s+(?:(?:{_BACK})\s+(?:{_COUNT_UNIT})\b|"
+        rf"(?<![\w.,])(?P<num>{_COUNT}|{_ONE})\s+(?:(?:{_SINGLE})\s+)?(?:(?:{_BACK})\s+(?:{_COUNT_UNIT})\b|"
         rf"(?:{_COUNT_UNIT})\b[^.=\d]{{0,25}}?(?:{_BACK}))"
         rf"[^.=\d]{{0,40}}?(?:{_EQUIVALENT})\D{{0,25}}?(?<![\w])(?P<num2>{_COUNT})"
         rf"(?=\s+(?:(?:{_COUNT_UNIT}|{_FORWARD})\b|\w+(?:ing|ndo|nd|nt)\s+(?:{_FORWARD})\b))",
@@ -307,6 +322,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # scripts, so none is asked for (a digit before the number is: "12倍" is not "2倍").
     ("multiplier", re.compile(
         rf"(?P<cjk_word>倍増|翻倍|双倍|雙倍)|(?<![\d.,．，])(?P<cjk_num>{_NUM}|[{_CJK_DIGITS}])\s*倍(?!数)")),
+    # a ratio in Japanese and Chinese, after a word for walking backward (``_CJK_BACK``): "10分で普通の
+    # ウォーキングの20分(程)に相当" (ten minutes are worth twenty of ordinary walking: +100%),
+    # "倒走100步相当于正走1000步"; the same unit at both ends, the hedge after it (程, 左右) read as any
+    ("cjk-ratio", re.compile(
+        rf"(?<![\d.,．，{_CJK_DIGITS}百千])(?P<num>{_CJK_COUNT})\s*(?P<unit>{_CJK_UNIT})(?:間)?で"
+        rf"[^。！？!?\d]{{0,20}}?(?P<num2>{_CJK_COUNT})\s*(?P=unit)(?=(?:間)?(?:程|ほど|くらい|ぐらい|前後)?"
+        rf"(?:に相当|と同じ|に匹敵))|"
+        rf"(?<![\d.,．，{_CJK_DIGITS}百千])(?P<znum>{_CJK_COUNT})\s*(?P<zunit>{_CJK_UNIT})[^。！？!?，,\d]{{0,6}}?"
+        rf"(?:相当于|相當於|等于|等於|抵得上|胜过|勝過|顶|頂)[^。！？!?，,\d]{{0,6}}?(?P<znum2>{_CJK_COUNT})\s*(?P=zunit)")),
 ]  # fmt: skip
 # What a text must hold for a pattern to match (a unit, a participant, a direction word): most
 # posts hold none of them, and the number-word alternatives are slow to try at every position.
@@ -314,6 +338,7 @@ _GATES = {
     kind: re.compile(gate, re.IGNORECASE)
     for kind, gate in (
         ("ratio", _BACK),
+        ("cjk-ratio", _CJK_BACK),
         ("speed", r"mph|mile|km|kph|m/s|m/min|met|min"),
         ("percent", r"%|％|cent|cient|pct|prozent|procent|процент"),
         ("sample-size", _PARTICIPANTS),
@@ -386,6 +411,21 @@ def _count(raw: str) -> float:
     return _number(raw)
 
 
+def _cjk_count(raw: str) -> float:
+    """A count of a Japanese or Chinese ratio: digits, or numerals ("十" 10, "二十" 20, "一百" 100,
+    "千" 1000)."""
+    if raw.isdigit():
+        return float(raw)
+    total, digit = 0, 0
+    for ch in raw:
+        if ch in "十百千":
+            total += (digit or 1) * {"十": 10, "百": 100, "千": 1000}[ch]
+            digit = 0
+        else:
+            digit = _CJK_NUMBERS[ch]
+    return float(total + digit)
+
+
 def _values(m: re.Match[str]) -> tuple[float, float | None]:
     value = _number(m.group("num"))
     high = _number(m.group("num2")) if m.groupdict().get("num2") else None
@@ -456,6 +496,12 @@ def post_figures(text: str) -> list[Figure]:
 
 def _figure(kind: str, m: re.Match[str], text: str) -> Figure | None:
     span = (m.start(), m.end(), m.group())
+    if kind == "cjk-ratio":
+        if not re.search(_CJK_BACK, text[: m.start()]):  # the first count is not said of walking backward
+            return None
+        back, fwd = (_cjk_count(m.group(g) or m.group("z" + g)) for g in ("num", "num2"))
+        change = (fwd / back - 1) * 100 if back else 0.0
+        return Figure("percent-change", change, None, *span, direction=_sign(change))
     if kind == "ratio":
         back, fwd = _count(m.group("num")), _count(m.group("num2"))
         change = (fwd / back - 1) * 100 if back else 0.0
@@ -663,6 +709,33 @@ def comparable(
         ):
             out.append(f)
     return out
+
+
+# A claim figure that is a change within one group ("within-group change after 6 weeks", "change
+# within the group"), and the words after a post's figure that set it against another group:
+# walking forward or the controls ("5.2% more than regular walking", "than the control group",
+# "que caminar hacia delante"). A within-group change said as a difference from another group is
+# the study's figure given for a comparison it did not make (review-2026-11, section 2: Terblanche
+# 2005 reports 5.2% within the group and had no forward-training arm).
+_WITHIN_GROUP = re.compile(r"within[- ](?:the\s+)?(?:\w+\s+)?group|change within", re.IGNORECASE)
+_AGAINST = re.compile(
+    r"^\W*(?:[\w’'-]+\W+){0,4}?(?:than|compared (?:with|to)|versus|vs\.?|que|als|di|dan|чем|rispetto a|"
+    r"par rapport (?:à|au|aux)|im vergleich zu[mr]?|em rela[cç][aã]o (?:a|ao|à)|en comparaci[oó]n con)\s+"
+    rf"(?:[\w’'-]+\s+){{0,3}}?(?:{_FORWARD}|control\w*|contr[ôo]le\w*|kontroll\w*|контрол\w*)(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def other_comparison(after: str, claim_figure: dict[str, Any]) -> bool:
+    """The words ``after`` a post's figure set it against walking forward or the controls, where
+    ``claim_figure`` is a change within one group (``_WITHIN_GROUP``): a comparison the study did
+    not make ("raised VO2 max 5.2% more than regular walking" against a 5.2% within-group change)."""
+    return bool(
+        _WITHIN_GROUP.search(str(claim_figure.get("comparison", ""))) and _AGAINST.search(after[:NEAR_AFTER])
+    )
+
+
+NEAR_AFTER = 60  # characters after a post's figure that may name what it is set against
 
 
 def misattributed(words: str, claim_figure: dict[str, Any]) -> bool:

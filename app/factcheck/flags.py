@@ -48,6 +48,7 @@ from app.factcheck.figures import (
     bounds,
     comparable,
     misattributed,
+    other_comparison,
     overlaps,
     post_figures,
     reach,
@@ -160,14 +161,26 @@ def _misreading_results(profile: ClaimProfile) -> list[tuple[Figure, dict[str, A
 
 def _studies_say(profile: ClaimProfile, fig: Figure, text: str) -> bool:
     """``fig`` (a figure of ``text``) is one the claim's studies report as such: a figure of the same
-    quantity and measure (not body fat given as body weight) holds its value."""
-    words = text[max(0, fig.start - NEAR_CHARS) : fig.end + NEAR_CHARS]
+    quantity, measure and comparison (not body fat given as body weight, nor a change within one
+    group given as a difference from walking forward) holds its value."""
     return any(
         c["quantity"] == fig.quantity
-        and not misattributed(words, c)
+        and not _elsewhere(text, fig, c)
         and within(*_compared(fig), *_size(fig, c))
         for c in profile.figures
     )
+
+
+def _elsewhere(text: str, fig: Figure, claim_figure: dict[str, Any]) -> str | None:
+    """What ``fig`` (a figure of ``text``) gives ``claim_figure`` for when the words around it make it
+    a figure of another measure (body fat said as body weight: ``figures.misattributed``) or of
+    another comparison (a change within one group said as a difference from walking forward:
+    ``figures.other_comparison``); None when neither."""
+    if misattributed(text[max(0, fig.start - NEAR_CHARS) : fig.end + NEAR_CHARS], claim_figure):
+        return "another measure"
+    if other_comparison(text[fig.end :], claim_figure):
+        return "another comparison (the study's is a change within one group)"
+    return None
 
 
 def figure_checks(
@@ -196,12 +209,18 @@ def _check_figure(  # noqa: C901 (one rule per kind of figure, in the order of d
     makes it unverified: a note and a study, or nothing), or (None, None) when the evidence holds it.
     ``known``: the recorded misreading that states it, if any (``misread_figures``)."""
     value, high = _compared(fig)  # the claim says which way; the size is compared
-    words = uf.unit.text[max(0, fig.start - NEAR_CHARS) : fig.end + NEAR_CHARS]
     candidates = comparable(fig, profile.figures, _near(post, uf, fig))
-    same = [f for f in candidates if not misattributed(words, f)]
+    same = [f for f in candidates if not _elsewhere(uf.unit.text, fig, f)]
     swapped = [f for f in candidates if f not in same and within(value, high, *_size(fig, f))]
     if swapped and not same:
-        return _mismatch(fig, swapped[0], "gives this figure for another measure: "), None
+        return _mismatch(
+            fig, swapped[0], f"gives this figure for {_elsewhere(uf.unit.text, fig, swapped[0])}: "
+        ), None
+    if candidates and not same:  # only figures of another measure or comparison, of another value
+        return None, _noted(
+            f"the evidence's figure of this kind is of {_elsewhere(uf.unit.text, fig, candidates[0])}:",
+            candidates[0],
+        )
     if known is not None:  # consistent or not, it is the misreading's figure (module doc)
         return None, {"note": f"the figure of a known misreading of {known['short']}: {known['actual']}",
                       "study": known["study"]}  # fmt: skip
