@@ -24,7 +24,7 @@ from app import certainty, grading
 from app.claims_schema import PATTERN_NAMES, ClaimIn, EvidenceIn, OutcomeIn
 from app.problems import Problem, Severity, did_you_mean
 from app.study_records import StudyFacts
-from app.yamlread import line_for
+from app.yamlread import as_written, line_for
 
 CONCEPTS_FILE = "concepts.yaml"
 #: The id of the one outcome of a claim written without ``outcomes`` (the older format).
@@ -108,11 +108,22 @@ def validation_problems(path: Path, document: Any, base_loc: tuple[Any, ...], ex
         elif err["type"].startswith("date_"):
             message = f"'{err.get('input')}' is not a valid date (YYYY-MM-DD): {message}"
         elif err["type"] in ("literal_error", "enum"):
-            message = (
-                f"'{err.get('input')}' is not allowed: {message.replace('Input should be ', 'expected ')}"
+            message = f"{_as_written(document, loc, err.get('input'))} is not allowed: " + message.replace(
+                "Input should be ", "expected "
             )
         problems.append(Problem(str(path), line_for(document, loc), f"{label}: {where}: {message}"))
     return problems
+
+
+def _as_written(document: Any, loc: tuple[Any, ...], value: Any) -> str:
+    """A rejected value quoted as the curator wrote it (``verdict: true`` is 'true', not Python's
+    'True'), with why YAML did not read a word there."""
+    written = as_written(document, loc, value)
+    if isinstance(value, bool):
+        return f"'{written}' (YAML reads it as a yes/no value, not as a word)"
+    if value is None:
+        return f"'{written}' (YAML reads it as nothing)" if written else "an empty value"
+    return f"'{written}'"
 
 
 def graded_study(link: EvidenceIn, study: StudyFacts) -> grading.GradedStudy:

@@ -35,10 +35,13 @@ from app.problems import Problem
 
 
 class LineDict(dict):
-    """A mapping that remembers the line of each key (1-based)."""
+    """A mapping that remembers the line of each key (1-based), and how a value YAML read as a
+    yes/no or a null was written (``written``: ``verdict: yes`` is True, which the messages
+    quote as the curator wrote it, not as Python prints it)."""
 
     line: int = 0
     key_lines: dict[str, int]
+    written: dict[str, str] | None = None
 
 
 class LineList(list):
@@ -88,8 +91,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
             loader.found.append((line, why))
             continue
         first_key = key if not result else first_key
-        result[key] = loader.construct_object(value_node, deep=True)
+        result[key] = value = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = line
+        if (value is None or isinstance(value, bool)) and isinstance(value_node, yaml.ScalarNode):
+            result.written = (result.written or {}) | {key: value_node.value}
         if isinstance(value_node, yaml.ScalarNode) and value_node.start_mark.line != value_node.end_mark.line:
             texts.append((key, value_node))
     if texts:
@@ -209,6 +214,20 @@ def line_for(document: Any, loc: Iterable[Any]) -> int | None:
         else:
             break
     return line
+
+
+def as_written(document: Any, loc: Iterable[Any], value: Any) -> str:
+    """``value``, found at ``loc`` of ``document``, as the file has it: a yes/no or null as
+    written (``true``, ``yes``, ``~``, ``null``; ``LineDict.written``), anything else as text."""
+    *path, last = tuple(loc) or (None,)
+    node = document
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return str(value)
+    written = getattr(node, "written", None) or {}
+    return written.get(last, "" if value is None else str(value))
 
 
 def read_yaml(path: Path, problems: list[Problem]) -> Any:

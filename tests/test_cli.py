@@ -108,6 +108,33 @@ def test_check_says_where_a_yaml_syntax_error_stopped_it(cli: Run, mini_data: Pa
     ), result.out
 
 
+@pytest.mark.parametrize(
+    ("written", "quoted"),
+    [
+        ("true", "'true' (YAML reads it as a yes/no value, not as a word)"),
+        ("Yes", "'Yes' (YAML reads it as a yes/no value, not as a word)"),
+        ("off", "'off' (YAML reads it as a yes/no value, not as a word)"),
+        ("~", "'~' (YAML reads it as nothing)"),
+        ("", "an empty value"),
+        ("'true'", "'true'"),
+    ],
+)
+def test_a_rejected_verdict_is_quoted_as_written(
+    cli: Run, mini_data: Path, written: str, quoted: str
+) -> None:
+    """A trial user's report: ``verdict: true`` (a YAML boolean) was reported as 'True', a word
+    they never wrote; the message quotes the file and lists the verdicts allowed."""
+    claims = mini_data / "claims.yaml"
+    claims.write_text(re.sub(r"(?m)^  verdict: .*$", f"  verdict: {written}", claims.read_text(), count=1))
+    result = cli("--data-dir", str(mini_data), "check")
+    assert result.code == 1
+    [(_, _, message)] = result.problems()
+    assert message.endswith(
+        f"verdict: {quoted} is not allowed: expected 'supported', 'partly-supported', 'unproven', "
+        "'misleading' or 'contradicted'"
+    ), message
+
+
 def test_check_warns_of_a_study_without_a_title(cli: Run, mini_data: Path) -> None:
     """A trial user's report: 'UC Davis Health. (n.d.).' and a RIS record with an author only were
     exported without a word; an entry with no title is now a warning of check."""
