@@ -227,7 +227,7 @@ def as_written(document: Any, loc: Iterable[Any], value: Any) -> str:
         except (KeyError, IndexError, TypeError):
             return str(value)
     written = getattr(node, "written", None) or {}
-    return written.get(last, "" if value is None else str(value))
+    return str(written.get(last, "" if value is None else value))
 
 
 def read_yaml(path: Path, problems: list[Problem]) -> Any:
