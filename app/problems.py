@@ -4,6 +4,7 @@ that is not known (a misspelt field, an unknown topic), shared by the API and th
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -81,8 +82,20 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.severity}: {self.message}"
 
-    def sort_key(self) -> tuple[str, int, str]:
-        return (self.path, self.line or 0, self.message)
+    def sort_key(self) -> tuple[bool, str, int, str]:
+        """The order problems are listed in: the duplicates first (a key, claim id, concept id or
+        BibTeX field given twice: the first is kept, so the errors of the entry meant by the second follow
+        from it: "cited by a claim but has no design", a claim's verdict out of step with its
+        grade), then by file, line and message."""
+        return (not _CAUSE.search(self.message), self.path, self.line or 0, self.message)
+
+
+#: The messages of the problems that others follow from (``Problem.sort_key``): app.yamlread,
+#: app.bibtex and app.bibstream (keys), app.claim_records (claim ids), app.loader (concept ids).
+_CAUSE = re.compile(
+    r"^duplicate (?:key|claim id|concept id) '|^key differs only in case from |^\S+: entry has the field '[^']+' twice"
+    r"|^@string '[^']+' defined twice"
+)
 
 
 class ProblemsMixin:

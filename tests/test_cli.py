@@ -135,6 +135,33 @@ def test_a_rejected_verdict_is_quoted_as_written(
     ), message
 
 
+def test_a_duplicate_is_listed_before_what_follows_from_it(cli: Run, mini_data: Path) -> None:
+    """A trial user's report: a duplicate key came last, after the errors it caused (the first
+    value is kept, so what the second meant is judged by the first); the cause now comes first,
+    whatever its line or file."""
+    bib = mini_data / "studies.bib"
+    first = re.search(r"@\w+\{(\w+),", bib.read_text())
+    assert first is not None  # the entry again, under the same key, with the design it lacked
+    bib.write_text(
+        re.sub(r"(?m)^\s*design\s*=.*\n", "", bib.read_text(), count=1)
+        + f"\n@article{{{first[1]},\n  title = {{Again}},\n  design = {{rct}},\n}}\n"
+    )
+    # a second 'evidence' key after the first, whose stance is misspelt: the first is kept
+    lines = (mini_data / "claims.yaml").read_text().replace("stance: supports", "stance: support", 1)
+    rows = lines.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(rows) if line.startswith("  evidence:"))
+    end = next((i for i in range(at + 1, len(rows)) if rows[i].startswith("- ")), len(rows))
+    (mini_data / "claims.yaml").write_text("".join(rows[:end] + rows[at:end] + rows[end:]))
+    result = cli("--data-dir", str(mini_data), "check")
+    assert result.code == 1
+    messages = [message for _, _, message in result.problems()]
+    assert {m.split(" (")[0] for m in messages[:2]} == {
+        f"duplicate key '{first[1]}'",
+        "duplicate key 'evidence'",
+    }
+    assert "'support' is not allowed" in messages[-1] and len(messages) >= 3, result.out
+
+
 def test_check_warns_of_a_study_without_a_title(cli: Run, mini_data: Path) -> None:
     """A trial user's report: 'UC Davis Health. (n.d.).' and a RIS record with an author only were
     exported without a word; an entry with no title is now a warning of check."""
@@ -197,8 +224,14 @@ CLAIMS_CASES: dict[str, list[tuple[int, str]]] = {
         (14, "evidence.0.stance: 'support' is not allowed: expected 'supports', 'contradicts', 'mixed'"),
     ],
     "yaml-swallowed-lines": [
-        # mis-indented lines that YAML reads as text, silently (a phrasing, an evidence item), and
-        # two history items merged for want of a '- '
+        # two history items merged for want of a '- ' (duplicates come first: Problem.sort_key),
+        # and mis-indented lines that YAML reads as text, silently (a phrasing, an evidence item)
+        (
+            34,
+            "duplicate key 'date' (first at line 32; the first is kept); if this line starts a new "
+            "item of a list, it needs a '- ' before 'date'",
+        ),
+        (35, "duplicate key 'change' (first at line 33; the first is kept)"),
         (
             10,
             "this list item is indented deeper than the items above it, so YAML reads it as the end "
@@ -209,12 +242,6 @@ CLAIMS_CASES: dict[str, list[tuple[int, str]]] = {
             "'- study: alghadir2019effect' is indented as part of the block text of 'finding' that "
             "starts at line 20, so YAML reads it as text, not as 'study'",
         ),
-        (
-            34,
-            "duplicate key 'date' (first at line 32; the first is kept); if this line starts a new "
-            "item of a list, it needs a '- ' before 'date'",
-        ),
-        (35, "duplicate key 'change' (first at line 33; the first is kept)"),
     ],
     "unknown-fields": [
         (1, "summary: required field is missing"),
