@@ -210,3 +210,27 @@ def test_keyboard_and_error_pages(page: Any) -> None:
     shoot(page, "not-found")
     page.goto("/methodology")
     shoot(page, "methodology")
+
+
+def test_a_reasons_effect_label_stays_with_its_factor(page: Any) -> None:
+    """A trial user's report: on a phone the label of what a reason did to the grade ("note",
+    "▼ down 1 level") stood alone between the factor and its text, where it read as a heading of
+    the text; on wider screens it sank to the studies' row, below a long text. It is now beside
+    the factor on a phone and right under it on wider screens."""
+    page.goto("/claims/backward-walking-eases-knee-osteoarthritis")
+    reasons = page.locator("ol.reasons li.reason")
+    assert reasons.count() >= 3
+    for i in range(reasons.count()):
+        reason = reasons.nth(i)
+        factor = reason.locator(".reason-factor").bounding_box()
+        effect = reason.locator(".reason-effect").bounding_box()
+        text = reason.locator(".reason-text").bounding_box()
+        if page.viewport_name == "phone":  # one line: the label after the factor, then the text
+            assert (
+                effect["x"] > factor["x"] + factor["width"] and effect["y"] < factor["y"] + factor["height"]
+            )
+            assert text["y"] >= factor["y"] + factor["height"] - 1
+        else:  # under the factor, beside the top of the text
+            assert 0 <= effect["y"] - (factor["y"] + factor["height"]) < 8, (factor, effect)
+            assert text["x"] > effect["x"] + effect["width"] and text["y"] <= factor["y"] + 2
+    shoot(page, "claim-reasons")
