@@ -427,6 +427,8 @@ class TermLanguage(StrEnum):
     JA = "ja"
     ZH = "zh"
     KO = "ko"
+    PL = "pl"
+    TR = "tr"
 
 
 #: Snowball stemmer of each ``TermLanguage``; None: no stemmer, terms match as written (Japanese
@@ -435,6 +437,7 @@ class TermLanguage(StrEnum):
 STEMMERS: dict[str, str | None] = {
     "en": "english", "es": "spanish", "fr": "french", "de": "german", "pt": "portuguese", "it": "italian",
     "nl": "dutch", "ru": "russian", "id": "indonesian", "hi": "hindi", "ja": None, "zh": None, "ko": None,
+    "pl": "polish", "tr": "turkish",
 }  # fmt: skip
 
 
