@@ -429,6 +429,8 @@ class TermLanguage(StrEnum):
     KO = "ko"
     PL = "pl"
     TR = "tr"
+    VI = "vi"
+    UK = "uk"
 
 
 #: Snowball stemmer of each ``TermLanguage``; None: no stemmer, terms match as written (Japanese
@@ -437,7 +439,7 @@ class TermLanguage(StrEnum):
 STEMMERS: dict[str, str | None] = {
     "en": "english", "es": "spanish", "fr": "french", "de": "german", "pt": "portuguese", "it": "italian",
     "nl": "dutch", "ru": "russian", "id": "indonesian", "hi": "hindi", "ja": None, "zh": None, "ko": None,
-    "pl": "polish", "tr": "turkish",
+    "pl": "polish", "tr": "turkish", "vi": None, "uk": "russian",
 }  # fmt: skip
 
 
