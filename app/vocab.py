@@ -435,7 +435,9 @@ class TermLanguage(StrEnum):
 
 #: Snowball stemmer of each ``TermLanguage``; None: no stemmer, terms match as written (Japanese
 #: and Chinese have no spaces and little inflection; the analyser reads them one character at a time;
-#: Korean one syllable at a time, so a term is found whatever particle or ending follows it).
+#: Korean one syllable at a time, so a term is found whatever particle or ending follows it;
+#: Vietnamese words do not inflect). Ukrainian: the Russian stemmer (the installed snowballstemmer
+#: has no Ukrainian one; the endings it strips are mostly shared).
 STEMMERS: dict[str, str | None] = {
     "en": "english", "es": "spanish", "fr": "french", "de": "german", "pt": "portuguese", "it": "italian",
     "nl": "dutch", "ru": "russian", "id": "indonesian", "hi": "hindi", "ja": None, "zh": None, "ko": None,

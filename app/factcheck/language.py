@@ -11,8 +11,13 @@ How a language is read (``handling``):
 - ``"text"``: English, read in full (concepts, every content word, the embedding model);
 - ``"concepts"``: a language in which data/concepts.yaml gives the concepts' terms
   (``translations``: Spanish, French, German, Portuguese, Italian, Dutch, Russian, Indonesian,
-  Hindi, Japanese, Chinese, Korean). The post is stemmed with that language's Snowball stemmer and only the
-  curated concepts count (its other words cannot match English claims). Japanese and Chinese have
+  Hindi, Japanese, Chinese, Korean, Polish, Turkish, Vietnamese, Ukrainian). The post is stemmed
+  with that language's Snowball stemmer and only the curated concepts count (its other words cannot
+  match English claims). Ukrainian has no Snowball stemmer of its own in the installed package: the
+  Russian one strips the endings the two languages share (колінах, коліна -> колін). Vietnamese
+  needs none (its words do not inflect): its words are matched as written, and as folding drops the
+  tone marks (đầu "head" and đau "pain" both fold to "đau"), its terms are phrases of two syllables
+  or more ("đau đầu gối", knee pain), never one syllable alone. Japanese and Chinese have
   neither spaces nor a Snowball stemmer: their scripts are read one character at a time and a
   term (後ろ歩き, 倒着走, 膝盖疼痛) is found as that sequence of characters, unstemmed
   (``app.vocab.STEMMERS``: None; ``analyzer.raw_tokens``); simplified and traditional Chinese
@@ -22,7 +27,7 @@ How a language is read (``handling``):
   an English gloss of the concepts found (tried on the development passages) scored no better and
   returned more false matches. The response says so (a warning), because a claim made in words
   the vocabulary lacks is missed;
-- None: any other language (Arabic, Turkish, Tamil...); the response has no match and a
+- None: any other language (Arabic, Swedish, Tamil...); the response has no match and a
   warning, never a silent empty list.
 """
 

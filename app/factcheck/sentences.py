@@ -48,7 +48,17 @@ _CJK_CONTRAST = (
     r"[，,、]?\s*(?:但是|可是|然而|しかし)|[，,、]\s*(?:(?<!不)但|不过|でも)|"
     r"(?:(?<=けど)|(?<=けれど)|(?<=けれども)|(?<=ですが)|(?<=[るたいだすうつむぶぐ]が))[、，,]"
 )
-_CLAUSE = re.compile(r";\s+|,?\s+(?:but|however|whereas|although)\s+", re.IGNORECASE)
+# The same contrasts in the languages read through the concepts, where the word is a contrast in
+# every language a post may be in: not "mais" (Portuguese "more"), "ma" (Polish "has"), "mas"
+# (Spanish "más" typed without its accent), "doch" (German "indeed"), "während" (also "during").
+_CONTRASTS_ELSEWHERE = (
+    "pero|sin embargo|no obstante|mientras que|cependant|toutefois|tandis que|néanmoins|aber|jedoch|"
+    "allerdings|però|tuttavia|mentre|porém|contudo|entretanto|maar|echter|terwijl|однако|но|"
+    "zaś|jednak|ale|ancak|fakat|ama|але|проте|nhưng"
+)
+_CLAUSE = re.compile(
+    rf";\s+|,?\s+(?:but|however|whereas|although)\s+|,?\s+(?:{_CONTRASTS_ELSEWHERE})\s+", re.IGNORECASE
+)
 MIN_CLAUSE_WORDS = 4  # a shorter piece stays with its sentence ("but why?")
 # A new subject or a modal after "and" / "or" opens a clause; so does a present or past verb form
 # ("burns", "reduced": -s or -ed, not -ss / -us / -is / -ous) followed by its object or complement

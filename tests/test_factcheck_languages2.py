@@ -1,0 +1,96 @@
+"""Languages newly read through the concepts' terms (Polish, Turkish, Vietnamese, Ukrainian) and
+wordings the other concept-read languages missed ("n'aide pas vos genoux", arthritic knees,
+quadriceps exercises, back problems, dementia), through the API. Every sentence is the tests' own."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from helpers import claim_matches, factcheck_body
+
+from app.vocab import STEMMERS, TermLanguage
+
+KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
+KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
+CALORIES = "backward-walking-burns-more-calories"
+BALANCE = "backward-walking-improves-balance"
+QUADS = "backward-walking-strengthens-quadriceps"
+BACK = "backward-walking-relieves-low-back-pain"
+MEMORY = "backward-walking-improves-memory"
+QUAD_EXERCISE = "quadriceps-strengthening-reduces-knee-pain"
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "claim"),
+    [
+        ("Chodzenie do tyłu łagodzi ból kolan.", "pl", KNEE_PAIN),
+        ("Bieganie tyłem spala więcej kalorii niż bieganie do przodu.", "pl", CALORIES),
+        ("Marsz do tyłu wzmacnia mięśnie czworogłowe.", "pl", QUADS),
+        ("Geriye doğru yürümek diz ağrısını hafifletir.", "tr", KNEE_PAIN),
+        ("Geriye doğru yürüyüş dengeyi geliştirir.", "tr", BALANCE),
+        ("Geriye doğru yürümek bel ağrısını azaltır.", "tr", BACK),
+        ("Đi bộ lùi giúp giảm đau đầu gối.", "vi", KNEE_PAIN),
+        ("Đi lùi đốt cháy nhiều calo hơn đi bộ bình thường.", "vi", CALORIES),
+        ("Ходьба назад зменшує біль у колінах.", "uk", KNEE_PAIN),
+        ("Ходьба назад покращує рівновагу.", "uk", BALANCE),
+    ],
+)
+def test_newly_read_languages_find_the_claim(seed_client: TestClient, text: str, code: str, claim: str) -> None:
+    body = factcheck_body(seed_client, text)
+    assert body["language"]["code"] == code
+    assert body["language"]["handled"] and body["language"]["matched_by"] == "concepts"
+    assert claim in claim_matches(body), [m["claim"]["id"] for m in body["matches"]]
+    # read through the concepts only: the response still says so
+    assert any("concept vocabulary" in w for w in body["warnings"]), body["warnings"]
+
+
+def test_every_term_language_has_a_stemmer_entry() -> None:
+    """A language concepts.yaml may give terms in is one the analyser knows how to read
+    (a Snowball stemmer of the installed package, or None: words as written)."""
+    import snowballstemmer
+
+    for code in TermLanguage:
+        assert code.value in STEMMERS
+        name = STEMMERS[code.value]
+        assert name is None or name in snowballstemmer.algorithms()
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "claim", "stance"),
+    [
+        # the knees helped (or not) without the word "pain", as the English "help your knees"
+        ("Marcher à reculons n'aide pas vos genoux.", "fr", KNEE_PAIN, "denies"),
+        ("La marche arrière soulage les genoux.", "fr", KNEE_PAIN, "asserts"),
+        ("Caminar hacia atrás no ayuda a tus rodillas.", "es", KNEE_PAIN, "denies"),
+        ("Andar para trás ajuda os joelhos.", "pt", KNEE_PAIN, "asserts"),
+        # arthritic knees: the adjective, not the noun
+        ("Rückwärtsgehen ist gut für arthrotische Knie.", "de", KNEE_OA, "asserts"),
+        ("Caminar hacia atrás mejora las rodillas artríticas.", "es", KNEE_OA, "asserts"),
+        # "back problems" is back pain, as "bad back" is in English
+        ("Camminare all'indietro aiuta chi ha problemi alla schiena.", "it", BACK, "asserts"),
+        # dementia is a memory outcome in every language, as in English
+        ("Rückwärtsgehen kann bei Demenz helfen.", "de", MEMORY, "asserts"),
+        # quadriceps exercises named in the post's language
+        ("Renforcer les quadriceps soulage la douleur au genou.", "fr", QUAD_EXERCISE, "asserts"),
+        (
+            "Las sentadillas y otros ejercicios de fortalecimiento reducen el dolor de rodilla.",
+            "es",
+            QUAD_EXERCISE,
+            "asserts",
+        ),
+    ],
+)
+def test_wordings_without_the_usual_outcome_word_find_the_claim(
+    seed_client: TestClient, text: str, code: str, claim: str, stance: str
+) -> None:
+    body = factcheck_body(seed_client, text)
+    assert body["language"]["code"] == code
+    found = {m["claim"]["id"]: m for m in body["matches"]}
+    assert claim in found, list(found)
+    assert found[claim]["stance"] == stance
+
+
+def test_a_language_still_not_read_is_named_with_a_warning(seed_client: TestClient) -> None:
+    body = factcheck_body(seed_client, "المشي إلى الخلف يخفف آلام الركبة.")
+    assert body["language"]["code"] == "ar" and not body["language"]["handled"]
+    assert body["matches"] == [] and "Arabic" in body["warnings"][0]
