@@ -35,7 +35,9 @@ QUAD_EXERCISE = "quadriceps-strengthening-reduces-knee-pain"
         ("Ходьба назад покращує рівновагу.", "uk", BALANCE),
     ],
 )
-def test_newly_read_languages_find_the_claim(seed_client: TestClient, text: str, code: str, claim: str) -> None:
+def test_newly_read_languages_find_the_claim(
+    seed_client: TestClient, text: str, code: str, claim: str
+) -> None:
     body = factcheck_body(seed_client, text)
     assert body["language"]["code"] == code
     assert body["language"]["handled"] and body["language"]["matched_by"] == "concepts"
@@ -94,3 +96,75 @@ def test_a_language_still_not_read_is_named_with_a_warning(seed_client: TestClie
     body = factcheck_body(seed_client, "المشي إلى الخلف يخفف آلام الركبة.")
     assert body["language"]["code"] == "ar" and not body["language"]["handled"]
     assert body["matches"] == [] and "Arabic" in body["warnings"][0]
+
+
+@pytest.mark.parametrize(
+    ("text", "cut_before"),
+    [
+        # a contrast ends a unit in the other languages as "but" does in English
+        ("Rückwärtsgehen stärkt die Oberschenkel deutlich, aber es verbrennt kaum mehr Kalorien.", "aber"),
+        ("Caminar hacia atrás mejora el equilibrio, sin embargo cansa mucho más que caminar.", "sin embargo"),
+    ],
+)
+def test_a_contrast_in_another_language_ends_the_unit(text: str, cut_before: str) -> None:
+    from app.factcheck.sentences import split
+
+    units = split(text)
+    assert len(units) == 2 and units[1].text.startswith(cut_before), [u.text for u in units]
+
+
+def test_a_word_that_is_no_contrast_in_another_language_does_not_cut() -> None:
+    from app.factcheck.sentences import split
+
+    # Portuguese "mais" is "more", not the French "but"
+    text = "Andar para trás queima mais calorias do que andar para a frente todos os dias."
+    assert len(split(text)) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        # "and" before a new predicate: a verb (German, Spanish, French, Italian; Russian by its ending)
+        (
+            "Rückwärtsgehen stärkt die Oberschenkel und verbessert das Gleichgewicht.",
+            ["Rückwärtsgehen stärkt die Oberschenkel", "und verbessert das Gleichgewicht."],
+        ),
+        (
+            "La marche arrière renforce les cuisses et brûle plus de calories.",
+            ["La marche arrière renforce les cuisses", "et brûle plus de calories."],
+        ),
+        (
+            "Ходьба назад укрепляет мышцы бедра и сжигает больше калорий.",
+            ["Ходьба назад укрепляет мышцы бедра", "и сжигает больше калорий."],
+        ),
+        # a noun phrase after "and" stays in its clause (and in the reach of its negation)
+        (
+            "La marcha atrás no mejora la fuerza y el equilibrio de los mayores.",
+            ["La marcha atrás no mejora la fuerza y el equilibrio de los mayores."],
+        ),
+        # "et al." is a citation
+        (
+            "Dupont et al. ont montré que la marche arrière renforce les cuisses.",
+            ["Dupont et al. ont montré que la marche arrière renforce les cuisses."],
+        ),
+    ],
+)
+def test_and_before_a_new_predicate_starts_a_clause(text: str, pieces: list[str]) -> None:
+    from app.factcheck.sentences import clause_pieces
+
+    assert [text[s:e] for s, e in clause_pieces(text, 0, len(text))] == pieces
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Caminar hacia atrás no alivia el dolor de rodilla y quema más calorías que caminar hacia adelante.",
+        "Rückwärtsgehen lindert keine Knieschmerzen und verbrennt mehr Kalorien als Vorwärtsgehen.",
+    ],
+)
+def test_a_negation_in_one_clause_leaves_the_other_claim_asserted(seed_client: TestClient, text: str) -> None:
+    body = factcheck_body(seed_client, text)
+    found = claim_matches(body)
+    assert found[KNEE_PAIN]["stance"] == "denies"
+    assert found[CALORIES]["stance"] == "asserts", found[CALORIES]["matched_text"]
+    assert found[CALORIES]["matched_text"]["start"] > 0

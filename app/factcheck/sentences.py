@@ -3,7 +3,8 @@
 A post is matched one unit at a time, so "200 women" in the VO2 max sentence is never checked
 against the knee-pain claim in the next one. Units are sentences (split after ``.``, ``!``, ``?``,
 ``…``, Japanese and Chinese ``。！？``, the Hindi danda ``।``, line breaks and bullet marks) and, inside a sentence, clauses joined by ``;`` or by a
-contrast ("but", "however", "whereas") that usually starts a new assertion. Abbreviations,
+contrast ("but", "however", "whereas"; in the other languages "pero", "aber", "cependant", "однако"...:
+``_CONTRASTS_ELSEWHERE``) that usually starts a new assertion. Abbreviations,
 decimals ("2.5 mph") and initials do not end a sentence.
 
 A match's span is narrower still (``clause_pieces``): the clauses of its unit that hold the
@@ -15,7 +16,8 @@ new predicate: a pronoun or determiner that starts a subject ("and it burns", "a
 show"), a modal ("and can ease"), or a verb form with something after it ("and burns 40% more",
 "and reduced pain"); a word after "and" that ends a list ("quads and hamstrings.", "glutes,
 calves, and quadriceps more intensely") or starts a name ("Science and Research Publications")
-stays in its clause. Japanese and Chinese clauses (each character counts as a word) are cut at a
+stays in its clause. The other languages' "and" (und, y, e, et, и, і) opens a clause before a new
+predicate by rules of thumb of their own (``_AND_ELSEWHERE``). Japanese and Chinese clauses (each character counts as a word) are cut at a
 Chinese comma (with the 而且 / 还 / 但 that may open the next clause), at 但是 / 不过 / 然而 /
 しかし, after けど / ですが / a conjunctive が, and at a Japanese 、 after a predicate's
 continuative form ("和らげ、カロリーを2倍消費する"), never at the 、 of a list or after a topic.
@@ -91,12 +93,32 @@ _CJK_PIECE = (
     rf"(?<=[{_CJK}])[，,]\s*(?:而且|并且|还|也|并)?|(?<=[{_CJK}])(?:而且|并且|还(?=能|可以|可|会|有助于))|"
     r"(?<=[しってでげえけせめべれくずちみび])、"
 )
+# "and" in the concept-read languages, before a new predicate as the English rule has it, by rules of
+# thumb of their own (no part-of-speech tagger): in Spanish, Portuguese, Italian, French and German
+# a lower-case word that is no article, determiner or preposition ("y quema más calorías", "und
+# verbrennt mehr Kalorien"; not "y el equilibrio", "und die Waden": a noun phrase stays in the
+# clause, and so in the reach of its negation; German nouns start with a capital); in Russian and
+# Ukrainian a verb's present-tense ending ("и сжигает", "і спалює"). 3+ words on each side, and a
+# list's last item is no cut (``_LIST_BEFORE``). Not "et al." (a citation), nor "en" (Dutch "and",
+# French "in") or "i" (Polish "and", the English "I" typed in lower case).
+_DETERMINERS = (
+    "el|la|los|las|lo|un|una|unos|unas|su|sus|del|al|de|en|con|para|por|a|o|os|as|um|uma|seu|sua|seus|"
+    "suas|do|da|dos|das|no|na|nos|nas|em|com|ao|il|i|gli|le|uno|della|dei|degli|delle|alla|ai|di|in|per|"
+    "su|sul|sulla|l|une|des|du|au|aux|dans|sur|pour|par|avec|sa|son|ses|leur|leurs|der|die|das|den|dem|"
+    "ein|eine|einen|einem|einer|eines|sein|seine|ihr|ihre|im|an|am|auf|für|mit|von|zu|zur|zum|bei|"
+    "mehr|más|mais|più|plus|muy|molto|très|sehr|tanto|também|también|anche|aussi|auch"
+)
+_AND_ELSEWHERE = (
+    rf"(?:und|sowie|y|e|et(?!\s+al\b))\s+(?!(?:{_DETERMINERS})\b)(?=(?-i:[^\W\d_A-ZÀ-Þ]))|"
+    r"(?:и|і|та)\s+(?=[^\W\d_]*(?:ет|ит|ют|ят|ется|ится|ує|ає|ює|ить|ять)\b)"
+)
 # A match's clauses: a unit's cuts (``_CLAUSE``), and "though", ", which / while", ", so / yet" and
 # "and" / "or" before a new predicate (module doc).
 _PIECE = re.compile(
     rf"{_CLAUSE.pattern}|,?\s+though\s+|,\s+(?:which|while)\s+|"
     rf",\s+(?:so|yet)\s+(?={_SUBJECT_START})|,?\s+(?:and|or)\s+{_LOWER}(?={_SUBJECT_START}|{_MODAL})|"
     rf"(?P<verb>,?\s+(?:and|or)\s+{_LOWER}(?={_VERB_FORM}))|"
+    rf"(?P<conjunction>,?\s+(?:{_AND_ELSEWHERE}))|"
     rf"{_CJK_CONTRAST}|{_CJK_PIECE}",
     re.IGNORECASE,
 )
@@ -194,7 +216,8 @@ def clauses(
     ``min_words`` words or more (and, for a cut before a verb form, no list ends there)."""
     cuts = [start]
     for m in pattern.finditer(text, start, end):
-        if m.groupdict().get("verb") and _LIST_BEFORE.search(text, cuts[-1], m.start()):
+        listed = m.groupdict().get("verb") or m.groupdict().get("conjunction")
+        if listed and _LIST_BEFORE.search(text, cuts[-1], m.start()):
             continue
         if (
             word_count(text[cuts[-1] : m.start()]) >= min_words
