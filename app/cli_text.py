@@ -3,6 +3,7 @@ documents as they are): plain functions from a result or a report to lines of te
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from app.vocab import POST_STANCE_LABELS
@@ -112,7 +113,8 @@ def evaluation_text(report: dict[str, Any]) -> str:
 
 
 def _stance_words(stance: str) -> str:
-    """ "asks about it", "asserts it": the page's wording (``POST_STANCE_LABELS``, "asks about
-    this") with "it", since the line follows the claim it is about."""
+    """ "asks about it", "asserts it", "names it as its topic, stating nothing": the page's wording
+    (``POST_STANCE_LABELS``, "asks about this") with "it", since the line follows the claim it is
+    about."""
     label = POST_STANCE_LABELS.get(stance, f"{stance} this")
-    return label.removesuffix("this") + "it"
+    return re.sub(r"\bthis\b", "it", label, count=1)

@@ -346,6 +346,9 @@ class PostStance(StrEnum):
     DENIES = "denies"
     ASKS = "asks"
     REPORTS = "reports"
+    #: a post of hashtags only ("#backwardwalking #kneepain") names the claim as its topic and
+    #: states nothing (``check.hashtags_only``); what would otherwise be read as ``asserts``
+    MENTIONS = "mentions"
 
 
 POST_STANCE_LABELS: dict[str, str] = {
@@ -353,6 +356,7 @@ POST_STANCE_LABELS: dict[str, str] = {
     PostStance.DENIES: "denies this",
     PostStance.ASKS: "asks about this",
     PostStance.REPORTS: "reports others saying this",
+    PostStance.MENTIONS: "names this as its topic, stating nothing",
 }
 
 FLAG_DESCRIPTIONS: dict[str, str] = {

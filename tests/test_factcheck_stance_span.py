@@ -74,6 +74,30 @@ def test_a_statement_with_hashtags_is_not_hashtags_only(seed_client: TestClient)
     assert body["hashtags_only"] is False
     assert not any("hashtags only" in w for w in body["warnings"])
     assert "overclaim" in codes(match_for(body, KNEE_PAIN))
+    assert match_for(body, KNEE_PAIN)["stance"] == "asserts"
+
+
+@pytest.mark.parametrize(
+    "text", ["#backwardwalking #kneepain", "#RetroWalking #KneePain 🦵", "#walkingbackwards #kneepain"]
+)
+def test_a_post_of_hashtags_only_names_its_topic_and_asserts_nothing(
+    seed_client: TestClient, text: str
+) -> None:
+    """A trial user's report: "#backwardwalking #kneepain" read "the post asserts it"; tags name
+    topics and state nothing (docs/factcheck.md): the stance is ``mentions``, on the API, the
+    page and the command line alike."""
+    assert match_for(check(seed_client, text), KNEE_PAIN)["stance"] == "mentions"
+    page = seed_client.post("/factcheck", data={"text": text})
+    assert page.status_code == 200
+    assert "The post names this as its topic, stating nothing" in page.text
+    assert "The post asserts this" not in page.text
+
+
+def test_the_command_line_says_a_hashtag_post_names_its_topic() -> None:
+    from app.cli_text import _stance_words
+
+    assert _stance_words("mentions") == "names it as its topic, stating nothing"
+    assert (_stance_words("asserts"), _stance_words("reports")) == ("asserts it", "reports others saying it")
 
 
 @pytest.mark.parametrize(

@@ -577,7 +577,9 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     found = {
         "claim": {key: claim[key] for key in SUMMARY_FIELDS} | {"url": base_url.rstrip("/") + claim["url"]},
         "score": round(cand.score, 4),
-        "stance": said,
+        # tags name a topic: a post of hashtags only asserts nothing (docs/factcheck.md); its flags
+        # are those of an assertion without the statement's (no overclaim, population, rejected)
+        "stance": PostStance.MENTIONS if said == PostStance.ASSERTS and per_post.hashtags_only else said,
         "matched_text": {"start": unit.start, "end": unit.end, "text": unit.text},
         "ambiguous_with": cand.ambiguous_with,
         "flags": flags,
