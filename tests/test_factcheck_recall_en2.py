@@ -94,3 +94,26 @@ def test_a_model_fitted_before_the_feature_weighs_it_zero(tmp_path) -> None:  # 
     )
     with pytest.raises(ValueError):
         load_model.__wrapped__(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "has", "lacks"),
+    [
+        # endurance as the capacity to keep an effort up
+        ("a bigger engine means the capacity to maintain hard efforts", {"endurance"}, set()),
+        ("their ability to sustain a fast pace", {"endurance"}, set()),
+        ("time to exhaustion rose on the bike test", {"endurance"}, set()),
+        # "sustain" alone is still an injury
+        ("runners who sustain an injury", set(), {"endurance"}),
+    ],
+)
+def test_endurance_as_exercise_physiology_words_it(text: str, has: set[str], lacks: set[str]) -> None:
+    import yaml
+    from helpers import DATA_DIR
+
+    from app.factcheck.analyzer import Analyzer, ConceptDef
+
+    items = yaml.safe_load((DATA_DIR / "concepts.yaml").read_text(encoding="utf-8"))
+    analyzer = Analyzer([ConceptDef(c["id"], c["kind"], tuple(c["terms"]), c.get("group")) for c in items])
+    found = set(analyzer.features(text).names())
+    assert has <= found and not lacks & found, found
