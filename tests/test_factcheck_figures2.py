@@ -29,8 +29,7 @@ def mismatches(match: dict[str, Any]) -> list[dict[str, Any]]:
         ("Una sola vuelta hacia atrás es como cinco vueltas hacia adelante.", 400.0, None),
         ("A single lap backwards is like four laps forward.", 300.0, None),
         # "is worth more than", "valen más que", "valem por"
-        ("Ten steps backward are worth more than 100 steps forward.", 900.0, None),
-        ("Diez pasos hacia atrás valen más que cien pasos hacia adelante.", 900.0, None),
+        ("Ten steps backward are worth more than 100 steps forward.", 900.0, "at-least"),
         ("Dez passos para trás valem por cem passos para a frente.", 900.0, None),
         # Indonesian number words before "kali lipat" (times), with a hedge ("hampir": nearly)
         ("Berjalan mundur membakar hampir tiga kali lipat kalori.", 200.0, "about"),
@@ -40,6 +39,12 @@ def mismatches(match: dict[str, Any]) -> list[dict[str, Any]]:
         # Chinese: "50 steps backward equal 200 forward", numerals in characters too
         ("倒着走50步等于正着走200步。", 300.0, None),
         ("倒走十分钟相当于正走三十分钟。", 200.0, None),
+        # the direction before the count
+        ("Walking backwards for 50 steps burns as many calories as walking forwards for 500 steps.", 900.0, None),
+        ("Walking backward one lap burns as many calories as four laps forward.", 300.0, None),
+        # a comparison: at least that much ("more than", "valen más que", 胜过)
+        ("Diez pasos hacia atrás valen más que cien pasos hacia adelante.", 900.0, "at-least"),
+        ("倒着走一百步胜过向前走一千步。", 900.0, "at-least"),
     ],
 )  # fmt: skip
 def test_ratios_and_multipliers_in_more_constructions(text: str, change: float, hedge: str | None) -> None:
@@ -96,3 +101,16 @@ def test_a_change_within_one_group_said_against_walking_forward(seed_client: Tes
     assert not mismatches(other)
     (listed,) = [u for u in other["unverified_figures"] if u["post_says"] == "9%"]
     assert "another comparison" in listed["note"]
+
+
+def test_equal_counts_compared_are_no_contradiction(seed_client: TestClient) -> None:
+    """ "30 minutes backward burn more calories than 30 minutes forward" says more, not the same:
+    a ratio said as a comparison is at least its counts' ratio (here at least +0%), so it is not
+    flagged against the 17-20% extra effort (it was, as a 0% change)."""
+    text = "30 minutes of backward walking burns more calories than 30 minutes forward."
+    match = match_for(check(seed_client, text), CALORIES, ENERGY)
+    assert not mismatches(match)
+    assert any(u["quantity"] == "percent-change" for u in match["unverified_figures"])
+    # as many as ten times the steps: flagged
+    text = "Walking backwards for 50 steps burns as many calories as walking forwards for 500 steps."
+    assert mismatches(match_for(check(seed_client, text), CALORIES, ENERGY))

@@ -235,6 +235,7 @@ _SINGLE = r"single|sol[ao]|seule?|einzige[nr]?|singol[ao]|s[óo]|[úu]nic[ao]|en
 _EQUIVALENT = (
     r"=|equals?|equal to|(?:is|are|be) (?:worth|like|the same as|equal to|equivalent to)|count as|"
     r"more work than|than|(?:can |could |will )?replace|as (?:good|effective|beneficial|much) as|"
+    r"as (?:many|much) \w+ as|"
     r"(?:is |are )?worth more than|"
     # "is like" / "is worth" in the Romance languages: "è come fare sei giri", "valen más que mil",
     # "valem por mil", "vaut plus que"
@@ -278,6 +279,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         # backward walking", "un minuto caminando hacia atrás" (not "10 years back")
         rf"(?<![\w.,])(?P<num>{_COUNT}|{_ONE})\s+(?:(?:{_SINGLE})\s+)?(?:(?:{_BACK})\s+(?:{_COUNT_UNIT})\b|"
         rf"(?:{_COUNT_UNIT})\b[^.=\d]{{0,25}}?(?:{_BACK}))"
+        rf"[^.=\d]{{0,40}}?(?:{_EQUIVALENT})\D{{0,25}}?(?<![\w])(?P<num2>{_COUNT})"
+        rf"(?=\s+(?:(?:{_COUNT_UNIT}|{_FORWARD})\b|\w+(?:ing|ndo|nd|nt)\s+(?:{_FORWARD})\b))",
+        re.IGNORECASE)),
+    # the direction before the count: "walking backwards for 100 steps is equal to walking forwards
+    # for 1,000 steps", "walking backward one lap burns as many calories as four laps forward"
+    ("ratio", re.compile(
+        rf"(?<![\w])(?:{_BACK})\s+(?:(?:for|durante|pendant|f[üu]r|per|по)\s+)?(?P<num>{_COUNT}|{_ONE})\s+"
+        rf"(?:(?:{_SINGLE})\s+)?(?:{_COUNT_UNIT})\b"
         rf"[^.=\d]{{0,40}}?(?:{_EQUIVALENT})\D{{0,25}}?(?<![\w])(?P<num2>{_COUNT})"
         rf"(?=\s+(?:(?:{_COUNT_UNIT}|{_FORWARD})\b|\w+(?:ing|ndo|nd|nt)\s+(?:{_FORWARD})\b))",
         re.IGNORECASE)),
@@ -411,6 +420,15 @@ def _count(raw: str) -> float:
     return _number(raw)
 
 
+# A ratio said as a comparison ("burns more calories than 30 minutes forward", "valen más que mil",
+# "胜过"): the backward count is worth at least the forward one, not exactly.
+_MORE_THAN = re.compile(
+    r"\bthan\b|m[aá]s\s+(?:\w+\s+)?que|mais\s+(?:\w+\s+)?(?:do\s+)?que|pi[uù]\s+(?:\w+\s+)?(?:di|che)\b|"
+    r"plus\s+(?:\w+\s+)?que|mehr\s+(?:\w+\s+)?als|meer\s+(?:\w+\s+)?dan|больше\W+(?:\w+\W+)?чем|胜过|勝過",
+    re.IGNORECASE,
+)
+
+
 def _cjk_count(raw: str) -> float:
     """A count of a Japanese or Chinese ratio: digits, or numerals ("十" 10, "二十" 20, "一百" 100,
     "千" 1000)."""
@@ -500,12 +518,13 @@ def _figure(kind: str, m: re.Match[str], text: str) -> Figure | None:
         if not re.search(_CJK_BACK, text[: m.start()]):  # the first count is not said of walking backward
             return None
         back, fwd = (_cjk_count(m.group(g) or m.group("z" + g)) for g in ("num", "num2"))
-        change = (fwd / back - 1) * 100 if back else 0.0
-        return Figure("percent-change", change, None, *span, direction=_sign(change))
-    if kind == "ratio":
+    elif kind == "ratio":
         back, fwd = _count(m.group("num")), _count(m.group("num2"))
+    if kind in ("ratio", "cjk-ratio"):
         change = (fwd / back - 1) * 100 if back else 0.0
-        return Figure("percent-change", change, None, *span, direction=_sign(change))
+        # "more work than 1,000 steps", "valen más que mil": at least that much, not just as much
+        hedge = "at-least" if _MORE_THAN.search(m.group()) else None
+        return Figure("percent-change", change, None, *span, hedge=hedge, direction=_sign(change))
     if kind == "multiplier":
         change = _multiplier_change(m)
         return Figure("percent-change", change, None, *span, direction=_sign(change))
