@@ -71,6 +71,14 @@ DEV_FILES = ["factcheck-dev.yaml", "factcheck-posts.yaml", "factcheck-issue.yaml
 MIN_SILENCE = 0.93
 ROUNDS = 3  # fit / re-pick best units rounds
 FOLDS = 5  # inner folds for the calibration map
+# Rows (out-of-fold candidates) each knot of the calibration map must rest on: the isotonic
+# regression's blocks are pooled with their neighbours up to this size (``recalibrate``). A block
+# of a few rows is noise, and where the scores are sparse (0.2-0.7) it made the map jagged: in
+# 5-fold CV by site on dev (2026-12-01, 879 passages with the project's posts) the worst gap
+# between a band's mean score and its share right (bands of 20+) was 0.087 unpooled, 0.084 at 25
+# and 0.064 at 40, matching unchanged within a passage; a Platt-isotonic blend (half each) gave
+# 0.116, ECE of the returned 0.030.
+MIN_BLOCK = 40
 P_MIN, P_MAX = 0.005, 0.99  # no score says "never" or "always"
 
 MIN_POSITIVES = 3  # passages that make a claim before it gets learned weights
@@ -254,12 +262,31 @@ def recalibrate(rows: Rows, passages: list[Any], splits: Splits) -> tuple[dict[s
         y_out += y
     pairs = sorted(zip(z_out, y_out, strict=True))
     zs = [z for z, _ in pairs]
-    fitted = IsotonicRegression(y_min=P_MIN, y_max=P_MAX, out_of_bounds="clip").fit(zs, [y for _, y in pairs])
-    knots: list[tuple[float, float]] = []  # (mean z, share right) per block of equal fitted values
-    for p, block in itertools.groupby(zip(fitted.predict(zs), zs, strict=True), key=lambda pz: pz[0]):
-        z_block = [z for _, z in block]
-        knots.append((sum(z_block) / len(z_block), float(p)))
+    ys = [y for _, y in pairs]
+    fitted = IsotonicRegression(y_min=P_MIN, y_max=P_MAX, out_of_bounds="clip").fit(zs, ys)
+    blocks: list[list[tuple[float, int]]] = []  # runs of equal fitted values: (z, y)
+    for _, block in itertools.groupby(zip(fitted.predict(zs), pairs, strict=True), key=lambda pp: pp[0]):
+        blocks.append([pair for _, pair in block])
+    knots: list[tuple[float, float]] = []  # (mean z, share right) per block of MIN_BLOCK rows or more
+    for block in _merged(blocks, MIN_BLOCK):
+        share = sum(y for _, y in block) / len(block)
+        knots.append((sum(z for z, _ in block) / len(block), min(P_MAX, max(P_MIN, share))))
     return {"z": [round(z, 4) for z, _ in knots], "p": [round(p, 4) for _, p in knots]}, folds
+
+
+def _merged(blocks: list[list[tuple[float, int]]], least: int) -> list[list[tuple[float, int]]]:
+    """Adjacent blocks of the isotonic regression pooled until each holds ``least`` rows: the
+    pooled share lies between its parts', so the map stays monotone."""
+    out: list[list[tuple[float, int]]] = []
+    for block in blocks:
+        if out and len(out[-1]) < least:
+            out[-1] = out[-1] + block
+        else:
+            out.append(list(block))
+    if len(out) > 1 and len(out[-1]) < least:
+        last = out.pop()
+        out[-1] = out[-1] + last
+    return out
 
 
 def best_cut(scored: list[tuple[Any, list[tuple[str, float]]]], candidates: list[float]) -> float:
