@@ -6,8 +6,13 @@ are written for these tests, not taken from the labelled set."""
 
 from __future__ import annotations
 
-import pytest
+import functools
 
+import pytest
+import yaml
+from helpers import DATA_DIR
+
+from app.factcheck.analyzer import Analyzer, ConceptDef
 from app.factcheck.check import clean, post_units
 from app.factcheck.scoring import FEATURES, unit_candidates
 
@@ -26,6 +31,17 @@ def index(seed_settings):  # type: ignore[no-untyped-def]
     store = Store(Database(seed_settings))
     yield get_index(store)
     store.db.dispose()
+
+
+@functools.cache
+def _analyzer() -> Analyzer:
+    items = yaml.safe_load((DATA_DIR / "concepts.yaml").read_text(encoding="utf-8"))
+    return Analyzer([ConceptDef(c["id"], c["kind"], tuple(c["terms"]), c.get("group")) for c in items])
+
+
+def concept_ids(text: str) -> set[str]:
+    """The features data/concepts.yaml's English terms find in ``text``."""
+    return set(_analyzer().features(text).names())
 
 
 def candidates(index, text: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -108,12 +124,21 @@ def test_a_model_fitted_before_the_feature_weighs_it_zero(tmp_path) -> None:  # 
     ],
 )
 def test_endurance_as_exercise_physiology_words_it(text: str, has: set[str], lacks: set[str]) -> None:
-    import yaml
-    from helpers import DATA_DIR
+    found = concept_ids(text)
+    assert has <= found and not lacks & found, found
 
-    from app.factcheck.analyzer import Analyzer, ConceptDef
 
-    items = yaml.safe_load((DATA_DIR / "concepts.yaml").read_text(encoding="utf-8"))
-    analyzer = Analyzer([ConceptDef(c["id"], c["kind"], tuple(c["terms"]), c.get("group")) for c in items])
-    found = set(analyzer.features(text).names())
+@pytest.mark.parametrize(
+    ("text", "has", "lacks"),
+    [
+        # a rise in training said per week or in miles
+        ("she kept increasing weekly mileage before the race", {"sudden-increase", "training-load"}, set()),
+        ("are you increasing miles every week?", {"sudden-increase", "training-load"}, set()),
+        ("doing too much, too soon", {"sudden-increase"}, set()),
+        # a rise in something else is still no rise in training
+        ("my weekly pain scores increased", set(), {"sudden-increase"}),
+    ],
+)
+def test_a_rise_in_training_said_per_week_or_in_miles(text: str, has: set[str], lacks: set[str]) -> None:
+    found = concept_ids(text)
     assert has <= found and not lacks & found, found
