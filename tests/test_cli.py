@@ -629,10 +629,10 @@ def test_read_commands_need_no_data_folder_once_built(
 
 
 def test_factcheck_takes_the_pages_heading(cli: Run, database_url: str) -> None:
-    """``--context``: the title or heading of the post's page names the activity the post leaves out."""
+    """``--context``: the title or heading of the post's page names what its "it" is."""
     assert cli("--data-dir", str(DATA_DIR), "--database-url", database_url, "build", "--quiet").code == 0
     args = ("--data-dir", str(DATA_DIR), "--database-url", database_url, "factcheck", "--json")
-    post = "Stronger quads and better balance within weeks."
+    post = "It strengthens your quads and improves balance."
     alone = json.loads(cli(*args, post).out)
     told = json.loads(cli(*args, post, "--context", "The benefits of walking backwards on a treadmill").out)
     assert alone["matches"] == [] and told["matches"], told

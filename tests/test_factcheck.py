@@ -513,16 +513,14 @@ def test_a_post_mixing_english_and_japanese_is_read_in_both(seed_client: TestCli
     assert one["language"]["code"] == "ja" and one["language"]["also"] == []
 
 
-CONTEXT_POST = "Stronger quads and better balance within weeks."
+CONTEXT_POST = "It strengthens your quads and improves balance."
 CONTEXT = "The benefits of walking backwards on a treadmill"
 
 
 def test_the_pages_heading_names_what_it_is(seed_client: TestClient) -> None:
-    """A passage that leaves its activity to the page's heading ("Stronger quads and better balance")
-    makes no claim alone and the claims its heading names when the caller sends it as ``context``;
-    a heading about something else lends nothing; the heading itself is never matched. (A passage
-    that refers back to the activity, "It strengthens your quads", is read as the heading would
-    name it: tests/test_factcheck_recall_en2.py.)"""
+    """A passage that leaves its activity to the page's heading ("It strengthens your quads") makes
+    no claim alone and the claims its heading names when the caller sends it as ``context``; a
+    heading about something else lends nothing; the heading itself is never matched."""
 
     def ids(**body: object) -> list[str]:
         r = seed_client.post("/api/v1/factcheck", json=body)

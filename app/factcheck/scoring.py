@@ -14,11 +14,7 @@ For each unit (sentence or clause, ``sentences.split``):
    do not. Two readings across words come first: strength work named by the muscle it
    strengthens is the strength exercise ("strengthening these muscles, especially the
    quadriceps", ``strengthening_as_exercise``), and the knee and pain named apart in one unit are
-   knee pain ("reduce stress and pain on knee joints", ``pain_of_a_part``). A unit that refers
-   back to the activity ("this movement", "it strengthens the quads") in a post that names no
-   activity of its own reads as backward locomotion, as the page's heading would name it, when it
-   names the claim's own outcome; the ``direction_implied`` feature lets the score weigh that
-   reading (``direction_implied``).
+   knee pain ("reduce stress and pain on knee joints", ``pain_of_a_part``).
 3. *Features* (``FEATURES``): weighted coverage of the claim's core, best coverage of one of its
    texts, core features missing, the cosine between the unit's and the claim's nearest text's
    embeddings, the share of the unit the claim explains, whether the claim has learned weights
@@ -66,7 +62,6 @@ FEATURES = (
     "missing_core",
     "cosine",
     "unit_share",
-    "direction_implied",
     "learned_known",
     "learned",
 )
@@ -113,61 +108,6 @@ CONTRAST_WITH_FORWARD = re.compile(
 )
 
 
-# A unit that refers back to the activity instead of naming it: "This unfamiliar movement trains
-# your balance", "it strengthens the quads", "walking this way eases the knees", "its benefits for
-# back pain". Passages quoted from an article lean on its heading ("Why walk backwards?") for the
-# direction; such a unit may make a backward-locomotion claim (``direction_implied``) when the post
-# names no activity of its own (a post about forward walking, squats or lunges is about that) and
-# the unit names the claim's own outcome. The score model weighs the reading (``FEATURES``).
-ACTIVITY_ANAPHOR = re.compile(
-    r"\b(?:this|that|the|such an?)\s+(?:[a-z-]+\s+){0,2}?"
-    r"(?:movement|motion|exercise|technique|practice|workout|drill|routine|variation)s?\b"
-    r"|\b(?:walk(?:ing)?|mov(?:e|ing)|run(?:ning)?|exercis(?:e|ing)|doing it)\s+(?:in\s+)?"
-    r"(?:this|that|the other) (?:way|direction)\b"
-    r"|\bits\s+(?:effectiveness|benefits?|effects?)\b"
-    # "it" as the doer of what the activity does: "It strengthens the quads", "it can improve balance"
-    r"|\bit\s+(?:also\s+|really\s+|can\s+|may\s+|will\s+|could\s+|might\s+|helps?\s+(?:to\s+)?)*"
-    r"(?:strengthen|improve|build|work|target|engage|activate|burn|boost|increase|reduce|relieve|ease"
-    r"|train|tone|protect|sharpen)s?\b"
-    r"|\bit(?:['’]s| is) (?:a |an )?(?:great|good|excellent|effective|low-impact|safe)\s+"
-    r"(?:way|workout|exercise|option|tool)\b",
-    re.IGNORECASE,
-)
-# Exercises the concepts do not name: a post about one of them is not about walking backwards.
-OTHER_EXERCISE = re.compile(
-    r"\b(?:lunge|squat|plank|deadlift|push-?up|sit-?up|crunche|burpee|cycl|bike|biking|swim|yoga"
-    r"|pilates|stretch|row(?:ing)?\b|elliptical|danc|lift|pedal|leg press|leg extension)",
-    re.IGNORECASE,
-)
-# Activities that do not name another exercise: "routine", "practice", "program" (training); "it
-# strengthens the quads" names what the activity does (quadriceps-exercise, whose exercises by name
-# are in OTHER_EXERCISE).
-IMPLIED_OK = frozenset({"training", "quadriceps-exercise"})
-
-
-def direction_implied(index: Index, post: Features, units: list[Unit], lent: frozenset[str]) -> list[bool]:
-    """Per unit: it refers back to the activity (``ACTIVITY_ANAPHOR``) in a post that names none
-    (no activity concept outside those references but ``IMPLIED_OK``, no ``OTHER_EXERCISE``, none
-    lent by the post's context, no contrast with forward walking) and no backward locomotion."""
-    kind = index.analyzer.kind
-    if BACKWARD in post.spans or BACKWARD in lent or any(kind(f) == "activity" for f in lent):
-        return [False] * len(units)
-    found = [
-        [(u.start + m.start(), u.start + m.end()) for m in ACTIVITY_ANAPHOR.finditer(u.text)] for u in units
-    ]
-    inside = [span for spans in found for span in spans]
-    tokens = post.tokens
-    for f, spans in post.spans.items():
-        if kind(f) != "activity" or f in IMPLIED_OK:
-            continue
-        for i, j in spans:
-            if not any(a <= tokens[i].start and tokens[j - 1].end <= b for a, b in inside):
-                return [False] * len(units)
-    if any(OTHER_EXERCISE.search(u.text) or CONTRAST_WITH_FORWARD.search(u.text) for u in units):
-        return [False] * len(units)
-    return [bool(spans) for spans in found]
-
-
 @dataclass
 class UnitFeatures:
     """One unit's features: ``own`` (every kind, with token spans), ``have`` (those that match
@@ -179,7 +119,6 @@ class UnitFeatures:
     vector: Vectors
     have: set[str] = field(default_factory=set)
     post: Features | None = None  # the whole post's features (token offsets for spans and flags)
-    implied: bool = False  # "backward" in ``have`` only through ``direction_implied``
 
 
 @dataclass
@@ -199,12 +138,6 @@ class Candidate:
 def load_model(path: Path = MODEL_FILE) -> dict[str, Any]:
     """The fitted score model: ``{"features", "coef", "intercept", "threshold", ...}``."""
     model: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    fitted = list(model["features"])
-    if fitted != list(FEATURES) and set(fitted) < set(FEATURES):
-        # fitted before a feature existed: the model weighs it 0 until it is refitted
-        weight = dict(zip(fitted, model["coef"], strict=True))
-        model["coef"] = [weight.get(f, 0.0) for f in FEATURES]
-        model["features"] = list(FEATURES)
     if tuple(model["features"]) != FEATURES:
         raise ValueError(f"{path}: fitted on features {model['features']}, the code computes {FEATURES}")
     return model
@@ -265,7 +198,6 @@ def unit_features(
     post's context lends every unit (``lent_by``), carried like the post's own."""
     vectors = index.encoder.encode([u.text for u in units])
     kind = index.analyzer.kind
-    implied = direction_implied(index, post, units, from_context)  # before strength is read as work
     post = pain_of_a_part(index, strengthening_as_exercise(index, post, units), units)
     # Each span goes to the unit its first token starts in (units are in order and do not overlap):
     # one pass over the post's spans, not one per unit.
@@ -291,10 +223,7 @@ def unit_features(
         have = {f for f, spans in own.items() if kind(f) in MATCH_KINDS
                 and not (kind(f) == "outcome" and tags and _only_in(post, spans, tags))}  # fmt: skip
         have |= context | (lent[n] & {BACKWARD})
-        if implied[n]:  # read as the post's heading would name it; carried, as a heading's is
-            context.add(BACKWARD)
-            have.add(BACKWARD)
-        out.append(UnitFeatures(unit, own, context - set(own), vector, have, post, implied[n]))
+        out.append(UnitFeatures(unit, own, context - set(own), vector, have, post))
     return out
 
 
@@ -447,14 +376,6 @@ def gated(index: Index, uf: UnitFeatures) -> tuple[npt.NDArray[np.int64], npt.ND
     passes = np.ones(len(claims), dtype=np.bool_)
     for gate, concepts in index.gates.items():
         if gate == "outcome" and any_outcome:
-            if not uf.implied or BACKWARD not in index.gates:
-                continue
-            # a unit whose direction is only implied must name the backward claim's own outcome
-            passes &= (
-                (index.gates[BACKWARD].sizes(claims) == 0)
-                | (concepts.sizes(claims) == 0)
-                | concepts.any(claims, mask)
-            )
             continue
         passes &= (concepts.sizes(claims) == 0) | concepts.any(claims, mask)
     return claims[passes], core_size[passes]
@@ -492,21 +413,12 @@ def unit_values(
             (core_size - index.core.counts(claims, mask)).astype(np.float64),
             cos,
             index.features.sums(claims, np.where(mask & own, idf, 0.0)) / own_weight,
-            _implied_for(index, uf, claims),
             learned_known(index, learned, claims),
             learned_values(index, learned, claims, mask | own),
         ],
         axis=1,
     )
     return UnitValues(uf, claims, values, index.features.sums(claims, weights), mask)
-
-
-def _implied_for(index: Index, uf: UnitFeatures, claims: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-    """Per claim of ``claims``: 1.0 when the unit's direction is only implied (``direction_implied``)
-    and the claim is about backward locomotion (the ``direction_implied`` feature), else 0.0."""
-    if not uf.implied or BACKWARD not in index.gates:
-        return np.zeros(len(claims), dtype=np.float64)
-    return (index.gates[BACKWARD].sizes(claims) > 0).astype(np.float64)
 
 
 def learned_known(
