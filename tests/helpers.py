@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,6 +60,13 @@ def drop_pg_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     # the database's fact-check index files live in a per-URL folder of the temporary directory
     shutil.rmtree(indexfile.directory(make_settings(url, factcheck_index_dir="")), ignore_errors=True)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (bound, read, released) for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def make_settings(database_url: str, data_dir: Path = DATA_DIR, **extra: object) -> Settings:

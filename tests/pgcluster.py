@@ -9,12 +9,13 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from helpers import free_port
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -29,12 +30,6 @@ def available() -> str | None:
         except KeyError:
             return "running as root without a 'postgres' user to run initdb as"
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -76,7 +71,7 @@ def throwaway_postgres() -> Iterator[Cluster]:
         user = pwd.getpwnam("postgres")
         os.chown(folder, user.pw_uid, user.pw_gid)
         as_user = ["runuser", "-u", "postgres", "--"]
-    cluster = Cluster(folder, _free_port(), as_user)
+    cluster = Cluster(folder, free_port(), as_user)
     data = folder / "data"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "check": True}
     try:

@@ -10,7 +10,6 @@ tests use /usr/bin/chromium and are skipped, with the reason, when it or Playwri
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from helpers import ROOT
+from helpers import ROOT, free_port
 
 from app.main import create_app
 from app.settings import Settings
@@ -42,12 +41,6 @@ sync_api = pytest.importorskip(
 )
 if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
     pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

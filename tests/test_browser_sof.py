@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 import uvicorn
-from helpers import DATA_DIR, FIXTURES, make_settings
-from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, free_port, sync_api
+from helpers import DATA_DIR, FIXTURES, free_port, make_settings
+from test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, sync_api
 
 from app.build import build_database
 from app.main import create_app

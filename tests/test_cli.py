@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import DATA_DIR, FIXTURES, make_settings
+from helpers import DATA_DIR, FIXTURES, free_port, make_settings
 
 from app.cli import main
 
@@ -798,7 +798,7 @@ def test_factcheck_links_to_the_port_serve_serves_on(
     terminal = {k: v for k, v in os.environ.items() if k != "EVIDENCE_KB_BASE_URL"}
     during: list[str] = []
     monkeypatch.setattr(serving, "run_server", lambda _config, _sock: during.append(link(terminal)))
-    port = _free_port()
+    port = free_port()
     assert cli(*args, "serve", "--port", str(port)).code == 0
     assert during[0].startswith(f"http://127.0.0.1:{port}/claims/"), during
     assert not (tmp_path / ".served.db.serving").exists()  # removed when serve returned
@@ -825,14 +825,6 @@ def test_a_stale_served_address_is_ignored(tmp_path: Path, monkeypatch: pytest.M
     ):
         record.write_text(json.dumps({"address": "http://127.0.0.1:8765", "pid": pid}))
         assert served_settings(settings).base_url == expected
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_serve_with_bad_data_keeps_serving_the_last_good_build(

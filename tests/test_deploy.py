@@ -14,7 +14,6 @@ import contextlib
 import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import PG_SKIP_REASON, create_pg_database, drop_pg_database
+from helpers import PG_SKIP_REASON, create_pg_database, drop_pg_database, free_port
 
 pytestmark = [
     pytest.mark.postgres,
@@ -43,12 +42,6 @@ def pg_url() -> Iterator[str]:
         yield url
     finally:
         drop_pg_database(url)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:

@@ -6,15 +6,10 @@ of the other, and spans stay in the client's characters."""
 from __future__ import annotations
 
 import pytest
+from claimids import BACK, BALANCE, CALORIES, KNEE_PAIN, WEIGHT
 from fastapi.testclient import TestClient
 from helpers import claim_matches, factcheck_body
 from helpers import flag_codes as codes
-
-KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
-CALORIES = "backward-walking-burns-more-calories"
-WEIGHT = "backward-walking-helps-weight-loss"
-BACK_PAIN = "backward-walking-relieves-low-back-pain"
-BALANCE = "backward-walking-improves-balance"
 
 
 def matches(client: TestClient, text: str) -> dict[str, dict]:
@@ -53,7 +48,7 @@ def test_japanese_figure_is_checked_against_the_calorie_clause_only(
     [
         ("倒着走能缓解膝盖疼痛，但不能减肥", KNEE_PAIN, "asserts", WEIGHT, "denies"),
         ("倒着走能缓解膝盖疼痛，还能减肥", KNEE_PAIN, "asserts", WEIGHT, "asserts"),
-        ("倒走不仅能缓解腰痛，而且可以改善平衡能力。", BACK_PAIN, "asserts", BALANCE, "asserts"),
+        ("倒走不仅能缓解腰痛，而且可以改善平衡能力。", BACK, "asserts", BALANCE, "asserts"),
     ],
 )
 def test_chinese_clauses_have_their_own_stance(

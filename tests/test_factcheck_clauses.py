@@ -8,16 +8,13 @@ that failed its test deny."""
 from __future__ import annotations
 
 import pytest
+from claimids import CALORIES, KNEE_PAIN, QUADS
 from fastapi.testclient import TestClient
 from helpers import claim_matches, factcheck_body
 from helpers import flag_codes as codes
 
 from app.factcheck.sentences import clause_pieces
 from app.factcheck.stance import stance
-
-KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
-CALORIES = "backward-walking-burns-more-calories"
-QUADS = "backward-walking-strengthens-quadriceps"
 
 
 def matches(client: TestClient, text: str) -> dict[str, dict]:

@@ -7,14 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from claimids import CALORIES, ENERGY, KNEE_OA, WEIGHT
 from fastapi.testclient import TestClient
 from helpers import factcheck_body as check
 from helpers import match_for
 
-CALORIES = "backward-walking-burns-more-calories"
-ENERGY = "backward-walking-costs-more-energy-than-forward"
-KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
-WEIGHT = "backward-walking-helps-weight-loss"
 TRAINING = "sudden-training-increases-cause-knee-pain"
 
 

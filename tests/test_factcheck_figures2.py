@@ -8,12 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from claimids import CALORIES, ENERGY
 from fastapi.testclient import TestClient
 from helpers import factcheck_body as check
 from helpers import match_for
 
-CALORIES = "backward-walking-burns-more-calories"
-ENERGY = "backward-walking-costs-more-energy-than-forward"
 PREDICTED = "backward-training-raises-predicted-vo2max"
 
 

@@ -5,12 +5,9 @@ API: the usual inflected and idiomatic ways a health article in that language na
 from __future__ import annotations
 
 import pytest
+from claimids import BALANCE, KNEE_OA, KNEE_PAIN, MEMORY
 from fastapi.testclient import TestClient
 from helpers import claim_matches, factcheck_body
-
-MEMORY = "backward-walking-improves-memory"
-KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
-KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 
 
 @pytest.mark.parametrize(
@@ -44,7 +41,6 @@ def test_an_outcome_in_its_usual_words_finds_the_claim(
     assert claim in claim_matches(body), [m["claim"]["id"] for m in body["matches"]]
 
 
-BALANCE = "backward-walking-improves-balance"
 VO2MAX = {
     "backward-training-raises-predicted-vo2max",
     "backward-walking-improves-vo2max-more-than-forward",

@@ -5,18 +5,12 @@ quadriceps exercises, back problems, dementia), through the API. Every sentence 
 from __future__ import annotations
 
 import pytest
+from claimids import BACK, BALANCE, CALORIES, KNEE_OA, KNEE_PAIN, MEMORY, QUADS
 from fastapi.testclient import TestClient
 from helpers import claim_matches, factcheck_body
 
 from app.vocab import STEMMERS, TermLanguage
 
-KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
-KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
-CALORIES = "backward-walking-burns-more-calories"
-BALANCE = "backward-walking-improves-balance"
-QUADS = "backward-walking-strengthens-quadriceps"
-BACK = "backward-walking-relieves-low-back-pain"
-MEMORY = "backward-walking-improves-memory"
 QUAD_EXERCISE = "quadriceps-strengthening-reduces-knee-pain"
 
 

@@ -6,12 +6,9 @@ language that is not read gets its own warning while the other part is still mat
 from __future__ import annotations
 
 import pytest
+from claimids import CALORIES, KNEE_PAIN, WEIGHT
 from fastapi.testclient import TestClient
 from helpers import claim_matches, factcheck_body
-
-KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
-CALORIES = "backward-walking-burns-more-calories"
-WEIGHT = "backward-walking-helps-weight-loss"
 
 
 @pytest.mark.parametrize(

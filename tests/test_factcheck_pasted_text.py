@@ -15,6 +15,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from claimids import KNEE_PAIN
 from fastapi.testclient import TestClient
 from helpers import DATA_DIR
 from helpers import factcheck_body as check
@@ -22,8 +23,6 @@ from serverproc import serving
 
 from app import cli
 from app.settings import Settings
-
-KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 
 
 @pytest.mark.parametrize(

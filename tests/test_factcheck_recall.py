@@ -7,25 +7,17 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from claimids import BALANCE, ENERGY, KNEE_OA, KNEE_PAIN, PARKINSONS, QUADS, SAFE, STROKE, WEIGHT
 from fastapi.testclient import TestClient
 from helpers import DATA_DIR
 
 from app.factcheck.analyzer import Analyzer, ConceptDef
 
-QUADS = "backward-walking-strengthens-quadriceps"
 VO2MAX = "backward-walking-improves-vo2max-more-than-forward"
-SAFE = "backward-walking-is-safe-for-healthy-adults"
-BALANCE = "backward-walking-improves-balance"
 SUDDEN = "sudden-training-increases-cause-knee-pain"
-ENERGY = "backward-walking-costs-more-energy-than-forward"
-PARKINSONS = "backward-walking-improves-gait-in-parkinsons"
-WEIGHT = "backward-walking-helps-weight-loss"
 PFP = "backward-walking-eases-patellofemoral-pain"
 LONGER = "higher-vo2max-means-longer-exercise"
 QUAD_PAIN = "quadriceps-strengthening-reduces-knee-pain"
-OSTEOARTHRITIS = "backward-walking-eases-knee-osteoarthritis"
-STROKE = "backward-walking-improves-gait-after-stroke"
-KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 ATHLETIC = "backward-running-improves-athletic-performance"
 
 
@@ -67,7 +59,7 @@ def claims_of(client: TestClient, text: str) -> list[str]:
         # the 10% rule limits weekly mileage: a load and its increase
         ("The 10% rule prevents knee injuries.", SUDDEN),
         # a treatment that works is "effective" for its condition
-        ("Retro walking is effective for knee osteoarthritis.", OSTEOARTHRITIS),
+        ("Retro walking is effective for knee osteoarthritis.", KNEE_OA),
         ("Backward walking is effective in stroke rehabilitation.", STROKE),
         # the joints a walking post means are the knees, as in the other languages
         ("Walking backwards on the treadmill eases joint pain.", KNEE_PAIN),

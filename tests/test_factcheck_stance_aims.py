@@ -7,19 +7,13 @@ other wordings and languages, and assertions that must stay assertions."""
 from __future__ import annotations
 
 import pytest
+from claimids import BALANCE, CALORIES, KNEE_PAIN, PARKINSONS, QUADS, SAFE
 from fastapi.testclient import TestClient
 from helpers import claim_matches as matches
 from helpers import factcheck_body as check
 
-BALANCE = "backward-walking-improves-balance"
-KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 EXTENSION = "backward-walking-restores-knee-extension-after-surgery"
-OSTEOARTHRITIS = "backward-walking-eases-knee-osteoarthritis"
-QUADS = "backward-walking-strengthens-quadriceps"
-CALORIES = "backward-walking-burns-more-calories"
-SAFE = "backward-walking-is-safe-for-healthy-adults"
 VO2MAX = "higher-vo2max-means-longer-exercise"
-PARKINSONS = "backward-walking-improves-gait-in-parkinsons"
 
 
 def _stance(client: TestClient, text: str, claim: str) -> str:

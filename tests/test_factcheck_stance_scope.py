@@ -5,14 +5,10 @@ in the languages read as in English. Each kind holds the plain denial, which mus
 from __future__ import annotations
 
 import pytest
+from claimids import BALANCE, CALORIES, KNEE_PAIN, QUADS
 from fastapi.testclient import TestClient
 from helpers import claim_matches as matches
 from helpers import factcheck_body as check
-
-CALORIES = "backward-walking-burns-more-calories"
-KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
-BALANCE = "backward-walking-improves-balance"
-QUADS = "backward-walking-strengthens-quadriceps"
 
 
 def _stance(client: TestClient, text: str, claim: str) -> str:

@@ -8,15 +8,13 @@ that must stay assertions."""
 from __future__ import annotations
 
 import pytest
+from claimids import CALORIES, ENERGY, KNEE_PAIN
 from fastapi.testclient import TestClient
 from helpers import claim_matches as matches
 from helpers import factcheck_body as check
 from helpers import flag_codes as codes
 
-ENERGY = "backward-walking-costs-more-energy-than-forward"
-CALORIES = "backward-walking-burns-more-calories"
 PATELLOFEMORAL = "backward-running-reduces-patellofemoral-force"
-KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,11 @@ hashtags only states nothing to overclaim and says so, and a flag quotes the wor
 from __future__ import annotations
 
 import pytest
+from claimids import CALORIES, ENERGY, KNEE_PAIN
 from fastapi.testclient import TestClient
 from helpers import factcheck_body as check
 from helpers import flag_codes as codes
 from helpers import match_for
-
-KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -21,9 +20,6 @@ def _index_ready(seed_client: TestClient) -> None:
     for _ in range(3):
         if seed_client.post("/api/v1/factcheck", json={"text": "walking backwards"}).status_code == 200:
             break
-
-
-KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
 
 
 @pytest.mark.parametrize(
@@ -125,9 +121,6 @@ def test_an_overclaim_flag_quotes_its_words(seed_client: TestClient, text: str, 
         assert set(said) <= {w.lower() for w in words} and said
 
 
-ENERGY = "backward-walking-costs-more-energy-than-forward"
-
-
 def test_population_and_denial_flags_quote_their_words(seed_client: TestClient) -> None:
     text = "Walking backwards costs more energy than walking forwards for people with knee osteoarthritis."
     match = match_for(check(seed_client, text), ENERGY)
@@ -138,9 +131,6 @@ def test_population_and_denial_flags_quote_their_words(seed_client: TestClient) 
     match = match_for(check(seed_client, text), ENERGY)
     denial = next(f for f in match["flags"] if f["code"] == "denies-supported")
     assert denial["span"] == match["matched_text"]
-
-
-CALORIES = "backward-walking-burns-more-calories"
 
 
 @pytest.mark.parametrize(

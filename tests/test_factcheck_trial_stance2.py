@@ -5,18 +5,10 @@ the API on both backends; each group also holds variants the report did not name
 from __future__ import annotations
 
 import pytest
+from claimids import BACK, BALANCE, CALORIES, KNEE_OA, KNEE_PAIN, PARKINSONS, QUADS, STROKE
 from fastapi.testclient import TestClient
 from helpers import factcheck_body as check
 from helpers import flag_codes, match_for
-
-BALANCE = "backward-walking-improves-balance"
-CALORIES = "backward-walking-burns-more-calories"
-KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
-KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
-QUADS = "backward-walking-strengthens-quadriceps"
-PARKINSONS = "backward-walking-improves-gait-in-parkinsons"
-STROKE = "backward-walking-improves-gait-after-stroke"
-BACK = "backward-walking-relieves-low-back-pain"
 
 
 @pytest.mark.parametrize(

@@ -11,16 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from claimids import CALORIES, KNEE_OA, KNEE_PAIN
 from fastapi.testclient import TestClient
 from helpers import DATA_DIR, match_for
 from helpers import factcheck_body as check
 
 from app.factcheck.analyzer import Analyzer, ConceptDef
 from app.settings import Settings
-
-KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
-KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
-CALORIES = "backward-walking-burns-more-calories"
 
 
 @pytest.mark.parametrize(

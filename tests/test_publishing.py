@@ -21,7 +21,7 @@ import feedparser
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from helpers import make_settings
+from helpers import free_port, make_settings
 
 from app.build import build_database
 from app.cli import main
@@ -468,18 +468,12 @@ def test_base_url_warning() -> None:
     assert base_url_warning("http://10.0.0.5:8000", "0.0.0.0", 8000) is None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_serve_says_serving_only_once_bound(tmp_path: Path) -> None:
     from helpers import DATA_DIR
 
     db = f"sqlite:///{tmp_path / 'kb.db'}"
     build_database(make_settings(db), force=True)
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "app.cli", "--data-dir", str(DATA_DIR), "--database-url", db, "serve",
                "--port", str(port), "--no-build"]  # fmt: skip
     env = {"PATH": "/usr/bin:/bin", "EVIDENCE_KB_BASE_URL": "http://127.0.0.1:8000"}

@@ -1,0 +1,15 @@
+"""The ids of the shipped claims (data/claims.yaml) that several test modules name, once: a test
+imports the one it is about instead of spelling the id again (a renamed claim is then one edit)."""
+
+KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
+KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
+CALORIES = "backward-walking-burns-more-calories"
+ENERGY = "backward-walking-costs-more-energy-than-forward"
+WEIGHT = "backward-walking-helps-weight-loss"
+BALANCE = "backward-walking-improves-balance"
+QUADS = "backward-walking-strengthens-quadriceps"
+SAFE = "backward-walking-is-safe-for-healthy-adults"
+PARKINSONS = "backward-walking-improves-gait-in-parkinsons"
+STROKE = "backward-walking-improves-gait-after-stroke"
+BACK = "backward-walking-relieves-low-back-pain"
+MEMORY = "backward-walking-improves-memory"
