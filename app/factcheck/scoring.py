@@ -53,6 +53,7 @@ from app.factcheck.analyzer import STOPWORDS, Features
 from app.factcheck.embed import Vectors
 from app.factcheck.index import BACKWARD, MATCH_KINDS, ClaimProfile, Index
 from app.factcheck.sentences import HASHTAG, Unit
+from app.factcheck.stance import stance_words
 from app.workpool import checkpoint
 
 MODEL_FILE = Path(__file__).parent / "data" / "score-model.json"
@@ -119,6 +120,7 @@ class UnitFeatures:
     vector: Vectors
     have: set[str] = field(default_factory=set)
     post: Features | None = None  # the whole post's features (token offsets for spans and flags)
+    stated: set[str] = field(default_factory=set)  # features only in its stance words (``stated_only``)
 
 
 @dataclass
@@ -223,8 +225,24 @@ def unit_features(
         have = {f for f, spans in own.items() if kind(f) in MATCH_KINDS
                 and not (kind(f) == "outcome" and tags and _only_in(post, spans, tags))}  # fmt: skip
         have |= context | (lent[n] & {BACKWARD})
-        out.append(UnitFeatures(unit, own, context - set(own), vector, have, post))
+        out.append(
+            UnitFeatures(unit, own, context - set(own), vector, have, post, stated_only(post, unit, own))
+        )
     return out
+
+
+def stated_only(post: Features, unit: Unit, own: dict[str, list[tuple[int, int]]]) -> set[str]:
+    """The unit's features whose every token lies in its stance words (``stance.stance_words``:
+    "won't", "isn't on their side", "no evidence"): how the post takes a claim, not what it says,
+    so they are no part of the unit a claim could explain (``unit_share``). ``own``: token spans."""
+    cues = [(unit.start + a, unit.start + b) for a, b in stance_words(unit.text)]
+    if not cues:
+        return set()
+    tokens = post.tokens
+    return {
+        f for f, spans in own.items()
+        if all(any(a <= tokens[k].start and tokens[k].end <= b for a, b in cues) for i, j in spans for k in range(i, j))
+    }  # fmt: skip
 
 
 # Strength work named by what it does to a muscle, not by an exercise: "strengthening these
@@ -401,11 +419,13 @@ def unit_values(
     idf = index.idf_array
     mask = index.mask(have)
     weights = np.where(mask, idf, 0.0)
-    own_weight = sum(index.idf.get(f, 1.0) for f in have - uf.carried) or 1.0
+    # the unit's content: its words less those lent by other units and those that only state its
+    # stance ("won't", "no evidence"), which no claim explains
+    own_weight = sum(index.idf.get(f, 1.0) for f in have - uf.carried - uf.stated) or 1.0
     if cosine is None:
         cosine = index.cosine_table(claims, uf.vector[None, :])[:, 0]
     cos = cosine.astype(np.float64)
-    own = index.mask(uf.own)
+    own = index.mask(set(uf.own) - uf.stated)
     values = np.stack(
         [
             index.core.sums(claims, weights) / index.core_weight[claims],
