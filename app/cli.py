@@ -392,12 +392,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _count(value: str) -> int:
+    """An argparse type: a whole number, 0 or more (``ArgumentTypeError`` names the value)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {number}")
+    return number
+
+
 def _add_data_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="validate the data files and report every problem with file and line")
     p.add_argument(
         "paths", nargs="*", help=".bib files to check on their own, read together in order (macros first)"
     )
-    p.add_argument("--max-problems", type=int, default=None, help="print at most this many problems")
+    p.add_argument("--max-problems", type=_count, default=None, help="print at most this many problems")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("build", help="load the data into the database, all or nothing")

@@ -386,6 +386,19 @@ def test_max_problems_limits_the_listing_not_the_count(cli: Run) -> None:
     assert "16 error(s)" in result.out and result.code == 1
 
 
+@pytest.mark.parametrize(
+    ("value", "why"), [("-1", "expected 0 or more, got -1"), ("two", "expected a whole number")]
+)
+def test_max_problems_must_be_a_count(
+    cli: Run, capsys: pytest.CaptureFixture[str], value: str, why: str
+) -> None:
+    # new-user trial: '--max-problems -1' printed one problem and '... and 3 more' of two
+    with pytest.raises(SystemExit) as exit_:
+        cli("check", "--max-problems", value, str(BAD / "malformed-fields.studies.bib"))
+    assert exit_.value.code == 2
+    assert why in capsys.readouterr().err
+
+
 # --- check: other bad input ----------------------------------------------------------------------
 
 
