@@ -107,14 +107,9 @@ def test_harder_posts(tmp_path: Path, seed_sqlite: Settings) -> None:
     [
         "Creatine is the most researched supplement and it boosts strength",
         "Cold plunges every morning reduce inflammation and knee pain",
-        # squats are a quadriceps exercise, but knee sleeves are not strength work: no claim. A
-        # known false positive of the model refitted 2026-11-30 23:50 (0.402 at its 0.4 cut-off,
-        # chosen by the fit's 93%-silence rule on development passages, not tuned to this post);
-        # strict, so the mark has to go once it is silent again
-        pytest.param(
-            "These knee sleeves stopped my knee pain during squats",
-            marks=pytest.mark.xfail(strict=True, reason="scores 0.402 at the 0.4 cut-off"),
-        ),
+        # squats are a quadriceps exercise, but knee sleeves are not strength work: no claim (a
+        # known false positive of the 2026-11-30 model at 0.402; silent under the 2026-12-01 refit)
+        "These knee sleeves stopped my knee pain during squats",
         "walking my dog backwards down the street lol",
         "Counting backwards from 100 helps you fall asleep",
         "",

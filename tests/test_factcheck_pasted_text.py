@@ -95,7 +95,7 @@ def test_offsets_are_documented_as_code_points(seed_client: TestClient) -> None:
 
 
 # A post whose two claims are near ties (each match is ambiguous with the other).
-AMBIGUOUS = "backward walking for balance and stroke recovery"
+AMBIGUOUS = "walking backwards burns more calories than walking forwards"
 
 
 def _ambiguous_matches(client: TestClient) -> list[dict[str, Any]]:
