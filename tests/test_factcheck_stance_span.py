@@ -65,6 +65,16 @@ def test_a_post_of_hashtags_only_states_nothing_to_overclaim(seed_client: TestCl
     assert not codes(match) & {"overclaim", "population-mismatch"}
 
 
+def test_a_hashtag_post_that_names_no_claim_says_so(seed_client: TestClient) -> None:
+    # new-user trial: the warning spoke of "the claims below" above an empty list
+    body = check(seed_client, "#sundayvibes #coffeetime")
+    assert body["hashtags_only"] is True and body["matches"] == []
+    (warning,) = [w for w in body["warnings"] if "hashtags only" in w]
+    assert "below" not in warning and "names a curated claim" in warning
+    named = check(seed_client, "#walkingbackwards #kneepain")
+    assert any("The claims below" in w for w in named["warnings"])
+
+
 def test_a_statement_with_hashtags_is_not_hashtags_only(seed_client: TestClient) -> None:
     body = check(seed_client, "#walkingbackwards cures my #kneepain")
     assert body["hashtags_only"] is False

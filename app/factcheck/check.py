@@ -415,10 +415,16 @@ def _attributed(said: PostStance, unit: Unit, clause: Unit, quoted: Sequence[Spa
 
 
 _MENTION = re.compile(r"@[\w.]+")
-HASHTAGS_ONLY = (
-    "The post is hashtags only: it names its topics but makes no statement. The claims below are "
-    "the ones its hashtags name; nothing is flagged as overclaiming."
-)
+HASHTAGS_ONLY = "The post is hashtags only: it names its topics but makes no statement."
+# what follows it, by whether any claim was found (the trial: "the claims below" with none below)
+HASHTAGS_NAMED = " The claims below are the ones its hashtags name; nothing is flagged as overclaiming."
+HASHTAGS_UNNAMED = " None of its hashtags names a curated claim."
+
+
+def hashtags_warning(matched: bool) -> str:
+    """The warning of a hashtags-only post: ``HASHTAGS_ONLY`` and what its tags named (``matched``:
+    whether any claim is returned)."""
+    return HASHTAGS_ONLY + (HASHTAGS_NAMED if matched else HASHTAGS_UNNAMED)
 
 
 def hashtags_only(text: str) -> bool:
@@ -623,7 +629,7 @@ def factcheck(
         for c in ranked[: max(0, limit)]
     ]
     warnings = [language.warning(part["code"], part["matched_by"]) for part in (lang, *lang["also"])]
-    warnings.append(HASHTAGS_ONLY if per_post.hashtags_only else None)
+    warnings.append(hashtags_warning(bool(matches)) if per_post.hashtags_only else None)
     return {
         "matches": matches,
         "threshold": threshold,
