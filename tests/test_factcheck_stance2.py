@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.factcheck.stance import stance_words
+from app.factcheck.stance import negation_cues as stance_words
 
 KNEE_PAIN = "backward-walking-relieves-everyday-knee-pain"
 CALORIES = "backward-walking-burns-more-calories"

@@ -210,17 +210,14 @@ def _check_figure(  # noqa: C901 (one rule per kind of figure, in the order of d
     ``known``: the recorded misreading that states it, if any (``misread_figures``)."""
     value, high = _compared(fig)  # the claim says which way; the size is compared
     candidates = comparable(fig, profile.figures, _near(post, uf, fig))
-    same = [f for f in candidates if not _elsewhere(uf.unit.text, fig, f)]
-    swapped = [f for f in candidates if f not in same and within(value, high, *_size(fig, f))]
+    # per candidate, what the words around the figure make it a figure of instead (None: the same)
+    elsewhere = [(f, _elsewhere(uf.unit.text, fig, f)) for f in candidates]
+    same = [f for f, why in elsewhere if why is None]
+    swapped = [(f, why) for f, why in elsewhere if why is not None and within(value, high, *_size(fig, f))]
     if swapped and not same:
-        return _mismatch(
-            fig, swapped[0], f"gives this figure for {_elsewhere(uf.unit.text, fig, swapped[0])}: "
-        ), None
-    if candidates and not same:  # only figures of another measure or comparison, of another value
-        return None, _noted(
-            f"the evidence's figure of this kind is of {_elsewhere(uf.unit.text, fig, candidates[0])}:",
-            candidates[0],
-        )
+        return _mismatch(fig, swapped[0][0], f"gives this figure for {swapped[0][1]}: "), None
+    if elsewhere and not same:  # only figures of another measure or comparison, of another value
+        return None, _noted(f"the evidence's figure of this kind is of {elsewhere[0][1]}:", elsewhere[0][0])
     if known is not None:  # consistent or not, it is the misreading's figure (module doc)
         return None, {"note": f"the figure of a known misreading of {known['short']}: {known['actual']}",
                       "study": known["study"]}  # fmt: skip

@@ -53,7 +53,7 @@ from app.factcheck.analyzer import STOPWORDS, Features
 from app.factcheck.embed import Vectors
 from app.factcheck.index import BACKWARD, MATCH_KINDS, ClaimProfile, Index
 from app.factcheck.sentences import HASHTAG, Unit
-from app.factcheck.stance import stance_words
+from app.factcheck.stance import negation_cues
 from app.workpool import checkpoint
 
 MODEL_FILE = Path(__file__).parent / "data" / "score-model.json"
@@ -232,10 +232,11 @@ def unit_features(
 
 
 def stated_only(post: Features, unit: Unit, own: dict[str, list[tuple[int, int]]]) -> set[str]:
-    """The unit's features whose every token lies in its stance words (``stance.stance_words``:
-    "won't", "isn't on their side", "no evidence"): how the post takes a claim, not what it says,
-    so they are no part of the unit a claim could explain (``unit_share``). ``own``: token spans."""
-    cues = [(unit.start + a, unit.start + b) for a, b in stance_words(unit.text)]
+    """The unit's features whose every token lies in its stance words (the negation and verdict cues
+    of ``stance.negation_cues``: "won't", "isn't on their side", "no evidence", "a myth"): how the
+    post takes a claim, not what it says, so they are no part of the unit a claim could explain
+    (``unit_share``). ``own``: token spans."""
+    cues = [(unit.start + a, unit.start + b) for a, b in negation_cues(unit.text)]
     if not cues:
         return set()
     tokens = post.tokens

@@ -665,15 +665,6 @@ def negation_cues(text: str) -> list[Span]:
     )  # fmt: skip
 
 
-def stance_words(text: str) -> list[Span]:
-    """(start, end) of the words of ``text`` that state the post's stance toward what it says, not
-    what it says: its negation and verdict cues (``negation_cues``: "won't", "isn't on their side",
-    "none that agree", "no evidence", "a myth"). The score reads a unit's content without them
-    (``scoring.unit_values``: the share of the unit a claim explains), so a denial is matched as
-    well as the assertion it denies; the stance rules read them."""
-    return negation_cues(text)
-
-
 def clause_of(text: str, at: int) -> Span:
     """(start, end) of the clause of ``text`` around offset ``at``: from the terminator before it
     to the terminator after it (module doc). A leading "While ..., " clause ends at its comma."""
