@@ -186,6 +186,47 @@ def test_the_layout_names_every_module() -> None:
     assert not missing, f"README's layout section does not mention {missing}"
 
 
+def _layout_block() -> str:
+    """The app/ part of the tree in README's layout section (up to the next top-level folder)."""
+    layout = README[README.index("## Layout") :]
+    start = layout.index("```\napp/\n") + len("```\napp/\n")
+    return layout[start : layout.index("\ndata/", start)]
+
+
+def test_the_layout_lists_each_module_once() -> None:
+    """Every ``name.py`` the layout tree names is a module of app/ (or of its packages), and is
+    named once: a second line for the same module (``listing.py`` was listed twice, with two
+    descriptions) lets the two drift apart."""
+    named = re.findall(r"\b([a-z_][a-z0-9_]*\.py)\b", _layout_block())
+    existing = {p.name for p in (ROOT / "app").rglob("*.py")}
+    assert not [n for n in named if n not in existing], "README's layout names modules that do not exist"
+    twice = sorted({n for n in named if named.count(n) > 1})
+    assert not twice, f"README's layout lists {twice} more than once"
+
+
+def test_every_path_the_readme_names_exists() -> None:
+    """A source file the README points to (``app/certainty.py``, ``scripts/fit_factcheck.py``, ...)
+    exists, so a reader sent there finds it."""
+    paths = set(re.findall(r"\b((?:app|scripts|bench|tests)/[\w/]+\.py)\b", README))
+    missing = sorted(p for p in paths if not (ROOT / p).is_file())
+    assert not missing, f"README names {missing}, which do not exist"
+
+
+def test_the_methodology_row_names_the_module_of_the_rules() -> None:
+    """The pages table says which module /methodology is generated from: the module that defines
+    the rules the page lists (``api.methodology_doc`` reads ``certainty.RULES``)."""
+    import importlib
+
+    from app import api, certainty
+
+    row = next(r for r in table("page") if r[0] == "`/methodology`")
+    named = [span for span in code_spans(row[1]) if span.startswith("app/")]
+    assert named and named[0] == "app/certainty.py", row[1]
+    module = importlib.import_module(named[0].removesuffix(".py").replace("/", "."))
+    rules = api.methodology_doc()["rules"]
+    assert [r["text"] for r in rules] == [r.text for r in module.RULES] == [r.text for r in certainty.RULES]
+
+
 def test_test_runs_leave_tracked_files_alone() -> None:
     """Browser tests write their screenshots to an ignored folder (the reviewed screenshots committed
     in test-artifacts/ are not rewritten) and schemathesis' cache is ignored, so running the README's
