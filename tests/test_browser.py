@@ -141,6 +141,29 @@ def test_search_open_a_claim_and_follow_a_study(page: Any, site: str) -> None:
     shoot(page, "study")
 
 
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_copy_button_only_where_the_script_runs(browser: Any, site: str, viewport: str) -> None:
+    """A trial user's report: without JavaScript the study page showed a "Copy reference" button
+    that did nothing (``button { display: inline-block }`` beat its ``hidden`` attribute). It is
+    shown only once site.js has revealed it; the reference text is there either way."""
+    path = "/studies/terblanche2005effect"
+    for javascript in (False, True):
+        context = browser.new_context(
+            viewport=VIEWPORTS[viewport], base_url=site, java_script_enabled=javascript
+        )
+        try:
+            tab = context.new_page()
+            tab.viewport_name = viewport
+            tab.goto(path)
+            assert tab.locator("#ref-apa").is_visible()
+            button = tab.locator("button.copy-button")
+            assert button.count() == 1
+            assert button.is_visible() is javascript, f"JavaScript {'on' if javascript else 'off'}"
+            shoot(tab, "study-with-js" if javascript else "study-without-js")
+        finally:
+            context.close()
+
+
 def test_factcheck_form(page: Any, site: str) -> None:
     page.goto("/factcheck")
     page.get_by_label("Text of the post").fill(POST)
