@@ -631,7 +631,9 @@ class FactCheckMatch(_Out):
     score: float = Field(description="Calibrated probability that the post makes the claim (>= threshold)")
     stance: PostStance = Field(description="What the sentence that makes the claim does with it")
     matched_text: Span = Field(description="The sentence or clause of the post that makes the claim")
-    ambiguous_with: list[str] = Field(description="Claims of the same sentence whose score is within 0.03")
+    ambiguous_with: list[str] = Field(
+        description="Claims matched in the same clause of the post whose score is within 0.03"
+    )
     flags: list[Flag]
     unverified_figures: list[UnverifiedFigure]
     denied_figures: list[DeniedFigure] = Field(

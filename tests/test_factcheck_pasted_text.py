@@ -104,6 +104,33 @@ def _ambiguous_matches(client: TestClient) -> list[dict[str, Any]]:
     return found
 
 
+# Two claims made in two clauses of one sentence, scored within the near-tie margin (0.7722 and
+# 0.7434 on 2026-12-01): both are made, neither is a competing reading of the other's words.
+TWO_CLAUSES = "retro walking eases patellofemoral pain, and backwards treadmill walking improves balance in cerebral palsy"
+
+
+def test_a_near_tie_is_only_between_claims_of_the_same_clause(seed_client: TestClient) -> None:
+    """A trial user's report: ``ambiguous_with`` named a claim matched in another clause of the
+    post. Near ties are now kept only between claims whose clauses overlap."""
+    matches = {m["claim"]["id"]: m for m in check(seed_client, TWO_CLAUSES)["matches"]}
+    pfp, balance = (
+        matches["backward-walking-eases-patellofemoral-pain"],
+        matches["backward-walking-improves-balance"],
+    )
+    assert abs(pfp["score"] - balance["score"]) < 0.03, "no longer a near tie in score: pick another post"
+    assert pfp["matched_text"]["end"] <= balance["matched_text"]["start"]  # two clauses
+    assert pfp["ambiguous_with"] == [] and balance["ambiguous_with"] == []
+    # the same claims' phrasings in one clause stay a near tie where they compete for its words
+    for match in _ambiguous_matches(seed_client):
+        span = match["matched_text"]
+        for other in match["ambiguous_with"]:
+            theirs = next(m for m in check(seed_client, AMBIGUOUS)["matches"] if m["claim"]["id"] == other)
+            assert (
+                theirs["matched_text"]["start"] < span["end"]
+                and span["start"] < theirs["matched_text"]["end"]
+            )
+
+
 def _statement(client: TestClient, claim_id: str) -> str:
     response = client.get(f"/api/v1/claims/{claim_id}")
     assert response.status_code == 200, response.text

@@ -597,6 +597,30 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     return found if per_post.sent == text else _as_sent(found, per_post)
 
 
+def same_clause_ties(index: Index, ranked: list[Candidate], text: str) -> None:
+    """Keep a near tie (``Candidate.ambiguous_with``, marked per sentence by ``scoring.rank``) only
+    between claims whose own clauses (``own_clause``) overlap: two claims made in two clauses of
+    one sentence ("retro walking eases patellofemoral pain, and backwards walking improves balance")
+    are both made, not competing readings of the same words. Changes ``ranked`` in place."""
+    clauses: dict[str, tuple[int, int]] = {}
+
+    def clause(cand: Candidate) -> tuple[int, int]:
+        if cand.claim_id not in clauses:
+            post = cand.unit.post or index.analyzer.features(text)
+            unit = own_clause(index, cand, post, text).unit
+            clauses[cand.claim_id] = (unit.start, unit.end)
+        return clauses[cand.claim_id]
+
+    by_id = {c.claim_id: c for c in ranked}
+    for cand in ranked:
+        if cand.ambiguous_with:
+            start, end = clause(cand)
+            cand.ambiguous_with = [
+                other for other in cand.ambiguous_with
+                if other in by_id and clause(by_id[other])[0] < end and start < clause(by_id[other])[1]
+            ]  # fmt: skip
+
+
 MAX_CONTEXT = 300  # characters of a page title or heading read as a post's context
 
 
@@ -622,6 +646,7 @@ def factcheck(
     units, lang = post_units(index, text, context[:MAX_CONTEXT] if context else None)
     # One more than shown: whether the last one shown is a near tie with the next.
     ranked, threshold = _ranked(index, units, lang, None, top=max(0, limit) + 1)
+    same_clause_ties(index, ranked, text)
     settings = store.db.settings
     per_post = PerPost(text, units, sent, where)
     matches = [  # flags, figures and the ClaimReview only for the matches returned

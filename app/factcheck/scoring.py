@@ -35,7 +35,6 @@ For each unit (sentence or clause, ``sentences.split``):
 from __future__ import annotations
 
 import bisect
-import itertools
 import json
 import math
 import re
@@ -551,11 +550,17 @@ def rank(
 
 
 def _mark_near_ties(accepted: list[Candidate], model: dict[str, Any]) -> None:
+    """Every two accepted candidates of one unit whose scores differ by less than ``near_tie``, not
+    only neighbours in the ranking: a claim of another sentence ranked between two tied claims
+    does not part them. (``check.factcheck`` then keeps the ties of the same clause only.)"""
     near = float(model.get("near_tie", 0.03))
-    for a, b in itertools.pairwise(accepted):
-        if a.unit is b.unit and a.score - b.score < near:
-            a.ambiguous_with.append(b.claim_id)
-            b.ambiguous_with.append(a.claim_id)
+    for i, a in enumerate(accepted):  # best first: the later ones only get further away
+        for b in accepted[i + 1 :]:
+            if a.score - b.score >= near:
+                break
+            if a.unit is b.unit:
+                a.ambiguous_with.append(b.claim_id)
+                b.ambiguous_with.append(a.claim_id)
 
 
 def _rank_top(index: Index, units: list[UnitFeatures], model: dict[str, Any], top: int) -> list[Candidate]:
