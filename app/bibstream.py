@@ -103,7 +103,10 @@ def _keep(entries: list[BibEntry], state: BibState, problems: list[Problem]) -> 
             same = "duplicate key" if first[0] == entry.key else "key differs only in case from"
             problems.append(
                 Problem(
-                    entry.path, entry.line, f"{same} '{first[0]}' (first defined at {first[1]}:{first[2]})"
+                    entry.path,
+                    entry.line,
+                    f"{same} '{first[0]}' (first defined at {first[1]}:{first[2]})",
+                    cause=True,
                 )
             )
             continue

@@ -164,7 +164,7 @@ def parse_with_bibtexparser(  # noqa: C901 (one branch per kind of bibtexparser 
             own = []
             for name in sorted(block.duplicate_keys):
                 message = f"{entry_block.key}: entry has the field '{name}' twice (the first value is kept)"
-                own.append(Problem(path, line, message, "warning"))
+                own.append(Problem(path, line, message, "warning", cause=True))
             entries.append(_entry(entry_block, path, macros, own, line_offset))
             entries[-1].problems = own
             problems.extend(own)
@@ -193,8 +193,8 @@ def parse_with_bibtexparser(  # noqa: C901 (one branch per kind of bibtexparser 
 def _duplicate_problem(key: str, is_string: bool, path: str, line: int, first: int) -> Problem:
     if is_string:
         message = f"@string '{key}' defined twice (first at line {first}; the first is kept)"
-        return Problem(path, line, message, "warning")
-    return Problem(path, line, f"duplicate key '{key}' (first defined at line {first})")
+        return Problem(path, line, message, "warning", cause=True)
+    return Problem(path, line, f"duplicate key '{key}' (first defined at line {first})", cause=True)
 
 
 def _entry(

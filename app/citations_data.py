@@ -17,7 +17,7 @@ import bibtexparser
 import rispy
 from bibtexparser import model as bib_model
 
-from app import grading, study_records
+from app import grading, study_records, vocab
 from app.bibfields import Reading, read_entry
 from app.bibtex import OTHERS, split_names
 from app.models import Study
@@ -29,30 +29,9 @@ APPRAISAL_FIELDS = frozenset(study_records.APPRAISAL_FIELDS)
 
 # --- what the formats read of a study -----------------------------------------------------------
 
-# Entry type -> (CSL type, RIS type). Unknown types are exported as generic documents.
-_TYPES: dict[str, tuple[str, str]] = {
-    "article": ("article-journal", "JOUR"),
-    "book": ("book", "BOOK"),
-    "booklet": ("pamphlet", "PAMP"),
-    "inbook": ("chapter", "CHAP"),
-    "incollection": ("chapter", "CHAP"),
-    "inproceedings": ("paper-conference", "CPAPER"),
-    "conference": ("paper-conference", "CPAPER"),
-    "proceedings": ("book", "CONF"),
-    "manual": ("book", "BOOK"),
-    "mastersthesis": ("thesis", "THES"),
-    "phdthesis": ("thesis", "THES"),
-    "thesis": ("thesis", "THES"),
-    "techreport": ("report", "RPRT"),
-    "report": ("report", "RPRT"),
-    "unpublished": ("manuscript", "UNPB"),
-    "online": ("webpage", "ELEC"),
-    "electronic": ("webpage", "ELEC"),
-    "www": ("webpage", "ELEC"),
-    "dataset": ("dataset", "DATA"),
-    "software": ("software", "COMP"),
-    "patent": ("patent", "PAT"),
-}
+# Entry type -> (CSL type, RIS type), or None for @misc (``_misc_types``); ``evidence-kb check``
+# refuses any other type.
+_TYPES = vocab.ENTRY_TYPES
 _THESIS_GENRE = {"mastersthesis": "Master's thesis", "phdthesis": "Doctoral dissertation"}
 _IN_A_BOOK = {"inbook", "incollection", "inproceedings", "conference"}
 # Where the publisher is for each type (the first field present).
@@ -124,7 +103,7 @@ def _parts(study: Study) -> _Parts:
 
 
 def _misc_types(study: Study, text: dict[str, str]) -> tuple[str, str]:
-    """@misc and unknown types: a web page when it is only a URL, otherwise a generic document."""
+    """@misc: a web page when it is only a URL, otherwise a generic document."""
     published_in = ("journal", "booktitle", "publisher", "howpublished", "institution")
     if study.url and not any(n in text or n in study.fields for n in published_in):
         return "webpage", "ELEC"

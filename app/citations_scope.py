@@ -9,19 +9,23 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.models import Study
+from app.problems import did_you_mean_key
 
 if TYPE_CHECKING:
     from app.store import ClaimQuery, Store
 
 
 class UnknownKeys(LookupError):
-    """Some requested studies or claims do not exist (``kind`` is "study" or "claim")."""
+    """Some requested studies or claims do not exist (``kind`` is "study" or "claim"); with
+    ``known`` (the ids there are), the first unknown one says which it most likely meant
+    ('No claim with id 'Knee-Pain' (did you mean 'knee-pain'?).')."""
 
-    def __init__(self, kind: str, keys: Sequence[str]):
+    def __init__(self, kind: str, keys: Sequence[str], known: Iterable[str] = ()):
         self.kind = kind
         self.keys = list(keys)
         quoted = ", ".join(f"'{k}'" for k in self.keys)
-        super().__init__(f"No {kind} with id {quoted}.")
+        hint = did_you_mean_key(self.keys[0], known) if self.keys else ""
+        super().__init__(f"No {kind} with id {quoted}{hint}.")
 
 
 #: Why a scope selected no study (the API's 404 ``no-studies`` and ``evidence-kb export`` both say it).
@@ -92,7 +96,7 @@ def resolve_keys(store: Store, scope: Scope) -> list[str] | None:
             continue
         keys += [link["study"]["key"] for link in claim["evidence"]]
     if missing_claims:
-        raise UnknownKeys("claim", missing_claims)
+        raise UnknownKeys("claim", missing_claims, store.claim_rows())
     return list(dict.fromkeys(keys))
 
 

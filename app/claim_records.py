@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from app import certainty, grading
 from app.claims_schema import PATTERN_NAMES, ClaimIn, EvidenceIn, OutcomeIn
-from app.problems import Problem, Severity, did_you_mean
+from app.problems import Problem, Severity, did_you_mean, did_you_mean_key
 from app.study_records import StudyFacts
 from app.yamlread import as_written, line_for
 
@@ -299,7 +299,12 @@ def claim_record(
         return None
     if claim.id in seen:
         problems.append(
-            Problem(str(path), line, f"duplicate claim id '{claim.id}' (first at line {seen[claim.id]})")
+            Problem(
+                str(path),
+                line,
+                f"duplicate claim id '{claim.id}' (first at line {seen[claim.id]})",
+                cause=True,
+            )
         )
         return None
     seen[claim.id] = line or 0
@@ -342,4 +347,4 @@ def cited_problems(cited: set[str], graded: set[str], studies: Studies) -> list[
 
 
 def _close_key(key: str, studies: Studies) -> str:
-    return did_you_mean(key, studies)
+    return did_you_mean_key(key, studies)

@@ -48,7 +48,7 @@ from app.problems import Problem, ProblemsMixin
 from app.study_records import APPRAISAL_FIELDS, StudyFacts, StudyRecord, link_problems, study_record
 from app.yamlread import iter_items, parse_item, splits_into_items
 
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: a problem's cause flag (Rel)
 STATE_TABLE = "build_state"
 STATE_SQL = "CREATE TABLE IF NOT EXISTS build_state (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"
 
@@ -57,15 +57,19 @@ _BLOCK_START = re.compile(r"@\w*[ \t]*[{(]")
 _CROSSREF_FIELD = re.compile(r"crossref\s*=", re.IGNORECASE)
 _OTHER_BLOCKS = ("string", "comment", "preamble")
 
-Rel = list[Any]  # a problem relative to its record: [line offset or None, message, severity]
+Rel = list[Any]  # a problem relative to its record: [line offset or None, message, severity, cause]
 
 
 def _rel(problems: Iterable[Problem], base: int) -> list[Rel]:
-    return sorted([[p.line - base if p.line else None, p.message, p.severity] for p in problems], key=str)
+    rels = [[p.line - base if p.line else None, p.message, p.severity, p.cause] for p in problems]
+    return sorted(rels, key=str)
 
 
 def _abs(rels: list[Rel], path: str, base: int) -> list[Problem]:
-    return [Problem(path, base + off if off is not None else None, msg, sev) for off, msg, sev in rels]
+    return [
+        Problem(path, base + off if off is not None else None, msg, sev, cause)
+        for off, msg, sev, cause in rels
+    ]
 
 
 # --- scanning -----------------------------------------------------------------------------------

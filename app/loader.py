@@ -378,7 +378,10 @@ def _load_concepts(path: Path, problems: list[Problem]) -> list[ConceptIn]:
         if concept.id in seen:
             problems.append(
                 Problem(
-                    str(path), line, f"duplicate concept id '{concept.id}' (first at line {seen[concept.id]})"
+                    str(path),
+                    line,
+                    f"duplicate concept id '{concept.id}' (first at line {seen[concept.id]})",
+                    cause=True,
                 )
             )
             continue

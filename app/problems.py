@@ -4,7 +4,6 @@ that is not known (a misspelt field, an unknown topic), shared by the API and th
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -26,6 +25,31 @@ def did_you_mean(name: str, candidates: Iterable[str], cutoff: float = 0.8) -> s
     """ " (did you mean 'x'?)" for the closest candidate, or "" when none is close enough."""
     close = closest(name, candidates, cutoff)
     return f" (did you mean '{close}'?)" if close else ""
+
+
+def near_key(name: str, keys: Iterable[str], cutoff: float = 0.8) -> str | None:
+    """The study key or claim id ``name`` most likely meant, or None: one equal to it but for case
+    ('Terblanche2005effect' -> 'terblanche2005effect'); else the only one that starts with it,
+    case aside (an author-year key without its title word: 'Terblanche2005' ->
+    'terblanche2005effect'); else ``closest`` with case ignored. Ties resolve to the first key in
+    sorted order, so every run says the same."""
+    folded: dict[str, str] = {}
+    for key in sorted(keys):
+        folded.setdefault(key.casefold(), key)
+    want = name.casefold()
+    if want in folded:
+        return folded[want]
+    starting = [key for f, key in folded.items() if want and f.startswith(want)]
+    if len(starting) == 1:
+        return starting[0]
+    close = closest(want, folded, cutoff)
+    return folded[close] if close else None
+
+
+def did_you_mean_key(name: str, keys: Iterable[str]) -> str:
+    """ " (did you mean 'x'?)" for ``near_key``, or ""."""
+    near = near_key(name, keys)
+    return f" (did you mean '{near}'?)" if near else ""
 
 
 #: Up to this many topics, an unknown topic's message lists them all; beyond, the closest ones.
@@ -73,10 +97,15 @@ def unknown_topics(topics: Sequence[str], known: Collection[str]) -> UnknownTopi
 
 @dataclass(frozen=True)
 class Problem:
+    """``path``: the file; ``line``: 1-based, or None for the whole file; ``cause``: set where the
+    problem is made when others may follow from it (a key, claim id, concept id, ``@string`` or
+    BibTeX field given twice: the first is kept), so it is listed first (``sort_key``)."""
+
     path: str
     line: int | None
     message: str
     severity: Severity = "error"
+    cause: bool = False
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -87,15 +116,7 @@ class Problem:
         BibTeX field given twice: the first is kept, so the errors of the entry meant by the second follow
         from it: "cited by a claim but has no design", a claim's verdict out of step with its
         grade), then by file, line and message."""
-        return (not _CAUSE.search(self.message), self.path, self.line or 0, self.message)
-
-
-#: The messages of the problems that others follow from (``Problem.sort_key``): app.yamlread,
-#: app.bibtex and app.bibstream (keys), app.claim_records (claim ids), app.loader (concept ids).
-_CAUSE = re.compile(
-    r"^duplicate (?:key|claim id|concept id) '|^key differs only in case from |^\S+: entry has the field '[^']+' twice"
-    r"|^@string '[^']+' defined twice"
-)
+        return (not self.cause, self.path, self.line or 0, self.message)
 
 
 class ProblemsMixin:

@@ -198,6 +198,15 @@ def _misspelt_appraisal_field(name: str) -> str | None:
     return closest(name, APPRAISAL_FIELDS)
 
 
+def unknown_entry_type(key: str, entry_type: str) -> str:
+    """The error for study ``key`` of a type not in ``vocab.ENTRY_TYPES`` ('artcle'): BibTeX
+    would warn and skip it, and the exports would have to guess (RIS 'GEN')."""
+    meant = closest(entry_type, vocab.ENTRY_TYPES)
+    hint = f" (did you mean '@{meant}'?)" if meant else ""
+    known = ", ".join(f"@{t}" for t in sorted(vocab.ENTRY_TYPES))
+    return f"{key}: unknown entry type '@{entry_type}'{hint}; the known types are {known}"
+
+
 def untitled_warning(key: str, title: str) -> str | None:
     """The warning for study ``key`` when its ``title`` (decoded) is blank, else None: APA and
     RIS would export "Author. (n.d.)." and nothing more. One wording for ``evidence-kb check``
@@ -217,6 +226,8 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
     def bad(name: str, message: str) -> None:
         problems.append(Problem(where, entry.line_of(name), f"{entry.key}: {message}"))
 
+    if entry.entry_type not in vocab.ENTRY_TYPES:
+        problems.append(Problem(where, entry.line, unknown_entry_type(entry.key, entry.entry_type)))
     for name in f:
         meant = _misspelt_appraisal_field(name)
         if meant and meant not in f:  # a typo would silently drop the appraisal

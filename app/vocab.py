@@ -449,6 +449,36 @@ STEMMERS: dict[str, str | None] = {
 }  # fmt: skip
 
 
+#: The BibTeX and biblatex entry types studies.bib may use (``@article``, ...), each with its
+#: CSL-JSON and RIS type for the exports (``app.citations_data``); None: @misc, a web page or a
+#: generic document by its fields. Any other type is an error in ``evidence-kb check``
+#: (``study_records.study_record``): the exports could only guess it.
+ENTRY_TYPES: dict[str, tuple[str, str] | None] = {
+    "article": ("article-journal", "JOUR"),
+    "book": ("book", "BOOK"),
+    "booklet": ("pamphlet", "PAMP"),
+    "inbook": ("chapter", "CHAP"),
+    "incollection": ("chapter", "CHAP"),
+    "inproceedings": ("paper-conference", "CPAPER"),
+    "conference": ("paper-conference", "CPAPER"),
+    "proceedings": ("book", "CONF"),
+    "manual": ("book", "BOOK"),
+    "mastersthesis": ("thesis", "THES"),
+    "phdthesis": ("thesis", "THES"),
+    "thesis": ("thesis", "THES"),
+    "techreport": ("report", "RPRT"),
+    "report": ("report", "RPRT"),
+    "unpublished": ("manuscript", "UNPB"),
+    "online": ("webpage", "ELEC"),
+    "electronic": ("webpage", "ELEC"),
+    "www": ("webpage", "ELEC"),
+    "dataset": ("dataset", "DATA"),
+    "software": ("software", "COMP"),
+    "patent": ("patent", "PAT"),
+    "misc": None,
+}
+
+
 class ConceptKind(StrEnum):
     """What a concept of concepts.yaml names (``kind``)."""
 

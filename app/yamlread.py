@@ -60,7 +60,8 @@ class _LineLoader(yaml.SafeLoader):
 
     def __init__(self, stream: str, line_offset: int = 0):
         super().__init__(stream)
-        self.found: list[tuple[int, str]] = []  # (line, problem): duplicate keys, swallowed lines
+        # (line, problem, cause): duplicate keys (a cause, Problem.cause), swallowed lines
+        self.found: list[tuple[int, str, bool]] = []
         self.line_offset = line_offset  # lines of the file before ``stream`` (one item of it)
         self.source = stream
         self.source_lines: list[str] | None = None  # split on the first multi-line text
@@ -88,7 +89,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
             why = f"duplicate key '{key}' (first at line {result.key_lines[key]}; the first is kept)"
             if key == first_key:
                 why += f"; if this line starts a new item of a list, it needs a '- ' before '{key}'"
-            loader.found.append((line, why))
+            loader.found.append((line, why, True))
             continue
         first_key = key if not result else first_key
         result[key] = value = loader.construct_object(value_node, deep=True)
@@ -140,12 +141,12 @@ def _swallowed_lines(loader: _LineLoader, node: yaml.ScalarNode, keys: set[str],
             loader.found.append((number + offset, (
                 f"this list item is indented deeper than the items above it, so YAML reads it as the "
                 f"end of {holder} that starts at line {first + offset} (as '{_short(node.value)}'): "
-                "start its '-' in the same column as theirs")))  # fmt: skip
+                "start its '-' in the same column as theirs"), False))  # fmt: skip
         elif not plain and (key := _KEY_LINE.match(text)) and key.group(1) in keys:
             loader.found.append((number + offset, (
                 f"'{text.strip()}' is indented as part of the block text of {holder} that starts at "
                 f"line {first + offset}, so YAML reads it as text, not as '{key.group(1)}': indent "
-                "it like the lines it belongs with")))  # fmt: skip
+                "it like the lines it belongs with"), False))  # fmt: skip
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -161,7 +162,7 @@ class _FastLineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: i
 
     def __init__(self, stream: str, line_offset: int = 0):
         super().__init__(stream)
-        self.found: list[tuple[int, str]] = []
+        self.found: list[tuple[int, str, bool]] = []
         self.line_offset = line_offset
         self.source = stream
         self.source_lines: list[str] | None = None
@@ -342,13 +343,13 @@ def parse_item(item: YamlItem, path: Path) -> tuple[LineList, list[Problem]] | N
     return document, _found_problems(path, found)
 
 
-def _found_problems(path: Path, found: list[tuple[int, str]]) -> list[Problem]:
-    return [Problem(str(path), line, message) for line, message in found]
+def _found_problems(path: Path, found: list[tuple[int, str, bool]]) -> list[Problem]:
+    return [Problem(str(path), line, message, cause=cause) for line, message, cause in found]
 
 
 def _parse_yaml(
     text: str, loader_class: type[yaml.SafeLoader], line_offset: int = 0
-) -> tuple[Any, list[tuple[int, str]]]:
+) -> tuple[Any, list[tuple[int, str, bool]]]:
     loader = loader_class(text, line_offset)  # type: ignore[call-arg]
     try:
         return loader.get_single_data(), loader.found  # type: ignore[attr-defined]
