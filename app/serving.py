@@ -25,9 +25,11 @@ import hashlib
 import json
 import os
 import resource
+import signal
 import socket
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -142,15 +144,37 @@ def serve(settings: Settings, host: str, port: int, workers: int, access_log: bo
         **uvicorn_options(settings),
     )
     raise_open_file_limit()
+    previous = _stop_on_sigterm()
     try:
         run_server(config, sock)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated):  # Ctrl-C or SIGTERM, after uvicorn's graceful shutdown
         pass
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         sock.close()
         if record is not None:
             forget_served_address(record)
     return 0
+
+
+class Terminated(Exception):
+    """SIGTERM reached ``serve`` (``_stop_on_sigterm``)."""
+
+
+def _raise_terminated(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+def _stop_on_sigterm() -> Any:
+    """Make SIGTERM raise ``Terminated`` in this (main) thread; the handler it replaces, or None
+    off the main thread (no handler can be set there). uvicorn handles SIGTERM while it serves,
+    shuts down gracefully, puts the handler it found back and sends itself the signal again:
+    with Python's default (terminate at once) the address record (``record_served_address``)
+    outlived the process; with this one ``serve`` removes it and returns 0, as after Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_terminated)
 
 
 def follow_served_address(settings: Settings, host: str, address: str) -> Settings:

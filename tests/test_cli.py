@@ -10,8 +10,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -838,6 +840,49 @@ def test_a_stale_served_address_is_ignored(tmp_path: Path, monkeypatch: pytest.M
     ):
         record.write_text(json.dumps({"address": "http://127.0.0.1:8765", "pid": pid}))
         assert served_settings(settings).base_url == expected
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_serve_removes_its_address_record_when_stopped(mini_data: Path, tmp_path: Path, stop: int) -> None:
+    """A trial user's report: ``.NAME.serving`` was left behind after SIGTERM (uvicorn shut down
+    gracefully, then sent itself SIGTERM again under Python's default handler, which ended the
+    process before ``serve`` removed the record). A real process, stopped as systemd or Ctrl-C
+    stop it."""
+    from serverproc import status
+
+    database = tmp_path / "served.db"
+    env = {k: v for k, v in os.environ.items() if k != "EVIDENCE_KB_BASE_URL"}
+    args = ["--data-dir", str(mini_data), "--database-url", f"sqlite:///{database}"]
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", *args, "build", "--quiet"], env=env, check=True, timeout=120
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", *args, "serve", "--no-build", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    record = tmp_path / ".served.db.serving"
+    try:
+        deadline = time.monotonic() + 60
+        while not (record.exists() and _answers(status, port)):
+            assert server.poll() is None and time.monotonic() < deadline, server.communicate()[1][-2000:]
+            time.sleep(0.2)
+        assert json.loads(record.read_text())["pid"] == server.pid
+        server.send_signal(stop)
+        code = server.wait(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+        err = server.communicate()[1]
+    assert code == 0, err
+    assert not record.exists(), err
+
+
+def _answers(status: Callable[[int, str], int], port: int) -> bool:
+    try:
+        return status(port, "/healthz") == 200
+    except OSError:
+        return False
 
 
 def test_serve_with_bad_data_keeps_serving_the_last_good_build(
