@@ -122,7 +122,7 @@ class RateLimits:
         if not allowed:
             message = (
                 f"Too many requests from this client (at most {item.amount} per {item.get_expiry()} s); "
-                f"retry after {reset} s."
+                f"retry after {reset} s. {how_to_change(keyed, expensive=False)}"
             )
             await send_all(
                 send,
@@ -149,7 +149,8 @@ class RateLimits:
                 429,
                 "rate-limited",
                 f"Too many expensive requests (fact-checks, formatted references) from this client (at "
-                f"most {item.amount} per {item.get_expiry()} s); retry after {reset} s.",
+                f"most {item.amount} per {item.get_expiry()} s); retry after {reset} s. "
+                + how_to_change(keyed, expensive=True),
                 headers={"Retry-After": str(reset), **refusal},
             )
 
@@ -188,6 +189,19 @@ class RateLimits:
             return None
         reset = max(1, math.ceil(stats.reset_time - time.time()))
         return allowed, stats.remaining, reset
+
+
+def how_to_change(keyed: bool, expensive: bool) -> str:
+    """What a 429 adds after "retry after N s": the setting of the budget that was spent and how to
+    change it, for whoever runs the server (a new user testing on their own machine hit 30
+    fact-checks a minute, and the body did not say where that number came from); without a key,
+    that a key has a budget of its own. Loopback clients are not exempt (README, "What counts")."""
+    name = "rate_limit" + ("_api_key" if keyed else "") + ("_expensive" if expensive else "")
+    key = "" if keyed else "; or send an API key, which has a budget of its own"
+    return (
+        f"The server sets this limit with EVIDENCE_KB_{name.upper()} (e.g. '1000/minute'; empty turns it "
+        f"off){key}."
+    )
 
 
 def _headers(item: RateLimitItem, remaining: int, reset: int) -> list[tuple[str, str]]:

@@ -121,6 +121,36 @@ def test_bad_input_costs_the_general_budget_not_the_expensive_one(roomy: TestCli
     assert [r.status_code for r in spent] == [422] * 10 + [429]  # bad input is limited too
 
 
+def test_a_429_says_which_setting_sets_the_limit(built: Settings) -> None:
+    """A new user testing on their own machine hit the 30 fact-checks a minute and the answer did
+    not say where the number came from: each 429 names the setting of the budget spent."""
+    post = {"text": "Walking backwards eases knee pain."}
+    limits = {"rate_limit": "3/minute", "rate_limit_expensive": "1/minute", "api_keys": ["k1"],
+              "rate_limit_api_key_expensive": "1/minute"}  # fmt: skip
+    with client_for(built, **limits) as client:
+        assert client.post("/api/v1/factcheck", json=post).status_code == 200
+        expensive = client.post("/api/v1/factcheck", json=post).json()["error"]["message"]
+        assert expensive.endswith(
+            "The server sets this limit with EVIDENCE_KB_RATE_LIMIT_EXPENSIVE (e.g. '1000/minute'; empty "
+            "turns it off); or send an API key, which has a budget of its own."
+        ), expensive
+        keyed = [client.post("/api/v1/factcheck", json=post, headers={"X-API-Key": "k1"}) for _ in range(2)]
+        assert [r.status_code for r in keyed] == [200, 429]
+        assert "EVIDENCE_KB_RATE_LIMIT_API_KEY_EXPENSIVE (" in keyed[1].json()["error"]["message"]
+        assert "send an API key" not in keyed[1].json()["error"]["message"]
+        cheap = [client.get("/api/v1/methodology") for _ in range(2)][-1]  # the third and fourth of 3
+        assert cheap.status_code == 429
+        assert "EVIDENCE_KB_RATE_LIMIT (e.g." in cheap.json()["error"]["message"]
+
+
+def test_a_loopback_client_is_limited_like_any_other(built: Settings) -> None:
+    """Not exempt (README, "What counts"): behind a reverse proxy that uvicorn is not told to
+    trust, every reader's address is 127.0.0.1, and an exemption would switch the limits off."""
+    app = create_app(built.model_copy(update={"expensive_isolation": "thread", "rate_limit": "2/minute"}))
+    with TestClient(app, client=("127.0.0.1", 50000)) as local:
+        assert [local.get("/api/v1/methodology").status_code for _ in range(3)] == [200, 200, 429]
+
+
 def test_an_api_key_has_budgets_of_its_own_and_an_unknown_key_is_refused(limited: TestClient) -> None:
     for _ in range(6):
         limited.get("/api/v1/methodology")
