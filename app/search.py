@@ -15,9 +15,9 @@ in it: the concept's first terms in the curated order, the same whichever of the
 terms on their own counts as one word), and for a term of several concepts only what they share
 ("moonwalk", backward and walking, does not find every claim about walking); numbers and phrases match as adjacent tokens. A term of a concept's ``translations``
 stands for the concept's English terms ("rodilla", "Knie", "genou" find what "knee" finds;
-"dolor de rodilla" what "knee pain" finds): its words stemmed in their own language (Snowball:
-"rodillas", "genoux"), Japanese, Chinese and Korean terms found inside the query's words
-("膝の痛み" is knee and pain, "무릎이" the knee with its particle). Ranking is one rule on both backends
+"dolor de rodilla" and "đau đầu gối" what "knee pain" finds): its words as concepts.yaml lists
+them ("rodillas", "genoux"; Vietnamese words do not inflect), Japanese, Chinese and Korean terms
+(``vocab.UNSPACED_LANGUAGES``) found inside the query's words ("膝の痛み" is knee and pain, "무릎이" the knee with its particle). Ranking is one rule on both backends
 (``COLUMN_WEIGHTS``): 8 when the whole query matches inside the statement, plus 4 inside the
 phrasings, 2 inside the summary, 1 inside the caveats; ties keep the order of claims.yaml.
 User text is never passed raw to the query syntax (every term is quoted or bound). Snippets are
@@ -38,7 +38,7 @@ from html import escape
 import snowballstemmer
 from markupsafe import Markup
 
-from app.vocab import STEMMERS
+from app.vocab import UNSPACED_LANGUAGES
 
 MARK_START, MARK_END = "\x02", "\x03"
 MAX_TERMS = 12
@@ -207,8 +207,6 @@ def _query_tokens(q: str) -> list[Token]:
 SEARCHED_KINDS = frozenset({"topic", "activity", "outcome", "body", "intervention"})
 #: English options a translated term stands for: its concept's first terms, in the curated order.
 MAX_OPTIONS = 8
-#: Languages whose terms are found inside the query's words (``vocab.STEMMERS``: no stemmer).
-_UNSPACED_LANGUAGES = frozenset(code for code, name in STEMMERS.items() if name is None)
 _WORD = re.compile(r"[^\W_]+")
 #: A translation: the term as written and the English terms (index form) it stands for.
 Translation = tuple[str, tuple[str, ...]]
@@ -269,7 +267,7 @@ class SynonymIndex:
             stands_for = unique[:MAX_OPTIONS]
             for code, foreign in translations.items():
                 for term in foreign:
-                    if code not in _UNSPACED_LANGUAGES:
+                    if code not in UNSPACED_LANGUAGES:
                         translated.setdefault(_surfaces(term), []).append((term, stands_for))
                     elif not re.search(
                         "[a-z]", key := _unspaced(term).strip()

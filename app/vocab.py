@@ -448,6 +448,12 @@ STEMMERS: dict[str, str | None] = {
     "pl": "polish", "tr": "turkish", "vi": None, "uk": "russian",
 }  # fmt: skip
 
+#: The ``TermLanguage``s written without spaces between words (Japanese, Chinese) or with
+#: particles and endings joined to them (Korean): search finds their terms inside a query's words.
+#: Not Vietnamese, which has no stemmer either but spaces its syllables: its terms are matched
+#: word by word, as Spanish ones are (a Vietnamese term held a-z letters, so search dropped it).
+UNSPACED_LANGUAGES = frozenset({"ja", "zh", "ko"})
+
 
 #: The BibTeX and biblatex entry types studies.bib may use (``@article``, ...), each with its
 #: CSL-JSON and RIS type for the exports (``app.citations_data``); None: @misc, a web page or a
