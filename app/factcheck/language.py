@@ -13,7 +13,8 @@ How a language is read (``handling``):
   (``translations``: Spanish, French, German, Portuguese, Italian, Dutch, Russian, Indonesian,
   Hindi, Japanese, Chinese, Korean, Polish, Turkish, Vietnamese, Ukrainian). The post is stemmed
   with that language's Snowball stemmer and only the curated concepts count (its other words cannot
-  match English claims). Ukrainian has no Snowball stemmer of its own in the installed package: the
+  match English claims). Its hashtags are read in English as well (posts in every language tag in
+  English: "#kneepain", "#walkingbackwards"). Ukrainian has no Snowball stemmer of its own in the installed package: the
   Russian one strips the endings the two languages share (колінах, коліна -> колін). Vietnamese
   needs none (its words do not inflect): its words are matched as written, and as folding drops the
   tone marks (đầu "head" and đau "pain" both fold to "đau"), its terms are phrases of two syllables
@@ -148,10 +149,38 @@ def concept_count(index: Index, text: str, code: str) -> int:
 
 def features(index: Index, text: str, code: str) -> Features:
     """The curated concepts of a post in language ``code`` (with token spans); its other words
-    are left out: they cannot match the English claims."""
+    are left out: they cannot match the English claims. Its hashtags are read in English too
+    (``_english_hashtags``)."""
     feats = analyzer(index, code).features(text)
-    feats.spans = {f: spans for f, spans in feats.spans.items() if not f.startswith("w:")}
+    spans = {f: s for f, s in feats.spans.items() if not f.startswith("w:")}
+    for feature, found in _english_hashtags(index, text, feats).items():
+        spans[feature] = sorted({*spans.get(feature, ()), *found})
+    feats.spans = spans
     return feats
+
+
+def _english_hashtags(index: Index, text: str, feats: Features) -> dict[str, list[tuple[int, int]]]:
+    """The concepts the English analyser finds in the hashtags of a post read in another language,
+    as spans of ``feats``' tokens (the token the hashtag is in): posts in every language tag in
+    English ("Caminar hacia atrás me quitó el dolor #kneepain #walkingbackwards"), and the
+    language's own terms cannot split "#kneepain". A hashtag in the post's language finds nothing
+    in English and changes nothing."""
+    from app.factcheck.sentences import HASHTAG
+
+    tokens = feats.tokens
+    out: dict[str, list[tuple[int, int]]] = {}
+    for tag in HASHTAG.finditer(text):
+        english = index.analyzer.features(tag.group())
+        for feature, spans in english.spans.items():
+            if feature.startswith("w:"):
+                continue
+            for i, j in spans:
+                start = tag.start() + english.tokens[i].start
+                end = tag.start() + english.tokens[j - 1].end
+                inside = [k for k, t in enumerate(tokens) if t.end > start and t.start < end]
+                if inside:
+                    out.setdefault(feature, []).append((inside[0], inside[-1] + 1))
+    return out
 
 
 def warning(code: str, how: str | None = None) -> str | None:

@@ -1,0 +1,54 @@
+"""Recall on real wording: English hashtags in posts read through another language's concept
+terms. Through the API (both backends) with the shipped data and score model, and on the reading
+of a post (``check.post_units``). The sentences are written for these tests, not taken from the
+labelled set."""
+
+from __future__ import annotations
+
+import pytest
+from claimids import KNEE_PAIN
+from fastapi.testclient import TestClient
+
+
+@pytest.fixture(scope="module")
+def index(seed_settings):  # type: ignore[no-untyped-def]
+    from app.db import Database
+    from app.factcheck.index import get_index
+    from app.store import Store
+
+    store = Store(Database(seed_settings))
+    yield get_index(store)
+    store.db.dispose()
+
+
+def claims_of(client: TestClient, text: str) -> list[str]:
+    response = client.post("/api/v1/factcheck", json={"text": text})
+    assert response.status_code == 200, response.text
+    return [m["claim"]["id"] for m in response.json()["matches"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Caminar hacia atrás me quitó el dolor #kneepain",
+        "Rückwärtsgehen hilft bei Schmerzen #kneepain #walkingbackwards",
+        "Marcher à reculons soulage la douleur #kneepain",
+    ],
+)
+def test_english_hashtags_count_in_a_post_read_through_its_language(  # type: ignore[no-untyped-def]
+    seed_client: TestClient, index, text: str
+) -> None:
+    """A post in another language tags in English: "#kneepain" names knee pain there too."""
+    from app.factcheck.check import clean, post_units
+
+    units, lang = post_units(index, clean(text))
+    assert lang["matched_by"] == "concepts"
+    assert "knee-pain" in set().union(*(u.have | set(u.own) for u in units))
+    assert claims_of(seed_client, text)[:1] == [KNEE_PAIN]
+
+
+def test_a_hashtag_in_the_posts_language_is_read_as_before(index) -> None:  # type: ignore[no-untyped-def]
+    from app.factcheck.check import clean, post_units
+
+    units, _ = post_units(index, clean("Caminar hacia atrás me ayudó mucho #dolorderodilla"))
+    assert "knee-pain" in units[0].own
