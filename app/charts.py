@@ -21,7 +21,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from app import certainty, grading, vocab
-from app.sof import effect_text, number
+from app.sof import effect_text, estimate_numbers, number
 from app.vocab import BetterDirection, Stance
 
 #: Columns, left to right: support first, then the weaker and the opposing stances.
@@ -327,6 +327,7 @@ class ForestRow:
     analysed: int | None
     pooled: bool  # a pooled (meta-analysis) estimate: drawn as a diamond
     text: str  # the estimate in words: 'SMD −0.87 (95% CI −1.37 to −0.62)'
+    short_text: str = ""  # beside its mark: '−0.997 [−1.373, −0.620]' (the source's digits)
 
     def describe(self) -> str:
         size = f", {self.analysed} participants" if self.analysed else ""
@@ -343,7 +344,7 @@ def forest_rows(group: Sequence[Mapping[str, Any]]) -> list[ForestRow]:
                 key=study["key"], short=study.get("short") or study["key"], page=study.get("page", ""),
                 value=float(estimate["value"]), low=float(estimate["ci"][0]), high=float(estimate["ci"][1]),
                 analysed=estimate.get("analysed"), pooled=(estimate.get("studies") or 1) > 1,
-                text=effect_text(estimate),
+                text=effect_text(estimate), short_text=_short_estimate(estimate),
             )
         )  # fmt: skip
     return rows
@@ -452,7 +453,7 @@ def _forest_row(row: ForestRow, y: float, x: Any, left: float, right: float) -> 
     parts = [
         f'<a href="{escape(row.page)}"><text x="{left}" y="{y + 13:.1f}" class="forest-label">'
         f"{escape(_fit(row.short, FOREST_LABEL_CHARS))}<title>{escape(row.short)}</title></text></a>",
-        f'<text x="{right}" y="{y + 13:.1f}" text-anchor="end" class="forest-value">{escape(_short_estimate(row))}</text>',
+        f'<text x="{right}" y="{y + 13:.1f}" text-anchor="end" class="forest-value">{escape(row.short_text)}</text>',
         f'<line x1="{x1:.1f}" x2="{x2:.1f}" y1="{line_y:.1f}" y2="{line_y:.1f}" stroke="#0060a8" stroke-width="2"/>',
     ]
     if row.pooled:
@@ -475,8 +476,10 @@ def _fit(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
-def _short_estimate(row: ForestRow) -> str:
-    return f"{number(row.value)} [{number(row.low)}, {number(row.high)}]"
+def _short_estimate(estimate: Mapping[str, Any]) -> str:
+    """'−0.997 [−1.373, −0.620]': the digits the source reports (``sof.estimate_numbers``)."""
+    value, ci = estimate_numbers(estimate)
+    return f"{value} [{ci[0]}, {ci[1]}]" if ci else value
 
 
 def _log_ticks(low: float, high: float) -> list[float]:

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PrivateAttr,
+    StringConstraints,
+    computed_field,
+    field_validator,
+    model_validator,
+)
 
 from app import grading
 from app.vocab import (
@@ -62,6 +70,11 @@ class MisreadingIn(_Strict):
     source: str | None = None
 
 
+def _plain(value: float) -> str:
+    """A number YAML read as an integer, as written: 2 -> '2' (a float keeps its text in ``written``)."""
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
 class EstimateIn(_Strict):
     """A structured effect estimate as the source reports it (one outcome, one time point).
 
@@ -85,6 +98,32 @@ class EstimateIn(_Strict):
     swc: float | None = None  # smallest worthwhile change on this scale, where known
     small_study_effects: bool = False  # the source reports funnel asymmetry / small-study effects
     note: Text | None = None
+    _written: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_written(cls, data: Any, handler: Any) -> EstimateIn:
+        """Keep how ``value`` and the ``ci`` bounds were written (``yamlread``'s ``written``):
+        ``-0.620`` as the source reports it, which the float -0.62 would drop."""
+        model: EstimateIn = handler(data)
+        written = getattr(data, "written", None) or {}
+        ci = data.get("ci") if isinstance(data, dict) else None
+        model._written = {"value": written.get("value"), "ci": getattr(ci, "written", None) or {}}
+        return model
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def reported(self) -> dict[str, Any] | None:
+        """``value`` and ``ci`` as the data file writes them (strings, the digits the source
+        reports: ``{"value": "-0.997", "ci": ["-1.373", "-0.620"]}``), for showing them; None
+        when the estimate did not come from a file (the numbers are then all there is)."""
+        if not self._written.get("value") and not self._written.get("ci"):
+            return None
+        out: dict[str, Any] = {"value": self._written.get("value") or _plain(self.value)}
+        if self.ci is not None:
+            bounds = self._written.get("ci") or {}
+            out["ci"] = [bounds.get(i) or _plain(bound) for i, bound in enumerate(self.ci)]
+        return out
 
     @model_validator(mode="after")
     def _coherent(self) -> EstimateIn:

@@ -211,6 +211,13 @@ class Misreading(_Out):
     source: str | None = None
 
 
+class ReportedFigures(_Out):
+    """An estimate's numbers as strings, every digit the source reports ('13.0', '-0.620')."""
+
+    value: str
+    ci: list[str] | None = None
+
+
 class Estimate(_Out):
     """A structured effect estimate as the source reports it (data/README.md, ``estimate``)."""
 
@@ -228,6 +235,10 @@ class Estimate(_Out):
     swc: Number | None = Field(None, description="Smallest worthwhile change on the same scale")
     small_study_effects: bool = False
     note: str | None = None
+    reported: ReportedFigures | None = Field(
+        None,
+        description="value and ci as the data file writes them (the source's digits: '-0.620'), for display",
+    )
 
 
 class OutcomeEstimate(Estimate):

@@ -35,17 +35,38 @@ def number(value: float) -> str:
     return text.replace("-", MINUS) if text not in ("-0", "") else "0"
 
 
+def reported_number(text: str) -> str:
+    """A number as the source reports it (``EstimateIn.reported``: '-0.620', '13.0'), every digit
+    kept and none added, in the pages' form: a real minus sign, no plus sign."""
+    text = text.strip().removeprefix("+")
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def estimate_numbers(estimate: Mapping[str, Any]) -> tuple[str, tuple[str, str] | None]:
+    """The estimate's value and interval bounds for readers: as the data file writes them
+    (``reported``) where known, so that "−0.997 (−1.373 to −0.620)" keeps the source's third
+    decimal; else the numbers (``number``: the estimate came from code, not a file)."""
+    reported = estimate.get("reported") or {}
+    value = reported_number(reported["value"]) if reported.get("value") else number(estimate["value"])
+    ci = estimate.get("ci")
+    if not ci:
+        return value, None
+    bounds = reported.get("ci") or [None, None]
+    low, high = (reported_number(b) if b else number(n) for b, n in zip(bounds, ci, strict=True))
+    return value, (low, high)
+
+
 def effect_text(estimate: Mapping[str, Any]) -> str:
     """'SMD −0.87 (95% CI −1.2 to −0.5)'; 'MD −0.8 points, pain NRS 0-10 (95% CrI ...)';
-    a within-group change says so."""
+    a within-group change says so. Digits as the source reports them (``estimate_numbers``)."""
     short = grading.MEASURE_SHORT.get(estimate["measure"], estimate["measure"])
-    text = f"{short} {number(estimate['value'])}"
+    value, ci = estimate_numbers(estimate)
+    text = f"{short} {value}"
     if estimate.get("measure") == "percent-change":
-        text = f"{number(estimate['value'])}%"
-    ci = estimate.get("ci")
+        text = f"{value}%"
     if ci:
         name = "CrI" if estimate.get("interval") == IntervalKind.CREDIBLE else "CI"
-        text += f" (95% {name} {number(ci[0])} to {number(ci[1])})"
+        text += f" (95% {name} {ci[0]} to {ci[1]})"
     if estimate.get("comparison") == "within-group":
         text += ", change within one group (no comparison with control)"
     return text

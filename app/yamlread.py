@@ -36,8 +36,9 @@ from app.problems import Problem
 
 class LineDict(dict):
     """A mapping that remembers the line of each key (1-based), and how a value YAML read as a
-    yes/no or a null was written (``written``: ``verdict: yes`` is True, which the messages
-    quote as the curator wrote it, not as Python prints it)."""
+    yes/no, a null or a decimal number was written (``written``: ``verdict: yes`` is True, which
+    the messages quote as the curator wrote it, not as Python prints it; ``-0.620`` keeps the
+    digits the source reports, which the float -0.62 drops)."""
 
     line: int = 0
     key_lines: dict[str, int]
@@ -45,10 +46,12 @@ class LineDict(dict):
 
 
 class LineList(list):
-    """A sequence that remembers the line of each item (1-based), scalars included."""
+    """A sequence that remembers the line of each item (1-based), scalars included, and how each
+    decimal number in it was written (``written``: position -> text, as ``LineDict``'s)."""
 
     line: int = 0
     item_lines: list[int]
+    written: dict[int, str] | None = None
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -94,7 +97,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
         first_key = key if not result else first_key
         result[key] = value = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = line
-        if (value is None or isinstance(value, bool)) and isinstance(value_node, yaml.ScalarNode):
+        if (value is None or isinstance(value, bool | float)) and isinstance(value_node, yaml.ScalarNode):
             result.written = (result.written or {}) | {key: value_node.value}
         if isinstance(value_node, yaml.ScalarNode) and value_node.start_mark.line != value_node.end_mark.line:
             texts.append((key, value_node))
@@ -110,6 +113,9 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
     result = LineList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + offset
     result.item_lines = [child.start_mark.line + offset for child in node.value]
+    floats = {i: child.value for i, (child, value) in enumerate(zip(node.value, result, strict=True))
+              if isinstance(value, float) and isinstance(child, yaml.ScalarNode)}  # fmt: skip
+    result.written = floats or None
     for child in node.value:
         if isinstance(child, yaml.ScalarNode) and child.start_mark.line != child.end_mark.line:
             _swallowed_lines(loader, child, set(), "the list item")

@@ -256,3 +256,29 @@ def test_the_evidence_chart_places_studies_by_the_same_start_rule() -> None:
     link = {"study": {"key": "lab", "design": "laboratory"}, "stance": "supports", "directness": "direct"}
     assert charts.marks([link], "factual")[0].level == "high"
     assert charts.marks([link], "effect")[0].level == "very-low"
+
+
+def test_estimates_keep_the_digits_the_source_reports(seed_client: TestClient) -> None:
+    """A trial user's report: "g −0.997 (95% CI −1.373 to −0.62)" beside values of three decimals
+    (Lin 2025 reports −0.620), and "OR 13" for the 13.0 Winters 2021 reports. Numbers are shown as
+    the data file writes them, never with a digit added ("MD 2 (95% CI 1.5 to 2.2)" stays so)."""
+    expected = {
+        "backward-walking-eases-knee-osteoarthritis": ["g −0.997 (95% CI −1.373 to −0.620)"],
+        "quadriceps-strengthening-reduces-knee-pain": ["OR 13.0 (95% CrI 2.4 to 83.5)"],
+        "backward-walking-improves-balance": ["MD 4.38 (95% CI 2.60 to 6.15)", "MD 2 (95% CI 1.5 to 2.2)"],
+        "backward-walking-improves-walking-in-cerebral-palsy": ["MD 0.10 (95% CI 0.05 to 0.16)"],
+    }
+    for claim_id, texts in expected.items():
+        page = seed_client.get(f"/claims/{claim_id}").text
+        for text in texts:
+            assert text in page, (claim_id, text)
+    lin = next(
+        e["estimate"]
+        for e in seed_client.get("/api/v1/claims/backward-walking-eases-knee-osteoarthritis").json()[
+            "evidence"
+        ]
+        if e["study"]["key"] == "lin2025effectiveness"
+    )
+    assert lin["reported"] == {"value": "-0.997", "ci": ["-1.373", "-0.620"]} and lin["ci"] == [-1.373, -0.62]
+    # the forest plot's labels come from the same numbers
+    assert ">1.64 [1.31, 2.05]<" in seed_client.get("/claims/sudden-training-increases-cause-knee-pain").text
