@@ -103,8 +103,11 @@ def failure_message(command: str, exc: Exception) -> str | None:
     if isinstance(exc, UnsafeDatabasePath):
         return f"build refused: {exc}" if building else f"cannot prepare the database: {exc}"
     if isinstance(exc, ValidationError):  # the settings (EVIDENCE_KB_* variables, .env)
-        wrong = "; ".join(
-            f"EVIDENCE_KB_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        from app.http import plain_problem
+
+        wrong = " ".join(  # in the API's words; the value never echoed (API_KEYS, a URL's password)
+            plain_problem({**e, "input": None}, f"EVIDENCE_KB_{'_'.join(map(str, e['loc'])).upper()}")
+            for e in exc.errors(include_url=False)
         )
         return f"evidence-kb: the configuration is not valid: {wrong}"
     if isinstance(exc, SQLAlchemyError | OSError):  # unreachable database, bad URL, disk full

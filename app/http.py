@@ -312,15 +312,20 @@ SchemaInt = BeforeValidator(_schema_int)
 SchemaBool = BeforeValidator(_schema_bool)
 
 
-def plain_problem(error: dict[str, Any]) -> str:
+def plain_problem(error: dict[str, Any], subject: str | None = None) -> str:
     """One pydantic validation error (``RequestValidationError.errors()`` item) as a sentence for
     people: names the parameter (or body field), says what is allowed and what was sent.
 
     "The parameter topic must be an id of lower-case letters, digits and hyphens (like
-    knee-pain); 'Knee Pain' is not." An empty value says to leave the parameter out."""
+    knee-pain); 'Knee Pain' is not." An empty value says to leave the parameter out. The one
+    wording of validation errors: every 4xx of the API and the pages (``main.describe_error``)
+    and the command line's configuration errors (``subject``: the variable, ``EVIDENCE_KB_...``);
+    never pydantic's own sentence ("Input should be a valid list")."""
     loc = [str(p) for p in error.get("loc", ())]
     where, path = (loc[0], loc[1:]) if loc and loc[0] in ("query", "path", "body", "header") else ("", loc)
-    if where == "query":  # repeated parameters: topic.0 is still the parameter "topic"
+    if subject is not None:
+        pass
+    elif where == "query":  # repeated parameters: topic.0 is still the parameter "topic"
         subject = f"The parameter {path[0] if path else ''}"
     elif where == "path":
         subject = f"The address part {'.'.join(path)}"
@@ -332,8 +337,8 @@ def plain_problem(error: dict[str, Any]) -> str:
     if special is not None:
         return special
     allowed = _allowed(kind, ctx, str(error.get("msg", "")))
-    if allowed is None:  # rare: pydantic's own text
-        return f"{subject}: {error.get('msg', 'invalid')}."
+    if allowed is None:  # rare: a kind none of our fields has; pydantic's reason, in our frame
+        return _in_our_words(subject, str(error.get("msg", "")))
     value = error.get("input")
     if value == "" and where == "query":  # a blank parameter: leaving it out gives the default
         return f"{subject} is empty: leave it out, or give {allowed}."
@@ -385,6 +390,15 @@ _FIXED = {
     "model_type": "an object (a JSON object with named fields)",
     "model_attributes_type": "an object (a JSON object with named fields)",
     "dict_type": "an object (a JSON object with named fields)",
+    "mapping_type": "an object (a JSON object with named fields)",
+    "tuple_type": "a list (a JSON array)",
+    "set_type": "a list (a JSON array)",
+    "frozen_set_type": "a list (a JSON array)",
+    "iterable_type": "a list (a JSON array)",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "json_type": "JSON text",
+    "json_invalid": "valid JSON",
 }
 #: The kinds with a limit: the ``ctx`` key holding it, the words around it and, for a length,
 #: its unit (a length is prose, "10,000 characters"; a value to send is written as it is sent,
@@ -422,6 +436,23 @@ def _allowed(kind: str, ctx: dict[str, Any], msg: str) -> str | None:
     if msg.startswith("Input should be "):  # pydantic's wording of "must be": keep what follows
         return msg.removeprefix("Input should be ").rstrip(".")
     return None
+
+
+#: pydantic's "X should (not) be/have/contain Y" ("Keys should be strings", "Decimal input should
+#: have no more than 4 digits in total"): what follows "should" is what a value must be.
+_SHOULD = re.compile(r"^[A-Z][\w ]*? should (not )?(be|have|contain) (.+?)\.?$", re.DOTALL)
+
+
+def _in_our_words(subject: str, msg: str) -> str:
+    """The sentence for an error kind with no wording of ours: "<subject> must (not) <what
+    pydantic says it should>", else "<subject> is not valid (<pydantic's reason>)"."""
+    should = _SHOULD.match(msg)
+    if should:
+        return f"{subject} must {should[1] or ''}{should[2]} {should[3]}."
+    reason = msg.strip().rstrip(".")
+    if reason[1:2].islower():  # "Invalid ..." -> "invalid ...", but "URL ..." stays
+        reason = reason[:1].lower() + reason[1:]
+    return f"{subject} is not valid ({reason})." if reason else f"{subject} is not valid."
 
 
 def _count(n: int, one: str, many: str) -> str:

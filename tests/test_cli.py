@@ -987,6 +987,22 @@ def test_an_invalid_setting_is_a_message(
     assert "the configuration is not valid: EVIDENCE_KB_POOL_SIZE" in result.err
 
 
+def test_an_invalid_setting_is_said_in_the_apis_words(
+    cli: Run, mini_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new user's trial met pydantic's "Input should be a valid list" beside the API's own
+    sentences; the value is never echoed (an API key, a password in a database URL)."""
+    monkeypatch.setenv("EVIDENCE_KB_API_KEYS", '{"k": "s3cret"}')
+    monkeypatch.setenv("EVIDENCE_KB_POOL_SIZE", "many")
+    result = cli("--data-dir", str(mini_data), "check")
+    assert result.code == 1
+    assert result.err.strip() == (
+        "evidence-kb: the configuration is not valid: EVIDENCE_KB_POOL_SIZE must be a whole number "
+        "written in the digits 0-9. EVIDENCE_KB_API_KEYS must be a list (a JSON array)."
+    ), result.err
+    assert "s3cret" not in result.err and "many" not in result.err
+
+
 @pytest.mark.parametrize("command", ["factcheck", "factcheck-eval", "export"])
 def test_an_unreachable_database_is_a_message(cli: Run, mini_data: Path, command: str) -> None:
     url = "postgresql://postgres@127.0.0.1:1/nowhere"  # nothing listens on port 1

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app import http
+
 FACTCHECK = "/api/v1/factcheck"
 BATCH = "/api/v1/factcheck/batch"
 
@@ -223,3 +225,35 @@ def test_a_syntax_error_keeps_the_parsers_position(seed_client: TestClient) -> N
     )
     assert response.status_code == 422
     assert error(response)["message"].startswith("malformed JSON body (trailing comma at line 1 column 17)")
+
+
+def _pydantic_errors() -> list[tuple[str, str, dict[str, Any]]]:
+    """Every error kind pydantic-core can raise, with its message as pydantic words it."""
+    from pydantic_core._pydantic_core import list_all_errors
+
+    kinds = []
+    for e in list_all_errors():
+        # the examples leave some values empty ("URL scheme should be "): a value, as sent
+        ctx = {k: "x" if v in ("", None) else v for k, v in (e.get("example_context") or {}).items()}
+        try:
+            message = e["message_template_python"].format(**ctx)
+        except (KeyError, IndexError, ValueError):
+            continue  # a template its example cannot fill (plural forms): not a message pydantic sends
+        kinds.append((e["type"], message, ctx))
+    return kinds
+
+
+@pytest.mark.parametrize(
+    ("kind", "message", "ctx"), _pydantic_errors(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_no_validation_error_speaks_pydantics_words(kind: str, message: str, ctx: dict[str, Any]) -> None:
+    """Two styles met a new user in 4xx bodies: ours ("The field posts must be a list (a JSON
+    array)") and pydantic's ("Input should be a valid list"). Whatever the kind, the sentence
+    is ours: the field first, then what it must be."""
+    error_ = {"type": kind, "loc": ("body", "posts", 0, "id"), "msg": message, "input": [], "ctx": ctx}
+    sentence = http.plain_problem(error_)
+    if kind == "value_error":  # our own validators' messages, after the field (_own_wording)
+        assert sentence == "The field posts.0.id: x.", sentence
+        return
+    assert sentence.startswith("The field posts.0.id "), sentence
+    assert " should " not in sentence and not sentence.startswith("The field posts.0.id: "), sentence
