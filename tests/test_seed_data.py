@@ -99,6 +99,15 @@ def test_no_verdict_clearly_disagrees_with_its_grade() -> None:
     assert [w for w in warnings if w not in untitled] == []
 
 
+def test_no_reader_facing_text_speaks_of_the_project_s_own_files() -> None:
+    """Claim notes and caveats are shown to readers; where the labelled test sets quote a claim is
+    for curators (a YAML comment), not a note (new-user trial 2026-12-01: the claim page listed
+    "pages held out for the fact-check evaluation (tests/fixtures/factcheck-real)")."""
+    shown = [(cid, n.text) for cid, c in claims().items() for n in c.claim.notes]
+    shown += [(cid, text) for cid, c in claims().items() for text in c.claim.caveats]
+    assert [(cid, t) for cid, t in shown if "tests/" in t or "fixture" in t or "held out" in t] == []
+
+
 def test_the_16_seed_claims_exist() -> None:
     assert len(REQUIRED_CLAIMS) == len(set(REQUIRED_CLAIMS)) == 16
     missing = [c for c in REQUIRED_CLAIMS if c not in claims()]
