@@ -147,6 +147,9 @@ def _protect(value: Any) -> Any:
 
 def _citeproc_item(study: Study, item_id: str, style: str) -> dict[str, Any]:
     item: dict[str, Any] = csl_item(study)
+    # The appraisal in CSL's "custom" object is for readers of the CSL-JSON; citeproc-py knows no
+    # such variable and warns on every rendering.
+    item.pop("custom", None)
     citations_rules.adjust_item(item, study, style)
     item = _protect(item)
     item["id"] = item_id  # citeproc-py lower-cases ids: use positions (keys may differ in case)

@@ -315,6 +315,17 @@ def test_formatted_references_follow_the_style_guides(
         assert citations.formatted_references([seed[key]], style) == [reference], key
 
 
+@pytest.mark.parametrize("style", ["apa", "vancouver"])
+def test_formatting_warns_of_nothing(seed: dict[str, Study], style: str) -> None:
+    """The CSL-JSON's "custom" appraisal is not handed to citeproc-py, which warned "arguments for
+    Reference are unsupported: custom" on every export and request (new-user trial 2026-12-01)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(citations.formatted_references(list(seed.values()), style)) == len(seed)
+
+
 def test_apa_orders_alphabetically_and_tells_same_year_works_apart(seed: dict[str, Study]) -> None:
     keys = [
         "winters2021comparative",
