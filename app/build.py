@@ -56,7 +56,7 @@ log = logging.getLogger("evidence_kb")
 #: Bump when the tables or the search index change: a build then rebuilds from scratch.
 #: 7: the search index holds search.index_text; 8: outcomes, estimates, risk of bias;
 #: 9: concept translations; 10: study_list and study_group (app.listing)
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11  # 11: study.groups
 PG_LOCK_ID = 7_316_420_001  # advisory lock held while a build runs
 
 Progress = Callable[[str], None]

@@ -27,6 +27,7 @@ STUDY_COLUMNS = (
     "evidence_level", "population", "intervention", "comparator", "duration", "outcomes",
     "limitations", "risk_of_bias", "funding", "retracted", "note", "fields", "source_path",
     "source_line", "position", "includes", "duplicate_of", "search_date", "arms",
+    "groups",
 )  # fmt: skip
 
 

@@ -58,6 +58,12 @@ UNKNOWN_RADIUS = 4.5
 MAX_RADIUS = 21.0
 
 
+def groups_text(study: Mapping[str, Any]) -> str:
+    """'13 trained, 13 controls': who a study's sample size counts, from studies.bib's ``groups``
+    (the study document's ``groups``); '' without them. Pages and the chart use it."""
+    return ", ".join(f"{g['n']:,} {g['label']}" for g in study.get("groups") or [])
+
+
 @dataclass(frozen=True)
 class Mark:
     key: str
@@ -69,6 +75,7 @@ class Mark:
     retracted: bool
     needs_sample: bool = True  # False for designs without participants of their own (web page, ...)
     direct: bool = True  # the study measured what the claim is about (its evidence link's directness)
+    groups: str = ""  # '13 trained, 13 controls' (``groups_text``)
 
     @property
     def radius(self) -> float:
@@ -80,7 +87,7 @@ class Mark:
 
     def describe(self) -> str:
         if self.participants is not None:
-            size = f"{self.participants:,} participants"
+            size = f"{self.participants:,} participants" + (f" ({self.groups})" if self.groups else "")
         else:
             size = "sample size not reported" if self.needs_sample else "no participants of its own"
         retracted = ", retracted (left out of the grade)" if self.retracted else ""
@@ -116,6 +123,7 @@ def marks(evidence: list[dict[str, Any]], kind: str = "effect") -> list[Mark]:
                 retracted=bool(study.get("retracted")),
                 needs_sample=study.get("design") not in grading.NO_SAMPLE_DESIGNS,
                 direct=link.get("directness", "direct") != "indirect",
+                groups=groups_text(study) if study.get("sample_size") is not None else "",
             )
         )
     return found

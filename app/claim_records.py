@@ -193,6 +193,11 @@ def _check_link(
     if outcome_ids and link.outcome not in outcome_ids:
         ctx.report((*where, "outcome"), f"evidence {link.study}: outcome '{link.outcome}' is not an outcome id "
                    f"of this claim ({', '.join(sorted(outcome_ids))})" + did_you_mean(link.outcome, outcome_ids, cutoff=0.6))  # fmt: skip
+    if link.estimate and link.estimate.group and link.estimate.group not in study.groups:
+        known = ", ".join(study.groups) or "none: add groups = {label: n; ...} to its entry"
+        ctx.report((*where, "estimate", "group"),
+                   f"evidence {link.study}: estimate group '{link.estimate.group}' is not one of the "
+                   f"study's groups ({known})")  # fmt: skip
     if link.estimate and link.estimate.comparison == "between-group" and study.single_arm:
         ctx.report((*where, "estimate", "comparison"),
                    f"evidence {link.study}: a between-group estimate from a single-arm study "

@@ -93,6 +93,7 @@ class EstimateIn(_Strict):
     better: BetterDirection | None = None  # which way is better on this scale
     timepoint: Text | None = None  # "6 weeks", "3 months"
     analysed: int | None = None  # number analysed for this estimate
+    group: Text | None = None  # the study's group (studies.bib ``groups``) the analysed participants are
     studies: int | None = None  # pooled estimates: number of studies pooled
     i2: float | None = None  # pooled estimates: I² in percent, where reported
     swc: float | None = None  # smallest worthwhile change on this scale, where known

@@ -107,6 +107,7 @@ def study_doc(study: Study, *, full: bool = False) -> dict[str, Any]:
         "design_label": grading.DESIGN_LABELS.get(study.design or "", None),
         "sample_size": study.sample_size,
         "enrolled": study.enrolled,
+        "groups": study.groups,
         "studies_included": study.studies_included,
         "population": study.population,
         "short": short_citation(study),

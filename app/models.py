@@ -60,6 +60,7 @@ class Study(SQLModel, table=True):
     duplicate_of: str | None = None
     search_date: str | None = None  # reviews: their own last search
     arms: int | None = None
+    groups: list[dict[str, Any]] = _json()  # [{"label": "trained", "n": 13}, ...]
 
 
 class Claim(SQLModel, table=True):

@@ -89,7 +89,8 @@ def sample_text(study: dict[str, Any]) -> str:
     if study.get("studies_included"):
         parts.append(f"{study['studies_included']} studies")
     if study.get("sample_size") is not None:
-        parts.append(f"{number(study['sample_size'])} participants")
+        groups = charts.groups_text(study)
+        parts.append(f"{number(study['sample_size'])} participants" + (f" ({groups})" if groups else ""))
     elif study.get("enrolled") is not None:
         parts.append(f"{number(study['enrolled'])} enrolled")
     if parts:
@@ -110,7 +111,32 @@ def participants_text(claim: dict[str, Any]) -> str:
     text = f"{count} {'study' if count == 1 else 'studies'}, {number(participants)} participants"
     if unknown:
         text += f" ({unknown} {'study' if unknown == 1 else 'studies'} did not report a sample size)"
-    return text
+    main = next((o for o in claim.get("outcomes") or [] if o.get("main")), None)
+    basis = participants_basis(main, claim.get("evidence") or []) if main else ""
+    return f"{text} ({basis})" if basis else text
+
+
+def participants_basis(outcome: dict[str, Any], evidence: list[dict[str, Any]]) -> str:
+    """Who an outcome's participant count is, when it rests on one study and counts fewer people
+    than the study's sample size: 'the trained group of 26: 13 trained, 13 controls; a change
+    within that group' (its estimate names the ``group`` it analysed), else 'analysed for this
+    outcome, of 26 in the study'. '' otherwise (the count is the
+    sample size, or several studies add up). ``evidence``: the claim's evidence links."""
+    links = [evidence[i] for i in outcome.get("links") or [] if i < len(evidence)]
+    if outcome.get("study_count") != 1 or not links:
+        return ""
+    study = links[0]["study"]
+    analysed, sample = outcome.get("participants"), study.get("sample_size")
+    if not analysed or not sample or analysed == sample:
+        return ""
+    groups = charts.groups_text(study)
+    of = f"{number(sample)}" + (f": {groups}" if groups else " in the study")
+    estimates = [link["estimate"] for link in links if link.get("estimate")]
+    named = {e["group"] for e in estimates if e.get("group") and e.get("analysed") == analysed}
+    if len(named) == 1:
+        within = any(e.get("comparison") == "within-group" for e in estimates)
+        return f"the {named.pop()} group of {of}" + ("; a change within that group" if within else "")
+    return f"analysed for this outcome, of {of}"
 
 
 def first_upper(text: str) -> str:
@@ -137,7 +163,8 @@ def estimate_text(estimate: dict[str, Any]) -> str:
     parts = [sof.effect_text(estimate)]
     parts += [estimate[k] for k in ("scale", "timepoint") if estimate.get(k)]
     if estimate.get("analysed"):
-        parts.append(f"{estimate['analysed']} analysed")
+        group = f" ({estimate['group']} group)" if estimate.get("group") else ""
+        parts.append(f"{estimate['analysed']} analysed{group}")
     return "; ".join(parts) + "."
 
 
@@ -189,6 +216,7 @@ def _environment() -> Environment:
         figure_text=figure_text,
         sample_text=sample_text,
         participants_text=participants_text,
+        participants_basis=participants_basis,
         snippet_html=snippet_html,
         first_upper=first_upper,
         directness_text=directness_text,

@@ -218,6 +218,13 @@ class ReportedFigures(_Out):
     ci: list[str] | None = None
 
 
+class StudyGroup(_Out):
+    """One group of a study: ``{"label": "trained", "n": 13}``."""
+
+    label: str
+    n: int
+
+
 class Estimate(_Out):
     """A structured effect estimate as the source reports it (data/README.md, ``estimate``)."""
 
@@ -230,6 +237,9 @@ class Estimate(_Out):
     better: BetterDirection | None = Field(None, description="Which way is better on the scale")
     timepoint: str | None = None
     analysed: int | None = Field(None, description="Participants analysed (pooled for this outcome)")
+    group: str | None = Field(
+        None, description="The study's group the analysed participants are (its 'groups')"
+    )
     studies: int | None = Field(None, description="Pooled estimates: studies pooled")
     i2: Number | None = Field(None, description="Pooled estimates: I² in percent")
     swc: Number | None = Field(None, description="Smallest worthwhile change on the same scale")
@@ -338,6 +348,9 @@ class StudySummary(_Out):
     design_label: str | None
     sample_size: int | None = Field(description="Participants analysed (pooled, for a review)")
     enrolled: int | None
+    groups: list[StudyGroup] = Field(
+        [], description="The groups and their participants, as the study reports them (studies.bib 'groups')"
+    )
     studies_included: int | None = Field(description="Reviews: how many studies they pooled")
     population: str | None
     short: str = Field(description="'Roos et al. 2012'")

@@ -92,6 +92,8 @@ class StudyRecord:
     duplicate_of: str | None = None  # a probable duplicate publication of this key
     search_date: str | None = None  # reviews: date of their own last search (YYYY[-MM[-DD]])
     arms: int | None = None  # number of groups; 1 = single-arm (no between-group comparison)
+    #: the groups and their sizes, in the order written: ``[{"label": "trained", "n": 13}, ...]``
+    groups: list[dict[str, Any]] = field(default_factory=list)
     #: What incremental builds keep of the entry: its own problems and its unread fields
     #: (``bibfields.unread_fields``); filled in by the loader.
     problems: list[Problem] = field(default_factory=list, compare=False, repr=False)
@@ -122,6 +124,7 @@ class StudyFacts(NamedTuple):
     samplesize_not_reported: bool  # samplesize = {not-reported}
     source_path: str
     source_line: int
+    groups: tuple[str, ...] = ()  # the labels of its ``groups``
 
     @classmethod
     def of(cls, s: StudyRecord) -> StudyFacts:
@@ -130,12 +133,15 @@ class StudyFacts(NamedTuple):
             s.review_of, s.evidence_level, tuple(s.includes), s.duplicate_of,
             s.rob.judged_by if s.rob else None, s.single_arm,
             s.fields.get("samplesize", "").strip().lower() == "not-reported", s.source_path, s.source_line,
+            tuple(g["label"] for g in s.groups),
         )  # fmt: skip
 
     @classmethod
     def from_json(cls, row: list[Any]) -> StudyFacts:
         row = list(row)
         row[8] = tuple(row[8])
+        if len(row) > 15:
+            row[15] = tuple(row[15])
         return cls(*row)
 
 
@@ -186,7 +192,7 @@ APPRAISAL_FIELDS = (
     "design", "samplesize", "enrolled", "studies", "reviewof", "evidencelevel", "population",
     "intervention", "comparator", "duration", "outcomes", "limitations", "riskofbias", "funding",
     "retracted", "robtool", "robdomains", "robjudgedby", "robrating", "robreason", "includes",
-    "duplicateof", "searchdate", "arms",
+    "duplicateof", "searchdate", "arms", "groups",
 )  # fmt: skip
 
 
@@ -327,7 +333,40 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
         duplicate_of=(f.get("duplicateof") or "").strip() or None,
         search_date=_search_date(entry, problems),
         arms=_int_field(entry, "arms", problems),
+        groups=_groups_field(entry, problems),
     )
+
+
+def _groups_field(entry: BibEntry, problems: list[Problem]) -> list[dict[str, Any]]:
+    """``groups = {trained: 13; controls: 13}`` -> ``[{"label": "trained", "n": 13}, ...]``: each
+    group's participants, so that pages say who the sample size counts ("26 participants (13
+    trained, 13 controls)"). Checked: ``label: whole number`` parts, as many as ``arms``, adding up
+    to ``samplesize``."""
+    raw = latex_to_text(entry.fields.get("groups")).strip()
+    if not raw:
+        return []
+
+    def bad(message: str) -> list[dict[str, Any]]:
+        problems.append(Problem(entry.path, entry.line_of("groups"), f"{entry.key}: groups: {message}"))
+        return []
+
+    groups: list[dict[str, Any]] = []
+    total = 0
+    for part in (p.strip() for p in raw.split(";")):
+        label, sep, size = (x.strip() for x in part.rpartition(":"))
+        if not part:
+            continue
+        if not sep or not label or not size.isdigit() or int(size) < 1:
+            return bad(f"'{part}' is not 'label: number of participants' (groups are separated by ';')")
+        groups.append({"label": label, "n": int(size)})
+        total += int(size)
+    arms = entry.fields.get("arms", "").strip()
+    if arms.isdigit() and int(arms) != len(groups):
+        return bad(f"{len(groups)} groups, but arms = {arms}")
+    sample = entry.fields.get("samplesize", "").strip()
+    if sample.isdigit() and int(sample) != total:
+        return bad(f"the groups add up to {total}, but samplesize = {sample}")
+    return groups
 
 
 def _keys_field(entry: BibEntry, name: str) -> list[str]:

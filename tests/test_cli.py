@@ -1088,3 +1088,39 @@ def test_unknown_keys_left_by_a_duplicate_key_point_to_it(cli: Run, tmp_path: Pa
     unknown = [m for _, _, m in problems if "unknown study key 'flynn1995patellofemoral'" in m]
     assert unknown and all(f"studies.bib:{line} ('roos2012patellofemoral')" in m for m in unknown), unknown
     assert not any("did you mean" in m for m in unknown)
+
+
+def test_check_reads_and_checks_a_studys_groups(cli: Run, mini_data: Path) -> None:
+    """``groups`` (studies.bib) say who a sample size counts; they must add up to ``samplesize``
+    and be as many as ``arms``, and an estimate's ``group`` must be one of them."""
+    studies = mini_data / "studies.bib"
+    original = studies.read_text()
+
+    def with_groups(groups: str, arms: str = "2") -> str:
+        return original.replace(
+            "  samplesize = {20},\n",
+            f"  samplesize = {{20}},\n  arms = {{{arms}}},\n  groups = {{{groups}}},\n",
+            1,
+        )
+
+    studies.write_text(with_groups("backward: 12; forward: 10"))
+    ((name, line, message),) = cli("--data-dir", str(mini_data), "check").problems()
+    assert (name, line) == ("studies.bib", 17)
+    assert "groups: the groups add up to 22, but samplesize = 20" in message
+    studies.write_text(with_groups("backward: 10; forward: 10", arms="3"))
+    ((_, _, message),) = cli("--data-dir", str(mini_data), "check").problems()
+    assert "groups: 2 groups, but arms = 3" in message
+    studies.write_text(with_groups("backward 10; forward: 10"))
+    ((_, _, message),) = cli("--data-dir", str(mini_data), "check").problems()
+    assert "'backward 10' is not 'label: number of participants'" in message
+    studies.write_text(with_groups("backward: 10; forward: 10"))
+    assert cli("--data-dir", str(mini_data), "check").problems() == []
+    estimate = (
+        "      estimate: {measure: md, value: -1.1, comparison: within-group, analysed: 10, group: trained}\n"
+    )
+    data = claims_with(mini_data, "      inconsistent: true\n", "      inconsistent: true\n" + estimate)
+    ((name, line, message),) = cli("--data-dir", str(data), "check").problems()
+    assert name == "claims.yaml"
+    assert "estimate group 'trained' is not one of the study's groups (backward, forward)" in message
+    data = claims_with(data, "group: trained", "group: backward")
+    assert cli("--data-dir", str(data), "check").problems() == []

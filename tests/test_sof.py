@@ -282,3 +282,34 @@ def test_estimates_keep_the_digits_the_source_reports(seed_client: TestClient) -
     assert lin["reported"] == {"value": "-0.997", "ci": ["-1.373", "-0.620"]} and lin["ci"] == [-1.373, -0.62]
     # the forest plot's labels come from the same numbers
     assert ">1.64 [1.31, 2.05]<" in seed_client.get("/claims/sudden-training-increases-cause-knee-pain").text
+
+
+def test_a_count_says_whom_it_counts(seed_client: TestClient) -> None:
+    """A trial user's report: the VO2 max claim (Terblanche 2005) said "13 participants" in its
+    grade while its evidence table said 26. Both are true: 26 women, 13 trained and 13 controls,
+    and the outcome is a change within the 13 trained. The page now says which, from the data
+    (studies.bib ``groups``, the estimate's ``group``), wherever the count appears; and the
+    population it names is the one studied ("About: Healthy adults" stood beside "In young women")."""
+    claim_id = "backward-training-raises-predicted-vo2max"
+    page = seed_client.get(f"/claims/{claim_id}").text
+    basis = "13 participants (the trained group of 26: 13 trained, 13 controls; a change within that group)"
+    meter = page[page.index('class="answer-grade"') :][:3000]
+    assert basis in meter
+    sof_cell = page[page.index('data-label="Participants (counted once)"') :][:400]
+    assert "(the trained group of 26: 13 trained, 13 controls; a change within that group)" in sof_cell
+    table = page[page.index('<table class="evidence') :]
+    assert '<td data-label="Sample size">26 participants (13 trained, 13 controls)</td>' in table
+    assert "13 analysed (trained group)" in table
+    assert (
+        "Terblanche et al. 2005: controlled trial (not randomised), 26 participants (13 trained, 13 controls)"
+        in page
+    )
+    study = seed_client.get("/api/v1/studies/terblanche2005effect").json()
+    assert study["groups"] == [{"label": "trained", "n": 13}, {"label": "controls", "n": 13}]
+    assert (
+        "26 participants (13 trained, 13 controls)" in seed_client.get("/studies/terblanche2005effect").text
+    )
+    # one population: what "About" names is what the answer and the study name
+    doc = seed_client.get(f"/api/v1/claims/{claim_id}").json()
+    assert "young women" in doc["population"].lower() and "aged 18-23" in doc["population"]
+    assert doc["outcomes"][0]["answer"].startswith("In healthy young women aged 18-23,")
