@@ -47,7 +47,7 @@ from app.factcheck.sentences import (
 )
 from app.factcheck.stance import (
     Span,
-    conceded,
+    concession_at,
     figure_negations,
     hypothesis,
     is_question,
@@ -209,6 +209,31 @@ def _holds_claim_words(index: Index, post: Any, start: int, end: int) -> bool:
         if kind(f) in _CLAIM_WORD_KINDS
         for i, _ in spans
     )
+
+
+def _names_another_claim(index: Index, cand: Candidate, post: Any, start: int, end: int) -> bool:
+    """Whether ``post``'s text from ``start`` to ``end`` names an outcome, body part or topic that is
+    none of ``cand``'s claim ("..., but it does strengthen your quads" after a denial about knee
+    pain): a concession there concedes another claim, and the denial of this one stands."""
+    kind = index.analyzer.kind
+    own = index.profiles[cand.claim_id].features
+    return any(
+        kind(f) in _CLAIM_WORD_KINDS
+        and f not in own
+        and not _generic(index, f)
+        and any(start <= post.tokens[i].start < end for i, _ in spans)
+        for f, spans in post.spans.items()
+    )
+
+
+GENERIC_SHARE = 0.5  # a concept among the features of this share of the claims or more names none of them
+
+
+def _generic(index: Index, feature: str) -> bool:
+    """Whether ``feature`` is among the features of ``GENERIC_SHARE`` of the claims or more (an
+    improvement, pain relief: "but it can help" names no claim of its own)."""
+    at = index.feature_id.get(feature)
+    return at is not None and index.claims_with[at] >= GENERIC_SHARE * len(index)
 
 
 def _within(
@@ -378,18 +403,9 @@ def _stance_and_span(
         [(a + shift, b + shift) for a, b in _spans_in(post, BACKWARD, clause)],
     )
     if said == PostStance.DENIES:  # "It's no miracle cure, but it can help": the post asserts
-        later = [u for u in units if u.sentence == unit.sentence and u.start >= unit.end]
-        inside = " ".join([unit.text[clause.end - unit.start :], *(u.text for u in later)]).strip()
-        after = inside or (following.text if following else "")
-        if conceded(text, after):
-            if conceded(text):  # the clause takes it back itself
-                return PostStance.ASSERTS, None
-            # what concedes says it in its own voice or passes it on ("But it helps, studies show.")
-            concession = PostStance.REPORTS if reported(after) else PostStance.ASSERTS
-            if inside:
-                return concession, (clause.start, max([unit.end, *(u.end for u in later)]))
-            assert following is not None
-            return concession, (following.start, following.end)
+        taken = _taken_back(index, cand, post, text, shift, clause, units, following)
+        if taken is not None:
+            return taken
     if said in (PostStance.ASSERTS, PostStance.REPORTS) and clause.text != unit.text and study_aim(unit.text):
         # "This trial examined backward walking and its effect on knee pain": the sentence states
         # a study's aim, and so does each clause of it
@@ -398,6 +414,45 @@ def _stance_and_span(
     if said == PostStance.ASSERTS and hypothesis(text, before):
         return PostStance.ASKS, None
     return _attributed(said, unit, clause, quoted), None
+
+
+def _taken_back(
+    index: Index,
+    cand: Candidate,
+    post: Any,
+    text: str,
+    shift: int,
+    clause: Unit,
+    units: list[Unit],
+    following: Unit | None,
+) -> tuple[PostStance, tuple[int, int] | None] | None:
+    """The stance and span of a denial of the strong form that a concession takes back
+    (``stance.concession_at``: "It's no miracle cure, but it can help" asserts), or None when
+    nothing takes it back. ``text``: the clause as read, with ``shift`` characters of its
+    sentence's frame before it. The concession is in the clause itself, in the rest of its
+    sentence, or in the next sentence (``following``); one that names an outcome, body part or
+    topic of another claim concedes that claim, not this one ("... is not proven to help knee
+    pain, but it does strengthen your quads": the knee-pain claim stays denied)."""
+    unit = cand.unit.unit
+    later = [u for u in units if u.sentence == unit.sentence and u.start >= unit.end]
+    inside = " ".join([unit.text[clause.end - unit.start :], *(u.text for u in later)]).strip()
+    after = inside or (following.text if following else "")
+    if concession_at(text, after) is None:
+        return None
+    sentence_end = max([unit.end, *(u.end for u in later)])
+    # what concedes says it in its own voice or passes it on ("But it helps, studies show.")
+    voice = PostStance.REPORTS if reported(after) else PostStance.ASSERTS
+    taken: tuple[PostStance, tuple[int, int] | None]
+    inner = concession_at(text)
+    if inner is not None:  # the clause takes it back itself
+        region, taken = (clause.start + max(0, inner - shift), clause.end), (PostStance.ASSERTS, None)
+    elif inside:
+        region, taken = (clause.end, sentence_end), (voice, (clause.start, sentence_end))
+    else:
+        assert following is not None
+        region = (following.start, following.end)
+        taken = (voice, region)
+    return None if _names_another_claim(index, cand, post, *region) else taken
 
 
 def _attributed(said: PostStance, unit: Unit, clause: Unit, quoted: Sequence[Span]) -> PostStance:

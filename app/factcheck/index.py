@@ -27,6 +27,7 @@ analyzer (``aux_features``: they depend on the whole vocabulary, see ``indexbuil
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import zlib
@@ -166,6 +167,13 @@ class Index:
         #: (weights, has, table): the score models' learned weights over this index's numbering
         #: (``scoring._learned_table``)
         self.learned_tables: list[tuple[Any, Any, Any]] = []
+
+    @functools.cached_property
+    def claims_with(self) -> npt.NDArray[np.int64]:
+        """How many claims have each feature (indexed by ``feature_id``) among their features."""
+        return np.bincount(
+            np.asarray(self.arrays["features_ids"], dtype=np.int64), minlength=len(self.feature_names)
+        )
 
     def _ragged(self, name: str) -> Ragged:
         return Ragged(self.arrays[f"{name}_ptr"], self.arrays[f"{name}_ids"])

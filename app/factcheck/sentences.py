@@ -69,9 +69,16 @@ _SUBJECT_START = (
     r"(?:it|they|he|she|we|you|i|this|that|these|those|there|studies|research|science|experts|"
     r"doctors|researchers|the|my|your|our|their|his|her|its|some|many|most)\b(?!\s+(?:and|or)\b)"
 )
+# A negated verb opens a clause as a modal does ("... burns more calories and doesn't help you lose
+# weight", "and never helps", "and does not ease"): a negation must stay in its own clause, or it
+# denies the claim of the clause before it too.
+_NEGATED_VERB = (
+    r"(?:(?:does|do|did|is|are|was|were|has|have|had|could|would|should|wo|ca)n['’]?t|cannot|never|"
+    r"(?:does|do|did|is|are|was|were|can|could|will|would|should|may|might) not)\b"
+)
 _MODAL = (
-    r"(?:also|even|actually|really|still|then|further|may|might|can|could|will|would|should|"
-    r"does|do|did|is|are|was|were|has|have|helps?|makes?)\b"
+    rf"(?:{_NEGATED_VERB}|(?:also|even|actually|really|still|then|further|may|might|can|could|will|would|should|"
+    r"does|do|did|is|are|was|were|has|have|helps?|makes?)\b)"
 )
 # Not a verb but a list's last noun when what follows is a comparison or a preposition ("quads
 # and hamstrings more than walking", "glutes and calves in the study"), or the noun's own verb
@@ -110,6 +117,9 @@ _DETERMINERS = (
 )
 _AND_ELSEWHERE = (
     rf"(?:und|sowie|y|e|et(?!\s+al\b))\s+(?!(?:{_DETERMINERS})\b)(?=(?-i:[^\W\d_A-ZÀ-Þ]))|"
+    # a negated verb: Spanish "y no ayuda" ("no" is a determiner above only as Portuguese "em o",
+    # and Portuguese "and" is "e"), Russian and Ukrainian "и не помогает", "і не допомагає"
+    r"y\s+(?=no\s+(?-i:[^\W\d_A-ZÀ-Þ]))|(?:и|і|та)\s+(?=не\s+[^\W\d_]+)|"
     r"(?:и|і|та)\s+(?=[^\W\d_]*(?:ет|ит|ют|ят|ется|ится|ує|ає|ює|ить|ять)\b)"
 )
 # A match's clauses: a unit's cuts (``_CLAUSE``), and "though", ", which / while", ", so / yet" and

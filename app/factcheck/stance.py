@@ -24,9 +24,10 @@ walking" does not deny the quadriceps claim). Checked in this order:
   ("If walking backwards cured knee pain, doctors would prescribe it"): ``denies`` for a
   counterfactual, ``asks`` for an open condition (``supposed``).
 - ``denies``: a negation cue ("not", "n't", "never", "no", and the same in Spanish, French,
-  German, Portuguese, Italian, Dutch, Russian, Indonesian, Japanese and Chinese: 治らない,
-  効きません, 不能, 治不了, 没用) whose clause holds the claim's words; a verdict cue
-  ("myth", "no evidence", "misleading", "overrated", "debunked", "mito", "Mythos"...) in the
+  German, Portuguese, Italian, Dutch, Russian, Indonesian, Turkish, Vietnamese, Japanese and
+  Chinese: "azaltmaz", "không", 治らない, 効きません, 不能, 治不了, 没用) whose clause holds the
+  claim's words; a verdict cue ("myth", "no evidence", "not proven", "misleading", "overrated",
+  "debunked", "mito", "Mythos"...) in the
   unit, in a "Myth:" label opening it, after a headline's topic and a colon ("X for knee pain:
   overhyped and oversold."), or in the next sentence when that sentence is a short verdict
   ("That's a myth.", "... can be misleading"); or the claim says "safe" and the unit says
@@ -134,7 +135,9 @@ _NEGATION = re.compile(
     r"non|mai|nessun[oa]?|"  # it
     r"niet|geen|nooit|nauwelijks|"  # nl
     r"не|нет|никогда|ни|вряд ли|"  # ru
-    r"tidak|tak|bukan|belum)"  # id
+    r"tidak|tak|bukan|belum|"  # id
+    r"değil\w*|yok|yoktur|asla|hiçbir|"  # tr (its verb negation: ``_NEGATION_TR``)
+    r"không|chẳng|chả|chưa|đừng|chớ)"  # vi
     r"(?![\w'’-])",
     re.IGNORECASE,
 )
@@ -184,17 +187,40 @@ _VERDICT = re.compile(
     # a finding or rule that failed its test, or evidence against it
     r"(?:did|does|do|would|will)(?:n't| not) hold up|(?:isn't|is not|aren't|are not) on (?:its|their|our|your) side|"
     r"none (?:that|which|of which|of the (?:\w+ )?(?:studies|trials|research|evidence|experts)) (?:agrees?|supports?|backs?|confirms?)|unfounded|baseless|groundless|"
-    r"no (?:scientific |real )?(?:basis|support)|(?:not|never|yet to be|hasn't been|haven't been) (?:been )?proven|"
+    r"no (?:scientific |real )?(?:basis|support)|"
+    # hedged denials: the claim lacks its evidence ("not proven", "hasn't been shown", "unproven",
+    # "little evidence"), a verdict even where no negation word governs the claim's words ("Walking
+    # backwards relieves knee pain – that's not established.")
+    r"(?:not|never|yet to be|hasn't|haven't|has not|have not) (?:yet )?(?:been )?"
+    r"(?:clearly |scientifically |conclusively |convincingly |reliably )?(?:proven|proved|shown|demonstrated|established)|"
+    r"unsubstantiated|(?:not |un)supported by (?:\w+ ){0,2}(?:evidence|research|studies|science|data)|"
+    r"(?:evidence|proof) (?:is|remains) (?:lacking|thin|weak|limited|scarce)|lack of (?:\w+ )?evidence|"
     # "nobody has proven that ...", "no one has ever shown": the claim lacks its evidence
     r"(?:nobody|no one|no-one) (?:has|have|had|ever|really|actually)(?: \w+){0,2}? (?:proven|proved|shown|demonstrated)|"
     r"(?:refuted|disproved|disproven|contradicted) by|busted|hoax|"
     r"mitos?|falso|falsa|exagerad[oa]s?|sin (?:evidencia|pruebas)|mentiras?|bulos?|"  # es, pt
+    # hedged: not proven, no (good) evidence, little evidence
+    r"no (?:est[áa] )?(?:probad|demostrad|comprobad)[oa]s?|sin (?:demostrar|probar|base cient[ií]fica)|"
+    r"(?:poca|escasa|insuficiente) evidencia|no hay (?:\w+ )?(?:evidencias?|pruebas)|"
+    r"n[ãa]o (?:est[áa] |foi )?(?:comprovad|provad|demonstrad)[oa]s?|sem (?:provas|evid[êe]ncias?|comprova[çc][ãa]o)|"
+    r"poucas evid[êe]ncias|"
     r"mythes?|faux|fausse|mensonges?|id[ée]e re[çc]ue|exag[ée]r[ée]e?s?|aucune preuve|"  # fr
+    r"(?:non|pas) (?:encore )?(?:prouv|d[ée]montr)[ée]e?s?|sans (?:aucune )?preuves?|peu de preuves|rien ne (?:prouve|montre)|"
     r"mythos|irrtum|falsch|[üu]bertrieben|m[äa]rchen|l[üu]gen?|"  # de
+    r"unbewiesen|nicht (?:wissenschaftlich )?(?:belegt|bewiesen|nachgewiesen)|keine (?:\w+ )?(?:belege|beweise|evidenz)|"
+    r"wenige? (?:belege|beweise|evidenz)|"
     r"bufala|esagerat[oa]|bugi[ae]|"  # it
+    r"non (?:[èe] )?(?:(?:stato|stata) )?(?:provat|dimostrat)[oaie]|senza prove|poche prove|nessuna prova|"
     r"mythe|fabel|onzin|overdreven|leugens?|"  # nl
+    r"onbewezen|niet (?:wetenschappelijk )?bewezen|geen (?:\w+ )?bewijs|weinig bewijs|"
     r"миф\w*|неправда|преувеличен\w*|вран[ьъ][её]|ложь|"  # ru
-    r"hoaks|bohong|keliru|salah kaprah)(?!\w)",  # id ("mitos", "hoax" above)
+    r"недоказан\w*|не доказан\w*|нет (?:\w+ )?доказательств|мало доказательств|"
+    r"hoaks|bohong|keliru|salah kaprah|belum terbukti|tidak terbukti|tidak ada bukti|"  # id ("mitos", "hoax" above)
+    # tr: exaggerated, nonsense, made up, a lie, an urban legend, misinformation ("efsane" is also
+    # "legendary", praise)
+    r"abartı\w*|safsata|uydurma|yalan|şehir efsanesi|yanlış (?:bilgi|inanış|inanç)|"
+    # vi: a rumour, a misconception, a misunderstanding, exaggerated, untrue
+    r"tin đồn|lời đồn|ngộ nhận|hiểu lầm|phóng đại|sai sự thật|quan niệm sai(?: lầm)?)(?!\w)",
     re.IGNORECASE,
 )
 # Others' words in Japanese and Chinese: "some people say" (という人もいる, と言われている, らしい,
@@ -222,7 +248,14 @@ _PSEUDO_NEGATION = re.compile(
     r"can't believe|cannot believe|couldn't believe|don't (?:sleep on|skip|forget|underestimate)|"
     r"(?:does|do|did|is|are|was|were|will|would|can)(?: not|n't) (?:just|only|merely|simply)|"
     r"no s[oó]lo|non seulement|pas seulement|nicht nur|n[aã]o s[oó]|n[aã]o apenas|non solo|"
-    r"niet alleen|ne\w* que|не только)(?!\w)",
+    r"niet alleen|ne\w* que|не только|"
+    # Turkish "not only" (sadece değil: "değil" after "sadece"), "no pain" (ağrı yok)
+    r"sadece \w+ değil|ağrı(?:sı|m)? (?:da )?yok|"
+    # Vietnamese "not only", and words that begin with "không" ("air", "space", "aviation",
+    # "constantly", "undeniable", "unexpectedly", "it's fine", "no doubt"), "not to mention", "no
+    # (more) pain", "without equipment"
+    r"không (?:chỉ|những|khí|gian|ngừng|thể phủ nhận|ngờ|sao|nghi ngờ gì|còn đau|đau|cần dụng cụ)|"
+    r"hàng không|chưa kể)(?!\w)",
     re.IGNORECASE,
 )
 _MYTH_LABEL = re.compile(
@@ -505,18 +538,27 @@ _BUT = re.compile(
 )
 
 
-def conceded(text: str, after: str = "") -> bool:
-    """A denial of the strong form that a "but" clause takes back: "It's no miracle cure for knee
-    pain, but it can help." (the post asserts that it helps). The concession is inside ``text``
-    or opens ``after`` (the rest of the sentence); it says the thing gets better (``_BETTER``)
-    and holds no negation of its own."""
+def concession_at(text: str, after: str = "") -> int | None:
+    """Where a "but" clause that takes back a denial of the strong form starts: "It's no miracle
+    cure for knee pain, but it can help." (the post asserts that it helps). The concession is
+    inside ``text`` (its offset there) or opens ``after``, the rest of the sentence or the next
+    one (``len(text)``); it says the thing gets better (``_BETTER``) and holds no negation of its
+    own. None when there is none. Whether it concedes the same claim is the caller's to say
+    ("..., but it does strengthen your quads" concedes another: ``check.stance_and_span``)."""
     t = _clean(text)
-    # (the concession, what comes before it)
-    pieces = [(_clean(after), t)] + [(t[m.end() :], t[: m.end()]) for m in _BUT.finditer(t)]
-    return any(
-        _CONCESSION.match(p) and _BETTER.search(p) and not negation_cues(p) and negation_cues(before)
-        for p, before in pieces
-        if p
+    # (the concession, what comes before it, where it starts)
+    pieces = [(_clean(after), t, len(t))] + [(t[m.end() :], t[: m.end()], m.end()) for m in _BUT.finditer(t)]
+    return next(
+        (
+            at
+            for p, before, at in pieces
+            if p
+            and _CONCESSION.match(p)
+            and _BETTER.search(p)
+            and not negation_cues(p)
+            and negation_cues(before)
+        ),
+        None,
     )
 
 
@@ -603,10 +645,27 @@ _UNSPACED_QUESTION = re.compile(
 )
 
 
+# A Turkish question: its particle "mı / mi / mu / mü" (with a person or copula ending: "mıdır",
+# "misiniz") ending the sentence or a clause of it ("Geri yürümek diz ağrısına iyi gelir mi"), in
+# Turkish text (``_TURKISH``; the Spanish "mi" is "my"). A Vietnamese one: "có ... không", "...
+# hay không", "phải không", "chưa" ending it ("Đi lùi có giúp giảm đau đầu gối không").
+_TURKISH_QUESTION = re.compile(
+    r"\b(?:mı|mi|mu|mü)(?:dır|dir|dur|dür|sın|sin|sun|sün|sınız|siniz|sunuz|sünüz|yım|yim|yum|yüm|yız|yiz|yuz|yüz)?"
+    r"(?=\s*(?:[,?]|$))",
+    re.IGNORECASE,
+)
+_VIETNAMESE_QUESTION = re.compile(
+    r"\b(?:có|liệu)\b.*\b(?:không|chưa)[\s.!?？]*$|\b(?:hay|phải|đúng|được) không[\s.!?？]*$",
+    re.IGNORECASE,
+)
+
+
 def is_question(text: str) -> bool:
     """True when the unit asks rather than states."""
     t = _clean(text).strip()
     if t.startswith("¿") or _UNSPACED_QUESTION.search(t):
+        return True
+    if _VIETNAMESE_QUESTION.search(t) or (_TURKISH.search(t) and _TURKISH_QUESTION.search(t)):
         return True
     if t.endswith("?") and not _RHETORICAL_TAG.search(t):
         return True
@@ -640,6 +699,24 @@ _PORTUGUESE = re.compile(
 )
 
 
+# Turkish text (its dotless ı, ş, ğ): there a verb is negated by a suffix, -me / -ma before its
+# tense and person ("azaltmaz" "does not reduce", "yardımcı olmuyor" "is not helping", "işe
+# yaramadı" "did not work", "olmayacak", "kanıtlanmamış" "unproven", "yapmamalı" "should not",
+# "işe yaramayan" "useless"), read in Turkish text only: "amazing", "remedies" hold the same letters
+# (and not "komedi", a comedy).
+_TURKISH = re.compile(r"[ıİşŞğĞ]")
+# The cue is the suffix and what follows it, not the verb: the verb is what the claim says
+# (``scoring.stated_only`` leaves a cue's words out of what a claim explains).
+_NEGATION_TR = re.compile(
+    r"(?<=[^\W\d_]{2})(?<!\bko)(?:m[ıiuü]yor|m[ae]z|m[ae]d[ıi]|m[ae]y[ae]c[ae][kğ]|m[ae]m[ıi]ş|m[ae]m[ae]l[ıi]|m[ae]y[ae]n)"
+    r"[^\W\d_]*",
+    re.IGNORECASE,
+)
+# A Vietnamese question ends in "không" ("Đi lùi có giúp giảm đau đầu gối không?", "... hay
+# không?", "phải không?"): a question particle there, not a negation.
+_QUESTION_KHONG = re.compile(r"\bkhông(?=[\s.!?？]*$)", re.IGNORECASE)
+
+
 def _cues(pattern: re.Pattern[str], text: str) -> list[Span]:
     return list(_found_cues(pattern, text))
 
@@ -650,10 +727,16 @@ def _cues(pattern: re.Pattern[str], text: str) -> list[Span]:
 def _found_cues(pattern: re.Pattern[str], text: str) -> tuple[Span, ...]:
     t = _clean(text)
     blocked = [(m.start(), m.end()) for m in _PSEUDO_NEGATION.finditer(t)]
-    if pattern is _NEGATION and _PORTUGUESE.search(t):
-        blocked += [(m.start(), m.end()) for m in re.finditer(r"\bno\b", t, re.IGNORECASE)]
+    found = list(pattern.finditer(t))
+    if pattern is _NEGATION:
+        if _PORTUGUESE.search(t):
+            blocked += [(m.start(), m.end()) for m in re.finditer(r"\bno\b", t, re.IGNORECASE)]
+        if _TURKISH.search(t):
+            found += _NEGATION_TR.finditer(t)
+        if _VIETNAMESE_QUESTION.search(t):
+            blocked += [(m.start(), m.end()) for m in _QUESTION_KHONG.finditer(t)]
     return tuple(
-        (m.start(), m.end()) for m in pattern.finditer(t) if not any(s <= m.start() < e for s, e in blocked)
+        sorted((m.start(), m.end()) for m in found if not any(s <= m.start() < e for s, e in blocked))
     )
 
 
