@@ -42,6 +42,7 @@ def factcheck_text(result: dict[str, Any], ambiguous: dict[str, dict[str, str]] 
         lines += [f"   ? unverified figure: {u['post_says']} ({u['quantity']}): {u.get('note') or 'no study figure of that kind'}"
                   for u in m["unverified_figures"]]  # fmt: skip
         lines += [f"   x denied figure: {d['post_says']} ({d['quantity']}): {d['note']}"
+                  + (f" The post gives {d['corrected_to']['post_says']} instead (checked above)." if d.get("corrected_to") else "")
                   for d in m.get("denied_figures", ())]  # fmt: skip
         lines.append(f"   sources: {'; '.join(s['short'] for s in m['citations'])}")
         lines.append(f"   {c['url']}")

@@ -630,6 +630,11 @@ class DeniedFigure(_Out):
     )
     note: str = Field(description="what the evidence shows of it")
     study: str | None = Field(default=None, description="the study whose figure it was compared with")
+    corrected_to: FigureSaid | None = Field(
+        default=None,
+        description="the figure the post gives in its place (\"... twice the calories? Nope. It's more like 20% "
+        'more."), when it gives one; that figure is checked like any the post states (flags, unverified_figures)',
+    )
 
 
 class Language(_Out):

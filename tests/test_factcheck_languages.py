@@ -59,7 +59,7 @@ VO2MAX = {
         ("뒤로 걷기는 낙상 위험을 줄인다.", "ko", {BALANCE}),
         # everyday words for fitness: "condición física", "forme physique"
         ("Caminar hacia atrás mejora la condición física más que caminar hacia adelante.", "es", VO2MAX),
-        ("La marche à reculons améliore la forme physique.", "fr", VO2MAX),
+        ("La marche à reculons améliore la forme physique plus que la marche en avant.", "fr", VO2MAX),
     ],
 )
 def test_a_common_wording_of_the_outcome_finds_the_claim(

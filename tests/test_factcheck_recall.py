@@ -295,9 +295,10 @@ def test_learned_weights_are_fitted_per_claim_with_enough_passages() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Caminar hacia atrás mejora el VO2 max",  # es: "VO2" splits at the capitals (vo / 2)
-        "Rückwärtsgehen erhöht die VO2max um 40 Prozent",  # de
-        "Marcher à reculons améliore la VO2 max",  # fr
+        # the claim compares with walking forward, and so must the post (tests/test_factcheck_figures3.py)
+        "Caminar hacia atrás mejora el VO2 max más que caminar hacia adelante",  # es: "VO2" splits (vo / 2)
+        "Rückwärtsgehen erhöht die VO2max stärker als Vorwärtsgehen",  # de
+        "Marcher à reculons améliore la VO2 max plus que marcher en avant",  # fr
     ],
 )
 def test_vo2_max_in_capitals_is_read_in_the_languages_read_through_concepts(

@@ -381,11 +381,11 @@ def raw_tokens(text: str) -> list[tuple[str, int, int]]:
             word, start = word[1:], start + 1
         pieces = _UNSPACED_PIECE.finditer(word) if _HAS_UNSPACED.search(word) else None
         for piece, offset in ((p.group(), p.start()) for p in pieces) if pieces else ((word, 0),):
-            out.extend(_camel_parts(piece, start + offset))
+            out.extend(camel_parts(piece, start + offset))
     return out
 
 
-def _camel_parts(word: str, start: int) -> list[tuple[str, int, int]]:
+def camel_parts(word: str, start: int) -> list[tuple[str, int, int]]:
     """``word`` (at ``start``) split at its capitals when it has any after the first letter."""
     parts = list(_CAMEL.finditer(word)) if word[1:] != word[1:].lower() else []
     if len(parts) > 1:

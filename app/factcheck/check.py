@@ -8,6 +8,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from app.documents import SUMMARY_FIELDS
@@ -308,6 +309,34 @@ def moved(index: Index, uf: UnitFeatures, post: Any, text: str, start: int, end:
 
 
 DENIABLE_FIGURES = frozenset({"percent-change", "percent-of-max", "body-weights"})  # a result's size
+# A figure put in the place of one the post denies: "... twice the calories? Nope. It's more like
+# 20% more.", "doesn't burn twice the calories; it's closer to 20%". The words that say a figure is
+# the right one instead (``correction``).
+_CORRECTS = re.compile(
+    r"\b(?:more like|closer to|nearer to|rather|actually|in (?:fact|reality)|really|only|just|at most|"
+    r"at best|the (?:real|true|actual) (?:figure|number)|try|it'?s|it is|that'?s|that is)\b",
+    re.IGNORECASE,
+)
+CORRECTION_SENTENCES = 2  # a correction follows the denied figure within this many sentences
+
+
+def correction(units: list[Unit], clause: Unit, denied: Sequence[Figure]) -> tuple[Unit, list[Figure]] | None:
+    """The unit that puts a figure in the place of one of ``denied`` (figures of ``clause`` the post
+    denies or answers no to), and those figures: a unit of the clause's sentence after it, or of
+    the next ``CORRECTION_SENTENCES`` sentences, with a word that sets its figure right
+    (``_CORRECTS``) and a figure of the same quantity (``post_figures``); the first such unit, or None."""
+    quantities = {f.quantity for f in denied}
+    if not quantities:
+        return None
+    for unit in units:
+        if unit.start < clause.end or unit.sentence > clause.sentence + CORRECTION_SENTENCES:
+            continue
+        if not _CORRECTS.search(unit.text):
+            continue
+        found = [f for f in post_figures(unit.text) if f.quantity in quantities]
+        if found:
+            return unit, found
+    return None
 
 
 def stance_and_span(
@@ -352,7 +381,14 @@ def stance_and_span(
         clause.text, _claim_words(index, cand, post, clause), [(f.start, f.end) for f in results]
     )
     if not cues:
-        return said, where, []
+        # denied from outside the clause ("... twice the calories? Nope.") and a figure put in its
+        # place after it ("It's more like 20% more."): the post corrects the figure, and asserts
+        # the claim with the figure it gives
+        fixed = correction(units, clause, results)
+        if fixed is None:
+            return said, where, []
+        quantities = {f.quantity for f in fixed[1]}
+        return PostStance.ASSERTS, where, [f for f in results if f.quantity in quantities]
     blank = list(clause.text)
     for a, b in cues:
         blank[a:b] = " " * (b - a)
@@ -619,9 +655,19 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
         uf = moved(index, uf, post, text, *decides)
     unit = uf.unit
     figures = per_post.figures(unit)
-    # a figure the post denies ("doesn't burn twice the calories") is not one it passes on
+    # a figure the post denies ("doesn't burn twice the calories") is not one it passes on; one it
+    # puts in its place ("It's more like 20% more.") is, and is checked as if said with the claim
     said_figures = [f for f in figures if f not in denied]
+    fixed = correction(per_post.units, unit, denied)
     figure_flags, unverified = figure_checks(profile, post, uf, said_figures)
+    corrected: list[tuple[Figure, Figure]] = []
+    if fixed is not None:
+        through = moved(index, uf, post, text, unit.start, fixed[0].end)  # the claim to the correction
+        shift = fixed[0].start - unit.start
+        shifted = [replace(f, start=f.start + shift, end=f.end + shift) for f in fixed[1]]
+        more_flags, more_unverified = figure_checks(profile, post, through, shifted)
+        figure_flags, unverified = figure_flags + more_flags, unverified + more_unverified
+        corrected = [(d, shifted[0]) for d in denied if d.quantity == shifted[0].quantity]
     flags = []
     quoted, where = per_post.quote(unit.start, unit.end), (unit.start, unit.end)
     if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true
@@ -645,7 +691,9 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
         "ambiguous_with": cand.ambiguous_with,
         "flags": flags,
         "unverified_figures": unverified,
-        "denied_figures": denied_figures(profile, post, uf, denied),
+        "denied_figures": [
+            d | _corrected_to(d, corrected, unit.start) for d in denied_figures(profile, post, uf, denied)
+        ],
         "citations": claim["citations"],
         "claim_review": claim_review(claim, base_url=base_url, publisher=publisher),
     }  # fmt: skip
@@ -674,6 +722,20 @@ def same_clause_ties(index: Index, ranked: list[Candidate], text: str) -> None:
                 other for other in cand.ambiguous_with
                 if other in by_id and clause(by_id[other])[0] < end and start < clause(by_id[other])[1]
             ]  # fmt: skip
+
+
+def _corrected_to(
+    denied: dict[str, Any], corrected: list[tuple[Figure, Figure]], base: int
+) -> dict[str, Any]:
+    """``{"corrected_to": {"post_says", "span"}}``: the figure the post gives in place of the denied
+    one (``denied``, a ``denied_figures`` entry; ``corrected``: (denied, given) figures, offsets from
+    ``base``), or nothing. The given figure is checked like any the post asserts (flags,
+    ``unverified_figures``)."""
+    for was, given in corrected:
+        if denied["span"] == {"start": base + was.start, "end": base + was.end}:
+            span = {"start": base + given.start, "end": base + given.end}
+            return {"corrected_to": {"post_says": given.text, "span": span}}
+    return {}
 
 
 MAX_CONTEXT = 300  # characters of a page title or heading read as a post's context

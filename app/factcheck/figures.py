@@ -15,7 +15,9 @@ percent-change    "40% more calories", "double", "twice", "6 times more",    per
                   "2倍の運動量", "两倍的热量", "倍増" (Japanese, Chinese),
                   "多消耗400%", "400%多く", "400% lebih banyak", "2 kali
                   lipat", "400% ज़्यादा", "दोगुना", "2×", "3× more", "1/3
-                  more", "200% of the calories" (+100)
+                  more", "200% of the calories" (+100), "dwa razy więcej",
+                  "dwukrotnie", "iki kat", "%40", "gấp đôi", "вдвічі",
+                  "#Burn2xCalories" (a hashtag's words: ``_in_hashtags``)
 training-change   "increase mileage by no more than 10% per week", "weekly   percent change
                   distance by 24%" (a change of training volume)
 percent-of-max    "60% of your VO2 max"                                      percent
@@ -31,8 +33,8 @@ energy-amount     "burns 500 calories", "300 kcal", "200 Kalorien" (no       kca
 oxygen-uptake     "5.2 ml/kg/min" (no study in the record gives one either)  ml/kg/min
 ================  =========================================================  ===============
 
-Numbers may be words (``NUMBER_WORDS``, ``FOREIGN_NUMBER_WORDS``: es, fr, de, pt, it, nl, ru), a
-range ("30-40%", "17 percent to 20 percent", "30 bis 40 Prozent") or a count with thousands
+Numbers may be words (``NUMBER_WORDS``, ``FOREIGN_NUMBER_WORDS``: es, fr, de, pt, it, nl, ru, id,
+pl, tr, uk), a range ("30-40%", "17 percent to 20 percent", "30 bis 40 Prozent", "2-3 times more") or a count with thousands
 grouped by a dot or a space ("1.000 Schritte", "1 000 pas": counts are whole). A figure carries its
 *direction* when the words next to it say one ("40% more", "lowered VO2 max by 5.2%": ``Figure.direction``;
 a hedge is none: "more than 10%") and its *hedge* ("nearly 30%", "casi", "fast": ``about``, +-``APPROX``; "more than double", "más del doble":
@@ -69,6 +71,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
+
+from app.factcheck.analyzer import camel_parts
+from app.factcheck.sentences import HASHTAG
 
 QUANTITIES = (
     "percent-change",
@@ -119,6 +124,8 @@ FOREIGN_NUMBER_WORDS = {
     "тысяча": 1000, "тысячу": 1000,  # ru
     "dua": 2, "tiga": 3, "empat": 4, "enam": 6, "tujuh": 7, "delapan": 8, "sembilan": 9,
     "sepuluh": 10, "seratus": 100, "seribu": 1000,  # id ("hampir dua kali lipat"; "lima" is a city too)
+    "dwa": 2, "dwie": 2, "trzy": 3,  # pl ("dwa razy więcej", "trzy razy tyle")
+    "iki": 2, "üç": 3,  # tr ("iki kat", "üç kat": twice, three times; uk два, три as ru)
 }  # fmt: skip
 # "one" as the article of a count: only before a unit in a ratio ("Un minuto ... que tres").
 ONE_WORDS = (
@@ -136,7 +143,10 @@ _SEP = r"\s*(?:-|–|—|－|to|bis|à|a|y|e|et|und|and|tot|до)\s*"  # a range
 _VALUE = (
     rf"(?<![\w.,/])(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:{_SEP}(?P<num2>{_NUM}|{_WORDNUM}|{_FOREIGN}))?"
 )
-_PERCENT = r"(?:%|％|(?:per ?cent|pct|por ?ciento|pour ?cent|prozent|per ?cento|por ?cento|procent)(?![a-z])|процент\w*)"
+_PERCENT = (
+    r"(?:%|％|(?:per ?cent|pct|por ?ciento|pour ?cent|prozent|per ?cento|por ?cento|procent)(?![a-z])|процент\w*|"
+    r"proc\.|відсот\w*|phần trăm)"  # pl "o 40 proc. wyższy", uk "на 40 відсотків", vi "40 phần trăm"
+)
 # The unit may follow each end of a range: "17 percent to 20 percent", "15% – 45%".
 # Japanese and Chinese write a number right after a word ("多消耗400%"): a letter of those scripts
 # before it does not make it part of a word.
@@ -151,14 +161,16 @@ _CHANGE_UP = (
     r"m[aá]s|plus|mehr|h[öo]her|mais|pi[uù]|meer|hoger|a mais|de m[aá]s|en plus|de plus|in pi[uù]|"
     r"aument\w*|augment\w*|erh[öo]h\w*|steiger\w*|gestiegen|verhoog\w*|toegenomen|"
     r"больше|более|выше|сильнее|увелич\w*|повыш\w*|"
-    r"lebih(?: banyak| tinggi| besar)?|meningkat\w*|naik|ज़्यादा|ज्यादा|अधिक|बढ़\w*"
+    r"lebih(?: banyak| tinggi| besar)?|meningkat\w*|naik|ज़्यादा|ज्यादा|अधिक|बढ़\w*|"
+    r"więcej|wyższ\w*|większ\w*|daha fazla|fazla|artır\w*|nhiều hơn|cao hơn|hơn|більше"  # pl tr vi uk
 )
 _CHANGE_DOWN = (
     r"less|lower(?:s|ed)?|fewer|reduc(?:es|ed|tion)|decrease[sd]?|drops?|cuts?|down|smaller|los[et]|losing|shed|"
     r"menos|moins|weniger|meno|minder|perd\w*|verlor\w*|verlier\w*|"
     r"reduc\w*|r[ée]du\w*|reduz\w*|riduc\w*|ridott\w*|disminu\w*|diminu\w*|verringer\w*|gesenkt|"
     r"verminder\w*|меньше|менее|ниже|сниж\w*|уменьш\w*|"
-    r"lebih (?:sedikit|rendah|kecil)|kurang(?! lebih)|berkurang|menurun\w*|turun|कम"
+    r"lebih (?:sedikit|rendah|kecil)|kurang(?! lebih)|berkurang|menurun\w*|turun|कम|"
+    r"mniej|daha az|менше"  # pl tr uk
 )
 # Words that qualify a figure: how far the post's figure reaches (``Figure.hedge``).
 _HEDGES = {  # in this order: "no more than" is at-most before "more than" is at-least
@@ -219,11 +231,13 @@ APPROX = 0.10  # "about 30%": 27-33%
 _BACK = (
     r"backwards?|in reverse|reverse|retro|hacia atr[aá]s|de espaldas|para atr[aá]s|marcha atr[aá]s|"
     r"(?:à|a) reculons|en arri[eè]re|r[uü]ckw[aä]rts|(?:all['’]|a marcia )?indietro|a ritroso|de costas|para tr[aá]s|"
-    r"achteruit|задом(?: наперед| наперёд| вперед| вперёд)?|спиной вперед|назад"
+    r"achteruit|задом(?: наперед| наперёд| вперед| вперёд)?|спиной вперед|назад|"
+    r"tyłem|do tyłu|wstecz|geri geri|geriye|lùi|ngược|về phía sau"  # pl tr vi (uk as ru)
 )
 _FORWARD = (
     r"forwards?|normal(?:ly)?|regular|ordinary|hacia (?:delante|adelante)|adelante|delante|en avant|"
-    r"vorw[aä]rts|in avanti|avanti|para (?:a )?frente|vooruit|вперед|вперёд"
+    r"vorw[aä]rts|in avanti|avanti|para (?:a )?frente|vooruit|вперед|вперёд|"
+    r"do przodu|ileri|về phía trước|bình thường|thông thường"  # pl tr vi (uk as ru)
 )
 _COUNT_UNIT = (
     r"steps?|minutes?|mins?|hours?|miles?|km|pasos?|minutos?|horas?|pas|heures?|schritte?n?|"
@@ -261,6 +275,9 @@ _FRACTION_DOWN = (
 )
 _FRACTION_UP = r"more|higher|m[aá]s|de plus|en plus|mehr|in pi[uù]|di pi[uù]|a mais|mais|meer|больше|выше"
 _COUNT = rf"{_COUNT_NUM}|{_WORDNUM}|{_FOREIGN}"
+# What a multiplier may be of without "more" or "the" ("2x calories", "#Burn2xCalories"): an amount
+# of energy or effort, never a count of sessions ("3 times a week")
+_AMOUNT = r"calories|calorie|kcal|energy|effort|the burn|fat burn|fat burning|oxygen"
 # Japanese and Chinese numerals up to ten, as written before 倍 ("times"): 二倍, 两倍, 三倍.
 _CJK_NUMBERS = {"一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
                 "九": 9, "十": 10}  # fmt: skip
@@ -295,6 +312,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"min(?:utes?)?\s*(?:per|/|a)\s*(?:mile|km|kilomet(?:er|re))|minute (?:mile|km))(?![a-z])",
         re.IGNORECASE)),
     ("percent", re.compile(_PERCENT_VALUE, re.IGNORECASE)),
+    # Turkish writes the percent first: "%40 daha fazla", "yüzde 17 ila yüzde 30", "%30-40"
+    ("percent", re.compile(
+        rf"(?<![\w%])(?:%|yüzde)\s?(?P<num>{_NUM})(?:\s*(?:-|–|ila)\s*(?:(?:%|yüzde)\s?)?(?P<num2>{_NUM}))?(?![\d%])",
+        re.IGNORECASE)),
     ("duration", re.compile(
         rf"{_VALUE}[\s-]*(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|"
         rf"minutos?|minuten?|minuti|минут\w*|horas?|heures?|stunden?|ore|uur|час\w*|"
@@ -318,12 +339,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("multiplier", re.compile(
         rf"(?<![\w-])(?:(?P<word>double[sd]?|twice|triple[sd]?|tripling|doubling|quadruple[sd]?|cu[aá]druple|"
         rf"doble|doppelte?[nm]?|verdoppel\w*|dreifache?[nm]?|vierfache?[nm]?|dobro|triplo|doppio|dubbele?|"
-        rf"tweemaal|zweimal|вдвое|втрое|вчетверо|दोगुन[ाीे]|तिगुन[ाीे]|चौगुन[ाीे])(?![- ]?(?:blind|ciego|aveugle|cego|cieco|check|down|digits?|team|edged|"
+        rf"tweemaal|zweimal|вдвое|втрое|вчетверо|दोगुन[ाीे]|तिगुन[ाीे]|चौगुन[ाीे]|"
+        rf"dwukrotnie|trzykrotnie|czterokrotnie|[ву]двічі|втричі|gấp đôi|gấp ba)(?![- ]?(?:blind|ciego|aveugle|cego|cieco|check|down|digits?|team|edged|"
         rf"support|stance|limb|legs?|apoyo|appui|tarea|task|t[aâ]che|aufgabe|compito|tarefa|taak)\b)|"
-        rf"(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:\s*-?\s*(?:fold|fache[nmrs]?|fach|kali lipat|गुना)|\s*(?:x|×|times)(?:\s*(?:(?:as\s+)?(?:much|many)|"
-        rf"more|higher|greater|harder|faster|quicker|bigger|larger|stronger|better)|(?=\s+(?:the|as)\b))|\s*-?\s*(?:veces|fois|mal|vezes|volte|keer|maal)\s+(?:m[aá]s|plus|autant|so|mehr|"
-        rf"h[öo]her|mais|pi[uù]|di pi[uù]|tanto|zoveel|meer))|"
-        rf"в\s+(?P<num_ru>{_NUM}|{_FOREIGN})\s+раз\w*|"
+        rf"(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:{_SEP}(?P<num_hi>{_NUM}|{_WORDNUM}|{_FOREIGN}))?(?:\s*-?\s*(?:fold|fache[nmrs]?|fach|kali lipat|गुना|krotnie|kat|misli)|\s*(?:x|×|times)(?:\s*(?:(?:as\s+)?(?:much|many)|"
+        rf"more|higher|greater|harder|faster|quicker|bigger|larger|stronger|better)|(?=\s+(?:the|as|{_AMOUNT})\b))|\s*-?\s*(?:veces|fois|mal|vezes|volte|keer|maal|razy)\s+(?:m[aá]s|plus|autant|so|mehr|"
+        rf"h[öo]her|mais|pi[uù]|di pi[uù]|tanto|zoveel|meer|więcej|tyle|bardziej))|"
+        rf"[ву]\s+(?P<num_ru>{_NUM}|{_FOREIGN})\s+раз\w*|"
+        rf"gấp\s+(?P<num_vi>{_NUM}|hai|ba)\s+lần|"
         rf"(?:(?P<frac>{_FRACTION_WORDS})|(?<![\w.,/])(?P<fnum>[1-9])\s*/\s*(?P<fden>[2-9]|10)(?![\d/]))"
         rf"(?:\s+[\w’']+){{0,2}}?\s+(?P<dir>{_FRACTION_UP}|{_FRACTION_DOWN}))(?![\w-])",
         re.IGNORECASE)),
@@ -349,7 +372,7 @@ _GATES = {
         ("ratio", _BACK),
         ("cjk-ratio", _CJK_BACK),
         ("speed", r"mph|mile|km|kph|m/s|m/min|met|min"),
-        ("percent", r"%|％|cent|cient|pct|prozent|procent|процент"),
+        ("percent", r"%|％|cent|cient|pct|prozent|procent|процент|proc\.|відсот|phần trăm|yüzde"),
         ("sample-size", _PARTICIPANTS),
         ("body-weights", r"body\s*weight"),
         ("energy-amount", r"cal|кал"),
@@ -359,7 +382,8 @@ _GATES = {
 _WORD_FACTORS: dict[str, float] = {
     "doubl": 2, "twice": 2, "tripl": 3, "quadrupl": 4, "cuadrupl": 4, "cuádrupl": 4, "dobl": 2, "dopp": 2,
     "verdopp": 2, "dobr": 2, "dubb": 2, "tweem": 2, "zweim": 2, "dreif": 3, "vierf": 4, "вдвое": 2,
-    "втрое": 3, "вчетверо": 4, "दोगुन": 2, "तिगुन": 3, "चौगुन": 4,
+    "втрое": 3, "вчетверо": 4, "दोगुन": 2, "तिगुन": 3, "चौगुन": 4, "dwukrot": 2, "trzykrot": 3,
+    "czterokrot": 4, "вдвіч": 2, "удвіч": 2, "втрич": 3, "gấp đôi": 2, "gấp ba": 3,
 }  # by prefix: doubles, tripling, doppelte, dobro  # fmt: skip
 
 
@@ -492,12 +516,73 @@ def _hedge(text: str, start: int, end: int, quantity: str) -> str | None:
     return None
 
 
-def post_figures(text: str) -> list[Figure]:
+RATIOS = frozenset({"ratio", "cjk-ratio"})  # the patterns of a ratio of counts backward and forward
+
+
+def ratio_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each ratio of counts backward and forward in ``text`` (``RATIOS``: "100 steps
+    backward = 1,000 forward", "倒着走50步等于正着走200步")."""
+    return [(f.start, f.end) for f in post_figures(text, RATIOS)]
+
+
+def post_figures(text: str, kinds: frozenset[str] | None = None) -> list[Figure]:
     """The typed figures of a post (or one unit of it), in order; overlapping matches keep the first
-    pattern of ``_PATTERNS`` (a ratio before its numbers, a percent before a bare multiplier)."""
+    pattern of ``_PATTERNS`` (a ratio before its numbers, a percent before a bare multiplier).
+    ``kinds``: only the patterns of those kinds (default all). A hashtag's words are read too when
+    they carry a change ("#Burn2xCalories", "#100StepsBackwardEquals1000Forward": ``_in_hashtags``)."""
+    found = _figures(text, kinds)
+    if "#" in text:
+        found = sorted([*found, *_in_hashtags(text, kinds, found)], key=lambda f: f.start)
+    return found
+
+
+def _in_hashtags(text: str, kinds: frozenset[str] | None, found: list[Figure]) -> list[Figure]:
+    """The changes (``percent-change``: a multiplier, a ratio, a percent) that the hashtags of
+    ``text`` carry, read with each camelCase or digit-glued tag as its words ("#Burn2xCalories" as
+    "#Burn 2 x Calories", ``analyzer.camel_parts``), with offsets into ``text``; none that overlaps
+    a figure of ``found`` (read as written). A tag's other numbers ("#30DayChallenge") are a name,
+    not a figure the post states."""
+    pieces: list[str] = []
+    where: list[int] = []
+    at = 0
+    for m in HASHTAG.finditer(text):
+        parts = camel_parts(m.group()[1:], m.start() + 1)
+        if len(parts) < 2:
+            continue
+        pieces.append(text[at : parts[0][1]])
+        where.extend(range(at, parts[0][1]))
+        for n, (_word, start, end) in enumerate(parts):
+            if n:
+                pieces.append(" ")
+                where.append(start)
+            pieces.append(text[start:end])
+            where.extend(range(start, end))
+        at = parts[-1][2]
+    if not pieces:
+        return []
+    pieces.append(text[at:])
+    where.extend(range(at, len(text) + 1))
+    read = "".join(pieces)
+    tags = [(m.start(), m.end()) for m in HASHTAG.finditer(text)]
+    out = []
+    for f in _figures(read, kinds):
+        start, end = where[f.start], where[f.end]
+        if (
+            f.quantity == "percent-change"
+            and any(s < end and start < e for s, e in tags)
+            and not any(g.start < end and start < g.end for g in found)
+        ):
+            out.append(replace(f, start=start, end=end, text=text[start:end]))
+    return out
+
+
+def _figures(text: str, kinds: frozenset[str] | None) -> list[Figure]:
+    """``post_figures`` of ``text`` as written."""
     found: list[Figure] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
+        if kinds is not None and kind not in kinds:
+            continue
         gate = _GATES.get(kind)
         if gate is not None and not gate.search(text):
             continue
@@ -526,8 +611,8 @@ def _figure(kind: str, m: re.Match[str], text: str) -> Figure | None:
         hedge = "at-least" if _MORE_THAN.search(m.group()) else None
         return Figure("percent-change", change, None, *span, hedge=hedge, direction=_sign(change))
     if kind == "multiplier":
-        change = _multiplier_change(m)
-        return Figure("percent-change", change, None, *span, direction=_sign(change))
+        change, top = _multiplier_change(m)
+        return Figure("percent-change", change, top, *span, direction=_sign(change))
     value, high = _values(m)
     if kind == "percent":
         return _percent_figure(m, text, value, high)
@@ -603,22 +688,29 @@ def _down(text: str, start: int, end: int) -> bool:
     )
 
 
-def _multiplier_change(m: re.Match[str]) -> float:
-    """The percent change a multiplier says: "double" +100, "6 times more" +500, "a third less" -33.3."""
+def _multiplier_change(m: re.Match[str]) -> tuple[float, float | None]:
+    """The percent change a multiplier says, and the top of its range when it gives one: "double"
+    +100, "6 times more" +500, "2-3 times more" +100 to +200, "a third less" -33.3."""
     groups = m.groupdict()
     if groups.get("cjk_word"):  # 倍増, 翻倍, 双倍: doubled
-        return 100.0
+        return 100.0, None
     if groups.get("cjk_num"):
         raw = groups["cjk_num"]
-        return (float(_CJK_NUMBERS[raw]) if raw in _CJK_NUMBERS else _number(raw)) * 100 - 100
+        return (float(_CJK_NUMBERS[raw]) if raw in _CJK_NUMBERS else _number(raw)) * 100 - 100, None
     if m.group("word"):
         word = m.group("word").lower()
-        return (next(f for prefix, f in _WORD_FACTORS.items() if word.startswith(prefix)) - 1) * 100
+        return (next(f for prefix, f in _WORD_FACTORS.items() if word.startswith(prefix)) - 1) * 100, None
     if m.group("frac") or m.group("fnum"):  # "a third more", "1/3 more"
         frac = m.group("frac")
         share = (_FRACTIONS[frac.lower()] if frac else int(m.group("fnum")) / int(m.group("fden"))) * 100
-        return -share if re.fullmatch(_FRACTION_DOWN, m.group("dir").lower()) else share
-    return (_number(m.group("num") or m.group("num_ru")) - 1) * 100
+        return (-share if re.fullmatch(_FRACTION_DOWN, m.group("dir").lower()) else share), None
+    top = groups.get("num_hi")
+    raw = m.group("num") or m.group("num_ru") or m.group("num_vi")
+    count = _VI_NUMBERS[raw] if raw in _VI_NUMBERS else _number(raw)
+    return (count - 1) * 100, (_number(top) - 1) * 100 if top else None
+
+
+_VI_NUMBERS = {"hai": 2.0, "ba": 3.0}  # "gấp hai lần": Vietnamese numbers read only there
 
 
 _SPEED_UNITS = (  # (unit pattern, factor to mph, a pace: minutes per distance)
@@ -739,6 +831,7 @@ def comparable(
 _WITHIN_GROUP = re.compile(r"within[- ](?:the\s+)?(?:\w+\s+)?group|change within", re.IGNORECASE)
 _AGAINST = re.compile(
     r"^\W*(?:[\w’'-]+\W+){0,4}?(?:than|compared (?:with|to)|versus|vs\.?|que|als|di|dan|чем|rispetto a|"
+    r"niż|w porównaniu z|ніж|порівняно з|so với|"
     r"par rapport (?:à|au|aux)|im vergleich zu[mr]?|em rela[cç][aã]o (?:a|ao|à)|en comparaci[oó]n con)\s+"
     rf"(?:[\w’'-]+\s+){{0,3}}?(?:{_FORWARD}|control\w*|contr[ôo]le\w*|kontroll\w*|контрол\w*)(?![\w])",
     re.IGNORECASE,

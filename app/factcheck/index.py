@@ -11,6 +11,7 @@ memory-mapped by every worker of the host (``indexfile``; ``get_index`` pins it 
   proportion to the candidates, not to the size of the knowledge base;
 - ``required``: per kind (activity, body or topic, outcome), the claim's concepts of that kind; a
   post unit must mention one of each kind the core has (the *gates*, ``scoring.passes_gates``);
+  and "backward" or "forward" when the core has it (a comparison with walking forward);
 - ``figures``: the evidence figures typed by quantity (``figures.evidence_quantity``) and the
   studies' sample sizes;
 - ``vectors``: one unit vector per claim text (``embed``), rows ``text_rows[claim]``.
@@ -47,7 +48,10 @@ CORE_SHARE = 0.5  # a feature in at least half of a claim's texts is part of its
 MATCH_KINDS = frozenset({"activity", "body", "outcome", "topic", "word"})
 GATE_KINDS = {"activity": ("activity",), "subject": ("body", "topic"), "outcome": ("outcome",)}
 BACKWARD = "backward"  # the concept a backward-locomotion claim cannot do without
-GATES = (*GATE_KINDS, "backward")  # every name ``ClaimProfile.required`` may hold
+# Walking the usual way: a claim whose core sets backward against it ("improves VO2 max more than
+# walking forward") needs a post that makes that comparison (``scoring.gated``)
+FORWARD = "forward"
+GATES = (*GATE_KINDS, BACKWARD, FORWARD)  # every name ``ClaimProfile.required`` may hold
 FORMAT = 2  # bump when what the arrays mean changes (files of another format are rebuilt)
 AUX_MEMO = 4096  # features of figure and misreading texts kept per index (``Index.aux_features``)
 
@@ -96,8 +100,9 @@ def _required(
     for gate, kinds in GATE_KINDS.items():
         if any(analyzer.kind(f) in kinds for f in core):
             out[gate] = frozenset(f for f in features if analyzer.kind(f) in kinds)
-    if BACKWARD in core:
-        out["backward"] = frozenset({BACKWARD})
+    for direction in (BACKWARD, FORWARD):
+        if direction in core:
+            out[direction] = frozenset({direction})
     return out
 
 

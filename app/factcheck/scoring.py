@@ -50,7 +50,8 @@ import numpy.typing as npt
 
 from app.factcheck.analyzer import STOPWORDS, Features
 from app.factcheck.embed import Vectors
-from app.factcheck.index import BACKWARD, MATCH_KINDS, ClaimProfile, Index
+from app.factcheck.figures import ENERGY, ratio_spans
+from app.factcheck.index import BACKWARD, FORWARD, MATCH_KINDS, ClaimProfile, Index
 from app.factcheck.sentences import HASHTAG, Unit
 from app.factcheck.stance import negation_cues
 from app.workpool import checkpoint
@@ -94,6 +95,17 @@ _CONTRASTS_ELSEWHERE = {
            r"vooruit|voorwaarts|(?:normaal|gewoon)\s+(?:lopen|wandelen)"),
     "ru": (r"чем|по сравнению с|в отличие от|вместо",
            r"вперёд|вперед|обычн[а-я]*\s+(?:ходьб[а-я]*|бег[а-я]*)"),
+    # pl "niż szybki marsz do przodu", "w przeciwieństwie do zwykłego chodzenia"; uk "ніж звичайна
+    # ходьба", "порівняно з ходьбою вперед"; vi "so với đi bộ thường / thông thường / về phía trước"
+    "pl": (r"niż|w porównaniu z|w przeciwieństwie do", r"do przodu|zwykł\w*\s+chodzeni\w*"),
+    "uk": (r"ніж|порівняно з|на відміну від", r"вперед|звичайн\w*\s+ходьб\w*"),
+    "vi": (r"so với|thay vì",
+           r"(?:việc\s+)?(?:đi bộ|đi|chạy)\s+(?:bình thường|thông thường|thường|về phía trước)|về phía trước"),
+}  # fmt: skip
+# Turkish puts the comparison after what it compares with ("ileri yürümeye göre", "normal
+# yürüyüşe kıyasla"): the usual way, then the word that sets it against
+_CONTRASTS_AFTER = {
+    "tr": (r"ileri\w*", r"göre|kıyasla"),
 }  # fmt: skip
 CONTRAST_WITH_FORWARD = re.compile(
     r"\b(?:than|unlike|compared (?:to|with)|versus|vs\.?|instead of)\s+(?:(?!pedal|cycl)[a-z]+\s+){0,2}?"
@@ -103,7 +115,25 @@ CONTRAST_WITH_FORWARD = re.compile(
     + "".join(
         rf"|\b(?:{than})\s+(?:[^\W\d_]+\s+){{0,2}}?(?:{usual})\b"
         for than, usual in _CONTRASTS_ELSEWHERE.values()
+    )
+    + "".join(
+        rf"|\b(?:{usual})\s+(?:[^\W\d_]+\s+){{0,2}}?(?:{than})\b" for usual, than in _CONTRASTS_AFTER.values()
     ),
+    re.IGNORECASE,
+)
+
+
+# A comparison said without naming what it is against ("improves VO2 max more", "get fitter
+# faster", "better cardio", "beats"; in the languages read: "más", "plus", "mehr", "più", "meer",
+# "больше", "więcej", "daha", "hơn", "більше"...): with walking forward named anywhere in the post
+# (the "forward" concept, lent to every unit), what a claim that sets backward against forward needs
+# (``index.FORWARD``, ``gated``). "Improved VO2 max by 5.2%" compares with nothing: it is a change,
+# and the claim of a change is another claim.
+COMPARATIVE = re.compile(
+    r"\b(?:more|better|faster|quicker|greater|superior|outperforms?|beats?|than|"
+    r"m[aá]s|mejor(?:es)?|plus|mieux|meilleure?s?|mehr|besser\w*|schneller|mais|melhor(?:es)?|"
+    r"pi[uù]|meglio|migliore|meer|beter|sneller|больше|лучше|быстрее|эффективнее|"
+    r"więcej|bardziej|daha|hơn|більше|швидше)\b",
     re.IGNORECASE,
 )
 
@@ -120,6 +150,7 @@ class UnitFeatures:
     have: set[str] = field(default_factory=set)
     post: Features | None = None  # the whole post's features (token offsets for spans and flags)
     stated: set[str] = field(default_factory=set)  # features only in its stance words (``stated_only``)
+    compares: bool = False  # says a comparison (``COMPARATIVE``): enough for the forward gate
 
 
 @dataclass
@@ -200,6 +231,7 @@ def unit_features(
     vectors = index.encoder.encode([u.text for u in units])
     kind = index.analyzer.kind
     post = pain_of_a_part(index, strengthening_as_exercise(index, post, units), units)
+    post = ratio_as_effort(index, post, units)
     # Each span goes to the unit its first token starts in (units are in order and do not overlap):
     # one pass over the post's spans, not one per unit.
     unit_of = _unit_finder(post, units)
@@ -224,8 +256,11 @@ def unit_features(
         have = {f for f, spans in own.items() if kind(f) in MATCH_KINDS
                 and not (kind(f) == "outcome" and tags and _only_in(post, spans, tags))}  # fmt: skip
         have |= context | (lent[n] & {BACKWARD})
+        compares = bool(COMPARATIVE.search(unit.text))
         out.append(
-            UnitFeatures(unit, own, context - set(own), vector, have, post, stated_only(post, unit, own))
+            UnitFeatures(
+                unit, own, context - set(own), vector, have, post, stated_only(post, unit, own), compares
+            )
         )
     return out
 
@@ -287,6 +322,29 @@ def strengthening_as_exercise(index: Index, post: Features, units: list[Unit]) -
         return post
     spans = {**post.spans, STRENGTH_EXERCISE: [*post.spans.get(STRENGTH_EXERCISE, []), *found]}
     return Features(spans, tokens)
+
+
+def ratio_as_effort(index: Index, post: Features, units: list[Unit]) -> Features:
+    """``post`` with the energy-cost outcome (``figures.ENERGY``) over each ratio of counts backward
+    and forward (``figures.ratio_spans``: "100 steps backward = 1,000 forward", "100 backward steps
+    are worth 1000 forward"), as a new ``Features``: the ratio says going backward is that much more
+    work, and the figures check holds it to the evidence of effort; with its unit said once there
+    are no words of effort to read ("steps forward" is a term of the concept). ``post`` itself when
+    a unit has no ratio or the index has no such concept."""
+    if ENERGY not in index.analyzer.concepts:
+        return post
+    tokens = post.tokens
+    found = []
+    for unit in units:
+        for start, end in ratio_spans(unit.text):
+            inside = [
+                k for k, t in enumerate(tokens) if unit.start + start <= t.start and t.end <= unit.start + end
+            ]
+            if inside:
+                found.append((inside[0], inside[-1] + 1))
+    if not found:
+        return post
+    return Features({**post.spans, ENERGY: [*post.spans.get(ENERGY, []), *found]}, tokens)
 
 
 # Pain of a body part named apart from it: "reduce stress and pain on knee joints", "shifts the
@@ -351,12 +409,15 @@ def _only_in(post: Features, spans: list[tuple[int, int]], tags: list[tuple[int,
     )
 
 
-def passes_gates(profile: ClaimProfile, have: set[str], outcomes: frozenset[str]) -> bool:
+def passes_gates(
+    profile: ClaimProfile, have: set[str], outcomes: frozenset[str], compares: bool = False
+) -> bool:
     """Every required kind of the claim is present in the unit (see the module doc). The outcome
     gate asks for an outcome (any of ``outcomes``), not the claim's own wording of it: "less
-    pounding" is an outcome the score then weighs."""
+    pounding" is an outcome the score then weighs; the forward gate walking forward named, or a
+    comparison the unit says (``compares``: ``COMPARATIVE``)."""
     return all(
-        required & have or (gate == "outcome" and outcomes & have)
+        required & have or (gate == "outcome" and outcomes & have) or (gate == FORWARD and compares)
         for gate, required in profile.required.items()
     )
 
@@ -393,7 +454,7 @@ def gated(index: Index, uf: UnitFeatures) -> tuple[npt.NDArray[np.int64], npt.ND
     any_outcome = bool(index.outcomes & have)
     passes = np.ones(len(claims), dtype=np.bool_)
     for gate, concepts in index.gates.items():
-        if gate == "outcome" and any_outcome:
+        if (gate == "outcome" and any_outcome) or (gate == FORWARD and uf.compares):
             continue
         passes &= (concepts.sizes(claims) == 0) | concepts.any(claims, mask)
     return claims[passes], core_size[passes]

@@ -176,6 +176,16 @@ def _ellipsis_goes_on(text: str, start: int, end: int) -> bool:
     return bool(closes) and bool(re.match(r"\s+[a-z]", text[end:]))
 
 
+#: A dash that cuts a clause (a negation's scope, a headline's topic): spaced ("walking backwards -
+#: it works") or an unspaced en or em dash ("walking—"), but not one between two numbers, which
+#: is a range ("5 - 10 minutes", "10 – 15%", "30–40%": one figure, ``figures._SEP``).
+def clause_dash(spaced: str = "-–—", unspaced: str = "—–") -> str:
+    """The pattern (to embed) of a dash that cuts a clause (above): one of ``spaced`` with space on
+    either side, or one of ``unspaced`` alone; none with a number on both sides."""
+    dash = rf"\s[{re.escape(spaced)}]+\s" + (rf"|[{unspaced}]" if unspaced else "")
+    return rf"(?<![\d%])(?:{dash})|(?:{dash})(?!\s*\d)"
+
+
 #: A hashtag: '#', then a letter or digit, then word characters and apostrophes ("#kneepain",
 #: "#runner'sknee"); it ends at a space or any other punctuation ("#knee-pain" is "#knee"). The one
 #: definition for splitting sentences (``sentences``), telling a sentence's script in a mixed post

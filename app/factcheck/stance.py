@@ -61,7 +61,7 @@ import functools
 import re
 from collections.abc import Sequence
 
-from app.factcheck.sentences import word_count
+from app.factcheck.sentences import clause_dash, word_count
 from app.vocab import PostStance
 
 Stance = PostStance
@@ -102,7 +102,7 @@ def _headline_topic(most: int, stops: str, dashes: str) -> str:
     """The pattern of a headline's topic opening a text: 1 to ``most`` characters, none of ``stops``,
     then a colon or a spaced dash (one of ``dashes``) and the spaces after it ("Walking backwards: ",
     "Retro walking – "); the topic is group ``topic``."""
-    return rf"^(?P<topic>[^{stops}]{{1,{most}}})(?::|\s[{dashes}]\s)\s*"
+    return rf"^(?P<topic>[^{stops}]{{1,{most}}})(?::|{clause_dash(dashes, '')})\s*"
 
 
 # What a headline asks after its topic ("Walking Backwards: Does It Help", ``is_question``).
@@ -186,6 +186,8 @@ _VERDICT = re.compile(
     r"(?:weak|thin|scant|scanty|insufficient|inconclusive|flimsy) (?:\w+ )?evidence|"
     # a finding or rule that failed its test, or evidence against it
     r"(?:did|does|do|would|will)(?:n't| not) hold up|(?:isn't|is not|aren't|are not) on (?:its|their|our|your) side|"
+    # the same in German: "hält einem Faktencheck nicht stand" (does not hold up to a fact check)
+    r"h[äa]lt(?:en)? (?:\w+ ){0,3}nicht stand|"
     r"none (?:that|which|of which|of the (?:\w+ )?(?:studies|trials|research|evidence|experts)) (?:agrees?|supports?|backs?|confirms?)|unfounded|baseless|groundless|"
     r"no (?:scientific |real )?(?:basis|support)|"
     # hedged denials: the claim lacks its evidence ("not proven", "hasn't been shown", "unproven",
@@ -487,7 +489,7 @@ _OWN_STUDY = re.compile(r"^(?:this|our|the present|the current|present|current)\
 # Where a negation's scope ends (NegEx's terminators): punctuation that closes a clause and the
 # words that open another.
 _TERMINATOR = re.compile(
-    r"[;:()\[\]]|\s[-–—]+\s|[—–]|"
+    rf"[;:()\[\]]|{clause_dash()}|"
     r",\s*(?=(?:which|who|whom|whose|where|while|whereas|but|yet|so|and not|not|rather than|"
     r"instead of|que|qui|lequel|die|der|das|welche|weil|obwohl|che|dat)\b)|"
     # "not A but B" corrects A with B: "no de la forma habitual, sino hacia atrás", "nicht vorwärts,
@@ -777,14 +779,25 @@ _INNER_SUBJECT = re.compile(
 )
 
 
+_DASH = re.compile(clause_dash())
+
+
 def _governs(text: str, cue: Span, words: Sequence[Span] | None) -> bool:
     """True when the cue's clause holds one of the claim's words (any cue when ``words`` is None);
     when an inner clause's subject stands right before the cue, mid-clause (``_INNER_SUBJECT``),
-    only the words from that subject on."""
+    only the words from that subject on; a clause right after an aside between two dashes governs
+    the aside too."""
     if words is None:
         return True
     start, end = clause_of(text, cue[0])
     t = _clean(text)
+    # "The 100-step formula – 100 steps backward equal 1,000 forward – doesn't hold up": what a pair
+    # of dashes sets aside says what the subject is, and the verdict after them is about it too
+    dashes = [m for m in _DASH.finditer(t, 0, start) if not t[m.end() : start].strip()]
+    if dashes:
+        pair = [m for m in _DASH.finditer(t, 0, dashes[-1].start())]
+        if pair:
+            start = pair[-1].end()
     inner = _INNER_SUBJECT.search(t, start, cue[0])
     if inner and t[start : inner.start()].strip(" ,"):
         start = inner.start()
