@@ -213,9 +213,7 @@ def _claim_links(ctx: _ClaimContext, claim: ClaimIn, studies: Studies) -> list[g
     for j, link in enumerate(claim.evidence):
         study = studies.get(link.study)
         if study is None:
-            ctx.report(
-                ("evidence", j, "study"), f"unknown study key '{link.study}'{_close_key(link.study, studies)}"
-            )
+            _unknown_study(ctx, j, link.study, studies)
             ok = False
             continue
         if (link.study, link.outcome) in seen:
@@ -297,24 +295,25 @@ def claim_record(
     if not isinstance(item, dict):
         problems.append(Problem(str(path), line, f"claim {number + 1}: expected a mapping of fields"))
         return None
+    own: list[Problem] = []
+    ctx = _ClaimContext(path, document, index, label, own)
     try:
         claim = ClaimIn.model_validate(item)
     except ValidationError as exc:
         problems.extend(validation_problems(path, document, (index,), exc, label, ClaimIn))
+        # the checks that need only the raw item still run, or their errors would show only
+        # once the schema errors are fixed (a trial user's report): not on a field already wrong
+        rejected = {tuple(err["loc"]) for err in exc.errors()}
+        raw_id = item.get("id")
+        if isinstance(raw_id, str) and not any(loc[:1] == ("id",) for loc in rejected):
+            _duplicate_id(path, line, raw_id, seen, problems)
+        _raw_study_references(ctx, item, studies, rejected)
+        problems.extend(own)
         return None
-    if claim.id in seen:
-        problems.append(
-            Problem(
-                str(path),
-                line,
-                f"duplicate claim id '{claim.id}' (first at line {seen[claim.id]})",
-                cause=True,
-            )
-        )
+    if _duplicate_id(path, line, claim.id, seen, problems):
+        _raw_study_references(ctx, item, studies, set())
+        problems.extend(own)
         return None
-    seen[claim.id] = line or 0
-    own: list[Problem] = []
-    ctx = _ClaimContext(path, document, index, label, own)
     links = _claim_links(ctx, claim, studies)
     if links is None:
         _claim_warnings_without_grade(ctx, claim, population_concepts)
@@ -351,5 +350,33 @@ def cited_problems(cited: set[str], graded: set[str], studies: Studies) -> list[
     return problems
 
 
-def _close_key(key: str, studies: Studies) -> str:
-    return did_you_mean_key(key, studies)
+def _duplicate_id(path: Path, line: int | None, claim_id: str, seen: dict[str, int],
+                  problems: list[Problem]) -> bool:  # fmt: skip
+    """True (and the error reported) when ``claim_id`` is in ``seen`` (id -> line of its first
+    claim); else it is added to ``seen``. A claim with schema errors counts too: its id is taken."""
+    if claim_id in seen:
+        message = f"duplicate claim id '{claim_id}' (first at line {seen[claim_id]})"
+        problems.append(Problem(str(path), line, message, cause=True))
+        return True
+    seen[claim_id] = line or 0
+    return False
+
+
+def _unknown_study(ctx: _ClaimContext, j: int, key: str, studies: Studies) -> None:
+    """The error of evidence link ``j`` citing ``key``, which no study has."""
+    ctx.report(("evidence", j, "study"), f"unknown study key '{key}'{did_you_mean_key(key, studies)}")
+
+
+def _raw_study_references(
+    ctx: _ClaimContext, item: dict[str, Any], studies: Studies, rejected: set[tuple[Any, ...]]
+) -> None:
+    """Unknown study keys of a claim that is no record (schema errors, a duplicate id), read from
+    its raw YAML ``item``; ``rejected``: the places (``("evidence", 0, "study")``) whose schema
+    errors are reported already, so a key that is not text is not reported twice."""
+    evidence = item.get("evidence")
+    if not isinstance(evidence, list):
+        return
+    for j, link in enumerate(evidence):
+        key = link.get("study") if isinstance(link, dict) else None
+        if isinstance(key, str) and ("evidence", j, "study") not in rejected and key not in studies:
+            _unknown_study(ctx, j, key, studies)

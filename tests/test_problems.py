@@ -5,6 +5,7 @@ them: an unknown entry type, a misspelt study key or claim id, the listing order
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,9 @@ from test_cli import Run
 
 from app import bibstream, vocab, yamlread
 from app.bibtex import parse_bib_text
+from app.claim_records import claim_record
 from app.problems import Problem, near_key
-from app.study_records import study_record
+from app.study_records import StudyFacts, study_record
 
 cli = test_cli.cli  # the fixture that runs evidence-kb in-process
 
@@ -173,3 +175,97 @@ def test_data_readme_lists_the_entry_types() -> None:
     text = " ".join((DATA_DIR / "README.md").read_text().split())
     listed = text.split("The entry types are ")[1].split(". Any other")[0]
     assert re.findall(r"`@(\w+)`", listed) == sorted(vocab.ENTRY_TYPES)
+
+
+# --- every problem at once: a claim with schema errors is still checked for what needs no schema ---
+
+
+def _claim_problems(
+    tmp_path: Path, text: str, keys: tuple[str, ...] = ("roos2012patellofemoral",)
+) -> list[str]:
+    """'line: message' of each problem ``claim_record`` finds in the claims of ``text``."""
+    path = tmp_path / "claims.yaml"
+    path.write_text(text)
+    problems: list[Problem] = []
+    document = yamlread.read_yaml(path, problems)
+    studies = {key: _facts(key) for key in keys}
+    seen: dict[str, int] = {}
+    for i in range(len(document)):
+        claim_record(path, document, i, i, studies, set(), seen, problems)
+    return [f"{p.line}: {p.message}" for p in problems]
+
+
+def _facts(key: str) -> StudyFacts:
+    return StudyFacts(
+        key, "rct", 20, None, None, False, None, None, (), None, None, False, False, "studies.bib", 1
+    )
+
+
+_CLAIM = (
+    "- id: {id}\n  statement: S\n  kind: factual\n  summary: S\n  population: P\n  topics: [t]\n"
+    "  verdict: {verdict}\n  caveats: [c]\n  reviewed: '2026-11-30'\n  history:\n    - date: '2026-11-30'\n"
+    "      change: c\n  evidence:\n"
+    "    - study: {study}\n      stance: contradicts\n      outcome: o\n      directness: direct\n      finding: f\n"
+)
+
+
+def test_a_claim_with_schema_errors_is_still_checked_for_its_id_and_study_keys(tmp_path: Path) -> None:
+    """A trial user's report: a duplicate id and a misspelt study key of a claim whose verdict was
+    misspelt were reported only once the verdict was fixed."""
+    bad = _CLAIM.format(id="a", verdict="partly-suported", study="roos2012patelofemoral")
+    found = _claim_problems(
+        tmp_path, bad + _CLAIM.format(id="a", verdict="contradicted", study="roos2012patellofemoral")
+    )
+    assert found[1:] == [
+        "14: claim a: unknown study key 'roos2012patelofemoral' (did you mean 'roos2012patellofemoral'?)",
+        "19: duplicate claim id 'a' (first at line 1)",  # the second claim, valid, follows the first
+    ], found
+    assert found[0].startswith("7: claim a: verdict: 'partly-suported' is not allowed"), found
+
+
+def test_a_duplicate_with_schema_errors_is_reported_and_its_study_keys_checked(tmp_path: Path) -> None:
+    good = _CLAIM.format(id="a", verdict="contradicted", study="roos2012patellofemoral")
+    found = _claim_problems(tmp_path, good + _CLAIM.format(id="a", verdict="x", study="smith2020"))
+    assert found[0].startswith("25: claim a: verdict: 'x' is not allowed"), found
+    assert found[1:] == [
+        "19: duplicate claim id 'a' (first at line 1)",
+        "32: claim a: unknown study key 'smith2020'",
+    ]
+
+
+def test_a_field_the_schema_rejects_is_not_checked_again(tmp_path: Path) -> None:
+    """No follow-on: an id that is no slug is no duplicate, a key that is no text no unknown key."""
+    first = _CLAIM.format(id="'A b'", verdict="contradicted", study="[roos2012patellofemoral]")
+    found = _claim_problems(
+        tmp_path, first + _CLAIM.format(id="'A b'", verdict="contradicted", study="{k: v}")
+    )
+    assert len(found) == 4 and not [m for m in found if "duplicate" in m or "unknown study key" in m], found
+
+
+def test_check_reports_every_problem_of_a_claim_with_schema_errors_at_once(cli: Run, tmp_path: Path) -> None:
+    """The trial user's five errors, all on the first run (the duplicate id and the misspelt key
+    came only after the verdict, stance and sample size were fixed)."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    claims = data / "claims.yaml"
+    text = claims.read_text()
+    ids = re.findall(r"(?m)^- id: (\S+)$", text)
+    text = text.replace("  verdict: partly-supported\n", "  verdict: partly-suported\n", 1)
+    text = text.replace("      stance: supports\n", "      stance: support\n", 1)
+    text = text.replace("- study: roos2012patellofemoral\n", "- study: roos2012patelofemoral\n", 1)
+    text = text.replace(f"- id: {ids[1]}\n", f"- id: {ids[0]}\n", 1)
+    claims.write_text(text)
+    bib = data / "studies.bib"
+    bib.write_text(bib.read_text().replace("samplesize  = {20},", "samplesize  = {twenty},", 1))
+    result = cli("--data-dir", str(data), "check")
+    assert result.code == 1
+    messages = [m for _, _, m in result.problems()]
+    assert len(messages) == 5, result.out
+    assert messages[0] == f"duplicate claim id '{ids[0]}' (first at line 4)"
+    for fragment in (
+        "verdict: 'partly-suported' is not allowed",
+        "stance: 'support' is not allowed",
+        "unknown study key 'roos2012patelofemoral' (did you mean 'roos2012patellofemoral'?)",
+        "samplesize",
+    ):
+        assert [m for m in messages if fragment in m], (fragment, result.out)
