@@ -216,7 +216,19 @@ def _with_accepted(model: type[BaseModel], error: Any) -> dict[str, Any]:
         current = get_args(annotation)[0] if get_args(annotation) else annotation
     if not (isinstance(current, type) and issubclass(current, BaseModel)):
         return dict(error)
-    return {**error, "ctx": {"accepted": ", ".join(current.model_fields)}}
+    ctx = {"accepted": ", ".join(current.model_fields)}
+    for other, route in _ROUTES.items():  # {"posts": [...]} sent to the single post's route
+        if len(error["loc"]) == 1 and other is not model and error["loc"][0] in other.model_fields:
+            ctx["instead"] = route
+    return {**error, "ctx": ctx}
+
+
+#: The body model of each fact-check route, and the route: a top-level field of the other
+#: route's body names it (``_with_accepted``).
+_ROUTES: dict[type[BaseModel], str] = {
+    FactCheckRequest: "POST /api/v1/factcheck (one post)",
+    BatchRequest: "POST /api/v1/factcheck/batch (a list of posts)",
+}
 
 
 async def parse_body(request: Request, model: type[M]) -> M:

@@ -14,7 +14,8 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import Annotated, Any
+from enum import Enum
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from fastapi import Depends, HTTPException, Query, Request
 from fastapi.responses import Response
@@ -353,8 +354,12 @@ def _own_wording(kind: str, subject: str, error: dict[str, Any], ctx: dict[str, 
     """The sentence for the kinds that are not "must be X": missing, unknown or repeated, and the
     project's own checks (whose message is what follows the subject). None for the others."""
     msg = str(error.get("msg", ""))
-    if kind == "missing":
-        return f"{subject} is required."
+    if kind == "missing":  # ctx "expected" when the route knows the values (main.with_expected)
+        return (
+            f"{subject} is required; give one of {ctx['expected']}."
+            if ctx.get("expected")
+            else f"{subject} is required."
+        )
     if kind == "duplicate_id":  # factcheck_api.post_ids: the message is what follows the subject
         return f"{subject} {msg or 'must be unique'}."
     if kind == "unknown_parameter":  # publish_http.reject_unknown_query: "... (accepted: a, b)"
@@ -368,8 +373,11 @@ def _own_wording(kind: str, subject: str, error: dict[str, Any], ctx: dict[str, 
         shown = ", ".join(repr(v[:40]) for v in values[:5]) + (", ..." if len(values) > 5 else "")
         times = "twice" if len(values) == 2 else f"{len(values)} times"
         return f"{subject} appears {times} in the form ({shown}); send it once."
-    if kind == "extra_forbidden":  # a JSON body's unknown field; ctx "accepted" when the route knows
+    if kind == "extra_forbidden":  # a JSON body's unknown field; ctx "accepted" when the route knows,
+        # "instead" when another route takes it ({"posts": [...]} sent to the single fact-check)
         accepted = f" (accepted: {ctx['accepted']})" if ctx.get("accepted") else ""
+        if ctx.get("instead"):
+            return f"{subject} is not known here{accepted}; it belongs to {ctx['instead']}."
         return f"{subject} is not known here{accepted}; leave it out."
     if kind == "blank":  # factcheck_api: the message is what follows the subject
         return f"{subject} {msg}."
@@ -453,6 +461,19 @@ def _in_our_words(subject: str, msg: str) -> str:
     if reason[1:2].islower():  # "Invalid ..." -> "invalid ...", but "URL ..." stays
         reason = reason[:1].lower() + reason[1:]
     return f"{subject} is not valid ({reason})." if reason else f"{subject} is not valid."
+
+
+def expected_values(annotation: Any) -> str | None:
+    """ "'a', 'b' or 'c'" for an Enum or Literal annotation (pydantic's wording of the values of
+    an enum error), or None for any other type."""
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        values = [str(member.value) for member in annotation]
+    elif get_origin(annotation) is Literal:
+        values = [str(v) for v in get_args(annotation)]
+    else:
+        return None
+    quoted = [f"'{v}'" for v in values]
+    return ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else "".join(quoted)
 
 
 def _count(n: int, one: str, many: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.citations_citeproc import patch_citeproc
 from app.db import Database
 from app.guard import RequestGuard
-from app.http import MAX_ERRORS, ApiError, error_json, plain_problem, wants_html
+from app.http import MAX_ERRORS, ApiError, error_json, expected_values, plain_problem, wants_html
 from app.publish_http import EmptyMeansAbsent, HeadAsGet, add_cors, reject_unknown_query
 from app.ratelimit import RateLimits
 from app.settings import Settings, get_settings
@@ -64,9 +65,27 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+def with_expected(request: Request, err: dict[str, Any]) -> dict[str, Any]:
+    """A missing query parameter's error with the values it takes (``ctx["expected"]``) when its
+    type is an Enum or Literal (``format`` of /api/v1/citations), found on the matched route."""
+    loc = err.get("loc", ())
+    route = request.scope.get("route")
+    if err.get("type") != "missing" or len(loc) != 2 or loc[0] != "query" or not isinstance(route, APIRoute):
+        return err
+    dependants = [route.dependant]  # the route's parameters and its dependencies' (filters)
+    while dependants:
+        dependant = dependants.pop()
+        for param in dependant.query_params:
+            if param.alias == loc[1] and (expected := expected_values(param.field_info.annotation)):
+                return {**err, "ctx": {**(err.get("ctx") or {}), "expected": expected}}
+        dependants.extend(dependant.dependencies)
+    return err
+
+
+def _validation_details(request: Request, exc: RequestValidationError) -> list[dict[str, Any]]:
     details = []
     for err in exc.errors()[:MAX_ERRORS]:  # a body with 100,000 unknown fields: 20 listed
+        err = with_expected(request, err)
         if err.get("type") == "json_invalid":
             details.append({"in": "body", "field": "", "message": _json_problem(err)})
             continue
@@ -97,7 +116,7 @@ def describe_error(request: Request, exc: Exception) -> ApiError:
     if isinstance(exc, ApiError):
         return exc
     if isinstance(exc, RequestValidationError):
-        details = _validation_details(exc)
+        details = _validation_details(request, exc)
         message = " ".join(d["message"] for d in details) or "The request is not valid."
         return ApiError(422, "invalid-request", message, details=details)
     if isinstance(exc, StarletteHTTPException):

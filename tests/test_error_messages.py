@@ -4,7 +4,7 @@ in a plain sentence, what is allowed (the limit itself, never "None") and what w
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -257,3 +257,52 @@ def test_no_validation_error_speaks_pydantics_words(kind: str, message: str, ctx
         return
     assert sentence.startswith("The field posts.0.id "), sentence
     assert " should " not in sentence and not sentence.startswith("The field posts.0.id: "), sentence
+
+
+def test_a_missing_parameter_with_a_few_values_lists_them(seed_client: TestClient) -> None:
+    """A trial user's report: "The parameter format is required." and no word of the formats."""
+    response = seed_client.get("/api/v1/citations", params={"study": "roos2012patellofemoral"})
+    assert response.status_code == 422
+    assert error(response)["message"] == (
+        "The parameter format is required; give one of 'bibtex', 'ris', 'csl-json', 'apa', 'apa-html', "
+        "'vancouver' or 'vancouver-html'."
+    )
+
+
+@pytest.mark.parametrize(
+    ("annotation", "expected"),
+    [(Literal["a"], "'a'"), (Literal["a", "b", "c"], "'a', 'b' or 'c'"), (int, None), (str, None)],
+)
+def test_expected_values(annotation: Any, expected: str | None) -> None:
+    assert http.expected_values(annotation) == expected
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "expected"),
+    [
+        (
+            FACTCHECK,
+            {"posts": [{"text": "knee"}]},
+            "The field posts is not known here (accepted: text, limit, context); it belongs to "
+            "POST /api/v1/factcheck/batch (a list of posts).",
+        ),
+        (
+            BATCH,
+            {"posts": [{"text": "knee"}], "text": "knee"},
+            "The field text is not known here (accepted: posts, limit); it belongs to "
+            "POST /api/v1/factcheck (one post).",
+        ),
+        (
+            BATCH,
+            {"posts": [{"text": "knee", "posts": []}]},
+            "The field posts.0.posts is not known here (accepted: id, text, context); leave it out.",
+        ),
+    ],
+)
+def test_a_field_of_the_other_factcheck_route_names_that_route(
+    seed_client: TestClient, route: str, body: dict[str, Any], expected: str
+) -> None:
+    """A trial user sent {"posts": [...]} to the single post's route and was told to leave it out."""
+    response = seed_client.post(route, json=body)
+    assert response.status_code == 422
+    assert expected in error(response)["message"], error(response)["message"]
