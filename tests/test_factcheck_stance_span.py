@@ -220,3 +220,20 @@ def test_reverse_as_undoing_a_condition_is_no_backward_walking(seed_client: Test
 )
 def test_reverse_as_a_direction_still_matches(seed_client: TestClient, text: str) -> None:
     match_for(check(seed_client, text), KNEE_PAIN)
+
+
+def test_a_figure_passed_on_in_another_unit_making_the_claim_is_checked(seed_client: TestClient) -> None:
+    """A claim made in several units is shown from its best, and the figures its other units pass
+    on are checked there, each flag with its own span (new-user trial 2026-12-01: the headline's
+    question was shown and "double the calories" in the answer went unflagged)."""
+    text = ("Want to Burn Double the Calories? Run Backwards. It has been shown to improve balance and "
+            "even burn double the calories.")  # fmt: skip
+    match = match_for(check(seed_client, text), CALORIES)
+    flagged = [f for f in match["flags"] if f["code"] == "figure-mismatch"]
+    assert [text[f["span"]["start"] : f["span"]["end"]] for f in flagged] == ["double"]
+    assert flagged[0]["span"]["start"] > text.index("shown")  # the answer's figure, not the question's
+    text = "Does walking backwards burn more calories? Yes: walking backwards burns twice the calories of walking forwards."
+    match = match_for(check(seed_client, text), CALORIES)
+    assert match["stance"] == "asserts"
+    flagged = [f for f in match["flags"] if f["code"] == "figure-mismatch"]
+    assert [text[f["span"]["start"] : f["span"]["end"]] for f in flagged] == ["twice"]

@@ -647,12 +647,7 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     claim = profile.claim
     text = per_post.text
     post = cand.unit.post or index.analyzer.features(text)
-    uf = own_clause(index, cand, post, text)  # the span, stance, figures and flags of this claim
-    said, decides, denied = stance_and_span(
-        index, cand, per_post.units, post, uf.unit, per_post.quotations, per_post.figures(uf.unit)
-    )
-    if decides is not None:  # the concession that decides the stance: its span is what is shown
-        uf = moved(index, uf, post, text, *decides)
+    uf, said, denied = _read_unit(index, cand, per_post, post)
     unit = uf.unit
     figures = per_post.figures(unit)
     # a figure the post denies ("doesn't burn twice the calories") is not one it passes on; one it
@@ -668,8 +663,17 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
         more_flags, more_unverified = figure_checks(profile, post, through, shifted)
         figure_flags, unverified = figure_flags + more_flags, unverified + more_unverified
         corrected = [(d, shifted[0]) for d in denied if d.quantity == shifted[0].quantity]
-    flags = []
+    # The claim's other units (``Candidate.also``): the match shows its best, but a figure the
+    # post passes on in another ("Want to burn double the calories? Run backwards. It has been
+    # shown to burn double the calories.": the question is shown) is checked there too, with its
+    # own span (new-user trial 2026-12-01: "double" went unflagged).
+    elsewhere: list[dict[str, Any]] = []
+    for other in cand.also:
+        more, more_unverified = _passed_on_figures(index, other, per_post, post)
+        elsewhere += [f for f in more if f not in figure_flags + elsewhere]
+        unverified += [u for u in more_unverified if u not in unverified]
     quoted, where = per_post.quote(unit.start, unit.end), (unit.start, unit.end)
+    flags = list(elsewhere)
     if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true
         flags += figure_flags + misreading_flags(index, profile, uf, said_figures)
         if not per_post.hashtags_only:  # tags pass nothing on
@@ -698,6 +702,33 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
         "claim_review": claim_review(claim, base_url=base_url, publisher=publisher),
     }  # fmt: skip
     return found if per_post.sent == text else _as_sent(found, per_post)
+
+
+def _read_unit(
+    index: Index, cand: Candidate, per_post: PerPost, post: Any
+) -> tuple[UnitFeatures, PostStance, list[Figure]]:
+    """``cand``'s own clause (moved to the words that decide its stance, if those lie beyond it),
+    the post's stance there and the figures it denies (``stance_and_span``)."""
+    uf = own_clause(index, cand, post, per_post.text)  # the span, stance, figures and flags of this claim
+    said, decides, denied = stance_and_span(
+        index, cand, per_post.units, post, uf.unit, per_post.quotations, per_post.figures(uf.unit)
+    )
+    if decides is not None:  # the concession that decides the stance: its span is what is shown
+        uf = moved(index, uf, post, per_post.text, *decides)
+    return uf, said, denied
+
+
+def _passed_on_figures(
+    index: Index, cand: Candidate, per_post: PerPost, post: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``figure_checks`` of a unit making the claim besides the one shown, when the post asserts or
+    reports the claim there (a figure it asks about or denies is not one it passes on)."""
+    uf, said, denied = _read_unit(index, cand, per_post, post)
+    if said not in (PostStance.ASSERTS, PostStance.REPORTS):
+        return [], []
+    return figure_checks(
+        index.profiles[cand.claim_id], post, uf, [f for f in per_post.figures(uf.unit) if f not in denied]
+    )
 
 
 def same_clause_ties(index: Index, ranked: list[Candidate], text: str) -> None:

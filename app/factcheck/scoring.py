@@ -7,7 +7,7 @@ For each unit (sentence or clause, ``sentences.split``):
 2. *Gates* (``passes_gates``): a claim about backward locomotion needs "backward" (or retro,
    reverse, BW...) in the unit or in another sentence of the post, or a contrast with walking the
    usual way ("than forward walking", "unlike regular walking", "que caminar hacia adelante":
-   ``CONTRAST_WITH_FORWARD``, in English and the languages read through the concepts); and
+   ``contrasts_with_forward``, in English and the languages read through the concepts); and
    for each kind the claim's core mentions (activity; body part or topic; outcome) the unit needs
    one of the claim's concepts of that kind. Activities, body parts and topics named anywhere in
    the post count for every unit ("Runner's knee? Walking backwards eases the pain."); outcomes
@@ -121,6 +121,24 @@ CONTRAST_WITH_FORWARD = re.compile(
     ),
     re.IGNORECASE,
 )
+# Another kind of walking (or another activity) named before the contrast is what the contrast is
+# about: "Nordic walking burns 20% more calories than regular walking" compares poles with none,
+# not backward with forward (new-user trial 2026-12-01: both calorie claims at 0.97).
+_OTHER_GAIT = re.compile(
+    r"\b(?:nordic|pole|brisk|power|race|speed|fast|incline[ds]?|uphill|downhill|hill|interval|japanese"
+    r"|weighted|barefoot|stairs?|sideways|lateral|trail|marathon)\s+(?:walk|walking|running|run|jogging)\b"
+    r"|\b(?:jogging|hiking|rucking|cycling|swimming|rowing|sprinting|skipping|elliptical|stair climbing"
+    r"|nordic walking|nordisch\w*|marche nordique|marcha nórdica|camminata nordica|caminhada nórdica)\b",
+    re.IGNORECASE,
+)
+
+
+def contrasts_with_forward(text: str) -> bool:
+    """``text`` sets something against walking the usual way (``CONTRAST_WITH_FORWARD``) and names
+    no other kind of walking or activity (``_OTHER_GAIT``) before it that the contrast would be
+    about; then the something is walking the other way, whether or not ``text`` says so."""
+    found = CONTRAST_WITH_FORWARD.search(text)
+    return found is not None and not _OTHER_GAIT.search(text, 0, found.start())
 
 
 # A comparison said without naming what it is against ("improves VO2 max more", "get fitter
@@ -164,6 +182,9 @@ class Candidate:
     z: float = 0.0  # the linear predictor the score calibrates (a tie-break)
     explained_away: bool = False
     ambiguous_with: list[str] = field(default_factory=list)
+    # The claim's other units at the threshold or more, best first: the post makes it there too
+    # (a headline's question and the sentence that answers it; a figure said twice).
+    also: list[Candidate] = field(default_factory=list)
 
 
 @cache
@@ -210,7 +231,7 @@ def lent_by(index: Index, context: Features, text: str) -> frozenset[str]:
     would; never an outcome (each unit must state its own). ``context``: the features of ``text``."""
     kind = index.analyzer.kind
     lent = {f for f in context.spans if kind(f) in CARRIED_KINDS}
-    if BACKWARD in context.spans or CONTRAST_WITH_FORWARD.search(text):
+    if BACKWARD in context.spans or contrasts_with_forward(text):
         lent.add(BACKWARD)
     return frozenset(lent)
 
@@ -245,7 +266,7 @@ def unit_features(
     for unit, own in zip(units, owns, strict=True):
         checkpoint()  # a long post stops here once its request is past its deadline
         gives = {f for f in own if kind(f) in CARRIED_KINDS}
-        if BACKWARD in own or CONTRAST_WITH_FORWARD.search(unit.text):
+        if BACKWARD in own or contrasts_with_forward(unit.text):
             gives.add(BACKWARD)
         lent.append(gives)
     lenders = Counter(f for gives in lent for f in gives)  # how many units lend each feature
@@ -588,7 +609,8 @@ def rank(
 
     Order: score, then the linear predictor (the calibration map is flat in places), then the
     weight of the post's words the claim accounts for, then the cosine: evidence in the post,
-    never the claim's id. Two accepted claims of the same unit whose scores
+    never the claim's id. A claim's other units at the threshold or more are its ``also`` (best
+    first). Two accepted claims of the same unit whose scores
     differ by less than ``near_tie`` are marked ambiguous with each other."""
     if top is not None:
         return _rank_top(index, units, model, top)
@@ -605,6 +627,10 @@ def rank(
         held = best.get(c.claim_id)
         if held is None or (c.score, c.z, c.mass) > (held.score, held.z, held.mass):
             best[c.claim_id] = c
+    order = sorted(found, key=lambda c: (-c.score, -c.z, -c.mass, -c.values[3]))
+    for c in order:
+        if c.score >= model["threshold"] and c is not best[c.claim_id]:
+            best[c.claim_id].also.append(c)
     ranked = sorted(best.values(), key=lambda c: (-c.score, -c.z, -c.mass, -c.values[3]))
     _mark_near_ties([c for c in ranked if c.score >= model["threshold"]], model)
     return ranked
@@ -632,7 +658,9 @@ def _rank_top(index: Index, units: list[UnitFeatures], model: dict[str, Any], to
     the score being a non-decreasing function of the predictor). A visited candidate is scored exactly (``probability``), skipped when below the
     threshold, explained away (``_explain_away``: against its unit's accepted complete candidates)
     or of a claim already taken (a claim's first candidate in this order is its best), else taken;
-    the visit stops at ``top`` claims. The result equals ``rank``'s accepted claims cut at ``top``."""
+    the visit stops at ``top`` claims, then goes on through the accepted candidates of the claims
+    taken (their ``also``) until the threshold. The result equals ``rank``'s accepted claims cut at
+    ``top``."""
     threshold = model["threshold"]
     coef = np.asarray(model["coef"], dtype=np.float64)
     pool = _passing(index, units, model)
@@ -646,26 +674,30 @@ def _rank_top(index: Index, units: list[UnitFeatures], model: dict[str, Any], to
     order = np.lexsort((-values[:, 3], -mass, -z))
     complete: dict[int, list[Candidate]] = {}
     ranked: list[Candidate] = []
-    taken: set[str] = set()
+    taken: dict[str, Candidate] = {}
     for at in order.tolist():
         n = int(unit_no[at])
         found, rows = pool[n]
         i = int(row_no[at])
-        if index.claim_order[int(found.claims[i])] in taken:
-            continue
+        held = taken.get(index.claim_order[int(found.claims[i])])
+        if held is None and len(ranked) >= top:
+            continue  # past ``top`` claims, only the other units of those taken are visited
         c = found.candidate(index, i)
         c.z, c.score = linear(c.values, model), probability(c.values, model)
         if c.score < threshold:
+            if len(ranked) >= top:
+                break  # the order is by the predictor: no later candidate reaches the threshold
             continue
         if c.values[2] > 0:
             if n not in complete:
                 complete[n] = _accepted_complete(index, found, rows, model)
             if any(c.matched < o.matched and o.mass > c.mass for o in complete[n]):
                 continue
-        taken.add(c.claim_id)
+        if held is not None:
+            held.also.append(c)
+            continue
+        taken[c.claim_id] = c
         ranked.append(c)
-        if len(ranked) >= top:
-            break
     _mark_near_ties(ranked, model)
     return ranked
 
