@@ -366,13 +366,10 @@ def test_performance_raised_is_athletic_performance(seed_client: TestClient, tex
         # pedalling backwards is cycling, and "than pedalling forward" no contrast with walking
         "Pedalling backwards strengthens your quads more than pedalling forward.",
         "Pedaling backward on the elliptical burns more calories than pedaling forward.",
-        # not backward walking, but the quadriceps claim (which names no activity) scores 0.48
-        # at the 0.475 cut-off of the model refitted 2026-12-01 (the fit's 93%-silence rule on
-        # development passages, not tuned to this post); strict, so the mark goes when it is silent
-        pytest.param(
-            "Reverse pedaling on the elliptical strengthens the muscles around the knee.",
-            marks=pytest.mark.xfail(strict=True, reason="the quadriceps claim scores 0.48 at 0.475"),
-        ),
+        # not backward walking; the quadriceps claim (which names no activity) reached 0.48 at
+        # the 0.475 cut-off of the morning's model and was a strict xfail; silent again since the
+        # refit of 2026-12-01 06:45 (cut-off 0.5 by the fit's 93%-silence rule, not tuned to it)
+        "Reverse pedaling on the elliptical strengthens the muscles around the knee.",
         "Backward pedaling on a stationary bike eases knee pain.",
     ],
 )
