@@ -324,14 +324,7 @@ def plain_problem(error: dict[str, Any], subject: str | None = None) -> str:
     never pydantic's own sentence ("Input should be a valid list")."""
     loc = [str(p) for p in error.get("loc", ())]
     where, path = (loc[0], loc[1:]) if loc and loc[0] in ("query", "path", "body", "header") else ("", loc)
-    if subject is not None:
-        pass
-    elif where == "query":  # repeated parameters: topic.0 is still the parameter "topic"
-        subject = f"The parameter {path[0] if path else ''}"
-    elif where == "path":
-        subject = f"The address part {'.'.join(path)}"
-    else:
-        subject = f"The field {'.'.join(path)}" if path else "The request"
+    subject = subject or _subject(where, path)
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     special = _own_wording(kind, subject, error, ctx)
@@ -348,6 +341,15 @@ def plain_problem(error: dict[str, Any], subject: str | None = None) -> str:
     if kind in ("string_too_short", "string_too_long") and isinstance(value, str):
         return f"{subject} must be {allowed}; {_count(len(value), 'was', 'were')} sent."
     return f"{subject} must be {allowed}{_shown(value)}."
+
+
+def _subject(where: str, path: list[str]) -> str:
+    """How an error names what it is about: a query parameter, a part of the address or a field."""
+    if where == "query":  # repeated parameters: topic.0 is still the parameter "topic"
+        return f"The parameter {path[0] if path else ''}"
+    if where == "path":
+        return f"The address part {'.'.join(path)}"
+    return f"The field {'.'.join(path)}" if path else "The request"
 
 
 def _own_wording(kind: str, subject: str, error: dict[str, Any], ctx: dict[str, Any]) -> str | None:

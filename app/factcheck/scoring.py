@@ -627,13 +627,17 @@ def rank(
         held = best.get(c.claim_id)
         if held is None or (c.score, c.z, c.mass) > (held.score, held.z, held.mass):
             best[c.claim_id] = c
-    order = sorted(found, key=lambda c: (-c.score, -c.z, -c.mass, -c.values[3]))
-    for c in order:
+    for c in sorted(found, key=_rank_order):
         if c.score >= model["threshold"] and c is not best[c.claim_id]:
             best[c.claim_id].also.append(c)
-    ranked = sorted(best.values(), key=lambda c: (-c.score, -c.z, -c.mass, -c.values[3]))
+    ranked = sorted(best.values(), key=_rank_order)
     _mark_near_ties([c for c in ranked if c.score >= model["threshold"]], model)
     return ranked
+
+
+def _rank_order(c: Candidate) -> tuple[float, float, float, float]:
+    """``rank``'s order, best first: score, linear predictor, mass, cosine (``_rank_top``'s too)."""
+    return (-c.score, -c.z, -c.mass, -c.values[3])
 
 
 def _mark_near_ties(accepted: list[Candidate], model: dict[str, Any]) -> None:
