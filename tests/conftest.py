@@ -85,6 +85,30 @@ def seed_client(seed_settings: Settings) -> Iterator[TestClient]:
         yield client
 
 
+#: Tries of the fact-check warm-up request: each may answer 503 while the models load.
+WARM_UP_TRIES = 10
+
+
+@pytest.fixture(scope="session")
+def factcheck_client(seed_settings: Settings, seed_client: TestClient) -> TestClient:
+    """``seed_client`` with the fact-check ready, once per backend for the session: the index file
+    written first (by a store of its own) and the models loaded by a first request, repeated while
+    it answers 503 (on a loaded machine loading them can take longer than a request's deadline),
+    so that the tests' requests time the checks alone. For tests of the fact-check API."""
+    from app.db import Database
+    from app.factcheck.index import get_index
+    from app.store import Store
+
+    store = Store(Database(seed_settings))
+    get_index(store)
+    store.db.dispose()
+    for _ in range(WARM_UP_TRIES):
+        answer = seed_client.post("/api/v1/factcheck", json={"text": "Walking backwards eases knee pain."})
+        if answer.status_code != 503:
+            break
+    return seed_client
+
+
 @pytest.fixture(scope="module")
 def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated knowledge base of the test module's ``CLAIMS`` claims (bench/generate.py),

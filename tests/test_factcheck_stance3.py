@@ -16,32 +16,6 @@ from app.factcheck.sentences import clause_pieces
 from app.factcheck.stance import is_question, negation_cues, stance
 
 
-@pytest.fixture(scope="module")
-def client(seed_settings, seed_client: TestClient) -> TestClient:  # type: ignore[no-untyped-def]
-    """``seed_client`` with the fact-check index file written first (by a store of its own) and its
-    models loaded (a first request, repeated while it answers 503: on a loaded machine loading them
-    can take longer than a request's deadline), so the tests' requests time the checks alone."""
-    from app.db import Database
-    from app.factcheck.index import get_index
-    from app.store import Store
-
-    store = Store(Database(seed_settings))
-    get_index(store)
-    store.db.dispose()
-    for _ in range(WARM_UP_TRIES):
-        if (
-            seed_client.post(
-                "/api/v1/factcheck", json={"text": "Walking backwards eases knee pain."}
-            ).status_code
-            != 503
-        ):
-            break
-    return seed_client
-
-
-WARM_UP_TRIES = 10
-
-
 def matches(client: TestClient, text: str) -> dict[str, dict]:
     return claim_matches(factcheck_body(client, text))
 
@@ -89,8 +63,8 @@ def test_a_list_and_a_portuguese_no_are_still_no_cut() -> None:
         "Ходьба назад сжигает больше калорий и не помогает похудеть.",
     ],
 )
-def test_the_negated_clause_denies_only_its_own_claim(client: TestClient, text: str) -> None:
-    found = matches(client, text)
+def test_the_negated_clause_denies_only_its_own_claim(factcheck_client: TestClient, text: str) -> None:
+    found = matches(factcheck_client, text)
     assert found[WEIGHT]["stance"] == "denies"
     assert found[CALORIES]["stance"] == "asserts"
 
@@ -98,26 +72,27 @@ def test_the_negated_clause_denies_only_its_own_claim(client: TestClient, text: 
 # --- 2. hedged denials ---------------------------------------------------------------------------
 
 
-def test_a_concession_about_another_claim_does_not_take_the_denial_back(client: TestClient) -> None:
+def test_a_concession_about_another_claim_does_not_take_the_denial_back(factcheck_client: TestClient) -> None:
     found = matches(
-        client, "Walking backwards is not proven to help knee pain, but it does strengthen your quads"
+        factcheck_client,
+        "Walking backwards is not proven to help knee pain, but it does strengthen your quads",
     )
     assert found[KNEE_PAIN]["stance"] == "denies"
     assert found[KNEE_PAIN]["matched_text"]["text"] == "Walking backwards is not proven to help knee pain"
     assert found[QUADS]["stance"] == "asserts"
 
 
-def test_a_concession_about_the_same_claim_still_takes_it_back(client: TestClient) -> None:
+def test_a_concession_about_the_same_claim_still_takes_it_back(factcheck_client: TestClient) -> None:
     assert (
-        matches(client, "Walking backwards is no miracle cure for knee pain, but it can help.")[KNEE_PAIN][
-            "stance"
-        ]
+        matches(factcheck_client, "Walking backwards is no miracle cure for knee pain, but it can help.")[
+            KNEE_PAIN
+        ]["stance"]
         == "asserts"
     )
     assert (
-        matches(client, "Walking backwards won't cure your knee pain. But it helps your balance.")[KNEE_PAIN][
-            "stance"
-        ]
+        matches(factcheck_client, "Walking backwards won't cure your knee pain. But it helps your balance.")[
+            KNEE_PAIN
+        ]["stance"]
         == "denies"
     )
 
@@ -143,8 +118,8 @@ def test_a_concession_about_the_same_claim_still_takes_it_back(client: TestClien
         "Ходьба задом наперед облегчает боль в колене: недоказанно.",
     ],
 )
-def test_hedged_denials_deny(client: TestClient, text: str) -> None:
-    assert matches(client, text)[KNEE_PAIN]["stance"] == "denies"
+def test_hedged_denials_deny(factcheck_client: TestClient, text: str) -> None:
+    assert matches(factcheck_client, text)[KNEE_PAIN]["stance"] == "denies"
 
 
 # --- 3. Turkish and Vietnamese -------------------------------------------------------------------
@@ -166,8 +141,10 @@ def test_hedged_denials_deny(client: TestClient, text: str) -> None:
         ("Đi lùi giúp giảm đau đầu gối.", "asserts"),
     ],
 )
-def test_turkish_and_vietnamese_negation_and_questions(client: TestClient, text: str, expected: str) -> None:
-    assert matches(client, text)[KNEE_PAIN]["stance"] == expected
+def test_turkish_and_vietnamese_negation_and_questions(
+    factcheck_client: TestClient, text: str, expected: str
+) -> None:
+    assert matches(factcheck_client, text)[KNEE_PAIN]["stance"] == expected
 
 
 @pytest.mark.parametrize(
@@ -204,8 +181,8 @@ def test_a_turkish_negation_cue_is_its_suffix_not_the_verb() -> None:
         "倒走时要小步慢走，注意安全。",
     ],
 )
-def test_safety_advice_does_not_make_the_safety_claim(client: TestClient, text: str) -> None:
-    assert SAFE not in matches(client, text)
+def test_safety_advice_does_not_make_the_safety_claim(factcheck_client: TestClient, text: str) -> None:
+    assert SAFE not in matches(factcheck_client, text)
 
 
 @pytest.mark.parametrize(
@@ -215,5 +192,7 @@ def test_safety_advice_does_not_make_the_safety_claim(client: TestClient, text: 
         ("Walking backwards on a treadmill is safe for most people.", "asserts"),
     ],
 )
-def test_what_is_said_of_its_safety_still_makes_it(client: TestClient, text: str, expected: str) -> None:
-    assert matches(client, text)[SAFE]["stance"] == expected
+def test_what_is_said_of_its_safety_still_makes_it(
+    factcheck_client: TestClient, text: str, expected: str
+) -> None:
+    assert matches(factcheck_client, text)[SAFE]["stance"] == expected
