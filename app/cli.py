@@ -321,7 +321,11 @@ def cmd_factcheck_eval(args: argparse.Namespace) -> int:
         raise CommandError(f"{path}: no passages{f' in part {args.part}' if args.part else ''}")
     with open_store(get_settings()) as store:
         factcheck(store, "warm up", limit=1)  # builds the index once, outside the timings
-        report = evaluate.evaluate(get_index(store), passages)
+        index = get_index(store)
+        unknown = evaluate.unknown_claims(passages, index.claim_pos)
+        if unknown:  # each would count as a miss of the matcher, not as the typo it is
+            raise CommandError("; ".join(unknown))
+        report = evaluate.evaluate(index, passages)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:

@@ -87,6 +87,35 @@ def test_eval_reports_stance_and_languages(tmp_path: Path, seed_sqlite: Settings
     )
 
 
+def test_eval_names_an_unknown_claim_id(
+    tmp_path: Path, seed_sqlite: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A labelled claim id that is no claim of the build (a typo, a renamed claim) is an error naming
+    the file, the passage and the id, with the id it most likely meant, before any measuring: it
+    used to count silently as a miss of every ranker."""
+    from app.cli import main
+
+    labelled = tmp_path / "labelled.yaml"
+    labelled.write_text(yaml.safe_dump([
+        {"id": "p1", "text": "Walking backwards burns more calories.",
+         "expect": ["backward-walking-burns-more-calories"]},
+        {"id": "p2", "text": "Backward walking improves balance.",
+         "claims": [{"id": "backward-walking-improve-balance", "stance": "asserts"}]},
+        {"id": "p3", "text": "Does walking backwards help knee pain?", "expect": ["knee-magic"],
+         "stance": {"knee-magic": "asks"}},
+    ]))  # fmt: skip
+    monkeypatch.setenv("EVIDENCE_KB_DATABASE_URL", seed_sqlite.database_url)
+    monkeypatch.setenv("EVIDENCE_KB_DATA_DIR", str(DATA_DIR))
+    assert main(["factcheck-eval", str(labelled)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert err.strip() == (
+        f"evidence-kb factcheck-eval: {labelled}: passage p2: unknown claim id 'backward-walking-improve-balance' "
+        f"(did you mean 'backward-walking-improves-balance'?); {labelled}: passage p3: unknown claim id "
+        "'knee-magic'"
+    )
+
+
 def test_harder_posts(tmp_path: Path, seed_sqlite: Settings) -> None:
     """Our own posts: slang, hashtags, emoji, misspellings, multi-claim, numbers, look-alikes."""
     report = run_eval(HARD_FILE, tmp_path, seed_sqlite)

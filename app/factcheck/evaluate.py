@@ -10,6 +10,8 @@ or with claims and stances (tests/fixtures/factcheck-issue.yaml, factcheck-real/
     {id, text, expect: [ids], stance: {id: stance}, figures: [...], figures_contradict: [...], language}
 
 A passage's part (dev or test) is its ``split`` field or the name of its file (dev.yaml, test.yaml).
+Every claim id a passage labels must be a claim of the build (``unknown_claims``): a misspelt id
+would count as a miss of every ranker, never as the typo it is.
 
 Rankers compared (each returns claim ids best first):
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,7 @@ from app.factcheck.check import analyse, readable
 from app.factcheck.index import Index
 from app.factcheck.scoring import cut_off, load_model
 from app.factcheck.stance import STANCES
+from app.problems import did_you_mean_key
 from app.vocab import FlagCode
 
 BANDS = [(i / 10, (i + 1) / 10) for i in range(10)]
@@ -50,6 +54,7 @@ class Passage:
     language: str = "en"
     split: str = "dev"
     raw: dict[str, Any] = field(default_factory=dict)
+    source: str = ""  # the file it was read from (``load_passages``)
 
 
 def normalise(item: dict[str, Any], n: int) -> Passage:
@@ -90,6 +95,7 @@ def load_passages(path: Path, part: str | None = None, language: str | None = No
             raise ValueError(f"{file}: expected a list of passages")
         for n, item in enumerate(items):
             passage = normalise(item, n)
+            passage.source = str(file)
             if "split" not in item and file.stem in ("dev", "test"):
                 passage.split = file.stem
             passages.append(passage)
@@ -97,6 +103,20 @@ def load_passages(path: Path, part: str | None = None, language: str | None = No
         p
         for p in passages
         if (part is None or p.split == part) and (language is None or p.language == language)
+    ]
+
+
+def unknown_claims(passages: Iterable[Passage], known: Collection[str]) -> list[str]:
+    """One message per claim id a passage labels (``expect``, ``claims``, ``stance``) that is not
+    one of ``known`` (the build's claim ids), naming the file, the passage and the id, with the
+    id it most likely meant (``problems.near_key``, as ``evidence-kb check`` says it): "dev.yaml:
+    passage r012: unknown claim id 'backward-walking-improve-balance' (did you mean
+    'backward-walking-improves-balance'?)". Empty when every id is known."""
+    return [
+        f"{p.source or 'passages'}: passage {p.id}: unknown claim id '{claim_id}'{did_you_mean_key(claim_id, known)}"
+        for p in passages
+        for claim_id in dict.fromkeys([*p.expect, *p.stances])
+        if claim_id not in known
     ]
 
 
