@@ -1,0 +1,59 @@
+"""Recall on English wording (issue 14, second pass): concept terms for how published articles
+and abstracts say what a claim says, checked against real usage in the search tool's pages
+corpus. The sentences are written for these tests, not taken from the labelled set."""
+
+from __future__ import annotations
+
+import pytest
+from test_factcheck_recall_en2 import concept_ids
+
+
+@pytest.mark.parametrize(
+    ("text", "has", "lacks"),
+    [
+        # an effect named by its sign, as abstracts name it
+        ("retro walking positively affects gait", {"improvement"}, set()),
+        ("it may have positive effects on stability", {"improvement"}, set()),
+        ("a positive impact on your stride", {"improvement"}, set()),
+        # a gain named as the edge it gives
+        ("a clear advantage in long races", {"improvement"}, set()),
+        # a sign of something else is no improvement
+        ("a positive test for arthritis", set(), {"improvement"}),
+    ],
+)
+def test_an_effect_named_by_its_sign(text: str, has: set[str], lacks: set[str]) -> None:
+    found = concept_ids(text)
+    assert has <= found and not lacks & found, found
+
+
+@pytest.mark.parametrize(
+    ("text", "has", "lacks"),
+    [
+        # a measure at a high level is more of it ("a higher VO2 max" already was)
+        ("a high VO2 max in long events", {"improvement", "vo2max"}, set()),
+        ("people with a high vo2max", {"improvement", "vo2max"}, set()),
+        ("an elevated VO2max in racers", {"improvement", "vo2max"}, set()),
+        # a high intensity is no gain in VO2 max
+        ("high intensity intervals", set(), {"improvement"}),
+    ],
+)
+def test_a_high_vo2max_is_more_of_it(text: str, has: set[str], lacks: set[str]) -> None:
+    found = concept_ids(text)
+    assert has <= found and not lacks & found, found
+
+
+@pytest.mark.parametrize(
+    ("text", "has", "lacks"),
+    [
+        # the muscles named by the joint they hold
+        ("it works the muscles that support your knees", {"quadriceps"}, set()),
+        ("strengthening the muscles supporting the knee", {"quadriceps"}, set()),
+        ("the muscles in your knees do more work", {"quadriceps"}, set()),
+        ("the front of your thighs burns", {"quadriceps"}, set()),
+        # the muscles of another joint are not the quadriceps
+        ("the muscles that support your spine", set(), {"quadriceps"}),
+    ],
+)
+def test_the_knee_muscles_named_by_the_joint(text: str, has: set[str], lacks: set[str]) -> None:
+    found = concept_ids(text)
+    assert has <= found and not lacks & found, found
