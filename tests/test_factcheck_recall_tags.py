@@ -5,6 +5,8 @@ labelled set."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from claimids import KNEE_PAIN
 from fastapi.testclient import TestClient
@@ -52,3 +54,19 @@ def test_a_hashtag_in_the_posts_language_is_read_as_before(index) -> None:  # ty
 
     units, _ = post_units(index, clean("Caminar hacia atrás me ayudó mucho #dolorderodilla"))
     assert "knee-pain" in units[0].own
+
+
+def test_a_character_range_is_read_as_every_token_it_touches() -> None:
+    """``Features.token_range``, the one reading of a character range as tokens: a hashtag's English
+    term ("knee" at 1-5 of "#kneepain") is the hashtag's token; a ratio's range is its tokens."""
+    from app.factcheck.analyzer import Features, Token
+
+    text = "#kneepain 100 steps backward"
+    tokens = [
+        Token(m.group().lower(), m.group().lower(), m.start(), m.end()) for m in re.finditer(r"\w+", text)
+    ]
+    feats = Features({}, tokens)
+    assert feats.token_range(1, 5) == (0, 1)  # inside one token
+    assert feats.token_range(10, 28) == (1, 4)  # whole tokens
+    assert feats.token_range(11, 16) == (1, 3)  # starts and ends inside tokens
+    assert feats.token_range(9, 10) is None  # a space

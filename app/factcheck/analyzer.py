@@ -319,6 +319,15 @@ class Features:
     def names(self) -> set[str]:
         return set(self.spans)
 
+    def token_range(self, start: int, end: int) -> tuple[int, int] | None:
+        """The tokens with a character in ``start``-``end`` of the text, as a span (first, last + 1),
+        or None when no token has: a token the range starts or ends inside counts (an English term
+        found inside the hashtag "#kneepain" is that hashtag's token). The one reading of a
+        character range as tokens, for the features added over a post's own (a hashtag's
+        concepts, ``language``; a ratio of counts, ``scoring.ratio_as_effort``)."""
+        inside = [k for k, t in enumerate(self.tokens) if t.end > start and t.start < end]
+        return (inside[0], inside[-1] + 1) if inside else None
+
 
 _local = threading.local()
 

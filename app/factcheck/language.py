@@ -167,7 +167,6 @@ def _english_hashtags(index: Index, text: str, feats: Features) -> dict[str, lis
     in English and changes nothing."""
     from app.factcheck.sentences import HASHTAG
 
-    tokens = feats.tokens
     out: dict[str, list[tuple[int, int]]] = {}
     for tag in HASHTAG.finditer(text):
         english = index.analyzer.features(tag.group())
@@ -175,11 +174,11 @@ def _english_hashtags(index: Index, text: str, feats: Features) -> dict[str, lis
             if feature.startswith("w:"):
                 continue
             for i, j in spans:
-                start = tag.start() + english.tokens[i].start
-                end = tag.start() + english.tokens[j - 1].end
-                inside = [k for k, t in enumerate(tokens) if t.end > start and t.start < end]
-                if inside:
-                    out.setdefault(feature, []).append((inside[0], inside[-1] + 1))
+                where = feats.token_range(
+                    tag.start() + english.tokens[i].start, tag.start() + english.tokens[j - 1].end
+                )
+                if where is not None:
+                    out.setdefault(feature, []).append(where)
     return out
 
 

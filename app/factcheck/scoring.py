@@ -354,18 +354,15 @@ def ratio_as_effort(index: Index, post: Features, units: list[Unit]) -> Features
     a unit has no ratio or the index has no such concept."""
     if ENERGY not in index.analyzer.concepts:
         return post
-    tokens = post.tokens
-    found = []
-    for unit in units:
-        for start, end in ratio_spans(unit.text):
-            inside = [
-                k for k, t in enumerate(tokens) if unit.start + start <= t.start and t.end <= unit.start + end
-            ]
-            if inside:
-                found.append((inside[0], inside[-1] + 1))
+    found = [
+        where
+        for unit in units
+        for start, end in ratio_spans(unit.text)
+        if (where := post.token_range(unit.start + start, unit.start + end)) is not None
+    ]
     if not found:
         return post
-    return Features({**post.spans, ENERGY: [*post.spans.get(ENERGY, []), *found]}, tokens)
+    return Features({**post.spans, ENERGY: [*post.spans.get(ENERGY, []), *found]}, post.tokens)
 
 
 # Pain of a body part named apart from it: "reduce stress and pain on knee joints", "shifts the
