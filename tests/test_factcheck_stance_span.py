@@ -6,7 +6,7 @@ hashtags only states nothing to overclaim and says so, and a flag quotes the wor
 from __future__ import annotations
 
 import pytest
-from claimids import CALORIES, ENERGY, KNEE_PAIN
+from claimids import BALANCE, CALORIES, ENERGY, KNEE_OA, KNEE_PAIN, STROKE
 from fastapi.testclient import TestClient
 from helpers import factcheck_body as check
 from helpers import flag_codes as codes
@@ -122,6 +122,78 @@ def test_an_overclaim_flag_quotes_its_words(
             assert text[span["start"] : span["end"]] == span["text"]
         said = [s["text"].lower() for s in spans]
         assert set(said) <= {w.lower() for w in words} and said
+
+
+def population_flag(match: dict) -> dict | None:
+    return next((f for f in match["flags"] if f["code"] == "population-mismatch"), None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Backward walking cured my knee pain. I have knee osteoarthritis.",
+        "I have knee osteoarthritis. Backward walking cured my knee pain.",
+    ],
+)
+def test_the_population_a_sentence_beside_names_is_read(factcheck_client: TestClient, text: str) -> None:
+    """Who a post speaks of may be named a sentence apart: "I have knee osteoarthritis" beside the
+    claim is the population it was tested in, not "The post names no condition"."""
+    assert population_flag(match_for(check(factcheck_client, text), KNEE_OA)) is None
+
+
+def test_a_group_a_sentence_beside_names_is_flagged_and_quoted(factcheck_client: TestClient) -> None:
+    text = "Backward walking improves balance. Great for seniors."
+    flag = population_flag(match_for(check(factcheck_client, text), BALANCE))
+    assert flag is not None and flag["message"].startswith("The post applies this to older adults, a group")
+    assert flag["span"] == {"start": 45, "end": 52, "text": "seniors"} and flag["post_says"] == "seniors"
+    text = "Walking backwards eases knee osteoarthritis pain. It works for healthy people too."
+    flag = population_flag(match_for(check(factcheck_client, text), KNEE_OA))
+    assert flag is not None and flag["post_says"] == flag["span"]["text"] == "healthy people"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a sentence of another activity speaks of something else; one two sentences away is not read
+        "Backward walking cured my knee pain. My wife runs for her arthritis.",
+        "Backward walking cured my knee pain. Running is bad. I have arthritis.",
+    ],
+)
+def test_an_unrelated_sentence_lends_no_population(factcheck_client: TestClient, text: str) -> None:
+    flag = population_flag(match_for(check(factcheck_client, text), KNEE_PAIN))
+    assert flag is not None and flag["post_says"] == "no condition named"
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_id", "said"),
+    [
+        # the term, not the shorter term inside it ('older', 'healthy' were quoted)
+        ("Backward walking improves balance in kids with cerebral palsy and in all older adults", BALANCE,
+         "older adults"),
+        ("Backward walking improves balance even in healthy people, not only in stroke patients", STROKE,
+         "healthy people"),
+        # a later clause that extends the claim: its words (no span was given, and post_says was
+        # the concept's label 'healthy adults')
+        ("Walking backwards eases knee osteoarthritis pain, and it works for healthy people too", KNEE_OA,
+         "healthy people"),
+    ],
+)  # fmt: skip
+def test_a_population_flag_quotes_the_whole_term(
+    factcheck_client: TestClient, text: str, claim_id: str, said: str
+) -> None:
+    flag = population_flag(match_for(check(factcheck_client, text), claim_id))
+    assert flag is not None and flag["post_says"] == said
+    assert text[flag["span"]["start"] : flag["span"]["end"]] == flag["span"]["text"] == said
+
+
+def test_an_overclaim_flag_quotes_a_term_once(factcheck_client: TestClient) -> None:
+    """'scientifically proven' holds the term 'proven': one quote, not 'scientifically proven, proven'."""
+    text = "Backward walking is scientifically proven to cure knee pain"
+    (flag,) = [
+        f for f in match_for(check(factcheck_client, text), KNEE_PAIN)["flags"] if f["code"] == "overclaim"
+    ]
+    assert flag["post_says"] == "scientifically proven, cure"
+    assert [s["text"] for s in flag["spans"]] == ["scientifically proven", "cure"]
 
 
 def test_population_and_denial_flags_quote_their_words(factcheck_client: TestClient) -> None:

@@ -679,7 +679,7 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
         if not per_post.hashtags_only:  # tags pass nothing on
             flags += rejected_flags(claim, said, quoted, where)
     if said == PostStance.ASSERTS and not per_post.hashtags_only:  # tags state nothing to overclaim
-        flags += population_flags(index, profile, uf, cand.unit, text)
+        flags += population_flags(index, profile, uf, cand.unit, text, per_post.units)
         flags += overclaim_flags(index, post, uf, text, claim, figures)
     # "doesn't burn twice the calories" denies the exaggeration, not the claim; "burns 20% fewer
     # calories" denies the claim itself

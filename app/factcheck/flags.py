@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from app import grading
@@ -56,6 +57,7 @@ from app.factcheck.figures import (
 )
 from app.factcheck.index import ClaimProfile, Index
 from app.factcheck.scoring import UnitFeatures
+from app.factcheck.sentences import Unit
 from app.factcheck.stance import Stance, negated
 from app.vocab import FlagCode, PostStance
 
@@ -364,43 +366,126 @@ def _mismatch(fig: Figure, closest: dict[str, Any], how: str = "") -> dict[str, 
 # A clause that extends the claim to more people: "and it works for healthy people too", "even
 # for healthy people", "not just for patients".
 _EXTENDS = re.compile(r"\b(?:too|as well|even|not (?:just|only)|and not only)\b", re.IGNORECASE)
+_WHO_KINDS = ("population", "generaliser")  # what a flag on the population reads
+_WHAT_KINDS = ("activity", "outcome")  # what a sentence says of its own
+
+
+def _who(
+    concepts: dict[str, ConceptDef], post: Features, start: int, end: int
+) -> dict[str, list[tuple[int, int]]]:
+    """The populations and generalisers ``post`` names from character ``start`` to ``end``, with
+    their token spans."""
+    found = {
+        f: [(i, j) for i, j in spans if start <= post.tokens[i].start < end]
+        for f, spans in post.spans.items()
+        if f in concepts and concepts[f].kind in _WHO_KINDS
+    }
+    return {f: spans for f, spans in found.items() if spans}
 
 
 def _extended_to(
     concepts: dict[str, ConceptDef], uf: UnitFeatures, whole: UnitFeatures | None, text: str
-) -> set[str]:
-    """The populations and generalisers of the rest of the sentence after ``uf`` (``whole``: the
-    sentence) when that rest extends the claim (``_EXTENDS``: "..., and it works for healthy
-    people too"); none otherwise."""
+) -> dict[str, list[tuple[int, int]]]:
+    """The populations and generalisers (token spans) of the rest of the sentence after ``uf``
+    (``whole``: the sentence) when that rest extends the claim (``_EXTENDS``: "..., and it works
+    for healthy people too"); none otherwise."""
     post = uf.post
     if whole is None or post is None or whole.unit.end <= uf.unit.end:
-        return set()
+        return {}
     if not _EXTENDS.search(text[uf.unit.end : whole.unit.end]):
-        return set()
-    return {
-        f
-        for f, spans in whole.own.items()
-        if f in concepts
-        and concepts[f].kind in ("population", "generaliser")
-        and any(uf.unit.end <= post.tokens[i].start < whole.unit.end for i, _ in spans)
-    }
+        return {}
+    return _who(concepts, post, uf.unit.end, whole.unit.end)
+
+
+def _said_beside(
+    index: Index, profile: ClaimProfile, uf: UnitFeatures, units: Sequence[Unit]
+) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[int, int]]]:
+    """The populations and generalisers (token spans) of the sentence just before and the one just
+    after ``uf``'s that speak of this claim alone, and those sentences' (start, end): who the claim
+    is said of may be named a sentence apart ("Backward walking cured my knee pain. I have knee
+    osteoarthritis.", "I'm a senior. ...", "... It helps everyone."). A sentence that names an
+    activity or an outcome the claim does not (``_WHAT_KINDS``) speaks of something else ("My wife
+    runs for her arthritis."), and sentences further away are not read. ``units``: the post's."""
+    post = uf.post
+    concepts = index.analyzer.concepts
+    if post is None:
+        return {}, []
+    found: dict[str, list[tuple[int, int]]] = {}
+    read = []
+    for n in (uf.unit.sentence - 1, uf.unit.sentence + 1):
+        sentence = [u for u in units if u.sentence == n]
+        if not sentence:
+            continue
+        start, end = sentence[0].start, sentence[-1].end
+        other = any(
+            concepts[f].kind in _WHAT_KINDS and f not in profile.features
+            and any(start <= post.tokens[i].start < end for i, _ in spans)
+            for f, spans in post.spans.items() if f in concepts
+        )  # fmt: skip
+        if other:
+            continue
+        read.append((start, end))
+        for f, spans in _who(concepts, post, start, end).items():
+            found.setdefault(f, []).extend(spans)
+    return found, read
+
+
+def _named_for(
+    index: Index,
+    profile: ClaimProfile,
+    uf: UnitFeatures,
+    whole: UnitFeatures | None,
+    text: str,
+    units: Sequence[Unit],
+) -> tuple[dict[str, list[tuple[int, int]]], list[str]]:
+    """Every feature the unit names, with token spans, and the populations and generalisers lent to
+    it by a later clause of its sentence that extends it (``_extended_to``) and by the sentences
+    beside it (``_said_beside``); and the texts an extension is read in (the sentence, those
+    sentences: "It works for healthy people too.")."""
+    beside, read = _said_beside(index, profile, uf, units)
+    where: dict[str, list[tuple[int, int]]] = {f: list(v) for f, v in uf.own.items()}
+    for lent in (_extended_to(index.analyzer.concepts, uf, whole, text), beside):
+        for f, spans in lent.items():
+            where.setdefault(f, []).extend(spans)
+    return where, [(whole or uf).unit.text, *(text[a:b] for a, b in read)]
+
+
+def whole_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` (token or character spans) with those that overlap joined into the whole span they
+    cover, in order: a term and the shorter terms found inside it ("scientifically proven" and
+    "proven", "older adults" and "older", "for everyone" and "everyone") are one quote, never
+    half of it."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def population_flags(
-    index: Index, profile: ClaimProfile, uf: UnitFeatures, whole: UnitFeatures | None = None, text: str = ""
+    index: Index,
+    profile: ClaimProfile,
+    uf: UnitFeatures,
+    whole: UnitFeatures | None = None,
+    text: str = "",
+    units: Sequence[Unit] = (),
 ) -> list[dict[str, Any]]:
     """The population flag of a unit that asserts the claim (module doc). ``whole``: the sentence
     ``uf`` was narrowed from and ``text`` the post: a later clause of it that extends the claim
-    ("..., and it works for healthy people too") lends its populations; a flag quotes the group's
-    words (its ``span``) when the post names one (none for "people in general")."""
+    ("..., and it works for healthy people too") lends its populations; so do the sentences beside
+    it that speak of this claim alone (``_said_beside``; ``units``: the post's). A flag quotes the
+    group's words, the whole term (its ``span``), when the post names one (none for "people in
+    general")."""
     post = uf.post
     if not profile.tested_in:
         return []
     concepts = index.analyzer.concepts
     tested = [concepts[p] for p in profile.tested_in if p in concepts]
     groups = {c.group for c in tested}
-    own = set(uf.own) | _extended_to(concepts, uf, whole, text)
-    said = [concepts[f] for f in own if f in concepts]
+    where, extending = _named_for(index, profile, uf, whole, text, units)
+    said = [concepts[f] for f in where if f in concepts]
     named = [c for c in said if c.kind == "population"]
     generalised = any(c.kind == "generaliser" for c in said)
     studied = ", ".join(c.name for c in tested)
@@ -409,7 +494,9 @@ def population_flags(
     def flag(says: str, message: str, group: ConceptDef | None = None) -> list[dict[str, Any]]:
         found = {"code": FlagCode.POPULATION_MISMATCH, "message": message, "post_says": says,
                  "evidence_shows": f"studied in: {studied}", "studies": studies, "study": studies[0] if studies else None}  # fmt: skip
-        words = sorted(uf.own.get(group.id, ())) if group is not None and post is not None and text else []
+        words = (
+            whole_spans(where.get(group.id, ())) if group is not None and post is not None and text else []
+        )
         if words:
             start, end = post.tokens[words[0][0]].start, post.tokens[words[0][1] - 1].end  # type: ignore[union-attr]
             found["span"] = {"start": start, "end": end, "text": text[start:end]}
@@ -435,12 +522,7 @@ def population_flags(
         )
     # "..., and it works for healthy people too": a group of healthy people added to patients
     extended = [c for c in named if c.group == "healthy" and c.id not in profile.tested_in]
-    if (
-        "patients" in groups
-        and "healthy" not in groups
-        and extended
-        and _EXTENDS.search((whole or uf).unit.text)
-    ):
+    if "patients" in groups and "healthy" not in groups and extended and any(map(_EXTENDS.search, extending)):
         who = extended[0].name
         return flag(
             who,
@@ -506,7 +588,7 @@ def overclaim_flags(
              if not unsaid(post.tokens[i].start)]  # fmt: skip
     where += [(base + m.start(), base + m.end()) for m in _ALL_OF_IT.finditer(uf.unit.text)
               if not in_figure(base + m.start())]  # fmt: skip
-    where = sorted(set(where))
+    where = whole_spans(where)  # "scientifically proven" once, not beside its "proven"
     level = claim["grade"]["level"]
     if not where or (level == "high" and claim["verdict"] == "supported"):
         return []
