@@ -435,6 +435,7 @@ class TermLanguage(StrEnum):
     TR = "tr"
     VI = "vi"
     UK = "uk"
+    RO = "ro"
 
 
 #: Snowball stemmer of each ``TermLanguage``; None: no stemmer, terms match as written (Japanese
@@ -445,7 +446,7 @@ class TermLanguage(StrEnum):
 STEMMERS: dict[str, str | None] = {
     "en": "english", "es": "spanish", "fr": "french", "de": "german", "pt": "portuguese", "it": "italian",
     "nl": "dutch", "ru": "russian", "id": "indonesian", "hi": "hindi", "ja": None, "zh": None, "ko": None,
-    "pl": "polish", "tr": "turkish", "vi": None, "uk": "russian",
+    "pl": "polish", "tr": "turkish", "vi": None, "uk": "russian", "ro": "romanian",
 }  # fmt: skip
 
 #: The ``TermLanguage``s written without spaces between words (Japanese, Chinese) or with

@@ -282,6 +282,22 @@ STOPWORDS = frozenset(
 )
 
 
+# The languages whose compounds share a last part written once, after a hyphen ("Knie- oder
+# Hüftprobleme", "voor- en achterwaarts"): Snowball's names (``Analyzer.language``).
+COMPOUNDING = frozenset({"german", "dutch"})
+# A part left open: a hyphen right after the word, then a comma or a space ("Knie- oder", "voor-,
+# zij-"); not a hyphenated word ("Knie-OP") nor a dash between spaces ("Knie - oder").
+_ELIDED_HYPHEN = re.compile(r"-(?=,?\s)")
+ELIDED_WINDOW = 5  # words after the open part in which its completing compound is looked for
+# The words that join the parts before the completing compound ("Knie- als auch bei
+# Rückenbeschwerden"): de und, oder, bzw., sowie, als auch, wie, noch (weder ... noch), bei, von,
+# mit; nl en, of, als, tot, van, met.
+_JOINING = frozenset(
+    {"und", "oder", "bzw", "sowie", "als", "auch", "wie", "noch", "bei", "von", "mit", "en", "of", "tot",
+     "van", "met"}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Token:
     word: str  # normalised spelling (lower case, no accents)
@@ -434,6 +450,7 @@ class Analyzer:
         words: set[str] = set()
         # term stems -> concept ids; indexed by the first stem for a left-to-right scan
         self._terms: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._words: set[str] = set()  # the stems of every word of a term (``_completed``)
         for concept in self.concepts.values():
             for term in concept.terms:
                 parts = [w if w == NUMBER_WORD else fold(w) for w, _, _ in raw_tokens(term.replace("-", " "))]
@@ -442,6 +459,7 @@ class Analyzer:
                 words.update(p for p in parts if p != NUMBER_WORD)
                 stems = tuple(_NUMBER if p == NUMBER_WORD else stem(p) for p in parts)
                 self._terms.setdefault(stems[0], []).append((stems, concept.id))
+                self._words.update(stems)
         for entries in self._terms.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest first
         self.vocabulary = {w for w in words if is_vocabulary_word(w)}
@@ -512,10 +530,38 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[Token]:
         out: list[Token] = []
-        for raw, start, end in raw_tokens(text):
+        raws = raw_tokens(text)
+        for raw, start, end in raws:
             for word, stem, offset, length in self._analyse_word(raw, _whole_hashtag(text, start, end)):
                 out.append(Token(word, stem, start + offset, start + offset + length))
+        if self.language in COMPOUNDING and "-" in text:
+            out = [self._completed(text, raws, t) for t in out]
         return out
+
+    def _completed(self, text: str, raws: list[tuple[str, int, int]], token: Token) -> Token:
+        """``token`` completed when it is the first part of a compound whose shared last part is
+        left to the next compound (German and Dutch write the hyphen, "Ergänzungsstrich":
+        "Knie- oder Hüftproblemen" is "Knieproblemen oder Hüftproblemen", "Kräftigungs- und
+        Beweglichkeitstraining", "voor- en achterwaarts"): its word becomes the part plus the
+        completing compound's tail when that makes a term's word ("knieproblemen"), else it is
+        left as written ("Knie-" is still the knee). The completing compound is the first word
+        after it, within ``ELIDED_WINDOW`` words, that is neither a conjunction nor another part
+        with a hyphen ("voor-, zij- en achterwaarts")."""
+        if not _ELIDED_HYPHEN.match(text, token.end):
+            return token
+        after = [r for r in raws if r[1] >= token.end][:ELIDED_WINDOW]
+        whole = next(
+            (fold(w) for w, s, e in after if not _ELIDED_HYPHEN.match(text, e) and fold(w) not in _JOINING),
+            None,
+        )
+        if whole is None:
+            return token
+        for cut in range(2, len(whole) - 3):  # the longest tail (4+ letters) that makes a term's word
+            word = token.word + whole[cut:]
+            stem = self.stem(word)
+            if stem in self._words:
+                return Token(word, stem, token.start, token.end)
+        return token
 
     def _analyse_word(self, raw: str, hashtag: bool = False) -> tuple[tuple[str, str, int, int], ...]:
         """(word, stem, offset, length) for one raw word: folded, split if glued, corrected.

@@ -137,6 +137,10 @@ _NEGATION = re.compile(
     r"не|нет|никогда|ни|вряд ли|"  # ru
     r"tidak|tak|bukan|belum|"  # id
     r"değil\w*|yok|yoktur|asla|hiçbir|"  # tr (its verb negation: ``_NEGATION_TR``)
+    # ro "nu" before the verb it negates ("nu ajută", "nu este", "nu poate"; Dutch "nu", "now", is
+    # followed by none of these), "niciodată" (never), "niciun" / "nicio" (no)
+    r"nu(?=\s+(?:e|este|sunt|ajută|ajuta|are|au|poate|pot|reduce|arde|vindecă|există|mai|s-a|a|va|vor)\b)|"
+    r"niciodată|niciun|nicio|"
     r"không|chẳng|chả|chưa|đừng|chớ)"  # vi
     r"(?![\w'’-])",
     re.IGNORECASE,
