@@ -24,6 +24,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app import grading
 from app.certainty_sources import SOURCES as SOURCES
 from app.evidence_units import Unit, count, favours, group_units
 from app.grading import (
@@ -217,7 +218,7 @@ def inconsistency(units: Sequence[Unit]) -> Reason | None:
     for u in units:
         effect = u.lead.effect
         if effect and effect.i2 is not None and effect.i2 >= I2_SERIOUS:
-            return Reason("inconsistency", -1, f"Substantial heterogeneity in the pooled estimate (I² = {effect.i2:g}%).",
+            return Reason("inconsistency", -1, f"Substantial heterogeneity in the pooled estimate (I² = {effect.shown('i2')}%).",
                           u.keys)  # fmt: skip
     sides = {u.key: (favours(u.lead), _direct(u)) for u in units}
     benefit = [k for k, (s, _) in sides.items() if s == "benefit"]
@@ -317,14 +318,31 @@ def _interval_clear(units: Sequence[Unit]) -> bool:
     return not low <= 0 <= high and near >= abs(value) / 2
 
 
+def _whom(units: Sequence[Unit]) -> str:
+    """Whom the participants of a body resting on one study count when they are fewer than the
+    study's sample size: 'the trained group of 26 in the study; a change within that group' (the
+    estimate names the study's ``group`` it analysed), else 'analysed for this outcome, of 29 in
+    the study' (``grading.counted_of``, as the summary of findings says it); '' otherwise."""
+    if len(units) != 1 or len({m.key for m in units[0].members}) != 1:
+        return ""
+    lead, counted = units[0].lead, units[0].participants
+    if not counted or not lead.sample_size or counted >= lead.sample_size:
+        return ""
+    effect = lead.effect
+    group = effect.group if effect and effect.analysed == counted else None
+    within = effect is not None and effect.comparison == "within-group"
+    return grading.counted_of(f"{lead.sample_size} in the study", group, within and group is not None)
+
+
 def _size_step(units: Sequence[Unit]) -> tuple[int, str] | None:
     """The optimal-information-size step (GRADE 6, 34): None when the size is adequate."""
     sizes = [u.participants for u in units]
     body = count(units)
     total, missing = body.participants, body.unknown
     carrying = f"in the {body.studies} {'study' if body.studies == 1 else 'studies'} the grade rests on"
+    whom = _whom(units)
     if len(units) == 1 and sizes[0] is not None and sizes[0] < SINGLE_SMALL:
-        return -2, f"A single study of {sizes[0]} participants."
+        return -2, f"A single study of {sizes[0]} participants{f' ({whom})' if whom else ''}."
     ois, how = optimal_information_size(units)
     if total >= ois:
         return None
@@ -339,7 +357,10 @@ def _size_step(units: Sequence[Unit]) -> tuple[int, str] | None:
     if not has_interval and len(units) > 1 and total < FAR_BELOW * ois:
         return -2, (f"Far fewer than {ois} participants ({how}) {carrying}, counted once ({total}), and "
                     "no interval reported to judge the estimate by.")  # fmt: skip
-    return -1, f"Fewer than {ois} participants ({how}) {carrying}, counted once ({total})."
+    return (
+        -1,
+        f"Fewer than {ois} participants ({how}) {carrying}, counted once ({total}{f': {whom}' if whom else ''}).",
+    )
 
 
 def imprecision(units: Sequence[Unit]) -> Reason | None:
@@ -385,7 +406,7 @@ def publication_bias(units: Sequence[Unit]) -> Reason | None:
         if large and per_study and per_study < SMALL_TRIAL:
             source = "" if effect.analysed else ", from its included trials in this knowledge base"
             return Reason("publication bias", -1,
-                          f"A large standardised effect ({effect.value:g}) pooled from small trials "
+                          f"A large standardised effect ({effect.shown('value')}) pooled from small trials "
                           f"(about {per_study:.0f} participants each{source}): small-study effects suspected.",
                           u.keys)  # fmt: skip
     small = [u for u in units if u.lead.design in TRIAL_DESIGNS and u.participants is not None
@@ -412,14 +433,14 @@ def rating_up(units: Sequence[Unit], start: str) -> Reason | None:
                 return Reason(
                     "large effect",
                     2,
-                    f"A very large effect ({effect.value:g}, interval beyond {VERY_LARGE_RATIO:g}).",
+                    f"A very large effect ({effect.shown('value')}, interval beyond {VERY_LARGE_RATIO:g}).",
                     u.keys,
                 )
             if bound >= LARGE_RATIO:
                 return Reason(
                     "large effect",
                     1,
-                    f"A large effect ({effect.value:g}, interval beyond {LARGE_RATIO:g}).",
+                    f"A large effect ({effect.shown('value')}, interval beyond {LARGE_RATIO:g}).",
                     u.keys,
                 )
     graded = [u for u in units if u.lead.dose_response]

@@ -109,21 +109,24 @@ class EstimateIn(_Strict):
         model: EstimateIn = handler(data)
         written = getattr(data, "written", None) or {}
         ci = data.get("ci") if isinstance(data, dict) else None
-        model._written = {"value": written.get("value"), "ci": getattr(ci, "written", None) or {}}
+        model._written = {"value": written.get("value"), "ci": getattr(ci, "written", None) or {},
+                          "i2": written.get("i2")}  # fmt: skip
         return model
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def reported(self) -> dict[str, Any] | None:
-        """``value`` and ``ci`` as the data file writes them (strings, the digits the source
-        reports: ``{"value": "-0.997", "ci": ["-1.373", "-0.620"]}``), for showing them; None
-        when the estimate did not come from a file (the numbers are then all there is)."""
-        if not self._written.get("value") and not self._written.get("ci"):
+        """``value``, ``ci`` and ``i2`` as the data file writes them (strings, the digits the
+        source reports: ``{"value": "-0.997", "ci": ["-1.373", "-0.620"]}``), for showing them;
+        None when the estimate did not come from a file (the numbers are then all there is)."""
+        if not any(self._written.get(k) for k in ("value", "ci", "i2")):
             return None
         out: dict[str, Any] = {"value": self._written.get("value") or _plain(self.value)}
         if self.ci is not None:
             bounds = self._written.get("ci") or {}
             out["ci"] = [bounds.get(i) or _plain(bound) for i, bound in enumerate(self.ci)]
+        if self.i2 is not None:
+            out["i2"] = self._written.get("i2") or _plain(self.i2)
         return out
 
     @model_validator(mode="after")

@@ -178,6 +178,33 @@ class GradedStudy:
     dose_response: bool = False  # the study reports a dose-response gradient
 
 
+MINUS = "\u2212"
+
+
+def number(value: float) -> str:
+    """3 significant decimals at most, a real minus sign: -0.87 -> '−0.87', 13.0 -> '13'."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text.replace("-", MINUS) if text not in ("-0", "") else "0"
+
+
+def reported_number(text: str) -> str:
+    """A number as the source reports it (``EstimateIn.reported``: '-0.620', '13.0'), every digit
+    kept and none added, in the pages' form: a real minus sign, no plus sign."""
+    text = text.strip().removeprefix("+")
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def counted_of(of: str, group: str | None = None, within: bool = False) -> str:
+    """Whom a count below its study's sample size counts, in the same words on the pages
+    (``render.participants_basis``) and in the certainty reasons: 'the trained group of 26'
+    (``group``: the study's group the estimate analysed; '; a change within that group' when
+    ``within``), else 'analysed for this outcome, of 26 in the study'. ``of``: the study's sample
+    as shown ('26 in the study', '26: 13 trained, 13 controls')."""
+    if group:
+        return f"the {group} group of {of}" + ("; a change within that group" if within else "")
+    return f"analysed for this outcome, of {of}"
+
+
 @dataclass(frozen=True)
 class Effect:
     """A structured effect estimate (``claims.yaml`` ``estimate``), as grading reads it."""
@@ -188,6 +215,7 @@ class Effect:
     comparison: str = "between-group"
     better: str | None = None  # "lower" | "higher": which way is better on the scale
     analysed: int | None = None  # participants analysed (pooled, for a review)
+    group: str | None = None  # the study's group the analysed participants are (studies.bib ``groups``)
     studies: int | None = None
     i2: float | None = None
     swc: float | None = None
@@ -196,10 +224,25 @@ class Effect:
     timepoint: str | None = None
     small_study_effects: bool = False  # the source reports funnel asymmetry / small-study effects
 
+    #: ``value`` and ``i2`` as the data file writes them (``EstimateIn.reported``: ("value",
+    #: "13.0")), for the reasons that quote them (``shown``); empty for an estimate made in code
+    written: tuple[tuple[str, str], ...] = ()
+
     @classmethod
     def from_estimate(cls, estimate: Any) -> Effect:
         """From a ``claims_schema.EstimateIn`` (or anything with the same attributes)."""
-        return cls(**{f: getattr(estimate, f) for f in cls.__dataclass_fields__})
+        reported = getattr(estimate, "reported", None) or {}
+        written = tuple((k, v) for k, v in reported.items() if isinstance(v, str))
+        return cls(
+            **{f: getattr(estimate, f) for f in cls.__dataclass_fields__ if f != "written"}, written=written
+        )
+
+    def shown(self, name: str) -> str:
+        """``value`` or ``i2`` for readers, as the estimates on the pages show them: the digits the
+        data file writes ("13.0", "−0.620": ``reported_number``), else ``number``; never Python's
+        ``:g``, which drops a digit the source reports and writes 1e+02."""
+        text = dict(self.written).get(name)
+        return reported_number(text) if text else number(getattr(self, name))
 
 
 @dataclass(frozen=True)

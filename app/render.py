@@ -135,8 +135,8 @@ def participants_basis(outcome: dict[str, Any], evidence: list[dict[str, Any]]) 
     named = {e["group"] for e in estimates if e.get("group") and e.get("analysed") == analysed}
     if len(named) == 1:
         within = any(e.get("comparison") == "within-group" for e in estimates)
-        return f"the {named.pop()} group of {of}" + ("; a change within that group" if within else "")
-    return f"analysed for this outcome, of {of}"
+        return grading.counted_of(of, named.pop(), within)
+    return grading.counted_of(of)
 
 
 def first_upper(text: str) -> str:

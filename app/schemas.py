@@ -216,6 +216,7 @@ class ReportedFigures(_Out):
 
     value: str
     ci: list[str] | None = None
+    i2: str | None = None
 
 
 class StudyGroup(_Out):

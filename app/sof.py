@@ -23,23 +23,9 @@ from typing import Any
 
 from app import grading
 from app.evidence_units import shown_participants
+from app.grading import number, reported_number
 from app.loader import ClaimRecord, OutcomeRecord
 from app.vocab import IntervalKind
-
-MINUS = "\u2212"
-
-
-def number(value: float) -> str:
-    """3 significant decimals at most, a real minus sign: -0.87 -> '−0.87', 13.0 -> '13'."""
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return text.replace("-", MINUS) if text not in ("-0", "") else "0"
-
-
-def reported_number(text: str) -> str:
-    """A number as the source reports it (``EstimateIn.reported``: '-0.620', '13.0'), every digit
-    kept and none added, in the pages' form: a real minus sign, no plus sign."""
-    text = text.strip().removeprefix("+")
-    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def estimate_numbers(estimate: Mapping[str, Any]) -> tuple[str, tuple[str, str] | None]:

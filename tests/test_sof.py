@@ -313,3 +313,49 @@ def test_a_count_says_whom_it_counts(seed_client: TestClient) -> None:
     doc = seed_client.get(f"/api/v1/claims/{claim_id}").json()
     assert "young women" in doc["population"].lower() and "aged 18-23" in doc["population"]
     assert doc["outcomes"][0]["answer"].startswith("In healthy young women aged 18-23,")
+
+
+def test_certainty_reasons_keep_the_digits_the_source_reports(tmp_path: Path) -> None:
+    """The reasons quoted an estimate through Python's ':g' (I² 75.0 as '75', −0.80 as '-0.8', and
+    1e+02-style for large numbers) beside estimates shown as the data file writes them; they now
+    show the same digits, with a real minus sign."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(APPRAISAL, data)
+    claims = data / "claims.yaml"
+    pooled = "value: -0.6, ci: [-0.9, -0.3], comparison: between-group, better: lower, analysed: 180, studies: 3, i2: 20"
+    assert pooled in claims.read_text()
+    claims.write_text(claims.read_text().replace(pooled, pooled.replace("value: -0.6, ci: [-0.9, -0.3]",
+                      "value: -0.80, ci: [-1.10, -0.50]").replace("i2: 20", "i2: 75.0")))  # fmt: skip
+    settings = make_settings(f"sqlite:///{tmp_path / 'kb.db'}", data)
+    build_database(settings, force=True)
+    with TestClient(create_app(settings)) as client:
+        claim = client.get("/api/v1/claims/synthetic-walking-eases-knee-pain").json()
+        reasons = [r["explanation"] for o in claim["outcomes"] for r in o["certainty"]["reasons"]]
+        html = client.get("/claims/synthetic-walking-eases-knee-pain").text
+    expected = [
+        "Substantial heterogeneity in the pooled estimate (I² = 75.0%).",
+        "A large standardised effect (\u22120.80) pooled from small trials",
+    ]
+    for text in expected:
+        assert any(r.startswith(text) for r in reasons), (text, reasons)
+        assert text in html
+
+
+def test_a_single_studys_count_says_whom_it_counts_in_its_certainty_reason(seed_client: TestClient) -> None:
+    """The VO2 max claim's imprecision footnote said 'A single study of 13 participants.' of a study
+    of 26 (13 trained, 13 controls), the outcome a change within the 13 trained: it names the group,
+    as the summary of findings does; a count below the sample with no group recorded says so."""
+    expected = {
+        "backward-training-raises-predicted-vo2max": "A single study of 13 participants (the trained group of 26 "
+        "in the study; a change within that group).",
+        "backward-walking-improves-gait-in-parkinsons": "A single study of 15 participants (analysed for this "
+        "outcome, of 29 in the study).",
+    }
+    for claim_id, reason in expected.items():
+        assert reason in seed_client.get(f"/claims/{claim_id}").text, claim_id
+        claim = seed_client.get(f"/api/v1/claims/{claim_id}").json()
+        assert any(
+            r["explanation"].startswith(reason) for o in claim["outcomes"] for r in o["certainty"]["reasons"]
+        )
