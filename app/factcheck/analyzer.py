@@ -335,6 +335,19 @@ class Features:
     def names(self) -> set[str]:
         return set(self.spans)
 
+    def within(
+        self, start: int, end: int, spans: dict[str, list[tuple[int, int]]] | None = None
+    ) -> dict[str, list[tuple[int, int]]]:
+        """Of ``spans`` (feature -> token spans of these features; default all of them), those whose
+        first token starts in the characters [start, end) of the text: what a clause or a sentence
+        of the post names. Features left with none are dropped."""
+        out = {}
+        for f, found in (self.spans if spans is None else spans).items():
+            kept = [(i, j) for i, j in found if start <= self.tokens[i].start < end]
+            if kept:
+                out[f] = kept
+        return out
+
     def token_range(self, start: int, end: int) -> tuple[int, int] | None:
         """The tokens with a character in ``start``-``end`` of the text, as a span (first, last + 1),
         or None when no token has: a token the range starts or ends inside counts (an English term

@@ -237,19 +237,6 @@ def _generic(index: Index, feature: str) -> bool:
     return at is not None and index.claims_with[at] >= GENERIC_SHARE * len(index)
 
 
-def _within(
-    spans: dict[str, list[tuple[int, int]]], post: Any, start: int, end: int
-) -> dict[str, list[tuple[int, int]]]:
-    """Of ``spans`` (feature -> token spans of ``post``), those whose first token starts in the
-    characters [start, end); features left with none are dropped."""
-    out = {}
-    for f, found in spans.items():
-        kept = [(i, j) for i, j in found if start <= post.tokens[i].start < end]
-        if kept:
-            out[f] = kept
-    return out
-
-
 def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatures:
     """The candidate's unit narrowed to the clauses that hold the claim's words
     (``sentences.clause_pieces``): from the first such clause to the last. Its span, stance, figures
@@ -282,7 +269,7 @@ def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatu
     if (start, end) == (unit.start, unit.end):
         return uf
     kind = index.analyzer.kind
-    own = _within(uf.own, post, start, end)
+    own = post.within(start, end, uf.own)
     dropped = set(uf.own) - set(own)
     lent = {f for f in dropped if kind(f) in CARRIED_KINDS or f == BACKWARD} & uf.have
     return UnitFeatures(
@@ -300,7 +287,7 @@ def moved(index: Index, uf: UnitFeatures, post: Any, text: str, start: int, end:
     stance): the features there as its own, and what ``uf`` named that a post lends to all its
     units (activities, body parts, topics, "backward") as carried."""
     kind = index.analyzer.kind
-    own = _within(post.spans, post, start, end)
+    own = post.within(start, end)
     carried = (uf.carried | {f for f in uf.own if kind(f) in CARRIED_KINDS or f == BACKWARD}) - set(own)
     have = {f for f in own if kind(f) in MATCH_KINDS} | carried
     return UnitFeatures(

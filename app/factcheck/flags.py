@@ -371,16 +371,10 @@ _WHAT_KINDS = ("activity", "outcome")  # what a sentence says of its own
 
 
 def _who(
-    concepts: dict[str, ConceptDef], post: Features, start: int, end: int
+    concepts: dict[str, ConceptDef], found: dict[str, list[tuple[int, int]]]
 ) -> dict[str, list[tuple[int, int]]]:
-    """The populations and generalisers ``post`` names from character ``start`` to ``end``, with
-    their token spans."""
-    found = {
-        f: [(i, j) for i, j in spans if start <= post.tokens[i].start < end]
-        for f, spans in post.spans.items()
-        if f in concepts and concepts[f].kind in _WHO_KINDS
-    }
-    return {f: spans for f, spans in found.items() if spans}
+    """The populations and generalisers of ``found`` (feature -> token spans)."""
+    return {f: spans for f, spans in found.items() if f in concepts and concepts[f].kind in _WHO_KINDS}
 
 
 def _extended_to(
@@ -394,7 +388,7 @@ def _extended_to(
         return {}
     if not _EXTENDS.search(text[uf.unit.end : whole.unit.end]):
         return {}
-    return _who(concepts, post, uf.unit.end, whole.unit.end)
+    return _who(concepts, post.within(uf.unit.end, whole.unit.end))
 
 
 def _said_beside(
@@ -417,15 +411,11 @@ def _said_beside(
         if not sentence:
             continue
         start, end = sentence[0].start, sentence[-1].end
-        other = any(
-            concepts[f].kind in _WHAT_KINDS and f not in profile.features
-            and any(start <= post.tokens[i].start < end for i, _ in spans)
-            for f, spans in post.spans.items() if f in concepts
-        )  # fmt: skip
-        if other:
-            continue
+        here = post.within(start, end)
+        if any(f in concepts and concepts[f].kind in _WHAT_KINDS and f not in profile.features for f in here):
+            continue  # it speaks of another activity or outcome
         read.append((start, end))
-        for f, spans in _who(concepts, post, start, end).items():
+        for f, spans in _who(concepts, here).items():
             found.setdefault(f, []).extend(spans)
     return found, read
 
