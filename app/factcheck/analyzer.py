@@ -47,7 +47,7 @@ def _mark_ranges() -> str:
 _MARKS = _mark_ranges()
 _LETTERS = rf"[^\W_](?:[^\W_]|[{_MARKS}])*"
 _TOKEN = re.compile(rf"#?{_LETTERS}(?:['’]{_LETTERS})*|%", re.UNICODE)
-_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+(?:\.\d+)?")
+_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[\d₀-₉]+(?:\.\d+)?")
 # A term's word "N" (capital, alone) stands for any number written in digits ("lose N kg" matches
 # "lose 10 kg"); lower-case "n" and digits ("over 60", "vo 2 max") match as written.
 NUMBER_WORD = "N"
