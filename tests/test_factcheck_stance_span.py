@@ -154,8 +154,10 @@ def test_a_group_a_sentence_beside_names_is_flagged_and_quoted(factcheck_client:
 @pytest.mark.parametrize(
     "text",
     [
-        # a sentence of another activity speaks of something else; one two sentences away is not read
+        # a sentence that names an activity makes a statement of its own; one two sentences away is
+        # not read
         "Backward walking cured my knee pain. My wife runs for her arthritis.",
+        "Backward walking cured my knee pain. After knee surgery, patients walk backwards on a treadmill.",
         "Backward walking cured my knee pain. Running is bad. I have arthritis.",
     ],
 )

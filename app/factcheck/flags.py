@@ -367,7 +367,6 @@ def _mismatch(fig: Figure, closest: dict[str, Any], how: str = "") -> dict[str, 
 # for healthy people", "not just for patients".
 _EXTENDS = re.compile(r"\b(?:too|as well|even|not (?:just|only)|and not only)\b", re.IGNORECASE)
 _WHO_KINDS = ("population", "generaliser")  # what a flag on the population reads
-_WHAT_KINDS = ("activity", "outcome")  # what a sentence says of its own
 
 
 def _who(
@@ -395,11 +394,13 @@ def _said_beside(
     index: Index, profile: ClaimProfile, uf: UnitFeatures, units: Sequence[Unit]
 ) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[int, int]]]:
     """The populations and generalisers (token spans) of the sentence just before and the one just
-    after ``uf``'s that speak of this claim alone, and those sentences' (start, end): who the claim
-    is said of may be named a sentence apart ("Backward walking cured my knee pain. I have knee
-    osteoarthritis.", "I'm a senior. ...", "... It helps everyone."). A sentence that names an
-    activity or an outcome the claim does not (``_WHAT_KINDS``) speaks of something else ("My wife
-    runs for her arthritis."), and sentences further away are not read. ``units``: the post's."""
+    after ``uf``'s that only say whom the claim is about, and those sentences' (start, end): it may
+    be named a sentence apart ("Backward walking cured my knee pain. I have knee osteoarthritis.",
+    "Got arthritis in your knees? Backward walking ...", "... Great for seniors."). Such a sentence
+    names no activity and no outcome the claim does not have; one that names an activity makes a
+    statement of its own about it ("My wife runs for her arthritis.", "In therapy after ACL surgery
+    backward walking is done on a treadmill."), one that names another outcome speaks of another
+    claim, and sentences further away are not read. ``units``: the post's."""
     post = uf.post
     concepts = index.analyzer.concepts
     if post is None:
@@ -412,8 +413,9 @@ def _said_beside(
             continue
         start, end = sentence[0].start, sentence[-1].end
         here = post.within(start, end)
-        if any(f in concepts and concepts[f].kind in _WHAT_KINDS and f not in profile.features for f in here):
-            continue  # it speaks of another activity or outcome
+        kinds = {f: concepts[f].kind for f in here if f in concepts}
+        if any(k == "activity" or (k == "outcome" and f not in profile.features) for f, k in kinds.items()):
+            continue  # a statement of its own, or of another claim
         read.append((start, end))
         for f, spans in _who(concepts, here).items():
             found.setdefault(f, []).extend(spans)
