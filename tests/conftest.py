@@ -17,6 +17,7 @@ from helpers import (
     FIXTURES,
     PG_ADMIN_URL,
     PG_SKIP_REASON,
+    WARM_UP_TRIES,
     create_pg_database,
     drop_pg_database,
     empty_database,
@@ -80,21 +81,11 @@ def seed_settings(request: pytest.FixtureRequest) -> Iterator[Settings]:
 
 @pytest.fixture(scope="session")
 def seed_client(seed_settings: Settings) -> Iterator[TestClient]:
-    """A TestClient on the app serving the shipped data, once per backend."""
-    with TestClient(create_app(seed_settings)) as client:
-        yield client
-
-
-#: Tries of the fact-check warm-up request: each may answer 503 while the models load.
-WARM_UP_TRIES = 10
-
-
-@pytest.fixture(scope="session")
-def factcheck_client(seed_settings: Settings, seed_client: TestClient) -> TestClient:
-    """``seed_client`` with the fact-check ready, once per backend for the session: the index file
-    written first (by a store of its own) and the models loaded by a first request, repeated while
-    it answers 503 (on a loaded machine loading them can take longer than a request's deadline),
-    so that the tests' requests time the checks alone. For tests of the fact-check API."""
+    """A TestClient on the app serving the shipped data, once per backend, with the fact-check
+    ready: the index file written first (by a store of its own) and the models loaded by a first
+    request, repeated while it answers 503 (on a loaded machine loading them can take longer than a
+    request's deadline), so that the tests' requests time the checks alone, whichever test module
+    comes first."""
     from app.db import Database
     from app.factcheck.index import get_index
     from app.store import Store
@@ -102,11 +93,12 @@ def factcheck_client(seed_settings: Settings, seed_client: TestClient) -> TestCl
     store = Store(Database(seed_settings))
     get_index(store)
     store.db.dispose()
-    for _ in range(WARM_UP_TRIES):
-        answer = seed_client.post("/api/v1/factcheck", json={"text": "Walking backwards eases knee pain."})
-        if answer.status_code != 503:
-            break
-    return seed_client
+    with TestClient(create_app(seed_settings)) as client:
+        for _ in range(WARM_UP_TRIES):
+            answer = client.post("/api/v1/factcheck", json={"text": "Walking backwards eases knee pain."})
+            if answer.status_code != 503:
+                break
+        yield client
 
 
 @pytest.fixture(scope="module")

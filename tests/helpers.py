@@ -117,3 +117,8 @@ def match_for(body: dict[str, Any], *claim_ids: str) -> dict[str, Any]:
 def flag_codes(match: dict[str, Any]) -> set[str]:
     """The codes of a match's flags."""
     return {f["code"] for f in match["flags"]}
+
+
+#: Tries of a first fact-check request (``conftest.seed_client``, a served process): each may
+#: answer 503 while the models load on a loaded machine.
+WARM_UP_TRIES = 10

@@ -46,7 +46,7 @@ def index(seed_sqlite: Settings) -> Iterator[Any]:
 
 
 def test_a_change_said_of_backward_walking_alone_is_no_comparison_with_forward(
-    factcheck_client: TestClient, index: Any
+    seed_client: TestClient, index: Any
 ) -> None:
     """The trial's post: a within-group change (Terblanche 2005's 5.2%) compares with nothing, so the
     misleading "more than forward" claim is not the claim it makes; the plain claim of a change now
@@ -54,7 +54,7 @@ def test_a_change_said_of_backward_walking_alone_is_no_comparison_with_forward(
     from app.factcheck.check import analyse
 
     text = "Backward walking improved VO2 max by 5.2% in 13 young women"
-    body = check(factcheck_client, text)
+    body = check(seed_client, text)
     assert MORE_THAN_FORWARD not in ids(body)
     candidates, _ = analyse(index, text)
     assert candidates[0].claim_id == PREDICTED
@@ -69,8 +69,8 @@ def test_a_change_said_of_backward_walking_alone_is_no_comparison_with_forward(
         "Walking backwards is better cardio training. Forget normal walking.",  # forward in another sentence
     ],
 )
-def test_a_comparison_still_makes_the_comparison_claim(factcheck_client: TestClient, text: str) -> None:
-    assert MORE_THAN_FORWARD in ids(check(factcheck_client, text))
+def test_a_comparison_still_makes_the_comparison_claim(seed_client: TestClient, text: str) -> None:
+    assert MORE_THAN_FORWARD in ids(check(seed_client, text))
 
 
 def test_the_forward_gate_reads_a_comparative_or_walking_forward(index: Any) -> None:
@@ -95,10 +95,8 @@ def test_the_forward_gate_reads_a_comparative_or_walking_forward(index: Any) -> 
         "Walking 100 backward steps = 1000 forwards",
     ],
 )
-def test_a_ratio_with_its_unit_said_once_is_matched_and_flagged(
-    factcheck_client: TestClient, text: str
-) -> None:
-    (flag, *_) = mismatches(match_for(check(factcheck_client, text), ENERGY, CALORIES))
+def test_a_ratio_with_its_unit_said_once_is_matched_and_flagged(seed_client: TestClient, text: str) -> None:
+    (flag, *_) = mismatches(match_for(check(seed_client, text), ENERGY, CALORIES))
     assert flag["evidence_shows"] == HOOPER and flag["post_says"].startswith("100")
 
 
@@ -117,10 +115,10 @@ def test_the_cli_flags_a_ratio_with_its_unit_said_once(
 
 
 def test_a_figure_answered_no_and_corrected_is_denied_and_the_correction_checked(
-    factcheck_client: TestClient,
+    seed_client: TestClient,
 ) -> None:
     text = "Walking backwards burns twice the calories? Nope. It's more like 20% more."
-    match = match_for(check(factcheck_client, text), ENERGY)
+    match = match_for(check(seed_client, text), ENERGY)
     assert match["stance"] == "asserts"  # it burns more: the post says so, with another figure
     assert mismatches(match) == [] and "denies-supported" not in {f["code"] for f in match["flags"]}
     (denied,) = match["denied_figures"]
@@ -131,26 +129,26 @@ def test_a_figure_answered_no_and_corrected_is_denied_and_the_correction_checked
     assert checked["span"] == fixed["span"] and HOOPER in checked["note"]
 
 
-def test_a_correction_that_exaggerates_is_flagged_where_it_is(factcheck_client: TestClient) -> None:
+def test_a_correction_that_exaggerates_is_flagged_where_it_is(seed_client: TestClient) -> None:
     text = "Walking backwards burns twice the calories? Nope. It's more like 5 times more."
-    match = match_for(check(factcheck_client, text), ENERGY)
+    match = match_for(check(seed_client, text), ENERGY)
     (flag,) = mismatches(match)
     assert flag["post_says"] == "5 times more" and flag["span"]["start"] == text.index("5 times")
 
 
-def test_a_denied_figure_names_the_figure_given_in_its_place(factcheck_client: TestClient) -> None:
+def test_a_denied_figure_names_the_figure_given_in_its_place(seed_client: TestClient) -> None:
     text = "Walking backwards doesn't burn twice the calories. It's closer to 20% more."
-    (denied,) = match_for(check(factcheck_client, text), ENERGY)["denied_figures"]
+    (denied,) = match_for(check(seed_client, text), ENERGY)["denied_figures"]
     assert denied["corrected_to"]["post_says"] == "20%"
 
 
-def test_without_a_correction_a_no_still_denies(factcheck_client: TestClient) -> None:
-    match = match_for(check(factcheck_client, "Walking backwards burns twice the calories? Nope."), ENERGY)
+def test_without_a_correction_a_no_still_denies(seed_client: TestClient) -> None:
+    match = match_for(check(seed_client, "Walking backwards burns twice the calories? Nope."), ENERGY)
     assert match["stance"] == "denies" and match["denied_figures"] == []
 
 
 def test_the_page_and_the_cli_show_the_correction(
-    factcheck_client: TestClient,
+    seed_client: TestClient,
     seed_settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -158,7 +156,7 @@ def test_the_page_and_the_cli_show_the_correction(
     from app.cli import main
 
     text = "Walking backwards burns twice the calories? Nope. It's more like 20% more."
-    page = factcheck_client.post("/factcheck", data={"text": text}, headers={"accept": "text/html"})
+    page = seed_client.post("/factcheck", data={"text": text}, headers={"accept": "text/html"})
     assert page.status_code == 200 and "It gives “20%” instead" in page.text
     monkeypatch.setenv("EVIDENCE_KB_DATABASE_URL", seed_settings.database_url)
     assert main(["factcheck", text]) == 0
@@ -192,8 +190,8 @@ def test_a_hashtag_number_that_carries_no_change_is_a_name(text: str) -> None:
     assert post_figures(text) == []
 
 
-def test_a_hashtag_multiplier_is_flagged(factcheck_client: TestClient) -> None:
-    body = check(factcheck_client, "#Burn2xCalories #backwardwalking")
+def test_a_hashtag_multiplier_is_flagged(seed_client: TestClient) -> None:
+    body = check(seed_client, "#Burn2xCalories #backwardwalking")
     (flag,) = mismatches(match_for(body, CALORIES))
     assert flag["post_says"] == "2x" and flag["evidence_shows"] == HOOPER
 
@@ -225,8 +223,8 @@ def test_a_dash_before_words_still_ends_a_clause() -> None:
         ("Walking backwards doesn't burn 2 - 3 times more calories.", "2 - 3 times more"),
     ],
 )
-def test_a_denied_range_is_denied_whole(factcheck_client: TestClient, text: str, said: str) -> None:
-    match = match_for(check(factcheck_client, text), CALORIES)
+def test_a_denied_range_is_denied_whole(seed_client: TestClient, text: str, said: str) -> None:
+    match = match_for(check(seed_client, text), CALORIES)
     assert match["stance"] == "asserts" and [d["post_says"] for d in match["denied_figures"]] == [said]
 
 
@@ -289,8 +287,8 @@ def test_than_walking_forward_in_four_more_languages(text: str) -> None:
         "Ходьба задом наперед спалює вдвічі більше калорій, ніж звичайна ходьба.",
     ],
 )
-def test_a_doubling_in_four_more_languages_is_flagged(factcheck_client: TestClient, text: str) -> None:
-    (flag, *_) = mismatches(match_for(check(factcheck_client, text), CALORIES, ENERGY))
+def test_a_doubling_in_four_more_languages_is_flagged(seed_client: TestClient, text: str) -> None:
+    (flag, *_) = mismatches(match_for(check(seed_client, text), CALORIES, ENERGY))
     assert flag["evidence_shows"] == HOOPER
 
 
@@ -302,12 +300,10 @@ def test_a_doubling_in_four_more_languages_is_flagged(factcheck_client: TestClie
         "einem Faktencheck nicht stand.",
     ],
 )
-def test_a_verdict_after_an_aside_between_dashes_judges_the_aside(
-    factcheck_client: TestClient, text: str
-) -> None:
+def test_a_verdict_after_an_aside_between_dashes_judges_the_aside(seed_client: TestClient, text: str) -> None:
     """A ratio read as the effort it claims (2.) must not be flagged as the post's own when the post
     says it does not hold up: the verdict after a pair of dashes is about what they set aside."""
-    match = match_for(check(factcheck_client, text), ENERGY)
+    match = match_for(check(seed_client, text), ENERGY)
     assert match["stance"] == "denies" and mismatches(match) == []
 
 

@@ -63,8 +63,8 @@ def test_a_list_and_a_portuguese_no_are_still_no_cut() -> None:
         "Ходьба назад сжигает больше калорий и не помогает похудеть.",
     ],
 )
-def test_the_negated_clause_denies_only_its_own_claim(factcheck_client: TestClient, text: str) -> None:
-    found = matches(factcheck_client, text)
+def test_the_negated_clause_denies_only_its_own_claim(seed_client: TestClient, text: str) -> None:
+    found = matches(seed_client, text)
     assert found[WEIGHT]["stance"] == "denies"
     assert found[CALORIES]["stance"] == "asserts"
 
@@ -72,9 +72,9 @@ def test_the_negated_clause_denies_only_its_own_claim(factcheck_client: TestClie
 # --- 2. hedged denials ---------------------------------------------------------------------------
 
 
-def test_a_concession_about_another_claim_does_not_take_the_denial_back(factcheck_client: TestClient) -> None:
+def test_a_concession_about_another_claim_does_not_take_the_denial_back(seed_client: TestClient) -> None:
     found = matches(
-        factcheck_client,
+        seed_client,
         "Walking backwards is not proven to help knee pain, but it does strengthen your quads",
     )
     assert found[KNEE_PAIN]["stance"] == "denies"
@@ -82,15 +82,15 @@ def test_a_concession_about_another_claim_does_not_take_the_denial_back(factchec
     assert found[QUADS]["stance"] == "asserts"
 
 
-def test_a_concession_about_the_same_claim_still_takes_it_back(factcheck_client: TestClient) -> None:
+def test_a_concession_about_the_same_claim_still_takes_it_back(seed_client: TestClient) -> None:
     assert (
-        matches(factcheck_client, "Walking backwards is no miracle cure for knee pain, but it can help.")[
+        matches(seed_client, "Walking backwards is no miracle cure for knee pain, but it can help.")[
             KNEE_PAIN
         ]["stance"]
         == "asserts"
     )
     assert (
-        matches(factcheck_client, "Walking backwards won't cure your knee pain. But it helps your balance.")[
+        matches(seed_client, "Walking backwards won't cure your knee pain. But it helps your balance.")[
             KNEE_PAIN
         ]["stance"]
         == "denies"
@@ -118,8 +118,8 @@ def test_a_concession_about_the_same_claim_still_takes_it_back(factcheck_client:
         "Ходьба задом наперед облегчает боль в колене: недоказанно.",
     ],
 )
-def test_hedged_denials_deny(factcheck_client: TestClient, text: str) -> None:
-    assert matches(factcheck_client, text)[KNEE_PAIN]["stance"] == "denies"
+def test_hedged_denials_deny(seed_client: TestClient, text: str) -> None:
+    assert matches(seed_client, text)[KNEE_PAIN]["stance"] == "denies"
 
 
 # --- 3. Turkish and Vietnamese -------------------------------------------------------------------
@@ -142,9 +142,9 @@ def test_hedged_denials_deny(factcheck_client: TestClient, text: str) -> None:
     ],
 )
 def test_turkish_and_vietnamese_negation_and_questions(
-    factcheck_client: TestClient, text: str, expected: str
+    seed_client: TestClient, text: str, expected: str
 ) -> None:
-    assert matches(factcheck_client, text)[KNEE_PAIN]["stance"] == expected
+    assert matches(seed_client, text)[KNEE_PAIN]["stance"] == expected
 
 
 @pytest.mark.parametrize(
@@ -181,8 +181,8 @@ def test_a_turkish_negation_cue_is_its_suffix_not_the_verb() -> None:
         "倒走时要小步慢走，注意安全。",
     ],
 )
-def test_safety_advice_does_not_make_the_safety_claim(factcheck_client: TestClient, text: str) -> None:
-    assert SAFE not in matches(factcheck_client, text)
+def test_safety_advice_does_not_make_the_safety_claim(seed_client: TestClient, text: str) -> None:
+    assert SAFE not in matches(seed_client, text)
 
 
 @pytest.mark.parametrize(
@@ -192,7 +192,5 @@ def test_safety_advice_does_not_make_the_safety_claim(factcheck_client: TestClie
         ("Walking backwards on a treadmill is safe for most people.", "asserts"),
     ],
 )
-def test_what_is_said_of_its_safety_still_makes_it(
-    factcheck_client: TestClient, text: str, expected: str
-) -> None:
-    assert matches(factcheck_client, text)[SAFE]["stance"] == expected
+def test_what_is_said_of_its_safety_still_makes_it(seed_client: TestClient, text: str, expected: str) -> None:
+    assert matches(seed_client, text)[SAFE]["stance"] == expected

@@ -35,9 +35,9 @@ from helpers import match_for
     ],
 )  # fmt: skip
 def test_the_span_is_the_sentence_that_decides_the_stance(
-    factcheck_client: TestClient, text: str, claim_id: str, stance: str, shown: str
+    seed_client: TestClient, text: str, claim_id: str, stance: str, shown: str
 ) -> None:
-    match = match_for(check(factcheck_client, text), claim_id)
+    match = match_for(check(seed_client, text), claim_id)
     span = match["matched_text"]
     assert (match["stance"], span["text"]) == (stance, shown)
     assert text[span["start"] : span["end"]] == shown
@@ -48,26 +48,26 @@ def test_the_span_is_the_sentence_that_decides_the_stance(
     "text",
     ["#walkingbackwards #kneepain", "#walkingbackwards #kneepain #cure 🦵", "#BackwardWalking #KneePain!"],
 )
-def test_a_post_of_hashtags_only_states_nothing_to_overclaim(factcheck_client: TestClient, text: str) -> None:
-    body = check(factcheck_client, text)
+def test_a_post_of_hashtags_only_states_nothing_to_overclaim(seed_client: TestClient, text: str) -> None:
+    body = check(seed_client, text)
     assert body["hashtags_only"] is True
     assert any("hashtags only" in w for w in body["warnings"])
     match = match_for(body, KNEE_PAIN)
     assert not codes(match) & {"overclaim", "population-mismatch"}
 
 
-def test_a_hashtag_post_that_names_no_claim_says_so(factcheck_client: TestClient) -> None:
+def test_a_hashtag_post_that_names_no_claim_says_so(seed_client: TestClient) -> None:
     # new-user trial: the warning spoke of "the claims below" above an empty list
-    body = check(factcheck_client, "#sundayvibes #coffeetime")
+    body = check(seed_client, "#sundayvibes #coffeetime")
     assert body["hashtags_only"] is True and body["matches"] == []
     (warning,) = [w for w in body["warnings"] if "hashtags only" in w]
     assert "below" not in warning and "names a curated claim" in warning
-    named = check(factcheck_client, "#walkingbackwards #kneepain")
+    named = check(seed_client, "#walkingbackwards #kneepain")
     assert any("The claims below" in w for w in named["warnings"])
 
 
-def test_a_statement_with_hashtags_is_not_hashtags_only(factcheck_client: TestClient) -> None:
-    body = check(factcheck_client, "#walkingbackwards cures my #kneepain")
+def test_a_statement_with_hashtags_is_not_hashtags_only(seed_client: TestClient) -> None:
+    body = check(seed_client, "#walkingbackwards cures my #kneepain")
     assert body["hashtags_only"] is False
     assert not any("hashtags only" in w for w in body["warnings"])
     assert "overclaim" in codes(match_for(body, KNEE_PAIN))
@@ -78,13 +78,13 @@ def test_a_statement_with_hashtags_is_not_hashtags_only(factcheck_client: TestCl
     "text", ["#backwardwalking #kneepain", "#RetroWalking #KneePain 🦵", "#walkingbackwards #kneepain"]
 )
 def test_a_post_of_hashtags_only_names_its_topic_and_asserts_nothing(
-    factcheck_client: TestClient, text: str
+    seed_client: TestClient, text: str
 ) -> None:
     """A trial user's report: "#backwardwalking #kneepain" read "the post asserts it"; tags name
     topics and state nothing (docs/factcheck.md): the stance is ``mentions``, on the API, the
     page and the command line alike."""
-    assert match_for(check(factcheck_client, text), KNEE_PAIN)["stance"] == "mentions"
-    page = factcheck_client.post("/factcheck", data={"text": text})
+    assert match_for(check(seed_client, text), KNEE_PAIN)["stance"] == "mentions"
+    page = seed_client.post("/factcheck", data={"text": text})
     assert page.status_code == 200
     assert "The post names this as its topic, stating nothing" in page.text
     assert "The post asserts this" not in page.text
@@ -107,10 +107,8 @@ def test_the_command_line_says_a_hashtag_post_names_its_topic() -> None:
         ("Walking backwards 🚶\u200d♀️ at the cafe\u0301 definitely cures knee pain", ["definitely", "cures"]),
     ],
 )  # fmt: skip
-def test_an_overclaim_flag_quotes_its_words(
-    factcheck_client: TestClient, text: str, words: list[str]
-) -> None:
-    body = check(factcheck_client, text)
+def test_an_overclaim_flag_quotes_its_words(seed_client: TestClient, text: str, words: list[str]) -> None:
+    body = check(seed_client, text)
     flags = [f for m in body["matches"] for f in m["flags"] if f["code"] == "overclaim"]
     assert flags
     for flag in flags:
@@ -135,19 +133,19 @@ def population_flag(match: dict) -> dict | None:
         "I have knee osteoarthritis. Backward walking cured my knee pain.",
     ],
 )
-def test_the_population_a_sentence_beside_names_is_read(factcheck_client: TestClient, text: str) -> None:
+def test_the_population_a_sentence_beside_names_is_read(seed_client: TestClient, text: str) -> None:
     """Who a post speaks of may be named a sentence apart: "I have knee osteoarthritis" beside the
     claim is the population it was tested in, not "The post names no condition"."""
-    assert population_flag(match_for(check(factcheck_client, text), KNEE_OA)) is None
+    assert population_flag(match_for(check(seed_client, text), KNEE_OA)) is None
 
 
-def test_a_group_a_sentence_beside_names_is_flagged_and_quoted(factcheck_client: TestClient) -> None:
+def test_a_group_a_sentence_beside_names_is_flagged_and_quoted(seed_client: TestClient) -> None:
     text = "Backward walking improves balance. Great for seniors."
-    flag = population_flag(match_for(check(factcheck_client, text), BALANCE))
+    flag = population_flag(match_for(check(seed_client, text), BALANCE))
     assert flag is not None and flag["message"].startswith("The post applies this to older adults, a group")
     assert flag["span"] == {"start": 45, "end": 52, "text": "seniors"} and flag["post_says"] == "seniors"
     text = "Walking backwards eases knee osteoarthritis pain. It works for healthy people too."
-    flag = population_flag(match_for(check(factcheck_client, text), KNEE_OA))
+    flag = population_flag(match_for(check(seed_client, text), KNEE_OA))
     assert flag is not None and flag["post_says"] == flag["span"]["text"] == "healthy people"
 
 
@@ -161,8 +159,8 @@ def test_a_group_a_sentence_beside_names_is_flagged_and_quoted(factcheck_client:
         "Backward walking cured my knee pain. Running is bad. I have arthritis.",
     ],
 )
-def test_an_unrelated_sentence_lends_no_population(factcheck_client: TestClient, text: str) -> None:
-    flag = population_flag(match_for(check(factcheck_client, text), KNEE_PAIN))
+def test_an_unrelated_sentence_lends_no_population(seed_client: TestClient, text: str) -> None:
+    flag = population_flag(match_for(check(seed_client, text), KNEE_PAIN))
     assert flag is not None and flag["post_says"] == "no condition named"
 
 
@@ -181,31 +179,29 @@ def test_an_unrelated_sentence_lends_no_population(factcheck_client: TestClient,
     ],
 )  # fmt: skip
 def test_a_population_flag_quotes_the_whole_term(
-    factcheck_client: TestClient, text: str, claim_id: str, said: str
+    seed_client: TestClient, text: str, claim_id: str, said: str
 ) -> None:
-    flag = population_flag(match_for(check(factcheck_client, text), claim_id))
+    flag = population_flag(match_for(check(seed_client, text), claim_id))
     assert flag is not None and flag["post_says"] == said
     assert text[flag["span"]["start"] : flag["span"]["end"]] == flag["span"]["text"] == said
 
 
-def test_an_overclaim_flag_quotes_a_term_once(factcheck_client: TestClient) -> None:
+def test_an_overclaim_flag_quotes_a_term_once(seed_client: TestClient) -> None:
     """'scientifically proven' holds the term 'proven': one quote, not 'scientifically proven, proven'."""
     text = "Backward walking is scientifically proven to cure knee pain"
-    (flag,) = [
-        f for f in match_for(check(factcheck_client, text), KNEE_PAIN)["flags"] if f["code"] == "overclaim"
-    ]
+    (flag,) = [f for f in match_for(check(seed_client, text), KNEE_PAIN)["flags"] if f["code"] == "overclaim"]
     assert flag["post_says"] == "scientifically proven, cure"
     assert [s["text"] for s in flag["spans"]] == ["scientifically proven", "cure"]
 
 
-def test_population_and_denial_flags_quote_their_words(factcheck_client: TestClient) -> None:
+def test_population_and_denial_flags_quote_their_words(seed_client: TestClient) -> None:
     text = "Walking backwards costs more energy than walking forwards for people with knee osteoarthritis."
-    match = match_for(check(factcheck_client, text), ENERGY)
+    match = match_for(check(seed_client, text), ENERGY)
     flag = next(f for f in match["flags"] if f["code"] == "population-mismatch")
     assert flag["span"]["text"] == text[flag["span"]["start"] : flag["span"]["end"]] == "knee osteoarthritis"
     assert flag["post_says"] == "knee osteoarthritis"
     text = "Walking backwards does not cost more energy than walking forwards."
-    match = match_for(check(factcheck_client, text), ENERGY)
+    match = match_for(check(seed_client, text), ENERGY)
     denial = next(f for f in match["flags"] if f["code"] == "denies-supported")
     assert denial["span"] == match["matched_text"]
 
@@ -219,12 +215,12 @@ def test_population_and_denial_flags_quote_their_words(factcheck_client: TestCli
     ],
 )
 def test_a_denied_figure_is_noted_and_the_claim_not_denied(
-    factcheck_client: TestClient, text: str, figure: str
+    seed_client: TestClient, text: str, figure: str
 ) -> None:
     """The post denies the exaggerated figure, not that backward walking burns more: the stance is
     what is left without the figure's negation, the figure is listed (not flagged), and nothing
     says the post denies a supported claim."""
-    match = match_for(check(factcheck_client, text), CALORIES)
+    match = match_for(check(seed_client, text), CALORIES)
     assert match["stance"] == "asserts"
     assert not codes(match) & {"figure-mismatch", "denies-supported"}
     denied = match["denied_figures"]
@@ -242,20 +238,20 @@ def test_a_denied_figure_is_noted_and_the_claim_not_denied(
     ],
 )
 def test_a_denial_without_a_figure_of_its_own_still_denies(
-    factcheck_client: TestClient, text: str, stance: str
+    seed_client: TestClient, text: str, stance: str
 ) -> None:
-    match = match_for(check(factcheck_client, text), CALORIES)
+    match = match_for(check(seed_client, text), CALORIES)
     assert match["stance"] == stance and match["denied_figures"] == []
     assert ("figure-mismatch" in codes(match)) == (stance == "asserts")
 
 
-def test_the_page_and_the_cli_show_a_denied_figure(factcheck_client: TestClient, seed_settings: object,
+def test_the_page_and_the_cli_show_a_denied_figure(seed_client: TestClient, seed_settings: object,
                                                    monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     from app.cli import main
 
     text = "Walking backwards doesn't burn twice the calories"
-    page = factcheck_client.post("/factcheck", data={"text": text}, headers={"accept": "text/html"})
+    page = seed_client.post("/factcheck", data={"text": text}, headers={"accept": "text/html"})
     assert page.status_code == 200
     assert "The post denies the figure “twice”, not the claim" in page.text
     monkeypatch.setenv("EVIDENCE_KB_DATABASE_URL", seed_settings.database_url)  # type: ignore[attr-defined]
@@ -272,10 +268,8 @@ def test_the_page_and_the_cli_show_a_denied_figure(factcheck_client: TestClient,
         "Daily walks can reverse the damage of sitting and ease knee pain",
     ],
 )
-def test_reverse_as_undoing_a_condition_is_no_backward_walking(
-    factcheck_client: TestClient, text: str
-) -> None:
-    assert check(factcheck_client, text)["matches"] == []
+def test_reverse_as_undoing_a_condition_is_no_backward_walking(seed_client: TestClient, text: str) -> None:
+    assert check(seed_client, text)["matches"] == []
 
 
 @pytest.mark.parametrize(
@@ -287,22 +281,22 @@ def test_reverse_as_undoing_a_condition_is_no_backward_walking(
         "Walk reverse on the treadmill to ease knee pain",
     ],
 )
-def test_reverse_as_a_direction_still_matches(factcheck_client: TestClient, text: str) -> None:
-    match_for(check(factcheck_client, text), KNEE_PAIN)
+def test_reverse_as_a_direction_still_matches(seed_client: TestClient, text: str) -> None:
+    match_for(check(seed_client, text), KNEE_PAIN)
 
 
-def test_a_figure_passed_on_in_another_unit_making_the_claim_is_checked(factcheck_client: TestClient) -> None:
+def test_a_figure_passed_on_in_another_unit_making_the_claim_is_checked(seed_client: TestClient) -> None:
     """A claim made in several units is shown from its best, and the figures its other units pass
     on are checked there, each flag with its own span (new-user trial 2026-12-01: the headline's
     question was shown and "double the calories" in the answer went unflagged)."""
     text = ("Want to Burn Double the Calories? Run Backwards. It has been shown to improve balance and "
             "even burn double the calories.")  # fmt: skip
-    match = match_for(check(factcheck_client, text), CALORIES)
+    match = match_for(check(seed_client, text), CALORIES)
     flagged = [f for f in match["flags"] if f["code"] == "figure-mismatch"]
     assert [text[f["span"]["start"] : f["span"]["end"]] for f in flagged] == ["double"]
     assert flagged[0]["span"]["start"] > text.index("shown")  # the answer's figure, not the question's
     text = "Does walking backwards burn more calories? Yes: walking backwards burns twice the calories of walking forwards."
-    match = match_for(check(factcheck_client, text), CALORIES)
+    match = match_for(check(seed_client, text), CALORIES)
     assert match["stance"] == "asserts"
     flagged = [f for f in match["flags"] if f["code"] == "figure-mismatch"]
     assert [text[f["span"]["start"] : f["span"]["end"]] for f in flagged] == ["twice"]
