@@ -333,6 +333,7 @@ class FlagCode(StrEnum):
 
     FIGURE_MISMATCH = "figure-mismatch"
     POPULATION_MISMATCH = "population-mismatch"
+    ACTIVITY_MISMATCH = "activity-mismatch"
     OVERCLAIM = "overclaim"
     MISDESCRIBED_STUDY = "misdescribed-study"
     DENIES_SUPPORTED = "denies-supported"
@@ -362,6 +363,7 @@ POST_STANCE_LABELS: dict[str, str] = {
 FLAG_DESCRIPTIONS: dict[str, str] = {
     FlagCode.FIGURE_MISMATCH: "the post states a figure the evidence does not support",
     FlagCode.POPULATION_MISMATCH: "the post applies a finding to a population the studies did not test",
+    FlagCode.ACTIVITY_MISMATCH: "the post says walking where the claim is about running, or the other way round",
     FlagCode.OVERCLAIM: "certainty words beyond the evidence grade",
     FlagCode.MISDESCRIBED_STUDY: "the post repeats a recorded misreading of a study",
     FlagCode.DENIES_SUPPORTED: "the post denies a claim the evidence supports",

@@ -16,6 +16,7 @@ from app.factcheck import language
 from app.factcheck.analyzer import CJK_CHAR
 from app.factcheck.figures import Figure, post_figures
 from app.factcheck.flags import (
+    activity_flags,
     denial_flags,
     denied_figures,
     exaggerations,
@@ -667,6 +668,7 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
             flags += rejected_flags(claim, said, quoted, where)
     if said == PostStance.ASSERTS and not per_post.hashtags_only:  # tags state nothing to overclaim
         flags += population_flags(index, profile, uf, cand.unit, text, per_post.units)
+        flags += activity_flags(index, profile, uf, text)
         flags += overclaim_flags(index, post, uf, text, claim, figures)
     # "doesn't burn twice the calories" denies the exaggeration, not the claim; "burns 20% fewer
     # calories" denies the claim itself

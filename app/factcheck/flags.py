@@ -17,7 +17,10 @@
   ``figures``); one that disagrees with an *advice* claim's figures (advice against advice is not
   a contradiction of the studies); and one that compares other conditions ("backward uphill
   doubles the effort of level walking" against figures measured at the same grade).
-- ``population-mismatch`` and ``overclaim``: only when the unit *asserts* the claim.
+- ``population-mismatch``, ``activity-mismatch`` and ``overclaim``: only when the unit *asserts* the
+  claim. ``activity-mismatch``: the unit names one gait of backward locomotion and the claim's
+  subject the other ("walking backwards takes stress off the knees" for a claim about running
+  backward; ``index.GAITS``).
 - ``denies-supported``: the unit denies a claim the evidence supports.
 - ``misdescribed-study``: the unit speaks of a study (or a trial, research...) and repeats a
   recorded misreading of it: it says (nearly) all the misreading says, in concepts, or most of it
@@ -55,7 +58,7 @@ from app.factcheck.figures import (
     reach,
     within,
 )
-from app.factcheck.index import ClaimProfile, Index
+from app.factcheck.index import GAITS, ClaimProfile, Index
 from app.factcheck.scoring import UnitFeatures
 from app.factcheck.sentences import Unit
 from app.factcheck.stance import Stance, negated
@@ -541,6 +544,34 @@ def population_flags(
                 c,
             )
     return []
+
+
+def activity_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures, text: str) -> list[dict[str, Any]]:
+    """The activity-mismatch flag of a unit that asserts the claim: the unit names one gait
+    (``index.GAITS``: walking, running) and not the other, and the claim's subject (the activity
+    it is about: "running backward") names only the other. The matcher lets either gait stand for
+    the other (``scoring.unit_values``), so the match says which one the claim is about and sends
+    the reader to its caveats. ``span`` and ``post_says``: the post's first word of its gait."""
+    post = uf.post
+    subject = profile.claim.get("subject") or ""
+    about = GAITS & index.analyzer.features(subject).names()
+    said = GAITS & set(uf.own)
+    if len(about) != 1 or len(said) != 1 or about == said or post is None:
+        return []
+    (gait,) = said
+    i, j = min(uf.own[gait])
+    start, end = post.tokens[i].start, post.tokens[j - 1].end
+    studies = sorted({f["study"] for f in profile.figures} | set(profile.claim.get("study_keys") or ()))
+    return [{
+        "code": FlagCode.ACTIVITY_MISMATCH,
+        "message": f"The post speaks of {index.analyzer.concepts[gait].name}, but this claim is about "
+                   f"{subject}: see its caveats for what the studies cover.",
+        "post_says": text[start:end],
+        "evidence_shows": f"the claim is about: {subject}",
+        "studies": studies,
+        "study": studies[0] if studies else None,
+        "span": {"start": start, "end": end, "text": text[start:end]},
+    }]  # fmt: skip
 
 
 def _covers(tested: list[ConceptDef], demographic: ConceptDef) -> bool:

@@ -70,7 +70,7 @@ from app.models import BuildInfo, Claim, Concept, Evidence, Study
 SLICE = 1000  # claims read, analysed and encoded at a time
 CHUNK = 5000  # values per ``IN (...)`` list
 CLAIM_COLUMNS = (
-    Claim.id, Claim.kind, Claim.statement, Claim.phrasings, Claim.tested_in, Claim.verdict, Claim.grade_level,
+    Claim.id, Claim.kind, Claim.statement, Claim.subject, Claim.phrasings, Claim.tested_in, Claim.verdict, Claim.grade_level,
     Claim.grade_reasons, Claim.calibrated, Claim.summary, Claim.reviewed, Claim.appearances,
     Claim.population, Claim.topics, Claim.study_count, Claim.participants, Claim.participants_unknown,
 )  # fmt: skip
@@ -191,6 +191,7 @@ def _claim_payload(claim: Any, studies: list[tuple[Any, str]]) -> dict[str, Any]
     studies = list(first.values())
     return claim_summary(claim) | {
         "kind": claim.kind,
+        "subject": claim.subject,  # the activity the studies used (``flags.activity_flags``)
         "appearances": claim.appearances,
         "study_keys": [study.key for study, _ in studies],
         "citations": [

@@ -51,7 +51,7 @@ import numpy.typing as npt
 from app.factcheck.analyzer import STOPWORDS, Features
 from app.factcheck.embed import Vectors
 from app.factcheck.figures import ENERGY, ratio_spans
-from app.factcheck.index import BACKWARD, FORWARD, MATCH_KINDS, ClaimProfile, Index
+from app.factcheck.index import BACKWARD, FORWARD, GAITS, MATCH_KINDS, ClaimProfile, Index
 from app.factcheck.sentences import HASHTAG, Unit
 from app.factcheck.stance import negation_cues
 from app.workpool import checkpoint
@@ -505,11 +505,14 @@ def unit_values(
         cosine = index.cosine_table(claims, uf.vector[None, :])[:, 0]
     cos = cosine.astype(np.float64)
     own = index.mask(set(uf.own) - uf.stated)
+    # backward walking stands for backward running in the core, and the other way round (``GAITS``)
+    core_mask = index.mask(have | GAITS) if have & GAITS and BACKWARD in have else mask
+    core_weights = np.where(core_mask, idf, 0.0)
     values = np.stack(
         [
-            index.core.sums(claims, weights) / index.core_weight[claims],
+            index.core.sums(claims, core_weights) / index.core_weight[claims],
             index.best_text(claims, weights),
-            (core_size - index.core.counts(claims, mask)).astype(np.float64),
+            (core_size - index.core.counts(claims, core_mask)).astype(np.float64),
             cos,
             index.features.sums(claims, np.where(mask & own, idf, 0.0)) / own_weight,
             learned_known(index, learned, claims),
