@@ -233,7 +233,8 @@ def test_a_denied_figure_is_noted_and_the_claim_not_denied(
     ("text", "stance"),
     [
         ("Walking backwards doesn't burn more calories", "denies"),  # no figure: the claim is denied
-        ("Walking backwards doesn't burn twice the calories. It's a myth.", "denies"),  # a verdict too
+        # a verdict after the denied figure ("..., that's a myth", "It's a myth.") echoes the figure's
+        # denial: test_factcheck_stance4.py
         ("Walking backwards burns twice the calories", "asserts"),  # asserted: flagged as before
     ],
 )

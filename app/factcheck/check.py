@@ -50,6 +50,7 @@ from app.factcheck.sentences import (
 from app.factcheck.stance import (
     Span,
     concession_at,
+    echoed_verdicts,
     figure_negations,
     hypothesis,
     is_question,
@@ -377,13 +378,16 @@ def stance_and_span(
             return said, where, []
         quantities = {f.quantity for f in fixed[1]}
         return PostStance.ASSERTS, where, [f for f in results if f.quantity in quantities]
+    denied = [f for f in results if any(b <= f.start for _, b in cues)]
+    # "..., that's a myth" after the denied figure, or "That's a myth." after its sentence, echoes
+    # the figure's denial: the claim is read without either
+    echoes = echoed_verdicts(clause.text, max(f.end for f in denied))
     blank = list(clause.text)
-    for a, b in cues:
+    for a, b in cues + echoes:
         blank[a:b] = " " * (b - a)
-    again, where = _stance_and_span(index, cand, units, post, clause, quoted, "".join(blank))
+    again, where = _stance_and_span(index, cand, units, post, clause, quoted, "".join(blank), alone=True)
     if again == PostStance.DENIES:
         return said, where, []
-    denied = [f for f in results if any(b <= f.start for _, b in cues)]
     return again, where, denied
 
 
@@ -395,9 +399,11 @@ def _stance_and_span(
     clause: Unit | None = None,
     quoted: Sequence[Span] = (),
     read_as: str | None = None,
+    alone: bool = False,
 ) -> tuple[PostStance, tuple[int, int] | None]:
     """``stance_and_span`` but the figures; ``read_as``: the clause's text as read (the same
-    length: a figure's negation blanked out)."""
+    length: a figure's negation blanked out); ``alone``: without the verdict of the sentence after
+    it (one that echoes a denied figure)."""
     unit = cand.unit.unit
     clause = clause or unit
     text, words, shift = read_as or clause.text, _claim_words(index, cand, post, clause), 0
@@ -412,11 +418,11 @@ def _stance_and_span(
         and _claim_words(index, cand, post, following, backward=False, core=True) is None
         and _spans_in(post, BACKWARD, following)
         and not is_question(following.text)
-    ):
+    ) or alone:
         # The next sentence states something of its own about the activity going backward, with
         # none of this claim's core words ("But backward walking does not improve balance, I
         # doubt it."): no verdict on this claim. A question still puts it in doubt ("Is retro
-        # walking really such a miracle?").
+        # walking really such a miracle?"). ``alone``: a verdict after it echoes a denied figure.
         following = None
     said = stance(
         text,

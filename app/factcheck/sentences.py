@@ -156,7 +156,9 @@ def _is_abbreviation(text: str, end: int) -> bool:
     # Only the characters just before the full stop: searching text[:end] made every sentence end
     # scan the post from its start (a 10,000-character post: 3 s of its 6 s of CPU). A run of
     # letters longer than the window is no abbreviation either way.
-    before = re.search(r"([A-Za-z][A-Za-z.]*)\.$", text[max(0, end - 64) : end])
+    # The run must start a word: in "para trás." or "también." the "s" / "n" before the stop ends a
+    # word with an accented letter in it, no initial.
+    before = re.search(r"(?<!\w)([A-Za-z][A-Za-z.]*)\.$", text[max(0, end - 64) : end])
     if not before:
         return False
     word = before.group(1).lower().rstrip(".")

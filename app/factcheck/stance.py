@@ -142,7 +142,9 @@ _NEGATION = re.compile(
     r"nu(?=\s+(?:e|este|sunt|ajută|ajuta|are|au|poate|pot|reduce|arde|vindecă|există|mai|s-a|a|va|vor)\b)|"
     r"niciodată|niciun|nicio|"
     r"không|chẳng|chả|chưa|đừng|chớ)"  # vi
-    r"(?![\w'’-])",
+    r"(?![\w'’-])|"
+    # "not equal", a symbol in every language: "100 Backward Steps ≠ 1,000 Forward Steps" (a headline)
+    r"≠",
     re.IGNORECASE,
 )
 # Japanese, Chinese and Korean negation, written without spaces (so without the word boundaries above):
@@ -277,6 +279,9 @@ _STUDY_AIM = re.compile(
     # an open question: not known yet either way
     r"(?:unclear|uncertain|unknown|not (?:yet )?(?:clear|known)) (?:whether|if)|remains to be seen|"
     r"jury is (?:still )?out|an open question|(?:has|have) not (?:yet )?been (?:studied|investigated|tested)|"
+    # a hypothesis put forward, not a finding: "hypothesized that", "stellte die Hypothese auf, dass"
+    r"hypothesi[sz]e[ds]? that|(?:the|our|his|her|their) hypothesis (?:is|was) that|"
+    r"(?:stellt|stellte|stellten) (?:\w+ )?(?:die|eine) hypothese auf|hypothese,? dass|"
     r"little is known (?:about|of)|no (?:previous )?stud(?:y|ies) ha(?:s|ve) (?:yet )?(?:examined|investigated|tested)|"
     r"poco se sabe|a[úu]n no se ha (?:estudiado|investigado)|peu (?:[ée]tudi[ée]|connu)|"
     r"(?:noch )?nicht untersucht|wenig (?:untersucht|erforscht|bekannt)|non [èe] (?:ancora )?stat[oa] (?:studiat|indagat)\w*|"
@@ -617,13 +622,18 @@ _DANGER = re.compile(
     r"(?:trip|fall|stumbl|injur|hurt)\w*|(?:trip|fall|tripping|falling) (?:hazard|risk)|"
     r"riesgos? de (?:ca[ií]das?|lesi[oó]n|lesiones|tropez\w*)|evitar (?:\w+ ){0,2}?(?:ca[ií]das?|caerse|tropez\w*|lesiones)|"
     r"risques? de (?:chute|blessure)s?|[ée]viter (?:\w+ ){0,2}?(?:chutes?|tomber|tr[ée]bucher|blessures?)|"
-    r"sturz(?:gefahr|risiko)|verletzungs(?:gefahr|risiko)|stolpern|st[üu]rzen|"
+    r"sturz(?:gefahr|risiko)\w*|verletzungs(?:gefahr|risiko)|unfallgefahr|stolpern|st[üu]rzen|st[üu]rze|gef[äa]hrdung|"
+    # German puts the object before the verb: "um Verletzungen zu vermeiden", "Stürze verhindern"
+    r"(?:verletzungen|st[üu]rze|unf[äa]lle)\s+(?:\w+\s+){0,2}?(?:zu\s+)?(?:vermeiden|verhindern|vorzubeugen)|"
     r"rischio di (?:cadut\w*|infortun\w*|lesion\w*)|evitare (?:\w+ ){0,2}?(?:cadut\w*|cadere|inciampare)|"
     r"risco de (?:quedas?|les[ãa]o|les[õo]es)|evitar (?:\w+ ){0,2}?(?:quedas?|trope[çc]ar)|"
     r"valrisico|risico op vallen|риск\w* (?:падени\w*|травм\w*)|"
     r"peligros[oa]|dangereu(?:x|se)|gef[äa]hrlich|gef[äa]hrden|warnen|warnt|verletzungen seien|"
     r"perigos[oa]|pericolos[oa]|gevaarlijk|опасн\w*)(?!\w)"
-    r"|危険|危な|危险|危險",  # ja, zh (no spaces: no word boundaries to ask for)
+    r"|危険|危な|危险|危險|"  # ja, zh (no spaces: no word boundaries to ask for)
+    # ja: a fall that happens ("バランスを崩し転倒する人がいる", "転倒しやすい", "転倒事故"), not one
+    # prevented ("転倒予防", "転倒するリスクを減らす")
+    r"転倒(?:した|しそう|事故|の(?:恐れ|おそれ|危険)|(?:する|しやすい)(?!リスクを?(?:減|下|低|軽)))|転んで|転び(?:やすい|そう)",
     re.IGNORECASE,
 )
 # A question that puts what came before in doubt ("But is it really so?", "¿Funciona?").
@@ -631,6 +641,8 @@ _CHALLENGE = re.compile(
     r"\b(?:really|actually|truly|true|work|works|worth it|hype|miracle|so simple|"
     r"realmente|de verdad|cierto|funciona|vraiment|efficace|wirklich|stimmt|echt|klopt|wondermiddel|"
     r"davvero|vero|funziona|mesmo|verdade|funciona|действительно|правда|так ли|"
+    # "Mas será que vale a pena?" (is it really worth it?), "¿Vale la pena?"
+    r"será que|vale a pena|vale la pena|"
     # what backs it: "What evidence is there behind this claim?", "¿Qué evidencia hay?"
     r"evidence|proof|science say|claim|evidencia|pruebas?|afirmaci[óo]n|preuves?|affirmation|beweise?|"
     r"belege?|behauptung|evidenze?|prove|affermazione|evid[êe]ncias?|provas?|afirma[çc][ãa]o|bewijs|"
@@ -666,10 +678,18 @@ _VIETNAMESE_QUESTION = re.compile(
 )
 
 
+# An Indonesian question: a question word in "-kah" ("Benarkah Berlari Mundur Membakar Lebih Banyak
+# Kalori", "Lari Mundur Benarkah Membakar Kalori Lebih Banyak?", "Apakah jalan mundur ..."), which
+# asks with or without "?", anywhere in the sentence (a headline puts its topic first).
+_INDONESIAN_QUESTION = re.compile(
+    r"\b(?:apakah|benarkah|betulkah|bisakah|dapatkah|haruskah|mungkinkah|amankah|efektifkah)\b", re.IGNORECASE
+)
+
+
 def is_question(text: str) -> bool:
     """True when the unit asks rather than states."""
     t = _clean(text).strip()
-    if t.startswith("¿") or _UNSPACED_QUESTION.search(t):
+    if t.startswith("¿") or _UNSPACED_QUESTION.search(t) or _INDONESIAN_QUESTION.search(t):
         return True
     if _VIETNAMESE_QUESTION.search(t) or (_TURKISH.search(t) and _TURKISH_QUESTION.search(t)):
         return True
@@ -813,9 +833,31 @@ def _denied(text: str, words: Sequence[Span] | None) -> bool:
         return False
     return (
         bool(_MYTH_LABEL.match(_clean(text)))
+        or _verdict_label(text, words)
         or any(_governs(text, cue, words) for cue in negation_cues(text))
         or _topic_verdict(text, words)
     )
+
+
+# A headline's verdict before a colon or a dash, then what it judges: "Orthopaedic Debunks Viral Myth:
+# 100 Backward Steps ≠ 1,000 Forward Steps", "Busted: ...", "Doctors call it a myth – ...". Not a
+# lead that sets a myth beside the truth ("Myth or fact:", "Myths and truths –"): that one asks.
+_LABEL_LEAD = re.compile(_headline_topic(80, ":.!?", "-–—|"))
+_BOTH_SIDES = re.compile(r"\b(?:facts?|truths?|true|real|reality|vs\.?|versus|or)\b", re.IGNORECASE)
+LABEL_WORDS = 8  # a headline's verdict label is this short
+
+
+def _verdict_label(text: str, words: Sequence[Span] | None) -> bool:
+    """The unit opens with a short label (``LABEL_WORDS`` words at most) that gives a verdict
+    (``_VERDICT``) and holds none of the claim's words, before a colon or a dash and the claim's
+    words: the label calls what follows false, as "Myth:" does (``_MYTH_LABEL``)."""
+    t = _clean(text)
+    m = _LABEL_LEAD.match(t)
+    if not m or word_count(m.group("topic")) > LABEL_WORDS or _BOTH_SIDES.search(m.group("topic")):
+        return False
+    if words is not None and not (words and all(a >= m.end("topic") for a, _ in words)):
+        return False
+    return bool(_cues(_VERDICT, m.group("topic")))
 
 
 # "It's not true that X", "Es mentira que X": a frame that calls what follows false.
@@ -1012,12 +1054,15 @@ def stance(
         return PostStance.DENIES
     if _BETTER.search(claim_statement) and _worsens(text, words, actors):
         return PostStance.DENIES
-    if nxt and (_verdict_after(nxt, following_words) or _only_no(nxt) or _BARE_NO.match(_clean(nxt))):
+    # a verdict asked about ("Is that true or a myth?") is no verdict given: the question below asks
+    verdict = _verdict_after(nxt, following_words) and not is_question(nxt)
+    if nxt and (verdict or _only_no(nxt) or _BARE_NO.match(_clean(nxt))):
         return PostStance.DENIES
     # "Forward walking burns more calories than backward walking": the claim's comparison reversed
     if reverses_comparison(text, claim_statement, words, actors):
         return PostStance.DENIES
-    if nxt and is_question(nxt) and _CHALLENGE.search(nxt) and word_count(nxt) <= VERDICT_SENTENCE_WORDS:
+    doubt = _CHALLENGE.search(nxt) or _cues(_VERDICT, nxt)  # "Is that true or a myth?", "Myth?"
+    if nxt and is_question(nxt) and doubt and word_count(nxt) <= VERDICT_SENTENCE_WORDS:
         return PostStance.ASKS
     return PostStance.REPORTS if reported(text) else PostStance.ASSERTS
 
@@ -1046,6 +1091,24 @@ def figure_negations(text: str, words: Sequence[Span] | None, figures: Sequence[
         ):
             out.append(cue)
     return out
+
+
+# A short tail that closes the unit after a comma, a semicolon or a dash ("..., that's a myth.",
+# "... – a total myth!"): a comment on what the unit has just said.
+_TAIL = re.compile(rf"(?:[,;]|{clause_dash()})\s*(?P<tail>[^,;:.!?]+)[.!?…\s]*$")
+
+
+def echoed_verdicts(text: str, after: int) -> list[Span]:
+    """The verdict cues ("myth", "false", "nonsense": ``_VERDICT``) of a short tail closing ``text``
+    after offset ``after`` (at most ``TOPIC_VERDICT_WORDS`` words, after a comma, a semicolon or a
+    dash: "Walking backwards doesn't burn twice the calories, that's a myth."): the tail calls
+    false what the unit has just said, so after a denied figure it echoes that denial and judges
+    the figure, not the claim (``check.stance_and_span``)."""
+    t = _clean(text)
+    m = _TAIL.search(t, after)
+    if not m or word_count(m.group("tail")) > TOPIC_VERDICT_WORDS:
+        return []
+    return [(m.start("tail") + a, m.start("tail") + b) for a, b in _cues(_VERDICT, m.group("tail"))]
 
 
 def _only_harm_negated(text: str) -> bool:
