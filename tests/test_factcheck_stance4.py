@@ -3,18 +3,20 @@ denied figure ("..., that's a myth") judges the figure, not the claim; a headlin
 before its colon ("Orthopaedic Debunks Viral Myth: ...") and "≠" deny; warnings of falls and
 injuries in German and Japanese deny the safety claim; an Indonesian "-kah" word asks; a hypothesis
 asks; "será que vale a pena?" after a claim puts it in doubt; a word that ends in an accented letter
-and one more letter ("trás.", "también.") ends its sentence; "Is that true or a myth?" asks. Through the API and the stance functions. The
-sentences are written for these tests, not taken from the labelled set."""
+and one more letter ("trás.", "también.") ends its sentence; treadmill-rail advice ("hold the
+rails so you don't fall") makes no safety claim, "exercise benefits" no energy claim, and "Is that
+true or a myth?" asks. Through the API and the stance functions. The sentences are written for
+these tests, not taken from the labelled set."""
 
 from __future__ import annotations
 
 import pytest
-from claimids import CALORIES, ENERGY
+from claimids import CALORIES, ENERGY, SAFE
 from fastapi.testclient import TestClient
 from helpers import claim_matches, factcheck_body
 
 from app.factcheck.sentences import sentences
-from app.factcheck.stance import is_question, negation_cues, stance
+from app.factcheck.stance import is_question, negation_cues, precautions, stance
 
 SAFE_STATEMENT = (
     "backward-walking-is-safe-for-healthy-adults Walking backward on a treadmill carries no particular "
@@ -185,7 +187,38 @@ def test_a_doubt_in_the_next_sentence_after_an_accented_word(client: TestClient)
     assert found.get(ENERGY, {"stance": "asks"})["stance"] == "asks"
 
 
-# --- 6. a verdict asked about ----------------------------------------------------------------
+# --- 6. advice on doing it safely, "exercise benefits", a verdict asked about --------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hold onto the rails so you don't fall when walking backward on a treadmill.",
+        "Hold the handrails to avoid falling when you walk backwards on the treadmill.",
+        "If you feel unsteady walking backwards on the treadmill, hold the handrails so you don't trip.",
+    ],
+)
+def test_treadmill_rail_advice_makes_no_safety_claim(client: TestClient, text: str) -> None:
+    assert SAFE not in matches(client, text)
+
+
+def test_a_risk_stated_still_makes_the_safety_claim(client: TestClient) -> None:
+    text = "Walking backwards is harder and requires more attention to avoid tripping or falling."
+    assert matches(client, text)[SAFE]["stance"] == "denies"
+    assert precautions(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["does walking backwards have any exercise benefits", "Walking backwards has great exercise benefits."],
+)
+def test_exercise_benefits_are_no_energy_claim(client: TestClient, text: str) -> None:
+    assert ENERGY not in matches(client, text)
+
+
+def test_a_multiplied_exercise_benefit_is_the_energy_claim(client: TestClient) -> None:
+    text = "Some say walking backwards gives you 10 times the exercise benefit of walking forwards."
+    assert ENERGY in matches(client, text)
 
 
 @pytest.mark.parametrize("following", ["Is that true or a myth?", "Myth?"])

@@ -53,7 +53,7 @@ from app.factcheck.embed import Vectors
 from app.factcheck.figures import ENERGY, ratio_spans
 from app.factcheck.index import BACKWARD, FORWARD, GAITS, MATCH_KINDS, ClaimProfile, Index
 from app.factcheck.sentences import HASHTAG, Unit
-from app.factcheck.stance import negation_cues
+from app.factcheck.stance import negation_cues, precautions
 from app.workpool import checkpoint
 
 MODEL_FILE = Path(__file__).parent / "data" / "score-model.json"
@@ -273,9 +273,11 @@ def unit_features(
     out: list[UnitFeatures] = []
     for n, (unit, vector, own) in enumerate(zip(units, vectors, owns, strict=True)):
         context = {f for f, count in lenders.items() if count > (f in lent[n])} | from_context
-        tags = _hashtag_spans(unit)
+        # outcomes named only in closing hashtags or in the precaution of an instruction ("hold the
+        # rails so you don't fall": advice, no risk the unit states) are not the unit's own
+        aside = _hashtag_spans(unit) + [(unit.start + a, unit.start + b) for a, b in precautions(unit.text)]
         have = {f for f, spans in own.items() if kind(f) in MATCH_KINDS
-                and not (kind(f) == "outcome" and tags and _only_in(post, spans, tags))}  # fmt: skip
+                and not (kind(f) == "outcome" and aside and _only_in(post, spans, aside))}  # fmt: skip
         have |= context | (lent[n] & {BACKWARD})
         compares = bool(COMPARATIVE.search(unit.text))
         out.append(

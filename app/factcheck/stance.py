@@ -636,6 +636,34 @@ _DANGER = re.compile(
     r"転倒(?:した|しそう|事故|の(?:恐れ|おそれ|危険)|(?:する|しやすい)(?!リスクを?(?:減|下|低|軽)))|転んで|転び(?:やすい|そう)",
     re.IGNORECASE,
 )
+# Advice on doing it safely, not a statement that it is risky: an instruction (a sentence that opens
+# with a verb in the imperative, after a leading "If ..., " or "When ..., " clause if any: "Hold the
+# handrails to avoid falling", "If you feel unsteady, hold the rails so you don't trip") and its
+# purpose, what it guards against. "It requires more attention to avoid tripping" states a risk.
+_INSTRUCTION = re.compile(
+    r"^\W*(?:(?:if|when|while|until|once|as)\b[^,.;:!?]{0,100},\s*)?(?:please\s+|always\s+|just\s+|first,?\s+)?"
+    r"(?:hold|use|keep|grab|place|put|start|begin|make sure|be careful|stay|try|remember to|wear|attach|clip|"
+    r"step|look|check|go|walk|let go|don'?t|do not|never)\b",
+    re.IGNORECASE,
+)
+_PRECAUTION = re.compile(
+    r"\b(?:to avoid|to prevent|so (?:that )?you (?:don'?t|do not|won'?t)|in case you|to keep (?:you )?from)\s+"
+    r"(?:[\w']+\s+){0,2}?(?:trip|fall|stumbl|injur|hurt|slip|accident)\w*",
+    re.IGNORECASE,
+)
+
+
+def precautions(text: str) -> list[Span]:
+    """(start, end) in ``text`` of each precaution of an instruction (``_INSTRUCTION``,
+    ``_PRECAUTION``: "... hold the handrails so you don't fall"): what the advice guards against,
+    which no outcome of the unit's own is (``scoring.unit_features``); none when ``text`` states
+    rather than instructs."""
+    t = _clean(text)
+    if not _INSTRUCTION.match(t):
+        return []
+    return [(m.start(), m.end()) for m in _PRECAUTION.finditer(t)]
+
+
 # A question that puts what came before in doubt ("But is it really so?", "¿Funciona?").
 _CHALLENGE = re.compile(
     r"\b(?:really|actually|truly|true|work|works|worth it|hype|miracle|so simple|"
