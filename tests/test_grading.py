@@ -658,3 +658,18 @@ def test_unproven_against_moderate_direct_support_is_flagged() -> None:
 ])  # fmt: skip
 def test_verdicts_that_fit_the_grade_are_not_flagged(verdict: str, links: list[GradedStudy]) -> None:
     assert verdict_disagreement(verdict, grade_outcome(links)) is None
+
+
+@pytest.mark.parametrize(
+    ("group", "within", "said"),
+    [
+        ("backward", True, "the backward group of 29 in the study; a change within that group"),
+        ("backward", False, "the backward group of 29 in the study"),
+        # no group recorded for the estimate: the count is what the outcome analysed
+        (None, False, "analysed for this outcome, of 29 in the study"),
+    ],
+)
+def test_whom_a_count_below_the_sample_counts(group: str | None, within: bool, said: str) -> None:
+    from app.grading import counted_of
+
+    assert counted_of("29 in the study", group, within) == said
