@@ -438,6 +438,7 @@ class TermLanguage(StrEnum):
     VI = "vi"
     UK = "uk"
     RO = "ro"
+    AR = "ar"
 
 
 #: Snowball stemmer of each ``TermLanguage``; None: no stemmer, terms match as written (Japanese
@@ -449,6 +450,7 @@ STEMMERS: dict[str, str | None] = {
     "en": "english", "es": "spanish", "fr": "french", "de": "german", "pt": "portuguese", "it": "italian",
     "nl": "dutch", "ru": "russian", "id": "indonesian", "hi": "hindi", "ja": None, "zh": None, "ko": None,
     "pl": "polish", "tr": "turkish", "vi": None, "uk": "russian", "ro": "romanian",
+    "ar": "arabic",
 }  # fmt: skip
 
 #: The ``TermLanguage``s written without spaces between words (Japanese, Chinese) or with

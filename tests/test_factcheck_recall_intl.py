@@ -1,5 +1,6 @@
 """Recall in languages other than English: German and Dutch compounds that share their last part
-("Knie- oder Hüftprobleme"), and Romanian, read through the concepts' terms (2026-12-01). On the
+("Knie- oder Hüftprobleme"), Romanian and Arabic, read through the concepts' terms, and wordings
+the other languages' terms missed (2026-12-01). On the
 reading of a post (``check.post_units``) and through the API, with the shipped data and score
 model. The sentences are written for these tests, not taken from the labelled set."""
 
@@ -96,3 +97,43 @@ def test_a_romanian_negation_denies(seed_client: TestClient) -> None:
     found = {m["claim"]["id"]: m for m in body["matches"]}
     assert found[KNEE_PAIN]["stance"] == "denies"
     assert negation_cues("Ik loop nu achteruit voor mijn knieën.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("المشي إلى الخلف يخفف آلام الركبة.", KNEE_PAIN),
+        ("المشي للخلف يحسن التوازن والتنسيق.", BALANCE),
+        ("المشي إلى الخلف يحرق سعرات حرارية أكثر من المشي إلى الأمام.", CALORIES),
+    ],
+)
+def test_arabic_is_read_through_the_concepts(seed_client: TestClient, text: str, claim: str) -> None:
+    """Arabic was not read (no match and a warning); it is now read through the concepts' terms
+    with the Arabic Snowball stemmer, and the response says so."""
+    body = factcheck_body(seed_client, text)
+    assert body["language"]["code"] == "ar"
+    assert body["language"]["handled"] and body["language"]["matched_by"] == "concepts"
+    assert claim in claim_matches(body), [m["claim"]["id"] for m in body["matches"]]
+    assert any("concept vocabulary" in w for w in body["warnings"]), body["warnings"]
+
+
+def test_arabic_negation_and_its_pseudo_negations() -> None:
+    """لا before a verb negates it; لا تزال ("still") does not."""
+    from app.factcheck.stance import negation_cues
+
+    assert negation_cues("المشي إلى الخلف لا يخفف آلام الركبة.")
+    assert negation_cues("لا تزال الأدلة محدودة حول المشي إلى الخلف.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # fall prevention is balance, as "fall prevention" and "Sturzprävention" already were
+        ("Rückwärtsgehen dient der Sturzprophylaxe im Alter.", "balance"),
+        # "less stressful for the joints": English "stress" stems the adjective with the noun
+        ("Camminare all'indietro è meno stressante per le articolazioni.", "compressive-force"),
+        ("La corsa all'indietro non affatica le ginocchia.", "compressive-force"),
+    ],
+)
+def test_wordings_the_terms_missed(index, text: str, found: str) -> None:  # type: ignore[no-untyped-def]
+    assert found in _have(index, text)

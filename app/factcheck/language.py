@@ -11,7 +11,7 @@ How a language is read (``handling``):
 - ``"text"``: English, read in full (concepts, every content word, the embedding model);
 - ``"concepts"``: a language in which data/concepts.yaml gives the concepts' terms
   (``translations``: Spanish, French, German, Portuguese, Italian, Dutch, Russian, Indonesian,
-  Hindi, Japanese, Chinese, Korean, Polish, Turkish, Vietnamese, Ukrainian, Romanian). The post is stemmed
+  Hindi, Japanese, Chinese, Korean, Polish, Turkish, Vietnamese, Ukrainian, Romanian, Arabic). The post is stemmed
   with that language's Snowball stemmer and only the curated concepts count (its other words cannot
   match English claims). Its hashtags are read in English as well (posts in every language tag in
   English: "#kneepain", "#walkingbackwards"). Ukrainian has no Snowball stemmer of its own in the installed package: the
@@ -30,8 +30,10 @@ How a language is read (``handling``):
   the vocabulary lacks is missed;
   German and Dutch compounds that write their shared last part once ("Knie- oder Hüftprobleme")
   are read whole (``analyzer.Analyzer._completed``). Romanian (from 2026-12-01) with its Snowball
-  stemmer; its letters with a cedilla (ş, ţ) and with a comma (ș, ț) fold alike;
-- None: any other language (Arabic, Greek, Swedish, Tamil...); the response has no match and a
+  stemmer; its letters with a cedilla (ş, ţ) and with a comma (ș, ț) fold alike. Arabic (from
+  2026-12-01) with its Snowball stemmer, which leaves the conjunction و ("and") on the word, so
+  the terms name the joined forms too (والتوازن);
+- None: any other language (Greek, Swedish, Tamil...); the response has no match and a
   warning, never a silent empty list.
 """
 

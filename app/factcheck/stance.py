@@ -141,6 +141,9 @@ _NEGATION = re.compile(
     # followed by none of these), "niciodată" (never), "niciun" / "nicio" (no)
     r"nu(?=\s+(?:e|este|sunt|ajută|ajuta|are|au|poate|pot|reduce|arde|vindecă|există|mai|s-a|a|va|vor)\b)|"
     r"niciodată|niciun|nicio|"
+    # ar ليس / ليست ("is not"), لم / لن (did not / will not), لا ("no", "does not"; not لا تزال /
+    # لا يزال "still", لا سيما "especially")
+    r"ليس|ليست|لم|لن|لا(?!\s+(?:تزال|يزال|زال|سيما))|"
     r"không|chẳng|chả|chưa|đừng|chớ)"  # vi
     r"(?![\w'’-])|"
     # "not equal", a symbol in every language: "100 Backward Steps ≠ 1,000 Forward Steps" (a headline)
