@@ -48,7 +48,7 @@ from app.problems import Problem, ProblemsMixin
 from app.study_records import APPRAISAL_FIELDS, StudyFacts, StudyRecord, link_problems, study_record
 from app.yamlread import iter_items, parse_item, splits_into_items
 
-STATE_VERSION = 3  # 3: a problem's cause flag (Rel)
+STATE_VERSION = 4  # 3: a problem's cause flag (Rel); 4: study facts by field name (with groups)
 STATE_TABLE = "build_state"
 STATE_SQL = "CREATE TABLE IF NOT EXISTS build_state (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"
 
@@ -311,13 +311,18 @@ def plan(data_dir: Path, state: dict[str, Any] | None) -> Plan:
     return out
 
 
-def _core(f: StudyFacts) -> list[Any]:
-    """A study's facts as the state stores them: without its key, file and line (kept beside)."""
-    return list(f[1:13])
+#: The StudyFacts fields the state keeps beside a study's facts rather than in them.
+_BESIDE = ("key", "source_path", "source_line")
 
 
-def _facts(key: str, core: list[Any], path: str, line: int) -> StudyFacts:
-    return StudyFacts.from_json([key, *core, path, line])
+def _core(f: StudyFacts) -> dict[str, Any]:
+    """A study's facts as the state stores them, by field name (so a field added to StudyFacts
+    is kept without touching this): every field but its key, file and line (kept beside)."""
+    return {name: value for name, value in f._asdict().items() if name not in _BESIDE}
+
+
+def _facts(key: str, core: dict[str, Any], path: str, line: int) -> StudyFacts:
+    return StudyFacts.from_mapping({**core, "key": key, "source_path": path, "source_line": line})
 
 
 def _plan_studies(scan: BibScan, state: dict[str, Any], out: Plan) -> tuple[dict[str, StudyFacts], set[str]]:

@@ -137,12 +137,11 @@ class StudyFacts(NamedTuple):
         )  # fmt: skip
 
     @classmethod
-    def from_json(cls, row: list[Any]) -> StudyFacts:
-        row = list(row)
-        row[8] = tuple(row[8])
-        if len(row) > 15:
-            row[15] = tuple(row[15])
-        return cls(*row)
+    def from_mapping(cls, fields: dict[str, Any]) -> StudyFacts:
+        """The facts from a JSON object of field name -> value (as ``_asdict`` gives them); JSON
+        lists become the tuples the fields hold."""
+        values: dict[str, Any] = {name: tuple(v) if isinstance(v, list) else v for name, v in fields.items()}
+        return cls(**values)
 
 
 def _int_field(entry: BibEntry, name: str, problems: list[Problem], *, allow_nr: bool = False) -> int | None:

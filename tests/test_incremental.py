@@ -233,3 +233,28 @@ def test_a_block_that_does_not_start_a_line_builds_in_full(data: Path, database_
     messages: list[str] = []
     assert build_database(settings, progress=messages.append).how == "full"
     assert "full build: studies.bib has a block that does not start a line, or a crossref" in messages
+
+
+def test_an_edited_claim_citing_a_study_with_groups_builds_incrementally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The stored study facts keep every field (a study's ``groups`` was dropped by position, so
+    an estimate's ``group`` was refused on re-reading and the build fell back to a full one)."""
+    from helpers import DATA_DIR
+
+    from app.cli import main
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    assert main(["--data-dir", str(data), "--database-url", url, "build", "--quiet"]) == 0
+    claims = data / "claims.yaml"
+    text_ = claims.read_text(encoding="utf-8")
+    block = text_[text_.index("- id: backward-training-raises-predicted-vo2max") :]
+    assert "group: " in block.split("\n- id: ", 1)[0]  # the premise: it cites a study's group
+    claims.write_text(text_.replace("accurate but it is", "accurate, but it is", 1), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--data-dir", str(data), "--database-url", url, "build"]) == 0
+    out = capsys.readouterr()
+    assert "full build" not in out.out + out.err
+    assert "incremental: 1 claim changed" in out.out + out.err
