@@ -25,6 +25,13 @@ from app.models import Study
 #: The appraisal fields of data/README.md: ours, not bibliographic; BibTeX export leaves them
 #: out unless asked.
 APPRAISAL_FIELDS = frozenset(study_records.APPRAISAL_FIELDS)
+#: Fields by and for the curators, not bibliographic: the appraisal fields and ``note``, which
+#: in studies.bib holds curation notes ("DOI and PMID not verified", "Year inferred from the
+#: DOI string", a retraction's details; 51 of the shipped entries). No export format nor
+#: formatted reference carries them (BibTeX styles print ``note``, Zotero imports CSL ``note``
+#: into Extra and RIS ``N1`` into Notes); the study page shows the note, and BibTeX with
+#: ``appraisal`` (the curators' own round trip) keeps every field.
+CURATION_FIELDS = APPRAISAL_FIELDS | {"note"}
 
 
 # --- what the formats read of a study -----------------------------------------------------------
@@ -81,7 +88,7 @@ def _parts(study: Study) -> _Parts:
         container = first("organization", "publisher", "howpublished")
     else:
         container = ""
-    notes = [n for n in (first("note"), first("addendum")) if n]
+    notes = [n for n in (first("addendum"),) if n]  # not ``note``: CURATION_FIELDS
     if reading.eprint and reading.eprint[1] not in reading.url:  # an eprint no link carries
         notes.append(f"{reading.eprint[0] or 'eprint'}: {reading.eprint[1]}")
     return _Parts(
@@ -330,11 +337,11 @@ def to_ris(studies: Sequence[Study]) -> str:
 def bibtex_fields(study: Study, *, appraisal: bool = False) -> dict[str, str]:
     """The fields written for a study: the curated ones (LaTeX kept, macros resolved), without
     ``crossref`` (the loader already copied the inherited fields in, and the target may not be
-    exported) and, unless ``appraisal``, without the appraisal fields."""
+    exported) and, unless ``appraisal``, without the curators' fields (``CURATION_FIELDS``)."""
     return {
         name: value
         for name, value in study.fields.items()
-        if name != "crossref" and (appraisal or name not in APPRAISAL_FIELDS)
+        if name != "crossref" and (appraisal or name not in CURATION_FIELDS)
     }
 
 

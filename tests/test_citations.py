@@ -11,6 +11,7 @@ against the style guides.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -35,6 +36,7 @@ from app.study_records import APPRAISAL_FIELDS
 
 CORPUS = FIXTURES / "bib-corpus"
 APPRAISAL = set(APPRAISAL_FIELDS)  # data/README.md's appraisal fields, one definition
+CURATION = APPRAISAL | {"note"}  # and the curators' notes: no export carries them
 CLAIM = "backward-walking-eases-knee-osteoarthritis"
 
 
@@ -91,7 +93,7 @@ def parsed_back(text: str) -> dict[str, dict[str, str]]:
 
 def expected_fields(study: Study, appraisal: bool = False) -> dict[str, str]:
     # crossref is dropped on export: the loader has already copied the inherited fields in.
-    return {k: v for k, v in study.fields.items() if k != "crossref" and (appraisal or k not in APPRAISAL)}
+    return {k: v for k, v in study.fields.items() if k != "crossref" and (appraisal or k not in CURATION)}
 
 
 def test_bibtex_round_trip_over_the_knowledge_base(seed: dict[str, Study]) -> None:
@@ -124,7 +126,7 @@ def test_bibtex_keeps_latex_valid_and_utf8() -> None:
     text = citations.export([study], "bibtex")
     assert r"title = {{OARSI} and the {\"O}zden {\&} {M}ore: 50\% --- ``quoted''}" in text
     assert r"journal = {Gait \& Posture}" in text and "pages = {1656--1660}" in text
-    assert "note = {Sørensen written in UTF-8}" in text and "design" not in text
+    assert "note" not in text and "design" not in text
 
 
 def test_pybtex_reads_the_bibtex(seed: dict[str, Study], corpus: list[Study]) -> None:
@@ -480,14 +482,35 @@ def test_api_bibtex_appraisal_fields_on_request(seed_client: TestClient) -> None
     assert parsed_back(plain)["roos2012patellofemoral"]["doi"] == "10.1016/j.jbiomech.2012.03.020"
 
 
+def test_no_export_carries_the_curators_notes(seed_client: TestClient) -> None:
+    """A trial user's report: studies.bib's ``note`` ("Full author first names not verified",
+    "DOI and PMID not verified") was exported as BibTeX ``note``, RIS ``N1`` and CSL ``note``,
+    which BibTeX styles print and Zotero imports into Extra. The study page still shows it."""
+    claim = "backward-walking-burns-more-calories"
+    keys = claim_study_keys(seed_client, claim)
+    noted = [k for k in keys if seed_client.get(f"/api/v1/studies/{k}").json().get("note")]
+    assert noted  # the premise: the claim cites studies with a curators' note
+    notes = [seed_client.get(f"/api/v1/studies/{k}").json()["note"] for k in noted]
+    for fmt in ("bibtex", "ris", "csl-json", "apa", "apa-html", "vancouver", "vancouver-html"):
+        text = cite(seed_client, format=fmt, claim=claim).text
+        assert not [n for n in notes if n[:30] in text], fmt
+    assert not any(
+        "note" in item for item in json.loads(cite(seed_client, format="csl-json", claim=claim).text)
+    )
+    assert not re.search(r"(?m)^\s*note\s*=", cite(seed_client, format="bibtex", claim=claim).text)
+    full = cite(seed_client, format="bibtex", claim=claim, appraisal="true").text  # the curators' round trip
+    assert re.search(r"(?m)^\s*note\s*=", full)
+    page = seed_client.get(f"/studies/{noted[0]}").text
+    assert html.escape(notes[0][:30], quote=False) in page
+
+
 def test_csl_json_keeps_the_appraisal_out_of_note(seed_client: TestClient) -> None:
     """A trial user's report: the CSL-JSON ``note`` carried our GRADE appraisal, which Zotero
     imports into a user's Extra field and styles that print ``note`` put in their reference list.
     ``note`` now holds the entry's own note only; the appraisal is in ``custom`` (the CSL data
     schema's place for data without a CSL variable)."""
     [item] = json.loads(cite(seed_client, format="csl-json", study="terblanche2005effect").text)
-    assert item["note"].startswith("13 training, 13 control")  # the curated BibTeX note, as written
-    assert "Appraisal" not in item["note"] and "risk of bias" not in item["note"]
+    assert "note" not in item  # the curators' note stays on the study page (test below)
     ours = item["custom"]["evidence-kb"]
     assert ours["design"] == "controlled-trial" and ours["samplesize"] == 26
     assert ours["riskofbias"] == "high" and ours["robtool"] == "robins-i"
