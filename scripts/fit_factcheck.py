@@ -24,8 +24,9 @@ row's claim has weights; the regression sees every row once more with both at 0 
 
 Score: a logistic regression (scikit-learn, L2, C=1) over the features gives a linear predictor
 z; an isotonic regression of the label on out-of-fold z (group k-fold by site inside the
-development data, ``recalibrate``) maps z to the probability, saved as knots (``calibration``) that
-``scoring.probability`` interpolates.
+development data, ``recalibrate``), its blocks pooled to ``MIN_BLOCK`` rows and averaged over
+``BAGS`` bootstrap samples of the sites, maps z to the probability, saved as knots
+(``calibration``) that ``scoring.probability`` interpolates.
 
 Cut-offs (the system's and the BM25 and embedding-only baselines'): the one that finds the most
 claims on the same passages while leaving at least 93% of the no-claim passages without a match
@@ -77,8 +78,14 @@ FOLDS = 5  # inner folds for the calibration map
 # 5-fold CV by site on dev (2026-12-01, 879 passages with the project's posts) the worst gap
 # between a band's mean score and its share right (bands of 20+) was 0.087 unpooled, 0.084 at 25
 # and 0.064 at 40, matching unchanged within a passage; a Platt-isotonic blend (half each) gave
-# 0.116, ECE of the returned 0.030.
-MIN_BLOCK = 40
+# 0.116, ECE of the returned 0.030. With 1,067 development passages (2026-12-01) one map of blocks
+# of 40 gave 0.133 (the 0.4-0.5 band) and 0.070 on another grouping of the sites into folds; the
+# mean of ``BAGS`` maps of blocks of 80 over bootstrap samples of the sites (``_bagged_map``)
+# 0.067 and 0.054, ECE of the returned 0.021 -> 0.026 and 0.018 -> 0.022; one map of blocks of 80
+# to 160 was no better than 40 on both groupings (docs/factcheck.md, "Calibration map").
+MIN_BLOCK = 80
+BAGS = 100  # bootstrap samples of the sites averaged into the map (``_bagged_map``)
+GRID = 60  # knots of the map, at quantiles of the out-of-fold z
 P_MIN, P_MAX = 0.005, 0.99  # no score says "never" or "always"
 
 MIN_POSITIVES = 3  # passages that make a claim before it gets learned weights
@@ -242,36 +249,71 @@ Folds = list[tuple[list[float], float, list[int]]]  # per inner fold: coef, inte
 
 
 def recalibrate(rows: Rows, passages: list[Any], splits: Splits) -> tuple[dict[str, list[float]], Folds]:
-    """The calibration map of the linear predictor z: an isotonic regression of "the passage makes
-    the claim" on out-of-fold z (group k-fold by site), as knots ``{"z": [...], "p": [...]}``, one
-    per block of the regression (its mean z and its share right), interpolated linearly by
-    ``scoring.probability``. Out-of-fold, so a score says how often a match is right on sites the
-    fit has not seen; isotonic, because the logistic curve is too steep in the middle and too flat
-    at the top for these features (measured: docs/factcheck.md). Also returns the inner folds'
-    regressions, so the cut-offs can be chosen on out-of-fold scores too (``system_cuts``)."""
-    from sklearn.isotonic import IsotonicRegression
-
+    """The calibration map of the linear predictor z, fitted on out-of-fold z (group k-fold by
+    site), as knots ``{"z": [...], "p": [...]}`` that ``scoring.probability`` interpolates
+    linearly: the mean over ``BAGS`` bootstrap samples of the sites (``_bagged_map``) of the
+    isotonic regression of "the passage makes the claim" on z with its blocks pooled to
+    ``MIN_BLOCK`` rows (``_block_knots``). Out-of-fold, so a score says how often a match is right
+    on sites the fit has not seen; isotonic, because the logistic curve is too steep in the middle
+    and too flat at the top for these features (measured: docs/factcheck.md); bagged by site,
+    because one map's knots rest on the few sites whose rows fall in each block of the sparse
+    middle scores. Also returns the inner folds' regressions, so the cut-offs can be chosen on
+    out-of-fold scores too (``system_cuts``)."""
     z_out: list[float] = []
     y_out: list[int] = []
+    groups: list[str] = []
     folds: Folds = []
     for train, held in splits:
         c, i = fit_logistic([rows[k] for k in train], [passages[k] for k in train])
         folds.append((c, i, [int(k) for k in held]))
-        x, y = select([rows[k] for k in held], [passages[k] for k in held], c, i)
-        z_out += [_z(v, c, i) for v in x]
-        y_out += y
-    pairs = sorted(zip(z_out, y_out, strict=True))
-    zs = [z for z, _ in pairs]
-    ys = [y for _, y in pairs]
-    fitted = IsotonicRegression(y_min=P_MIN, y_max=P_MAX, out_of_bounds="clip").fit(zs, ys)
+        for k in held:
+            x, y = select([rows[k]], [passages[k]], c, i)
+            z_out += [_z(v, c, i) for v in x]
+            y_out += y
+            groups += [site(passages[k])] * len(y)
+    return _bagged_map(z_out, y_out, groups), folds
+
+
+def _block_knots(zs: Any, ys: Any) -> tuple[list[float], list[float]]:
+    """The isotonic regression of ``ys`` (0/1) on ``zs`` as knots: per block of equal fitted values,
+    pooled with its neighbours to ``MIN_BLOCK`` rows or more (``_merged``), its mean z and its share
+    right (between ``P_MIN`` and ``P_MAX``)."""
+    import numpy as np
+    from sklearn.isotonic import IsotonicRegression
+
+    order = np.argsort(zs, kind="stable")
+    pairs = list(zip(np.asarray(zs)[order].tolist(), np.asarray(ys)[order].tolist(), strict=True))
+    fitted = IsotonicRegression(y_min=P_MIN, y_max=P_MAX, out_of_bounds="clip").fit(
+        [z for z, _ in pairs], [y for _, y in pairs]
+    )
     blocks: list[list[tuple[float, int]]] = []  # runs of equal fitted values: (z, y)
-    for _, block in itertools.groupby(zip(fitted.predict(zs), pairs, strict=True), key=lambda pp: pp[0]):
+    for _, block in itertools.groupby(
+        zip(fitted.predict([z for z, _ in pairs]), pairs, strict=True), key=lambda pp: pp[0]
+    ):
         blocks.append([pair for _, pair in block])
-    knots: list[tuple[float, float]] = []  # (mean z, share right) per block of MIN_BLOCK rows or more
-    for block in _merged(blocks, MIN_BLOCK):
-        share = sum(y for _, y in block) / len(block)
-        knots.append((sum(z for z, _ in block) / len(block), min(P_MAX, max(P_MIN, share))))
-    return {"z": [round(z, 4) for z, _ in knots], "p": [round(p, 4) for _, p in knots]}, folds
+    merged = _merged(blocks, MIN_BLOCK)
+    shares = [min(P_MAX, max(P_MIN, sum(y for _, y in b) / len(b))) for b in merged]
+    return [sum(z for z, _ in b) / len(b) for b in merged], shares
+
+
+def _bagged_map(z: list[float], y: list[int], groups: list[str]) -> dict[str, list[float]]:
+    """The calibration knots: at ``GRID`` quantiles of ``z``, the mean over ``BAGS`` bootstrap
+    samples of the groups (sites: ``groups``, one per row; drawn with replacement, seeded) of each
+    sample's ``_block_knots`` map. A mean of non-decreasing maps is non-decreasing."""
+    import numpy as np
+
+    zs, ys = np.asarray(z, dtype=float), np.asarray(y, dtype=int)
+    names = sorted(set(groups))
+    rows_of = {g: np.flatnonzero(np.asarray(groups) == g) for g in names}
+    grid = np.unique(np.round(np.quantile(zs, np.linspace(0.002, 0.998, GRID)), 4))
+    rng = np.random.default_rng(0)
+    total = np.zeros(len(grid))
+    for _ in range(BAGS):
+        drawn = np.concatenate([rows_of[g] for g in rng.choice(names, size=len(names), replace=True)])
+        knots_z, knots_p = _block_knots(zs[drawn], ys[drawn])
+        total += np.interp(grid, knots_z, knots_p)
+    p = np.clip(total / BAGS, P_MIN, P_MAX)
+    return {"z": [round(float(v), 4) for v in grid], "p": [round(float(v), 4) for v in p]}
 
 
 def _merged(blocks: list[list[tuple[float, int]]], least: int) -> list[list[tuple[float, int]]]:

@@ -212,9 +212,10 @@ def cut_off(model: dict[str, Any], matched_by: str | None = "text") -> float:
 def probability(values: list[float], model: dict[str, Any]) -> float:
     """The calibrated probability that the post makes the claim.
 
-    With a ``calibration`` map in the model (``{"z": [...], "p": [...]}``, increasing knots of an
-    isotonic regression of the outcome on the linear predictor, fitted on out-of-fold predictions
-    by scripts/fit_factcheck.py): linear interpolation between the knots, so the score says how
+    With a ``calibration`` map in the model (``{"z": [...], "p": [...]}``, non-decreasing knots of
+    isotonic regressions of the outcome on the linear predictor, fitted on out-of-fold predictions
+    and averaged over bootstrap samples of the sites by scripts/fit_factcheck.py): linear
+    interpolation between the knots, so the score says how
     often a match of that score was right on sites the fit had not seen. Without one: the
     logistic function of the linear predictor."""
     z = linear(values, model)
