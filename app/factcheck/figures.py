@@ -144,8 +144,9 @@ _VALUE = (
     rf"(?<![\w.,/])(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:{_SEP}(?P<num2>{_NUM}|{_WORDNUM}|{_FOREIGN}))?"
 )
 _PERCENT = (
-    r"(?:%|％|(?:per ?cent|pct|por ?ciento|pour ?cent|prozent|per ?cento|por ?cento|procent)(?![a-z])|процент\w*|"
-    r"proc\.|відсот\w*|phần trăm)"  # pl "o 40 proc. wyższy", uk "на 40 відсотків", vi "40 phần trăm"
+    r"(?:%|％|(?:per ?cent|pct|por ?ciento|pour ?cent|prozent|per ?cento|por ?cento|procent|persen)(?![a-z])|"
+    r"процент\w*|proc\.|відсот\w*|phần trăm)"  # pl "o 40 proc. wyższy", uk "на 40 відсотків", vi "40 phần
+    # trăm", id "20 persen" (detik.com, kompas.com: "20-60 persen oksigen lebih banyak")
 )
 # The unit may follow each end of a range: "17 percent to 20 percent", "15% – 45%".
 # Japanese and Chinese write a number right after a word ("多消耗400%"): a letter of those scripts
@@ -157,7 +158,7 @@ _PARTICIPANTS = (
     r"athletes|individuals|joggers|girls|boys|seniors|older adults|children|kids"
 )
 _CHANGE_UP = (
-    r"more|higher|greater|extra|increase[sd]?|boost(?:s|ed)?|rais(?:es|ed)|improve[sd]?|up|faster|bigger|"
+    r"more|higher|greater|extra|increase[sd]?|boost(?:s|ed)?|rais(?:es|ed)|improve[sd]?|up|faster|bigger|harder|tougher|"
     r"m[aá]s|plus|mehr|h[öo]her|mais|pi[uù]|meer|hoger|a mais|de m[aá]s|en plus|de plus|in pi[uù]|"
     r"aument\w*|augment\w*|erh[öo]h\w*|steiger\w*|gestiegen|verhoog\w*|toegenomen|"
     r"больше|более|выше|сильнее|увелич\w*|повыш\w*|"
@@ -199,9 +200,11 @@ _CJK_HEDGE_AFTER = re.compile(r"\s*(?:(?P<at_least>以上|多(?![くいけ]))|�
 # Percent figures: a change named after the figure or before it, and a fall ("15% less"):
 # compiled once (each holds about 100 alternatives).
 _CHANGE_AFTER = re.compile(rf"\s*(?:[\w’'-]+\s+){{0,2}}(?:{_CHANGE_UP}|{_CHANGE_DOWN})(?![\w])")
+# "lost an average of 2.5%", "burns on average 20% more": an average is the figure itself
+_AVERAGE = r"an? (?:average|mean) of|on average"
 _CHANGE_BEFORE = re.compile(
     rf"(?:^|[^\w])(?:{_CHANGE_UP}|{_CHANGE_DOWN}|by|um|на)\s*(?:(?:of|by|de|del|di|um|en|em|met|на)\s+)?"
-    rf"(?:(?:up to|{_ANY_HEDGE}|el|un|una|le|das|il|o|um)\s+)*$"
+    rf"(?:(?:up to|{_AVERAGE}|{_ANY_HEDGE}|el|un|una|le|das|il|o|um)\s+)*$"
 )
 # Japanese and Chinese: the change written next to the figure ("400%多く", "多消耗400%", "减少20%")
 _CJK_UP = r"多|増|增|アップ|高|上升|提高|提升"
@@ -221,12 +224,29 @@ _DOWN_BY = re.compile(_DOWN + r"\W+(?:[\w-]+\W+){0,3}?by\s+(?:(?:" + _ANY_HEDGE 
 # A change of training volume ("increase mileage by no more than 10% per week", "weekly distance
 # by 24%"): the conditions a study compared, not a result (``CONDITIONS``).
 _TRAINING = re.compile(
-    r"mileage|distance|volume|(?:training |running )?load|kilomet\w*|\bkm\b|\bmiles\b|per week|weekly|"
-    r"kilometraje|distancia|volumen|carga|por semana|kilom[ée]trage|charge|par semaine|umfang|distanz|"
-    r"strecke|belastung|pro woche|chilometr\w*|distanza|carico|quilometragem|dist[âa]ncia|"
-    r"afstand|belasting|объ[её]м\w*|дистанц\w*|нагрузк\w*|в неделю",
+    r"mileage|distance|volume|kilomet\w*|\bkm\b|\bmiles\b|per week|weekly|"
+    r"kilometraje|distancia|volumen|por semana|kilom[ée]trage|par semaine|umfang|distanz|"
+    r"strecke|pro woche|chilometr\w*|distanza|quilometragem|dist[âa]ncia|"
+    r"afstand|объ[её]м\w*|дистанц\w*|в неделю",
     re.IGNORECASE,
 )
+# A load is training volume ("training load", "Trainingsbelastung") unless it is a force on a joint:
+# "Kniebelastung um 40% reduziert", "reduces knee load by 40%", "la carga sobre la rodilla" are a
+# change of a force, a result (the joint-force claim's outcome), not a training condition.
+_LOAD = re.compile(r"load|carga|charge|belastung|carico|belasting|нагрузк\w*", re.IGNORECASE)
+_JOINT = re.compile(
+    r"knee|kneecap|joint|patell\w*|\bhips?\b|ankle|knie|gelenk|hüft|rodilla|articula\w*|cadera|genou|hanche|"
+    r"ginocchi\w*|joelh\w*|колен\w*|сустав\w*",
+    re.IGNORECASE,
+)
+
+
+def _training(words: str) -> bool:
+    """``words`` (around a percent, or a claim figure's measure) speak of training volume
+    (``_TRAINING``), or of a load that is not a force on a joint (``_LOAD``, ``_JOINT``)."""
+    return bool(_TRAINING.search(words) or (_LOAD.search(words) and not _JOINT.search(words)))
+
+
 APPROX = 0.10  # "about 30%": 27-33%
 _BACK = (
     r"backwards?|in reverse|reverse|retro|hacia atr[aá]s|de espaldas|para atr[aá]s|marcha atr[aá]s|"
@@ -247,7 +267,7 @@ _COUNT_UNIT = (
 # "one single lap": a word that stresses the one count before its unit ("una sola vuelta")
 _SINGLE = r"single|sol[ao]|seule?|einzige[nr]?|singol[ao]|s[óo]|[úu]nic[ao]|enkele|единственн\w*"
 _EQUIVALENT = (
-    r"=|equals?|equal to|(?:is|are|be) (?:worth|like|the same as|equal to|equivalent to)|count as|"
+    r"=|equals?|equal to|(?:is|are|be)(?:n['’]t|\s+not)?\s+(?:worth|like|the same as|equal to|equivalent to)|count as|"
     r"more work than|than|(?:can |could |will )?replace|as (?:good|effective|beneficial|much) as|"
     r"as (?:many|much) \w+ as|"
     r"(?:is |are )?worth more than|"
@@ -300,9 +320,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"(?=\s+(?:(?:{_COUNT_UNIT}|{_FORWARD})\b|\w+(?:ing|ndo|nd|nt)\s+(?:{_FORWARD})\b))",
         re.IGNORECASE)),
     # the direction before the count: "walking backwards for 100 steps is equal to walking forwards
-    # for 1,000 steps", "walking backward one lap burns as many calories as four laps forward"
+    # for 1,000 steps", "walking backward one lap burns as many calories as four laps forward", and
+    # after a colon or a dash, as headings and captions write it: "Walking backwards: 100 steps =
+    # 1000 forwards"
     ("ratio", re.compile(
-        rf"(?<![\w])(?:{_BACK})\s+(?:(?:for|durante|pendant|f[üu]r|per|по)\s+)?(?P<num>{_COUNT}|{_ONE})\s+"
+        rf"(?<![\w])(?:{_BACK})(?:\s*[:：–—-]\s*|\s+)(?:(?:for|durante|pendant|f[üu]r|per|по)\s+)?"
+        rf"(?P<num>{_COUNT}|{_ONE})\s+"
         rf"(?:(?:{_SINGLE})\s+)?(?:{_COUNT_UNIT})\b"
         rf"[^.=\d]{{0,40}}?(?:{_EQUIVALENT})\D{{0,25}}?(?<![\w])(?P<num2>{_COUNT})"
         rf"(?=\s+(?:(?:{_COUNT_UNIT}|{_FORWARD})\b|\w+(?:ing|ndo|nd|nt)\s+(?:{_FORWARD})\b))",
@@ -372,7 +395,7 @@ _GATES = {
         ("ratio", _BACK),
         ("cjk-ratio", _CJK_BACK),
         ("speed", r"mph|mile|km|kph|m/s|m/min|met|min"),
-        ("percent", r"%|％|cent|cient|pct|prozent|procent|процент|proc\.|відсот|phần trăm|yüzde"),
+        ("percent", r"%|％|cent|cient|pct|prozent|procent|persen|процент|proc\.|відсот|phần trăm|yüzde"),
         ("sample-size", _PARTICIPANTS),
         ("body-weights", r"body\s*weight"),
         ("energy-amount", r"cal|кал"),
@@ -643,7 +666,7 @@ def _percent_figure(m: re.Match[str], text: str, value: float, high: float | Non
         return Figure("percent-change", value - 100, high, *span, direction=1)
     if quantity is None:
         return None
-    if quantity == "percent-change" and _TRAINING.search(text[max(0, m.start() - 30) : m.end() + 25]):
+    if quantity == "percent-change" and _training(text[max(0, m.start() - 30) : m.end() + 25]):
         quantity = "training-change"
     direction = 0
     if quantity in SIGNED_QUANTITIES:
@@ -766,7 +789,7 @@ def evidence_quantity(fig: dict[str, Any]) -> tuple[str, float] | None:
         r"extra|higher|lower|more", words
     ):
         return ("intensity-difference", 1.0)
-    if re.search(r"increase|progression|spike", words) and _TRAINING.search(str(fig.get("measure", ""))):
+    if re.search(r"increase|progression|spike", words) and _training(str(fig.get("measure", ""))):
         return ("training-change", 1.0)
     if re.search(r"change|extra|increase|reduction|higher|lower|difference|more|less|improv", words):
         return ("percent-change", 1.0)
@@ -838,12 +861,29 @@ _AGAINST = re.compile(
 )
 
 
-def other_comparison(after: str, claim_figure: dict[str, Any]) -> bool:
-    """The words ``after`` a post's figure set it against walking forward or the controls, where
-    ``claim_figure`` is a change within one group (``_WITHIN_GROUP``): a comparison the study did
-    not make ("raised VO2 max 5.2% more than regular walking" against a 5.2% within-group change)."""
+# Turkish sets a thing against another after naming it ("ileri yürümeye göre", "normal yürüyüşe
+# kıyasla", "kontrol grubuna oranla"; onedio.com: "yavaş bir yürüyüşe göre yaklaşık %30-40 daha
+# fazla") or by the ablative ("ileri yürümekten %5,2 daha fazla"), mostly before the figure.
+_TR_AGAINST = (
+    r"(?:(?:ileri\w*|normal|kontrol\w*)\s+(?:[\w’'-]+\s+)?[\w’'-]+\s+(?:göre|kıyasla|oranla)|"
+    r"(?:ileri\w*|kontrol\w*)\s+\w+(?:den|dan|ten|tan))(?![\w])"
+)
+_TR_AGAINST_AFTER = re.compile(rf"^\W*(?:[\w’'-]+\W+){{0,4}}?{_TR_AGAINST}", re.IGNORECASE)
+_TR_AGAINST_BEFORE = re.compile(rf"(?<![\w]){_TR_AGAINST}\W+(?:[\w’'-]+\W+){{0,2}}$", re.IGNORECASE)
+
+
+def other_comparison(after: str, claim_figure: dict[str, Any], before: str = "") -> bool:
+    """The words ``after`` a post's figure (or, in Turkish, ``before`` it) set it against walking
+    forward or the controls, where ``claim_figure`` is a change within one group
+    (``_WITHIN_GROUP``): a comparison the study did not make ("raised VO2 max 5.2% more than regular
+    walking", "ileri yürümeye göre %5,2 daha fazla" against a 5.2% within-group change)."""
+    if not _WITHIN_GROUP.search(str(claim_figure.get("comparison", ""))):
+        return False
+    near = after[:NEAR_AFTER]
     return bool(
-        _WITHIN_GROUP.search(str(claim_figure.get("comparison", ""))) and _AGAINST.search(after[:NEAR_AFTER])
+        _AGAINST.search(near)
+        or _TR_AGAINST_AFTER.search(near)
+        or _TR_AGAINST_BEFORE.search(before[-NEAR_AFTER:])
     )
 
 
