@@ -309,7 +309,10 @@ _CORRECTS = re.compile(
 CORRECTION_SENTENCES = 2  # a correction follows the denied figure within this many sentences
 
 
-def correction(units: list[Unit], clause: Unit, denied: Sequence[Figure]) -> tuple[Unit, list[Figure]] | None:
+Correction = tuple[Unit, list[Figure]]  # the unit that sets a denied figure right, and its figures
+
+
+def correction(units: list[Unit], clause: Unit, denied: Sequence[Figure]) -> Correction | None:
     """The unit that puts a figure in the place of one of ``denied`` (figures of ``clause`` the post
     denies or answers no to), and those figures: a unit of the clause's sentence after it, or of
     the next ``CORRECTION_SENTENCES`` sentences, with a word that sets its figure right
@@ -336,9 +339,10 @@ def stance_and_span(
     clause: Unit | None = None,
     quoted: Sequence[Span] = (),
     figures: Sequence[Figure] = (),
-) -> tuple[PostStance, tuple[int, int] | None, list[Figure]]:
+) -> tuple[PostStance, tuple[int, int] | None, list[Figure], Correction | None]:
     """The post's stance toward ``cand``'s claim; when what decides it lies beyond the clause, the
-    (start, end) of the words that do; and the figures the post denies without denying the claim.
+    (start, end) of the words that do; the figures the post denies without denying the claim; and
+    the figures it puts in their place (``correction``, read once here for the match to check).
 
     The stance is read from the claim's clause (``clause``, default its unit), the claim's words
     there, and the next sentence of the post (a short verdict such as "That's a myth." after the
@@ -361,11 +365,11 @@ def stance_and_span(
     is left (asserts, or reports), with the denied figures returned for the match to note."""
     said, where = _stance_and_span(index, cand, units, post, clause, quoted)
     if said != PostStance.DENIES:
-        return said, where, []
+        return said, where, [], None
     clause = clause or cand.unit.unit
     results = [f for f in figures if f.quantity in DENIABLE_FIGURES]
     if not results:
-        return said, where, []
+        return said, where, [], None
     cues = figure_negations(
         clause.text, _claim_words(index, cand, post, clause), [(f.start, f.end) for f in results]
     )
@@ -375,9 +379,9 @@ def stance_and_span(
         # the claim with the figure it gives
         fixed = correction(units, clause, results)
         if fixed is None:
-            return said, where, []
+            return said, where, [], None
         quantities = {f.quantity for f in fixed[1]}
-        return PostStance.ASSERTS, where, [f for f in results if f.quantity in quantities]
+        return PostStance.ASSERTS, where, [f for f in results if f.quantity in quantities], fixed
     denied = [f for f in results if any(b <= f.start for _, b in cues)]
     # "..., that's a myth" after the denied figure, or "That's a myth." after its sentence, echoes
     # the figure's denial: the claim is read without either
@@ -387,8 +391,8 @@ def stance_and_span(
         blank[a:b] = " " * (b - a)
     again, where = _stance_and_span(index, cand, units, post, clause, quoted, "".join(blank), alone=True)
     if again == PostStance.DENIES:
-        return said, where, []
-    return again, where, denied
+        return said, where, [], None
+    return again, where, denied, correction(units, clause, denied)
 
 
 def _stance_and_span(
@@ -424,6 +428,8 @@ def _stance_and_span(
         # doubt it."): no verdict on this claim. A question still puts it in doubt ("Is retro
         # walking really such a miracle?"). ``alone``: a verdict after it echoes a denied figure.
         following = None
+    if following is not None and _judges_own_figure(following, clause):
+        following = None
     said = stance(
         text,
         words,
@@ -444,6 +450,23 @@ def _stance_and_span(
     if said == PostStance.ASSERTS and hypothesis(text, before):
         return PostStance.ASKS, None
     return _attributed(said, unit, clause, quoted), None
+
+
+def _judges_own_figure(following: Unit, clause: Unit) -> bool:
+    """The sentence after ``clause`` states a result figure of its own (``DENIABLE_FIGURES``: "The
+    '100 steps backward = 1,000 forward' rule is a myth.") and ``clause`` states none, neither of
+    them a question: a verdict there judges that figure, not the claim the clause makes without it
+    ("Walking backward is harder work." is not denied, and a post that denies a figure the evidence
+    does not hold is right, not worth a ``denies-supported`` flag)."""
+    if is_question(following.text) or is_question(clause.text):
+        return False
+    return _states_result(following.text) and not _states_result(clause.text)
+
+
+@functools.lru_cache(maxsize=1024)  # pure; asked again for the same sentences by each match of a post
+def _states_result(text: str) -> bool:
+    """``text`` holds a typed figure of a result (``DENIABLE_FIGURES``)."""
+    return any(f.quantity in DENIABLE_FIGURES for f in post_figures(text))
 
 
 def _taken_back(
@@ -500,6 +523,7 @@ def _attributed(said: PostStance, unit: Unit, clause: Unit, quoted: Sequence[Spa
 
 
 _MENTION = re.compile(r"@[\w.]+")
+_SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)")  # a figure read across units holds none
 HASHTAGS_ONLY = "The post is hashtags only: it names its topics but makes no statement."
 # what follows it, by whether any claim was found (the trial: "the claims below" with none below)
 HASHTAGS_NAMED = " The claims below are the ones its hashtags name; nothing is flagged as overclaiming."
@@ -560,10 +584,38 @@ class PerPost:
         return quotations(self.text)
 
     def figures(self, unit: Unit) -> list[Figure]:
+        """The typed figures of ``unit`` (offsets into its text), read once per unit; and a figure
+        of the post that spans the unit's edge with no sentence end inside it (a unit split at a
+        dash: "Walking 100 Steps Backward - Retro Walking - is Equivalent to 1,000 Steps Forward"
+        stays a ratio in the part after the dash; it starts before the unit: a negative offset)."""
         found = self._figures.get((unit.start, unit.end))
-        if found is None:
-            found = self._figures[unit.start, unit.end] = post_figures(unit.text)
+        if found is not None:
+            return found
+        found = post_figures(unit.text)
+        for f in self._spanning:
+            if (
+                f.start < unit.end
+                and unit.start < f.end
+                and not (unit.start <= f.start and f.end <= unit.end)
+            ):
+                shifted = replace(f, start=f.start - unit.start, end=f.end - unit.start)
+                if not any(g.start < shifted.end and shifted.start < g.end for g in found):
+                    found = sorted([*found, shifted], key=lambda g: g.start)
+        self._figures[unit.start, unit.end] = found
         return found
+
+    @functools.cached_property
+    def _spanning(self) -> list[Figure]:
+        """The post's figures read over its whole text that lie across two of its units and no
+        sentence end ("." "!" "?" and their CJK forms): read once per post."""
+        if len(self.units) < 2:
+            return []
+        edges = {u.end for u in self.units[:-1]}
+        return [
+            f
+            for f in post_figures(self.text)
+            if any(f.start < e < f.end for e in edges) and not _SENTENCE_END.search(f.text)
+        ]
 
 
 def compose(text: str) -> tuple[str, list[int] | None]:
@@ -641,13 +693,13 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     claim = profile.claim
     text = per_post.text
     post = cand.unit.post or index.analyzer.features(text)
-    uf, said, denied = _read_unit(index, cand, per_post, post)
+    uf, said, denied, fixed = _read_unit(index, cand, per_post, post)
     unit = uf.unit
     figures = per_post.figures(unit)
     # a figure the post denies ("doesn't burn twice the calories") is not one it passes on; one it
-    # puts in its place ("It's more like 20% more.") is, and is checked as if said with the claim
+    # puts in its place (``fixed``: "It's more like 20% more.") is, and is checked as if said with
+    # the claim
     said_figures = [f for f in figures if f not in denied]
-    fixed = correction(per_post.units, unit, denied)
     figure_flags, unverified = figure_checks(profile, post, uf, said_figures)
     corrected: list[tuple[Figure, Figure]] = []
     if fixed is not None:
@@ -701,16 +753,17 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
 
 def _read_unit(
     index: Index, cand: Candidate, per_post: PerPost, post: Any
-) -> tuple[UnitFeatures, PostStance, list[Figure]]:
+) -> tuple[UnitFeatures, PostStance, list[Figure], Correction | None]:
     """``cand``'s own clause (moved to the words that decide its stance, if those lie beyond it),
-    the post's stance there and the figures it denies (``stance_and_span``)."""
+    the post's stance there, the figures it denies and what it puts in their place
+    (``stance_and_span``)."""
     uf = own_clause(index, cand, post, per_post.text)  # the span, stance, figures and flags of this claim
-    said, decides, denied = stance_and_span(
+    said, decides, denied, fixed = stance_and_span(
         index, cand, per_post.units, post, uf.unit, per_post.quotations, per_post.figures(uf.unit)
     )
     if decides is not None:  # the concession that decides the stance: its span is what is shown
         uf = moved(index, uf, post, per_post.text, *decides)
-    return uf, said, denied
+    return uf, said, denied, fixed
 
 
 def _passed_on_figures(
@@ -718,7 +771,7 @@ def _passed_on_figures(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``figure_checks`` of a unit making the claim besides the one shown, when the post asserts or
     reports the claim there (a figure it asks about or denies is not one it passes on)."""
-    uf, said, denied = _read_unit(index, cand, per_post, post)
+    uf, said, denied, _ = _read_unit(index, cand, per_post, post)
     if said not in (PostStance.ASSERTS, PostStance.REPORTS):
         return [], []
     return figure_checks(
