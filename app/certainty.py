@@ -200,9 +200,8 @@ def risk_of_bias(units: Sequence[Unit]) -> Reason | None:
     high = {i for i, r in enumerate(rob) if r == "high"}
     concerns = {i for i, r in enumerate(rob) if r != "low"}
     if high and len(high) == len(units):
-        return Reason(
-            "risk of bias", -2, "Every study carrying the grade is at high risk of bias.", _keys(units)
-        )
+        who = "The only study" if len(units) == 1 else "Every study"
+        return Reason("risk of bias", -2, f"{who} carrying the grade is at high risk of bias.", _keys(units))
     if _share(weights, high) > 0.5:
         return Reason("risk of bias", -1, "Studies at high risk of bias carry most of the weight.",
                       _keys([units[i] for i in sorted(high)]))  # fmt: skip
@@ -528,13 +527,29 @@ def _apply(start: int, steps: Sequence[Reason], reasons: list[Reason]) -> int:
     for step in steps:
         new = max(0, min(len(LEVELS) - 1, level + step.effect))
         if new != level + step.effect:
-            note = " (Already at the floor: very low.)" if step.effect < 0 else " (Already at the top: high.)"
-            if new != level:
-                note = f" (Moved {abs(new - level)} only: the level stays within very low to high.)"
+            note = (
+                " (No change: the grade is already very low, the lowest.)"
+                if step.effect < 0
+                else " (No change: the grade is already high, the highest.)"
+            )
+            if new != level:  # a partial move, in words: how far it went, and why not further
+                verb, end = (
+                    ("lowers", "very low is the lowest") if step.effect < 0 else ("raises", "high is the top")
+                )
+                note = (
+                    f" (This {verb} the grade by {_levels(abs(new - level))}, not {_levels(abs(step.effect))}:"
+                    f" {end} grade.)"
+                )
             step = Reason(step.factor, new - level, step.explanation + note, step.studies)
         level = new
         reasons.append(step)
     return level
+
+
+def _levels(n: int) -> str:
+    """'one level', 'two levels' (n: 1..3, the moves a reason can make)."""
+    word = ["no", "one", "two", "three"][n] if n < 4 else str(n)
+    return f"{word} level{'' if n == 1 else 's'}"
 
 
 def _direction(units: Sequence[Unit]) -> str:

@@ -99,8 +99,15 @@ def sample_text(study: dict[str, Any]) -> str:
 
 
 def participants_text(claim: dict[str, Any]) -> str:
-    """'9 studies, 818 participants' (plus how many studies did not report their size)."""
+    """'9 studies, 818 participants' (plus how many studies did not report their size). A claim
+    without direct evidence (no grade) counts the related studies shown as context: '8 related
+    studies (indirect evidence), 183 participants', so the count never reads as studies of the
+    claim itself beside 'No study has measured this directly'."""
     count = claim.get("study_count", 0)
+    if count and (claim.get("grade") or {}).get("level") in grading.NO_DIRECT_LEVELS:
+        participants = claim.get("participants") or 0
+        text = f"{count} related {'study' if count == 1 else 'studies'} (indirect evidence)"
+        return f"{text}, {number(participants)} participants" if participants else text
     unknown = claim.get("participants_unknown") or 0
     participants = claim.get("participants") or 0
     if participants == 0 and unknown == 0:
@@ -195,6 +202,7 @@ def _environment() -> Environment:
         levels=grading.LEVELS,
         level_labels=grading.LEVEL_LABELS,
         level_meanings=grading.LEVEL_MEANINGS,
+        no_direct_levels=grading.NO_DIRECT_LEVELS,
         verdict_labels=grading.VERDICT_LABELS,
         design_labels=grading.DESIGN_LABELS,
         stance_labels=charts.STANCE_LABELS,

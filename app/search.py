@@ -264,15 +264,14 @@ class SynonymIndex:
             unique = tuple(dict.fromkeys(phrases))
             for phrase in unique:
                 named.setdefault(phrase, []).append(unique)
-            stands_for = unique[:MAX_OPTIONS]
             for code, foreign in translations.items():
                 for term in foreign:
                     if code not in UNSPACED_LANGUAGES:
-                        translated.setdefault(_surfaces(term), []).append((term, stands_for))
+                        translated.setdefault(_surfaces(term), []).append((term, unique))
                     elif not re.search(
                         "[a-z]", key := _unspaced(term).strip()
                     ):  # never "retro" in "retrospective"
-                        unspaced.setdefault(key, []).append((term, stands_for))
+                        unspaced.setdefault(key, []).append((term, unique))
         starts: dict[str, list[str]] = {}
         for key in unspaced:
             starts.setdefault(key[0], []).append(key)
@@ -283,8 +282,8 @@ class SynonymIndex:
                 for term, lists in named.items()
                 if " " not in term or not set(term.split()) <= words
             },
-            {k: tuple(v) for k, v in translated.items() if k},
-            {k: tuple(v) for k, v in unspaced.items() if k},
+            {k: _shared(v) for k, v in translated.items() if k},
+            {k: _shared(v) for k, v in unspaced.items() if k},
             {c: tuple(sorted(keys, key=len, reverse=True)) for c, keys in starts.items()},
             frozenset(english),
         )
@@ -312,6 +311,24 @@ def _options(term: str, lists: list[tuple[str, ...]]) -> tuple[str, ...]:
     "backward" in it; "help" (``pain-relief`` and ``improvement``) keeps what both call help."""
     shared = [t for t in lists[0] if all(t in other for other in lists[1:])]
     return tuple(dict.fromkeys([term, *shared]))[:MAX_OPTIONS]
+
+
+def _shared(found: list[Translation]) -> tuple[Translation, ...]:
+    """A translation listed under several concepts stands for what they share, as an English
+    term does (``_options``): "calorías", in ``energy-cost`` and ``calorie-burn`` like
+    "calories", stands for the calorie terms both list, not for every term of either (the union
+    took energy-cost's heart rate and oxygen terms, and "calorías" found twice the claims
+    "calories" finds). ``found``: (term as written, its concept's terms) per concept listing it;
+    gives (term, at most ``MAX_OPTIONS`` English terms) per distinct term."""
+    lists: dict[str, list[tuple[str, ...]]] = {}
+    for term, terms in found:
+        lists.setdefault(term, []).append(terms)
+    out: list[Translation] = []
+    for term, concepts in lists.items():
+        shared = [t for t in concepts[0] if all(t in other for other in concepts[1:])]
+        # Concepts with no term in common keep each its own (a word of two unrelated senses).
+        out += [(term, tuple(t)[:MAX_OPTIONS]) for t in ([shared] if shared else concepts)]
+    return tuple(out)
 
 
 EMPTY_SYNONYMS = SynonymIndex({})
