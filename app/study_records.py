@@ -159,18 +159,30 @@ def _int_field(entry: BibEntry, name: str, problems: list[Problem], *, allow_nr:
     return None
 
 
-def _vocab_field(entry: BibEntry, name: str, allowed: Iterable[str], problems: list[Problem]) -> str | None:
+def _vocab_field(
+    entry: BibEntry,
+    name: str,
+    allowed: Iterable[str],
+    problems: list[Problem],
+    abbreviations: dict[str, str] | None = None,
+) -> str | None:
+    """The field's value if ``allowed``; else None and an error naming the allowed values and the
+    one most likely meant: an abbreviation's (``abbreviations``, 'rct') or the closest spelling
+    ('randomised-controlled-trial' -> 'randomized-controlled-trial')."""
     raw = entry.fields.get(name, "").strip()
     if not raw:
         return None
     value = raw.lower()
     allowed = list(allowed)
     if value not in allowed:
+        spelt = re.sub(r"[\s_]+", "-", value)  # 'randomised controlled trial'
+        meant = (abbreviations or {}).get(spelt)
+        hint = f" (did you mean '{meant}'?)" if meant else did_you_mean(spelt, allowed)
         problems.append(
             Problem(
                 entry.path,
                 entry.line_of(name),
-                f"{entry.key}: {name} '{raw}' is not one of: {', '.join(allowed)}",
+                f"{entry.key}: {name} '{raw}' is not one of: {', '.join(allowed)}{hint}",
             )
         )
         return None
@@ -307,7 +319,7 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
         pmid=pmid,
         pmcid=pmcid,
         url=url,
-        design=_vocab_field(entry, "design", Design, problems),
+        design=_vocab_field(entry, "design", Design, problems, vocab.DESIGN_ABBREVIATIONS),
         sample_size=_int_field(entry, "samplesize", problems, allow_nr=True),
         enrolled=_int_field(entry, "enrolled", problems),
         studies_included=_int_field(entry, "studies", problems),

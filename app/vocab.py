@@ -204,6 +204,16 @@ class Design(StrEnum):
     WEB_PAGE = "web-page"
 
 
+#: The abbreviations of study designs in common use (the Cochrane Handbook's glossary and
+#: PubMed's publication types write RCT, SR and MA), for ``evidence-kb check``'s "did you mean":
+#: 'design = {rct}' -> 'randomized-controlled-trial'. Spelling variants (British 'randomised')
+#: need no entry: the closest value finds them.
+DESIGN_ABBREVIATIONS: dict[str, str] = {
+    "rct": Design.RANDOMIZED_CONTROLLED_TRIAL,
+    "sr": Design.SYSTEMATIC_REVIEW,
+    "ma": Design.META_ANALYSIS,
+}
+
 DESIGN_LABELS: dict[str, str] = {
     Design.SYSTEMATIC_REVIEW: "Systematic review",
     Design.META_ANALYSIS: "Meta-analysis",

@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from helpers import DATA_DIR, FIXTURES, free_port, make_settings
 
 from app.cli import main
+from app.vocab import Design
 
 BAD = FIXTURES / "bad"
 PROBLEM_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<severity>error|warning): (?P<message>.*)$")
@@ -554,6 +555,27 @@ def test_a_misspelt_design_is_one_error_without_the_cited_but_no_design_follow_o
     ((name, reported, message),) = result.problems()
     assert (name, reported) == ("studies.bib", line)
     assert ": design 'labratory' is not one of" in message
+    assert message.endswith("(did you mean 'laboratory'?)")
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("randomised-controlled-trial", "randomized-controlled-trial"),  # the site's own spelling
+        ("Randomised controlled trial", "randomized-controlled-trial"),
+        ("rct", "randomized-controlled-trial"),  # an abbreviation in common use
+        ("RCT", "randomized-controlled-trial"),
+    ],
+)
+def test_a_design_in_another_spelling_or_abbreviated_says_which_value_is_meant(
+    cli: Run, tmp_path: Path, written: str, meant: str
+) -> None:
+    data, line = _shipped_data_with(
+        tmp_path, "studies.bib", "{randomized-controlled-trial}", "{" + written + "}"
+    )
+    result = cli("--data-dir", str(data), "check")
+    messages = [m for name, reported, m in result.problems() if (name, reported) == ("studies.bib", line)]
+    assert messages and messages[0].endswith(f"is not one of: {', '.join(Design)} (did you mean '{meant}'?)")
 
 
 def test_apa_prints_article_numbers_the_apa_7_way(cli: Run) -> None:
