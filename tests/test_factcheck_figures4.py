@@ -193,3 +193,50 @@ def test_a_change_of_body_fat_is_held_to_neither_reading_of_a_percentage(
     assert mismatches(match) == []
     (listed,) = [u for u in match["unverified_figures"] if u["post_says"] == "3 percent"]
     assert "points or relative" in listed["note"]
+
+
+# --- Romanian (read through the concepts since 2026-12-01) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "change", "said"),
+    [
+        ("Alergarea cu spatele arde de două ori mai multe calorii", 100.0, "două ori mai"),
+        ("te ajută să arzi de 6 ori mai multe calorii decât jogging-ul", 500.0, "6 ori mai"),
+        ("având nevoie de 30% mai multă energie pentru a se deplasa în spate", 30.0, "30%"),
+    ],
+)
+def test_romanian_multipliers_and_percents(text: str, change: float, said: str) -> None:
+    from app.factcheck.figures import post_figures
+
+    (figure,) = post_figures(text)
+    assert (figure.quantity, figure.value, figure.text) == ("percent-change", change, said)
+
+
+def test_a_romanian_doubling_is_asserted_and_flagged(seed_client: TestClient) -> None:
+    """Romanian "mai" (more) of every comparative was read as the Italian "mai" (never): the post
+    denied the claim and its figure went unchecked; "nu numai" (not only) is no negation either."""
+    for text in (
+        "Alergarea cu spatele arde de două ori mai multe calorii decât alergarea obişnuită.",
+        "Nu numai că alergatul cu spatele te ajută să arzi de 6 ori mai multe calorii decât jogging-ul.",
+    ):
+        match = match_for(check(seed_client, text), CALORIES, ENERGY)
+        assert match["stance"] == "asserts"
+        (flag, *_) = mismatches(match)
+        assert flag["evidence_shows"] == "17–20%"
+
+
+@pytest.mark.parametrize(
+    ("text", "cues"),
+    [
+        ("Alergarea cu spatele arde de două ori mai multe calorii.", []),  # ro "more"
+        ("impactul asupra genunchilor e mai blând", []),
+        ("Hai mai provato a camminare all'indietro?", []),  # it "ever", in a question
+        ("Camminare all'indietro non fa mai male", ["non"]),  # the cue is "non"
+        ("Mai più dolore al ginocchio", ["Mai più"]),
+    ],
+)
+def test_mai_negates_only_on_its_own(text: str, cues: list[str]) -> None:
+    from app.factcheck.stance import negation_cues
+
+    assert [text[a:b] for a, b in negation_cues(text)] == cues

@@ -126,6 +126,8 @@ FOREIGN_NUMBER_WORDS = {
     "sepuluh": 10, "seratus": 100, "seribu": 1000,  # id ("hampir dua kali lipat"; "lima" is a city too)
     "dwa": 2, "dwie": 2, "trzy": 3,  # pl ("dwa razy więcej", "trzy razy tyle")
     "iki": 2, "üç": 3,  # tr ("iki kat", "üç kat": twice, three times; uk два, три as ru)
+    "doi": 2, "două": 2, "doua": 2, "trei": 3, "patru": 4, "cinci": 5, "șase": 6, "şase": 6,
+    "zece": 10,  # ro ("de două ori mai multe calorii": descopera.ro; "de 6 ori mai multe": eva.ro)
 }  # fmt: skip
 # "one" as the article of a count: only before a unit in a ratio ("Un minuto ... que tres").
 ONE_WORDS = (
@@ -163,7 +165,8 @@ _CHANGE_UP = (
     r"aument\w*|augment\w*|erh[öo]h\w*|steiger\w*|gestiegen|verhoog\w*|toegenomen|"
     r"больше|более|выше|сильнее|увелич\w*|повыш\w*|"
     r"lebih(?: banyak| tinggi| besar)?|meningkat\w*|naik|ज़्यादा|ज्यादा|अधिक|बढ़\w*|"
-    r"więcej|wyższ\w*|większ\w*|daha fazla|fazla|artır\w*|nhiều hơn|cao hơn|hơn|більше"  # pl tr vi uk
+    r"więcej|wyższ\w*|większ\w*|daha fazla|fazla|artır\w*|nhiều hơn|cao hơn|hơn|більше|"  # pl tr vi uk
+    r"mai mult\w*"  # ro "30% mai multă energie" (descopera.ro)
 )
 _CHANGE_DOWN = (
     r"less|lower(?:s|ed)?|fewer|reduc(?:es|ed|tion)|decrease[sd]?|drops?|cuts?|down|smaller|los[et]|losing|shed|"
@@ -171,7 +174,8 @@ _CHANGE_DOWN = (
     r"reduc\w*|r[ée]du\w*|reduz\w*|riduc\w*|ridott\w*|disminu\w*|diminu\w*|verringer\w*|gesenkt|"
     r"verminder\w*|меньше|менее|ниже|сниж\w*|уменьш\w*|"
     r"lebih (?:sedikit|rendah|kecil)|kurang(?! lebih)|berkurang|menurun\w*|turun|कम|"
-    r"mniej|daha az|менше"  # pl tr uk
+    r"mniej|daha az|менше|"  # pl tr uk
+    r"piard\w*|pierd\w*"  # ro "să piardă 2,5% din greutatea corpului" (descopera.ro)
 )
 # Words that qualify a figure: how far the post's figure reaches (``Figure.hedge``).
 _HEDGES = {  # in this order: "no more than" is at-most before "more than" is at-least
@@ -366,8 +370,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"dwukrotnie|trzykrotnie|czterokrotnie|[ву]двічі|втричі|gấp đôi|gấp ba)(?![- ]?(?:blind|ciego|aveugle|cego|cieco|check|down|digits?|team|edged|"
         rf"support|stance|limb|legs?|apoyo|appui|tarea|task|t[aâ]che|aufgabe|compito|tarefa|taak)\b)|"
         rf"(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:{_SEP}(?P<num_hi>{_NUM}|{_WORDNUM}|{_FOREIGN}))?(?:\s*-?\s*(?:fold|fache[nmrs]?|fach|kali lipat|गुना|krotnie|kat|misli)|\s*(?:x|×|times)(?:\s*(?:(?:as\s+)?(?:much|many)|"
-        rf"more|higher|greater|harder|faster|quicker|bigger|larger|stronger|better)|(?=\s+(?:the|as|{_AMOUNT})\b))|\s*-?\s*(?:veces|fois|mal|vezes|volte|keer|maal|razy)\s+(?:m[aá]s|plus|autant|so|mehr|"
-        rf"h[öo]her|mais|pi[uù]|di pi[uù]|tanto|zoveel|meer|więcej|tyle|bardziej))|"
+        rf"more|higher|greater|harder|faster|quicker|bigger|larger|stronger|better)|(?=\s+(?:the|as|{_AMOUNT})\b))|\s*-?\s*(?:veces|fois|mal|vezes|volte|keer|maal|razy|ori)\s+(?:m[aá]s|plus|autant|so|mehr|"
+        rf"h[öo]her|mais|pi[uù]|di pi[uù]|tanto|zoveel|meer|więcej|tyle|bardziej|mai))|"
         rf"[ву]\s+(?P<num_ru>{_NUM}|{_FOREIGN})\s+раз\w*|"
         rf"gấp\s+(?P<num_vi>{_NUM}|hai|ba)\s+lần|"
         rf"(?:(?P<frac>{_FRACTION_WORDS})|(?<![\w.,/])(?P<fnum>[1-9])\s*/\s*(?P<fden>[2-9]|10)(?![\d/]))"
@@ -824,7 +828,9 @@ def overlaps(low: float, high: float, fig_low: float, fig_high: float, quantity:
 
 ENERGY = "energy-cost"  # the concept a change of effort must be about to meet an intensity difference
 _FAT = re.compile(r"\bfat\b|grasa|gordura|graisse|fett|grasso|\bvet\b", re.IGNORECASE)
-_WEIGHT = re.compile(r"\bweight\b|\bpeso\b|poids|gewicht", re.IGNORECASE)
+_WEIGHT = re.compile(
+    r"\bweight\b|\bpeso\b|poids|gewicht|greutat\w*", re.IGNORECASE
+)  # ro "greutatea corpului"
 
 
 def comparable(

@@ -132,7 +132,11 @@ _NEGATION = re.compile(
     r"ne|n'|pas|jamais|aucune?|"  # fr
     r"nicht|nichts|kein(?:e|en|er|em|es)?|nie|niemals|kaum|"  # de
     r"n[aã]o|nem|nenhum(?:a)?|"  # pt ("nunca" above)
-    r"non|mai|nessun[oa]?|"  # it
+    # it: "mai" (never) only where it negates on its own, "mai più" or opening a clause ("Mai più
+    # dolore"): after "non" the cue is "non", and in a question it is "ever" ("Hai mai provato...?");
+    # in Romanian "mai" is "more", in every comparative ("de două ori mai multe calorii", "e mai
+    # blând": descopera.ro, eva.ro)
+    r"non|mai\s+pi[uù]|(?:^|(?<=[.!?;:]\s))mai|nessun[oa]?|"
     r"niet|geen|nooit|nauwelijks|"  # nl
     r"не|нет|никогда|ни|вряд ли|"  # ru
     r"tidak|tak|bukan|belum|"  # id
@@ -259,7 +263,7 @@ _PSEUDO_NEGATION = re.compile(
     r"can't believe|cannot believe|couldn't believe|don't (?:sleep on|skip|forget|underestimate)|"
     r"(?:does|do|did|is|are|was|were|will|would|can)(?: not|n't) (?:just|only|merely|simply)|"
     r"no s[oó]lo|non seulement|pas seulement|nicht nur|n[aã]o s[oó]|n[aã]o apenas|non solo|"
-    r"niet alleen|ne\w* que|не только|"
+    r"niet alleen|ne\w* que|не только|nu numai|"  # ro "Nu numai că ..." (alephnews.ro, eva.ro)
     # Turkish "not only" (sadece değil: "değil" after "sadece"), "no pain" (ağrı yok)
     r"sadece \w+ değil|ağrı(?:sı|m)? (?:da )?yok|"
     # Vietnamese "not only", and words that begin with "không" ("air", "space", "aviation",
