@@ -119,3 +119,35 @@ def test_the_vo2max_claim_is_said_of_endurance_performance() -> None:
     claim = next(c for c in claims if c["id"] == "higher-vo2max-means-longer-exercise")
     texts = [concept_ids(t) for t in (claim["statement"], *claim["phrasings"])]
     assert any({"vo2max", "endurance", "athletic-performance"} <= t and "improvement" not in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("text", "has", "lacks"),
+    [
+        # MET values, from which exercise tables count calories, name the calories burned
+        ("walking backward at that speed earns 6.0 MET", {"calorie-burn", "energy-cost"}, set()),
+        ("closer to 6.0 METs than 4.3", {"calorie-burn"}, set()),
+        ("a MET value of around 3.5", {"calorie-burn"}, set()),
+        # "met" the verb is no MET
+        ("we met 3 physios at the clinic", set(), {"calorie-burn"}),
+    ],
+)
+def test_met_values_count_calories(text: str, has: set[str], lacks: set[str]) -> None:
+    found = concept_ids(text)
+    assert has <= found and not lacks & found, found
+
+
+@pytest.mark.parametrize(
+    ("text", "has"),
+    [
+        # a plural acronym is one word: "PTs" was cut into "P" + "Ts", "METs" into "ME" + "Ts"
+        ("PTs swear by it", {"rehabilitation"}),
+        ("young athletes after ACLs", {"surgery"}),
+        ("6.0 METs against 4.3 METs", {"calorie-burn", "energy-cost"}),
+        # camelCase hashtags still split at their capitals
+        ("#BackwardWalking for #KneePain", {"backward", "walking", "knee-pain"}),
+    ],
+)
+def test_plural_acronyms_are_one_word(text: str, has: set[str]) -> None:
+    found = concept_ids(text)
+    assert has <= found, found

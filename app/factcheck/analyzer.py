@@ -47,6 +47,7 @@ def _mark_ranges() -> str:
 _MARKS = _mark_ranges()
 _LETTERS = rf"[^\W_](?:[^\W_]|[{_MARKS}])*"
 _TOKEN = re.compile(rf"#?{_LETTERS}(?:['’]{_LETTERS})*|%", re.UNICODE)
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s")  # capitals and a plural s: one word (``camel_parts``)
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[\d₀-₉]+(?:\.\d+)?")
 # A term's word "N" (capital, alone) stands for any number written in digits ("lose N kg" matches
 # "lose 10 kg"); lower-case "n" and digits ("over 60", "vo 2 max") match as written.
@@ -424,7 +425,10 @@ def raw_tokens(text: str) -> list[tuple[str, int, int]]:
 
 
 def camel_parts(word: str, start: int) -> list[tuple[str, int, int]]:
-    """``word`` (at ``start``) split at its capitals when it has any after the first letter."""
+    """``word`` (at ``start``) split at its capitals when it has any after the first letter; a
+    plural acronym ("METs", "PTs", "ACLs", "RCTs") is one word, not "ME" + "Ts"."""
+    if _PLURAL_ACRONYM.fullmatch(word):
+        return [(word, start, start + len(word))]
     parts = list(_CAMEL.finditer(word)) if word[1:] != word[1:].lower() else []
     if len(parts) > 1:
         return [(p.group(), start + p.start(), start + p.end()) for p in parts]
