@@ -231,6 +231,43 @@ def without_follow_ons(problems: list[Problem]) -> list[Problem]:
     return kept
 
 
+_MEANT_KEY = re.compile(r"unknown study key '([^']+)' \(did you mean '([^']+)'\?\)")
+
+
+def misspelt_entry_keys(
+    problems: list[Problem], cited: set[str], studies: dict[str, StudyFacts]
+) -> list[Problem]:
+    """``problems`` where an unknown study key's nearest key is a study no claim cites: the typo
+    is then more likely in the .bib entry's key ('@article{terblanche2005efect,' for the
+    'terblanche2005effect' three claims cite), so the claims' errors point at that entry instead
+    of suggesting the typo, and the entry gets an error of its own saying which key it likely is.
+    Only where two or more references agree on the typed key: a single one is as likely the typo."""
+    refs: dict[tuple[str, str], int] = {}
+    for p in problems:
+        m = _MEANT_KEY.search(p.message)
+        if p.severity == "error" and m and m[2] not in cited and m[2] in studies:
+            refs[m[1], m[2]] = refs.get((m[1], m[2]), 0) + 1
+    # One reference to the typed key is as likely a typo in that claim: the usual hint stays.
+    refs = {pair: n for pair, n in refs.items() if n > 1}
+    if not refs:
+        return problems
+    kept: list[Problem] = []
+    for p in problems:
+        m = _MEANT_KEY.search(p.message)
+        if p.severity == "error" and m and (m[1], m[2]) in refs:
+            entry = studies[m[2]]
+            hint = (f" (no study has that key; is the entry '{m[2]}' at {Path(entry.source_path).name}:"
+                    f"{entry.source_line}, which no claim cites, a misspelling of it?)")  # fmt: skip
+            p = replace(p, message=p.message.replace(m[0], f"unknown study key '{m[1]}'{hint}"))
+        kept.append(p)
+    for (typed, near), count in sorted(refs.items()):
+        entry = studies[near]
+        kept.append(Problem(entry.source_path, entry.source_line,
+                            f"study '{near}' is cited by no claim; did you mean '{typed}' "
+                            f"(cited {count} time(s) in the claims)?"))  # fmt: skip
+    return kept
+
+
 @gc_paused()
 def check_bibliography(paths: list[Path]) -> LoadedData:
     """Check .bib files on their own (no claims): parse, resolve and validate appraisal fields."""
@@ -341,6 +378,7 @@ def _claims_from(
     out.claim_count = position
     cross = cited_problems(cited, graded, out.studies)
     problems.extend(cross)
+    problems[:] = misspelt_entry_keys(problems, cited, out.studies)
     out.cross_warnings += sum(1 for p in cross if p.severity == "warning")
 
 

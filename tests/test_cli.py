@@ -1146,3 +1146,26 @@ def test_check_reads_and_checks_a_studys_groups(cli: Run, mini_data: Path) -> No
     assert "estimate group 'trained' is not one of the study's groups (backward, forward)" in message
     data = claims_with(data, "group: trained", "group: backward")
     assert cli("--data-dir", str(data), "check").problems() == []
+
+
+def test_a_misspelt_entry_key_is_reported_at_the_entry_not_copied_into_the_claims(
+    cli: Run, tmp_path: Path
+) -> None:
+    """A trial user's report: renaming '@article{terblanche2005effect,' to '...efect' gave three
+    claims.yaml errors each saying "did you mean 'terblanche2005efect'?", steering the curator to
+    copy the typo. The near key is cited by no claim, so the entry is the likelier mistake."""
+    data, line = _shipped_data_with(
+        tmp_path, "studies.bib", "@article{terblanche2005effect,", "@article{terblanche2005efect,"
+    )
+    result = cli("--data-dir", str(data), "check")
+    problems = result.problems()
+    assert not [m for _, _, m in problems if "did you mean 'terblanche2005efect'" in m]
+    in_claims = [m for name, _, m in problems if name == "claims.yaml" and "terblanche2005effect" in m]
+    assert in_claims and all(f"the entry 'terblanche2005efect' at studies.bib:{line}" in m for m in in_claims)
+    at_entry = [m for name, at, m in problems if (name, at) == ("studies.bib", line)]
+    assert any(
+        m.startswith(
+            "study 'terblanche2005efect' is cited by no claim; did you mean 'terblanche2005effect' (cited "
+        )
+        for m in at_entry
+    ), at_entry
