@@ -169,7 +169,9 @@ class WorkPool:
 
     def late(self) -> Overloaded:
         return Overloaded(
-            f"This request needed more than {self.deadline:g} s; narrow it (fewer posts or references).",
+            # Said of a one-line post too: a busy or still-loading server is the usual cause.
+            f"This request needed more than {self.deadline:g} s: the server is busy or still loading; "
+            "try again in a few seconds (a request of many posts or references may need to be split).",
             code="deadline-exceeded",
         )
 
