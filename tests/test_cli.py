@@ -824,7 +824,11 @@ def test_factcheck_links_to_the_port_serve_serves_on(
     from app import serving
 
     args = ["--data-dir", str(mini_data), "--database-url", f"sqlite:///{tmp_path / 'served.db'}"]
-    post = ["factcheck", "Backward walking eases pain and improves function in knee osteoarthritis", "--json"]
+    post = [
+        "factcheck",
+        "Backward walking eases pain and improves function and quadriceps strength in knee osteoarthritis",
+        "--json",
+    ]
 
     def link(env: dict[str, str]) -> str:
         """The claim's link ``factcheck`` prints in a terminal of its own."""

@@ -277,7 +277,7 @@ def test_each_flag_names_its_study_and_both_sides(store: Store) -> None:
 
 def test_text_normalisation() -> None:
     analyzer = Analyzer(
-        [ConceptDef("vo2max", "outcome", ("vo2 max", "vo2max")), ConceptDef("knee-pain", "outcome", ("knee pain",)),
+        [ConceptDef("vo2max", "outcome", ("vo2 max", "vo2max", "vo 2 max")), ConceptDef("knee-pain", "outcome", ("knee pain",)),
          ConceptDef("backward", "activity", ("backward", "retro")), ConceptDef("quadriceps", "body", ("quadriceps",))],
         vocabulary=["relief walking"],
     )  # fmt: skip
