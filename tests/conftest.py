@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -99,6 +100,19 @@ def seed_client(seed_settings: Settings) -> Iterator[TestClient]:
             if answer.status_code != 503:
                 break
         yield client
+
+
+@pytest.fixture(scope="session")
+def index(seed_settings: Settings) -> Iterator[Any]:
+    """The fact-check index of the shipped data, once per backend (tests of the matcher's parts;
+    a module with another index defines its own ``index``)."""
+    from app.db import Database
+    from app.factcheck.index import get_index
+    from app.store import Store
+
+    store = Store(Database(seed_settings))
+    yield get_index(store)
+    store.db.dispose()
 
 
 @pytest.fixture(scope="module")

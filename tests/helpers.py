@@ -122,3 +122,12 @@ def flag_codes(match: dict[str, Any]) -> set[str]:
 #: Tries of a first fact-check request (``conftest.seed_client``, a served process): each may
 #: answer 503 while the models load on a loaded machine.
 WARM_UP_TRIES = 10
+
+
+def post_features(index: Any, text: str) -> set[str]:
+    """The features every unit of ``text`` has (``check.post_units``: the concepts and words the
+    matcher reads, activities lent across units included)."""
+    from app.factcheck.check import clean, post_units
+
+    units, _ = post_units(index, clean(text))
+    return set().union(*(u.have for u in units))

@@ -210,17 +210,6 @@ def _fit_script():  # type: ignore[no-untyped-def]
     return module
 
 
-@pytest.fixture(scope="module")
-def index(seed_settings):  # type: ignore[no-untyped-def]
-    from app.db import Database
-    from app.factcheck.index import get_index
-    from app.store import Store
-
-    store = Store(Database(seed_settings))
-    yield get_index(store)
-    store.db.dispose()
-
-
 def test_learned_values_sum_the_claims_weights_of_the_features_present(index) -> None:  # type: ignore[no-untyped-def]
     import numpy as np
 

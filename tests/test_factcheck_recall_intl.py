@@ -9,25 +9,7 @@ from __future__ import annotations
 import pytest
 from claimids import BALANCE, CALORIES, KNEE_PAIN
 from fastapi.testclient import TestClient
-from helpers import claim_matches, factcheck_body
-
-
-@pytest.fixture(scope="module")
-def index(seed_settings):  # type: ignore[no-untyped-def]
-    from app.db import Database
-    from app.factcheck.index import get_index
-    from app.store import Store
-
-    store = Store(Database(seed_settings))
-    yield get_index(store)
-    store.db.dispose()
-
-
-def _have(index, text: str) -> set[str]:  # type: ignore[no-untyped-def]
-    from app.factcheck.check import clean, post_units
-
-    units, _ = post_units(index, clean(text))
-    return set().union(*(u.have for u in units))
+from helpers import claim_matches, factcheck_body, post_features
 
 
 @pytest.mark.parametrize(
@@ -42,7 +24,7 @@ def _have(index, text: str) -> set[str]:  # type: ignore[no-untyped-def]
 def test_a_compound_part_left_open_is_completed(index, text: str, found: str) -> None:  # type: ignore[no-untyped-def]
     """German and Dutch write a shared last part once ("Knie- oder Hüftproblemen": knee problems
     or hip problems): the open part takes the completing compound's tail when that makes a term."""
-    assert found in _have(index, text)
+    assert found in post_features(index, text)
 
 
 def test_an_open_part_with_no_term_is_left_as_written(index) -> None:  # type: ignore[no-untyped-def]
@@ -50,7 +32,7 @@ def test_an_open_part_with_no_term_is_left_as_written(index) -> None:  # type: i
     word or a dash between spaces is no open part."""
     from app.factcheck import language
 
-    assert "knee" in _have(index, "Knie- und Sprunggelenk werden geschont.")
+    assert "knee" in post_features(index, "Knie- und Sprunggelenk werden geschont.")
     tokens = language.analyzer(index, "de").tokens("Nach der Knie-OP - oder später")
     assert [t.word for t in tokens][:4] == ["nach", "der", "knie", "op"]
 
@@ -136,4 +118,4 @@ def test_arabic_negation_and_its_pseudo_negations() -> None:
     ],
 )
 def test_wordings_the_terms_missed(index, text: str, found: str) -> None:  # type: ignore[no-untyped-def]
-    assert found in _have(index, text)
+    assert found in post_features(index, text)

@@ -6,26 +6,9 @@ from __future__ import annotations
 
 import pytest
 from claimids import BACK
+from helpers import post_features
 
 PF_FORCE = "backward-running-reduces-patellofemoral-force"
-
-
-@pytest.fixture(scope="module")
-def index(seed_settings):  # type: ignore[no-untyped-def]
-    from app.db import Database
-    from app.factcheck.index import get_index
-    from app.store import Store
-
-    store = Store(Database(seed_settings))
-    yield get_index(store)
-    store.db.dispose()
-
-
-def _have(index, text: str) -> set[str]:  # type: ignore[no-untyped-def]
-    from app.factcheck.check import clean, post_units
-
-    units, _ = post_units(index, clean(text))
-    return set().union(*(u.have for u in units))
 
 
 @pytest.mark.parametrize(
@@ -51,7 +34,7 @@ def test_less_load_on_the_joints_is_the_joint_force_claim(index, text: str) -> N
 
 def test_the_joints_are_not_the_knee(index) -> None:  # type: ignore[no-untyped-def]
     """Joints alone do not name the knee: a claim about knee pain needs the knee or joint pain."""
-    have = _have(index, "Walking backwards is good for joints and muscles.")
+    have = post_features(index, "Walking backwards is good for joints and muscles.")
     assert "joint" in have and not {"knee", "knee-pain"} & have
 
 
@@ -66,7 +49,7 @@ def test_the_joints_are_not_the_knee(index) -> None:  # type: ignore[no-untyped-
 def test_back_pain_named_with_another_parts_pain(index, text: str) -> None:  # type: ignore[no-untyped-def]
     from app.factcheck.check import analyse, clean
 
-    assert "back-pain" in _have(index, text)
+    assert "back-pain" in post_features(index, text)
     candidates, _ = analyse(index, clean(text))
     assert BACK in [c.claim_id for c in candidates[:3]]
 
@@ -86,6 +69,6 @@ def test_lasting_longer_is_endurance_in_other_languages(index, text: str) -> Non
     "exercise for longer"): the claim that a higher VO2 max means longer exercise is a candidate."""
     from app.factcheck.check import analyse, clean
 
-    assert "endurance" in _have(index, text)
+    assert "endurance" in post_features(index, text)
     candidates, _ = analyse(index, clean(text))
     assert "higher-vo2max-means-longer-exercise" in [c.claim_id for c in candidates[:2]]

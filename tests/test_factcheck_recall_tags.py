@@ -12,17 +12,6 @@ from claimids import KNEE_PAIN
 from fastapi.testclient import TestClient
 
 
-@pytest.fixture(scope="module")
-def index(seed_settings):  # type: ignore[no-untyped-def]
-    from app.db import Database
-    from app.factcheck.index import get_index
-    from app.store import Store
-
-    store = Store(Database(seed_settings))
-    yield get_index(store)
-    store.db.dispose()
-
-
 def claims_of(client: TestClient, text: str) -> list[str]:
     response = client.post("/api/v1/factcheck", json={"text": text})
     assert response.status_code == 200, response.text
