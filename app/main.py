@@ -176,7 +176,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         db.start_listener()
-        threading.Thread(target=_warm_up, args=(store,), name="evidence-kb-warm-up", daemon=True).start()
+        threading.Thread(
+            target=_warm_up, args=(store, app.state.workpool), name="evidence-kb-warm-up", daemon=True
+        ).start()
         yield
         app.state.workpool.shutdown()
         db.dispose()
@@ -216,8 +218,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _warm_up(store: Store) -> None:
-    """Load what the first requests would otherwise wait for (claim list, fact-check index).
+def _warm_up(store: Store, workpool: WorkPool) -> None:
+    """Load what the first requests would otherwise wait for (claim list, fact-check index, the
+    fact-check's models in the processes that run it: ``WorkPool.warm_up``).
 
     With expensive work in processes of their own the worker never reads the fact-check index:
     it only makes sure the file exists (compiled when a build elsewhere did not write it), which
@@ -230,3 +233,4 @@ def _warm_up(store: Store) -> None:
             get_index(store)
     except Exception as exc:  # no database yet, or it is down: requests will say so
         log.warning("warm-up skipped: %s", exc)
+    workpool.warm_up()  # the models, where fact-checks run (after the index file exists)

@@ -155,7 +155,8 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> Response:
-    """Readiness: the database answers with a build, and the fact-check index is built."""
+    """Readiness: the database answers with a build, the fact-check index is built and its models
+    are loaded where fact-checks run."""
     store = get_store(request)
     checks: dict[str, str] = {}
     try:
@@ -169,7 +170,9 @@ def readyz(request: Request) -> Response:
             store.db.settings, store.generation()
         )
         checks["factcheck_index"] = "ok" if ready else "building"
-    ready = all(value == "ok" for value in checks.values()) and len(checks) == 2
+        # the models loaded where fact-checks run (``WorkPool.warm_up``)
+        checks["factcheck_models"] = "ok" if request.app.state.workpool.warmed.is_set() else "loading"
+    ready = all(value == "ok" for value in checks.values()) and len(checks) == 3
     return JSONResponse(
         {"status": "ready" if ready else "not-ready", "checks": checks},
         status_code=200 if ready else 503,

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     #: Niceness added to those child processes (``os.nice``; 0: same priority as the worker):
     #: page and search threads get the cores first.
     expensive_nice: int = 10
+    #: Load the fact-check (index, models) in the processes that run it at start-up, and keep
+    #: /readyz at 503 until then (``WorkPool.warm_up``); off: each process loads it at its first
+    #: fact-check (the test suite, which starts hundreds of apps that never fact-check).
+    factcheck_warm_up: bool = True
     #: Seconds a thread may keep Python's GIL while another waits for it (``sys.setswitchinterval``;
     #: Python's default is 0.005). The worker's own threads (pages, and expensive work with
     #: ``expensive_isolation = "thread"``): a shorter interval hands the event loop the GIL

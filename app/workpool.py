@@ -156,7 +156,10 @@ class WorkPool:
         self.in_flight = 0  # changed only on the event loop
         self.refused = 0
         self.crashes = 0
-        self._executor: Executor | None = None  # started at the first job
+        self._executor: Executor | None = None  # started at the first job, or by ``warm_up``
+        # Set once the fact-check is loaded where fact-checks run (``warm_up``): /readyz waits
+        # for it, so a first request need not load the models inside its deadline.
+        self.warmed = threading.Event()
         self._lock = threading.Lock()
         self._slots = list(range(self.capacity))  # free places in ``_cancelled``
         self._tokens = itertools.count(1)
@@ -166,6 +169,29 @@ class WorkPool:
             if self.processes
             else None
         )
+
+    def warm_up(self) -> None:
+        """Load the fact-check (its index, the embedding and language models, the other languages'
+        analyzers) where fact-checks run, before a request needs it: one short fact-check in each
+        expensive process (``workers`` of them, submitted together so each idle process takes
+        one), or in this process with thread isolation. A first fact-check loading them took
+        11-17 s on a loaded 2-core machine, past the 10 s deadline (new-user trial 2026-12-01).
+        ``warmed`` is set when done, and also when it failed (no build yet, a bad index: the
+        requests then say what is wrong) or is turned off (``Settings.factcheck_warm_up``). Called
+        by the app's warm-up thread (``main._warm_up``)."""
+        try:
+            if not self.settings.factcheck_warm_up:
+                return
+            if self.processes:
+                executor = self._executor_now()
+                for future in [executor.submit(_child_warm_up) for _ in range(self.workers)]:
+                    future.result()
+            else:
+                _warm_fact_check(self.store)
+        except Exception as exc:  # the requests will meet it and say what it is
+            log.warning("fact-check warm-up failed: %s", exc)
+        finally:
+            self.warmed.set()
 
     def late(self) -> Overloaded:
         return Overloaded(
@@ -356,6 +382,21 @@ def _child_start(settings: Settings, cancelled: Any, parent: int) -> None:
     threading.Thread(
         target=_watch_parent, args=(parent,), name="evidence-kb-parent-watch", daemon=True
     ).start()
+
+
+#: What ``WorkPool.warm_up`` fact-checks: one sentence that reads every part of the matcher.
+WARM_UP_POST = "Walking backwards eases knee pain."
+
+
+def _warm_fact_check(store: Store) -> None:
+    from app.factcheck.check import factcheck
+
+    factcheck(store, WARM_UP_POST)
+
+
+def _child_warm_up() -> None:
+    assert _Child.store is not None, "the child's initializer sets its store"
+    _warm_fact_check(_Child.store)
 
 
 def _watch_parent(parent: int) -> None:

@@ -33,6 +33,9 @@ from app.settings import Settings
 # turns them on (tests/test_ratelimit.py, which also checks the defaults).
 os.environ.setdefault("EVIDENCE_KB_RATE_LIMIT", "")
 os.environ.setdefault("EVIDENCE_KB_RATE_LIMIT_EXPENSIVE", "")
+# Hundreds of apps are started and most never fact-check: none loads the fact-check at start-up
+# unless a test turns it on (tests/test_publishing.py); ``seed_client`` warms its own.
+os.environ.setdefault("EVIDENCE_KB_FACTCHECK_WARM_UP", "false")
 
 
 def pytest_report_header() -> str:
