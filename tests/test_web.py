@@ -449,7 +449,13 @@ def test_claim_page_answers_first(claim_page: HtmlElement, claim_doc: dict[str, 
     )
     assert words in text(meter)  # the words
     assert (f"({rank + 1} of 4)" in text(meter)) == (rank >= 0)
-    assert f"{claim_doc['study_count']} studies, {claim_doc['participants']} participants" in text(meter)
+    # without direct evidence the counts are of related studies (a new reader's trial, 2026-12-01)
+    counted = (
+        "related studies (indirect evidence)"
+        if claim_doc["grade"]["level"] in grading.NO_DIRECT_LEVELS
+        else "studies"
+    )
+    assert f"{claim_doc['study_count']} {counted}, {claim_doc['participants']} participants" in text(meter)
     assert grading.LEVEL_MEANINGS[claim_doc["grade"]["level"]] in text(answer)
     # Answer first: the verdict and the calibrated sentence come before the summary and the table.
     body = lxml.html.tostring(claim_page, encoding="unicode")
