@@ -28,6 +28,7 @@ from helpers import (
 from app.build import build_database
 from app.main import create_app
 from app.settings import Settings
+from app.workpool import WARM_UP_POST
 
 # The suite sends thousands of requests from one client: the rate limits are off unless a test
 # turns them on (tests/test_ratelimit.py, which also checks the defaults).
@@ -99,7 +100,7 @@ def seed_client(seed_settings: Settings) -> Iterator[TestClient]:
     store.db.dispose()
     with TestClient(create_app(seed_settings)) as client:
         for _ in range(WARM_UP_TRIES):
-            answer = client.post("/api/v1/factcheck", json={"text": "Walking backwards eases knee pain."})
+            answer = client.post("/api/v1/factcheck", json={"text": WARM_UP_POST})
             if answer.status_code != 503:
                 break
         yield client

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -406,25 +407,24 @@ def test_head_answers_every_get_route_like_get(seed_client: TestClient) -> None:
     assert seed_client.head("/static/site.css").status_code == 200
 
 
+def _readyz_when(client: TestClient, reached: Callable[[Any], bool], seconds: float = 60) -> Any:
+    """/readyz's answer once ``reached(answer)`` holds, or the last one after ``seconds`` (the
+    warm-up thread builds the index, then loads the models)."""
+    deadline = time.monotonic() + seconds
+    while not reached(answer := client.get("/readyz")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return answer
+
+
+def _ready(answer: Any) -> bool:
+    return bool(answer.status_code == 200)
+
+
 def test_health_checks(seed_client: TestClient) -> None:
     assert seed_client.get("/healthz").json() == {"status": "ok"}
-    deadline = time.monotonic() + 30
-    while (ready := seed_client.get("/readyz")).status_code != 200 and time.monotonic() < deadline:
-        time.sleep(0.2)  # the warm-up thread builds the index and loads the models
+    ready = _readyz_when(seed_client, _ready, 30)
     checks = {"database": "ok", "factcheck_index": "ok", "factcheck_models": "ok"}
     assert ready.json() == {"status": "ready", "checks": checks}
-
-
-def _ready_checks(client: TestClient, index: str = "ok") -> tuple[int, dict[str, str]]:
-    """/readyz's status and checks once the index check says ``index`` (the warm-up thread's
-    first step)."""
-    deadline = time.monotonic() + 60
-    while True:
-        response = client.get("/readyz")
-        checks = response.json()["checks"]
-        if checks.get("factcheck_index") == index or time.monotonic() > deadline:
-            return response.status_code, checks
-        time.sleep(0.05)
 
 
 def test_not_ready_until_the_fact_check_is_loaded(
@@ -443,31 +443,25 @@ def test_not_ready_until_the_fact_check_is_loaded(
     monkeypatch.setattr(workpool, "_warm_fact_check", held_warm_up)
     settings = seed_settings.model_copy(update={"factcheck_warm_up": True, "expensive_isolation": "thread"})
     with TestClient(create_app(settings)) as client:
-        status, checks = _ready_checks(client)
+        answer = _readyz_when(client, lambda a: a.json()["checks"].get("factcheck_index") == "ok")
+        status, checks = answer.status_code, answer.json()["checks"]
         assert status == 503 and checks["factcheck_models"] == "loading" and not loaded.is_set()
         release.set()
-        deadline = time.monotonic() + 30
-        while client.get("/readyz").status_code != 200:
-            assert time.monotonic() < deadline, "never ready"
-            time.sleep(0.05)
+        assert _ready(_readyz_when(client, _ready, 30)), "never ready"
     assert loaded.is_set()
 
 
 def test_the_warm_up_starts_the_fact_check_processes(seed_settings: Settings) -> None:
     """With expensive work in processes, each is started and has fact-checked once when /readyz
     says ready (the pool existed only from the first request before)."""
+    from app.workpool import WARM_UP_POST
+
     settings = seed_settings.model_copy(update={"factcheck_warm_up": True, "expensive_workers": 1})
     with TestClient(create_app(settings)) as client:
-        deadline = time.monotonic() + 120
-        while client.get("/readyz").status_code != 200:
-            assert time.monotonic() < deadline, "never ready"
-            time.sleep(0.1)
+        assert _ready(_readyz_when(client, _ready, 120)), "never ready"
         pool = client.app.state.workpool  # type: ignore[attr-defined]
         assert pool.processes and pool._executor is not None and pool.warmed.is_set()
-        assert (
-            client.post("/api/v1/factcheck", json={"text": "Walking backwards eases knee pain."}).status_code
-            == 200
-        )
+        assert client.post("/api/v1/factcheck", json={"text": WARM_UP_POST}).status_code == 200
 
 
 def test_not_ready_without_a_build(tmp_path: Path) -> None:

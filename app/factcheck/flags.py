@@ -38,13 +38,14 @@ Each flag: ``code``, ``message``, ``post_says``, ``evidence_shows`` and the stud
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from app import grading
-from app.factcheck.analyzer import ConceptDef, Features
+from app.factcheck.analyzer import Analyzer, ConceptDef, Features
 from app.factcheck.figures import (
     CONDITIONS,
     SIGNED_QUANTITIES,
@@ -491,10 +492,10 @@ def population_flags(
     named = [c for c in said if c.kind == "population"]
     generalised = any(c.kind == "generaliser" for c in said)
     studied = ", ".join(c.name for c in tested)
-    studies = sorted({f["study"] for f in profile.figures} | set(profile.claim["study_keys"]))
+    studies = _studies(profile)
 
     def flag(says: str, message: str, group: ConceptDef | None = None) -> list[dict[str, Any]]:
-        found = {"code": FlagCode.POPULATION_MISMATCH, "message": message, "post_says": says,
+        found: dict[str, Any] = {"code": FlagCode.POPULATION_MISMATCH, "message": message, "post_says": says,
                  "evidence_shows": f"studied in: {studied}", "studies": studies, "study": studies[0] if studies else None}  # fmt: skip
         words = (
             whole_spans(where.get(group.id, ())) if group is not None and post is not None and text else []
@@ -553,6 +554,17 @@ def population_flags(
     return []
 
 
+def _studies(profile: ClaimProfile) -> list[str]:
+    """The keys of the studies a flag on ``profile``'s claim rests on: its figures' and its own."""
+    return sorted({f["study"] for f in profile.figures} | set(profile.claim.get("study_keys") or ()))
+
+
+@functools.lru_cache(maxsize=1024)  # a claim's subject, read once per index, not at every match
+def _gaits(analyzer: Analyzer, subject: str) -> frozenset[str]:
+    """The gaits (``index.GAITS``) a claim's subject names ("running backward": running)."""
+    return GAITS & frozenset(analyzer.features(subject).names())
+
+
 def activity_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures, text: str) -> list[dict[str, Any]]:
     """The activity-mismatch flag of a unit that asserts the claim: the unit names one gait
     (``index.GAITS``: walking, running) and not the other, and the claim's subject (the activity
@@ -561,14 +573,14 @@ def activity_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures, text: 
     the reader to its caveats. ``span`` and ``post_says``: the post's first word of its gait."""
     post = uf.post
     subject = profile.claim.get("subject") or ""
-    about = GAITS & index.analyzer.features(subject).names()
+    about = _gaits(index.analyzer, subject)
     said = GAITS & set(uf.own)
     if len(about) != 1 or len(said) != 1 or about == said or post is None:
         return []
     (gait,) = said
     i, j = min(uf.own[gait])
     start, end = post.tokens[i].start, post.tokens[j - 1].end
-    studies = sorted({f["study"] for f in profile.figures} | set(profile.claim.get("study_keys") or ()))
+    studies = _studies(profile)
     return [{
         "code": FlagCode.ACTIVITY_MISMATCH,
         "message": f"The post speaks of {index.analyzer.concepts[gait].name}, but this claim is about "
