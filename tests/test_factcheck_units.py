@@ -137,6 +137,15 @@ def test_negation_cues_point_at_the_words() -> None:
         ("後ろ歩きはひざの痛みを和らげます", "ja"),
         ("उल्टा चलना घुटने के दर्द में राहत देता है", "hi"),
         ("Jalan mundur dapat mengurangi nyeri lutut dan membakar lebih banyak kalori", "id"),
+        # not read, but named as themselves: Slovak, Slovenian and Croatian were taken for Czech,
+        # Bulgarian for Russian (and read through the Russian terms), Marathi for Hindi
+        ("Chôdza dozadu na bežiacom páse posilňuje stehná a zlepšuje rovnováhu.", "sk"),
+        ("Hoja nazaj na tekalni stezi krepi stegenske mišice in izboljša ravnotežje.", "sl"),
+        ("Hodanje unatrag na traci za trčanje jača bedrene mišiće i poboljšava ravnotežu.", "hr"),
+        ("Ходенето назад на бягащата пътека укрепва бедрените мускули и подобрява равновесието.", "bg"),
+        ("Tagurpidi kõndimine jooksulindil tugevdab reielihaseid ja parandab tasakaalu.", "et"),
+        ("उलट चालल्याने गुडघेदुखी कमी होते आणि तोल सुधारतो.", "mr"),
+        ("వెనక్కి నడవడం మోకాలి నొప్పిని తగ్గిస్తుంది.", "te"),
     ],
 )
 def test_language(text: str, code: str) -> None:

@@ -61,10 +61,15 @@ HANDLED = frozenset({"en"})
 MIN_RECOGNISED = 0.3
 UNDETERMINED = "und"
 # Candidate languages: those of the posts people paste, plus their neighbours (so a post in one
-# of them is not forced onto another).
+# of them is not forced onto another). Slovak, Slovenian and Croatian posts were read as Czech
+# (0.93-1.0) and Marathi as Hindi while they were not candidates, and Telugu as undetermined: each
+# is one, with the neighbours a post in it would otherwise be forced onto or taken for (Serbian,
+# Bulgarian, Macedonian; Estonian, Latvian, Lithuanian). None of them is read, so a post in one gets
+# the warning that names its language instead of another's.
 CANDIDATES = (
     "en", "es", "fr", "de", "it", "pt", "nl", "pl", "sv", "da", "no", "fi", "cs", "hu", "ro", "el", "tr",
     "ru", "uk", "ar", "fa", "he", "hi", "bn", "ur", "ta", "zh", "ja", "ko", "th", "vi", "id", "ms",
+    "sk", "sl", "hr", "sr", "bg", "mk", "et", "lv", "lt", "te", "mr",
 )  # fmt: skip
 NAMES = {
     "en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian", "pt": "Portuguese",
@@ -72,7 +77,9 @@ NAMES = {
     "ru": "Russian", "zh": "Chinese", "ja": "Japanese", "ar": "Arabic", "hi": "Hindi", "id": "Indonesian",
     "fi": "Finnish", "cs": "Czech", "hu": "Hungarian", "ro": "Romanian", "el": "Greek", "uk": "Ukrainian",
     "fa": "Persian", "he": "Hebrew", "bn": "Bengali", "ur": "Urdu", "ta": "Tamil", "ko": "Korean", "th": "Thai",
-    "vi": "Vietnamese", "ms": "Malay", UNDETERMINED: "undetermined",
+    "vi": "Vietnamese", "ms": "Malay", "sk": "Slovak", "sl": "Slovenian", "hr": "Croatian", "sr": "Serbian",
+    "bg": "Bulgarian", "mk": "Macedonian", "et": "Estonian", "lv": "Latvian", "lt": "Lithuanian", "te": "Telugu",
+    "mr": "Marathi", UNDETERMINED: "undetermined",
 }  # fmt: skip
 MIN_CONFIDENCE = 0.9  # below this a non-English guess on a short post is not trusted
 
