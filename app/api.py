@@ -85,7 +85,7 @@ async def api_home(
     responses=error_responses(404),  # topic-not-found
 )
 def list_claims(store: StoreDep, query: ClaimSearchDep) -> dict[str, Any]:
-    result = store.search_claims(query)
+    result = store.search_claims(query, suggest=True)
     for item in result["items"]:
         item.pop("snippet_marked", None)
         item.pop("matched_phrasing_marked", None)

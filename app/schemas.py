@@ -172,6 +172,11 @@ class Facets(_Out):
     grade: list[Facet]
 
 
+class DidYouMean(_Out):
+    q: str = Field(description="The query with its unknown words corrected from the index's own words")
+    total: int = Field(description="How many claims it finds (with the same filters)")
+
+
 class ClaimList(_Out):
     items: list[ClaimSearchItem]
     total: int
@@ -179,6 +184,11 @@ class ClaimList(_Out):
     offset: int
     sort: SortOrder
     facets: Facets
+    did_you_mean: DidYouMean | None = Field(
+        None,
+        description="Only when a query finds nothing: the query with its misspelt words corrected, "
+        "when that finds claims (null when nothing close does)",
+    )
 
 
 class Appearance(_Out):

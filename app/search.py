@@ -203,8 +203,12 @@ def _query_tokens(q: str) -> list[Token]:
     return ([t for t in found if t.surface not in STOPWORDS] or found)[:MAX_TERMS]
 
 
-#: The concept kinds search expands: what a claim is about (not populations or certainty words).
+#: The concept kinds search expands: what a claim is about (not certainty words).
 SEARCHED_KINDS = frozenset({"topic", "activity", "outcome", "body", "intervention"})
+#: Kinds whose terms search expands only where no searched kind names the term: a population
+#: ("elderly", "seniors", "over 65" find "older adults") never narrows what a word of a claim's
+#: subject matches ("osteoarthritis" keeps its condition's synonyms).
+FALLBACK_KINDS = frozenset({"population"})
 #: English options a translated term stands for: its concept's first terms, in the curated order.
 MAX_OPTIONS = 8
 _WORD = re.compile(r"[^\W_]+")
@@ -256,14 +260,15 @@ class SynonymIndex:
         translated: dict[tuple[str, ...], list[Translation]] = {}
         unspaced: dict[str, list[Translation]] = {}
         english: set[str] = set()
+        fallback: dict[str, list[tuple[str, ...]]] = {}
         for kind, terms, translations in concepts:
+            if kind in FALLBACK_KINDS:
+                _file_terms(terms, fallback)
+                continue
             if kind not in SEARCHED_KINDS:
                 continue
-            phrases = [p for p in (index_text(t.lstrip("#")) for t in terms) if p]
-            english.update(w for p in phrases for w in p.split())
-            unique = tuple(dict.fromkeys(phrases))
-            for phrase in unique:
-                named.setdefault(phrase, []).append(unique)
+            unique = _file_terms(terms, named)
+            english.update(w for p in unique for w in p.split())
             for code, foreign in translations.items():
                 for term in foreign:
                     if code not in UNSPACED_LANGUAGES:
@@ -272,6 +277,8 @@ class SynonymIndex:
                         "[a-z]", key := _unspaced(term).strip()
                     ):  # never "retro" in "retrospective"
                         unspaced.setdefault(key, []).append((term, unique))
+        for phrase, lists in fallback.items():
+            named.setdefault(phrase, lists)
         starts: dict[str, list[str]] = {}
         for key in unspaced:
             starts.setdefault(key[0], []).append(key)
@@ -300,6 +307,14 @@ class SynonymIndex:
             if literal and not set(literal.split()) <= self.english:
                 out += [literal, *stands_for]
         return tuple(dict.fromkeys(out))
+
+
+def _file_terms(terms: list[str], named: dict[str, list[tuple[str, ...]]]) -> tuple[str, ...]:
+    """A concept's terms in index form, once each, filed under each of them in ``named``."""
+    unique = tuple(dict.fromkeys(p for p in (index_text(t.lstrip("#")) for t in terms) if p))
+    for phrase in unique:
+        named.setdefault(phrase, []).append(unique)
+    return unique
 
 
 def _options(term: str, lists: list[tuple[str, ...]]) -> tuple[str, ...]:
@@ -439,35 +454,57 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+#: Between two parts of a query, either may match: "knee OR back", "knee or back", "knee | back".
+_OR = re.compile(r"\s+(?:or|\|)\s+", re.IGNORECASE)
+#: A word that a match must not hold: a minus before a letter at the start of a word ("knee
+#: -pain"); "-0.87" stays a negative number, "post-op" and "x-ray" one word.
+_EXCLUDED = re.compile(r"(?:(?<=\s)|^)[-\u2212](?=[^\W\d_])(\S+)")
+#: The most alternatives a query's ORs give.
+MAX_ALTERNATIVES = 8
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query read with its operators: ``alternatives`` (OR: a claim matches one of them), each
+    the groups of ``query_groups`` (AND); ``excluded`` the groups of the words written with a
+    minus (a claim holding any of them, or a synonym, is left out)."""
+
+    alternatives: list[list[tuple[str, ...]]]
+    excluded: list[tuple[str, ...]]
+
+
+def parse_query(q: str, synonyms: SynonymIndex = EMPTY_SYNONYMS) -> ParsedQuery:
+    """``q`` read with the two operators of common search boxes: ``OR`` (any case, or ``|``)
+    between alternatives, and ``-word`` to leave out the claims holding that word (or one of
+    its synonyms). Everything else is ``query_groups``: every word must match."""
+    text = q[:MAX_QUERY_CHARS]
+    excluded: list[tuple[str, ...]] = []
+    for match in _EXCLUDED.finditer(text):
+        excluded += query_groups(match[1], synonyms)
+    text = _EXCLUDED.sub(" ", text)
+    alternatives = [groups for part in _OR.split(text) if (groups := query_groups(part, synonyms))]
+    return ParsedQuery(alternatives[:MAX_ALTERNATIVES], excluded[:MAX_TERMS])
+
+
 def compile_query(q: str, dialect: str, synonyms: SynonymIndex = EMPTY_SYNONYMS) -> SearchQuery | None:
-    """Every query token must match (a synonym or a phrase of the concept list counts); a number
-    or phrase matches as adjacent terms (the index is pre-tokenised: no text search configuration)."""
-    groups = query_groups(q, synonyms)
-    if not groups:
+    """Every query token must match (a synonym or a phrase of the concept list counts), in one
+    of the query's alternatives (``OR``), and no excluded word (``-word``: ``parse_query``); a
+    number or phrase matches as adjacent terms (the index is pre-tokenised: no text search
+    configuration). A query of excluded words only matches every claim without them."""
+    parsed = parse_query(q, synonyms)
+    if not parsed.alternatives and not parsed.excluded:
         return None
     # a phrase's stop words are not marked on their own ("pain in the joint": not every "the")
     marks = frozenset(
         word
+        for groups in parsed.alternatives
         for group in groups
         for option in group
         for word in option.split()
         if " " not in option or word not in STOPWORDS
     )
     if dialect == "sqlite":
-        match = " AND ".join(
-            "(" + " OR ".join(_fts_phrase(o) for o in group) + ")"
-            if len(group) > 1
-            else _fts_phrase(group[0])
-            for group in groups
-        )
-        score = " + ".join(
-            f"{weight} * (rowid IN (SELECT rowid FROM claim_search WHERE claim_search MATCH :{letter}))"
-            for _, letter, weight in COLUMN_WEIGHTS
-        )
-        params: dict[str, object] = {"match": match}
-        params.update({letter: f"{column} : ({match})" for column, letter, _ in COLUMN_WEIGHTS})
-        sql = f"SELECT rowid, -({score}) AS rank FROM claim_search WHERE claim_search MATCH :match"
-        return SearchQuery(sql, params, marks, by_position=True)
+        return _sqlite_query(parsed, marks)
     # PostgreSQL: the column rule as weight-restricted copies of the query ('pain':A matches
     # "pain" only in the statement), tested on the row the index found; much cheaper than
     # ts_filter, which builds a filtered tsvector per column and row (8 -> 1.5 ms for a word in
@@ -475,17 +512,61 @@ def compile_query(q: str, dialect: str, synonyms: SynonymIndex = EMPTY_SYNONYMS)
     # that made the index, so a term is split and normalised as the index's words were; once
     # per search: the subquery is fenced (OFFSET 0) so that a prepared statement's generic plan
     # does not inline to_tsquery into every row (3x the cost of the search).
-    params = {"q": _tsquery(groups, "")}
-    params.update({letter: _tsquery(groups, letter.upper()) for _, letter, _ in COLUMN_WEIGHTS})
+    params: dict[str, object] = {}
+    where: list[str] = []
+    score = "0"
+    if parsed.alternatives:
+        params["q"] = _tsquery_any(parsed.alternatives, "")
+        params.update(
+            {letter: _tsquery_any(parsed.alternatives, letter.upper()) for _, letter, _ in COLUMN_WEIGHTS}
+        )
+        where.append("document @@ query_q")
+        score = " + ".join(
+            f"{weight} * (document @@ query_{letter})::int" for _, letter, weight in COLUMN_WEIGHTS
+        )
+    if parsed.excluded:
+        params["x"] = " | ".join(f"({_tsquery([group], '')})" for group in parsed.excluded)
+        where.append("NOT (document @@ query_x)")
     queries = ", ".join(f"to_tsquery('simple', :{name}) AS query_{name}" for name in params)
-    score = " + ".join(
-        f"{weight} * (document @@ query_{letter})::int" for _, letter, weight in COLUMN_WEIGHTS
-    )
     sql = (
         f"SELECT claim_id, -({score}) AS rank "
-        f"FROM (SELECT {queries} OFFSET 0) queries, claim_search WHERE document @@ query_q"
+        f"FROM (SELECT {queries} OFFSET 0) queries, claim_search WHERE {' AND '.join(where)}"
     )
     return SearchQuery(sql, params, marks)
+
+
+def _fts_groups(groups: list[tuple[str, ...]], joiner: str) -> str:
+    return joiner.join(
+        "(" + " OR ".join(_fts_phrase(o) for o in group) + ")" if len(group) > 1 else _fts_phrase(group[0])
+        for group in groups
+    )
+
+
+def _sqlite_query(parsed: ParsedQuery, marks: frozenset[str]) -> SearchQuery:
+    excluded = _fts_groups(parsed.excluded, " OR ") if parsed.excluded else ""
+    if not parsed.alternatives:  # only excluded words: every claim without them, curated order
+        sql = (
+            "SELECT rowid, 0 AS rank FROM claim_search "
+            "WHERE rowid NOT IN (SELECT rowid FROM claim_search WHERE claim_search MATCH :exclude)"
+        )
+        return SearchQuery(sql, {"exclude": excluded}, marks, by_position=True)
+    wanted = " OR ".join(f"({_fts_groups(groups, ' AND ')})" for groups in parsed.alternatives)
+    match = f"({wanted}) NOT ({excluded})" if excluded else wanted
+    score = " + ".join(
+        f"{weight} * (rowid IN (SELECT rowid FROM claim_search WHERE claim_search MATCH :{letter}))"
+        for _, letter, weight in COLUMN_WEIGHTS
+    )
+    params: dict[str, object] = {"match": match}
+    params.update({letter: f"{column} : ({wanted})" for column, letter, _ in COLUMN_WEIGHTS})
+    sql = f"SELECT rowid, -({score}) AS rank FROM claim_search WHERE claim_search MATCH :match"
+    return SearchQuery(sql, params, marks, by_position=True)
+
+
+def _tsquery_any(alternatives: list[list[tuple[str, ...]]], weight: str) -> str:
+    """A tsquery text for any one of the alternatives (``|``), each ``_tsquery``."""
+    if len(alternatives) == 1:
+        return _tsquery(alternatives[0], weight)
+    return " | ".join(f"({_tsquery(groups, weight)})" for groups in alternatives)
 
 
 def _tsquery(groups: list[tuple[str, ...]], weight: str) -> str:
@@ -556,3 +637,93 @@ def highlight_html(snippet: str) -> Markup:
 
 def plain_snippet(snippet: str) -> str:
     return snippet.replace(MARK_START, "").replace(MARK_END, "")
+
+
+# --- "did you mean": a query corrected from the index's own words ----------------------------------
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words of the searched texts (statements, phrasings, summaries, caveats) as typed
+    (``normalise``d, unstemmed) with how often each occurs, and the index terms they make."""
+
+    counts: dict[str, int]
+    terms: frozenset[str]
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Vocabulary:
+        counts: dict[str, int] = {}
+        for text_ in texts:
+            for token in tokens(text_, stemmed=False):
+                if token.surface.isalpha():
+                    counts[token.surface] = counts.get(token.surface, 0) + 1
+        return cls(counts, frozenset(stem(w) for w in counts))
+
+
+def allowed_edits(word: str) -> int:
+    """How many edits a correction of ``word`` may make, as Elasticsearch's ``fuzziness: AUTO``
+    allows: none for 1-2 letters, one for 3-5, two for longer words."""
+    return 0 if len(word) < 3 else 1 if len(word) <= 5 else 2
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment: a swap of two neighbouring
+    letters, "pian" for "pain", is one edit), or ``limit + 1`` once it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return previous[-1]
+
+
+def correct_word(word: str, vocabulary: Vocabulary) -> str | None:
+    """The word of the vocabulary ``word`` was most likely meant to be: fewest edits
+    (``allowed_edits``), then the same first letter (typos are rarely there: "kne" is "knee",
+    not "one"), then the most frequent; None when none is close enough."""
+    limit = allowed_edits(word)
+    best: tuple[int, bool, int, str] | None = None
+    for candidate, count in vocabulary.counts.items():
+        distance = edit_distance(word, candidate, limit)
+        if distance > limit:
+            continue
+        key = (distance, candidate[0] != word[0], -count, candidate)
+        if best is None or key < best:
+            best = key
+    return best[3] if best else None
+
+
+def suggest(q: str, vocabulary: Vocabulary, synonyms: SynonymIndex = EMPTY_SYNONYMS) -> str | None:
+    """``q`` with each word that neither the index nor the concept list knows replaced by the
+    closest word of the index (``correct_word``), operators kept ("kne pian" -> "knee pain",
+    "osteoarthritus" -> "osteoarthritis"); None when no word changes. The query is given in
+    its compared form (lower case, accents folded)."""
+    text = normalise(q[:MAX_QUERY_CHARS])
+    known = vocabulary.terms | synonyms.groups.keys()
+    changes: list[tuple[int, int, str]] = []
+    for token in tokens(text):
+        surface = token.surface
+        if (
+            not surface.isalpha()
+            or surface in STOPWORDS
+            or token.term in known
+            or (surface,) in synonyms.translated
+        ):
+            continue
+        corrected = correct_word(surface, vocabulary)
+        if corrected and corrected != surface:
+            changes.append((token.start, token.end, corrected))
+    if not changes:
+        return None
+    for start, end, corrected in reversed(changes):
+        text = text[:start] + corrected + text[end:]
+    return " ".join(text.split())

@@ -12,7 +12,7 @@ import contextlib
 import gc
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -237,10 +237,38 @@ class Store:
                 self._synonyms = found
         return found
 
-    def search_claims(self, query: ClaimQuery, *, facets: bool = True) -> dict[str, Any]:
+    def search_vocabulary(self) -> search.Vocabulary:
+        """The words of the searched claim texts (once per build), for "did you mean"."""
+
+        def compute() -> search.Vocabulary:
+            with self.db.session() as session:
+                rows = session.exec(
+                    select(Claim.statement, Claim.summary, Claim.phrasings, Claim.caveats)
+                ).all()
+            return search.Vocabulary.of(
+                text_ for statement, summary, phrasings, caveats in rows
+                for text_ in (statement, summary, *phrasings, *caveats)
+            )  # fmt: skip
+
+        return self.pinned("search-vocabulary", compute)
+
+    def did_you_mean(self, query: ClaimQuery) -> dict[str, Any] | None:
+        """For a query that found nothing: the query with its unknown words corrected from the
+        index's own words (``search.suggest``) and what it finds with the same filters, when it
+        finds something; else None."""
+        corrected = search.suggest(query.q, self.search_vocabulary(), self.synonyms())
+        if not corrected:
+            return None
+        total = self.search_claims(replace(query, q=corrected, limit=1, offset=0), facets=False)["total"]
+        return {"q": corrected, "total": total} if total else None
+
+    def search_claims(
+        self, query: ClaimQuery, *, facets: bool = True, suggest: bool = False
+    ) -> dict[str, Any]:
         """One page of claims for a query and its filters, with facet counts (the API's
         ``schemas.ClaimList``). Steps: rank by the full-text query (when there is one), filter
-        and count, sort, load the page's summaries, add the matched snippets."""
+        and count, sort, load the page's summaries, add the matched snippets. With ``suggest``,
+        a query that finds nothing gets ``did_you_mean`` (``Store.did_you_mean``)."""
         limit = max(1, min(query.limit, MAX_LIMIT))
         offset = max(0, query.offset)
         # One session for the ranks, the page and its snippets: one pooled connection (and on
@@ -272,6 +300,8 @@ class Store:
             "offset": offset,
             "sort": sort,
         }
+        if suggest and not matched and query.q.strip():
+            result["did_you_mean"] = self.did_you_mean(query)
         if facets:
             result["facets"] = {
                 "topic": _facet_counts(counts["topic"], query.topic),

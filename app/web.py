@@ -200,7 +200,7 @@ def claims_search(
         sort=sort or "",
         page=page_number,
     )
-    result = store.search_claims(state.query(CLAIMS_PER_PAGE))
+    result = store.search_claims(state.query(CLAIMS_PER_PAGE), suggest=True)
     context: dict[str, Any] = {
         "nav": "claims",
         "state": state,

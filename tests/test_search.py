@@ -146,6 +146,7 @@ PARITY_QUERIES = [
     "treadmill", "12-week", "Hedges' g", "café", "pain relief", "balance", "stroke", "xyzzy",
     "rodilla", "Knie", "genoux", "dolor de rodilla", "膝の痛み", "무릎이", "колено", "đau đầu gối", "đi lùi",
     "VO2max", "vo 2 max", "V\u0307O\u2082max", "moonwalk", "help",
+    "elderly", "over 65", "knee or back", "knee OR back -pain", "knee -pain", "-pain", "knee | retro",
 ]  # fmt: skip
 
 
@@ -362,3 +363,85 @@ def test_a_term_of_two_concepts_matches_what_they_share() -> None:
     # a phrase whose words are no terms on their own stands for its concept, as one word would
     assert search.query_groups("heart beat", synonyms) == [("heart beat", "heart rate", "puls")]
     assert search.query_groups("pulse", synonyms) == [("puls", "heart rate", "heart beat")]
+
+
+# --- a new user's trial: populations, operators, did you mean ----------------------------------------
+
+
+def total(client: TestClient, q: str) -> int:
+    response = client.get("/api/v1/claims", params={"q": q, "limit": 100})
+    assert response.status_code == 200, response.text
+    return int(response.json()["total"])
+
+
+@pytest.mark.parametrize("q", ["elderly", "seniors", "over 65", "older people"])
+def test_a_population_term_finds_what_its_concept_finds(seed_client: TestClient, q: str) -> None:
+    """concepts.yaml lists them as terms of "older adults", which finds 3 claims; they found 0."""
+    hits = found(seed_client, q)
+    assert hits and set(found(seed_client, "older adults")) <= set(hits)
+
+
+def test_a_population_term_never_narrows_a_searched_term() -> None:
+    synonyms = search.SynonymIndex.from_concepts(
+        [
+            ("topic", ["osteoarthritis", "oa", "arthrosis"], {}),
+            ("population", ["knee osteoarthritis", "osteoarthritis", "arthritic"], {}),
+        ]
+    )
+    assert search.query_groups("osteoarthritis", synonyms) == [("osteoarthr", "oa", "arthrosi")]
+    assert search.query_groups("arthritic", synonyms) == [("arthrit", "knee osteoarthr", "osteoarthr")]
+
+
+@pytest.mark.parametrize("q", ["knee or back", "knee OR back", "knee | back"])
+def test_or_finds_either_word(seed_client: TestClient, q: str) -> None:
+    either = set(found(seed_client, "knee")) | set(found(seed_client, "back"))
+    assert set(found(seed_client, q)) == either and len(either) > total(seed_client, "knee")
+
+
+def test_a_minus_leaves_out_the_claims_with_the_word(seed_client: TestClient) -> None:
+    knee, pain = set(found(seed_client, "knee")), set(found(seed_client, "pain"))
+    assert knee & pain and knee - pain
+    assert set(found(seed_client, "knee -pain")) == knee - pain
+    assert set(found(seed_client, "-pain")) == set(found(seed_client, "")) - pain
+    # a negative number and a hyphenated word are not exclusions
+    assert SMD in found(seed_client, "-0.87") and found(seed_client, "post-op") == found(
+        seed_client, "post op"
+    )
+
+
+@pytest.mark.parametrize(
+    ("q", "meant"),
+    [
+        ("kne pian", "knee pain"),
+        ("knee pian", "knee pain"),
+        ("osteoarthritus", "osteoarthritis"),
+        ("backwrds walking", "backwards walking"),
+        ("Kne -pian", "knee -pain"),
+    ],
+)
+def test_a_misspelt_query_gets_did_you_mean(seed_client: TestClient, q: str, meant: str) -> None:
+    body = seed_client.get("/api/v1/claims", params={"q": q}).json()
+    assert body["total"] == 0
+    assert body["did_you_mean"] == {"q": meant, "total": total(seed_client, meant)}
+    assert body["did_you_mean"]["total"] > 0
+    page = seed_client.get("/claims", params={"q": q}).text
+    assert "Did you mean" in page and f"q={meant.replace(' ', '+')}" in page
+
+
+def test_no_did_you_mean_when_nothing_is_close_or_something_matches(seed_client: TestClient) -> None:
+    assert seed_client.get("/api/v1/claims", params={"q": "xyzzy"}).json()["did_you_mean"] is None
+    assert "did_you_mean" not in seed_client.get("/api/v1/claims", params={"q": "knee"}).json()
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [
+        ("pian", "pain", 1),
+        ("kne", "knee", 1),
+        ("backwrds", "backwards", 1),
+        ("abc", "abc", 0),
+        ("ab", "xyz", 3),
+    ],
+)
+def test_edit_distance(a: str, b: str, distance: int) -> None:
+    assert search.edit_distance(a, b, 3) == distance
