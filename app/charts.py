@@ -58,10 +58,7 @@ UNKNOWN_RADIUS = 4.5
 MAX_RADIUS = 21.0
 
 
-def groups_text(study: Mapping[str, Any]) -> str:
-    """'13 trained, 13 controls': who a study's sample size counts, from studies.bib's ``groups``
-    (the study document's ``groups``); '' without them. Pages and the chart use it."""
-    return ", ".join(f"{g['n']:,} {g['label']}" for g in study.get("groups") or [])
+groups_text = grading.groups_text  # '13 trained, 13 controls' (pages and the chart)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ the factor, its effect and the studies it concerns; the methodology page is gene
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -192,6 +193,40 @@ def reported_number(text: str) -> str:
     kept and none added, in the pages' form: a real minus sign, no plus sign."""
     text = text.strip().removeprefix("+")
     return MINUS + text[1:] if text.startswith("-") else text
+
+
+def people(value: int) -> str:
+    """A count of people as the pages write it: '27', '10,000' (a separator from 10,000 up)."""
+    return f"{value:,}" if abs(value) >= 10_000 else str(value)
+
+
+def groups_text(study: Mapping[str, Any]) -> str:
+    """'13 trained, 13 controls': who a study's sample size counts, from studies.bib's ``groups``
+    (the study document's ``groups``); '' without them. Pages, the chart and the fact-check use it."""
+    return ", ".join(f"{g['n']:,} {g['label']}" for g in study.get("groups") or [])
+
+
+def sample_text(study: Mapping[str, Any], enrolled: bool = False) -> str:
+    """A study's sample size as a reader needs it: pooled participants for reviews, the participants
+    analysed with the groups they are ('26 participants (13 trained, 13 controls)'), enrolled as a
+    fallback. ``enrolled``: also the number enrolled when it differs from the number analysed ('27
+    participants (29 enrolled)'), as the study page and the fact-check's sample-size figures say
+    it (one text for both: a fact-check never says 29 where the page says 27). ``study``: the study
+    document's fields (``sample_size``, ``enrolled``, ``groups``, ``studies_included``, ``design``)."""
+    parts = []
+    if study.get("studies_included"):
+        parts.append(f"{study['studies_included']} studies")
+    size, joined = study.get("sample_size"), study.get("enrolled")
+    if size is not None:
+        groups = groups_text(study)
+        parts.append(f"{people(size)} participants" + (f" ({groups})" if groups else ""))
+        if enrolled and joined is not None and joined != size:
+            parts[-1] += f" ({people(joined)} enrolled)"
+    elif joined is not None:
+        parts.append(f"{people(joined)} enrolled")
+    if parts:
+        return ", ".join(parts)
+    return "Not applicable" if study.get("design") in NO_SAMPLE_DESIGNS else "Not reported"
 
 
 def counted_of(of: str, group: str | None = None, within: bool = False) -> str:

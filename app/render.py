@@ -84,18 +84,15 @@ def figure_text(figure: dict[str, Any]) -> str:
 
 
 def sample_text(study: dict[str, Any]) -> str:
-    """Sample size as a reader needs it: pooled participants for reviews, enrolled as fallback."""
-    parts = []
-    if study.get("studies_included"):
-        parts.append(f"{study['studies_included']} studies")
-    if study.get("sample_size") is not None:
-        groups = charts.groups_text(study)
-        parts.append(f"{number(study['sample_size'])} participants" + (f" ({groups})" if groups else ""))
-    elif study.get("enrolled") is not None:
-        parts.append(f"{number(study['enrolled'])} enrolled")
-    if parts:
-        return ", ".join(parts)
-    return "Not applicable" if study.get("design") in grading.NO_SAMPLE_DESIGNS else "Not reported"
+    """Sample size as a reader needs it: pooled participants for reviews, enrolled as fallback
+    (``grading.sample_text``)."""
+    return grading.sample_text(study)
+
+
+def study_sample_text(study: dict[str, Any]) -> str:
+    """The study page's sample size: ``sample_text`` and the number enrolled when it differs ('27
+    participants (29 enrolled)'), the same text the fact-check's sample-size figures give."""
+    return grading.sample_text(study, enrolled=True)
 
 
 def participants_text(claim: dict[str, Any]) -> str:
@@ -136,7 +133,7 @@ def participants_basis(outcome: dict[str, Any], evidence: list[dict[str, Any]]) 
     analysed, sample = outcome.get("participants"), study.get("sample_size")
     if not analysed or not sample or analysed == sample:
         return ""
-    groups = charts.groups_text(study)
+    groups = grading.groups_text(study)
     of = f"{number(sample)}" + (f": {groups}" if groups else " in the study")
     estimates = [link["estimate"] for link in links if link.get("estimate")]
     named = {e["group"] for e in estimates if e.get("group") and e.get("analysed") == analysed}
@@ -223,6 +220,7 @@ def _environment() -> Environment:
         number=number,
         figure_text=figure_text,
         sample_text=sample_text,
+        study_sample_text=study_sample_text,
         participants_text=participants_text,
         participants_basis=participants_basis,
         snippet_html=snippet_html,

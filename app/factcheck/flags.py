@@ -93,6 +93,10 @@ def _fmt(value: float) -> str:
 
 
 def _figure_text(fig: dict[str, Any]) -> str:
+    """What the evidence shows, as flags quote it: "17–20%", "5.2%"; a study's sample as its page
+    says it ("27 participants (29 enrolled)": ``grading.sample_text``, the figure's ``shown``)."""
+    if fig.get("shown"):
+        return str(fig["shown"])
     value = fig["value"]
     shown = f"{_fmt(value[0])}–{_fmt(value[1])}" if isinstance(value, list | tuple) else _fmt(value)
     unit = {"percent": "%", "participants": " participants"}.get(fig["unit"], f" {fig['unit']}")
@@ -340,8 +344,17 @@ def denied_figures(
     return out
 
 
+def _source(fig: dict[str, Any], comparison: str = "") -> str:
+    """The evidence figure ``fig`` with what it measures and its study: "17–20% (extra percent of
+    VO2max ...; Hooper et al. 2004)"; a study's sample, which says what it counts, "27 participants
+    (29 enrolled) in Hooper et al. 2004"."""
+    if fig.get("shown"):
+        return f"{_figure_text(fig)} in {fig['short']}"
+    return f"{_figure_text(fig)} ({fig['measure']}{comparison}; {fig['short']})"
+
+
 def _noted(lead: str, fig: dict[str, Any]) -> dict[str, Any]:
-    return {"note": f"{lead} {_figure_text(fig)} ({fig['measure']}; {fig['short']})", "study": fig["study"]}
+    return {"note": f"{lead} {_source(fig)}", "study": fig["study"]}
 
 
 def _not_the_studies(text: str, same: list[dict[str, Any]]) -> str | None:
@@ -368,7 +381,7 @@ def _mismatch(fig: Figure, closest: dict[str, Any], how: str = "") -> dict[str, 
                   f"{high:.0f}% more effort, not {_compared(fig)[0]:g}% more.")  # fmt: skip
     return {
         "code": FlagCode.FIGURE_MISMATCH,
-        "message": f"The post {how or 'says '}{fig.text}; the evidence shows {shows} ({closest['measure']}{comparison}; {closest['short']}).{admits}",
+        "message": f"The post {how or 'says '}{fig.text}; the evidence shows {_source(closest, comparison)}.{admits}",
         "post_says": fig.text, "evidence_shows": shows, "quantity": fig.quantity,
         "measure": closest["measure"], "study": closest["study"],
     }  # fmt: skip

@@ -50,6 +50,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlmodel import Session, col, select
 
+from app import grading
 from app.bibfields import doi_url
 from app.documents import claim_summary, short_citation
 from app.factcheck.analyzer import (
@@ -76,7 +77,7 @@ CLAIM_COLUMNS = (
 )  # fmt: skip
 STUDY_COLUMNS = (
     Study.key, Study.title, Study.authors, Study.year, Study.container, Study.sample_size, Study.enrolled,
-    Study.doi, Study.url,
+    Study.groups, Study.studies_included, Study.design, Study.doi, Study.url,
 )  # fmt: skip
 #: Per-claim sets, in feature numbers (``Index``): the claim's core and features, each gate's concepts.
 CLAIM_SETS = ("core", "features", *(f"gate_{g}" for g in GATES))
@@ -175,9 +176,19 @@ def _typed_figures(figures: list[dict[str, Any]], study: Any, short: str) -> lis
         about = f"{fig['measure']} {fig.get('comparison', '')}"
         out.append({**fig, "quantity": quantity, "low": low * factor, "high": high * factor, "study": study.key,
                     "short": short, "about": about})  # fmt: skip
-    for n in dict.fromkeys(x for x in (study.sample_size, study.enrolled) if x):
+    # A post's count of people is held to every count the study reports: those analysed, those
+    # enrolled, and each of its groups ("13 young women" of Terblanche 2005's 13 trained of 26);
+    # each says the study's sample as its page does (``grading.sample_text``: "27 participants (29
+    # enrolled)"), whichever count is the closest to the post's.
+    counts = (study.sample_size, study.enrolled, *(g["n"] for g in study.groups or ()))
+    shown = grading.sample_text(
+        {"sample_size": study.sample_size, "enrolled": study.enrolled, "groups": study.groups,
+         "studies_included": study.studies_included, "design": study.design},
+        enrolled=True,
+    )  # fmt: skip
+    for n in dict.fromkeys(x for x in counts if x):
         out.append({"measure": "participants", "value": n, "unit": "participants", "quantity": "sample-size",
-                    "low": n, "high": n, "study": study.key, "short": short})  # fmt: skip
+                    "low": n, "high": n, "study": study.key, "short": short, "shown": shown})  # fmt: skip
     return out
 
 

@@ -1,0 +1,66 @@
+"""Figures after the second new-user trial (2026-12-01 afternoon): sample sizes held to a study's
+groups and said as its page says them, misreadings flagged only where the post repeats what they
+get wrong, figures kept to the sentence that states them, tags that state nothing, and the figure
+of a claim the post doubts. Example posts are the trial's; the study figures come from
+data/studies.bib (Terblanche 2005: 13 trained, 13 controls; Hooper 2004: 27 analysed, 29 enrolled)
+and data/claims.yaml (Hooper 2004's 17-20%)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from claimids import CALORIES, ENERGY
+from fastapi.testclient import TestClient
+from helpers import factcheck_body as check
+from helpers import match_for
+
+VO2_TRAINING = "backward-training-raises-predicted-vo2max"
+
+
+def codes(match: dict[str, Any], code: str) -> list[dict[str, Any]]:
+    return [f for f in match["flags"] if f["code"] == code]
+
+
+# --- 1. a sample size is any count the study reports: analysed, enrolled, a group -----------------
+
+
+def test_a_sample_size_that_is_a_group_of_the_study_is_not_flagged(seed_client: TestClient) -> None:
+    """Terblanche 2005 trained 13 women (26 with the controls): "13 young women" is right. Before, it
+    was flagged against the 26."""
+    text = "Retro walking improved VO2 max by 5.2% in a six-week study of 13 young women."
+    match = match_for(check(seed_client, text), VO2_TRAINING)
+    assert not codes(match, "figure-mismatch"), match["flags"]
+    # another count is still flagged, naming the groups
+    text = "Retro walking improved VO2 max by 5.2% in a six-week study of 40 young women."
+    (flag,) = codes(match_for(check(seed_client, text), VO2_TRAINING), "figure-mismatch")
+    assert flag["post_says"] == "40 young women"
+    assert flag["evidence_shows"] == "26 participants (13 trained, 13 controls)"
+
+
+# --- 6. a study's sample is said as its page says it ------------------------------------------------
+
+
+def test_a_sample_size_flag_says_the_count_the_study_page_says(seed_client: TestClient) -> None:
+    """Hooper 2004 analysed 27 of 29 enrolled: the page says "27 participants (29 enrolled)", the
+    fact-check said "29 participants" (the closest of its two counts). One function now writes both."""
+    text = "New study: walking backward burns more calories than regular walking, tested on 200 women!"
+    body = check(seed_client, text)
+    flags = [
+        f for m in body["matches"] for f in codes(m, "figure-mismatch") if f["study"] == "hooper2004effects"
+    ]
+    assert flags, body["matches"]
+    for flag in flags:
+        assert flag["evidence_shows"] == "27 participants (29 enrolled)"
+        assert "27 participants (29 enrolled) in Hooper et al. 2004" in flag["message"]
+    page = seed_client.get("/studies/hooper2004effects").text
+    assert "<dd>27 participants (29 enrolled)</dd>" in page
+    study = seed_client.get("/api/v1/studies/hooper2004effects").json()
+    assert (study["sample_size"], study["enrolled"]) == (27, 29)
+
+
+@pytest.mark.parametrize("said", ["27 people", "29 people"])
+def test_the_analysed_and_the_enrolled_count_both_pass(seed_client: TestClient, said: str) -> None:
+    text = f"A 2004 study of {said} found walking backward burns more calories than walking forward."
+    match = match_for(check(seed_client, text), CALORIES, ENERGY)
+    assert not codes(match, "figure-mismatch"), match["flags"]
