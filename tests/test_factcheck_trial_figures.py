@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from claimids import CALORIES, ENERGY
+from claimids import CALORIES, ENERGY, KNEE_OA
 from fastapi.testclient import TestClient
 from helpers import factcheck_body as check
 from helpers import match_for
@@ -64,3 +64,48 @@ def test_the_analysed_and_the_enrolled_count_both_pass(seed_client: TestClient, 
     text = f"A 2004 study of {said} found walking backward burns more calories than walking forward."
     match = match_for(check(seed_client, text), CALORIES, ENERGY)
     assert not codes(match, "figure-mismatch"), match["flags"]
+
+
+# --- 7. a misreading is repeated by what it gets wrong, not by the claim it misreads -------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "New study: walking backward burns more calories than regular walking, tested on 200 women!",
+        "New study: walking backward burns 3 times more calories than regular walking",
+    ],
+)
+def test_a_post_of_the_claim_does_not_repeat_a_misreading_of_its_figure(
+    seed_client: TestClient, text: str
+) -> None:
+    """Hooper 2004's recorded misreading is "20% more calories" (it reported no calories): a post
+    that speaks of a study and says backward walking burns more calories, or 3 times more, does
+    not repeat it. Before, both got ``misdescribed-study``."""
+    body = check(seed_client, text)
+    assert body["matches"]
+    for match in body["matches"]:
+        assert not codes(match, "misdescribed-study"), match["flags"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A study found backward walking burns 20% more calories.",  # the misreading's figure
+        "A 2004 study found walking backward burns more calories than walking forward.",  # the study
+    ],
+)
+def test_a_post_that_repeats_what_the_misreading_gets_wrong_is_flagged(
+    seed_client: TestClient, text: str
+) -> None:
+    match = match_for(check(seed_client, text), CALORIES)
+    (flag,) = codes(match, "misdescribed-study")
+    assert flag["study"] == "hooper2004effects"
+
+
+def test_a_misreading_s_own_wording_is_repeated_without_a_figure(seed_client: TestClient) -> None:
+    """Alghadir 2019's misreading sets backward against forward walking, which the knee
+    osteoarthritis claim does not: a post that says so repeats it."""
+    text = "A study showed backward walking beat forward walking for knee osteoarthritis pain."
+    (flag,) = codes(match_for(check(seed_client, text), KNEE_OA), "misdescribed-study")
+    assert flag["study"] == "alghadir2019effect"

@@ -737,6 +737,8 @@ def misreading_flags(
                 best = max(best, sum(index.idf.get(f, 1.0) for f in concepts if f in have) / total)
         if best < (MISREADING_WITH_FIGURE if repeated else MISREADING_COVERAGE):
             continue
+        if not repeated and not _says_what_it_misreads(profile, misreading, texts, uf, unit_figures):
+            continue  # the claim in the words any post making it has: no misreading of this study
         base = uf.unit.start
         flags.append({
             "code": FlagCode.MISDESCRIBED_STUDY,
@@ -745,3 +747,40 @@ def misreading_flags(
             "figures": [{"post_says": f.text, "span": {"start": base + f.start, "end": base + f.end}} for f in repeated],
         })  # fmt: skip
     return flags
+
+
+def _says_what_it_misreads(
+    profile: ClaimProfile,
+    misreading: dict[str, Any],
+    texts: list[frozenset[str]],
+    uf: UnitFeatures,
+    figures: list[Figure],
+) -> bool:
+    """Whether a unit that says a misreading's concepts, without its result figure, says what
+    makes it a misreading of that study rather than the claim itself: a concept of the
+    misreading that none of the claim's texts has ("beat forward walking" of a claim about knee
+    osteoarthritis), the study by its year or first author ("a 2004 study": ``_named``), or a
+    figure of its design that the misreading gives ("27 people", "2.5 mph"). A misreading whose
+    concepts are the claim's ("A study found walking backward burns 20% more calories": wrong
+    only in its figure) is not repeated by "New study: walking backward burns more calories"
+    (new-user trial 2026-12-01: every post of the claim that spoke of a study was flagged).
+    ``texts``: the features of the misreading's texts; ``figures``: the unit's."""
+    own = profile.features
+    if any(f in uf.have for t in texts for f in t if not f.startswith("w:") and f not in own):
+        return True
+    if _named(uf.unit.text, [misreading]):
+        return True
+    design = [
+        f for t in (misreading["claimed"], *misreading.get("phrasings", ())) for f in _design_figures(t)
+    ]
+    return any(
+        g.quantity == f.quantity and within(g.value, g.high, f.value, f.high or f.value)
+        for g in figures
+        for f in design
+    )
+
+
+@functools.lru_cache(maxsize=256)  # a misreading's texts, read once per process
+def _design_figures(text: str) -> tuple[Figure, ...]:
+    """The design figures (``DESIGN_QUANTITIES``) a misreading's text gives: "27 people", "2.5 mph"."""
+    return tuple(f for f in post_figures(text) if f.quantity in DESIGN_QUANTITIES)
