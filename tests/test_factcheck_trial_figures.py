@@ -109,3 +109,39 @@ def test_a_misreading_s_own_wording_is_repeated_without_a_figure(seed_client: Te
     text = "A study showed backward walking beat forward walking for knee osteoarthritis pain."
     (flag,) = codes(match_for(check(seed_client, text), KNEE_OA), "misdescribed-study")
     assert flag["study"] == "alghadir2019effect"
+
+
+# --- 3. a figure belongs to the sentence that states it ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "figures"),
+    [
+        ("Six weeks of backward training raised VO2 max by 40%. It also helps knee osteoarthritis.", ["40%"]),
+        ("Backward walking improves balance by 30%. It also helps knee osteoarthritis.", ["30%"]),
+        (
+            "Rückwärtsgehen verbessert das Gleichgewicht um 30 Prozent. Es hilft bei Kniearthrose.",
+            ["30 Prozent"],
+        ),
+    ],
+)
+def test_a_figure_of_another_sentence_is_not_checked_against_a_claim(
+    seed_client: TestClient, text: str, figures: list[str]
+) -> None:
+    """The knee osteoarthritis claim is made in the second sentence; the first scored for it too,
+    through the knee the post lends every sentence, and its figures were listed under the knee
+    claim's ``unverified_figures`` ("Six weeks", "40%"). They are the first sentence's claim's."""
+    body = check(seed_client, text)
+    knee = match_for(body, KNEE_OA)
+    assert knee["unverified_figures"] == [] and not codes(knee, "figure-mismatch"), knee
+    other = [m for m in body["matches"] if m["claim"]["id"] != KNEE_OA]
+    listed = {u["post_says"] for m in other for u in m["unverified_figures"]}
+    listed |= {f["post_says"] for m in other for f in codes(m, "figure-mismatch")}
+    assert set(figures) <= listed
+
+
+def test_a_figure_the_post_repeats_for_the_same_claim_is_still_checked(seed_client: TestClient) -> None:
+    """The other sentence that makes the claim in its own words still has its figure checked."""
+    text = "Want to burn double the calories? Run backwards. It has been shown to burn double the calories."
+    (flag,) = codes(match_for(check(seed_client, text), CALORIES), "figure-mismatch")
+    assert text[flag["span"]["start"] : flag["span"]["end"]] == "double" and flag["span"]["start"] > 40

@@ -214,6 +214,19 @@ def _holds_claim_words(index: Index, post: Any, start: int, end: int) -> bool:
     )
 
 
+def _names_own_words(index: Index, cand: Candidate, post: Any, unit: Unit) -> bool:
+    """Whether ``unit`` names an outcome, body part or topic of ``cand``'s claim that is not
+    generic (``_generic``: "improves" names no claim of its own). A unit that scores for a claim
+    only through what the post lends all its units ("Six weeks of backward training raised VO2
+    max by 40%. It also helps knee osteoarthritis.": knee osteoarthritis, lent to the first
+    sentence) does not make it there, and its figures are not checked against it."""
+    kind = index.analyzer.kind
+    return any(
+        kind(f) in _CLAIM_WORD_KINDS and not _generic(index, f) and _spans_in(post, f, unit)
+        for f in index.profiles[cand.claim_id].features | cand.matched
+    )
+
+
 def _names_another_claim(index: Index, cand: Candidate, post: Any, start: int, end: int) -> bool:
     """Whether ``post``'s text from ``start`` to ``end`` names an outcome, body part or topic that is
     none of ``cand``'s claim ("..., but it does strengthen your quads" after a denial about knee
@@ -774,6 +787,8 @@ def _passed_on_figures(
     uf, said, denied, _ = _read_unit(index, cand, per_post, post)
     if said not in (PostStance.ASSERTS, PostStance.REPORTS):
         return [], []
+    if not _names_own_words(index, cand, post, uf.unit):
+        return [], []  # the claim is only lent to that unit: its figures are another claim's
     return figure_checks(
         index.profiles[cand.claim_id], post, uf, [f for f in per_post.figures(uf.unit) if f not in denied]
     )
