@@ -36,7 +36,12 @@ walking" does not deny the quadriceps claim). Checked in this order:
   cuts the claim down ("However, VO2 max is merely an upper limit ...", "Jedoch ... lediglich die
   obere Grenze": ``_limited``); or the claim compares backward
   with forward and the unit compares the same quantity the other way round ("Forward walking
-  burns more calories than backward walking": ``reverses_comparison``).
+  burns more calories than backward walking": ``reverses_comparison``); or the unit passes
+  on someone else's claim and the next sentence contests it, opening with a contrast and
+  qualifying it or calling it false ("Some claim that ... However, weight loss is a complex
+  process that depends on ...", "Tuy nhiên, ... tùy thuộc vào ...": ``contested``), or the main
+  clause after a leading "While proponents argue that ..." does ("..., the reality is more
+  nuanced": ``conceded_then_contested``).
 - ``asks`` also when the next sentence is a short question that puts the claim in doubt ("But is
   it really so?", "¿Funciona de verdad?", "Но так ли это?", "What evidence is there for this
   claim?").
@@ -444,7 +449,14 @@ _REPORTED = re.compile(
     r"segundo|de acordo com|dizem que|"  # pt
     r"secondo|dicono che|"  # it
     r"volgens|zouden|beweren|"  # nl
+    # those who hold it, arguing for it ("proponents argue that", "advocates claim")
+    r"(?:proponents|advocates|supporters|enthusiasts|believers|fans|fans of \w+) (?:\w+ )?"
+    r"(?:argue|claim|say|insist|believe|maintain|contend|tout|swear|promise)|"
     r"уверяют|обещают|утверждают|говорят|по словам|якобы|считается|"  # ru
+    # vi "many posts assert that", "some believe that" (not "tôi cho rằng", I think); ar "studies
+    # indicate that" (تشير الدراسات إلى أن), "it is said that", "claims"
+    r"khẳng định rằng|tuyên bố rằng|(?<!tôi )cho rằng|"
+    r"تشير (?:\w+ ){0,3}إلى أن|يقال إن|يُقال إن|يزعم|يدعي|يدّعي|"
     r"(?:уточнил|сказал|отметил|пояснил|рассказал)[аи]?,? что)(?!\w)",
     re.IGNORECASE,
 )
@@ -1023,6 +1035,92 @@ def _limited(text: str, words: Sequence[Span] | None) -> bool:
     return False
 
 
+# A claim passed on and then contested (``contested``): a sentence that opens with a contrast
+# ("However", "But", "In reality", "Tuy nhiên", "ومع ذلك") and says the claim is more qualified
+# than it was put (``_NUANCE``: "a complex process that depends on various factors", "more
+# nuanced", "needs more research") or false (``_VERDICT``). "Some claim that walking backwards
+# is a surefire way to shed pounds. However, weight loss is a complex process that depends on
+# various factors" denies; the same after an assertion stays one (the writer's own claim with a
+# caveat).
+_CONTEST_OPENER = re.compile(
+    r"^\W*(?:however|but|yet|still|in reality|in truth|in fact|actually|the (?:reality|truth) is|"
+    r"sin embargo|no obstante|pero|en realidad|cependant|pourtant|toutefois|mais|en r[ée]alit[ée]|"
+    r"jedoch|allerdings|aber|doch|tats[äa]chlich|in wirklichkeit|tuttavia|per[òo]|ma|in realt[àa]|"
+    r"por[ée]m|contudo|no entanto|mas|na verdade|na realidade|echter|maar|in werkelijkheid|"
+    r"однако|но|на самом деле|namun|tetapi|akan tetapi|ancak|fakat|jednak|ale|"
+    r"tuy nhiên|nhưng|thực tế|ومع ذلك|لكن|غير أن)(?!\w)",
+    re.IGNORECASE,
+)
+# More qualified than the claim: it depends, it is more complex, it needs more research.
+_NUANCE = re.compile(
+    r"\b(?:(?:more|far more|much more|a lot more) (?:nuanced|complex|complicated)|"
+    r"not (?:that|so|as|quite that|quite so) (?:simple|straightforward|clear-cut|clear cut|black and white|easy)|"
+    r"(?:a |an )?(?:complex|complicated|multifactorial) (?:process|issue|question|picture|matter|topic)|"
+    r"depends? (?:largely |heavily |mainly |on a lot of )?on|depending on|varies|vary (?:from|between|by|with|widely)|"
+    r"(?:needs?|requires?|requiring|call for|calls for) (?:much |a lot )?(?:more|further|additional|larger) "
+    r"(?:research|studies|study|investigation|evidence|trials|data)|"
+    r"(?:more|further|additional) (?:research|studies|investigation|evidence|trials) (?:is|are) "
+    r"(?:still )?(?:needed|required|necessary|warranted)|"
+    r"depende (?:\w+ )?(?:de|da|do|dos|das|del)|m[áa]s complej[oa]|no es tan (?:simple|sencillo|f[áa]cil)|"  # es, pt
+    r"(?:se necesitan|hacen falta|requiere|requieren) m[áa]s (?:estudios|investigaci[óo]n)|"
+    r"d[ée]pend (?:\w+ )?(?:de|du|des|d')|plus (?:complexe|nuanc[ée]e?)|pas si simple|"  # fr
+    r"(?:d'autres|davantage d'|plus d'|de nouvelles) (?:[ée]tudes|recherches)|"
+    r"h[äa]ngt (?:\w+ ){0,4}ab|komplexer|nicht so einfach|weitere (?:studien|forschung|untersuchungen)|"  # de
+    r"dipende da|pi[ùu] complesso|non [èe] cos[ìi] semplice|ulteriori (?:studi|ricerche)|"  # it
+    r"mais complex[oa]|n[ãa]o [ée] t[ãa]o simples|mais (?:estudos|pesquisas)|"  # pt
+    r"hangt af van|complexer|niet zo eenvoudig|meer onderzoek|"  # nl
+    r"зависит от|сложнее|не так просто|дополнительных исследований|"  # ru
+    r"tergantung|bergantung pada|lebih kompleks|penelitian lebih lanjut|"  # id
+    r"tùy thuộc|phụ thuộc|phức tạp hơn|cần thêm nghiên cứu|cần nghiên cứu thêm|"  # vi
+    r"مزيد من (?:الأبحاث|البحث|الدراسات)|يعتمد على|تعتمد على)(?!\w)",  # ar
+    re.IGNORECASE,
+)
+
+
+def contested(text: str, following: str, following_words: Sequence[Span] | None) -> bool:
+    """The unit passes on someone else's claim (``reported``) and the next sentence contests it:
+    it opens with a contrast (``_CONTEST_OPENER``) and qualifies the claim (``_NUANCE``) or calls
+    it false (``_VERDICT``), about the claim's words when it names them ("However, weight loss is
+    a complex process ..."), or about what it refers back to when it names none ("However, this
+    figure depends on speed"). A question is not a contest (it asks: ``stance``)."""
+    nxt = _clean(following).strip()
+    if not nxt or not _CONTEST_OPENER.match(nxt) or is_question(nxt) or not reported(text):
+        return False
+    cues = _cues(_NUANCE, nxt) + _cues(_VERDICT, nxt)
+    if following_words:
+        return any(_governs(nxt, cue, following_words) for cue in cues)
+    return bool(cues)
+
+
+# "While proponents argue that it can alleviate back pain, the reality is more nuanced": a leading
+# concessive clause passes the claim on and the main clause contests it.
+_CONCEDED = re.compile(
+    r"(?:^|[:.!?]\s+)\W*(?:while|whilst|although|though|even though|whereas|mientras que|aunque|si bien|"
+    r"alors que|bien que|m[êe]me si|obwohl|w[äa]hrend|wenngleich|sebbene|anche se|mentre|embora|"
+    r"enquanto|ainda que|hoewel|terwijl|хотя|в то время как)\b",
+    re.IGNORECASE,
+)
+
+
+def conceded_then_contested(text: str, words: Sequence[Span] | None) -> bool:
+    """A leading "While / Although ..." clause passes the claim on (``reported``; the claim's words
+    there when known) and the main clause after its comma qualifies or rejects it (``_NUANCE``,
+    ``_VERDICT``) without naming the claim's words itself."""
+    t = _clean(text)
+    m = _CONCEDED.search(t)
+    if not m:
+        return False
+    comma = t.find(",", m.end())
+    if comma < 0 or not reported(t[m.end() : comma]):
+        return False
+    if words is not None and (
+        not any(m.end() <= a and b <= comma for a, b in words) or any(a > comma for a, _ in words)
+    ):
+        return False
+    main = t[comma + 1 :]
+    return bool(_cues(_NUANCE, main) or _cues(_VERDICT, main))
+
+
 def _only_no(text: str) -> bool:
     """The sentence is nothing but a "no" ("It doesn't.", "Not really.", "I don't think so."): a
     statement it follows is denied, as a question it answers would be."""
@@ -1093,8 +1191,13 @@ def stance(
     verdict = _verdict_after(nxt, following_words) and not is_question(nxt)
     if nxt and (verdict or _only_no(nxt) or _BARE_NO.match(_clean(nxt))):
         return PostStance.DENIES
+    # "Some claim that X. However, it is more complex than that.": someone's claim, contested;
     # "Forward walking burns more calories than backward walking": the claim's comparison reversed
-    if reverses_comparison(text, claim_statement, words, actors):
+    if (
+        contested(text, nxt, following_words)
+        or conceded_then_contested(text, words)
+        or reverses_comparison(text, claim_statement, words, actors)
+    ):
         return PostStance.DENIES
     doubt = _CHALLENGE.search(nxt) or _cues(_VERDICT, nxt)  # "Is that true or a myth?", "Myth?"
     if nxt and is_question(nxt) and doubt and word_count(nxt) <= VERDICT_SENTENCE_WORDS:

@@ -1,0 +1,106 @@
+"""Stance on denials (issue 14, 2026-12-01 afternoon helper session): a claim passed on ("Some
+claim that ...", "proponents argue", "khẳng định rằng", "تشير الدراسات إلى أن") and contested by
+the next sentence, which opens with a contrast and qualifies it ("However, weight loss is a complex
+process that depends on ...", "Tuy nhiên, ... tùy thuộc vào ...") or by the main clause after a
+leading "While ..." ("..., the reality is more nuanced") is denied. The same caveat after the
+writer's own claim, and a contrast that qualifies nothing, leave the stance as it was. Through
+the API. The sentences are written for these tests, not taken from the labelled set."""
+
+from __future__ import annotations
+
+import pytest
+from claimids import BACK, BALANCE, CALORIES, WEIGHT
+from fastapi.testclient import TestClient
+from helpers import claim_matches, factcheck_body
+
+from app.factcheck.stance import contested
+
+
+@pytest.fixture(scope="module")
+def client(seed_settings, seed_client: TestClient) -> TestClient:  # type: ignore[no-untyped-def]
+    """``seed_client`` with the fact-check index written and its models loaded."""
+    from app.db import Database
+    from app.factcheck.index import get_index
+    from app.store import Store
+
+    store = Store(Database(seed_settings))
+    get_index(store)
+    store.db.dispose()
+    for _ in range(10):
+        if (
+            seed_client.post(
+                "/api/v1/factcheck", json={"text": "Walking backwards eases knee pain."}
+            ).status_code
+            != 503
+        ):
+            break
+    return seed_client
+
+
+def stance_of(client: TestClient, text: str, claim: str) -> str:
+    found = claim_matches(factcheck_body(client, text))
+    assert claim in found, f"{claim} not among {list(found)}"
+    return str(found[claim]["stance"])
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        (
+            "Some claim that walking backwards is a quick way to lose weight. However, weight loss is a "
+            "complex process that depends on diet and many other factors.",
+            WEIGHT,
+        ),
+        (
+            "Proponents argue that walking backwards relieves low back pain. In reality, it is far more "
+            "complicated than that.",
+            BACK,
+        ),
+        ("While fans claim that walking backwards burns more calories, the truth is more nuanced.", CALORIES),
+        (
+            "Algunos aseguran que caminar hacia atrás quema más calorías. Sin embargo, depende mucho de la "
+            "velocidad.",
+            CALORIES,
+        ),
+        (
+            "Nhiều người cho rằng đi bộ lùi giúp đốt cháy nhiều calo hơn. Tuy nhiên, điều này còn tùy thuộc "
+            "vào tốc độ.",
+            CALORIES,
+        ),
+        (
+            "تشير بعض الدراسات إلى أن المشي إلى الوراء يحسن التوازن. ومع ذلك، تحتاج هذه النتائج إلى مزيد من "
+            "الأبحاث.",
+            BALANCE,
+        ),
+    ],
+)
+def test_a_claim_passed_on_and_contested_is_denied(client: TestClient, text: str, claim: str) -> None:
+    assert stance_of(client, text, claim) == "denies"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the writer's own claim with a caveat stays the writer's claim
+        ("Walking backwards burns more calories. However, this depends on your speed.", "asserts"),
+        # a contrast that qualifies nothing
+        (
+            "Some claim that walking backwards burns more calories. However, it is important to start slowly.",
+            "reports",
+        ),
+        # the nuance is the other side's, in the leading clause
+        (
+            "While some experts say it is not so simple, others believe that walking backwards burns more "
+            "calories.",
+            "reports",
+        ),
+    ],
+)
+def test_a_caveat_that_contests_nothing_leaves_the_stance(
+    client: TestClient, text: str, expected: str
+) -> None:
+    assert stance_of(client, text, CALORIES) == expected
+
+
+def test_a_question_after_the_claim_is_no_contest() -> None:
+    assert not contested("Some claim that it burns more calories.", "But does it depend on speed?", None)
