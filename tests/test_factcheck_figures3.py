@@ -191,7 +191,9 @@ def test_a_hashtag_number_that_carries_no_change_is_a_name(text: str) -> None:
 
 
 def test_a_hashtag_multiplier_is_flagged(seed_client: TestClient) -> None:
-    body = check(seed_client, "#Burn2xCalories #backwardwalking")
+    """In a post that states something; a post of hashtags only states nothing (its stance is
+    ``mentions``), and its tag's figure is listed, not flagged (tests/test_factcheck_trial_figures.py)."""
+    body = check(seed_client, "Try it! #Burn2xCalories #backwardwalking")
     (flag,) = mismatches(match_for(body, CALORIES))
     assert flag["post_says"] == "2x" and flag["evidence_shows"] == HOOPER
 

@@ -145,3 +145,22 @@ def test_a_figure_the_post_repeats_for_the_same_claim_is_still_checked(seed_clie
     text = "Want to burn double the calories? Run backwards. It has been shown to burn double the calories."
     (flag,) = codes(match_for(check(seed_client, text), CALORIES), "figure-mismatch")
     assert text[flag["span"]["start"] : flag["span"]["end"]] == "double" and flag["span"]["start"] > 40
+
+
+# --- 16. a post of hashtags only states no figure ----------------------------------------------------
+
+
+def test_a_figure_in_a_post_of_hashtags_only_is_listed_not_flagged(seed_client: TestClient) -> None:
+    """Figure flags apply to what a post asserts or reports; a post of hashtags only is
+    ``mentions``. Before, "#Burn2xCalories" got a figure-mismatch beside that stance; now the figure
+    is listed under ``unverified_figures`` with what the evidence shows (never dropped)."""
+    text = "#Burn2xCalories #BackwardWalking"
+    body = check(seed_client, text)
+    assert body["hashtags_only"] is True
+    match = match_for(body, CALORIES)
+    assert match["stance"] == "mentions"
+    assert not codes(match, "figure-mismatch") and not codes(match, "misdescribed-study")
+    (listed,) = [u for u in match["unverified_figures"] if u["post_says"] == "2x"]
+    assert text[listed["span"]["start"] : listed["span"]["end"]] == "2x"
+    assert listed["note"].startswith("named in a hashtag, not stated;") and "17–20%" in listed["note"]
+    assert listed["study"] == "hooper2004effects"

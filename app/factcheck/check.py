@@ -732,8 +732,12 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
         elsewhere += [f for f in more if f not in figure_flags + elsewhere]
         unverified += [u for u in more_unverified if u not in unverified]
     quoted, where = per_post.quote(unit.start, unit.end), (unit.start, unit.end)
+    mentions = said == PostStance.ASSERTS and per_post.hashtags_only
+    if mentions:  # a tag names a figure, the post states none: listed with what the evidence shows
+        unverified += [_tagged(f) for f in elsewhere + figure_flags]
+        elsewhere = figure_flags = []
     flags = list(elsewhere)
-    if said in (PostStance.ASSERTS, PostStance.REPORTS):  # what the post passes on as true
+    if said in (PostStance.ASSERTS, PostStance.REPORTS) and not mentions:  # what the post passes on as true
         flags += figure_flags + misreading_flags(index, profile, uf, said_figures)
         if not per_post.hashtags_only:  # tags pass nothing on
             flags += rejected_flags(claim, said, quoted, where)
@@ -762,6 +766,18 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
         "claim_review": claim_review(claim, base_url=base_url, publisher=publisher),
     }  # fmt: skip
     return found if per_post.sent == text else _as_sent(found, per_post)
+
+
+def _tagged(flag: dict[str, Any]) -> dict[str, Any]:
+    """A figure-mismatch flag of a post of hashtags only as an ``unverified_figures`` entry: the tag
+    names the figure ("#Burn2xCalories"), the post states nothing (stance ``mentions``), and the
+    note keeps what the evidence shows."""
+    said = f"The post says {flag['post_says']}; "
+    shows = flag["message"].removeprefix(said) if flag["message"].startswith(said) else flag["message"]
+    return {
+        "post_says": flag["post_says"], "quantity": flag["quantity"], "span": flag["span"],
+        "note": f"named in a hashtag, not stated; {shows}", "study": flag["study"],
+    }  # fmt: skip
 
 
 def _read_unit(
