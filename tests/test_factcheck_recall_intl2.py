@@ -1,0 +1,38 @@
+"""Recall in languages other than English, continued (2026-12-01, afternoon): the English loanwords
+posts in other languages name the gait with ("le retro-walking", "Nordic Walking", "le running")
+read as the gait, as the English terms read them. On the reading of a post (``check.post_units``)
+and through the API, with the shipped data and score model. The sentences are written for these
+tests, not taken from the labelled set."""
+
+from __future__ import annotations
+
+import pytest
+from claimids import BALANCE
+from fastapi.testclient import TestClient
+from helpers import claim_matches, factcheck_body, post_features
+
+
+@pytest.mark.parametrize(
+    ("text", "gait"),
+    [
+        ("Le « retro-walking » est à la mode sur les réseaux sociaux.", "walking"),
+        ("Il retrowalking è sempre più popolare tra gli sportivi.", "walking"),
+        ("Beim Retro-Walking geht man rückwärts, beim Walken vorwärts.", "walking"),
+        ("El retro walking se ha puesto de moda en las redes.", "walking"),
+        ("Le rétro-running gagne des adeptes.", "running"),
+    ],
+)
+def test_an_english_loanword_names_the_gait(index, text: str, gait: str) -> None:  # type: ignore[no-untyped-def]
+    """ "Walking backward" names backward walking in English (backward and walking); a post in
+    another language that borrows the English word reads the same two, not the direction alone."""
+    features = post_features(index, text)
+    assert {"backward", gait} <= features, sorted(f for f in features if not f.startswith("w:"))
+
+
+def test_a_loanword_post_finds_the_walking_claim(seed_client: TestClient) -> None:
+    body = factcheck_body(
+        seed_client,
+        "Selon les kinés, le « retro-walking » améliore l'équilibre des seniors.",
+    )
+    assert body["language"]["code"] == "fr"
+    assert BALANCE in claim_matches(body), [m["claim"]["id"] for m in body["matches"]]
