@@ -7,7 +7,7 @@ tests, not taken from the labelled set."""
 from __future__ import annotations
 
 import pytest
-from claimids import BALANCE
+from claimids import BALANCE, CALORIES
 from fastapi.testclient import TestClient
 from helpers import claim_matches, factcheck_body, post_features
 
@@ -36,3 +36,26 @@ def test_a_loanword_post_finds_the_walking_claim(seed_client: TestClient) -> Non
     )
     assert body["language"]["code"] == "fr"
     assert BALANCE in claim_matches(body), [m["claim"]["id"] for m in body["matches"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Der Energieverbrauch ist beim Rückwärtsgehen höher als beim Vorwärtsgehen.",
+        "La dépense énergétique de la marche à reculons est plus élevée.",
+        "El gasto energético de caminar hacia atrás es mayor.",
+        "Il dispendio energetico della camminata all'indietro è maggiore.",
+        "Wydatek energetyczny podczas chodzenia do tyłu jest wyższy.",
+        "Энергозатраты при ходьбе задом наперёд выше.",
+    ],
+)
+def test_energy_expenditure_is_the_calories_burned(index, text: str) -> None:  # type: ignore[no-untyped-def]
+    """ "Energy expenditure" names the calories burned as well as the energy cost in English; so
+    does "Energieverbrauch", "dépense énergétique", "gasto energético", "энергозатраты"."""
+    assert {"calorie-burn", "energy-cost"} <= post_features(index, text)
+
+
+def test_an_energy_expenditure_post_finds_the_calorie_claim(seed_client: TestClient) -> None:
+    body = factcheck_body(seed_client, "Der Energieverbrauch beim Rückwärtslaufen ist deutlich höher.")
+    assert body["language"]["code"] == "de"
+    assert CALORIES in claim_matches(body), [m["claim"]["id"] for m in body["matches"]]
