@@ -630,7 +630,9 @@ class UnverifiedFigure(_Out):
 
 class DeniedFigure(_Out):
     """A figure the post denies without denying the claim ("Walking backwards doesn't burn twice the
-    calories": the post denies the doubling, and its stance toward the claim is what is left)."""
+    calories": the post denies the doubling, and its stance toward the claim is what is left), or
+    with it (the match's stance is then ``denies``: "My trainer says it burns 5 times more calories.
+    I'm not convinced.")."""
 
     post_says: str
     quantity: str = Field(description="percent-change, percent-of-max or body-weights (figures.QUANTITIES)")
@@ -678,7 +680,8 @@ class FactCheckMatch(_Out):
     unverified_figures: list[UnverifiedFigure]
     denied_figures: list[DeniedFigure] = Field(
         default=[],
-        description='figures the post denies without denying the claim ("doesn\'t burn twice the calories")',
+        description='figures the post denies without denying the claim ("doesn\'t burn twice the calories"), '
+        "or with it (stance denies: the figures of the denied claim, with what the evidence shows of them)",
     )
     citations: list[Citation]
     claim_review: dict[str, Any] = Field(description="schema.org ClaimReview (JSON-LD)")

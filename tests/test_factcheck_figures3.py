@@ -144,7 +144,13 @@ def test_a_denied_figure_names_the_figure_given_in_its_place(seed_client: TestCl
 
 def test_without_a_correction_a_no_still_denies(seed_client: TestClient) -> None:
     match = match_for(check(seed_client, "Walking backwards burns twice the calories? Nope."), ENERGY)
-    assert match["stance"] == "denies" and match["denied_figures"] == []
+    assert match["stance"] == "denies"
+    # the figure is denied with the claim: listed with what the evidence shows, no correction
+    # (tests/test_factcheck_trial_figures.py)
+    (denied,) = match["denied_figures"]
+    assert (
+        denied["post_says"] == "twice" and denied["evidence_agrees"] is True and "corrected_to" not in denied
+    )
 
 
 def test_the_page_and_the_cli_show_the_correction(

@@ -15,6 +15,8 @@ from fastapi.testclient import TestClient
 from helpers import factcheck_body as check
 from helpers import match_for
 
+from app.settings import Settings
+
 VO2_TRAINING = "backward-training-raises-predicted-vo2max"
 
 
@@ -164,3 +166,43 @@ def test_a_figure_in_a_post_of_hashtags_only_is_listed_not_flagged(seed_client: 
     assert text[listed["span"]["start"] : listed["span"]["end"]] == "2x"
     assert listed["note"].startswith("named in a hashtag, not stated;") and "17–20%" in listed["note"]
     assert listed["study"] == "hooper2004effects"
+
+
+# --- 2. a figure of a claim the post doubts is denied with it, never lost ----------------------------
+
+TRAINER = "My trainer says backward walking burns 5 times more calories than walking forward and that it cures knee arthritis."
+
+
+def test_a_figure_of_a_report_the_writer_doubts_is_listed_as_denied(
+    seed_client: TestClient,
+    seed_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Reported, "5 times more" is flagged; with "I'm not convinced." after it the post denies the
+    claim, and the figure was neither flagged nor listed. Now it is listed under ``denied_figures``
+    with what the evidence shows (on the API, the page and the CLI)."""
+    reported = match_for(check(seed_client, TRAINER), CALORIES)
+    assert reported["stance"] == "reports" and codes(reported, "figure-mismatch")
+    text = TRAINER + " I'm not convinced."
+    match = match_for(check(seed_client, text), CALORIES)
+    assert match["stance"] == "denies" and not codes(match, "figure-mismatch")
+    (denied,) = match["denied_figures"]
+    assert denied["post_says"] == "5 times more" and denied["evidence_agrees"] is True
+    assert text[denied["span"]["start"] : denied["span"]["end"]] == "5 times more"
+    assert "17–20%" in denied["note"] and denied["study"] == "hooper2004effects"
+    page = seed_client.post("/factcheck", data={"text": text}, headers={"accept": "text/html"})
+    assert page.status_code == 200 and "The post denies the claim with the figure “5 times more”" in page.text
+    from app.cli import main
+
+    monkeypatch.setenv("EVIDENCE_KB_DATABASE_URL", seed_settings.database_url)
+    assert main(["factcheck", text]) == 0
+    assert "x denied figure: 5 times more" in capsys.readouterr().out
+
+
+def test_a_figure_of_a_claim_called_a_myth_is_listed_as_denied(seed_client: TestClient) -> None:
+    match = match_for(
+        check(seed_client, "It's a myth that walking backwards burns 5 times more calories."), CALORIES
+    )
+    assert match["stance"] == "denies"
+    assert [d["post_says"] for d in match["denied_figures"]] == ["5 times more"]

@@ -726,6 +726,13 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     # post passes on in another ("Want to burn double the calories? Run backwards. It has been
     # shown to burn double the calories.": the question is shown) is checked there too, with its
     # own span (new-user trial 2026-12-01: "double" went unflagged).
+    if said == PostStance.DENIES:
+        # the post denies the claim and the figures it gives with it ("My trainer says it burns 5
+        # times more calories. I'm not convinced."): listed as denied, with what the evidence
+        # shows of them, never dropped with the claim (those already listed as unverified stay so)
+        listed = {(u["span"]["start"], u["span"]["end"]) for u in unverified}
+        denied = [*denied, *(f for f in said_figures if f.quantity in DENIABLE_FIGURES
+                             and (unit.start + f.start, unit.start + f.end) not in listed)]  # fmt: skip
     elsewhere: list[dict[str, Any]] = []
     for other in cand.also:
         more, more_unverified = _passed_on_figures(index, other, per_post, post)
