@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import typing
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from app import certainty, grading
 from app.claims_schema import PATTERN_NAMES, ClaimIn, EvidenceIn, OutcomeIn
-from app.problems import Problem, Severity, did_you_mean, did_you_mean_key
+from app.problems import Problem, Severity, closest, did_you_mean, did_you_mean_key
 from app.study_records import StudyFacts
 from app.yamlread import as_written, line_for
 
@@ -58,6 +59,13 @@ class ClaimRecord:
     problems: list[Problem] = field(default_factory=list, compare=False, repr=False)
     digest: str = field(default="", compare=False, repr=False)
     item_line: int = field(default=0, compare=False, repr=False)  # the line of its item's '-'
+    #: The line of each of ``claim.topics`` (for ``topic_problems``).
+    topic_lines: list[int] = field(default_factory=list, compare=False, repr=False)
+
+    def topic_uses(self) -> list[tuple[str, str, int]]:
+        """(claim id, topic, line) per topic of the claim."""
+        lines = self.topic_lines or [self.line] * len(self.claim.topics)
+        return [(self.claim.id, topic, line) for topic, line in zip(self.claim.topics, lines, strict=False)]
 
     def cited(self) -> list[str]:
         return list(dict.fromkeys(link.study for link in self.claim.evidence))
@@ -108,11 +116,18 @@ def validation_problems(path: Path, document: Any, base_loc: tuple[Any, ...], ex
         elif err["type"].startswith("date_"):
             message = f"'{err.get('input')}' is not a valid date (YYYY-MM-DD): {message}"
         elif err["type"] in ("literal_error", "enum"):
-            message = f"{_as_written(document, loc, err.get('input'))} is not allowed: " + message.replace(
+            value = err.get("input")
+            # a value inside another ('proven' in 'unproven') is a different word, not a typo
+            allowed = [a for a in _QUOTED.findall(message) if not isinstance(value, str) or value not in a]
+            hint = did_you_mean(value, allowed, cutoff=0.75) if isinstance(value, str) else ""
+            message = f"{_as_written(document, loc, value)} is not allowed{hint}: " + message.replace(
                 "Input should be ", "expected "
             )
         problems.append(Problem(str(path), line_for(document, loc), f"{label}: {where}: {message}"))
     return problems
+
+
+_QUOTED = re.compile(r"'([^']*)'")
 
 
 def _as_written(document: Any, loc: tuple[Any, ...], value: Any) -> str:
@@ -323,7 +338,40 @@ def claim_record(
     main = next(o for o in outcomes if o.outcome.main or len(outcomes) == 1)
     _claim_warnings(ctx, claim, main, population_concepts, links)
     problems.extend(own)
-    return ClaimRecord(claim, main.grade, main.answer, line or 0, 0, outcomes, own)
+    record = ClaimRecord(claim, main.grade, main.answer, line or 0, 0, outcomes, own)
+    record.topic_lines = [
+        line_for(document, (index, "topics", j)) or line or 0 for j in range(len(claim.topics))
+    ]
+    return record
+
+
+def topic_problems(
+    path: str, uses: Iterable[tuple[str, str, int]], known: Collection[str] = frozenset()
+) -> list[Problem]:
+    """A warning for a topic that one claim alone uses and that is spelt almost like another
+    claim's topic or, with ``known`` (``check``: the topics of the database's build), like a
+    topic of the current build that no claim has any more ('biomechanic' for 'biomechanics'):
+    the build would make a topic of its own for the typo, and the claim would be missing from
+    its real topic's list. ``uses``: (claim id, topic, line) per topic of every claim."""
+    claims: dict[str, list[tuple[str, int]]] = {}
+    for claim_id, topic, line in uses:
+        claims.setdefault(topic, []).append((claim_id, line))
+    problems: list[Problem] = []
+    for topic, users in claims.items():
+        if len(users) != 1 or topic in known:
+            continue
+        meant = closest(topic, [t for t in claims if t != topic])
+        if meant is not None:
+            used = f"used by {len(claims[meant])} claim(s)"
+        elif (meant := closest(topic, [t for t in known if t not in claims])) is not None:
+            used = "a topic of the current build that no claim has any more"
+        else:
+            continue
+        claim_id, line = users[0]
+        problems.append(Problem(path, line, f"claim {claim_id}: topics: '{topic}' is used by no other claim "
+                                f"(did you mean '{meant}', {used}?); otherwise the build makes it a topic "
+                                "of its own", severity="warning"))  # fmt: skip
+    return sorted(problems, key=Problem.sort_key)
 
 
 def cited_problems(cited: set[str], graded: set[str], studies: Studies) -> list[Problem]:

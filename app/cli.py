@@ -136,7 +136,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         what, where = f"{len(result.studies)} BibTeX entries", f"{len(paths)} file(s)"
     else:
         settings = get_settings()
-        result = check_data(settings.data_dir)
+        result = check_data(settings.data_dir, _built_topics(settings))
         claims, studies = (
             counted(result.claims_read, "claim", "claims"),
             counted(len(result.studies), "study", "studies"),
@@ -270,6 +270,26 @@ def _database_reachable(settings: Settings) -> str | None:
     finally:
         engine.dispose()
     return None
+
+
+def _built_topics(settings: Settings) -> frozenset[str]:
+    """The topics of the database's build, to which ``check`` compares a new topic; none when
+    there is no build or it cannot be read (``check`` needs no database)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.db import make_engine
+
+    if settings.is_sqlite and not (settings.sqlite_path and settings.sqlite_path.exists()):
+        return frozenset()
+    engine = make_engine(settings)
+    try:
+        with engine.connect() as conn:
+            return frozenset(conn.execute(text("SELECT DISTINCT topic FROM claim_topic")).scalars())
+    except SQLAlchemyError:
+        return frozenset()
+    finally:
+        engine.dispose()
 
 
 def _has_database(settings: Settings) -> bool:

@@ -41,14 +41,14 @@ from sqlalchemy import text
 from app import bibtex_blocks
 from app.bibfields import unread_field_problems_from, unread_fields
 from app.bibtex import BibEntry, parse_bib_text
-from app.claim_records import ClaimRecord, cited_problems, claim_record
+from app.claim_records import ClaimRecord, cited_problems, claim_record, topic_problems
 from app.claims_schema import ConceptIn
 from app.loader import CLAIMS_FILE, CONCEPTS_FILE, _load_concepts, data_files, item_digest
 from app.problems import Problem, ProblemsMixin
 from app.study_records import APPRAISAL_FIELDS, StudyFacts, StudyRecord, link_problems, study_record
 from app.yamlread import iter_items, parse_item, splits_into_items
 
-STATE_VERSION = 4  # 3: a problem's cause flag (Rel); 4: study facts by field name (with groups)
+STATE_VERSION = 5  # 3: a problem's cause flag (Rel); 4: study facts by field name (with groups); 5: topics
 STATE_TABLE = "build_state"
 STATE_SQL = "CREATE TABLE IF NOT EXISTS build_state (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"
 
@@ -187,7 +187,8 @@ class StateCollector:
     def claim(self, r: ClaimRecord) -> None:
         self.own_warnings += len(r.problems)
         self.claims.append([r.digest, r.claim.id, r.item_line, r.cited(), r.carrying(),
-                            list(r.claim.tested_in), _rel(r.problems, r.item_line)])  # fmt: skip
+                            list(r.claim.tested_in), _rel(r.problems, r.item_line),
+                            _topics(r, r.item_line)])  # fmt: skip
 
     def state(
         self, data_dir: Path, concepts: list[ConceptIn], warnings: int, cross: int
@@ -209,6 +210,11 @@ class StateCollector:
             "claims": self.claims, "population": sorted(_population(concepts)),
             "concepts": concept_digests(concepts),
         }  # fmt: skip
+
+
+def _topics(r: ClaimRecord, base: int) -> list[list[Any]]:
+    """A claim's topics with their lines relative to its item (``topic_problems``)."""
+    return [[topic, line - base] for _, topic, line in r.topic_uses()]
 
 
 def _population(concepts: list[ConceptIn]) -> set[str]:
@@ -432,12 +438,14 @@ def _plan_claims(
     claims: list[list[Any]] = []
     cited: set[str] = set()
     graded: set[str] = set()
+    topics: list[tuple[str, str, int]] = []
     for i, digest in enumerate(digests):
         record = fresh.get(i)
         entry: list[Any]
         if record is not None:
             entry = [digest, record.claim.id, items[i].line, record.cited(), record.carrying(),
-                     list(record.claim.tested_in), _rel(record.problems, items[i].line)]  # fmt: skip
+                     list(record.claim.tested_in), _rel(record.problems, items[i].line),
+                     _topics(record, items[i].line)]  # fmt: skip
             out.problems.extend(record.problems)
         else:
             old_position, entry = old_by_digest[digest]
@@ -448,8 +456,10 @@ def _plan_claims(
             out.problems.extend(_abs(entry[6], str(path), items[i].line))
         cited.update(entry[3])
         graded.update(entry[4])
+        topics += [(entry[1], topic, items[i].line + rel) for topic, rel in entry[7]]
         claims.append(entry)
     out.problems.extend(cited_problems(cited, graded, facts))
+    out.problems.extend(topic_problems(str(path), topics))
     out.cited_changed = cited != {key for c in old for key in c[3]}
     new_ids = {r.claim.id for r in fresh.values()}
     old_reread_ids = [old_by_digest[d][1][1] for d in (digests[i] for i in reread) if d in old_by_digest]

@@ -36,6 +36,7 @@ from app.claim_records import (
     claim_outcomes,
     claim_record,
     graded_study,
+    topic_problems,
     validation_problems,
 )
 from app.claims_schema import ConceptIn
@@ -124,6 +125,9 @@ class StreamResult(ProblemsMixin):
     has_crossref: bool = False
     cross_warnings: int = 0  # warnings of the checks across records (unread fields, cited studies)
     claims_whole: bool = False  # claims.yaml was parsed whole (not item by item)
+    #: The topics of the database's build (``check``): a new topic spelt like one of them is
+    #: reported (``topic_problems``).
+    known_topics: frozenset[str] = frozenset()
 
 
 def data_files(data_dir: Path) -> list[Path]:
@@ -161,16 +165,23 @@ def load_data(data_dir: Path, *, bib_files: list[Path] | None = None) -> LoadedD
     return out
 
 
-def check_data(data_dir: Path) -> StreamResult:
+def check_data(data_dir: Path, known_topics: frozenset[str] = frozenset()) -> StreamResult:
     """Read and check everything as a build does, keeping no record: memory as a streaming
-    build's (``evidence-kb check``; holding every record took 5.6 GB at 100,000 claims)."""
-    return load_stream(Path(data_dir), _DiscardSink())
+    build's (``evidence-kb check``; holding every record took 5.6 GB at 100,000 claims).
+    ``known_topics``: the topics of the current build, to which a new topic is compared."""
+    return load_stream(Path(data_dir), _DiscardSink(), known_topics=known_topics)
 
 
 @gc_paused()
-def load_stream(data_dir: Path, sink: RecordSink, *, bib_files: list[Path] | None = None) -> StreamResult:
+def load_stream(
+    data_dir: Path,
+    sink: RecordSink,
+    *,
+    bib_files: list[Path] | None = None,
+    known_topics: frozenset[str] = frozenset(),
+) -> StreamResult:
     """Read, check and grade everything, sending the records to ``sink`` (module docstring)."""
-    out = StreamResult()
+    out = StreamResult(known_topics=known_topics)
     if not data_dir.is_dir():
         out.problems.append(Problem(str(data_dir), None, f"data folder not found ({data_dir.resolve()})"))
         return out
@@ -358,6 +369,7 @@ def _claims_from(
     batch: list[ClaimRecord] = []
     cited: set[str] = set()
     graded: set[str] = set()
+    topics: list[tuple[str, str, int]] = []
     position = 0
     for number, (document, index, digest, item_line) in enumerate(sources):
         out.claims_read = number + 1
@@ -368,6 +380,7 @@ def _claims_from(
         position += 1
         cited.update(record.cited())
         graded.update(record.carrying())
+        topics += record.topic_uses()
         batch.append(record)
         if len(batch) >= BATCH:
             sink.claims(batch)
@@ -376,7 +389,7 @@ def _claims_from(
     if batch:
         sink.claims(batch)
     out.claim_count = position
-    cross = cited_problems(cited, graded, out.studies)
+    cross = cited_problems(cited, graded, out.studies) + topic_problems(str(path), topics, out.known_topics)
     problems.extend(cross)
     problems[:] = misspelt_entry_keys(problems, cited, out.studies)
     out.cross_warnings += sum(1 for p in cross if p.severity == "warning")

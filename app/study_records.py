@@ -236,6 +236,19 @@ def untitled_warning(key: str, title: str) -> str | None:
     )
 
 
+#: Entry types whose sources are often undated (web pages, posts): APA's "(n.d.)" is right for
+#: them, as biblatex's data model does not require their date either.
+UNDATED_TYPES = frozenset({"misc", "online", "electronic", "www", "unpublished"})
+
+
+def undated_warning(key: str, entry_type: str) -> str:
+    """The warning for a published work (``@article``, ``@book``, ...) without a year."""
+    return (
+        f"{key}: no year: its citation (APA, Vancouver, RIS, ...) would print it undated ('(n.d.)'); "
+        f"add year (or date) to the @{entry_type}, or pubstate = {{inpress}} for a work not yet published"
+    )
+
+
 def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> StudyRecord:  # noqa: C901 (one check per appraisal field)
     f = entry.fields
     where = entry.path
@@ -282,6 +295,9 @@ def study_record(entry: BibEntry, position: int, problems: list[Problem]) -> Stu
     year = reading.issued.year if reading.issued else None
     if year_raw and not YEAR.match(year_raw) and not reading.status:
         bad("year", f"year must be four digits, not '{year_raw}'")
+    if year is None and not year_raw and not reading.status and entry.entry_type not in UNDATED_TYPES:
+        line = entry.line_of("year") if "year" in f else entry.line  # year = {}
+        problems.append(Problem(where, line, undated_warning(entry.key, entry.entry_type), "warning"))
     if year is not None and year > dt.date.today().year:
         problems.append(
             Problem(where, entry.line_of("year"), f"{entry.key}: year {year} is in the future", "warning")

@@ -390,10 +390,18 @@ def _yaml_error(path: Path, exc: yaml.MarkedYAMLError, text: str) -> Problem:
         return Problem(str(path), dedented, f"YAML syntax error: this line is indented less than the "
                        f"lines above and below it (line {problem_line} was read as part of its value, "
                        f"where: {what}); indent it like its neighbours")  # fmt: skip
-    opened = _runaway_quote_line(text, problem_line) if problem_line else None
-    if opened is not None and opened != line:
+    opened, quoted = _runaway_value_line(text, problem_line) if problem_line else (None, False)
+    if opened is not None and not quoted and not ("mapping values" in what and _dedented_item(text, opened)):
+        opened = None
+    if opened is not None and opened != line and quoted:
         return Problem(str(path), opened, f"YAML syntax error: probably an unclosed quote: the quoted "
                        f"value starting on this line runs on to line {problem_line}, where: {what}")  # fmt: skip
+    if opened is not None and opened != line:
+        return Problem(str(path), opened, f"YAML syntax error: the value starting on this line runs on "
+                       f"over the lines below it to line {problem_line}, where: {what}; probably this "
+                       "line is indented less than its neighbours (a list item or key starts in the "
+                       "same column as the others of its list or entry), or a value holding ': ' "
+                       "must be quoted")  # fmt: skip
     return Problem(str(path), line, f"YAML syntax error: {what}{hint}")
 
 
@@ -452,19 +460,32 @@ def _hint(what: str) -> str:
     return ""
 
 
-def _runaway_quote_line(text: str, problem_line: int) -> int | None:
-    """The first line (1-based) of a quoted value that spans several lines and ends on
-    ``problem_line``, the usual trace of a missing closing quote; None when there is none."""
-    found = None
+def _dedented_item(text: str, line: int) -> bool:
+    """Whether ``line`` (1-based) is a list item ("- ...") indented less than the next line
+    with content (a caveat moved left of the items below it)."""
+    lines = text.splitlines()
+    start = lines[line - 1]
+    after = next((t for t in lines[line:] if t.strip() and not t.lstrip().startswith("#")), "")
+    indent = len(start) - len(start.lstrip(" "))
+    return start.lstrip(" ").startswith("- ") and indent < len(after) - len(after.lstrip(" "))
+
+
+def _runaway_value_line(text: str, problem_line: int) -> tuple[int | None, bool]:
+    """The first line (1-based) of a value that spans several lines and ends on
+    ``problem_line``, and whether it is quoted; (None, False) when there is none. A quoted one
+    is the usual trace of a missing closing quote; an unquoted one of a line indented less than
+    its neighbours (a caveat moved to column 0 starts a value that swallows the lines below it,
+    and the parser notices only at the next key: "mapping values are not allowed here" lines
+    later)."""
+    found: tuple[int | None, bool] = (None, False)
     with contextlib.suppress(yaml.YAMLError):
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
             if token.start_mark.line + 1 > problem_line:
                 break
             if (
                 isinstance(token, yaml.ScalarToken)
-                and token.style in ('"', "'")
                 and token.start_mark.line != token.end_mark.line
                 and token.end_mark.line + 1 == problem_line
             ):
-                found = token.start_mark.line + 1
+                found = (token.start_mark.line + 1, token.style in ('"', "'"))
     return found

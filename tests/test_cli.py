@@ -385,7 +385,7 @@ def test_every_problem_in_both_files_is_reported_at_once(cli: Run, mini_data: Pa
 def test_max_problems_limits_the_listing_not_the_count(cli: Run) -> None:
     result = cli("check", "--max-problems", "2", str(BAD / "malformed-fields.studies.bib"))
     assert len(result.problems()) == 2
-    assert "... and 15 more" in result.out  # 14 errors and the unread field usesdaikon (a warning)
+    assert "... and 16 more" in result.out  # 14 errors, the unread field usesdaikon and no year (warnings)
     assert "16 error(s)" in result.out and result.code == 1
 
 
@@ -1173,3 +1173,96 @@ def test_a_misspelt_entry_key_is_reported_at_the_entry_not_copied_into_the_claim
         )
         for m in at_entry
     ), at_entry
+
+
+# --- a new user's trial: typos in a claim's topic and verdict -----------------------------------------
+
+
+def test_a_misspelt_verdict_says_which_value_is_meant(cli: Run, tmp_path: Path) -> None:
+    data, line = _shipped_data_with(
+        tmp_path, "claims.yaml", "verdict: partly-supported", "verdict: partly-suported"
+    )
+    result = cli("--data-dir", str(data), "check")
+    ((name, reported, message),) = result.problems()
+    assert (name, reported) == ("claims.yaml", line)
+    assert (
+        "'partly-suported' is not allowed (did you mean 'partly-supported'?): expected 'supported',"
+        in message
+    )
+
+
+def test_a_topic_of_one_claim_spelt_like_another_claims_topic_is_a_warning(cli: Run, tmp_path: Path) -> None:
+    data, line = _shipped_data_with(tmp_path, "claims.yaml", "patellofemoral-pain,", "patellofemoral-pains,")
+    result = cli("--data-dir", str(data), "check")
+    assert result.code == 0
+    warned = [(n, r, m) for n, r, m in result.problems("warning") if n == "claims.yaml"]
+    assert warned == [
+        (
+            "claims.yaml",
+            line,
+            "claim backward-running-reduces-patellofemoral-force: topics: 'patellofemoral-pains' is used "
+            "by no other claim (did you mean 'patellofemoral-pain', used by 2 claim(s)?); otherwise the "
+            "build makes it a topic of its own",
+        )
+    ]
+    warnings = len(result.problems("warning"))
+    # a build counts it, full and incremental alike
+    full = cli("--data-dir", str(data), "build")
+    assert full.code == 0 and f"({warnings} warning(s)" in full.out + full.err
+    claims = data / "claims.yaml"
+    claims.write_text(claims.read_text().replace("patellofemoral-pains,", "patellofemoral-pain,"))
+    assert cli("--data-dir", str(data), "build").code == 0
+    claims.write_text(claims.read_text().replace("patellofemoral-pain,", "patellofemoral-pains,", 1))
+    incremental = cli("--data-dir", str(data), "build")
+    assert "incremental" in incremental.out + incremental.err
+    assert incremental.code == 0 and f"({warnings} warning(s)" in incremental.out + incremental.err
+
+
+def test_check_compares_a_new_topic_with_the_topics_of_the_build(cli: Run, tmp_path: Path) -> None:
+    """'biomechanics' has one claim: misspelt there, no claim has it any more, and only the
+    database's build still knows it."""
+    assert cli("build").code == 0
+    data, line = _shipped_data_with(tmp_path, "claims.yaml", "[biomechanics,", "[biomechanic,")
+    result = cli("--data-dir", str(data), "check")
+    assert result.code == 0
+    (message,) = [m for n, r, m in result.problems("warning") if (n, r) == ("claims.yaml", line)]
+    assert (
+        "'biomechanic' is used by no other claim (did you mean 'biomechanics', a topic of the current build"
+        in message
+    )
+    # the shipped data has no such warning: topics of one claim that resemble no other are fine
+    shipped = cli("--data-dir", str(DATA_DIR), "check").problems("warning")
+    assert not [p for p in shipped if p[0] == "claims.yaml"]
+
+
+def test_a_published_work_without_a_year_is_a_warning_at_its_entry(cli: Run, tmp_path: Path) -> None:
+    """APA printed '(n.d.)' for a 2004 article and check said ok; a web page (@misc, @online)
+    may be undated and is not warned about."""
+    data, _ = _shipped_data_with(tmp_path, "studies.bib", "  year        = {2004},\n", "")
+    lines = (data / "studies.bib").read_text(encoding="utf-8").splitlines()
+    result = cli("--data-dir", str(data), "check")
+    assert result.code == 0
+    ((name, reported, message),) = [p for p in result.problems("warning") if "no year" in p[2]]
+    assert name == "studies.bib" and lines[reported - 1].startswith("@article{")
+    key = lines[reported - 1].removeprefix("@article{").rstrip(",")
+    assert message == (
+        f"{key}: no year: its citation (APA, Vancouver, RIS, ...) would print it undated ('(n.d.)'); "
+        "add year (or date) to the @article, or pubstate = {inpress} for a work not yet published"
+    )
+    shipped = cli("--data-dir", str(DATA_DIR), "check").problems("warning")
+    assert not [p for p in shipped if "no year" in p[2]]
+
+
+def test_a_list_item_moved_to_column_0_is_reported_where_it_starts(cli: Run, tmp_path: Path) -> None:
+    """The first caveat of a claim dedented to column 0 starts a value that swallows the
+    caveats below it; the parser stops 4 lines later, at the next key ('phrasings:')."""
+    caveat = "    - This is about running; the source article"
+    data, line = _shipped_data_with(tmp_path, "claims.yaml", caveat, caveat.lstrip())
+    result = cli("--data-dir", str(data), "check")
+    ((name, reported, message),) = result.problems()
+    assert (name, reported) == ("claims.yaml", line)
+    assert message.startswith(
+        f"YAML syntax error: the value starting on this line runs on over the lines below it to line {line + 4}, "
+        "where: mapping values are not allowed here"
+    )
+    assert "indented less than its neighbours" in message
