@@ -330,6 +330,8 @@ def plain_problem(error: dict[str, Any], subject: str | None = None) -> str:
     special = _own_wording(kind, subject, error, ctx)
     if special is not None:
         return special
+    if where == "body" and (typed := _json_typed(kind, subject, error.get("input"))):
+        return typed
     allowed = _allowed(kind, ctx, str(error.get("msg", "")))
     if allowed is None:  # rare: a kind none of our fields has; pydantic's reason, in our frame
         return _in_our_words(subject, str(error.get("msg", "")))
@@ -341,6 +343,28 @@ def plain_problem(error: dict[str, Any], subject: str | None = None) -> str:
     if kind in ("string_too_short", "string_too_long") and isinstance(value, str):
         return f"{subject} must be {allowed}; {_count(len(value), 'was', 'were')} sent."
     return f"{subject} must be {allowed}{_shown(value)}."
+
+
+_INT_KINDS = frozenset({"int_parsing", "int_type", "int_from_float"})
+_NUMBER_KINDS = _INT_KINDS | {"float_type", "float_parsing"}
+
+
+def _json_typed(kind: str, subject: str, value: object) -> str | None:
+    """A JSON body's wrong type in JSON's words: a number or boolean sent as a string ("limit":
+    "5") is "must be a JSON number, not a string", as the digits are right and the quotes are
+    not (the query string's "written in the digits 0-9" misled); a fraction where a whole number
+    goes is "must be a whole number". None for other errors."""
+    if isinstance(value, str) and kind in _NUMBER_KINDS:
+        return f"{subject} must be a JSON number, not a string ({_cut(value)!r})."
+    if isinstance(value, str) and kind in ("bool_parsing", "bool_type"):
+        return f"{subject} must be true or false (a JSON boolean), not a string ({_cut(value)!r})."
+    if kind in _INT_KINDS and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{subject} must be a whole number; {value!r} is not."
+    return None
+
+
+def _cut(value: str) -> str:
+    return value[:40] + "…" if len(value) > 40 else value
 
 
 def _subject(where: str, path: list[str]) -> str:

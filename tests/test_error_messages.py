@@ -306,3 +306,24 @@ def test_a_field_of_the_other_factcheck_route_names_that_route(
     response = seed_client.post(route, json=body)
     assert response.status_code == 422
     assert expected in error(response)["message"], error(response)["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"text": "knee pain", "limit": "5"}, "The field limit must be a JSON number, not a string ('5')."),
+        (
+            {"text": "knee pain", "limit": "five"},
+            "The field limit must be a JSON number, not a string ('five').",
+        ),
+        ({"text": "knee pain", "limit": 5.5}, "The field limit must be a whole number; 5.5 is not."),
+    ],
+)
+def test_a_json_body_s_number_sent_as_a_string_is_named_as_such(
+    seed_client: TestClient, body: dict[str, Any], message: str
+) -> None:
+    """A JSON body's types are JSON's: "digits 0-9" is the query string's rule and misleads a
+    client that sent "5" (the digits are right, the quotes are not)."""
+    response = seed_client.post(FACTCHECK, json=body)
+    assert response.status_code == 422
+    assert error(response)["message"] == message
