@@ -104,3 +104,25 @@ def test_a_caveat_that_contests_nothing_leaves_the_stance(
 
 def test_a_question_after_the_claim_is_no_contest() -> None:
     assert not contested("Some claim that it burns more calories.", "But does it depend on speed?", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        (
+            "For decades, VO2 max was erroneously considered the only thing that decides how long you can "
+            "exercise.",
+            "higher-vo2max-means-longer-exercise",
+        ),
+        ("Walking backwards is wrongly believed to improve your balance.", BALANCE),
+        ("Backward walking is often mistakenly thought to relieve low back pain.", BACK),
+    ],
+)
+def test_a_belief_called_mistaken_is_denied(client: TestClient, text: str, claim: str) -> None:
+    assert stance_of(client, text, claim) == "denies"
+
+
+def test_a_thing_done_wrongly_is_no_verdict(client: TestClient) -> None:
+    # "incorrectly" says how the mileage was raised, not that a belief is false
+    text = "Many runners increase their weekly mileage incorrectly, and sudden jumps in training cause knee pain."
+    assert stance_of(client, text, "sudden-training-increases-cause-knee-pain") == "asserts"

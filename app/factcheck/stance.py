@@ -218,6 +218,12 @@ _VERDICT = re.compile(
     # "nobody has proven that ...", "no one has ever shown": the claim lacks its evidence
     r"(?:nobody|no one|no-one) (?:has|have|had|ever|really|actually)(?: \w+){0,2}? (?:proven|proved|shown|demonstrated)|"
     r"(?:refuted|disproved|disproven|contradicted) by|busted|hoax|"
+    # a belief called mistaken by how it is held ("was erroneously considered the be-all and
+    # end-all", "is wrongly believed to", "mistakenly thought"); not a thing done wrongly
+    # ("increasing weekly mileage incorrectly")
+    r"(?:erroneously|wrongly|mistakenly|falsely|incorrectly) (?:\w+ )?(?:believed|thought|considered|assumed|"
+    r"claimed|regarded|seen|viewed|held|touted|described|labell?ed|called|believe|think|assume|consider)|"
+    r"(?:believed|thought|considered|assumed|regarded|seen|viewed) (?:\w+ )?(?:erroneously|wrongly|mistakenly|incorrectly)|"
     r"mitos?|falso|falsa|exagerad[oa]s?|sin (?:evidencia|pruebas)|mentiras?|bulos?|"  # es, pt
     # hedged: not proven, no (good) evidence, little evidence
     r"no (?:est[áa] )?(?:probad|demostrad|comprobad)[oa]s?|sin (?:demostrar|probar|base cient[ií]fica)|"
