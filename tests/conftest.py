@@ -12,6 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+# OpenBLAS (numpy's, scipy's) starts a thread per core for every small product and spins waiting
+# for them: on CI's 2 shared cores that made the fit script's logistic regressions (and so
+# tests/test_compare_embeddings.py) 3x slower in wall and CPU time than with one thread. Set before
+# anything imports numpy; the servers, CLIs and expensive-work children the tests start inherit it.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import pytest
 from fastapi.testclient import TestClient
 from helpers import (
