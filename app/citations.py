@@ -34,7 +34,6 @@ from app.citations_citeproc import collation_key
 from app.citations_data import (
     APPRAISAL_FIELDS,
     CURATION_FIELDS,
-    RIS_OTHERS_NOTE,
     csl_item,
     ris_record,
     to_bibtex,
@@ -49,7 +48,7 @@ from app.study_records import untitled_warning
 from app.vocab import ExportFormat
 
 __all__ = [
-    "APPRAISAL_FIELDS", "CURATION_FIELDS", "FORMATS", "NO_STUDY_REASON", "RIS_OTHERS_NOTE", "STYLES", "Format", "Scope", "UnknownKeys", "collation_key",
+    "APPRAISAL_FIELDS", "CURATION_FIELDS", "FORMATS", "NO_STUDY_REASON", "STYLES", "Format", "Scope", "UnknownKeys", "collation_key",
     "csl_item", "export", "export_warnings", "formatted_references", "reference_list", "ris_record",
     "search_scope_query", "select_studies", "to_bibtex", "to_csl_json", "to_ris",
 ]  # fmt: skip

@@ -242,11 +242,21 @@ def appraisal_note(study: Study) -> str | None:
     return f"Appraisal (evidence-kb): {'; '.join(parts)}" if parts else None
 
 
+def _as_exported(item: dict[str, Any]) -> dict[str, Any]:
+    """A CSL-JSON item as the file carries it: a page range with a hyphen, as the source has
+    it ('1656--1660' -> '1656-1660'; the en dash is for print, and a citation style writes the
+    range in its own form, page-range-format); the formatted references keep the en dash."""
+    page = item.get("page")
+    if isinstance(page, str):
+        item["page"] = page.replace("–", "-")
+    return item
+
+
 def to_csl_json(studies: Sequence[Study]) -> str:
     """A CSL-JSON array, one item per line (compact, and json's fast encoder)."""
     if not studies:
         return "[]\n"
-    items = ",\n".join(json.dumps(csl_item(s), ensure_ascii=False) for s in studies)
+    items = ",\n".join(json.dumps(_as_exported(csl_item(s)), ensure_ascii=False) for s in studies)
     return f"[\n{items}\n]\n"
 
 
@@ -269,22 +279,17 @@ def ris_name(person: dict[str, str]) -> str:
     return ", ".join(part for part in (family, person.get("given"), person.get("suffix")) if part)
 
 
-#: RIS has no way to say "and others": the names are left out of AU and this note says so.
-RIS_OTHERS_NOTE = "Further authors not named (et al.)"
-
-
 def ris_record(study: Study) -> dict[str, Any]:
     """One record as rispy's field names (the RIS tags in the comments where they are not obvious).
 
-    "and others" is not an author: AU lists the named authors and N1 says ``RIS_OTHERS_NOTE``.
+    "and others" is not an author: AU lists the named authors only (RIS has no way to say "and
+    others"; a note would be imported as a note of the user's own, Zotero's N1 -> Notes).
     An article number goes in SP (as PubMed and PLOS write it) and C7 (EndNote's Article Number).
     """
     p = _parts(study)
     r = p.reading
     first_page, last_page = _page_range(r.pages or r.article_number)
     notes = [*p.notes]
-    if OTHERS_DICT in p.authors:
-        notes.append(RIS_OTHERS_NOTE)
     if r.status and not study.year:
         notes.append(r.status)
     keywords = [k.strip() for k in re.split(r"[;,]", r.text.get("keywords", "")) if k.strip()]
