@@ -388,8 +388,14 @@ def _mismatch(fig: Figure, closest: dict[str, Any], how: str = "") -> dict[str, 
 
 
 # A clause that extends the claim to more people: "and it works for healthy people too", "even
-# for healthy people", "not just for patients".
-_EXTENDS = re.compile(r"\b(?:too|as well|even|not (?:just|only)|and not only)\b", re.IGNORECASE)
+# for healthy people", "not just for patients"; in the languages whose groups have terms (French,
+# Spanish, German): "aussi", "même", "également", "pas seulement"; "también", "incluso", "no solo";
+# "auch", "sogar", "nicht nur".
+_EXTENDS = re.compile(
+    r"\b(?:too|as well|even|not (?:just|only)|and not only|aussi|même|également|(?:pas|non) seulement"
+    r"|también|incluso|no s[oó]lo|auch|sogar|nicht nur)\b",
+    re.IGNORECASE,
+)
 _WHO_KINDS = ("population", "generaliser")  # what a flag on the population reads
 
 
