@@ -14,13 +14,16 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app import certainty, grading
+from app.documents import with_absolute_urls
 from app.http import (
     ClaimSearchDep,
     QueryText,
     SchemaBool,
     SchemaInt,
+    SettingsDep,
     StoreDep,
     cached_document,
+    get_settings,
     get_store,
     query_text,
 )
@@ -84,11 +87,12 @@ async def api_home(
     response_model_exclude_unset=True,
     responses=error_responses(404),  # topic-not-found
 )
-def list_claims(store: StoreDep, query: ClaimSearchDep) -> dict[str, Any]:
+def list_claims(store: StoreDep, query: ClaimSearchDep, settings: SettingsDep) -> dict[str, Any]:
     result = store.search_claims(query, suggest=True)
     for item in result["items"]:
         item.pop("snippet_marked", None)
         item.pop("matched_phrasing_marked", None)
+    result["items"] = [with_absolute_urls(item, settings.base_url) for item in result["items"]]
     return result
 
 
@@ -98,10 +102,11 @@ def list_claims(store: StoreDep, query: ClaimSearchDep) -> dict[str, Any]:
     responses={200: {"model": ClaimDetail}, **error_responses(404)},
 )
 async def get_claim(request: Request, claim_id: str) -> Response:
-    store = get_store(request)
+    store, base = get_store(request), get_settings(request).base_url
     return await cached_document(
-        request, "claim-json", claim_id, lambda: store.claim(claim_id), "claim", render=_json(ClaimDetail)
-    )
+        request, "claim-json", claim_id, lambda: _absolute(store.claim(claim_id), base), "claim",
+        render=_json(ClaimDetail),
+    )  # fmt: skip
 
 
 @router.get("/studies", summary="List studies", response_model=StudyList)
@@ -122,10 +127,19 @@ def list_studies(
     responses={200: {"model": StudyDetail}, **error_responses(404)},
 )
 async def get_study(request: Request, key: str) -> Response:
-    store = get_store(request)
+    store, base = get_store(request), get_settings(request).base_url
     return await cached_document(
-        request, "study-json", key, lambda: store.study(key), "study", render=_json(StudyDetail)
+        request,
+        "study-json",
+        key,
+        lambda: _absolute(store.study(key), base),
+        "study",
+        render=_json(StudyDetail),
     )
+
+
+def _absolute(doc: dict[str, Any] | None, base: str) -> dict[str, Any] | None:
+    return None if doc is None else with_absolute_urls(doc, base)
 
 
 @router.get(

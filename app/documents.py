@@ -51,6 +51,23 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
     }
 
 
+def with_absolute_urls(doc: dict[str, Any], base: str) -> dict[str, Any]:
+    """A claim or study document (or claim summary) as the API serves it: the site's own paths
+    (``url`` of a claim, ``claims[].url`` of a study) made absolute from the public base URL
+    (``Settings.base_url``), as the fact-check and ClaimReview give them; a copy, the cached
+    document is left as it is (the pages link with the paths)."""
+    base = base.rstrip("/")
+    out = dict(doc)
+    if isinstance(out.get("url"), str) and out["url"].startswith("/claims/"):
+        out["url"] = base + out["url"]
+    if isinstance(out.get("claims"), list):
+        out["claims"] = [
+            c | {"url": base + c["url"]} if isinstance(c.get("url"), str) and c["url"].startswith("/") else c
+            for c in out["claims"]
+        ]
+    return out
+
+
 #: The keys of ``claim_summary``.
 SUMMARY_FIELDS = (
     "id", "statement", "verdict", "verdict_label", "rating", "grade", "calibrated", "summary",

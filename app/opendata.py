@@ -33,6 +33,7 @@ from typing import Any
 
 from app.build import SCHEMA_VERSION, build_database
 from app.db import read_build_info
+from app.documents import with_absolute_urls
 from app.loader import data_files, data_hash
 from app.settings import Settings
 from app.store import Store
@@ -198,8 +199,11 @@ def write_dump(store: Store, settings: Settings, directory: Path) -> Downloads:
     licence = {"name": settings.data_licence, "url": settings.data_licence_url}
     claims = list(claim_docs(store))
     studies = list(study_docs(store))
+    # evidence-kb.json: the documents exactly as the API serves them (absolute claim URLs)
+    payload_claims = [with_absolute_urls(c, base) for c in claims]
+    payload_studies = [with_absolute_urls(s, base) for s in studies]
     payload = {"name": settings.publisher_name, "url": base + "/", "licence": licence,
-               "built_at": built_at, "claims": claims, "studies": studies}  # fmt: skip
+               "built_at": built_at, "claims": payload_claims, "studies": payload_studies}  # fmt: skip
     contents = {JSON_DUMP: json.dumps(payload, ensure_ascii=False, indent=1, default=str).encode()}
     contents |= csv_files(claims, studies, base)
     for name, body in contents.items():

@@ -417,3 +417,18 @@ def test_unknown_topic_is_an_error_naming_the_topics(seed_client: TestClient) ->
     assert cited.status_code == 404 and cited.json()["error"]["code"] == "topic-not-found"
     page = seed_client.get("/claims", params={"topic": "knee-pain-x"})
     assert page.status_code == 404 and "No topic &#39;knee-pain-x&#39;; the topics are" in page.text
+
+
+def test_claim_urls_are_absolute_everywhere_in_the_api(seed_client: TestClient, seed_settings: Any) -> None:
+    """The claims list and the claim gave '/claims/ID' while the fact-check gave the absolute
+    URL: one form, built from the public base URL, and the pages still open at it."""
+    base = seed_settings.base_url.rstrip("/")
+    listed = seed_client.get("/api/v1/claims", params={"limit": 100}).json()["items"]
+    assert listed and all(item["url"] == f"{base}/claims/{item['id']}" for item in listed)
+    claim = seed_client.get(f"/api/v1/claims/{listed[0]['id']}").json()
+    assert claim["url"] == listed[0]["url"]
+    study = seed_client.get(f"/api/v1/studies/{claim['evidence'][0]['study']['key']}").json()
+    assert study["claims"] and all(c["url"] == f"{base}/claims/{c['id']}" for c in study["claims"])
+    checked = seed_client.post("/api/v1/factcheck", json={"text": claim["statement"]}).json()
+    assert checked["matches"][0]["claim"]["url"].startswith(base + "/claims/")
+    assert seed_client.get(claim["url"]).status_code == 200
