@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import numpy as np
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from helpers import FIXTURES, ROOT, make_settings
+from helpers import FIXTURES, ROOT, empty_database, make_settings
 from sqlmodel import Session
 
 from app.build import build_database
@@ -37,11 +39,32 @@ from app.store import Store
 POSTS = [p["text"] for p in yaml.safe_load((FIXTURES / "factcheck-posts.yaml").read_text())][:40]
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def module_build(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Settings, Path, list[dict[str, object]]]]:
+    """The shipped data built once per backend for the module (the tests only read the database):
+    the settings, a copy of the index folder as the build left it, and the answers to ``POSTS``
+    from that intact file. A fresh database (PostgreSQL: a URL of its own), so that no other
+    test's index file is found in the URL's fallback folder."""
+    folder = tmp_path_factory.mktemp("built")
+    with empty_database(request.param, folder / "kb.db") as url:
+        settings = make_settings(url, factcheck_index_dir=str(folder / "fc"))
+        build_database(settings, force=True)
+        shutil.copytree(folder / "fc", folder / "as-built")
+        store = Store(Database(settings))
+        expected = _answers(store)
+        store.db.dispose()
+        yield settings, folder / "as-built", expected
+
+
 @pytest.fixture
-def built(database_url: str, tmp_path: Path) -> Settings:
-    settings = make_settings(database_url, factcheck_index_dir=str(tmp_path / "fc"))
-    build_database(settings, force=True)
-    return settings
+def built(module_build: tuple[Settings, Path, list[dict[str, object]]], tmp_path: Path) -> Settings:
+    """The module's build with the index folder its build wrote copied to a folder of the test's
+    own, which the test may damage or rewrite (a build per test cost seconds of CPU each)."""
+    settings, as_built, _ = module_build
+    shutil.copytree(as_built, tmp_path / "fc")
+    return settings.model_copy(update={"factcheck_index_dir": str(tmp_path / "fc")})
 
 
 def _file(settings: Settings, store: Store) -> Path:
@@ -160,10 +183,12 @@ def test_top_claims_are_the_first_of_the_full_ranking(built: Settings) -> None:
 
 
 @pytest.mark.parametrize("damage", ["missing", "truncated", "garbage", "other-code", "bit-flip"])
-def test_a_bad_file_is_compiled_again_never_an_error(built: Settings, damage: str) -> None:
+def test_a_bad_file_is_compiled_again_never_an_error(
+    module_build: tuple[Settings, Path, list[dict[str, object]]], built: Settings, damage: str
+) -> None:
     store = Store(Database(built))
     path = _file(built, store)
-    expected = _answers(Store(Database(built)))
+    expected = module_build[2]  # the answers from the intact file
     data = path.read_bytes()
     if damage == "missing":
         path.unlink()
