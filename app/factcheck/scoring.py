@@ -14,7 +14,8 @@ For each unit (sentence or clause, ``sentences.split``):
    do not. Two readings across words come first: strength work named by the muscle it
    strengthens is the strength exercise ("strengthening these muscles, especially the
    quadriceps", ``strengthening_as_exercise``), and the knee and pain named apart in one unit are
-   knee pain ("reduce stress and pain on knee joints", ``pain_of_a_part``).
+   knee pain ("reduce stress and pain on knee joints", ``pain_of_a_part``), and a load on the knees
+   is a load on the knee joint ("reduces stress on the knees", ``load_on_a_part``).
 3. *Features* (``FEATURES``): weighted coverage of the claim's core, best coverage of one of its
    texts, core features missing, the cosine between the unit's and the claim's nearest text's
    embeddings, the share of the unit the claim explains, whether the claim has learned weights
@@ -253,7 +254,7 @@ def unit_features(
     vectors = index.encoder.encode([u.text for u in units])
     kind = index.analyzer.kind
     post = pain_of_a_part(index, strengthening_as_exercise(index, post, units), units)
-    post = ratio_as_effort(index, post, units)
+    post = load_on_a_part(index, ratio_as_effort(index, post, units))
     # Each span goes to the unit its first token starts in (units are in order and do not overlap):
     # one pass over the post's spans, not one per unit.
     unit_of = _unit_finder(post, units)
@@ -392,6 +393,45 @@ def pain_of_a_part(index: Index, post: Features, units: list[Unit]) -> Features:
         found = [(i, j) for i, j in pain if unit_of(i) in named]
         if found:
             added[of_part] = [*post.spans.get(of_part, []), *found]
+    return Features({**post.spans, **added}, post.tokens) if added else post
+
+
+# A load said to fall on a body part is a load on its joint: "reduces stress on the knees", "less
+# pressure on knees", "minimizing strain on the knees", "takes pressure off your knees", "reducing the
+# load on your knees" say what "stress on the knee joint" says, and the knee joint is the
+# patellofemoral joint the knee-load claim is about (its texts name the kneecap, the knee joint or the
+# patellofemoral joint; the posts that pass it on name the knees). Part -> (the load concept, the
+# joint concept); the part must lie inside the load's term ("save your knees"), follow it within
+# ``LOAD_REACH`` words ("force through the front of the knee") or come just before it ("knee
+# stress", "knee load"), in a post that names a gait (walking or running, ``GAITS``): the joint load
+# of a lunge, a step or a kneel ("the backward motion reduces stress on the knees compared to
+# forward lunges") is not what the claims measured.
+LOAD_ON_PART = {"knee": ("compressive-force", "patellofemoral")}
+LOAD_REACH = 6
+
+
+def load_on_a_part(index: Index, post: Features) -> Features:
+    """``post`` with the joint concept of ``LOAD_ON_PART`` over each span of the part that a load
+    falls on (see ``LOAD_ON_PART``), as a new ``Features``; ``post`` itself when none does (or the
+    index lacks the concepts)."""
+    concepts = index.analyzer.concepts
+    added: dict[str, list[tuple[int, int]]] = {}
+    for part, (load, joint) in LOAD_ON_PART.items():
+        if (
+            part not in post.spans
+            or load not in post.spans
+            or joint not in concepts
+            or GAITS.isdisjoint(post.spans)
+        ):
+            continue
+        loads = post.spans[load]
+        found = [
+            (i, j)
+            for i, j in post.spans[part]
+            if any(a <= i <= b + LOAD_REACH - 1 or j == a for a, b in loads)
+        ]
+        if found:
+            added[joint] = [*post.spans.get(joint, []), *found]
     return Features({**post.spans, **added}, post.tokens) if added else post
 
 

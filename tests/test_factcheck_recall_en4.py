@@ -1,0 +1,48 @@
+"""Recall on English wording (issue 14, third pass): readings across words for how posts say what
+a claim says. Through the API (both backends) with the shipped data and score model. The
+sentences are written for these tests, not taken from the labelled set."""
+
+from __future__ import annotations
+
+import pytest
+from claimids import KNEE_PAIN
+from fastapi.testclient import TestClient
+
+PF_FORCE = "backward-running-reduces-patellofemoral-force"
+
+
+def claims_of(client: TestClient, text: str) -> list[str]:
+    response = client.post("/api/v1/factcheck", json={"text": text})
+    assert response.status_code == 200, response.text
+    return [m["claim"]["id"] for m in response.json()["matches"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a load on the knees is a load on the knee joint, the patellofemoral joint of the claim
+        "Retro walking minimises the strain on your knees.",
+        "Reverse walking lowers the stress on the knees compared with walking forward.",
+        "With backward walking there is less pressure on the knees.",
+        "Walking backwards cuts knee stress.",
+    ],
+)
+def test_a_load_on_the_knees_is_the_knee_load_claim(seed_client: TestClient, text: str) -> None:
+    assert claims_of(seed_client, text)[:1] == [PF_FORCE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the knees named for their pain, with no load on them, stay the knee-pain claim
+        "Walking backwards on the treadmill eased the ache in my knees.",
+        # a load named apart from the knees is not put on them
+        "Walking backwards eased my knees, and the impact of the treadmill felt smaller.",
+    ],
+)
+def test_the_knees_without_a_load_on_them_are_not_the_knee_load_claim(
+    seed_client: TestClient, text: str
+) -> None:
+    found = claims_of(seed_client, text)
+    assert PF_FORCE not in found[:1], found
+    assert KNEE_PAIN in found[:1] or not found, found
