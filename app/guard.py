@@ -35,6 +35,7 @@ import ctypes
 import ctypes.util
 import logging
 from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -53,17 +54,24 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def error_response(
-    scope: Scope, status: int, code: str, message: str, headers: Iterable[tuple[str, str]] = ()
+    scope: Scope,
+    status: int,
+    code: str,
+    message: str,
+    headers: Iterable[tuple[str, str]] = (),
+    page_message: str | None = None,
 ) -> list[Message]:
     """The ASGI messages of an error refused before routing, as the app's own error handler
     would answer it: the HTML error page when the client wants HTML (``wants_html``) and the app
     draws one (``app.state.render_error``, set by ``web.register``), the JSON error otherwise.
-    ``headers`` are added (and replace the page's own of the same name, e.g. ``Retry-After``)."""
+    ``headers`` are added (and replace the page's own of the same name, e.g. ``Retry-After``).
+    ``page_message``: what the page says instead of ``message`` when that names a setting, which
+    is for whoever runs the server, not for a reader."""
     extra = [(k.lower().encode(), v.encode()) for k, v in headers]
     accept = next((v for k, v in scope.get("headers", []) if k == b"accept"), b"").decode("latin-1")
     render_error = getattr(getattr(scope.get("app"), "state", None), "render_error", None)
     if render_error is not None and wants_html(scope.get("path", ""), accept):
-        page = render_error(Request(scope), status, message)
+        page = render_error(Request(scope), status, page_message or message)
         names = {k for k, _ in extra}
         raw = [(k, v) for k, v in page.raw_headers if k not in names] + extra
         body = bytes(page.body)
@@ -150,9 +158,7 @@ class RequestGuard:
                 ))  # fmt: skip
                 return
             if body is None:
-                await send_all(send, error_response(
-                    scope, 413, "too-large", f"The request body is larger than {self.max_body:,} bytes."
-                ))  # fmt: skip
+                await send_all(send, error_response(scope, *self._too_large()))
                 return
             refusal = self._check_content_type(scope, body)
             if refusal:
@@ -165,7 +171,8 @@ class RequestGuard:
             send = _size_capped(send, self.max_response, scope)
         await self.app(scope, receive, send)
 
-    def _check_headers(self, scope: Scope) -> tuple[int, str, str] | None:
+    def _check_headers(self, scope: Scope) -> tuple[Any, ...] | None:
+        """(status, code, message[, headers, page message]) of a refusal, or None."""
         headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
         hosts = [v for k, v in headers if k == b"host"]
         if len(hosts) > 1:
@@ -176,7 +183,10 @@ class RequestGuard:
         if hosts and "*" not in self.hosts:
             name = _host_name(hosts[0].decode("latin-1"))
             if name not in self.hosts:
-                return 400, "bad-host", "This server does not answer for that host name."
+                return (400, "bad-host", f"This server does not answer for the host name '{name[:100]}'; the server "
+                        "answers for the names in EVIDENCE_KB_ALLOWED_HOSTS (a JSON list; when empty, the "
+                        "host of EVIDENCE_KB_BASE_URL, localhost, 127.0.0.1 and [::1]).", (),
+                        "This server does not answer for that host name.")  # fmt: skip
         query: bytes = scope.get("query_string", b"")
         if len(query) > self.max_query_bytes or query.count(b"&") >= self.max_query_params:
             return (
@@ -190,8 +200,15 @@ class RequestGuard:
         if scope["method"] in BODY_METHODS:
             length = next((v for k, v in headers if k == b"content-length"), None)
             if length is not None and (not length.isdigit() or int(length) > self.max_body):
-                return 413, "too-large", f"The request body is larger than {self.max_body:,} bytes."
+                return self._too_large()
         return None
+
+    def _too_large(self) -> tuple[Any, ...]:
+        """The 413: the API's JSON names the setting for whoever runs the server; the page says
+        only what a reader can do."""
+        said = f"The request body is larger than {self.max_body:,} bytes"
+        return (413, "too-large", f"{said}; the server sets this limit with EVIDENCE_KB_MAX_BODY_BYTES.", (),
+                f"{said}: send less at a time.")  # fmt: skip
 
     @staticmethod
     def _check_content_type(scope: Scope, body: bytes) -> tuple[int, str, str] | None:

@@ -62,10 +62,14 @@ class ApiError(HTTPException):
         *,
         details: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        page_message: str | None = None,
     ):
         super().__init__(status, detail=message, headers=headers)
         self.code = code
         self.details = details or []
+        #: What the HTML error page says instead of ``message``, when that is for whoever runs
+        #: the server (a setting's name) and not for a reader.
+        self.page_message = page_message
 
 
 def error_json(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> bytes:

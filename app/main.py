@@ -145,7 +145,8 @@ async def respond_to_error(request: Request, exc: Exception) -> Response:
     status = error.status_code
     render_error = getattr(request.app.state, "render_error", None)
     if wants_html(request.url.path, request.headers.get("accept", "")) and render_error is not None:
-        return render_error(request, 400 if status == 422 else status, error.detail)  # type: ignore[no-any-return]
+        shown = error.page_message or error.detail
+        return render_error(request, 400 if status == 422 else status, shown)  # type: ignore[no-any-return]
     body = error_json(status, error.code, error.detail, error.details)
     return Response(body, status_code=status, headers=error.headers, media_type="application/json")
 

@@ -120,14 +120,12 @@ class RateLimits:
         allowed, remaining, reset = verdict
         shown[:] = _headers(item, remaining, reset)
         if not allowed:
-            message = (
-                f"Too many requests from this client (at most {item.amount} per {item.get_expiry()} s); "
-                f"retry after {reset} s. {how_to_change(keyed, expensive=False)}"
-            )
-            await send_all(
-                send,
-                error_response(scope, 429, "rate-limited", message, [("Retry-After", str(reset)), *shown]),
-            )
+            said = f"Too many requests from this client (at most {item.amount} per {item.get_expiry()} s); "
+            message = f"{said}retry after {reset} s. {how_to_change(keyed, expensive=False)}"
+            await send_all(send, error_response(
+                scope, 429, "rate-limited", message, [("Retry-After", str(reset)), *shown],
+                page_message=f"{said}please try again in {reset} s.",
+            ))  # fmt: skip
             return
         await self.app(scope, receive, _with_headers(send, shown))
 
@@ -152,6 +150,8 @@ class RateLimits:
                 f"most {item.amount} per {item.get_expiry()} s); retry after {reset} s. "
                 + how_to_change(keyed, expensive=True),
                 headers={"Retry-After": str(reset), **refusal},
+                page_message=f"Too many fact-checks from this client (at most {item.amount} per "
+                f"{item.get_expiry()} s); please try again in {reset} s.",
             )
 
     def _identity(self, scope: Scope) -> tuple[str, bool] | None:

@@ -414,3 +414,25 @@ def test_each_worker_sets_the_gil_switch_interval(seed_settings) -> None:  # typ
         assert sys.getswitchinterval() == pytest.approx(0.002)
     finally:
         sys.setswitchinterval(before)
+
+
+def test_the_413_and_the_bad_host_400_name_their_settings_in_json_only(seed_client: TestClient) -> None:
+    """Operators read the API's JSON; readers of a page get what they can do, no setting name."""
+    limit = seed_client.app.state.settings.max_body_bytes  # type: ignore[attr-defined]
+    big = json.dumps({"text": "x" * (limit + 10)})
+    response = seed_client.post(
+        "/api/v1/factcheck", content=big, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert error(response)["message"] == (
+        f"The request body is larger than {limit:,} bytes; the server sets this limit with EVIDENCE_KB_MAX_BODY_BYTES."
+    )
+    page = seed_client.post("/factcheck", data={"text": "x" * (limit + 10)}, headers={"accept": "text/html"})
+    assert page.status_code == 413 and "send less at a time" in page.text and "EVIDENCE_KB_" not in page.text
+    host = seed_client.get("/api/v1/methodology", headers={"host": "evil.example"})
+    assert (
+        "'evil.example'" in error(host)["message"] and "EVIDENCE_KB_ALLOWED_HOSTS" in error(host)["message"]
+    )
+    page = seed_client.get("/claims", headers={"host": "evil.example", "accept": "text/html"})
+    assert page.status_code == 400 and "does not answer for that host name" in page.text
+    assert "EVIDENCE_KB_" not in page.text

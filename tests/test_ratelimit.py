@@ -205,3 +205,24 @@ def test_an_unreachable_shared_store_lets_requests_through(built: Settings) -> N
         limiter = client.app.middleware_stack.app.app  # type: ignore[attr-defined]
     assert codes == [200, 200, 200]
     assert limiter.store_failures == 3
+
+
+def test_the_429_page_speaks_to_readers_not_to_operators(built: Settings) -> None:
+    """The public /factcheck page showed "The server sets this limit with
+    EVIDENCE_KB_RATE_LIMIT_EXPENSIVE ...; or send an API key": that is for the API's JSON."""
+    html = {"accept": "text/html"}
+    with client_for(built, rate_limit="3/minute", rate_limit_expensive="1/minute") as client:
+        assert (
+            client.post(
+                "/factcheck", data={"text": "Walking backwards eases knee pain."}, headers=html
+            ).status_code
+            == 200
+        )
+        page = client.post("/factcheck", data={"text": "Walking backwards eases knee pain."}, headers=html)
+        assert page.status_code == 429 and "Too many fact-checks" in page.text and "try again in" in page.text
+        assert "EVIDENCE_KB_" not in page.text and "API key" not in page.text
+        cheap = [client.get("/methodology", headers=html) for _ in range(2)][-1]
+        assert cheap.status_code == 429 and "Too many requests" in cheap.text
+        assert "EVIDENCE_KB_" not in cheap.text and "API key" not in cheap.text
+        api = client.get("/api/v1/methodology")
+        assert api.status_code == 429 and "EVIDENCE_KB_RATE_LIMIT (e.g." in api.json()["error"]["message"]
