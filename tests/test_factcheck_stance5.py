@@ -9,7 +9,7 @@ the API. The sentences are written for these tests, not taken from the labelled 
 from __future__ import annotations
 
 import pytest
-from claimids import BACK, BALANCE, CALORIES, WEIGHT
+from claimids import BACK, BALANCE, CALORIES, KNEE_PAIN, MEMORY, WEIGHT
 from fastapi.testclient import TestClient
 from helpers import claim_matches, factcheck_body
 
@@ -126,3 +126,54 @@ def test_a_thing_done_wrongly_is_no_verdict(client: TestClient) -> None:
     # "incorrectly" says how the mileage was raised, not that a belief is false
     text = "Many runners increase their weekly mileage incorrectly, and sudden jumps in training cause knee pain."
     assert stance_of(client, text, "sudden-training-increases-cause-knee-pain") == "asserts"
+
+
+# --- a sentence that points back at the claim just made ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("Walking backwards is said to ease knee pain. But it won't fix your knees.", KNEE_PAIN),
+        ("Walking backwards is said to improve memory. Sadly, it doesn't.", MEMORY),
+        ("Walking backwards is supposed to burn more calories. Not so.", CALORIES),
+        (
+            "Walking backwards supposedly burns more calories. Unfortunately, that claim doesn't hold water.",
+            CALORIES,
+        ),
+        (
+            "Walking backwards helps knee pain, claims one influencer. The evidence doesn't support it.",
+            KNEE_PAIN,
+        ),
+        (
+            "You may have heard that walking backwards burns more calories. The science says otherwise.",
+            CALORIES,
+        ),
+        ("Walking backwards is said to ease knee pain. Don't believe it.", KNEE_PAIN),
+        ("Walking backwards is said to ease knee pain. Experts disagree.", KNEE_PAIN),
+        ("Walking backwards burns more calories, according to TikTok. This is not the case.", CALORIES),
+    ],
+)
+def test_a_sentence_pointing_back_denies_the_claim_before_it(
+    client: TestClient, text: str, claim: str
+) -> None:
+    assert stance_of(client, text, claim) == "denies"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Walking backwards eases knee pain. It doesn't hurt your knees either.",
+        "Walking backwards eases knee pain. It isn't hard to do.",
+        "Walking backwards eases knee pain. It's not just good for your knees.",
+        "Walking backwards eases knee pain. It won't cure arthritis, but it helps.",
+        "Walking backwards eases knee pain. This doesn't mean you should skip your physio.",
+    ],
+)
+def test_a_negation_that_is_not_about_the_claim_leaves_it_asserted(client: TestClient, text: str) -> None:
+    assert stance_of(client, text, KNEE_PAIN) == "asserts"
+
+
+def test_what_the_reader_may_have_heard_is_reported(client: TestClient) -> None:
+    text = "You may have heard that walking backwards burns more calories."
+    assert stance_of(client, text, CALORIES) == "reports"

@@ -224,6 +224,15 @@ _VERDICT = re.compile(
     r"(?:erroneously|wrongly|mistakenly|falsely|incorrectly) (?:\w+ )?(?:believed|thought|considered|assumed|"
     r"claimed|regarded|seen|viewed|held|touted|described|labell?ed|called|believe|think|assume|consider)|"
     r"(?:believed|thought|considered|assumed|regarded|seen|viewed) (?:\w+ )?(?:erroneously|wrongly|mistakenly|incorrectly)|"
+    # verdicts that point back at a claim just made: "that claim doesn't hold water", "the evidence
+    # doesn't support it", "the science says otherwise", "don't believe it", "experts disagree"
+    r"(?:doesn'?t|does not|don'?t|do not|didn'?t|did not|won'?t|will not) hold water|"
+    r"(?:evidence|science|research|data|studies|facts) (?:\w+ )?(?:doesn'?t|does not|don'?t|do not|didn'?t|did not) "
+    r"(?:really |actually )?(?:support|back(?: up)?|bear out|confirm) (?:it|this|that|these|those|them|the (?:\w+ )?claims?)\b|"
+    r"(?:says?|suggests?|shows?|indicates?|proves?) otherwise|tells? (?:a |quite a )?different story|"
+    r"(?:don'?t|do not) (?:believe|buy) (?:it|this|that|a word)\b|"
+    r"(?:experts|scientists|researchers|doctors|physios|physiotherapists) (?:\w+ )?disagree|"
+    r"(?:not|n't) (?:simply |actually |really |quite |necessarily |always )?the case|"
     r"mitos?|falso|falsa|exagerad[oa]s?|sin (?:evidencia|pruebas)|mentiras?|bulos?|"  # es, pt
     # hedged: not proven, no (good) evidence, little evidence
     r"no (?:est[áa] )?(?:probad|demostrad|comprobad)[oa]s?|sin (?:demostrar|probar|base cient[ií]fica)|"
@@ -455,6 +464,8 @@ _REPORTED = re.compile(
     r"segundo|de acordo com|dizem que|"  # pt
     r"secondo|dicono che|"  # it
     r"volgens|zouden|beweren|"  # nl
+    # what the reader has been told ("You may have heard that", "we've all heard that")
+    r"(?:you|we)(?:'ve| have| may| might| probably| all| likely| surely| often)* (?:have )?heard (?:that|it said)|"
     # those who hold it, arguing for it ("proponents argue that", "advocates claim")
     r"(?:proponents|advocates|supporters|enthusiasts|believers|fans|fans of \w+) (?:\w+ )?"
     r"(?:argue|claim|say|insist|believe|maintain|contend|tout|swear|promise)|"
@@ -939,7 +950,9 @@ def _double_negative(text: str, words: Sequence[Span] | None) -> bool:
 # A bare "no" answering what the unit or the sentence before says: "no, it doesn't.", "Wrong!",
 # "Nope.", "It doesn't." (not "It doesn't hurt", which says something of its own).
 _BARE_NO = re.compile(
-    r"^\W*(?:(?:no|nope|nah|wrong|false|untrue|not true|nonsense|rubbish|incorrect|not really|"
+    # after a sentence adverb that only says how the writer takes it ("Sadly, it doesn't.")
+    r"^\W*(?:(?:sadly|unfortunately|alas|spoiler(?: alert)?|well|honestly|but|yet)\W+)?"
+    r"(?:(?:no|nope|nah|wrong|false|untrue|not true|nonsense|rubbish|incorrect|not really|not so|not quite|"
     r"falso|faux|falsch|mentira|неправда|нет)(?!\w)\W*"
     r"(?:(?:it|that|this|they)\s+(?:does not|doesn't|do not|don't|did not|didn't|will not|won't|is not|"
     r"isn't|are not|aren't|cannot|can't|was not|wasn't)(?:\s+(?:work|help|do|burn|matter))?)?|"
@@ -1127,6 +1140,32 @@ def conceded_then_contested(text: str, words: Sequence[Span] | None) -> bool:
     return bool(_cues(_NUANCE, main) or _cues(_VERDICT, main))
 
 
+# A sentence whose subject points back at the claim just made: "It won't fix your knees.", "But
+# this does nothing for knee pain.", "Doing so doesn't burn more calories."
+_POINTS_BACK = re.compile(
+    r"^\W*(?:(?:but|yet|however|sadly|unfortunately|alas|in reality|in truth|in fact|actually|still)\W+)?"
+    r"(?:it|this|that|they|these|those|doing (?:so|this|that|it)|this (?:exercise|practice|trend|method|habit|claim)|"
+    r"the (?:exercise|practice|trend|method|habit|claim))\b(?!\s+(?:is|was)\s+(?:not only|not just)\b)",
+    re.IGNORECASE,
+)
+
+
+def denied_back(text: str, words: Sequence[Span] | None) -> bool:
+    """A short sentence after the claim points back at it with its subject (``_POINTS_BACK``:
+    "it", "this", "doing so") and negates the claim's words it names ("Walking backwards is said
+    to ease knee pain. But it won't fix your knees."): the post denies the claim it has just
+    stated or passed on. Not a negated harm ("It doesn't hurt your knees"), nor a sentence without
+    the claim's words ("It isn't hard to do.": what it negates is not the claim)."""
+    t = _clean(text)
+    if not words or word_count(t) > VERDICT_SENTENCE_WORDS or not _POINTS_BACK.match(t) or is_question(t):
+        return False
+    # a negated harm, or a denial of the strong form the sentence takes back ("It won't cure
+    # arthritis, but it helps.")
+    if _only_harm_negated(t) or _double_negative(t, words) or concession_at(t) is not None:
+        return False
+    return any(_governs(t, cue, words) for cue in _cues(_NEGATION, t))
+
+
 def _only_no(text: str) -> bool:
     """The sentence is nothing but a "no" ("It doesn't.", "Not really.", "I don't think so."): a
     statement it follows is denied, as a question it answers would be."""
@@ -1195,7 +1234,7 @@ def stance(
         return PostStance.DENIES
     # a verdict asked about ("Is that true or a myth?") is no verdict given: the question below asks
     verdict = _verdict_after(nxt, following_words) and not is_question(nxt)
-    if nxt and (verdict or _only_no(nxt) or _BARE_NO.match(_clean(nxt))):
+    if nxt and (verdict or _only_no(nxt) or _BARE_NO.match(_clean(nxt)) or denied_back(nxt, following_words)):
         return PostStance.DENIES
     # "Some claim that X. However, it is more complex than that.": someone's claim, contested;
     # "Forward walking burns more calories than backward walking": the claim's comparison reversed
