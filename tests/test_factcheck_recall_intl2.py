@@ -59,3 +59,20 @@ def test_an_energy_expenditure_post_finds_the_calorie_claim(seed_client: TestCli
     body = factcheck_body(seed_client, "Der Energieverbrauch beim Rückwärtslaufen ist deutlich höher.")
     assert body["language"]["code"] == "de"
     assert CALORIES in claim_matches(body), [m["claim"]["id"] for m in body["matches"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Marcher à reculons pour un ventre plat ? C'est la promesse des réseaux sociaux.",
+        "Caminar hacia atrás ayuda a conseguir un vientre plano.",
+        "Camminare all'indietro per avere una pancia piatta.",
+        "Andar para trás ajuda a perder barriga.",
+        "المشي إلى الخلف وسيلة للتخلص من الكرش.",
+        "المشي إلى الخلف يساعد على حرق دهون البطن.",
+    ],
+)
+def test_a_flat_belly_is_weight_loss(index, text: str) -> None:  # type: ignore[no-untyped-def]
+    """ "Flat belly", "belly fat" and "pot belly" are weight-loss terms in English; so are "ventre
+    plat", "vientre plano", "pancia piatta", "perder barriga", "دهون البطن" and "الكرش"."""
+    assert "weight-loss" in post_features(index, text)
