@@ -20,6 +20,10 @@ them ("rodillas", "genoux"; Vietnamese words do not inflect), Japanese, Chinese 
 (``vocab.UNSPACED_LANGUAGES``) found inside the query's words ("膝の痛み" is knee and pain, "무릎이" the knee with its particle). Ranking is one rule on both backends
 (``COLUMN_WEIGHTS``): 8 when the whole query matches inside the statement, plus 4 inside the
 phrasings, 2 inside the summary, 1 inside the caveats; ties keep the order of claims.yaml.
+Two operators (``parse_query``): ``OR`` (any case, or ``|``) between
+alternatives and ``-word`` to leave out the claims holding a word; a population's terms expand
+where no searched kind names the word (``FALLBACK_KINDS``). A query that finds nothing gets a
+"did you mean" from the claims' own words (``suggest``), never applied silently.
 User text is never passed raw to the query syntax (every term is quoted or bound). Snippets are
 cut here from the claim's statement and summary, marking the matched words with sentinels that
 ``highlight_html`` turns into ``<mark>`` after escaping, so the data can never inject markup.
