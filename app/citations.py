@@ -44,7 +44,7 @@ from app.citations_scope import NO_STUDY_REASON, Scope, UnknownKeys, search_scop
 from app.citations_styles import STYLES, formatted_references
 from app.models import Study
 from app.problems import Problem
-from app.study_records import untitled_warning
+from app.study_records import UNDATED_TYPES, undated_warning, untitled_warning
 from app.vocab import ExportFormat
 
 __all__ = [
@@ -99,12 +99,20 @@ def export(studies: Sequence[Study], fmt: str, *, appraisal: bool = False) -> st
 def export_warnings(studies: Sequence[Study]) -> list[Problem]:
     """The warnings of ``evidence-kb check`` that an export of ``studies`` carries into its file,
     at each entry's .bib file and line: the studies without a title (their reference names only
-    the author and date)."""
-    return [
-        Problem(study.source_path, study.source_line or None, warning, "warning")
-        for study in studies
-        if (warning := untitled_warning(study.key, study.title))
-    ]
+    the author and date) and the published works without a year (cited "(n.d.)")."""
+    out: list[Problem] = []
+    for study in studies:
+        where = (study.source_path, study.source_line or None)
+        if warning := untitled_warning(study.key, study.title):
+            out.append(Problem(*where, warning, "warning"))
+        fields = study.fields or {}
+        if (
+            study.year is None
+            and study.entry_type not in UNDATED_TYPES
+            and not any(fields.get(name) for name in ("year", "date", "pubstate"))
+        ):
+            out.append(Problem(*where, undated_warning(study.key, study.entry_type), "warning"))
+    return out
 
 
 def reference_list(references: Sequence[str], style: str, *, html: bool) -> str:

@@ -1266,3 +1266,14 @@ def test_a_list_item_moved_to_column_0_is_reported_where_it_starts(cli: Run, tmp
         "where: mapping values are not allowed here"
     )
     assert "indented less than its neighbours" in message
+
+
+def test_an_export_warns_of_a_published_work_without_a_year_as_check_does(cli: Run, tmp_path: Path) -> None:
+    data, _ = _shipped_data_with(tmp_path, "studies.bib", "  year        = {2004},\n", "")
+    (warning,) = [
+        line for line in cli("--data-dir", str(data), "check").out.splitlines() if ": no year: " in line
+    ]
+    key = warning.split(": warning: ")[1].split(":")[0]
+    exported = cli("--data-dir", str(data), "export", "--format", "apa", "--study", key)
+    assert exported.code == 0 and "(n.d.)" in exported.out
+    assert exported.err.splitlines() == [warning]
