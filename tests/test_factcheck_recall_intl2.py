@@ -76,3 +76,27 @@ def test_a_flat_belly_is_weight_loss(index, text: str) -> None:  # type: ignore[
     """ "Flat belly", "belly fat" and "pot belly" are weight-loss terms in English; so are "ventre
     plat", "vientre plano", "pancia piatta", "perder barriga", "دهون البطن" and "الكرش"."""
     assert "weight-loss" in post_features(index, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # "and the quadriceps", "and the thighs", "and the knee": و written joined to its word
+        ("المشي إلى الخلف يقوي الظهر والرباعية.", "quadriceps"),
+        ("المشي إلى الخلف يقوي الساقين والفخذين.", "quadriceps"),
+        ("المشي إلى الخلف يخفف آلام الظهر والركبة.", "knee"),
+    ],
+)
+def test_an_arabic_word_joined_to_and_is_read_without_it(index, text: str, found: str) -> None:  # type: ignore[no-untyped-def]
+    assert found in post_features(index, text)
+
+
+def test_an_arabic_word_that_begins_with_waw_is_left_alone(index) -> None:  # type: ignore[no-untyped-def]
+    """Only a word that is no term's word as written loses its و, and only when the rest is one:
+    "وزن" (weight) is not "and" + "زن"; a joined term ("والتوازن") still reads as itself."""
+    from app.factcheck import language
+    from app.factcheck.analyzer import _stemmer
+
+    analyzer = language.analyzer(index, "ar")
+    assert analyzer.stem("وزن") == _stemmer("arabic").stemWord("وزن")
+    assert "balance" in post_features(index, "المشي إلى الخلف يحسن التوازن والتنسيق.")

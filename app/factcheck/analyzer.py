@@ -479,6 +479,7 @@ class Analyzer:
                 self._words.update(stems)
         for entries in self._terms.values():
             entries.sort(key=lambda e: -len(e[0]))  # longest first
+        self._conjunctions = self.language == "arabic"  # from here on posts' words, not terms (``stem``)
         self.vocabulary = {w for w in words if is_vocabulary_word(w)}
         for text in vocabulary:
             self.vocabulary |= vocabulary_words(text)
@@ -490,12 +491,23 @@ class Analyzer:
 
     # -- words ----------------------------------------------------------------------------------
 
+    _conjunctions = False
+
     def stem(self, word: str) -> str:
+        """The Snowball stem of ``word``. Arabic writes "and" (و) joined to the word it links, and
+        the Arabic stemmer leaves it on ("والرباعية", "and the quadriceps"): a post's word that
+        begins with و and is no term's word as it stands is read without it when that makes a
+        term's word (the terms stem as written, so a joined term such as "والتوازن" still matches
+        itself)."""
         if self.language is None:
             return word
         cached = self._stem_cache.get(word)
         if cached is None:
-            cached = _stemmer(self.language).stemWord(word)
+            stemmer = _stemmer(self.language)
+            cached = stemmer.stemWord(word)
+            if self._conjunctions and cached not in self._words and word.startswith("و") and len(word) > 3:
+                bare = stemmer.stemWord(word[1:])
+                cached = bare if bare in self._words else cached
             if len(self._stem_cache) < 200_000:
                 self._stem_cache[word] = cached
         return cached
