@@ -31,8 +31,10 @@ How a language is read (``handling``):
   German and Dutch compounds that write their shared last part once ("Knie- oder Hüftprobleme")
   are read whole (``analyzer.Analyzer._completed``). Romanian (from 2026-12-01) with its Snowball
   stemmer; its letters with a cedilla (ş, ţ) and with a comma (ș, ț) fold alike. Arabic (from
-  2026-12-01) with its Snowball stemmer, which leaves the conjunction و ("and") on the word, so
-  the terms name the joined forms too (والتوازن);
+  2026-12-01) with its Snowball stemmer, which leaves the conjunction و ("and") on the word: a
+  post's word joined to it is read without it when that makes a term's word ("والرباعية", "and
+  the quadriceps"; ``analyzer.Analyzer.stem``), and the joined forms listed as terms still match
+  (والتوازن);
 - None: any other language (Greek, Swedish, Tamil...); the response has no match and a
   warning, never a silent empty list.
 """
