@@ -5,10 +5,12 @@ sentences are written for these tests, not taken from the labelled set."""
 from __future__ import annotations
 
 import pytest
-from claimids import KNEE_PAIN
+from claimids import KNEE_PAIN, QUADS
 from fastapi.testclient import TestClient
 
 PF_FORCE = "backward-running-reduces-patellofemoral-force"
+SPEED = "backward-walking-speed-progression"
+CEREBRAL_PALSY = "backward-walking-improves-walking-in-cerebral-palsy"
 
 
 def claims_of(client: TestClient, text: str) -> list[str]:
@@ -46,3 +48,38 @@ def test_the_knees_without_a_load_on_them_are_not_the_knee_load_claim(
     found = claims_of(seed_client, text)
     assert PF_FORCE not in found[:1], found
     assert KNEE_PAIN in found[:1] or not found, found
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        # walking named with its direction, forward, is set against the other direction
+        ("It strengthens your quads in a way you never notice when walking in the forward direction.", QUADS),
+        ("Begin at about half your forward walking speed, around 1 mph, and build up slowly.", SPEED),
+        (
+            "Compared to the same amount of forward gait training, it improved balance in children with "
+            "cerebral palsy.",
+            CEREBRAL_PALSY,
+        ),
+    ],
+)
+def test_walking_forward_named_is_a_contrast_with_backward(
+    seed_client: TestClient, text: str, first: str
+) -> None:
+    assert claims_of(seed_client, text)[:1] == [first]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a verb of walking with "forward" after it is how anyone says they walk, not a direction set
+        # against another
+        "Walk forward to the wall, turn around, and stretch your calves to ease knee pain.",
+        "I walk forwards every morning and my knee pain has eased.",
+        "Walk forward three steps, then lunge to strengthen your quads.",
+        # another kind of walking set against forward walking is no backward walking
+        "Nordic walking works the upper body more than forward walking with no poles.",
+    ],
+)
+def test_walking_forward_as_anyone_walks_is_no_contrast(seed_client: TestClient, text: str) -> None:
+    assert claims_of(seed_client, text) == []

@@ -134,11 +134,25 @@ _OTHER_GAIT = re.compile(
 )
 
 
+# Walking named with its direction, forward, as only a comparison names it ("not noticeable when
+# walking in the forward direction", "the same dose of forward gait training", "forward walkers",
+# "forward locomotion"): a contrast with walking the usual way too, without a "than". Not a verb
+# with "forward" after it ("walking forwards every day", "walk forward to the wall"), which is how
+# anyone says they walk; not a step, a lean or a lunge forward. The development passages that name
+# it so make a backward-walking claim.
+FORWARD_NAMED = re.compile(
+    r"\b(?:walk|walks|walking|walked)\s+in\s+(?:the|a)\s+forwards?\s+direction\b"
+    r"|\bforwards?[\s-]+(?:walk|walking|walkers?|running|runners?|gait|locomotion)\b",
+    re.IGNORECASE,
+)
+
+
 def contrasts_with_forward(text: str) -> bool:
-    """``text`` sets something against walking the usual way (``CONTRAST_WITH_FORWARD``) and names
-    no other kind of walking or activity (``_OTHER_GAIT``) before it that the contrast would be
-    about; then the something is walking the other way, whether or not ``text`` says so."""
-    found = CONTRAST_WITH_FORWARD.search(text)
+    """``text`` sets something against walking the usual way (``CONTRAST_WITH_FORWARD``), or names
+    walking forward as a direction (``FORWARD_NAMED``), and names no other kind of walking or
+    activity (``_OTHER_GAIT``) before it that the contrast would be about; then the something is
+    walking the other way, whether or not ``text`` says so."""
+    found = CONTRAST_WITH_FORWARD.search(text) or FORWARD_NAMED.search(text)
     return found is not None and not _OTHER_GAIT.search(text, 0, found.start())
 
 
