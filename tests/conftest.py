@@ -22,6 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 from helpers import (
     FIXTURES,
+    ISOLATION,
     PG_ADMIN_URL,
     PG_SKIP_REASON,
     WARM_UP_TRIES,
@@ -43,6 +44,13 @@ os.environ.setdefault("EVIDENCE_KB_RATE_LIMIT_EXPENSIVE", "")
 # Hundreds of apps are started and most never fact-check: none loads the fact-check at start-up
 # unless a test turns it on (tests/test_publishing.py); ``seed_client`` warms its own.
 os.environ.setdefault("EVIDENCE_KB_FACTCHECK_WARM_UP", "false")
+# The apps the tests start in this process run expensive work in threads: in a process of its own
+# each app started a child at its first fact-check or citation file, which loaded the fact-check's
+# index and models again (2-3 s of CPU each; test_factcheck_index.py alone 42.7 -> 16.2 s). What
+# crosses the process boundary stays tested: ``seed_client`` (the fact-check modules' requests) and
+# the servers started as processes (``helpers.served_env``) use processes as the default does, and
+# tests/test_expensive_process.py compares both ways.
+os.environ.setdefault(ISOLATION, "thread")
 
 
 def pytest_report_header() -> str:
@@ -104,7 +112,8 @@ def seed_client(seed_settings: Settings) -> Iterator[TestClient]:
     store = Store(Database(seed_settings))
     get_index(store)
     store.db.dispose()
-    with TestClient(create_app(seed_settings)) as client:
+    in_processes = seed_settings.model_copy(update={"expensive_isolation": "process"})  # as served
+    with TestClient(create_app(in_processes)) as client:
         for _ in range(WARM_UP_TRIES):
             answer = client.post("/api/v1/factcheck", json={"text": WARM_UP_POST})
             if answer.status_code != 503:

@@ -62,6 +62,16 @@ def drop_pg_database(url: str) -> None:
     shutil.rmtree(indexfile.directory(make_settings(url, factcheck_index_dir="")), ignore_errors=True)
 
 
+#: conftest runs the in-process apps' expensive work in threads through this variable.
+ISOLATION = "EVIDENCE_KB_EXPENSIVE_ISOLATION"
+
+
+def served_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a server process a test starts: the suite's (conftest: no rate limits,
+    no warm-up), with expensive work in processes as a user's server runs it, and ``extra``."""
+    return {**os.environ, ISOLATION: "process", **(extra or {})}
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 now (bound, read, released) for a server a test starts."""
     with socket.socket() as sock:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import os
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, free_port
+from helpers import ROOT, free_port, served_env
 
 
 def status(port: int, path: str) -> int:
@@ -37,7 +36,7 @@ def serving(
     cli = [str(ROOT / ".venv" / "bin" / "evidence-kb")] if (ROOT / ".venv").exists() else ["evidence-kb"]
     server = subprocess.Popen(
         [*cli, "--data-dir", str(data_dir), "--database-url", database_url, "serve", "--port", str(port), *options],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=served_env(env),
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60

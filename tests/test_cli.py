@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import DATA_DIR, FIXTURES, free_port, make_settings
+from helpers import DATA_DIR, FIXTURES, free_port, make_settings, served_env
 
 from app.cli import main
 from app.vocab import Design
@@ -877,7 +877,7 @@ def test_serve_removes_its_address_record_when_stopped(mini_data: Path, tmp_path
     from serverproc import status
 
     database = tmp_path / "served.db"
-    env = {k: v for k, v in os.environ.items() if k != "EVIDENCE_KB_BASE_URL"}
+    env = {k: v for k, v in served_env().items() if k != "EVIDENCE_KB_BASE_URL"}
     args = ["--data-dir", str(mini_data), "--database-url", f"sqlite:///{database}"]
     subprocess.run(
         [sys.executable, "-m", "app.cli", *args, "build", "--quiet"], env=env, check=True, timeout=120

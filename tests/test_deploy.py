@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import PG_SKIP_REASON, create_pg_database, drop_pg_database, free_port
+from helpers import PG_SKIP_REASON, create_pg_database, drop_pg_database, free_port, served_env
 
 pytestmark = [
     pytest.mark.postgres,
@@ -85,7 +85,7 @@ def serve(data_dir: Path, url: str, *options: str) -> Iterator[tuple[int, subpro
     server = subprocess.Popen(
         [*CLI, "--data-dir", str(data_dir), "--database-url", url,
          "serve", "--workers", "2", "--port", str(port), *options],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, env=served_env(),
     )  # fmt: skip
     try:
         deadline = time.monotonic() + STARTUP_SECONDS

@@ -456,7 +456,9 @@ def test_the_warm_up_starts_the_fact_check_processes(seed_settings: Settings) ->
     says ready (the pool existed only from the first request before)."""
     from app.workpool import WARM_UP_POST
 
-    settings = seed_settings.model_copy(update={"factcheck_warm_up": True, "expensive_workers": 1})
+    settings = seed_settings.model_copy(
+        update={"factcheck_warm_up": True, "expensive_isolation": "process", "expensive_workers": 1}
+    )
     with TestClient(create_app(settings)) as client:
         assert _ready(_readyz_when(client, _ready, 120)), "never ready"
         pool = client.app.state.workpool  # type: ignore[attr-defined]
