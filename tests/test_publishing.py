@@ -522,15 +522,16 @@ def test_base_url_warning() -> None:
     assert base_url_warning("http://10.0.0.5:8000", "0.0.0.0", 8000) is None
 
 
-def test_serve_says_serving_only_once_bound(tmp_path: Path) -> None:
+def test_serve_says_serving_only_once_bound(tmp_path: Path, seed_sqlite: Settings) -> None:
     from helpers import DATA_DIR
 
-    db = f"sqlite:///{tmp_path / 'kb.db'}"
-    build_database(make_settings(db), force=True)
+    db = seed_sqlite.database_url  # the session's build (--no-build: served, never changed)
     port = free_port()
     command = [sys.executable, "-m", "app.cli", "--data-dir", str(DATA_DIR), "--database-url", db, "serve",
                "--port", str(port), "--no-build"]  # fmt: skip
-    env = {"PATH": "/usr/bin:/bin", "EVIDENCE_KB_BASE_URL": "http://127.0.0.1:8000"}
+    # No warm-up: the fact-check's start-up load (a child process) is not what this test is about.
+    env = {"PATH": "/usr/bin:/bin", "EVIDENCE_KB_BASE_URL": "http://127.0.0.1:8000",
+           "EVIDENCE_KB_FACTCHECK_WARM_UP": "false"}  # fmt: skip
     with socket.socket() as taken:  # the port is in use: an error, and no "serving on"
         taken.bind(("127.0.0.1", port))
         taken.listen(1)
