@@ -12,6 +12,8 @@ import pytest
 from helpers import DATA_DIR, ROOT
 from serverproc import serving
 
+from app.settings import Settings
+
 ST = ROOT / ".venv" / "bin" / "st"
 CONFIG = Path(__file__).with_name("schemathesis.toml")  # the rules JSON Schema cannot state
 pytestmark = pytest.mark.skipif(
@@ -19,10 +21,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'kb.db'}"
+def test_schemathesis_finds_no_failure(seed_sqlite: Settings) -> None:
+    url = seed_sqlite.database_url  # the session's build of the shipped data: the API only reads it
     no_limits = {"EVIDENCE_KB_RATE_LIMIT": "", "EVIDENCE_KB_RATE_LIMIT_EXPENSIVE": ""}
-    with serving(DATA_DIR, url, env=no_limits) as port:
+    with serving(DATA_DIR, url, "--no-build", env=no_limits) as port:
         run = subprocess.run(
             [str(ST) if ST.exists() else "st", "--config-file", str(CONFIG), "run", f"http://127.0.0.1:{port}/openapi.json",
              "--checks", "all", "--max-examples", "10", "--seed", "1", "--no-color"],
