@@ -44,6 +44,7 @@ from app.factcheck.sentences import (
     clause_pieces,
     continues_without_subject,
     frame,
+    opens_predicate,
     sentences,
     split,
 )
@@ -252,35 +253,56 @@ def _generic(index: Index, feature: str) -> bool:
     return at is not None and index.claims_with[at] >= GENERIC_SHARE * len(index)
 
 
-def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatures:
+def _own_words(index: Index, cand: Candidate, post: Any, unit: Unit) -> list[Span] | None:
+    """The words of ``unit`` that place ``cand``'s claim in it (``own_clause``): its core words
+    that are not generic (``_generic``: "improves" is a word of half the claims, so in "Backward
+    walking improves balance, and it improves memory too" it is no word of the balance claim's
+    own), else its core words, else any of its words; a generic outcome word it shares with other
+    claims does not pull in the clause of another claim."""
+    own = [
+        span
+        for f in index.profiles[cand.claim_id].core
+        if index.analyzer.kind(f) in _CLAIM_WORD_KINDS and not _generic(index, f)
+        for span in _spans_in(post, f, unit)
+    ]
+    return (
+        own
+        or _claim_words(index, cand, post, unit, backward=False, core=True)
+        or _claim_words(index, cand, post, unit, backward=False)
+    )
+
+
+def own_clause(
+    index: Index, cand: Candidate, post: Any, text: str, rivals: Sequence[Candidate] = ()
+) -> UnitFeatures:
     """The candidate's unit narrowed to the clauses that hold the claim's words
     (``sentences.clause_pieces``): from the first such clause to the last. Its span, stance, figures
     and flags are read there, so "cures" of the knee-pain clause is no overclaim of the calorie
     clause beside it. The unit itself when the claim's words are in every clause or in none.
+    ``rivals``: the other claims returned for the post; where one of them is made in the same
+    words by a noun of its own joined to this claim's by "and" / "or" ("Backward walking improves
+    balance and memory"), each keeps its own noun (``_apart``).
     Features of the clauses left out stay with the narrowed unit only as what a post lends to all
     its units (activities, body parts, topics: ``scoring.CARRIED_KINDS``), not as its own."""
     uf = cand.unit
     unit = uf.unit
     pieces = clause_pieces(text, unit.start, unit.end)
-    if len(pieces) < 2:
-        return uf
-    # The claim's core words where the unit has them: a generic outcome word it shares with
-    # other claims ("helps" is an improvement) does not pull in the clause of another claim.
-    words = _claim_words(index, cand, post, unit, backward=False, core=True) or _claim_words(
-        index, cand, post, unit, backward=False
-    )
+    words = _own_words(index, cand, post, unit)
     if not words:
         return uf
-    inside = [k for k, (s, e) in enumerate(pieces) if any(s <= unit.start + a < e for a, _ in words)]
-    first, last = inside[0], inside[-1]
-    if CJK_CHAR.search(unit.text):
-        # Japanese and Chinese put what frames a claim around it, with no words of a claim of its
-        # own: a source before it ("有研究表明，"), a verdict after it ("，这是误区", "、と言われている").
-        while first > 0 and not _holds_claim_words(index, post, *pieces[first - 1]):
-            first -= 1
-        while last < len(pieces) - 1 and not _holds_claim_words(index, post, *pieces[last + 1]):
-            last += 1
-    start, end = pieces[first][0], pieces[last][1]
+    start, end = unit.start, unit.end
+    if len(pieces) > 1:
+        inside = [k for k, (s, e) in enumerate(pieces) if any(s <= unit.start + a < e for a, _ in words)]
+        first, last = inside[0], inside[-1]
+        if CJK_CHAR.search(unit.text):
+            # Japanese and Chinese put what frames a claim around it, with no words of a claim of its
+            # own: a source before it ("有研究表明，"), a verdict after it ("，这是误区", "、と言われている").
+            while first > 0 and not _holds_claim_words(index, post, *pieces[first - 1]):
+                first -= 1
+            while last < len(pieces) - 1 and not _holds_claim_words(index, post, *pieces[last + 1]):
+                last += 1
+        start, end = pieces[first][0], pieces[last][1]
+    start, end = _apart(index, cand, post, text, start, end, rivals)
     if (start, end) == (unit.start, unit.end):
         return uf
     kind = index.analyzer.kind
@@ -295,6 +317,63 @@ def own_clause(index: Index, cand: Candidate, post: Any, text: str) -> UnitFeatu
         uf.have - (dropped - lent),
         uf.post,
     )
+
+
+def _distinct(index: Index, cand: Candidate, post: Any, unit: Unit, other: Candidate) -> list[Span]:
+    """(start, end) inside ``unit`` of ``cand``'s own core words (not generic: ``_own_words``) that
+    are no feature of ``other``'s claim: the words that make ``cand``'s claim there and not
+    ``other``'s ("balance" beside "memory")."""
+    theirs = index.profiles[other.claim_id].features
+    return [
+        span
+        for f in index.profiles[cand.claim_id].core
+        if index.analyzer.kind(f) in _CLAIM_WORD_KINDS and not _generic(index, f) and f not in theirs
+        for span in _spans_in(post, f, unit)
+    ]
+
+
+# What joins two nouns of one predicate ("balance and memory", "balance, memory", "balance as well
+# as memory", "balance and even memory"): a conjunction and at most two words before the next noun.
+_JOINS = re.compile(
+    r"^\s*(?:,\s*)?(?:(?:and|or|plus|as well as)\s+|[&/]\s*|,\s*)(?:[\w'’-]+\s+){0,2}$", re.IGNORECASE
+)
+_REST_KINDS = frozenset({"population", "generaliser", "certainty", "body", "topic"})
+
+
+def _apart(
+    index: Index, cand: Candidate, post: Any, text: str, start: int, end: int, rivals: Sequence[Candidate]
+) -> tuple[int, int]:
+    """``start``-``end`` (the claim's clauses) narrowed to its own noun where a rival claim of the
+    same unit is made there by another noun of the same predicate ("Backward walking improves
+    balance and memory": the balance claim's span is "Backward walking improves balance", the
+    memory claim's "and memory", which reads its stance with the words before it:
+    ``_stance_and_span``). Only when each claim has words of its own there (``_distinct``), all of
+    this claim's on one side of all of the rival's, only a conjunction between them (``_JOINS``),
+    and nothing that may qualify both after the last of them (a population, a body part...: "...
+    balance and memory in older adults" keeps the sentence)."""
+    unit = cand.unit.unit
+    for rival in rivals:
+        if rival.claim_id == cand.claim_id or rival.unit.unit != unit:
+            continue
+        mine = [(unit.start + a, unit.start + b) for a, b in _distinct(index, cand, post, unit, rival)]
+        theirs = [(unit.start + a, unit.start + b) for a, b in _distinct(index, rival, post, unit, cand)]
+        mine = [w for w in mine if start <= w[0] < end]
+        theirs = [w for w in theirs if start <= w[0] < end]
+        if not mine or not theirs:
+            continue
+        last = max(b for _, b in mine + theirs)
+        rest = post.within(last, end)
+        if any(index.analyzer.kind(f) in _REST_KINDS for f in rest):
+            continue
+        if max(b for _, b in mine) <= min(a for a, _ in theirs):  # this claim's noun comes first
+            gap = (max(b for _, b in mine), min(a for a, _ in theirs))
+            if _JOINS.match(text[gap[0] : gap[1]]):
+                end = gap[0]
+        elif max(b for _, b in theirs) <= min(a for a, _ in mine):  # the rival's comes first
+            gap = (max(b for _, b in theirs), min(a for a, _ in mine))
+            if _JOINS.match(text[gap[0] : gap[1]]):
+                start = gap[0] + len(text[gap[0] : gap[1]]) - len(text[gap[0] : gap[1]].lstrip(" ,"))
+    return start, end
 
 
 def moved(index: Index, uf: UnitFeatures, post: Any, text: str, start: int, end: int) -> UnitFeatures:
@@ -425,7 +504,10 @@ def _stance_and_span(
     clause = clause or unit
     text, words, shift = read_as or clause.text, _claim_words(index, cand, post, clause), 0
     if clause.start > unit.start and continues_without_subject(clause.text):
-        lead = frame(unit.text[: clause.start - unit.start])
+        before = unit.text[: clause.start - unit.start]
+        # a noun joined to another claim's ("... improves balance and memory": ``_apart``) is
+        # governed by all the words before it ("doesn't improve balance and memory" denies both)
+        lead = frame(before) or ("" if opens_predicate(clause.text) else before.rstrip())
         if lead:
             text, shift = f"{lead} {text}", len(lead) + 1
             words = [(a + shift, b + shift) for a, b in words or ()] or None
@@ -569,11 +651,14 @@ class PerPost:
         units: list[UnitFeatures] | None = None,
         sent: str | None = None,
         where: list[int] | None = None,
+        ranked: Sequence[Candidate] = (),
     ):
         """``text``: the post as read (``clean``, ``compose``); ``sent``: as the client sent it
         (default ``text``), which every quoted span comes from; ``where``: the offset in ``sent`` of
-        each offset of ``text`` (``compose``; None: the same offsets)."""
+        each offset of ``text`` (``compose``; None: the same offsets); ``ranked``: the claims
+        returned, which share out the words of a unit they are made in (``own_clause``)."""
         self.text = text
+        self.ranked = ranked
         self.sent = text if sent is None else sent
         self._where = where
         self.units = split(text) if units is None else [uf.unit for uf in units]
@@ -793,7 +878,8 @@ def _read_unit(
     """``cand``'s own clause (moved to the words that decide its stance, if those lie beyond it),
     the post's stance there, the figures it denies and what it puts in their place
     (``stance_and_span``)."""
-    uf = own_clause(index, cand, post, per_post.text)  # the span, stance, figures and flags of this claim
+    # the span, stance, figures and flags of this claim
+    uf = own_clause(index, cand, post, per_post.text, per_post.ranked)
     said, decides, denied, fixed = stance_and_span(
         index, cand, per_post.units, post, uf.unit, per_post.quotations, per_post.figures(uf.unit)
     )
@@ -821,15 +907,24 @@ def same_clause_ties(index: Index, ranked: list[Candidate], text: str) -> None:
     """Keep a near tie (``Candidate.ambiguous_with``, marked per sentence by ``scoring.rank``) only
     between claims whose own clauses (``own_clause``) overlap: two claims made in two clauses of
     one sentence ("retro walking eases patellofemoral pain, and backwards walking improves balance")
-    are both made, not competing readings of the same words. Changes ``ranked`` in place."""
+    are both made, not competing readings of the same words; and only where one of them has no
+    words of its own there (``_distinct``): "improves balance and memory in older adults" makes
+    both claims, each with its own outcome. Changes ``ranked`` in place."""
     clauses: dict[str, tuple[int, int]] = {}
 
     def clause(cand: Candidate) -> tuple[int, int]:
         if cand.claim_id not in clauses:
             post = cand.unit.post or index.analyzer.features(text)
-            unit = own_clause(index, cand, post, text).unit
+            unit = own_clause(index, cand, post, text, ranked).unit
             clauses[cand.claim_id] = (unit.start, unit.end)
         return clauses[cand.claim_id]
+
+    def apart(cand: Candidate, other: Candidate) -> bool:  # each has words of its own there
+        post = cand.unit.post or index.analyzer.features(text)
+        unit = cand.unit.unit
+        return other.unit.unit == unit and all(
+            _distinct(index, a, post, unit, b) for a, b in ((cand, other), (other, cand))
+        )
 
     by_id = {c.claim_id: c for c in ranked}
     for cand in ranked:
@@ -838,6 +933,7 @@ def same_clause_ties(index: Index, ranked: list[Candidate], text: str) -> None:
             cand.ambiguous_with = [
                 other for other in cand.ambiguous_with
                 if other in by_id and clause(by_id[other])[0] < end and start < clause(by_id[other])[1]
+                and not apart(cand, by_id[other])
             ]  # fmt: skip
 
 
@@ -882,7 +978,7 @@ def factcheck(
     ranked, threshold = _ranked(index, units, lang, None, top=max(0, limit) + 1)
     same_clause_ties(index, ranked, text)
     settings = store.db.settings
-    per_post = PerPost(text, units, sent, where)
+    per_post = PerPost(text, units, sent, where, ranked[: max(0, limit)])
     matches = [  # flags, figures and the ClaimReview only for the matches returned
         _match(index, c, per_post, settings.base_url, settings.publisher_name)
         for c in ranked[: max(0, limit)]

@@ -185,7 +185,7 @@ def _system_details(index: Index, ranked: list[Any], returned: list[str], text: 
     from app.factcheck.check import PerPost, _match
 
     by_id = {c.claim_id: c for c in ranked}
-    per_post = PerPost(text)
+    per_post = PerPost(text, ranked=[by_id[cid] for cid in returned])
     matches = [_match(index, by_id[cid], per_post, "", "") for cid in returned]
     return {
         "stances": {m["claim"]["id"]: m["stance"] for m in matches},

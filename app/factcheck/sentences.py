@@ -270,6 +270,13 @@ def continues_without_subject(piece: str) -> bool:
     return conjunction is not None and _CONTINUATION.match(piece, conjunction.end()) is not None
 
 
+def opens_predicate(piece: str) -> bool:
+    """True when ``piece``, a part of a sentence from its conjunction on, opens a clause of its own
+    (``clause_pieces`` would cut before it: "and burns more calories", "and it improves memory"),
+    False for a noun joined to the one before it ("and memory"), which the words before it govern."""
+    return _PIECE.match(" " + piece) is not None
+
+
 # What frames a sentence: a short matrix clause closed by a complementizer ("I doubt that", "There's
 # no evidence that", "Is it true that", "Studies show that") or a short leading phrase closed by a
 # comma ("According to TikTok,"). Longer leads are the clause's own words, not a frame.
