@@ -61,3 +61,24 @@ def test_claims_sharing_a_verb_and_a_population_keep_the_sentence_but_are_no_tie
         assert found[claim_id]["matched_text"]["text"] == text
         assert found[claim_id]["ambiguous_with"] == []
         assert "population-mismatch" in {f["code"] for f in found[claim_id]["flags"]}
+
+
+# --- 2. a figure is quoted whole --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("100 steps backward = 1,000 steps forward", "100 steps backward = 1,000 steps forward"),
+        ("Walking 100 backward steps = 1000 forwards", "100 backward steps = 1000 forwards"),
+        ("Walking backwards burns 2-fold more calories than walking forward", "2-fold more"),
+        ("Walking backward burns twice as many calories as walking forward", "twice as many"),
+        ("Ходьба задом наперед сжигает в три раза больше калорий, чем обычная ходьба.", "в три раза больше"),
+    ],
+)
+def test_a_figure_flag_quotes_the_whole_figure_phrase(seed_client: TestClient, text: str, says: str) -> None:
+    found = matches(seed_client, text)
+    flags = [f for m in found.values() for f in m["flags"] if f["code"] == "figure-mismatch"]
+    assert flags
+    for flag in flags:
+        assert flag["post_says"] == says == text[flag["span"]["start"] : flag["span"]["end"]]

@@ -24,16 +24,16 @@ def mismatches(match: dict[str, Any]) -> list[dict[str, Any]]:
     [
         # a ratio in words, in Spanish: one hour backward = four forward (+300%)
         ("Una hora caminando hacia atrás quema las mismas calorías que cuatro andando hacia delante.",
-         "Una hora caminando hacia atrás quema las mismas calorías que cuatro"),
+         "Una hora caminando hacia atrás quema las mismas calorías que cuatro andando hacia delante"),
         # a German ratio with a count grouped by a dot (1.000 is a thousand steps, not one)
         ("100 Schritte rückwärts verbrennen so viele Kalorien wie 1.000 Schritte vorwärts.",
-         "100 Schritte rückwärts verbrennen so viele Kalorien wie 1.000"),
+         "100 Schritte rückwärts verbrennen so viele Kalorien wie 1.000 Schritte vorwärts"),
         ("Rückwärtsgehen verbrennt das 3-fache an Kalorien im Vergleich zum Vorwärtsgehen.", "3-fache"),
         ("Caminar hacia atrás quema un 300 por ciento más de calorías que caminar hacia delante.",
          "300 por ciento"),
         ("Rückwärtsgehen verbraucht um 150 Prozent mehr Energie als Vorwärtsgehen.", "150 Prozent"),
         ("La marche à reculons consomme 150 % d’énergie en plus que la marche normale.", "150 %"),
-        ("Ходьба задом наперед сжигает в три раза больше калорий, чем обычная ходьба.", "в три раза"),
+        ("Ходьба задом наперед сжигает в три раза больше калорий, чем обычная ходьба.", "в три раза больше"),
     ],
 )  # fmt: skip
 def test_figures_in_words_and_other_languages_are_checked(

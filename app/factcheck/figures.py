@@ -311,6 +311,9 @@ _CJK_COUNT = rf"\d+|[{_CJK_DIGITS}]*[十百千][{_CJK_DIGITS}]?|[{_CJK_DIGITS}]"
 _CJK_UNIT = r"分钟|分鐘|分|歩|步|步伐|周|圈|時間|小时|小時"
 # Walking backward in Japanese and Chinese: what a ratio's first count must be said of
 _CJK_BACK = r"後ろ歩き|後ろ向き|後向き|後退|バック|倒走|倒着走|倒著走|倒行|倒退|后退|退步走|退着走"
+# The forward count's unit and direction end a ratio, and its quote: "= 1,000 steps forward", "= 1000
+# forward", "que tres andando hacia delante" (a quote that stopped at "1,000" cut the phrase).
+_RATIO_END = rf"\s+(?:(?:{_COUNT_UNIT})\b(?:\s+(?:{_FORWARD})\b)?|(?:{_FORWARD})\b|\w+(?:ing|ndo|nd|nt)\s+(?:{_FORWARD})\b)"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "100 steps backward = 1,000 forward", "a step backwards is equal to 6 steps forward",
     # "un minuto caminando hacia atrás quema las mismas calorías que tres andando hacia delante",
@@ -321,7 +324,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"(?<![\w.,])(?P<num>{_COUNT}|{_ONE})\s+(?:(?:{_SINGLE})\s+)?(?:(?:{_BACK})\s+(?:{_COUNT_UNIT})\b|"
         rf"(?:{_COUNT_UNIT})\b[^.=\d]{{0,25}}?(?:{_BACK}))"
         rf"[^.=\d]{{0,40}}?(?:{_EQUIVALENT})\D{{0,25}}?(?<![\w])(?P<num2>{_COUNT})"
-        rf"(?=\s+(?:(?:{_COUNT_UNIT}|{_FORWARD})\b|\w+(?:ing|ndo|nd|nt)\s+(?:{_FORWARD})\b))",
+        rf"{_RATIO_END}",
         re.IGNORECASE)),
     # the direction before the count: "walking backwards for 100 steps is equal to walking forwards
     # for 1,000 steps", "walking backward one lap burns as many calories as four laps forward", and
@@ -332,7 +335,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"(?P<num>{_COUNT}|{_ONE})\s+"
         rf"(?:(?:{_SINGLE})\s+)?(?:{_COUNT_UNIT})\b"
         rf"[^.=\d]{{0,40}}?(?:{_EQUIVALENT})\D{{0,25}}?(?<![\w])(?P<num2>{_COUNT})"
-        rf"(?=\s+(?:(?:{_COUNT_UNIT}|{_FORWARD})\b|\w+(?:ing|ndo|nd|nt)\s+(?:{_FORWARD})\b))",
+        rf"{_RATIO_END}",
         re.IGNORECASE)),
     ("speed", re.compile(
         rf"{_VALUE}[\s-]*(?P<unit>mph|miles? (?:per|an) hour|km/h|kph|kmh|km/std|m/s|m/min|met(?:er|re)s? (?:per|a) minute|"
@@ -368,11 +371,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"doble|doppelte?[nm]?|verdoppel\w*|dreifache?[nm]?|vierfache?[nm]?|dobro|triplo|doppio|dubbele?|"
         rf"tweemaal|zweimal|вдвое|втрое|вчетверо|दोगुन[ाीे]|तिगुन[ाीे]|चौगुन[ाीे]|"
         rf"dwukrotnie|trzykrotnie|czterokrotnie|[ву]двічі|втричі|gấp đôi|gấp ba)(?![- ]?(?:blind|ciego|aveugle|cego|cieco|check|down|digits?|team|edged|"
-        rf"support|stance|limb|legs?|apoyo|appui|tarea|task|t[aâ]che|aufgabe|compito|tarefa|taak)\b)|"
-        rf"(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:{_SEP}(?P<num_hi>{_NUM}|{_WORDNUM}|{_FOREIGN}))?(?:\s*-?\s*(?:fold|fache[nmrs]?|fach|kali lipat|गुना|krotnie|kat|misli)|\s*(?:x|×|times)(?:\s*(?:(?:as\s+)?(?:much|many)|"
+        rf"support|stance|limb|legs?|apoyo|appui|tarea|task|t[aâ]che|aufgabe|compito|tarefa|taak)\b)"
+        rf"(?:\s+as\s+(?:much|many)(?![\w-]))?|"
+        rf"(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:{_SEP}(?P<num_hi>{_NUM}|{_WORDNUM}|{_FOREIGN}))?(?:\s*-?\s*(?:fold(?:\s+(?:more|higher|greater|increase|less|lower|fewer|reduction))?|fache[nmrs]?|fach|kali lipat|गुना|krotnie|kat|misli)|\s*(?:x|×|times)(?:\s*(?:(?:as\s+)?(?:much|many)|"
         rf"more|higher|greater|harder|faster|quicker|bigger|larger|stronger|better)|(?=\s+(?:the|as|{_AMOUNT})\b))|\s*-?\s*(?:veces|fois|mal|vezes|volte|keer|maal|razy|ori)\s+(?:m[aá]s|plus|autant|so|mehr|"
         rf"h[öo]her|mais|pi[uù]|di pi[uù]|tanto|zoveel|meer|więcej|tyle|bardziej|mai))|"
-        rf"[ву]\s+(?P<num_ru>{_NUM}|{_FOREIGN})\s+раз\w*|"
+        rf"[ву]\s+(?P<num_ru>{_NUM}|{_FOREIGN})\s+раз\w*(?:\s+(?:больше|меньше|выше|сильнее))?|"
         rf"gấp\s+(?P<num_vi>{_NUM}|hai|ba)\s+lần|"
         rf"(?:(?P<frac>{_FRACTION_WORDS})|(?<![\w.,/])(?P<fnum>[1-9])\s*/\s*(?P<fden>[2-9]|10)(?![\d/]))"
         rf"(?:\s+[\w’']+){{0,2}}?\s+(?P<dir>{_FRACTION_UP}|{_FRACTION_DOWN}))(?![\w-])",
