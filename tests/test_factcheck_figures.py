@@ -97,8 +97,9 @@ def test_a_misreading_needs_a_study(seed_client: TestClient) -> None:
     ("text", "note"),
     [
         ("One week of backward walking eases knee osteoarthritis pain.", "not said of a study"),
-        ("A 2021 trial found that 4 weeks of retro walking eases knee osteoarthritis pain.",
-         "said of a study of 2021"),
+        # (not 2021: Chen et al. 2021, a study of the claim, ran 4 weeks; its ``duration`` is read)
+        ("A 2015 trial found that 4 weeks of retro walking eases knee osteoarthritis pain.",
+         "said of a study of 2015"),
     ],
 )  # fmt: skip
 def test_a_design_figure_is_held_to_the_studies_only_when_it_describes_them(
@@ -107,9 +108,10 @@ def test_a_design_figure_is_held_to_the_studies_only_when_it_describes_them(
     match = match_for(check(seed_client, text), KNEE_OA)
     assert not mismatches(match)
     assert note in match["unverified_figures"][0]["note"]
-    # the same figure said of a study of the claim's year is checked
+    # the same figure said of a study of the claim's is checked (not by its year, 2019: a 2019
+    # review of the claim pooled 2-4 weeks, and holds it)
     body = check(
-        seed_client, "A 2019 trial found that 4 weeks of retro walking eases knee osteoarthritis pain."
+        seed_client, "A trial by Alghadir found that 4 weeks of retro walking eases knee osteoarthritis pain."
     )
     assert mismatches(match_for(body, KNEE_OA))[0]["post_says"] == "4 weeks"
     # a year cites a study as the word does: 200 people against Hooper 2004's sample

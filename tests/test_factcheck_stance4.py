@@ -86,7 +86,8 @@ def test_a_verdict_without_a_denied_figure_still_denies(client: TestClient) -> N
     [
         "Orthopaedic Debunks Viral Myth: 100 Backward Steps ≠ 1,000 Forward Steps",
         "Orthopaedic Debunks Viral Myth: 100 Backward Steps Equal 1,000 Forward Steps",
-        "100 backward steps ≠ 1,000 forward steps",
+        # "100 backward steps ≠ 1,000 forward steps" alone denies the ratio, not the claim
+        # (test_factcheck_defects.test_a_ratio_said_not_to_hold_is_a_denied_figure)
     ],
 )
 def test_a_verdict_label_and_not_equal_deny(client: TestClient, text: str) -> None:

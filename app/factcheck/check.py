@@ -474,7 +474,7 @@ def stance_and_span(
             return said, where, [], None
         quantities = {f.quantity for f in fixed[1]}
         return PostStance.ASSERTS, where, [f for f in results if f.quantity in quantities], fixed
-    denied = [f for f in results if any(b <= f.start for _, b in cues)]
+    denied = [f for f in results if any(b <= f.start or f.start <= a < b <= f.end for a, b in cues)]
     # "..., that's a myth" after the denied figure, or "That's a myth." after its sentence, echoes
     # the figure's denial: the claim is read without either
     echoes = echoed_verdicts(clause.text, max(f.end for f in denied))
@@ -794,6 +794,8 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     uf, said, denied, fixed = _read_unit(index, cand, per_post, post)
     unit = uf.unit
     figures = per_post.figures(unit)
+    # a ratio the post says does not hold ("≠", "isn't worth") is one it denies, whatever its stance
+    denied = denied + [f for f in figures if f.negated and f not in denied and f.quantity in DENIABLE_FIGURES]
     # a figure the post denies ("doesn't burn twice the calories") is not one it passes on; one it
     # puts in its place (``fixed``: "It's more like 20% more.") is, and is checked as if said with
     # the claim
@@ -836,7 +838,7 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     if said == PostStance.ASSERTS and not per_post.hashtags_only:  # tags state nothing to overclaim
         flags += population_flags(index, profile, uf, cand.unit, text, per_post.units)
         flags += activity_flags(index, profile, uf, text)
-        flags += overclaim_flags(index, post, uf, text, claim, figures)
+        flags += overclaim_flags(index, post, uf, text, claim, figures, per_post.units)
     # "doesn't burn twice the calories" denies the exaggeration, not the claim; "burns 20% fewer
     # calories" denies the claim itself
     if not exaggerations(figure_flags):

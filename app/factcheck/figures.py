@@ -271,7 +271,7 @@ _COUNT_UNIT = (
 # "one single lap": a word that stresses the one count before its unit ("una sola vuelta")
 _SINGLE = r"single|sol[ao]|seule?|einzige[nr]?|singol[ao]|s[óo]|[úu]nic[ao]|enkele|единственн\w*"
 _EQUIVALENT = (
-    r"=|equals?|equal to|(?:is|are|be)(?:n['’]t|\s+not)?\s+(?:worth|like|the same as|equal to|equivalent to)|count as|"
+    r"=|≠|equals?|equal to|(?:is|are|be)(?:n['’]t|\s+not)?\s+(?:worth|like|the same as|equal to|equivalent to)|count as|"
     r"more work than|than|(?:can |could |will )?replace|as (?:good|effective|beneficial|much) as|"
     r"as (?:many|much) \w+ as|"
     r"(?:is |are )?worth more than|"
@@ -313,7 +313,10 @@ _CJK_UNIT = r"分钟|分鐘|分|歩|步|步伐|周|圈|時間|小时|小時"
 _CJK_BACK = r"後ろ歩き|後ろ向き|後向き|後退|バック|倒走|倒着走|倒著走|倒行|倒退|后退|退步走|退着走"
 # The forward count's unit and direction end a ratio, and its quote: "= 1,000 steps forward", "= 1000
 # forward", "que tres andando hacia delante" (a quote that stopped at "1,000" cut the phrase).
-_RATIO_END = rf"\s+(?:(?:{_COUNT_UNIT})\b(?:\s+(?:{_FORWARD})\b)?|(?:{_FORWARD})\b|\w+(?:ing|ndo|nd|nt)\s+(?:{_FORWARD})\b)"
+_RATIO_END = (
+    rf"\s+(?:(?:{_COUNT_UNIT})\b(?:\s+(?:{_FORWARD})\b)?|(?:{_FORWARD})\b(?:\s+(?:{_COUNT_UNIT})\b)?|"
+    rf"\w+(?:ing|ndo|nd|nt)\s+(?:{_FORWARD})\b)"
+)
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "100 steps backward = 1,000 forward", "a step backwards is equal to 6 steps forward",
     # "un minuto caminando hacia atrás quema las mismas calorías que tres andando hacia delante",
@@ -432,6 +435,7 @@ class Figure:
     text: str
     hedge: str | None = None
     direction: int = 0  # a change the post says is a rise (+1: "more", "double") or a fall (-1), or 0
+    negated: bool = False  # a ratio the post says does not hold ("10 min backward ≠ 30 min forward")
 
 
 def reach(fig: Figure, value: float | None = None, high: float | None = None) -> tuple[float, float]:
@@ -482,6 +486,10 @@ _MORE_THAN = re.compile(
     r"plus\s+(?:\w+\s+)?que|mehr\s+(?:\w+\s+)?als|meer\s+(?:\w+\s+)?dan|больше\W+(?:\w+\W+)?чем|胜过|勝過",
     re.IGNORECASE,
 )
+
+
+# A ratio the post denies: "≠", "isn't worth", "is not the same as" between its counts.
+_NOT_EQUIVALENT = re.compile(r"≠|\b(?:is|are|be)(?:n['’]t|\s+not)\s", re.IGNORECASE)
 
 
 def _cjk_count(raw: str) -> float:
@@ -547,6 +555,7 @@ def _hedge(text: str, start: int, end: int, quantity: str) -> str | None:
     return None
 
 
+DURATIONS = frozenset({"duration"})  # the pattern of a duration (a session's or a programme's)
 RATIOS = frozenset({"ratio", "cjk-ratio"})  # the patterns of a ratio of counts backward and forward
 
 
@@ -640,7 +649,10 @@ def _figure(kind: str, m: re.Match[str], text: str) -> Figure | None:
         change = (fwd / back - 1) * 100 if back else 0.0
         # "more work than 1,000 steps", "valen más que mil": at least that much, not just as much
         hedge = "at-least" if _MORE_THAN.search(m.group()) else None
-        return Figure("percent-change", change, None, *span, hedge=hedge, direction=_sign(change))
+        negated = bool(_NOT_EQUIVALENT.search(m.group()))
+        return Figure(
+            "percent-change", change, None, *span, hedge=hedge, direction=_sign(change), negated=negated
+        )
     if kind == "multiplier":
         change, top = _multiplier_change(m)
         return Figure("percent-change", change, top, *span, direction=_sign(change))

@@ -41,7 +41,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from app import grading
@@ -234,6 +234,18 @@ def _check_figure(  # noqa: C901 (one rule per kind of figure, in the order of d
         return None, {"note": f"the figure of a known misreading of {known['short']}: {known['actual']}",
                       "study": known["study"]}  # fmt: skip
     advice = profile.claim.get("kind") == "advice"
+    # "for 6 weeks" where the claim's study ran 6 weeks: the study's design, said or not of a study
+    # (a year named is held to that study below)
+    if (
+        fig.quantity in DESIGN_QUANTITIES
+        and not advice
+        and not _YEAR.search(uf.unit.text)
+        and any(
+            f["quantity"] == fig.quantity and within(value, high, *_size(fig, f))
+            for f in _named(uf.unit.text, same) or same  # "Alghadir's trial": held to that study's
+        )
+    ):
+        return None, None
     design = (
         fig.quantity in DESIGN_QUANTITIES and same and not advice and _not_the_studies(uf.unit.text, same)
     )
@@ -466,10 +478,84 @@ def _named_for(
     sentences: "It works for healthy people too.")."""
     beside, read = _said_beside(index, profile, uf, units)
     where: dict[str, list[tuple[int, int]]] = {f: list(v) for f, v in uf.own.items()}
-    for lent in (_extended_to(index.analyzer.concepts, uf, whole, text), beside):
+    sentence = (whole or uf).unit
+    ages = _ages(index, uf.post, text, [(sentence.start, sentence.end), *read])
+    for lent in (_extended_to(index.analyzer.concepts, uf, whole, text), beside, ages):
         for f, spans in lent.items():
             where.setdefault(f, []).extend(spans)
     return where, [(whole or uf).unit.text, *(text[a:b] for a, b in read)]
+
+
+# Someone the writer knows, told of in the third person: "My grandmother tried it and it eased her
+# knee pain", "My wife's balance got better". Their story names one person, not a group the post
+# applies the claim to (``population_flags``); the writer's own ("fixed my knee pain") is still
+# read as the post's, as is one told to the reader ("your knees").
+_RELATION = (
+    r"grand(?:mother|father|ma|pa|parents?|mum|mom|dad)|granny|gran|nan|nana|mother|mom|mum|father|dad|"
+    r"parents?|wife|husband|partner|girlfriend|boyfriend|friend|neighbou?r|sister|brother|aunt|uncle|son|"
+    r"daughter|cousin|colleague|co-?worker|boss|mother-in-law|father-in-law"
+)
+_TOLD_OF = re.compile(rf"\b(?:my|our)\s+(?:[\w'’-]+\s+)?(?:{_RELATION})s?\b", re.IGNORECASE)
+_THIRD_PERSON = re.compile(r"\b(?:she|he|they|her|his|their|him|them)\b", re.IGNORECASE)
+_TO_THE_READER = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
+
+
+def _anecdote(text: str, sentence: Unit, units: Sequence[Unit]) -> bool:
+    """The claim's sentence tells what happened to someone the writer knows (``_TOLD_OF``), named
+    there or in the sentence just before, and speaks of them, not to the reader: "My grandmother
+    tried it. Walking backwards helped her knee pain."."""
+    if not text:
+        return False
+    here = text[sentence.start : sentence.end]
+    if _TO_THE_READER.search(here):
+        return False
+    if _TOLD_OF.search(here):
+        return True
+    before = [u for u in units if u.sentence == sentence.sentence - 1]
+    return bool(before) and bool(_THIRD_PERSON.search(here)) and any(_TOLD_OF.search(u.text) for u in before)
+
+
+# A person's age ("I'm 72", "at 72,", "a 68-year-old", "aged 70", "72 years old", "in my 70s"): who
+# the post speaks of, read as the group of that age (``_AGE_GROUPS``). Not a count of something else
+# ("at 72 steps a minute", "I'm 72 days in").
+_NOT_AN_AGE = (
+    r"(?!\s*(?:%|percent|per|kg|kilos?|lbs?|pounds|steps|reps|minutes?|mins?|hours?|days?|weeks?|months?|"
+    r"mph|km|miles?|metres?|meters?|degrees|°|bpm|times|x\b|years? (?:ago|of)))"
+)
+_AGE = re.compile(
+    rf"\b(?:i['’]?m|i am|(?:she|he)['’]s|(?:she|he) is|who is|aged|age)\s+(?P<a>\d{{1,3}})\b{_NOT_AN_AGE}|"
+    rf"\bat(?: the age of)?\s+(?P<b>\d{{2,3}})\b(?=\s*,|\s+(?:and|i|my|she|he|years?)\b)|"
+    rf"\b(?:an?\s+)?(?P<c>\d{{1,3}})[- ]years?[- ]old\b|"
+    rf"\bin (?:my|his|her|their|our) (?P<d>[1-9]0)['’]?s\b",
+    re.IGNORECASE,
+)
+#: An age to the words of the population concepts that name its group (read through the concepts'
+#: own terms, so a vocabulary without such a group names none): (lowest age, words).
+_AGE_GROUPS = ((65, "over 65"), (60, "over 60"), (13, "teenagers"), (0, "children"))
+ADULT_FROM, OLDER_FROM = 18, 60  # an adult of working age is no group the flag names
+
+
+def _ages(
+    index: Index, post: Features | None, text: str, spans: Sequence[tuple[int, int]]
+) -> dict[str, list[tuple[int, int]]]:
+    """The population concepts (token spans) of the ages said in ``text``'s ``spans`` (``_AGE``):
+    "I'm 72" names an older adult, as "senior" would; an age of 18 to 59 names none."""
+    if post is None or not text:
+        return {}
+    found: dict[str, list[tuple[int, int]]] = {}
+    for start, end in dict.fromkeys(spans):
+        for m in _AGE.finditer(text, start, end):
+            age = int(next(g for g in m.groups() if g))
+            if ADULT_FROM <= age < OLDER_FROM or age > 120:
+                continue
+            words = next(w for low, w in _AGE_GROUPS if age >= low)
+            where = post.token_range(m.start(), m.end())
+            if where is None:
+                continue
+            for f in _who(index.analyzer.concepts, index.analyzer.features(words).spans):
+                if index.analyzer.concepts[f].kind == "population":
+                    found.setdefault(f, []).append(where)
+    return found
 
 
 def whole_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -505,10 +591,8 @@ def population_flags(
         return []
     concepts = index.analyzer.concepts
     tested = [concepts[p] for p in profile.tested_in if p in concepts]
-    groups = {c.group for c in tested}
     where, extending = _named_for(index, profile, uf, whole, text, units)
     said = [concepts[f] for f in where if f in concepts]
-    named = [c for c in said if c.kind == "population"]
     generalised = any(c.kind == "generaliser" for c in said)
     studied = ", ".join(c.name for c in tested)
     studies = _studies(profile)
@@ -525,6 +609,24 @@ def population_flags(
             found["post_says"] = text[start:end]  # the post's own words, as a figure flag quotes them
         return [found]
 
+    if not generalised and _anecdote(text, (whole or uf).unit, units):
+        return []  # one person's story, not a group the post applies the claim to
+    return _population_flag(profile, tested, said, extending, flag)
+
+
+def _population_flag(
+    profile: ClaimProfile,
+    tested: list[ConceptDef],
+    said: list[ConceptDef],
+    extending: list[str],
+    flag: Callable[..., list[dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """``population_flags`` once what the post names is read (``said``: its concepts; ``tested``:
+    the claim's populations; ``flag`` makes the flag)."""
+    groups = {c.group for c in tested}
+    named = [c for c in said if c.kind == "population"]
+    generalised = any(c.kind == "generaliser" for c in said)
+    studied = ", ".join(c.name for c in tested)
     patients_named = [
         c for c in named if c.group == "patients" and (c.id in profile.tested_in or groups == {"patients"})
     ]
@@ -584,32 +686,89 @@ def _gaits(analyzer: Analyzer, subject: str) -> frozenset[str]:
     return GAITS & frozenset(analyzer.features(subject).names())
 
 
+# What a comparison is made with: the words after "than", "compared with", "versus"... ("more
+# calories than running forward": running is the comparator, not what the post is about).
+_COMPARED = re.compile(
+    r"\b(?:than|compared (?:with|to)|versus|vs\.?|relative to|instead of|rather than)\s+"
+    r"(?:[\w'’-]+\s+){0,3}?(?:walk\w*|run\w*|jog\w*|sprint\w*)\b",
+    re.IGNORECASE,
+)
+
+
+@functools.lru_cache(maxsize=1024)  # a claim's statement, read once per analyzer and statement
+def _compared_gaits(analyzer: Analyzer, statement: str) -> frozenset[str]:
+    """The gaits (``index.GAITS``) a claim's statement compares with ("... than walking forward")."""
+    return frozenset(g for m in _COMPARED.finditer(statement) for g in _gaits(analyzer, m.group()))
+
+
 def activity_flags(index: Index, profile: ClaimProfile, uf: UnitFeatures, text: str) -> list[dict[str, Any]]:
     """The activity-mismatch flag of a unit that asserts the claim: the unit names one gait
     (``index.GAITS``: walking, running) and not the other, and the claim's subject (the activity
     it is about: "running backward") names only the other. The matcher lets either gait stand for
     the other (``scoring.unit_values``), so the match says which one the claim is about and sends
-    the reader to its caveats. ``span`` and ``post_says``: the post's first word of its gait."""
+    the reader to its caveats. ``span`` and ``post_says``: the post's first word of its gait.
+    The same for what the post compares it with (``_COMPARED``: "burns more calories than running
+    forward" where the claim's statement compares with walking forward); a gait named only there
+    is not the post's subject."""
     post = uf.post
+    if post is None:
+        return []
     subject = profile.claim.get("subject") or ""
     about = _gaits(index.analyzer, subject)
-    said = GAITS & set(uf.own)
-    if len(about) != 1 or len(said) != 1 or about == said or post is None:
-        return []
-    (gait,) = said
-    i, j = min(uf.own[gait])
-    start, end = post.tokens[i].start, post.tokens[j - 1].end
+    base = uf.unit.start
+    compared = [(base + m.start(), base + m.end()) for m in _COMPARED.finditer(uf.unit.text)]
+
+    def first(gait: str, inside: bool) -> tuple[int, int] | None:  # its first word in or out of a comparison
+        for i, j in sorted(uf.own.get(gait, ())):
+            start, end = post.tokens[i].start, post.tokens[j - 1].end
+            if any(a <= start < b for a, b in compared) == inside:
+                return start, end
+        return None
+
+    said = {g for g in GAITS if first(g, False) is not None}
     studies = _studies(profile)
-    return [{
+    flags = []
+    if len(about) == 1 and len(said) == 1 and about != said:
+        (gait,) = said
+        where = first(gait, False)
+        assert where is not None
+        flags.append(_activity_flag(
+            where, text, studies,
+            f"The post speaks of {index.analyzer.concepts[gait].name}, but this claim is about {subject}: "
+            "see its caveats for what the studies cover.",
+            f"the claim is about: {subject}",
+        ))  # fmt: skip
+    statement = str(profile.claim.get("statement") or "")
+    against = _compared_gaits(index.analyzer, statement)
+    named = {g for g in GAITS if first(g, True) is not None}
+    if not flags and len(against) == 1 and len(named) == 1 and against != named:  # one flag a match
+        (gait,) = named
+        where = first(gait, True)
+        assert where is not None
+        (theirs,) = against
+        flags.append(_activity_flag(
+            where, text, studies,
+            f"The post compares it with {index.analyzer.concepts[gait].name}, but this claim compares it with "
+            f"{index.analyzer.concepts[theirs].name}: see its caveats for what the studies cover.",
+            f"the claim compares with: {index.analyzer.concepts[theirs].name}",
+        ))  # fmt: skip
+    return flags
+
+
+def _activity_flag(
+    where: tuple[int, int], text: str, studies: list[str], message: str, shows: str
+) -> dict[str, Any]:
+    """An activity-mismatch flag quoting the post's gait at ``where`` (``activity_flags``)."""
+    start, end = where
+    return {
         "code": FlagCode.ACTIVITY_MISMATCH,
-        "message": f"The post speaks of {index.analyzer.concepts[gait].name}, but this claim is about "
-                   f"{subject}: see its caveats for what the studies cover.",
+        "message": message,
         "post_says": text[start:end],
-        "evidence_shows": f"the claim is about: {subject}",
+        "evidence_shows": shows,
         "studies": studies,
         "study": studies[0] if studies else None,
         "span": {"start": start, "end": end, "text": text[start:end]},
-    }]  # fmt: skip
+    }
 
 
 def _covers(tested: list[ConceptDef], demographic: ConceptDef) -> bool:
@@ -630,25 +789,19 @@ def overclaim_flags(
     text: str,
     claim: dict[str, Any],
     figures: list[Figure] | None = None,
+    units: Sequence[Unit] = (),
 ) -> list[dict[str, Any]]:
     """The unit's certainty words, and "100%" where it is certainty ("100% effective") rather than
     a typed figure ("100% more calories", a percent change: ``figures``, the unit's
     ``post_figures`` when already read). A certainty word under a negation is not said ("It's no
-    cure, but it can help" asserts that it helps, not that it cures)."""
+    cure, but it can help" asserts that it helps, not that it cures). The sentence right after
+    the unit's counts too when it only vouches for it ("Walking backwards cures knee pain. 100%
+    proven.": ``_vouching``; ``units``: the post's)."""
     figures = post_figures(uf.unit.text) if figures is None else figures
-    base = uf.unit.start
-
-    def in_figure(start: int) -> bool:
-        return any(f.start <= start - base < f.end for f in figures)
-
-    def unsaid(start: int) -> bool:  # a figure, or under a negation ("no cure", "won't cure")
-        return in_figure(start) or negated(uf.unit.text, start - base)
-
-    where = [(post.tokens[i].start, post.tokens[j - 1].end) for f, spans in uf.own.items()
-             if index.analyzer.kind(f) == "certainty" for i, j in spans
-             if not unsaid(post.tokens[i].start)]  # fmt: skip
-    where += [(base + m.start(), base + m.end()) for m in _ALL_OF_IT.finditer(uf.unit.text)
-              if not in_figure(base + m.start())]  # fmt: skip
+    where = _certain(index, post, uf.unit.text, uf.unit.start, uf.own, figures)
+    after = _vouching(index, post, uf, text, units)
+    if after is not None:
+        where += _certain(index, post, after.text, after.start, post.within(after.start, after.end))
     where = whole_spans(where)  # "scientifically proven" once, not beside its "proven"
     level = claim["grade"]["level"]
     if not where or (level == "high" and claim["verdict"] == "supported"):
@@ -665,6 +818,54 @@ def overclaim_flags(
         "suggestion": wording, "studies": list(claim["study_keys"]),
         "spans": spans, **({"span": spans[0]} if len(spans) == 1 else {}),  # post_says is text[span]
     }]  # fmt: skip
+
+
+def _certain(
+    index: Index,
+    post: Features,
+    piece: str,
+    base: int,
+    own: dict[str, list[tuple[int, int]]],
+    figures: list[Figure] | None = None,
+) -> list[tuple[int, int]]:
+    """(start, end) in the post of the certainty words of ``piece`` (the text at ``base``; ``own``:
+    its features) and of its "100%" of certainty (``overclaim_flags``), but under a negation or in
+    a typed figure."""
+    figures = post_figures(piece) if figures is None else figures
+
+    def in_figure(start: int) -> bool:
+        return any(f.start <= start - base < f.end for f in figures)
+
+    def unsaid(start: int) -> bool:  # a figure, or under a negation ("no cure", "won't cure")
+        return in_figure(start) or negated(piece, start - base)
+
+    where = [(post.tokens[i].start, post.tokens[j - 1].end) for f, spans in own.items()
+             if index.analyzer.kind(f) == "certainty" for i, j in spans
+             if not unsaid(post.tokens[i].start)]  # fmt: skip
+    where += [(base + m.start(), base + m.end()) for m in _ALL_OF_IT.finditer(piece)
+              if not in_figure(base + m.start()) and not negated(piece, m.start())]  # fmt: skip
+    return where
+
+
+VOUCHING_WORDS = 6  # a sentence this short, with no claim of its own, vouches for the one before
+
+
+def _vouching(
+    index: Index, post: Features, uf: UnitFeatures, text: str, units: Sequence[Unit]
+) -> Unit | None:
+    """The sentence right after ``uf``'s (in ``text``, the post) when it only vouches for it: at
+    most ``VOUCHING_WORDS`` words, none of them an activity, outcome, body part or topic ("100%
+    proven.", "Scientifically proven!", "Guaranteed."); None otherwise."""
+    following = [u for u in units if u.sentence == uf.unit.sentence + 1]
+    if not following or not text or uf.unit.end > following[0].start:
+        return None
+    start, end = following[0].start, following[-1].end
+    if len(re.findall(r"\w+", text[start:end])) > VOUCHING_WORDS:
+        return None
+    kind = index.analyzer.kind
+    if any(kind(f) in ("activity", "outcome", "body", "topic") for f in post.within(start, end)):
+        return None
+    return Unit(start, end, text[start:end], following[0].sentence)
 
 
 def denial_flags(

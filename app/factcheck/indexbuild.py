@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -64,7 +65,7 @@ from app.factcheck.analyzer import (
 )
 from app.factcheck.arrays import Chunks, Ints, Piece, Ragged, Spill, StringTable
 from app.factcheck.embed import Encoder, Vectors, get_encoder
-from app.factcheck.figures import evidence_quantity
+from app.factcheck.figures import DURATIONS, evidence_quantity, post_figures
 from app.factcheck.index import FORMAT, GATES, MATCH_KINDS, _core, _required
 from app.models import BuildInfo, Claim, Concept, Evidence, Study
 
@@ -77,7 +78,7 @@ CLAIM_COLUMNS = (
 )  # fmt: skip
 STUDY_COLUMNS = (
     Study.key, Study.title, Study.authors, Study.year, Study.container, Study.sample_size, Study.enrolled,
-    Study.groups, Study.studies_included, Study.design, Study.doi, Study.url,
+    Study.groups, Study.studies_included, Study.design, Study.duration, Study.doi, Study.url,
 )  # fmt: skip
 #: Per-claim sets, in feature numbers (``Index``): the claim's core and features, each gate's concepts.
 CLAIM_SETS = ("core", "features", *(f"gate_{g}" for g in GATES))
@@ -189,6 +190,15 @@ def _typed_figures(figures: list[dict[str, Any]], study: Any, short: str) -> lis
     for n in dict.fromkeys(x for x in counts if x):
         out.append({"measure": "participants", "value": n, "unit": "participants", "quantity": "sample-size",
                     "low": n, "high": n, "study": study.key, "short": short, "shown": shown})  # fmt: skip
+    # A post's length of a programme is held to the study's ("6 weeks", "10 weeks (5-week run-in,
+    # 5-week training)", "2-4 weeks of treatment": each length its ``duration`` field gives, in days)
+    # (not what a bracket adds: "3 weeks (assessed at baseline, 1 week and 3 weeks)")
+    for length in post_figures(re.sub(r"\([^)]*\)", " ", study.duration or ""), DURATIONS):
+        if length.quantity == "duration-program":
+            high = length.high if length.high is not None else length.value
+            out.append({"measure": "programme length", "value": length.value, "unit": "days",
+                        "quantity": "duration-program", "low": length.value, "high": high, "study": study.key,
+                        "short": short, "shown": length.text})  # fmt: skip
     return out
 
 

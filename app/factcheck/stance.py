@@ -672,6 +672,35 @@ _DANGER = re.compile(
     r"転倒(?:した|しそう|事故|の(?:恐れ|おそれ|危険)|(?:する|しやすい)(?!リスクを?(?:減|下|低|軽)))|転んで|転び(?:やすい|そう)",
     re.IGNORECASE,
 )
+# A risk lowered is a benefit, not a warning: "decreasing risk of falls", "reduces the chance of
+# falling", "lower fall risk", "helps prevent falls" (but "to prevent injuries", "careful not to
+# fall" are cautions: ``_DANGER``).
+_LOWERED = re.compile(
+    r"\b(?:decreas|reduc|lower|cut|cutting|minimi[sz]|lessen|diminish|prevent|less|fewer|drop|slash|halv)\w*"
+    r"\s+(?:(?:the|your|their|a|any|one'?s|his|her|overall|future)\s+){0,2}$",
+    re.IGNORECASE,
+)
+_HELPS = re.compile(
+    r"\b(?:help|helps|helped|helping|can|may|will|could|might|which|that)\s+(?:to\s+)?$", re.IGNORECASE
+)
+
+
+def warns(text: str) -> bool:
+    """``text`` calls the activity dangerous or warns of falls and injuries (``_DANGER``), and not
+    only as a risk it lowers: "Backward walking is great for decreasing risk of falls" and "it
+    helps prevent falls" claim a benefit; they deny no claim that it is safe."""
+    for m in _DANGER.finditer(text):
+        before = text[max(0, m.start() - 40) : m.start()]
+        if _LOWERED.search(before):
+            continue  # "decreasing (the) risk of falls", "lower fall risk"
+        if m.group().lower().startswith("prevent") and (
+            _HELPS.search(before) or not re.search(r"\bto\s+$", before)
+        ):
+            continue  # "helps prevent falls", "it prevents falls" (not "to prevent injuries")
+        return True
+    return False
+
+
 # Advice on doing it safely, not a statement that it is risky: an instruction (a sentence that opens
 # with a verb in the imperative, after a leading "If ..., " or "When ..., " clause if any: "Hold the
 # handrails to avoid falling", "If you feel unsteady, hold the rails so you don't trip") and its
@@ -1228,7 +1257,7 @@ def stance(
         return PostStance.DENIES
     if replied_no(text) or _limited(text, words):  # '"It burns twice the calories" — no, it doesn't.'
         return PostStance.DENIES
-    if claim_statement and _SAFE.search(claim_statement) and _DANGER.search(text) and not _SAFE.search(text):
+    if claim_statement and _SAFE.search(claim_statement) and warns(text) and not _SAFE.search(text):
         return PostStance.DENIES
     if _BETTER.search(claim_statement) and _worsens(text, words, actors):
         return PostStance.DENIES
@@ -1270,7 +1299,9 @@ def figure_negations(text: str, words: Sequence[Span] | None, figures: Sequence[
             continue
         end = clause_of(t, cue[0])[1]
         if any(
-            cue[1] <= a and b <= end and word_count(t[cue[1] : a]) <= FIGURE_NEGATED_WORDS for a, b in figures
+            (cue[1] <= a and b <= end and word_count(t[cue[1] : a]) <= FIGURE_NEGATED_WORDS)
+            or a <= cue[0] < cue[1] <= b  # inside a ratio: "10 min backward ≠ 30 min forward"
+            for a, b in figures
         ):
             out.append(cue)
     return out
