@@ -112,6 +112,11 @@ def factcheck_body(client: TestClient, text: str) -> dict[str, Any]:
     return body
 
 
+def claims_of(client: TestClient, text: str) -> list[str]:
+    """The claim ids ``POST /api/v1/factcheck`` returns for ``text``, best first (asserts 200)."""
+    return [m["claim"]["id"] for m in factcheck_body(client, text)["matches"]]
+
+
 def claim_matches(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """A fact-check body's matches by claim id."""
     return {m["claim"]["id"]: m for m in body["matches"]}

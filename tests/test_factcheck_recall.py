@@ -9,7 +9,7 @@ import pytest
 import yaml
 from claimids import BALANCE, ENERGY, KNEE_OA, KNEE_PAIN, PARKINSONS, QUADS, SAFE, STROKE, WEIGHT
 from fastapi.testclient import TestClient
-from helpers import DATA_DIR
+from helpers import DATA_DIR, claims_of
 
 from app.factcheck.analyzer import Analyzer, ConceptDef
 
@@ -19,12 +19,6 @@ PFP = "backward-walking-eases-patellofemoral-pain"
 LONGER = "higher-vo2max-means-longer-exercise"
 QUAD_PAIN = "quadriceps-strengthening-reduces-knee-pain"
 ATHLETIC = "backward-running-improves-athletic-performance"
-
-
-def claims_of(client: TestClient, text: str) -> list[str]:
-    response = client.post("/api/v1/factcheck", json={"text": text})
-    assert response.status_code == 200, response.text
-    return [m["claim"]["id"] for m in response.json()["matches"]]
 
 
 @pytest.mark.parametrize(

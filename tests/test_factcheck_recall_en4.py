@@ -7,16 +7,11 @@ from __future__ import annotations
 import pytest
 from claimids import KNEE_PAIN, QUADS
 from fastapi.testclient import TestClient
+from helpers import claims_of
 
 PF_FORCE = "backward-running-reduces-patellofemoral-force"
 SPEED = "backward-walking-speed-progression"
 CEREBRAL_PALSY = "backward-walking-improves-walking-in-cerebral-palsy"
-
-
-def claims_of(client: TestClient, text: str) -> list[str]:
-    response = client.post("/api/v1/factcheck", json={"text": text})
-    assert response.status_code == 200, response.text
-    return [m["claim"]["id"] for m in response.json()["matches"]]
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,7 @@ import re
 import pytest
 from claimids import KNEE_PAIN
 from fastapi.testclient import TestClient
-
-
-def claims_of(client: TestClient, text: str) -> list[str]:
-    response = client.post("/api/v1/factcheck", json={"text": text})
-    assert response.status_code == 200, response.text
-    return [m["claim"]["id"] for m in response.json()["matches"]]
+from helpers import claims_of
 
 
 @pytest.mark.parametrize(

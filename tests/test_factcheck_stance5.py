@@ -17,23 +17,8 @@ from app.factcheck.stance import contested
 
 
 @pytest.fixture(scope="module")
-def client(seed_settings, seed_client: TestClient) -> TestClient:  # type: ignore[no-untyped-def]
-    """``seed_client`` with the fact-check index written and its models loaded."""
-    from app.db import Database
-    from app.factcheck.index import get_index
-    from app.store import Store
-
-    store = Store(Database(seed_settings))
-    get_index(store)
-    store.db.dispose()
-    for _ in range(10):
-        if (
-            seed_client.post(
-                "/api/v1/factcheck", json={"text": "Walking backwards eases knee pain."}
-            ).status_code
-            != 503
-        ):
-            break
+def client(seed_client: TestClient) -> TestClient:
+    """``seed_client``: the index is written and the models loaded by the fixture itself."""
     return seed_client
 
 
