@@ -21,7 +21,7 @@ them ("rodillas", "genoux"; Vietnamese words do not inflect), Japanese, Chinese 
 (``COLUMN_WEIGHTS``): 8 when the whole query matches inside the statement, plus 4 inside the
 phrasings, 2 inside the summary, 1 inside the caveats; ties keep the order of claims.yaml.
 Two operators (``parse_query``): ``OR`` (any case, or ``|``) between
-alternatives and ``-word`` to leave out the claims holding a word; a population's terms expand
+alternatives and ``-word`` (or ``NOT word``) to leave out the claims holding a word; a population's terms expand
 where no searched kind names the word (``FALLBACK_KINDS``). A query that finds nothing gets a
 "did you mean" from the claims' own words (``suggest``), never applied silently.
 User text is never passed raw to the query syntax (every term is quoted or bound). Snippets are
@@ -463,6 +463,9 @@ _OR = re.compile(r"\s+(?:or|\|)\s+", re.IGNORECASE)
 #: A word that a match must not hold: a minus before a letter at the start of a word ("knee
 #: -pain"); "-0.87" stays a negative number, "post-op" and "x-ray" one word.
 _EXCLUDED = re.compile(r"(?:(?<=\s)|^)[-\u2212](?=[^\W\d_])(\S+)")
+#: The same written as a word, in capitals as in Google's and Lucene's syntax ("knee NOT pain",
+#: "NOT pain"): a lower-case "not" is a word of the query ("does not work").
+_NOT = re.compile(r"(?:(?<=\s)|^)NOT\s+(?=[^\W\d_])(\S+)")
 #: The most alternatives a query's ORs give.
 MAX_ALTERNATIVES = 8
 
@@ -479,13 +482,14 @@ class ParsedQuery:
 
 def parse_query(q: str, synonyms: SynonymIndex = EMPTY_SYNONYMS) -> ParsedQuery:
     """``q`` read with the two operators of common search boxes: ``OR`` (any case, or ``|``)
-    between alternatives, and ``-word`` to leave out the claims holding that word (or one of
-    its synonyms). Everything else is ``query_groups``: every word must match."""
+    between alternatives, and ``-word`` (or ``NOT word``, in capitals) to leave out the claims
+    holding that word (or one of its synonyms). Everything else is ``query_groups``: every word must match."""
     text = q[:MAX_QUERY_CHARS]
     excluded: list[tuple[str, ...]] = []
-    for match in _EXCLUDED.finditer(text):
-        excluded += query_groups(match[1], synonyms)
-    text = _EXCLUDED.sub(" ", text)
+    for operator in (_NOT, _EXCLUDED):
+        for match in operator.finditer(text):
+            excluded += query_groups(match[1], synonyms)
+        text = operator.sub(" ", text)
     alternatives = [groups for part in _OR.split(text) if (groups := query_groups(part, synonyms))]
     return ParsedQuery(alternatives[:MAX_ALTERNATIVES], excluded[:MAX_TERMS])
 

@@ -403,6 +403,9 @@ def test_a_minus_leaves_out_the_claims_with_the_word(seed_client: TestClient) ->
     assert knee & pain and knee - pain
     assert set(found(seed_client, "knee -pain")) == knee - pain
     assert set(found(seed_client, "-pain")) == set(found(seed_client, "")) - pain
+    # NOT in capitals is the same operator (it was read as a word: 'knee NOT pain' found knee pain)
+    assert set(found(seed_client, "knee NOT pain")) == knee - pain
+    assert set(found(seed_client, "NOT pain")) == set(found(seed_client, "-pain"))
     # a negative number and a hyphenated word are not exclusions
     assert SMD in found(seed_client, "-0.87") and found(seed_client, "post-op") == found(
         seed_client, "post op"
@@ -426,6 +429,16 @@ def test_a_misspelt_query_gets_did_you_mean(seed_client: TestClient, q: str, mea
     assert body["did_you_mean"]["total"] > 0
     page = seed_client.get("/claims", params={"q": q}).text
     assert "Did you mean" in page and f"q={meant.replace(' ', '+')}" in page
+
+
+def test_a_search_that_finds_nothing_shows_no_empty_filter_panel(seed_client: TestClient) -> None:
+    """Nothing found and no filter on: no "Narrow down" panel with no filter in it, and no
+    "Filters" link jumping to it (a new user's check, 2026-12-01); with results, both are there."""
+    empty = seed_client.get("/claims", params={"q": "xyzzy"}).text
+    assert "No claims found" in empty
+    assert "Narrow down" not in empty and 'href="#facets-title"' not in empty
+    found_page = seed_client.get("/claims", params={"q": "knee"}).text
+    assert "Narrow down" in found_page and 'href="#facets-title"' in found_page
 
 
 def test_no_did_you_mean_when_nothing_is_close_or_something_matches(seed_client: TestClient) -> None:
