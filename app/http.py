@@ -364,7 +364,16 @@ def _json_typed(kind: str, subject: str, value: object) -> str | None:
         return f"{subject} must be true or false (a JSON boolean), not a string ({_cut(value)!r})."
     if kind in _INT_KINDS and isinstance(value, int | float) and not isinstance(value, bool):
         return f"{subject} must be a whole number; {value!r} is not."
+    if kind in _NUMBER_KINDS and (isinstance(value, bool) or value is None or isinstance(value, list | dict)):
+        return f"{subject} must be a JSON number, not {_json_kind(value)}."
     return None
+
+
+def _json_kind(value: object) -> str:
+    """What a decoded JSON value is, in JSON's words ("true", "null", "an array")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else "an array" if isinstance(value, list) else "an object"
 
 
 def _cut(value: str) -> str:

@@ -105,7 +105,8 @@ def _json_problem(err: dict[str, Any]) -> str:
         return (
             f"JSON body nested too deeply ({reason}); no field of this request nests more than a few levels"
         )
-    return f"malformed JSON body ({reason})".replace(" ()", "")
+    # the parser's reason keeps its position ("line 1 column 2"), the part a client can act on
+    return f"The body is not valid JSON ({reason}).".replace(" ().", ".")
 
 
 HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}

@@ -68,7 +68,7 @@ def test_validation_errors_are_capped(seed_client: TestClient) -> None:
 def test_malformed_json_is_a_422_with_the_reason(seed_client: TestClient) -> None:
     response = seed_client.post(BATCH, content=b'{"posts": [', headers={"content-type": "application/json"})
     assert response.status_code == 422
-    assert "malformed JSON" in error(response)["details"][0]["message"]
+    assert "not valid JSON" in error(response)["details"][0]["message"]
     assert "EOF" in error(response)["message"]  # the reason, not just "malformed"
 
 

@@ -224,7 +224,7 @@ def test_a_syntax_error_keeps_the_parsers_position(seed_client: TestClient) -> N
         FACTCHECK, content='{"text": "knee",}', headers={"content-type": "application/json"}
     )
     assert response.status_code == 422
-    assert error(response)["message"].startswith("malformed JSON body (trailing comma at line 1 column 17)")
+    assert error(response)["message"] == "The body is not valid JSON (trailing comma at line 1 column 17)."
 
 
 def _pydantic_errors() -> list[tuple[str, str, dict[str, Any]]]:
@@ -317,6 +317,9 @@ def test_a_field_of_the_other_factcheck_route_names_that_route(
             "The field limit must be a JSON number, not a string ('five').",
         ),
         ({"text": "knee pain", "limit": 5.5}, "The field limit must be a whole number; 5.5 is not."),
+        # the query string's "written in the digits 0-9" for true (a new user's check, 2026-12-01)
+        ({"text": "knee pain", "limit": True}, "The field limit must be a JSON number, not true."),
+        ({"text": "knee pain", "limit": [5]}, "The field limit must be a JSON number, not an array."),
     ],
 )
 def test_a_json_body_s_number_sent_as_a_string_is_named_as_such(

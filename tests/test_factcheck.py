@@ -678,7 +678,7 @@ def test_api_malformed_json_and_oversized_batch(seed_client: TestClient) -> None
     r = seed_client.post(
         "/api/v1/factcheck", content=b'{"text": "unclosed', headers={"content-type": "application/json"}
     )
-    assert r.status_code == 422 and "malformed JSON" in r.json()["error"]["message"]
+    assert r.status_code == 422 and "not valid JSON" in r.json()["error"]["message"]
     r = seed_client.post("/api/v1/factcheck/batch", json={"posts": [{"text": "x"}] * 101})
     assert r.status_code == 422 and "100" in r.json()["error"]["message"]
     r = seed_client.post("/api/v1/factcheck/batch", json={"posts": []})
