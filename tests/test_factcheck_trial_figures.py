@@ -166,6 +166,11 @@ def test_a_figure_in_a_post_of_hashtags_only_is_listed_not_flagged(seed_client: 
     assert text[listed["span"]["start"] : listed["span"]["end"]] == "2x"
     assert listed["note"].startswith("named in a hashtag, not stated;") and "17–20%" in listed["note"]
     assert listed["study"] == "hooper2004effects"
+    # the page's label says what the list is: the note compares the tag's figure with the evidence,
+    # so "Not checked against a study figure" contradicted it (a new user's check, 2026-12-01)
+    page = seed_client.post("/factcheck", data={"text": text}).text
+    assert "Figures left unverified: “2x” (named in a hashtag, not stated;" in page
+    assert "Not checked against a study figure" not in page
 
 
 # --- 2. a figure of a claim the post doubts is denied with it, never lost ----------------------------
