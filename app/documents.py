@@ -7,6 +7,7 @@ the pages render them and the API passes them through their shapes in ``app/sche
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from app import grading
@@ -82,6 +83,9 @@ def author_strings(authors: list[dict[str, str]]) -> tuple[list[str], bool]:
     return [p.sort_name() for p in people if p != OTHERS], et_al
 
 
+_INNER_QUOTES = re.compile(r'"([^"]*)"')
+
+
 def short_citation(study: Study) -> str:
     """'Roos et al. 2012' — the label used in tables and fact-check citations."""
     people = [Person.from_dict(a) for a in study.authors]
@@ -89,6 +93,8 @@ def short_citation(study: Study) -> str:
     if not named:
         words = study.title.split()
         title = " ".join(words[:5]) + ("…" if len(words) > 5 else "")
+        # quotes inside the quoted title become single ones (“The ‘Mnemonic Time-Travel Effect’”)
+        title = _INNER_QUOTES.sub(r"‘\1’", title.replace("“", '"').replace("”", '"'))
         who = study.container or (f"“{title}”" if title else study.key)
     else:
         first = named[0].literal or f"{named[0].particle} {named[0].family}".strip()

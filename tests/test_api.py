@@ -432,3 +432,12 @@ def test_claim_urls_are_absolute_everywhere_in_the_api(seed_client: TestClient, 
     checked = seed_client.post("/api/v1/factcheck", json={"text": claim["statement"]}).json()
     assert checked["matches"][0]["claim"]["url"].startswith(base + "/claims/")
     assert seed_client.get(claim["url"]).status_code == 200
+
+
+def test_a_title_only_short_citation_nests_its_quotes(seed_client: TestClient) -> None:
+    """A study with no named author is cited by its quoted title; quotes inside the title become
+    single ones ("“The “Mnemonic Time-Travel Effect”” (n.d.)" nested the same marks, a new
+    user's check, 2026-12-01)."""
+    claim = get(seed_client, "/api/v1/claims/backward-walking-improves-memory")
+    shorts = {e["study"]["key"]: e["study"]["short"] for e in claim["evidence"]}
+    assert shorts["mnemonictimetravelreplication"] == "“The ‘Mnemonic Time-Travel Effect’” (n.d.)"
