@@ -122,6 +122,18 @@ def claim_matches(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {m["claim"]["id"]: m for m in body["matches"]}
 
 
+def post_matches(client: TestClient, text: str) -> dict[str, dict[str, Any]]:
+    """The matches ``POST /api/v1/factcheck`` returns for ``text``, by claim id (asserts 200)."""
+    return claim_matches(factcheck_body(client, text))
+
+
+def stance_of(client: TestClient, text: str, claim: str) -> str:
+    """The stance of ``claim``'s match for ``text``; fails naming the claims returned without it."""
+    found = post_matches(client, text)
+    assert claim in found, f"{claim} not among {list(found)}"
+    return str(found[claim]["stance"])
+
+
 def match_for(body: dict[str, Any], *claim_ids: str) -> dict[str, Any]:
     """The first match of any of ``claim_ids``; fails naming the claims that were returned."""
     found = [m for m in body["matches"] if m["claim"]["id"] in claim_ids]

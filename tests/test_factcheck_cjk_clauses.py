@@ -8,12 +8,8 @@ from __future__ import annotations
 import pytest
 from claimids import BACK, BALANCE, CALORIES, KNEE_PAIN, WEIGHT
 from fastapi.testclient import TestClient
-from helpers import claim_matches, factcheck_body
 from helpers import flag_codes as codes
-
-
-def matches(client: TestClient, text: str) -> dict[str, dict]:
-    return claim_matches(factcheck_body(client, text))
+from helpers import post_matches as matches
 
 
 def span_text(text: str, match: dict) -> str:

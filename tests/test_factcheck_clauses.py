@@ -10,15 +10,11 @@ from __future__ import annotations
 import pytest
 from claimids import CALORIES, KNEE_PAIN, QUADS
 from fastapi.testclient import TestClient
-from helpers import claim_matches, factcheck_body
 from helpers import flag_codes as codes
+from helpers import post_matches as matches
 
 from app.factcheck.sentences import clause_pieces
 from app.factcheck.stance import stance
-
-
-def matches(client: TestClient, text: str) -> dict[str, dict]:
-    return claim_matches(factcheck_body(client, text))
 
 
 @pytest.mark.parametrize(

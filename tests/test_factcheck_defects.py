@@ -9,13 +9,9 @@ from __future__ import annotations
 import pytest
 from claimids import BALANCE, CALORIES, ENERGY, KNEE_PAIN, MEMORY, SAFE
 from fastapi.testclient import TestClient
-from helpers import claim_matches, factcheck_body
+from helpers import post_matches as matches
 
 VO2MAX = "backward-training-raises-predicted-vo2max"
-
-
-def matches(client: TestClient, text: str) -> dict[str, dict]:
-    return claim_matches(factcheck_body(client, text))
 
 
 # --- 1. two claims sharing one verb ------------------------------------------------------------------

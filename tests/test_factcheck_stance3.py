@@ -10,14 +10,10 @@ from __future__ import annotations
 import pytest
 from claimids import CALORIES, KNEE_PAIN, QUADS, SAFE, WEIGHT
 from fastapi.testclient import TestClient
-from helpers import claim_matches, factcheck_body
+from helpers import post_matches as matches
 
 from app.factcheck.sentences import clause_pieces
 from app.factcheck.stance import is_question, negation_cues, stance
-
-
-def matches(client: TestClient, text: str) -> dict[str, dict]:
-    return claim_matches(factcheck_body(client, text))
 
 
 def pieces(text: str) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from claimids import CALORIES, ENERGY, SAFE
 from fastapi.testclient import TestClient
-from helpers import claim_matches, factcheck_body
+from helpers import post_matches as matches
 
 from app.factcheck.sentences import sentences
 from app.factcheck.stance import is_question, negation_cues, precautions, stance
@@ -28,10 +28,6 @@ SAFE_STATEMENT = (
 def client(seed_client: TestClient) -> TestClient:
     """``seed_client``: the index is written and the models loaded by the fixture itself."""
     return seed_client
-
-
-def matches(client: TestClient, text: str) -> dict[str, dict]:
-    return claim_matches(factcheck_body(client, text))
 
 
 # --- 1. a verdict that echoes a denied figure ----------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from claimids import BACK, BALANCE, CALORIES, KNEE_PAIN, MEMORY, WEIGHT
 from fastapi.testclient import TestClient
-from helpers import claim_matches, factcheck_body
+from helpers import stance_of
 
 from app.factcheck.stance import contested
 
@@ -20,12 +20,6 @@ from app.factcheck.stance import contested
 def client(seed_client: TestClient) -> TestClient:
     """``seed_client``: the index is written and the models loaded by the fixture itself."""
     return seed_client
-
-
-def stance_of(client: TestClient, text: str, claim: str) -> str:
-    found = claim_matches(factcheck_body(client, text))
-    assert claim in found, f"{claim} not among {list(found)}"
-    return str(found[claim]["stance"])
 
 
 @pytest.mark.parametrize(

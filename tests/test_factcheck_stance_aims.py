@@ -9,17 +9,10 @@ from __future__ import annotations
 import pytest
 from claimids import BALANCE, CALORIES, KNEE_PAIN, PARKINSONS, QUADS, SAFE
 from fastapi.testclient import TestClient
-from helpers import claim_matches as matches
-from helpers import factcheck_body as check
+from helpers import stance_of as _stance
 
 EXTENSION = "backward-walking-restores-knee-extension-after-surgery"
 VO2MAX = "higher-vo2max-means-longer-exercise"
-
-
-def _stance(client: TestClient, text: str, claim: str) -> str:
-    found = matches(check(client, text))
-    assert claim in found, f"{claim} not among {list(found)}"
-    return str(found[claim]["stance"])
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,7 @@ from __future__ import annotations
 import pytest
 from claimids import BALANCE, CALORIES, KNEE_PAIN, QUADS
 from fastapi.testclient import TestClient
-from helpers import claim_matches as matches
-from helpers import factcheck_body as check
-
-
-def _stance(client: TestClient, text: str, claim: str) -> str:
-    found = matches(check(client, text))
-    assert claim in found, f"{claim} not among {list(found)}"
-    return str(found[claim]["stance"])
+from helpers import stance_of as _stance
 
 
 @pytest.mark.parametrize(
