@@ -162,6 +162,22 @@ def snippet_html(marked: str) -> Markup:
     return search.highlight_html(" · ".join(line for line in lines if line))
 
 
+def card_snippet(item: dict[str, Any]) -> Markup | None:
+    """Where a search matched a claim's text, for its card: the API's ``snippet`` (statement, then
+    summary) marked, without the statement (or its end) when it starts there (the card's title shows it);
+    None when no query word is marked in what is left (a match only in the title, the
+    phrasings, which the card shows as what people say, or the caveats)."""
+    marked = item.get("snippet_marked")
+    if not marked:
+        return None
+    head, sep, rest = marked.partition(" … ")
+    if sep and str(item.get("statement", "")).endswith(search.plain_snippet(head).lstrip("…")):
+        marked = rest
+    if search.MARK_START not in marked:
+        return None
+    return snippet_html(marked)
+
+
 def estimate_text(estimate: dict[str, Any]) -> str:
     """An evidence link's estimate in words: 'SMD −0.87 (95% CI ...), pain NRS 0-10, 6 weeks'."""
     parts = [sof.effect_text(estimate)]
@@ -224,6 +240,7 @@ def _environment() -> Environment:
         participants_text=participants_text,
         participants_basis=participants_basis,
         snippet_html=snippet_html,
+        card_snippet=card_snippet,
         first_upper=first_upper,
         directness_text=directness_text,
         effect_text=effect_text,
