@@ -49,11 +49,20 @@ def _json(model: type[BaseModel]) -> Callable[[Any], bytes]:
 router = APIRouter(prefix="/api/v1", tags=["claims and studies"], responses=error_responses(*COMMON_ERRORS))
 
 
+#: The links of ``GET /api/v1`` (absolute there, from the public base URL).
+API_LINKS = {
+    "claims": "/api/v1/claims", "studies": "/api/v1/studies",
+    "factcheck": "/api/v1/factcheck", "citations": "/api/v1/citations",
+    "docs": "/docs", "openapi": "/openapi.json", "downloads": "/api/v1/downloads",
+    "atom": "/feeds/claims.atom", "claimreview_feed": "/feeds/claimreview.json",
+}  # fmt: skip
+
+
 @router.get("", summary="The API's home: links and the claims", responses={200: {"model": ApiHome}})
 async def api_home(
     request: Request, limit: Annotated[int, Query(ge=1, le=1000), SchemaInt] = 100
 ) -> Response:
-    store = get_store(request)
+    store, base = get_store(request), get_settings(request).base_url.rstrip("/")
 
     def load() -> dict[str, Any]:
         overview = store.overview()
@@ -64,15 +73,10 @@ async def api_home(
             "claims_total": overview["claims"],
             "studies_total": overview["studies"],
             "built_at": overview["built_at"],
-            "links": {
-                "claims": "/api/v1/claims", "studies": "/api/v1/studies",
-                "factcheck": "/api/v1/factcheck", "citations": "/api/v1/citations",
-                "docs": "/docs", "openapi": "/openapi.json", "downloads": "/api/v1/downloads",
-                "atom": "/feeds/claims.atom", "claimreview_feed": "/feeds/claimreview.json",
-            },
+            "links": {name: base + path for name, path in API_LINKS.items()},
             "claims": [
                 {"id": r.id, "statement": r.statement, "verdict": r.verdict, "grade": r.grade_level,
-                 "url": f"/api/v1/claims/{r.id}"}
+                 "url": f"{base}/api/v1/claims/{r.id}"}
                 for r in rows
             ],
         }  # fmt: skip
@@ -112,13 +116,16 @@ async def get_claim(request: Request, claim_id: str) -> Response:
 @router.get("/studies", summary="List studies", response_model=StudyList)
 def list_studies(
     store: StoreDep,
+    settings: SettingsDep,
     q: QueryText = "",
     design: Annotated[list[Design], Query()] = [],  # noqa: B006
     cited: Annotated[bool | None, Query(), SchemaBool] = None,
     limit: Annotated[int, Query(ge=1, le=100), SchemaInt] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000), SchemaInt] = 0,
 ) -> dict[str, Any]:
-    return store.list_studies(q=query_text(q), design=list(design), cited=cited, limit=limit, offset=offset)
+    result = store.list_studies(q=query_text(q), design=list(design), cited=cited, limit=limit, offset=offset)
+    result["items"] = [with_absolute_urls(item, settings.base_url) for item in result["items"]]
+    return result
 
 
 @router.get(

@@ -53,18 +53,26 @@ def claim_summary(claim: Claim) -> dict[str, Any]:
 
 
 def with_absolute_urls(doc: dict[str, Any], base: str) -> dict[str, Any]:
-    """A claim or study document (or claim summary) as the API serves it: the site's own paths
-    (``url`` of a claim, ``claims[].url`` of a study) made absolute from the public base URL
-    (``Settings.base_url``), as the fact-check and ClaimReview give them; a copy, the cached
-    document is left as it is (the pages link with the paths)."""
+    """A claim or study document (or claim or study summary) as the API serves it: the site's own
+    paths made absolute from the public base URL (``Settings.base_url``), as the fact-check and
+    ClaimReview give them: ``url`` of a claim, ``claims[].url`` of a study, ``page`` of a study
+    and of each study of a claim's ``evidence``. A copy, the cached document is left as it is
+    (the pages link with the paths)."""
     base = base.rstrip("/")
     out = dict(doc)
     if isinstance(out.get("url"), str) and out["url"].startswith("/claims/"):
         out["url"] = base + out["url"]
+    if isinstance(out.get("page"), str) and out["page"].startswith("/studies/"):
+        out["page"] = base + out["page"]
     if isinstance(out.get("claims"), list):
         out["claims"] = [
             c | {"url": base + c["url"]} if isinstance(c.get("url"), str) and c["url"].startswith("/") else c
             for c in out["claims"]
+        ]
+    if isinstance(out.get("evidence"), list):
+        out["evidence"] = [
+            e | {"study": with_absolute_urls(e["study"], base)} if isinstance(e.get("study"), dict) else e
+            for e in out["evidence"]
         ]
     return out
 
@@ -122,7 +130,7 @@ def study_doc(study: Study, *, full: bool = False) -> dict[str, Any]:
         "number": study.number,
         "pages": study.pages,
         "doi": study.doi,
-        "doi_url": doi_url(study.doi),
+        "doi_url": doi_url(study.doi) or None,
         "pmid": study.pmid,
         "pmcid": study.pmcid,
         "url": study.url,

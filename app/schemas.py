@@ -10,8 +10,9 @@ field added to a document but not here fails a test instead of vanishing unnotic
 One module on purpose, though longer than the usual 400 lines: it is declarations only, and one
 place to read every shape the API promises is the point.
 
-Dates are ISO 8601 strings (``YYYY-MM-DD``); ``url`` fields are paths on this site unless said
-otherwise; sample sizes are numbers of participants.
+Dates are ISO 8601 strings (``YYYY-MM-DD``); the site's own addresses (a claim's ``url``, a
+study's ``page``, the links of ``GET /api/v1``) are absolute, from the public base URL; sample
+sizes are numbers of participants.
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ class ClaimSummary(_Out):
         "no study reported its size (never 0 then); 0 only for sources without participants (web pages)"
     )
     participants_unknown: int = Field(description="Evidence units without a known number of participants")
-    url: str = Field(description="The claim's page (absolute in a fact-check result)")
+    url: str = Field(description="The claim's page (absolute)")
 
 
 class ClaimSearchItem(ClaimSummary):
@@ -351,7 +352,9 @@ class StudySummary(_Out):
     number: str | None
     pages: str | None
     doi: str | None
-    doi_url: str = Field(description="The DOI as a percent-encoded https://doi.org/ link ('' without a DOI)")
+    doi_url: str | None = Field(
+        description="The DOI as a percent-encoded https://doi.org/ link (null without a DOI)"
+    )
     pmid: str | None
     pmcid: str | None
     url: str | None
@@ -366,7 +369,7 @@ class StudySummary(_Out):
     population: str | None
     short: str = Field(description="'Roos et al. 2012'")
     retracted: bool
-    page: str = Field(description="The study's page")
+    page: str = Field(description="The study's page (absolute)")
 
 
 class StudyListItem(StudySummary):
@@ -460,7 +463,7 @@ class HomeClaim(_Out):
     statement: str
     verdict: Verdict
     grade: Certainty
-    url: str = Field(description="The claim in the API")
+    url: str = Field(description="The claim in the API (absolute)")
 
 
 class ApiHome(_Out):

@@ -49,15 +49,16 @@ def everything(seed_client: TestClient) -> dict[str, Any]:
 # --- the home and the claim list -----------------------------------------------------------------
 
 
-def test_home_lists_the_16_claims(seed_client: TestClient) -> None:
+def test_home_lists_the_16_claims(seed_client: TestClient, seed_settings: Any) -> None:
+    base = seed_settings.base_url.rstrip("/")
     home = get(seed_client, "/api/v1")
     assert set(REQUIRED_CLAIMS) <= {c["id"] for c in home["claims"]}
     assert home["claims_total"] == len(home["claims"]) == len(load_data(DATA_DIR).claims)
     assert home["studies_total"] == len(load_data(DATA_DIR).studies)
     for claim in home["claims"]:
-        assert claim["url"] == f"/api/v1/claims/{claim['id']}"
+        assert claim["url"] == f"{base}/api/v1/claims/{claim['id']}"
         assert claim["verdict"] and claim["grade"] and claim["statement"]
-    assert home["links"]["claims"] == "/api/v1/claims" and home["links"]["docs"] == "/docs"
+    assert home["links"]["claims"] == f"{base}/api/v1/claims" and home["links"]["docs"] == f"{base}/docs"
 
 
 def test_claim_list_shape(seed_client: TestClient, everything: dict[str, Any]) -> None:

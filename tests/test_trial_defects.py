@@ -3,6 +3,8 @@ public surface: the search pages and API, the API's index and study documents, t
 
 from __future__ import annotations
 
+from typing import Any
+
 import lxml.html
 from fastapi.testclient import TestClient
 
@@ -47,3 +49,35 @@ def test_a_card_does_not_repeat_its_title_as_the_snippet(seed_client: TestClient
             assert item["statement"] not in snippet.text_content()
             assert snippet.xpath(".//mark")
     assert search.MARK_START not in seed_client.get("/claims", params={"q": "knee pain"}).text
+
+
+# --- the API gives the site's addresses absolute, and no DOI as null --------------------------------
+
+
+def test_the_api_index_and_study_pages_are_absolute(seed_client: TestClient, seed_settings: Any) -> None:
+    """``GET /api/v1`` gave ``claims[].url`` as a path and a study's ``page`` was a path in every
+    document, while a claim's ``url`` and the fact-check's are absolute; each opens."""
+    base = seed_settings.base_url.rstrip("/")
+    home = seed_client.get("/api/v1", params={"limit": 3}).json()
+    assert home["claims"] and all(c["url"] == f"{base}/api/v1/claims/{c['id']}" for c in home["claims"])
+    assert all(link.startswith(base + "/") for link in home["links"].values())
+    listed = seed_client.get("/api/v1/studies", params={"limit": 100}).json()["items"]
+    assert listed and all(s["page"] == f"{base}/studies/{s['key']}" for s in listed)
+    study = seed_client.get(f"/api/v1/studies/{listed[0]['key']}").json()
+    assert study["page"] == listed[0]["page"]
+    claim = seed_client.get(home["claims"][0]["url"].removeprefix(base)).json()
+    assert claim["evidence"]
+    assert all(e["study"]["page"] == f"{base}/studies/{e['study']['key']}" for e in claim["evidence"])
+    assert seed_client.get(study["page"].removeprefix(base)).status_code == 200
+    # the pages still link with the site's paths
+    page = seed_client.get(claim["url"].removeprefix(base)).text
+    assert f'href="/studies/{claim["evidence"][0]["study"]["key"]}"' in page
+
+
+def test_a_study_without_a_doi_has_a_null_doi_url(seed_client: TestClient) -> None:
+    listed = seed_client.get("/api/v1/studies", params={"limit": 100}).json()["items"]
+    without = [s for s in listed if not s["doi"]]
+    assert without and all(s["doi_url"] is None for s in without)
+    assert all(s["doi_url"].startswith("https://doi.org/") for s in listed if s["doi"])
+    detail = seed_client.get(f"/api/v1/studies/{without[0]['key']}").json()
+    assert detail["doi_url"] is None
