@@ -129,8 +129,9 @@ def _page_range(pages: str | None) -> tuple[str, str]:
 
 
 def csl_name(person: dict[str, str]) -> dict[str, str]:
-    """CSL name parts of a ``bibtex.Person`` dict; "and others" stays ``{"literal": "others"}``,
-    as pandoc writes and reads it."""
+    """CSL name parts of a ``bibtex.Person`` dict; "and others" is ``{"literal": "others"}``
+    here, the marker the formatted references read (``citations_styles``: "et al."); the
+    exported file leaves it out (``_as_exported``)."""
     if "literal" in person:
         return {"literal": person["literal"]}
     name = {"family": person.get("family"), "given": person.get("given"),
@@ -242,13 +243,36 @@ def appraisal_note(study: Study) -> str | None:
     return f"Appraisal (evidence-kb): {'; '.join(parts)}" if parts else None
 
 
+#: The roles whose name list may end with "and others", as CSL-JSON names them.
+NAME_ROLES = ("author", "editor", "translator")
+
+
 def _as_exported(item: dict[str, Any]) -> dict[str, Any]:
-    """A CSL-JSON item as the file carries it: a page range with a hyphen, as the source has
-    it ('1656--1660' -> '1656-1660'; the en dash is for print, and a citation style writes the
-    range in its own form, page-range-format); the formatted references keep the en dash."""
+    """A CSL-JSON item as the file carries it.
+
+    - A page range with a hyphen, as the source has it ('1656--1660' -> '1656-1660'; the en
+      dash is for print, and a citation style writes the range in its own form,
+      page-range-format); the formatted references keep the en dash.
+    - "and others" is no name: CSL has no such person (pandoc's ``{"literal": "others"}`` is
+      departure from the CSL standard, jgm/citeproc#61; other processors print an author called
+      "others", typst/typst#8502). The named people only, as RIS lists them; which lists were incomplete is
+      recorded in ``custom`` (``{"evidence-kb": {"and-others": ["author"]}}``), which
+      processors ignore and no style prints (see ``appraisal_custom``).
+    """
     page = item.get("page")
     if isinstance(page, str):
         item["page"] = page.replace("–", "-")
+    incomplete = [role for role in NAME_ROLES if OTHERS_DICT in item.get(role, ())]
+    for role in incomplete:
+        named = [name for name in item[role] if name != OTHERS_DICT]
+        if named:
+            item[role] = named
+        else:
+            del item[role]
+    if incomplete:
+        custom = dict(item.get("custom") or {})
+        custom[CSL_CUSTOM_KEY] = {**custom.get(CSL_CUSTOM_KEY, {}), "and-others": incomplete}
+        item["custom"] = custom
     return item
 
 

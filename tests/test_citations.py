@@ -170,11 +170,17 @@ def test_csl_json_structured_names_and_bare_identifiers(seed: dict[str, Study]) 
         "PMC3391667",
     )
     assert {"family": "Sørensen", "given": "Henrik"} in items["nielsen2012training"]["author"]
-    # "and others" as pandoc writes it; LaTeX decoded; a corporate author as a literal name.
-    assert items["frandsen2025how"]["author"] == [
-        {"family": "Frandsen", "given": "Jesper Schuster Brandt"},
-        {"literal": "others"},
-    ]
+    # "and others" is no author: the named ones, and the incomplete list recorded in ``custom``
+    # (a new user's check: CSL has no author "others"); LaTeX decoded; a corporate author as a
+    # literal name.
+    assert items["frandsen2025how"]["author"] == [{"family": "Frandsen", "given": "Jesper Schuster Brandt"}]
+    assert items["frandsen2025how"]["custom"]["evidence-kb"]["and-others"] == ["author"]
+    assert not any(
+        {"literal": "others"} in item.get(role, [])
+        for item in items.values()
+        for role in ("author", "editor", "translator")
+    )
+    assert "and-others" not in roos.get("custom", {}).get("evidence-kb", {})
     assert items["anon2018graded"]["container-title"] == "Gait & Posture"
     assert items["alghadir2019effect"]["container-title"] == "BMC Musculoskeletal Disorders"
     assert items["ucdavishealthnodatevo2"]["author"] == [{"literal": "UC Davis Health"}]
@@ -188,7 +194,9 @@ def test_pandoc_renders_the_csl_json(seed: dict[str, Study], tmp_path: Path) -> 
     path.write_text(citations.export(list(seed.values()), "csl-json"), encoding="utf-8")
     out = pandoc_render(path)
     assert "Roos, Paulien E., Nick Barton, and Robert W. M. van Deursen. 2012." in out
-    assert "Frandsen, Jesper Schuster Brandt et al. 2025." in out and "Henrik Sørensen" in out
+    # the CSL-JSON names the known author only ("and others" is no CSL author): no "others"
+    assert "Frandsen, Jesper Schuster Brandt. 2025." in out and "Henrik Sørensen" in out
+    assert "others" not in out
     assert "Journal of Biomechanics 45 (9): 1656–60." in out
 
 

@@ -81,3 +81,23 @@ def test_a_study_without_a_doi_has_a_null_doi_url(seed_client: TestClient) -> No
     assert all(s["doi_url"].startswith("https://doi.org/") for s in listed if s["doi"])
     detail = seed_client.get(f"/api/v1/studies/{without[0]['key']}").json()
     assert detail["doi_url"] is None
+
+
+# --- CSL-JSON has no author "others" ------------------------------------------------------------------
+
+
+def test_the_csl_json_export_names_no_author_others(seed_client: TestClient) -> None:
+    """ "and others" was exported as ``{"literal": "others"}``, an author CSL does not have; the
+    named authors only (as RIS lists them), the incomplete list recorded in ``custom``, while
+    BibTeX keeps "and others" and a formatted reference says "et al."."""
+    scope = {"study": "frandsen2025how"}
+    items = seed_client.get("/api/v1/citations", params={**scope, "format": "csl-json"}).json()
+    assert [name.get("family") for name in items[0]["author"]] == ["Frandsen"]
+    assert items[0]["custom"]["evidence-kb"]["and-others"] == ["author"]
+    everything = seed_client.get("/api/v1/citations", params={"format": "csl-json"}).text
+    assert '"literal": "others"' not in everything and '"literal":"others"' not in everything
+    assert "and others" in seed_client.get("/api/v1/citations", params={**scope, "format": "bibtex"}).text
+    ris = seed_client.get("/api/v1/citations", params={**scope, "format": "ris"}).text
+    assert [line for line in ris.splitlines() if line.startswith("AU")] == [
+        "AU  - Frandsen, Jesper Schuster Brandt"
+    ]
