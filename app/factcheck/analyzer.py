@@ -630,18 +630,26 @@ class Analyzer:
         covered = [False] * len(tokens)
         ignored = [False] * len(tokens)
         found: list[tuple[str, int, int]] = []
-        for i, first in enumerate(stems):
-            entries = self._terms.get(first, ())
-            if keys[i] == _NUMBER:
-                entries = [*entries, *self._terms.get(_NUMBER, ())]
-            for term, concept_id in entries:
-                j = i + len(term)
-                if tuple(stems[i:j]) == term or (
-                    _NUMBER in term
-                    and j <= len(stems)
-                    and all(t in (s, k) for t, s, k in zip(term, stems[i:j], keys[i:j], strict=True))
-                ):
-                    found.append((concept_id, i, j))
+        every = list(range(len(tokens)))
+        kept = [k for k in every if not self._inserted(text, tokens, k)]
+        for seq in (every, kept) if len(kept) < len(every) else (every,):
+            seq_stems, seq_keys = [stems[k] for k in seq], [keys[k] for k in seq]
+            for i, first in enumerate(seq_stems):
+                entries = self._terms.get(first, ())
+                if seq_keys[i] == _NUMBER:
+                    entries = [*entries, *self._terms.get(_NUMBER, ())]
+                for term, concept_id in entries:
+                    j = i + len(term)
+                    if tuple(seq_stems[i:j]) == term or (
+                        _NUMBER in term
+                        and j <= len(seq_stems)
+                        and all(
+                            t in (s, k) for t, s, k in zip(term, seq_stems[i:j], seq_keys[i:j], strict=True)
+                        )
+                    ):
+                        span = (concept_id, seq[i], seq[j - 1] + 1)
+                        if span not in found:
+                            found.append(span)
         # Phrases such as "counting backwards" switch off the concepts inside them.
         for k in self._undoing(tokens, found):
             ignored[k] = True
@@ -666,6 +674,19 @@ class Analyzer:
                 continue
             feats.add("w:" + token.stem, i, i + 1)
         return feats
+
+    def _inserted(self, text: str, tokens: list[Token], k: int) -> bool:
+        """Token ``k`` is a word a question or an emphasis puts inside a phrase, which a term is
+        matched across: in French the subject pronoun that inversion joins to the verb with a
+        hyphen ("aide-t-il vos genoux ?", "soulage-t-elle les genoux", "a-t-on") and the adverb of
+        emphasis after the verb ("aide vraiment vos genoux"), so that the question and the
+        emphatic statement make the term "aide vos genoux" as the plain statement does."""
+        if self.language != "french":
+            return False
+        token = tokens[k]
+        if token.word in _FR_EMPHASIS:
+            return True
+        return token.word in _FR_INVERTED and token.start > 0 and text[token.start - 1] == "-"
 
     def _undoing(self, tokens: list[Token], found: list[tuple[str, int, int]]) -> list[int]:
         """The tokens of "reverse" that undo a condition rather than name a direction: "reverse",
@@ -696,6 +717,11 @@ class Analyzer:
         return concept.kind if concept else "word"
 
 
+# French inversion: the pronoun joined to the verb with a hyphen ("aide-t-il", "peut-elle",
+# "a-t-on"; the "t" that links them too), and emphasis adverbs placed after the verb
+# (``Analyzer._inserted``)
+_FR_INVERTED = frozenset({"t", "il", "elle", "on", "ils", "elles"})
+_FR_EMPHASIS = frozenset({"vraiment", "reellement"})
 UNDONE_WORDS = 4  # "reversing [chronic knee] pain", "reverse [the signs of] aging"
 # What "reverse" undoes (``Analyzer._undoing``): a condition, a harm, a course of things.
 _UNDONE = frozenset(
