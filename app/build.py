@@ -55,8 +55,8 @@ log = logging.getLogger("evidence_kb")
 
 #: Bump when the tables or the search index change: a build then rebuilds from scratch.
 #: 7: the search index holds search.index_text; 8: outcomes, estimates, risk of bias;
-#: 9: concept translations; 10: study_list and study_group (app.listing)
-SCHEMA_VERSION = 11  # 11: study.groups
+#: 9: concept translations; 10: study_list and study_group (app.listing); 11: study.groups
+SCHEMA_VERSION = 12  # 12: the search index's phrasings column holds the claim's population
 PG_LOCK_ID = 7_316_420_001  # advisory lock held while a build runs
 
 Progress = Callable[[str], None]
@@ -70,7 +70,8 @@ def _quiet(_: str) -> None:
 
 # The search columns hold ``search.index_text`` of the claim's texts: tokens already normalised,
 # numbers canonical, words stemmed, so neither backend stems or drops words again and both hold
-# the same tokens at the same positions (search.py has the one ranking rule).
+# the same tokens at the same positions (search.py has the one ranking rule). The phrasings column
+# also holds who the claim is about (``search.who_texts``).
 SQLITE_FTS = """
 CREATE VIRTUAL TABLE claim_search USING fts5(
     claim_id UNINDEXED, statement, phrasings, summary, caveats,

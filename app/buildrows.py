@@ -85,7 +85,7 @@ def claim_rows(records: list[ClaimRecord]) -> ClaimRows:
         out.search.append({
             "position": record.position,
             "claim_id": c.id, "statement": search.index_text(c.statement),
-            "phrasings": search.index_text(" · ".join(c.phrasings)),
+            "phrasings": search.index_text(" · ".join(search.who_texts(c.phrasings, c.population, c.tested_in))),
             "summary": search.index_text(c.summary), "caveats": search.index_text(" · ".join(c.caveats)),
         })  # fmt: skip
     return out

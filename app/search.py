@@ -19,7 +19,8 @@ stands for the concept's English terms ("rodilla", "Knie", "genou" find what "kn
 them ("rodillas", "genoux"; Vietnamese words do not inflect), Japanese, Chinese and Korean terms
 (``vocab.UNSPACED_LANGUAGES``) found inside the query's words ("膝の痛み" is knee and pain, "무릎이" the knee with its particle). Ranking is one rule on both backends
 (``COLUMN_WEIGHTS``): 8 when the whole query matches inside the statement, plus 4 inside the
-phrasings, 2 inside the summary, 1 inside the caveats; ties keep the order of claims.yaml.
+phrasings or who the claim is about (its population and ``tested_in``: ``who_texts``), 2 inside
+the summary, 1 inside the caveats; ties keep the order of claims.yaml.
 Two operators (``parse_query``): ``OR`` (any case, or ``|``) between
 alternatives and ``-word`` (or ``NOT word``) to leave out the claims holding a word; a population's terms expand
 where no searched kind names the word (``FALLBACK_KINDS``). A query that finds nothing gets a
@@ -434,9 +435,18 @@ def _phrase_at(words: list[Token], i: int, synonyms: SynonymIndex) -> tuple[int,
 _LONGEST_PHRASE = 8
 
 #: The ranking rule (one, both backends): a claim scores 8 when the whole query matches inside
-#: its statement, 4 inside its phrasings, 2 inside its summary, 1 inside its caveats (added up);
-#: higher first, then the curated order of claims.yaml.
+#: its statement, 4 inside its phrasings or who it is about (``who_texts``), 2 inside its
+#: summary, 1 inside its caveats (added up); higher first, then the curated order of claims.yaml.
 COLUMN_WEIGHTS = (("statement", "a", 8), ("phrasings", "b", 4), ("summary", "c", 2), ("caveats", "d", 1))
+
+
+def who_texts(phrasings: list[str], population: str, tested_in: list[str]) -> list[str]:
+    """What the index's phrasings column holds: the claim's phrasings, then who it is about, its
+    ``population`` and the population concepts it was tested in (``tested_in``: ids such as
+    ``older-adults``, read as their words). So "elderly" ranks a claim tested in older adults
+    above one whose summary or caveats only mention them ("says nothing about older adults"):
+    a population is no statement, and PostgreSQL has four weights for the four columns."""
+    return [*phrasings, population, *(p.replace("-", " ") for p in tested_in)]
 
 
 @dataclass

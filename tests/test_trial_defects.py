@@ -22,6 +22,29 @@ def found(client: TestClient, q: str) -> list[dict]:
     return list(response.json()["items"])
 
 
+VO2 = "backward-training-raises-predicted-vo2max"  # older adults only in its summary and caveats
+
+
+# --- search ranks who a claim is about above a mention in its caveats -----------------------------
+
+
+def test_a_population_ranks_the_claims_about_it_first(seed_client: TestClient) -> None:
+    """ "elderly" ranked first a claim whose summary and caveats only say older adults were not
+    studied (VO2), above the claims tested in older adults (``tested_in``), on both backends."""
+    for q in ("elderly", "older adults", "seniors"):
+        ids = [item["id"] for item in found(seed_client, q)]
+        tested = [
+            i for i in ids if "older-adults" in seed_client.get(f"/api/v1/claims/{i}").json()["tested_in"]
+        ]
+        assert len(tested) >= 2 and VO2 in ids, q
+        assert ids[: len(tested)] == tested, (q, ids)
+    # a claim's own population counts too ("healthy adults": the claims about them first)
+    ids = [item["id"] for item in found(seed_client, "healthy adults")]
+    docs = [seed_client.get(f"/api/v1/claims/{i}").json() for i in ids]
+    about = ["healthy" in d["population"].lower() or "healthy-adults" in d["tested_in"] for d in docs]
+    assert any(about) and about[: sum(about)] == [True] * sum(about), list(zip(ids, about, strict=True))
+
+
 # --- search result cards show where the query matched ----------------------------------------------
 
 
@@ -31,16 +54,18 @@ def test_a_card_shows_where_the_query_matched_outside_its_title(seed_client: Tes
     items = found(seed_client, "elderly")
     shown = cards(seed_client, "elderly")
     assert items and len(shown) == len(items)
+    matched = {}
     for card, item in zip(shown, items, strict=True):
-        snippet = card.xpath(".//p[@class='snippet']")
-        assert snippet, item["id"]
-        line = " ".join(snippet[0].text_content().split())
-        assert line.startswith("Matched: ")
-        assert [m.text_content().lower() for m in snippet[0].xpath(".//mark")]
-        assert " ".join(line.removeprefix("Matched: ").strip("…").split()) in " ".join(
-            item["snippet"].split()
-        )
-        assert item["statement"] not in line  # the title shows it
+        for snippet in card.xpath(".//p[@class='snippet']"):
+            line = " ".join(snippet.text_content().split())
+            assert line.startswith("Matched: ")
+            assert snippet.xpath(".//mark")
+            assert " ".join(line.removeprefix("Matched: ").strip("…").split()) in " ".join(
+                item["snippet"].split()
+            )
+            assert item["statement"] not in line  # the title shows it
+            matched[item["id"]] = [m.text_content().lower() for m in snippet.xpath(".//mark")]
+    assert matched.get(VO2) == ["older adults"]  # its summary: "says nothing about ... older adults"
 
 
 def test_a_card_does_not_repeat_its_title_as_the_snippet(seed_client: TestClient) -> None:
