@@ -299,6 +299,15 @@ _JOINING = frozenset(
 )  # fmt: skip
 
 
+# A direction term inside a longer term of a body part, an outcome or a topic is a word of that
+# term, not a direction: Spanish "dolor de espalda" (back pain) holds "de espalda", which stems as
+# "de espaldas" (backward, "caminar de espaldas") does; Portuguese "dores de costas" holds "de
+# costas" the same way. Other activities nested in such terms ("walk" in "walking speed", "step
+# forward" in the energy cost) are meant to be read both ways and stay.
+DIRECTIONS = frozenset({"backward"})
+_HOLDING_KINDS = frozenset({"body", "outcome", "topic"})
+
+
 @dataclass(frozen=True)
 class Token:
     word: str  # normalised spelling (lower case, no accents)
@@ -657,8 +666,11 @@ class Analyzer:
             if self.concepts[concept_id].kind == "ignore":
                 for k in range(i, j):
                     ignored[k] = True
+        holders = [(i, j) for c, i, j in found if self.concepts[c].kind in _HOLDING_KINDS]
         for concept_id, i, j in found:
             if self.concepts[concept_id].kind == "ignore" or any(ignored[i:j]):
+                continue
+            if concept_id in DIRECTIONS and any(a <= i and j <= b and b - a > j - i for a, b in holders):
                 continue
             feats.add(concept_id, i, j)
             for k in range(i, j):

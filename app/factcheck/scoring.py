@@ -331,6 +331,11 @@ STRENGTHENED = frozenset({"quadriceps"})  # the body parts the concept's exercis
 _STRENGTHENING = frozenset({"strengthen", "exercis"})  # stems: strengthen(s, ing), exercise(s)
 _BUILT = frozenset({"strength", "muscl"})  # what "build" builds as strength work
 _MUSCLE = "muscl"  # the stem of muscle(s)
+# Muscles other than the quadriceps: a unit that strengthens these and names no quadriceps
+# ("strengthening the hamstrings and gluteus maximus muscles, which are key for knee strength") is
+# strength work of other muscles, not the quadriceps exercise (stems: hamstring(s), glute(s),
+# gluteus, gluteal, calf, calves)
+_OTHER_MUSCLES = frozenset({"hamstr", "glute", "gluteus", "gluteal", "calf", "calv"})
 _NOT_OTHER = frozenset({"training", STRENGTH_EXERCISE})  # activities that leave the reading open
 
 
@@ -349,8 +354,10 @@ def strengthening_as_exercise(index: Index, post: Features, units: list[Unit]) -
     if not doing:
         return post
     unit_of = _unit_finder(post, units)
-    muscled = {unit_of(k) for k, t in enumerate(tokens) if t.stem.startswith(_MUSCLE)}
-    muscled |= {unit_of(i) for f in STRENGTHENED for i, _ in post.spans.get(f, ())}
+    quads = {unit_of(i) for f in STRENGTHENED for i, _ in post.spans.get(f, ())}
+    others = {unit_of(k) for k, t in enumerate(tokens) if t.stem in _OTHER_MUSCLES} - quads
+    muscled = {unit_of(k) for k, t in enumerate(tokens) if t.stem.startswith(_MUSCLE)} - others
+    muscled |= quads
     found = [
         (k, k + 1)
         for k in doing
