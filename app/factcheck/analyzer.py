@@ -691,14 +691,18 @@ class Analyzer:
         """Token ``k`` is a word a question or an emphasis puts inside a phrase, which a term is
         matched across: in French the subject pronoun that inversion joins to the verb with a
         hyphen ("aide-t-il vos genoux ?", "soulage-t-elle les genoux", "a-t-on") and the adverb of
-        emphasis after the verb ("aide vraiment vos genoux"), so that the question and the
+        emphasis after the verb ("aide vraiment vos genoux"; Italian "fa davvero bene alle
+        ginocchia": ``_EMPHASIS``), so that the question and the
         emphatic statement make the term "aide vos genoux" as the plain statement does."""
-        if self.language != "french":
-            return False
         token = tokens[k]
-        if token.word in _FR_EMPHASIS:
+        if token.word in _EMPHASIS.get(self.language or "", ()):
             return True
-        return token.word in _FR_INVERTED and token.start > 0 and text[token.start - 1] == "-"
+        return (
+            self.language == "french"
+            and token.word in _FR_INVERTED
+            and token.start > 0
+            and text[token.start - 1] == "-"
+        )
 
     def _undoing(self, tokens: list[Token], found: list[tuple[str, int, int]]) -> list[int]:
         """The tokens of "reverse" that undo a condition rather than name a direction: "reverse",
@@ -730,10 +734,15 @@ class Analyzer:
 
 
 # French inversion: the pronoun joined to the verb with a hyphen ("aide-t-il", "peut-elle",
-# "a-t-on"; the "t" that links them too), and emphasis adverbs placed after the verb
+# "a-t-on"; the "t" that links them too), and emphasis adverbs placed after the verb (French and
+# Italian)
 # (``Analyzer._inserted``)
 _FR_INVERTED = frozenset({"t", "il", "elle", "on", "ils", "elles"})
-_FR_EMPHASIS = frozenset({"vraiment", "reellement"})
+_EMPHASIS = {
+    "french": frozenset({"vraiment", "reellement"}),
+    # Italian: "fa davvero bene alle ginocchia" ("L'aria fresca di montagna fa davvero bene")
+    "italian": frozenset({"davvero"}),
+}
 UNDONE_WORDS = 4  # "reversing [chronic knee] pain", "reverse [the signs of] aging"
 # What "reverse" undoes (``Analyzer._undoing``): a condition, a harm, a course of things.
 _UNDONE = frozenset(

@@ -51,6 +51,7 @@ from app.factcheck.sentences import (
 from app.factcheck.stance import (
     Span,
     concession_at,
+    contrasted_figures,
     echoed_verdicts,
     figure_negations,
     hypothesis,
@@ -455,11 +456,19 @@ def stance_and_span(
     clause's typed figures, ``stance.figure_negations``) denies the figure, not the claim: the
     clause is read again without it, and when nothing else denies the claim its stance is what
     is left (asserts, or reports), with the denied figures returned for the match to note."""
+    clause = clause or cand.unit.unit
+    # "..., but not 5x like some say": the tail denies a figure and says nothing of the claim
+    results = [f for f in figures if f.quantity in DENIABLE_FIGURES]
+    tail, tail_figures = contrasted_figures(clause.text, [(f.start, f.end) for f in results])
+    if tail is not None:
+        untailed = clause.text[:tail] + " " * (len(clause.text) - tail)
+        said, where = _stance_and_span(index, cand, units, post, clause, quoted, untailed)
+        if said != PostStance.DENIES:
+            denied = [f for f in results if (f.start, f.end) in tail_figures]
+            return said, where, denied, correction(units, clause, denied)
     said, where = _stance_and_span(index, cand, units, post, clause, quoted)
     if said != PostStance.DENIES:
         return said, where, [], None
-    clause = clause or cand.unit.unit
-    results = [f for f in figures if f.quantity in DENIABLE_FIGURES]
     if not results:
         return said, where, [], None
     cues = figure_negations(
@@ -882,12 +891,33 @@ def _read_unit(
     (``stance_and_span``)."""
     # the span, stance, figures and flags of this claim
     uf = own_clause(index, cand, post, per_post.text, per_post.ranked)
+    uf = _with_contrast_tail(index, uf, post, per_post)
     said, decides, denied, fixed = stance_and_span(
         index, cand, per_post.units, post, uf.unit, per_post.quotations, per_post.figures(uf.unit)
     )
     if decides is not None:  # the concession that decides the stance: its span is what is shown
         uf = moved(index, uf, post, per_post.text, *decides)
     return uf, said, denied, fixed
+
+
+def _with_contrast_tail(index: Index, uf: UnitFeatures, post: Any, per_post: PerPost) -> UnitFeatures:
+    """``uf`` through the end of its sentence when the rest of the sentence is a tail that denies a
+    figure (``stance.contrasted_figures``: "Walking backwards burns more calories, but not 5x like
+    some say"): the figure is the claim's, denied, and the span shows it; else ``uf``."""
+    unit = uf.unit
+    end = max((u.end for u in per_post.units if u.sentence == unit.sentence), default=unit.end)
+    if end <= unit.end:
+        return uf
+    whole = Unit(unit.start, end, per_post.text[unit.start : end], unit.sentence)
+    results = [(f.start, f.end) for f in per_post.figures(whole) if f.quantity in DENIABLE_FIGURES]
+    tail, denied = contrasted_figures(whole.text, results)
+    if tail is None or tail < len(unit.text.rstrip()):
+        return uf
+    # through the clause of the figure ("..., but not 5x, and it improves balance": not the balance)
+    last = unit.start + max(b for _, b in denied)
+    pieces = clause_pieces(per_post.text, unit.start, end)
+    through = next((b for a, b in pieces if a < last <= b), end)
+    return moved(index, uf, post, per_post.text, unit.start, through)
 
 
 def _passed_on_figures(

@@ -115,13 +115,18 @@ _HEADLINE_TOPIC = re.compile(_headline_topic(60, ":.!?", "-–—|"))
 _RHETORICAL_TAG = re.compile(r"(?:who knew|right|huh|eh)\?+\W*$", re.IGNORECASE)
 _ANSWER_YES = re.compile(
     r"^\W*(?:yes|yep|yup|absolutely|definitely|indeed|the (?:short )?answer is yes|it does|it can|it works|"
+    r"(?:the )?(?:research|science|studies|evidence|experts) (?:says?|suggests?|shows?) (?:yes|so)|"
     r"s[ií]|oui|ja|sim)\b",
     re.IGNORECASE,
 )
 _ANSWER_NO = re.compile(
     r"^\W*(?:no|nope|nah|hardly|not really|not at all|not so sure|not so fast|doubt it|i doubt it|"
     r"i don'?t think so|the (?:short )?answer is no|(?:it )?(?:doesn'?t|does not|didn'?t|won'?t) work|"
-    r"it doesn'?t|non|nein|n[aã]o)\b[,.!]",
+    r"it doesn'?t|non|nein|n[aã]o|"
+    # a dismissal: "Walking backwards cures knee pain? Give me a break.", "Yeah, right."
+    r"give me a break|yeah,? right|as if|(?:oh )?(?:please|puh-?lease)|"
+    # pt "not quite so" (also a fact-checkers' rating in Brazil: "NÃO É BEM ASSIM")
+    r"n[ãa]o [ée] bem assim)\b[,.!]",
     re.IGNORECASE,
 )
 
@@ -232,6 +237,8 @@ _VERDICT = re.compile(
     r"(?:says?|suggests?|shows?|indicates?|proves?) otherwise|tells? (?:a |quite a )?different story|"
     r"(?:don'?t|do not) (?:believe|buy) (?:it|this|that|a word)\b|"
     r"(?:experts|scientists|researchers|doctors|physios|physiotherapists) (?:\w+ )?disagree|"
+    # the ones who said it called wrong: "Influencers say ... They're wrong.", "He is dead wrong."
+    r"(?:s?he|they|you)(?:'s|'re| is| are| was| were) (?:\w+ )?(?:wrong|mistaken)|"
     r"(?:not|n't) (?:simply |actually |really |quite |necessarily |always )?the case|"
     r"mitos?|falso|falsa|exagerad[oa]s?|sin (?:evidencia|pruebas)|mentiras?|bulos?|"  # es, pt
     # hedged: not proven, no (good) evidence, little evidence
@@ -376,6 +383,28 @@ _HEDGE = re.compile(
     r"zou kunnen|misschien|может быть|возможно|могл[аио]? бы)(?!\w)",
     re.IGNORECASE,
 )
+
+
+# A question that states its claim: "Who says walking backwards can't help your knees?" (who says
+# it doesn't: it does), and a "why" that takes the claim as given ("Why does walking backwards burn
+# more calories?", "How come retro walking eases knee pain?"); not "why would / should / could",
+# which doubt it, nor a why of a negation ("Why doesn't it help?").
+_WHO_SAYS_NOT = re.compile(
+    r"^\W*(?:(?:and|but|so)\s+)?(?:who knew\b|who (?:says|said|told you|thinks?|claims?)\b.*(?:n't|\bnot|\bnever|\bno)\b)",
+    re.IGNORECASE,
+)
+_WHY_GIVEN = re.compile(
+    r"^\W*(?:(?:and|but|so|ever wondered|wondering)\s+)?(?:why (?:do|does|did|is|are|was|were|can)|how come)\b",
+    re.IGNORECASE,
+)
+
+
+def rhetorical(text: str) -> bool:
+    """A question that asserts what it asks about (``_WHO_SAYS_NOT``, ``_WHY_GIVEN``)."""
+    t = _clean(text)
+    if _WHO_SAYS_NOT.match(t):
+        return True
+    return bool(_WHY_GIVEN.match(t)) and not _cues(_NEGATION, t)
 
 
 def hypothesis(text: str, before: str) -> bool:
@@ -1247,9 +1276,9 @@ def stance(
     going backward ("walking backwards", "retro walking"): a contrary such as "makes knee pain
     worse" denies the claim only when said of it (``_worsens``)."""
     nxt = _clean(following or "").strip()
-    question = is_question(text)
-    if (question and not _ANSWER_YES.match(nxt)) or study_aim(text):
-        return PostStance.DENIES if question and _refutes(nxt, following_words) else PostStance.ASKS
+    asked = _question_stance(text, nxt, following_words)
+    if asked:
+        return asked
     if_so = supposed(text, words, actors)
     if if_so:  # "If walking backwards cured knee pain, doctors would prescribe it"
         return if_so
@@ -1276,7 +1305,38 @@ def stance(
     doubt = _CHALLENGE.search(nxt) or _cues(_VERDICT, nxt)  # "Is that true or a myth?", "Myth?"
     if nxt and is_question(nxt) and doubt and word_count(nxt) <= VERDICT_SENTENCE_WORDS:
         return PostStance.ASKS
-    return PostStance.REPORTS if reported(text) else PostStance.ASSERTS
+    # "TikTok says walking backwards fixes knee pain. She's right!": the post agrees
+    return PostStance.REPORTS if reported(text) and not agrees(nxt) else PostStance.ASSERTS
+
+
+def _question_stance(text: str, nxt: str, following_words: Sequence[Span] | None) -> Stance | None:
+    """``stance`` of a question or a study's aim: a rhetorical question asserts ("Who says it can't
+    help your knees?", ``rhetorical``), one answered "yes" is read as a statement (None), one
+    answered "no" denies, any other asks; None for a unit that is neither."""
+    question = is_question(text)
+    if question and rhetorical(text):
+        return PostStance.ASSERTS
+    if (question and not _ANSWER_YES.match(nxt)) or study_aim(text):
+        return PostStance.DENIES if question and _refutes(nxt, following_words) else PostStance.ASKS
+    return None
+
+
+# A short sentence that agrees with what the one before passed on: "She's right!", "And they're
+# absolutely right.", "That's true.", "True.", "I agree.", "Exactly.", "Spot on." (not a question,
+# not "That's right?"; nothing after it but its end)
+_AGREES = re.compile(
+    r"^\W*(?:and\s+|but\s+)?(?:(?:s?he|they|you|he|she)(?:'s|'re| is| are| was| were)\s+(?:\w+\s+)?right"
+    r"|(?:that|it|this)(?:'s| is)\s+(?:\w+\s+)?(?:true|right|correct|spot on)|true|correct|exactly|agreed|"
+    r"i (?:\w+\s+)?agree|spot on|so true|(?:and\s+)?(?:it|this|that) (?:really\s+)?(?:does|works|is))"
+    r"(?:\s+(?:too|indeed|actually))?(?:[.!\s]*$|\s*[,;:!—–-]\s*(?!but\b|though\b|however\b|except\b|only\b)\w[^?]*$)",
+    re.IGNORECASE,
+)
+
+
+def agrees(text: str) -> bool:
+    """``text`` only agrees with what the sentence before it passed on (``_AGREES``): the post makes
+    that claim its own (``asserts``), as a "Yes" after a question does."""
+    return bool(_AGREES.match(_clean(text).strip()))
 
 
 FIGURE_NEGATED_WORDS = 3  # "doesn't [make you burn] twice the calories": a negation this close to a figure
@@ -1305,6 +1365,35 @@ def figure_negations(text: str, words: Sequence[Span] | None, figures: Sequence[
         ):
             out.append(cue)
     return out
+
+
+# A figure set against the claim in a tail that denies it: "Walking backwards burns more calories,
+# but not 5x like some say", "... – just not five times as many as TikTok claims", "..., though not
+# twice as much", "(but not double)": a comma, a semicolon, a dash or a bracket, an optional
+# contrast word and limiter, then a negation with a figure of a result at most
+# ``FIGURE_NEGATED_WORDS`` words after it (``contrasted_figures``).
+_CONTRAST_TAIL = re.compile(
+    rf"(?:[,;(]|{clause_dash()})\s*(?:(?:but|though|although|yet|albeit|and|or)\s+)?"
+    r"(?:(?:just|only|maybe|probably|perhaps|certainly|definitely|surely|still|obviously|simply)\s+)?"
+    r"(?:not|never)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def contrasted_figures(text: str, figures: Sequence[Span]) -> tuple[int | None, list[Span]]:
+    """Where a tail of ``text`` that denies a figure begins (``_CONTRAST_TAIL``), and the figures
+    of ``figures`` it denies; (None, []) when there is none. What comes before the tail is said of
+    the claim, the tail only takes the figure back: "Walking backwards burns more calories, but
+    not 5x like some say" asserts the claim and denies "5x", and the attribution inside the tail
+    ("like some say", "as TikTok claims") is of the figure, not of the claim."""
+    t = _clean(text)
+    for m in _CONTRAST_TAIL.finditer(t):
+        hit = [
+            (a, b) for a, b in figures if a >= m.end() and word_count(t[m.end() : a]) <= FIGURE_NEGATED_WORDS
+        ]
+        if hit:
+            return m.start(), hit
+    return None, []
 
 
 # A short tail that closes the unit after a comma, a semicolon or a dash ("..., that's a myth.",
