@@ -108,6 +108,15 @@ _CONTRASTS_ELSEWHERE = {
 _CONTRASTS_AFTER = {
     "tr": (r"ileri\w*", r"göre|kıyasla"),
 }  # fmt: skip
+# Korean too names the usual way first and the comparison after it, glued to the word before it
+# ("앞으로 걸을 때보다", "앞으로 걷기보다", "앞으로 걷는 것보다", "일반 걷기보다": than walking forward /
+# than ordinary walking; "앞으로 걷기와는 다른", "앞으로 걸을 때와 다른": unlike walking forward), so
+# without the word boundaries of the other languages; 걷 / 걸 (walk) right after the usual way, since
+# 앞으로 alone is also "from now on"
+_CONTRAST_KO = (
+    r"(?:앞으로|일반|일반적인|보통|평소|정방향으로?)\s?(?:걷|걸)[\uac00-\ud7a3]*(?:\s[\uac00-\ud7a3]+){0,2}?"
+    r"(?:보다|에\s?비해|와\s?비교|과\s?비교|와는?\s다른|과는?\s다른)"
+)
 CONTRAST_WITH_FORWARD = re.compile(
     r"\b(?:than|unlike|compared (?:to|with)|versus|vs\.?|instead of)\s+(?:(?!pedal|cycl)[a-z]+\s+){0,2}?"
     r"(?:forwards?(?!\s+(?:lunges?|lunging|bends?|folds?|rolls?|leans?)\b)"
@@ -119,7 +128,9 @@ CONTRAST_WITH_FORWARD = re.compile(
     )
     + "".join(
         rf"|\b(?:{usual})\s+(?:[^\W\d_]+\s+){{0,2}}?(?:{than})\b" for usual, than in _CONTRASTS_AFTER.values()
-    ),
+    )
+    + "|"
+    + _CONTRAST_KO,
     re.IGNORECASE,
 )
 # Another kind of walking (or another activity) named before the contrast is what the contrast is
