@@ -9,7 +9,10 @@ model; the sentences are written for these tests, not taken from the labelled se
 - an ACL is named apart from knee surgery in general (the ``acl`` concept);
 - a road trip is no stumble, living longer is no endurance, the Backward Walk Test is a clinical
   test (``other-senses``, ``non-exercise-backward``);
-- strengthening the hamstrings or glutes is no quadriceps exercise (``scoring._OTHER_MUSCLES``).
+- strengthening the hamstrings or glutes is no quadriceps exercise (``scoring._OTHER_MUSCLES``);
+- muscle balance is not the body's balance (``other-senses``);
+- of two claims of one unit, the one about a condition the unit names ranks first
+  (``scoring._condition_first``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from claimids import BACK, MEMORY, SAFE
+from claimids import BACK, BALANCE, MEMORY, PARKINSONS, SAFE
 from fastapi.testclient import TestClient
 from helpers import claim_matches, factcheck_body, post_features
 from helpers import post_matches as matches
@@ -26,6 +29,7 @@ ACL = "backward-walking-aids-acl-rehabilitation"
 KNEE_SURGERY = "backward-walking-restores-knee-extension-after-surgery"
 VO2MAX_ENDURANCE = "higher-vo2max-means-longer-exercise"
 QUAD_EXERCISE = "quadriceps-strengthening-reduces-knee-pain"
+CEREBRAL_PALSY = "backward-walking-improves-walking-in-cerebral-palsy"
 
 
 def _ids(client: TestClient, text: str) -> list[str]:
@@ -135,3 +139,37 @@ def test_strengthening_the_hamstrings_is_not_the_quadriceps_exercise(seed_client
 def test_strengthening_the_quadriceps_still_is(seed_client: TestClient) -> None:
     text = "Exercises strengthening the quadriceps muscles relieve knee pain."
     assert QUAD_EXERCISE in matches(seed_client, text), _ids(seed_client, text)
+
+
+# --- a claim about the patients the unit names ranks first --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        (
+            "For people with cerebral palsy, backward walking is a great way to improve balance and stability.",
+            CEREBRAL_PALSY,
+        ),
+        (
+            "Backward walking improves balance and steadiness, and it is being tried in Parkinson's disease.",
+            PARKINSONS,
+        ),
+    ],
+)
+def test_the_claim_about_the_named_condition_ranks_before_the_general_one(
+    seed_client: TestClient, text: str, first: str
+) -> None:
+    ids = _ids(seed_client, text)
+    assert ids[:1] == [first], ids
+    assert BALANCE in ids  # still returned, after it
+
+
+def test_a_condition_named_in_another_unit_does_not_reorder(seed_client: TestClient) -> None:
+    ids = _ids(seed_client, "Backward walking improves balance; stroke survivors benefit too.")
+    assert ids[:1] == [BALANCE], ids
+
+
+def test_muscle_balance_is_not_the_balance_claim(seed_client: TestClient) -> None:
+    text = "Walking backwards helps muscle balance and symmetry."
+    assert BALANCE not in matches(seed_client, text), _ids(seed_client, text)

@@ -707,7 +707,45 @@ def rank(
             best[c.claim_id].also.append(c)
     ranked = sorted(best.values(), key=_rank_order)
     _mark_near_ties([c for c in ranked if c.score >= model["threshold"]], model)
+    ranked = _condition_first(index, ranked, model["threshold"])
     return ranked
+
+
+# A condition a claim is about: a topic concept named for a group of patients ("stroke-condition",
+# "parkinsons-condition", "cerebral-palsy-condition", "patellofemoral-pain-condition").
+CONDITION_SUFFIX = "-condition"
+
+
+def _conditions(index: Index, claim_id: str) -> frozenset[str]:
+    """The conditions in the claim's core (``CONDITION_SUFFIX``)."""
+    kind = index.analyzer.kind
+    return frozenset(
+        f for f in index.profiles[claim_id].core if f.endswith(CONDITION_SUFFIX) and kind(f) == "topic"
+    )
+
+
+def _condition_first(index: Index, ranked: list[Candidate], threshold: float) -> list[Candidate]:
+    """``ranked`` with each accepted claim about a condition the unit names in its own words moved
+    before the accepted claims of the same unit that are about no condition: "adding backward
+    walking training results in improvements in postural stability in children with cerebral
+    palsy" is the cerebral palsy claim first, the balance claim after it, whatever their scores (a
+    post that names the patients a claim was tested in is about that claim). Accepted claims come
+    first in ``ranked`` (by score); the rest keep their place."""
+    accepted = [c for c in ranked if c.score >= threshold]
+    if len(accepted) < 2:
+        return ranked
+    conditions = {c.claim_id: _conditions(index, c.claim_id) for c in accepted}
+    out = list(accepted)
+    for c in accepted:
+        if not conditions[c.claim_id] & c.unit.own.keys():
+            continue
+        at = out.index(c)
+        before = next(
+            (k for k, g in enumerate(out[:at]) if g.unit is c.unit and not conditions[g.claim_id]), None
+        )
+        if before is not None:
+            out.insert(before, out.pop(at))
+    return out + ranked[len(accepted) :]
 
 
 def _rank_order(c: Candidate) -> tuple[float, float, float, float]:
@@ -778,7 +816,7 @@ def _rank_top(index: Index, units: list[UnitFeatures], model: dict[str, Any], to
         taken[c.claim_id] = c
         ranked.append(c)
     _mark_near_ties(ranked, model)
-    return ranked
+    return _condition_first(index, ranked, threshold)
 
 
 def unit_values_all(
