@@ -126,3 +126,46 @@ def test_the_csl_json_export_names_no_author_others(seed_client: TestClient) -> 
     assert [line for line in ris.splitlines() if line.startswith("AU")] == [
         "AU  - Frandsen, Jesper Schuster Brandt"
     ]
+
+
+# --- a question's figure is listed as asked -----------------------------------------------------------
+
+CALORIES = "backward-walking-burns-more-calories"
+
+
+def _match(client: TestClient, text: str, claim_id: str) -> dict[str, Any]:
+    body = client.post("/api/v1/factcheck", json={"text": text}).json()
+    return next(m for m in body["matches"] if m["claim"]["id"] == claim_id)
+
+
+def test_a_question_lists_the_figure_it_asks_about(seed_client: TestClient) -> None:
+    """A figure the evidence contradicts, asked about ("5 times more", "twice as many"), was in
+    neither the flags nor ``unverified_figures`` (a question states nothing), while "40% more" was
+    listed: each is listed as asked, with what the evidence shows, never flagged."""
+    for text, figure in [
+        ("Does walking backward burn 5 times more calories?", "5 times more"),
+        ("Is it true that backward walking burns twice as many calories?", "twice as many"),
+        ("Does backward walking burn 40% more calories?", "40%"),
+    ]:
+        match = _match(seed_client, text, CALORIES)
+        assert match["stance"] == "asks", text
+        assert not [f for f in match["flags"] if f["code"] in ("figure-mismatch", "misdescribed-study")], text
+        (listed,) = [u for u in match["unverified_figures"] if u["post_says"] == figure]
+        assert text[listed["span"]["start"] : listed["span"]["end"]] == figure
+        assert "17–20%" in listed["note"] and listed["study"] == "hooper2004effects"
+        if figure != "40%":  # the contradicted ones say why they are not flagged
+            assert listed["note"].startswith("asked, not stated;"), listed
+        page = seed_client.post("/factcheck", data={"text": text}).text
+        assert f"Figures left unverified: “{figure}”" in page
+    # stated, the same figure is the post's own: flagged, not listed as asked
+    stated = _match(seed_client, "Walking backward burns 5 times more calories.", CALORIES)
+    assert [f for f in stated["flags"] if f["code"] == "figure-mismatch"]
+    assert not [u for u in stated["unverified_figures"] if u["note"].startswith("asked")]
+
+
+def test_a_figure_asked_and_then_stated_is_flagged_once(seed_client: TestClient) -> None:
+    text = "Want to burn double the calories? Run backwards. It has been shown to burn double the calories."
+    match = _match(seed_client, text, CALORIES)
+    flagged = [f for f in match["flags"] if f["code"] == "figure-mismatch"]
+    assert [f["post_says"] for f in flagged] == ["double"]
+    assert not [u for u in match["unverified_figures"] if u["post_says"] == "double"]

@@ -837,8 +837,15 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     quoted, where = per_post.quote(unit.start, unit.end), (unit.start, unit.end)
     mentions = said == PostStance.ASSERTS and per_post.hashtags_only
     if mentions:  # a tag names a figure, the post states none: listed with what the evidence shows
-        unverified += [_tagged(f) for f in elsewhere + figure_flags]
+        unverified += [_not_stated(f, "named in a hashtag") for f in elsewhere + figure_flags]
         elsewhere = figure_flags = []
+    elif said == PostStance.ASKS:  # "Does it burn 5 times more calories?": the figure as asked,
+        # with what the evidence shows (never flagged as the post's: it states nothing)
+        # (one the post also states in another unit is flagged there: that one is listed)
+        stated = {(e.get("quantity"), e.get("post_says")) for e in elsewhere}
+        unverified += [
+            _not_stated(f, "asked") for f in figure_flags if (f["quantity"], f["post_says"]) not in stated
+        ]
     flags = list(elsewhere)
     if said in (PostStance.ASSERTS, PostStance.REPORTS) and not mentions:  # what the post passes on as true
         flags += figure_flags + misreading_flags(index, profile, uf, said_figures)
@@ -871,15 +878,16 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     return found if per_post.sent == text else _as_sent(found, per_post)
 
 
-def _tagged(flag: dict[str, Any]) -> dict[str, Any]:
-    """A figure-mismatch flag of a post of hashtags only as an ``unverified_figures`` entry: the tag
-    names the figure ("#Burn2xCalories"), the post states nothing (stance ``mentions``), and the
-    note keeps what the evidence shows."""
+def _not_stated(flag: dict[str, Any], how: str) -> dict[str, Any]:
+    """A figure-mismatch flag of a figure the post names without stating it as an
+    ``unverified_figures`` entry, the note saying ``how`` ("named in a hashtag": a post of
+    hashtags only, "#Burn2xCalories", stance ``mentions``; "asked": a question, "Does it burn 5
+    times more calories?", stance ``asks``) and keeping what the evidence shows."""
     said = f"The post says {flag['post_says']}; "
     shows = flag["message"].removeprefix(said) if flag["message"].startswith(said) else flag["message"]
     return {
         "post_says": flag["post_says"], "quantity": flag["quantity"], "span": flag["span"],
-        "note": f"named in a hashtag, not stated; {shows}", "study": flag["study"],
+        "note": f"{how}, not stated; {shows}", "study": flag["study"],
     }  # fmt: skip
 
 
