@@ -9,13 +9,14 @@ reaches a template comes from functions that escape first (``search.highlight_ht
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app import charts, grading, search, sof, vocab
 from app.settings import Settings
@@ -178,6 +179,27 @@ def card_snippet(item: dict[str, Any]) -> Markup | None:
     return snippet_html(marked)
 
 
+_STUDY_KEY = re.compile(r"\b[a-z][a-z0-9-]*\d{4}[a-z0-9]+\b")
+
+
+def study_refs(text: str, studies: dict[str, Any]) -> Markup:
+    """Prose from studies.bib (a risk-of-bias reason) with each study key of ``studies`` (key ->
+    study document) shown as its short citation, linked to its page: "Same design and group as
+    abdelraouf2019backwarda" names a study as a reader knows it, and a key is one long word that
+    would widen a table's column beyond the page."""
+    out, last = [], 0
+    for m in _STUDY_KEY.finditer(text):
+        study = studies.get(m[0])
+        if study is None:
+            continue
+        out += [
+            escape(text[last : m.start()]),
+            Markup('<a href="{}">{}</a>').format(study["page"], study["short"]),
+        ]
+        last = m.end()
+    return Markup("").join([*out, escape(text[last:])])
+
+
 def estimate_text(estimate: dict[str, Any]) -> str:
     """An evidence link's estimate in words: 'SMD −0.87 (95% CI ...), pain NRS 0-10, 6 weeks'."""
     parts = [sof.effect_text(estimate)]
@@ -241,6 +263,7 @@ def _environment() -> Environment:
         participants_basis=participants_basis,
         snippet_html=snippet_html,
         card_snippet=card_snippet,
+        study_refs=study_refs,
         first_upper=first_upper,
         directness_text=directness_text,
         effect_text=effect_text,

@@ -131,6 +131,36 @@ def test_the_table_check_catches_a_squeezed_table(browser: Any, site: str) -> No
         context.close()
 
 
+IN_COLUMN_JS = """() => {
+  const out = [];
+  for (const table of document.querySelectorAll('table')) {
+    const column = table.closest('.wrap');
+    if (!column) continue;
+    const style = getComputedStyle(column);
+    const box = column.getBoundingClientRect();
+    const left = box.left + parseFloat(style.paddingLeft), right = box.right - parseFloat(style.paddingRight);
+    for (const el of [table.closest('.table-wrap') || table, table]) {
+      const r = el.getBoundingClientRect();
+      if (r.left < left - 1 || r.right > right + 1) out.push([table.className, Math.round(r.left), Math.round(r.right), Math.round(left), Math.round(right)]);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 1440, 1920])
+def test_tables_stay_inside_the_page_column(tab: Any, site: str, width: int) -> None:  # noqa: F811
+    """The evidence table took the whole window's width from 80rem up and overflowed the page's
+    column, out of line with the headings and the summary table above it (a new user's check at
+    1280px): every table stays inside the column, and still never scrolls sideways."""
+    tab.set_viewport_size({"width": width, "height": 900})
+    for cid in claim_ids(site):
+        tab.goto(f"/claims/{cid}")
+        assert tab.evaluate(IN_COLUMN_JS) == [], (cid, width)
+        assert tab.evaluate(SIDEWAYS_JS) == [], (cid, width)
+        assert tab.evaluate(BROKEN_WORDS_JS) == [], (cid, width)
+
+
 # --- the evidence chart ------------------------------------------------------------------------
 
 CHART_JS = """columnUnits => {
