@@ -259,7 +259,10 @@ def _build_sqlite(
 ) -> _Built:
     configured = settings.sqlite_configured_path
     if configured is None:
-        raise ValueError("an in-memory SQLite database cannot be built; give a file path")
+        raise dbfile.UnsafeDatabasePath(
+            "an in-memory SQLite database (sqlite://) cannot be built or served; give a file path, "
+            "e.g. sqlite:///evidence-kb.db"
+        )
     configured.absolute().parent.mkdir(parents=True, exist_ok=True)
     target = dbfile.check_target(configured, replace_foreign=replace_foreign)
     for stale in dbfile.remove_stale_builds(target):

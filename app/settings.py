@@ -117,6 +117,14 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _normalise_url(cls, value: str) -> str:
+        # Only the two databases the project ships drivers for: another scheme (mysql://) failed
+        # deep in SQLAlchemy with ModuleNotFoundError: No module named 'MySQLdb'.
+        scheme = value.split("://", 1)[0].split("+", 1)[0].strip().lower() if "://" in value else ""
+        if scheme and scheme not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(
+                f"a {scheme}:// database is not supported; give sqlite:///path/to/file.db or "
+                "postgresql://user:password@host/database"
+            )
         # SQLAlchemy would pick psycopg2 for a bare postgresql:// URL; we ship psycopg 3.
         for prefix in ("postgresql://", "postgres://"):
             if value.startswith(prefix):

@@ -228,7 +228,9 @@ def test_first_build_failure_leaves_no_database(database_url: str, mini_data: Pa
 
 
 def test_an_in_memory_sqlite_database_cannot_be_built(mini_data: Path) -> None:
-    with pytest.raises(ValueError, match="give a file path"):
+    from app.dbfile import UnsafeDatabasePath
+
+    with pytest.raises(UnsafeDatabasePath, match="give a file path"):
         build_database(make_settings("sqlite://", mini_data))
 
 

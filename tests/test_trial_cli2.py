@@ -1,0 +1,46 @@
+"""Findings of a new user's trial of main (2026-12-01, 16:09-16:47 UTC) in the command line: each
+runs ``evidence-kb`` as a user does (a process of its own)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import DATA_DIR
+
+EVIDENCE_KB = str(Path(sys.executable).with_name("evidence-kb"))
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if not k.startswith("EVIDENCE_KB_")}
+    full.update(env or {})
+    return subprocess.run(
+        [EVIDENCE_KB, *args], capture_output=True, text=True, env=full, cwd=cwd, timeout=120, check=False
+    )
+
+
+# --- 10: an unsupported database address is one clear line, not a traceback -------------------------
+
+
+@pytest.mark.parametrize("url", ["mysql://x", "mysql+pymysql://u@host/db", "sqlite://"])
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_an_unsupported_database_address_is_one_clear_line(url: str, command: str, tmp_path: Path) -> None:
+    """mysql:// crashed with ModuleNotFoundError: No module named 'MySQLdb'; sqlite:// (in memory)
+    with ValueError, both with a traceback and build's exit status."""
+    args = [command, "--port", "1"] if command == "serve" else [command]
+    result = run("--data-dir", str(DATA_DIR), *args, env={"EVIDENCE_KB_DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    if url.startswith("mysql"):
+        assert "EVIDENCE_KB_DATABASE_URL" in lines[0] and "mysql:// database is not supported" in lines[0]
+        assert "sqlite:///" in lines[0] and "postgresql://" in lines[0]
+    else:
+        assert "in-memory SQLite database (sqlite://)" in lines[0] and "give a file path" in lines[0]
+    assert list(tmp_path.iterdir()) == []  # nothing written

@@ -1,0 +1,37 @@
+"""Findings of a new user's trial of main (2026-12-01, 16:09-16:47 UTC) outside the fact-check
+matcher, each through the public surface: claim pages, the API, the CLI."""
+
+from __future__ import annotations
+
+import lxml.html
+from fastapi.testclient import TestClient
+
+KNEE_OA = "backward-walking-eases-knee-osteoarthritis"
+CP = "backward-walking-improves-walking-in-cerebral-palsy"
+
+
+def _page(client: TestClient, claim_id: str) -> lxml.html.HtmlElement:
+    response = client.get(f"/claims/{claim_id}")
+    assert response.status_code == 200
+    return lxml.html.fromstring(response.text)
+
+
+def _text(element: lxml.html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+# --- 6: the evidence table counts findings and studies as the chart does ---------------------------
+
+
+def test_the_evidence_caption_counts_studies_not_findings(seed_client: TestClient) -> None:
+    """The caption said '14 studies' for 14 findings from 7 studies (the chart and header said 7)."""
+    for claim_id in (KNEE_OA, CP):
+        doc = seed_client.get(f"/api/v1/claims/{claim_id}").json()
+        findings = len(doc["evidence"])
+        studies = len({e["study"]["key"] for e in doc["evidence"]})
+        assert findings > studies, claim_id  # the case the finding was about
+        page = _page(seed_client, claim_id)
+        caption = _text(page.xpath("//caption[@id='evidence-caption']")[0])
+        assert caption.endswith(f": {findings} findings from {studies} studies"), caption
+        chart = _text(page.xpath("//figure[@class='chart']/figcaption/p")[0])
+        assert chart.startswith(f"{findings} findings from {studies} studies"), chart
