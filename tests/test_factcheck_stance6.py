@@ -3,7 +3,10 @@
 report the post agrees with ("She's right!") or calls wrong ("They're wrong."), rhetorical
 questions ("Who says it can't ...?", "Why does it ...?"), dismissals after a question ("Give me a
 break.", "Não é bem assim."), a question answered by the research ("Research says yes."), and an
-Italian emphasis adverb inside a term ("fa davvero bene alle ginocchia"). Through the API. The
+Italian emphasis adverb inside a term ("fa davvero bene alle ginocchia"). The figure tails in
+Spanish, French, German and Portuguese were checked in stored public text ("tienes el doble de
+producto, pero no el doble de ...", "Deux fois plus de kilomètres, mais pas deux fois plus cher",
+"... aber nicht doppelt ...", "60 fps custa mais, mas não o dobro"). Through the API. The
 sentences are written for these tests, not taken from the labelled set."""
 
 from __future__ import annotations
@@ -31,6 +34,13 @@ def client(seed_client: TestClient) -> TestClient:
         ("Walking backwards burns more calories, but not 5x more like some say.", "5x more"),
         ("Walking backwards burns more calories, though not twice as many.", "twice as many"),
         ("Walking backwards burns more calories (but not double).", "double"),
+        # the tail as the next sentence
+        ("Retro walking burns more calories. But not 5 times more, as the video claims.", "5 times more"),
+        # the same in the languages read through the concepts
+        ("Caminar hacia atrás quema más calorías, pero no el doble.", "doble"),
+        ("Marcher à reculons brûle plus de calories, mais pas deux fois plus.", "deux fois plus"),
+        ("Rückwärtsgehen verbrennt mehr Kalorien, aber nicht doppelt so viele.", "doppelt"),
+        ("Andar para trás queima mais calorias, mas não o dobro.", "dobro"),
     ],
 )
 def test_a_figure_taken_back_in_a_tail_is_denied_and_the_claim_asserted(
@@ -67,6 +77,7 @@ def test_a_tail_figure_stays_with_its_own_clause(client: TestClient) -> None:
             "asserts",
         ),
         ("Experts say walking backwards improves balance. I agree.", BALANCE, "asserts"),
+        ("She claims walking backwards eases knee pain, and she's right.", KNEE_PAIN, "asserts"),
         ("Influencers say retro walking burns more calories. They're wrong.", CALORIES, "denies"),
         # not an agreement: a question, or a sentence that goes on about something else
         ("My physio says backward walking eases knee pain. That's right?", KNEE_PAIN, "reports"),
@@ -104,6 +115,8 @@ def test_rhetorical_questions(client: TestClient, text: str, claim: str, expecte
         ("Walking backwards fixes knee pain? As if.", KNEE_PAIN, "denies"),
         ("Andar para trás alivia a dor no joelho? Não é bem assim.", KNEE_PAIN, "denies"),
         ("Is walking backward good for balance? Research says yes.", BALANCE, "asserts"),
+        ("Does walking backwards burn more calories? The research says no.", CALORIES, "denies"),
+        ("Does walking backwards burn more calories? Not according to the studies.", CALORIES, "denies"),
     ],
 )
 def test_a_question_dismissed_or_answered(client: TestClient, text: str, claim: str, expected: str) -> None:

@@ -50,6 +50,7 @@ from app.factcheck.sentences import (
 )
 from app.factcheck.stance import (
     Span,
+    agreed_after,
     concession_at,
     contrasted_figures,
     echoed_verdicts,
@@ -553,7 +554,15 @@ def _stance_and_span(
     before = " ".join(u.text for u in units if u.sentence == unit.sentence - 1)
     if said == PostStance.ASSERTS and hypothesis(text, before):
         return PostStance.ASKS, None
-    return _attributed(said, unit, clause, quoted), None
+    said = _attributed(said, unit, clause, quoted)
+    rest = " ".join(
+        [
+            unit.text[clause.end - unit.start :],
+            *(u.text for u in units if u.sentence == unit.sentence and u.start >= unit.end),
+        ]
+    )
+    # "She claims it burns twice the calories, and she's right.": the post agrees
+    return (PostStance.ASSERTS if said == PostStance.REPORTS and agreed_after(rest) else said), None
 
 
 def _judges_own_figure(following: Unit, clause: Unit) -> bool:
@@ -913,13 +922,17 @@ def _with_contrast_tail(index: Index, uf: UnitFeatures, post: Any, per_post: Per
     figure (``stance.contrasted_figures``: "Walking backwards burns more calories, but not 5x like
     some say"): the figure is the claim's, denied, and the span shows it; else ``uf``."""
     unit = uf.unit
-    end = max((u.end for u in per_post.units if u.sentence == unit.sentence), default=unit.end)
-    if end <= unit.end:
-        return uf
-    whole = Unit(unit.start, end, per_post.text[unit.start : end], unit.sentence)
-    results = [(f.start, f.end) for f in per_post.figures(whole) if f.quantity in DENIABLE_FIGURES]
-    tail, denied = contrasted_figures(whole.text, results)
-    if tail is None or tail < len(unit.text.rstrip()):
+    # the rest of its sentence, else the next sentence ("... calories. But not 5 times more.")
+    for sentence in (unit.sentence, unit.sentence + 1):
+        end = max((u.end for u in per_post.units if u.sentence == sentence), default=unit.end)
+        if end <= unit.end:
+            continue
+        whole = Unit(unit.start, end, per_post.text[unit.start : end], unit.sentence)
+        results = [(f.start, f.end) for f in per_post.figures(whole) if f.quantity in DENIABLE_FIGURES]
+        tail, denied = contrasted_figures(whole.text, results)
+        if tail is not None and tail >= len(unit.text.rstrip().rstrip(".!")):
+            break
+    else:
         return uf
     # through the clause of the figure ("..., but not 5x, and it improves balance": not the balance)
     last = unit.start + max(b for _, b in denied)
