@@ -56,7 +56,7 @@ log = logging.getLogger("evidence_kb")
 #: Bump when the tables or the search index change: a build then rebuilds from scratch.
 #: 7: the search index holds search.index_text; 8: outcomes, estimates, risk of bias;
 #: 9: concept translations; 10: study_list and study_group (app.listing); 11: study.groups
-SCHEMA_VERSION = 12  # 12: the search index's phrasings column holds the claim's population
+SCHEMA_VERSION = 13  # 12: the phrasings column holds the population; 13: "back" the adverb
 PG_LOCK_ID = 7_316_420_001  # advisory lock held while a build runs
 
 Progress = Callable[[str], None]

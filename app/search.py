@@ -4,7 +4,7 @@ One tokeniser (``tokens``) makes the index and the queries: Unicode folded (acce
 apostrophes, minus signs), numbers as single canonical tokens (``5.2``, ``5.20`` and ``5.2%`` match
 as the number 5.2 with or without "percent"; signs and ranges as numbers), possessives and
 contractions reduced (``TikTok's`` finds what ``TikTok`` finds), words stemmed with Snowball
-English. The index holds those tokens (``index_text``), which both backends store as they are
+English, "back" the adverb told from the body part by its neighbours (``_back_as_adverb``). The index holds those tokens (``index_text``), which both backends store as they are
 (SQLite ``unicode61``, PostgreSQL ``simple``): no backend tokeniser, stemmer or stop list decides
 what matches, so both match the same claims.
 
@@ -124,7 +124,60 @@ def tokens(text: str, *, stemmed: bool = True) -> list[Token]:
         for surface in _words(match["word"]):
             term = stem(surface) if stemmed and not surface.isdigit() else surface
             found.append(Token(surface, term, start, end))
+    if stemmed:
+        found = _back_as_adverb(found)
     return found
+
+
+#: "back" is the body part after these words ("my back", "lower back", "a sore back")...
+_BACK_BEFORE = frozenset(
+    """my your his her their our its the a lower low upper mid middle bad sore stiff aching achy
+    injured hurt painful whole""".split()
+)
+#: ... or before these ("back pain", "back muscles", "back site", "back and knee pain").
+_BACK_AFTER = frozenset(
+    """pain pains ache aches aching achy problem problems injury injuries muscle muscles site sites
+    spasm spasms surgery issue issues health strength extensor extensors stiffness trouble
+    troubles condition conditions complaint complaints disorder disorders""".split()
+)
+#: Body parts named with it ("knee and back", "back or neck").
+_BODY_PARTS = frozenset(
+    "knee knees neck hip hips leg legs shoulder shoulders joint joints ankle ankles spine foot feet".split()
+)
+_BACK_WORD = re.compile(r"\bbacks?\b")
+#: The index term of "back" the adverb, which no word typed as "back" alone matches.
+BACK_ADVERB = "backadv"
+
+
+def _back_as_adverb(found: list[Token]) -> list[Token]:
+    """ "back" is the body part ("low back pain", "my back", "knee or back", and "back" typed on
+    its own: what a reader searching it means) or an adverb ("get your extension back", "take a
+    few steps back", "scale your training back", "walk back to the car", "back and forth"): the
+    adverb's term is ``BACK_ADVERB``, so "back" finds back pain, not every "get it back", and
+    "walking back" or "steps back" still find their words (the query is read by the same rule).
+    The adverb is a "back" with words around it none of which makes it the body part."""
+    if not any(t.surface in ("back", "backs") for t in found):
+        return found
+    out = list(found)
+    for i, token in enumerate(found):
+        if token.surface not in ("back", "backs"):
+            continue
+        before = found[i - 1].surface if i else None
+        after = found[i + 1].surface if i + 1 < len(found) else None
+        if before is None and after is None:
+            continue  # "back" on its own: the body part
+        two_before = found[i - 2].surface if i > 1 else None
+        two_after = found[i + 2].surface if i + 2 < len(found) else None
+        body = (
+            before in _BACK_BEFORE
+            or before in _BODY_PARTS
+            or after in _BACK_AFTER
+            or (before in ("and", "or") and two_before in _BODY_PARTS)
+            or (after in ("and", "or") and (two_after in _BODY_PARTS or two_after in _BACK_AFTER))
+        )
+        if not body:
+            out[i] = Token(token.surface, BACK_ADVERB, token.start, token.end)
+    return out
 
 
 def _number(digits: str) -> str:
@@ -170,8 +223,11 @@ def index_text(text: str) -> str:
     The same terms as ``tokens`` (a test checks it), without building a Token per word: the build
     runs this over every claim's texts.
     """
+    normalised = normalise(text)
+    if _BACK_WORD.search(normalised):  # "back" the adverb or the body part: read in context
+        return " ".join(t.term for t in tokens(text))
     out: list[str] = []
-    for match in _TOKEN.finditer(normalise(text)):
+    for match in _TOKEN.finditer(normalised):
         raw = match["num"]
         if raw:
             magnitude = _number(raw.lstrip("+-"))

@@ -147,6 +147,7 @@ PARITY_QUERIES = [
     "rodilla", "Knie", "genoux", "dolor de rodilla", "膝の痛み", "무릎이", "колено", "đau đầu gối", "đi lùi",
     "VO2max", "vo 2 max", "V\u0307O\u2082max", "moonwalk", "help",
     "elderly", "over 65", "knee or back", "knee OR back -pain", "knee -pain", "-pain", "knee | retro",
+    "back", "steps back", "walking back", "lower back",
 ]  # fmt: skip
 
 

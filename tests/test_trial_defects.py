@@ -169,3 +169,37 @@ def test_a_figure_asked_and_then_stated_is_flagged_once(seed_client: TestClient)
     flagged = [f for f in match["flags"] if f["code"] == "figure-mismatch"]
     assert [f["post_says"] for f in flagged] == ["double"]
     assert not [u for u in match["unverified_figures"] if u["post_says"] == "double"]
+
+
+# --- "back" the body part, not the adverb ---------------------------------------------------------------
+
+BACK_PAIN = "backward-walking-relieves-low-back-pain"
+MEMORY = "backward-walking-improves-memory"  # a phrasing: "take a few steps back to jog your memory"
+
+
+def test_back_finds_the_back_not_every_step_back(seed_client: TestClient) -> None:
+    """ "knee or back" found "take a few steps back" and "get your extension back": a reader
+    searching "back" means the body part. The adverb ("steps back", "walking back") is still
+    found by the words that make it one."""
+    back = [item["id"] for item in found(seed_client, "back")]
+    assert back and back[0] == BACK_PAIN
+    for q in ("back", "knee or back", "Back", "knee OR back"):
+        ids = [item["id"] for item in found(seed_client, q)]
+        assert BACK_PAIN in ids and MEMORY not in ids, q
+    knee_or_back = {item["id"] for item in found(seed_client, "knee or back")}
+    assert knee_or_back == {item["id"] for item in found(seed_client, "knee")} | set(back)
+    assert MEMORY in [item["id"] for item in found(seed_client, "steps back")]
+    assert BACK_PAIN in [item["id"] for item in found(seed_client, "lower back")]
+    # "walking back" is backward walking (a term of the concept list), as before
+    walking_back = {item["id"] for item in found(seed_client, "walking back")}
+    assert walking_back == {item["id"] for item in found(seed_client, "walking backward")}
+
+
+def test_back_is_read_in_its_words_on_both_sides_of_the_index() -> None:
+    body = ["low back pain", "my back", "knee or back", "back and knee pain", "back", "a sore back"]
+    adverb = ["get your extension back", "take a few steps back", "walk back to the car", "back and forth"]
+    for text in body:
+        assert "back" in search.index_text(text).split(), text
+    for text in adverb:
+        assert "back" not in search.index_text(text).split(), text
+        assert search.index_text(text) == " ".join(t.term for t in search.tokens(text))
