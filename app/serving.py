@@ -30,6 +30,7 @@ import socket
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -206,38 +207,92 @@ def record_served_address(settings: Settings) -> Path | None:
     """Record ``settings.base_url`` (the address served, ``follow_served_address``) with this
     process's id, so the command line's links (``evidence-kb factcheck``, ``dump``) point where
     the site is while it serves; the file, or None when it cannot be written (then the command
-    line keeps the default)."""
+    line keeps the default). Every ``serve`` of the database has its own entry in the file
+    (``{"servers": [{"address": ..., "pid": ...}, ...]}``, latest last): a second ``serve``
+    stopping removes its own, and the first's address is followed again (the one record it
+    overwrote and then deleted sent the links to the default's port 8000)."""
     path = served_address_file(settings)
+    entry = {"address": settings.base_url, "pid": os.getpid()}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"address": settings.base_url, "pid": os.getpid()}))
+        with _locked(path) as handle:
+            others = [r for r in _entries(handle.read()) if r["pid"] != os.getpid() and _running(r["pid"])]
+            _rewrite(handle, [*others, entry])
     except OSError:
         return None
     return path
 
 
 def forget_served_address(path: Path) -> None:
-    """Remove the record when it is still this process's (a later ``serve`` may have replaced it)."""
-    with contextlib.suppress(OSError, ValueError):
-        if json.loads(path.read_text()).get("pid") == os.getpid():
+    """Remove this process's entry from the record (entries of processes gone with it); the file
+    goes with the last entry."""
+    with contextlib.suppress(OSError), _locked(path, create=False) as handle:
+        left = [r for r in _entries(handle.read()) if r["pid"] != os.getpid() and _running(r["pid"])]
+        if left:
+            _rewrite(handle, left)
+        else:
             path.unlink()
+
+
+@contextlib.contextmanager
+def _locked(path: Path, *, create: bool = True) -> Iterator[Any]:
+    """The record opened for reading and writing under an exclusive lock (two ``serve`` starting or
+    stopping at once would otherwise lose an entry); reopened when another process removed the
+    file while this one waited for the lock."""
+    import fcntl
+
+    while True:
+        handle = open(path, "a+" if create else "r+", encoding="utf-8")  # noqa: SIM115
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            if os.fstat(handle.fileno()).st_nlink == 0:
+                continue  # removed while we waited: open the one that is there now
+            handle.seek(0)
+            yield handle
+            return
+        finally:
+            handle.close()
+
+
+def _rewrite(handle: Any, entries: list[dict[str, Any]]) -> None:
+    handle.seek(0)
+    handle.truncate()
+    handle.write(json.dumps({"servers": entries}))
+    handle.flush()
+
+
+def _entries(text: str) -> list[dict[str, Any]]:
+    """The record's entries, oldest first (a record of one entry, ``{"address", "pid"}``, as
+    earlier versions wrote it, is read too); unreadable ones are left out."""
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return []
+    found = record.get("servers") if isinstance(record, dict) and "servers" in record else [record]
+    entries = []
+    for item in found if isinstance(found, list) else []:
+        try:
+            entries.append({"address": str(item["address"]), "pid": int(item["pid"])})
+        except (KeyError, TypeError, ValueError):
+            continue
+    return entries
 
 
 def served_settings(settings: Settings) -> Settings:
     """``settings`` for the command line's links: with ``EVIDENCE_KB_BASE_URL`` set, as they are;
     else with the address a running ``serve`` of the same database recorded (``serve --port
-    8765``: ``http://127.0.0.1:8765``, as the site's own pages), or the default when none serves
-    (a record whose process is gone is ignored)."""
+    8765``: ``http://127.0.0.1:8765``, as the site's own pages; the latest started of several), or
+    the default when none serves (an entry whose process is gone is ignored)."""
     if "base_url" in settings.model_fields_set:
         return settings
     try:
-        record = json.loads(served_address_file(settings).read_text())
-        address, pid = str(record["address"]), int(record["pid"])
-    except (OSError, ValueError, KeyError, TypeError):
+        entries = _entries(served_address_file(settings).read_text())
+    except OSError:
         return settings
-    if not _running(pid):
+    live = [r for r in entries if _running(r["pid"])]
+    if not live:
         return settings
-    return settings.model_copy(update={"base_url": address})
+    return settings.model_copy(update={"base_url": live[-1]["address"]})
 
 
 def _running(pid: int) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from helpers import DATA_DIR
+from serverproc import serving
 
 EVIDENCE_KB = str(Path(sys.executable).with_name("evidence-kb"))
 
@@ -44,3 +45,34 @@ def test_an_unsupported_database_address_is_one_clear_line(url: str, command: st
     else:
         assert "in-memory SQLite database (sqlite://)" in lines[0] and "give a file path" in lines[0]
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+# --- 11: a second serve of the same database stopping keeps the first's address ----------------------
+
+
+def _links(database: Path) -> set[str]:
+    result = run(
+        "--data-dir", str(DATA_DIR), "--database-url", f"sqlite:///{database}",
+        "factcheck", "Walking backward on a treadmill eases knee osteoarthritis pain",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return {line.split("/claims/")[0].strip() for line in result.stdout.splitlines() if "/claims/" in line}
+
+
+def test_a_second_serve_stopping_keeps_the_first_ones_address(tmp_path: Path) -> None:
+    """With ``serve --port A`` running, a second ``serve --port B`` of the same database stopped by
+    SIGTERM deleted the one ``.NAME.serving`` record (it had overwritten the first's), and
+    ``evidence-kb factcheck`` then linked to the default http://127.0.0.1:8000 although A served."""
+    database = tmp_path / "kb.db"
+    url = f"sqlite:///{database}"
+    built = run("--data-dir", str(DATA_DIR), "--database-url", url, "build", "--quiet")
+    assert built.returncode == 0, built.stderr
+    record = tmp_path / ".kb.db.serving"
+    with serving(DATA_DIR, url, "--no-build") as first:
+        assert _links(database) == {f"http://127.0.0.1:{first}"}
+        with serving(DATA_DIR, url, "--no-build") as second:
+            assert _links(database) == {f"http://127.0.0.1:{second}"}  # the latest started
+        assert record.exists()
+        assert _links(database) == {f"http://127.0.0.1:{first}"}
+    assert not record.exists()
+    assert _links(database) == {"http://127.0.0.1:8000"}
