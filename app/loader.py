@@ -252,11 +252,16 @@ def misspelt_entry_keys(
     is then more likely in the .bib entry's key ('@article{terblanche2005efect,' for the
     'terblanche2005effect' three claims cite), so the claims' errors point at that entry instead
     of suggesting the typo, and the entry gets an error of its own saying which key it likely is.
-    Only where two or more references agree on the typed key: a single one is as likely the typo."""
+    Only where two or more references agree on the typed key: a single one is as likely the typo.
+
+    ``cited``: every key a claim item names, the items with errors too (a claim that cites a
+    deleted entry has an error, yet the other studies it cites are cited). When the nearest key
+    is cited, the references agree on a key no entry has: its entry is missing (deleted, or its
+    key changed), and the nearest key is named as another study, not as a likely misspelling."""
     refs: dict[tuple[str, str], int] = {}
     for p in problems:
         m = _MEANT_KEY.search(p.message)
-        if p.severity == "error" and m and m[2] not in cited and m[2] in studies:
+        if p.severity == "error" and m and m[2] in studies:
             refs[m[1], m[2]] = refs.get((m[1], m[2]), 0) + 1
     # One reference to the typed key is as likely a typo in that claim: the usual hint stays.
     refs = {pair: n for pair, n in refs.items() if n > 1}
@@ -267,11 +272,19 @@ def misspelt_entry_keys(
         m = _MEANT_KEY.search(p.message)
         if p.severity == "error" and m and (m[1], m[2]) in refs:
             entry = studies[m[2]]
-            hint = (f" (no study has that key; is the entry '{m[2]}' at {Path(entry.source_path).name}:"
-                    f"{entry.source_line}, which no claim cites, a misspelling of it?)")  # fmt: skip
+            where = f"{Path(entry.source_path).name}:{entry.source_line}"
+            if m[2] in cited:
+                hint = (f" (no entry has that key, though {refs[m[1], m[2]]} references in the claims cite it: "
+                        f"was its entry deleted or its key changed? The nearest key, '{m[2]}' at {where}, "
+                        "is another study the claims cite)")  # fmt: skip
+            else:
+                hint = (f" (no study has that key; is the entry '{m[2]}' at {where}, which no claim cites, "
+                        "a misspelling of it?)")  # fmt: skip
             p = replace(p, message=p.message.replace(m[0], f"unknown study key '{m[1]}'{hint}"))
         kept.append(p)
     for (typed, near), count in sorted(refs.items()):
+        if near in cited:
+            continue
         entry = studies[near]
         kept.append(Problem(entry.source_path, entry.source_line,
                             f"study '{near}' is cited by no claim; did you mean '{typed}' "
@@ -368,11 +381,13 @@ def _claims_from(
     seen: dict[str, int] = {}
     batch: list[ClaimRecord] = []
     cited: set[str] = set()
+    named: set[str] = set()  # cited by any item, those with errors too
     graded: set[str] = set()
     topics: list[tuple[str, str, int]] = []
     position = 0
     for number, (document, index, digest, item_line) in enumerate(sources):
         out.claims_read = number + 1
+        named.update(_named_studies(document[index]))
         record = claim_record(path, document, index, number, out.studies, population, seen, problems)
         if record is None:
             continue
@@ -391,8 +406,16 @@ def _claims_from(
     out.claim_count = position
     cross = cited_problems(cited, graded, out.studies) + topic_problems(str(path), topics, out.known_topics)
     problems.extend(cross)
-    problems[:] = misspelt_entry_keys(problems, cited, out.studies)
+    problems[:] = misspelt_entry_keys(problems, cited | named, out.studies)
     out.cross_warnings += sum(1 for p in cross if p.severity == "warning")
+
+
+def _named_studies(item: Any) -> set[str]:
+    """The study keys a claim item's evidence names, read from the raw item (valid or not)."""
+    links = item.get("evidence") if isinstance(item, dict) else None
+    if not isinstance(links, list):
+        return set()
+    return {link["study"] for link in links if isinstance(link, dict) and isinstance(link.get("study"), str)}
 
 
 # --- concepts -----------------------------------------------------------------------------------

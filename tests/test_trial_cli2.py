@@ -4,6 +4,7 @@ runs ``evidence-kb`` as a user does (a process of its own)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,54 @@ def test_a_second_serve_stopping_keeps_the_first_ones_address(tmp_path: Path) ->
         assert _links(database) == {f"http://127.0.0.1:{first}"}
     assert not record.exists()
     assert _links(database) == {"http://127.0.0.1:8000"}
+
+
+# --- 9: "which no claim cites" names only entries no claim cites --------------------------------------
+
+
+def _without_entry(tmp_path: Path, key: str) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    bib = data / "studies.bib"
+    text = bib.read_text(encoding="utf-8")
+    start = text.index(f"@article{{{key},")
+    end = text.index("\n@", start + 1)
+    bib.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    return data
+
+
+def test_a_deleted_entry_is_not_blamed_on_a_cited_one(tmp_path: Path) -> None:
+    """With @article{flynn1995patellofemoral,...} deleted, each of its 3 references asked "is the
+    entry 'anon1998patellofemoral' at studies.bib:57, which no claim cites, a misspelling of it?",
+    and that entry got an error 'is cited by no claim', though the same 3 claims cite it."""
+    data = _without_entry(tmp_path, "flynn1995patellofemoral")
+    claims = (data / "claims.yaml").read_text(encoding="utf-8")
+    assert claims.count("study: anon1998patellofemoral") == 3  # cited, by the claims that fail
+    result = run("--data-dir", str(data), "check")
+    assert result.returncode != 0
+    errors = [line for line in result.stdout.splitlines() if ": error: " in line]
+    assert len(errors) == 3, result.stdout
+    for line in errors:
+        assert "unknown study key 'flynn1995patellofemoral'" in line
+        assert "which no claim cites" not in line and "misspelling" not in line
+        assert "though 3 references in the claims cite it: was its entry deleted or its key changed?" in line
+        assert (
+            "'anon1998patellofemoral' at studies.bib:" in line and "is another study the claims cite" in line
+        )
+    assert "cited by no claim" not in result.stdout
+
+
+def test_a_misspelt_entry_key_is_still_named(tmp_path: Path) -> None:
+    """The hint still names an entry no claim cites when the references agree on its right key."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    bib = data / "studies.bib"
+    text = bib.read_text(encoding="utf-8")
+    assert text.count("@article{flynn1995patellofemoral,") == 1
+    bib.write_text(text.replace("@article{flynn1995patellofemoral,", "@article{flynn1995patelofemoral,"))
+    result = run("--data-dir", str(data), "check")
+    errors = [line for line in result.stdout.splitlines() if ": error: " in line]
+    assert len(errors) == 4, result.stdout
+    assert sum("is the entry 'flynn1995patelofemoral' at studies.bib:" in e for e in errors) == 3
+    assert sum("which no claim cites, a misspelling of it?" in e for e in errors) == 3
+    assert any("study 'flynn1995patelofemoral' is cited by no claim; did you mean" in e for e in errors)
