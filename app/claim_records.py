@@ -114,11 +114,16 @@ def validation_problems(path: Path, document: Any, base_loc: tuple[Any, ...], ex
             expected = PATTERN_NAMES.get(err.get("ctx", {}).get("pattern", ""), "the expected form")
             message = f"'{err.get('input')}' is not {expected}"
         elif err["type"].startswith("date_"):
-            message = f"'{err.get('input')}' is not a valid date (YYYY-MM-DD): {message}"
+            message = f"'{err.get('input')}' is not a valid date: {_date_problem(err.get('input'))}"
         elif err["type"] in ("literal_error", "enum"):
             value = err.get("input")
             # a value inside another ('proven' in 'unproven') is a different word, not a typo
-            allowed = [a for a in _QUOTED.findall(message) if not isinstance(value, str) or value not in a]
+            # ('support' at the start of 'supports' is the same word cut short: a typo)
+            allowed = [
+                a
+                for a in _QUOTED.findall(message)
+                if not isinstance(value, str) or value not in a or a.startswith(value)
+            ]
             hint = did_you_mean(value, allowed, cutoff=0.75) if isinstance(value, str) else ""
             message = f"{_as_written(document, loc, value)} is not allowed{hint}: " + message.replace(
                 "Input should be ", "expected "
@@ -128,6 +133,26 @@ def validation_problems(path: Path, document: Any, base_loc: tuple[Any, ...], ex
 
 
 _QUOTED = re.compile(r"'([^']*)'")
+_DATE_FORM = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")  # fmt: skip
+
+
+def _date_problem(value: Any) -> str:
+    """What is wrong with a date as a curator would say it ('there is no month 13'), not the
+    validator's 'month value is outside expected range of 1-12'."""
+    import calendar
+
+    found = _DATE_FORM.fullmatch(str(value).strip())
+    if not found:
+        return "write it as YYYY-MM-DD, e.g. 2026-11-30"
+    year, month, day = (int(part) for part in found.groups())
+    if not 1 <= month <= 12:
+        return f"there is no month {month} (months are 01 to 12; the form is YYYY-MM-DD)"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{_MONTHS[month - 1]} {year} has no day {day} (it has {days} days; the form is YYYY-MM-DD)"
+    return "write it as YYYY-MM-DD, e.g. 2026-11-30"
 
 
 def _as_written(document: Any, loc: tuple[Any, ...], value: Any) -> str:

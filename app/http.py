@@ -383,7 +383,12 @@ def _cut(value: str) -> str:
 def _subject(where: str, path: list[str]) -> str:
     """How an error names what it is about: a query parameter, a part of the address or a field."""
     if where == "query":  # repeated parameters: topic.0 is still the parameter "topic"
-        return f"The parameter {path[0] if path else ''}"
+        name = str(path[0]) if path else ""
+        if not name:  # "?=x": said plainly, not "The parameter  is not known here"
+            return "A parameter with an empty name (nothing before its '=')"
+        if not name.strip():
+            return f"A parameter whose name is only spaces ('{name}')"
+        return f"The parameter {name}"
     if where == "path":
         return f"The address part {'.'.join(path)}"
     return f"The field {'.'.join(path)}" if path else "The request"

@@ -202,7 +202,7 @@ def test_check_passes_on_the_mini_data(cli: Run, mini_data: Path) -> None:
 # --- check: one kind of problem per fixture ------------------------------------------------------
 
 SLUG = "is not a valid slug (lower-case letters, digits and hyphens)"
-NOT_DATE = "is not a valid date (YYYY-MM-DD)"
+NOT_DATE = "is not a valid date: "
 CLAIMS_CASES: dict[str, list[tuple[int, str]]] = {
     "yaml-unclosed-quote": [
         (2, "YAML syntax error: found unexpected end of stream (while scanning a quoted scalar)"),
@@ -224,7 +224,10 @@ CLAIMS_CASES: dict[str, list[tuple[int, str]]] = {
     ],
     "yaml-duplicate-key": [
         (8, "duplicate key 'verdict' (first at line 6; the first is kept)"),
-        (14, "evidence.0.stance: 'support' is not allowed: expected 'supports', 'contradicts', 'mixed'"),
+        (
+            14,
+            "evidence.0.stance: 'support' is not allowed (did you mean 'supports'?): expected 'supports', 'contradicts', 'mixed'",
+        ),
     ],
     "yaml-swallowed-lines": [
         # two history items merged for want of a '- ' (duplicates come first: Problem.sort_key),
@@ -261,10 +264,10 @@ CLAIMS_CASES: dict[str, list[tuple[int, str]]] = {
     "slugs-and-dates": [
         (1, f"id: 'Backward_Walking_Eases_Knee_OA' {SLUG}"),
         (5, f"topics.0: 'knee osteoarthritis' {SLUG}"),
-        (9, f"appearances.0.date: '2020-02-30' {NOT_DATE}"),
+        (9, f"appearances.0.date: '2020-02-30' {NOT_DATE}February 2020 has no day 30 (it has 29 days"),
         (9, "appearances.0.url: 'www.example.org/no-scheme' is not a valid URL"),
-        (10, f"reviewed: '2026-13-01' {NOT_DATE}"),
-        (12, f"history.0.date: 'last week' {NOT_DATE}"),
+        (10, f"reviewed: '2026-13-01' {NOT_DATE}there is no month 13 (months are 01 to 12"),
+        (12, f"history.0.date: 'last week' {NOT_DATE}write it as YYYY-MM-DD"),
     ],
     "duplicate-claim-id": [
         (17, "duplicate claim id 'backward-walking-eases-knee-osteoarthritis' (first at line 1)"),

@@ -128,3 +128,34 @@ def test_a_misspelt_entry_key_is_still_named(tmp_path: Path) -> None:
     assert sum("is the entry 'flynn1995patelofemoral' at studies.bib:" in e for e in errors) == 3
     assert sum("which no claim cites, a misspelling of it?" in e for e in errors) == 3
     assert any("study 'flynn1995patelofemoral' is cited by no claim; did you mean" in e for e in errors)
+
+
+# --- 12: check's messages say what is wrong plainly ---------------------------------------------------
+
+
+def test_check_says_a_stance_typo_and_a_bad_date_plainly(tmp_path: Path) -> None:
+    """A stance typo 'support' got no "did you mean 'supports'" (a verdict typo did: the rule
+    against suggesting 'unproven' for 'proven' also dropped a word cut short); a bad date showed the
+    validator's "Input should be a valid date or datetime, month value is outside expected range
+    of 1-12"."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    claims = data / "claims.yaml"
+    lines = claims.read_text(encoding="utf-8").splitlines(keepends=True)
+    stance = next(i for i, line in enumerate(lines) if line == "      stance: supports\n")
+    lines[stance] = "      stance: support\n"
+    dates = [i for i, line in enumerate(lines) if line.startswith("  reviewed: '20")][:2]
+    lines[dates[0]] = "  reviewed: '2026-13-30'\n"
+    lines[dates[1]] = "  reviewed: '2026-02-30'\n"
+    claims.write_text("".join(lines), encoding="utf-8")
+    result = run("--data-dir", str(data), "check")
+    assert result.returncode != 0
+    errors = {int(line.split(":")[1]): line for line in result.stdout.splitlines() if ": error: " in line}
+    assert set(errors) == {stance + 1, dates[0] + 1, dates[1] + 1}, result.stdout
+    assert all(line.startswith(f"{claims}:") for line in errors.values())
+    assert "evidence.0.stance: 'support' is not allowed (did you mean 'supports'?)" in errors[stance + 1]
+    month, day = errors[dates[0] + 1], errors[dates[1] + 1]
+    assert "reviewed: '2026-13-30' is not a valid date: there is no month 13" in month
+    assert "reviewed: '2026-02-30' is not a valid date: February 2026 has no day 30 (it has 28 days" in day
+    for line in (month, day):
+        assert "Input should be" not in line and "expected range" not in line

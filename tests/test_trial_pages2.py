@@ -35,3 +35,25 @@ def test_the_evidence_caption_counts_studies_not_findings(seed_client: TestClien
         assert caption.endswith(f": {findings} findings from {studies} studies"), caption
         chart = _text(page.xpath("//figure[@class='chart']/figcaption/p")[0])
         assert chart.startswith(f"{findings} findings from {studies} studies"), chart
+
+
+# --- 12: an empty parameter name is said plainly ----------------------------------------------------
+
+
+def test_an_empty_parameter_name_is_said_plainly(seed_client: TestClient) -> None:
+    """GET /api/v1/claims?=x said "The parameter  is not known here" (an empty name, two spaces)."""
+    for query, said in (
+        ("=x", "A parameter with an empty name (nothing before its '=') is not known here"),
+        ("%20=x", "A parameter whose name is only spaces (' ') is not known here"),
+    ):
+        response = seed_client.get(f"/api/v1/claims?{query}")
+        assert response.status_code == 422
+        message = response.json()["error"]["message"]
+        assert message.startswith(said) and "(accepted: grade, limit" in message, message
+        assert "The parameter  " not in message
+        page = seed_client.get(f"/claims?{query}")
+        assert page.status_code == 400 and "The parameter  " not in page.text
+        assert said.replace("'", "&#39;") in page.text
+    # a named parameter is still named
+    message = seed_client.get("/api/v1/claims?colour=x").json()["error"]["message"]
+    assert message.startswith("The parameter colour is not known here")
