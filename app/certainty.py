@@ -333,6 +333,21 @@ def _whom(units: Sequence[Unit]) -> str:
     return grading.counted_of(f"{lead.sample_size} in the study", group, within and group is not None)
 
 
+def _whole_totals(units: Sequence[Unit]) -> str:
+    """' The review it rests on reports 156 participants over all its studies, not the number
+    for this outcome.' when every unit without a count is led by a review with a sample
+    size (its whole total is never counted for one outcome: ``app.evidence_units``), else ''."""
+    leads = [u.lead for u in units if u.participants is None]
+    if not leads or any(m.design not in REVIEW_DESIGNS or not m.sample_size for m in leads):
+        return ""
+    sizes = [str(m.sample_size) for m in leads]
+    if len(sizes) == 1:
+        return (f" The review it rests on reports {sizes[0]} participants over all its studies, not the "
+                "number for this outcome.")  # fmt: skip
+    return (f" The reviews it rests on report {', '.join(sizes[:-1])} and {sizes[-1]} participants over "
+            "all their studies, not the numbers for this outcome.")  # fmt: skip
+
+
 def _size_step(units: Sequence[Unit]) -> tuple[int, str] | None:
     """The optimal-information-size step (GRADE 6, 34): None when the size is adequate."""
     sizes = [u.participants for u in units]
@@ -348,7 +363,7 @@ def _size_step(units: Sequence[Unit]) -> tuple[int, str] | None:
     if missing and _interval_clear(units):
         return None  # judged on the interval (GRADE 34); see imprecision()
     if missing and not total:
-        return -1, "The number of participants carrying the grade is not reported."
+        return -1, "The number of participants carrying the grade is not reported." + _whole_totals(units)
     if missing:
         return -1, (f"Fewer than {ois} participants ({how}) {carrying}, counted once ({total}); "
                     f"{missing} of them did not report theirs.")  # fmt: skip

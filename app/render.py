@@ -112,6 +112,10 @@ def participants_text(claim: dict[str, Any]) -> str:
         # Only sources without participants of their own (web pages, expert opinion, ...).
         return f"{count} {'source' if count == 1 else 'sources'}, no participants studied"
     if participants == 0:  # sizes exist but none was recorded: never shown as 0
+        main = next((o for o in claim.get("outcomes") or [] if o.get("main")), None)
+        totals = whole_review_totals(main, claim.get("evidence") or []) if main else ""
+        if totals and count == (main or {}).get("participants_unknown"):
+            return f"{count} {'review' if count == 1 else 'reviews'}; {totals}"
         return f"{count} {'study' if count == 1 else 'studies'}, participants not reported"
     text = f"{count} {'study' if count == 1 else 'studies'}, {number(participants)} participants"
     if unknown:
@@ -119,6 +123,34 @@ def participants_text(claim: dict[str, Any]) -> str:
     main = next((o for o in claim.get("outcomes") or [] if o.get("main")), None)
     basis = participants_basis(main, claim.get("evidence") or []) if main else ""
     return f"{text} ({basis})" if basis else text
+
+
+def whole_review_totals(outcome: dict[str, Any], evidence: list[dict[str, Any]]) -> str:
+    """Why an outcome resting on reviews has no participant count while the reviews show one:
+    '156 participants in all, not the number for this outcome' (a review's
+    sample size is its whole total, over all its studies and outcomes, never counted for one
+    outcome: ``app.evidence_units``). '' unless every study the outcome rests on is such a review
+    without the number it pooled (``estimate.analysed``)."""
+    if outcome.get("participants"):
+        return ""
+    links = [evidence[i] for i in outcome.get("links") or [] if i < len(evidence)]
+    carrying = set(outcome.get("carrying") or outcome.get("studies") or [])
+    studies: dict[str, dict[str, Any]] = {}
+    for link in links:
+        study = link["study"]
+        if study["key"] not in carrying:
+            continue
+        if study.get("design") not in grading.REVIEW_DESIGNS or not study.get("sample_size"):
+            return ""
+        if (link.get("estimate") or {}).get("analysed"):
+            return ""
+        studies[study["key"]] = study
+    if not studies:
+        return ""
+    sizes = [number(s["sample_size"]) for s in studies.values()]
+    if len(sizes) == 1:
+        return f"{sizes[0]} participants in all, not the number for this outcome"
+    return f"{', '.join(sizes[:-1])} and {sizes[-1]} participants in all, not the numbers for this outcome"
 
 
 def participants_basis(outcome: dict[str, Any], evidence: list[dict[str, Any]]) -> str:
@@ -261,6 +293,7 @@ def _environment() -> Environment:
         study_sample_text=study_sample_text,
         participants_text=participants_text,
         participants_basis=participants_basis,
+        whole_review_totals=whole_review_totals,
         snippet_html=snippet_html,
         card_snippet=card_snippet,
         study_refs=study_refs,

@@ -57,3 +57,40 @@ def test_an_empty_parameter_name_is_said_plainly(seed_client: TestClient) -> Non
     # a named parameter is still named
     message = seed_client.get("/api/v1/claims?colour=x").json()["error"]["message"]
     assert message.startswith("The parameter colour is not known here")
+
+
+# --- 7: a review's whole total is said as that, not as "participants not reported" -------------------
+
+
+def test_a_claim_resting_on_reviews_says_their_totals_are_not_the_outcomes(seed_client: TestClient) -> None:
+    """The cerebral-palsy claim's header said "1 study, participants not reported" and its
+    imprecision footnote "The number of participants carrying the grade is not reported.", while
+    the summary and the evidence table show Menezes 2023 with 156 participants and Elnahhas 2019
+    with 172. Both are reviews: 156 and 172 are their whole totals, over all their trials, not the
+    number pooled for an outcome, which the grade does not count (app.evidence_units). The page
+    now says so wherever it gives the count."""
+    claim = seed_client.get(f"/api/v1/claims/{CP}").json()
+    assert claim["participants"] is None  # the grade's count stays unknown: no total is invented
+    sizes = {e["study"]["key"]: e["study"]["sample_size"] for e in claim["evidence"]}
+    assert sizes == {"menezes2023addition": 156, "elnahhas2019effects": 172}
+    page = _page(seed_client, CP)
+    header = _text(page.xpath("//div[@class='answer-grade']")[0])
+    assert (
+        "Main outcome, walking speed: 1 review; 156 participants in all, not the number for this outcome"
+        in header
+    )
+    assert "participants not reported" not in header
+    cells = [_text(c) for c in page.xpath("//td[@data-label='Participants (counted once)']")]
+    assert cells == [
+        "Not reported (156 participants in all, not the number for this outcome)",
+        "Not reported (156 and 172 participants in all, not the numbers for this outcome)",
+    ]
+    notes = [_text(li) for li in page.xpath("//ol[@class='sof-footnotes']/li") if "imprecision" in _text(li)]
+    assert len(notes) == 2
+    assert (
+        "The review it rests on reports 156 participants over all its studies, not the number for this outcome."
+        in notes[0]
+    )
+    assert "The reviews it rests on report 156 and 172 participants over all their studies" in notes[1]
+    grade = next(r for r in claim["grade"]["reasons"] if r["factor"] == "imprecision")
+    assert "reports 156 participants over all its studies" in grade["explanation"]
