@@ -10,7 +10,9 @@ model; the sentences are written for these tests, not taken from the labelled se
 - a road trip is no stumble, living longer is no endurance, the Backward Walk Test is a clinical
   test (``other-senses``, ``non-exercise-backward``);
 - strengthening the hamstrings or glutes is no quadriceps exercise (``scoring._OTHER_MUSCLES``);
-- muscle balance is not the body's balance (``other-senses``);
+- muscle balance, the balance of qi and its vital energy are neither the body's balance nor
+  effort, and "retropatellar" (split as "retro" and "patellar") is anatomy, no direction
+  (``other-senses``, ``non-exercise-backward``);
 - of two claims of one unit, the one about a condition the unit names ranks first
   (``scoring._condition_first``).
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from claimids import BACK, BALANCE, MEMORY, PARKINSONS, SAFE
+from claimids import BACK, BALANCE, ENERGY, MEMORY, PARKINSONS, SAFE
 from fastapi.testclient import TestClient
 from helpers import claim_matches, factcheck_body, post_features
 from helpers import post_matches as matches
@@ -30,6 +32,7 @@ KNEE_SURGERY = "backward-walking-restores-knee-extension-after-surgery"
 VO2MAX_ENDURANCE = "higher-vo2max-means-longer-exercise"
 QUAD_EXERCISE = "quadriceps-strengthening-reduces-knee-pain"
 CEREBRAL_PALSY = "backward-walking-improves-walking-in-cerebral-palsy"
+PATELLOFEMORAL = "backward-walking-eases-patellofemoral-pain"
 
 
 def _ids(client: TestClient, text: str) -> list[str]:
@@ -173,3 +176,17 @@ def test_a_condition_named_in_another_unit_does_not_reorder(seed_client: TestCli
 def test_muscle_balance_is_not_the_balance_claim(seed_client: TestClient) -> None:
     text = "Walking backwards helps muscle balance and symmetry."
     assert BALANCE not in matches(seed_client, text), _ids(seed_client, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("Patellofemoral pain syndrome produces retropatellar pain, which eases over time.", PATELLOFEMORAL),
+        ("Some say walking backwards restores the balance of qi, the vital energy.", BALANCE),
+        ("Some say walking backwards restores the balance of qi, the vital energy.", ENERGY),
+    ],
+)
+def test_anatomy_and_energies_are_no_direction_balance_or_effort(
+    seed_client: TestClient, text: str, claim: str
+) -> None:
+    assert claim not in matches(seed_client, text), _ids(seed_client, text)
