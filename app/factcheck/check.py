@@ -230,6 +230,17 @@ def _names_own_words(index: Index, cand: Candidate, post: Any, unit: Unit) -> bo
     )
 
 
+def _names_core_words(index: Index, cand: Candidate, post: Any, unit: Unit) -> bool:
+    """Whether ``unit`` names a core outcome, body part or topic of ``cand``'s claim that is not
+    generic: the words that make the claim there, not those of its phrasings and caveats ("calories"
+    is a word of the quadriceps claim's notes, not of what it claims)."""
+    kind = index.analyzer.kind
+    return any(
+        kind(f) in _CLAIM_WORD_KINDS and not _generic(index, f) and _spans_in(post, f, unit)
+        for f in index.profiles[cand.claim_id].core
+    )
+
+
 def _names_another_claim(index: Index, cand: Candidate, post: Any, start: int, end: int) -> bool:
     """Whether ``post``'s text from ``start`` to ``end`` names an outcome, body part or topic that is
     none of ``cand``'s claim ("..., but it does strengthen your quads" after a denial about knee
@@ -949,8 +960,14 @@ def _passed_on_figures(
     uf, said, denied, _ = _read_unit(index, cand, per_post, post)
     if said not in (PostStance.ASSERTS, PostStance.REPORTS):
         return [], []
-    if not _names_own_words(index, cand, post, uf.unit):
-        return [], []  # the claim is only lent to that unit: its figures are another claim's
+    # the claim is only lent to that unit: its figures are another claim's. Judged on the claim's
+    # own clause there, before a concession that decides its stance widens it, by the claim's core
+    # words ("Walking backwards doesn't burn twice the calories, but it does help my knee
+    # arthritis": the calorie clause, widened through "but it does help my knee arthritis", names
+    # the knee claim only there, and "twice" is the calorie claim's; new-user trial 2026-12-01)
+    clause = own_clause(index, cand, post, per_post.text, per_post.ranked).unit
+    if not _names_own_words(index, cand, post, uf.unit) or not _names_core_words(index, cand, post, clause):
+        return [], []
     return figure_checks(
         index.profiles[cand.claim_id], post, uf, [f for f in per_post.figures(uf.unit) if f not in denied]
     )

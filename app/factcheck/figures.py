@@ -5,7 +5,8 @@ Every figure gets a *quantity* (one of ``QUANTITIES``) and a value in that quant
 ================  =========================================================  ===============
 quantity          post examples                                              unit
 ================  =========================================================  ===============
-percent-change    "40% more calories", "double", "twice", "6 times more",    percent change
+percent-change    "40% more calories", "50% better", "double", "twice",        percent change
+                  "halved", "cut in half" (-50), "6 times more",
                   "2-fold", "a third less", "100 steps backward = 1,000      (+100 = double)
                   forward", "el doble", "deux fois plus", "doppelt so viel",
                   "um das 1,7-fache", "в два раза больше", "un 40 por ciento
@@ -160,7 +161,7 @@ _PARTICIPANTS = (
     r"athletes|individuals|joggers|girls|boys|seniors|older adults|children|kids"
 )
 _CHANGE_UP = (
-    r"more|higher|greater|extra|increase[sd]?|boost(?:s|ed)?|rais(?:es|ed)|improve[sd]?|up|faster|bigger|harder|tougher|"
+    r"more|higher|greater|extra|increase[sd]?|boost(?:s|ed)?|rais(?:es|ed)|improve[sd]?|better|up|faster|bigger|harder|tougher|"
     r"m[aá]s|plus|mehr|h[öo]her|mais|pi[uù]|meer|hoger|a mais|de m[aá]s|en plus|de plus|in pi[uù]|"
     r"aument\w*|augment\w*|erh[öo]h\w*|steiger\w*|gestiegen|verhoog\w*|toegenomen|"
     r"больше|более|выше|сильнее|увелич\w*|повыш\w*|"
@@ -317,6 +318,14 @@ _RATIO_END = (
     rf"\s+(?:(?:{_COUNT_UNIT})\b(?:\s+(?:{_FORWARD})\b)?|(?:{_FORWARD})\b(?:\s+(?:{_COUNT_UNIT})\b)?|"
     rf"\w+(?:ing|ndo|nd|nt)\s+(?:{_FORWARD})\b)"
 )
+# Words between a count and its people that make the count something else: a unit, a change, a
+# comparison ("3 times more people", "2 weeks of older adults"), or a clause ("10 of the
+# participants", "5 and 6 year old children")
+_NOT_A_CONDITION = (
+    rf"times|x|fold|percent|per|more|less|fewer|than|as|of|and|or|to|in|on|at|by|with|from|the|a|an|"
+    rf"that|who|which|were|was|are|is|had|have|found|showed|study|studies|trials?|"
+    rf"{_COUNT_UNIT}|days?|weeks?|months?|years?|km|mph|calories|kcal|{_WORDNUM}"
+)
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "100 steps backward = 1,000 forward", "a step backwards is equal to 6 steps forward",
     # "un minuto caminando hacia atrás quema las mismas calorías que tres andando hacia delante",
@@ -355,8 +364,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"d[ií]as?|jours?|tagen?|tage|giorni|dagen|дн\w*|дней|"
         rf"semanas?|semaines?|wochen?|settimane?|weken|недел\w*|meses|mes|mois|monaten?|monate|mesi|maanden|месяц\w*)(?![\w])",
         re.IGNORECASE)),
+    # "200 women", "27 healthy young people", and a condition they have after a count in digits:
+    # "500 knee arthritis patients", "40 knee OA patients" (up to three words that are no unit,
+    # change, comparison or clause: not "One study found that women")
     ("sample-size", re.compile(
-        rf"{_VALUE}\s+(?:(?:healthy|young|older|female|male|fit|untrained|trained|college|recreational)\s+)*(?:{_PARTICIPANTS})\b",
+        rf"{_VALUE}\s+(?:(?<=\d\s)(?:(?!(?:{_NOT_A_CONDITION})\b)[^\W\d_][\w'’-]*\s+){{1,3}}?(?=[\w'’-]*\s*(?:{_PARTICIPANTS})\b))?"
+        rf"(?:(?:healthy|young|older|female|male|fit|untrained|trained|college|recreational)\s+)*(?:{_PARTICIPANTS})\b",
         re.IGNORECASE)),
     ("body-weights", re.compile(rf"{_VALUE}\s*(?:x|times)\s+(?:your\s+|the\s+)?body\s*weights?", re.IGNORECASE)),
     # oxygen uptake per kilogram: "5.2 ml/kg/min", "3.5 mL·kg⁻¹·min⁻¹" (no study in the record gives
@@ -371,6 +384,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.IGNORECASE)),
     ("multiplier", re.compile(
         rf"(?<![\w-])(?:(?P<word>double[sd]?|twice|triple[sd]?|tripling|doubling|quadruple[sd]?|cu[aá]druple|"
+        rf"halve[sd]?|halving|(?:in|by) half|"
         rf"doble|doppelte?[nm]?|verdoppel\w*|dreifache?[nm]?|vierfache?[nm]?|dobro|triplo|doppio|dubbele?|"
         rf"tweemaal|zweimal|вдвое|втрое|вчетверо|दोगुन[ाीे]|तिगुन[ाीे]|चौगुन[ाीे]|"
         rf"dwukrotnie|trzykrotnie|czterokrotnie|[ву]двічі|втричі|gấp đôi|gấp ba)(?![- ]?(?:blind|ciego|aveugle|cego|cieco|check|down|digits?|team|edged|"
@@ -418,6 +432,7 @@ _WORD_FACTORS: dict[str, float] = {
     "verdopp": 2, "dobr": 2, "dubb": 2, "tweem": 2, "zweim": 2, "dreif": 3, "vierf": 4, "вдвое": 2,
     "втрое": 3, "вчетверо": 4, "दोगुन": 2, "तिगुन": 3, "चौगुन": 4, "dwukrot": 2, "trzykrot": 3,
     "czterokrot": 4, "вдвіч": 2, "удвіч": 2, "втрич": 3, "gấp đôi": 2, "gấp ba": 3,
+    "halv": 0.5, "in half": 0.5, "by half": 0.5,  # "cut pain in half", "halved": -50%
 }  # by prefix: doubles, tripling, doppelte, dobro  # fmt: skip
 
 

@@ -74,6 +74,7 @@ DESIGN_QUANTITIES = frozenset({"sample-size", "duration-session", "duration-prog
 # A unit that speaks of a study (in the languages read): its design figures describe one.
 _STUDY = re.compile(
     r"stud(?:y|ies)|trials?\b|research\w*|experiment\w*|scientists|participants|subjects|volunteers|"
+    r"reviews?\b|meta-?analy\w*|"
     r"estudios?|ensayo|investiga\w*|[ée]tudes?|essai|chercheurs|studien?|forscher\w*|studi[oi]|ricerca\w*|"
     r"estudos?|pesquisa\w*|onderzo\w*|исследован\w*|учен\w*",
     re.IGNORECASE,
@@ -234,6 +235,11 @@ def _check_figure(  # noqa: C901 (one rule per kind of figure, in the order of d
         return None, {"note": f"the figure of a known misreading of {known['short']}: {known['actual']}",
                       "study": known["study"]}  # fmt: skip
     advice = profile.claim.get("kind") == "advice"
+    if fig.quantity == "sample-size":  # a trial's count against trials', a review's against reviews'
+        kept = pooled_sample(uf.unit.text, same)
+        if same and not kept:
+            return None, {"note": _not_the_studies(uf.unit.text, same, fig) or _other_sample(same)}
+        same = kept
     # "for 6 weeks" where the claim's study ran 6 weeks: the study's design, said or not of a study
     # (a year named is held to that study below)
     if (
@@ -247,7 +253,10 @@ def _check_figure(  # noqa: C901 (one rule per kind of figure, in the order of d
     ):
         return None, None
     design = (
-        fig.quantity in DESIGN_QUANTITIES and same and not advice and _not_the_studies(uf.unit.text, same)
+        fig.quantity in DESIGN_QUANTITIES
+        and same
+        and not advice
+        and _not_the_studies(uf.unit.text, same, fig)
     )
     if design:
         return None, {"note": design}
@@ -369,12 +378,64 @@ def _noted(lead: str, fig: dict[str, Any]) -> dict[str, Any]:
     return {"note": f"{lead} {_source(fig)}", "study": fig["study"]}
 
 
-def _not_the_studies(text: str, same: list[dict[str, Any]]) -> str | None:
+# A post that speaks of a review or a meta-analysis, or of a count of studies: its count of people
+# is a pooled total (en, es, fr, de, it, pt, nl, ru).
+_REVIEW = re.compile(
+    r"review|meta-?analy\w*|pooled|\b\d+\s+(?:studies|trials)\b|revisi[oó]n|revis[aã]o|revisione|"
+    r"m[ée]ta-?anal\w*|metaanal\w*|[üu]bersichtsarbeit|overzicht\w*|обзор\w*|метаанализ\w*",
+    re.IGNORECASE,
+)
+
+
+def pooled_sample(text: str, same: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sample sizes of ``same`` a count of people in ``text`` is held to: a review's pooled total
+    (``pooled``, set by the index build) when the text speaks of a review (``_REVIEW``), a single
+    study's count otherwise ("a trial of 500 people" is not held to a review's 635 over 21 trials,
+    most of another population)."""
+    review = bool(_REVIEW.search(text))
+    return [f for f in same if bool(f.get("pooled")) == review]
+
+
+def _other_sample(same: list[dict[str, Any]]) -> str:
+    """Why a count of people is not held to ``same``: they are all counts of the other kind."""
+    if all(f.get("pooled") for f in same):
+        return f"the evidence's counts of people are reviews' pooled totals, not a single study's: {same[0]['shown']} in {same[0]['short']}"
+    return f"said of a review; the evidence's counts of people are single studies': {same[0]['shown']} in {same[0]['short']}"
+
+
+# A result stated of a count of people is a study's result in its sample: "raised VO2 max by 5.2% in
+# 200 women", "improved balance in 1,600 boys", "200 women improved their VO2 max" (a change said
+# in the past: ``_RESULT_VERB``), not the post's own conditions ("my 2 kids", "our 3 runners").
+_RESULT_VERB = (
+    r"improved|raised|increased|boosted|enhanced|reduced|lowered|decreased|cut|lost|dropped|gained|"
+    r"helped|eased|relieved|strengthened|showed|saw|experienced|reported|burned|burnt"
+)
+_RESULT_BEFORE = re.compile(
+    rf"\b(?:{_RESULT_VERB})\b(?:[^.;!?]|\.(?=\d))*\b(?:in|among|for|of)\s+(?:(?:the|a|an|some|about|over|nearly|almost)\s+)?$",
+    re.IGNORECASE,
+)
+_RESULT_AFTER = re.compile(rf"^\s+(?:[\w'-]+\s+){{0,2}}?(?:{_RESULT_VERB})\b", re.IGNORECASE)
+_OWN_PEOPLE = re.compile(r"\b(?:my|our|your|his|her|their)\s+$", re.IGNORECASE)
+
+
+def _result_of_a_sample(text: str, fig: Figure | None) -> bool:
+    """``fig``, a count of people in ``text``, is the sample a result is stated of (``_RESULT_BEFORE``,
+    ``_RESULT_AFTER``): a claim about a study's sample, whatever the word order."""
+    if fig is None or fig.quantity != "sample-size":
+        return False
+    before, after = text[: fig.start], text[fig.end :]
+    if _OWN_PEOPLE.search(before):
+        return False
+    return bool(_RESULT_BEFORE.search(before) or _RESULT_AFTER.match(after))
+
+
+def _not_the_studies(text: str, same: list[dict[str, Any]], fig: Figure | None = None) -> str | None:
     """Why a design figure of ``text`` (a sample size, a duration, a speed, an incline) is not held
     to the claim's studies' designs (``same``), or None: the unit speaks of no study and cites no
-    year (the post's own conditions or advice), or of a study of a year none of them is from."""
+    year (the post's own conditions or advice), or of a study of a year none of them is from. A
+    count of people a result is stated of speaks of a study (``_result_of_a_sample``)."""
     years = _YEAR.findall(text)  # a year cites a study too: "27 people (Hooper 2004)"
-    if not years and not _STUDY.search(text):
+    if not years and not _STUDY.search(text) and not _result_of_a_sample(text, fig):
         return "not said of a study: the post's own conditions or advice, not a study's design"
     if years and not any(year in str(f.get("short", "")) for f in same for year in years):
         return (

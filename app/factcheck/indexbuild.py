@@ -187,9 +187,13 @@ def _typed_figures(figures: list[dict[str, Any]], study: Any, short: str) -> lis
          "studies_included": study.studies_included, "design": study.design},
         enrolled=True,
     )  # fmt: skip
+    # A review's count is the total it pools over its studies (``pooled``): a post's "a trial of 500"
+    # is not held to it, only a post that speaks of a review (``flags.pooled_sample``).
+    pooled = bool(study.studies_included) or study.design in grading.REVIEW_DESIGNS
     for n in dict.fromkeys(x for x in counts if x):
         out.append({"measure": "participants", "value": n, "unit": "participants", "quantity": "sample-size",
-                    "low": n, "high": n, "study": study.key, "short": short, "shown": shown})  # fmt: skip
+                    "low": n, "high": n, "study": study.key, "short": short, "shown": shown,
+                    "pooled": pooled})  # fmt: skip
     # A post's length of a programme is held to the study's ("6 weeks", "10 weeks (5-week run-in,
     # 5-week training)", "2-4 weeks of treatment": each length its ``duration`` field gives, in days)
     # (not what a bracket adds: "3 weeks (assessed at baseline, 1 week and 3 weeks)")
