@@ -20,8 +20,7 @@ from typing import Any
 
 from app import citations_rules
 from app.bibfields import doi_url
-from app.bibtex import Person
-from app.citations_citeproc import collation_key, patch_citeproc
+from app.citations_citeproc import patch_citeproc
 from app.citations_data import OTHERS_DICT, csl_item
 from app.models import Study
 
@@ -197,27 +196,15 @@ def _nlm_name(name: dict[str, str]) -> dict[str, str]:
 
 
 def _add_year_suffixes(items: list[dict[str, Any]], studies: Sequence[Study]) -> None:
-    """APA 9.47: works by the same authors in the same year get 2019a, 2019b, ... in title order.
-    citeproc-py does not disambiguate, but renders a ``year-suffix`` it is given."""
-    groups: dict[tuple[Any, ...], list[int]] = {}
-    for i, study in enumerate(studies):
-        people = [Person.from_dict(a) for a in study.authors] if "author" in study.fields else []
-        if not people:
-            continue
-        who = tuple(
-            (p.literal or f"{p.particle} {p.family}").casefold() + " " + _initials(p.given) for p in people
-        )
-        groups.setdefault((who, study.year), []).append(i)
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        members.sort(key=lambda i: collation_key(re.sub(r"^(a|an|the)\s+", "", studies[i].title, flags=re.I)))
-        for n, i in enumerate(members):
-            items[i]["year-suffix"] = chr(ord("a") + n) if n < 26 else f"a{chr(ord('a') + n - 26)}"
+    """APA 9.47: works by the same authors in the same year get 2019a, 2019b, ... in title order
+    (``documents.year_suffixes``, the rule the short labels follow too). citeproc-py does not
+    disambiguate, but renders a ``year-suffix`` it is given."""
+    from app.documents import year_suffixes
 
-
-def _initials(given: str) -> str:
-    return "".join(part[0] for part in re.split(r"[\s.\-]+", given) if part).upper()
+    found = year_suffixes(studies)
+    for item, study in zip(items, studies, strict=True):
+        if study.key in found:
+            item["year-suffix"] = found[study.key]
 
 
 def _fix_output(text: str, study: Study, style: str, html: bool) -> str:

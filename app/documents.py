@@ -8,6 +8,7 @@ the pages render them and the API passes them through their shapes in ``app/sche
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from app import grading
@@ -94,8 +95,43 @@ def author_strings(authors: list[dict[str, str]]) -> tuple[list[str], bool]:
 _INNER_QUOTES = re.compile(r'"([^"]*)"')
 
 
-def short_citation(study: Study) -> str:
-    """'Roos et al. 2012' — the label used in tables and fact-check citations."""
+def year_suffixes(studies: Iterable[Any]) -> dict[str, str]:
+    """APA 9.47: works by the same authors in the same year get 2019a, 2019b, ... in title order
+    (a leading 'A', 'An', 'The' aside): study key -> its letter, for the studies that share
+    authors and year with another. ``studies``: rows with ``key``, ``authors``, ``year``,
+    ``title`` and ``fields`` (a study without an ``author`` field is named otherwise). One rule
+    for the short labels (``short_citation``: pages, API, fact-check, CLI) over the whole
+    bibliography, and for the APA export over the studies it lists."""
+    from app.citations_citeproc import collation_key
+
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for study in studies:
+        people = [Person.from_dict(a) for a in study.authors] if "author" in (study.fields or {}) else []
+        if not people:
+            continue
+        who = tuple(
+            (p.literal or f"{p.particle} {p.family}").casefold() + " " + _initials(p.given) for p in people
+        )
+        groups.setdefault((who, study.year), []).append(study)
+    found: dict[str, str] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members.sort(
+            key=lambda m: (collation_key(re.sub(r"^(a|an|the)\s+", "", m.title or "", flags=re.I)), m.key)
+        )
+        for n, member in enumerate(members):
+            found[member.key] = chr(ord("a") + n) if n < 26 else f"a{chr(ord('a') + n - 26)}"
+    return found
+
+
+def _initials(given: str) -> str:
+    return "".join(part[0] for part in re.split(r"[\s.\-]+", given or "") if part).upper()
+
+
+def short_citation(study: Any, suffix: str = "") -> str:
+    """'Roos et al. 2012' — the label used in tables and fact-check citations; ``suffix``: the
+    study's APA year letter ('Abdelraouf et al. 2019a', ``year_suffixes``)."""
     people = [Person.from_dict(a) for a in study.authors]
     named = [p for p in people if p != OTHERS]
     if not named:
@@ -114,10 +150,10 @@ def short_citation(study: Study) -> str:
             who = f"{first} & {second}"
         else:
             who = f"{first} et al."
-    return f"{who} {study.year}" if study.year else f"{who} (n.d.)"
+    return f"{who} {study.year}{suffix}" if study.year else f"{who} (n.d.{'-' + suffix if suffix else ''})"
 
 
-def study_doc(study: Study, *, full: bool = False) -> dict[str, Any]:
+def study_doc(study: Study, *, full: bool = False, suffix: str = "") -> dict[str, Any]:
     authors, et_al = author_strings(study.authors)
     doc: dict[str, Any] = {
         "key": study.key,
@@ -141,7 +177,7 @@ def study_doc(study: Study, *, full: bool = False) -> dict[str, Any]:
         "groups": study.groups,
         "studies_included": study.studies_included,
         "population": study.population,
-        "short": short_citation(study),
+        "short": short_citation(study, suffix),
         "retracted": study.retracted,
         "page": f"/studies/{study.key}",
     }
@@ -167,9 +203,9 @@ def study_doc(study: Study, *, full: bool = False) -> dict[str, Any]:
     return doc
 
 
-def evidence_doc(link: Evidence, study: Study) -> dict[str, Any]:
+def evidence_doc(link: Evidence, study: Study, suffix: str = "") -> dict[str, Any]:
     return {
-        "study": study_doc(study, full=True),
+        "study": study_doc(study, full=True, suffix=suffix),
         "stance": link.stance,
         "finding": link.finding,
         "outcome": link.outcome,
@@ -184,9 +220,13 @@ def evidence_doc(link: Evidence, study: Study) -> dict[str, Any]:
     }
 
 
-def claim_detail(claim: Claim, links: list[tuple[Evidence, Study]]) -> dict[str, Any]:
+def claim_detail(
+    claim: Claim, links: list[tuple[Evidence, Study]], suffixes: dict[str, str] | None = None
+) -> dict[str, Any]:
     """A claim with everything its page and ``/api/v1/claims/{id}`` show (``schemas.ClaimDetail``);
-    ``links``: its evidence links with their studies, in curated order."""
+    ``links``: its evidence links with their studies, in curated order; ``suffixes``: the studies'
+    year letters (``year_suffixes`` over the bibliography)."""
+    suffixes = suffixes or {}
     doc = claim_summary(claim)
     doc.update(
         subject=claim.subject,
@@ -201,14 +241,14 @@ def claim_detail(claim: Claim, links: list[tuple[Evidence, Study]]) -> dict[str,
         notes=claim.notes,
         outcomes=claim.outcomes,
         search=claim.search,
-        evidence=[evidence_doc(link, study) for link, study in links],
+        evidence=[evidence_doc(link, study, suffixes.get(study.key, "")) for link, study in links],
     )
     return doc
 
 
-def study_detail(study: Study, links: list[tuple[Evidence, Claim]]) -> dict[str, Any]:
+def study_detail(study: Study, links: list[tuple[Evidence, Claim]], suffix: str = "") -> dict[str, Any]:
     """A study with its appraisal and the claims it bears on (``schemas.StudyDetail``)."""
-    doc = study_doc(study, full=True)
+    doc = study_doc(study, full=True, suffix=suffix)
     doc["claims"] = [
         {
             "id": claim.id, "statement": claim.statement, "verdict": claim.verdict,

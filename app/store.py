@@ -24,7 +24,7 @@ from app import facets as facets_
 from app import grading, listing, search
 from app.cache import BytesLRU
 from app.db import Database, session_generation
-from app.documents import claim_detail, claim_summary, study_detail, study_doc
+from app.documents import claim_detail, claim_summary, study_detail, study_doc, year_suffixes
 from app.models import Claim, Concept, Evidence, Study, StudyGroup, StudyList
 from app.vocab import SORT_LABELS, SortOrder
 
@@ -407,7 +407,8 @@ class Store:
                 select(Evidence, Study).join(Study, col(Study.key) == col(Evidence.study_key))
                 .where(Evidence.claim_id == claim_id).order_by(col(Evidence.position))
             ).all()  # fmt: skip
-        return claim_detail(claim, list(links))
+            suffixes = study_suffixes(session, [study for _, study in links])
+        return claim_detail(claim, list(links), suffixes)
 
     # -- studies --------------------------------------------------------------------------------
 
@@ -425,7 +426,8 @@ class Store:
                 select(Evidence, Claim).join(Claim, col(Claim.id) == col(Evidence.claim_id))
                 .where(Evidence.study_key == key).order_by(col(Claim.position))
             ).all()  # fmt: skip
-        return study_detail(study, list(links))
+            suffix = study_suffixes(session, [study]).get(key, "")
+        return study_detail(study, list(links), suffix)
 
     def studies_raw(self, keys: Iterable[str] | None = None) -> list[Study]:
         """Full study rows (with raw BibTeX fields) for export, in bibliography order."""
@@ -454,7 +456,11 @@ class Store:
                 total, page = _indexed_study_page(session, designs, cited, limit, offset)
             else:
                 total, page = _filtered_study_page(session, q, designs, cited, limit, offset)
-        items = [study_doc(study) | {"cited": bool(flag)} for study, flag in page]
+            suffixes = study_suffixes(session, [study for study, _ in page])
+        items = [
+            study_doc(study, suffix=suffixes.get(study.key, "")) | {"cited": bool(flag)}
+            for study, flag in page
+        ]
         return {"items": items, "total": total, "limit": limit, "offset": offset}
 
     def topic_ids(self) -> frozenset[str]:
@@ -537,6 +543,19 @@ def _filtered_study_page(
         ).all()
     )
     return int(total), [(study, flags.get(study.key, False)) for study in studies]
+
+
+def study_suffixes(session: Session, studies: Sequence[Any]) -> dict[str, str]:
+    """The APA year letters of ``studies`` (``documents.year_suffixes``) among every study of the
+    bibliography with the same year: 'Abdelraouf et al. 2019a' and '2019b' on every page, in the
+    API and the fact-check, as the APA export says."""
+    years = sorted({s.year for s in studies if s.year is not None})
+    if not years:
+        return {}
+    wanted = {s.key for s in studies}
+    columns = select(Study.key, Study.authors, Study.year, Study.title, Study.fields)  # type: ignore[call-overload]
+    peers = session.exec(columns.where(col(Study.year).in_(years))).all()
+    return {k: v for k, v in year_suffixes(peers).items() if k in wanted}
 
 
 def _escape_like(term: str) -> str:

@@ -103,10 +103,11 @@ def reference_profiles(session: Session) -> list[ClaimProfile]:
     every claim text and repairs words as it does for posts (how the index was compiled before it
     was kept as arrays): what ``Index.profile_at`` must give."""
     defs, _ = indexbuild._concepts(session)
-    records = indexbuild._read_claims(session, indexbuild._claim_order(session))
+    shorts: dict[str, str] = {}  # the studies' labels, with their APA year letters
+    records = indexbuild._read_claims(session, indexbuild._claim_order(session), shorts)
     texts = [t for claim, _ in records for t in (claim.statement, *claim.phrasings)]
     analyzer = Analyzer(defs, vocabulary=texts, lexicon=get_encoder().vocabulary())
-    out, shorts = [], {}
+    out = []
     for claim, links in records:
         row = indexbuild.claim_row(analyzer, claim, links, shorts, analyzer.features)
         doc = json.loads(json.dumps(row.doc))

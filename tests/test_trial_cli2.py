@@ -159,3 +159,23 @@ def test_check_says_a_stance_typo_and_a_bad_date_plainly(tmp_path: Path) -> None
     assert "reviewed: '2026-02-30' is not a valid date: February 2026 has no day 30 (it has 28 days" in day
     for line in (month, day):
         assert "Input should be" not in line and "expected range" not in line
+
+
+# --- 8: the CLI's fact-check names two same-author, same-year papers apart --------------------------
+
+
+def test_the_cli_factcheck_gives_apas_year_letters(tmp_path: Path) -> None:
+    """'Abdelraouf et al. 2019; Abdelraouf et al. 2019' in the sources line, two different papers
+    (the APA export says 2019a and 2019b: tests/test_trial_pages2.py checks they agree)."""
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    built = run("--data-dir", str(DATA_DIR), "--database-url", url, "build", "--quiet")
+    assert built.returncode == 0, built.stderr
+    result = run(
+        "--data-dir", str(DATA_DIR), "--database-url", url, "factcheck", "Walking backwards strengthens your quads"
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    sources = [line for line in result.stdout.splitlines() if "Abdelraouf" in line]
+    assert sources and all("Abdelraouf et al. 2019a; Abdelraouf et al. 2019b" in line for line in sources), (
+        sources
+    )
+    assert "Abdelraouf et al. 2019;" not in result.stdout

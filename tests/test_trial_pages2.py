@@ -94,3 +94,50 @@ def test_a_claim_resting_on_reviews_says_their_totals_are_not_the_outcomes(seed_
     assert "The reviews it rests on report 156 and 172 participants over all their studies" in notes[1]
     grade = next(r for r in claim["grade"]["reasons"] if r["factor"] == "imprecision")
     assert "reports 156 participants over all its studies" in grade["explanation"]
+
+
+# --- 8: one short label per study, with APA's year letter ------------------------------------------
+
+ABDELRAOUF = ("abdelraouf2019backwarda", "abdelraouf2019backwardb")
+QUADS = "Walking backwards strengthens your quads"
+
+
+def test_same_authors_same_year_get_apas_year_letter_everywhere(seed_client: TestClient) -> None:
+    """Two papers by the same authors in 2019 were both 'Abdelraouf et al. 2019' on claim pages,
+    the chart, the /factcheck page and citations[].short in the API (and the CLI:
+    tests/test_trial_cli2.py), while the APA export said 2019a and 2019b."""
+    studies = {key: seed_client.get(f"/api/v1/studies/{key}").json() for key in ABDELRAOUF}
+    apa = seed_client.get("/api/v1/citations", params={"format": "apa", "study": list(ABDELRAOUF)}).text
+    labels = {}
+    for key, study in studies.items():
+        line = next(line for line in apa.splitlines() if study["title"].split(":")[0] in line)
+        letter = line.split("(2019", 1)[1][0]
+        assert letter in "ab", line
+        labels[key] = f"Abdelraouf et al. 2019{letter}"
+        assert study["short"] == labels[key]
+    assert len(set(labels.values())) == 2
+    listed = seed_client.get("/api/v1/studies", params={"q": "backward walking", "limit": 100}).json()[
+        "items"
+    ]
+    assert {s["key"]: s["short"] for s in listed if s["key"] in labels} == labels
+    # a claim citing both: its API document, its page (tables, chart) and the fact-check's citations
+    claim_id = next(
+        c["id"]
+        for c in seed_client.get("/api/v1/claims", params={"limit": 100}).json()["items"]
+        if set(ABDELRAOUF)
+        <= {e["study"]["key"] for e in seed_client.get(f"/api/v1/claims/{c['id']}").json()["evidence"]}
+    )
+    doc = seed_client.get(f"/api/v1/claims/{claim_id}").json()
+    assert {
+        e["study"]["key"]: e["study"]["short"] for e in doc["evidence"] if e["study"]["key"] in labels
+    } == labels
+    page = seed_client.get(f"/claims/{claim_id}").text
+    chart = lxml.html.fromstring(page).xpath("//figure[@class='chart']")[0]
+    for label in labels.values():
+        assert label in page and label in _text(chart)
+    assert "Abdelraouf et al. 2019<" not in page and "Abdelraouf et al. 2019 " not in page
+    found = seed_client.post("/api/v1/factcheck", json={"text": QUADS}).json()
+    cited = {c["key"]: c["short"] for m in found["matches"] for c in m["citations"] if c["key"] in labels}
+    assert cited == labels
+    shown = seed_client.get("/factcheck", params={"text": QUADS}).text
+    assert all(label in shown for label in labels.values()) and "Abdelraouf et al. 2019<" not in shown

@@ -68,6 +68,7 @@ from app.factcheck.embed import Encoder, Vectors, get_encoder
 from app.factcheck.figures import DURATIONS, evidence_quantity, post_figures
 from app.factcheck.index import FORMAT, GATES, MATCH_KINDS, _core, _required
 from app.models import BuildInfo, Claim, Concept, Evidence, Study
+from app.store import study_suffixes
 
 SLICE = 1000  # claims read, analysed and encoded at a time
 CHUNK = 5000  # values per ``IN (...)`` list
@@ -337,8 +338,9 @@ def _in(session: Session, query: Any, column: Any, values: Sequence[Any]) -> Ite
 Record = tuple[Any, list[tuple[Any, Any]]]  # a claim's columns, its (evidence link, study) pairs
 
 
-def _read_claims(session: Session, ids: Sequence[str]) -> list[Record]:
-    """(claim, its (evidence link, study) pairs in order) for each id, in the order of ``ids``."""
+def _read_claims(session: Session, ids: Sequence[str], shorts: dict[str, str] | None = None) -> list[Record]:
+    """(claim, its (evidence link, study) pairs in order) for each id, in the order of ``ids``;
+    ``shorts`` (study key -> short citation) gets the studies' labels."""
     claim_query = select(*CLAIM_COLUMNS)  # type: ignore[call-overload]
     claims = {row.id: row for row in _in(session, claim_query, Claim.id, ids)}
     links_query = select(Evidence.claim_id, Evidence.study_key, Evidence.figures, Evidence.misreading)
@@ -346,6 +348,10 @@ def _read_claims(session: Session, ids: Sequence[str]) -> list[Record]:
     keys = list(dict.fromkeys(link.study_key for link in links))
     study_query = select(*STUDY_COLUMNS)  # type: ignore[call-overload]
     studies = {row.key: row for row in _in(session, study_query, Study.key, keys)}
+    if shorts is not None:  # the APA year letters, among all the studies of those years
+        suffixes = study_suffixes(session, list(studies.values()))
+        for key, row in studies.items():
+            shorts.setdefault(key, short_citation(row, suffixes.get(key, "")))
     by_claim: dict[str, list[tuple[Any, Any]]] = {}
     for link in links:
         by_claim.setdefault(link.claim_id, []).append((link, studies[link.study_key]))
@@ -431,7 +437,9 @@ def compile_index(
     if previous is not None:
         texts = previous[1]["texts"], previous[1]["texts_at"]
         known = previous[1]["vectors"], {t: i for i, t in enumerate(StringTable(*texts))}
-    packs = [_compile_claims(_read_claims(session, ids), context, known, spill) for ids in slices]
+    packs = [
+        _compile_claims(_read_claims(session, ids, context.shorts), context, known, spill) for ids in slices
+    ]
     src = np.repeat(np.arange(len(packs), dtype=np.int64), [len(p) for p in packs])
     row = np.concatenate([np.arange(len(p), dtype=np.int64) for p in packs])
     return _assemble(session, context, defs, concepts, packs, src, row, counts)
@@ -451,7 +459,8 @@ def update_index(
     order = _claim_order(session)
     changed = set(changed)
     fresh = {c for c in order if c in changed or c not in position}
-    records = dict(zip(sorted(fresh), _read_claims(session, sorted(fresh)), strict=True))
+    shorts: dict[str, str] = {}
+    records = dict(zip(sorted(fresh), _read_claims(session, sorted(fresh), shorts), strict=True))
     # The vocabulary: the previous counts, less the previous texts of the claims compiled again or
     # removed, plus the texts of those compiled.
     counts = Counter(dict(zip(meta["vocabulary"], arrays["vocabulary_count"].tolist(), strict=True)))
@@ -463,11 +472,12 @@ def update_index(
     for claim, _ in records.values():
         _count_words(counts, texts_of(claim))
     context = _context(defs, counts)
+    context.shorts.update(shorts)
     came_or_went = set(meta["vocabulary"]) ^ context.analyzer.vocabulary
     if came_or_went:  # claims whose glued hashtags may now be split or corrected otherwise
         tags = StringTable(old.hashtags.ids, old.hashtags.ptr)
         moved = [c for c in order if c not in fresh and _depends(tags[position[c]], came_or_went)]
-        records |= dict(zip(moved, _read_claims(session, moved), strict=True))
+        records |= dict(zip(moved, _read_claims(session, moved, context.shorts), strict=True))
         fresh.update(moved)
     fresh_ids = [c for c in order if c in fresh]
     known = {  # the previous texts of the claims compiled again: their vectors are copied
