@@ -12,7 +12,7 @@ sentences are written for these tests, not taken from the labelled set."""
 from __future__ import annotations
 
 import pytest
-from claimids import BALANCE, CALORIES, KNEE_PAIN
+from claimids import BALANCE, CALORIES, KNEE_PAIN, SAFE
 from fastapi.testclient import TestClient
 from helpers import post_matches, stance_of
 
@@ -125,3 +125,16 @@ def test_a_question_dismissed_or_answered(client: TestClient, text: str, claim: 
 
 def test_an_italian_emphasis_adverb_inside_a_term(client: TestClient) -> None:
     assert stance_of(client, "Il camminare all'indietro fa davvero bene alle ginocchia?", KNEE_PAIN) == "asks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Walking backwards has its risks.",
+        # es "existen algunos riesgos" (found in stored public text: "Como toda intervención ...,
+        # existen algunos riesgos como: dolor o molestia ...")
+        "Aunque correr hacia atrás tiene beneficios, también existen algunos riesgos que conviene conocer.",
+    ],
+)
+def test_risks_said_to_come_with_it_deny_the_safety_claim(client: TestClient, text: str) -> None:
+    assert stance_of(client, text, SAFE) == "denies"

@@ -171,7 +171,7 @@ _NEGATION = re.compile(
 # Japanese verb endings (治らない, 効かない, 治りません, 効果がなかった, 無い) but not adjectives
 # that end the same way (少ない "few", 危ない "dangerous", 間違いない "no doubt", だけでなく "not
 # only"); Chinese 不 / 没 / 沒 / 未 / 无 / 無 / 别 before a verb (不能治好, 治不了, 没用) but not
-# the words they begin (不错 "good", 不仅 "not only", 不断 "constantly", 不少 "many", 不同
+# the words they begin (不错 "good", 不仅 "not only", 不思議 / 不可思议 "mysterious", "incredible", 不断 "constantly", 不少 "many", 不同
 # "different", 不适 "discomfort", 没错 "right", 无论 "whatever", 未来 "future", 无氧
 # "anaerobic"...); and not "no pain" (痛みがない, 痛くない, 痛みがなくなった "the pain went", 不疼,
 # 没有疼痛), which says the pain is gone, as "not hurting" does in English; nor a negative verb
@@ -180,7 +180,7 @@ _NEGATION = re.compile(
 _NEGATION_CJK = re.compile(
     r"(?<![少危汚違])(?<!だけで)(?<!ばかりで)(?<!痛く)(?<!痛みが)(?<!痛みは)(?<!痛みも)"
     r"(?:ない|なく(?!な)|なかった|ません|無い|無く(?!な))(?![\u4e00-\u9fff\u30a0-\u30ff])|"
-    r"[不没沒未无無别別非](?![错錯仅僅但断斷少同适適良足管久过過如然必禁止及安便利论論数數常限来來知疼痛氧人]|有[疼痛])"
+    r"[不没沒未无無别別非](?![错錯仅僅但断斷少同适適良足管久过過如然必禁止及安便利论論数數常限来來知疼痛氧人思]|有[疼痛]|可思)"
     r"(?![^，。、,.的]{0,2}的)|"
     # Korean: 치료하지 않는다 / 낫지 못한다 ("does not cure" / "cannot heal"; not 아프지 않다, "does
     # not hurt"), 효과가 없다 ("has no effect"; not 없이 "without", nor "no pain / strain / risk":
@@ -300,7 +300,26 @@ _PSEUDO_NEGATION = re.compile(
     # "constantly", "undeniable", "unexpectedly", "it's fine", "no doubt"), "not to mention", "no
     # (more) pain", "without equipment"
     r"không (?:chỉ|những|khí|gian|ngừng|thể phủ nhận|ngờ|sao|nghi ngờ gì|còn đau|đau|cần dụng cụ)|"
-    r"hàng không|chưa kể)(?!\w)",
+    r"hàng không|chưa kể|"
+    # idioms whose "no" negates nothing of the claim ("But this is no laughing matter, reverse
+    # running is said to burn ...", "It's no secret that ..."), a trial's control arm ("compared
+    # to no intervention"), a load said not to be put on a joint ("doesn't exert too much pressure
+    # on the knees": less load, which the knee-load claim says), and the muscles a negated verb
+    # describes ("strengthen all the muscles you don't use", as 普段使わない筋肉 below; Korean 안
+    # 쓰던 근육, 잘 쓰지 않는 부위의 근육)
+    r"no (?:laughing matter|secret|exaggeration|coincidence|surprise)|"
+    r"(?:compared (?:to|with)|versus|vs\.?|than|or) (?:a )?no[- ](?:intervention|treatment|exercise|training)|"
+    r"(?:doesn't|does not|don't|do not|won't|will not) (?:exert|put|place) (?:too much|much|as much|a lot of|excessive|any|undue) "
+    r"(?:pressure|stress|strain|load|force)|"
+    r"(?:muscles?|parts?|areas?) (?:that |which )?(?:you|we|people|most people|they|i) (?:don't|do not|rarely|never|seldom|didn't) "
+    r"(?:\w+ )?(?:use|work|train|engage)|"
+    r"안 (?:쓰|사용하)(?:던|는)|(?:쓰|사용하)지 않(?:는|던|은)|"
+    # tr "ne kadar ... o kadar" (the more ... the more), "ne zaman" (when): no French "ne"
+    r"ne (?:kadar|zaman|de olsa)|"
+    # id "tidak biasa" (unusual: "pola gerakan yang tidak biasa")
+    r"tidak biasa|"
+    # fr "pas" the noun, steps ("faire des pas plus courts", "100 pas en arrière")
+    r"(?:des|les|de|ses|mes|nos|vos|leurs|quelques|petits|grands|cent|mille|\d+) pas)(?!\w)",
     re.IGNORECASE,
 )
 _MYTH_LABEL = re.compile(
@@ -683,6 +702,10 @@ _NO_HARM = re.compile(
 )
 _DANGER = re.compile(
     r"\b(?:dangerous|unsafe|risky|hazardous|(?:risk|chances?) of (?:falling|falls?|injury|tripping)|"
+    # risks said to come with it: "there are some risks", "it has its risks"; es "también existen
+    # algunos riesgos", "conlleva ciertos riesgos"
+    r"(?:there are|has|have|carries|carry|comes? with|involves?) (?:some|its|certain|a few|several|real|serious) risks|"
+    r"(?:existen|hay|tiene|conlleva) (?:algunos|ciertos|sus|varios) riesgos|"
     r"experts? warn|doctors? warn|"
     # a caution against falling or getting hurt: "requires more attention to avoid tripping or
     # falling", "be careful not to fall", "to prevent injuries"
