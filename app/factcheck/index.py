@@ -113,6 +113,20 @@ def _required(
     return out
 
 
+def conditions(concepts: Iterable[ConceptDef]) -> frozenset[str]:
+    """The topics that are conditions: those sharing a term with a population of patients
+    (data/concepts.yaml: "runner's knee", "stroke", "surgery"), not a setting or a piece of advice
+    ("handrails", "start slow", "mileage"). A condition a unit names stands for the outcome of a
+    claim about it (``scoring.named_conditions``)."""
+    concepts = list(concepts)
+    patients = {
+        t.lower() for c in concepts if c.kind == "population" and c.group == "patients" for t in c.terms
+    }
+    return frozenset(
+        c.id for c in concepts if c.kind == "topic" and any(t.lower() in patients for t in c.terms)
+    )
+
+
 # --- compiling (``indexbuild``) ---------------------------------------------------------------------
 
 
@@ -167,6 +181,7 @@ class Index:
         # The claims' words: the analyzer folds and keeps them as it did from the claims' texts.
         self.analyzer = Analyzer(concepts, vocabulary=meta["vocabulary"], lexicon=self.encoder.vocabulary())
         self.outcomes = frozenset(c for c in self.analyzer.concepts if self.analyzer.kind(c) == "outcome")
+        self.conditions = conditions(concepts)
         by_id = {c.id: c for c in concepts}
         #: language code -> the concepts with their terms in that language (``language.analyzer``)
         self.translations: dict[str, list[ConceptDef]] = {

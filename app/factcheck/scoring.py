@@ -11,11 +11,13 @@ For each unit (sentence or clause, ``sentences.split``):
    for each kind the claim's core mentions (activity; body part or topic; outcome) the unit needs
    one of the claim's concepts of that kind. Activities, body parts and topics named anywhere in
    the post count for every unit ("Runner's knee? Walking backwards eases the pain."); outcomes
-   do not. Two readings across words come first: strength work named by the muscle it
-   strengthens is the strength exercise ("strengthening these muscles, especially the
-   quadriceps", ``strengthening_as_exercise``), and the knee and pain named apart in one unit are
-   knee pain ("reduce stress and pain on knee joints", ``pain_of_a_part``), and a load on the knees
-   is a load on the knee joint ("reduces stress on the knees", ``load_on_a_part``).
+   do not, but a condition the unit names itself stands for the outcome of a claim about it
+   ("stroke survivors should try walking backwards": ``named_conditions``). Two readings across
+   words come first: strength work named by the muscle it strengthens is the strength exercise
+   ("strengthening these muscles, especially the quadriceps", ``strengthening_as_exercise``), and
+   the knee and pain named apart in one unit are knee pain ("reduce stress and pain on knee
+   joints", ``pain_of_a_part``), and a load on the knees is a load on the knee joint ("reduces
+   stress on the knees", ``load_on_a_part``).
 3. *Features* (``FEATURES``): weighted coverage of the claim's core, best coverage of one of its
    texts, core features missing, the cosine between the unit's and the claim's nearest text's
    embeddings, the share of the unit the claim explains, whether the claim has learned weights
@@ -503,14 +505,23 @@ def _only_in(post: Features, spans: list[tuple[int, int]], tags: list[tuple[int,
 
 
 def passes_gates(
-    profile: ClaimProfile, have: set[str], outcomes: frozenset[str], compares: bool = False
+    profile: ClaimProfile,
+    have: set[str],
+    outcomes: frozenset[str],
+    compares: bool = False,
+    named: frozenset[str] = frozenset(),
 ) -> bool:
     """Every required kind of the claim is present in the unit (see the module doc). The outcome
     gate asks for an outcome (any of ``outcomes``), not the claim's own wording of it: "less
-    pounding" is an outcome the score then weighs; the forward gate walking forward named, or a
-    comparison the unit says (``compares``: ``COMPARATIVE``)."""
+    pounding" is an outcome the score then weighs, or one of the claim's conditions the unit
+    names itself (``named``: ``named_conditions``); the forward gate walking forward named, or a
+    comparison the unit says (``compares``: ``COMPARATIVE``). ``gated`` computes the same for
+    every claim at once."""
+    subject = profile.required.get("subject", frozenset())
     return all(
-        required & have or (gate == "outcome" and outcomes & have) or (gate == FORWARD and compares)
+        required & have
+        or (gate == "outcome" and (outcomes & have or named & subject))
+        or (gate == FORWARD and compares)
         for gate, required in profile.required.items()
     )
 
@@ -545,12 +556,40 @@ def gated(index: Index, uf: UnitFeatures) -> tuple[npt.NDArray[np.int64], npt.ND
     keep = (counts >= 2) | (core_size <= 1)  # two core features, or the only one
     claims, core_size = claims[keep], core_size[keep]
     any_outcome = bool(index.outcomes & have)
+    named = named_conditions(index, uf)
     passes = np.ones(len(claims), dtype=np.bool_)
     for gate, concepts in index.gates.items():
         if (gate == "outcome" and any_outcome) or (gate == FORWARD and uf.compares):
             continue
-        passes &= (concepts.sizes(claims) == 0) | concepts.any(claims, mask)
+        ok = (concepts.sizes(claims) == 0) | concepts.any(claims, mask)
+        if gate == "outcome" and named:
+            ok |= index.gates["subject"].any(claims, index.mask(named))
+        passes &= ok
     return claims[passes], core_size[passes]
+
+
+# What puts an activity to work for a condition: "for", "after", "should", "try", "therapy",
+# "training", "rehab", "drills", "practise", "recommend", "add ... to", or a question naming the
+# condition ("Runner's knee? Walk backward."); not a condition that only describes how people walk
+# ("those with PD have impaired forward and backward walking").
+FOR_A_CONDITION = re.compile(
+    r"\?|\b(?:for|after|should|try|trying|therapy|therapies|treatment|rehab\w*|training|drills?|"
+    r"practi[sc]e|recommend\w*|prescrib\w*|add)\b",
+    re.IGNORECASE,
+)
+
+
+def named_conditions(index: Index, uf: UnitFeatures) -> set[str]:
+    """The conditions the unit names itself (not lent by another sentence; ``index.conditions``)
+    and puts the activity to work for (``FOR_A_CONDITION``): "runner's knee", "Parkinson's",
+    "after surgery". The activity named for one of a claim's own conditions stands for the claim's
+    outcome (``gated``): "stroke survivors should try walking backwards", "backward walking therapy
+    for Parkinson's disease", "walk backwards on an incline after your ACL reconstruction" say it
+    helps as plainly as "improves" would; the outcome word is still missing from the core, and the
+    score weighs that."""
+    if not FOR_A_CONDITION.search(uf.unit.text):
+        return set()
+    return {f for f in uf.have - uf.carried if f in index.conditions}
 
 
 def unit_values(
