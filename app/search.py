@@ -26,12 +26,14 @@ alternatives and ``-word`` (or ``NOT word``) to leave out the claims holding a w
 where no searched kind names the word (``FALLBACK_KINDS``). A query that finds nothing gets a
 "did you mean" from the claims' own words (``suggest``), never applied silently.
 User text is never passed raw to the query syntax (every term is quoted or bound). Snippets are
-cut here from the claim's statement and summary, marking the matched words with sentinels that
+cut here from the claim's statement and summary, marking the matched words (a synonym of several words only
+where they stand together: "elderly" marks "older adults", never a lone "adults") with sentinels that
 ``highlight_html`` turns into ``<mark>`` after escaping, so the data can never inject markup.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import threading
@@ -568,15 +570,9 @@ def compile_query(q: str, dialect: str, synonyms: SynonymIndex = EMPTY_SYNONYMS)
     parsed = parse_query(q, synonyms)
     if not parsed.alternatives and not parsed.excluded:
         return None
-    # a phrase's stop words are not marked on their own ("pain in the joint": not every "the")
-    marks = frozenset(
-        word
-        for groups in parsed.alternatives
-        for group in groups
-        for option in group
-        for word in option.split()
-        if " " not in option or word not in STOPWORDS
-    )
+    # what a snippet marks: each option as a whole, a phrase only where all its words stand
+    # together ("older adults" marks no lone "adults", "knee pain" no lone "pain")
+    marks = frozenset(option for groups in parsed.alternatives for group in groups for option in group)
     if dialect == "sqlite":
         return _sqlite_query(parsed, marks)
     # PostgreSQL: the column rule as weight-restricted copies of the query ('pain':A matches
@@ -679,28 +675,66 @@ def best_phrasing(phrasings: list[str], marks: frozenset[str]) -> str | None:
     """The phrasing with the most distinct query terms in it (the first of equals), marked."""
     best, best_count = None, 0
     for phrasing in phrasings:
-        count = len(_terms(phrasing) & marks)
+        count = len(_matched(phrasing, marks)[1])
         if count > best_count:
             best, best_count = phrasing, count
     return snippet(best, marks, words=40) if best is not None else None
 
 
 def snippet(text_: str, marks: frozenset[str], words: int = 30) -> str:
-    """About ``words`` words of ``text_`` from a little before its first matching word; each word
-    (as split at spaces) with a token in ``marks`` is put between the sentinels."""
+    """About ``words`` words of ``text_`` from a little before its first match; each word (as
+    split at spaces) inside a match is put between the sentinels. ``marks`` are index terms and
+    phrases of them (a synonym of several words: "older adults"), a phrase matching only where
+    its terms stand together, as the search matched it."""
     pieces = text_.split()
-    hits = [i for i, piece in enumerate(pieces) if not marks.isdisjoint(_terms(piece))]
+    hits = _matched(text_, marks)[0]
     first = max(0, hits[0] - 8) if hits else 0
     chosen = range(first, min(len(pieces), first + words))
     marked = [f"{MARK_START}{pieces[i]}{MARK_END}" if i in hits else pieces[i] for i in chosen]
     return ("…" if first else "") + " ".join(marked) + ("…" if chosen.stop < len(pieces) else "")
 
 
+def _matched(text_: str, marks: frozenset[str]) -> tuple[list[int], frozenset[str]]:
+    """Which space-split words of ``text_`` are inside an occurrence of a mark (in order), and
+    which marks occur."""
+    terms = _piece_terms(text_)
+    by_first = _by_first_term(marks)
+    hits: set[int] = set()
+    found: set[str] = set()
+    for k, (term, _) in enumerate(terms):
+        for mark, want in by_first.get(term, ()):
+            end = k + len(want)
+            if end <= len(terms) and all(terms[k + j][0] == want[j] for j in range(1, len(want))):
+                hits.update(terms[j][1] for j in range(k, end))
+                found.add(mark)
+    return sorted(hits), frozenset(found)
+
+
+@functools.lru_cache(maxsize=1024)
+def _by_first_term(marks: frozenset[str]) -> dict[str, list[tuple[str, list[str]]]]:
+    """The marks by their first term: (the mark, its terms)."""
+    out: dict[str, list[tuple[str, list[str]]]] = {}
+    for mark in marks:
+        want = mark.split()
+        if want:
+            out.setdefault(want[0], []).append((mark, want))
+    return out
+
+
 @functools.lru_cache(maxsize=65_536)
-def _terms(text_: str) -> frozenset[str]:
-    """The index terms of a short text (a word of a snippet, a phrasing): the terms of
-    ``tokens``, kept for the words that recur in every snippet."""
-    return frozenset(index_text(text_).split())
+def _piece_terms(text_: str) -> tuple[tuple[str, int], ...]:
+    """The index terms of ``text_`` in order, each with the number of the space-split word it is
+    in; read as one text, so "back" is told the adverb or the body part by its neighbours."""
+    pieces = [normalise(piece) for piece in text_.split()]
+    joined = " ".join(pieces)
+    starts: list[int] = []
+    at = 0
+    for piece in pieces:
+        starts.append(at)
+        at += len(piece) + 1
+    if normalise(joined) != joined:  # normalising changed the text again: word by word
+        return tuple((term, i) for i, piece in enumerate(pieces) for term in index_text(piece).split())
+    return tuple((t.term, bisect.bisect_right(starts, t.start) - 1) for t in tokens(joined))
 
 
 def highlight_html(snippet: str) -> Markup:

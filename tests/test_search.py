@@ -459,3 +459,34 @@ def test_no_did_you_mean_when_nothing_is_close_or_something_matches(seed_client:
 )
 def test_edit_distance(a: str, b: str, distance: int) -> None:
     assert search.edit_distance(a, b, 3) == distance
+
+
+# --- snippets mark a synonym of several words only as the whole phrase ------------------------------
+#
+# New-user check 2026-12-01: q=elderly marked "young <mark>adults</mark>" (the opposite population)
+# and "most <mark>people</mark>"; q=knee or back marked a lone "pain" (from "back pain").
+
+
+def marked(client: TestClient, q: str) -> set[str]:
+    page = client.get("/claims", params={"q": q})
+    assert page.status_code == 200
+    return {re.sub(r"[^\w' ]", "", m).lower() for m in re.findall(r"<mark>(.*?)</mark>", page.text)}
+
+
+@pytest.mark.parametrize(
+    ("q", "lone"),
+    [("elderly", {"adults", "people"}), ("seniors", {"adults", "people"}), ("knee or back", {"pain"})],
+)
+def test_a_phrase_synonym_is_marked_only_whole(seed_client: TestClient, q: str, lone: set[str]) -> None:
+    marks = marked(seed_client, q)
+    assert marks and not marks & lone, marks
+
+
+def test_the_snippet_is_taken_where_the_phrase_occurs(seed_client: TestClient) -> None:
+    items = seed_client.get("/api/v1/claims", params={"q": "elderly", "limit": 100}).json()["items"]
+    assert items
+    for item in items:
+        if "older adults" in item["summary"]:
+            assert "older adults" in item["snippet"], item
+        phrasing = item["matched_phrasing"]
+        assert phrasing is None or not re.search(r"\bmost people\b", phrasing), phrasing
