@@ -20,7 +20,9 @@ them ("rodillas", "genoux"; Vietnamese words do not inflect), Japanese, Chinese 
 (``vocab.UNSPACED_LANGUAGES``) found inside the query's words ("膝の痛み" is knee and pain, "무릎이" the knee with its particle). Ranking is one rule on both backends
 (``COLUMN_WEIGHTS``): 8 when the whole query matches inside the statement, plus 4 inside the
 phrasings or who the claim is about (its population and ``tested_in``: ``who_texts``), 2 inside
-the summary, 1 inside the caveats; ties keep the order of claims.yaml.
+the summary, 1 inside the caveats, and 16 more when the query's own words stand together in
+that order in one of its texts (``EXACT_WEIGHT``: "steps back" finds "take a few steps back"
+first); ties keep the order of claims.yaml.
 Two operators (``parse_query``): ``OR`` (any case, or ``|``) between
 alternatives and ``-word`` (or ``NOT word``) to leave out the claims holding a word; a population's terms expand
 where no searched kind names the word (``FALLBACK_KINDS``). A query that finds nothing gets a
@@ -136,11 +138,12 @@ _BACK_BEFORE = frozenset(
     """my your his her their our its the a lower low upper mid middle bad sore stiff aching achy
     injured hurt painful whole""".split()
 )
-#: ... or before these ("back pain", "back muscles", "back site", "back and knee pain").
+#: ... or before these ("back pain", "back muscles", "back site", "back and knee pain", "back hurts").
 _BACK_AFTER = frozenset(
     """pain pains ache aches aching achy problem problems injury injuries muscle muscles site sites
     spasm spasms surgery issue issues health strength extensor extensors stiffness trouble
-    troubles condition conditions complaint complaints disorder disorders""".split()
+    troubles condition conditions complaint complaints disorder disorders hurts hurt hurting
+    ached""".split()
 )
 #: Body parts named with it ("knee and back", "back or neck").
 _BODY_PARTS = frozenset(
@@ -494,7 +497,8 @@ _LONGEST_PHRASE = 8
 
 #: The ranking rule (one, both backends): a claim scores 8 when the whole query matches inside
 #: its statement, 4 inside its phrasings or who it is about (``who_texts``), 2 inside its
-#: summary, 1 inside its caveats (added up); higher first, then the curated order of claims.yaml.
+#: summary, 1 inside its caveats (added up), and ``EXACT_WEIGHT`` more for the query as typed found
+#: as a phrase; higher first, then the curated order of claims.yaml.
 COLUMN_WEIGHTS = (("statement", "a", 8), ("phrasings", "b", 4), ("summary", "c", 2), ("caveats", "d", 1))
 
 
@@ -573,8 +577,9 @@ def compile_query(q: str, dialect: str, synonyms: SynonymIndex = EMPTY_SYNONYMS)
     # what a snippet marks: each option as a whole, a phrase only where all its words stand
     # together ("older adults" marks no lone "adults", "knee pain" no lone "pain")
     marks = frozenset(option for groups in parsed.alternatives for group in groups for option in group)
+    exact = exact_phrase(q)
     if dialect == "sqlite":
-        return _sqlite_query(parsed, marks)
+        return _sqlite_query(parsed, marks, exact)
     # PostgreSQL: the column rule as weight-restricted copies of the query ('pain':A matches
     # "pain" only in the statement), tested on the row the index found; much cheaper than
     # ts_filter, which builds a filtered tsvector per column and row (8 -> 1.5 ms for a word in
@@ -594,6 +599,9 @@ def compile_query(q: str, dialect: str, synonyms: SynonymIndex = EMPTY_SYNONYMS)
         score = " + ".join(
             f"{weight} * (document @@ query_{letter})::int" for _, letter, weight in COLUMN_WEIGHTS
         )
+        if exact:
+            params["e"] = " <-> ".join(_lexeme(word, "") for word in exact.split())
+            score += f" + {EXACT_WEIGHT} * (document @@ query_e)::int"
     if parsed.excluded:
         params["x"] = " | ".join(f"({_tsquery([group], '')})" for group in parsed.excluded)
         where.append("NOT (document @@ query_x)")
@@ -612,7 +620,7 @@ def _fts_groups(groups: list[tuple[str, ...]], joiner: str) -> str:
     )
 
 
-def _sqlite_query(parsed: ParsedQuery, marks: frozenset[str]) -> SearchQuery:
+def _sqlite_query(parsed: ParsedQuery, marks: frozenset[str], exact: str | None = None) -> SearchQuery:
     excluded = _fts_groups(parsed.excluded, " OR ") if parsed.excluded else ""
     if not parsed.alternatives:  # only excluded words: every claim without them, curated order
         sql = (
@@ -628,6 +636,11 @@ def _sqlite_query(parsed: ParsedQuery, marks: frozenset[str]) -> SearchQuery:
     )
     params: dict[str, object] = {"match": match}
     params.update({letter: f"{column} : ({wanted})" for column, letter, _ in COLUMN_WEIGHTS})
+    if exact:
+        params["exact"] = _fts_phrase(exact)
+        score += (
+            f" + {EXACT_WEIGHT} * (rowid IN (SELECT rowid FROM claim_search WHERE claim_search MATCH :exact))"
+        )
     sql = f"SELECT rowid, -({score}) AS rank FROM claim_search WHERE claim_search MATCH :match"
     return SearchQuery(sql, params, marks, by_position=True)
 
@@ -642,17 +655,34 @@ def _tsquery_any(alternatives: list[list[tuple[str, ...]]], weight: str) -> str:
 def _tsquery(groups: list[tuple[str, ...]], weight: str) -> str:
     """A tsquery text: every group must match (AND), one of its options (OR), an option's words
     adjacent (``<->``); each lexeme quoted and, with ``weight``, restricted to that weight."""
-    suffix = f":{weight}" if weight else ""
-
-    def lexeme(word: str) -> str:
-        return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'" + suffix
-
     return " & ".join(
         "("
-        + " | ".join("(" + " <-> ".join(lexeme(w) for w in option.split()) + ")" for option in group)
+        + " | ".join("(" + " <-> ".join(_lexeme(w, weight) for w in option.split()) + ")" for option in group)
         + ")"
         for group in groups
     )
+
+
+def _lexeme(word: str, weight: str) -> str:
+    """A tsquery lexeme, quoted and, with ``weight``, restricted to that weight."""
+    suffix = f":{weight}" if weight else ""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'" + suffix
+
+
+#: What a claim adds to its rank when the query's own words, as typed (stop words, "back" the
+#: adverb and all), stand together in that order in one of its texts: "steps back" ranks the
+#: claim people put as "take a few steps back" above those matching "steps" and "back" apart.
+EXACT_WEIGHT = 16
+
+
+def exact_phrase(q: str) -> str | None:
+    """The query as one phrase of index terms (``EXACT_WEIGHT`` ranks it), for a query of two
+    words or more without operators; None otherwise."""
+    text = q[:MAX_QUERY_CHARS]
+    if _OR.search(text) or _EXCLUDED.search(text) or _NOT.search(text):
+        return None
+    terms = index_text(text).split()
+    return " ".join(terms) if 1 < len(terms) <= MAX_TERMS else None
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,7 @@ PARITY_QUERIES = [
     "rodilla", "Knie", "genoux", "dolor de rodilla", "膝の痛み", "무릎이", "колено", "đau đầu gối", "đi lùi",
     "VO2max", "vo 2 max", "V\u0307O\u2082max", "moonwalk", "help",
     "elderly", "over 65", "knee or back", "knee OR back -pain", "knee -pain", "-pain", "knee | retro",
-    "back", "steps back", "walking back", "lower back",
+    "back", "steps back", "walking back", "lower back", "a few steps back", "back hurts", "knee pain relief",
 ]  # fmt: skip
 
 
@@ -490,3 +490,24 @@ def test_the_snippet_is_taken_where_the_phrase_occurs(seed_client: TestClient) -
             assert "older adults" in item["snippet"], item
         phrasing = item["matched_phrasing"]
         assert phrasing is None or not re.search(r"\bmost people\b", phrasing), phrasing
+
+
+# --- the body part and the exact phrase (new-user check 2026-12-01) ---------------------------------
+
+
+@pytest.mark.parametrize("q", ["back hurts", "my back hurts", "my back is aching"])
+def test_back_said_to_hurt_is_the_body_part(seed_client: TestClient, q: str) -> None:
+    """'back hurts' found the knee claims through 'back' the adverb ('knees will hurt', 'get
+    your extension back'); 'my back hurts' found nothing."""
+    hits = seed_client.get("/api/v1/claims", params={"q": q, "limit": 100}).json()["items"]
+    assert hits and all("back pain" in item["statement"].lower() for item in hits), [i["id"] for i in hits]
+
+
+@pytest.mark.parametrize("q", ["steps back", "a few steps back"])
+def test_the_query_as_a_phrase_ranks_first(seed_client: TestClient, q: str) -> None:
+    """The claim one of whose phrasings holds the query's words together, in order, ranks first
+    ('steps back': the claim put as 'take a few steps back' was 4th of 5)."""
+    hits = seed_client.get("/api/v1/claims", params={"q": q, "limit": 100}).json()["items"]
+    assert hits and q in (hits[0]["matched_phrasing"] or "").lower(), [
+        (i["id"], i["matched_phrasing"]) for i in hits
+    ]
