@@ -260,4 +260,5 @@ def study_detail(study: Study, links: list[tuple[Evidence, Claim]], suffix: str 
         }
         for link, claim in links
     ]  # fmt: skip
+    doc["cited"] = bool(links)  # as the study list has it (app.listing: a claim links to it)
     return doc

@@ -452,6 +452,7 @@ class StudyClaim(_Out):
 
 
 class StudyDetail(StudyFull):
+    cited: bool = Field(description="Whether a claim links to the study (as in the study list)")
     claims: list[StudyClaim]
 
 

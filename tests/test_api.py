@@ -442,3 +442,13 @@ def test_a_title_only_short_citation_nests_its_quotes(seed_client: TestClient) -
     claim = get(seed_client, "/api/v1/claims/backward-walking-improves-memory")
     shorts = {e["study"]["key"]: e["study"]["short"] for e in claim["evidence"]}
     assert shorts["mnemonictimetravelreplication"] == "“The ‘Mnemonic Time-Travel Effect’” (n.d.)"
+
+
+def test_a_study_says_whether_a_claim_cites_it_as_the_list_does(seed_client: TestClient) -> None:
+    """New-user check 2026-12-01: the study list had ``cited`` (false for fransen2015exercisebjsm,
+    cited by no claim), the study itself had no such field."""
+    listed = seed_client.get("/api/v1/studies", params={"limit": 100}).json()["items"]
+    assert {item["cited"] for item in listed} == {True, False}
+    for item in listed:
+        study = seed_client.get(f"/api/v1/studies/{item['key']}").json()
+        assert study["cited"] is item["cited"] is bool(study["claims"]), item["key"]
