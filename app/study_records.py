@@ -478,7 +478,8 @@ def link_problems(studies: dict[str, StudyFacts]) -> list[Problem]:
             if key == study.key:
                 message = f"{name} names the study itself"
             elif key not in studies:
-                message = f"{name}: unknown study key '{key}'" + did_you_mean(key, studies)
+                others = (k for k in studies if k != study.key)  # never the study as its own duplicate
+                message = f"{name}: unknown study key '{key}'" + did_you_mean(key, others)
             elif name == "includes" and studies[study.key].design not in grading.REVIEW_DESIGNS:
                 message = "includes is for reviews (design systematic-review or meta-analysis)"
             else:

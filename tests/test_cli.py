@@ -289,7 +289,8 @@ CLAIMS_CASES: dict[str, list[tuple[int, str]]] = {
 
 BIB_CASES: dict[str, list[tuple[int, str]]] = {
     "risk-of-bias": [
-        (2, "roos2012patellofemoral: duplicateof: unknown study key 'roos2012patellofemorl' (did you mean"),
+        # no "did you mean": the nearest key is the entry's own, never its own duplicate
+        (2, "roos2012patellofemoral: duplicateof: unknown study key 'roos2012patellofemorl'"),
         (7, "roos2012patellofemoral: a risk-of-bias assessment needs its overall judgement (riskofbias)"),
         (8, "robdomains: 'blinding' is not a rob2 domain (randomisation, period-carryover, deviations, "),
         (12, "alghadir2019effect: includes is for reviews (design systematic-review or meta-analysis)"),
@@ -1280,3 +1281,18 @@ def test_an_export_warns_of_a_published_work_without_a_year_as_check_does(cli: R
     exported = cli("--data-dir", str(data), "export", "--format", "apa", "--study", key)
     assert exported.code == 0 and "(n.d.)" in exported.out
     assert exported.err.splitlines() == [warning]
+
+
+def test_an_unknown_duplicate_is_never_suggested_as_the_study_itself(cli: Run, tmp_path: Path) -> None:
+    """New-user check 2026-12-01: with abdelraouf2019backwarda gone, check said
+    "abdelraouf2019backwardb: duplicateof: unknown study key 'abdelraouf2019backwarda' (did you
+    mean 'abdelraouf2019backwardb'?)": the entry as its own duplicate."""
+    data, _ = _shipped_data_with(
+        tmp_path, "studies.bib", "@article{abdelraouf2019backwarda,", "@article{abdelraoufrenamed2019,"
+    )
+    result = cli("--data-dir", str(data), "check")
+    (message,) = [m for _, _, m in result.problems() if "duplicateof: unknown study key" in m]
+    assert message.startswith(
+        "abdelraouf2019backwardb: duplicateof: unknown study key 'abdelraouf2019backwarda'"
+    )
+    assert "did you mean 'abdelraouf2019backwardb'" not in message
