@@ -326,6 +326,17 @@ _NOT_A_CONDITION = (
     rf"that|who|which|were|was|are|is|had|have|found|showed|study|studies|trials?|"
     rf"{_COUNT_UNIT}|days?|weeks?|months?|years?|km|mph|calories|kcal|{_WORDNUM}"
 )
+# What may follow a "5x" that closes its clause: its end, or a word that opens a tail of its own
+# ("like some say", "though", "as TikTok claims"); not a noun it counts ("3x a week", "5x reps")
+_BARE_END = (
+    r"(?=\s*(?:[.,;:!?)\]…]|$)|\s+(?:[–—-]\s|(?:like|as|though|tho|either|lol|haha|too|anyway|"
+    r"according|some|people|they|claims?|says?|said)\b))"
+)
+# Before a bare "5x" in its sentence, the quantity it multiplies: a comparison or an amount
+_BARE_OF = re.compile(
+    rf"\b(?:more|less|fewer|higher|harder|faster|greater|better|burns?|burned|burning|{_AMOUNT})\b",
+    re.IGNORECASE,
+)
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "100 steps backward = 1,000 forward", "a step backwards is equal to 6 steps forward",
     # "un minuto caminando hacia atrás quema las mismas calorías que tres andando hacia delante",
@@ -391,7 +402,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         rf"support|stance|limb|legs?|apoyo|appui|tarea|task|t[aâ]che|aufgabe|compito|tarefa|taak)\b)"
         rf"(?:\s+as\s+(?:much|many)(?![\w-]))?|"
         rf"(?P<num>{_NUM}|{_WORDNUM}|{_FOREIGN})(?:{_SEP}(?P<num_hi>{_NUM}|{_WORDNUM}|{_FOREIGN}))?(?:\s*-?\s*(?:fold(?:\s+(?:more|higher|greater|increase|less|lower|fewer|reduction))?|fache[nmrs]?|fach|kali lipat|गुना|krotnie|kat|misli)|\s*(?:x|×|times)(?:\s*(?:(?:as\s+)?(?:much|many)|"
-        rf"more|higher|greater|harder|faster|quicker|bigger|larger|stronger|better)|(?=\s+(?:the|as|{_AMOUNT})\b))|\s*-?\s*(?:veces|fois|mal|vezes|volte|keer|maal|razy|ori)\s+(?:m[aá]s|plus|autant|so|mehr|"
+        rf"more|higher|greater|harder|faster|quicker|bigger|larger|stronger|better)|(?=\s+(?:the|as|{_AMOUNT})\b)|"
+        # "5x" alone closing its clause ("..., but not 5x like some say", "burns calories 5x"): a
+        # multiplier of the quantity its sentence names before it (``_BARE_OF``, in ``_figure``)
+        rf"(?<=[x×])(?P<bare>){_BARE_END})|\s*-?\s*(?:veces|fois|mal|vezes|volte|keer|maal|razy|ori)\s+(?:m[aá]s|plus|autant|so|mehr|"
         rf"h[öo]her|mais|pi[uù]|di pi[uù]|tanto|zoveel|meer|więcej|tyle|bardziej|mai))|"
         rf"[ву]\s+(?P<num_ru>{_NUM}|{_FOREIGN})\s+раз\w*(?:\s+(?:больше|меньше|выше|сильнее))?|"
         rf"gấp\s+(?P<num_vi>{_NUM}|hai|ba)\s+lần|"
@@ -668,9 +682,13 @@ def _figure(kind: str, m: re.Match[str], text: str) -> Figure | None:
         return Figure(
             "percent-change", change, None, *span, hedge=hedge, direction=_sign(change), negated=negated
         )
-    if kind == "multiplier":
+    if kind == "multiplier":  # "I did it 3x.": a count of times, no figure (``_times_done``)
         change, top = _multiplier_change(m)
-        return Figure("percent-change", change, top, *span, direction=_sign(change))
+        return (
+            None
+            if _times_done(m, text)
+            else Figure("percent-change", change, top, *span, direction=_sign(change))
+        )
     value, high = _values(m)
     if kind == "percent":
         return _percent_figure(m, text, value, high)
@@ -683,6 +701,15 @@ def _figure(kind: str, m: re.Match[str], text: str) -> Figure | None:
     if kind == "sample-size":  # a count: "1.500 participants" is 1500
         value, high = _count(m.group("num")), _count(m.group("num2")) if m.group("num2") else None
     return Figure(kind, value, high, *span)
+
+
+def _times_done(m: re.Match[str], text: str) -> bool:
+    """A bare "3x" closing its clause (``_BARE_END``) with no quantity before it in its sentence
+    for it to multiply (``_BARE_OF``): "I did it 3x." counts the times, it says no change."""
+    if m.groupdict().get("bare") is None:
+        return False
+    start = max(text.rfind(c, 0, m.start()) for c in ".!?\n") + 1
+    return not _BARE_OF.search(text, start, m.start())
 
 
 # "200% of the calories (energy, effort...)": a share of an amount, a ratio when above 100%
