@@ -39,7 +39,7 @@ def factcheck_text(result: dict[str, Any], ambiguous: dict[str, dict[str, str]] 
         if c.get("calibrated"):
             lines.append(f"   {c['calibrated']}")
         lines += [f"   ! {f['code']}: {f['message']}" for f in m["flags"]]
-        lines += [f"   ? unverified figure: {u['post_says']} ({u['quantity']}): {u.get('note') or 'no study figure of that kind'}"
+        lines += [f"   ? unverified figure: {u['post_says']} ({u['quantity']}): {u['note']}"
                   for u in m["unverified_figures"]]  # fmt: skip
         lines += [f"   x denied figure: {d['post_says']} ({d['quantity']}): {d['note']}"
                   + (f" The post gives {d['corrected_to']['post_says']} instead (checked above)." if d.get("corrected_to") else "")

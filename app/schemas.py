@@ -624,8 +624,10 @@ class UnverifiedFigure(_Out):
     post_says: str
     quantity: str = Field(description="percent-change, incline, sample-size, speed, ... (figures.QUANTITIES)")
     span: Span
-    note: str | None = Field(
-        default=None, description="why it is not compared, when not for want of a figure"
+    note: str = Field(
+        description='why it is not compared: "no study figure of that kind" (flags.NO_FIGURE), the '
+        'evidence\'s figure it is not like for like with, ...; "asked, not stated; " first for a '
+        "figure a question asks about"
     )
     study: str | None = Field(
         default=None, description="the study whose recorded misreading states this figure, if one does"

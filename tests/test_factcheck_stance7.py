@@ -8,9 +8,11 @@ for a question's). The sentences are written for these tests, not taken from the
 from __future__ import annotations
 
 import pytest
-from claimids import CALORIES, ENERGY
+from claimids import BALANCE, CALORIES, ENERGY, KNEE_PAIN
 from fastapi.testclient import TestClient
 from helpers import factcheck_body, post_matches
+
+from app.cli_text import factcheck_text
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +68,46 @@ def test_a_count_of_times_is_no_multiplier(client: TestClient, text: str) -> Non
     for match in factcheck_body(client, text)["matches"]:
         assert not [f for f in match["flags"] if f["code"] == "figure-mismatch"]
         assert not [u for u in match["unverified_figures"] if "3x" in u["post_says"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Walking backward burns 5x more calories? No, but it does burn more.",
+        "Does walking backward burn 5 times more calories? Nope, but it definitely burns more.",
+    ],
+)
+def test_no_but_it_does_takes_back_the_figure_and_keeps_the_claim(client: TestClient, text: str) -> None:
+    match = post_matches(client, text)[CALORIES]
+    assert match["stance"] == "asserts"
+    assert len(match["denied_figures"]) == 1
+    assert match["denied_figures"][0]["post_says"] in ("5x more", "5 times more")
+    assert "denies-supported" not in _codes(match)
+    assert match["matched_text"]["text"].endswith("burn more.") or match["matched_text"]["text"].endswith(
+        "burns more."
+    )
+
+
+def test_no_but_another_claim_keeps_the_denial(client: TestClient) -> None:
+    found = post_matches(
+        client, "Does walking backward burn 5x more calories? No, but it does improve balance."
+    )
+    assert found[CALORIES]["stance"] == "denies"
+    assert found[BALANCE]["stance"] == "asserts"
+
+
+def test_an_unverified_figure_has_one_note_in_the_api_cli_and_page(client: TestClient) -> None:
+    text = "Does walking backward cut knee pain in half?"
+    body = factcheck_body(client, text)
+    (match,) = [m for m in body["matches"] if m["claim"]["id"] == KNEE_PAIN]
+    (listed,) = match["unverified_figures"]
+    assert listed["post_says"] == "in half"
+    assert listed["note"] == "asked, not stated; no study figure of that kind"
+    assert f"? unverified figure: in half (percent-change): {listed['note']}" in factcheck_text(body)
+    page = client.post("/factcheck", data={"text": text}).text
+    assert f"“in half” ({listed['note']})" in page
+    # stated, the same figure has the note without "asked"
+    stated = post_matches(client, "Walking backward cuts knee pain in half.")[KNEE_PAIN]
+    assert [u["note"] for u in stated["unverified_figures"] if u["post_says"] == "in half"] == [
+        "no study figure of that kind"
+    ]

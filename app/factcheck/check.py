@@ -57,6 +57,7 @@ from app.factcheck.stance import (
     figure_negations,
     hypothesis,
     is_question,
+    no_but_kept,
     quotations,
     reported,
     reported_around,
@@ -471,6 +472,9 @@ def stance_and_span(
     clause = clause or cand.unit.unit
     # "..., but not 5x like some say": the tail denies a figure and says nothing of the claim
     results = [f for f in figures if f.quantity in DENIABLE_FIGURES]
+    kept = _kept_after_no(index, cand, units, post, clause) if results else None
+    if kept is not None:  # "... 5x more calories? No, but it does burn more."
+        return PostStance.ASSERTS, kept, results, correction(units, clause, results)
     tail, tail_figures = contrasted_figures(clause.text, [(f.start, f.end) for f in results])
     if tail is not None:
         untailed = clause.text[:tail] + " " * (len(clause.text) - tail)
@@ -506,6 +510,24 @@ def stance_and_span(
     if again == PostStance.DENIES:
         return said, where, [], None
     return again, where, denied, correction(units, clause, denied)
+
+
+def _kept_after_no(
+    index: Index, cand: Candidate, units: list[Unit], post: Any, clause: Unit
+) -> tuple[int, int] | None:
+    """The span from the question ``clause`` (one with a figure of a result: the caller's to
+    say) through the next sentence when that sentence answers it "no" and takes the claim back up ("Walking backward burns 5x more calories? No, but it does
+    burn more.", ``stance.no_but_kept``) naming no outcome or topic of another claim ("No, but it
+    does improve balance" keeps another claim, and the denial of this one stands); else None."""
+    if not is_question(clause.text):
+        return None
+    unit = cand.unit.unit
+    following = next((u for u in units if u.sentence > unit.sentence), None)
+    if following is None or not no_but_kept(following.text):
+        return None
+    if _names_another_claim(index, cand, post, following.start, following.end):
+        return None
+    return clause.start, following.end
 
 
 def _stance_and_span(
@@ -830,6 +852,7 @@ def _match(index: Index, cand: Candidate, per_post: PerPost, base_url: str, publ
     # the claim
     said_figures = [f for f in figures if f not in denied]
     figure_flags, unverified = figure_checks(profile, post, uf, said_figures)
+    unverified = _asked(unverified) if said == PostStance.ASKS else unverified
     corrected: list[tuple[Figure, Figure]] = []
     if fixed is not None:
         through = moved(index, uf, post, text, unit.start, fixed[0].end)  # the claim to the correction
@@ -909,6 +932,12 @@ def _not_stated(flag: dict[str, Any], how: str) -> dict[str, Any]:
         "post_says": flag["post_says"], "quantity": flag["quantity"], "span": flag["span"],
         "note": f"{how}, not stated; {shows}", "study": flag["study"],
     }  # fmt: skip
+
+
+def _asked(unverified: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``unverified_figures`` entries of the figures a question asks about ("Does it cut knee pain
+    in half?"), each note opening "asked, not stated; " as ``_not_stated``'s for a contradicted one."""
+    return [u | {"note": f"asked, not stated; {u['note']}"} for u in unverified]
 
 
 def _read_unit(

@@ -196,6 +196,11 @@ def _elsewhere(text: str, fig: Figure, claim_figure: dict[str, Any]) -> str | No
     return None
 
 
+# The note of an unverified figure the evidence has no figure of the same kind to compare with (the
+# one source of it: the API's ``unverified_figures``, and through it the CLI and the page)
+NO_FIGURE = "no study figure of that kind"
+
+
 def figure_checks(
     profile: ClaimProfile, post: Features, uf: UnitFeatures, figures: list[Figure] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -211,7 +216,9 @@ def figure_checks(
         if flag is not None:
             flags.append(flag | {"span": span})
         elif why is not None:
-            unverified.append({"post_says": fig.text, "quantity": fig.quantity, "span": span} | why)
+            unverified.append(
+                {"post_says": fig.text, "quantity": fig.quantity, "span": span, "note": NO_FIGURE} | why
+            )
     return flags, unverified
 
 
@@ -360,7 +367,7 @@ def denied_figures(
                       "note": "The evidence holds this figure, though."}  # fmt: skip
         else:
             found |= {"evidence_agrees": None, "study": why.get("study"),
-                      "note": f"It is not checked against a study figure ({why.get('note') or 'no study figure of that kind'})."}  # fmt: skip
+                      "note": f"It is not checked against a study figure ({why.get('note') or NO_FIGURE})."}  # fmt: skip
         out.append({k: v for k, v in found.items() if v is not None or k == "evidence_agrees"})
     return out
 

@@ -636,6 +636,32 @@ _BUT = re.compile(
 )
 
 
+# An answer that says no and then takes the claim back up: "No, but it does burn more.", "Nope,
+# though it can help.", "Not really, but it still helps." (the "no" is of the figure or the degree
+# the question asked about, ``no_but_kept``)
+_NO_BUT = re.compile(
+    r"^\W*(?:no|nope|nah|not really|not quite|not exactly|hardly)\s*[,.!;:–—-]+\s*"
+    r"(?:(?:but|though|although|however|yet)\b\s*,?)\s*(?P<rest>\S.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# what the rest must open with to take the claim up: an emphatic or modal verb of its own ("it
+# does", "it can", "it still helps", "it definitely burns"), not a new subject's statement
+_KEPT = re.compile(
+    r"^(?:it|that|this|they|you|walking backwards?|backwards? walking|retro walking)\s+"
+    r"(?:(?:still|definitely|certainly|really|actually|surely|probably|does|do|did|can|will|may|might|could)\b)",
+    re.IGNORECASE,
+)
+
+
+def no_but_kept(text: str) -> bool:
+    """``text`` answers a question "no" and takes the claim back up in the same breath ("No, but
+    it does burn more.", ``_NO_BUT``, ``_KEPT``, with no negation after the "but"): the "no" takes
+    back what the question put on top of the claim (a figure: "5x more calories?", a degree:
+    "cure?"), and the post asserts the claim."""
+    m = _NO_BUT.match(_clean(text).strip())
+    return bool(m and _KEPT.match(m.group("rest")) and not negation_cues(m.group("rest")))
+
+
 def concession_at(text: str, after: str = "") -> int | None:
     """Where a "but" clause that takes back a denial of the strong form starts: "It's no miracle
     cure for knee pain, but it can help." (the post asserts that it helps). The concession is
