@@ -27,7 +27,7 @@ public face: formats, one ``export`` entry point and the ``export`` command.
 from __future__ import annotations
 
 import html as html_lib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.citations_citeproc import collation_key
@@ -82,8 +82,15 @@ FORMATS: dict[str, Format] = {
 # --- one entry point -----------------------------------------------------------------------------
 
 
-def export(studies: Sequence[Study], fmt: str, *, appraisal: bool = False) -> str:
-    """A whole file in format ``fmt`` (a key of ``FORMATS``)."""
+def export(
+    studies: Sequence[Study],
+    fmt: str,
+    *,
+    appraisal: bool = False,
+    year_letters: Mapping[str, str] | None = None,
+) -> str:
+    """A whole file in format ``fmt`` (a key of ``FORMATS``); ``year_letters``: APA's 2019a, 2019b
+    (``formatted_references``)."""
     spec = FORMATS[fmt]
     if spec.name == "bibtex":
         return to_bibtex(studies, appraisal=appraisal)
@@ -92,7 +99,7 @@ def export(studies: Sequence[Study], fmt: str, *, appraisal: bool = False) -> st
     if spec.name == "csl-json":
         return to_csl_json(studies)
     assert spec.style is not None
-    refs = formatted_references(studies, spec.style, html=spec.html)
+    refs = formatted_references(studies, spec.style, html=spec.html, year_letters=year_letters)
     return reference_list(refs, spec.style, html=spec.html)
 
 

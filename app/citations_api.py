@@ -169,7 +169,8 @@ def render_file(
     try:
         if count > SIZE_SAMPLE:
             sample = keys[:SIZE_SAMPLE] if keys is not None else _first_keys(store, SIZE_SAMPLE)
-            text = citations.export(load_studies(store, sample), fmt, appraisal=appraisal)
+            rows = load_studies(store, sample)
+            text = citations.export(rows, fmt, appraisal=appraisal, year_letters=store.year_letters(rows))
             estimate = len(text.encode()) * count // len(sample)
             if estimate > cap:
                 return estimate
@@ -178,7 +179,9 @@ def render_file(
     except citations.UnknownKeys as exc:
         raise ApiError(404, f"{exc.kind}-not-found", str(exc)) from exc
     budget.check()
-    body = citations.export(studies, fmt, appraisal=appraisal).encode()
+    body = citations.export(
+        studies, fmt, appraisal=appraisal, year_letters=store.year_letters(studies)
+    ).encode()
     return len(body) if len(body) > cap else body
 
 

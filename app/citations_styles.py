@@ -12,7 +12,7 @@ import html as html_lib
 import io
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -90,12 +90,16 @@ _STYLE_PATCHES: dict[str, list[tuple[str, str, str]]] = {
 }  # fmt: skip
 
 
-def formatted_references(studies: Sequence[Study], style: str, html: bool = False) -> list[str]:
+def formatted_references(
+    studies: Sequence[Study], style: str, html: bool = False, year_letters: Mapping[str, str] | None = None
+) -> list[str]:
     """One formatted reference per study (plain text, or HTML with every value escaped and the
     DOI and URL as links).
 
     Order: APA sorts by author, date and title; Vancouver keeps the order given (the caller
-    numbers the list). Several studies by the same authors in one year get APA's 2019a, 2019b.
+    numbers the list). Several studies by the same authors in one year get APA's 2019a, 2019b:
+    ``year_letters`` (key -> letter) when given (the store's, over the whole bibliography, as the
+    short labels have them: ``Store.year_letters``), else among ``studies``.
     """
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
@@ -105,7 +109,7 @@ def formatted_references(studies: Sequence[Study], style: str, html: bool = Fals
     spec = STYLES[style]
     items = [_citeproc_item(study, str(i), style) for i, study in enumerate(studies)]
     if spec.author_date:
-        _add_year_suffixes(items, studies)
+        _add_year_suffixes(items, studies, year_letters)
     # citeproc-py keeps per-rendering state on the style object: each thread has its own copy, so
     # no lock is held across a rendering and one export never makes another request wait.
     csl_style = _thread_style(spec.csl)
@@ -195,13 +199,15 @@ def _nlm_name(name: dict[str, str]) -> dict[str, str]:
     return {**name, "suffix": plain}
 
 
-def _add_year_suffixes(items: list[dict[str, Any]], studies: Sequence[Study]) -> None:
+def _add_year_suffixes(
+    items: list[dict[str, Any]], studies: Sequence[Study], year_letters: Mapping[str, str] | None = None
+) -> None:
     """APA 9.47: works by the same authors in the same year get 2019a, 2019b, ... in title order
     (``documents.year_suffixes``, the rule the short labels follow too). citeproc-py does not
     disambiguate, but renders a ``year-suffix`` it is given."""
     from app.documents import year_suffixes
 
-    found = year_suffixes(studies)
+    found = year_suffixes(studies) if year_letters is None else year_letters
     for item, study in zip(items, studies, strict=True):
         if study.key in found:
             item["year-suffix"] = found[study.key]

@@ -393,7 +393,9 @@ def cmd_export(args: argparse.Namespace) -> int:
                 if scope.everything
                 else f"no study matches: {citations.NO_STUDY_REASON}; nothing written"
             )
-        text = citations.export(studies, args.format, appraisal=args.appraisal)
+        text = citations.export(
+            studies, args.format, appraisal=args.appraisal, year_letters=store.year_letters(studies)
+        )
     for warning in citations.export_warnings(studies):  # standard error: standard output is the file
         _err(str(warning))
     if args.output:

@@ -100,8 +100,9 @@ def year_suffixes(studies: Iterable[Any]) -> dict[str, str]:
     (a leading 'A', 'An', 'The' aside): study key -> its letter, for the studies that share
     authors and year with another. ``studies``: rows with ``key``, ``authors``, ``year``,
     ``title`` and ``fields`` (a study without an ``author`` field is named otherwise). One rule
-    for the short labels (``short_citation``: pages, API, fact-check, CLI) over the whole
-    bibliography, and for the APA export over the studies it lists."""
+    for the short labels (``short_citation``: pages, API, fact-check, CLI) and the APA references
+    (a study's page, its "Copy reference", every export: ``Store.year_letters``), over the whole
+    bibliography: a study is 2015a wherever it is named, in a list that holds no 2015b too."""
     from app.citations_citeproc import collation_key
 
     groups: dict[tuple[Any, ...], list[Any]] = {}
@@ -150,7 +151,8 @@ def short_citation(study: Any, suffix: str = "") -> str:
             who = f"{first} & {second}"
         else:
             who = f"{first} et al."
-    return f"{who} {study.year}{suffix}" if study.year else f"{who} (n.d.{'-' + suffix if suffix else ''})"
+    # undated as dated, the year's place taken by APA's n.d. (letters: n.d.-a): one format
+    return f"{who} {study.year}{suffix}" if study.year else f"{who} n.d.{'-' + suffix if suffix else ''}"
 
 
 def study_doc(study: Study, *, full: bool = False, suffix: str = "") -> dict[str, Any]:

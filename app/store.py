@@ -429,6 +429,12 @@ class Store:
             suffix = study_suffixes(session, [study]).get(key, "")
         return study_detail(study, list(links), suffix)
 
+    def year_letters(self, studies: Sequence[Study]) -> dict[str, str]:
+        """APA's year letters of ``studies`` over the whole bibliography (``study_suffixes``), the
+        same as their short labels: for an export or a reference of some of them."""
+        with self.db.session() as session:
+            return study_suffixes(session, studies)
+
     def studies_raw(self, keys: Iterable[str] | None = None) -> list[Study]:
         """Full study rows (with raw BibTeX fields) for export, in bibliography order."""
         with self.db.session() as session:

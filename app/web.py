@@ -322,7 +322,8 @@ async def study_page(request: Request, key: str) -> Response:
 def study_context(store: Store, study: dict[str, Any]) -> dict[str, Any]:
     # The APA reference costs a CSL run (milliseconds); the page is rendered once per build.
     # ``formatted_references`` escapes the data before it adds its own <i> tags.
-    references = citations.formatted_references(store.studies_raw([study["key"]]), "apa", html=True)
+    rows = store.studies_raw([study["key"]])
+    references = citations.formatted_references(rows, "apa", html=True, year_letters=store.year_letters(rows))
     return {
         "nav": "studies",
         "study": study,

@@ -441,7 +441,7 @@ def test_a_title_only_short_citation_nests_its_quotes(seed_client: TestClient) -
     user's check, 2026-12-01)."""
     claim = get(seed_client, "/api/v1/claims/backward-walking-improves-memory")
     shorts = {e["study"]["key"]: e["study"]["short"] for e in claim["evidence"]}
-    assert shorts["mnemonictimetravelreplication"] == "“The ‘Mnemonic Time-Travel Effect’” (n.d.)"
+    assert shorts["mnemonictimetravelreplication"] == "“The ‘Mnemonic Time-Travel Effect’” n.d."
 
 
 def test_a_study_says_whether_a_claim_cites_it_as_the_list_does(seed_client: TestClient) -> None:

@@ -3,6 +3,8 @@ matcher, each through the public surface: claim pages, the API, the CLI."""
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 from fastapi.testclient import TestClient
 
@@ -141,3 +143,37 @@ def test_same_authors_same_year_get_apas_year_letter_everywhere(seed_client: Tes
     assert cited == labels
     shown = seed_client.get("/factcheck", params={"text": QUADS}).text
     assert all(label in shown for label in labels.values()) and "Abdelraouf et al. 2019<" not in shown
+
+
+# --- one year letter for a study wherever it is named (new-user check 2026-12-01) ------------------
+
+
+def _letters(text: str, year: str) -> set[str]:
+    return set(re.findall(rf"\({year}([a-z]?)\)", text))
+
+
+def test_a_studys_page_reference_has_its_labels_letter(seed_client: TestClient) -> None:
+    """/studies/abdelraouf2019backwardb was titled 'Abdelraouf et al. 2019b' while its Reference
+    (and Copy reference) said '(2019)': the reference of one study was lettered among itself."""
+    for key in ABDELRAOUF:
+        study = seed_client.get(f"/api/v1/studies/{key}").json()
+        letter = study["short"].removeprefix("Abdelraouf et al. 2019")
+        assert letter in ("a", "b")
+        page = lxml.html.fromstring(seed_client.get(f"/studies/{key}").text)
+        assert study["short"] in page.findtext(".//title")
+        assert _letters(_text(page), "2019") == {letter}, key
+
+
+def test_a_claims_apa_export_letters_as_its_labels(seed_client: TestClient) -> None:
+    """quadriceps-strengthening-reduces-knee-pain shows 'Fransen et al. 2015a' (the 2015b,
+    fransen2015exercisebjsm, is cited by no claim), while the claim's APA export printed '(2015)':
+    one rule, letters over the whole bibliography, on labels and exports alike."""
+    claim_id = "quadriceps-strengthening-reduces-knee-pain"
+    shorts = {e["study"]["short"] for e in seed_client.get(f"/api/v1/claims/{claim_id}").json()["evidence"]}
+    fransen = {s for s in shorts if s.startswith("Fransen et al. 2015")}
+    assert fransen == {"Fransen et al. 2015a"}
+    apa = seed_client.get("/api/v1/citations", params={"format": "apa", "claim": claim_id}).text
+    line = next(line for line in apa.splitlines() if line.startswith("Fransen"))
+    assert "(2015a)" in line, line
+    alone = seed_client.get("/api/v1/citations", params={"format": "apa", "study": "fransen2015exercisebjsm"})
+    assert "(2015b)" in alone.text
