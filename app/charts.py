@@ -73,6 +73,7 @@ class Mark:
     needs_sample: bool = True  # False for designs without participants of their own (web page, ...)
     direct: bool = True  # the study measured what the claim is about (its evidence link's directness)
     groups: str = ""  # '13 trained, 13 controls' (``groups_text``)
+    design: str | None = None  # the study's design (``grading.unsized_text``)
 
     @property
     def radius(self) -> float:
@@ -86,7 +87,7 @@ class Mark:
         if self.participants is not None:
             size = f"{self.participants:,} participants" + (f" ({self.groups})" if self.groups else "")
         else:
-            size = "sample size not reported" if self.needs_sample else "no participants of its own"
+            size = grading.unsized_text(self.design)
         retracted = ", retracted (left out of the grade)" if self.retracted else ""
         return f"{self.short}: {self.design_label.lower()}, {size}{retracted}"
 
@@ -121,6 +122,7 @@ def marks(evidence: list[dict[str, Any]], kind: str = "effect") -> list[Mark]:
                 needs_sample=study.get("design") not in grading.NO_SAMPLE_DESIGNS,
                 direct=link.get("directness", "direct") != "indirect",
                 groups=groups_text(study) if study.get("sample_size") is not None else "",
+                design=study.get("design"),
             )
         )
     return found

@@ -226,7 +226,22 @@ def sample_text(study: Mapping[str, Any], enrolled: bool = False) -> str:
         parts.append(f"{people(joined)} enrolled")
     if parts:
         return ", ".join(parts)
-    return "Not applicable" if study.get("design") in NO_SAMPLE_DESIGNS else "Not reported"
+    if study.get("design") not in NO_SAMPLE_DESIGNS:
+        return "Not reported"
+    unsized = unsized_text(study.get("design"))
+    return unsized[:1].upper() + unsized[1:]
+
+
+def unsized_text(design: str | None) -> str:
+    """What a study without a sample size is said to have, the same on every surface (the study's
+    sample column, the chart as text): a review pooled its studies' participants, not none ('a
+    review: participants of its studies not counted here'); a web page, guideline or expert
+    opinion has none of its own; any other study did not report them."""
+    if design in REVIEW_DESIGNS:
+        return "a review: participants of its studies not counted here"
+    if design in NO_SAMPLE_DESIGNS:
+        return "no participants of its own"
+    return "sample size not reported"
 
 
 def counted_of(of: str, group: str | None = None, within: bool = False) -> str:

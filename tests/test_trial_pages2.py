@@ -177,3 +177,13 @@ def test_a_claims_apa_export_letters_as_its_labels(seed_client: TestClient) -> N
     assert "(2015a)" in line, line
     alone = seed_client.get("/api/v1/citations", params={"format": "apa", "study": "fransen2015exercisebjsm"})
     assert "(2015b)" in alone.text
+
+
+def test_a_review_without_a_count_is_not_said_to_have_no_participants(seed_client: TestClient) -> None:
+    """The chart as text said 'Fransen et al. 2015a: meta-analysis, no participants of its own'
+    (reviews need no sample size, as web pages do); a review's participants are its studies'."""
+    page = seed_client.get("/claims/quadriceps-strengthening-reduces-knee-pain").text
+    assert "meta-analysis, no participants of its own" not in page
+    assert (
+        "Fransen et al. 2015a: meta-analysis, a review: participants of its studies not counted here" in page
+    )

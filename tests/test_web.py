@@ -1072,7 +1072,8 @@ def test_figure_and_sample_texts() -> None:
     assert render.sample_text({"design": "cohort", "sample_size": None, "enrolled": 40}) == "40 enrolled"
     assert render.sample_text({"design": "cohort", "sample_size": None, "enrolled": None}) == "Not reported"
     assert (
-        render.sample_text({"design": "web-page", "sample_size": None, "enrolled": None}) == "Not applicable"
+        render.sample_text({"design": "web-page", "sample_size": None, "enrolled": None})
+        == "No participants of its own"
     )
 
 
