@@ -109,6 +109,8 @@ def failure_message(command: str, exc: Exception) -> str | None:
             plain_problem({**e, "input": None}, f"EVIDENCE_KB_{'_'.join(map(str, e['loc'])).upper()}")
             for e in exc.errors(include_url=False)
         )
+        if os.environ.get(_URL_FROM_OPTION) is not None:  # the URL came from --database-url
+            wrong = wrong.replace("EVIDENCE_KB_DATABASE_URL", "--database-url")
         return f"evidence-kb: the configuration is not valid: {wrong}"
     if isinstance(exc, SQLAlchemyError | OSError):  # unreachable database, bad URL, disk full
         # SQLAlchemy's message repeats the statement with thousands of rows: the driver's is enough.
@@ -542,6 +544,10 @@ def _closed_stdout() -> int:
     return 141
 
 
+#: Set while the database URL in use came from --database-url (a message names the option).
+_URL_FROM_OPTION = "EVIDENCE_KB_CLI_URL_FROM_OPTION"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -549,6 +555,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["EVIDENCE_KB_DATA_DIR"] = args.data_dir
     if args.database_url:
         os.environ["EVIDENCE_KB_DATABASE_URL"] = args.database_url
+        os.environ[_URL_FROM_OPTION] = "1"
+    else:
+        os.environ.pop(_URL_FROM_OPTION, None)
     get_settings.cache_clear()
     try:
         status = _run(args)

@@ -119,12 +119,24 @@ class Settings(BaseSettings):
     def _normalise_url(cls, value: str) -> str:
         # Only the two databases the project ships drivers for: another scheme (mysql://) failed
         # deep in SQLAlchemy with ModuleNotFoundError: No module named 'MySQLdb'.
-        scheme = value.split("://", 1)[0].split("+", 1)[0].strip().lower() if "://" in value else ""
-        if scheme and scheme not in ("sqlite", "postgresql", "postgres"):
+        # A URL that is none ("foo"), a scheme in capitals (SQLITE:///) or a driver we do not ship
+        # (postgresql+asyncpg://) failed the same way: one line each, here, before SQLAlchemy.
+        give = "give sqlite:///path/to/file.db or postgresql://user:password@host/database"
+        if "://" not in value:
+            raise ValueError(f"not a database URL; {give}")
+        head, rest = value.split("://", 1)
+        head = head.strip().lower()
+        scheme, _, driver = head.partition("+")
+        if scheme not in ("sqlite", "postgresql", "postgres"):
+            article = "an" if scheme[:1] in tuple("aeiou") else "a"
+            raise ValueError(f"{article} {scheme or '(empty)'}:// database is not supported; {give}")
+        shipped = {"sqlite": ("", "pysqlite"), "postgresql": ("", "psycopg"), "postgres": ("", "psycopg")}
+        if driver not in shipped[scheme]:
             raise ValueError(
-                f"a {scheme}:// database is not supported; give sqlite:///path/to/file.db or "
-                "postgresql://user:password@host/database"
+                f"the database driver {driver!r} is not supported ({scheme}+{driver}://); {give}"
+                + (" (psycopg 3 is the driver used)" if scheme != "sqlite" else "")
             )
+        value = f"{head}://{rest}"
         # SQLAlchemy would pick psycopg2 for a bare postgresql:// URL; we ship psycopg 3.
         for prefix in ("postgresql://", "postgres://"):
             if value.startswith(prefix):

@@ -48,6 +48,34 @@ def test_an_unsupported_database_address_is_one_clear_line(url: str, command: st
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("postgresql+asyncpg://x/y", "the database driver 'asyncpg' is not supported"),
+        ("postgresql+pg8000://x/y", "the database driver 'pg8000' is not supported"),
+        ("foo", "not a database URL"),
+        ("oracle://x", "an oracle:// database is not supported"),
+    ],
+)
+def test_a_bad_database_url_option_is_one_line_naming_the_option(url: str, said: str, tmp_path: Path) -> None:
+    """New-user check 2026-12-01: postgresql+asyncpg:// and +pg8000:// gave a traceback
+    (ModuleNotFoundError), 'foo' "build failed: ArgumentError: Could not parse SQLAlchemy URL",
+    and 'a oracle://'; the message names --database-url when the URL came from it."""
+    result = run("--data-dir", str(DATA_DIR), "--database-url", url, "build", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    (line,) = result.stderr.strip().splitlines()
+    assert "--database-url: " + said in line and "EVIDENCE_KB_DATABASE_URL" not in line, line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_database_url_scheme_in_capitals_is_read_as_lower_case(tmp_path: Path) -> None:
+    """SQLITE:///x.db failed with NoSuchModuleError (SQLAlchemy's scheme names are lower case)."""
+    result = run("--data-dir", str(DATA_DIR), "--database-url", "SQLITE:///x.db", "build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "x.db").exists()
+
+
 # --- 11: a second serve of the same database stopping keeps the first's address ----------------------
 
 
