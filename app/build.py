@@ -38,6 +38,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, text
@@ -248,6 +249,14 @@ def _apply_plan(conn: Any, found: incremental.Plan, new_hash: str) -> _Built:
     return _Built(info, len(found.warnings), f"incremental: {found.summary()}", previous, changed)
 
 
+def _make_folder(folder: Path, progress: Progress) -> None:
+    """The SQLite file's folder, made when missing and said: a mistyped path is seen, not
+    silently created."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        progress(f"created the folder {folder} for the database")
+
+
 def _build_sqlite(
     settings: Settings,
     new_hash: str,
@@ -263,7 +272,7 @@ def _build_sqlite(
             "an in-memory SQLite database (sqlite://) cannot be built or served; give a file path, "
             "e.g. sqlite:///evidence-kb.db"
         )
-    configured.absolute().parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(configured.absolute().parent, progress)
     target = dbfile.check_target(configured, replace_foreign=replace_foreign)
     for stale in dbfile.remove_stale_builds(target):
         progress(f"removed {stale.name}, left behind by a build that was killed")

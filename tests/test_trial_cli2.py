@@ -207,3 +207,15 @@ def test_the_cli_factcheck_gives_apas_year_letters(tmp_path: Path) -> None:
         sources
     )
     assert "Abdelraouf et al. 2019;" not in result.stdout
+
+
+def test_a_missing_database_folder_is_created_and_said(tmp_path: Path) -> None:
+    """sqlite:////nonexistent/dir/x.db build created the folders without a word: a mistyped
+    path went unnoticed. The build makes the folder (as documented) and says so."""
+    folder = tmp_path / "new" / "dir"
+    result = run(
+        "--data-dir", str(DATA_DIR), "--database-url", f"sqlite:///{folder / 'x.db'}", "build", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"created the folder {folder} for the database" in result.stderr + result.stdout
+    assert (folder / "x.db").exists()
