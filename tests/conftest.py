@@ -53,6 +53,20 @@ os.environ.setdefault("EVIDENCE_KB_FACTCHECK_WARM_UP", "false")
 os.environ.setdefault(ISOLATION, "thread")
 
 
+@pytest.fixture(autouse=True)
+def _base_url_restored() -> Iterator[None]:
+    """Put ``EVIDENCE_KB_BASE_URL`` back as it was after every test: ``serve`` run in this process
+    sets it to the address it serves (``app.serving.follow_served_address``), and a value left
+    behind reached later tests' servers, which then record no address of their own
+    (test_trial_cli2's second-serve test failed in full runs, in a different place each time)."""
+    before = os.environ.get("EVIDENCE_KB_BASE_URL")
+    yield
+    if before is None:
+        os.environ.pop("EVIDENCE_KB_BASE_URL", None)
+    else:
+        os.environ["EVIDENCE_KB_BASE_URL"] = before
+
+
 def pytest_report_header() -> str:
     return "PostgreSQL tests: " + (
         f"SKIPPED ({PG_SKIP_REASON})" if PG_SKIP_REASON else f"enabled ({PG_ADMIN_URL})"
