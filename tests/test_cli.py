@@ -53,12 +53,9 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp
     """Run ``evidence-kb`` in-process; the options it writes into os.environ are undone after."""
     monkeypatch.setenv("EVIDENCE_KB_DATA_DIR", str(DATA_DIR))
     monkeypatch.setenv("EVIDENCE_KB_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    # serve sets the address it serves as the base URL when none is (app.serving.follow_served_address).
-    # Set, then deleted: monkeypatch records nothing for deleting a variable that is absent, and the
-    # address serve set then leaked into later tests' servers (a served process given
-    # EVIDENCE_KB_BASE_URL records no address: test_trial_cli2 failed after this module in CI).
-    monkeypatch.setenv("EVIDENCE_KB_BASE_URL", "")
-    monkeypatch.delenv("EVIDENCE_KB_BASE_URL")
+    # serve sets the address it serves as the base URL when none is (app.serving.follow_served_address);
+    # conftest's _base_url_restored puts it back after the test
+    monkeypatch.delenv("EVIDENCE_KB_BASE_URL", raising=False)
 
     def run(*args: str) -> Result:
         code = main(list(args))
